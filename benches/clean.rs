@@ -1,0 +1,87 @@
+//! Speed of the offline pipeline, measured on this machine (numbers in the README).
+//!
+//! - `clean/1m_rows`: the `bulkline clean` binary end to end (start-up, read, decode, map,
+//!   normalize, dedupe, write) on a generated 1,000,000-row CSV of mixed international numbers.
+//! - `normalize/{1,2}_threads`: the E.164 normalizer alone, on 1 and 2 rayon threads.
+
+use std::io::BufWriter;
+use std::path::Path;
+use std::time::Duration;
+
+use std::process::Command;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+
+// The same allocator as the binary, for the in-process normalizer bench.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ROWS: u64 = 1_000_000;
+
+fn generate(path: &Path, rows: u64) {
+    let file = std::fs::File::create(path).expect("create the bench input");
+    let mut out = BufWriter::new(file);
+    bulkline::synth::write_contacts_csv(&mut out, rows, 42).expect("write the bench input");
+}
+
+fn bench_clean(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("contacts.csv");
+    generate(&input, ROWS);
+    let output = dir.path().join("clean.csv");
+    let mut group = c.benchmark_group("clean");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(40));
+    group.throughput(Throughput::Elements(ROWS));
+    group.bench_function("1m_rows", |b| {
+        b.iter(|| {
+            let status = Command::new(env!("CARGO_BIN_EXE_bulkline"))
+                .arg("clean")
+                .arg(&input)
+                .arg("-o")
+                .arg(&output)
+                .arg("--quiet")
+                .status()
+                .expect("run bulkline");
+            // Exit 1: the generated file holds invalid numbers on purpose.
+            assert_eq!(status.code(), Some(1));
+        })
+    });
+    group.finish();
+}
+
+fn bench_normalize(c: &mut Criterion) {
+    // The mobiles of a generated export, with the region of their row.
+    let mut data = Vec::new();
+    bulkline::synth::write_contacts_csv(&mut data, 200_000, 7).expect("generate");
+    let mut rdr = csv::Reader::from_reader(&data[..]);
+    let numbers: Vec<(String, Option<bulkline::region::Region>)> = rdr
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| (r[3].to_string(), bulkline::region::from_code(&r[5])))
+        .collect();
+    let mut group = c.benchmark_group("normalize");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(numbers.len() as u64));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        group.bench_function(format!("{threads}_threads"), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    numbers
+                        .par_iter()
+                        .filter(|(n, r)| bulkline::phone::normalize(n, *r).is_ok())
+                        .count()
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_clean, bench_normalize);
+criterion_main!(benches);

@@ -1,0 +1,330 @@
+//! Credentials from the environment, or from an optional TOML file with the same keys.
+//!
+//! Keys: `ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET`, `ZOHO_REFRESH_TOKEN` (or `ZOHO_ACCESS_TOKEN`,
+//! used as is), `ZOHO_BOOKS_ORGANIZATION_ID`, `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`,
+//! `ZOOM_CLIENT_SECRET` (or `ZOOM_ACCESS_TOKEN`). The environment wins over the file. In the
+//! file, keys may also be written in lower case (`zoho_client_id = "..."`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use super::AuthError;
+use super::secret::Secret;
+
+/// Every key read from the environment or the file.
+pub const KEYS: [&str; 9] = [
+    "ZOHO_CLIENT_ID",
+    "ZOHO_CLIENT_SECRET",
+    "ZOHO_REFRESH_TOKEN",
+    "ZOHO_ACCESS_TOKEN",
+    "ZOHO_BOOKS_ORGANIZATION_ID",
+    "ZOOM_ACCOUNT_ID",
+    "ZOOM_CLIENT_ID",
+    "ZOOM_CLIENT_SECRET",
+    "ZOOM_ACCESS_TOKEN",
+];
+
+/// How to get a Zoho access token.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ZohoAuth {
+    /// The refresh-token flow.
+    RefreshToken {
+        client_id: String,
+        client_secret: Secret,
+        refresh_token: Secret,
+    },
+    /// A ready access token (`ZOHO_ACCESS_TOKEN`), used as is and never refreshed.
+    AccessToken(Secret),
+}
+
+/// How to get a Zoom access token.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ZoomAuth {
+    /// The server-to-server OAuth flow (`account_credentials`).
+    ServerToServer {
+        account_id: String,
+        client_id: String,
+        client_secret: Secret,
+    },
+    /// A ready access token (`ZOOM_ACCESS_TOKEN`), used as is and never refreshed.
+    AccessToken(Secret),
+}
+
+impl fmt::Debug for ZohoAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ZohoAuth::RefreshToken {
+                client_id,
+                client_secret,
+                refresh_token,
+            } => f
+                .debug_struct("RefreshToken")
+                .field("client_id", client_id)
+                .field("client_secret", client_secret)
+                .field("refresh_token", refresh_token)
+                .finish(),
+            ZohoAuth::AccessToken(token) => f.debug_tuple("AccessToken").field(token).finish(),
+        }
+    }
+}
+
+impl fmt::Debug for ZoomAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ZoomAuth::ServerToServer {
+                account_id,
+                client_id,
+                client_secret,
+            } => f
+                .debug_struct("ServerToServer")
+                .field("account_id", account_id)
+                .field("client_id", client_id)
+                .field("client_secret", client_secret)
+                .finish(),
+            ZoomAuth::AccessToken(token) => f.debug_tuple("AccessToken").field(token).finish(),
+        }
+    }
+}
+
+/// The credential settings found, every value kept as a [`Secret`] until it is asked for.
+#[derive(Clone, Default)]
+pub struct Credentials {
+    values: BTreeMap<&'static str, Secret>,
+}
+
+impl fmt::Debug for Credentials {
+    /// Names the keys that are set, never their values.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("set", &self.values.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Credentials {
+    /// Reads the process environment, over the optional TOML file.
+    pub fn load(config_file: Option<&Path>) -> Result<Credentials, AuthError> {
+        Credentials::from_sources(|key| std::env::var(key).ok(), config_file)
+    }
+
+    /// Reads `env` (a lookup such as `std::env::var`), over the optional TOML file.
+    pub fn from_sources(
+        env: impl Fn(&str) -> Option<String>,
+        config_file: Option<&Path>,
+    ) -> Result<Credentials, AuthError> {
+        let mut creds = match config_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| AuthError::Config {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                Credentials::from_toml(&text).map_err(|message| AuthError::Config {
+                    path: path.display().to_string(),
+                    message,
+                })?
+            }
+            None => Credentials::default(),
+        };
+        for key in KEYS {
+            if let Some(value) = env(key).map(|v| v.trim().to_string())
+                && !value.is_empty()
+            {
+                creds.values.insert(key, Secret::new(value));
+            }
+        }
+        Ok(creds)
+    }
+
+    /// Reads the keys of a TOML file (strings or integers). Unknown keys are an error, so
+    /// that a typo is noticed; the message never quotes a value.
+    pub fn from_toml(text: &str) -> Result<Credentials, String> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| format!("not valid TOML: {}", e.message()))?;
+        let mut values = BTreeMap::new();
+        for (name, value) in table {
+            let key = KEYS
+                .into_iter()
+                .find(|k| k.eq_ignore_ascii_case(&name))
+                .ok_or_else(|| format!("unknown key {name:?} (known: {})", KEYS.join(", ")))?;
+            let value = match value {
+                toml::Value::String(s) => s.trim().to_string(),
+                toml::Value::Integer(n) => n.to_string(),
+                _ => return Err(format!("{name}: expected a string")),
+            };
+            if !value.is_empty() {
+                values.insert(key, Secret::new(value));
+            }
+        }
+        Ok(Credentials { values })
+    }
+
+    fn get(&self, key: &str) -> Option<&Secret> {
+        self.values.get(key)
+    }
+
+    fn require(&self, key: &'static str, alternative: &str) -> Result<&Secret, AuthError> {
+        self.get(key).ok_or_else(|| {
+            AuthError::MissingCredentials(format!("{key} is not set ({alternative})"))
+        })
+    }
+
+    /// The Zoho credentials: `ZOHO_ACCESS_TOKEN` if set, else the refresh-token trio.
+    pub fn zoho(&self) -> Result<ZohoAuth, AuthError> {
+        if let Some(token) = self.get("ZOHO_ACCESS_TOKEN") {
+            return Ok(ZohoAuth::AccessToken(token.clone()));
+        }
+        let alt =
+            "set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN, or ZOHO_ACCESS_TOKEN";
+        Ok(ZohoAuth::RefreshToken {
+            client_id: self.require("ZOHO_CLIENT_ID", alt)?.expose().to_string(),
+            client_secret: self.require("ZOHO_CLIENT_SECRET", alt)?.clone(),
+            refresh_token: self.require("ZOHO_REFRESH_TOKEN", alt)?.clone(),
+        })
+    }
+
+    /// The Zoho Books organization id (`ZOHO_BOOKS_ORGANIZATION_ID`).
+    pub fn books_organization_id(&self) -> Result<String, AuthError> {
+        Ok(self
+            .require(
+                "ZOHO_BOOKS_ORGANIZATION_ID",
+                "Zoho Books needs it on every request",
+            )?
+            .expose()
+            .to_string())
+    }
+
+    /// The Zoom credentials: `ZOOM_ACCESS_TOKEN` if set, else the server-to-server trio.
+    pub fn zoom(&self) -> Result<ZoomAuth, AuthError> {
+        if let Some(token) = self.get("ZOOM_ACCESS_TOKEN") {
+            return Ok(ZoomAuth::AccessToken(token.clone()));
+        }
+        let alt =
+            "set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, or ZOOM_ACCESS_TOKEN";
+        Ok(ZoomAuth::ServerToServer {
+            account_id: self.require("ZOOM_ACCOUNT_ID", alt)?.expose().to_string(),
+            client_id: self.require("ZOOM_CLIENT_ID", alt)?.expose().to_string(),
+            client_secret: self.require("ZOOM_CLIENT_SECRET", alt)?.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |key| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn zoho_from_env() {
+        let c = Credentials::from_sources(
+            env(&[
+                ("ZOHO_CLIENT_ID", "1000.CID"),
+                ("ZOHO_CLIENT_SECRET", "topsecret"),
+                ("ZOHO_REFRESH_TOKEN", "1000.refresh"),
+                ("ZOHO_BOOKS_ORGANIZATION_ID", "10234695"),
+            ]),
+            None,
+        )
+        .expect("loads");
+        match c.zoho() {
+            Ok(ZohoAuth::RefreshToken {
+                client_id,
+                client_secret,
+                refresh_token,
+            }) => {
+                assert_eq!(client_id, "1000.CID");
+                assert_eq!(client_secret.expose(), "topsecret");
+                assert_eq!(refresh_token.expose(), "1000.refresh");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(c.books_organization_id().ok().as_deref(), Some("10234695"));
+        assert!(matches!(c.zoom(), Err(AuthError::MissingCredentials(_))));
+    }
+
+    #[test]
+    fn access_tokens_win() {
+        let c = Credentials::from_sources(
+            env(&[
+                ("ZOHO_ACCESS_TOKEN", "1000.at"),
+                ("ZOOM_ACCESS_TOKEN", "zat"),
+            ]),
+            None,
+        )
+        .expect("loads");
+        assert!(matches!(c.zoho(), Ok(ZohoAuth::AccessToken(t)) if t.expose() == "1000.at"));
+        assert!(matches!(c.zoom(), Ok(ZoomAuth::AccessToken(t)) if t.expose() == "zat"));
+    }
+
+    #[test]
+    fn file_under_env() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("bulkline.toml");
+        std::fs::write(
+            &path,
+            "zoom_account_id = \"acc\"\nZOOM_CLIENT_ID = \"cid\"\nZOOM_CLIENT_SECRET = \"filesecret\"\nZOHO_BOOKS_ORGANIZATION_ID = 42\n",
+        )
+        .expect("write");
+        let c = Credentials::from_sources(env(&[("ZOOM_CLIENT_SECRET", "envsecret")]), Some(&path))
+            .expect("loads");
+        match c.zoom() {
+            Ok(ZoomAuth::ServerToServer {
+                account_id,
+                client_id,
+                client_secret,
+            }) => {
+                assert_eq!((account_id.as_str(), client_id.as_str()), ("acc", "cid"));
+                assert_eq!(client_secret.expose(), "envsecret");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(c.books_organization_id().ok().as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn bad_files_are_clear_errors_without_values() {
+        assert!(Credentials::from_toml("ZOHO_CLIENT_SECRET = [1]").is_err());
+        let err = Credentials::from_toml("ZOHO_CLIENT_SECRETT = \"s3cr3t\"").err();
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("unknown key") && !e.contains("s3cr3t"))
+        );
+        let err = Credentials::from_toml("ZOHO_CLIENT_SECRET = \"s3cr3t").err();
+        assert!(
+            err.as_deref().is_some_and(|e| !e.contains("s3cr3t")),
+            "{err:?}"
+        );
+        let missing = Credentials::from_sources(|_| None, Some(Path::new("/nonexistent/x.toml")));
+        assert!(matches!(missing, Err(AuthError::Config { .. })));
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::from_sources(
+            env(&[
+                ("ZOHO_CLIENT_ID", "cid"),
+                ("ZOHO_CLIENT_SECRET", "s3cr3t-client"),
+                ("ZOHO_REFRESH_TOKEN", "s3cr3t-refresh"),
+                ("ZOOM_ACCOUNT_ID", "acc"),
+                ("ZOOM_CLIENT_ID", "zcid"),
+                ("ZOOM_CLIENT_SECRET", "s3cr3t-zoom"),
+            ]),
+            None,
+        )
+        .expect("loads");
+        let shown = format!("{c:?} {:?} {:?}", c.zoho(), c.zoom());
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("cid") && shown.contains("ZOHO_CLIENT_SECRET"));
+        let token = format!("{:?}", ZohoAuth::AccessToken(Secret::new("s3cr3t-at")));
+        assert!(!token.contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,196 @@
+//! Zoho data centres and their URLs.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A Zoho data centre: where the account lives. Accounts (OAuth), the Books API and Zoho
+/// Voice each have a host per data centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DataCentre {
+    /// United States (`.com`).
+    #[default]
+    Com,
+    /// Europe (`.eu`).
+    Eu,
+    /// India (`.in`).
+    In,
+    /// Australia (`.com.au`).
+    ComAu,
+    /// Japan (`.jp`).
+    Jp,
+    /// Saudi Arabia (`.sa`).
+    Sa,
+    /// China (`.com.cn`).
+    ComCn,
+    /// United Kingdom (`.uk`).
+    Uk,
+    /// Canada: the `zohocloud.ca` domain.
+    Ca,
+}
+
+/// An unknown data centre name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown Zoho data centre {0:?}: use one of com, eu, in, com.au, jp, sa, com.cn, uk, ca")]
+pub struct UnknownDataCentre(pub String);
+
+impl DataCentre {
+    /// Every data centre.
+    pub const ALL: [DataCentre; 9] = [
+        DataCentre::Com,
+        DataCentre::Eu,
+        DataCentre::In,
+        DataCentre::ComAu,
+        DataCentre::Jp,
+        DataCentre::Sa,
+        DataCentre::ComCn,
+        DataCentre::Uk,
+        DataCentre::Ca,
+    ];
+
+    /// The domain suffix: "com", "eu", ..., "ca".
+    pub fn tld(self) -> &'static str {
+        match self {
+            DataCentre::Com => "com",
+            DataCentre::Eu => "eu",
+            DataCentre::In => "in",
+            DataCentre::ComAu => "com.au",
+            DataCentre::Jp => "jp",
+            DataCentre::Sa => "sa",
+            DataCentre::ComCn => "com.cn",
+            DataCentre::Uk => "uk",
+            DataCentre::Ca => "ca",
+        }
+    }
+
+    /// The accounts server (OAuth): `https://accounts.zoho.<tld>`, or
+    /// `https://accounts.zohocloud.ca` for Canada.
+    pub fn accounts_url(self) -> String {
+        match self {
+            DataCentre::Ca => "https://accounts.zohocloud.ca".to_string(),
+            dc => format!("https://accounts.zoho.{}", dc.tld()),
+        }
+    }
+
+    /// The API server of Zoho Books: `https://www.zohoapis.<tld>`.
+    pub fn books_api_url(self) -> String {
+        format!("https://www.zohoapis.{}", self.tld())
+    }
+
+    /// The Zoho Voice server: `https://voice.zoho.<tld>`, or `https://voice.zohocloud.ca`
+    /// for Canada.
+    pub fn voice_url(self) -> String {
+        match self {
+            DataCentre::Ca => "https://voice.zohocloud.ca".to_string(),
+            dc => format!("https://voice.zoho.{}", dc.tld()),
+        }
+    }
+}
+
+impl FromStr for DataCentre {
+    type Err = UnknownDataCentre;
+
+    /// Reads "com" (or "us"), "eu", "in", "com.au" (or "au"), "jp", "sa", "com.cn" (or "cn"),
+    /// "uk", "ca"; a leading dot and case are ignored.
+    fn from_str(text: &str) -> Result<DataCentre, UnknownDataCentre> {
+        let key = text.trim().trim_start_matches('.').to_ascii_lowercase();
+        let dc = match key.as_str() {
+            "com" | "us" => DataCentre::Com,
+            "au" => DataCentre::ComAu,
+            "cn" => DataCentre::ComCn,
+            _ => DataCentre::ALL
+                .into_iter()
+                .find(|dc| dc.tld() == key)
+                .ok_or_else(|| UnknownDataCentre(text.to_string()))?,
+        };
+        Ok(dc)
+    }
+}
+
+impl fmt::Display for DataCentre {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.tld())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_per_data_centre() {
+        let expected = [
+            (
+                "com",
+                "https://accounts.zoho.com",
+                "https://www.zohoapis.com",
+                "https://voice.zoho.com",
+            ),
+            (
+                "eu",
+                "https://accounts.zoho.eu",
+                "https://www.zohoapis.eu",
+                "https://voice.zoho.eu",
+            ),
+            (
+                "in",
+                "https://accounts.zoho.in",
+                "https://www.zohoapis.in",
+                "https://voice.zoho.in",
+            ),
+            (
+                "com.au",
+                "https://accounts.zoho.com.au",
+                "https://www.zohoapis.com.au",
+                "https://voice.zoho.com.au",
+            ),
+            (
+                "jp",
+                "https://accounts.zoho.jp",
+                "https://www.zohoapis.jp",
+                "https://voice.zoho.jp",
+            ),
+            (
+                "sa",
+                "https://accounts.zoho.sa",
+                "https://www.zohoapis.sa",
+                "https://voice.zoho.sa",
+            ),
+            (
+                "com.cn",
+                "https://accounts.zoho.com.cn",
+                "https://www.zohoapis.com.cn",
+                "https://voice.zoho.com.cn",
+            ),
+            (
+                "uk",
+                "https://accounts.zoho.uk",
+                "https://www.zohoapis.uk",
+                "https://voice.zoho.uk",
+            ),
+            (
+                "ca",
+                "https://accounts.zohocloud.ca",
+                "https://www.zohoapis.ca",
+                "https://voice.zohocloud.ca",
+            ),
+        ];
+        assert_eq!(expected.len(), DataCentre::ALL.len());
+        for (name, accounts, books, voice) in expected {
+            let dc: DataCentre = name.parse().expect("known");
+            assert_eq!(dc.to_string(), name);
+            assert_eq!(dc.accounts_url(), accounts);
+            assert_eq!(dc.books_api_url(), books);
+            assert_eq!(dc.voice_url(), voice);
+        }
+    }
+
+    #[test]
+    fn parses_aliases_and_rejects_unknown() {
+        assert_eq!("US".parse(), Ok(DataCentre::Com));
+        assert_eq!(".eu".parse(), Ok(DataCentre::Eu));
+        assert_eq!("au".parse(), Ok(DataCentre::ComAu));
+        assert_eq!("cn".parse(), Ok(DataCentre::ComCn));
+        assert!("de".parse::<DataCentre>().is_err());
+        assert!("".parse::<DataCentre>().is_err());
+    }
+}

@@ -1,0 +1,201 @@
+//! The two token requests: Zoho's refresh-token grant and Zoom's server-to-server grant.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::AuthError;
+use super::secret::Secret;
+use crate::http::BaseUrl;
+
+/// Zoho's token endpoint path on the accounts server.
+pub const ZOHO_TOKEN_PATH: &str = "/oauth/v2/token";
+/// Zoom's token endpoint path.
+pub const ZOOM_TOKEN_PATH: &str = "/oauth/token";
+/// Zoom's OAuth server.
+pub const ZOOM_OAUTH_URL: &str = "https://zoom.us";
+/// The token lifetime assumed when the server does not say (Zoho's and Zoom's: one hour).
+pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// A token endpoint's answer, success or error.
+#[derive(Deserialize, Default)]
+struct TokenResponse {
+    access_token: Option<String>,
+    expires_in: Option<serde_json::Value>,
+    error: Option<String>,
+    error_description: Option<String>,
+    reason: Option<String>,
+}
+
+/// A fresh token and its lifetime.
+pub struct Issued {
+    pub token: Secret,
+    pub lifetime: Duration,
+}
+
+/// Zoho: `POST <accounts>/oauth/v2/token` with the refresh-token grant, as a form (so no
+/// secret ends up in a URL).
+pub async fn zoho_refresh(
+    http: &reqwest::Client,
+    accounts: &BaseUrl,
+    client_id: &str,
+    client_secret: &Secret,
+    refresh_token: &Secret,
+) -> Result<Issued, AuthError> {
+    let url = accounts
+        .join(ZOHO_TOKEN_PATH)
+        .map_err(|e| AuthError::Network(e.to_string()))?;
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", client_id),
+        ("client_secret", client_secret.expose()),
+        ("refresh_token", refresh_token.expose()),
+    ];
+    let response = http.post(url).form(&form).send().await;
+    read_token(response, "Zoho").await
+}
+
+/// Zoom: `POST <zoom>/oauth/token?grant_type=account_credentials&account_id=...` with HTTP
+/// basic auth `client_id:client_secret`.
+pub async fn zoom_server_to_server(
+    http: &reqwest::Client,
+    oauth: &BaseUrl,
+    account_id: &str,
+    client_id: &str,
+    client_secret: &Secret,
+) -> Result<Issued, AuthError> {
+    let url = oauth
+        .join(ZOOM_TOKEN_PATH)
+        .map_err(|e| AuthError::Network(e.to_string()))?;
+    let response = http
+        .post(url)
+        .query(&[
+            ("grant_type", "account_credentials"),
+            ("account_id", account_id),
+        ])
+        .basic_auth(client_id, Some(client_secret.expose()))
+        .send()
+        .await;
+    read_token(response, "Zoom").await
+}
+
+async fn read_token(
+    response: Result<reqwest::Response, reqwest::Error>,
+    service: &'static str,
+) -> Result<Issued, AuthError> {
+    let response = response.map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+    let status = response.status().as_u16();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| AuthError::Network(e.without_url().to_string()))?;
+    let parsed: TokenResponse =
+        serde_json::from_slice(&body).map_err(|_| AuthError::BadResponse {
+            service,
+            message: format!("HTTP {status}, not a JSON token response"),
+        })?;
+    interpret(status, parsed, service)
+}
+
+fn interpret(status: u16, r: TokenResponse, service: &'static str) -> Result<Issued, AuthError> {
+    if let Some(error) = r.error {
+        let description = r.error_description.or(r.reason).unwrap_or_default();
+        let too_many = error.eq_ignore_ascii_case("Access Denied")
+            || description
+                .to_ascii_lowercase()
+                .contains("too many requests");
+        if service == "Zoho" && too_many {
+            return Err(AuthError::TokenRateLimited);
+        }
+        return Err(AuthError::Refused {
+            service,
+            status,
+            error,
+            description,
+        });
+    }
+    match r.access_token.filter(|t| !t.is_empty()) {
+        Some(token) if (200..300).contains(&status) => {
+            let seconds = match r.expires_in {
+                Some(serde_json::Value::Number(n)) => n.as_u64(),
+                Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+                _ => None,
+            };
+            Ok(Issued {
+                token: Secret::new(token),
+                lifetime: seconds
+                    .filter(|s| *s > 0)
+                    .map_or(DEFAULT_LIFETIME, Duration::from_secs),
+            })
+        }
+        _ => Err(AuthError::BadResponse {
+            service,
+            message: format!("HTTP {status} without an access token"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(status: u16, body: &str, service: &'static str) -> Result<Issued, AuthError> {
+        let r: TokenResponse = serde_json::from_str(body).unwrap_or_default();
+        interpret(status, r, service)
+    }
+
+    #[test]
+    fn zoho_success_and_default_lifetime() {
+        let ok = parse(
+            200,
+            r#"{"access_token":"1000.a","api_domain":"https://www.zohoapis.com","token_type":"Bearer","expires_in":3600}"#,
+            "Zoho",
+        )
+        .expect("token");
+        assert_eq!(ok.token.expose(), "1000.a");
+        assert_eq!(ok.lifetime, Duration::from_secs(3600));
+        let ok = parse(200, r#"{"access_token":"1000.b"}"#, "Zoho").expect("token");
+        assert_eq!(ok.lifetime, DEFAULT_LIFETIME);
+        let ok = parse(200, r#"{"access_token":"z","expires_in":"3599"}"#, "Zoom").expect("token");
+        assert_eq!(ok.lifetime, Duration::from_secs(3599));
+    }
+
+    #[test]
+    fn zoho_access_denied_is_token_rate_limit() {
+        let err = parse(
+            400,
+            r#"{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}"#,
+            "Zoho",
+        )
+        .err();
+        assert!(matches!(err, Some(AuthError::TokenRateLimited)));
+        let text = AuthError::TokenRateLimited.to_string();
+        assert!(text.contains("10 minutes"), "{text}");
+    }
+
+    #[test]
+    fn refused_and_malformed() {
+        // Zoho answers 200 with an error for a bad refresh token.
+        let err = parse(200, r#"{"error":"invalid_code"}"#, "Zoho").err();
+        assert!(
+            matches!(err, Some(AuthError::Refused { ref error, .. }) if error == "invalid_code")
+        );
+        let err = parse(
+            401,
+            r#"{"reason":"Invalid client_id or client_secret","error":"invalid_client"}"#,
+            "Zoom",
+        )
+        .err();
+        assert!(
+            matches!(err, Some(AuthError::Refused { status: 401, ref description, .. }) if description.contains("client_id"))
+        );
+        assert!(matches!(
+            parse(200, "{}", "Zoom"),
+            Err(AuthError::BadResponse { .. })
+        ));
+        assert!(matches!(
+            parse(500, r#"{"access_token":"x"}"#, "Zoom"),
+            Err(AuthError::BadResponse { .. })
+        ));
+    }
+}

@@ -1,0 +1,438 @@
+//! The token provider against small axum token endpoints and APIs on 127.0.0.1.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{any, post};
+
+use super::*;
+use crate::http::tests::serve;
+use crate::http::{ClientConfig, HttpClient, Outcome, Rate, Request, build_client};
+
+fn zoho_auth(refresh: &str) -> ZohoAuth {
+    ZohoAuth::RefreshToken {
+        client_id: "1000.CLIENT".to_string(),
+        client_secret: Secret::new("s3cr3t-client"),
+        refresh_token: Secret::new(refresh.to_string()),
+    }
+}
+
+fn http() -> reqwest::Client {
+    build_client(Duration::from_secs(5)).expect("client")
+}
+
+/// A Zoho accounts server: issues "tok-1", "tok-2", ... (after `delay`), checks the form.
+fn zoho_accounts(delay: Duration) -> (Router, Arc<AtomicUsize>) {
+    let issued = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&issued);
+    let router = Router::new().route(
+        "/oauth/v2/token",
+        post(move |Form(form): Form<HashMap<String, String>>| {
+            let counter = Arc::clone(&counter);
+            async move {
+                let ok = form.get("grant_type").map(String::as_str) == Some("refresh_token")
+                    && form.get("client_id").map(String::as_str) == Some("1000.CLIENT")
+                    && form.get("client_secret").map(String::as_str) == Some("s3cr3t-client")
+                    && form.contains_key("refresh_token");
+                if !ok {
+                    return r#"{"error":"invalid_client"}"#.to_string();
+                }
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                tokio::time::sleep(delay).await;
+                format!(r#"{{"access_token":"tok-{n}","api_domain":"x","token_type":"Bearer","expires_in":3600}}"#)
+            }
+        }),
+    );
+    (router, issued)
+}
+
+/// An API that accepts `Zoho-oauthtoken <good>` and answers 401 INVALID_OAUTHTOKEN otherwise.
+fn zoho_api(good: &'static str) -> Router {
+    Router::new().route(
+        "/rest/json/zv/contacts",
+        any(move |headers: HeaderMap| async move {
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+            if auth == Some(&format!("Zoho-oauthtoken {good}")) {
+                (StatusCode::OK, r#"{"code":"200","status":"SUCCESS"}"#).into_response()
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token","status":"error"}"#,
+                )
+                    .into_response()
+            }
+        }),
+    )
+}
+
+fn api_client(base: crate::http::BaseUrl, provider: Arc<TokenProvider>) -> HttpClient {
+    HttpClient::new(
+        http(),
+        base,
+        Some(provider),
+        ClientConfig::new(Rate::per_second(1000.0).expect("rate")),
+    )
+}
+
+#[tokio::test]
+async fn fifty_concurrent_requests_one_token_request() {
+    let (accounts, issued) = zoho_accounts(Duration::from_millis(100));
+    let accounts = serve(accounts).await;
+    let api = serve(zoho_api("tok-1")).await;
+    let provider = Arc::new(TokenProvider::zoho(http(), zoho_auth("r1"), accounts, None));
+    let client = api_client(api, Arc::clone(&provider));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move {
+            c.send(&Request::get("/rest/json/zv/contacts")).await
+        }));
+    }
+    for t in tasks {
+        let outcome = t.await.expect("task");
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+    assert_eq!(provider.token_requests(), 1);
+}
+
+#[tokio::test]
+async fn refreshes_once_on_401_for_all_workers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = TokenCache::new(dir.path());
+    let (accounts, issued) = zoho_accounts(Duration::from_millis(50));
+    let accounts = serve(accounts).await;
+    // A token from an earlier run, revoked since: the API refuses it.
+    let key = cache_key("zoho", &["1000.CLIENT", "r1", accounts.as_str()]);
+    cache
+        .store(
+            &key,
+            &CachedToken {
+                access_token: Secret::new("revoked"),
+                expires_at: SystemTime::now() + Duration::from_secs(3000),
+                lifetime: Duration::from_secs(3600),
+            },
+        )
+        .expect("seed cache");
+    let api = serve(zoho_api("tok-1")).await;
+    let provider = Arc::new(TokenProvider::zoho(
+        http(),
+        zoho_auth("r1"),
+        accounts,
+        Some(cache.clone()),
+    ));
+    let client = api_client(api, Arc::clone(&provider));
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let c = client.clone();
+        tasks.push(tokio::spawn(async move {
+            // A create: a 401 means "not applied", so it is safe to send again.
+            c.send(&Request::post("/rest/json/zv/contacts")).await
+        }));
+    }
+    for t in tasks {
+        let outcome = t.await.expect("task");
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        cache
+            .load(&key)
+            .map(|t| t.access_token.expose().to_string()),
+        Some("tok-1".to_string())
+    );
+}
+
+#[tokio::test]
+async fn a_fresh_token_refused_is_unauthorized_without_a_refresh_loop() {
+    let (accounts, issued) = zoho_accounts(Duration::ZERO);
+    let accounts = serve(accounts).await;
+    let api = serve(zoho_api("never")).await;
+    let provider = Arc::new(TokenProvider::zoho(http(), zoho_auth("r1"), accounts, None));
+    let client = api_client(api, provider);
+    for _ in 0..3 {
+        let outcome = client.send(&Request::get("/rest/json/zv/contacts")).await;
+        assert!(
+            matches!(&outcome, Outcome::Unauthorized { message } if message.contains("freshly issued")),
+            "{outcome:?}"
+        );
+    }
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn fixed_token_refused_is_unauthorized() {
+    let api = serve(zoho_api("good")).await;
+    let provider = Arc::new(TokenProvider::zoho(
+        http(),
+        ZohoAuth::AccessToken(Secret::new("bad")),
+        crate::http::BaseUrl::parse("http://127.0.0.1:1").expect("url"),
+        None,
+    ));
+    let client = api_client(api.clone(), provider);
+    assert!(matches!(
+        client.send(&Request::get("/rest/json/zv/contacts")).await,
+        Outcome::Unauthorized { .. }
+    ));
+    let provider = Arc::new(TokenProvider::fixed(
+        http(),
+        Secret::new("good"),
+        AuthScheme::ZohoOauthtoken,
+    ));
+    assert!(
+        api_client(api, provider)
+            .send(&Request::get("/rest/json/zv/contacts"))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn cache_is_reused_by_the_next_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = TokenCache::new(dir.path().join("bulkline"));
+    let (accounts, issued) = zoho_accounts(Duration::ZERO);
+    let accounts = serve(accounts).await;
+    let first = TokenProvider::zoho(
+        http(),
+        zoho_auth("r1"),
+        accounts.clone(),
+        Some(cache.clone()),
+    );
+    let t1 = first.token().await.expect("token");
+    assert_eq!(first.token_requests(), 1);
+    // A second run: a new provider, same credentials.
+    let second = TokenProvider::zoho(
+        http(),
+        zoho_auth("r1"),
+        accounts.clone(),
+        Some(cache.clone()),
+    );
+    let t2 = second.token().await.expect("token");
+    assert_eq!(second.token_requests(), 0);
+    assert_eq!(t1.secret(), t2.secret());
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+    // Other credentials do not share it.
+    let other = TokenProvider::zoho(http(), zoho_auth("r2"), accounts, Some(cache));
+    let t3 = other.token().await.expect("token");
+    assert_ne!(t3.secret(), t1.secret());
+    assert_eq!(issued.load(Ordering::SeqCst), 2);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn cache_file_is_private_and_holds_no_credentials() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = TokenCache::new(dir.path().join("bulkline"));
+    let (accounts, _) = zoho_accounts(Duration::ZERO);
+    let accounts = serve(accounts).await;
+    let provider = TokenProvider::zoho(
+        http(),
+        zoho_auth("1000.r3fr3sh"),
+        accounts,
+        Some(cache.clone()),
+    );
+    provider.token().await.expect("token");
+    let entries: Vec<_> = std::fs::read_dir(cache.dir())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(entries.len(), 1);
+    let path = entries[0].path();
+    let name = entries[0].file_name().to_string_lossy().to_string();
+    assert!(
+        !name.contains("r3fr3sh") && !name.contains("s3cr3t"),
+        "{name}"
+    );
+    let mode = std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(text.contains("tok-1"));
+    assert!(
+        !text.contains("r3fr3sh") && !text.contains("s3cr3t") && !text.contains("CLIENT"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn expiring_cached_token_is_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = TokenCache::new(dir.path());
+    let (accounts, issued) = zoho_accounts(Duration::ZERO);
+    let accounts = serve(accounts).await;
+    let key = cache_key("zoho", &["1000.CLIENT", "r1", accounts.as_str()]);
+    cache
+        .store(
+            &key,
+            &CachedToken {
+                access_token: Secret::new("old"),
+                // Within the refresh margin (5 min of a 1-hour token).
+                expires_at: SystemTime::now() + Duration::from_secs(60),
+                lifetime: Duration::from_secs(3600),
+            },
+        )
+        .expect("seed");
+    let provider = TokenProvider::zoho(http(), zoho_auth("r1"), accounts, Some(cache));
+    let t = provider.token().await.expect("token");
+    assert_eq!(t.secret().expose(), "tok-1");
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn access_denied_says_wait_ten_minutes() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&asked);
+    let router = Router::new().route(
+        "/oauth/v2/token",
+        post(move || async move {
+            counter.fetch_add(1, Ordering::SeqCst);
+            (
+                StatusCode::BAD_REQUEST,
+                r#"{"error_description":"You have made too many requests continuously. Please try again after some time.","error":"Access Denied","status":"failure"}"#,
+            )
+        }),
+    );
+    let accounts = serve(router).await;
+    let provider = Arc::new(TokenProvider::zoho(http(), zoho_auth("r1"), accounts, None));
+    assert_eq!(
+        provider.token().await.err(),
+        Some(AuthError::TokenRateLimited)
+    );
+    let api = serve(zoho_api("x")).await;
+    let outcome = api_client(api, provider)
+        .send(&Request::get("/rest/json/zv/contacts"))
+        .await;
+    assert!(
+        matches!(&outcome, Outcome::Unauthorized { message } if message.contains("10 minutes")),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn zoom_server_to_server_flow() {
+    let issued = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&issued);
+    let oauth = Router::new().route(
+        "/oauth/token",
+        post(move |Query(q): Query<HashMap<String, String>>, headers: HeaderMap| {
+            let counter = Arc::clone(&counter);
+            async move {
+                use base64::Engine;
+                let expected = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode("zcid:zs3cr3t")
+                );
+                let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
+                if auth != Some(expected.as_str())
+                    || q.get("grant_type").map(String::as_str) != Some("account_credentials")
+                    || q.get("account_id").map(String::as_str) != Some("acc-1")
+                {
+                    return (
+                        StatusCode::BAD_REQUEST,
+                        r#"{"reason":"Invalid client_id or client_secret","error":"invalid_client"}"#,
+                    )
+                        .into_response();
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                r#"{"access_token":"ztok","token_type":"bearer","expires_in":3599,"scope":"x","api_url":"https://api.zoom.us"}"#
+                    .into_response()
+            }
+        }),
+    );
+    let oauth = serve(oauth).await;
+    let api = serve(Router::new().route(
+        "/v2/contact_center/address_books/ab1/contacts",
+        post(|headers: HeaderMap| async move {
+            if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some("Bearer ztok") {
+                (StatusCode::CREATED, r#"{"contact_id":"c1"}"#).into_response()
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    r#"{"code":124,"message":"Invalid access token."}"#,
+                )
+                    .into_response()
+            }
+        }),
+    ))
+    .await;
+    let auth = ZoomAuth::ServerToServer {
+        account_id: "acc-1".to_string(),
+        client_id: "zcid".to_string(),
+        client_secret: Secret::new("zs3cr3t"),
+    };
+    let provider = Arc::new(TokenProvider::zoom(http(), auth, oauth.clone(), None));
+    let outcome = api_client(api, Arc::clone(&provider))
+        .send(&Request::post(
+            "/v2/contact_center/address_books/ab1/contacts",
+        ))
+        .await;
+    assert!(
+        matches!(outcome, Outcome::Ok { status: 201, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+    let bad = ZoomAuth::ServerToServer {
+        account_id: "acc-1".to_string(),
+        client_id: "zcid".to_string(),
+        client_secret: Secret::new("wrong"),
+    };
+    let err = TokenProvider::zoom(http(), bad, oauth, None)
+        .token()
+        .await
+        .err();
+    assert!(
+        matches!(
+            &err,
+            Some(AuthError::Refused {
+                service: "Zoom",
+                status: 400,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !err.map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("wrong")
+    );
+}
+
+#[test]
+fn header_values_and_debug_are_redacted() {
+    let secret = Secret::new("1000.s3cr3t");
+    let zoho = AuthScheme::ZohoOauthtoken
+        .header_value(&secret)
+        .expect("header");
+    assert_eq!(zoho.to_str().ok(), Some("Zoho-oauthtoken 1000.s3cr3t"));
+    assert!(zoho.is_sensitive());
+    assert!(!format!("{zoho:?}").contains("s3cr3t"));
+    let bearer = AuthScheme::Bearer.header_value(&secret).expect("header");
+    assert_eq!(bearer.to_str().ok(), Some("Bearer 1000.s3cr3t"));
+    assert!(matches!(
+        AuthScheme::Bearer.header_value(&Secret::new("bad\ntoken")),
+        Err(AuthError::BadToken)
+    ));
+    let provider = TokenProvider::zoho(
+        reqwest::Client::new(),
+        zoho_auth("1000.r3fr3sh"),
+        crate::http::BaseUrl::parse("https://accounts.zoho.com").expect("url"),
+        None,
+    );
+    let fixed = TokenProvider::fixed(reqwest::Client::new(), secret.clone(), AuthScheme::Bearer);
+    let token = fixed.current_usable().expect("fixed token");
+    let shown = format!(
+        "{provider:?} {fixed:?} {token:?} {:?}",
+        zoho_auth("1000.r3fr3sh")
+    );
+    assert!(
+        !shown.contains("s3cr3t") && !shown.contains("r3fr3sh"),
+        "{shown}"
+    );
+}

@@ -1,0 +1,201 @@
+//! `bulkline clean`: the offline pipeline from a messy export to a clean file and reports.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::{InputPlan, output_delimiter, output_format};
+use crate::cli::CleanArgs;
+use crate::dedupe::{Decision, Deduper};
+use crate::error::{Error, Result, exit};
+use crate::pipeline;
+use crate::report::{
+    self, Counts, DUPLICATE_COLUMNS, ERROR_COLUMNS, ERROR_COLUMNS_JSON, Outputs, Summary,
+};
+use crate::sink::TableWriter;
+use crate::source::{self, Format, Schema, Values};
+use crate::transform::{Outcome, Processed};
+
+/// The writers of a clean run.
+struct Writers {
+    clean: TableWriter,
+    errors: Option<TableWriter>,
+    duplicates: Option<TableWriter>,
+}
+
+impl Writers {
+    fn decide(&mut self, schema: &Schema, counts: &mut Counts, d: Decision) -> Result<()> {
+        match d {
+            Decision::Kept(p) => {
+                let Outcome::Clean(c) = &p.outcome else {
+                    return Ok(());
+                };
+                counts.clean += 1;
+                self.clean.write(schema, &p.raw.values, &c.rewrites, &[])
+            }
+            Decision::Dropped { row, of } => {
+                counts.duplicates += 1;
+                match &mut self.duplicates {
+                    Some(w) => {
+                        let rewrites = match &row.outcome {
+                            Outcome::Clean(c) => c.rewrites.as_slice(),
+                            _ => &[],
+                        };
+                        let extra = [row.raw.row.to_string(), of.to_string()];
+                        w.write(schema, &row.raw.values, rewrites, &extra)
+                    }
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+
+    fn reject(&mut self, schema: &Schema, counts: &mut Counts, p: &Processed) -> Result<()> {
+        let Outcome::Rejected(r) = &p.outcome else {
+            return Ok(());
+        };
+        counts.reject(r);
+        let Some(w) = &mut self.errors else {
+            return Ok(());
+        };
+        let mut extra = report::error_columns(p.raw.row, r);
+        if matches!(p.raw.values, Values::Json { .. }) {
+            extra.push(report::raw_text(&p.raw.values));
+        }
+        w.write(schema, &p.raw.values, &[], &extra)
+    }
+}
+
+pub fn run(args: &CleanArgs) -> Result<u8> {
+    let started = Instant::now();
+    let input = &args.input;
+    let mut plan = InputPlan::from_args(input)?;
+    // Clean rewrites files: it needs phones and e-mails checked and keyed, not names.
+    plan.transform.keys_only = true;
+    if args.json && args.output == "-" {
+        return Err(Error::Usage(
+            "--json prints the summary on stdout, where the clean rows go by default: write them to a file with -o FILE".into(),
+        ));
+    }
+    let src = source::open(&input.input, &plan.source)?;
+    plan.mapping.check_against(&src.schema())?;
+    let in_format = src.info().format;
+    let delim = src
+        .info()
+        .delimiter
+        .as_deref()
+        .and_then(|d| d.bytes().next())
+        .unwrap_or(b',');
+    let report_format = |p: &str| {
+        output_format(
+            p,
+            if in_format == Format::Csv {
+                Format::Csv
+            } else {
+                Format::Jsonl
+            },
+        )
+    };
+    let error_columns = if in_format == Format::Csv {
+        ERROR_COLUMNS
+    } else {
+        ERROR_COLUMNS_JSON
+    };
+    let mut writers = Writers {
+        clean: TableWriter::create(
+            &args.output,
+            output_format(&args.output, in_format),
+            output_delimiter(&args.output, delim),
+            &[],
+        )?,
+        errors: args
+            .errors
+            .as_deref()
+            .map(|p| {
+                TableWriter::create(
+                    p,
+                    report_format(p),
+                    output_delimiter(p, delim),
+                    error_columns,
+                )
+            })
+            .transpose()?,
+        duplicates: args
+            .duplicates
+            .as_deref()
+            .map(|p| {
+                TableWriter::create(
+                    p,
+                    report_format(p),
+                    output_delimiter(p, delim),
+                    DUPLICATE_COLUMNS,
+                )
+            })
+            .transpose()?,
+    };
+    let mut counts = Counts::default();
+    let mut deduper = Deduper::new(input.dedupe_by, input.keep)?;
+    let mut schema_seen = Arc::new(Schema::default());
+
+    let info = pipeline::run(src, &plan.mapping, &plan.transform, |schema, rows| {
+        schema_seen = Arc::clone(schema);
+        for p in rows {
+            counts.rows_read += 1;
+            match &p.outcome {
+                Outcome::Blank => counts.blank += 1,
+                Outcome::Rejected(_) => writers.reject(schema, &mut counts, &p)?,
+                Outcome::Clean(_) => {
+                    deduper.push(p, &mut |d| writers.decide(schema, &mut counts, d))?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let schema = if info.schema.columns.len() >= schema_seen.columns.len() {
+        Arc::clone(&info.schema)
+    } else {
+        schema_seen
+    };
+    deduper.finish(&mut |d| writers.decide(&schema, &mut counts, d))?;
+    writers.clean.finish(&schema)?;
+    if let Some(w) = writers.errors.take() {
+        w.finish(&schema)?;
+    }
+    if let Some(w) = writers.duplicates.take() {
+        w.finish(&schema)?;
+    }
+
+    let code = if counts.rejected > 0 {
+        exit::ROWS_REJECTED
+    } else {
+        exit::OK
+    };
+    let outputs = Outputs {
+        clean: if args.output == "-" {
+            "standard output".into()
+        } else {
+            args.output.clone()
+        },
+        errors: args.errors.clone(),
+        duplicates: args.duplicates.clone(),
+    };
+    let summary = Summary {
+        command: "clean",
+        input: input.input.clone(),
+        source: info.source,
+        counts,
+        seconds: 0.0,
+        rows_per_second: 0.0,
+        mapping: info.mapping,
+        outputs,
+        exit_code: code,
+    }
+    .timed(started.elapsed());
+    if args.json {
+        let text = serde_json::to_string(&summary)
+            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        println!("{text}");
+    } else if !args.quiet {
+        eprint!("{}", summary.human());
+    }
+    Ok(code)
+}

@@ -1,0 +1,109 @@
+//! The commands: each turns its parsed arguments into a run of the pipeline.
+
+pub mod clean;
+pub mod sandbox;
+
+use crate::cli::InputArgs;
+use crate::error::{Error, Result};
+use crate::mapping::MappingSpec;
+use crate::region;
+use crate::source::{Encoding, Format, SourceOptions};
+use crate::transform::TransformOptions;
+
+/// Everything needed to read and transform an input, checked.
+#[derive(Debug, Clone)]
+pub struct InputPlan {
+    pub source: SourceOptions,
+    pub mapping: MappingSpec,
+    pub transform: TransformOptions,
+}
+
+impl InputPlan {
+    pub fn from_args(args: &InputArgs) -> Result<Self> {
+        let encoding = match &args.encoding {
+            None => None,
+            Some(label) => Some(Encoding::from_label(label).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--encoding '{label}' is not an encoding this tool knows (try utf-8, utf-16le, windows-1252, latin1)"
+                ))
+            })?),
+        };
+        let delimiter = match args.delimiter.as_deref() {
+            None => None,
+            Some("tab" | "\\t" | "\t") => Some(b'\t'),
+            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+            Some(d) => {
+                return Err(Error::Usage(format!(
+                    "--delimiter '{d}' must be one character, or 'tab'"
+                )));
+            }
+        };
+        let default_region = match &args.default_region {
+            None => None,
+            Some(r) => Some(region::parse(r).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--default-region '{r}' is not a region: give an ISO 3166-1 alpha-2 code such as US, GB or DE"
+                ))
+            })?),
+        };
+        let mut mapping = MappingSpec::default();
+        // --map first: the first matching override wins, so flags beat the file.
+        for m in &args.maps {
+            mapping.add_map_arg(m)?;
+        }
+        if let Some(path) = &args.mapping {
+            mapping.add_file(path)?;
+        }
+        mapping.region_column = args.region_column.clone();
+        Ok(InputPlan {
+            source: SourceOptions {
+                format: args.format,
+                encoding,
+                delimiter,
+            },
+            mapping,
+            transform: TransformOptions {
+                default_region,
+                mobile_only: args.mobile_only,
+                dedupe_by: args.dedupe_by,
+                keys_only: false,
+            },
+        })
+    }
+}
+
+/// The format to write `path` in: by its extension, else `fallback`.
+pub fn output_format(path: &str, fallback: Format) -> Format {
+    if path == "-" {
+        return fallback;
+    }
+    Format::from_path(path).unwrap_or(fallback)
+}
+
+/// The CSV delimiter to write `path` with: tab for `.tsv`/`.tab`, `|` for `.psv`, and for
+/// `.csv` the input's delimiter unless that was a tab (a `.csv` holding tabs confuses
+/// spreadsheets); stdout and other names keep the input's.
+pub fn output_delimiter(path: &str, input: u8) -> u8 {
+    let lower = path.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "tsv" | "tab" => b'\t',
+        "psv" => b'|',
+        "csv" if input == b'\t' || input == b'|' => b',',
+        _ => input,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_delimiters_follow_the_extension() {
+        assert_eq!(output_delimiter("out.csv", b';'), b';');
+        assert_eq!(output_delimiter("out.csv", b'\t'), b',');
+        assert_eq!(output_delimiter("out.tsv", b','), b'\t');
+        assert_eq!(output_delimiter("-", b'\t'), b'\t');
+        assert_eq!(output_delimiter("out.txt", b'\t'), b'\t');
+    }
+}

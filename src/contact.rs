@@ -1,0 +1,125 @@
+//! The canonical contact every source row is mapped to and every target is fed from.
+
+use serde::{Deserialize, Serialize};
+
+/// What kind of line a phone number was given as, by the column it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhoneLabel {
+    Mobile,
+    Work,
+    Home,
+    Other,
+}
+
+/// A normalized phone number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    /// The number in E.164 form, `+` and digits.
+    pub e164: String,
+    /// The label of the column (or of the Google "Phone N - Type") it came from.
+    pub label: PhoneLabel,
+    /// An extension, kept apart because E.164 has no place for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
+    /// Whether libphonenumber types the number as a mobile (or fixed-line-or-mobile) line.
+    /// `None` when the type was not looked up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_mobile: Option<bool>,
+}
+
+/// The canonical contact. Empty strings mean "not given".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub first_name: String,
+    pub last_name: String,
+    pub emails: Vec<String>,
+    /// Phones in column order; the first is the row's required phone (see [`Contact::primary_phone`]).
+    pub phones: Vec<Phone>,
+    pub company: String,
+    pub job_title: String,
+    pub street: String,
+    pub city: String,
+    pub state: String,
+    pub postal_code: String,
+    /// ISO 3166-1 alpha-2 code of the region the numbers were read in, when known.
+    pub country: String,
+    pub notes: String,
+}
+
+impl Contact {
+    /// The row's required phone: the first mobile, else the first phone.
+    pub fn primary_phone(&self) -> Option<&Phone> {
+        self.phones
+            .iter()
+            .find(|p| p.label == PhoneLabel::Mobile)
+            .or_else(|| self.phones.first())
+    }
+
+    /// The first e-mail address, if any.
+    pub fn primary_email(&self) -> Option<&str> {
+        self.emails.first().map(String::as_str)
+    }
+
+    /// "First Last", or whichever of the two is given.
+    pub fn display_name(&self) -> String {
+        match (self.first_name.is_empty(), self.last_name.is_empty()) {
+            (false, false) => format!("{} {}", self.first_name, self.last_name),
+            (false, true) => self.first_name.clone(),
+            (true, false) => self.last_name.clone(),
+            (true, true) => String::new(),
+        }
+    }
+}
+
+/// Splits a full name into (first, last): "Doe, Jane" and "Jane Q. Doe" both give ("Jane…", "Doe").
+pub fn split_full_name(full: &str) -> (String, String) {
+    let full = full.trim();
+    if let Some((last, first)) = full.split_once(',') {
+        let (first, last) = (first.trim(), last.trim());
+        if !first.is_empty() && !last.is_empty() {
+            return (first.to_string(), last.to_string());
+        }
+    }
+    match full.rsplit_once(char::is_whitespace) {
+        Some((first, last)) => (first.trim().to_string(), last.trim().to_string()),
+        None => (full.to_string(), String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_full_names() {
+        assert_eq!(split_full_name("Jane Doe"), ("Jane".into(), "Doe".into()));
+        assert_eq!(
+            split_full_name("Jane Q. Doe"),
+            ("Jane Q.".into(), "Doe".into())
+        );
+        assert_eq!(split_full_name("Doe, Jane"), ("Jane".into(), "Doe".into()));
+        assert_eq!(split_full_name("  Cher "), ("Cher".into(), "".into()));
+        assert_eq!(split_full_name(""), ("".into(), "".into()));
+    }
+
+    #[test]
+    fn primary_phone_prefers_the_first_mobile() {
+        let p = |e: &str, label| Phone {
+            e164: e.into(),
+            label,
+            extension: None,
+            is_mobile: None,
+        };
+        let c = Contact {
+            phones: vec![p("+1", PhoneLabel::Work), p("+2", PhoneLabel::Mobile)],
+            ..Contact::default()
+        };
+        assert_eq!(c.primary_phone().map(|p| p.e164.as_str()), Some("+2"));
+        let c = Contact {
+            phones: vec![p("+1", PhoneLabel::Work), p("+3", PhoneLabel::Home)],
+            ..Contact::default()
+        };
+        assert_eq!(c.primary_phone().map(|p| p.e164.as_str()), Some("+1"));
+    }
+}

@@ -1,0 +1,454 @@
+//! Dedupe: compact keys, and the policies that decide which of a set of repeats is kept.
+//!
+//! `--keep first` streams: a row is kept or dropped the moment it is seen. `--keep last` and
+//! `--keep merge` cannot know a row's fate until the end, so clean rows are spooled to a
+//! temporary file and replayed in their original order once every key has been seen. Memory
+//! holds one small entry per key either way (plus, for merge, the values duplicates bring).
+
+use std::collections::hash_map::Entry;
+use std::hash::Hasher;
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use siphasher::sip128::{Hasher128, SipHasher13};
+
+use crate::contact::Contact;
+use crate::error::{Error, Result};
+use crate::phone::e164_key;
+use crate::source::{Cell, RawRow, Values};
+use crate::transform::{Clean, Outcome, Processed};
+
+/// What makes two contacts the same.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Serialize)]
+pub enum DedupeBy {
+    /// The E.164 mobile (the first phone when there is no mobile).
+    #[default]
+    Mobile,
+    /// The first e-mail, trimmed and lower-cased.
+    Email,
+    /// The same mobile and the same e-mail.
+    #[value(name = "mobile,email")]
+    #[serde(rename = "mobile,email")]
+    MobileEmail,
+    /// No dedupe.
+    None,
+}
+
+/// Which row of a set of duplicates is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    First,
+    Last,
+    /// The first row, with its empty fields filled from its duplicates.
+    Merge,
+}
+
+/// A dedupe key: 128 bits, whatever it is made of.
+pub type Key = u128;
+
+fn email_key(email: &str) -> u128 {
+    let mut h = SipHasher13::new_with_keys(0x6275_6c6b, 0x6c69_6e65);
+    h.write(email.trim().to_lowercase().as_bytes());
+    h.finish128().as_u128()
+}
+
+/// The key of a contact, or `None` when it has nothing to key on (never a duplicate).
+pub fn key(contact: &Contact, by: DedupeBy) -> Option<Key> {
+    key_of(
+        contact.primary_phone().map(|p| p.e164.as_str()),
+        contact.primary_email(),
+        by,
+    )
+}
+
+/// The key made of a required phone (E.164) and a first e-mail.
+pub fn key_of(phone: Option<&str>, email: Option<&str>, by: DedupeBy) -> Option<Key> {
+    let mobile = || phone.and_then(e164_key);
+    let email = || email.map(email_key);
+    match by {
+        DedupeBy::None => None,
+        // The top bit tells a phone key from an e-mail hash, so they can never collide.
+        DedupeBy::Mobile => mobile().map(|m| u128::from(m) | 1 << 127),
+        DedupeBy::Email => email().map(|e| e & !(1 << 127)),
+        DedupeBy::MobileEmail => {
+            let m = mobile()?;
+            let mut h = SipHasher13::new_with_keys(0x6d6f_6269, 0x656d_6169);
+            h.write_u64(m);
+            h.write_u128(email().unwrap_or(0));
+            Some(h.finish128().as_u128())
+        }
+    }
+}
+
+/// What the dedupe stage decided for a clean row.
+#[derive(Debug)]
+pub enum Decision {
+    /// Kept; `fills` are extra cell rewrites merged in from its duplicates.
+    Kept(Processed),
+    /// Dropped as a duplicate of the row `of`.
+    Dropped { row: Processed, of: u64 },
+}
+
+/// The dedupe stage.
+pub struct Deduper {
+    keep: Keep,
+    /// First (or, for `Last`, latest) row number seen per key.
+    seen: FxHashMap<Key, u64>,
+    /// For `Merge`: cells and contact fields brought by duplicates, per key.
+    fills: FxHashMap<Key, (Vec<(usize, Cell)>, Contact)>,
+    spool: Option<BufWriter<std::fs::File>>,
+}
+
+impl Deduper {
+    pub fn new(by: DedupeBy, keep: Keep) -> Result<Self> {
+        let spool = if by != DedupeBy::None && keep != Keep::First {
+            let f = tempfile::tempfile()
+                .map_err(|e| Error::io("cannot create", "a temporary spool file", e))?;
+            Some(BufWriter::with_capacity(1 << 20, f))
+        } else {
+            None
+        };
+        Ok(Deduper {
+            keep,
+            seen: FxHashMap::default(),
+            fills: FxHashMap::default(),
+            spool,
+        })
+    }
+
+    /// Takes a clean row; calls `emit` with every decision that can be made now.
+    pub fn push(
+        &mut self,
+        p: Processed,
+        emit: &mut impl FnMut(Decision) -> Result<()>,
+    ) -> Result<()> {
+        let Outcome::Clean(clean) = &p.outcome else {
+            return emit(Decision::Kept(p));
+        };
+        let Some(k) = clean.key else {
+            return match &mut self.spool {
+                Some(_) => self.spool_row(&p, None),
+                None => emit(Decision::Kept(p)),
+            };
+        };
+        let row = p.raw.row;
+        match self.keep {
+            Keep::First => match self.seen.entry(k) {
+                Entry::Occupied(e) => emit(Decision::Dropped {
+                    of: *e.get(),
+                    row: p,
+                }),
+                Entry::Vacant(e) => {
+                    e.insert(row);
+                    emit(Decision::Kept(p))
+                }
+            },
+            Keep::Last => {
+                self.seen.insert(k, row);
+                self.spool_row(&p, Some(k))
+            }
+            Keep::Merge => match self.seen.entry(k) {
+                Entry::Occupied(e) => {
+                    let of = *e.get();
+                    let (cells, contact) = self.fills.entry(k).or_default();
+                    for (i, cell) in effective_cells(&p.raw.values, &clean.rewrites) {
+                        if !cells.iter().any(|(j, _)| *j == i) {
+                            cells.push((i, cell));
+                        }
+                    }
+                    fill_contact(contact, &clean.contact);
+                    emit(Decision::Dropped { of, row: p })
+                }
+                Entry::Vacant(e) => {
+                    e.insert(row);
+                    self.spool_row(&p, Some(k))
+                }
+            },
+        }
+    }
+
+    fn spool_row(&mut self, p: &Processed, key: Option<Key>) -> Result<()> {
+        let Some(spool) = &mut self.spool else {
+            return Ok(());
+        };
+        let entry = SpoolEntry::from_processed(p, key);
+        serde_json::to_writer(&mut *spool, &entry)
+            .map_err(|e| Error::io("cannot write", "the dedupe spool", e.into()))?;
+        spool
+            .write_all(b"\n")
+            .map_err(|e| Error::io("cannot write", "the dedupe spool", e))
+    }
+
+    /// Emits the decisions held back until every key was seen (`last` and `merge`).
+    pub fn finish(mut self, emit: &mut impl FnMut(Decision) -> Result<()>) -> Result<()> {
+        let Some(spool) = self.spool.take() else {
+            return Ok(());
+        };
+        let io = |e: std::io::Error| Error::io("cannot read back", "the dedupe spool", e);
+        let mut file = spool.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        for line in BufReader::with_capacity(1 << 20, file).lines() {
+            let line = line.map_err(io)?;
+            let entry: SpoolEntry = serde_json::from_str(&line).map_err(|e| io(e.into()))?;
+            let key = entry.key;
+            let mut p = entry.into_processed();
+            match (key, self.keep) {
+                (Some(k), Keep::Last) => {
+                    let last = self.seen.get(&k).copied().unwrap_or(p.raw.row);
+                    if last != p.raw.row {
+                        emit(Decision::Dropped { row: p, of: last })?;
+                        continue;
+                    }
+                }
+                (Some(k), Keep::Merge) => {
+                    if let (Some((cells, contact)), Outcome::Clean(clean)) =
+                        (self.fills.remove(&k), &mut p.outcome)
+                    {
+                        apply_fills(&p.raw.values, clean, cells);
+                        fill_contact(&mut clean.contact, &contact);
+                    }
+                }
+                _ => {}
+            }
+            emit(Decision::Kept(p))?;
+        }
+        Ok(())
+    }
+}
+
+/// The non-empty cells of a row as they will be written (rewrites applied).
+fn effective_cells(values: &Values, rewrites: &[(usize, Cell)]) -> Vec<(usize, Cell)> {
+    let n = match values {
+        Values::Csv(r) => r.len(),
+        Values::Json { cells, .. } => cells.len(),
+    };
+    let mut out: Vec<(usize, Cell)> = (0..n)
+        .filter_map(|i| {
+            let cell = match values {
+                Values::Csv(r) => Cell::Text(r.get(i)?.to_string()),
+                Values::Json { cells, .. } => cells.get(i)?.clone()?,
+            };
+            Some((i, cell))
+        })
+        .collect();
+    for (i, c) in rewrites {
+        match out.iter_mut().find(|(j, _)| j == i) {
+            Some(slot) => slot.1 = c.clone(),
+            None => out.push((*i, c.clone())),
+        }
+    }
+    out.retain(|(_, c)| !c.is_empty());
+    out
+}
+
+/// Adds to `clean.rewrites` the fills for cells that are empty in the kept row.
+fn apply_fills(values: &Values, clean: &mut Clean, fills: Vec<(usize, Cell)>) {
+    let present = effective_cells(values, &clean.rewrites);
+    for (i, cell) in fills {
+        if !present.iter().any(|(j, _)| *j == i) {
+            clean.rewrites.push((i, cell));
+        }
+    }
+}
+
+/// Fills the empty fields of `into` from `from`.
+fn fill_contact(into: &mut Contact, from: &Contact) {
+    for (a, b) in [
+        (&mut into.first_name, &from.first_name),
+        (&mut into.last_name, &from.last_name),
+        (&mut into.company, &from.company),
+        (&mut into.job_title, &from.job_title),
+        (&mut into.street, &from.street),
+        (&mut into.city, &from.city),
+        (&mut into.state, &from.state),
+        (&mut into.postal_code, &from.postal_code),
+        (&mut into.country, &from.country),
+        (&mut into.notes, &from.notes),
+    ] {
+        if a.is_empty() {
+            a.clone_from(b);
+        }
+    }
+    for e in &from.emails {
+        if !into.emails.iter().any(|x| x.eq_ignore_ascii_case(e)) {
+            into.emails.push(e.clone());
+        }
+    }
+    for p in &from.phones {
+        if !into.phones.iter().any(|x| x.e164 == p.e164) {
+            into.phones.push(p.clone());
+        }
+    }
+}
+
+/// A clean row as spooled to disk.
+#[derive(Serialize, Deserialize)]
+struct SpoolEntry {
+    row: u64,
+    key: Option<Key>,
+    csv: Option<Vec<String>>,
+    json: Option<(Vec<Option<Cell>>, serde_json::Value)>,
+    contact: Contact,
+    rewrites: Vec<(usize, Cell)>,
+}
+
+impl SpoolEntry {
+    fn from_processed(p: &Processed, key: Option<Key>) -> Self {
+        let (contact, rewrites) = match &p.outcome {
+            Outcome::Clean(c) => (c.contact.clone(), c.rewrites.clone()),
+            _ => (Contact::default(), Vec::new()),
+        };
+        let (csv, json) = match &p.raw.values {
+            Values::Csv(r) => (Some(r.iter().map(str::to_string).collect()), None),
+            Values::Json { cells, original } => (None, Some((cells.clone(), original.clone()))),
+        };
+        SpoolEntry {
+            row: p.raw.row,
+            key,
+            csv,
+            json,
+            contact,
+            rewrites,
+        }
+    }
+
+    fn into_processed(self) -> Processed {
+        let values = match (self.csv, self.json) {
+            (Some(fields), _) => Values::Csv(fields.into_iter().collect()),
+            (None, Some((cells, original))) => Values::Json { cells, original },
+            (None, None) => Values::Csv(csv::StringRecord::new()),
+        };
+        Processed {
+            raw: RawRow {
+                row: self.row,
+                values,
+                problem: None,
+            },
+            outcome: Outcome::Clean(Clean {
+                contact: self.contact,
+                rewrites: self.rewrites,
+                key: self.key,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::{Phone, PhoneLabel};
+
+    fn row(n: u64, phone: &str, email: &str, city: &str) -> Processed {
+        let contact = Contact {
+            phones: vec![Phone {
+                e164: phone.into(),
+                label: PhoneLabel::Mobile,
+                extension: None,
+                is_mobile: None,
+            }],
+            emails: if email.is_empty() {
+                vec![]
+            } else {
+                vec![email.into()]
+            },
+            city: city.into(),
+            ..Contact::default()
+        };
+        Processed {
+            raw: RawRow {
+                row: n,
+                values: Values::Csv([phone, email, city].into_iter().collect()),
+                problem: None,
+            },
+            outcome: Outcome::Clean(Clean {
+                contact,
+                rewrites: vec![],
+                key: None,
+            }),
+        }
+    }
+
+    fn run(
+        by: DedupeBy,
+        keep: Keep,
+        rows: Vec<Processed>,
+    ) -> (Vec<u64>, Vec<(u64, u64)>, Vec<Processed>) {
+        let mut d = Deduper::new(by, keep).unwrap();
+        let mut kept = Vec::new();
+        let mut dropped = Vec::new();
+        let mut kept_rows = Vec::new();
+        let mut emit = |dec: Decision| {
+            match dec {
+                Decision::Kept(p) => {
+                    kept.push(p.raw.row);
+                    kept_rows.push(p);
+                }
+                Decision::Dropped { row, of } => dropped.push((row.raw.row, of)),
+            }
+            Ok(())
+        };
+        for mut r in rows {
+            // The transform computes each clean row's key.
+            if let Outcome::Clean(c) = &mut r.outcome {
+                c.key = key(&c.contact, by);
+            }
+            d.push(r, &mut emit).unwrap();
+        }
+        d.finish(&mut emit).unwrap();
+        (kept, dropped, kept_rows)
+    }
+
+    fn sample() -> Vec<Processed> {
+        vec![
+            row(1, "+447911123456", "a@x.com", ""),
+            row(2, "+447911123457", "B@x.com", "Leeds"),
+            row(3, "+447911123456", "c@x.com", "York"),
+            row(4, "+447911123458", " b@X.com ", "Hull"),
+        ]
+    }
+
+    #[test]
+    fn keep_first_by_mobile() {
+        let (kept, dropped, _) = run(DedupeBy::Mobile, Keep::First, sample());
+        assert_eq!(kept, vec![1, 2, 4]);
+        assert_eq!(dropped, vec![(3, 1)]);
+    }
+
+    #[test]
+    fn by_email_ignores_case_and_spaces() {
+        let (kept, dropped, _) = run(DedupeBy::Email, Keep::First, sample());
+        assert_eq!(kept, vec![1, 2, 3]);
+        assert_eq!(dropped, vec![(4, 2)]);
+    }
+
+    #[test]
+    fn by_mobile_and_email_needs_both() {
+        let (kept, _, _) = run(DedupeBy::MobileEmail, Keep::First, sample());
+        assert_eq!(kept, vec![1, 2, 3, 4]);
+        let (_, dropped, _) = run(DedupeBy::None, Keep::First, sample());
+        assert!(dropped.is_empty());
+    }
+
+    #[test]
+    fn keep_last_keeps_order() {
+        let (kept, dropped, _) = run(DedupeBy::Mobile, Keep::Last, sample());
+        assert_eq!(kept, vec![2, 3, 4]);
+        assert_eq!(dropped, vec![(1, 3)]);
+    }
+
+    #[test]
+    fn merge_fills_empty_fields_of_the_first() {
+        let (kept, dropped, rows) = run(DedupeBy::Mobile, Keep::Merge, sample());
+        assert_eq!(kept, vec![1, 2, 4]);
+        assert_eq!(dropped, vec![(3, 1)]);
+        let Outcome::Clean(c) = &rows[0].outcome else {
+            panic!()
+        };
+        assert_eq!(c.contact.city, "York");
+        assert!(c.rewrites.contains(&(2, Cell::Text("York".into()))));
+        // The kept row's own e-mail is not overwritten.
+        assert!(!c.rewrites.iter().any(|(i, _)| *i == 1));
+    }
+}

@@ -1,0 +1,71 @@
+//! The tool's top-level error type and its exit codes.
+
+use std::path::PathBuf;
+
+/// Exit codes shared by every command.
+pub mod exit {
+    /// Every row was fine.
+    pub const OK: u8 = 0;
+    /// The run completed, but some rows were rejected or failed.
+    pub const ROWS_REJECTED: u8 = 1;
+    /// Usage or configuration error.
+    pub const USAGE: u8 = 2;
+    /// Fatal error: unreadable input, I/O.
+    pub const FATAL: u8 = 3;
+    /// Stopped early, but the run can be resumed.
+    pub const RESUMABLE: u8 = 4;
+}
+
+/// An error that stops a command. Bad rows are never errors: they are reported and the run goes on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line or a configuration file is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The input could not be read as the format it claims to be.
+    #[error("{path}: {message}")]
+    BadInput { path: String, message: String },
+    /// A bug: something that should not happen did.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// Reading or writing a file failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => exit::USAGE,
+            Error::BadInput { .. } | Error::Io { .. } | Error::Internal(_) => exit::FATAL,
+        }
+    }
+
+    /// A short hint on what the user can do about the error.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Usage(_) => Some("see `bulkline help` for the options"),
+            Error::BadInput { .. } => {
+                Some("check the file, or name its format with --format / --encoding")
+            }
+            Error::Io { .. } => Some("check the path, its permissions and the free disk space"),
+            Error::Internal(_) => Some("please report this as a bug, with the command you ran"),
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,365 @@
+//! The HTTP layer shared by every target: one reqwest client, a rate limiter, a concurrency
+//! limit sized to keep that rate busy, retries with backoff, and authentication.
+//!
+//! [`HttpClient::send`] turns a [`Request`] into one [`Outcome`]. Each attempt waits for a
+//! concurrency slot ([`Concurrency`]) and a rate permit ([`Pacer`]), then its result is sorted:
+//!
+//! | attempt result                                  | idempotent request   | create / send (POST) |
+//! |-------------------------------------------------|----------------------|----------------------|
+//! | 2xx                                             | `Ok`                 | `Ok`                 |
+//! | 4xx (not 401/429), or a 2xx error body          | `Permanent`          | `Permanent`          |
+//! | 401 / `INVALID_OAUTHTOKEN`                      | refresh once, retry  | refresh once, retry  |
+//! | 429                                             | slow down, retry     | slow down, retry     |
+//! | 429 daily quota (Books code 45, Zoom daily)     | `QuotaExhausted`     | `QuotaExhausted`     |
+//! | connection refused / DNS (never sent)           | retry                | retry                |
+//! | 5xx, timeout or reset after sending             | retry                | `Ambiguous`          |
+//!
+//! A 5xx the API documents as "not applied" ([`ClientConfig::not_applied_statuses`]) is
+//! retried for any method. When retries run out: `NotApplied` if no attempt can have taken
+//! effect, else `Ambiguous`.
+
+mod concurrency;
+mod outcome;
+mod rate;
+mod request;
+mod retry;
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+pub use concurrency::{
+    ASSUMED_LATENCY, Concurrency, ConcurrencyMode, MAX_AUTO_CONCURRENCY, Slot, auto_size,
+};
+pub use outcome::{
+    BOOKS_DAILY_QUOTA_CODE, ErrorBody, Outcome, ResponseHints, Verdict, ZOHO_INVALID_TOKEN_CODE,
+    classify_response,
+};
+pub use rate::{PACING_FACTOR, Pacer, Rate, RateError};
+pub use request::{BaseUrl, Body, Part, Request, UrlError};
+pub use retry::{RetryPolicy, parse_http_date, parse_retry_after};
+
+use crate::auth::TokenProvider;
+
+/// The default time limit of one attempt, from connecting to the end of the response body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default time limit for connecting.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Builds the one reqwest client of a run (shared by every target and the token requests).
+/// Redirects are not followed (a redirected POST would silently become a GET).
+pub fn build_client(timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .user_agent(concat!("bulkline/", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout)
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT.min(timeout))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+/// How a target's requests are paced and retried.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The target's documented rate limit, or `--rate`.
+    pub rate: Rate,
+    /// `--concurrency N`, or automatic.
+    pub concurrency: ConcurrencyMode,
+    /// `--max-retries` and the backoff.
+    pub retry: RetryPolicy,
+    /// 5xx statuses the API documents as "the request was not applied" (safe to retry for
+    /// any method). Empty by default: a 5xx is ambiguous.
+    pub not_applied_statuses: Vec<u16>,
+}
+
+impl ClientConfig {
+    /// Automatic concurrency, default retries, every 5xx ambiguous.
+    pub fn new(rate: Rate) -> ClientConfig {
+        ClientConfig {
+            rate,
+            concurrency: ConcurrencyMode::Auto,
+            retry: RetryPolicy::default(),
+            not_applied_statuses: Vec::new(),
+        }
+    }
+}
+
+/// The result of one attempt, before retry decisions.
+#[derive(Debug)]
+enum Attempt {
+    /// A response arrived (and was read).
+    Response(Verdict),
+    /// The request certainly did not reach the server (connection refused, DNS, connect
+    /// timeout).
+    NotSent(String),
+    /// The request may have reached the server: timeout or dropped connection after sending.
+    MaybeSent(String),
+    /// The request could not be built: a bug or a bad value, not worth retrying.
+    Invalid(String),
+}
+
+/// A target's HTTP client: base URL, auth, pacing, concurrency and retries.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    http: reqwest::Client,
+    base: BaseUrl,
+    auth: Option<Arc<TokenProvider>>,
+    pacer: Arc<Pacer>,
+    concurrency: Arc<Concurrency>,
+    retry: RetryPolicy,
+    not_applied: Vec<u16>,
+}
+
+impl HttpClient {
+    /// A client for the API at `base`, sending through `http` (the run's one reqwest client),
+    /// authenticated by `auth` when given.
+    pub fn new(
+        http: reqwest::Client,
+        base: BaseUrl,
+        auth: Option<Arc<TokenProvider>>,
+        config: ClientConfig,
+    ) -> HttpClient {
+        let per_second = config.rate.as_per_second();
+        HttpClient {
+            http,
+            base,
+            auth,
+            pacer: Arc::new(Pacer::new(config.rate)),
+            concurrency: Concurrency::new(config.concurrency, per_second),
+            retry: config.retry,
+            not_applied: config.not_applied_statuses,
+        }
+    }
+
+    /// The API's base URL.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The rate limiter (for progress reports: the current rate).
+    pub fn pacer(&self) -> &Arc<Pacer> {
+        &self.pacer
+    }
+
+    /// The concurrency limit (for progress reports).
+    pub fn concurrency(&self) -> &Arc<Concurrency> {
+        &self.concurrency
+    }
+
+    /// Sends `request`, retrying as the module docs describe, and says what became of it.
+    pub async fn send(&self, request: &Request) -> Outcome {
+        let mut retries = 0u32;
+        let mut refreshed = false;
+        // Whether any attempt may have reached the server and been applied.
+        let mut maybe_applied = false;
+        loop {
+            let token = match &self.auth {
+                None => None,
+                Some(provider) => match provider.token().await {
+                    Ok(token) => Some(token),
+                    Err(e) => {
+                        return Outcome::Unauthorized {
+                            message: e.to_string(),
+                        };
+                    }
+                },
+            };
+            let header = match (&self.auth, &token) {
+                (Some(provider), Some(token)) => {
+                    match provider.scheme().header_value(token.secret()) {
+                        Ok(h) => Some(h),
+                        Err(e) => {
+                            return Outcome::Unauthorized {
+                                message: e.to_string(),
+                            };
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let can_retry = retries < self.retry.max_retries;
+            let wait = match self.attempt(request, header).await {
+                Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
+                Attempt::Response(Verdict::Done(outcome)) => {
+                    self.pacer.on_success();
+                    return outcome;
+                }
+                Attempt::Response(Verdict::Unauthorized { message }) => {
+                    self.pacer.on_success();
+                    match (&self.auth, &token) {
+                        (Some(provider), Some(token)) if !refreshed => {
+                            refreshed = true;
+                            match provider.refresh_rejected(token).await {
+                                // Not applied: the server refused it before doing anything.
+                                Ok(_) => continue,
+                                Err(e) => {
+                                    return Outcome::Unauthorized {
+                                        message: format!("{message}; {e}"),
+                                    };
+                                }
+                            }
+                        }
+                        _ => return Outcome::Unauthorized { message },
+                    }
+                }
+                Attempt::Response(Verdict::RateLimited { retry_after }) => {
+                    if let Some(after) = retry_after
+                        && after > self.retry.max_retry_after
+                    {
+                        self.pacer.on_rate_limited(after);
+                        return Outcome::QuotaExhausted {
+                            retry_after: Some(after),
+                            message: format!(
+                                "rate limited; the API asks to wait {} s",
+                                after.as_secs()
+                            ),
+                        };
+                    }
+                    let wait = self.retry.wait(retries, retry_after);
+                    self.pacer.on_rate_limited(wait);
+                    if !can_retry {
+                        return self.give_up(maybe_applied, "HTTP 429 (rate limited)", retries);
+                    }
+                    wait
+                }
+                Attempt::Response(Verdict::ServerError {
+                    status,
+                    retry_after,
+                    message,
+                }) => {
+                    self.pacer.on_success();
+                    let reason = format!("HTTP {status}: {message}");
+                    let not_applied = self.not_applied.contains(&status);
+                    maybe_applied |= !not_applied;
+                    if !(request.is_idempotent() || not_applied) {
+                        return Outcome::Ambiguous { reason };
+                    }
+                    if !can_retry {
+                        return self.give_up(maybe_applied, &reason, retries);
+                    }
+                    let capped = retry_after.map(|d| d.min(self.retry.max_retry_after));
+                    self.retry.wait(retries, capped)
+                }
+                Attempt::NotSent(reason) => {
+                    if !can_retry {
+                        return self.give_up(maybe_applied, &reason, retries);
+                    }
+                    self.retry.wait(retries, None)
+                }
+                Attempt::MaybeSent(reason) => {
+                    maybe_applied = true;
+                    if !request.is_idempotent() {
+                        return Outcome::Ambiguous { reason };
+                    }
+                    if !can_retry {
+                        return self.give_up(maybe_applied, &reason, retries);
+                    }
+                    self.retry.wait(retries, None)
+                }
+            };
+            retries += 1;
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The outcome when retries ran out.
+    fn give_up(&self, maybe_applied: bool, last: &str, retries: u32) -> Outcome {
+        let reason = if retries == 0 {
+            last.to_string()
+        } else {
+            format!("{last} (after {retries} retries)")
+        };
+        if maybe_applied {
+            Outcome::Ambiguous { reason }
+        } else {
+            Outcome::NotApplied { reason }
+        }
+    }
+
+    /// One attempt: a concurrency slot, a rate permit, the request, the whole response.
+    async fn attempt(
+        &self,
+        request: &Request,
+        auth: Option<reqwest::header::HeaderValue>,
+    ) -> Attempt {
+        let builder = match request.build(&self.http, &self.base, auth) {
+            Ok(b) => b,
+            Err(reason) => return Attempt::Invalid(reason),
+        };
+        let _slot = self.concurrency.acquire().await;
+        self.pacer.acquire().await;
+        let started = Instant::now();
+        let attempt = match builder.send().await {
+            Err(e) => classify_error(&e),
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let header = |name: &str| {
+                    response
+                        .headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
+                let retry_after = header("retry-after");
+                let rate_limit_type = header("x-ratelimit-type");
+                let hints = ResponseHints {
+                    retry_after: retry_after.as_deref(),
+                    rate_limit_type: rate_limit_type.as_deref(),
+                };
+                match response.bytes().await {
+                    Ok(body) => Attempt::Response(classify_response(
+                        status,
+                        hints,
+                        &body,
+                        SystemTime::now(),
+                    )),
+                    // The status says it all, except for a 2xx: its result is lost.
+                    Err(e) if (200..300).contains(&status) => Attempt::MaybeSent(format!(
+                        "HTTP {status}, but the response was cut off: {}",
+                        describe(&e)
+                    )),
+                    Err(_) => {
+                        Attempt::Response(classify_response(status, hints, b"", SystemTime::now()))
+                    }
+                }
+            }
+        };
+        self.concurrency.observe(started.elapsed());
+        attempt
+    }
+}
+
+/// Sorts a transport error: never sent, or maybe sent.
+fn classify_error(e: &reqwest::Error) -> Attempt {
+    if e.is_builder() {
+        Attempt::Invalid(describe(e))
+    } else if e.is_connect() {
+        Attempt::NotSent(format!("could not connect: {}", describe(e)))
+    } else if e.is_timeout() {
+        Attempt::MaybeSent("timed out waiting for the response".to_string())
+    } else {
+        Attempt::MaybeSent(format!(
+            "the connection failed after the request was sent: {}",
+            describe(e)
+        ))
+    }
+}
+
+/// An error with its causes, without the URL (it may carry query values).
+fn describe(e: &reqwest::Error) -> String {
+    let mut text = String::from("request failed");
+    let mut source = e.source();
+    let mut seen = 0;
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+        seen += 1;
+        if seen > 4 {
+            break;
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

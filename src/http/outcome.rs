@@ -1,0 +1,421 @@
+//! What became of a request, and how a response is classified into it.
+//!
+//! The three APIs answer errors with a `code` and a `message`: Zoho Voice
+//! `{"code":"<app code>","message":"...","status":"ERROR"}`, Zoho Books
+//! `{"code": <int>, "message":"..."}`, Zoom `{"code": <int>, "message":"..."}`.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::retry::parse_retry_after;
+
+/// Zoho Books' error code for "the daily API quota is used up".
+pub const BOOKS_DAILY_QUOTA_CODE: &str = "45";
+/// Zoho's error code for an expired or revoked access token.
+pub const ZOHO_INVALID_TOKEN_CODE: &str = "INVALID_OAUTHTOKEN";
+
+/// The final result of a request, after any retries.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// A 2xx answer that is not an error in disguise.
+    Ok { status: u16, body: Vec<u8> },
+    /// The API refused the request for good (a 4xx other than 401/429, or a 2xx error body):
+    /// retrying will not help; the row goes to the error report with the API's own code.
+    Permanent {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// The request may or may not have taken effect (timeout or dropped connection after it
+    /// was sent, or a 5xx). A create is never repeated blindly: the caller reconciles.
+    Ambiguous { reason: String },
+    /// The request certainly did not take effect (it was never sent, or the server answered
+    /// 429 each time) and the retries ran out: safe to try again later.
+    NotApplied { reason: String },
+    /// The API's quota is used up (Books' daily quota, Zoom's daily limit, or a `Retry-After`
+    /// too long to wait out): stop the run cleanly; it can be resumed after `retry_after`.
+    QuotaExhausted {
+        retry_after: Option<Duration>,
+        message: String,
+    },
+    /// The credentials were refused, even after a token refresh, or no token could be had.
+    Unauthorized { message: String },
+}
+
+impl Outcome {
+    /// True for [`Outcome::Ok`].
+    pub fn is_ok(&self) -> bool {
+        matches!(self, Outcome::Ok { .. })
+    }
+
+    /// Decodes the body of an [`Outcome::Ok`] as JSON; `None` for other outcomes.
+    pub fn json<T: DeserializeOwned>(&self) -> Option<Result<T, serde_json::Error>> {
+        match self {
+            Outcome::Ok { body, .. } => Some(serde_json::from_slice(body)),
+            _ => None,
+        }
+    }
+
+    /// True when the whole run should stop (the same problem would hit every request).
+    pub fn stops_run(&self) -> bool {
+        matches!(
+            self,
+            Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }
+        )
+    }
+}
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Outcome::Ok { status, body } => f
+                .debug_struct("Ok")
+                .field("status", status)
+                .field("body", &String::from_utf8_lossy(body))
+                .finish(),
+            Outcome::Permanent {
+                status,
+                code,
+                message,
+            } => f
+                .debug_struct("Permanent")
+                .field("status", status)
+                .field("code", code)
+                .field("message", message)
+                .finish(),
+            Outcome::Ambiguous { reason } => {
+                f.debug_struct("Ambiguous").field("reason", reason).finish()
+            }
+            Outcome::NotApplied { reason } => f
+                .debug_struct("NotApplied")
+                .field("reason", reason)
+                .finish(),
+            Outcome::QuotaExhausted {
+                retry_after,
+                message,
+            } => f
+                .debug_struct("QuotaExhausted")
+                .field("retry_after", retry_after)
+                .field("message", message)
+                .finish(),
+            Outcome::Unauthorized { message } => f
+                .debug_struct("Unauthorized")
+                .field("message", message)
+                .finish(),
+        }
+    }
+}
+
+/// The `code` and `message` of an API error body, when it has them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorBody {
+    /// The API's error code, as text (Books' and Zoom's integers become "45", "124", ...).
+    pub code: Option<String>,
+    /// The API's message.
+    pub message: Option<String>,
+    /// Zoho's `"status"` field ("ERROR" on failures).
+    pub status: Option<String>,
+}
+
+impl ErrorBody {
+    /// Reads `code`, `message` and `status` from a JSON object body; empty for anything else.
+    pub fn parse(body: &[u8]) -> ErrorBody {
+        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+            return ErrorBody::default();
+        };
+        let text = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        ErrorBody {
+            code: map.get("code").and_then(text),
+            message: map
+                .get("message")
+                .or_else(|| map.get("error_description"))
+                .or_else(|| map.get("error"))
+                .and_then(text),
+            status: map.get("status").and_then(text),
+        }
+    }
+
+    /// True for a body that reports an error although the HTTP status was 2xx: Zoho's
+    /// `"status":"ERROR"`, or Books' non-zero integer `code`.
+    fn is_error_in_2xx(&self, body: &[u8]) -> bool {
+        if self
+            .status
+            .as_deref()
+            .is_some_and(|s| s.eq_ignore_ascii_case("error"))
+        {
+            return true;
+        }
+        matches!(
+            serde_json::from_slice::<Value>(body),
+            Ok(Value::Object(map)) if map.get("code").and_then(Value::as_i64).is_some_and(|c| c != 0)
+        )
+    }
+}
+
+/// A short, printable message for a response that has no usable `message`.
+fn fallback_message(status: u16, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        let short: String = text.chars().take(200).collect();
+        format!("HTTP {status}: {short}")
+    }
+}
+
+/// How one attempt's response is to be handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Final: return this outcome.
+    Done(Outcome),
+    /// 401 / invalid token: refresh the token once and retry (the request was not applied).
+    Unauthorized { message: String },
+    /// 429: the request was not applied; slow down, wait and retry (any method).
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx: the server may have applied the request.
+    ServerError {
+        status: u16,
+        retry_after: Option<Duration>,
+        message: String,
+    },
+}
+
+/// The response headers that matter to classification.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ResponseHints<'a> {
+    /// `Retry-After`.
+    pub retry_after: Option<&'a str>,
+    /// Zoom's `X-RateLimit-Type` ("Daily-limit" when the day's quota is gone).
+    pub rate_limit_type: Option<&'a str>,
+}
+
+/// Classifies a response by its status, headers and body.
+pub fn classify_response(
+    status: u16,
+    hints: ResponseHints<'_>,
+    body: &[u8],
+    now: SystemTime,
+) -> Verdict {
+    let retry_after = hints.retry_after.and_then(|v| parse_retry_after(v, now));
+    let err = ErrorBody::parse(body);
+    let message = || {
+        err.message
+            .clone()
+            .unwrap_or_else(|| fallback_message(status, body))
+    };
+    if err.code.as_deref() == Some(ZOHO_INVALID_TOKEN_CODE) || status == 401 {
+        return Verdict::Unauthorized { message: message() };
+    }
+    match status {
+        200..=299 if err.is_error_in_2xx(body) => Verdict::Done(Outcome::Permanent {
+            status,
+            code: err.code.clone(),
+            message: message(),
+        }),
+        200..=299 => Verdict::Done(Outcome::Ok {
+            status,
+            body: body.to_vec(),
+        }),
+        429 => {
+            let daily = hints
+                .rate_limit_type
+                .is_some_and(|t| t.to_ascii_lowercase().contains("daily"));
+            if daily || err.code.as_deref() == Some(BOOKS_DAILY_QUOTA_CODE) {
+                Verdict::Done(Outcome::QuotaExhausted {
+                    retry_after,
+                    message: message(),
+                })
+            } else {
+                Verdict::RateLimited { retry_after }
+            }
+        }
+        500..=599 => Verdict::ServerError {
+            status,
+            retry_after,
+            message: message(),
+        },
+        _ => Verdict::Done(Outcome::Permanent {
+            status,
+            code: err.code.clone(),
+            message: message(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn classify(status: u16, body: &str) -> Verdict {
+        classify_response(
+            status,
+            ResponseHints::default(),
+            body.as_bytes(),
+            SystemTime::now(),
+        )
+    }
+
+    #[test]
+    fn zoho_voice_error_body() {
+        let v = classify(
+            400,
+            r#"{"code":"INVALID_MOBILE","message":"Mobile number is invalid","status":"ERROR"}"#,
+        );
+        assert_eq!(
+            v,
+            Verdict::Done(Outcome::Permanent {
+                status: 400,
+                code: Some("INVALID_MOBILE".into()),
+                message: "Mobile number is invalid".into()
+            })
+        );
+        // The same body with a 200 is still an error.
+        assert!(matches!(
+            classify(200, r#"{"code":"X1","message":"bad","status":"ERROR"}"#),
+            Verdict::Done(Outcome::Permanent { status: 200, .. })
+        ));
+        assert!(matches!(
+            classify(200, r#"{"code":"200","contacts":{},"status":"SUCCESS"}"#),
+            Verdict::Done(Outcome::Ok { status: 200, .. })
+        ));
+    }
+
+    #[test]
+    fn zoho_books_error_bodies() {
+        assert_eq!(
+            classify(400, r#"{"code":1002,"message":"Contact does not exist."}"#),
+            Verdict::Done(Outcome::Permanent {
+                status: 400,
+                code: Some("1002".into()),
+                message: "Contact does not exist.".into()
+            })
+        );
+        assert!(matches!(
+            classify(
+                200,
+                r#"{"code":0,"message":"The contactperson has been Created"}"#
+            ),
+            Verdict::Done(Outcome::Ok { .. })
+        ));
+        assert!(matches!(
+            classify(200, r#"{"code":4,"message":"Invalid value"}"#),
+            Verdict::Done(Outcome::Permanent { status: 200, .. })
+        ));
+        // Daily quota: stop, resumable.
+        assert_eq!(
+            classify(
+                429,
+                r#"{"code":45,"message":"You have reached the daily limit"}"#
+            ),
+            Verdict::Done(Outcome::QuotaExhausted {
+                retry_after: None,
+                message: "You have reached the daily limit".into()
+            })
+        );
+        // The per-minute limit is an ordinary 429.
+        assert_eq!(
+            classify(429, r#"{"code":44,"message":"too many"}"#),
+            Verdict::RateLimited { retry_after: None }
+        );
+    }
+
+    #[test]
+    fn zoom_error_bodies() {
+        assert_eq!(
+            classify(
+                404,
+                r#"{"code":1001,"message":"Address book does not exist."}"#
+            ),
+            Verdict::Done(Outcome::Permanent {
+                status: 404,
+                code: Some("1001".into()),
+                message: "Address book does not exist.".into()
+            })
+        );
+        let daily = classify_response(
+            429,
+            ResponseHints {
+                retry_after: Some("3600"),
+                rate_limit_type: Some("Daily-limit"),
+            },
+            br#"{"code":429,"message":"You have reached the maximum daily rate limit"}"#,
+            SystemTime::now(),
+        );
+        assert!(matches!(
+            daily,
+            Verdict::Done(Outcome::QuotaExhausted { retry_after: Some(d), .. }) if d == Duration::from_secs(3600)
+        ));
+        assert!(matches!(
+            classify(401, r#"{"code":124,"message":"Invalid access token."}"#),
+            Verdict::Unauthorized { .. }
+        ));
+    }
+
+    #[test]
+    fn auth_and_server_errors() {
+        assert!(matches!(
+            classify(401, r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token","status":"error"}"#),
+            Verdict::Unauthorized { message } if message == "invalid oauth token"
+        ));
+        // Zoho sometimes reports a bad token with another status.
+        assert!(matches!(
+            classify(400, r#"{"code":"INVALID_OAUTHTOKEN","message":"x"}"#),
+            Verdict::Unauthorized { .. }
+        ));
+        assert_eq!(
+            classify(502, "<html>Bad Gateway</html>"),
+            Verdict::ServerError {
+                status: 502,
+                retry_after: None,
+                message: "HTTP 502: <html>Bad Gateway</html>".into()
+            }
+        );
+        let v = classify_response(
+            429,
+            ResponseHints {
+                retry_after: Some("2"),
+                rate_limit_type: None,
+            },
+            b"",
+            SystemTime::now(),
+        );
+        assert_eq!(
+            v,
+            Verdict::RateLimited {
+                retry_after: Some(Duration::from_secs(2))
+            }
+        );
+        assert!(matches!(
+            classify(404, ""),
+            Verdict::Done(Outcome::Permanent { status: 404, code: None, message }) if message == "HTTP 404"
+        ));
+    }
+
+    #[test]
+    fn outcome_helpers() {
+        let ok = Outcome::Ok {
+            status: 201,
+            body: br#"{"id":"7"}"#.to_vec(),
+        };
+        let id = ok
+            .json::<serde_json::Value>()
+            .and_then(Result::ok)
+            .and_then(|v| v["id"].as_str().map(String::from));
+        assert_eq!(id.as_deref(), Some("7"));
+        assert!(!ok.stops_run());
+        assert!(
+            Outcome::Unauthorized {
+                message: String::new()
+            }
+            .stops_run()
+        );
+    }
+}

@@ -1,0 +1,456 @@
+//! The client against small axum servers on 127.0.0.1.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{any, get};
+
+use super::*;
+
+/// Serves `router` on 127.0.0.1 (a free port) for the rest of the test.
+pub(crate) async fn serve(router: Router) -> BaseUrl {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    BaseUrl::parse(&format!("http://{addr}")).expect("valid base URL")
+}
+
+fn quick_retry(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(40),
+        max_retry_after: Duration::from_secs(30),
+    }
+}
+
+fn client(base: BaseUrl, per_second: f64, retry: RetryPolicy, timeout: Duration) -> HttpClient {
+    let mut config = ClientConfig::new(Rate::per_second(per_second).expect("valid rate"));
+    config.retry = retry;
+    HttpClient::new(build_client(timeout).expect("client"), base, None, config)
+}
+
+/// Counts requests; answers `first` for the first `n` of them, then 200.
+fn flaky(
+    n: usize,
+    first: impl IntoResponse + Clone + Send + Sync + 'static,
+) -> (Router, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    let router = Router::new().route(
+        "/api/item",
+        any(move || {
+            let counter = Arc::clone(&counter);
+            let first = first.clone();
+            async move {
+                if counter.fetch_add(1, Ordering::SeqCst) < n {
+                    first.into_response()
+                } else {
+                    (StatusCode::OK, r#"{"code":0,"message":"success"}"#).into_response()
+                }
+            }
+        }),
+    );
+    (router, hits)
+}
+
+#[tokio::test]
+async fn rate_limited_then_success_pauses_the_whole_run() {
+    let arrivals = Arc::new(Mutex::new(Vec::<Instant>::new()));
+    let log = Arc::clone(&arrivals);
+    let router = Router::new().route(
+        "/api/item",
+        get(move || {
+            let log = Arc::clone(&log);
+            async move {
+                let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                log.push(Instant::now());
+                if log.len() == 1 {
+                    (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "{}").into_response()
+                } else {
+                    (StatusCode::OK, "{}").into_response()
+                }
+            }
+        }),
+    );
+    let base = serve(router).await;
+    let c = client(base, 20.0, quick_retry(3), Duration::from_secs(5));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            c.send(&Request::get("/api/item")).await
+        }));
+    }
+    for t in tasks {
+        assert!(t.await.expect("task").is_ok());
+    }
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let arrivals = arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert_eq!(arrivals.len(), 6, "5 requests + 1 retry");
+    // Nobody, not only the request that got the 429, went out during the Retry-After.
+    for later in &arrivals[1..] {
+        assert!(
+            later.duration_since(arrivals[0]) >= Duration::from_millis(990),
+            "a request went out {:?} after the 429",
+            later.duration_since(arrivals[0])
+        );
+    }
+    assert!(c.pacer().current_rate() < c.pacer().configured_rate());
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_for_idempotent_requests() {
+    let (router, hits) = flaky(2, (StatusCode::INTERNAL_SERVER_ERROR, "oops"));
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    let outcome = c
+        .send(&Request::put("/api/item").json_value(serde_json::json!({"a": 1})))
+        .await;
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn retries_run_out() {
+    let (router, hits) = flaky(100, (StatusCode::SERVICE_UNAVAILABLE, "down"));
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(2),
+        Duration::from_secs(5),
+    );
+    let outcome = c.send(&Request::get("/api/item")).await;
+    assert!(
+        matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("503") && reason.contains("after 2 retries")),
+        "{outcome:?}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn ambiguous_create_is_not_retried() {
+    let (router, hits) = flaky(1, (StatusCode::BAD_GATEWAY, "bad gateway"));
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(5),
+        Duration::from_secs(5),
+    );
+    let outcome = c
+        .send(&Request::post("/api/item").json_value(serde_json::json!({"to": "+15550100"})))
+        .await;
+    assert!(
+        matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("502")),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        1,
+        "a create must not be repeated blindly"
+    );
+}
+
+#[tokio::test]
+async fn documented_not_applied_status_is_retried_for_creates() {
+    let (router, hits) = flaky(1, (StatusCode::SERVICE_UNAVAILABLE, "busy"));
+    let mut config = ClientConfig::new(Rate::per_second(100.0).expect("rate"));
+    config.retry = quick_retry(3);
+    config.not_applied_statuses = vec![503];
+    let c = HttpClient::new(
+        build_client(Duration::from_secs(5)).expect("client"),
+        serve(router).await,
+        None,
+        config,
+    );
+    assert!(c.send(&Request::post("/api/item")).await.is_ok());
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn rate_limited_create_is_retried() {
+    let (router, hits) = flaky(
+        1,
+        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], "{}"),
+    );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    assert!(c.send(&Request::post("/api/item")).await.is_ok());
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "a 429 was not applied: safe to retry"
+    );
+}
+
+#[tokio::test]
+async fn timeouts_are_ambiguous_and_creates_not_repeated() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    let router = Router::new().route(
+        "/api/item",
+        any(move || {
+            let counter = Arc::clone(&counter);
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(400)).await;
+                "{}"
+            }
+        }),
+    );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(2),
+        Duration::from_millis(100),
+    );
+    let outcome = c.send(&Request::post("/api/item")).await;
+    assert!(
+        matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("timed out")),
+        "{outcome:?}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    let outcome = c.send(&Request::get("/api/item")).await;
+    assert!(matches!(outcome, Outcome::Ambiguous { .. }), "{outcome:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 4, "a GET is retried");
+}
+
+#[tokio::test]
+async fn connection_refused_is_not_applied_and_retried() {
+    // A port that was free a moment ago and has nobody listening now.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let base = BaseUrl::parse(&format!("http://{addr}")).expect("url");
+    let c = client(base, 100.0, quick_retry(2), Duration::from_secs(2));
+    let outcome = c.send(&Request::post("/api/item")).await;
+    assert!(
+        matches!(&outcome, Outcome::NotApplied { reason } if reason.contains("connect") && reason.contains("after 2 retries")),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn api_errors_and_quota() {
+    let router = Router::new()
+        .route(
+            "/voice",
+            any(|| async {
+                (
+                    StatusCode::BAD_REQUEST,
+                    r#"{"code":"INVALID_NUMBER","message":"Invalid mobile","status":"ERROR"}"#,
+                )
+            }),
+        )
+        .route(
+            "/books",
+            any(|| async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    r#"{"code":45,"message":"You have exceeded the maximum number of API calls allowed for a day"}"#,
+                )
+            }),
+        )
+        .route(
+            "/zoom",
+            any(|| async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "86400")],
+                    r#"{"code":429,"message":"Too many requests"}"#,
+                )
+            }),
+        );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    assert_eq!(
+        c.send(&Request::post("/voice")).await,
+        Outcome::Permanent {
+            status: 400,
+            code: Some("INVALID_NUMBER".into()),
+            message: "Invalid mobile".into()
+        }
+    );
+    assert!(matches!(
+        c.send(&Request::post("/books")).await,
+        Outcome::QuotaExhausted { .. }
+    ));
+    assert!(matches!(
+        c.send(&Request::get("/zoom")).await,
+        Outcome::QuotaExhausted { retry_after: Some(d), .. } if d == Duration::from_secs(86_400)
+    ));
+}
+
+#[tokio::test]
+async fn sends_query_form_and_multipart() {
+    let router = Router::new().route(
+        "/echo",
+        any(
+            |headers: HeaderMap, uri: axum::http::Uri, body: String| async move {
+                let ctype = headers
+                    .get("content-type")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                serde_json::json!({"query": uri.query(), "ctype": ctype, "body": body}).to_string()
+            },
+        ),
+    );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(0),
+        Duration::from_secs(5),
+    );
+    let form = c
+        .send(
+            &Request::post("/echo")
+                .query("organization_id", "42")
+                .form(vec![("a".into(), "b c".into())]),
+        )
+        .await;
+    let v: serde_json::Value = form.json().and_then(Result::ok).expect("json");
+    assert_eq!(v["query"], "organization_id=42");
+    assert_eq!(v["body"], "a=b+c");
+    let mp = c
+        .send(&Request::post("/echo").multipart(vec![
+            Part::text("name", "x"),
+            Part::file("file", "list.csv", b"phone\n+1".to_vec(), "text/csv"),
+        ]))
+        .await;
+    let v: serde_json::Value = mp.json().and_then(Result::ok).expect("json");
+    assert!(
+        v["ctype"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("multipart/form-data"))
+    );
+    assert!(
+        v["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("list.csv") && b.contains("phone"))
+    );
+}
+
+/// A server that allows `limit` requests per `window` (fixed windows from its start), answers
+/// 429 above that, and records arrival times.
+struct WindowServer {
+    base: BaseUrl,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+    rejected: Arc<AtomicUsize>,
+}
+
+async fn window_server(limit: usize, window: Duration, latency: Duration) -> WindowServer {
+    let origin = Instant::now();
+    let arrivals = Arc::new(Mutex::new(Vec::<Instant>::new()));
+    let rejected = Arc::new(AtomicUsize::new(0));
+    let (log, rej) = (Arc::clone(&arrivals), Arc::clone(&rejected));
+    let router = Router::new().route(
+        "/api/item",
+        any(move || {
+            let (log, rej) = (Arc::clone(&log), Arc::clone(&rej));
+            async move {
+                let now = Instant::now();
+                let over = {
+                    let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                    log.push(now);
+                    let w = now.duration_since(origin).as_nanos() / window.as_nanos();
+                    let same = log
+                        .iter()
+                        .filter(|t| t.duration_since(origin).as_nanos() / window.as_nanos() == w)
+                        .count();
+                    same > limit
+                };
+                tokio::time::sleep(latency).await;
+                if over {
+                    rej.fetch_add(1, Ordering::SeqCst);
+                    (StatusCode::TOO_MANY_REQUESTS, "{}").into_response()
+                } else {
+                    (StatusCode::OK, "{}").into_response()
+                }
+            }
+        }),
+    );
+    WindowServer {
+        base: serve(router).await,
+        arrivals,
+        rejected,
+    }
+}
+
+/// Sends `n` requests through `c` from many tasks and returns the achieved rate per second.
+/// The tests assert that the client never causes a 429 and never goes above its rate; how
+/// close it gets to the rate is a timing, measured by the throughput bench, not asserted here.
+async fn blast(c: &HttpClient, server: &WindowServer, n: usize) -> f64 {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move {
+            c.send(&Request::post("/api/item")).await
+        }));
+    }
+    for t in tasks {
+        let outcome = t.await.expect("task");
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    assert_eq!(
+        server.rejected.load(Ordering::SeqCst),
+        0,
+        "the client caused a 429"
+    );
+    let arrivals = server
+        .arrivals
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    assert_eq!(arrivals.len(), n);
+    let (first, last) = (arrivals[0], arrivals[n - 1]);
+    (n - 1) as f64 / last.duration_since(first).as_secs_f64()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pacing_never_exceeds_20_per_second() {
+    // 20/s = 2 per 100 ms window; each request takes 120 ms, so several must be in flight.
+    let server = window_server(2, Duration::from_millis(100), Duration::from_millis(120)).await;
+    let c = client(
+        server.base.clone(),
+        20.0,
+        quick_retry(0),
+        Duration::from_secs(5),
+    );
+    let achieved = blast(&c, &server, 41).await;
+    assert!(achieved <= 20.0, "achieved {achieved:.2}/s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pacing_never_exceeds_50_per_second() {
+    let server = window_server(50, Duration::from_secs(1), Duration::from_millis(30)).await;
+    let c = client(
+        server.base.clone(),
+        50.0,
+        quick_retry(0),
+        Duration::from_secs(5),
+    );
+    let achieved = blast(&c, &server, 90).await;
+    assert!(achieved <= 50.0, "achieved {achieved:.2}/s");
+}

@@ -1,0 +1,27 @@
+//! bulkline: move contact lists between files and contact/SMS APIs.
+//!
+//! The crate is a library with a thin binary on top (`main.rs`). Stages pass plain data:
+//! a [`source`] yields [`source::Batch`]es of raw rows, [`transform`] turns each row into
+//! a [`contact::Contact`] or a list of [`reject::Rejection`]s, [`dedupe`] drops repeats, and
+//! [`sink`] writers put rows into files. [`pipeline`] wires the stages together.
+
+pub mod auth;
+pub mod checkpoint;
+pub mod cli;
+pub mod commands;
+pub mod contact;
+pub mod dedupe;
+pub mod error;
+pub mod http;
+pub mod mapping;
+pub mod phone;
+pub mod pipeline;
+pub mod region;
+pub mod reject;
+pub mod report;
+pub mod sandbox;
+pub mod sink;
+pub mod source;
+pub mod synth;
+pub mod target;
+pub mod transform;

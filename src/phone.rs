@@ -1,0 +1,208 @@
+//! E.164 normalization by libphonenumber's rules (the rlibphonenumber crate).
+
+use rlibphonenumber::{
+    PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, PhoneNumberUtil,
+};
+
+use crate::region::Region;
+
+thread_local! {
+    /// One phone-number utility per thread. The shared global one keeps its compiled regexes
+    /// in pools that only their first user reads without a lock; every other thread pays a
+    /// mutex per match. A utility of its own makes each worker thread that first user
+    /// (measured: see the README's speed table).
+    static UTIL: Option<PhoneNumberUtil> = PhoneNumberUtil::new().ok();
+}
+
+/// Runs `f` with this thread's phone-number utility (the global one if it could not be built).
+fn with_util<T>(f: impl FnOnce(&PhoneNumberUtil) -> T) -> T {
+    let mut f = Some(f);
+    let local = UTIL.try_with(|u| u.as_ref().and_then(|u| f.take().map(|f| f(u))));
+    match (local, f) {
+        (Ok(Some(v)), _) => v,
+        (_, Some(f)) => f(&PHONE_NUMBER_UTIL),
+        (_, None) => unreachable!("the closure ran and returned a value"),
+    }
+}
+
+/// A number libphonenumber accepted as valid.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// `+` and digits.
+    pub e164: String,
+    /// The extension written after the number (`x123`, `ext. 45`), if any.
+    pub extension: Option<String>,
+    number: PhoneNumber,
+}
+
+impl Normalized {
+    /// Whether the number is a mobile line: libphonenumber types it as mobile, or as
+    /// fixed-line-or-mobile where the numbering plan does not tell them apart (US, CA, ...).
+    pub fn is_mobile(&self) -> bool {
+        with_util(|u| {
+            matches!(
+                u.get_number_type(&self.number),
+                PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile
+            )
+        })
+    }
+
+    /// The region the number belongs to, as an ISO alpha-2 code.
+    pub fn region_code(&self) -> Option<String> {
+        with_util(|u| u.get_region_for_number(&self.number))
+            .map(|r| r.as_region_str().as_str().to_string())
+    }
+}
+
+/// Why a number was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    /// A national-format number, and no region to read it in.
+    #[error(
+        "'{0}' is in national format and the row has no region (give --default-region, --region-column or a country column)"
+    )]
+    NoRegion(String),
+    /// libphonenumber could not parse it, or does not call it valid.
+    #[error("'{text}' is not a valid phone number{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    Invalid {
+        text: String,
+        reason: Option<String>,
+    },
+}
+
+/// Normalizes `text` to E.164, reading national-format numbers in `region`.
+pub fn normalize(text: &str, region: Option<Region>) -> Result<Normalized, PhoneError> {
+    with_util(|u| normalize_with(u, text, region))
+}
+
+fn normalize_with(
+    util: &PhoneNumberUtil,
+    text: &str,
+    region: Option<Region>,
+) -> Result<Normalized, PhoneError> {
+    let text = text.trim();
+    let invalid = |reason: Option<&str>| PhoneError::Invalid {
+        text: text.to_string(),
+        reason: reason.map(str::to_string),
+    };
+    let number = match util.parse(text, region) {
+        Ok(n) => n,
+        Err(ParseError::InvalidCountryCode) if region.is_none() && !text.starts_with('+') => {
+            return Err(PhoneError::NoRegion(text.to_string()));
+        }
+        Err(ParseError::InvalidCountryCode) => return Err(invalid(Some("unknown country code"))),
+        Err(ParseError::NotANumber(_)) => return Err(invalid(Some("not a number"))),
+        Err(ParseError::TooShortNsn | ParseError::TooShortAfterIdd) => {
+            return Err(invalid(Some("too short")));
+        }
+        Err(ParseError::TooLongNsn) => return Err(invalid(Some("too long"))),
+    };
+    if !util.is_valid_number(&number) {
+        return Err(invalid(None));
+    }
+    let e164 = util.format(&number, PhoneNumberFormat::E164).into_owned();
+    // libphonenumber accepts some national numbers so long that, with their country code,
+    // they exceed the 15 digits E.164 allows: such a number has no E.164 form.
+    if e164.len() > 16 {
+        return Err(invalid(Some("longer than the 15 digits E.164 allows")));
+    }
+    let extension = number.extension.clone().filter(|e| !e.is_empty());
+    Ok(Normalized {
+        e164,
+        extension,
+        number,
+    })
+}
+
+/// The digits of an E.164 number as one integer: at most 15 digits, so it fits in a u64.
+pub fn e164_key(e164: &str) -> Option<u64> {
+    let digits = e164.strip_prefix('+')?;
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region;
+
+    fn r(code: &str) -> Option<Region> {
+        region::from_code(code)
+    }
+
+    #[test]
+    fn international_numbers_need_no_region() {
+        let n = normalize("+44 20 7183 8750", None).unwrap();
+        assert_eq!(n.e164, "+442071838750");
+        assert!(!n.is_mobile());
+        assert_eq!(n.region_code().as_deref(), Some("GB"));
+        assert!(normalize("+49 171 1234567", None).unwrap().is_mobile());
+    }
+
+    #[test]
+    fn national_numbers_use_the_region() {
+        assert_eq!(
+            normalize("020 7183 8750", r("GB")).unwrap().e164,
+            "+442071838750"
+        );
+        assert_eq!(
+            normalize("(650) 253-0000", r("US")).unwrap().e164,
+            "+16502530000"
+        );
+        assert_eq!(
+            normalize("8 (912) 345-67-89", r("RU")).unwrap().e164,
+            "+79123456789"
+        );
+        assert_eq!(
+            normalize("00 33 6 12 34 56 78", r("DE")).unwrap().e164,
+            "+33612345678"
+        );
+        assert_eq!(
+            normalize("020 7183 8750", None).unwrap_err(),
+            PhoneError::NoRegion("020 7183 8750".into())
+        );
+    }
+
+    #[test]
+    fn invalid_numbers_are_errors() {
+        assert!(matches!(
+            normalize("12", r("US")),
+            Err(PhoneError::Invalid { .. })
+        ));
+        assert!(matches!(
+            normalize("hello", r("US")),
+            Err(PhoneError::Invalid { .. })
+        ));
+        assert!(matches!(
+            normalize("+1 555 0100", None),
+            Err(PhoneError::Invalid { .. })
+        ));
+        assert!(matches!(
+            normalize("+999 123456", None),
+            Err(PhoneError::Invalid { .. })
+        ));
+        assert!(matches!(
+            normalize("+49 20100000000000", None),
+            Err(PhoneError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn extensions_are_kept_apart() {
+        let n = normalize("+1 650-253-0000 ext. 123", None).unwrap();
+        assert_eq!(n.e164, "+16502530000");
+        assert_eq!(n.extension.as_deref(), Some("123"));
+        let n = normalize("(650) 253-0000 x45", r("US")).unwrap();
+        assert_eq!(n.extension.as_deref(), Some("45"));
+    }
+
+    #[test]
+    fn keys_fit_in_u64() {
+        assert_eq!(e164_key("+442071838750"), Some(442071838750));
+        assert_eq!(e164_key("+999999999999999"), Some(999_999_999_999_999));
+        assert_eq!(e164_key("442071838750"), None);
+        assert_eq!(e164_key("+"), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Wires the stages: a reader thread, the transform on all cores (rayon, batch by batch, order
+//! kept), and a consumer thread, joined by bounded channels so that memory stays flat however
+//! large the input.
+
+use std::sync::Arc;
+use std::thread;
+
+use crossbeam_channel::bounded;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::mapping::{MappedColumn, MappingSpec, Roles};
+use crate::source::{Schema, Source, SourceInfo};
+use crate::transform::{Processed, TransformOptions, process};
+
+/// Rows per batch handed between stages.
+pub const BATCH_ROWS: usize = 4096;
+/// Batches that may wait between two stages.
+const QUEUE: usize = 4;
+
+/// What the pipeline learned about its input.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    pub source: SourceInfo,
+    /// The final schema (JSON schemas grow while reading).
+    pub schema: Arc<Schema>,
+    pub mapping: Vec<MappedColumn>,
+}
+
+/// Runs `source` through the transform and hands each processed batch, in input order, to
+/// `consume` on a thread of its own.
+pub fn run<F>(
+    mut source: Box<dyn Source>,
+    spec: &MappingSpec,
+    opts: &TransformOptions,
+    consume: F,
+) -> Result<RunInfo>
+where
+    F: FnMut(&Arc<Schema>, Vec<Processed>) -> Result<()> + Send,
+{
+    let info = source.info().clone();
+    let initial_schema = source.schema();
+    let (raw_tx, raw_rx) = bounded(QUEUE);
+    let (done_tx, done_rx) = bounded::<(Arc<Schema>, Vec<Processed>)>(QUEUE);
+
+    thread::scope(|scope| {
+        let reader = thread::Builder::new()
+            .name("reader".into())
+            .spawn_scoped(scope, move || {
+                loop {
+                    match source.next_batch(BATCH_ROWS) {
+                        Ok(Some(batch)) => {
+                            if raw_tx.send(Ok(batch)).is_err() {
+                                return; // downstream stopped
+                            }
+                        }
+                        Ok(None) => return,
+                        Err(e) => {
+                            let _ = raw_tx.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+            })
+            .map_err(|e| Error::io("cannot start a thread for", "the reader", e))?;
+
+        let mut consume = consume;
+        let consumer = thread::Builder::new()
+            .name("consumer".into())
+            .spawn_scoped(scope, move || -> Result<()> {
+                for (schema, rows) in done_rx {
+                    consume(&schema, rows)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| Error::io("cannot start a thread for", "the writer", e))?;
+
+        let mut roles_for: Option<(Arc<Schema>, Roles)> = None;
+        let mut last_schema = initial_schema;
+        let mut read_error = None;
+        for batch in raw_rx {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            };
+            let fresh = !matches!(&roles_for, Some((s, _)) if Arc::ptr_eq(s, &batch.schema));
+            if fresh {
+                let roles = Roles::resolve(&batch.schema, spec);
+                roles_for = Some((Arc::clone(&batch.schema), roles));
+            }
+            let Some((schema, roles)) = &roles_for else {
+                continue;
+            };
+            let processed: Vec<Processed> = batch
+                .rows
+                .into_par_iter()
+                .map(|raw| process(raw, schema, roles, opts))
+                .collect();
+            last_schema = Arc::clone(schema);
+            if done_tx.send((Arc::clone(schema), processed)).is_err() {
+                break; // the consumer failed: its error is reported below
+            }
+        }
+        drop(done_tx);
+        let consumed = consumer
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("the writer thread panicked".into())));
+        let _ = reader.join();
+        consumed?;
+        if let Some(e) = read_error {
+            return Err(e);
+        }
+        let mapping = match &roles_for {
+            Some((schema, roles)) => roles.describe(schema),
+            None => Roles::resolve(&last_schema, spec).describe(&last_schema),
+        };
+        Ok(RunInfo {
+            source: info,
+            schema: last_schema,
+            mapping,
+        })
+    })
+}

@@ -1,0 +1,105 @@
+//! Why a row was rejected: the stage, the field, a stable code and a human message.
+
+use serde::Serialize;
+
+/// The pipeline stage at which a row was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Read,
+    Map,
+    Validate,
+    Normalize,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Read => "read",
+            Stage::Map => "map",
+            Stage::Validate => "validate",
+            Stage::Normalize => "normalize",
+        }
+    }
+}
+
+/// Stable rejection codes: scripts match on these, so they never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// A row of a UTF-8 file holds bytes that are not UTF-8.
+    EncodingInvalid,
+    /// A CSV row has a different number of fields than the header.
+    RowRagged,
+    /// A row whose every field is empty.
+    RowEmpty,
+    /// A JSON Lines line that is not valid JSON.
+    JsonInvalid,
+    /// A JSON record that is not an object.
+    JsonNotObject,
+    /// The row has no phone number at all.
+    PhoneMissing,
+    /// A national-format number with no region to read it in.
+    PhoneNoRegion,
+    /// libphonenumber does not call the number valid.
+    PhoneInvalid,
+    /// `--mobile-only` and the required phone is not a mobile number.
+    PhoneNotMobile,
+    /// A phone extension with no column to keep it in.
+    PhoneExtension,
+    /// An e-mail address that is not of the form local@domain.tld.
+    EmailInvalid,
+    /// A field the target requires is empty.
+    FieldRequired,
+    /// A value longer than the target allows.
+    TooLong,
+    /// A value the target does not accept (an unknown contact status, say).
+    FieldInvalid,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::EncodingInvalid => "encoding_invalid",
+            Code::RowRagged => "row_ragged",
+            Code::RowEmpty => "row_empty",
+            Code::JsonInvalid => "json_invalid",
+            Code::JsonNotObject => "json_not_object",
+            Code::PhoneMissing => "phone_missing",
+            Code::PhoneNoRegion => "phone_no_region",
+            Code::PhoneInvalid => "phone_invalid",
+            Code::PhoneNotMobile => "phone_not_mobile",
+            Code::PhoneExtension => "phone_extension",
+            Code::EmailInvalid => "email_invalid",
+            Code::FieldRequired => "field_required",
+            Code::TooLong => "too_long",
+            Code::FieldInvalid => "field_invalid",
+        }
+    }
+}
+
+/// One reason a row was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub stage: Stage,
+    /// The column the problem is in (empty when it is about the whole row).
+    pub field: String,
+    pub code: Code,
+    pub message: String,
+}
+
+impl Rejection {
+    pub fn new(
+        stage: Stage,
+        field: impl Into<String>,
+        code: Code,
+        message: impl Into<String>,
+    ) -> Self {
+        Rejection {
+            stage,
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}

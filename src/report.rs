@@ -1,0 +1,220 @@
+//! Reports: the columns added to error and duplicate reports, and the run summary.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::mapping::MappedColumn;
+use crate::reject::Rejection;
+use crate::source::{SourceInfo, Values};
+
+/// Columns appended to each row of the error report.
+pub const ERROR_COLUMNS: &[&str] = &["_row", "_stage", "_field", "_code", "_message"];
+/// The error-report columns of a JSON input: `_raw` holds a record that is not an object,
+/// or a line that is not JSON, as read.
+pub const ERROR_COLUMNS_JSON: &[&str] = &["_row", "_stage", "_field", "_code", "_message", "_raw"];
+/// Columns appended to each row of the duplicates report.
+pub const DUPLICATE_COLUMNS: &[&str] = &["_row", "_duplicate_of"];
+
+/// The values of the error-report columns of a rejected row. The first rejection gives the
+/// stage, field and code; the message lists every reason.
+pub fn error_columns(row: u64, rejections: &[Rejection]) -> Vec<String> {
+    let Some(first) = rejections.first() else {
+        return vec![
+            row.to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        ];
+    };
+    let mut message = first.message.clone();
+    for r in &rejections[1..] {
+        let _ = write!(message, "; {}: {}", r.code.as_str(), r.message);
+    }
+    vec![
+        row.to_string(),
+        first.stage.as_str().to_string(),
+        first.field.clone(),
+        first.code.as_str().to_string(),
+        message,
+    ]
+}
+
+/// The text of a JSON record that is not an object (or of a line that is not JSON), for the
+/// `_raw` report column; empty for objects and CSV rows.
+pub fn raw_text(values: &Values) -> String {
+    match values {
+        Values::Json { original, .. } => match original {
+            serde_json::Value::Object(_) => String::new(),
+            serde_json::Value::String(line) => line.clone(),
+            other => other.to_string(),
+        },
+        Values::Csv(_) => String::new(),
+    }
+}
+
+/// Counts kept while rows go through.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub rows_read: u64,
+    pub clean: u64,
+    pub rejected: u64,
+    /// Rejected rows by the code of their first rejection.
+    pub rejected_by_code: BTreeMap<&'static str, u64>,
+    pub duplicates: u64,
+    /// Rows whose every field was empty: skipped.
+    pub blank: u64,
+}
+
+impl Counts {
+    pub fn reject(&mut self, rejections: &[Rejection]) {
+        self.rejected += 1;
+        let code = rejections
+            .first()
+            .map(|r| r.code.as_str())
+            .unwrap_or("unknown");
+        *self.rejected_by_code.entry(code).or_default() += 1;
+    }
+}
+
+/// Where the outputs went.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outputs {
+    pub clean: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicates: Option<String>,
+}
+
+/// The summary printed at the end of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub command: &'static str,
+    pub input: String,
+    #[serde(flatten)]
+    pub source: SourceInfo,
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub seconds: f64,
+    pub rows_per_second: f64,
+    pub mapping: Vec<MappedColumn>,
+    pub outputs: Outputs,
+    pub exit_code: u8,
+}
+
+impl Summary {
+    /// Sets the time taken, and the rate it gives.
+    pub fn timed(mut self, elapsed: Duration) -> Self {
+        let seconds = elapsed.as_secs_f64();
+        self.rows_per_second = if seconds > 0.0 {
+            (self.counts.rows_read as f64 / seconds).round()
+        } else {
+            0.0
+        };
+        self.seconds = (seconds * 1000.0).round() / 1000.0;
+        self
+    }
+
+    /// The summary as text for a person, on stderr.
+    pub fn human(&self) -> String {
+        let mut s = String::new();
+        let c = &self.counts;
+        let delim = match self.source.delimiter.as_deref() {
+            Some("\t") => ", delimiter tab".to_string(),
+            Some(d) => format!(", delimiter '{d}'"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "bulkline {}: {} ({}, {}{delim})",
+            self.command,
+            self.input,
+            self.source.format.as_str(),
+            self.source.encoding
+        );
+        let _ = writeln!(
+            s,
+            "  rows read   {:>10}   in {:.2} s ({:.0} rows/s)",
+            c.rows_read, self.seconds, self.rows_per_second
+        );
+        let _ = writeln!(
+            s,
+            "  clean       {:>10}   -> {}",
+            c.clean, self.outputs.clean
+        );
+        let _ = writeln!(
+            s,
+            "  rejected    {:>10}{}",
+            c.rejected,
+            match (&self.outputs.errors, c.rejected) {
+                (_, 0) => String::new(),
+                (Some(p), _) => format!("   -> {p}"),
+                (None, _) => "   (not written: give --errors FILE to keep them)".into(),
+            }
+        );
+        for (code, n) in &c.rejected_by_code {
+            let _ = writeln!(s, "    {code:<20} {n:>8}");
+        }
+        let _ = writeln!(
+            s,
+            "  duplicates  {:>10}{}",
+            c.duplicates,
+            match (&self.outputs.duplicates, c.duplicates) {
+                (_, 0) => String::new(),
+                (Some(p), _) => format!("   -> {p}"),
+                (None, _) => "   (dropped; give --duplicates FILE to list them)".into(),
+            }
+        );
+        if c.blank > 0 {
+            let _ = writeln!(s, "  blank rows  {:>10}   (skipped)", c.blank);
+        }
+        let _ = writeln!(s, "  mapping:");
+        if self.mapping.is_empty() {
+            let _ = writeln!(s, "    (no column recognised: use --map FIELD=HEADER)");
+        }
+        for m in &self.mapping {
+            let _ = writeln!(s, "    {:<28} -> {}", m.column, m.field);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reject::{Code, Stage};
+
+    #[test]
+    fn error_columns_list_every_reason() {
+        let r = vec![
+            Rejection::new(
+                Stage::Normalize,
+                "Mobile",
+                Code::PhoneInvalid,
+                "'1' is not valid",
+            ),
+            Rejection::new(
+                Stage::Validate,
+                "Email",
+                Code::EmailInvalid,
+                "'x' is not an e-mail",
+            ),
+        ];
+        let cols = error_columns(7, &r);
+        assert_eq!(cols[0], "7");
+        assert_eq!(cols[1], "normalize");
+        assert_eq!(cols[2], "Mobile");
+        assert_eq!(cols[3], "phone_invalid");
+        assert_eq!(
+            cols[4],
+            "'1' is not valid; email_invalid: 'x' is not an e-mail"
+        );
+        let mut counts = Counts::default();
+        counts.reject(&r);
+        assert_eq!(counts.rejected_by_code["phone_invalid"], 1);
+    }
+}

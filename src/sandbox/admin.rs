@@ -1,0 +1,180 @@
+//! The admin surface under `/_sandbox/` (no token, no faults, not counted), for tests that run
+//! the sandbox in another process:
+//!
+//! - `GET /_sandbox/state`: every record per API, counts, request counters, tokens issued.
+//! - `GET /_sandbox/config`, `POST /_sandbox/config` (a [`ConfigPatch`] as JSON): the settings.
+//! - `POST /_sandbox/reset`: back to the seeded state (the settings stay).
+//! - `POST /_sandbox/sms/incoming` (`{"customerNumber": "...", "message": "STOP",
+//!   "senderId": "..."}`): an incoming SMS.
+//! - `POST /_sandbox/tokens/expire`: every access token expires now.
+//! - `GET /_sandbox/credentials`: the sandbox credentials and seeded ids.
+
+use std::time::Instant;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::config::ConfigPatch;
+use super::seed;
+use super::sms;
+use super::state::{Shared, lock};
+use super::wire::{self, Req, json};
+use super::{zoho_books, zoho_voice, zoom_cc};
+
+/// The admin endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminRoute {
+    State,
+    GetConfig,
+    SetConfig,
+    Reset,
+    IncomingSms,
+    ExpireTokens,
+    Credentials,
+}
+
+impl AdminRoute {
+    /// The route of `method` on the segments after `/_sandbox`.
+    pub fn parse(method: &Method, rest: &[&str]) -> Option<AdminRoute> {
+        match (method.as_str(), rest) {
+            ("GET", ["state"]) => Some(AdminRoute::State),
+            ("GET", ["config"]) => Some(AdminRoute::GetConfig),
+            ("POST", ["config"]) => Some(AdminRoute::SetConfig),
+            ("POST", ["reset"]) => Some(AdminRoute::Reset),
+            ("POST", ["sms", "incoming"]) => Some(AdminRoute::IncomingSms),
+            ("POST", ["tokens", "expire"]) => Some(AdminRoute::ExpireTokens),
+            ("GET", ["credentials"]) => Some(AdminRoute::Credentials),
+            _ => None,
+        }
+    }
+}
+
+fn bad(message: &str) -> Response {
+    json(StatusCode::BAD_REQUEST, json!({"error": message}))
+}
+
+/// Answers one admin request.
+pub fn handle(shared: &Shared, route: &AdminRoute, req: &Req) -> Response {
+    match route {
+        AdminRoute::State => json(StatusCode::OK, snapshot(shared)),
+        AdminRoute::GetConfig => json(StatusCode::OK, json!(shared.config())),
+        AdminRoute::SetConfig => {
+            let patch: ConfigPatch = match serde_json::from_slice(&req.body) {
+                Ok(p) => p,
+                Err(e) => return bad(&format!("invalid configuration patch: {e}")),
+            };
+            match shared.config().patched(&patch) {
+                Ok(c) => {
+                    shared.set_config(c.clone());
+                    json(StatusCode::OK, json!(c))
+                }
+                Err(e) => bad(&e.to_string()),
+            }
+        }
+        AdminRoute::Reset => {
+            shared.reset();
+            json(StatusCode::OK, json!({"reset": true}))
+        }
+        AdminRoute::IncomingSms => {
+            let body: Value = match req.json() {
+                Ok(v) => v,
+                Err(m) => return bad(&m),
+            };
+            let number = body.get("customerNumber").map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            let message = body.get("message").and_then(Value::as_str);
+            let (Some(number), Some(message)) = (number, message) else {
+                return bad("customerNumber and message are required");
+            };
+            let sender = body.get("senderId").and_then(Value::as_str);
+            let mut store = lock(&shared.store);
+            match sms::add_incoming(&mut store, &number, message, sender, wire::now_ms()) {
+                Ok(logid) => json(StatusCode::OK, json!({"logid": logid})),
+                Err(m) => bad(&m),
+            }
+        }
+        AdminRoute::ExpireTokens => json(StatusCode::OK, json!({"expired": expire_tokens(shared)})),
+        AdminRoute::Credentials => json(StatusCode::OK, seed::credentials_json()),
+    }
+}
+
+/// Makes every live access token expire now; returns how many there were.
+pub fn expire_tokens(shared: &Shared) -> usize {
+    let mut store = lock(&shared.store);
+    let now = Instant::now();
+    let mut n = 0;
+    for t in store.oauth.tokens.values_mut() {
+        if t.expires_at > now {
+            n += 1;
+        }
+        t.expires_at = now;
+    }
+    n
+}
+
+/// Everything the sandbox holds, as JSON.
+pub fn snapshot(shared: &Shared) -> Value {
+    let config = shared.config();
+    let stats = lock(&shared.stats).clone();
+    let store = lock(&shared.store);
+    let now = Instant::now();
+    let live = store
+        .oauth
+        .tokens
+        .values()
+        .filter(|t| t.expires_at > now)
+        .count();
+    let voice: Vec<Value> = store.voice.values().map(zoho_voice::detail).collect();
+    let persons: Vec<Value> = store
+        .books_persons
+        .values()
+        .map(|p| zoho_books::person_json(p, true))
+        .collect();
+    let zoom: Vec<Value> = store
+        .zoom_contacts
+        .values()
+        .map(|c| {
+            let name = store
+                .zoom_books
+                .iter()
+                .find(|b| b.address_book_id == c.address_book_id)
+                .map(|b| b.address_book_name.as_str())
+                .unwrap_or("");
+            zoom_cc::contact_json(c, name)
+        })
+        .collect();
+    let total: u64 = stats.requests.values().flat_map(|m| m.values()).sum();
+    json!({
+        "config": config,
+        "credentials": seed::credentials_json(),
+        "zoho_voice": {"count": voice.len(), "contacts": voice},
+        "zoho_books": {
+            "organization_id": seed::BOOKS_ORGANIZATION_ID,
+            "contacts": store.books_contacts.values().collect::<Vec<_>>(),
+            "count": persons.len(),
+            "contact_persons": persons,
+        },
+        "zoom_cc": {
+            "address_books": store.zoom_books,
+            "count": zoom.len(),
+            "contacts": zoom,
+        },
+        "sms": {"count": store.sms.len(), "messages": store.sms},
+        "requests": {
+            "total": total,
+            "by_endpoint": stats.requests,
+            "injected_500": stats.injected_500,
+            "ambiguous_502": stats.ambiguous_502,
+            "rate_limited_429": stats.rate_limited_429,
+        },
+        "tokens": {
+            "zoho_issued": store.oauth.zoho_issued,
+            "zoom_issued": store.oauth.zoom_issued,
+            "live": live,
+            "evicted": store.oauth.evicted,
+        },
+    })
+}

@@ -1,0 +1,217 @@
+//! The sandbox's settings: what it listens on, which limits it enforces and which faults it injects.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::SandboxError;
+
+/// How a sandbox behaves. Every field has a default (see [`SandboxConfig::default`]); most can be
+/// changed while it runs, through [`super::Sandbox::set_config`] or `POST /_sandbox/config`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SandboxConfig {
+    /// The port on 127.0.0.1 (0: pick a free one).
+    pub port: u16,
+    /// A global limit on API requests (token bucket with a burst of about one second);
+    /// `None`: unlimited. Refused requests get HTTP 429 with `Retry-After`.
+    pub rate_limit_per_sec: Option<f64>,
+    /// The share of API requests answered 500 without being applied (0..=1).
+    pub fault_rate: f64,
+    /// The share of API requests applied, then answered 502 (0..=1).
+    pub ambiguous_rate: f64,
+    /// A delay before every API answer, in milliseconds.
+    pub latency_ms: u64,
+    /// The lifetime of access tokens, in seconds (`expires_in`).
+    pub token_ttl_secs: u64,
+    /// The seed of every random choice (faults, ids, tokens): same seed, same run.
+    pub seed: u64,
+    /// Whether faults, latency and the global rate limit also hit the OAuth token endpoints.
+    pub faults_on_oauth: bool,
+    /// Zoho: access-token requests allowed per refresh token in a window (Zoho: 10).
+    pub zoho_token_requests_per_window: u32,
+    /// Zoho: that window, in seconds (Zoho: 600).
+    pub zoho_token_window_secs: u64,
+    /// Zoho: live access tokens per refresh token; one more evicts the oldest (Zoho: 10).
+    pub zoho_max_live_tokens: usize,
+    /// Zoho Books: requests per minute per organization (Zoho: 100), answered code 44 beyond.
+    pub books_requests_per_minute: u32,
+    /// Zoho Books: requests in flight at once per organization (Zoho: 10), code 1070 beyond.
+    pub books_max_concurrent: u32,
+    /// Zoho Books: requests per day per organization (code 45 beyond); `None`: unlimited.
+    pub books_daily_quota: Option<u64>,
+    /// Zoom: how long a `next_page_token` stays valid, in seconds (Zoom: 15 minutes).
+    pub zoom_page_token_ttl_secs: u64,
+    /// Zoho Voice SMS: country calling codes (digits, e.g. "7") answered `ZVSMS-4038`.
+    pub sms_unsupported_country_codes: Vec<String>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            port: 0,
+            rate_limit_per_sec: None,
+            fault_rate: 0.0,
+            ambiguous_rate: 0.0,
+            latency_ms: 0,
+            token_ttl_secs: 3600,
+            seed: 0,
+            faults_on_oauth: false,
+            zoho_token_requests_per_window: 10,
+            zoho_token_window_secs: 600,
+            zoho_max_live_tokens: 10,
+            books_requests_per_minute: 100,
+            books_max_concurrent: 10,
+            books_daily_quota: None,
+            zoom_page_token_ttl_secs: 900,
+            sms_unsupported_country_codes: vec!["7".to_string(), "98".to_string()],
+        }
+    }
+}
+
+impl SandboxConfig {
+    /// Checks that the rates are probabilities and the limits are usable.
+    pub fn validate(&self) -> Result<(), SandboxError> {
+        let bad = |m: String| Err(SandboxError::Config(m));
+        for (name, v) in [
+            ("fault_rate", self.fault_rate),
+            ("ambiguous_rate", self.ambiguous_rate),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(format!("{name} must be between 0 and 1, not {v}"));
+            }
+        }
+        if self.fault_rate + self.ambiguous_rate > 1.0 {
+            return bad("fault_rate + ambiguous_rate must not exceed 1".to_string());
+        }
+        if let Some(r) = self.rate_limit_per_sec
+            && !(r.is_finite() && r > 0.0)
+        {
+            return bad(format!(
+                "rate_limit_per_sec must be a positive number, not {r}"
+            ));
+        }
+        if self.token_ttl_secs == 0 {
+            return bad("token_ttl_secs must be at least 1".to_string());
+        }
+        if self.zoho_max_live_tokens == 0 || self.books_max_concurrent == 0 {
+            return bad("token and concurrency limits must be at least 1".to_string());
+        }
+        if self
+            .sms_unsupported_country_codes
+            .iter()
+            .any(|c| c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return bad("sms_unsupported_country_codes must be calling codes (digits)".to_string());
+        }
+        Ok(())
+    }
+
+    /// This configuration with the fields of `patch` that are set.
+    pub fn patched(&self, patch: &ConfigPatch) -> Result<SandboxConfig, SandboxError> {
+        let mut c = self.clone();
+        if let Some(v) = patch.rate_limit_per_sec {
+            c.rate_limit_per_sec = v;
+        }
+        macro_rules! set {
+            ($($f:ident),*) => { $( if let Some(v) = &patch.$f { c.$f = v.clone(); } )* };
+        }
+        set!(
+            fault_rate,
+            ambiguous_rate,
+            latency_ms,
+            token_ttl_secs,
+            faults_on_oauth,
+            zoho_token_requests_per_window,
+            zoho_token_window_secs,
+            zoho_max_live_tokens,
+            books_requests_per_minute,
+            books_max_concurrent,
+            zoom_page_token_ttl_secs,
+            sms_unsupported_country_codes
+        );
+        if let Some(v) = patch.books_daily_quota {
+            c.books_daily_quota = v;
+        }
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+/// A change to a running sandbox's configuration: the fields given are set, the others kept.
+/// For `rate_limit_per_sec` and `books_daily_quota`, an explicit JSON `null` removes the limit.
+/// The port and the seed cannot change while running.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigPatch {
+    #[serde(deserialize_with = "set_or_null")]
+    pub rate_limit_per_sec: Option<Option<f64>>,
+    pub fault_rate: Option<f64>,
+    pub ambiguous_rate: Option<f64>,
+    pub latency_ms: Option<u64>,
+    pub token_ttl_secs: Option<u64>,
+    pub faults_on_oauth: Option<bool>,
+    pub zoho_token_requests_per_window: Option<u32>,
+    pub zoho_token_window_secs: Option<u64>,
+    pub zoho_max_live_tokens: Option<usize>,
+    pub books_requests_per_minute: Option<u32>,
+    pub books_max_concurrent: Option<u32>,
+    #[serde(deserialize_with = "set_or_null")]
+    pub books_daily_quota: Option<Option<u64>>,
+    pub zoom_page_token_ttl_secs: Option<u64>,
+    pub sms_unsupported_country_codes: Option<Vec<String>>,
+}
+
+/// A present field (even `null`) is `Some`, an absent one (via `default`) is `None`.
+fn set_or_null<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Some(Option::deserialize(d)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(SandboxConfig::default().validate().is_ok());
+    }
+
+    #[test]
+    fn rates_must_be_probabilities() {
+        let c = SandboxConfig {
+            fault_rate: 0.7,
+            ambiguous_rate: 0.5,
+            ..Default::default()
+        };
+        assert!(c.validate().is_err());
+        let c = SandboxConfig {
+            rate_limit_per_sec: Some(0.0),
+            ..Default::default()
+        };
+        assert!(c.validate().is_err());
+    }
+
+    #[test]
+    fn patch_sets_clears_and_keeps() {
+        let c = SandboxConfig {
+            rate_limit_per_sec: Some(5.0),
+            books_daily_quota: Some(9),
+            ..Default::default()
+        };
+        let p: ConfigPatch = serde_json::from_str(r#"{"fault_rate":0.25}"#).expect("patch");
+        let d = c.patched(&p).expect("valid");
+        assert_eq!(d.fault_rate, 0.25);
+        assert_eq!(d.rate_limit_per_sec, Some(5.0));
+        let p: ConfigPatch =
+            serde_json::from_str(r#"{"rate_limit_per_sec":null,"books_daily_quota":null}"#)
+                .expect("patch");
+        let d = c.patched(&p).expect("valid");
+        assert_eq!(d.rate_limit_per_sec, None);
+        assert_eq!(d.books_daily_quota, None);
+        assert!(serde_json::from_str::<ConfigPatch>(r#"{"port":1}"#).is_err());
+        let p: ConfigPatch = serde_json::from_str(r#"{"fault_rate":2}"#).expect("patch");
+        assert!(c.patched(&p).is_err());
+    }
+}

@@ -1,0 +1,528 @@
+//! Zoho Voice SMS: `POST /rest/json/v1/sms/send` (JSON, form or query parameters),
+//! `POST /rest/json/v2/sms/send` (multipart: `sms_data` JSON and an `mms_media` file) and
+//! `GET /rest/json/v1/sms/logs`. Sent messages are delivered at once (`DELIVERED` in the logs)
+//! unless scheduled; incoming messages are added by the admin API.
+//!
+//! Error codes other than the page's `ZVSMS-4038` are the sandbox's own: `ZVSMS-4001` missing
+//! or invalid number, `ZVSMS-4002` missing message, `ZVSMS-4003` message over 10,000
+//! characters, `ZVSMS-4005` another invalid parameter.
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::seed;
+use super::state::{Direction, SmsMessage, Store};
+use super::wire::{self, Req, json};
+
+/// The longest message.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+
+/// Calling codes and their ISO country codes; longest match wins.
+const CALLING_CODES: [(&str, &str); 33] = [
+    ("1", "us"),
+    ("7", "ru"),
+    ("20", "eg"),
+    ("27", "za"),
+    ("30", "gr"),
+    ("31", "nl"),
+    ("32", "be"),
+    ("33", "fr"),
+    ("34", "es"),
+    ("39", "it"),
+    ("41", "ch"),
+    ("44", "gb"),
+    ("45", "dk"),
+    ("46", "se"),
+    ("47", "no"),
+    ("48", "pl"),
+    ("49", "de"),
+    ("52", "mx"),
+    ("55", "br"),
+    ("61", "au"),
+    ("64", "nz"),
+    ("65", "sg"),
+    ("81", "jp"),
+    ("82", "kr"),
+    ("86", "cn"),
+    ("90", "tr"),
+    ("91", "in"),
+    ("98", "ir"),
+    ("234", "ng"),
+    ("254", "ke"),
+    ("353", "ie"),
+    ("971", "ae"),
+    ("972", "il"),
+];
+
+/// The SMS endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsRoute {
+    SendV1,
+    SendV2,
+    Logs,
+}
+
+impl SmsRoute {
+    /// The route of `method` on the segments after `/rest/json`.
+    pub fn parse(method: &Method, rest: &[&str]) -> Option<SmsRoute> {
+        match (method.as_str(), rest) {
+            ("POST", ["v1", "sms", "send"]) => Some(SmsRoute::SendV1),
+            ("POST", ["v2", "sms", "send"]) => Some(SmsRoute::SendV2),
+            ("GET", ["v1", "sms", "logs"]) => Some(SmsRoute::Logs),
+            _ => None,
+        }
+    }
+
+    /// The endpoint's name in the request counters.
+    pub fn label(&self) -> &'static str {
+        match self {
+            SmsRoute::SendV1 => "POST /rest/json/v1/sms/send",
+            SmsRoute::SendV2 => "POST /rest/json/v2/sms/send",
+            SmsRoute::Logs => "GET /rest/json/v1/sms/logs",
+        }
+    }
+}
+
+/// Zoho Voice SMS's error shape (HTTP 400).
+pub fn error(code: &str, message: &str) -> Response {
+    json(
+        StatusCode::BAD_REQUEST,
+        json!({"code": code, "message": message, "status": "ERROR"}),
+    )
+}
+
+/// Answers one SMS request.
+pub fn handle(
+    store: &mut Store,
+    route: SmsRoute,
+    req: &Req,
+    unsupported: &[String],
+    now_ms: u64,
+) -> Response {
+    match route {
+        SmsRoute::SendV1 => match v1_params(req) {
+            Ok(p) => send(store, &p, None, unsupported, now_ms),
+            Err(m) => error("ZVSMS-4005", &m),
+        },
+        SmsRoute::SendV2 => {
+            let parts = match wire::parse_multipart(req) {
+                Ok(p) => p,
+                Err(m) => return error("ZVSMS-4005", &m),
+            };
+            let Some(data) = parts.iter().find(|p| p.name == "sms_data") else {
+                return error("ZVSMS-4005", "The parameter 'sms_data' is mandatory.");
+            };
+            let mut params = match serde_json::from_slice::<Value>(&data.data) {
+                Ok(Value::Object(m)) => m,
+                _ => return error("ZVSMS-4005", "'sms_data' must be a JSON object."),
+            };
+            for key in ["scheduledTime", "timeZone"] {
+                if let Some(p) = parts.iter().find(|p| p.name == key) {
+                    let v = String::from_utf8_lossy(&p.data).into_owned();
+                    params.insert(key.to_string(), Value::String(v));
+                }
+            }
+            let media = parts.iter().find(|p| p.name == "mms_media").map(|p| {
+                let file = p.filename.clone().unwrap_or_else(|| "media".to_string());
+                let ext = file
+                    .rsplit_once('.')
+                    .map(|(_, e)| e.to_string())
+                    .unwrap_or_default();
+                (file, ext, p.data.len())
+            });
+            let mms_flag = params.get("mms").and_then(Value::as_bool).unwrap_or(false);
+            let meta = if media.is_some() || mms_flag {
+                let (file, ext, size) = media.unwrap_or_default();
+                Some(json!({
+                    "bucketName": "zohovoice-mms-sandbox",
+                    "fileName": file,
+                    "fileSize": size,
+                    "objectName": format!("{file}-{now_ms}"),
+                    "fileExtn": ext,
+                    "mmsId": store.rng.uuid(),
+                }))
+            } else {
+                None
+            };
+            send(store, &params, meta, unsupported, now_ms)
+        }
+        SmsRoute::Logs => logs(store, req),
+    }
+}
+
+/// The v1 parameters: a JSON body, else the form body and the query string.
+fn v1_params(req: &Req) -> Result<Map<String, Value>, String> {
+    if req.content_type() == "application/json" {
+        return match req.json()? {
+            Value::Object(m) => Ok(m),
+            _ => Err("The body must be a JSON object.".to_string()),
+        };
+    }
+    let mut m = Map::new();
+    for (k, v) in req.query.iter().cloned().chain(req.form()) {
+        m.insert(k, Value::String(v));
+    }
+    Ok(m)
+}
+
+/// A parameter as text: strings as they are, numbers and booleans written out.
+fn text(p: &Map<String, Value>, key: &str) -> Option<String> {
+    match p.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A number as E.164 (`+13239205839`), or `None` when it is not one.
+pub fn normalize_number(raw: &str) -> Option<String> {
+    let digits: String = raw.chars().filter(|c| !" -().".contains(*c)).collect();
+    let digits = digits.strip_prefix('+').unwrap_or(&digits);
+    let digits = digits.strip_prefix("00").unwrap_or(digits);
+    if (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Some(format!("+{digits}"))
+    } else {
+        None
+    }
+}
+
+/// The calling code and ISO country of an E.164 number.
+pub fn country_of(e164: &str) -> (String, String) {
+    let digits = e164.trim_start_matches('+');
+    CALLING_CODES
+        .iter()
+        .filter(|(cc, _)| digits.starts_with(cc))
+        .max_by_key(|(cc, _)| cc.len())
+        .map(|(cc, iso)| (cc.to_string(), iso.to_string()))
+        .unwrap_or_else(|| (digits.chars().take(3).collect(), "xx".to_string()))
+}
+
+/// `+1 3239205839`, as Zoho Voice shows numbers.
+pub fn display_number(e164: &str) -> String {
+    let (cc, _) = country_of(e164);
+    let digits = e164.trim_start_matches('+');
+    format!("+{cc} {}", digits.get(cc.len()..).unwrap_or(""))
+}
+
+/// SMS segments: 160/153 GSM characters, 70/67 otherwise.
+fn multipart_count(message: &str) -> u32 {
+    let n = message.chars().count();
+    let (single, part) = if message.is_ascii() {
+        (160, 153)
+    } else {
+        (70, 67)
+    };
+    if n <= single {
+        1
+    } else {
+        n.div_ceil(part) as u32
+    }
+}
+
+fn send(
+    store: &mut Store,
+    p: &Map<String, Value>,
+    mms_meta: Option<Value>,
+    unsupported: &[String],
+    now_ms: u64,
+) -> Response {
+    let Some(numbers) = text(p, "customerNumber").filter(|s| !s.trim().is_empty()) else {
+        return error("ZVSMS-4001", "The parameter 'customerNumber' is mandatory.");
+    };
+    let mut targets = Vec::new();
+    for raw in numbers.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match normalize_number(raw) {
+            Some(n) => targets.push(n),
+            None => return error("ZVSMS-4001", &format!("Invalid customerNumber '{raw}'.")),
+        }
+    }
+    if targets.is_empty() {
+        return error("ZVSMS-4001", "The parameter 'customerNumber' is mandatory.");
+    }
+    let Some(message) = text(p, "message").filter(|m| !m.is_empty()) else {
+        return error("ZVSMS-4002", "The parameter 'message' is mandatory.");
+    };
+    if message.chars().count() > MAX_MESSAGE_CHARS {
+        return error(
+            "ZVSMS-4003",
+            "The message can have at most 10,000 characters.",
+        );
+    }
+    if let Some(d) = text(p, "dataCoding")
+        && !matches!(d.as_str(), "0" | "1" | "2")
+    {
+        return error("ZVSMS-4005", "dataCoding must be 0, 1 or 2.");
+    }
+    if let Some(v) = text(p, "validityPeriod")
+        && !v.parse::<u32>().is_ok_and(|m| m <= 14_400)
+    {
+        return error(
+            "ZVSMS-4005",
+            "validityPeriod must be between 0 and 14400 minutes.",
+        );
+    }
+    let scheduled = text(p, "scheduledTime").filter(|s| !s.is_empty());
+    if let Some(s) = &scheduled
+        && wire::parse_date(s.split(' ').next().unwrap_or("")).is_none()
+    {
+        return error(
+            "ZVSMS-4005",
+            "scheduledTime must look like yyyy-MM-dd HH:mm:ss.",
+        );
+    }
+    if targets
+        .iter()
+        .any(|t| unsupported.contains(&country_of(t).0))
+    {
+        return error(
+            "ZVSMS-4038",
+            "Destination country not supported. Kindly contact zohovoice support",
+        );
+    }
+    let sender = text(p, "senderId").unwrap_or_else(|| seed::SMS_SENDER_ID.to_string());
+    let mut sent = Vec::new();
+    for number in targets {
+        let msg = SmsMessage {
+            logid: store.rng.uuid(),
+            country: country_of(&number).1,
+            customer_number: number,
+            message: message.clone(),
+            sender_id: sender.clone(),
+            direction: Direction::Outgoing,
+            status: if scheduled.is_some() {
+                "SCHEDULED"
+            } else {
+                "DELIVERED"
+            }
+            .to_string(),
+            submitted_time: now_ms,
+            scheduled_time: scheduled.clone(),
+            time_zone: text(p, "timeZone"),
+            multipart_count: multipart_count(&message),
+            is_mms: mms_meta.is_some(),
+            mms_meta: mms_meta.iter().cloned().collect(),
+        };
+        let mut out = json!({
+            "multipartCount": msg.multipart_count,
+            "country": msg.country,
+            "submittedTime": msg.submitted_time,
+            "customerNumber": display_number(&msg.customer_number),
+            "message": msg.message,
+            "userName": seed::VOICE_OWNER_NAME,
+            "customerName": customer_name(store, &msg.customer_number),
+            "senderId": msg.sender_id,
+            "messageType": "OUTGOING",
+        });
+        if let Some(o) = out.as_object_mut() {
+            if msg.is_mms {
+                o.insert("isMMS".into(), Value::Bool(true));
+                o.insert("mmsMeta".into(), Value::Array(msg.mms_meta.clone()));
+            }
+            o.insert("sentTime".into(), json!(wire::format_minute(now_ms)));
+            o.insert("logid".into(), json!(msg.logid));
+            o.insert("email".into(), json!(seed::SMS_EMAIL));
+            o.insert("status".into(), json!("IN_QUEUE"));
+        }
+        sent.push(out);
+        store.sms.push(msg);
+    }
+    let send = if sent.len() == 1 {
+        sent.pop().unwrap_or(Value::Null)
+    } else {
+        Value::Array(sent)
+    };
+    json(
+        StatusCode::OK,
+        json!({"code": "ZVSMS-2000", "send": send, "status": "SUCCESS"}),
+    )
+}
+
+/// The name of the Zoho Voice contact with this mobile, else the number.
+fn customer_name(store: &Store, e164: &str) -> String {
+    store
+        .voice
+        .values()
+        .find(|c| {
+            c.fields
+                .get("mobile")
+                .and_then(|m| normalize_number(m))
+                .is_some_and(|m| m == e164)
+        })
+        .map(|c| {
+            let first = c.fields.get("first_name").cloned().unwrap_or_default();
+            let last = c.fields.get("last_name").cloned().unwrap_or_default();
+            format!("{first} {last}").trim().to_string()
+        })
+        .unwrap_or_else(|| display_number(e164))
+}
+
+/// Records an incoming SMS from `number`; returns its log id.
+pub fn add_incoming(
+    store: &mut Store,
+    number: &str,
+    message: &str,
+    sender_id: Option<&str>,
+    now_ms: u64,
+) -> Result<String, String> {
+    let n = normalize_number(number).ok_or_else(|| format!("invalid number '{number}'"))?;
+    let logid = store.rng.uuid();
+    store.sms.push(SmsMessage {
+        logid: logid.clone(),
+        country: country_of(&n).1,
+        customer_number: n,
+        message: message.to_string(),
+        sender_id: sender_id.unwrap_or(seed::SMS_SENDER_ID).to_string(),
+        direction: Direction::Incoming,
+        status: "DELIVERED".to_string(),
+        submitted_time: now_ms,
+        scheduled_time: None,
+        time_zone: None,
+        multipart_count: multipart_count(message),
+        is_mms: false,
+        mms_meta: Vec::new(),
+    });
+    Ok(logid)
+}
+
+fn logs(store: &Store, req: &Req) -> Response {
+    let num = |k: &str, default: usize| match req.query(k) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<usize>()
+            .map_err(|_| format!("Invalid value for '{k}'.")),
+    };
+    let (from, size) = match (num("from", 0), num("size", 100)) {
+        (Ok(f), Ok(s)) if s >= 1 => (f, s),
+        (Err(m), _) | (_, Err(m)) => return error("ZVSMS-4005", &m),
+        _ => return error("ZVSMS-4005", "Invalid value for 'size'."),
+    };
+    let date = |k: &str| match req.query(k) {
+        None | Some("") => Ok(None),
+        Some(v) => wire::parse_date(v)
+            .map(Some)
+            .ok_or(format!("'{k}' must be yyyy-MM-dd.")),
+    };
+    let (from_day, to_day) = match (date("fromDate"), date("toDate")) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(m), _) | (_, Err(m)) => return error("ZVSMS-4005", &m),
+    };
+    let direction = match req
+        .query("messageType")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("all") | Some("") => None,
+        Some("incoming") => Some(Direction::Incoming),
+        Some("outgoing") => Some(Direction::Outgoing),
+        Some(_) => {
+            return error(
+                "ZVSMS-4005",
+                "messageType must be all, incoming or outgoing.",
+            );
+        }
+    };
+    let number = req
+        .query("customerNumber")
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>());
+    let country = req
+        .query("country")
+        .filter(|s| !s.is_empty())
+        .map(str::to_ascii_lowercase);
+    let mut hits: Vec<&SmsMessage> = store
+        .sms
+        .iter()
+        .filter(|m| {
+            let day = (m.submitted_time / 1000 / 86_400) as i64;
+            from_day.is_none_or(|d| day >= d)
+                && to_day.is_none_or(|d| day <= d)
+                && direction.is_none_or(|d| m.direction == d)
+                && number
+                    .as_deref()
+                    .is_none_or(|n| m.customer_number.trim_start_matches('+') == n)
+                && country.as_deref().is_none_or(|c| m.country == c)
+        })
+        .collect();
+    // Newest first; among equal times, the later arrival first.
+    hits.reverse();
+    hits.sort_by_key(|m| std::cmp::Reverse(m.submitted_time));
+    let total = hits.len();
+    let items: Vec<Value> = hits
+        .into_iter()
+        .skip(from)
+        .take(size)
+        .map(|m| log_json(store, m))
+        .collect();
+    json(
+        StatusCode::OK,
+        json!({"smsLogQuery": items, "meta": {"total": total}, "status": "success"}),
+    )
+}
+
+/// A message as the logs show it.
+pub fn log_json(store: &Store, m: &SmsMessage) -> Value {
+    let mut o = json!({
+        "country": m.country,
+        "multipartCount": m.multipart_count,
+        "submittedTime": m.submitted_time,
+        "isBlocked": false,
+        "emailId": seed::SMS_EMAIL,
+        "customerNumber": display_number(&m.customer_number),
+        "message": m.message,
+        "userName": seed::VOICE_OWNER_NAME,
+        "customerName": customer_name(store, &m.customer_number),
+        "zuid": seed::SMS_ZUID,
+        "senderId": m.sender_id,
+        "messageType": m.direction,
+        "isMMS": m.is_mms,
+    });
+    if let Some(obj) = o.as_object_mut() {
+        if m.is_mms {
+            obj.insert("mmsMeta".into(), Value::Array(m.mms_meta.clone()));
+        }
+        obj.insert("isLongCode".into(), json!(true));
+        obj.insert(
+            "sentTime".into(),
+            json!(wire::format_minute(m.submitted_time)),
+        );
+        obj.insert("logid".into(), json!(m.logid));
+        obj.insert("zsoid".into(), json!(seed::SMS_ZSOID));
+        obj.insert("senderIdCountry".into(), json!("us"));
+        obj.insert("senderIdName".into(), json!(m.sender_id));
+        if let Some(s) = &m.scheduled_time {
+            obj.insert("scheduledTime".into(), json!(s));
+        }
+        obj.insert("status".into(), json!(m.status));
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_normalize_and_map_to_countries() {
+        assert_eq!(
+            normalize_number("13239205839").as_deref(),
+            Some("+13239205839")
+        );
+        assert_eq!(
+            normalize_number("+44 20 7946 0958").as_deref(),
+            Some("+442079460958")
+        );
+        assert_eq!(normalize_number("abc"), None);
+        assert_eq!(country_of("+13239205839"), ("1".into(), "us".into()));
+        assert_eq!(country_of("+97150123456"), ("971".into(), "ae".into()));
+        assert_eq!(display_number("+13239205839"), "+1 3239205839");
+    }
+
+    #[test]
+    fn segments() {
+        assert_eq!(multipart_count("hi"), 1);
+        assert_eq!(multipart_count(&"a".repeat(161)), 2);
+        assert_eq!(multipart_count(&"é".repeat(71)), 2);
+    }
+}

@@ -1,0 +1,301 @@
+//! The sandbox's memory: the records of every emulated API, the OAuth tokens, the limits'
+//! bookkeeping and the request counters. One lock per concern, never held across an await.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::config::SandboxConfig;
+use super::faults::{SlidingWindow, SplitMix, TokenBucket};
+use super::seed;
+
+/// Locks a mutex, going on with the data if another thread panicked while holding it (the
+/// sandbox's data stays usable: every change is made in one step).
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A Zoho Voice contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoiceContact {
+    pub contact_id: u64,
+    /// The string fields of the page's schema (first_name, mobile, ...), empty when unset.
+    pub fields: BTreeMap<String, String>,
+    /// The status (id, display value), if one was set.
+    pub contact_status: Option<(String, String)>,
+    /// Milliseconds since the epoch.
+    pub created_time: u64,
+}
+
+/// A Zoho Books contact (the parent of contact persons); seeded, not created through the API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BooksContact {
+    pub contact_id: u64,
+    pub contact_name: String,
+}
+
+/// A Zoho Books contact person.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct BooksContactPerson {
+    pub contact_id: u64,
+    pub contact_person_id: u64,
+    pub salutation: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub mobile: String,
+    pub skype: String,
+    pub designation: String,
+    pub department: String,
+    pub is_primary_contact: bool,
+    pub is_added_in_portal: bool,
+    pub is_sms_enabled: bool,
+    pub is_whatsapp_enabled: bool,
+}
+
+/// A Zoom Contact Center address book; seeded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoomAddressBook {
+    pub address_book_id: String,
+    pub address_book_name: String,
+}
+
+/// A variable on a Zoom contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoomVariable {
+    pub variable_id: String,
+    pub variable_value: String,
+}
+
+/// A Zoom Contact Center address-book contact.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ZoomContact {
+    pub contact_id: String,
+    pub address_book_id: String,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone_numbers: Vec<String>,
+    pub emails: Vec<String>,
+    pub location: String,
+    pub account_number: String,
+    pub company: String,
+    pub role: String,
+    pub variables: Vec<ZoomVariable>,
+}
+
+/// Where a Zoom `next_page_token` resumes a listing.
+#[derive(Debug, Clone)]
+pub struct PageCursor {
+    pub address_book_id: String,
+    /// The creation sequence number after which the next page starts.
+    pub after_seq: u64,
+    pub issued: Instant,
+}
+
+/// The direction of an SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+}
+
+/// One SMS in the Zoho Voice log, sent through the API or received (seeded by the admin API).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmsMessage {
+    pub logid: String,
+    /// E.164, e.g. `+13239205839`.
+    pub customer_number: String,
+    /// The ISO country code in lowercase (`us`), from the calling code.
+    pub country: String,
+    pub message: String,
+    pub sender_id: String,
+    pub direction: Direction,
+    /// `IN_QUEUE`, `SCHEDULED`, `DELIVERED`, ...
+    pub status: String,
+    pub submitted_time: u64,
+    pub scheduled_time: Option<String>,
+    pub time_zone: Option<String>,
+    pub multipart_count: u32,
+    pub is_mms: bool,
+    pub mms_meta: Vec<serde_json::Value>,
+}
+
+/// Which API an access token was issued for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum TokenKind {
+    Zoho,
+    Zoom,
+}
+
+/// A live access token.
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub kind: TokenKind,
+    pub expires_at: Instant,
+}
+
+/// The OAuth servers' memory.
+#[derive(Debug, Default)]
+pub struct OAuthState {
+    pub tokens: HashMap<String, TokenInfo>,
+    /// Per Zoho refresh token, its live access tokens, oldest first.
+    pub zoho_live: HashMap<String, VecDeque<String>>,
+    /// Per Zoho refresh token, its recent token requests.
+    pub zoho_requests: HashMap<String, SlidingWindow>,
+    pub zoho_issued: u64,
+    pub zoom_issued: u64,
+    pub evicted: u64,
+}
+
+/// Every record the emulated APIs hold.
+#[derive(Debug)]
+pub struct Store {
+    pub rng: SplitMix,
+    pub voice: BTreeMap<u64, VoiceContact>,
+    pub next_voice_id: u64,
+    pub books_contacts: BTreeMap<u64, BooksContact>,
+    pub books_persons: BTreeMap<u64, BooksContactPerson>,
+    pub next_person_id: u64,
+    pub zoom_books: Vec<ZoomAddressBook>,
+    /// By creation sequence number.
+    pub zoom_contacts: BTreeMap<u64, ZoomContact>,
+    pub zoom_ids: HashMap<String, u64>,
+    pub zoom_cursors: HashMap<String, PageCursor>,
+    pub next_zoom_seq: u64,
+    /// In arrival order.
+    pub sms: Vec<SmsMessage>,
+    pub oauth: OAuthState,
+}
+
+impl Store {
+    /// The seeded state: the Books organization's contacts, the Zoom address book, no records.
+    pub fn seeded(seed_value: u64) -> Self {
+        Store {
+            rng: SplitMix::new(seed_value ^ 0x5EED_0000_0000_0001),
+            voice: BTreeMap::new(),
+            next_voice_id: seed::VOICE_FIRST_CONTACT_ID,
+            books_contacts: seed::BOOKS_CONTACTS
+                .iter()
+                .map(|&(id, name)| {
+                    (
+                        id,
+                        BooksContact {
+                            contact_id: id,
+                            contact_name: name.to_string(),
+                        },
+                    )
+                })
+                .collect(),
+            books_persons: BTreeMap::new(),
+            next_person_id: seed::BOOKS_FIRST_PERSON_ID,
+            zoom_books: vec![ZoomAddressBook {
+                address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
+                address_book_name: seed::ZOOM_ADDRESS_BOOK_NAME.to_string(),
+            }],
+            zoom_contacts: BTreeMap::new(),
+            zoom_ids: HashMap::new(),
+            zoom_cursors: HashMap::new(),
+            next_zoom_seq: 1,
+            sms: Vec::new(),
+            oauth: OAuthState::default(),
+        }
+    }
+}
+
+/// Requests counted by endpoint (`METHOD /path/{template}`) and HTTP status, and the faults
+/// injected.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Stats {
+    pub requests: BTreeMap<String, BTreeMap<u16, u64>>,
+    pub injected_500: u64,
+    pub ambiguous_502: u64,
+    pub rate_limited_429: u64,
+}
+
+impl Stats {
+    pub fn record(&mut self, endpoint: &str, status: u16) {
+        *self
+            .requests
+            .entry(endpoint.to_string())
+            .or_default()
+            .entry(status)
+            .or_default() += 1;
+    }
+}
+
+/// Zoho Books' per-organization limits.
+#[derive(Debug, Default)]
+pub struct BooksLimits {
+    pub per_minute: HashMap<String, SlidingWindow>,
+    /// Per organization: (UTC day number, requests that day).
+    pub daily: HashMap<String, (i64, u64)>,
+    pub in_flight: HashMap<String, u32>,
+}
+
+/// Everything the request handlers share.
+#[derive(Debug)]
+pub struct Shared {
+    pub config: Mutex<SandboxConfig>,
+    pub store: Mutex<Store>,
+    pub bucket: Mutex<Option<TokenBucket>>,
+    pub books: Mutex<BooksLimits>,
+    pub faults: Mutex<SplitMix>,
+    pub stats: Mutex<Stats>,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+}
+
+impl Shared {
+    pub fn new(config: SandboxConfig, base_url: String) -> Self {
+        let seed_value = config.seed;
+        let bucket = config
+            .rate_limit_per_sec
+            .map(|r| TokenBucket::new(r, Instant::now()));
+        Shared {
+            config: Mutex::new(config),
+            store: Mutex::new(Store::seeded(seed_value)),
+            bucket: Mutex::new(bucket),
+            books: Mutex::new(BooksLimits::default()),
+            faults: Mutex::new(SplitMix::new(seed_value ^ 0xFA17_0000_0000_0002)),
+            stats: Mutex::new(Stats::default()),
+            base_url,
+        }
+    }
+
+    /// A copy of the current configuration.
+    pub fn config(&self) -> SandboxConfig {
+        lock(&self.config).clone()
+    }
+
+    /// Replaces the configuration; a changed rate limit starts a fresh bucket.
+    pub fn set_config(&self, new: SandboxConfig) {
+        let mut c = lock(&self.config);
+        if c.rate_limit_per_sec != new.rate_limit_per_sec {
+            *lock(&self.bucket) = new
+                .rate_limit_per_sec
+                .map(|r| TokenBucket::new(r, Instant::now()));
+        }
+        *c = new;
+    }
+
+    /// Back to the seeded state: records, tokens, limits, counters and the fault sequence.
+    /// The configuration stays.
+    pub fn reset(&self) {
+        let c = self.config();
+        *lock(&self.store) = Store::seeded(c.seed);
+        *lock(&self.bucket) = c
+            .rate_limit_per_sec
+            .map(|r| TokenBucket::new(r, Instant::now()));
+        let mut books = lock(&self.books);
+        books.per_minute.clear();
+        books.daily.clear();
+        drop(books);
+        *lock(&self.faults) = SplitMix::new(c.seed ^ 0xFA17_0000_0000_0002);
+        *lock(&self.stats) = Stats::default();
+    }
+}

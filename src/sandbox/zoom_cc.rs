@@ -1,0 +1,425 @@
+//! Zoom Contact Center address-book contacts
+//! (`/v2/contact_center/address_books/{addressBookId}/contacts`). Errors answer
+//! `{"code": N, "message": ...}`: 2001 no such address book, 2101 no such contact, 2102 neither
+//! email nor phone, 2104 empty display name, 300 any other invalid field.
+
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
+
+use super::state::{PageCursor, Store, ZoomContact, ZoomVariable};
+use super::wire::{CodedError, Req, empty, json};
+use super::zoho_voice::{is_email, is_phone};
+
+/// At most this many emails on a contact.
+pub const MAX_EMAILS: usize = 4;
+/// At most this many phone numbers on a contact.
+pub const MAX_PHONES: usize = 5;
+/// The largest `page_size`.
+pub const MAX_PAGE_SIZE: usize = 300;
+
+/// The Zoom address-book contact endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZoomRoute {
+    Create(String),
+    List(String),
+    Get(String, String),
+    Update(String, String),
+    Delete(String, String),
+}
+
+impl ZoomRoute {
+    /// The route of `method` on the segments after `/v2/contact_center/address_books`.
+    pub fn parse(method: &Method, rest: &[&str]) -> Option<ZoomRoute> {
+        match (method.as_str(), rest) {
+            ("POST", [ab, "contacts"]) => Some(ZoomRoute::Create(ab.to_string())),
+            ("GET", [ab, "contacts"]) => Some(ZoomRoute::List(ab.to_string())),
+            ("GET", [ab, "contacts", id]) => Some(ZoomRoute::Get(ab.to_string(), id.to_string())),
+            ("PATCH", [ab, "contacts", id]) => {
+                Some(ZoomRoute::Update(ab.to_string(), id.to_string()))
+            }
+            ("DELETE", [ab, "contacts", id]) => {
+                Some(ZoomRoute::Delete(ab.to_string(), id.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The endpoint's name in the request counters.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ZoomRoute::Create(_) => "POST /v2/contact_center/address_books/{id}/contacts",
+            ZoomRoute::List(_) => "GET /v2/contact_center/address_books/{id}/contacts",
+            ZoomRoute::Get(..) => "GET /v2/contact_center/address_books/{id}/contacts/{contactId}",
+            ZoomRoute::Update(..) => {
+                "PATCH /v2/contact_center/address_books/{id}/contacts/{contactId}"
+            }
+            ZoomRoute::Delete(..) => {
+                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
+            }
+        }
+    }
+
+    fn address_book(&self) -> &str {
+        match self {
+            ZoomRoute::Create(ab) | ZoomRoute::List(ab) => ab,
+            ZoomRoute::Get(ab, _) | ZoomRoute::Update(ab, _) | ZoomRoute::Delete(ab, _) => ab,
+        }
+    }
+}
+
+/// Zoom's error shape.
+pub fn error(status: StatusCode, code: i64, message: &str) -> Response {
+    CodedError::new(status, code, message).into_response()
+}
+
+/// Zoom's generic validation error (code 300).
+fn invalid(message: &str) -> CodedError {
+    CodedError::new(StatusCode::BAD_REQUEST, 300, message)
+}
+
+fn no_contact(id: &str) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        2101,
+        &format!("Contact does not exist: {id}."),
+    )
+}
+
+/// Answers one Zoom request.
+pub fn handle(
+    store: &mut Store,
+    route: &ZoomRoute,
+    req: &Req,
+    page_token_ttl: Duration,
+) -> Response {
+    let ab = route.address_book();
+    let Some(book_name) = store
+        .zoom_books
+        .iter()
+        .find(|b| b.address_book_id == ab)
+        .map(|b| b.address_book_name.clone())
+    else {
+        return error(
+            StatusCode::NOT_FOUND,
+            2001,
+            &format!("Address book does not exist: {ab}."),
+        );
+    };
+    match route {
+        ZoomRoute::Create(ab) => {
+            let body = match body_object(req) {
+                Ok(b) => b,
+                Err(e) => return e.into_response(),
+            };
+            let mut c = ZoomContact {
+                address_book_id: ab.clone(),
+                ..Default::default()
+            };
+            if body.get("display_name").is_none() {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    2104,
+                    "Display name cannot be empty.",
+                );
+            }
+            if let Err(e) = apply(&mut c, &body) {
+                return e.into_response();
+            }
+            let seq = store.next_zoom_seq;
+            store.next_zoom_seq += 1;
+            c.contact_id = store.rng.alnum(22);
+            let out = contact_json(&c, &book_name);
+            store.zoom_ids.insert(c.contact_id.clone(), seq);
+            store.zoom_contacts.insert(seq, c);
+            json(StatusCode::CREATED, out)
+        }
+        ZoomRoute::Get(ab, id) => match find(store, ab, id) {
+            Some(seq) => match store.zoom_contacts.get(&seq) {
+                Some(c) => json(StatusCode::OK, contact_json(c, &book_name)),
+                None => no_contact(id),
+            },
+            None => no_contact(id),
+        },
+        ZoomRoute::Update(ab, id) => {
+            let body = match body_object(req) {
+                Ok(b) => b,
+                Err(e) => return e.into_response(),
+            };
+            let Some(seq) = find(store, ab, id) else {
+                return no_contact(id);
+            };
+            let Some(c) = store.zoom_contacts.get_mut(&seq) else {
+                return no_contact(id);
+            };
+            // Checked on a copy: a refused update changes nothing.
+            let mut updated = c.clone();
+            if let Err(e) = apply(&mut updated, &body) {
+                return e.into_response();
+            }
+            *c = updated;
+            empty(StatusCode::NO_CONTENT)
+        }
+        ZoomRoute::Delete(ab, id) => {
+            let Some(seq) = find(store, ab, id) else {
+                return no_contact(id);
+            };
+            store.zoom_contacts.remove(&seq);
+            store.zoom_ids.remove(id);
+            empty(StatusCode::NO_CONTENT)
+        }
+        ZoomRoute::List(ab) => list(store, ab, &book_name, req, page_token_ttl),
+    }
+}
+
+fn find(store: &Store, ab: &str, id: &str) -> Option<u64> {
+    let seq = *store.zoom_ids.get(id)?;
+    store
+        .zoom_contacts
+        .get(&seq)
+        .filter(|c| c.address_book_id == ab)
+        .map(|_| seq)
+}
+
+fn list(store: &mut Store, ab: &str, book_name: &str, req: &Req, ttl: Duration) -> Response {
+    let page_size = match req.query("page_size").map(str::parse::<usize>) {
+        None => 10,
+        Some(Ok(n)) if n >= 1 => n.min(MAX_PAGE_SIZE),
+        Some(_) => return invalid("Invalid field: page_size.").into_response(),
+    };
+    let now = Instant::now();
+    store
+        .zoom_cursors
+        .retain(|_, c| now.saturating_duration_since(c.issued) < ttl);
+    let after = match req.query("next_page_token").filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(t) => match store.zoom_cursors.get(t) {
+            Some(c) if c.address_book_id == ab => c.after_seq,
+            _ => return invalid("The next page token is invalid or expired.").into_response(),
+        },
+    };
+    let in_book = |c: &&ZoomContact| c.address_book_id == ab;
+    let total = store.zoom_contacts.values().filter(in_book).count();
+    let page: Vec<(u64, &ZoomContact)> = store
+        .zoom_contacts
+        .range(after + 1..)
+        .filter(|(_, c)| c.address_book_id == ab)
+        .take(page_size + 1)
+        .map(|(s, c)| (*s, c))
+        .collect();
+    let more = page.len() > page_size;
+    let items: Vec<Value> = page
+        .iter()
+        .take(page_size)
+        .map(|(_, c)| contact_json(c, book_name))
+        .collect();
+    let last_seq = page
+        .get(..page_size.min(page.len()))
+        .and_then(|p| p.last())
+        .map(|(s, _)| *s);
+    let token = match (more, last_seq) {
+        (true, Some(last)) => {
+            let t = store.rng.alnum(32);
+            store.zoom_cursors.insert(
+                t.clone(),
+                PageCursor {
+                    address_book_id: ab.to_string(),
+                    after_seq: last,
+                    issued: now,
+                },
+            );
+            t
+        }
+        _ => String::new(),
+    };
+    json(
+        StatusCode::OK,
+        json!({
+            "next_page_token": token,
+            "page_size": page_size,
+            "total_records": total,
+            "contacts": items,
+        }),
+    )
+}
+
+fn body_object(req: &Req) -> Result<Map<String, Value>, CodedError> {
+    match req.json() {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(invalid("Request Body should be a valid JSON object.")),
+    }
+}
+
+fn string_list(v: &Value, field: &str) -> Result<Vec<String>, CodedError> {
+    let Value::Array(items) = v else {
+        return Err(invalid(&format!(
+            "Invalid field: {field} must be an array."
+        )));
+    };
+    items
+        .iter()
+        .map(|i| match i {
+            Value::String(s) => Ok(s.trim().to_string()),
+            _ => Err(invalid(&format!(
+                "Invalid field: {field} must hold strings."
+            ))),
+        })
+        .collect()
+}
+
+/// Sets the body's fields on `c` and checks the result.
+fn apply(c: &mut ZoomContact, body: &Map<String, Value>) -> Result<(), CodedError> {
+    for (k, v) in body {
+        match k.as_str() {
+            "phone_numbers" => {
+                let phones = string_list(v, k)?;
+                if phones.len() > MAX_PHONES {
+                    return Err(invalid(&format!(
+                        "Invalid field: at most {MAX_PHONES} phone numbers."
+                    )));
+                }
+                if let Some(p) = phones.iter().find(|p| !is_phone(p)) {
+                    return Err(invalid(&format!("Invalid phone number: {p}.")));
+                }
+                c.phone_numbers = phones;
+            }
+            "emails" => {
+                let emails = string_list(v, k)?;
+                if emails.len() > MAX_EMAILS {
+                    return Err(invalid(&format!(
+                        "Invalid field: at most {MAX_EMAILS} emails."
+                    )));
+                }
+                if let Some(e) = emails.iter().find(|e| !is_email(e)) {
+                    return Err(invalid(&format!("Invalid email: {e}.")));
+                }
+                c.emails = emails;
+            }
+            "variables" => {
+                let Value::Array(items) = v else {
+                    return Err(invalid("Invalid field: variables must be an array."));
+                };
+                let mut vars = Vec::new();
+                for item in items {
+                    let id = item.get("variable_id").and_then(Value::as_str);
+                    let val = item.get("variable_value").and_then(Value::as_str);
+                    let (Some(id), Some(val)) = (id, val) else {
+                        return Err(invalid(
+                            "Invalid field: each variable needs variable_id and variable_value.",
+                        ));
+                    };
+                    vars.push(ZoomVariable {
+                        variable_id: id.to_string(),
+                        variable_value: val.to_string(),
+                    });
+                }
+                c.variables = vars;
+            }
+            "display_name" | "first_name" | "last_name" | "location" | "account_number"
+            | "company" | "role" => {
+                let Value::String(s) = v else {
+                    return Err(invalid(&format!("Invalid field: {k} must be a string.")));
+                };
+                let slot = match k.as_str() {
+                    "display_name" => &mut c.display_name,
+                    "first_name" => &mut c.first_name,
+                    "last_name" => &mut c.last_name,
+                    "location" => &mut c.location,
+                    "account_number" => &mut c.account_number,
+                    "company" => &mut c.company,
+                    _ => &mut c.role,
+                };
+                *slot = s.clone();
+            }
+            _ => return Err(invalid(&format!("Invalid field: {k}."))),
+        }
+    }
+    if c.display_name.trim().is_empty() {
+        return Err(CodedError::new(
+            StatusCode::BAD_REQUEST,
+            2104,
+            "Display name cannot be empty.",
+        ));
+    }
+    if c.emails.is_empty() && c.phone_numbers.is_empty() {
+        return Err(CodedError::new(
+            StatusCode::BAD_REQUEST,
+            2102,
+            "Either email or phone number is required.",
+        ));
+    }
+    Ok(())
+}
+
+/// A contact as Zoom answers it.
+pub fn contact_json(c: &ZoomContact, book_name: &str) -> Value {
+    let vars: Vec<Value> = c
+        .variables
+        .iter()
+        .map(|v| {
+            json!({
+                "variable_group_id": "sandbox_group",
+                "variable_id": v.variable_id,
+                "variable_name": v.variable_id,
+                "data_type": "string",
+                "variable_value": v.variable_value,
+            })
+        })
+        .collect();
+    json!({
+        "contact_id": c.contact_id,
+        "display_name": c.display_name,
+        "first_name": c.first_name,
+        "last_name": c.last_name,
+        "phone_numbers": c.phone_numbers,
+        "emails": c.emails,
+        "location": c.location,
+        "account_number": c.account_number,
+        "company": c.company,
+        "role": c.role,
+        "address_book_id": c.address_book_id,
+        "address_book_name": book_name,
+        "variables": vars,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(v: Value) -> Map<String, Value> {
+        serde_json::from_value(v).expect("object")
+    }
+
+    #[test]
+    fn routes_parse() {
+        assert_eq!(
+            ZoomRoute::parse(&Method::PATCH, &["ab", "contacts", "c"]),
+            Some(ZoomRoute::Update("ab".into(), "c".into()))
+        );
+        assert_eq!(
+            ZoomRoute::parse(&Method::PUT, &["ab", "contacts", "c"]),
+            None
+        );
+    }
+
+    #[test]
+    fn apply_checks_limits() {
+        let mut c = ZoomContact::default();
+        assert!(apply(&mut c, &map(json!({"display_name": "A"}))).is_err());
+        assert!(
+            apply(
+                &mut c,
+                &map(json!({"display_name": "A", "emails": ["a@b.co"]}))
+            )
+            .is_ok()
+        );
+        let six: Vec<String> = (0..6).map(|i| format!("+1555000000{i}")).collect();
+        assert!(apply(&mut c, &map(json!({"phone_numbers": six}))).is_err());
+        let five: Vec<String> = (0..5).map(|i| format!("a{i}@b.co")).collect();
+        assert!(apply(&mut c, &map(json!({"emails": five}))).is_err());
+        assert!(apply(&mut c, &map(json!({"nickname": "x"}))).is_err());
+    }
+}

@@ -1,0 +1,541 @@
+//! File writers for rows: CSV, a JSON array, or JSON Lines.
+//!
+//! A row is written as it was read, with its rewrites applied (phones in E.164) and any
+//! report columns (`_row`, `_code`, ...) appended. Files appear whole or not at all: they are
+//! written to a temporary file beside the destination and renamed into place at the end.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+use tempfile::NamedTempFile;
+
+use crate::error::{Error, Result};
+use crate::mapping::is_report_column;
+use crate::source::{Cell, Format, PathSeg, Schema, Values};
+
+/// Buffered writer over the destination.
+type Out = BufWriter<Box<dyn Write + Send>>;
+
+/// Writes rows of one schema (plus report columns) to a file or stdout.
+pub struct TableWriter {
+    format: Format,
+    dest_name: String,
+    path: Option<PathBuf>,
+    temp: Option<NamedTempFile>,
+    out: Option<Out>,
+    csv: Option<csv::Writer<Out>>,
+    extra: Vec<&'static str>,
+    header_written: bool,
+    /// Rows of a growing (JSON) schema bound for CSV wait here until the header is known.
+    spool: Option<BufWriter<File>>,
+    rows: u64,
+}
+
+/// Opens `path` for writing when it exists and is not a regular file; `None` when it is a
+/// regular file or does not exist yet, which get the atomic temporary-file treatment.
+fn open_special(path: &Path) -> Result<Option<File>> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map(Some)
+            .map_err(|e| Error::io("cannot write", path, e)),
+        _ => Ok(None),
+    }
+}
+
+impl TableWriter {
+    /// A writer to `path` (`-` for stdout) in `format`, appending the `extra` columns.
+    pub fn create(
+        path: &str,
+        format: Format,
+        delimiter: u8,
+        extra: &[&'static str],
+    ) -> Result<Self> {
+        type Opened = (
+            Box<dyn Write + Send>,
+            Option<NamedTempFile>,
+            Option<PathBuf>,
+        );
+        let dest_name = if path == "-" {
+            "standard output".to_string()
+        } else {
+            path.to_string()
+        };
+        let (out, temp, path): Opened = if path == "-" {
+            (Box::new(io::stdout()), None, None)
+        } else if let Some(file) = open_special(Path::new(path))? {
+            // A device or pipe (`/dev/null`, a FIFO) is written in place: renaming a temporary
+            // file over it would replace the device with a plain file.
+            (Box::new(file), None, None)
+        } else {
+            let p = PathBuf::from(path);
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let temp = tempfile::Builder::new()
+                .prefix(".bulkline-")
+                .suffix(".part")
+                .tempfile_in(&dir)
+                .map_err(|e| Error::io("cannot create a file in", &dir, e))?;
+            let file = temp
+                .reopen()
+                .map_err(|e| Error::io("cannot write", &p, e))?;
+            (Box::new(file), Some(temp), Some(p))
+        };
+        let out = BufWriter::with_capacity(1 << 18, out);
+        let (out, csv) = if format == Format::Csv {
+            let w = csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .flexible(true)
+                .from_writer(out);
+            (None, Some(w))
+        } else {
+            (Some(out), None)
+        };
+        Ok(TableWriter {
+            format,
+            dest_name,
+            path,
+            temp,
+            out,
+            csv,
+            extra: extra.to_vec(),
+            header_written: false,
+            spool: None,
+            rows: 0,
+        })
+    }
+
+    fn io_err(&self, e: io::Error) -> Error {
+        Error::io("cannot write", self.dest_name.clone(), e)
+    }
+
+    /// Writes one row: its values with `rewrites` applied, then the `extra` column values.
+    pub fn write(
+        &mut self,
+        schema: &Schema,
+        values: &Values,
+        rewrites: &[(usize, Cell)],
+        extra: &[String],
+    ) -> Result<()> {
+        self.rows += 1;
+        match self.format {
+            Format::Csv => {
+                if !schema.fixed || matches!(values, Values::Json { .. }) {
+                    return self.spool_row(schema, values, rewrites, extra);
+                }
+                self.write_header(schema)?;
+                let Some(w) = self.csv.as_mut() else {
+                    return Ok(());
+                };
+                let res = write_csv_row(w, schema, values, rewrites, extra);
+                res.map_err(csv_io).map_err(|e| self.io_err(e))
+            }
+            Format::Json | Format::Jsonl => {
+                let obj = json_object(schema, values, rewrites, &self.extra, extra);
+                let first = self.rows == 1;
+                let array = self.format == Format::Json;
+                let Some(out) = self.out.as_mut() else {
+                    return Ok(());
+                };
+                let res = (|| -> io::Result<()> {
+                    if array {
+                        out.write_all(if first { b"[\n" } else { b",\n" })?;
+                    }
+                    serde_json::to_writer(&mut *out, &obj)?;
+                    if !array {
+                        out.write_all(b"\n")?;
+                    }
+                    Ok(())
+                })();
+                res.map_err(|e| self.io_err(e))
+            }
+        }
+    }
+
+    fn write_header(&mut self, schema: &Schema) -> Result<()> {
+        if self.header_written {
+            return Ok(());
+        }
+        self.header_written = true;
+        let header: Vec<&str> = schema
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .filter(|n| !is_report_column(n))
+            .chain(self.extra.iter().copied())
+            .collect();
+        let Some(w) = self.csv.as_mut() else {
+            return Ok(());
+        };
+        let res = w.write_record(&header);
+        res.map_err(csv_io).map_err(|e| self.io_err(e))
+    }
+
+    /// Keeps a row for a CSV whose header is not known yet (JSON input).
+    fn spool_row(
+        &mut self,
+        schema: &Schema,
+        values: &Values,
+        rewrites: &[(usize, Cell)],
+        extra: &[String],
+    ) -> Result<()> {
+        if self.spool.is_none() {
+            let f = tempfile::tempfile()
+                .map_err(|e| Error::io("cannot create", "a temporary file", e))?;
+            self.spool = Some(BufWriter::new(f));
+        }
+        let cells: Vec<(usize, String)> = (0..schema.columns.len())
+            .filter(|&i| !is_report_column(&schema.columns[i].name))
+            .filter_map(|i| {
+                let text = match rewrites.iter().rev().find(|(j, _)| *j == i) {
+                    Some((_, c)) => c.joined(),
+                    None => values.text(i).into_owned(),
+                };
+                (!text.is_empty()).then_some((i, text))
+            })
+            .collect();
+        let Some(spool) = self.spool.as_mut() else {
+            return Ok(());
+        };
+        let res = (|| -> io::Result<()> {
+            serde_json::to_writer(&mut *spool, &(cells, extra))?;
+            spool.write_all(b"\n")
+        })();
+        res.map_err(|e| Error::io("cannot write", "a temporary file", e))
+    }
+
+    /// Completes the file (header of an empty CSV, closing bracket of a JSON array, spooled
+    /// rows) and moves it into place.
+    pub fn finish(mut self, schema: &Schema) -> Result<()> {
+        match self.format {
+            Format::Csv => {
+                if let Some(spool) = self.spool.take() {
+                    self.write_spooled(schema, spool)?;
+                } else if schema.fixed || self.extra.is_empty() {
+                    self.write_header(schema)?;
+                } else {
+                    // An empty report of a JSON input: the report columns alone.
+                    let header = Schema::default();
+                    self.write_header(&header)?;
+                }
+                if let Some(w) = self.csv.take() {
+                    let out = w.into_inner().map_err(|e| self.io_err(e.into_error()))?;
+                    self.out = Some(out);
+                }
+            }
+            Format::Json => {
+                let first = self.rows == 0;
+                if let Some(out) = self.out.as_mut() {
+                    let res = out.write_all(if first { b"[]\n" } else { b"\n]\n" });
+                    res.map_err(|e| Error::io("cannot write", self.dest_name.clone(), e))?;
+                }
+            }
+            Format::Jsonl => {}
+        }
+        if let Some(mut out) = self.out.take() {
+            out.flush().map_err(|e| self.io_err(e))?;
+        }
+        if let (Some(temp), Some(path)) = (self.temp.take(), self.path.take()) {
+            temp.persist(&path)
+                .map_err(|e| Error::io("cannot move into place", &path, e.error))?;
+        }
+        Ok(())
+    }
+
+    fn write_spooled(&mut self, schema: &Schema, spool: BufWriter<File>) -> Result<()> {
+        let io = |e: io::Error| Error::io("cannot read back", "a temporary file", e);
+        let mut file = spool.into_inner().map_err(|e| io(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        let keep: Vec<usize> = (0..schema.columns.len())
+            .filter(|&i| !is_report_column(&schema.columns[i].name))
+            .collect();
+        self.write_header(schema)?;
+        let width = keep.len();
+        for line in BufReader::new(file).lines() {
+            let line = line.map_err(io)?;
+            let (cells, extra): (Vec<(usize, String)>, Vec<String>) =
+                serde_json::from_str(&line).map_err(|e| io(e.into()))?;
+            let mut record = vec![String::new(); width];
+            for (i, text) in cells {
+                if let Ok(pos) = keep.binary_search(&i) {
+                    record[pos] = text;
+                }
+            }
+            record.extend(extra);
+            let Some(w) = self.csv.as_mut() else {
+                return Ok(());
+            };
+            let res = w.write_record(&record);
+            res.map_err(csv_io).map_err(|e| self.io_err(e))?;
+        }
+        Ok(())
+    }
+}
+
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+/// Writes the CSV fields of a row (report columns dropped, rewrites applied), then `extra`.
+fn write_csv_row(
+    w: &mut csv::Writer<Out>,
+    schema: &Schema,
+    values: &Values,
+    rewrites: &[(usize, Cell)],
+    extra: &[String],
+) -> csv::Result<()> {
+    let record = match values {
+        Values::Csv(r) => Some(r),
+        Values::Json { .. } => None,
+    };
+    for (i, col) in schema.columns.iter().enumerate() {
+        if col.name.starts_with('_') && is_report_column(&col.name) {
+            continue;
+        }
+        match rewrites.iter().rev().find(|(j, _)| *j == i) {
+            Some((_, Cell::Text(t))) => w.write_field(t)?,
+            Some((_, c)) => w.write_field(c.joined())?,
+            None => match record {
+                Some(r) => w.write_field(r.get(i).unwrap_or(""))?,
+                None => w.write_field(values.text(i).as_bytes())?,
+            },
+        }
+    }
+    for e in extra {
+        w.write_field(e)?;
+    }
+    w.write_record(None::<&[u8]>)
+}
+
+/// The JSON object of a row: a JSON record as read with rewrites set at their paths, or a CSV
+/// row as `{header: value}`; then the report columns.
+fn json_object(
+    schema: &Schema,
+    values: &Values,
+    rewrites: &[(usize, Cell)],
+    extra_names: &[&str],
+    extra: &[String],
+) -> Value {
+    let mut obj = match values {
+        Values::Json { original, .. } => {
+            // A record that is not an object (or not JSON at all) is carried by the `_raw`
+            // report column instead.
+            let mut v = match original {
+                Value::Object(m) => {
+                    let mut m = m.clone();
+                    m.retain(|k, _| !is_report_column(k));
+                    Value::Object(m)
+                }
+                _ => Value::Object(Map::new()),
+            };
+            for (i, cell) in rewrites {
+                if let Some(col) = schema.columns.get(*i) {
+                    set_path(&mut v, &col.path, cell_value(cell));
+                }
+            }
+            v
+        }
+        Values::Csv(_) => {
+            let mut m = Map::new();
+            for (i, text) in csv_cells_indexed(schema, values, rewrites) {
+                m.insert(schema.columns[i].name.clone(), Value::String(text));
+            }
+            Value::Object(m)
+        }
+    };
+    if let Value::Object(m) = &mut obj {
+        for (name, value) in extra_names.iter().zip(extra) {
+            if *name == "_raw" {
+                // In JSON, the record is kept as the JSON value it was (a JSON Lines line that
+                // is not JSON is kept as its text).
+                if let Values::Json { original, .. } = values
+                    && !original.is_object()
+                {
+                    m.insert("_raw".into(), original.clone());
+                }
+                continue;
+            }
+            let v = match name {
+                &"_row" | &"_duplicate_of" => value
+                    .parse::<u64>()
+                    .map(Value::from)
+                    .unwrap_or_else(|_| Value::String(value.clone())),
+                _ => Value::String(value.clone()),
+            };
+            m.insert((*name).to_string(), v);
+        }
+    }
+    obj
+}
+
+fn csv_cells_indexed(
+    schema: &Schema,
+    values: &Values,
+    rewrites: &[(usize, Cell)],
+) -> Vec<(usize, String)> {
+    (0..schema.columns.len())
+        .filter(|&i| !is_report_column(&schema.columns[i].name))
+        .map(|i| match rewrites.iter().rev().find(|(j, _)| *j == i) {
+            Some((_, c)) => (i, c.joined()),
+            None => (i, values.text(i).into_owned()),
+        })
+        .collect()
+}
+
+fn cell_value(cell: &Cell) -> Value {
+    match cell {
+        Cell::Text(s) => Value::String(s.clone()),
+        Cell::List(v) => Value::Array(v.iter().cloned().map(Value::String).collect()),
+    }
+}
+
+/// Sets `value` at `path` inside `root`, creating objects on the way where keys are missing.
+fn set_path(root: &mut Value, path: &[PathSeg], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for seg in parents {
+        cur = match seg {
+            PathSeg::Key(k) => {
+                if !cur.is_object() {
+                    return;
+                }
+                match cur.as_object_mut() {
+                    Some(m) => m
+                        .entry(k.clone())
+                        .or_insert_with(|| Value::Object(Map::new())),
+                    None => return,
+                }
+            }
+            PathSeg::Index(i) => match cur.get_mut(*i) {
+                Some(v) => v,
+                None => return,
+            },
+        };
+    }
+    match (last, cur) {
+        (PathSeg::Key(k), Value::Object(m)) => {
+            m.insert(k.clone(), value);
+        }
+        (PathSeg::Index(i), Value::Array(a)) if *i < a.len() => a[*i] = value,
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::json::Flattener;
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    #[test]
+    fn csv_rows_with_rewrites_and_report_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let schema = Schema::from_header(["name", "phone", "_code"]);
+        let mut w =
+            TableWriter::create(path.to_str().unwrap(), Format::Csv, b',', &["_row"]).unwrap();
+        let values = Values::Csv(["Ann", "0171", "old"].into_iter().collect());
+        w.write(
+            &schema,
+            &values,
+            &[(1, Cell::Text("+44".into()))],
+            &["7".into()],
+        )
+        .unwrap();
+        assert!(!path.exists(), "the file appears only when finished");
+        w.finish(&schema).unwrap();
+        assert_eq!(read(&path), "name,phone,_row\nAnn,+44,7\n");
+    }
+
+    #[test]
+    fn a_pipe_is_written_in_place_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || read(&fifo))
+        };
+        let schema = Schema::from_header(["name"]);
+        let mut w = TableWriter::create(fifo.to_str().unwrap(), Format::Csv, b',', &[]).unwrap();
+        let values = Values::Csv(["Ann"].into_iter().collect());
+        w.write(&schema, &values, &[], &[]).unwrap();
+        w.finish(&schema).unwrap();
+        assert_eq!(reader.join().unwrap(), "name\nAnn\n");
+        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(
+            std::os::unix::fs::FileTypeExt::is_fifo(&kind),
+            "still a pipe"
+        );
+    }
+
+    #[test]
+    fn empty_csv_keeps_its_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let schema = Schema::from_header(["a", "b"]);
+        let w = TableWriter::create(path.to_str().unwrap(), Format::Csv, b';', &[]).unwrap();
+        w.finish(&schema).unwrap();
+        assert_eq!(read(&path), "a;b\n");
+    }
+
+    #[test]
+    fn json_records_keep_their_shape() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = Flattener::default();
+        let original = serde_json::json!({"name": {"first": "Ann"}, "phones": ["0171"], "n": 1});
+        let cells = f.flatten(&original).unwrap();
+        let schema = f.schema();
+        let phones = schema
+            .columns
+            .iter()
+            .position(|c| c.name == "phones")
+            .unwrap();
+        let values = Values::Json { cells, original };
+        let rw = [(phones, Cell::List(vec!["+44".into()]))];
+
+        let path = dir.path().join("out.json");
+        let mut w = TableWriter::create(path.to_str().unwrap(), Format::Json, b',', &[]).unwrap();
+        w.write(&schema, &values, &rw, &[]).unwrap();
+        w.write(&schema, &values, &rw, &[]).unwrap();
+        w.finish(&schema).unwrap();
+        let v: Value = serde_json::from_str(&read(&path)).unwrap();
+        assert_eq!(
+            v[1],
+            serde_json::json!({"name": {"first": "Ann"}, "phones": ["+44"], "n": 1})
+        );
+
+        let path = dir.path().join("out.csv");
+        let mut w =
+            TableWriter::create(path.to_str().unwrap(), Format::Csv, b',', &["_row"]).unwrap();
+        w.write(&schema, &values, &rw, &["3".into()]).unwrap();
+        w.finish(&schema).unwrap();
+        assert_eq!(read(&path), "name.first,phones,n,_row\nAnn,+44,1,3\n");
+    }
+
+    #[test]
+    fn empty_json_array() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        let w = TableWriter::create(path.to_str().unwrap(), Format::Json, b',', &[]).unwrap();
+        w.finish(&Schema::default()).unwrap();
+        assert_eq!(read(&path), "[]\n");
+    }
+}

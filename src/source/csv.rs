@@ -1,0 +1,341 @@
+//! CSV reader: delimiter detection, header, and rows that are checked, never repaired.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use csv::{ByteRecord, ReaderBuilder, StringRecord};
+
+use super::{Batch, RawRow, Schema, Source, SourceInfo, Values};
+use crate::error::{Error, Result};
+use crate::reject::{Code, Rejection, Stage};
+
+/// The delimiters recognised without `--delimiter`, in order of preference on a tie.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Picks the delimiter that splits the first records of `text` into the same, largest number
+/// of fields. Quoted fields (with embedded delimiters and line breaks) are honoured.
+pub fn detect_delimiter(text: &[u8]) -> u8 {
+    let records = split_records(text, 50);
+    let Some(header) = records.first() else {
+        return b',';
+    };
+    let mut best = (b',', 0usize, 0usize);
+    for (i, &d) in DELIMITERS.iter().enumerate() {
+        let n = header[i];
+        if n == 0 {
+            continue;
+        }
+        let consistent = records.iter().filter(|r| r[i] == n).count();
+        if consistent > best.1 || (consistent == best.1 && n > best.2) {
+            best = (d, consistent, n);
+        }
+    }
+    best.0
+}
+
+/// Counts of each candidate delimiter outside quotes, per record, for the first `max` records.
+fn split_records(text: &[u8], max: usize) -> Vec<[usize; 4]> {
+    let mut out = Vec::new();
+    let mut counts = [0usize; 4];
+    let mut in_quotes = false;
+    let mut any = false;
+    for &b in text {
+        if b == b'"' {
+            in_quotes = !in_quotes;
+            any = true;
+            continue;
+        }
+        if in_quotes {
+            continue;
+        }
+        if b == b'\n' {
+            if any {
+                out.push(counts);
+                if out.len() == max {
+                    return out;
+                }
+            }
+            counts = [0; 4];
+            any = false;
+            continue;
+        }
+        if b != b'\r' {
+            any = true;
+        }
+        if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
+            counts[i] += 1;
+        }
+    }
+    // The last record may be cut off by the end of the sample: only count it when alone.
+    if any && out.is_empty() {
+        out.push(counts);
+    }
+    out
+}
+
+/// Streams a CSV file as batches of rows.
+pub struct CsvSource {
+    name: String,
+    rdr: csv::Reader<Box<dyn Read + Send>>,
+    schema: Arc<Schema>,
+    row: u64,
+    info: SourceInfo,
+    done: bool,
+}
+
+impl CsvSource {
+    pub fn new(
+        name: &str,
+        stream: Box<dyn Read + Send>,
+        delimiter: u8,
+        info: SourceInfo,
+    ) -> Result<Self> {
+        let mut rdr = ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(stream);
+        let mut header = ByteRecord::new();
+        let got = rdr
+            .read_byte_record(&mut header)
+            .map_err(|e| csv_error(name, e))?;
+        if !got {
+            return Err(Error::BadInput {
+                path: name.to_string(),
+                message: "the file has no header row".into(),
+            });
+        }
+        let names: Vec<String> = header
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect();
+        Ok(CsvSource {
+            name: name.to_string(),
+            rdr,
+            schema: Arc::new(Schema::from_header(names)),
+            row: 0,
+            info,
+            done: false,
+        })
+    }
+
+    fn make_row(&self, rec: ByteRecord) -> RawRow {
+        let width = self.schema.columns.len();
+        let row = self.row;
+        let (record, mut problem) = match StringRecord::from_byte_record(rec) {
+            Ok(r) => (r, None),
+            Err(e) => {
+                let bytes = e.into_byte_record();
+                let (record, problem) = self.invalid_utf8(&bytes);
+                (record, Some(problem))
+            }
+        };
+        if record.len() == width {
+            return RawRow {
+                row,
+                values: Values::Csv(record),
+                problem,
+            };
+        }
+        let extra: Vec<&str> = record.iter().skip(width).collect();
+        if record.len() > width && extra.iter().all(|f| f.is_empty()) {
+            // Trailing empty fields (a stray delimiter at the end of the line) lose nothing.
+            let trimmed: StringRecord = record.iter().take(width).collect();
+            return RawRow {
+                row,
+                values: Values::Csv(trimmed),
+                problem,
+            };
+        }
+        let message = if record.len() < width {
+            format!("row has {} fields, the header has {}", record.len(), width)
+        } else {
+            format!(
+                "row has {} fields, the header has {}; the extra fields were: {}",
+                record.len(),
+                width,
+                extra.join(" | ")
+            )
+        };
+        let fitted: StringRecord = record
+            .iter()
+            .chain(std::iter::repeat(""))
+            .take(width)
+            .collect();
+        problem.get_or_insert(Rejection::new(Stage::Read, "", Code::RowRagged, message));
+        RawRow {
+            row,
+            values: Values::Csv(fitted),
+            problem,
+        }
+    }
+
+    /// A row with bytes that are not UTF-8: shown with the bad bytes escaped as `\xNN`.
+    fn invalid_utf8(&self, rec: &ByteRecord) -> (StringRecord, Rejection) {
+        let mut first_bad: Option<(usize, String)> = None;
+        let fields: StringRecord = rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let (text, bad) = escape_invalid_utf8(f);
+                if let (None, Some(bad)) = (&first_bad, bad) {
+                    first_bad = Some((i, bad));
+                }
+                text
+            })
+            .collect();
+        let (col, bad) = first_bad.unwrap_or((0, String::new()));
+        let field = self
+            .schema
+            .columns
+            .get(col)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        let message = format!(
+            "bytes {bad} in column '{field}' are not UTF-8 (the file was read as UTF-8; \
+             fix the row, or give --encoding if the whole file is in another encoding)"
+        );
+        (
+            fields,
+            Rejection::new(Stage::Read, field, Code::EncodingInvalid, message),
+        )
+    }
+}
+
+/// Decodes `bytes` as UTF-8 with each invalid byte shown as `\xNN`; also returns the first
+/// invalid bytes so escaped.
+pub fn escape_invalid_utf8(mut bytes: &[u8]) -> (String, Option<String>) {
+    let mut out = String::with_capacity(bytes.len() + 8);
+    let mut first_bad = None;
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                return (out, first_bad);
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let len = e.error_len().unwrap_or(rest.len()).max(1).min(rest.len());
+                let escaped: String = rest[..len].iter().map(|b| format!("\\x{b:02X}")).collect();
+                out.push_str(&escaped);
+                first_bad.get_or_insert(escaped);
+                bytes = &rest[len..];
+            }
+        }
+    }
+}
+
+fn csv_error(name: &str, e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io("cannot read", name, io),
+        other => Error::BadInput {
+            path: name.to_string(),
+            message: format!("{other:?}"),
+        },
+    }
+}
+
+impl Source for CsvSource {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    fn schema(&self) -> Arc<Schema> {
+        Arc::clone(&self.schema)
+    }
+
+    fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut rows = Vec::with_capacity(max);
+        // Read into one reused record and copy it out at its exact size: growing a fresh
+        // record field by field costs several reallocations per row.
+        let mut rec = ByteRecord::new();
+        while rows.len() < max {
+            let got = self
+                .rdr
+                .read_byte_record(&mut rec)
+                .map_err(|e| csv_error(&self.name, e))?;
+            if !got {
+                self.done = true;
+                break;
+            }
+            self.row += 1;
+            let mut owned = ByteRecord::with_capacity(rec.as_slice().len(), rec.len());
+            for field in &rec {
+                owned.push_field(field);
+            }
+            rows.push(self.make_row(owned));
+        }
+        Ok(Batch::of(Arc::clone(&self.schema), rows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Format;
+
+    fn source(text: &[u8]) -> CsvSource {
+        let info = SourceInfo {
+            format: Format::Csv,
+            encoding: "UTF-8".into(),
+            delimiter: Some(",".into()),
+        };
+        let delim = detect_delimiter(text);
+        CsvSource::new(
+            "t.csv",
+            Box::new(std::io::Cursor::new(text.to_vec())),
+            delim,
+            info,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn detects_delimiters() {
+        assert_eq!(detect_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(detect_delimiter(b"a;b;c\n1;2,5;3\n"), b';');
+        assert_eq!(detect_delimiter(b"a\tb\tc\n1\t2\t3\n"), b'\t');
+        assert_eq!(detect_delimiter(b"a|b\n1|2\n"), b'|');
+        assert_eq!(detect_delimiter(b"name;note\n\"x\";\"a,b,c\nd,e\"\n"), b';');
+        assert_eq!(detect_delimiter(b"phone\n123\n"), b',');
+        assert_eq!(detect_delimiter(b""), b',');
+    }
+
+    #[test]
+    fn reads_quoted_fields_with_newlines() {
+        let mut s = source(b"name,note\n\"Doe, Jane\",\"line1\nline2 \"\"q\"\"\"\nBob,x\n");
+        let b = s.next_batch(10).unwrap().unwrap();
+        assert_eq!(b.rows.len(), 2);
+        assert_eq!(b.rows[0].values.text(0), "Doe, Jane");
+        assert_eq!(b.rows[0].values.text(1), "line1\nline2 \"q\"");
+        assert_eq!(b.rows[1].row, 2);
+        assert!(s.next_batch(10).unwrap().is_none());
+    }
+
+    #[test]
+    fn invalid_utf8_row_is_reported_and_neighbours_go_on() {
+        let mut s = source(b"name,phone\nAnn,1\nJos\xE9,2\nBob,3\n");
+        let b = s.next_batch(10).unwrap().unwrap();
+        assert!(b.rows[0].problem.is_none());
+        let p = b.rows[1].problem.as_ref().unwrap();
+        assert_eq!(p.code, Code::EncodingInvalid);
+        assert!(p.message.contains("\\xE9"), "{}", p.message);
+        assert_eq!(b.rows[1].values.text(0), "Jos\\xE9");
+        assert!(b.rows[2].problem.is_none());
+    }
+
+    #[test]
+    fn ragged_rows_are_rejected_rows() {
+        let mut s = source(b"a,b,c\n1,2\n1,2,3,4\n1,2,3,,\n");
+        let b = s.next_batch(10).unwrap().unwrap();
+        assert_eq!(b.rows[0].problem.as_ref().unwrap().code, Code::RowRagged);
+        let long = b.rows[1].problem.as_ref().unwrap();
+        assert_eq!(long.code, Code::RowRagged);
+        assert!(long.message.contains("4"));
+        assert!(b.rows[2].problem.is_none());
+    }
+}

@@ -1,0 +1,341 @@
+//! Sources: readers that stream an input file as batches of raw rows.
+//!
+//! Every row keeps its 1-based data row number from here to the end: it is the key of every
+//! report. A row that cannot be read cleanly (bad bytes, ragged, not an object) still comes
+//! through, with a [`Rejection`] attached, so that it reaches the error report.
+
+pub mod csv;
+pub mod encoding;
+pub mod json;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+use crate::reject::Rejection;
+
+pub use self::csv::detect_delimiter;
+pub use encoding::Encoding;
+
+/// The input's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Json,
+    Jsonl,
+}
+
+impl Format {
+    /// The format a file name's extension implies, if any.
+    pub fn from_path(path: &str) -> Option<Format> {
+        let lower = path.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
+        match ext {
+            "csv" | "tsv" | "tab" | "txt" | "psv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" | "jsonlines" => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+
+    /// Guess the format from the first bytes of the data.
+    pub fn sniff(sample: &[u8]) -> Format {
+        let text = encoding::strip_utf8_bom(sample);
+        match text.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Format::Json,
+            Some(b'{') => Format::Jsonl,
+            _ => Format::Csv,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+        }
+    }
+}
+
+/// One step of a path into a nested JSON record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathSeg {
+    Key(String),
+    Index(usize),
+}
+
+/// A column of the input. JSON columns are flattened paths (`address.city`, `phones.0.value`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    /// For JSON inputs, where the value sits in the record; empty for CSV.
+    pub path: Vec<PathSeg>,
+}
+
+/// The columns known so far. CSV schemas are fixed by the header; JSON schemas grow as new
+/// keys appear (columns are only ever appended, so indexes stay valid).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    pub columns: Vec<Column>,
+    /// True when the schema cannot grow (a CSV header).
+    pub fixed: bool,
+}
+
+impl Schema {
+    pub fn from_header<I: IntoIterator<Item = S>, S: Into<String>>(names: I) -> Self {
+        Schema {
+            columns: names
+                .into_iter()
+                .map(|n| Column {
+                    name: n.into(),
+                    path: Vec::new(),
+                })
+                .collect(),
+            fixed: true,
+        }
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|c| c.name.as_str())
+    }
+}
+
+/// A value of a JSON record's field: a string (numbers and booleans as their JSON text) or a
+/// list of them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Text(String),
+    List(Vec<String>),
+}
+
+impl Cell {
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Text(s) => s.trim().is_empty(),
+            Cell::List(v) => v.iter().all(|s| s.trim().is_empty()),
+        }
+    }
+
+    /// The cell as one string (lists joined with " ::: ", as Google Contacts does).
+    pub fn joined(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::List(v) => v.join(LIST_SEPARATOR),
+        }
+    }
+}
+
+/// How several values share one CSV cell (Google Contacts' convention).
+pub const LIST_SEPARATOR: &str = " ::: ";
+
+/// The values of one raw row.
+#[derive(Debug, Clone)]
+pub enum Values {
+    /// CSV fields in header order.
+    Csv(::csv::StringRecord),
+    /// A JSON record: its flattened cells by column index, and the record as read.
+    Json {
+        cells: Vec<Option<Cell>>,
+        original: serde_json::Value,
+    },
+}
+
+impl Values {
+    /// The text of column `i` (lists joined), or "" when absent.
+    pub fn text(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self {
+            Values::Csv(r) => std::borrow::Cow::Borrowed(r.get(i).unwrap_or("")),
+            Values::Json { cells, .. } => match cells.get(i).and_then(Option::as_ref) {
+                Some(Cell::Text(s)) => std::borrow::Cow::Borrowed(s.as_str()),
+                Some(c @ Cell::List(_)) => std::borrow::Cow::Owned(c.joined()),
+                None => std::borrow::Cow::Borrowed(""),
+            },
+        }
+    }
+
+    /// Calls `f` with each separate value held by column `i`: JSON list items, or a CSV cell
+    /// split on " ::: " and line breaks. Empty items are skipped.
+    pub fn for_each_item<'a>(&'a self, i: usize, mut f: impl FnMut(&'a str)) {
+        fn split<'a>(s: &'a str, f: &mut impl FnMut(&'a str)) {
+            // Most cells hold one value: skip the splitting machinery for them.
+            if !s.contains([':', '\n']) {
+                let t = s.trim();
+                if !t.is_empty() {
+                    f(t);
+                }
+                return;
+            }
+            for part in s.split(LIST_SEPARATOR).flat_map(|p| p.split('\n')) {
+                let t = part.trim();
+                if !t.is_empty() {
+                    f(t);
+                }
+            }
+        }
+        match self {
+            Values::Csv(r) => {
+                if let Some(s) = r.get(i) {
+                    split(s, &mut f);
+                }
+            }
+            Values::Json { cells, .. } => match cells.get(i).and_then(Option::as_ref) {
+                Some(Cell::Text(s)) => split(s, &mut f),
+                Some(Cell::List(v)) => v.iter().for_each(|s| split(s, &mut f)),
+                None => {}
+            },
+        }
+    }
+
+    /// The separate values held by column `i` (see [`Values::for_each_item`]).
+    pub fn items(&self, i: usize) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.for_each_item(i, |s| out.push(s));
+        out
+    }
+
+    /// Whether every field of the row is empty.
+    pub fn all_empty(&self) -> bool {
+        match self {
+            Values::Csv(r) => r.iter().all(|f| f.trim().is_empty()),
+            Values::Json { cells, .. } => cells.iter().flatten().all(Cell::is_empty),
+        }
+    }
+}
+
+/// One row as read, before mapping.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    /// 1-based data row number (the header is not a data row).
+    pub row: u64,
+    pub values: Values,
+    /// Set when the row could not be read cleanly; such a row goes to the error report.
+    pub problem: Option<Rejection>,
+}
+
+/// Rows read together, with the schema as it stood when they were read.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub schema: Arc<Schema>,
+    pub rows: Vec<RawRow>,
+}
+
+impl Batch {
+    /// The batch of `rows`, or `None` when there are none (the end of the input).
+    pub fn of(schema: Arc<Schema>, rows: Vec<RawRow>) -> Option<Batch> {
+        (!rows.is_empty()).then_some(Batch { schema, rows })
+    }
+}
+
+/// What a source found out about its input, for the summary.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SourceInfo {
+    pub format: Format,
+    pub encoding: String,
+    /// The CSV delimiter used, as text ("," ";" "\t" "|").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+}
+
+/// A streaming reader of raw rows.
+pub trait Source: Send {
+    fn info(&self) -> &SourceInfo;
+    /// The columns known so far: a CSV header, or the JSON keys seen until now.
+    fn schema(&self) -> Arc<Schema>;
+    /// The next batch of at most `max` rows, `None` at the end.
+    fn next_batch(&mut self, max: usize) -> Result<Option<Batch>>;
+}
+
+/// How to open an input.
+#[derive(Debug, Clone, Default)]
+pub struct SourceOptions {
+    pub format: Option<Format>,
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<u8>,
+}
+
+/// Opens `path` (`-` for stdin), detecting its format, encoding and delimiter.
+pub fn open(path: &str, opts: &SourceOptions) -> Result<Box<dyn Source>> {
+    let reader: Box<dyn Read + Send> = if path == "-" {
+        Box::new(io::stdin())
+    } else {
+        let file = File::open(Path::new(path)).map_err(|e| Error::io("cannot open", path, e))?;
+        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+            return Err(Error::BadInput {
+                path: path.to_string(),
+                message: "is a directory, not a file".into(),
+            });
+        }
+        Box::new(file)
+    };
+    open_reader(path, reader, opts)
+}
+
+/// Opens an already-open reader; `name` is used in messages and to pick the format.
+pub fn open_reader(
+    name: &str,
+    reader: Box<dyn Read + Send>,
+    opts: &SourceOptions,
+) -> Result<Box<dyn Source>> {
+    let mut peeked =
+        encoding::Peeked::new(reader).map_err(|e| Error::io("cannot read", name, e))?;
+    let bad = |message: String| Error::BadInput {
+        path: name.to_string(),
+        message,
+    };
+    if peeked.sample().iter().all(u8::is_ascii_whitespace) {
+        return Err(bad("the file is empty: there is no header row".into()));
+    }
+    let enc = match opts.encoding {
+        Some(e) => e,
+        None => Encoding::detect(peeked.sample()),
+    };
+    if enc.is_ascii_compatible() && peeked.sample().contains(&0) {
+        return Err(bad(
+            "looks like a binary file (it holds NUL bytes), not CSV or JSON text".into(),
+        ));
+    }
+    let format = opts
+        .format
+        .or_else(|| Format::from_path(name))
+        .unwrap_or_else(|| Format::sniff(enc.decode_sample(peeked.sample()).as_bytes()));
+    let info = |delimiter: Option<u8>| SourceInfo {
+        format,
+        encoding: enc.name().to_string(),
+        delimiter: delimiter.map(|d| (d as char).to_string()),
+    };
+    match format {
+        Format::Csv => {
+            let delim = match opts.delimiter {
+                Some(d) => d,
+                None => detect_delimiter(enc.decode_sample(peeked.sample()).as_bytes()),
+            };
+            let stream = enc.stream(peeked.take_stream());
+            Ok(Box::new(csv::CsvSource::new(
+                name,
+                stream,
+                delim,
+                info(Some(delim)),
+            )?))
+        }
+        Format::Json => {
+            let stream = enc.stream(peeked.take_stream());
+            Ok(Box::new(json::JsonArraySource::new(
+                name,
+                stream,
+                info(None),
+            )?))
+        }
+        Format::Jsonl => {
+            let stream = enc.stream(peeked.take_stream());
+            Ok(Box::new(json::JsonLinesSource::new(
+                name,
+                stream,
+                info(None),
+            )))
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! Targets: the contact APIs bulkline writes to, one module each behind one trait.
+//!
+//! A target knows its endpoints, its documented rate limit, how to list the records that exist
+//! (for upsert, reconciliation and export), how to turn the canonical [`Contact`] into the
+//! fields it stores (checking its own rules: required fields, maximum lengths), and how to
+//! create, update and delete one record. It speaks through the shared [`HttpClient`], which
+//! paces, retries and authenticates; a target only builds requests and reads answers.
+//!
+//! Records are compared as [`Fields`]: the target's own field names mapped to text, with
+//! phones in E.164. `desired` gives what a contact should look like on the target, `list`
+//! what is there; upsert sends nothing when the two agree on every field bulkline manages.
+
+pub mod zoho_books;
+pub mod zoho_voice;
+pub mod zoom_cc;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use crate::contact::Contact;
+use crate::http::{HttpClient, Outcome, Rate};
+use crate::phone;
+use crate::reject::Rejection;
+
+/// The fields bulkline manages on a record, by the target's own names. Empty values are left
+/// out, so that "not given" and "empty" compare equal.
+pub type Fields = BTreeMap<String, String>;
+
+/// The targets `import` can write to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+pub enum TargetKind {
+    /// Zoho Voice contacts.
+    #[value(name = "zoho-voice")]
+    #[serde(rename = "zoho-voice")]
+    ZohoVoice,
+    /// Zoho Books contact persons.
+    #[value(name = "zoho-books")]
+    #[serde(rename = "zoho-books")]
+    ZohoBooks,
+    /// Zoom Contact Center address-book contacts.
+    #[value(name = "zoom-cc")]
+    #[serde(rename = "zoom-cc")]
+    ZoomCc,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::ZohoVoice => "zoho-voice",
+            TargetKind::ZohoBooks => "zoho-books",
+            TargetKind::ZoomCc => "zoom-cc",
+        }
+    }
+}
+
+/// A record as the target holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRecord {
+    /// The target's id, always as text (list and create answers disagree on number vs string).
+    pub id: String,
+    /// The record's parent, where the target has one (a Books contact person's contact).
+    pub parent: Option<String>,
+    pub fields: Fields,
+}
+
+/// What a row says beyond the canonical contact, for targets that need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowExtras {
+    /// The parent record (Books: the contact a contact person belongs to), from a
+    /// `contact_id` column or `--books-contact-id`.
+    pub parent: Option<String>,
+    /// Zoho Voice's contact status as the file gives it: an id or a display value ("VIP").
+    pub status: Option<String>,
+    /// Books: make this person the contact's primary contact person.
+    pub primary: bool,
+}
+
+/// The result of one write (create, update or delete), after the HTTP layer's retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Write {
+    /// Applied; the record's id (for a create, the new id).
+    Done { id: String },
+    /// Refused for good, with the API's own code and message: the row goes to the error report.
+    Failed {
+        code: Option<String>,
+        message: String,
+    },
+    /// Unknown whether it was applied: reconcile against the target before any retry.
+    Ambiguous { reason: String },
+    /// Certainly not applied, and the retries ran out: safe to try again later.
+    NotApplied { reason: String },
+    /// The run must stop (quota used up, credentials refused); it can be resumed.
+    Stop { message: String },
+}
+
+impl Write {
+    /// Maps an HTTP outcome to a write result, reading the id with `id_of` from a success body.
+    pub fn from_outcome(
+        outcome: Outcome,
+        id_of: impl FnOnce(&serde_json::Value) -> Option<String>,
+    ) -> Write {
+        match outcome {
+            Outcome::Ok { body, .. } => {
+                let value: serde_json::Value = match serde_json::from_slice(&body) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return Write::Ambiguous {
+                            reason: format!("the answer is not JSON: {e}"),
+                        };
+                    }
+                };
+                match id_of(&value) {
+                    Some(id) => Write::Done { id },
+                    None => Write::Ambiguous {
+                        reason: "the answer holds no record id".into(),
+                    },
+                }
+            }
+            Outcome::Permanent { code, message, .. } => Write::Failed { code, message },
+            Outcome::Ambiguous { reason } => Write::Ambiguous { reason },
+            Outcome::NotApplied { reason } => Write::NotApplied { reason },
+            Outcome::QuotaExhausted {
+                retry_after,
+                message,
+            } => Write::Stop {
+                message: match retry_after {
+                    Some(d) => format!("{message} (resume in {} s)", d.as_secs()),
+                    None => message,
+                },
+            },
+            Outcome::Unauthorized { message } => Write::Stop { message },
+        }
+    }
+}
+
+/// Why listing the target's records failed: the run cannot plan without them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{target}: cannot list existing records: {message}")]
+pub struct ListError {
+    pub target: &'static str,
+    pub message: String,
+}
+
+impl ListError {
+    pub fn new(target: TargetKind, message: impl Into<String>) -> ListError {
+        ListError {
+            target: target.as_str(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Text of a JSON string or number: ids come as either.
+pub fn id_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The JSON body of a successful list answer of `target`, or why there is none.
+pub fn list_json(target: TargetKind, outcome: Outcome) -> Result<serde_json::Value, ListError> {
+    let fail = |message: String| Err(ListError::new(target, message));
+    match outcome {
+        Outcome::Ok { body, .. } => serde_json::from_slice(&body)
+            .map_err(|e| ListError::new(target, format!("the answer is not JSON: {e}"))),
+        Outcome::Permanent { code, message, .. } => fail(match code {
+            Some(c) => format!("{c}: {message}"),
+            None => message,
+        }),
+        Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => fail(reason),
+        Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
+            fail(message)
+        }
+    }
+}
+
+/// A contact API bulkline writes to.
+pub trait Target: Send + Sync {
+    fn kind(&self) -> TargetKind;
+
+    /// The rate the vendor documents (or a conservative one when it documents none).
+    fn default_rate(&self) -> Rate;
+
+    /// The fields `contact` should have on the target. A rule of the target that the contact
+    /// breaks (a required field missing, a value too long) rejects the row before any request
+    /// is spent on it.
+    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection>;
+
+    /// Every existing record, page by page as the API defines paging. `parents` names the
+    /// parents to list under, for targets whose records have one (Books); others ignore it.
+    fn list(
+        &self,
+        http: &HttpClient,
+        parents: &[String],
+    ) -> impl Future<Output = Result<Vec<RemoteRecord>, ListError>> + Send;
+
+    /// Creates a record (never retried blindly: an unknown outcome comes back `Ambiguous`).
+    fn create(
+        &self,
+        http: &HttpClient,
+        fields: &Fields,
+        extras: &RowExtras,
+    ) -> impl Future<Output = Write> + Send;
+
+    /// Replaces the managed fields of record `id`.
+    fn update(
+        &self,
+        http: &HttpClient,
+        id: &str,
+        fields: &Fields,
+        extras: &RowExtras,
+    ) -> impl Future<Output = Write> + Send;
+
+    /// Fields compared only when the row gives them: absent from the desired fields means
+    /// "leave as it is", not "empty" (Zoho Voice's contact status when the file has none).
+    fn optional_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Deletes record `id` (used by `undo`).
+    fn delete(
+        &self,
+        http: &HttpClient,
+        id: &str,
+        parent: Option<&str>,
+    ) -> impl Future<Output = Write> + Send;
+}
+
+/// One field that differs between what a row wants and what the target holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub field: String,
+    pub remote: Option<String>,
+    pub desired: Option<String>,
+}
+
+/// The fields where `remote` differs from `desired`, in field order; empty when an update
+/// would change nothing.
+pub fn differences<T: Target + ?Sized>(
+    target: &T,
+    desired: &Fields,
+    remote: &Fields,
+) -> Vec<Difference> {
+    let optional = target.optional_fields();
+    let mut names: Vec<&String> = desired.keys().chain(remote.keys()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter(|n| desired.contains_key(*n) || !optional.contains(&n.as_str()))
+        .filter_map(|n| {
+            let (d, r) = (desired.get(n), remote.get(n));
+            (d != r).then(|| Difference {
+                field: n.clone(),
+                remote: r.cloned(),
+                desired: d.cloned(),
+            })
+        })
+        .collect()
+}
+
+/// Puts `value` in `fields` under `name` when it is not empty.
+pub fn put(fields: &mut Fields, name: &str, value: &str) {
+    let value = value.trim();
+    if !value.is_empty() {
+        fields.insert(name.to_string(), value.to_string());
+    }
+}
+
+/// A phone as a target stores it, in E.164 when it can be read as an international number
+/// (targets may store "+1-405-443-9562"), else as given: what matching compares.
+pub fn phone_e164(text: &str) -> String {
+    match phone::normalize(text, None) {
+        Ok(n) => n.e164,
+        Err(_) => text.trim().to_string(),
+    }
+}
+
+/// A checked maximum length, in characters: the Books page documents one per field.
+pub fn check_len(fields: &Fields, name: &str, max: usize, column: &str) -> Result<(), Rejection> {
+    match fields.get(name) {
+        Some(v) if v.chars().count() > max => Err(Rejection::new(
+            crate::reject::Stage::Validate,
+            column,
+            crate::reject::Code::TooLong,
+            format!(
+                "{name} is {} characters long; the target allows {max}",
+                v.chars().count()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_results_from_outcomes() {
+        let ok = Outcome::Ok {
+            status: 200,
+            body: br#"{"contacts":{"contact_id":315000153768793}}"#.to_vec(),
+        };
+        let w = Write::from_outcome(ok, |v| {
+            v["contacts"]["contact_id"].as_u64().map(|n| n.to_string())
+        });
+        assert_eq!(
+            w,
+            Write::Done {
+                id: "315000153768793".into()
+            }
+        );
+        let no_id = Outcome::Ok {
+            status: 200,
+            body: b"{}".to_vec(),
+        };
+        assert!(matches!(
+            Write::from_outcome(no_id, |_| None),
+            Write::Ambiguous { .. }
+        ));
+        let quota = Outcome::QuotaExhausted {
+            retry_after: Some(std::time::Duration::from_secs(60)),
+            message: "daily quota".into(),
+        };
+        assert_eq!(
+            Write::from_outcome(quota, |_| None),
+            Write::Stop {
+                message: "daily quota (resume in 60 s)".into()
+            }
+        );
+    }
+
+    #[test]
+    fn differences_skip_optional_fields_the_row_does_not_give() {
+        let voice = zoho_voice::ZohoVoice::new();
+        let mut desired = Fields::new();
+        put(&mut desired, "first_name", "Ann");
+        put(&mut desired, "mobile", "+447400123456");
+        let mut remote = desired.clone();
+        put(&mut remote, "contact_status", "1000000000031");
+        assert!(differences(&voice, &desired, &remote).is_empty());
+        put(&mut remote, "company", "Acme");
+        put(&mut desired, "mobile", "+447400123457");
+        let diff = differences(&voice, &desired, &remote);
+        assert_eq!(
+            diff,
+            vec![
+                Difference {
+                    field: "company".into(),
+                    remote: Some("Acme".into()),
+                    desired: None
+                },
+                Difference {
+                    field: "mobile".into(),
+                    remote: Some("+447400123456".into()),
+                    desired: Some("+447400123457".into())
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn phones_compare_in_e164() {
+        assert_eq!(phone_e164("+1-405-443-9562"), "+14054439562");
+        assert_eq!(phone_e164("not a phone"), "not a phone");
+    }
+
+    #[test]
+    fn lengths_are_checked_in_characters() {
+        let mut f = Fields::new();
+        put(&mut f, "first_name", "Zoë");
+        put(&mut f, "last_name", "  ");
+        assert!(!f.contains_key("last_name"));
+        assert!(check_len(&f, "first_name", 3, "First Name").is_ok());
+        let err = check_len(&f, "first_name", 2, "First Name").unwrap_err();
+        assert_eq!(err.code, crate::reject::Code::TooLong);
+    }
+}

@@ -1,0 +1,664 @@
+//! Zoho Books contact persons (`/books/v3/contacts/...`), following the vendor page
+//! `api/zoho-books-contact-persons.txt`.
+//!
+//! A contact person belongs to a Books *contact* (a customer or vendor): its parent, named by
+//! `contact_id`. Every request carries `organization_id` in its query string. Answers carry
+//! `"code": 0` on success; errors `{"code": N, "message": ...}` (the HTTP layer turns a non-zero
+//! code into a permanent failure, and code 45, the daily quota, into a stop).
+//!
+//! Fields bulkline manages, by the page's names (empty values left out):
+//!
+//! | Books field   | from the contact                                            | max |
+//! |---------------|-------------------------------------------------------------|-----|
+//! | `first_name`  | `first_name` (required)                                     | 100 |
+//! | `last_name`   | `last_name`                                                 | 100 |
+//! | `email`       | the first e-mail                                            | 100 |
+//! | `mobile`      | the first phone labelled mobile, E.164                      |  50 |
+//! | `phone`       | the first phone that did not go to `mobile`, E.164          |  50 |
+//! | `designation` | `job_title`                                                 |  50 |
+//!
+//! Phones: Books has two phone fields, `mobile` and `phone` (shown as "Work Phone"). bulkline
+//! goes by the label the file gave: the first mobile-labelled phone is the `mobile`, and the
+//! first *other* phone (work, home, a plain `phone` column, or a second mobile) is the `phone`.
+//! A contact with no mobile-labelled phone has no `mobile`: a number the file does not call a
+//! mobile is not promoted to one. Further phones are not sent (Books has no place for them),
+//! nor are extensions (Books has no extension field; the transform keeps them in the file's
+//! extension column). `department` and `salutation` have no canonical field yet and are not
+//! managed.
+
+use std::sync::Mutex;
+
+use serde_json::{Map, Value};
+
+use super::{
+    Fields, ListError, RemoteRecord, RowExtras, Target, TargetKind, Write, check_len, phone_e164,
+    put,
+};
+use crate::contact::{Contact, PhoneLabel};
+use crate::http::{HttpClient, Outcome, Rate, Request};
+use crate::reject::{Code, Rejection, Stage};
+
+/// Books' documented limit: 100 requests per minute per organization.
+pub const REQUESTS_PER_MINUTE: f64 = 100.0;
+
+/// The largest page the list endpoint serves (and the one bulkline asks for).
+pub const MAX_PER_PAGE: u32 = 200;
+
+/// The fields bulkline manages, with the page's maximum lengths and the canonical field each
+/// comes from (named in rejections).
+const MANAGED: [(&str, usize, &str); 6] = [
+    ("first_name", 100, "first_name"),
+    ("last_name", 100, "last_name"),
+    ("email", 100, "email"),
+    ("mobile", 50, "mobile"),
+    ("phone", 50, "phone"),
+    ("designation", 50, "job_title"),
+];
+
+/// A contact person created, whose follow-up "mark as primary" request failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryFailure {
+    /// The new contact person's id (the create itself succeeded).
+    pub id: String,
+    /// What became of the `.../primary` request.
+    pub message: String,
+}
+
+/// Zoho Books contact persons of one organization.
+///
+/// Rate: Books allows 100 requests per minute per organization ([`Target::default_rate`]), at
+/// most 10 requests in flight at once (code 1070 beyond), and a daily cap of 1,000 to 10,000
+/// requests depending on the plan (code 45: the run stops and can be resumed the next day).
+#[derive(Debug)]
+pub struct ZohoBooks {
+    organization_id: String,
+    default_parent: Option<String>,
+    per_page: u32,
+    primary_failures: Mutex<Vec<PrimaryFailure>>,
+}
+
+impl ZohoBooks {
+    /// Contact persons of `organization_id`; `default_parent` (`--books-contact-id`) is the
+    /// contact used for rows without a `contact_id` column value.
+    pub fn new(organization_id: impl Into<String>, default_parent: Option<String>) -> ZohoBooks {
+        ZohoBooks {
+            organization_id: organization_id.into(),
+            default_parent: default_parent
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
+            per_page: MAX_PER_PAGE,
+            primary_failures: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The same target listing `per_page` records per page (1..=200; others are clamped).
+    pub fn with_per_page(mut self, per_page: u32) -> ZohoBooks {
+        self.per_page = per_page.clamp(1, MAX_PER_PAGE);
+        self
+    }
+
+    /// The organization.
+    pub fn organization_id(&self) -> &str {
+        &self.organization_id
+    }
+
+    /// The contact used for rows that name none.
+    pub fn default_parent(&self) -> Option<&str> {
+        self.default_parent.as_deref()
+    }
+
+    /// The contact persons created (reported `Done`) whose "mark as primary" request then
+    /// failed, since the last call; the caller puts them in its report. The trait's [`Write`]
+    /// has no place for "done, with a warning", so they are kept here.
+    pub fn take_primary_failures(&self) -> Vec<PrimaryFailure> {
+        let mut guard = self
+            .primary_failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut *guard)
+    }
+
+    /// The row's parent contact: its own, else the default.
+    fn parent<'a>(&'a self, extras: &'a RowExtras) -> Option<&'a str> {
+        extras
+            .parent
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .or(self.default_parent.as_deref())
+    }
+
+    fn org_query(&self, request: Request) -> Request {
+        request.query("organization_id", self.organization_id.clone())
+    }
+
+    /// The JSON body of a create: the parent and the fields that have a value.
+    pub fn create_body(parent: &str, fields: &Fields) -> Value {
+        let mut body = Map::new();
+        body.insert("contact_id".into(), contact_id_value(parent));
+        for (name, _, _) in MANAGED {
+            if let Some(v) = fields.get(name) {
+                body.insert(name.into(), Value::String(v.clone()));
+            }
+        }
+        Value::Object(body)
+    }
+
+    /// The JSON body of an update: the parent and every managed field, an empty string for a
+    /// field without a value (an update replaces the managed fields: a value the file no
+    /// longer has is cleared, not kept).
+    pub fn update_body(parent: &str, fields: &Fields) -> Value {
+        let mut body = Map::new();
+        body.insert("contact_id".into(), contact_id_value(parent));
+        for (name, _, _) in MANAGED {
+            let v = fields.get(name).cloned().unwrap_or_default();
+            body.insert(name.into(), Value::String(v));
+        }
+        Value::Object(body)
+    }
+}
+
+/// `contact_id` as the page shows it: a number (ids are numeric), else the text as given (the
+/// API then refuses it with its own message).
+fn contact_id_value(parent: &str) -> Value {
+    match parent.trim().parse::<u64>() {
+        Ok(n) => Value::from(n),
+        Err(_) => Value::String(parent.trim().to_string()),
+    }
+}
+
+/// An id as text, whether the API sent a number or a string.
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// The `contact_person_id` of a create/update answer: `contact_person` is an array on the page
+/// (the first element is the person), or an object.
+fn person_id(body: &Value) -> Option<String> {
+    let person = match &body["contact_person"] {
+        Value::Array(items) => items.first()?,
+        v @ Value::Object(_) => v,
+        _ => return None,
+    };
+    id_text(&person["contact_person_id"])
+}
+
+/// A contact person of a list answer as [`Fields`], normalized as [`ZohoBooks::desired`]
+/// builds them.
+fn fields_of(person: &Map<String, Value>) -> Fields {
+    let mut fields = Fields::new();
+    for (name, _, _) in MANAGED {
+        let Some(Value::String(v)) = person.get(name) else {
+            continue;
+        };
+        if name == "phone" || name == "mobile" {
+            put(&mut fields, name, &phone_e164(v));
+        } else {
+            put(&mut fields, name, v);
+        }
+    }
+    fields
+}
+
+/// A short description of a failed request, for list errors and primary failures.
+fn describe(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Ok { status, .. } => format!("HTTP {status}"),
+        Outcome::Permanent { code, message, .. } => match code {
+            Some(code) => format!("{message} (code {code})"),
+            None => message.clone(),
+        },
+        Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => reason.clone(),
+        Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
+            message.clone()
+        }
+    }
+}
+
+impl Target for ZohoBooks {
+    fn kind(&self) -> TargetKind {
+        TargetKind::ZohoBooks
+    }
+
+    /// 100 requests per minute: Books' documented per-organization limit. Books also allows
+    /// at most 10 requests in flight, and 1,000 to 10,000 requests a day depending on the plan.
+    fn default_rate(&self) -> Rate {
+        Rate::documented(REQUESTS_PER_MINUTE / 60.0)
+    }
+
+    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection> {
+        if contact.first_name.trim().is_empty() {
+            return Err(Rejection::new(
+                Stage::Validate,
+                "first_name",
+                Code::FieldRequired,
+                "Zoho Books requires a first name for a contact person",
+            ));
+        }
+        if self.parent(extras).is_none() {
+            return Err(Rejection::new(
+                Stage::Validate,
+                "contact_id",
+                Code::FieldRequired,
+                "no Zoho Books contact to add this person to: give a contact_id column \
+                 or --books-contact-id",
+            ));
+        }
+        let mut fields = Fields::new();
+        put(&mut fields, "first_name", &contact.first_name);
+        put(&mut fields, "last_name", &contact.last_name);
+        if let Some(email) = contact.primary_email() {
+            put(&mut fields, "email", email);
+        }
+        let mobile = contact
+            .phones
+            .iter()
+            .position(|p| p.label == PhoneLabel::Mobile);
+        if let Some(i) = mobile {
+            put(&mut fields, "mobile", &phone_e164(&contact.phones[i].e164));
+        }
+        if let Some((_, p)) = contact
+            .phones
+            .iter()
+            .enumerate()
+            .find(|(i, _)| Some(*i) != mobile)
+        {
+            put(&mut fields, "phone", &phone_e164(&p.e164));
+        }
+        put(&mut fields, "designation", &contact.job_title);
+        for (name, max, column) in MANAGED {
+            check_len(&fields, name, max, column)?;
+        }
+        Ok(fields)
+    }
+
+    async fn list(
+        &self,
+        http: &HttpClient,
+        parents: &[String],
+    ) -> Result<Vec<RemoteRecord>, ListError> {
+        let fail = |message: String| ListError {
+            target: TargetKind::ZohoBooks.as_str(),
+            message,
+        };
+        let mut records = Vec::new();
+        for parent in parents {
+            let parent = parent.trim();
+            let mut page: u64 = 1;
+            loop {
+                let request = self
+                    .org_query(Request::get(format!(
+                        "/books/v3/contacts/{parent}/contactpersons"
+                    )))
+                    .query("page", page.to_string())
+                    .query("per_page", self.per_page.to_string());
+                let outcome = http.send(&request).await;
+                let body: Value = match outcome.json::<Value>() {
+                    Some(Ok(v)) => v,
+                    Some(Err(e)) => {
+                        return Err(fail(format!(
+                            "contact {parent}, page {page}: the answer is not JSON: {e}"
+                        )));
+                    }
+                    None => {
+                        return Err(fail(format!(
+                            "contact {parent}, page {page}: {}",
+                            describe(&outcome)
+                        )));
+                    }
+                };
+                let Some(items) = body["contact_persons"].as_array() else {
+                    return Err(fail(format!(
+                        "contact {parent}, page {page}: the answer has no contact_persons list"
+                    )));
+                };
+                for item in items {
+                    let Some(person) = item.as_object() else {
+                        return Err(fail(format!(
+                            "contact {parent}, page {page}: a contact person is not an object"
+                        )));
+                    };
+                    let Some(id) = person.get("contact_person_id").and_then(id_text) else {
+                        return Err(fail(format!(
+                            "contact {parent}, page {page}: a contact person has no contact_person_id"
+                        )));
+                    };
+                    records.push(RemoteRecord {
+                        id,
+                        parent: Some(parent.to_string()),
+                        fields: fields_of(person),
+                    });
+                }
+                let has_more = body["page_context"]["has_more_page"]
+                    .as_bool()
+                    .unwrap_or(false);
+                if !has_more {
+                    break;
+                }
+                if items.is_empty() {
+                    return Err(fail(format!(
+                        "contact {parent}, page {page}: an empty page says more pages follow"
+                    )));
+                }
+                page += 1;
+            }
+        }
+        Ok(records)
+    }
+
+    async fn create(&self, http: &HttpClient, fields: &Fields, extras: &RowExtras) -> Write {
+        let Some(parent) = self.parent(extras) else {
+            return Write::Failed {
+                code: None,
+                message: "no Zoho Books contact_id for this person".into(),
+            };
+        };
+        let request = self
+            .org_query(Request::post("/books/v3/contacts/contactpersons"))
+            .json_value(ZohoBooks::create_body(parent, fields))
+            .idempotent(false);
+        let write = Write::from_outcome(http.send(&request).await, person_id);
+        if let (true, Write::Done { id }) = (extras.primary, &write) {
+            let primary = self
+                .org_query(Request::post(format!(
+                    "/books/v3/contacts/contactpersons/{id}/primary"
+                )))
+                .idempotent(true);
+            let outcome = http.send(&primary).await;
+            if !outcome.is_ok() {
+                self.primary_failures
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(PrimaryFailure {
+                        id: id.clone(),
+                        message: format!(
+                            "created, but not marked as the primary contact person: {}",
+                            describe(&outcome)
+                        ),
+                    });
+            }
+        }
+        write
+    }
+
+    async fn update(
+        &self,
+        http: &HttpClient,
+        id: &str,
+        fields: &Fields,
+        extras: &RowExtras,
+    ) -> Write {
+        let Some(parent) = self.parent(extras) else {
+            return Write::Failed {
+                code: None,
+                message: "no Zoho Books contact_id for this person".into(),
+            };
+        };
+        if !fields.contains_key("first_name") {
+            return Write::Failed {
+                code: None,
+                message: "Zoho Books requires a first name to update a contact person".into(),
+            };
+        }
+        let mut body = ZohoBooks::update_body(parent, fields);
+        if extras.primary
+            && let Value::Object(m) = &mut body
+        {
+            // Update takes is_primary_contact directly (create does not).
+            m.insert("is_primary_contact".into(), Value::Bool(true));
+        }
+        let request = self
+            .org_query(Request::put(format!(
+                "/books/v3/contacts/contactpersons/{id}"
+            )))
+            .json_value(body)
+            .idempotent(true);
+        Write::from_outcome(http.send(&request).await, |v| {
+            person_id(v).or_else(|| Some(id.to_string()))
+        })
+    }
+
+    async fn delete(&self, http: &HttpClient, id: &str, _parent: Option<&str>) -> Write {
+        let request = self
+            .org_query(Request::delete(format!(
+                "/books/v3/contacts/contactpersons/{id}"
+            )))
+            .idempotent(true);
+        Write::from_outcome(http.send(&request).await, |_| Some(id.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::Phone;
+    use serde_json::json;
+
+    const PARENT: &str = "460000000026049";
+
+    fn phone(e164: &str, label: PhoneLabel) -> Phone {
+        Phone {
+            e164: e164.into(),
+            label,
+            extension: None,
+            is_mobile: None,
+        }
+    }
+
+    fn will() -> Contact {
+        Contact {
+            first_name: "Will".into(),
+            last_name: "Smith".into(),
+            emails: vec!["will@example.com".into(), "w2@example.com".into()],
+            phones: vec![
+                phone("+19259219201", PhoneLabel::Work),
+                phone("+14054439562", PhoneLabel::Mobile),
+                phone("+14054439563", PhoneLabel::Home),
+            ],
+            job_title: "Sales Engineer".into(),
+            company: "Bowman".into(),
+            ..Contact::default()
+        }
+    }
+
+    fn books() -> ZohoBooks {
+        ZohoBooks::new("10234695", Some(PARENT.into()))
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn kind_and_rate() {
+        let b = books();
+        assert_eq!(b.kind(), TargetKind::ZohoBooks);
+        assert!((b.default_rate().as_per_second() - 100.0 / 60.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn maps_fields_by_the_pages_names() {
+        let f = books()
+            .desired(&will(), &RowExtras::default())
+            .expect("valid");
+        assert_eq!(
+            f,
+            fields(&[
+                ("first_name", "Will"),
+                ("last_name", "Smith"),
+                ("email", "will@example.com"),
+                ("mobile", "+14054439562"),
+                ("phone", "+19259219201"),
+                ("designation", "Sales Engineer"),
+            ])
+        );
+    }
+
+    #[test]
+    fn phones_go_by_label() {
+        let b = books();
+        let ex = RowExtras::default();
+        // No mobile: the first phone is the `phone`, no `mobile`.
+        let c = Contact {
+            first_name: "A".into(),
+            phones: vec![
+                phone("+19259219201", PhoneLabel::Other),
+                phone("+19259219202", PhoneLabel::Home),
+            ],
+            ..Contact::default()
+        };
+        let f = b.desired(&c, &ex).expect("valid");
+        assert_eq!(f.get("phone").map(String::as_str), Some("+19259219201"));
+        assert!(!f.contains_key("mobile"));
+        // Two mobiles: the second is the `phone`.
+        let c = Contact {
+            first_name: "A".into(),
+            phones: vec![
+                phone("+14054439562", PhoneLabel::Mobile),
+                phone("+14054439563", PhoneLabel::Mobile),
+            ],
+            ..Contact::default()
+        };
+        let f = b.desired(&c, &ex).expect("valid");
+        assert_eq!(f.get("mobile").map(String::as_str), Some("+14054439562"));
+        assert_eq!(f.get("phone").map(String::as_str), Some("+14054439563"));
+        // No phones, no e-mail, no title: only the names; blanks are left out.
+        let c = Contact {
+            first_name: " Ann ".into(),
+            last_name: "  ".into(),
+            ..Contact::default()
+        };
+        assert_eq!(b.desired(&c, &ex), Ok(fields(&[("first_name", "Ann")])));
+    }
+
+    #[test]
+    fn first_name_is_required() {
+        let c = Contact {
+            first_name: "  ".into(),
+            last_name: "Smith".into(),
+            ..Contact::default()
+        };
+        let err = books()
+            .desired(&c, &RowExtras::default())
+            .expect_err("no first name");
+        assert_eq!(err.code, Code::FieldRequired);
+        assert_eq!(err.field, "first_name");
+    }
+
+    #[test]
+    fn lengths_follow_the_page() {
+        let b = books();
+        let ex = RowExtras::default();
+        let mut c = will();
+        c.first_name = "é".repeat(100);
+        assert!(b.desired(&c, &ex).is_ok(), "100 characters fit");
+        c.first_name = "é".repeat(101);
+        let err = b.desired(&c, &ex).expect_err("too long");
+        assert_eq!(
+            (err.code, err.field.as_str()),
+            (Code::TooLong, "first_name")
+        );
+        let mut c = will();
+        c.last_name = "x".repeat(101);
+        assert_eq!(
+            b.desired(&c, &ex).map_err(|e| e.field),
+            Err("last_name".into())
+        );
+        let mut c = will();
+        c.emails = vec![format!("{}@example.com", "a".repeat(90))];
+        assert_eq!(b.desired(&c, &ex).map_err(|e| e.field), Err("email".into()));
+        let mut c = will();
+        c.job_title = "d".repeat(50);
+        assert!(b.desired(&c, &ex).is_ok());
+        c.job_title = "d".repeat(51);
+        assert_eq!(
+            b.desired(&c, &ex).map_err(|e| e.field),
+            Err("job_title".into())
+        );
+        let mut c = will();
+        c.phones = vec![phone(&"9".repeat(51), PhoneLabel::Mobile)];
+        assert_eq!(
+            b.desired(&c, &ex).map_err(|e| e.field),
+            Err("mobile".into())
+        );
+    }
+
+    #[test]
+    fn the_parent_comes_from_the_row_or_the_default() {
+        let no_default = ZohoBooks::new("10234695", None);
+        let err = no_default
+            .desired(&will(), &RowExtras::default())
+            .expect_err("no parent");
+        assert_eq!(
+            (err.code, err.field.as_str()),
+            (Code::FieldRequired, "contact_id")
+        );
+        assert!(err.message.contains("contact_id") && err.message.contains("--books-contact-id"));
+        let row = RowExtras {
+            parent: Some("460000000026050".into()),
+            ..RowExtras::default()
+        };
+        assert!(no_default.desired(&will(), &row).is_ok());
+        assert_eq!(books().parent(&row), Some("460000000026050"));
+        assert_eq!(books().parent(&RowExtras::default()), Some(PARENT));
+        let blank = RowExtras {
+            parent: Some("  ".into()),
+            ..RowExtras::default()
+        };
+        assert_eq!(books().parent(&blank), Some(PARENT));
+        assert!(
+            ZohoBooks::new("1", Some(" ".into()))
+                .default_parent()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn request_bodies() {
+        let f = fields(&[("first_name", "Will"), ("mobile", "+14054439562")]);
+        assert_eq!(
+            ZohoBooks::create_body(PARENT, &f),
+            json!({"contact_id": 460000000026049u64, "first_name": "Will", "mobile": "+14054439562"})
+        );
+        assert_eq!(
+            ZohoBooks::update_body(PARENT, &f),
+            json!({"contact_id": 460000000026049u64, "first_name": "Will", "last_name": "",
+                "email": "", "mobile": "+14054439562", "phone": "", "designation": ""})
+        );
+        assert_eq!(
+            ZohoBooks::create_body("abc", &f)["contact_id"],
+            json!("abc")
+        );
+    }
+
+    #[test]
+    fn ids_from_answers() {
+        let page = json!({"code": 0, "contact_person": [
+            {"contact_id": 460000000026049u64, "contact_person_id": 460000000026051u64}, {}]});
+        assert_eq!(person_id(&page).as_deref(), Some("460000000026051"));
+        let obj = json!({"code": 0, "contact_person": {"contact_person_id": "77"}});
+        assert_eq!(person_id(&obj).as_deref(), Some("77"));
+        assert_eq!(person_id(&json!({"code": 0, "contact_person": []})), None);
+        assert_eq!(person_id(&json!({"code": 0})), None);
+    }
+
+    #[test]
+    fn listed_persons_compare_like_desired_ones() {
+        let listed = json!({"contact_person_id": 460000000026051u64, "salutation": "Mr",
+            "first_name": "Will", "last_name": "Smith", "email": "will@example.com",
+            "phone": "+1-925-921-9201", "mobile": "+1-4054439562", "is_primary_contact": true,
+            "skype": "zoho", "designation": "Sales Engineer", "department": ""});
+        let Value::Object(m) = listed else {
+            panic!("an object")
+        };
+        let f = fields_of(&m);
+        assert_eq!(Ok(f), books().desired(&will(), &RowExtras::default()));
+    }
+}

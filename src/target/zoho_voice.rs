@@ -1,0 +1,423 @@
+//! Zoho Voice contacts (`/rest/json/zv/contacts`).
+//!
+//! The `contact` parameter is the contact as a JSON *string*; `first_name` and `mobile` are
+//! mandatory. List answers give ids as strings, create answers as numbers: ids are always
+//! text here. Zoho Voice publishes no rate limit, so the default is a conservative 5/s that
+//! the HTTP layer slows further on any 429.
+//!
+//! Managed fields: first_name, last_name, email, mobile, mobile1–3, phone, phone1–3, company
+//! and contact_status (as its id). Address, state and country are left as they are on the
+//! target: the file's country is a region code, and the target's free text would never
+//! compare equal to it.
+
+use serde_json::{Map, Value};
+
+use super::{
+    Fields, ListError, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text, list_json,
+    phone_e164, put,
+};
+use crate::contact::{Contact, PhoneLabel};
+use crate::http::{HttpClient, Rate, Request};
+use crate::reject::{Code, Rejection, Stage};
+
+/// The most records one list page holds.
+pub const PAGE_SIZE: usize = 50;
+const PATH: &str = "/rest/json/zv/contacts";
+const MOBILES: [&str; 4] = ["mobile", "mobile1", "mobile2", "mobile3"];
+const PHONES: [&str; 4] = ["phone", "phone1", "phone2", "phone3"];
+/// Every field this target writes and compares.
+pub const MANAGED: [&str; 12] = [
+    "first_name",
+    "last_name",
+    "email",
+    "mobile",
+    "mobile1",
+    "mobile2",
+    "mobile3",
+    "phone",
+    "phone1",
+    "phone2",
+    "phone3",
+    "company",
+];
+
+/// A contact status of the account: its id and display value ("VIP").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub id: String,
+    pub display_value: String,
+}
+
+/// The Zoho Voice contacts target.
+#[derive(Debug, Clone, Default)]
+pub struct ZohoVoice {
+    statuses: Vec<Status>,
+}
+
+impl ZohoVoice {
+    pub fn new() -> ZohoVoice {
+        ZohoVoice::default()
+    }
+
+    /// Loads the account's contact statuses (`GET /rest/json/zv/contacts/contact_status`), so
+    /// that a `status` column holding a display value ("VIP") can be sent as its id.
+    pub async fn load_statuses(&mut self, http: &HttpClient) -> Result<(), ListError> {
+        let outcome = http
+            .send(&Request::get(format!("{PATH}/contact_status")))
+            .await;
+        let body: Value = list_json(TargetKind::ZohoVoice, outcome)?;
+        let list = body
+            .get("contact_status")
+            .and_then(Value::as_array)
+            .ok_or_else(|| {
+                ListError::new(
+                    TargetKind::ZohoVoice,
+                    "the contact_status answer holds no list",
+                )
+            })?;
+        self.statuses = list
+            .iter()
+            .filter_map(|s| {
+                Some(Status {
+                    id: id_text(s.get("id")?)?,
+                    display_value: id_text(s.get("display_value")?)?,
+                })
+            })
+            .collect();
+        Ok(())
+    }
+
+    /// The statuses loaded by [`ZohoVoice::load_statuses`].
+    pub fn statuses(&self) -> &[Status] {
+        &self.statuses
+    }
+
+    /// The id of a status given as an id or a display value (any case).
+    fn status_id(&self, given: &str) -> Option<&str> {
+        let given = given.trim();
+        self.statuses
+            .iter()
+            .find(|s| s.id == given || s.display_value.eq_ignore_ascii_case(given))
+            .map(|s| s.id.as_str())
+    }
+
+    /// The `contact` parameter: the fields as a JSON string, the status as an object.
+    fn contact_param(&self, fields: &Fields) -> String {
+        let mut m = Map::new();
+        for (k, v) in fields {
+            if k == "contact_status" {
+                let display = self
+                    .statuses
+                    .iter()
+                    .find(|s| &s.id == v)
+                    .map(|s| s.display_value.clone())
+                    .unwrap_or_default();
+                m.insert(
+                    k.clone(),
+                    serde_json::json!({"id": v, "display_value": display}),
+                );
+            } else {
+                m.insert(k.clone(), Value::String(v.clone()));
+            }
+        }
+        Value::Object(m).to_string()
+    }
+}
+
+/// The id of the record in a create answer (`contacts.contact_id`, a number there).
+fn created_id(v: &Value) -> Option<String> {
+    id_text(v.get("contacts")?.get("contact_id")?)
+}
+
+/// The managed fields of a record as the list answers give it.
+fn remote_fields(record: &Map<String, Value>) -> Fields {
+    let mut fields = Fields::new();
+    for name in MANAGED {
+        if let Some(Value::String(v)) = record.get(name) {
+            let v = if MOBILES.contains(&name) || PHONES.contains(&name) {
+                phone_e164(v)
+            } else {
+                v.clone()
+            };
+            put(&mut fields, name, &v);
+        }
+    }
+    if let Some(id) = record
+        .get("contact_status")
+        .and_then(|s| s.get("id"))
+        .and_then(id_text)
+    {
+        put(&mut fields, "contact_status", &id);
+    }
+    fields
+}
+
+fn reject(field: &str, code: Code, message: String) -> Rejection {
+    Rejection::new(Stage::Validate, field, code, message)
+}
+
+impl Target for ZohoVoice {
+    fn kind(&self) -> TargetKind {
+        TargetKind::ZohoVoice
+    }
+
+    fn optional_fields(&self) -> &'static [&'static str] {
+        &["contact_status"]
+    }
+
+    fn default_rate(&self) -> Rate {
+        Rate::documented(5.0)
+    }
+
+    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection> {
+        let mut fields = Fields::new();
+        if contact.first_name.trim().is_empty() {
+            return Err(reject(
+                "first_name",
+                Code::FieldRequired,
+                "Zoho Voice requires a first name; the row has none (map a name column with --map first_name=COLUMN)".into(),
+            ));
+        }
+        put(&mut fields, "first_name", &contact.first_name);
+        put(&mut fields, "last_name", &contact.last_name);
+        if let Some(email) = contact.primary_email() {
+            put(&mut fields, "email", email);
+        }
+        put(&mut fields, "company", &contact.company);
+        // The required phone is `mobile`; further mobiles and other phones fill the numbered
+        // slots. A number with no slot left would be lost: the row is rejected instead.
+        let Some(primary) = contact.primary_phone() else {
+            return Err(reject(
+                "mobile",
+                Code::FieldRequired,
+                "Zoho Voice requires a mobile number; the row has none".into(),
+            ));
+        };
+        put(&mut fields, "mobile", &primary.e164);
+        let mut mobiles = MOBILES[1..].iter();
+        let mut phones = PHONES.iter();
+        for p in contact.phones.iter().filter(|p| p.e164 != primary.e164) {
+            let slot = if p.label == PhoneLabel::Mobile {
+                mobiles.next().or_else(|| phones.next())
+            } else {
+                phones.next().or_else(|| mobiles.next())
+            };
+            match slot {
+                Some(name) => put(&mut fields, name, &p.e164),
+                None => {
+                    return Err(reject(
+                        "phone",
+                        Code::TooLong,
+                        format!(
+                            "Zoho Voice holds at most 8 numbers per contact; {} has no slot left",
+                            p.e164
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some(status) = extras.status.as_deref().filter(|s| !s.trim().is_empty()) {
+            match self.status_id(status) {
+                Some(id) => put(&mut fields, "contact_status", id),
+                None => {
+                    let known: Vec<&str> = self
+                        .statuses
+                        .iter()
+                        .map(|s| s.display_value.as_str())
+                        .collect();
+                    return Err(reject(
+                        "status",
+                        Code::FieldInvalid,
+                        format!(
+                            "'{status}' is not a contact status of this account (they are: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    async fn list(
+        &self,
+        http: &HttpClient,
+        _parents: &[String],
+    ) -> Result<Vec<RemoteRecord>, ListError> {
+        let mut records = Vec::new();
+        let mut from = 0usize;
+        loop {
+            let request = Request::get(PATH)
+                .query("from", from.to_string())
+                .query("size", PAGE_SIZE.to_string());
+            let body = list_json(TargetKind::ZohoVoice, http.send(&request).await)?;
+            let page = body
+                .get("contacts")
+                .and_then(Value::as_array)
+                .ok_or_else(|| {
+                    ListError::new(
+                        TargetKind::ZohoVoice,
+                        "the list answer holds no 'contacts' list",
+                    )
+                })?;
+            for item in page {
+                let Some(record) = item.as_object() else {
+                    continue;
+                };
+                let Some(id) = record.get("contact_id").and_then(id_text) else {
+                    return Err(ListError::new(
+                        TargetKind::ZohoVoice,
+                        "a listed contact has no contact_id",
+                    ));
+                };
+                records.push(RemoteRecord {
+                    id,
+                    parent: None,
+                    fields: remote_fields(record),
+                });
+            }
+            if page.len() < PAGE_SIZE {
+                return Ok(records);
+            }
+            from += page.len();
+        }
+    }
+
+    async fn create(&self, http: &HttpClient, fields: &Fields, _extras: &RowExtras) -> Write {
+        let request = Request::post(PATH)
+            .form(vec![("contact".to_string(), self.contact_param(fields))])
+            .idempotent(false);
+        Write::from_outcome(http.send(&request).await, created_id)
+    }
+
+    async fn update(
+        &self,
+        http: &HttpClient,
+        id: &str,
+        fields: &Fields,
+        _extras: &RowExtras,
+    ) -> Write {
+        // Fields bulkline manages but the row no longer has are cleared, not left behind.
+        let mut all = fields.clone();
+        for name in MANAGED {
+            all.entry(name.to_string()).or_default();
+        }
+        let request = Request::put(format!("{PATH}/{id}"))
+            .form(vec![("contact".to_string(), self.contact_param(&all))]);
+        let id = id.to_string();
+        Write::from_outcome(http.send(&request).await, move |_| Some(id))
+    }
+
+    async fn delete(&self, http: &HttpClient, id: &str, _parent: Option<&str>) -> Write {
+        let request = Request::delete(format!("{PATH}/{id}"));
+        let id = id.to_string();
+        Write::from_outcome(http.send(&request).await, move |_| Some(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::Phone;
+
+    fn phone(e164: &str, label: PhoneLabel) -> Phone {
+        Phone {
+            e164: e164.into(),
+            label,
+            extension: None,
+            is_mobile: None,
+        }
+    }
+
+    fn voice() -> ZohoVoice {
+        ZohoVoice {
+            statuses: vec![Status {
+                id: "1000000000031".into(),
+                display_value: "VIP".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn desired_fills_the_numbered_slots() {
+        let c = Contact {
+            first_name: "Ann".into(),
+            emails: vec!["ann@example.com".into()],
+            phones: vec![
+                phone("+447400123456", PhoneLabel::Mobile),
+                phone("+447400123457", PhoneLabel::Mobile),
+                phone("+442071838750", PhoneLabel::Work),
+            ],
+            ..Contact::default()
+        };
+        let extras = RowExtras {
+            status: Some("vip".into()),
+            ..RowExtras::default()
+        };
+        let f = voice().desired(&c, &extras).unwrap();
+        assert_eq!(f["mobile"], "+447400123456");
+        assert_eq!(f["mobile1"], "+447400123457");
+        assert_eq!(f["phone"], "+442071838750");
+        assert_eq!(f["email"], "ann@example.com");
+        assert_eq!(f["contact_status"], "1000000000031");
+        assert!(!f.contains_key("last_name"));
+    }
+
+    #[test]
+    fn desired_enforces_the_mandatory_fields_and_statuses() {
+        let no_name = Contact {
+            phones: vec![phone("+447400123456", PhoneLabel::Mobile)],
+            ..Contact::default()
+        };
+        let err = voice()
+            .desired(&no_name, &RowExtras::default())
+            .unwrap_err();
+        assert_eq!(err.code, Code::FieldRequired);
+        let no_phone = Contact {
+            first_name: "Ann".into(),
+            ..Contact::default()
+        };
+        let err = voice()
+            .desired(&no_phone, &RowExtras::default())
+            .unwrap_err();
+        assert_eq!(err.field, "mobile");
+        let ok = Contact {
+            first_name: "Ann".into(),
+            phones: vec![phone("+447400123456", PhoneLabel::Other)],
+            ..Contact::default()
+        };
+        let extras = RowExtras {
+            status: Some("Gold".into()),
+            ..RowExtras::default()
+        };
+        let err = voice().desired(&ok, &extras).unwrap_err();
+        assert_eq!(err.code, Code::FieldInvalid);
+        assert!(err.message.contains("VIP"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_contact_parameter_is_a_json_string() {
+        let mut f = Fields::new();
+        put(&mut f, "first_name", "Ann");
+        put(&mut f, "contact_status", "1000000000031");
+        let param: Value = serde_json::from_str(&voice().contact_param(&f)).unwrap();
+        assert_eq!(param["first_name"], "Ann");
+        assert_eq!(param["contact_status"]["id"], "1000000000031");
+        assert_eq!(param["contact_status"]["display_value"], "VIP");
+    }
+
+    #[test]
+    fn listed_records_compare_like_desired_ones() {
+        let record: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "contact_id": "347000014281004", "first_name": "Andrej", "last_name": "",
+            "mobile": "+1 513-549-3562", "phone": "", "email": "",
+            "contact_owner": {"display_value": "Vignesh", "id": "347000000003015"},
+            "contact_status": {"id": "1000000000031", "display_value": "VIP"}
+        }))
+        .unwrap();
+        let f = remote_fields(&record);
+        assert_eq!(f.len(), 3);
+        assert_eq!(f["mobile"], "+15135493562");
+        assert_eq!(f["contact_status"], "1000000000031");
+    }
+}

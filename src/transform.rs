@@ -1,0 +1,608 @@
+//! The per-row transform: map a raw row to the canonical contact, validate it, and normalize
+//! its phone numbers to E.164. Pure and independent per row, so it runs in parallel.
+
+use crate::contact::{Contact, Phone, PhoneLabel, split_full_name};
+use crate::dedupe::{self, DedupeBy, Key};
+use crate::mapping::{Field, Roles, label_from_type};
+use crate::phone::{self, PhoneError};
+use crate::region::{self, Region};
+use crate::reject::{Code, Rejection, Stage};
+use crate::source::{Cell, RawRow, Schema, Values};
+
+/// Options of the transform stage.
+#[derive(Debug, Clone, Default)]
+pub struct TransformOptions {
+    /// The region of national-format numbers when the row names none.
+    pub default_region: Option<Region>,
+    /// Reject rows whose required phone is not a mobile number.
+    pub mobile_only: bool,
+    /// What the dedupe key of a clean row is made of.
+    pub dedupe_by: DedupeBy,
+    /// Fill only what validation and the dedupe key need (phones, e-mails), not names,
+    /// company or address: enough for commands that only rewrite files, and cheaper.
+    pub keys_only: bool,
+}
+
+/// A row that passed: its contact, and the cells to rewrite in the output (phones in E.164,
+/// extensions moved to the extension column).
+#[derive(Debug, Clone)]
+pub struct Clean {
+    pub contact: Contact,
+    pub rewrites: Vec<(usize, Cell)>,
+    /// The dedupe key (see [`crate::dedupe::key`]); `None` when there is nothing to key on.
+    pub key: Option<Key>,
+}
+
+/// What became of a row.
+// Most rows are clean: boxing `Clean` would cost an allocation per row to save a few bytes.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Clean(Clean),
+    /// The reasons, most important first.
+    Rejected(Vec<Rejection>),
+    /// Every field was empty: skipped, and counted.
+    Blank,
+}
+
+/// A row together with what became of it.
+#[derive(Debug, Clone)]
+pub struct Processed {
+    pub raw: RawRow,
+    pub outcome: Outcome,
+}
+
+/// Maps, validates and normalizes one row.
+pub fn process(raw: RawRow, schema: &Schema, roles: &Roles, opts: &TransformOptions) -> Processed {
+    if let Some(problem) = raw.problem.clone() {
+        return Processed {
+            raw,
+            outcome: Outcome::Rejected(vec![problem]),
+        };
+    }
+    let outcome = match build(&raw.values, schema, roles, opts) {
+        Ok(clean) => Outcome::Clean(clean),
+        Err(rejections) if rejections.is_empty() => Outcome::Blank,
+        Err(rejections) => Outcome::Rejected(rejections),
+    };
+    Processed { raw, outcome }
+}
+
+fn build(
+    values: &Values,
+    schema: &Schema,
+    roles: &Roles,
+    opts: &TransformOptions,
+) -> Result<Clean, Vec<Rejection>> {
+    let mut contact = Contact::default();
+    let mut rejections = Vec::new();
+    let mut rewrites = Vec::new();
+    let mut full_name = String::new();
+    let column = |i: usize| schema.columns.get(i).map(|c| c.name.as_str()).unwrap_or("");
+
+    let region = roles
+        .region_columns
+        .iter()
+        .find_map(|&i| region::parse(&values.text(i)))
+        .or(opts.default_region);
+    if let Some(r) = region
+        && !opts.keys_only
+    {
+        contact.country = r.as_region_str().as_str().to_string();
+    }
+
+    let mut first_phone_column = None;
+    let mut secondary: Vec<String> = Vec::new();
+    let mut extension_taken: Option<String> = None;
+    // The required phone (the first mobile, else the first phone that is not someone else's
+    // line) and the first e-mail: what the dedupe key and --mobile-only look at.
+    let mut primary: Option<Primary> = None;
+    let mut first_email: Option<&str> = None;
+    for (i, field) in roles.fields.iter().enumerate() {
+        let Some(field) = field else { continue };
+        let set = |slot: &mut String| {
+            if slot.is_empty() && !opts.keys_only {
+                let t = values.text(i);
+                let t = t.trim();
+                if !t.is_empty() {
+                    *slot = t.to_string();
+                }
+            }
+        };
+        match field {
+            Field::FirstName => set(&mut contact.first_name),
+            Field::LastName => set(&mut contact.last_name),
+            Field::FullName => set(&mut full_name),
+            Field::Company => set(&mut contact.company),
+            Field::JobTitle => set(&mut contact.job_title),
+            Field::Street => set(&mut contact.street),
+            Field::City => set(&mut contact.city),
+            Field::State => set(&mut contact.state),
+            Field::PostalCode => set(&mut contact.postal_code),
+            Field::Notes => set(&mut contact.notes),
+            Field::Email => {
+                values.for_each_item(i, |item| {
+                    if is_valid_email(item) {
+                        first_email.get_or_insert(item);
+                        if !opts.keys_only {
+                            contact.emails.push(item.to_string());
+                        }
+                    } else {
+                        rejections.push(Rejection::new(
+                            Stage::Validate,
+                            column(i),
+                            Code::EmailInvalid,
+                            format!("'{item}' is not an e-mail address"),
+                        ));
+                    }
+                });
+            }
+            Field::Phone(_) | Field::PhoneValue(_) | Field::SecondaryPhone => {
+                let label = match field {
+                    Field::Phone(l) => *l,
+                    Field::PhoneValue(group) => {
+                        let t = roles
+                            .phone_types
+                            .get(group)
+                            .map(|&c| values.text(c))
+                            .unwrap_or_default();
+                        match label_from_type(&t) {
+                            Some(l) => l,
+                            None => continue, // a fax or pager number: not ours to check
+                        }
+                    }
+                    _ => PhoneLabel::Other,
+                };
+                let mut cell = CellBuilder::for_column(values, i);
+                let mut any = false;
+                values.for_each_item(i, |item| {
+                    any = true;
+                    match phone::normalize(item, region) {
+                        Ok(n) => {
+                            if let Some(ext) = &n.extension {
+                                match place_extension(values, roles, ext, &mut extension_taken) {
+                                    Ok(Some(rw)) => rewrites.push(rw),
+                                    Ok(None) => {}
+                                    Err(message) => rejections.push(Rejection::new(
+                                        Stage::Normalize,
+                                        column(i),
+                                        Code::PhoneExtension,
+                                        format!("'{item}': {message}"),
+                                    )),
+                                }
+                            }
+                            let is_mobile = opts.mobile_only.then(|| n.is_mobile());
+                            let is_secondary = *field == Field::SecondaryPhone;
+                            let rank = (label != PhoneLabel::Mobile, is_secondary);
+                            if primary.as_ref().is_none_or(|p| rank < p.rank) {
+                                primary = Some(Primary {
+                                    rank,
+                                    e164: n.e164.clone(),
+                                    is_mobile,
+                                });
+                            }
+                            cell.push(&n.e164);
+                            if !opts.keys_only {
+                                if is_secondary {
+                                    secondary.push(n.e164.clone());
+                                }
+                                contact.phones.push(Phone {
+                                    e164: n.e164,
+                                    label,
+                                    extension: n.extension,
+                                    is_mobile,
+                                });
+                            }
+                        }
+                        Err(e) => {
+                            let code = match e {
+                                PhoneError::NoRegion(_) => Code::PhoneNoRegion,
+                                PhoneError::Invalid { .. } => Code::PhoneInvalid,
+                            };
+                            rejections.push(Rejection::new(
+                                Stage::Normalize,
+                                column(i),
+                                code,
+                                e.to_string(),
+                            ));
+                        }
+                    }
+                });
+                if any {
+                    first_phone_column.get_or_insert(i);
+                    rewrites.push((i, cell.finish()));
+                }
+            }
+            Field::PhoneType(_) | Field::Country | Field::Extension | Field::Ignore => {}
+        }
+    }
+
+    if contact.first_name.is_empty() && contact.last_name.is_empty() && !full_name.is_empty() {
+        let (first, last) = split_full_name(&full_name);
+        contact.first_name = first;
+        contact.last_name = last;
+    }
+    if first_phone_column.is_none() {
+        if values.all_empty() {
+            return Err(Vec::new()); // a blank row: see `process`
+        }
+        rejections.push(Rejection::new(
+            Stage::Validate,
+            roles
+                .fields
+                .iter()
+                .position(|f| f.as_ref().is_some_and(Field::is_phone))
+                .map(column)
+                .unwrap_or(""),
+            Code::PhoneMissing,
+            "the row has no phone number",
+        ));
+    }
+    // The required phone is the first mobile, else the first phone: sort mobiles first and
+    // someone else's lines last, keeping column order otherwise.
+    contact
+        .phones
+        .sort_by_key(|p| (p.label != PhoneLabel::Mobile, secondary.contains(&p.e164)));
+    if opts.mobile_only
+        && rejections.is_empty()
+        && let Some(p) = &primary
+        && p.is_mobile == Some(false)
+    {
+        rejections.push(Rejection::new(
+            Stage::Validate,
+            "",
+            Code::PhoneNotMobile,
+            format!("{} is not a mobile number", p.e164),
+        ));
+    }
+    if rejections.is_empty() {
+        let key = dedupe::key_of(
+            primary.as_ref().map(|p| p.e164.as_str()),
+            first_email,
+            opts.dedupe_by,
+        );
+        Ok(Clean {
+            contact,
+            rewrites,
+            key,
+        })
+    } else {
+        Err(rejections)
+    }
+}
+
+/// Puts an extension in the extension column when there is one and it is free (or already
+/// holds it); otherwise says why it cannot be kept.
+fn place_extension(
+    values: &Values,
+    roles: &Roles,
+    ext: &str,
+    taken: &mut Option<String>,
+) -> Result<Option<(usize, Cell)>, String> {
+    let Some(col) = roles.extension_column else {
+        return Err(format!(
+            "extension {ext} has no place in E.164 and the file has no extension column to keep it in \
+             (add an 'extension' column)"
+        ));
+    };
+    if let Some(prev) = taken {
+        return if prev == ext {
+            Ok(None)
+        } else {
+            Err(format!(
+                "a second extension {ext} does not fit the one extension column"
+            ))
+        };
+    }
+    let existing = values.text(col);
+    let existing = existing.trim();
+    if !existing.is_empty() && existing != ext {
+        return Err(format!(
+            "extension {ext} differs from the extension column's '{existing}'"
+        ));
+    }
+    *taken = Some(ext.to_string());
+    Ok(existing
+        .is_empty()
+        .then(|| (col, Cell::Text(ext.to_string()))))
+}
+
+/// The candidate for a row's required phone.
+struct Primary {
+    /// (not a mobile, someone else's line): lower is better; ties go to the first seen.
+    rank: (bool, bool),
+    e164: String,
+    is_mobile: Option<bool>,
+}
+
+/// Builds a phone cell with its numbers in E.164, in the shape it was read in: one text
+/// (several numbers joined with " ::: ") or, for a JSON list, a list.
+enum CellBuilder {
+    Text(String),
+    List(Vec<String>),
+}
+
+impl CellBuilder {
+    fn for_column(values: &Values, i: usize) -> Self {
+        match values {
+            Values::Json { cells, .. } if matches!(cells.get(i), Some(Some(Cell::List(_)))) => {
+                CellBuilder::List(Vec::new())
+            }
+            _ => CellBuilder::Text(String::new()),
+        }
+    }
+
+    fn push(&mut self, e164: &str) {
+        match self {
+            CellBuilder::Text(s) => {
+                if !s.is_empty() {
+                    s.push_str(crate::source::LIST_SEPARATOR);
+                }
+                s.push_str(e164);
+            }
+            CellBuilder::List(v) => v.push(e164.to_string()),
+        }
+    }
+
+    fn finish(self) -> Cell {
+        match self {
+            CellBuilder::Text(s) => Cell::Text(s),
+            CellBuilder::List(v) => Cell::List(v),
+        }
+    }
+}
+
+/// A practical e-mail check: one `@`, a non-empty local part without spaces, a domain of two
+/// or more dot-separated labels of letters, digits and inner hyphens.
+pub fn is_valid_email(s: &str) -> bool {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() > 254 {
+        return false;
+    }
+    let Some(at) = memchr::memrchr(b'@', b) else {
+        return false;
+    };
+    let (local, domain) = (&b[..at], &b[at + 1..]);
+    if local.is_empty() || local.len() > 64 {
+        return false;
+    }
+    if local.iter().any(|&c| c <= b' ' || c == 0x7f || c == b'@') && local[0] != b'"' {
+        return false;
+    }
+    let (mut labels, mut len, mut prev) = (1, 0, b'.');
+    for &c in domain {
+        match c {
+            b'.' if len == 0 || prev == b'-' => return false,
+            b'.' => {
+                labels += 1;
+                len = 0;
+            }
+            b'-' if len == 0 => return false,
+            c if c == b'-' || c.is_ascii_alphanumeric() || c >= 0x80 => len += 1,
+            _ => return false,
+        }
+        prev = c;
+    }
+    if len == 0 || prev == b'-' || labels < 2 {
+        return false;
+    }
+    // Non-ASCII text (international names): no Unicode spaces, and letters in the domain.
+    s.is_ascii()
+        || (!s.chars().any(char::is_whitespace)
+            && std::str::from_utf8(domain)
+                .map(|d| {
+                    d.chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+                })
+                .unwrap_or(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::MappingSpec;
+    use crate::source::Schema;
+
+    fn run(headers: &[&str], row: &[&str], opts: &TransformOptions) -> Processed {
+        let schema = Schema::from_header(headers.iter().copied());
+        let roles = Roles::resolve(&schema, &MappingSpec::default());
+        let raw = RawRow {
+            row: 1,
+            values: Values::Csv(row.iter().copied().collect()),
+            problem: None,
+        };
+        process(raw, &schema, &roles, opts)
+    }
+
+    fn gb() -> TransformOptions {
+        TransformOptions {
+            default_region: region::from_code("GB"),
+            ..TransformOptions::default()
+        }
+    }
+
+    fn codes(p: &Processed) -> Vec<Code> {
+        match &p.outcome {
+            Outcome::Rejected(r) => r.iter().map(|r| r.code).collect(),
+            _ => vec![],
+        }
+    }
+
+    #[test]
+    fn normalizes_and_rewrites_phones() {
+        let p = run(
+            &["Name", "Mobile", "Phone", "Email"],
+            &[
+                "Jane Doe",
+                "07911 123456",
+                "+1 650 253 0000",
+                "jane@example.com",
+            ],
+            &gb(),
+        );
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.first_name, "Jane");
+        assert_eq!(c.contact.last_name, "Doe");
+        assert_eq!(c.contact.primary_phone().unwrap().e164, "+447911123456");
+        assert_eq!(
+            c.rewrites,
+            vec![
+                (1, Cell::Text("+447911123456".into())),
+                (2, Cell::Text("+16502530000".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn the_row_region_beats_the_default() {
+        let p = run(&["phone", "country"], &["030 1234567", "Germany"], &gb());
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.phones[0].e164, "+49301234567");
+        assert_eq!(c.contact.country, "DE");
+    }
+
+    #[test]
+    fn the_first_country_column_that_names_a_region_wins() {
+        let p = run(
+            &[
+                "Business Country/Region",
+                "Home Country/Region",
+                "Mobile Phone",
+            ],
+            &["", "Germany", "0171 1234567"],
+            &gb(),
+        );
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.phones[0].e164, "+491711234567");
+    }
+
+    #[test]
+    fn someone_elses_line_is_not_the_required_phone() {
+        let p = run(
+            &["Assistant's Phone", "Business Phone"],
+            &["020 7183 8750", "020 7946 0018"],
+            &gb(),
+        );
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.primary_phone().unwrap().e164, "+442079460018");
+        assert_eq!(c.rewrites.len(), 2);
+    }
+
+    #[test]
+    fn rejects_with_codes() {
+        let none = TransformOptions::default();
+        assert_eq!(
+            codes(&run(&["phone"], &["020 7183 8750"], &none)),
+            vec![Code::PhoneNoRegion]
+        );
+        assert_eq!(
+            codes(&run(&["phone"], &["12345"], &gb())),
+            vec![Code::PhoneInvalid]
+        );
+        assert_eq!(
+            codes(&run(&["name", "phone"], &["Ann", ""], &gb())),
+            vec![Code::PhoneMissing]
+        );
+        // A bad second phone rejects the row too: nothing is silently dropped.
+        assert_eq!(
+            codes(&run(&["mobile", "phone"], &["07911 123456", "999"], &gb())),
+            vec![Code::PhoneInvalid]
+        );
+        assert_eq!(
+            codes(&run(
+                &["phone", "email"],
+                &["07911 123456", "not-an-email"],
+                &gb()
+            )),
+            vec![Code::EmailInvalid]
+        );
+        let mobile_only = TransformOptions {
+            mobile_only: true,
+            ..gb()
+        };
+        assert_eq!(
+            codes(&run(&["phone"], &["020 7183 8750"], &mobile_only)),
+            vec![Code::PhoneNotMobile]
+        );
+        assert!(codes(&run(&["phone"], &["07911 123456"], &mobile_only)).is_empty());
+    }
+
+    #[test]
+    fn extensions_go_to_the_extension_column_or_the_report() {
+        let p = run(&["phone", "ext"], &["+1 650 253 0000 x12", ""], &gb());
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert!(c.rewrites.contains(&(1, Cell::Text("12".into()))));
+        assert_eq!(
+            codes(&run(&["phone"], &["+1 650 253 0000 x12"], &gb())),
+            vec![Code::PhoneExtension]
+        );
+    }
+
+    #[test]
+    fn google_pairs_take_their_label_from_the_type() {
+        let p = run(
+            &[
+                "Phone 1 - Type",
+                "Phone 1 - Value",
+                "Phone 2 - Type",
+                "Phone 2 - Value",
+                "Phone 3 - Type",
+                "Phone 3 - Value",
+            ],
+            &[
+                "Work",
+                "020 7183 8750",
+                "* Mobile",
+                "07911 123456 ::: 07400 123456",
+                "Work Fax",
+                "not checked",
+            ],
+            &gb(),
+        );
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.primary_phone().unwrap().e164, "+447911123456");
+        assert!(
+            c.rewrites
+                .contains(&(3, Cell::Text("+447911123456 ::: +447400123456".into())))
+        );
+        assert_eq!(c.contact.phones.len(), 3);
+    }
+
+    #[test]
+    fn blank_rows_and_read_problems() {
+        assert!(matches!(
+            run(&["a", "b"], &["", " "], &gb()).outcome,
+            Outcome::Blank
+        ));
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_valid_email("a.b+c@example.co.uk"));
+        assert!(is_valid_email("zoë@exämple.de"));
+        assert!(!is_valid_email("a@b"));
+        assert!(!is_valid_email("a b@c.de"));
+        assert!(!is_valid_email("@c.de"));
+        assert!(!is_valid_email("a@-c.de"));
+        assert!(!is_valid_email("a@@c.de"));
+        assert!(!is_valid_email("a@c..de"));
+        assert!(!is_valid_email("a@c-.de"));
+        assert!(!is_valid_email("a@c.de."));
+        assert!(!is_valid_email("a\u{a0}b@c.de"));
+        assert!(!is_valid_email("a@c\u{2003}.de"));
+        assert!(is_valid_email("\"a@b\"@c.de"));
+    }
+}
