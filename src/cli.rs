@@ -23,6 +23,11 @@ pub enum Command {
     /// Read a contact export, validate and normalize its phones to E.164, dedupe, and write
     /// the clean rows, an error report and a duplicates report.
     Clean(CleanArgs),
+    /// Import a contact file into Zoho Voice, Zoho Books or Zoom Contact Center: cleaned,
+    /// rate-limited, resumable, exactly once.
+    Import(Box<ImportArgs>),
+    /// Delete exactly the records an import created, from its checkpoint journal (resumable).
+    Undo(UndoArgs),
     /// Run the API emulator (Zoho Voice, Zoho Books, Zoom Contact Center, Zoho Voice SMS, and
     /// their OAuth servers) on 127.0.0.1 until Ctrl-C, and print the credentials it accepts.
     Sandbox(SandboxArgs),
@@ -108,6 +113,113 @@ pub struct CleanArgs {
     /// Print no summary.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Where the API is and how to reach it: shared by `import` and `undo`.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    /// Requests per second or minute, e.g. `50/s`, `100/m` (default: the target's published limit).
+    #[arg(long, value_name = "N/s|N/m")]
+    pub rate: Option<String>,
+
+    /// Requests in flight at once (default: sized from the rate and the API's latency).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+
+    /// Retries of a request that failed for a transient reason (429, 5xx, timeout).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub max_retries: u32,
+
+    /// Start the built-in sandbox emulator in this process and send everything to it.
+    #[arg(long)]
+    pub sandbox: bool,
+
+    /// Replace the scheme, host and port of the API (the documented paths are kept).
+    #[arg(long, env = "BULKLINE_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Replace the scheme, host and port of the OAuth token endpoint.
+    #[arg(long, env = "BULKLINE_ACCOUNTS_URL", value_name = "URL")]
+    pub accounts_url: Option<String>,
+
+    /// The Zoho data centre: com, eu, in, com.au, jp, ca, sa, com.cn, uk.
+    #[arg(long, default_value = "com", value_name = "DC")]
+    pub dc: String,
+
+    /// A TOML file with the credentials (ZOHO_CLIENT_ID = "..."); the environment wins.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<String>,
+
+    /// Zoho Books: the contact whose contact persons rows become, for rows with no contact_id column.
+    #[arg(long, env = "ZOHO_BOOKS_CONTACT_ID", value_name = "ID")]
+    pub books_contact_id: Option<String>,
+
+    /// Zoom Contact Center: the address book to import into.
+    #[arg(long, env = "ZOOM_ADDRESS_BOOK_ID", value_name = "ID")]
+    pub address_book_id: Option<String>,
+
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// No progress and no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The API to import into.
+    #[arg(long, value_enum)]
+    pub to: crate::target::TargetKind,
+
+    /// upsert: create new, update changed, skip identical; create: only create; update: only update.
+    #[arg(long, value_enum, default_value = "upsert")]
+    pub mode: crate::import::Mode,
+
+    /// What ties a row to an existing record.
+    #[arg(long, value_enum, default_value = "mobile")]
+    pub match_by: crate::import::MatchBy,
+
+    /// The checkpoint journal (default: beside the input, `<input>.<target>.checkpoint`;
+    /// with --sandbox, a temporary file).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<String>,
+
+    /// Start over: move an existing journal aside instead of resuming it.
+    #[arg(long)]
+    pub restart: bool,
+
+    /// Read the target and write the plan (to --report, else stdout), changing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Where to write rejected and refused rows (`_stage` = remote for the target's refusals).
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<String>,
+
+    /// Where to write the success report: _row, key, _action, _remote_id.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// The checkpoint journal of the import to undo.
+    pub checkpoint: String,
+
+    /// The undo run's own journal (default: `<CHECKPOINT>.undo`).
+    #[arg(long, value_name = "FILE")]
+    pub undo_checkpoint: Option<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -45,6 +45,22 @@ pub struct Contact {
     /// ISO 3166-1 alpha-2 code of the region the numbers were read in, when known.
     pub country: String,
     pub notes: String,
+    /// The target's own id of the record this row is (what `--match-by id` matches on).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub record_id: String,
+    /// The parent record (Zoho Books: the contact the contact person belongs to).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub parent_id: String,
+    /// Zoho Voice's contact status as the file gives it: an id or a display value ("VIP").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub status: String,
+    /// Zoho Books: make this person the primary contact person of its contact.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub is_primary: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Contact {
@@ -121,5 +137,34 @@ mod tests {
             ..Contact::default()
         };
         assert_eq!(c.primary_phone().map(|p| p.e164.as_str()), Some("+1"));
+    }
+
+    #[test]
+    fn import_fields_are_left_out_of_json_when_not_given() {
+        let plain = Contact {
+            first_name: "Ann".into(),
+            ..Contact::default()
+        };
+        let json = serde_json::to_value(&plain).unwrap();
+        for key in ["record_id", "parent_id", "status", "is_primary"] {
+            assert!(json.get(key).is_none(), "{key} in {json}");
+        }
+        // Older JSON without the fields still reads.
+        let back: Contact = serde_json::from_value(json).unwrap();
+        assert_eq!(back, plain);
+
+        let full = Contact {
+            record_id: "r1".into(),
+            parent_id: "p1".into(),
+            status: "VIP".into(),
+            is_primary: true,
+            ..plain
+        };
+        let json = serde_json::to_value(&full).unwrap();
+        assert_eq!(json["record_id"], "r1");
+        assert_eq!(json["parent_id"], "p1");
+        assert_eq!(json["status"], "VIP");
+        assert_eq!(json["is_primary"], true);
+        assert_eq!(serde_json::from_value::<Contact>(json).unwrap(), full);
     }
 }

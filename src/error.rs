@@ -25,6 +25,10 @@ pub enum Error {
     /// The input could not be read as the format it claims to be.
     #[error("{path}: {message}")]
     BadInput { path: String, message: String },
+    /// The remote API could not be used (listing failed, quota used up, credentials refused):
+    /// nothing is lost, and the same command resumes.
+    #[error("{0}")]
+    Remote(String),
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
@@ -43,6 +47,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => exit::USAGE,
+            Error::Remote(_) => exit::RESUMABLE,
             Error::BadInput { .. } | Error::Io { .. } | Error::Internal(_) => exit::FATAL,
         }
     }
@@ -51,6 +56,9 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Usage(_) => Some("see `bulkline help` for the options"),
+            Error::Remote(_) => Some(
+                "check the target settings and credentials, then run the same command again to resume",
+            ),
             Error::BadInput { .. } => {
                 Some("check the file, or name its format with --format / --encoding")
             }

@@ -15,6 +15,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Clean(args) => commands::clean::run(args),
+        Command::Import(args) => commands::import::run(args),
+        Command::Undo(args) => commands::undo::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
     };
     match result {

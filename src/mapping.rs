@@ -2,7 +2,8 @@
 //!
 //! Common export headers are recognised without configuration, comparing names with case,
 //! spaces and punctuation ignored. `--map FIELD=HEADER` and a TOML mapping file override them.
-//! Columns starting with `_` (the report columns `_row`, `_code`, ...) are never mapped.
+//! Columns starting with `_` (the report columns `_row`, `_code`, ...) are never mapped, except
+//! `_remote_id`, the record id an import report gives each row.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -40,6 +41,14 @@ pub enum Field {
     Country,
     Extension,
     Notes,
+    /// The target's own id of the record the row is (`--match-by id`).
+    RecordId,
+    /// The parent record (Zoho Books: the contact a contact person belongs to).
+    ParentId,
+    /// Zoho Voice's contact status: an id or a display value ("VIP").
+    Status,
+    /// Zoho Books: whether the person is the primary contact person (a yes/no flag).
+    Primary,
     /// Explicitly not mapped (`--map ignore=HEADER`); carried through untouched.
     Ignore,
 }
@@ -64,6 +73,10 @@ impl Field {
         "country",
         "extension",
         "notes",
+        "record_id",
+        "parent_id",
+        "status",
+        "is_primary_contact",
         "ignore",
     ];
 
@@ -86,6 +99,10 @@ impl Field {
             "country" => Field::Country,
             "extension" => Field::Extension,
             "notes" => Field::Notes,
+            "recordid" => Field::RecordId,
+            "parentid" | "contactid" => Field::ParentId,
+            "status" => Field::Status,
+            "isprimarycontact" => Field::Primary,
             "ignore" => Field::Ignore,
             _ => return None,
         })
@@ -96,6 +113,16 @@ impl Field {
         matches!(
             self,
             Field::Phone(_) | Field::PhoneValue(_) | Field::SecondaryPhone
+        )
+    }
+
+    /// Whether the field says which record the row is or how to file it (ids, status, the
+    /// primary flag) rather than what the contact holds. Such fields are recognised only from
+    /// a top-level column: a nested `contact.id` or `owner.status` belongs to another record.
+    fn is_record_meta(&self) -> bool {
+        matches!(
+            self,
+            Field::RecordId | Field::ParentId | Field::Status | Field::Primary
         )
     }
 }
@@ -123,6 +150,10 @@ impl fmt::Display for Field {
             Field::Country => f.write_str("country"),
             Field::Extension => f.write_str("extension"),
             Field::Notes => f.write_str("notes"),
+            Field::RecordId => f.write_str("record_id"),
+            Field::ParentId => f.write_str("parent_id"),
+            Field::Status => f.write_str("status"),
+            Field::Primary => f.write_str("is_primary_contact"),
             Field::Ignore => f.write_str("ignored"),
         }
     }
@@ -154,6 +185,14 @@ pub fn recognise(norm: &str) -> Option<Field> {
             Some(Field::FullName)
         }
         "title" => None, // Outlook's "Title" is Mr./Ms., not a job title
+        // What the import command needs besides the contact: exact names only, no numbered
+        // variants ("ID 2", "Status 3" are something else).
+        "id" | "recordid" | "remoteid" | "contactpersonid" | "zoomcontactid" => {
+            Some(Field::RecordId)
+        }
+        "contactid" | "parentid" | "customerid" => Some(Field::ParentId),
+        "status" | "contactstatus" => Some(Field::Status),
+        "isprimarycontact" | "primarycontact" | "isprimary" | "primary" => Some(Field::Primary),
         _ => None,
     };
     if exact.is_some() {
@@ -459,7 +498,7 @@ impl Roles {
             .columns
             .iter()
             .map(|c| {
-                if c.name.starts_with('_') {
+                if c.name.starts_with('_') && normalize(&c.name) != "remoteid" {
                     return None;
                 }
                 let over = spec
@@ -474,7 +513,11 @@ impl Roles {
                     return Some(f.clone());
                 }
                 let norm = normalize(&c.name);
-                recognise(&norm).or_else(|| recognise_path(&c.path))
+                let nested = c.path.len() > 1;
+                let keep = |f: &Field| !(nested && f.is_record_meta());
+                recognise(&norm)
+                    .filter(keep)
+                    .or_else(|| recognise_path(&c.path).filter(keep))
             })
             .collect();
         let mut phone_types = HashMap::new();
@@ -706,6 +749,127 @@ mod tests {
         assert_eq!(r.fields[6], Some(Field::Email));
         assert_eq!(r.fields[7], Some(Field::Country));
         assert_eq!(r.fields[8], None);
+    }
+
+    #[test]
+    fn recognises_import_columns() {
+        let (_, r) = roles(&[
+            "id",
+            "Record ID",
+            "remote_id",
+            "_remote_id",
+            "contact_person_id",
+            "Zoom Contact ID",
+            "contact_id",
+            "Parent ID",
+            "Customer ID",
+            "Status",
+            "Contact Status",
+            "is_primary_contact",
+            "Primary Contact",
+            "Is Primary",
+            "PRIMARY",
+        ]);
+        use Field::*;
+        assert_eq!(
+            r.fields,
+            [
+                RecordId, RecordId, RecordId, RecordId, RecordId, RecordId, ParentId, ParentId,
+                ParentId, Status, Status, Primary, Primary, Primary, Primary,
+            ]
+            .map(Some)
+        );
+        // Only the exact names: no numbered variants, no near misses, no other report column.
+        let (_, r) = roles(&[
+            "ID 2",
+            "Government ID Number",
+            "Status 1",
+            "Status Reason",
+            "Primary Phone",
+            "Priority",
+            "_row",
+            "_id",
+            "Contact",
+        ]);
+        assert_eq!(r.fields[0], None);
+        assert_eq!(r.fields[1], None);
+        assert_eq!(r.fields[2], None);
+        assert_eq!(r.fields[3], None);
+        assert_eq!(r.fields[4], Some(Field::Phone(PhoneLabel::Other)));
+        assert_eq!(r.fields[5], None);
+        assert_eq!(r.fields[6], None);
+        assert_eq!(r.fields[7], None);
+        assert_eq!(r.fields[8], Some(Field::FullName));
+    }
+
+    #[test]
+    fn import_columns_only_from_top_level_json_keys() {
+        let col = |path: &[&str]| Column {
+            name: path.join("."),
+            path: path.iter().map(|p| PathSeg::Key(p.to_string())).collect(),
+        };
+        let schema = Schema {
+            columns: vec![
+                col(&["id"]),
+                col(&["contact_id"]),
+                col(&["status"]),
+                col(&["is_primary_contact"]),
+                col(&["contact", "id"]),
+                col(&["customer", "id"]),
+                col(&["owner", "status"]),
+                col(&["record", "id"]),
+                col(&["flags", "primary"]),
+            ],
+            fixed: false,
+        };
+        let r = Roles::resolve(&schema, &MappingSpec::default());
+        assert_eq!(r.fields[0], Some(Field::RecordId));
+        assert_eq!(r.fields[1], Some(Field::ParentId));
+        assert_eq!(r.fields[2], Some(Field::Status));
+        assert_eq!(r.fields[3], Some(Field::Primary));
+        assert_eq!(&r.fields[4..], &[None, None, None, None, None]);
+        // An override still maps a nested one.
+        let mut spec = MappingSpec::default();
+        spec.add_map_arg("parent_id=contact.id").unwrap();
+        let r = Roles::resolve(&schema, &spec);
+        assert_eq!(r.fields[4], Some(Field::ParentId));
+    }
+
+    #[test]
+    fn import_field_names_for_map() {
+        assert_eq!(Field::from_name("record_id"), Some(Field::RecordId));
+        assert_eq!(Field::from_name("parent_id"), Some(Field::ParentId));
+        assert_eq!(Field::from_name("contact_id"), Some(Field::ParentId));
+        assert_eq!(Field::from_name("status"), Some(Field::Status));
+        assert_eq!(Field::from_name("is_primary_contact"), Some(Field::Primary));
+        for name in ["record_id", "parent_id", "status", "is_primary_contact"] {
+            assert!(Field::NAMES.contains(&name), "{name}");
+            // The summary names the field as --map does.
+            assert_eq!(Field::from_name(name).unwrap().to_string(), name);
+        }
+        let schema = Schema::from_header(["Kontakt", "Zustand", "Haupt", "Ref"]);
+        let mut spec = MappingSpec::default();
+        spec.add_map_arg("contact_id=Kontakt").unwrap();
+        spec.add_map_arg("status=Zustand").unwrap();
+        spec.add_map_arg("is_primary_contact=Haupt").unwrap();
+        spec.add_map_arg("record_id=Ref").unwrap();
+        assert!(spec.check_against(&schema).is_ok());
+        let r = Roles::resolve(&schema, &spec);
+        assert_eq!(
+            r.fields,
+            [
+                Field::ParentId,
+                Field::Status,
+                Field::Primary,
+                Field::RecordId
+            ]
+            .map(Some)
+        );
+        let err = spec
+            .add_map_arg("primary_flag=Haupt")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is_primary_contact"), "{err}");
     }
 
     #[test]

@@ -19,7 +19,8 @@ pub struct TransformOptions {
     /// What the dedupe key of a clean row is made of.
     pub dedupe_by: DedupeBy,
     /// Fill only what validation and the dedupe key need (phones, e-mails), not names,
-    /// company or address: enough for commands that only rewrite files, and cheaper.
+    /// company, address, record ids, status or the primary flag: enough for commands that
+    /// only rewrite files, and cheaper.
     pub keys_only: bool,
 }
 
@@ -120,6 +121,14 @@ fn build(
             Field::State => set(&mut contact.state),
             Field::PostalCode => set(&mut contact.postal_code),
             Field::Notes => set(&mut contact.notes),
+            Field::RecordId => set(&mut contact.record_id),
+            Field::ParentId => set(&mut contact.parent_id),
+            Field::Status => set(&mut contact.status),
+            Field::Primary => {
+                if !opts.keys_only && !contact.is_primary {
+                    contact.is_primary = is_truthy(&values.text(i));
+                }
+            }
             Field::Email => {
                 values.for_each_item(i, |item| {
                     if is_valid_email(item) {
@@ -350,6 +359,14 @@ impl CellBuilder {
             CellBuilder::List(v) => Cell::List(v),
         }
     }
+}
+
+/// A yes/no cell read as yes: `true`, `yes`, `y`, `1`, `x` or `primary` (any case, trimmed).
+/// Anything else, empty included, is no.
+pub fn is_truthy(s: &str) -> bool {
+    const YES: [&str; 6] = ["true", "yes", "y", "1", "x", "primary"];
+    let s = s.trim();
+    YES.iter().any(|y| s.eq_ignore_ascii_case(y))
 }
 
 /// A practical e-mail check: one `@`, a non-empty local part without spaces, a domain of two
@@ -587,6 +604,87 @@ mod tests {
             run(&["a", "b"], &["", " "], &gb()).outcome,
             Outcome::Blank
         ));
+    }
+
+    #[test]
+    fn truthy_flags() {
+        for yes in [
+            "true", "TRUE", " Yes ", "y", "Y", "1", "x", "X", "primary", "Primary",
+        ] {
+            assert!(is_truthy(yes), "{yes:?}");
+        }
+        for no in [
+            "",
+            " ",
+            "false",
+            "no",
+            "n",
+            "0",
+            "2",
+            "-",
+            "maybe",
+            "yes please",
+            "primary contact",
+        ] {
+            assert!(!is_truthy(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn import_columns_fill_the_contact() {
+        let headers = [
+            "Contact Person ID",
+            "Contact ID",
+            "Status",
+            "Is Primary Contact",
+            "Mobile",
+        ];
+        let row = [" 4600001 ", "4600000 ", " VIP", " Yes ", "07911 123456"];
+        let p = run(&headers, &row, &gb());
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.record_id, "4600001");
+        assert_eq!(c.contact.parent_id, "4600000");
+        assert_eq!(c.contact.status, "VIP");
+        assert!(c.contact.is_primary);
+        // Only the phone is rewritten: the new columns are carried through as they are.
+        assert_eq!(c.rewrites, vec![(4, Cell::Text("+447911123456".into()))]);
+
+        // Empty and false-ish cells leave the defaults, and never reject the row.
+        let p = run(&headers, &["", " ", "", "no", "07911 123456"], &gb());
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.record_id, "");
+        assert_eq!(c.contact.parent_id, "");
+        assert_eq!(c.contact.status, "");
+        assert!(!c.contact.is_primary);
+
+        // The keys-only fast path (clean) skips them.
+        let keys_only = TransformOptions {
+            keys_only: true,
+            ..gb()
+        };
+        let p = run(&headers, &row, &keys_only);
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact, Contact::default());
+    }
+
+    #[test]
+    fn a_remote_id_column_from_an_import_report_is_the_record_id() {
+        let p = run(
+            &["phone", "_row", "_remote_id", "primary"],
+            &["07911 123456", "7", "zc-42", "x"],
+            &gb(),
+        );
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert_eq!(c.contact.record_id, "zc-42");
+        assert!(c.contact.is_primary);
     }
 
     #[test]

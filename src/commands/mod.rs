@@ -1,7 +1,10 @@
 //! The commands: each turns its parsed arguments into a run of the pipeline.
 
+pub mod api;
 pub mod clean;
+pub mod import;
 pub mod sandbox;
+pub mod undo;
 
 use crate::cli::InputArgs;
 use crate::error::{Error, Result};

@@ -17,12 +17,16 @@
 //! A 5xx the API documents as "not applied" ([`ClientConfig::not_applied_statuses`]) is
 //! retried for any method. When retries run out: `NotApplied` if no attempt can have taken
 //! effect, else `Ambiguous`.
+//!
+//! [`HttpClient::stats`] counts what the attempts met ([`StatsSnapshot`] says what each
+//! counter holds), for progress reports and the run summary.
 
 mod concurrency;
 mod outcome;
 mod rate;
 mod request;
 mod retry;
+mod stats;
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -38,6 +42,9 @@ pub use outcome::{
 pub use rate::{PACING_FACTOR, Pacer, Rate, RateError};
 pub use request::{BaseUrl, Body, Part, Request, UrlError};
 pub use retry::{RetryPolicy, parse_http_date, parse_retry_after};
+pub use stats::{HttpStats, StatsSnapshot};
+
+use stats::Counted;
 
 use crate::auth::TokenProvider;
 
@@ -107,6 +114,7 @@ pub struct HttpClient {
     concurrency: Arc<Concurrency>,
     retry: RetryPolicy,
     not_applied: Vec<u16>,
+    stats: Arc<HttpStats>,
 }
 
 impl HttpClient {
@@ -127,6 +135,7 @@ impl HttpClient {
             concurrency: Concurrency::new(config.concurrency, per_second),
             retry: config.retry,
             not_applied: config.not_applied_statuses,
+            stats: Arc::new(HttpStats::new()),
         }
     }
 
@@ -145,12 +154,19 @@ impl HttpClient {
         &self.concurrency
     }
 
+    /// The counters of attempts, retries, 429s and server errors (shared by every clone).
+    pub fn stats(&self) -> &Arc<HttpStats> {
+        &self.stats
+    }
+
     /// Sends `request`, retrying as the module docs describe, and says what became of it.
     pub async fn send(&self, request: &Request) -> Outcome {
         let mut retries = 0u32;
         let mut refreshed = false;
         // Whether any attempt may have reached the server and been applied.
         let mut maybe_applied = false;
+        // Whether the next attempt is the first of this call (for the retry counter).
+        let mut first = true;
         loop {
             let token = match &self.auth {
                 None => None,
@@ -177,7 +193,10 @@ impl HttpClient {
                 _ => None,
             };
             let can_retry = retries < self.retry.max_retries;
-            let wait = match self.attempt(request, header).await {
+            let attempt = self.attempt(request, header).await;
+            self.count(&attempt, !first);
+            first = false;
+            let wait = match attempt {
                 Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
                 Attempt::Response(Verdict::Done(outcome)) => {
                     self.pacer.on_success();
@@ -259,6 +278,24 @@ impl HttpClient {
             retries += 1;
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Counts one attempt in [`HttpClient::stats`]; `retry` when it was not the first of its
+    /// `send` call. An attempt that could not be built was not made and is not counted.
+    fn count(&self, attempt: &Attempt, retry: bool) {
+        let counted = match attempt {
+            Attempt::Invalid(_) => return,
+            Attempt::NotSent(_) => Counted::NotSent,
+            Attempt::MaybeSent(_) | Attempt::Response(Verdict::ServerError { .. }) => {
+                Counted::ServerError
+            }
+            // Quota exhaustion is only ever a 429.
+            Attempt::Response(
+                Verdict::RateLimited { .. } | Verdict::Done(Outcome::QuotaExhausted { .. }),
+            ) => Counted::RateLimited,
+            Attempt::Response(_) => Counted::Answered,
+        };
+        self.stats.record(counted, retry);
     }
 
     /// The outcome when retries ran out.

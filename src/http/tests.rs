@@ -454,3 +454,206 @@ async fn pacing_never_exceeds_50_per_second() {
     let achieved = blast(&c, &server, 90).await;
     assert!(achieved <= 50.0, "achieved {achieved:.2}/s");
 }
+
+/// The client's counters after one `send` (each test has its own client).
+fn counted(c: &HttpClient) -> StatsSnapshot {
+    c.stats().snapshot()
+}
+
+#[tokio::test]
+async fn stats_count_a_429_then_200() {
+    let (router, hits) = flaky(
+        1,
+        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], "{}"),
+    );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    assert!(c.send(&Request::post("/api/item")).await.is_ok());
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        counted(&c),
+        StatsSnapshot {
+            requests: 2,
+            retries: 1,
+            rate_limited: 1,
+            server_errors: 0,
+            not_sent: 0,
+        }
+    );
+}
+
+#[tokio::test]
+async fn stats_count_a_500_then_200() {
+    let (router, hits) = flaky(1, (StatusCode::INTERNAL_SERVER_ERROR, "oops"));
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    assert!(c.send(&Request::get("/api/item")).await.is_ok());
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        counted(&c),
+        StatsSnapshot {
+            requests: 2,
+            retries: 1,
+            rate_limited: 0,
+            server_errors: 1,
+            not_sent: 0,
+        }
+    );
+}
+
+#[tokio::test]
+async fn stats_are_shared_by_clones_and_add_up_over_sends() {
+    // Two 503s, then 200s: the first send retries twice, the second goes through at once.
+    let (router, hits) = flaky(2, (StatusCode::SERVICE_UNAVAILABLE, "busy"));
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    let other = c.clone();
+    assert!(Arc::ptr_eq(c.stats(), other.stats()));
+    assert!(c.send(&Request::get("/api/item")).await.is_ok());
+    assert!(other.send(&Request::get("/api/item")).await.is_ok());
+    assert_eq!(hits.load(Ordering::SeqCst), 4);
+    assert_eq!(
+        counted(&other),
+        StatsSnapshot {
+            requests: 4,
+            retries: 2,
+            rate_limited: 0,
+            server_errors: 2,
+            not_sent: 0,
+        }
+    );
+}
+
+#[tokio::test]
+async fn stats_count_retries_that_run_out_and_unretried_creates() {
+    let (router, _) = flaky(100, (StatusCode::BAD_GATEWAY, "bad gateway"));
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(2),
+        Duration::from_secs(5),
+    );
+    assert!(matches!(
+        c.send(&Request::get("/api/item")).await,
+        Outcome::Ambiguous { .. }
+    ));
+    assert_eq!(
+        counted(&c),
+        StatsSnapshot {
+            requests: 3,
+            retries: 2,
+            rate_limited: 0,
+            server_errors: 3,
+            not_sent: 0,
+        }
+    );
+    // A create that met a 5xx is not repeated: one more request, no retry.
+    assert!(matches!(
+        c.send(&Request::post("/api/item")).await,
+        Outcome::Ambiguous { .. }
+    ));
+    let after = counted(&c);
+    assert_eq!(
+        (after.requests, after.retries, after.server_errors),
+        (4, 2, 4)
+    );
+}
+
+#[tokio::test]
+async fn stats_count_timeouts_as_server_errors() {
+    let router = Router::new().route(
+        "/api/item",
+        any(|| async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            "{}"
+        }),
+    );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(1),
+        Duration::from_millis(100),
+    );
+    assert!(matches!(
+        c.send(&Request::get("/api/item")).await,
+        Outcome::Ambiguous { .. }
+    ));
+    assert_eq!(
+        counted(&c),
+        StatsSnapshot {
+            requests: 2,
+            retries: 1,
+            rate_limited: 0,
+            server_errors: 2,
+            not_sent: 0,
+        }
+    );
+}
+
+#[tokio::test]
+async fn stats_count_refused_connections_as_not_sent() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let base = BaseUrl::parse(&format!("http://{addr}")).expect("url");
+    let c = client(base, 100.0, quick_retry(2), Duration::from_secs(2));
+    assert!(matches!(
+        c.send(&Request::post("/api/item")).await,
+        Outcome::NotApplied { .. }
+    ));
+    assert_eq!(
+        counted(&c),
+        StatsSnapshot {
+            requests: 0,
+            retries: 2,
+            rate_limited: 0,
+            server_errors: 0,
+            not_sent: 3,
+        }
+    );
+}
+
+#[tokio::test]
+async fn stats_count_a_daily_quota_429() {
+    let router = Router::new().route(
+        "/books",
+        any(|| async {
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                r#"{"code":45,"message":"You have exceeded the maximum number of API calls allowed for a day"}"#,
+            )
+        }),
+    );
+    let c = client(
+        serve(router).await,
+        100.0,
+        quick_retry(3),
+        Duration::from_secs(5),
+    );
+    assert!(matches!(
+        c.send(&Request::post("/books")).await,
+        Outcome::QuotaExhausted { .. }
+    ));
+    assert_eq!(
+        counted(&c),
+        StatsSnapshot {
+            requests: 1,
+            retries: 0,
+            rate_limited: 1,
+            server_errors: 0,
+            not_sent: 0,
+        }
+    );
+}

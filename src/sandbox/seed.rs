@@ -46,20 +46,19 @@ pub const SMS_ZSOID: &str = "697950588";
 
 /// The environment a client needs to talk to a sandbox at `url`, as `NAME=value` lines.
 pub fn env_lines(url: &str) -> Vec<String> {
+    let books_contact = BOOKS_CONTACTS[0].0.to_string();
     [
-        ("BULKLINE_SANDBOX_URL", url),
-        ("ZOHO_ACCOUNTS_URL", url),
-        ("ZOHO_API_URL", url),
+        ("BULKLINE_BASE_URL", url),
+        ("BULKLINE_ACCOUNTS_URL", url),
         ("ZOHO_CLIENT_ID", CLIENT_ID),
         ("ZOHO_CLIENT_SECRET", CLIENT_SECRET),
         ("ZOHO_REFRESH_TOKEN", REFRESH_TOKEN),
         ("ZOHO_BOOKS_ORGANIZATION_ID", BOOKS_ORGANIZATION_ID),
-        ("ZOOM_OAUTH_URL", url),
-        ("ZOOM_API_URL", &format!("{url}/v2")),
         ("ZOOM_ACCOUNT_ID", ZOOM_ACCOUNT_ID),
         ("ZOOM_CLIENT_ID", CLIENT_ID),
         ("ZOOM_CLIENT_SECRET", CLIENT_SECRET),
         ("ZOOM_ADDRESS_BOOK_ID", ZOOM_ADDRESS_BOOK_ID),
+        ("ZOHO_BOOKS_CONTACT_ID", &books_contact),
     ]
     .iter()
     .map(|(k, v)| format!("{k}={v}"))

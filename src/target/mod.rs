@@ -219,6 +219,13 @@ pub trait Target: Send + Sync {
         &[]
     }
 
+    /// A warning about the write of record `id` that was reported done (Books: created, but
+    /// not marked as the primary contact person), taken once.
+    fn warning_for(&self, id: &str) -> Option<String> {
+        let _ = id;
+        None
+    }
+
     /// Deletes record `id` (used by `undo`).
     fn delete(
         &self,

@@ -220,6 +220,15 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 impl Target for ZohoBooks {
+    fn warning_for(&self, id: &str) -> Option<String> {
+        let mut guard = self
+            .primary_failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let i = guard.iter().position(|f| f.id == id)?;
+        Some(guard.swap_remove(i).message)
+    }
+
     fn kind(&self) -> TargetKind {
         TargetKind::ZohoBooks
     }

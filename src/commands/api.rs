@@ -1,0 +1,192 @@
+//! Connecting to a target: the runtime, the sandbox when asked for, credentials, the token
+//! provider, the paced HTTP client and the target itself. Shared by `import` and `undo`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::auth::{Credentials, DataCentre, TokenCache, TokenProvider, ZOOM_OAUTH_URL};
+use crate::cli::ApiArgs;
+use crate::error::{Error, Result};
+use crate::http::{
+    BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, Rate, RetryPolicy,
+    build_client,
+};
+use crate::sandbox::{Sandbox, SandboxConfig, seed};
+use crate::target::zoho_books::ZohoBooks;
+use crate::target::zoho_voice::ZohoVoice;
+use crate::target::zoom_cc::ZoomCc;
+use crate::target::{Target, TargetKind};
+
+/// The documented API host of Zoom.
+pub const ZOOM_API_URL: &str = "https://api.zoom.us";
+
+/// One of the targets, built and ready.
+pub enum AnyTarget {
+    Voice(ZohoVoice),
+    Books(ZohoBooks),
+    Zoom(ZoomCc),
+}
+
+/// A connection to a target.
+pub struct Api {
+    pub runtime: tokio::runtime::Runtime,
+    /// The in-process sandbox of `--sandbox`; it stops when dropped.
+    pub sandbox: Option<Sandbox>,
+    pub http: HttpClient,
+    pub target: AnyTarget,
+    /// What selects the remote data set: recorded in the journal header.
+    pub params: Vec<(String, String)>,
+    /// Books: the contact for rows that name none.
+    pub default_parent: Option<String>,
+}
+
+fn usage(e: impl std::fmt::Display) -> Error {
+    Error::Usage(e.to_string())
+}
+
+/// The sandbox's credentials, as if they were in the environment.
+fn sandbox_credentials(url: &str) -> Result<Credentials> {
+    let lines: BTreeMap<String, String> = seed::env_lines(url)
+        .into_iter()
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect();
+    Credentials::from_sources(|k| lines.get(k).cloned(), None).map_err(usage)
+}
+
+/// Builds the runtime, the client and the target `kind` from the arguments. `known` holds the
+/// target parameters of an earlier run (undo), which win over the arguments.
+pub fn connect(
+    args: &ApiArgs,
+    kind: TargetKind,
+    known: Option<&BTreeMap<String, String>>,
+) -> Result<Api> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+    let sandbox = if args.sandbox {
+        let sandbox = runtime
+            .block_on(Sandbox::start(SandboxConfig::default()))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Some(sandbox)
+    } else {
+        None
+    };
+    let sandbox_url = sandbox.as_ref().map(Sandbox::url);
+    let credentials = match &sandbox_url {
+        Some(url) => sandbox_credentials(url)?,
+        None => Credentials::load(args.credentials.as_deref().map(std::path::Path::new))
+            .map_err(usage)?,
+    };
+    let dc: DataCentre = args.dc.parse().map_err(usage)?;
+    let base_override = sandbox_url.as_deref().or(args.base_url.as_deref());
+    let accounts_override = sandbox_url.as_deref().or(args.accounts_url.as_deref());
+    let param = |name: &str| known.and_then(|k| k.get(name).cloned());
+
+    let mut params = Vec::new();
+    let mut default_parent = None;
+    let (target, documented) = match kind {
+        TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), dc.voice_url()),
+        TargetKind::ZohoBooks => {
+            let org = match param("organization_id") {
+                Some(org) => org,
+                None => credentials.books_organization_id().map_err(usage)?,
+            };
+            default_parent = args.books_contact_id.clone().or_else(|| {
+                sandbox_url
+                    .as_ref()
+                    .map(|_| seed::BOOKS_CONTACTS[0].0.to_string())
+            });
+            params.push(("organization_id".to_string(), org.clone()));
+            (
+                AnyTarget::Books(ZohoBooks::new(org, default_parent.clone())),
+                dc.books_api_url(),
+            )
+        }
+        TargetKind::ZoomCc => {
+            let book = param("address_book_id")
+                .or_else(|| args.address_book_id.clone())
+                .or_else(|| {
+                    sandbox_url
+                        .as_ref()
+                        .map(|_| seed::ZOOM_ADDRESS_BOOK_ID.to_string())
+                })
+                .ok_or_else(|| {
+                    Error::Usage(
+                        "Zoom Contact Center needs the address book to import into: give --address-book-id ID".into(),
+                    )
+                })?;
+            params.push(("address_book_id".to_string(), book.clone()));
+            (AnyTarget::Zoom(ZoomCc::new(book)), ZOOM_API_URL.to_string())
+        }
+    };
+    let base = BaseUrl::resolve(&documented, base_override).map_err(usage)?;
+    let rate = match &args.rate {
+        Some(text) => text
+            .parse::<Rate>()
+            .map_err(|e| Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)")))?,
+        None => match &target {
+            AnyTarget::Voice(t) => t.default_rate(),
+            AnyTarget::Books(t) => t.default_rate(),
+            AnyTarget::Zoom(t) => t.default_rate(),
+        },
+    };
+    let reqwest = build_client(DEFAULT_TIMEOUT).map_err(|e| Error::Internal(e.to_string()))?;
+    // The sandbox's tokens are worthless outside it: they are not cached.
+    let cache = match sandbox {
+        Some(_) => None,
+        None => TokenCache::default_location(|k| std::env::var(k).ok()),
+    };
+    let tokens = match kind {
+        TargetKind::ZohoVoice | TargetKind::ZohoBooks => {
+            let accounts =
+                BaseUrl::resolve(&dc.accounts_url(), accounts_override).map_err(usage)?;
+            TokenProvider::zoho(
+                reqwest.clone(),
+                credentials.zoho().map_err(usage)?,
+                accounts,
+                cache,
+            )
+        }
+        TargetKind::ZoomCc => {
+            let oauth = BaseUrl::resolve(ZOOM_OAUTH_URL, accounts_override).map_err(usage)?;
+            TokenProvider::zoom(
+                reqwest.clone(),
+                credentials.zoom().map_err(usage)?,
+                oauth,
+                cache,
+            )
+        }
+    };
+    let config = ClientConfig {
+        rate,
+        concurrency: match args.concurrency {
+            Some(n) => ConcurrencyMode::Fixed(n),
+            None => ConcurrencyMode::Auto,
+        },
+        retry: RetryPolicy {
+            max_retries: args.max_retries,
+            ..RetryPolicy::default()
+        },
+        not_applied_statuses: Vec::new(),
+    };
+    let http = HttpClient::new(reqwest, base, Some(Arc::new(tokens)), config);
+    let mut api = Api {
+        runtime,
+        sandbox,
+        http,
+        target,
+        params,
+        default_parent,
+    };
+    if let AnyTarget::Voice(voice) = &mut api.target {
+        api.runtime
+            .block_on(voice.load_statuses(&api.http))
+            .map_err(|e| Error::Remote(e.to_string()))?;
+    }
+    Ok(api)
+}

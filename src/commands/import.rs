@@ -1,0 +1,103 @@
+//! `bulkline import`: the command line of [`crate::import`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::InputPlan;
+use super::api::{AnyTarget, connect};
+use crate::cli::ImportArgs;
+use crate::error::{Error, Result};
+use crate::import::{self, ImportSummary, Settings};
+use crate::progress::ProgressMode;
+use crate::target::TargetKind;
+
+/// The default journal: beside the input, named after it and the target.
+pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
+    let path = Path::new(input);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    path.with_file_name(format!("{name}.{}.checkpoint", target.as_str()))
+}
+
+pub fn run(args: &ImportArgs) -> Result<u8> {
+    let input = InputPlan::from_args(&args.input)?;
+    if args.dry_run && args.api.json && args.report.is_none() {
+        return Err(Error::Usage(
+            "--dry-run writes its plan on stdout, where --json prints the summary: write the plan to a file with --report FILE".into(),
+        ));
+    }
+    let api = connect(&args.api, args.to, None)?;
+    // The sandbox forgets everything when the run ends: so must its journal.
+    let temp_journal = match (&args.checkpoint, &api.sandbox) {
+        (None, Some(_)) => Some(tempfile::tempdir().map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })?),
+        _ => None,
+    };
+    let checkpoint = match (&args.checkpoint, &temp_journal) {
+        (Some(path), _) => PathBuf::from(path),
+        (None, Some(dir)) => dir.path().join("import.checkpoint"),
+        (None, None) => default_checkpoint(&args.input.input, args.to),
+    };
+    let report = match (&args.report, args.dry_run) {
+        (None, true) => Some("-".to_string()),
+        (r, _) => r.clone(),
+    };
+    let settings = Settings {
+        input,
+        input_path: args.input.input.clone(),
+        keep: args.input.keep,
+        mode: args.mode,
+        by: args.match_by,
+        dry_run: args.dry_run,
+        checkpoint,
+        restart: args.restart,
+        errors: args.errors.clone(),
+        report,
+        params: api.params.clone(),
+        parents: args.to == TargetKind::ZohoBooks,
+        default_parent: api.default_parent.clone(),
+        progress: ProgressMode::detect(args.api.quiet),
+    };
+    let summary = match api.target {
+        AnyTarget::Voice(t) => import::run(&settings, Arc::new(t), api.http, &api.runtime),
+        AnyTarget::Books(t) => import::run(&settings, Arc::new(t), api.http, &api.runtime),
+        AnyTarget::Zoom(t) => import::run(&settings, Arc::new(t), api.http, &api.runtime),
+    }?;
+    print_summary(&summary, args.api.json, args.api.quiet)?;
+    Ok(summary.exit_code)
+}
+
+fn print_summary(summary: &ImportSummary, json: bool, quiet: bool) -> Result<()> {
+    if json {
+        let text = serde_json::to_string(summary)
+            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        println!("{text}");
+    } else if !quiet {
+        eprint!("{}", summary.human());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journal_goes_beside_the_input() {
+        assert_eq!(
+            default_checkpoint("data/in.csv", TargetKind::ZoomCc),
+            PathBuf::from("data/in.csv.zoom-cc.checkpoint")
+        );
+        assert_eq!(
+            default_checkpoint("in.csv", TargetKind::ZohoVoice),
+            PathBuf::from("in.csv.zoho-voice.checkpoint")
+        );
+    }
+}

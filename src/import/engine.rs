@@ -1,0 +1,351 @@
+//! Executing the writes: one task per row, paced and retried by the HTTP client, each change
+//! journaled (intent before, outcome after), and the rows whose outcome is unknown reconciled
+//! against the target before they are tried again.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use super::key::{MatchBy, RemoteIndex};
+use super::reports::Reports;
+use crate::checkpoint::{Action, IntentId, Journal, Op, RowOutcome};
+use crate::error::{Error, Result};
+use crate::http::HttpClient;
+use crate::progress::Counters;
+use crate::source::{Schema, Values};
+use crate::target::{Fields, ListError, RowExtras, Target, Write};
+
+/// Tasks that may be spawned at once (each waits for the HTTP client's own concurrency slot
+/// and pacing; this only bounds the memory of rows waiting for one).
+const MAX_TASKS: usize = 512;
+
+/// Rounds of "reconcile the unknown, retry what certainly failed" after the stream.
+pub const SETTLE_ROUNDS: u32 = 4;
+
+/// What a task does to the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOp {
+    Create,
+    Update { id: String },
+}
+
+/// One row bound for the target.
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub row: u64,
+    /// The match key, shown in the reports.
+    pub key: String,
+    /// The key that finds the record again when a create's outcome is unknown.
+    pub find_key: Option<String>,
+    /// The row's parent record ("" for targets without parents).
+    pub parent: String,
+    pub fields: Fields,
+    pub extras: RowExtras,
+    pub op: TaskOp,
+    pub schema: Arc<Schema>,
+    pub values: Values,
+}
+
+/// The state every task of a run shares.
+pub struct Engine<T: Target> {
+    pub target: Arc<T>,
+    pub http: HttpClient,
+    pub journal: Journal,
+    pub reports: Arc<Mutex<Reports>>,
+    pub counters: Arc<Counters>,
+    /// The key records are found by.
+    pub by: MatchBy,
+    /// Why the run stopped early (quota, credentials); set once.
+    stop: Mutex<Option<String>>,
+    /// A fatal error (journal or report write failed).
+    fatal: Mutex<Option<Error>>,
+    /// Tasks certainly not applied: to send again.
+    retry: Mutex<Vec<Task>>,
+    /// Creates whose outcome is unknown, with their intents: to look for on the target first.
+    unknown: Mutex<Vec<(IntentId, Task)>>,
+    /// Rows left undone because the run stopped.
+    pub left: AtomicU64,
+    /// When the first write was sent and the last one answered: the write phase.
+    window: Mutex<Option<(Instant, Instant)>>,
+    /// Writes answered in this run.
+    pub writes: AtomicU64,
+}
+
+fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<T: Target + 'static> Engine<T> {
+    pub fn new(
+        target: Arc<T>,
+        http: HttpClient,
+        journal: Journal,
+        reports: Arc<Mutex<Reports>>,
+        counters: Arc<Counters>,
+        by: MatchBy,
+    ) -> Engine<T> {
+        Engine {
+            target,
+            http,
+            journal,
+            reports,
+            counters,
+            by,
+            stop: Mutex::new(None),
+            fatal: Mutex::new(None),
+            retry: Mutex::new(Vec::new()),
+            unknown: Mutex::new(Vec::new()),
+            left: AtomicU64::new(0),
+            window: Mutex::new(None),
+            writes: AtomicU64::new(0),
+        }
+    }
+
+    /// Why the run stopped, if it did.
+    pub fn stopped(&self) -> Option<String> {
+        lock(&self.stop).clone()
+    }
+
+    fn set_stop(&self, message: String) {
+        let mut stop = lock(&self.stop);
+        if stop.is_none() {
+            *stop = Some(message);
+        }
+    }
+
+    /// Takes the fatal error, if one happened.
+    pub fn take_fatal(&self) -> Option<Error> {
+        lock(&self.fatal).take()
+    }
+
+    fn set_fatal(&self, e: Error) {
+        let mut fatal = lock(&self.fatal);
+        if fatal.is_none() {
+            *fatal = Some(e);
+        }
+        drop(fatal);
+        self.set_stop("a fatal error".into());
+    }
+
+    /// The target's records under `parents`, indexed by the match key.
+    pub async fn index(&self, parents: &[String]) -> std::result::Result<RemoteIndex, ListError> {
+        let records = self.target.list(&self.http, parents).await?;
+        Ok(RemoteIndex::new(self.by, records))
+    }
+
+    /// How long the writes took, from the first sent to the last answered.
+    pub fn write_time(&self) -> Option<Duration> {
+        lock(&self.window).map(|(first, last)| last.duration_since(first))
+    }
+
+    /// Rows still unsettled: unknown creates and tasks to retry.
+    pub fn unsettled(&self) -> u64 {
+        (lock(&self.retry).len() + lock(&self.unknown).len()) as u64
+    }
+
+    fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
+        if let Err(e) = f(&mut lock(&self.reports)) {
+            self.set_fatal(e);
+        }
+    }
+
+    fn record(&self, intent: IntentId, outcome: RowOutcome) {
+        if let Err(e) = self.journal.outcome(intent, &[outcome]) {
+            self.set_fatal(e.into());
+        }
+    }
+
+    /// A row done: journal, report, counters.
+    pub fn done(&self, intent: IntentId, task: &Task, action: Action, id: &str) {
+        self.record(intent, RowOutcome::done(task.row, action, Some(id)));
+        self.report(|r| r.success(task.row, &task.key, action.as_str(), id, None));
+        let counter = match action {
+            Action::Created => &self.counters.created,
+            _ => &self.counters.updated,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A row the target refused for good.
+    pub fn failed(&self, intent: Option<IntentId>, task: &Task, code: &str, message: &str) {
+        if let Some(intent) = intent {
+            self.record(intent, RowOutcome::failed(task.row, code, message));
+        }
+        self.report(|r| r.remote_failure(&task.schema, task.row, &task.values, code, message));
+        self.counters.failed.fetch_add(1, Ordering::Relaxed);
+        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sends one task and records what became of it.
+    pub async fn execute(self: Arc<Self>, task: Task) {
+        if self.stopped().is_some() {
+            self.left.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let (op, remote) = match &task.op {
+            TaskOp::Create => (Op::Create, None),
+            TaskOp::Update { id } => (Op::Update, Some(id.as_str())),
+        };
+        let intent = match self.journal.intent(op, &[task.row], remote).await {
+            Ok(id) => id,
+            Err(e) => {
+                self.set_fatal(e.into());
+                self.left.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        };
+        let sent = Instant::now();
+        let write = match &task.op {
+            TaskOp::Create => {
+                self.target
+                    .create(&self.http, &task.fields, &task.extras)
+                    .await
+            }
+            TaskOp::Update { id } => {
+                self.target
+                    .update(&self.http, id, &task.fields, &task.extras)
+                    .await
+            }
+        };
+        {
+            let mut window = lock(&self.window);
+            let (first, _) = window.get_or_insert((sent, sent));
+            *window = Some(((*first).min(sent), Instant::now()));
+        }
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        match write {
+            Write::Done { id } => {
+                let action = match task.op {
+                    TaskOp::Create => Action::Created,
+                    TaskOp::Update { .. } => Action::Updated,
+                };
+                self.done(intent, &task, action, &id);
+                if let Some(warning) = self.target.warning_for(&id) {
+                    self.report(|r| {
+                        r.remote_failure(&task.schema, task.row, &task.values, "warning", &warning)
+                    });
+                }
+            }
+            Write::Failed { code, message } => {
+                let code = code.unwrap_or_else(|| "remote_error".into());
+                self.failed(Some(intent), &task, &code, &message);
+            }
+            Write::Ambiguous { .. } if task.op == TaskOp::Create => {
+                // The create may have been applied: the intent stays open until the record
+                // is looked for on the target.
+                lock(&self.unknown).push((intent, task));
+            }
+            Write::Ambiguous { .. } | Write::NotApplied { .. } => {
+                // An update can be sent again safely; a create that certainly did not happen too.
+                self.record(intent, RowOutcome::not_applied(task.row));
+                lock(&self.retry).push(task);
+            }
+            Write::Stop { message } => {
+                self.record(intent, RowOutcome::not_applied(task.row));
+                self.set_stop(message);
+                self.left.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Runs every task that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the
+    /// channel closes and every task has finished.
+    pub async fn run(self: Arc<Self>, mut rx: mpsc::Receiver<Task>) {
+        let permits = Arc::new(Semaphore::new(MAX_TASKS));
+        let mut set = JoinSet::new();
+        while let Some(task) = rx.recv().await {
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                break;
+            };
+            let engine = Arc::clone(&self);
+            set.spawn(async move {
+                engine.execute(task).await;
+                drop(permit);
+            });
+            while set.try_join_next().is_some() {}
+        }
+        while set.join_next().await.is_some() {}
+    }
+
+    /// After the stream: looks for the creates whose outcome is unknown on the target, then
+    /// sends again what certainly did not happen, for a few rounds. What is still unsettled
+    /// afterwards stays in the journal for the next run.
+    pub async fn settle(self: Arc<Self>) {
+        for round in 0..SETTLE_ROUNDS {
+            if self.stopped().is_some() {
+                break;
+            }
+            let unknown = std::mem::take(&mut *lock(&self.unknown));
+            if !unknown.is_empty() {
+                let parents: BTreeSet<String> =
+                    unknown.iter().map(|(_, t)| t.parent.clone()).collect();
+                let parents: Vec<String> = parents.into_iter().collect();
+                match self.index(&parents).await {
+                    Ok(index) => self.reconcile(unknown, &index),
+                    Err(message) => {
+                        lock(&self.unknown).extend(unknown);
+                        self.set_stop(format!(
+                            "cannot look for the records whose creation is unknown: {message}"
+                        ));
+                        break;
+                    }
+                }
+            }
+            let retry = std::mem::take(&mut *lock(&self.retry));
+            if retry.is_empty() {
+                if lock(&self.unknown).is_empty() {
+                    break;
+                }
+                continue;
+            }
+            if round > 0 {
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(round))).await;
+            }
+            let mut set = JoinSet::new();
+            for task in retry {
+                set.spawn(Arc::clone(&self).execute(task));
+            }
+            while set.join_next().await.is_some() {}
+        }
+        let unsettled = self.unsettled();
+        self.left.fetch_add(unsettled, Ordering::Relaxed);
+    }
+
+    /// Settles creates of unknown outcome against a fresh listing: found once, it was
+    /// created; not found, it was not (and goes to the retry list); found more than once,
+    /// the key is ambiguous and the row is reported.
+    pub fn reconcile(&self, unknown: Vec<(IntentId, Task)>, index: &RemoteIndex) {
+        for (intent, task) in unknown {
+            let Some(key) = task.find_key.as_deref() else {
+                // Nothing to look for it by: it stays unknown, for the user to check.
+                lock(&self.unknown).push((intent, task));
+                continue;
+            };
+            let found = index.find(&task.parent, key);
+            match found.as_slice() {
+                [one] => {
+                    let id = one.id.clone();
+                    self.done(intent, &task, Action::Created, &id);
+                }
+                [] => {
+                    self.record(intent, RowOutcome::not_applied(task.row));
+                    lock(&self.retry).push(task);
+                }
+                many => {
+                    let ids: Vec<&str> = many.iter().map(|r| r.id.as_str()).collect();
+                    let message = format!(
+                        "the create's answer was lost, and {} records now have this key ({}): check them by hand",
+                        ids.len(),
+                        ids.join(", ")
+                    );
+                    self.failed(Some(intent), &task, "conflict", &message);
+                }
+            }
+        }
+    }
+}

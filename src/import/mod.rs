@@ -1,0 +1,611 @@
+//! `import`: streams the clean contacts of a file into a contact API, as fast as its rate
+//! limit allows, exactly once.
+//!
+//! The rows go through the clean pipeline (rejects to the error report, duplicates dropped);
+//! each kept row is turned into the target's fields ([`crate::target::Target::desired`]),
+//! matched by its key against the target's records listed first ([`key`]), and planned
+//! ([`plan`]): create, update, unchanged, conflict. The writes run concurrently
+//! ([`engine`]), paced by the HTTP client, each journaled in the checkpoint before it is sent.
+//! A create whose answer was lost is looked for on the target before it is sent again; a
+//! re-run of the same command resumes from the journal.
+
+pub mod engine;
+pub mod key;
+pub mod plan;
+pub mod reports;
+pub mod summary;
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+use crate::checkpoint::{
+    Action, InputFingerprint, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader,
+};
+use crate::commands::InputPlan;
+use crate::dedupe::{Decision, Deduper, Keep};
+use crate::error::{Error, Result, exit};
+use crate::http::HttpClient;
+use crate::pipeline;
+use crate::progress::{Counters, Progress, ProgressMode};
+use crate::reject::{Code, Rejection, Stage};
+use crate::report::Counts;
+use crate::sink::TableWriter;
+use crate::source::{self, Format, Schema};
+use crate::target::{RemoteRecord, RowExtras, Target};
+use crate::transform::{Outcome, Processed};
+
+pub use engine::{Engine, Task, TaskOp};
+pub use key::{MatchBy, RemoteIndex, row_key};
+pub use plan::{Mode, Plan, decide, describe};
+pub use reports::Reports;
+pub use summary::ImportSummary;
+
+/// Everything an import run needs besides the target.
+pub struct Settings {
+    pub input: InputPlan,
+    pub input_path: String,
+    pub keep: Keep,
+    pub mode: Mode,
+    pub by: MatchBy,
+    pub dry_run: bool,
+    pub checkpoint: PathBuf,
+    pub restart: bool,
+    pub errors: Option<String>,
+    pub report: Option<String>,
+    /// The target's parameters (organization, address book): part of the journal header.
+    pub params: Vec<(String, String)>,
+    /// Whether the target's records have parents (Books), and the default one.
+    pub parents: bool,
+    pub default_parent: Option<String>,
+    pub progress: ProgressMode,
+}
+
+/// Rows in flight between the planner and the writers.
+const QUEUE: usize = 1024;
+
+fn nonempty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// The planner: runs on the pipeline's consumer thread, turns each kept row into a task or a
+/// report line.
+struct Planner<'a, T: Target> {
+    settings: &'a Settings,
+    target: &'a Arc<T>,
+    http: &'a HttpClient,
+    runtime: &'a Handle,
+    reports: &'a Arc<Mutex<Reports>>,
+    counters: &'a Arc<Counters>,
+    counts: &'a mut Counts,
+    journal: Option<&'a Journal>,
+    resume: &'a Resume,
+    in_flight: &'a HashMap<u64, (IntentId, Op)>,
+    /// The target's records, once listed; `listed` names the parents listed so far.
+    index: RemoteIndex,
+    listed: HashSet<String>,
+    lists: bool,
+    /// Keys this run has planned a write for, by parent: a second row with one is a conflict.
+    claimed: HashSet<(String, String)>,
+    tx: Option<mpsc::Sender<Task>>,
+    /// Dry run: writes the plan would send, by kind.
+    planned_creates: u64,
+    planned_updates: u64,
+    resumed: u64,
+}
+
+impl<T: Target + 'static> Planner<'_, T> {
+    fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) -> Result<()> {
+        f(&mut self.reports.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Lists the records under `parent` unless already done.
+    fn ensure_listed(&mut self, parent: &str) -> Result<()> {
+        if self.listed.contains(parent) {
+            return Ok(());
+        }
+        let parents = if self.settings.parents {
+            vec![parent.to_string()]
+        } else {
+            Vec::new()
+        };
+        let records: Vec<RemoteRecord> = self
+            .runtime
+            .block_on(self.target.list(self.http, &parents))
+            .map_err(|e| Error::Remote(e.to_string()))?;
+        self.index.extend(self.settings.by, records);
+        self.listed.insert(parent.to_string());
+        Ok(())
+    }
+
+    fn journal_outcome(&self, intent: IntentId, outcome: RowOutcome) -> Result<()> {
+        match self.journal {
+            Some(j) => j.outcome(intent, &[outcome]).map_err(Error::from),
+            None => Ok(()),
+        }
+    }
+
+    fn failed(&self, schema: &Arc<Schema>, p: &Processed, code: &str, message: &str) -> Result<()> {
+        self.counters.failed.fetch_add(1, Ordering::Relaxed);
+        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+        self.report(|r| r.remote_failure(schema, p.raw.row, &p.raw.values, code, message))
+    }
+
+    fn reject(&mut self, schema: &Arc<Schema>, p: &Processed, rejection: Rejection) -> Result<()> {
+        let rejections = [rejection];
+        self.counts.reject(&rejections);
+        self.report(|r| r.rejected(schema, p.raw.row, &p.raw.values, &rejections))
+    }
+
+    fn plan_row(&mut self, schema: &Arc<Schema>, p: Processed) -> Result<()> {
+        let Outcome::Clean(clean) = &p.outcome else {
+            return Ok(());
+        };
+        let contact = &clean.contact;
+        let row = p.raw.row;
+        let extras = RowExtras {
+            parent: nonempty(&contact.parent_id),
+            status: nonempty(&contact.status),
+            primary: contact.is_primary,
+        };
+        let fields = match self.target.desired(contact, &extras) {
+            Ok(f) => f,
+            Err(rejection) => return self.reject(schema, &p, rejection),
+        };
+        let parent = if self.settings.parents {
+            extras
+                .parent
+                .clone()
+                .or_else(|| self.settings.default_parent.clone())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        let by = self.settings.by;
+        let key = row_key(contact, by);
+        let find_key = if by == MatchBy::Id {
+            row_key(contact, MatchBy::Mobile)
+        } else {
+            key.clone()
+        };
+        if key.is_none() && self.settings.mode != Mode::Create {
+            return self.reject(
+                schema,
+                &p,
+                Rejection::new(
+                    Stage::Validate,
+                    by.as_str(),
+                    Code::FieldRequired,
+                    format!(
+                        "the row has no {} to match existing records by (choose another --match-by, or --mode create)",
+                        by.as_str()
+                    ),
+                ),
+            );
+        }
+        let shown = key.clone().or_else(|| find_key.clone()).unwrap_or_default();
+
+        // What an earlier run of this journal did with the row.
+        match self.resume.state(row) {
+            Some(RowState::Done { action, remote_id }) => {
+                self.resumed += 1;
+                if let Some(k) = &key {
+                    self.claimed.insert((parent, k.clone()));
+                }
+                let id = remote_id.as_deref().unwrap_or("");
+                self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+                let counter = match action {
+                    Action::Created => &self.counters.created,
+                    Action::Updated => &self.counters.updated,
+                    _ => &self.counters.unchanged,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                return self.report(|r| r.success(row, &shown, action.as_str(), id, None));
+            }
+            Some(RowState::Failed(f)) => {
+                self.resumed += 1;
+                return self.failed(schema, &p, &f.code, &f.message);
+            }
+            Some(RowState::InFlight(_)) => {
+                if let Some(&(intent, op)) = self.in_flight.get(&row) {
+                    if op == Op::Create {
+                        let Some(k) = find_key.as_deref() else {
+                            // Nothing to look for it by: it stays in flight for the user to check.
+                            return Ok(());
+                        };
+                        self.ensure_listed(&parent)?;
+                        let found: Vec<String> = self
+                            .index
+                            .find(&parent, k)
+                            .iter()
+                            .map(|r| r.id.clone())
+                            .collect();
+                        match found.as_slice() {
+                            [id] => {
+                                self.journal_outcome(
+                                    intent,
+                                    RowOutcome::done(row, Action::Created, Some(id)),
+                                )?;
+                                if let Some(k) = &key {
+                                    self.claimed.insert((parent, k.clone()));
+                                }
+                                self.counters.created.fetch_add(1, Ordering::Relaxed);
+                                self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+                                return self
+                                    .report(|r| r.success(row, &shown, "created", id, None));
+                            }
+                            [] => self.journal_outcome(intent, RowOutcome::not_applied(row))?,
+                            many => {
+                                let message = format!(
+                                    "an earlier run's create was interrupted, and {} records now have this key ({}): check them by hand",
+                                    many.len(),
+                                    many.join(", ")
+                                );
+                                self.journal_outcome(
+                                    intent,
+                                    RowOutcome::failed(row, "conflict", &message),
+                                )?;
+                                return self.failed(schema, &p, "conflict", &message);
+                            }
+                        }
+                    } else {
+                        // Updates can be sent again: planned afresh below.
+                        self.journal_outcome(intent, RowOutcome::not_applied(row))?;
+                    }
+                }
+            }
+            None => {}
+        }
+
+        let found: Option<Vec<RemoteRecord>> = match (&key, self.lists) {
+            (Some(k), true) => {
+                self.ensure_listed(&parent)?;
+                Some(self.index.find(&parent, k).into_iter().cloned().collect())
+            }
+            _ => None,
+        };
+        if let Some(k) = &key
+            && !self.claimed.insert((parent.clone(), k.clone()))
+        {
+            let message = format!(
+                "another row of the file has the same {} ({k}); only the first is sent",
+                by.as_str()
+            );
+            self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+            return self.report(|r| {
+                r.remote_failure(schema, row, &p.raw.values, "duplicate_key", &message)
+            });
+        }
+        let refs: Option<Vec<&RemoteRecord>> = found.as_ref().map(|v| v.iter().collect());
+        let plan = decide(&**self.target, self.settings.mode, &fields, refs.as_deref());
+        let op = match plan {
+            Plan::Create => TaskOp::Create,
+            Plan::Update { ref id, .. } => TaskOp::Update { id: id.clone() },
+            Plan::Unchanged { id } => {
+                self.counters.unchanged.fetch_add(1, Ordering::Relaxed);
+                self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+                return self.report(|r| r.success(row, &shown, "unchanged", &id, Some("")));
+            }
+            Plan::Conflict { ids } => {
+                let message = format!(
+                    "{} records on the target have this {} ({}): not guessing which to update",
+                    ids.len(),
+                    by.as_str(),
+                    ids.join(", ")
+                );
+                self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+                return self.report(|r| {
+                    r.remote_failure(schema, row, &p.raw.values, "conflict", &message)
+                });
+            }
+            Plan::Missing => {
+                let message = format!("no record on the target has this {}", by.as_str());
+                return self.failed(schema, &p, "not_found", &message);
+            }
+        };
+        if self.settings.dry_run {
+            let (action, id, changes) = match &plan {
+                Plan::Update { id, changes } => {
+                    self.planned_updates += 1;
+                    ("update", id.as_str(), describe(changes))
+                }
+                _ => {
+                    self.planned_creates += 1;
+                    ("create", "", String::new())
+                }
+            };
+            return self.report(|r| r.success(row, &shown, action, id, Some(&changes)));
+        }
+        let task = Task {
+            row,
+            key: shown,
+            find_key,
+            parent,
+            fields,
+            extras,
+            op,
+            schema: Arc::clone(schema),
+            values: p.raw.values,
+        };
+        if let Some(tx) = &self.tx
+            && tx.blocking_send(task).is_err()
+        {
+            return Err(Error::Internal("the writers stopped".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Runs an import of `settings.input_path` into `target` through `http`, on `runtime`.
+pub fn run<T: Target + 'static>(
+    settings: &Settings,
+    target: Arc<T>,
+    http: HttpClient,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<ImportSummary> {
+    let started = Instant::now();
+    if settings.input_path == "-" {
+        return Err(Error::Usage(
+            "import reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
+        ));
+    }
+    let src = source::open(&settings.input_path, &settings.input.source)?;
+    settings.input.mapping.check_against(&src.schema())?;
+    let json_input = src.info().format != Format::Csv;
+    let delim = src
+        .info()
+        .delimiter
+        .as_deref()
+        .and_then(|d| d.bytes().next())
+        .unwrap_or(b',');
+    let writer = |path: &str, extra: &[&'static str]| {
+        TableWriter::create(
+            path,
+            Reports::format_for(path, json_input),
+            crate::commands::output_delimiter(path, delim),
+            extra,
+        )
+    };
+    let errors = settings
+        .errors
+        .as_deref()
+        .map(|p| writer(p, Reports::error_columns(json_input)))
+        .transpose()?;
+    let success = settings
+        .report
+        .as_deref()
+        .map(|p| writer(p, &reports::ROW_COLUMN))
+        .transpose()?;
+    let reports = Arc::new(Mutex::new(Reports::new(
+        errors,
+        success,
+        settings.dry_run,
+        json_input,
+    )));
+
+    // The journal (not in a dry run: it changes nothing).
+    let (journal, resume) = if settings.dry_run {
+        (None, Resume::default())
+    } else {
+        let mut header = RunHeader::new(
+            InputFingerprint::of(std::path::Path::new(&settings.input_path))?,
+            target.kind().as_str(),
+            "import",
+        )
+        .option("mode", settings.mode.as_str())
+        .option("match_by", settings.by.as_str())
+        .option(
+            "dedupe_by",
+            format!("{:?}", settings.input.transform.dedupe_by),
+        )
+        .option("keep", format!("{:?}", settings.keep));
+        for (k, v) in &settings.params {
+            header = header.param(k, v);
+        }
+        let (journal, resume) =
+            Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
+        (Some(journal), resume)
+    };
+    let counters = Arc::new(Counters::default());
+    let progress = Progress::start(
+        settings.progress,
+        "importing",
+        None,
+        Arc::clone(&counters),
+        Some(Arc::clone(http.stats())),
+        Some(Arc::clone(http.pacer())),
+    );
+    if let Some(aside) = &resume.moved_aside {
+        progress.println(&format!(
+            "--restart: the old journal was moved to {}",
+            aside.display()
+        ));
+    }
+    if !resume.is_empty() {
+        progress.println(&format!(
+            "{} ({})",
+            resume.summary(),
+            settings.checkpoint.display()
+        ));
+    }
+    let in_flight: HashMap<u64, (IntentId, Op)> = resume
+        .in_flight()
+        .iter()
+        .flat_map(|f| f.rows.iter().map(move |&r| (r, (f.id, f.op))))
+        .collect();
+
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let engine = journal.as_ref().map(|j| {
+        Arc::new(Engine::new(
+            Arc::clone(&target),
+            http.clone(),
+            j.clone(),
+            Arc::clone(&reports),
+            Arc::clone(&counters),
+            settings.by,
+        ))
+    });
+    let writers = engine
+        .as_ref()
+        .map(|e| runtime.spawn(Arc::clone(e).run(rx)));
+
+    let lists = settings.mode.lists_first();
+    let mut counts = Counts::default();
+    let mut deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
+    let handle = runtime.handle().clone();
+    let mut planner = Planner {
+        settings,
+        target: &target,
+        http: &http,
+        runtime: &handle,
+        reports: &reports,
+        counters: &counters,
+        counts: &mut counts,
+        journal: journal.as_ref(),
+        resume: &resume,
+        in_flight: &in_flight,
+        index: RemoteIndex::default(),
+        listed: HashSet::new(),
+        lists,
+        claimed: HashSet::new(),
+        tx: engine.is_some().then_some(tx),
+        planned_creates: 0,
+        planned_updates: 0,
+        resumed: 0,
+    };
+    // Targets without parents are listed once, before the first row.
+    if lists && !settings.parents {
+        planner.ensure_listed("")?;
+    }
+    let listed_records = planner.index.len();
+    let mut last_schema = Arc::new(Schema::default());
+    let info = pipeline::run(
+        src,
+        &settings.input.mapping,
+        &settings.input.transform,
+        |schema, rows| {
+            last_schema = Arc::clone(schema);
+            for p in rows {
+                planner.counts.rows_read += 1;
+                match &p.outcome {
+                    Outcome::Blank => planner.counts.blank += 1,
+                    Outcome::Rejected(r) => {
+                        planner.counts.reject(r);
+                        let r = r.clone();
+                        planner.report(|rep| rep.rejected(schema, p.raw.row, &p.raw.values, &r))?;
+                    }
+                    Outcome::Clean(_) => {
+                        deduper.push(p, &mut |d| match d {
+                            Decision::Kept(p) => {
+                                planner.counts.clean += 1;
+                                planner.plan_row(schema, p)
+                            }
+                            Decision::Dropped { .. } => {
+                                planner.counts.duplicates += 1;
+                                Ok(())
+                            }
+                        })?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    );
+    let info = match info {
+        Ok(info) => {
+            let schema = Arc::clone(&last_schema);
+            deduper.finish(&mut |d| match d {
+                Decision::Kept(p) => {
+                    planner.counts.clean += 1;
+                    planner.plan_row(&schema, p)
+                }
+                Decision::Dropped { .. } => {
+                    planner.counts.duplicates += 1;
+                    Ok(())
+                }
+            })?;
+            info
+        }
+        Err(e) => {
+            drop(planner.tx.take());
+            if let Some(w) = writers {
+                let _ = runtime.block_on(w);
+            }
+            return Err(e);
+        }
+    };
+    let (planned_creates, planned_updates, resumed) = (
+        planner.planned_creates,
+        planner.planned_updates,
+        planner.resumed,
+    );
+    drop(planner);
+
+    // Let the writers finish, then settle the unknown and the retryable.
+    let mut stopped = None;
+    let mut left = 0;
+    let mut write_time = None;
+    let mut writes = 0;
+    if let (Some(engine), Some(writers)) = (&engine, writers) {
+        runtime
+            .block_on(writers)
+            .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
+        runtime.block_on(Arc::clone(engine).settle());
+        if let Some(e) = engine.take_fatal() {
+            return Err(e);
+        }
+        stopped = engine.stopped();
+        left = engine.left.load(Ordering::Relaxed);
+        write_time = engine.write_time();
+        writes = engine.writes.load(Ordering::Relaxed);
+    }
+    drop(engine);
+    progress.finish();
+    {
+        let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
+        r.note_schema(&info.schema);
+    }
+    let reports = Arc::try_unwrap(reports)
+        .map_err(|_| Error::Internal("the reports are still in use".into()))?
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    reports.finish()?;
+    if let Some(j) = &journal {
+        j.close()?;
+    }
+
+    let failed = counters.failed.load(Ordering::Relaxed);
+    let conflicts = counters.conflicts.load(Ordering::Relaxed);
+    let exit_code = if stopped.is_some() || left > 0 {
+        exit::RESUMABLE
+    } else if counts.rejected + failed + conflicts > 0 {
+        exit::ROWS_REJECTED
+    } else {
+        exit::OK
+    };
+    let stats = http.stats().snapshot();
+    Ok(ImportSummary::new(summary::Parts {
+        settings,
+        target: target.kind(),
+        rate: http.pacer().configured_rate(),
+        counts,
+        counters: &counters,
+        stats,
+        listed_records,
+        planned_creates,
+        planned_updates,
+        resumed,
+        left,
+        stopped,
+        elapsed: started.elapsed(),
+        write_time,
+        writes,
+        exit_code,
+    }))
+}

@@ -1,0 +1,158 @@
+//! The files an import writes besides the journal: the error report (rows rejected by the
+//! clean pipeline, and rows the target refused, `_stage` = remote) and the success report
+//! (`_row`, `key`, `_action`, `_remote_id`), or in a dry run the plan.
+
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::reject::Rejection;
+use crate::report;
+use crate::sink::TableWriter;
+use crate::source::{Format, Schema, Values};
+
+/// Columns of the success report (`_row` is written last, as the writer's extra column).
+pub const SUCCESS_COLUMNS: [&str; 3] = ["key", "_action", "_remote_id"];
+/// Columns of a dry run's plan.
+pub const PLAN_COLUMNS: [&str; 4] = ["key", "_action", "_remote_id", "_changes"];
+/// The extra column of the success report and the plan.
+pub const ROW_COLUMN: [&str; 1] = ["_row"];
+
+/// The error report and the success (or plan) report, either of which may be absent.
+pub struct Reports {
+    errors: Option<TableWriter>,
+    success: Option<(TableWriter, Arc<Schema>)>,
+    /// The widest input schema seen: the error report's header.
+    schema: Arc<Schema>,
+    json_input: bool,
+}
+
+impl Reports {
+    pub fn new(
+        errors: Option<TableWriter>,
+        success: Option<TableWriter>,
+        dry_run: bool,
+        json_input: bool,
+    ) -> Reports {
+        let columns: &[&str] = if dry_run {
+            &PLAN_COLUMNS
+        } else {
+            &SUCCESS_COLUMNS
+        };
+        Reports {
+            errors,
+            success: success.map(|w| (w, Arc::new(Schema::from_header(columns.iter().copied())))),
+            schema: Arc::new(Schema::default()),
+            json_input,
+        }
+    }
+
+    /// The extra columns of an error report for an input of this kind.
+    pub fn error_columns(json_input: bool) -> &'static [&'static str] {
+        if json_input {
+            report::ERROR_COLUMNS_JSON
+        } else {
+            report::ERROR_COLUMNS
+        }
+    }
+
+    /// The report's format for `path`: by extension, else CSV for CSV inputs and JSON Lines
+    /// for JSON ones.
+    pub fn format_for(path: &str, json_input: bool) -> Format {
+        crate::commands::output_format(
+            path,
+            if json_input {
+                Format::Jsonl
+            } else {
+                Format::Csv
+            },
+        )
+    }
+
+    pub fn note_schema(&mut self, schema: &Arc<Schema>) {
+        if schema.columns.len() > self.schema.columns.len() {
+            self.schema = Arc::clone(schema);
+        }
+    }
+
+    /// A row the clean pipeline rejected.
+    pub fn rejected(
+        &mut self,
+        schema: &Arc<Schema>,
+        row: u64,
+        values: &Values,
+        rejections: &[Rejection],
+    ) -> Result<()> {
+        self.note_schema(schema);
+        let extra = report::error_columns(row, rejections);
+        self.error_row(schema, values, extra)
+    }
+
+    /// A row the target refused (or that could not be planned: a conflict, no record to
+    /// update), with the API's own code and message.
+    pub fn remote_failure(
+        &mut self,
+        schema: &Arc<Schema>,
+        row: u64,
+        values: &Values,
+        code: &str,
+        message: &str,
+    ) -> Result<()> {
+        self.note_schema(schema);
+        let extra = vec![
+            row.to_string(),
+            "remote".to_string(),
+            String::new(),
+            code.to_string(),
+            message.to_string(),
+        ];
+        self.error_row(schema, values, extra)
+    }
+
+    fn error_row(
+        &mut self,
+        schema: &Schema,
+        values: &Values,
+        mut extra: Vec<String>,
+    ) -> Result<()> {
+        let Some(w) = &mut self.errors else {
+            return Ok(());
+        };
+        if self.json_input {
+            extra.push(report::raw_text(values));
+        }
+        w.write(schema, values, &[], &extra)
+    }
+
+    /// A row done (or, in a dry run, planned): `changes` only in a plan.
+    pub fn success(
+        &mut self,
+        row: u64,
+        key: &str,
+        action: &str,
+        remote_id: &str,
+        changes: Option<&str>,
+    ) -> Result<()> {
+        let Some((w, schema)) = &mut self.success else {
+            return Ok(());
+        };
+        let mut record = csv::StringRecord::new();
+        record.push_field(key);
+        record.push_field(action);
+        record.push_field(remote_id);
+        if schema.columns.len() > SUCCESS_COLUMNS.len() {
+            record.push_field(changes.unwrap_or(""));
+        }
+        w.write(schema, &Values::Csv(record), &[], &[row.to_string()])
+    }
+
+    /// Finishes both files (moving them into place).
+    pub fn finish(self) -> Result<()> {
+        if let Some(w) = self.errors {
+            w.finish(&self.schema)?;
+        }
+        if let Some((w, schema)) = self.success {
+            w.finish(&schema)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,270 @@
+//! The summary of an import: printed as text on stderr, or as one JSON object with `--json`.
+
+use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::{MatchBy, Mode, Settings};
+use crate::http::{Rate, StatsSnapshot};
+use crate::progress::Counters;
+use crate::report::Counts;
+use crate::target::TargetKind;
+
+/// What a dry run would send, and how long that would take.
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    pub creates: u64,
+    pub updates: u64,
+    /// Write requests the run would send (creates, updates).
+    pub requests: u64,
+    /// At the run's rate.
+    pub seconds: f64,
+    /// The requests a Zoho Books organization may make a day, by plan (1,000 on the free plan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_at_free_quota: Option<u64>,
+}
+
+/// The end-of-run summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub command: &'static str,
+    pub input: String,
+    pub target: TargetKind,
+    pub mode: Mode,
+    pub match_by: MatchBy,
+    pub dry_run: bool,
+    pub rows_read: u64,
+    pub blank: u64,
+    pub rejected: u64,
+    pub duplicates: u64,
+    /// Records the target held when the run listed them.
+    pub listed: usize,
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Rows the target refused (and rows with no record to update).
+    pub failed: u64,
+    /// Rows whose key matched several records, or repeated another row's.
+    pub conflicts: u64,
+    /// Rows an earlier run of the same journal had already settled.
+    pub resumed: u64,
+    /// Rows not done because the run stopped or their outcome is still unknown: resume.
+    pub left: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    pub requests: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
+    /// The configured rate, requests per second.
+    pub rate: f64,
+    pub seconds: f64,
+    /// From the first write sent to the last answered, and the writes per second over it:
+    /// how much of the rate the run used.
+    pub write_seconds: f64,
+    pub writes_per_second: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    pub exit_code: u8,
+}
+
+/// What [`ImportSummary::new`] is made from.
+pub struct Parts<'a> {
+    pub settings: &'a Settings,
+    pub target: TargetKind,
+    pub rate: Rate,
+    pub counts: Counts,
+    pub counters: &'a Counters,
+    pub stats: StatsSnapshot,
+    pub listed_records: usize,
+    pub planned_creates: u64,
+    pub planned_updates: u64,
+    pub resumed: u64,
+    pub left: u64,
+    pub stopped: Option<String>,
+    pub elapsed: Duration,
+    pub write_time: Option<Duration>,
+    /// Writes answered (any answer) in this run.
+    pub writes: u64,
+    pub exit_code: u8,
+}
+
+impl ImportSummary {
+    pub fn new(p: Parts<'_>) -> ImportSummary {
+        let s = p.settings;
+        let rate = p.rate.as_per_second();
+        let estimate = s.dry_run.then(|| {
+            let requests = p.planned_creates + p.planned_updates;
+            Estimate {
+                creates: p.planned_creates,
+                updates: p.planned_updates,
+                requests,
+                seconds: if rate > 0.0 {
+                    requests as f64 / rate
+                } else {
+                    0.0
+                },
+                days_at_free_quota: (p.target == TargetKind::ZohoBooks)
+                    .then(|| requests.div_ceil(1000).max(1)),
+            }
+        });
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+        let write_seconds = p.write_time.map(|d| d.as_secs_f64()).unwrap_or(0.0);
+
+        ImportSummary {
+            command: "import",
+            input: s.input_path.clone(),
+            target: p.target,
+            mode: s.mode,
+            match_by: s.by,
+            dry_run: s.dry_run,
+            rows_read: p.counts.rows_read,
+            blank: p.counts.blank,
+            rejected: p.counts.rejected,
+            duplicates: p.counts.duplicates,
+            listed: p.listed_records,
+            created: load(&p.counters.created),
+            updated: load(&p.counters.updated),
+            unchanged: load(&p.counters.unchanged),
+            failed: load(&p.counters.failed),
+            conflicts: load(&p.counters.conflicts),
+            resumed: p.resumed,
+            left: p.left,
+            stopped: p.stopped,
+            requests: p.stats.requests,
+            retries: p.stats.retries,
+            rate_limited: p.stats.rate_limited,
+            rate,
+            seconds: p.elapsed.as_secs_f64(),
+            write_seconds,
+            writes_per_second: if write_seconds > 0.0 {
+                p.writes as f64 / write_seconds
+            } else {
+                0.0
+            },
+            estimate,
+            checkpoint: (!s.dry_run).then(|| s.checkpoint.display().to_string()),
+            errors: s.errors.clone(),
+            report: s.report.clone(),
+            exit_code: p.exit_code,
+        }
+    }
+
+    /// The summary as text for a person.
+    pub fn human(&self) -> String {
+        let mut out = String::new();
+        let target = self.target.as_str();
+        let what = if self.dry_run {
+            "plan for"
+        } else {
+            "import into"
+        };
+        let _ = writeln!(
+            out,
+            "{what} {target} ({} by {}): {} rows read in {:.1} s",
+            self.mode.as_str(),
+            self.match_by.as_str(),
+            self.rows_read,
+            self.seconds
+        );
+        if let Some(e) = &self.estimate {
+            let _ = writeln!(
+                out,
+                "  would create {}, update {}; {} unchanged, {} conflicts, {} failed",
+                e.creates, e.updates, self.unchanged, self.conflicts, self.failed
+            );
+            let _ = writeln!(
+                out,
+                "  {} write requests, about {} at {:.2} requests/s",
+                e.requests,
+                duration_text(e.seconds),
+                self.rate
+            );
+            if let Some(days) = e.days_at_free_quota {
+                let _ = writeln!(
+                    out,
+                    "  Zoho Books allows 1,000 to 10,000 requests a day by plan: {days} day(s) at 1,000"
+                );
+            }
+        } else {
+            let _ = writeln!(
+                out,
+                "  created {}, updated {}, unchanged {}, failed {}, conflicts {}",
+                self.created, self.updated, self.unchanged, self.failed, self.conflicts
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  rejected {}, duplicates {}, blank {}; {} records listed",
+            self.rejected, self.duplicates, self.blank, self.listed
+        );
+        let _ = writeln!(
+            out,
+            "  {} requests ({} retries, {} answered 429); rate {:.2}/s, writes at {:.2}/s over {:.1} s",
+            self.requests,
+            self.retries,
+            self.rate_limited,
+            self.rate,
+            self.writes_per_second,
+            self.write_seconds
+        );
+        if self.resumed > 0 {
+            let _ = writeln!(
+                out,
+                "  {} rows were settled by an earlier run",
+                self.resumed
+            );
+        }
+        if let Some(why) = &self.stopped {
+            let _ = writeln!(out, "  stopped: {why}");
+        }
+        if self.left > 0 || self.stopped.is_some() {
+            let _ = writeln!(
+                out,
+                "  {} rows are not done yet: run the same command again to resume",
+                self.left
+            );
+        }
+        if let Some(path) = &self.errors {
+            let _ = writeln!(out, "  errors: {path}");
+        }
+        if let Some(path) = &self.report {
+            let _ = writeln!(out, "  report: {path}");
+        }
+        if let Some(path) = &self.checkpoint {
+            let _ = writeln!(out, "  checkpoint: {path}");
+        }
+        out
+    }
+}
+
+/// "1h 02m", "3m 05s", "12.0 s".
+pub fn duration_text(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
+    } else if s >= 60 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{seconds:.1} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_text(12.04), "12.0 s");
+        assert_eq!(duration_text(185.0), "3m 05s");
+        assert_eq!(duration_text(3720.0), "1h 02m");
+    }
+}
