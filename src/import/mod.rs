@@ -137,7 +137,46 @@ impl<T: Target + 'static> Planner<'_, T> {
         self.report(|r| r.remote_failure(schema, p.raw.row, &p.raw.values, code, message))
     }
 
+    /// One more input row settled, whatever became of it: the progress counts input rows.
+    fn settled(&self) {
+        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A row out of the clean pipeline: blank, rejected, or on to dedupe.
+    fn take(&mut self, deduper: &mut Deduper, schema: &Arc<Schema>, p: Processed) -> Result<()> {
+        self.counts.rows_read += 1;
+        match &p.outcome {
+            Outcome::Blank => {
+                self.counts.blank += 1;
+                self.settled();
+                Ok(())
+            }
+            Outcome::Rejected(r) => {
+                self.counts.reject(r);
+                self.settled();
+                self.report(|rep| rep.rejected(schema, p.raw.row, &p.raw.values, r))
+            }
+            Outcome::Clean(_) => deduper.push(p, &mut |d| self.decided(schema, d)),
+        }
+    }
+
+    /// What dedupe made of a row: kept rows are planned.
+    fn decided(&mut self, schema: &Arc<Schema>, d: Decision) -> Result<()> {
+        match d {
+            Decision::Kept(p) => {
+                self.counts.clean += 1;
+                self.plan_row(schema, p)
+            }
+            Decision::Dropped { .. } => {
+                self.counts.duplicates += 1;
+                self.settled();
+                Ok(())
+            }
+        }
+    }
+
     fn reject(&mut self, schema: &Arc<Schema>, p: &Processed, rejection: Rejection) -> Result<()> {
+        self.settled();
         let rejections = [rejection];
         self.counts.reject(&rejections);
         self.report(|r| r.rejected(schema, p.raw.row, &p.raw.values, &rejections))
@@ -278,6 +317,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                 by.as_str()
             );
             self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+            self.settled();
             return self.report(|r| {
                 r.remote_failure(schema, row, &p.raw.values, "duplicate_key", &message)
             });
@@ -300,6 +340,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                     ids.join(", ")
                 );
                 self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+                self.settled();
                 return self.report(|r| {
                     r.remote_failure(schema, row, &p.raw.values, "conflict", &message)
                 });
@@ -310,6 +351,7 @@ impl<T: Target + 'static> Planner<'_, T> {
             }
         };
         if self.settings.dry_run {
+            self.settled();
             let (action, id, changes) = match &plan {
                 Plan::Update { id, changes } => {
                     self.planned_updates += 1;
@@ -340,6 +382,16 @@ impl<T: Target + 'static> Planner<'_, T> {
         }
         Ok(())
     }
+}
+
+/// The number of data rows in the input (read, not transformed).
+fn count_rows(path: &str, options: &source::SourceOptions) -> Result<u64> {
+    let mut src = source::open(path, options)?;
+    let mut rows = 0u64;
+    while let Some(batch) = src.next_batch(pipeline::BATCH_ROWS)? {
+        rows += batch.rows.len() as u64;
+    }
+    Ok(rows)
 }
 
 /// Runs an import of `settings.input_path` into `target` through `http`, on `runtime`.
@@ -485,51 +537,28 @@ pub fn run<T: Target + 'static>(
     }
     let listed_records = planner.index.len();
     let mut last_schema = Arc::new(Schema::default());
-    let info = pipeline::run(
-        src,
-        &settings.input.mapping,
-        &settings.input.transform,
-        |schema, rows| {
-            last_schema = Arc::clone(schema);
-            for p in rows {
-                planner.counts.rows_read += 1;
-                match &p.outcome {
-                    Outcome::Blank => planner.counts.blank += 1,
-                    Outcome::Rejected(r) => {
-                        planner.counts.reject(r);
-                        let r = r.clone();
-                        planner.report(|rep| rep.rejected(schema, p.raw.row, &p.raw.values, &r))?;
-                    }
-                    Outcome::Clean(_) => {
-                        deduper.push(p, &mut |d| match d {
-                            Decision::Kept(p) => {
-                                planner.counts.clean += 1;
-                                planner.plan_row(schema, p)
-                            }
-                            Decision::Dropped { .. } => {
-                                planner.counts.duplicates += 1;
-                                Ok(())
-                            }
-                        })?;
-                    }
-                }
+    // The total for the progress comes from a quick count of the rows, beside the run.
+    let info = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            if let Ok(rows) = count_rows(&settings.input_path, &settings.input.source) {
+                progress.set_total(rows);
             }
-            Ok(())
-        },
-    );
+        });
+        pipeline::run(
+            src,
+            &settings.input.mapping,
+            &settings.input.transform,
+            |schema, rows| {
+                last_schema = Arc::clone(schema);
+                rows.into_iter()
+                    .try_for_each(|p| planner.take(&mut deduper, schema, p))
+            },
+        )
+    });
     let info = match info {
         Ok(info) => {
             let schema = Arc::clone(&last_schema);
-            deduper.finish(&mut |d| match d {
-                Decision::Kept(p) => {
-                    planner.counts.clean += 1;
-                    planner.plan_row(&schema, p)
-                }
-                Decision::Dropped { .. } => {
-                    planner.counts.duplicates += 1;
-                    Ok(())
-                }
-            })?;
+            deduper.finish(&mut |d| planner.decided(&schema, d))?;
             info
         }
         Err(e) => {
