@@ -20,6 +20,9 @@ use crate::target::{Target, TargetKind};
 /// The documented API host of Zoom.
 pub const ZOOM_API_URL: &str = "https://api.zoom.us";
 
+/// How far above its default rate a run probes an API that publishes no limit.
+const PROBE_FACTOR: f64 = 4.0;
+
 /// One of the targets, built and ready.
 pub enum AnyTarget {
     Voice(ZohoVoice),
@@ -125,15 +128,24 @@ pub fn connect(
         }
     };
     let base = BaseUrl::resolve(&documented, base_override).map_err(usage)?;
-    let rate = match &args.rate {
-        Some(text) => text
-            .parse::<Rate>()
-            .map_err(|e| Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)")))?,
-        None => match &target {
-            AnyTarget::Voice(t) => t.default_rate(),
-            AnyTarget::Books(t) => t.default_rate(),
-            AnyTarget::Zoom(t) => t.default_rate(),
-        },
+    let (default_rate, published) = match &target {
+        AnyTarget::Voice(t) => (t.default_rate(), t.rate_is_published()),
+        AnyTarget::Books(t) => (t.default_rate(), t.rate_is_published()),
+        AnyTarget::Zoom(t) => (t.default_rate(), t.rate_is_published()),
+    };
+    let (rate, probe_to) = match &args.rate {
+        Some(text) => {
+            let rate = text.parse::<Rate>().map_err(|e| {
+                Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)"))
+            })?;
+            (rate, None)
+        }
+        // No published limit: start at the conservative default, and probe up to 4 times it.
+        None if !published => (
+            default_rate,
+            Rate::per_second(default_rate.as_per_second() * PROBE_FACTOR),
+        ),
+        None => (default_rate, None),
     };
     let reqwest = build_client(DEFAULT_TIMEOUT).map_err(|e| Error::Internal(e.to_string()))?;
     // The sandbox's tokens are worthless outside it: they are not cached.
@@ -173,6 +185,7 @@ pub fn connect(
             ..RetryPolicy::default()
         },
         not_applied_statuses: Vec::new(),
+        probe_to,
     };
     let http = HttpClient::new(reqwest, base, Some(Arc::new(tokens)), config);
     let mut api = Api {

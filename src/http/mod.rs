@@ -76,6 +76,9 @@ pub struct ClientConfig {
     /// 5xx statuses the API documents as "the request was not applied" (safe to retry for
     /// any method). Empty by default: a 5xx is ambiguous.
     pub not_applied_statuses: Vec<u16>,
+    /// For an API that publishes no limit: raise the rate while it answers without 429s, up
+    /// to this (see [`Pacer::probing`]). `None`: the rate is a limit.
+    pub probe_to: Option<Rate>,
 }
 
 impl ClientConfig {
@@ -86,6 +89,7 @@ impl ClientConfig {
             concurrency: ConcurrencyMode::Auto,
             retry: RetryPolicy::default(),
             not_applied_statuses: Vec::new(),
+            probe_to: None,
         }
     }
 }
@@ -131,7 +135,10 @@ impl HttpClient {
             http,
             base,
             auth,
-            pacer: Arc::new(Pacer::new(config.rate)),
+            pacer: Arc::new(match config.probe_to {
+                Some(ceiling) => Pacer::probing(config.rate, ceiling),
+                None => Pacer::new(config.rate),
+            }),
             concurrency: Concurrency::new(config.concurrency, per_second),
             retry: config.retry,
             not_applied: config.not_applied_statuses,

@@ -27,6 +27,8 @@ const DECREASE_FACTOR: f64 = 0.75;
 const INCREASE_FACTOR: f64 = 1.1;
 /// How long without a 429 before each recovery step.
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(5);
+/// Where a 429 puts the ceiling of a probing pacer, as a fraction of the rate it hit.
+const CEILING_AFTER_429: f64 = 0.9;
 
 /// 429s closer together than this (or one period) lower the rate only once.
 const DECREASE_DEBOUNCE: Duration = Duration::from_secs(1);
@@ -151,6 +153,9 @@ struct PacerState {
     last_change: Instant,
     /// The last time a 429 lowered the rate.
     last_decrease: Option<Instant>,
+    /// The highest rate successes may raise the rate to: the configured rate, or above it
+    /// when probing an API that publishes no limit (lowered below the rate a 429 hit).
+    ceiling: Rate,
 }
 
 /// The rate limiter shared by every worker of one target.
@@ -171,7 +176,15 @@ impl fmt::Debug for Pacer {
 impl Pacer {
     /// A pacer at `rate`.
     pub fn new(rate: Rate) -> Pacer {
+        Pacer::probing(rate, rate)
+    }
+
+    /// A pacer that starts at `rate` and, while the API answers without 429s, raises it step
+    /// by step up to `ceiling`: for APIs that publish no limit. A 429 lowers the rate and puts
+    /// the ceiling just under the rate it hit.
+    pub fn probing(rate: Rate, ceiling: Rate) -> Pacer {
         let now = Instant::now();
+        let ceiling = if ceiling > rate { ceiling } else { rate };
         Pacer {
             configured: rate,
             state: Mutex::new(PacerState {
@@ -181,6 +194,7 @@ impl Pacer {
                 paused_until: now,
                 last_change: now,
                 last_decrease: None,
+                ceiling,
             }),
         }
     }
@@ -232,6 +246,14 @@ impl Pacer {
         if s.last_decrease
             .is_none_or(|t| now.duration_since(t) >= debounce)
         {
+            let below = s.current.scaled(CEILING_AFTER_429);
+            if s.ceiling > self.configured {
+                s.ceiling = if below > self.configured {
+                    below
+                } else {
+                    self.configured
+                };
+            }
             s.current = next;
             s.limiter = limiter_for(next);
             s.generation += 1;
@@ -248,15 +270,15 @@ impl Pacer {
     pub fn on_success(&self) {
         let now = Instant::now();
         let mut s = self.lock();
-        if s.current >= self.configured
+        if s.current >= s.ceiling
             || now.duration_since(s.last_change) < RECOVERY_INTERVAL
             || s.paused_until > now
         {
             return;
         }
         let raised = s.current.scaled(INCREASE_FACTOR);
-        let next = if raised > self.configured {
-            self.configured
+        let next = if raised > s.ceiling {
+            s.ceiling
         } else {
             raised
         };
@@ -368,5 +390,41 @@ mod tests {
         pacer.on_success();
         assert!(pacer.current_rate() > lowered);
         assert!(pacer.current_rate() <= pacer.configured_rate());
+    }
+
+    /// Lets the quiet interval pass, as if `RECOVERY_INTERVAL` had gone by.
+    fn quiet(pacer: &Pacer) {
+        let mut s = pacer.lock();
+        s.last_change = Instant::now() - RECOVERY_INTERVAL;
+        s.paused_until = Instant::now();
+    }
+
+    #[tokio::test]
+    async fn a_probing_pacer_climbs_to_its_ceiling_and_backs_off_below_a_429() {
+        let five = Rate::per_second(5.0).expect("valid");
+        let pacer = Pacer::probing(five, Rate::per_second(20.0).expect("valid"));
+        for _ in 0..100 {
+            quiet(&pacer);
+            pacer.on_success();
+        }
+        assert_eq!(
+            pacer.current_rate().as_per_second(),
+            20.0,
+            "climbed to the ceiling"
+        );
+        // The API says 429 at 20/s: the rate drops, and never climbs back to where it hit.
+        pacer.on_rate_limited(Duration::ZERO);
+        assert_eq!(pacer.current_rate().as_per_second(), 15.0);
+        for _ in 0..100 {
+            quiet(&pacer);
+            pacer.on_success();
+        }
+        let r = pacer.current_rate().as_per_second();
+        assert!((r - 18.0).abs() < 1e-9, "{r}");
+        // A plain pacer never goes above its rate.
+        let plain = Pacer::new(five);
+        quiet(&plain);
+        plain.on_success();
+        assert_eq!(plain.current_rate(), five);
     }
 }

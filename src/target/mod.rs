@@ -183,6 +183,12 @@ pub trait Target: Send + Sync {
     /// The rate the vendor documents (or a conservative one when it documents none).
     fn default_rate(&self) -> Rate;
 
+    /// Whether [`Target::default_rate`] is a published limit. When it is not, a run with no
+    /// `--rate` starts there and raises the rate while the API answers without 429s.
+    fn rate_is_published(&self) -> bool {
+        true
+    }
+
     /// The fields `contact` should have on the target. A rule of the target that the contact
     /// breaks (a required field missing, a value too long) rejects the row before any request
     /// is spent on it.

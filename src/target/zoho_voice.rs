@@ -169,6 +169,11 @@ impl Target for ZohoVoice {
         Rate::documented(5.0)
     }
 
+    /// Zoho Voice publishes no rate limit.
+    fn rate_is_published(&self) -> bool {
+        false
+    }
+
     fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection> {
         let mut fields = Fields::new();
         if contact.first_name.trim().is_empty() {
