@@ -33,12 +33,17 @@ pub struct TableWriter {
     rows: u64,
 }
 
-/// Opens `path` for writing when it exists and is not a regular file; `None` when it is a
-/// regular file or does not exist yet, which get the atomic temporary-file treatment.
+/// Opens `path` for writing in place when it exists and is not a plain regular file: a
+/// device or pipe (`/dev/null`, a FIFO) or a symbolic link (`/dev/stdout`, a link to a file
+/// kept elsewhere), which renaming a temporary file over it would replace. `None` for a
+/// regular file or a new path, which get the atomic temporary-file treatment.
 fn open_special(path: &Path) -> Result<Option<File>> {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => std::fs::OpenOptions::new()
+        Ok(meta) if meta.is_dir() => Ok(None),
+        Ok(meta) if link || !meta.is_file() => std::fs::OpenOptions::new()
             .write(true)
+            .truncate(meta.is_file())
             .open(path)
             .map(Some)
             .map_err(|e| Error::io("cannot write", path, e)),
@@ -484,6 +489,27 @@ mod tests {
             std::os::unix::fs::FileTypeExt::is_fifo(&kind),
             "still a pipe"
         );
+    }
+
+    #[test]
+    fn a_symlink_is_written_through_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        std::fs::write(&real, "old content that is longer than the new\n").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let schema = Schema::from_header(["name"]);
+        let mut w = TableWriter::create(link.to_str().unwrap(), Format::Csv, b',', &[]).unwrap();
+        let values = Values::Csv(["Ann"].into_iter().collect());
+        w.write(&schema, &values, &[], &[]).unwrap();
+        w.finish(&schema).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(read(&real), "name\nAnn\n");
     }
 
     #[test]

@@ -467,7 +467,11 @@ pub fn run<T: Target + 'static>(
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
         settings.progress,
-        "importing",
+        if settings.dry_run {
+            "planning"
+        } else {
+            "importing"
+        },
         None,
         Arc::clone(&counters),
         Some(Arc::clone(http.stats())),
@@ -535,7 +539,6 @@ pub fn run<T: Target + 'static>(
     if lists && !settings.parents {
         planner.ensure_listed("")?;
     }
-    let listed_records = planner.index.len();
     let mut last_schema = Arc::new(Schema::default());
     // The total for the progress comes from a quick count of the rows, beside the run.
     let info = std::thread::scope(|scope| {
@@ -574,6 +577,7 @@ pub fn run<T: Target + 'static>(
         planner.planned_updates,
         planner.resumed,
     );
+    let listed_records = planner.index.len();
     drop(planner);
 
     // Let the writers finish, then settle the unknown and the retryable.

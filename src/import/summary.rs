@@ -205,16 +205,19 @@ impl ImportSummary {
             "  rejected {}, duplicates {}, blank {}; {} records listed",
             self.rejected, self.duplicates, self.blank, self.listed
         );
-        let _ = writeln!(
+        let _ = write!(
             out,
-            "  {} requests ({} retries, {} answered 429); rate {:.2}/s, writes at {:.2}/s over {:.1} s",
-            self.requests,
-            self.retries,
-            self.rate_limited,
-            self.rate,
-            self.writes_per_second,
-            self.write_seconds
+            "  {} requests ({} retries, {} answered 429); rate {:.2}/s",
+            self.requests, self.retries, self.rate_limited, self.rate
         );
+        if self.write_seconds > 0.0 {
+            let _ = write!(
+                out,
+                ", writes at {:.2}/s over {:.1} s",
+                self.writes_per_second, self.write_seconds
+            );
+        }
+        out.push('\n');
         if self.resumed > 0 {
             let _ = writeln!(
                 out,
@@ -236,7 +239,9 @@ impl ImportSummary {
             let _ = writeln!(out, "  errors: {path}");
         }
         if let Some(path) = &self.report {
-            let _ = writeln!(out, "  report: {path}");
+            let what = if self.dry_run { "plan" } else { "report" };
+            let path = if path == "-" { "standard output" } else { path };
+            let _ = writeln!(out, "  {what}: {path}");
         }
         if let Some(path) = &self.checkpoint {
             let _ = writeln!(out, "  checkpoint: {path}");
