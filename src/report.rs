@@ -16,6 +16,15 @@ pub const ERROR_COLUMNS: &[&str] = &["_row", "_stage", "_field", "_code", "_mess
 /// or a line that is not JSON, as read.
 pub const ERROR_COLUMNS_JSON: &[&str] = &["_row", "_stage", "_field", "_code", "_message", "_raw"];
 /// Columns appended to each row of the duplicates report.
+/// The error report's columns for an input in `format`: JSON inputs add `_raw`.
+pub fn error_columns_for(format: crate::source::Format) -> &'static [&'static str] {
+    if format == crate::source::Format::Csv {
+        ERROR_COLUMNS
+    } else {
+        ERROR_COLUMNS_JSON
+    }
+}
+
 pub const DUPLICATE_COLUMNS: &[&str] = &["_row", "_duplicate_of"];
 
 /// The values of the error-report columns of a rejected row. The first rejection gives the

@@ -30,6 +30,19 @@ pub enum AnyTarget {
     Zoom(ZoomCc),
 }
 
+/// Evaluates `$body` with `$t` bound to the target inside `$target`, whichever it is: the
+/// targets are different types behind one generic trait.
+macro_rules! with_target {
+    ($target:expr, $t:ident => $body:expr) => {
+        match $target {
+            $crate::commands::api::AnyTarget::Voice($t) => $body,
+            $crate::commands::api::AnyTarget::Books($t) => $body,
+            $crate::commands::api::AnyTarget::Zoom($t) => $body,
+        }
+    };
+}
+pub(crate) use with_target;
+
 /// A connection to a target.
 pub struct Api {
     pub runtime: tokio::runtime::Runtime,
@@ -128,11 +141,8 @@ pub fn connect(
         }
     };
     let base = BaseUrl::resolve(&documented, base_override).map_err(usage)?;
-    let (default_rate, published) = match &target {
-        AnyTarget::Voice(t) => (t.default_rate(), t.rate_is_published()),
-        AnyTarget::Books(t) => (t.default_rate(), t.rate_is_published()),
-        AnyTarget::Zoom(t) => (t.default_rate(), t.rate_is_published()),
-    };
+    let (default_rate, published) =
+        with_target!(&target, t => (t.default_rate(), t.rate_is_published()));
     let (rate, probe_to) = match &args.rate {
         Some(text) => {
             let rate = text.parse::<Rate>().map_err(|e| {

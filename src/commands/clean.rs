@@ -3,16 +3,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{InputPlan, output_delimiter, output_format};
+use super::{InputPlan, output_delimiter, output_format, report_format};
 use crate::cli::CleanArgs;
 use crate::dedupe::{Decision, Deduper};
 use crate::error::{Error, Result, exit};
 use crate::pipeline;
-use crate::report::{
-    self, Counts, DUPLICATE_COLUMNS, ERROR_COLUMNS, ERROR_COLUMNS_JSON, Outputs, Summary,
-};
+use crate::report::{self, Counts, DUPLICATE_COLUMNS, Outputs, Summary};
 use crate::sink::TableWriter;
-use crate::source::{self, Format, Schema, Values};
+use crate::source::{self, Schema, Values};
 use crate::transform::{Outcome, Processed};
 
 /// The writers of a clean run.
@@ -79,27 +77,9 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     let src = source::open(&input.input, &plan.source)?;
     plan.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
-    let delim = src
-        .info()
-        .delimiter
-        .as_deref()
-        .and_then(|d| d.bytes().next())
-        .unwrap_or(b',');
-    let report_format = |p: &str| {
-        output_format(
-            p,
-            if in_format == Format::Csv {
-                Format::Csv
-            } else {
-                Format::Jsonl
-            },
-        )
-    };
-    let error_columns = if in_format == Format::Csv {
-        ERROR_COLUMNS
-    } else {
-        ERROR_COLUMNS_JSON
-    };
+    let delim = src.info().delimiter_byte();
+    let report_format = |p: &str| report_format(p, in_format);
+    let error_columns = report::error_columns_for(in_format);
     let mut writers = Writers {
         clean: TableWriter::create(
             &args.output,

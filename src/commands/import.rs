@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::InputPlan;
-use super::api::{AnyTarget, connect};
+use super::api::{connect, with_target};
 use crate::cli::ImportArgs;
 use crate::error::{Error, Result};
 use crate::import::{self, ImportSummary, Settings};
@@ -65,11 +65,8 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         default_parent: api.default_parent.clone(),
         progress: ProgressMode::detect(args.api.quiet),
     };
-    let summary = match api.target {
-        AnyTarget::Voice(t) => import::run(&settings, Arc::new(t), api.http, &api.runtime),
-        AnyTarget::Books(t) => import::run(&settings, Arc::new(t), api.http, &api.runtime),
-        AnyTarget::Zoom(t) => import::run(&settings, Arc::new(t), api.http, &api.runtime),
-    }?;
+    let summary =
+        with_target!(api.target, t => import::run(&settings, Arc::new(t), api.http, &api.runtime))?;
     print_summary(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
 }

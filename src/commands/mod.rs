@@ -83,6 +83,19 @@ pub fn output_format(path: &str, fallback: Format) -> Format {
     Format::from_path(path).unwrap_or(fallback)
 }
 
+/// The format of a report (errors, duplicates, success) at `path`: by its extension, else
+/// CSV for a CSV input and JSON Lines for a JSON one (whose rows may not fit in columns).
+pub fn report_format(path: &str, input: Format) -> Format {
+    output_format(
+        path,
+        if input == Format::Csv {
+            Format::Csv
+        } else {
+            Format::Jsonl
+        },
+    )
+}
+
 /// The CSV delimiter to write `path` with: tab for `.tsv`/`.tab`, `|` for `.psv`, and for
 /// `.csv` the input's delimiter unless that was a tab (a `.csv` holding tabs confuses
 /// spreadsheets); stdout and other names keep the input's.

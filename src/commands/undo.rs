@@ -9,7 +9,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::api::{AnyTarget, connect};
+use super::api::{connect, with_target};
 use crate::checkpoint::{Action, Journal, Op, RowOutcome, RowState, RunHeader, read_journal};
 use crate::cli::UndoArgs;
 use crate::error::{Error, Result, exit};
@@ -200,29 +200,13 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         .collect();
     let tally = Arc::new(Tally::default());
     let runtime = &api.runtime;
-    let result = match api.target {
-        AnyTarget::Voice(t) => runtime.block_on(delete_all(
-            Arc::new(t),
-            api.http,
-            journal.clone(),
-            todo,
-            Arc::clone(&tally),
-        )),
-        AnyTarget::Books(t) => runtime.block_on(delete_all(
-            Arc::new(t),
-            api.http,
-            journal.clone(),
-            todo,
-            Arc::clone(&tally),
-        )),
-        AnyTarget::Zoom(t) => runtime.block_on(delete_all(
-            Arc::new(t),
-            api.http,
-            journal.clone(),
-            todo,
-            Arc::clone(&tally),
-        )),
-    };
+    let result = with_target!(api.target, t => runtime.block_on(delete_all(
+        Arc::new(t),
+        api.http,
+        journal.clone(),
+        todo,
+        Arc::clone(&tally),
+    )));
     journal.close()?;
     result?;
     summary.deleted = tally.deleted.load(Ordering::Relaxed);

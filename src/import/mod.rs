@@ -409,17 +409,13 @@ pub fn run<T: Target + 'static>(
     }
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
-    let json_input = src.info().format != Format::Csv;
-    let delim = src
-        .info()
-        .delimiter
-        .as_deref()
-        .and_then(|d| d.bytes().next())
-        .unwrap_or(b',');
+    let in_format = src.info().format;
+    let json_input = in_format != Format::Csv;
+    let delim = src.info().delimiter_byte();
     let writer = |path: &str, extra: &[&'static str]| {
         TableWriter::create(
             path,
-            Reports::format_for(path, json_input),
+            crate::commands::report_format(path, in_format),
             crate::commands::output_delimiter(path, delim),
             extra,
         )
@@ -427,7 +423,7 @@ pub fn run<T: Target + 'static>(
     let errors = settings
         .errors
         .as_deref()
-        .map(|p| writer(p, Reports::error_columns(json_input)))
+        .map(|p| writer(p, crate::report::error_columns_for(in_format)))
         .transpose()?;
     let success = settings
         .report

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::reject::Rejection;
 use crate::report;
 use crate::sink::TableWriter;
-use crate::source::{Format, Schema, Values};
+use crate::source::{Schema, Values};
 
 /// Columns of the success report (`_row` is written last, as the writer's extra column).
 pub const SUCCESS_COLUMNS: [&str; 3] = ["key", "_action", "_remote_id"];
@@ -44,28 +44,6 @@ impl Reports {
             schema: Arc::new(Schema::default()),
             json_input,
         }
-    }
-
-    /// The extra columns of an error report for an input of this kind.
-    pub fn error_columns(json_input: bool) -> &'static [&'static str] {
-        if json_input {
-            report::ERROR_COLUMNS_JSON
-        } else {
-            report::ERROR_COLUMNS
-        }
-    }
-
-    /// The report's format for `path`: by extension, else CSV for CSV inputs and JSON Lines
-    /// for JSON ones.
-    pub fn format_for(path: &str, json_input: bool) -> Format {
-        crate::commands::output_format(
-            path,
-            if json_input {
-                Format::Jsonl
-            } else {
-                Format::Csv
-            },
-        )
     }
 
     pub fn note_schema(&mut self, schema: &Arc<Schema>) {

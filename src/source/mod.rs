@@ -240,6 +240,16 @@ pub struct SourceInfo {
     pub delimiter: Option<String>,
 }
 
+impl SourceInfo {
+    /// The CSV delimiter as a byte, `,` when there is none (JSON inputs).
+    pub fn delimiter_byte(&self) -> u8 {
+        self.delimiter
+            .as_deref()
+            .and_then(|d| d.bytes().next())
+            .unwrap_or(b',')
+    }
+}
+
 /// A streaming reader of raw rows.
 pub trait Source: Send {
     fn info(&self) -> &SourceInfo;
