@@ -62,7 +62,8 @@ pub struct InputArgs {
 
     /// Map a column to a field, overriding recognition: `--map mobile="Cell #"`. Repeatable.
     /// Fields: first_name last_name full_name email mobile phone work_phone home_phone company
-    /// job_title street city state postal_code country extension notes ignore.
+    /// job_title street city state postal_code country extension notes record_id parent_id
+    /// (or contact_id) status is_primary_contact ignore.
     #[arg(long = "map", value_name = "FIELD=HEADER")]
     pub maps: Vec<String>,
 

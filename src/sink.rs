@@ -64,13 +64,17 @@ impl TableWriter {
             Option<NamedTempFile>,
             Option<PathBuf>,
         );
-        let dest_name = if path == "-" {
-            "standard output".to_string()
-        } else {
-            path.to_string()
+        let dest_name = match path {
+            "-" | "/dev/stdout" => "standard output".to_string(),
+            "/dev/stderr" => "standard error".to_string(),
+            _ => path.to_string(),
         };
-        let (out, temp, path): Opened = if path == "-" {
+        // The process's own streams are written through its handles: opening their /dev names
+        // anew would start at offset 0 of a redirected file, over what is already there.
+        let (out, temp, path): Opened = if path == "-" || path == "/dev/stdout" {
             (Box::new(io::stdout()), None, None)
+        } else if path == "/dev/stderr" {
+            (Box::new(io::stderr()), None, None)
         } else if let Some(file) = open_special(Path::new(path))? {
             // A device or pipe (`/dev/null`, a FIFO) is written in place: renaming a temporary
             // file over it would replace the device with a plain file.

@@ -90,6 +90,8 @@ struct Planner<'a, T: Target> {
     /// The target's records, once listed; `listed` names the parents listed so far.
     index: RemoteIndex,
     listed: HashSet<String>,
+    /// Parents the API refused to list, with its code and message.
+    refused: HashMap<String, (String, String)>,
     lists: bool,
     /// Keys this run has planned a write for, by parent: a second row with one is a conflict.
     claimed: HashSet<(String, String)>,
@@ -106,22 +108,34 @@ impl<T: Target + 'static> Planner<'_, T> {
     }
 
     /// Lists the records under `parent` unless already done.
-    fn ensure_listed(&mut self, parent: &str) -> Result<()> {
+    /// Lists the records under `parent` unless already done. A parent the API refuses for
+    /// good (a Books contact that does not exist) is a problem of the rows that name it: its
+    /// code and message come back, for them. Any other failure stops the run.
+    fn ensure_listed(&mut self, parent: &str) -> Result<Option<(String, String)>> {
+        if let Some(refusal) = self.refused.get(parent) {
+            return Ok(Some(refusal.clone()));
+        }
         if self.listed.contains(parent) {
-            return Ok(());
+            return Ok(None);
         }
         let parents = if self.settings.parents {
             vec![parent.to_string()]
         } else {
             Vec::new()
         };
-        let records: Vec<RemoteRecord> = self
-            .runtime
-            .block_on(self.target.list(self.http, &parents))
-            .map_err(|e| Error::Remote(e.to_string()))?;
-        self.index.extend(self.settings.by, records);
-        self.listed.insert(parent.to_string());
-        Ok(())
+        match self.runtime.block_on(self.target.list(self.http, &parents)) {
+            Ok(records) => {
+                self.index.extend(self.settings.by, records);
+                self.listed.insert(parent.to_string());
+                Ok(None)
+            }
+            Err(e) if self.settings.parents && e.refused.is_some() => {
+                let refusal = (e.refused.clone().unwrap_or_default(), e.to_string());
+                self.refused.insert(parent.to_string(), refusal.clone());
+                Ok(Some(refusal))
+            }
+            Err(e) => Err(Error::Remote(e.to_string())),
+        }
     }
 
     fn journal_outcome(&self, intent: IntentId, outcome: RowOutcome) -> Result<()> {
@@ -258,7 +272,11 @@ impl<T: Target + 'static> Planner<'_, T> {
                             // Nothing to look for it by: it stays in flight for the user to check.
                             return Ok(());
                         };
-                        self.ensure_listed(&parent)?;
+                        if let Some((code, message)) = self.ensure_listed(&parent)? {
+                            // The parent is gone: the interrupted create cannot have happened.
+                            self.journal_outcome(intent, RowOutcome::failed(row, &code, &message))?;
+                            return self.failed(schema, &p, &code, &message);
+                        }
                         let found: Vec<String> = self
                             .index
                             .find(&parent, k)
@@ -304,7 +322,9 @@ impl<T: Target + 'static> Planner<'_, T> {
 
         let found: Option<Vec<RemoteRecord>> = match (&key, self.lists) {
             (Some(k), true) => {
-                self.ensure_listed(&parent)?;
+                if let Some((code, message)) = self.ensure_listed(&parent)? {
+                    return self.failed(schema, &p, &code, &message);
+                }
                 Some(self.index.find(&parent, k).into_iter().cloned().collect())
             }
             _ => None,
@@ -524,6 +544,7 @@ pub fn run<T: Target + 'static>(
         in_flight: &in_flight,
         index: RemoteIndex::default(),
         listed: HashSet::new(),
+        refused: HashMap::new(),
         lists,
         claimed: HashSet::new(),
         tx: engine.is_some().then_some(tx),
@@ -533,6 +554,7 @@ pub fn run<T: Target + 'static>(
     };
     // Targets without parents are listed once, before the first row.
     if lists && !settings.parents {
+        // No parents, so no refusal for a parent: a failure is an error.
         planner.ensure_listed("")?;
     }
     let mut last_schema = Arc::new(Schema::default());

@@ -139,6 +139,9 @@ impl Write {
 pub struct ListError {
     pub target: &'static str,
     pub message: String,
+    /// The API's own code when it refused the listing for good (Books: the parent contact
+    /// does not exist), as opposed to being unreachable or out of quota.
+    pub refused: Option<String>,
 }
 
 impl ListError {
@@ -146,7 +149,14 @@ impl ListError {
         ListError {
             target: target.as_str(),
             message: message.into(),
+            refused: None,
         }
+    }
+
+    /// The API refused the listing for good, with its code.
+    pub fn refused(mut self, code: impl Into<String>) -> ListError {
+        self.refused = Some(code.into());
+        self
     }
 }
 

@@ -290,10 +290,7 @@ impl Target for ZohoBooks {
         http: &HttpClient,
         parents: &[String],
     ) -> Result<Vec<RemoteRecord>, ListError> {
-        let fail = |message: String| ListError {
-            target: TargetKind::ZohoBooks.as_str(),
-            message,
-        };
+        let fail = |message: String| ListError::new(TargetKind::ZohoBooks, message);
         let mut records = Vec::new();
         for parent in parents {
             let parent = parent.trim();
@@ -314,10 +311,16 @@ impl Target for ZohoBooks {
                         )));
                     }
                     None => {
-                        return Err(fail(format!(
+                        let error = fail(format!(
                             "contact {parent}, page {page}: {}",
                             describe(&outcome)
-                        )));
+                        ));
+                        return Err(match &outcome {
+                            Outcome::Permanent { code, .. } => {
+                                error.refused(code.clone().unwrap_or_else(|| "remote_error".into()))
+                            }
+                            _ => error,
+                        });
                     }
                 };
                 let Some(items) = body["contact_persons"].as_array() else {
