@@ -296,9 +296,12 @@ impl TokenProvider {
         {
             return Ok(token);
         }
-        if rejected
-            .issued_here
-            .is_some_and(|t| t.elapsed() < FRESH_TOKEN_GRACE)
+        // A token issued moments ago and still well within its lifetime was refused for
+        // another reason than age (scopes, a revoked grant). One that has expired, or that
+        // lives so briefly that "moments ago" is most of its life, is simply renewed.
+        let grace = FRESH_TOKEN_GRACE.min(rejected.lifetime / 2);
+        if rejected.issued_here.is_some_and(|t| t.elapsed() < grace)
+            && rejected.usable(SystemTime::now())
         {
             return Err(AuthError::FreshTokenRejected);
         }

@@ -46,7 +46,7 @@ pub use stats::{HttpStats, StatsSnapshot};
 
 use stats::Counted;
 
-use crate::auth::TokenProvider;
+use crate::auth::{AccessToken, TokenProvider};
 
 /// The default time limit of one attempt, from connecting to the end of the response body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -106,6 +106,8 @@ enum Attempt {
     MaybeSent(String),
     /// The request could not be built: a bug or a bad value, not worth retrying.
     Invalid(String),
+    /// No access token could be had (the token request was refused): nothing was sent.
+    NoToken(String),
 }
 
 /// A target's HTTP client: base URL, auth, pacing, concurrency and retries.
@@ -175,36 +177,13 @@ impl HttpClient {
         // Whether the next attempt is the first of this call (for the retry counter).
         let mut first = true;
         loop {
-            let token = match &self.auth {
-                None => None,
-                Some(provider) => match provider.token().await {
-                    Ok(token) => Some(token),
-                    Err(e) => {
-                        return Outcome::Unauthorized {
-                            message: e.to_string(),
-                        };
-                    }
-                },
-            };
-            let header = match (&self.auth, &token) {
-                (Some(provider), Some(token)) => {
-                    match provider.scheme().header_value(token.secret()) {
-                        Ok(h) => Some(h),
-                        Err(e) => {
-                            return Outcome::Unauthorized {
-                                message: e.to_string(),
-                            };
-                        }
-                    }
-                }
-                _ => None,
-            };
             let can_retry = retries < self.retry.max_retries;
-            let attempt = self.attempt(request, header).await;
+            let (attempt, token) = self.attempt(request).await;
             self.count(&attempt, !first);
             first = false;
             let wait = match attempt {
                 Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
+                Attempt::NoToken(message) => return Outcome::Unauthorized { message },
                 Attempt::Response(Verdict::Done(outcome)) => {
                     self.pacer.on_success();
                     return outcome;
@@ -291,7 +270,7 @@ impl HttpClient {
     /// `send` call. An attempt that could not be built was not made and is not counted.
     fn count(&self, attempt: &Attempt, retry: bool) {
         let counted = match attempt {
-            Attempt::Invalid(_) => return,
+            Attempt::Invalid(_) | Attempt::NoToken(_) => return,
             Attempt::NotSent(_) => Counted::NotSent,
             Attempt::MaybeSent(_) | Attempt::Response(Verdict::ServerError { .. }) => {
                 Counted::ServerError
@@ -319,18 +298,35 @@ impl HttpClient {
         }
     }
 
-    /// One attempt: a concurrency slot, a rate permit, the request, the whole response.
-    async fn attempt(
-        &self,
-        request: &Request,
-        auth: Option<reqwest::header::HeaderValue>,
-    ) -> Attempt {
-        let builder = match request.build(&self.http, &self.base, auth) {
-            Ok(b) => b,
-            Err(reason) => return Attempt::Invalid(reason),
-        };
+    /// One attempt: a concurrency slot, a rate permit, the access token, the request, the
+    /// whole response. The token is taken last, just before sending, so that a request that
+    /// waited its turn for long does not carry a token that expired meanwhile; it comes back
+    /// with the attempt, for a 401 to say which token was refused.
+    async fn attempt(&self, request: &Request) -> (Attempt, Option<AccessToken>) {
         let _slot = self.concurrency.acquire().await;
         self.pacer.acquire().await;
+        let (header, token) = match &self.auth {
+            None => (None, None),
+            Some(provider) => {
+                let token = match provider.token().await {
+                    Ok(token) => token,
+                    Err(e) => return (Attempt::NoToken(e.to_string()), None),
+                };
+                match provider.scheme().header_value(token.secret()) {
+                    Ok(h) => (Some(h), Some(token)),
+                    Err(e) => return (Attempt::NoToken(e.to_string()), None),
+                }
+            }
+        };
+        let builder = match request.build(&self.http, &self.base, header) {
+            Ok(b) => b,
+            Err(reason) => return (Attempt::Invalid(reason), token),
+        };
+        (self.exchange(builder).await, token)
+    }
+
+    /// Sends a built request and reads the whole answer.
+    async fn exchange(&self, builder: reqwest::RequestBuilder) -> Attempt {
         let started = Instant::now();
         let attempt = match builder.send().await {
             Err(e) => classify_error(&e),

@@ -425,16 +425,11 @@ impl Target for ZoomCc {
         no_content(http.send(&request).await, id)
     }
 
-    /// Deletes contact `id`. A 2101 (no such contact) counts as done: the record is gone,
-    /// which is what was asked, and a delete retried after a lost answer meets exactly that.
+    /// Deletes contact `id`. A contact that is not there answers 2101, reported as such like
+    /// the other targets' "not found" (undo counts it as already gone).
     async fn delete(&self, http: &HttpClient, id: &str, _parent: Option<&str>) -> Write {
         let request = Request::delete(self.contact_path(id));
-        match http.send(&request).await {
-            Outcome::Permanent {
-                code: Some(code), ..
-            } if code == "2101" => Write::Done { id: id.to_string() },
-            other => no_content(other, id),
-        }
+        no_content(http.send(&request).await, id)
     }
 }
 

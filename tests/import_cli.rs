@@ -1,0 +1,1292 @@
+//! `bulkline import` and `bulkline undo`, the real binary, against a sandbox started in this
+//! process over real HTTP on 127.0.0.1: idempotent upserts (a re-run sends no writes), the
+//! modes, dry runs, undo, the `--sandbox` smoke run, the usage errors, then the faults the
+//! sandbox injects (429, 500, applied-then-502, expired tokens, refusals, quota) and SIGKILL at
+//! random moments. Every test checks the emulator's store, not only the exit code.
+//!
+//! One file, because the harness (module `common`) is shared by every test and the test
+//! targets of `tests/` cannot share a module without a file of its own.
+
+use std::collections::BTreeSet;
+
+use bulkline::sandbox::{ConfigPatch, SandboxConfig, seed};
+use common::{Harness, Row, Target, mobile, rows};
+
+/// The harness: a sandbox in this process (on its own tokio runtime, alive for the whole test),
+/// a temporary directory, and the real binary pointed at both.
+mod common {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::fmt;
+    use std::ops::Range;
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Output};
+
+    use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
+    use serde_json::Value;
+
+    /// The binary under test.
+    pub const BIN: &str = env!("CARGO_BIN_EXE_bulkline");
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Target {
+        Voice,
+        Books,
+        Zoom,
+    }
+
+    impl Target {
+        pub fn name(self) -> &'static str {
+            match self {
+                Target::Voice => "zoho-voice",
+                Target::Books => "zoho-books",
+                Target::Zoom => "zoom-cc",
+            }
+        }
+    }
+
+    /// The mobile of row `n` (0..=99999): +447400100000 + n, a valid UK mobile.
+    pub fn mobile(n: u32) -> String {
+        assert!(n < 100_000);
+        format!("+4474001{n:05}")
+    }
+
+    /// The row number of a mobile made by [`mobile`], in whatever format the store holds it.
+    pub fn number_of(m: &str) -> u32 {
+        let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+        assert!(
+            digits.len() == 12 && digits.starts_with("4474001"),
+            "not a test mobile: {m:?}"
+        );
+        digits[7..].parse().unwrap_or_else(|e| panic!("{m:?}: {e}"))
+    }
+
+    /// `+` and the digits: how the tests compare phone numbers whatever the store's format.
+    pub fn e164(m: &str) -> String {
+        let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+        format!("+{digits}")
+    }
+
+    /// One input row.
+    #[derive(Debug, Clone)]
+    pub struct Row {
+        pub n: u32,
+        pub first: String,
+        pub last: String,
+        pub mobile: String,
+        pub email: String,
+        /// The Zoho Books `contact_id` column (written only when a row of the file has one).
+        pub parent: Option<String>,
+    }
+
+    impl Row {
+        pub fn new(n: u32) -> Row {
+            Row {
+                n,
+                first: format!("First{n}"),
+                last: format!("Last{n}"),
+                mobile: mobile(n),
+                email: format!("person{n}@example.com"),
+                parent: None,
+            }
+        }
+
+        pub fn last(mut self, last: &str) -> Row {
+            self.last = last.to_string();
+            self
+        }
+
+        pub fn first(mut self, first: &str) -> Row {
+            self.first = first.to_string();
+            self
+        }
+
+        pub fn parent(mut self, parent: &str) -> Row {
+            self.parent = Some(parent.to_string());
+            self
+        }
+    }
+
+    /// Rows `range`, each with its own mobile, name and e-mail.
+    pub fn rows(range: Range<u32>) -> Vec<Row> {
+        range.map(Row::new).collect()
+    }
+
+    /// The sandbox's defaults, but with Zoho Books' per-minute limit out of the way (the
+    /// tests send more than 100 requests a minute; the limit is not what they test).
+    pub fn config() -> SandboxConfig {
+        SandboxConfig {
+            books_requests_per_minute: 1_000_000,
+            ..SandboxConfig::default()
+        }
+    }
+
+    /// A finished run of the binary.
+    pub struct Run {
+        pub code: Option<i32>,
+        /// The `--json` summary (the last line of stdout), or null.
+        pub summary: Value,
+        pub stdout: String,
+        pub stderr: String,
+    }
+
+    impl Run {
+        pub fn from_output(out: Output) -> Run {
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            let summary = stdout
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .and_then(|l| serde_json::from_str(l).ok())
+                .unwrap_or(Value::Null);
+            Run {
+                code: out.status.code(),
+                summary,
+                stdout,
+                stderr,
+            }
+        }
+
+        #[track_caller]
+        pub fn assert_code(&self, code: i32) {
+            assert_eq!(self.code, Some(code), "unexpected exit code: {self}");
+        }
+
+        /// A number of the summary.
+        #[track_caller]
+        pub fn num(&self, field: &str) -> u64 {
+            self.summary[field]
+                .as_u64()
+                .unwrap_or_else(|| panic!("the summary has no number {field}: {self}"))
+        }
+    }
+
+    impl fmt::Display for Run {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(
+                f,
+                "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+                self.code, self.stdout, self.stderr
+            )
+        }
+    }
+
+    /// A sandbox on 127.0.0.1 in this process and a temporary directory.
+    pub struct Harness {
+        // Declared before the runtime: the server is told to stop before its runtime goes.
+        pub sb: Sandbox,
+        /// Runs the sandbox's server on its worker threads while the test thread waits for
+        /// the binary.
+        _rt: tokio::runtime::Runtime,
+        pub dir: tempfile::TempDir,
+    }
+
+    impl Harness {
+        pub fn new(config: SandboxConfig) -> Harness {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            let sb = rt
+                .block_on(Sandbox::start(config))
+                .expect("the sandbox starts");
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            Harness { sb, _rt: rt, dir }
+        }
+
+        pub fn path(&self, name: &str) -> PathBuf {
+            self.dir.path().join(name)
+        }
+
+        /// Changes the running sandbox's configuration.
+        pub fn patch(&self, patch: &ConfigPatch) {
+            self.sb.set_config(patch).expect("a valid patch");
+        }
+
+        /// Writes `rows` as a CSV file (with a `contact_id` column if a row has a parent).
+        pub fn write_csv(&self, name: &str, rows: &[Row]) -> PathBuf {
+            let path = self.path(name);
+            let parents = rows.iter().any(|r| r.parent.is_some());
+            let mut w = csv::Writer::from_path(&path).expect("create the input");
+            let mut header = vec!["First Name", "Last Name", "Mobile", "Email"];
+            if parents {
+                header.push("contact_id");
+            }
+            w.write_record(&header).expect("write");
+            for r in rows {
+                let mut rec = vec![
+                    r.first.clone(),
+                    r.last.clone(),
+                    r.mobile.clone(),
+                    r.email.clone(),
+                ];
+                if parents {
+                    rec.push(r.parent.clone().unwrap_or_default());
+                }
+                w.write_record(&rec).expect("write");
+            }
+            w.flush().expect("flush");
+            path
+        }
+
+        /// The binary, with no BULKLINE_/ZOHO_/ZOOM_ variable of ours and its token cache in
+        /// the temporary directory.
+        pub fn command(&self) -> Command {
+            let mut c = Command::new(BIN);
+            for (k, _) in std::env::vars_os() {
+                if let Some(k) = k.to_str()
+                    && ["BULKLINE_", "ZOHO_", "ZOOM_"]
+                        .iter()
+                        .any(|p| k.starts_with(p))
+                {
+                    c.env_remove(k);
+                }
+            }
+            c.env("XDG_CACHE_HOME", self.path("cache"));
+            c
+        }
+
+        /// The binary with the sandbox's credentials in its environment.
+        pub fn api_command(&self) -> Command {
+            let mut c = self.command();
+            c.env("ZOHO_CLIENT_ID", seed::CLIENT_ID)
+                .env("ZOHO_CLIENT_SECRET", seed::CLIENT_SECRET)
+                .env("ZOHO_REFRESH_TOKEN", seed::REFRESH_TOKEN)
+                .env("ZOHO_BOOKS_ORGANIZATION_ID", seed::BOOKS_ORGANIZATION_ID)
+                .env("ZOOM_ACCOUNT_ID", seed::ZOOM_ACCOUNT_ID)
+                .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
+                .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET);
+            c
+        }
+
+        /// `--base-url` and `--accounts-url` of the sandbox.
+        pub fn url_args(&self) -> Vec<String> {
+            let url = self.sb.url();
+            vec![
+                "--base-url".into(),
+                url.clone(),
+                "--accounts-url".into(),
+                url,
+            ]
+        }
+
+        /// `bulkline import INPUT --to T --checkpoint CP` at the sandbox, with a fast rate
+        /// (unless `extra` sets one) and `extra`.
+        pub fn import_cmd(&self, t: Target, input: &Path, cp: &Path, extra: &[&str]) -> Command {
+            let mut c = self.api_command();
+            c.arg("import")
+                .arg(input)
+                .args(["--to", t.name()])
+                .arg("--checkpoint")
+                .arg(cp)
+                .args(self.url_args());
+            match t {
+                Target::Voice => {}
+                Target::Books => {
+                    c.args(["--books-contact-id", &seed::BOOKS_CONTACTS[0].0.to_string()]);
+                }
+                Target::Zoom => {
+                    c.args(["--address-book-id", seed::ZOOM_ADDRESS_BOOK_ID]);
+                }
+            }
+            if !extra.contains(&"--rate") {
+                c.args(["--rate", "200/s"]);
+            }
+            c.args(extra);
+            c
+        }
+
+        /// Runs an import with `--json` and returns its outcome.
+        pub fn import(&self, t: Target, input: &Path, cp: &Path, extra: &[&str]) -> Run {
+            let out = self
+                .import_cmd(t, input, cp, extra)
+                .arg("--json")
+                .output()
+                .expect("run bulkline import");
+            Run::from_output(out)
+        }
+
+        /// `bulkline undo CP` at the sandbox, with a fast rate (unless `extra` sets one).
+        pub fn undo_cmd(&self, cp: &Path, extra: &[&str]) -> Command {
+            let mut c = self.api_command();
+            c.arg("undo").arg(cp).args(self.url_args());
+            if !extra.contains(&"--rate") {
+                c.args(["--rate", "200/s"]);
+            }
+            c.args(extra);
+            c
+        }
+
+        /// `bulkline undo CP --json` at the sandbox.
+        pub fn undo(&self, cp: &Path) -> Run {
+            self.undo_with(cp, &[])
+        }
+
+        /// `bulkline undo CP --json EXTRA` at the sandbox.
+        pub fn undo_with(&self, cp: &Path, extra: &[&str]) -> Run {
+            let out = self
+                .undo_cmd(cp, extra)
+                .arg("--json")
+                .output()
+                .expect("run bulkline undo");
+            Run::from_output(out)
+        }
+
+        /// The mobiles in the store of `t` (every one, duplicates included), sorted, as E.164.
+        pub fn mobiles(&self, t: Target) -> Vec<String> {
+            let mut m: Vec<String> = match t {
+                Target::Voice => self
+                    .sb
+                    .voice_contacts()
+                    .iter()
+                    .map(|c| e164(c.fields.get("mobile").map(String::as_str).unwrap_or("")))
+                    .collect(),
+                Target::Books => self
+                    .sb
+                    .books_contact_persons()
+                    .iter()
+                    .map(|p| e164(&p.mobile))
+                    .collect(),
+                Target::Zoom => self
+                    .sb
+                    .zoom_contacts()
+                    .iter()
+                    .flat_map(|c| c.phone_numbers.iter().map(|p| e164(p)))
+                    .collect(),
+            };
+            m.sort();
+            m
+        }
+
+        /// The ids of the records in the store of `t`.
+        pub fn ids(&self, t: Target) -> BTreeSet<String> {
+            match t {
+                Target::Voice => self
+                    .sb
+                    .voice_contacts()
+                    .iter()
+                    .map(|c| c.contact_id.to_string())
+                    .collect(),
+                Target::Books => self
+                    .sb
+                    .books_contact_persons()
+                    .iter()
+                    .map(|p| p.contact_person_id.to_string())
+                    .collect(),
+                Target::Zoom => self
+                    .sb
+                    .zoom_contacts()
+                    .iter()
+                    .map(|c| c.contact_id.clone())
+                    .collect(),
+            }
+        }
+
+        /// API write requests (POST, PUT, PATCH, DELETE) the sandbox received, whatever their
+        /// answer; token requests excluded.
+        pub fn writes(&self) -> u64 {
+            ["POST ", "PUT ", "PATCH ", "DELETE "]
+                .iter()
+                .map(|m| self.writes_of(m.trim()))
+                .sum()
+        }
+
+        /// API requests with `method` the sandbox received; token requests excluded.
+        pub fn writes_of(&self, method: &str) -> u64 {
+            let prefix = format!("{method} ");
+            self.sb
+                .stats()
+                .requests
+                .iter()
+                .filter(|(k, _)| k.starts_with(&prefix) && !k.contains("/oauth/"))
+                .flat_map(|(_, by_status)| by_status.values())
+                .sum()
+        }
+    }
+
+    /// A CSV report as rows of column -> value.
+    pub fn parse_table(text: &str) -> Vec<BTreeMap<String, String>> {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().expect("a header").clone();
+        r.records()
+            .map(|rec| {
+                let rec = rec.expect("a CSV record");
+                header
+                    .iter()
+                    .zip(rec.iter())
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub fn read_table(path: &Path) -> Vec<BTreeMap<String, String>> {
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        parse_table(&text)
+    }
+}
+
+/// Upsert of `t`: 20 rows create exactly 20 records; running again (same journal, a fresh one,
+/// `--restart`) sends zero writes and reports every row settled or unchanged.
+fn upsert_then_rerun_sends_no_writes(t: Target) {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..20));
+    let cp = h.path("x.checkpoint");
+
+    let first = h.import(t, &input, &cp, &[]);
+    first.assert_code(0);
+    assert_eq!(first.num("created"), 20, "{first}");
+    assert_eq!(first.num("failed"), 0, "{first}");
+    assert_eq!(h.mobiles(t), expected_mobiles(0..20));
+    let ids = h.ids(t);
+    assert_eq!(ids.len(), 20);
+    let writes = h.writes();
+    assert_eq!(writes, 20, "one create request per row, no more");
+
+    // The same journal: every row is settled already.
+    let again = h.import(t, &input, &cp, &[]);
+    again.assert_code(0);
+    assert_eq!(again.num("resumed"), 20, "{again}");
+    assert_eq!(again.num("updated"), 0, "{again}");
+    assert_eq!(h.writes(), writes, "a resumed, finished run sent writes");
+    assert_eq!(h.ids(t), ids);
+
+    // A fresh journal: everything is listed and found identical.
+    let fresh = h.path("fresh.checkpoint");
+    let unchanged = h.import(t, &input, &fresh, &[]);
+    unchanged.assert_code(0);
+    assert_eq!(unchanged.num("unchanged"), 20, "{unchanged}");
+    assert_eq!(unchanged.num("created"), 0, "{unchanged}");
+    assert_eq!(unchanged.num("updated"), 0, "{unchanged}");
+    assert_eq!(unchanged.num("listed"), 20, "{unchanged}");
+    assert_eq!(
+        h.writes(),
+        writes,
+        "an upsert of existing records sent writes"
+    );
+    assert_eq!(h.ids(t), ids);
+
+    // --restart on the first journal: the same.
+    let restarted = h.import(t, &input, &cp, &["--restart"]);
+    restarted.assert_code(0);
+    assert_eq!(restarted.num("unchanged"), 20, "{restarted}");
+    assert_eq!(restarted.num("resumed"), 0, "{restarted}");
+    assert_eq!(
+        h.writes(),
+        writes,
+        "--restart of a finished import sent writes"
+    );
+    assert_eq!(h.ids(t), ids);
+    assert_eq!(h.mobiles(t), expected_mobiles(0..20));
+}
+
+fn expected_mobiles(range: std::ops::Range<u32>) -> Vec<String> {
+    range.map(mobile).collect()
+}
+
+#[test]
+fn upsert_is_idempotent_zoho_voice() {
+    upsert_then_rerun_sends_no_writes(Target::Voice);
+}
+
+#[test]
+fn upsert_is_idempotent_zoho_books() {
+    upsert_then_rerun_sends_no_writes(Target::Books);
+}
+
+#[test]
+fn upsert_is_idempotent_zoom_cc() {
+    upsert_then_rerun_sends_no_writes(Target::Zoom);
+}
+
+#[test]
+fn create_mode_creates_without_listing() {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..10));
+    let run = h.import(
+        Target::Zoom,
+        &input,
+        &h.path("x.checkpoint"),
+        &["--mode", "create"],
+    );
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 10, "{run}");
+    assert_eq!(run.num("listed"), 0, "{run}");
+    assert_eq!(h.mobiles(Target::Zoom), expected_mobiles(0..10));
+    assert_eq!(
+        h.sb.request_count("GET /v2/contact_center/address_books/{id}/contacts", 200),
+        0,
+        "create mode listed the address book"
+    );
+}
+
+#[test]
+fn update_mode_updates_matches_and_reports_the_missing() {
+    let t = Target::Voice;
+    let h = Harness::new(common::config());
+    let seeded = h.write_csv("seed.csv", &rows(0..10));
+    h.import(t, &seeded, &h.path("seed.checkpoint"), &[])
+        .assert_code(0);
+    let ids = h.ids(t);
+
+    // Rows 0..10 with a new last name, and 3 rows nobody has.
+    let mut changed: Vec<Row> = rows(0..10)
+        .into_iter()
+        .map(|r| {
+            let last = format!("Renamed{}", r.n);
+            r.last(&last)
+        })
+        .collect();
+    changed.extend(rows(50..53));
+    let input = h.write_csv("update.csv", &changed);
+    let errors = h.path("errors.csv");
+    let errors_arg = errors.to_string_lossy().into_owned();
+    let run = h.import(
+        t,
+        &input,
+        &h.path("x.checkpoint"),
+        &["--mode", "update", "--errors", &errors_arg],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("updated"), 10, "{run}");
+    assert_eq!(run.num("created"), 0, "{run}");
+    assert_eq!(run.num("failed"), 3, "{run}");
+
+    assert_eq!(h.ids(t), ids, "update mode created or deleted records");
+    for c in h.sb.voice_contacts() {
+        let m = &c.fields["mobile"];
+        let n = common::number_of(m);
+        assert_eq!(c.fields["last_name"], format!("Renamed{n}"), "record {m}");
+    }
+    let report = common::read_table(&errors);
+    assert_eq!(report.len(), 3, "{report:?}");
+    let mut reported = BTreeSet::new();
+    for r in &report {
+        assert_eq!(r["_code"], "not_found", "{r:?}");
+        assert_eq!(r["_stage"], "remote", "{r:?}");
+        reported.insert(r["Mobile"].clone());
+    }
+    assert_eq!(
+        reported,
+        (50..53).map(mobile).collect::<BTreeSet<_>>(),
+        "the error report names other rows"
+    );
+}
+
+#[test]
+fn upsert_updates_only_the_changed_rows() {
+    let t = Target::Books;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..20));
+    h.import(t, &input, &h.path("a.checkpoint"), &[])
+        .assert_code(0);
+    let ids = h.ids(t);
+    let writes = h.writes();
+
+    let changed: Vec<Row> = rows(0..20)
+        .into_iter()
+        .map(|r| {
+            if r.n.is_multiple_of(4) {
+                r.last("Changed")
+            } else {
+                r
+            }
+        })
+        .collect();
+    let input = h.write_csv("changed.csv", &changed);
+    let run = h.import(t, &input, &h.path("b.checkpoint"), &[]);
+    run.assert_code(0);
+    assert_eq!(run.num("updated"), 5, "{run}");
+    assert_eq!(run.num("unchanged"), 15, "{run}");
+    assert_eq!(run.num("created"), 0, "{run}");
+    assert_eq!(h.writes() - writes, 5, "one write per changed row, no more");
+    assert_eq!(h.ids(t), ids);
+    for p in h.sb.books_contact_persons() {
+        let n = common::number_of(&p.mobile);
+        let want = if n.is_multiple_of(4) {
+            "Changed".to_string()
+        } else {
+            format!("Last{n}")
+        };
+        assert_eq!(p.last_name, want, "person {}", p.mobile);
+    }
+}
+
+#[test]
+fn dry_run_changes_nothing_and_prints_the_plan() {
+    let t = Target::Voice;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..10));
+    h.import(t, &input, &h.path("a.checkpoint"), &[])
+        .assert_code(0);
+    let before = h.sb.voice_contacts();
+    let writes = h.writes();
+
+    let mut changed: Vec<Row> = rows(0..10)
+        .into_iter()
+        .map(|r| if r.n < 3 { r.last("New") } else { r })
+        .collect();
+    changed.extend(rows(20..22));
+    let input = h.write_csv("changed.csv", &changed);
+    let cp = h.path("dry.checkpoint");
+    let out = h
+        .import_cmd(t, &input, &cp, &["--dry-run", "--quiet"])
+        .output()
+        .expect("run bulkline");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(h.sb.voice_contacts(), before, "a dry run changed the store");
+    assert_eq!(h.writes(), writes, "a dry run sent writes");
+    assert!(!cp.exists(), "a dry run wrote a journal");
+
+    let plan = common::parse_table(&String::from_utf8_lossy(&out.stdout));
+    let by_action = |a: &str| plan.iter().filter(|r| r["_action"] == a).count();
+    assert_eq!(by_action("update"), 3, "{plan:?}");
+    assert_eq!(by_action("create"), 2, "{plan:?}");
+    assert_eq!(by_action("unchanged"), 7, "{plan:?}");
+    for r in plan.iter().filter(|r| r["_action"] == "update") {
+        let n = common::number_of(&r["key"]);
+        assert_eq!(
+            r["_changes"],
+            format!("last_name: Last{n} -> New"),
+            "plan line {r:?}"
+        );
+        assert!(!r["_remote_id"].is_empty(), "{r:?}");
+    }
+
+    // --dry-run --json with the plan nowhere to go: a usage error.
+    let refused = h.import(t, &input, &cp, &["--dry-run"]);
+    refused.assert_code(2);
+    assert!(refused.stderr.contains("--report"), "{refused}");
+
+    // --dry-run --json --report: the summary's estimate, still no writes.
+    let report = h.path("plan.csv");
+    let report_arg = report.to_string_lossy().into_owned();
+    let run = h.import(t, &input, &cp, &["--dry-run", "--report", &report_arg]);
+    run.assert_code(0);
+    assert_eq!(run.summary["estimate"]["updates"], 3, "{run}");
+    assert_eq!(run.summary["estimate"]["creates"], 2, "{run}");
+    assert_eq!(common::read_table(&report).len(), 12);
+    assert_eq!(h.sb.voice_contacts(), before);
+    assert_eq!(h.writes(), writes);
+}
+
+/// Undo of an import into a store that held 3 records before: exactly those 3 are left (one of
+/// them updated by the import, which undo does not delete); a second undo does nothing.
+fn undo_leaves_the_records_that_were_there(t: Target) {
+    let h = Harness::new(common::config());
+    let before = h.write_csv("before.csv", &rows(0..3));
+    h.import(t, &before, &h.path("before.checkpoint"), &[])
+        .assert_code(0);
+    let original = h.ids(t);
+    assert_eq!(original.len(), 3);
+
+    // Row 0 exists (an update), rows 100..119 are new.
+    let mut import_rows = vec![rows(0..1).remove(0).last("Updated")];
+    import_rows.extend(rows(100..119));
+    let input = h.write_csv("in.csv", &import_rows);
+    let cp = h.path("x.checkpoint");
+    let run = h.import(t, &input, &cp, &[]);
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 19, "{run}");
+    assert_eq!(run.num("updated"), 1, "{run}");
+    assert_eq!(h.ids(t).len(), 22);
+
+    let undo = h.undo(&cp);
+    undo.assert_code(0);
+    assert_eq!(undo.num("deleted"), 19, "{undo}");
+    assert_eq!(
+        h.ids(t),
+        original,
+        "undo did not leave exactly the original records"
+    );
+    assert_eq!(h.mobiles(t), expected_mobiles(0..3));
+
+    let deletes = h.writes_of("DELETE");
+    let again = h.undo(&cp);
+    again.assert_code(0);
+    assert_eq!(again.num("deleted"), 0, "{again}");
+    assert_eq!(again.num("resumed"), 19, "{again}");
+    assert_eq!(h.writes_of("DELETE"), deletes, "a second undo sent deletes");
+    assert_eq!(h.ids(t), original);
+
+    // An undo with a journal of its own finds the records gone, and deletes nothing else.
+    let fresh = h.undo_with(
+        &cp,
+        &["--undo-checkpoint", &h.path("other.undo").to_string_lossy()],
+    );
+    fresh.assert_code(0);
+    assert_eq!(
+        fresh.num("already_gone") + fresh.num("deleted"),
+        19,
+        "{fresh}"
+    );
+    assert_eq!(fresh.num("already_gone"), 19, "{fresh}");
+    assert_eq!(h.ids(t), original);
+}
+
+/// The undo summary tells records it deleted from records that were already gone (Zoom
+/// answers 2101 for those).
+#[test]
+fn undo_counts_records_already_gone_zoom_cc() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..5));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &[]).assert_code(0);
+    h.undo(&cp).assert_code(0);
+    assert!(h.ids(t).is_empty());
+    let fresh = h.undo_with(
+        &cp,
+        &["--undo-checkpoint", &h.path("other.undo").to_string_lossy()],
+    );
+    fresh.assert_code(0);
+    assert_eq!(fresh.num("deleted"), 0, "{fresh}");
+    assert_eq!(fresh.num("already_gone"), 5, "{fresh}");
+}
+
+#[test]
+fn undo_deletes_exactly_what_the_import_created_zoho_voice() {
+    undo_leaves_the_records_that_were_there(Target::Voice);
+}
+
+#[test]
+fn undo_deletes_exactly_what_the_import_created_zoho_books() {
+    undo_leaves_the_records_that_were_there(Target::Books);
+}
+
+#[test]
+fn undo_deletes_exactly_what_the_import_created_zoom_cc() {
+    undo_leaves_the_records_that_were_there(Target::Zoom);
+}
+
+#[test]
+fn sandbox_flag_imports_the_google_sample() {
+    let h = Harness::new(common::config());
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/google_contacts.csv");
+    let out = h
+        .command()
+        .args([
+            "import",
+            sample,
+            "--to",
+            "zoho-voice",
+            "--sandbox",
+            "--json",
+        ])
+        .args(["--rate", "200/s"])
+        .output()
+        .expect("run bulkline");
+    let run = common::Run::from_output(out);
+    run.assert_code(1);
+    assert_eq!(run.num("created"), 13, "{run}");
+    assert_eq!(run.num("rejected"), 7, "{run}");
+    assert_eq!(run.num("duplicates"), 4, "{run}");
+    assert_eq!(run.num("failed"), 0, "{run}");
+    // The in-process sandbox of --sandbox is not ours: ours saw nothing.
+    assert!(h.sb.voice_contacts().is_empty());
+    assert_eq!(h.writes(), 0);
+}
+
+#[test]
+fn a_journal_of_another_mode_or_target_is_refused() {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..5));
+    let cp = h.path("x.checkpoint");
+    h.import(Target::Voice, &input, &cp, &[]).assert_code(0);
+    let writes = h.writes();
+
+    let other_mode = h.import(Target::Voice, &input, &cp, &["--mode", "create"]);
+    other_mode.assert_code(2);
+    assert!(other_mode.stderr.contains("--restart"), "{other_mode}");
+
+    let other_target = h.import(Target::Zoom, &input, &cp, &[]);
+    other_target.assert_code(2);
+    assert!(other_target.stderr.contains("--restart"), "{other_target}");
+    assert_eq!(h.writes(), writes, "a refused run sent writes");
+    assert!(h.sb.zoom_contacts().is_empty());
+
+    // With --restart the old journal is moved aside and the run goes on.
+    let restarted = h.import(Target::Zoom, &input, &cp, &["--restart"]);
+    restarted.assert_code(0);
+    assert_eq!(h.mobiles(Target::Zoom), expected_mobiles(0..5));
+}
+
+#[test]
+fn a_changed_input_does_not_resume_the_old_journal() {
+    let t = Target::Voice;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..5));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &[]).assert_code(0);
+    let writes = h.writes();
+    // The same file name, other rows: the journal's row numbers mean nothing for it.
+    h.write_csv("in.csv", &rows(10..16));
+    let run = h.import(t, &input, &cp, &[]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("--restart"), "{run}");
+    assert_eq!(h.writes(), writes, "a refused run sent writes");
+    assert_eq!(h.mobiles(t), expected_mobiles(0..5));
+}
+
+#[test]
+fn a_journal_in_use_is_refused() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..40));
+    let cp = h.path("x.checkpoint");
+    let mut slow = h
+        .import_cmd(t, &input, &cp, &["--rate", "10/s", "--quiet"])
+        .spawn()
+        .expect("start bulkline import");
+    // Wait until the first run has created something (it holds the journal by then).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while h.sb.zoom_contacts().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = h.import(t, &input, &cp, &[]);
+    slow.kill().expect("kill");
+    let _ = slow.wait();
+    assert_eq!(second.code, Some(2), "{second}");
+    assert!(second.stderr.contains("in use"), "{second}");
+    // The journal is free again once its owner died: the same command finishes the job.
+    let rerun = h.import(t, &input, &cp, &[]);
+    rerun.assert_code(0);
+    assert_exactly_once(&h, t, 0..40);
+}
+
+#[test]
+fn repeated_keys_in_the_file_are_sent_once() {
+    let t = Target::Voice;
+    let h = Harness::new(common::config());
+    let mut input_rows = rows(0..5);
+    let mut again = Row::new(2).first("Other");
+    again.email = "other@example.com".into();
+    input_rows.push(again);
+    let input = h.write_csv("in.csv", &input_rows);
+    let errors = h.path("errors.csv");
+    let errors_arg = errors.to_string_lossy().into_owned();
+    let run = h.import(
+        t,
+        &input,
+        &h.path("x.checkpoint"),
+        &["--dedupe-by", "none", "--errors", &errors_arg],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("created"), 5, "{run}");
+    assert_eq!(run.num("conflicts"), 1, "{run}");
+    assert_exactly_once(&h, t, 0..5);
+    let report = common::read_table(&errors);
+    assert_eq!(report.len(), 1, "{report:?}");
+    assert_eq!(report[0]["_code"], "duplicate_key", "{report:?}");
+    assert_eq!(report[0]["First Name"], "Other", "{report:?}");
+}
+
+#[test]
+fn zoom_without_an_address_book_is_a_usage_error() {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..2));
+    let out = h
+        .command()
+        .arg("import")
+        .arg(&input)
+        .args(["--to", "zoom-cc", "--json", "--rate", "200/s"])
+        .args(["--base-url", &h.sb.url(), "--accounts-url", &h.sb.url()])
+        .arg("--checkpoint")
+        .arg(h.path("x.checkpoint"))
+        .output()
+        .expect("run bulkline");
+    let run = common::Run::from_output(out);
+    run.assert_code(2);
+    assert!(run.stderr.contains("--address-book-id"), "{run}");
+    assert!(h.sb.zoom_contacts().is_empty());
+    assert_eq!(h.writes(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults: every one set on the sandbox before the run; every row must end up exactly once.
+// ---------------------------------------------------------------------------------------------
+
+/// The store of `t` holds exactly the mobiles of `range`, each once.
+#[track_caller]
+fn assert_exactly_once(h: &Harness, t: Target, range: std::ops::Range<u32>) {
+    let got = h.mobiles(t);
+    let mut seen = BTreeSet::new();
+    let dups: Vec<&String> = got.iter().filter(|m| !seen.insert(*m)).collect();
+    assert!(
+        dups.is_empty(),
+        "{}: duplicated records: {dups:?}",
+        t.name()
+    );
+    assert_eq!(got, expected_mobiles(range), "{}: wrong records", t.name());
+}
+
+fn patch(f: impl FnOnce(&mut ConfigPatch)) -> ConfigPatch {
+    let mut p = ConfigPatch::default();
+    f(&mut p);
+    p
+}
+
+#[test]
+fn rate_limited_rows_are_all_created_once() {
+    let t = Target::Voice;
+    let h = Harness::new(common::config());
+    h.patch(&patch(|p| p.rate_limit_per_sec = Some(Some(20.0))));
+    let input = h.write_csv("in.csv", &rows(0..40));
+    let run = h.import(t, &input, &h.path("x.checkpoint"), &["--rate", "100/s"]);
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 40, "{run}");
+    assert!(run.num("rate_limited") > 0, "no 429 was seen: {run}");
+    assert!(h.sb.stats().rate_limited_429 > 0);
+    assert_exactly_once(&h, t, 0..40);
+}
+
+fn server_errors_are_retried(t: Target) {
+    let h = Harness::new(common::config());
+    h.patch(&patch(|p| p.fault_rate = Some(0.2)));
+    let input = h.write_csv("in.csv", &rows(0..50));
+    let run = h.import(t, &input, &h.path("x.checkpoint"), &[]);
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 50, "{run}");
+    assert!(h.sb.stats().injected_500 > 0, "no 500 was injected");
+    assert!(run.num("requests") > 50, "{run}");
+    assert_exactly_once(&h, t, 0..50);
+}
+
+#[test]
+fn server_errors_are_retried_zoho_voice() {
+    server_errors_are_retried(Target::Voice);
+}
+
+#[test]
+fn server_errors_are_retried_zoom_cc() {
+    server_errors_are_retried(Target::Zoom);
+}
+
+/// Writes applied, then answered 502: the key exactly-once test. A create whose answer was
+/// lost must be found on the target, never sent again blindly.
+fn ambiguous_answers_create_nothing_twice(t: Target) {
+    let h = Harness::new(common::config());
+    h.patch(&patch(|p| p.ambiguous_rate = Some(0.2)));
+    let input = h.write_csv("in.csv", &rows(0..60));
+    let run = h.import(t, &input, &h.path("x.checkpoint"), &[]);
+    assert!(
+        h.sb.stats().ambiguous_502 > 0,
+        "no ambiguous fault was injected"
+    );
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 60, "{run}");
+    assert_eq!(run.num("left"), 0, "{run}");
+    assert_exactly_once(&h, t, 0..60);
+
+    // And the re-run (fresh journal) finds all of them unchanged, still with no duplicate.
+    h.patch(&patch(|p| p.ambiguous_rate = Some(0.0)));
+    let again = h.import(t, &input, &h.path("y.checkpoint"), &[]);
+    again.assert_code(0);
+    assert_eq!(again.num("unchanged"), 60, "{again}");
+    assert_exactly_once(&h, t, 0..60);
+}
+
+#[test]
+fn ambiguous_answers_create_nothing_twice_zoho_voice() {
+    ambiguous_answers_create_nothing_twice(Target::Voice);
+}
+
+#[test]
+fn ambiguous_answers_create_nothing_twice_zoho_books() {
+    ambiguous_answers_create_nothing_twice(Target::Books);
+}
+
+#[test]
+fn ambiguous_answers_create_nothing_twice_zoom_cc() {
+    ambiguous_answers_create_nothing_twice(Target::Zoom);
+}
+
+/// Every live access token expires in the middle of the run (the admin endpoint): the
+/// client gets a new one and every row is created once. The run starts with a cached token,
+/// as after an earlier run (see `short_lived_tokens_are_renewed` for a token issued in the run).
+fn expired_tokens_are_renewed(t: Target) {
+    let h = Harness::new(common::config());
+    // An earlier run leaves a cached token.
+    let warm = h.write_csv("warm.csv", &rows(60..61));
+    h.import(t, &warm, &h.path("warm.checkpoint"), &[])
+        .assert_code(0);
+    let input = h.write_csv("in.csv", &rows(0..61));
+    let before = h.sb.tokens_issued();
+    let (run, expired) = std::thread::scope(|s| {
+        let expirer = s.spawn(|| {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            h.sb.expire_tokens()
+        });
+        let run = h.import(t, &input, &h.path("x.checkpoint"), &["--rate", "40/s"]);
+        (run, expirer.join().expect("the expiring thread"))
+    });
+    assert!(expired > 0, "no token was live to expire");
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 60, "{run}");
+    assert_eq!(run.num("unchanged"), 1, "{run}");
+    let after = h.sb.tokens_issued();
+    let issued = match t {
+        Target::Zoom => after.1 - before.1,
+        _ => after.0 - before.0,
+    };
+    assert!(issued >= 1, "the token was never renewed: {run}");
+    assert_exactly_once(&h, t, 0..61);
+}
+
+#[test]
+fn expired_tokens_are_renewed_zoho_voice() {
+    expired_tokens_are_renewed(Target::Voice);
+}
+
+#[test]
+fn expired_tokens_are_renewed_zoom_cc() {
+    expired_tokens_are_renewed(Target::Zoom);
+}
+
+/// Tokens that live one second, in a run of about 1.5 s: each is renewed when it runs out.
+fn short_lived_tokens_are_renewed(t: Target) {
+    let h = Harness::new(SandboxConfig {
+        // The Zoho limit of 10 token requests per 10 minutes is not what this tests.
+        zoho_token_requests_per_window: 10_000,
+        token_ttl_secs: 1,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..60));
+    let run = h.import(t, &input, &h.path("x.checkpoint"), &["--rate", "40/s"]);
+    run.assert_code(0);
+    assert_eq!(run.num("created"), 60, "{run}");
+    assert_exactly_once(&h, t, 0..60);
+}
+
+#[test]
+fn short_lived_tokens_are_renewed_zoho_voice() {
+    short_lived_tokens_are_renewed(Target::Voice);
+}
+
+#[test]
+fn short_lived_tokens_are_renewed_zoom_cc() {
+    short_lived_tokens_are_renewed(Target::Zoom);
+}
+
+/// A row the target refuses for good (a Books contact that does not exist: code 1002) goes
+/// to the error report with `_stage` remote and the API's code; a row too long for Books is
+/// rejected before sending; the others are created; exit 1.
+fn permanent_refusals_are_reported(mode: &str) {
+    let t = Target::Books;
+    let h = Harness::new(common::config());
+    let mut input_rows = rows(0..6);
+    input_rows[2] = input_rows[2].clone().parent("460000000099999");
+    input_rows[4] = input_rows[4].clone().first(&"A".repeat(101));
+    let input = h.write_csv("in.csv", &input_rows);
+    let errors = h.path("errors.csv");
+    let errors_arg = errors.to_string_lossy().into_owned();
+    let run = h.import(
+        t,
+        &input,
+        &h.path("x.checkpoint"),
+        &["--mode", mode, "--errors", &errors_arg],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("created"), 4, "{run}");
+    assert_eq!(run.num("failed"), 1, "{run}");
+    assert_eq!(run.num("rejected"), 1, "{run}");
+    let created: Vec<String> = [0, 1, 3, 5].into_iter().map(mobile).collect();
+    assert_eq!(h.mobiles(t), created);
+    assert!(
+        h.sb.books_contact_persons()
+            .iter()
+            .all(|p| p.contact_id == seed::BOOKS_CONTACTS[0].0)
+    );
+
+    let report = common::read_table(&errors);
+    assert_eq!(report.len(), 2, "{report:?}");
+    let remote = report
+        .iter()
+        .find(|r| r["Mobile"] == mobile(2))
+        .unwrap_or_else(|| panic!("row 2 is not in the error report: {report:?}"));
+    assert_eq!(remote["_stage"], "remote", "{remote:?}");
+    assert_eq!(remote["_code"], "1002", "{remote:?}");
+    let local = report
+        .iter()
+        .find(|r| r["Mobile"] == mobile(4))
+        .unwrap_or_else(|| panic!("row 4 is not in the error report: {report:?}"));
+    assert_ne!(local["_stage"], "remote", "{local:?}");
+    assert_eq!(local["_field"], "first_name", "{local:?}");
+}
+
+#[test]
+fn permanent_refusals_are_reported_create_mode() {
+    permanent_refusals_are_reported("create");
+}
+
+#[test]
+fn permanent_refusals_are_reported_upsert_mode() {
+    permanent_refusals_are_reported("upsert");
+}
+
+/// Zoho Books' daily quota runs out: the run stops (exit 4, `stopped`), and the same command
+/// after the quota is raised finishes the job, every row once.
+#[test]
+fn a_spent_quota_stops_the_run_and_the_rerun_finishes_it() {
+    let t = Target::Books;
+    let h = Harness::new(SandboxConfig {
+        books_daily_quota: Some(10),
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..20));
+    let cp = h.path("x.checkpoint");
+    let run = h.import(t, &input, &cp, &[]);
+    run.assert_code(4);
+    assert!(
+        run.summary["stopped"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{run}"
+    );
+    let part = h.mobiles(t).len();
+    assert!(part < 20, "the quota did not stop anything: {run}");
+    assert_eq!(run.num("created") as usize, part, "{run}");
+
+    h.patch(&patch(|p| p.books_daily_quota = Some(None)));
+    let rerun = h.import(t, &input, &cp, &[]);
+    rerun.assert_code(0);
+    assert_eq!(rerun.num("created"), 20, "{rerun}");
+    assert_eq!(rerun.num("resumed") as usize, part, "{rerun}");
+    assert!(rerun.summary.get("stopped").is_none(), "{rerun}");
+    assert_exactly_once(&h, t, 0..20);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SIGKILL: the process dies at a random moment, three times; the same command resumes.
+// ---------------------------------------------------------------------------------------------
+
+/// Delays in 200..1100 ms from a small LCG seeded from the clock (printed, for a re-run).
+fn kill_delays(n: usize) -> Vec<u64> {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    eprintln!("kill delays seed: {x}");
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            200 + (x >> 33) % 900
+        })
+        .collect()
+}
+
+fn killed_imports_resume_exactly_once(t: Target) {
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 20,
+        ambiguous_rate: 0.05,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..300));
+    let cp = h.path("x.checkpoint");
+    let args = ["--rate", "100/s", "--quiet"];
+    let mut killed = 0;
+    for delay in kill_delays(3) {
+        let mut child = h
+            .import_cmd(t, &input, &cp, &args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start bulkline import");
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            killed += 1;
+        }
+        let _ = child.wait();
+    }
+    assert!(killed > 0, "every run finished before it could be killed");
+    let mut last = None;
+    for _ in 0..6 {
+        let run = h.import(t, &input, &cp, &["--rate", "100/s"]);
+        let code = run.code;
+        last = Some(run);
+        if code != Some(4) {
+            break;
+        }
+    }
+    let run = last.expect("a run");
+    run.assert_code(0);
+    assert_eq!(run.num("left"), 0, "{run}");
+    assert_eq!(run.num("failed"), 0, "{run}");
+    assert_eq!(run.num("conflicts"), 0, "{run}");
+    assert_exactly_once(&h, t, 0..300);
+}
+
+#[test]
+fn killed_imports_resume_exactly_once_zoho_voice() {
+    killed_imports_resume_exactly_once(Target::Voice);
+}
+
+#[test]
+fn killed_imports_resume_exactly_once_zoom_cc() {
+    killed_imports_resume_exactly_once(Target::Zoom);
+}
+
+/// An undo killed midway resumes from its own journal: every created record is deleted, and
+/// nothing else.
+#[test]
+fn a_killed_undo_resumes() {
+    let t = Target::Zoom;
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 10,
+        ..common::config()
+    });
+    let keep = h.write_csv("keep.csv", &rows(1000..1002));
+    h.import(t, &keep, &h.path("keep.checkpoint"), &[])
+        .assert_code(0);
+    let kept = h.ids(t);
+    let input = h.write_csv("in.csv", &rows(0..150));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &["--rate", "1000/s"])
+        .assert_code(0);
+    assert_eq!(h.ids(t).len(), 152);
+
+    let mut child = h
+        .undo_cmd(&cp, &["--rate", "100/s", "--quiet"])
+        .spawn()
+        .expect("start bulkline undo");
+    std::thread::sleep(std::time::Duration::from_millis(kill_delays(1)[0].min(800)));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut last = None;
+    for _ in 0..4 {
+        let run = h.undo_with(&cp, &["--rate", "500/s"]);
+        let code = run.code;
+        last = Some(run);
+        if code != Some(4) {
+            break;
+        }
+    }
+    let run = last.expect("a run");
+    run.assert_code(0);
+    assert_eq!(run.num("failed"), 0, "{run}");
+    assert_eq!(
+        run.num("deleted") + run.num("resumed") + run.num("already_gone"),
+        150,
+        "{run}"
+    );
+    assert_eq!(
+        h.ids(t),
+        kept,
+        "the undo did not leave exactly the other records"
+    );
+}
+
+#[test]
+fn killed_imports_resume_exactly_once_zoho_books() {
+    killed_imports_resume_exactly_once(Target::Books);
+}
