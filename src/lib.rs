@@ -23,6 +23,7 @@ pub mod reject;
 pub mod report;
 pub mod sandbox;
 pub mod sink;
+pub mod sms;
 pub mod source;
 pub mod synth;
 pub mod target;
