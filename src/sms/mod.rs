@@ -2,4 +2,5 @@
 //! written for each recipient ([`template`]).
 
 pub mod segments;
+pub mod suppress;
 pub mod template;
