@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
+use crate::checkpoint::Action;
 use crate::http::{HttpStats, Pacer, StatsSnapshot};
 
 /// How often [`ProgressMode::Lines`] prints a line.
@@ -92,6 +93,24 @@ impl Counters {
     /// Zeroed counters.
     pub fn new() -> Counters {
         Counters::default()
+    }
+
+    /// One input row settled on the target, counted under its action (created, updated,
+    /// anything else as unchanged).
+    pub fn done(&self, action: Action) {
+        let counter = match action {
+            Action::Created => &self.created,
+            Action::Updated => &self.updated,
+            _ => &self.unchanged,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.rows_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One input row the target refused.
+    pub fn failed_row(&self) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        self.rows_done.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The counters now (each read on its own).

@@ -163,12 +163,7 @@ impl<T: Target + 'static> Engine<T> {
     pub fn done(&self, intent: IntentId, task: &Task, action: Action, id: &str) {
         self.record(intent, RowOutcome::done(task.row, action, Some(id)));
         self.report(|r| r.success(task.row, &task.key, action.as_str(), id, None));
-        let counter = match action {
-            Action::Created => &self.counters.created,
-            _ => &self.counters.updated,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+        self.counters.done(action);
     }
 
     /// A row the target refused for good.
@@ -177,8 +172,7 @@ impl<T: Target + 'static> Engine<T> {
             self.record(intent, RowOutcome::failed(task.row, code, message));
         }
         self.report(|r| r.remote_failure(&task.schema, task.row, &task.values, code, message));
-        self.counters.failed.fetch_add(1, Ordering::Relaxed);
-        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+        self.counters.failed_row();
     }
 
     /// Sends one task and records what became of it.

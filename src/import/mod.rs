@@ -146,8 +146,7 @@ impl<T: Target + 'static> Planner<'_, T> {
     }
 
     fn failed(&self, schema: &Arc<Schema>, p: &Processed, code: &str, message: &str) -> Result<()> {
-        self.counters.failed.fetch_add(1, Ordering::Relaxed);
-        self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+        self.counters.failed_row();
         self.report(|r| r.remote_failure(schema, p.raw.row, &p.raw.values, code, message))
     }
 
@@ -252,13 +251,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                     self.claimed.insert((parent, k.clone()));
                 }
                 let id = remote_id.as_deref().unwrap_or("");
-                self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
-                let counter = match action {
-                    Action::Created => &self.counters.created,
-                    Action::Updated => &self.counters.updated,
-                    _ => &self.counters.unchanged,
-                };
-                counter.fetch_add(1, Ordering::Relaxed);
+                self.counters.done(*action);
                 return self.report(|r| r.success(row, &shown, action.as_str(), id, None));
             }
             Some(RowState::Failed(f)) => {
@@ -292,8 +285,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                                 if let Some(k) = &key {
                                     self.claimed.insert((parent, k.clone()));
                                 }
-                                self.counters.created.fetch_add(1, Ordering::Relaxed);
-                                self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+                                self.counters.done(Action::Created);
                                 return self
                                     .report(|r| r.success(row, &shown, "created", id, None));
                             }
@@ -348,8 +340,7 @@ impl<T: Target + 'static> Planner<'_, T> {
             Plan::Create => TaskOp::Create,
             Plan::Update { ref id, .. } => TaskOp::Update { id: id.clone() },
             Plan::Unchanged { id } => {
-                self.counters.unchanged.fetch_add(1, Ordering::Relaxed);
-                self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
+                self.counters.done(Action::Unchanged);
                 return self.report(|r| r.success(row, &shown, "unchanged", &id, Some("")));
             }
             Plan::Conflict { ids } => {
