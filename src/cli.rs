@@ -28,6 +28,11 @@ pub enum Command {
     Import(Box<ImportArgs>),
     /// Delete exactly the records an import created, from its checkpoint journal (resumable).
     Undo(UndoArgs),
+    /// Send a bulk SMS campaign through Zoho Voice: templated, suppression-aware, at most once
+    /// per recipient, resumable.
+    Sms(Box<SmsArgs>),
+    /// Per-recipient delivery status of a campaign: its journal joined with the SMS logs.
+    SmsStatus(SmsStatusArgs),
     /// Run the API emulator (Zoho Voice, Zoho Books, Zoom Contact Center, Zoho Voice SMS, and
     /// their OAuth servers) on 127.0.0.1 until Ctrl-C, and print the credentials it accepts.
     Sandbox(SandboxArgs),
@@ -218,6 +223,128 @@ pub struct UndoArgs {
     /// The undo run's own journal (default: `<CHECKPOINT>.undo`).
     #[arg(long, value_name = "FILE")]
     pub undo_checkpoint: Option<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(group(clap::ArgGroup::new("text").required(true).args(["message", "message_file", "message_column"])))]
+pub struct SmsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The message: a template with `{first_name}`, `{Any Column}` and defaults such as
+    /// `{first_name|there}` (`{{` and `}}` for literal braces).
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+
+    /// The message template, from a UTF-8 file (one final newline is dropped).
+    #[arg(long, value_name = "FILE")]
+    pub message_file: Option<String>,
+
+    /// Each row's own message, from this column (taken as it is, not as a template).
+    #[arg(long, value_name = "COL")]
+    pub message_column: Option<String>,
+
+    /// The sender id: a short code, an alphanumeric sender or a number (20 characters at most).
+    #[arg(long, value_name = "ID")]
+    pub sender_id: Option<String>,
+
+    /// Deliver every message at this local time ("YYYY-MM-DD HH:MM:SS"), with --timezone.
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD HH:MM:SS",
+        requires = "timezone",
+        conflicts_with = "send_window"
+    )]
+    pub schedule: Option<String>,
+
+    /// The time zone of --schedule, e.g. Asia/Kolkata.
+    #[arg(long, value_name = "Area/City", requires = "schedule")]
+    pub timezone: Option<String>,
+
+    /// Only try to deliver for this many minutes (0 to 14400).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=14_400))]
+    pub validity_minutes: Option<u32>,
+
+    /// A URL the API calls back with each message's status.
+    #[arg(long, value_name = "URL")]
+    pub status_callback: Option<String>,
+
+    /// Send flash messages (shown at once, not stored).
+    #[arg(long)]
+    pub flash: bool,
+
+    /// Send an MMS with this file (the v2 endpoint, multipart).
+    #[arg(long, value_name = "FILE")]
+    pub media: Option<String>,
+
+    /// Numbers never to text: a CSV with a phone column, or one number a line. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub suppress: Vec<String>,
+
+    /// Do not read the opt-outs (STOP, UNSUBSCRIBE, CANCEL, END, QUIT, STOPALL) from the
+    /// account's incoming SMS logs before sending.
+    #[arg(long)]
+    pub no_opt_out_check: bool,
+
+    /// Text each recipient only between these local times (the main time zone of the
+    /// number's region), e.g. 09:00-20:00; others are scheduled into the window.
+    #[arg(long, value_name = "HH:MM-HH:MM")]
+    pub send_window: Option<String>,
+
+    /// Numbers per send request, for recipients of the same text (1 to 10).
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=10))]
+    pub batch_size: u16,
+
+    /// Text numbers that are not mobiles too (by default they are rejected, phone_not_mobile).
+    #[arg(long)]
+    pub allow_landline: bool,
+
+    /// The checkpoint journal (default: beside the input, `<input>.sms.checkpoint`; with
+    /// --sandbox, a temporary file).
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<String>,
+
+    /// Start over: move an existing journal aside instead of resuming it. Recipients an
+    /// earlier run texted will be texted again.
+    #[arg(long)]
+    pub restart: bool,
+
+    /// Send again the sends whose outcome is unknown and that the SMS logs do not show.
+    #[arg(long)]
+    pub resend_unknown: bool,
+
+    /// Plan only: print recipients, segments, countries, rejections and samples; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Send to more than 100 recipients without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Where to write rejected, suppressed and refused rows.
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<String>,
+
+    /// Where to write one line per recipient sent (or, in a dry run, to send): number,
+    /// _action, _logid, message, _row.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SmsStatusArgs {
+    /// The checkpoint journal of the campaign.
+    pub checkpoint: String,
+
+    /// Where to write the per-recipient report (CSV; `-` for stdout, the default).
+    #[arg(short = 'o', long = "output", default_value = "-", value_name = "FILE")]
+    pub output: String,
 
     #[command(flatten)]
     pub api: ApiArgs,

@@ -17,6 +17,8 @@ fn main() -> ExitCode {
         Command::Clean(args) => commands::clean::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Undo(args) => commands::undo::run(args),
+        Command::Sms(args) => commands::sms::run(args),
+        Command::SmsStatus(args) => commands::sms_status::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
     };
     match result {

@@ -55,6 +55,18 @@ pub enum Code {
     TooLong,
     /// A value the target does not accept (an unknown contact status, say).
     FieldInvalid,
+    /// SMS: the message uses a placeholder this row has no value for, and no default.
+    TemplateMissing,
+    /// SMS: the row's message (from `--message-column`) is empty.
+    MessageEmpty,
+    /// SMS: the message is longer than the API takes.
+    MessageTooLong,
+    /// SMS: the number is on a suppression list or texted an opt-out keyword.
+    Suppressed,
+    /// SMS: `--send-window`, and no time zone is known for the number's region.
+    NoTimeZone,
+    /// SMS: an earlier row of the file has the same number (a message goes out once).
+    DuplicateNumber,
 }
 
 impl Code {
@@ -74,6 +86,12 @@ impl Code {
             Code::FieldRequired => "field_required",
             Code::TooLong => "too_long",
             Code::FieldInvalid => "field_invalid",
+            Code::TemplateMissing => "template_missing",
+            Code::MessageEmpty => "message_empty",
+            Code::MessageTooLong => "message_too_long",
+            Code::Suppressed => "suppressed",
+            Code::NoTimeZone => "no_time_zone",
+            Code::DuplicateNumber => "duplicate_number",
         }
     }
 }

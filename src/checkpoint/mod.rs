@@ -343,7 +343,9 @@ impl Journal {
             }
             file.seek(SeekFrom::Start(loaded.valid_len))
                 .map_err(|e| CheckpointError::io("seek in", path, e))?;
-            return Ok(Self::start(path, file, loaded.resume));
+            let mut resume = loaded.resume;
+            resume.created_unix = loaded.header.created_unix;
+            return Ok(Self::start(path, file, resume));
         } else {
             Resume::default()
         };
@@ -357,6 +359,7 @@ impl Journal {
         file.seek(SeekFrom::End(0))
             .map_err(|e| CheckpointError::io("seek in", path, e))?;
         resume.moved_aside = moved_aside;
+        resume.created_unix = now_unix();
         Ok(Self::start(path, file, resume))
     }
 
@@ -409,11 +412,19 @@ impl Journal {
         op: Op,
         rows: &[u64],
         remote_id: Option<&str>,
+        keys: &[&str],
     ) -> Result<(IntentId, AckReceiver), CheckpointError> {
         if rows.is_empty() {
             return Err(CheckpointError::Invalid(
                 "an intent needs at least one row".into(),
             ));
+        }
+        if !keys.is_empty() && keys.len() != rows.len() {
+            return Err(CheckpointError::Invalid(format!(
+                "an intent of {} rows with {} keys",
+                rows.len(),
+                keys.len()
+            )));
         }
         let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
         let frame = Frame::Intent(IntentFrame {
@@ -421,6 +432,10 @@ impl Journal {
             op,
             rows: rows.to_vec(),
             remote_id: remote_id.map(Into::into),
+            keys: keys
+                .iter()
+                .map(|k| std::borrow::Cow::Borrowed(*k))
+                .collect(),
         });
         let mut line = Vec::with_capacity(96);
         record::encode(&frame, &mut line)
@@ -444,7 +459,19 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let (id, rx) = self.send_intent(op, rows, remote_id)?;
+        self.intent_keyed(op, rows, remote_id, &[]).await
+    }
+
+    /// [`Journal::intent`] with a key per row (parallel to `rows`), kept in the journal for
+    /// later runs ([`Resume::key`]): an SMS intent names each row's number.
+    pub async fn intent_keyed(
+        &self,
+        op: Op,
+        rows: &[u64],
+        remote_id: Option<&str>,
+        keys: &[&str],
+    ) -> Result<IntentId, CheckpointError> {
+        let (id, rx) = self.send_intent(op, rows, remote_id, keys)?;
         match rx.await {
             Ok(Ok(())) => Ok(id),
             Ok(Err(e)) => Err(self.write_error(e)),
@@ -460,7 +487,7 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let (id, rx) = self.send_intent(op, rows, remote_id)?;
+        let (id, rx) = self.send_intent(op, rows, remote_id, &[])?;
         match rx.blocking_recv() {
             Ok(Ok(())) => Ok(id),
             Ok(Err(e)) => Err(self.write_error(e)),
@@ -564,6 +591,7 @@ pub fn write_synthetic(path: &Path, header: &RunHeader, n: u64) -> Result<(), Ch
             op: Op::Create,
             rows: vec![row],
             remote_id: None,
+            keys: Vec::new(),
         });
         let remote = format!("r{row}");
         let done = RowOutcome::done(row, Action::Created, Some(&remote));

@@ -175,6 +175,10 @@ pub(crate) struct IntentFrame<'a> {
     pub rows: Vec<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
     pub remote_id: Option<Cow<'a, str>>,
+    /// What each row is about on the remote side, parallel to `rows` (an SMS intent: each
+    /// row's number), so that a later run can reconcile and report it without the input.
+    #[serde(default, skip_serializing_if = "Vec::is_empty", borrow)]
+    pub keys: Vec<Cow<'a, str>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -96,6 +96,10 @@ pub struct Resume {
     pub moved_aside: Option<PathBuf>,
     /// The largest intent id in the journal (0 when none).
     pub(crate) last_intent: IntentId,
+    /// The key of each row whose latest intent gave one (see [`crate::checkpoint::Journal::intent_keyed`]).
+    keys: FxHashMap<u64, Box<str>>,
+    /// When the journal was created, in seconds since the Unix epoch (0 when unknown).
+    pub created_unix: u64,
 }
 
 impl Resume {
@@ -117,6 +121,11 @@ impl Resume {
     /// Intents whose outcome is unknown, by id.
     pub fn in_flight(&self) -> &[InFlight] {
         &self.in_flight
+    }
+
+    /// The key the latest intent of `row` gave it (an SMS intent: the row's number).
+    pub fn key(&self, row: u64) -> Option<&str> {
+        self.keys.get(&row).map(|k| &**k)
     }
 
     /// How many rows are done, failed, in flight.
@@ -250,6 +259,7 @@ struct Builder {
     last_intent: IntentId,
     records: u64,
     ignored: u64,
+    keys: FxHashMap<u64, Box<str>>,
 }
 
 impl Builder {
@@ -265,6 +275,9 @@ impl Builder {
                 self.last_intent = self.last_intent.max(i.id);
                 for &row in &i.rows {
                     self.rows.insert(row, RowState::InFlight(i.id));
+                }
+                for (&row, key) in i.rows.iter().zip(&i.keys) {
+                    self.keys.insert(row, Box::from(&**key));
                 }
                 self.pending.insert(
                     i.id,
@@ -367,6 +380,8 @@ impl Builder {
             dropped_tail_bytes: 0,
             moved_aside: None,
             last_intent: self.last_intent,
+            keys: self.keys,
+            created_unix: 0,
         }
     }
 }
@@ -467,6 +482,7 @@ pub fn read_journal(path: &Path) -> Result<(RunHeader, Resume), CheckpointError>
     let mut file = File::open(path)
         .map_err(|e| CheckpointError::io("open the checkpoint journal", path, e))?;
     super::lock(&file, path, false)?;
-    let loaded = load(path, &mut file)?;
+    let mut loaded = load(path, &mut file)?;
+    loaded.resume.created_unix = loaded.header.created_unix;
     Ok((loaded.header.run, loaded.resume))
 }

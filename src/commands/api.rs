@@ -72,13 +72,16 @@ fn sandbox_credentials(url: &str) -> Result<Credentials> {
     Credentials::from_sources(|k| lines.get(k).cloned(), None).map_err(usage)
 }
 
-/// Builds the runtime, the client and the target `kind` from the arguments. `known` holds the
-/// target parameters of an earlier run (undo), which win over the arguments.
-pub fn connect(
-    args: &ApiArgs,
-    kind: TargetKind,
-    known: Option<&BTreeMap<String, String>>,
-) -> Result<Api> {
+/// The runtime, the sandbox when asked for, the credentials and the data centre of a run.
+struct Start {
+    runtime: tokio::runtime::Runtime,
+    sandbox: Option<Sandbox>,
+    sandbox_url: Option<String>,
+    credentials: Credentials,
+    dc: DataCentre,
+}
+
+fn start(args: &ApiArgs) -> Result<Start> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -99,35 +102,155 @@ pub fn connect(
             .map_err(usage)?,
     };
     let dc: DataCentre = args.dc.parse().map_err(usage)?;
-    let base_override = sandbox_url.as_deref().or(args.base_url.as_deref());
-    let accounts_override = sandbox_url.as_deref().or(args.accounts_url.as_deref());
-    let param = |name: &str| known.and_then(|k| k.get(name).cloned());
+    Ok(Start {
+        runtime,
+        sandbox,
+        sandbox_url,
+        credentials,
+        dc,
+    })
+}
 
+impl Start {
+    fn base_override<'a>(&'a self, args: &'a ApiArgs) -> Option<&'a str> {
+        self.sandbox_url.as_deref().or(args.base_url.as_deref())
+    }
+
+    fn accounts_override<'a>(&'a self, args: &'a ApiArgs) -> Option<&'a str> {
+        self.sandbox_url.as_deref().or(args.accounts_url.as_deref())
+    }
+
+    /// The paced, authenticated client of an API at `documented` (replaced by `--base-url`
+    /// or the sandbox), with Zoho's or Zoom's tokens, at `--rate` or the API's own rate.
+    fn client(
+        &self,
+        args: &ApiArgs,
+        documented: &str,
+        zoom: bool,
+        default_rate: Rate,
+        published: bool,
+    ) -> Result<HttpClient> {
+        let base = BaseUrl::resolve(documented, self.base_override(args)).map_err(usage)?;
+        let (rate, probe_to) = match &args.rate {
+            Some(text) => {
+                let rate = text.parse::<Rate>().map_err(|e| {
+                    Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)"))
+                })?;
+                (rate, None)
+            }
+            // No published limit: start at the conservative default, and probe up to 4 times it.
+            None if !published => (
+                default_rate,
+                Rate::per_second(default_rate.as_per_second() * PROBE_FACTOR),
+            ),
+            None => (default_rate, None),
+        };
+        let reqwest = build_client(DEFAULT_TIMEOUT).map_err(|e| Error::Internal(e.to_string()))?;
+        // The sandbox's tokens are worthless outside it: they are not cached.
+        let cache = match self.sandbox {
+            Some(_) => None,
+            None => TokenCache::default_location(|k| std::env::var(k).ok()),
+        };
+        let tokens = if zoom {
+            let oauth =
+                BaseUrl::resolve(ZOOM_OAUTH_URL, self.accounts_override(args)).map_err(usage)?;
+            TokenProvider::zoom(
+                reqwest.clone(),
+                self.credentials.zoom().map_err(usage)?,
+                oauth,
+                cache,
+            )
+        } else {
+            let accounts = BaseUrl::resolve(&self.dc.accounts_url(), self.accounts_override(args))
+                .map_err(usage)?;
+            TokenProvider::zoho(
+                reqwest.clone(),
+                self.credentials.zoho().map_err(usage)?,
+                accounts,
+                cache,
+            )
+        };
+        let config = ClientConfig {
+            rate,
+            concurrency: match args.concurrency {
+                Some(n) => ConcurrencyMode::Fixed(n),
+                None => ConcurrencyMode::Auto,
+            },
+            retry: RetryPolicy {
+                max_retries: args.max_retries,
+                ..RetryPolicy::default()
+            },
+            not_applied_statuses: Vec::new(),
+            probe_to,
+        };
+        Ok(HttpClient::new(
+            reqwest,
+            base,
+            Some(Arc::new(tokens)),
+            config,
+        ))
+    }
+}
+
+/// A connection to the Zoho Voice SMS API.
+pub struct SmsApi {
+    pub runtime: tokio::runtime::Runtime,
+    /// The in-process sandbox of `--sandbox`; it stops when dropped.
+    pub sandbox: Option<Sandbox>,
+    pub http: HttpClient,
+}
+
+/// Builds the runtime and the client of the Zoho Voice SMS API from the arguments.
+pub fn connect_sms(args: &ApiArgs) -> Result<SmsApi> {
+    let s = start(args)?;
+    let http = s.client(
+        args,
+        &s.dc.voice_url(),
+        false,
+        crate::target::zoho_sms::default_rate(),
+        false,
+    )?;
+    Ok(SmsApi {
+        runtime: s.runtime,
+        sandbox: s.sandbox,
+        http,
+    })
+}
+
+/// Builds the runtime, the client and the target `kind` from the arguments. `known` holds the
+/// target parameters of an earlier run (undo), which win over the arguments.
+pub fn connect(
+    args: &ApiArgs,
+    kind: TargetKind,
+    known: Option<&BTreeMap<String, String>>,
+) -> Result<Api> {
+    let s = start(args)?;
+    let param = |name: &str| known.and_then(|k| k.get(name).cloned());
     let mut params = Vec::new();
     let mut default_parent = None;
     let (target, documented) = match kind {
-        TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), dc.voice_url()),
+        TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), s.dc.voice_url()),
         TargetKind::ZohoBooks => {
             let org = match param("organization_id") {
                 Some(org) => org,
-                None => credentials.books_organization_id().map_err(usage)?,
+                None => s.credentials.books_organization_id().map_err(usage)?,
             };
             default_parent = args.books_contact_id.clone().or_else(|| {
-                sandbox_url
+                s.sandbox_url
                     .as_ref()
                     .map(|_| seed::BOOKS_CONTACTS[0].0.to_string())
             });
             params.push(("organization_id".to_string(), org.clone()));
             (
                 AnyTarget::Books(ZohoBooks::new(org, default_parent.clone())),
-                dc.books_api_url(),
+                s.dc.books_api_url(),
             )
         }
         TargetKind::ZoomCc => {
             let book = param("address_book_id")
                 .or_else(|| args.address_book_id.clone())
                 .or_else(|| {
-                    sandbox_url
+                    s.sandbox_url
                         .as_ref()
                         .map(|_| seed::ZOOM_ADDRESS_BOOK_ID.to_string())
                 })
@@ -140,67 +263,18 @@ pub fn connect(
             (AnyTarget::Zoom(ZoomCc::new(book)), ZOOM_API_URL.to_string())
         }
     };
-    let base = BaseUrl::resolve(&documented, base_override).map_err(usage)?;
     let (default_rate, published) =
         with_target!(&target, t => (t.default_rate(), t.rate_is_published()));
-    let (rate, probe_to) = match &args.rate {
-        Some(text) => {
-            let rate = text.parse::<Rate>().map_err(|e| {
-                Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)"))
-            })?;
-            (rate, None)
-        }
-        // No published limit: start at the conservative default, and probe up to 4 times it.
-        None if !published => (
-            default_rate,
-            Rate::per_second(default_rate.as_per_second() * PROBE_FACTOR),
-        ),
-        None => (default_rate, None),
-    };
-    let reqwest = build_client(DEFAULT_TIMEOUT).map_err(|e| Error::Internal(e.to_string()))?;
-    // The sandbox's tokens are worthless outside it: they are not cached.
-    let cache = match sandbox {
-        Some(_) => None,
-        None => TokenCache::default_location(|k| std::env::var(k).ok()),
-    };
-    let tokens = match kind {
-        TargetKind::ZohoVoice | TargetKind::ZohoBooks => {
-            let accounts =
-                BaseUrl::resolve(&dc.accounts_url(), accounts_override).map_err(usage)?;
-            TokenProvider::zoho(
-                reqwest.clone(),
-                credentials.zoho().map_err(usage)?,
-                accounts,
-                cache,
-            )
-        }
-        TargetKind::ZoomCc => {
-            let oauth = BaseUrl::resolve(ZOOM_OAUTH_URL, accounts_override).map_err(usage)?;
-            TokenProvider::zoom(
-                reqwest.clone(),
-                credentials.zoom().map_err(usage)?,
-                oauth,
-                cache,
-            )
-        }
-    };
-    let config = ClientConfig {
-        rate,
-        concurrency: match args.concurrency {
-            Some(n) => ConcurrencyMode::Fixed(n),
-            None => ConcurrencyMode::Auto,
-        },
-        retry: RetryPolicy {
-            max_retries: args.max_retries,
-            ..RetryPolicy::default()
-        },
-        not_applied_statuses: Vec::new(),
-        probe_to,
-    };
-    let http = HttpClient::new(reqwest, base, Some(Arc::new(tokens)), config);
+    let http = s.client(
+        args,
+        &documented,
+        kind == TargetKind::ZoomCc,
+        default_rate,
+        published,
+    )?;
     let mut api = Api {
-        runtime,
-        sandbox,
+        runtime: s.runtime,
+        sandbox: s.sandbox,
         http,
         target,
         params,

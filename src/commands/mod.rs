@@ -4,6 +4,8 @@ pub mod api;
 pub mod clean;
 pub mod import;
 pub mod sandbox;
+pub mod sms;
+pub mod sms_status;
 pub mod undo;
 
 use crate::cli::InputArgs;

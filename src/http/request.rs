@@ -226,6 +226,10 @@ impl Request {
         &self.path
     }
 
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+
     /// Builds one attempt of this request on `base`, with `auth` as the Authorization header.
     pub(crate) fn build(
         &self,

@@ -38,6 +38,17 @@ impl Reports {
         } else {
             &SUCCESS_COLUMNS
         };
+        Reports::with_columns(errors, success, columns, json_input)
+    }
+
+    /// Reports whose success file has `columns` (3 or 4: key, action, remote id, and the
+    /// text [`Reports::success`] calls `changes`).
+    pub fn with_columns(
+        errors: Option<TableWriter>,
+        success: Option<TableWriter>,
+        columns: &[&str],
+        json_input: bool,
+    ) -> Reports {
         Reports {
             errors,
             success: success.map(|w| (w, Arc::new(Schema::from_header(columns.iter().copied())))),

@@ -1,6 +1,25 @@
-//! Bulk SMS through the Zoho Voice SMS API: what a message costs ([`segments`]) and how it is
-//! written for each recipient ([`template`]).
+//! Bulk SMS through the Zoho Voice SMS API (`bulkline sms`, `bulkline sms-status`).
+//!
+//! The stages, in the order a row meets them:
+//! - the clean pipeline (with `--mobile-only` on by default) and dedupe by mobile;
+//! - [`recipient`]: the row's message from the [`template`] (or a column), what it costs
+//!   ([`segments`]), whether the number is suppressed ([`suppress`]), and when it goes out
+//!   ([`window`], with each region's main time zone from [`zones`]);
+//! - [`batch`]: recipients of one text share a request;
+//! - [`send`]: journaled sends, at most once, with lost answers looked for in the logs
+//!   ([`reconcile`]);
+//! - [`campaign`] wires them (a planning pass, then the sending pass), [`summary`] reports,
+//!   and [`status`] joins a campaign's journal with the delivery logs.
 
+pub mod batch;
+pub mod campaign;
+pub mod recipient;
+pub mod reconcile;
 pub mod segments;
+pub mod send;
+pub mod status;
+pub mod summary;
 pub mod suppress;
 pub mod template;
+pub mod window;
+pub mod zones;

@@ -6,7 +6,7 @@
 //! normalized to E.164 (national numbers in `default_region`). Lines that hold no number are
 //! counted, not fatal: a suppression list is never a reason to send to someone.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -23,17 +23,51 @@ pub fn is_opt_out(text: &str) -> bool {
     OPT_OUT_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w))
 }
 
+/// Why a number is suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// It is in a `--suppress` file.
+    List,
+    /// It texted an opt-out keyword to the account.
+    OptOut,
+}
+
 /// The suppressed numbers, in E.164.
 #[derive(Debug, Clone, Default)]
 pub struct Suppressions {
-    numbers: HashSet<String>,
+    numbers: HashMap<String, Source>,
     /// Values in the files that were not numbers.
     pub unreadable: u64,
+    /// Numbers added by [`Suppressions::add_opt_outs`].
+    pub opted_out: u64,
 }
 
 impl Suppressions {
     pub fn contains(&self, e164: &str) -> bool {
-        self.numbers.contains(e164)
+        self.numbers.contains_key(e164)
+    }
+
+    /// Why `e164` is suppressed, if it is.
+    pub fn source(&self, e164: &str) -> Option<Source> {
+        self.numbers.get(e164).copied()
+    }
+
+    /// Adds the senders of the opt-out messages among `incoming` (number, text) pairs, the
+    /// numbers given as E.164 or digits.
+    pub fn add_opt_outs<'a>(&mut self, incoming: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        for (number, text) in incoming {
+            if !is_opt_out(text) {
+                continue;
+            }
+            let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+            if digits.is_empty() {
+                continue;
+            }
+            let e164 = format!("+{digits}");
+            if self.numbers.insert(e164, Source::OptOut) != Some(Source::OptOut) {
+                self.opted_out += 1;
+            }
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -48,7 +82,7 @@ impl Suppressions {
     pub fn add(&mut self, text: &str, default_region: Option<Region>) -> bool {
         match phone::normalize(text, default_region) {
             Ok(n) => {
-                self.numbers.insert(n.e164);
+                self.numbers.entry(n.e164).or_insert(Source::List);
                 true
             }
             Err(_) => false,
@@ -190,6 +224,25 @@ mod tests {
         s.add_text("+14155552671;+447400123456\n+33612345678;\n", None);
         assert_eq!(s.len(), 3);
         assert_eq!(s.unreadable, 0);
+    }
+
+    #[test]
+    fn opt_outs_from_incoming_messages() {
+        let mut s = Suppressions::default();
+        s.add_text("+14155552671\n", None);
+        s.add_opt_outs([
+            ("+1 4155552672", " Stop "),
+            ("+1 4155552673", "stop please"),
+            ("+44 7400123456", "UNSUBSCRIBE"),
+            ("+44 7400123456", "stopall"),
+            ("+1 4155552671", "quit"),
+            ("", "STOP"),
+        ]);
+        assert_eq!(s.source("+14155552671"), Some(Source::OptOut));
+        assert_eq!(s.source("+14155552672"), Some(Source::OptOut));
+        assert!(!s.contains("+14155552673"));
+        assert_eq!(s.source("+447400123456"), Some(Source::OptOut));
+        assert_eq!((s.len(), s.opted_out), (3, 3));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! what is there; upsert sends nothing when the two agree on every field bulkline manages.
 
 pub mod zoho_books;
+pub mod zoho_sms;
 pub mod zoho_voice;
 pub mod zoom_cc;
 

@@ -1,0 +1,356 @@
+//! `bulkline sms`: the command line of [`crate::sms::campaign`].
+
+use std::hash::Hasher as _;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use siphasher::sip::SipHasher13;
+
+use super::InputPlan;
+use super::api::connect_sms;
+use crate::cli::SmsArgs;
+use crate::error::{Error, Result};
+use crate::progress::ProgressMode;
+use crate::sms::campaign::{self, Settings};
+use crate::sms::recipient::{Composer, MessageSource, Timing, unknown_names};
+use crate::sms::summary::{Plan, SmsSummary};
+use crate::sms::suppress::Suppressions;
+use crate::sms::template::Template;
+use crate::sms::window::SendWindow;
+use crate::source;
+use crate::target::zoho_sms::{Media, Schedule, SendOptions};
+
+/// The default journal: beside the input, `<input>.sms.checkpoint`.
+pub fn default_checkpoint(input: &str) -> PathBuf {
+    let path = Path::new(input);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    path.with_file_name(format!("{name}.sms.checkpoint"))
+}
+
+/// A short digest of a value kept out of the journal header (a message, a callback URL that
+/// may carry a key): the header only has to tell whether it changed.
+fn digest(bytes: &[u8]) -> String {
+    let mut h = SipHasher13::new_with_keys(0x736d_735f_6865_6164, 0x6275_6c6b_6c69_6e65);
+    h.write(bytes);
+    format!("sip13:{:016x}", h.finish())
+}
+
+fn usage(message: impl Into<String>) -> Error {
+    Error::Usage(message.into())
+}
+
+/// The message source, and the text it is identified by in the journal.
+fn message_source(args: &SmsArgs) -> Result<(MessageSource, String)> {
+    if let Some(col) = &args.message_column {
+        return Ok((MessageSource::Column(col.clone()), format!("column:{col}")));
+    }
+    let text = match (&args.message, &args.message_file) {
+        (Some(t), _) => t.clone(),
+        (None, Some(path)) => {
+            let bytes = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                usage(format!(
+                    "--message-file {path} is not UTF-8 text: save it as UTF-8"
+                ))
+            })?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let text = text
+                .strip_suffix("\r\n")
+                .or_else(|| text.strip_suffix('\n'))
+                .unwrap_or(text);
+            text.to_string()
+        }
+        (None, None) => {
+            return Err(usage(
+                "give the message with --message, --message-file or --message-column",
+            ));
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(usage("the message is empty"));
+    }
+    let template = Template::parse(&text).map_err(|e| usage(e.to_string()))?;
+    Ok((MessageSource::Template(template), digest(text.as_bytes())))
+}
+
+/// `--schedule` and `--timezone`, checked.
+fn fixed_schedule(args: &SmsArgs) -> Result<Option<Schedule>> {
+    let (Some(time), Some(zone)) = (&args.schedule, &args.timezone) else {
+        return Ok(None);
+    };
+    let civil: jiff::civil::DateTime = time.trim().parse().map_err(|_| {
+        usage(format!(
+            "--schedule '{time}' must look like \"2026-12-24 09:00:00\""
+        ))
+    })?;
+    let tz = jiff::tz::db().get(zone.trim()).map_err(|_| {
+        usage(format!(
+            "--timezone '{zone}' is not a time zone: give an IANA name such as Asia/Kolkata or America/New_York"
+        ))
+    })?;
+    let at = tz
+        .to_timestamp(civil)
+        .map_err(|e| usage(format!("--schedule '{time}': {e}")))?;
+    if at < jiff::Timestamp::now() {
+        return Err(usage(format!(
+            "--schedule '{time}' ({zone}) is in the past"
+        )));
+    }
+    Ok(Some(Schedule {
+        time: civil.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        zone: zone.trim().to_string(),
+    }))
+}
+
+/// Asks on the terminal before a large send; refuses when there is no terminal to ask on.
+fn confirm_on_terminal(plan: &Plan) -> Result<bool> {
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(usage(format!(
+            "this sends {} messages ({} segments) to {} recipients and there is no terminal to confirm on: add --yes (check first with --dry-run)",
+            plan.recipients, plan.segments, plan.recipients
+        )));
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(
+        err,
+        "Send {} messages ({} segments, {} requests) to {} recipients? [y/N] ",
+        plan.recipients, plan.segments, plan.planned_requests, plan.recipients
+    );
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("cannot read the answer from", "standard input", e))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+pub fn run(args: &SmsArgs) -> Result<u8> {
+    let mut input = InputPlan::from_args(&args.input)?;
+    input.transform.mobile_only = !args.allow_landline;
+    input.transform.keys_only = false;
+    let (source_kind, message_id) = message_source(args)?;
+    // A placeholder that names no field and no column would reject every row: say so now.
+    let src = source::open(&args.input.input, &input.source)?;
+    input.mapping.check_against(&src.schema())?;
+    let schema = src.schema();
+    let fixed_header = schema.fixed;
+    drop(src);
+    match &source_kind {
+        MessageSource::Template(t) if fixed_header => {
+            let columns: Vec<&str> = schema.names().collect();
+            let unknown = unknown_names(t, &columns);
+            if !unknown.is_empty() {
+                return Err(usage(format!(
+                    "the message uses {}, which is neither a field ({}) nor a column of the input ({})",
+                    unknown
+                        .iter()
+                        .map(|n| format!("{{{n}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    crate::sms::recipient::FIELDS.join(", "),
+                    columns.join(", ")
+                )));
+            }
+        }
+        MessageSource::Column(col) if fixed_header => {
+            let columns: Vec<&str> = schema.names().collect();
+            if crate::sms::template::find_column(col, &columns).is_none() {
+                return Err(usage(format!(
+                    "--message-column '{col}' is not a column of the input ({})",
+                    columns.join(", ")
+                )));
+            }
+        }
+        _ => {}
+    }
+    let schedule = fixed_schedule(args)?;
+    let window = match &args.send_window {
+        Some(text) => Some(
+            text.parse::<SendWindow>()
+                .map_err(|e| usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let timing = match (&schedule, &window) {
+        (Some(s), _) => Timing::Fixed(s.clone()),
+        (None, Some(w)) => Timing::Window(w.clone()),
+        (None, None) => Timing::Now,
+    };
+    let media = match &args.media {
+        Some(path) => {
+            let data = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+            let file_name = Path::new(path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "media".into());
+            Some(Arc::new(Media {
+                mime: Media::mime_of(&file_name).to_string(),
+                file_name,
+                data,
+            }))
+        }
+        None => None,
+    };
+    if let Some(id) = &args.sender_id
+        && id.chars().count() > 20
+    {
+        return Err(usage(format!(
+            "--sender-id '{id}' is longer than 20 characters"
+        )));
+    }
+    let mut suppressions = Suppressions::default();
+    for path in &args.suppress {
+        suppressions.add_file(Path::new(path), input.transform.default_region)?;
+    }
+
+    // The API is needed to send, and to read the opt-outs (a dry run too, unless told not to).
+    let needs_api = !args.dry_run || !args.no_opt_out_check;
+    let api = if needs_api {
+        Some(connect_sms(&args.api)?)
+    } else {
+        None
+    };
+    let local_runtime;
+    let runtime = match &api {
+        Some(a) => &a.runtime,
+        None => {
+            local_runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
+            &local_runtime
+        }
+    };
+    if let (Some(api), false) = (&api, args.no_opt_out_check) {
+        let incoming = campaign::opt_out_numbers(&api.http, runtime)?;
+        suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
+    }
+
+    // The sandbox forgets everything when the run ends: so must its journal.
+    let temp_journal = match (
+        &args.checkpoint,
+        api.as_ref().and_then(|a| a.sandbox.as_ref()),
+    ) {
+        (None, Some(_)) => Some(tempfile::tempdir().map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory in",
+                std::env::temp_dir(),
+                e,
+            )
+        })?),
+        _ => None,
+    };
+    let checkpoint = match (&args.checkpoint, &temp_journal) {
+        (Some(path), _) => PathBuf::from(path),
+        (None, Some(dir)) => dir.path().join("sms.checkpoint"),
+        (None, None) => default_checkpoint(&args.input.input),
+    };
+
+    let mut header_options = vec![
+        ("message".to_string(), message_id),
+        (
+            "mobile_only".to_string(),
+            (!args.allow_landline).to_string(),
+        ),
+    ];
+    let mut opt = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            header_options.push((k.to_string(), v));
+        }
+    };
+    opt("sender_id", args.sender_id.clone());
+    opt(
+        "schedule",
+        schedule.as_ref().map(|s| format!("{} {}", s.time, s.zone)),
+    );
+    opt("send_window", window.as_ref().map(ToString::to_string));
+    opt(
+        "validity_minutes",
+        args.validity_minutes.map(|v| v.to_string()),
+    );
+    opt("flash", args.flash.then(|| "true".to_string()));
+    opt("media", media.as_ref().map(|m| digest(&m.data)));
+    opt(
+        "status_callback",
+        args.status_callback.as_ref().map(|u| digest(u.as_bytes())),
+    );
+
+    let yes = args.yes;
+    let settings = Settings {
+        input,
+        input_path: args.input.input.clone(),
+        keep: args.input.keep,
+        composer: Composer {
+            source: source_kind,
+            suppressions,
+            timing,
+        },
+        send_options: SendOptions {
+            sender_id: args.sender_id.clone(),
+            validity_minutes: args.validity_minutes,
+            status_callback: args.status_callback.clone(),
+            flash: args.flash,
+            media,
+        },
+        batch_size: usize::from(args.batch_size),
+        dry_run: args.dry_run,
+        resend_unknown: args.resend_unknown,
+        checkpoint,
+        restart: args.restart,
+        errors: args.errors.clone(),
+        report: args.report.clone(),
+        header_options,
+        progress: ProgressMode::detect(args.api.quiet),
+        confirm: Box::new(move |plan| {
+            if yes {
+                Ok(true)
+            } else {
+                confirm_on_terminal(plan)
+            }
+        }),
+    };
+    let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
+    print_summary(&summary, args.api.json, args.api.quiet)?;
+    Ok(summary.exit_code)
+}
+
+fn print_summary(summary: &SmsSummary, json: bool, quiet: bool) -> Result<()> {
+    if json {
+        let text = serde_json::to_string(summary)
+            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        println!("{text}");
+    } else if summary.dry_run {
+        // The plan is what a dry run is for: it goes to stdout.
+        print!("{}", summary.human());
+    } else if !quiet {
+        eprint!("{}", summary.human());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_journal_goes_beside_the_input() {
+        assert_eq!(
+            default_checkpoint("data/list.csv"),
+            PathBuf::from("data/list.csv.sms.checkpoint")
+        );
+    }
+
+    #[test]
+    fn digests_tell_values_apart() {
+        assert_eq!(digest(b"Hi {first_name}"), digest(b"Hi {first_name}"));
+        assert_ne!(digest(b"Hi {first_name}"), digest(b"Hi {first_name}!"));
+    }
+}

@@ -1,0 +1,100 @@
+//! `bulkline sms-status`: the command line of [`crate::sms::status`].
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::api::connect_sms;
+use crate::checkpoint::read_journal;
+use crate::cli::SmsStatusArgs;
+use crate::error::{Error, Result, exit};
+use crate::sink::TableWriter;
+use crate::sms::campaign::TARGET;
+use crate::sms::reconcile::date_range;
+use crate::sms::status::{self, COLUMNS};
+use crate::source::{Format, Schema, Values};
+use crate::target::zoho_sms::{Direction, LogQuery, fetch_logs};
+
+/// The summary of a status run.
+#[derive(Debug, Serialize)]
+struct StatusSummary {
+    command: &'static str,
+    checkpoint: String,
+    recipients: usize,
+    by_status: std::collections::BTreeMap<String, u64>,
+    log_entries: usize,
+    output: String,
+}
+
+pub fn run(args: &SmsStatusArgs) -> Result<u8> {
+    let path = Path::new(&args.checkpoint);
+    let (header, resume) = read_journal(path)?;
+    if header.target != TARGET {
+        return Err(Error::Usage(format!(
+            "{} is the journal of a `{}` run into {}, not of an SMS campaign",
+            args.checkpoint, header.mode, header.target
+        )));
+    }
+    let api = connect_sms(&args.api)?;
+    let (from_date, to_date) = date_range(
+        resume.created_unix.saturating_mul(1000),
+        jiff::Timestamp::now(),
+    );
+    let query = LogQuery {
+        direction: Some(Direction::Outgoing),
+        number: None,
+        from_date: Some(from_date),
+        to_date: Some(to_date),
+    };
+    let entries = api
+        .runtime
+        .block_on(fetch_logs(&api.http, &query))
+        .map_err(|e| Error::Remote(e.to_string()))?;
+    let rows = status::join(&resume, &entries);
+
+    let schema = Schema::from_header(COLUMNS);
+    let mut out = TableWriter::create(&args.output, Format::Csv, b',', &[])?;
+    for r in &rows {
+        let record = csv::StringRecord::from(vec![
+            r.row.to_string(),
+            r.number.clone(),
+            r.logid.clone(),
+            r.status.clone(),
+            r.detail.clone(),
+        ]);
+        out.write(&schema, &Values::Csv(record), &[], &[])?;
+    }
+    out.finish(&schema)?;
+
+    let by_status = status::count(&rows);
+    let summary = StatusSummary {
+        command: "sms-status",
+        checkpoint: args.checkpoint.clone(),
+        recipients: rows.len(),
+        by_status,
+        log_entries: entries.len(),
+        output: args.output.clone(),
+    };
+    if args.api.json {
+        let text = serde_json::to_string(&summary)
+            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        if args.output == "-" {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    } else if !args.api.quiet {
+        let parts: Vec<String> = summary
+            .by_status
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        eprintln!(
+            "{} recipients: {} ({} log entries read)",
+            summary.recipients,
+            parts.join(", "),
+            summary.log_entries
+        );
+    }
+    Ok(exit::OK)
+}

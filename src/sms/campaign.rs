@@ -1,0 +1,617 @@
+//! A campaign run: the input through the clean pipeline, each kept row made a recipient
+//! ([`super::recipient`]), then either a plan (`--dry-run`: nothing sent) or the sends
+//! ([`super::send`]), resumable from the journal.
+//!
+//! The input is read twice: a first pass plans (how many recipients, segments, requests,
+//! countries; what is rejected), which is the whole of a dry run and what a real send asks
+//! confirmation on; the second pass sends. Neither holds the file in memory.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::checkpoint::{InputFingerprint, Journal, Resume, RowState, RunHeader};
+use crate::commands::InputPlan;
+use crate::contact::Contact;
+use crate::dedupe::{Decision, Deduper, Keep};
+use crate::error::{Error, Result, exit};
+use crate::http::HttpClient;
+use crate::import::Reports;
+use crate::phone;
+use crate::pipeline::{self, RunInfo};
+use crate::progress::{Counters, Progress, ProgressMode};
+use crate::reject::{Code, Rejection, Stage};
+use crate::report::Counts;
+use crate::sink::TableWriter;
+use crate::source::{self, Format, RawRow, Schema, Values};
+use crate::target::zoho_sms::{SendOptions, VENDOR_PAGE_CHARS};
+use crate::transform::{Outcome, Processed};
+
+use super::batch::{BatchKey, Batcher};
+use super::recipient::{Composer, Recipient};
+use super::segments::Encoding;
+use super::send::{OutBatch, Outgoing, Sender, Unknown};
+use super::summary::{Plan, Sample, SmsSummary};
+
+/// The target name in the journal header.
+pub const TARGET: &str = "zoho-sms";
+/// Columns of the success report (and of a dry run's plan).
+pub const REPORT_COLUMNS: [&str; 4] = ["number", "_action", "_logid", "message"];
+/// Recipients above which a real send asks for confirmation.
+pub const CONFIRM_ABOVE: u64 = 100;
+/// Batches waiting between the planner and the senders.
+const QUEUE: usize = 256;
+/// Rendered samples a dry run shows.
+const SAMPLES: usize = 3;
+
+/// Everything a campaign needs besides the API.
+pub struct Settings {
+    pub input: InputPlan,
+    pub input_path: String,
+    pub keep: Keep,
+    pub composer: Composer,
+    pub send_options: SendOptions,
+    pub batch_size: usize,
+    pub dry_run: bool,
+    pub resend_unknown: bool,
+    pub checkpoint: PathBuf,
+    pub restart: bool,
+    pub errors: Option<String>,
+    pub report: Option<String>,
+    /// What else identifies the campaign in the journal header (template digest, sender...).
+    pub header_options: Vec<(String, String)>,
+    pub progress: ProgressMode,
+    /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
+    pub confirm: Box<dyn Fn(&Plan) -> Result<bool> + Send + Sync>,
+}
+
+/// What the walk over the input found in a row.
+enum Step {
+    Blank,
+    Rejected(Vec<Rejection>),
+    Duplicate,
+    Clean(Contact),
+}
+
+/// Runs the input through the clean pipeline, dedupe, and a check that no number comes twice,
+/// calling `visit` for every row in input order.
+fn walk(
+    settings: &Settings,
+    mut visit: impl FnMut(&Arc<Schema>, RawRow, Step) -> Result<()> + Send,
+) -> Result<RunInfo> {
+    let src = source::open(&settings.input_path, &settings.input.source)?;
+    let mut deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
+    let mut claimed: HashSet<u64> = HashSet::new();
+    let mut last_schema = Arc::new(Schema::default());
+    let mut decided = |schema: &Arc<Schema>,
+                       d: Decision,
+                       visit: &mut dyn FnMut(&Arc<Schema>, RawRow, Step) -> Result<()>|
+     -> Result<()> {
+        match d {
+            Decision::Dropped { row, .. } => visit(schema, row.raw, Step::Duplicate),
+            Decision::Kept(p) => {
+                let Outcome::Clean(clean) = p.outcome else {
+                    return Ok(());
+                };
+                let number = clean.contact.primary_phone().map(|p| p.e164.clone());
+                let key = number.as_deref().and_then(phone::e164_key);
+                if let Some(k) = key
+                    && !claimed.insert(k)
+                {
+                    let rejection = Rejection::new(
+                        Stage::Validate,
+                        "",
+                        Code::DuplicateNumber,
+                        format!(
+                            "an earlier row has the same number ({}): it gets one message",
+                            number.unwrap_or_default()
+                        ),
+                    );
+                    return visit(schema, p.raw, Step::Rejected(vec![rejection]));
+                }
+                visit(schema, p.raw, Step::Clean(clean.contact))
+            }
+        }
+    };
+    let info = pipeline::run(
+        src,
+        &settings.input.mapping,
+        &settings.input.transform,
+        |schema, rows| {
+            last_schema = Arc::clone(schema);
+            for p in rows {
+                let Processed { raw, outcome } = p;
+                match outcome {
+                    Outcome::Blank => visit(schema, raw, Step::Blank)?,
+                    Outcome::Rejected(r) => visit(schema, raw, Step::Rejected(r))?,
+                    outcome @ Outcome::Clean(_) => {
+                        let p = Processed { raw, outcome };
+                        deduper.push(p, &mut |d| decided(schema, d, &mut visit))?;
+                    }
+                }
+            }
+            Ok(())
+        },
+    )?;
+    let schema = Arc::clone(&last_schema);
+    deduper.finish(&mut |d| decided(&schema, d, &mut visit))?;
+    Ok(info)
+}
+
+/// A 64-bit digest of a batch key, for counting requests without keeping the texts.
+fn key_digest(key: &BatchKey) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+/// The first pass: counts what would be sent.
+struct Planner<'a> {
+    settings: &'a Settings,
+    resume: &'a Resume,
+    counts: Counts,
+    plan: Plan,
+    groups: HashMap<u64, u64>,
+    /// A dry run writes its reports in this pass.
+    reports: Option<&'a Mutex<Reports>>,
+}
+
+impl Planner<'_> {
+    fn reject(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: &RawRow,
+        rejections: &[Rejection],
+    ) -> Result<()> {
+        self.counts.reject(rejections);
+        if rejections
+            .first()
+            .is_some_and(|r| r.code == Code::Suppressed)
+        {
+            self.plan.suppressed += 1;
+        }
+        match self.reports {
+            Some(r) => lock(r).rejected(schema, raw.row, &raw.values, rejections),
+            None => Ok(()),
+        }
+    }
+
+    fn visit(&mut self, schema: &Arc<Schema>, raw: RawRow, step: Step) -> Result<()> {
+        self.counts.rows_read += 1;
+        let contact = match step {
+            Step::Blank => {
+                self.counts.blank += 1;
+                return Ok(());
+            }
+            Step::Duplicate => {
+                self.counts.duplicates += 1;
+                return Ok(());
+            }
+            Step::Rejected(r) => return self.reject(schema, &raw, &r),
+            Step::Clean(c) => c,
+        };
+        self.counts.clean += 1;
+        match self.resume.state(raw.row) {
+            Some(RowState::Done { .. }) => {
+                self.plan.already_sent += 1;
+                return Ok(());
+            }
+            Some(RowState::Failed(_)) => {
+                self.plan.failed_before += 1;
+                return Ok(());
+            }
+            Some(RowState::InFlight(_)) => {
+                self.plan.to_check += 1;
+                return Ok(());
+            }
+            None => {}
+        }
+        let composed = self.settings.composer.compose(
+            raw.row,
+            schema,
+            &raw.values,
+            &contact,
+            jiff::Timestamp::now(),
+        );
+        let r = match composed {
+            Ok(r) => r,
+            Err(rejection) => return self.reject(schema, &raw, &[rejection]),
+        };
+        if let Some(rejection) = self.settings.composer.suppressed(&r.number) {
+            return self.reject(schema, &raw, &[rejection]);
+        }
+        self.add(&r);
+        if let Some(reports) = self.reports {
+            let action = if r.schedule.is_some() {
+                "schedule"
+            } else {
+                "send"
+            };
+            lock(reports).success(r.row, &r.number, action, "", Some(&r.message))?;
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, r: &Recipient) {
+        let p = &mut self.plan;
+        p.recipients += 1;
+        p.segments += r.segments.segments as u64;
+        match r.segments.encoding {
+            Encoding::Gsm7 => p.gsm7 += 1,
+            Encoding::Ucs2 => p.ucs2 += 1,
+        }
+        if r.schedule.is_some() {
+            p.scheduled += 1;
+        }
+        let chars = r.message.chars().count();
+        if chars > VENDOR_PAGE_CHARS {
+            p.over_vendor_page += 1;
+        }
+        let country = if r.region.is_empty() {
+            "unknown".to_string()
+        } else {
+            r.region.clone()
+        };
+        *p.by_country.entry(country).or_default() += 1;
+        *self.groups.entry(key_digest(&BatchKey::of(r))).or_default() += 1;
+        if p.samples.len() < SAMPLES {
+            p.samples.push(Sample {
+                row: r.row,
+                number: r.number.clone(),
+                message: r.message.to_string(),
+                characters: chars,
+                segments: r.segments.segments,
+                encoding: r.segments.encoding,
+                scheduled: r
+                    .schedule
+                    .as_ref()
+                    .map(|s| format!("{} {}", s.time, s.zone)),
+            });
+        }
+    }
+
+    fn finish(mut self) -> (Counts, Plan) {
+        let size = self.settings.batch_size.max(1) as u64;
+        self.plan.planned_requests = self.groups.values().map(|n| n.div_ceil(size)).sum();
+        (self.counts, self.plan)
+    }
+}
+
+fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The error and success reports of the run, at the paths the settings name.
+fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
+    let src = source::open(&settings.input_path, &settings.input.source)?;
+    let in_format = src.info().format;
+    let delim = src.info().delimiter_byte();
+    drop(src);
+    let writer = |path: &str, extra: &[&'static str]| {
+        TableWriter::create(
+            path,
+            crate::commands::report_format(path, in_format),
+            crate::commands::output_delimiter(path, delim),
+            extra,
+        )
+    };
+    let errors = settings
+        .errors
+        .as_deref()
+        .map(|p| writer(p, crate::report::error_columns_for(in_format)))
+        .transpose()?;
+    let success = settings
+        .report
+        .as_deref()
+        .map(|p| writer(p, &crate::import::reports::ROW_COLUMN))
+        .transpose()?;
+    Ok(Mutex::new(Reports::with_columns(
+        errors,
+        success,
+        &REPORT_COLUMNS,
+        in_format != Format::Csv,
+    )))
+}
+
+/// The journal header of the campaign.
+fn header(settings: &Settings) -> Result<RunHeader> {
+    let mut h = RunHeader::new(
+        InputFingerprint::of(std::path::Path::new(&settings.input_path))?,
+        TARGET,
+        "sms",
+    )
+    .option(
+        "dedupe_by",
+        format!("{:?}", settings.input.transform.dedupe_by),
+    )
+    .option("keep", format!("{:?}", settings.keep));
+    for (k, v) in &settings.header_options {
+        h = h.option(k, v);
+    }
+    Ok(h)
+}
+
+/// Runs the campaign through `http` (absent only for a dry run that reads nothing remote).
+pub fn run(
+    settings: &Settings,
+    http: Option<HttpClient>,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<SmsSummary> {
+    let started = Instant::now();
+    if settings.input_path == "-" {
+        return Err(Error::Usage(
+            "sms reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
+        ));
+    }
+    let header = header(settings)?;
+    let (journal, resume) = if settings.dry_run {
+        // A dry run changes nothing, the journal included; an existing one is read.
+        match crate::checkpoint::read_journal(&settings.checkpoint) {
+            Ok((h, r)) if crate::checkpoint::check_header(&h, &header).is_ok() => (None, r),
+            _ => (None, Resume::default()),
+        }
+    } else {
+        let (j, r) = Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
+        (Some(j), r)
+    };
+
+    // Pass 1: the plan.
+    let dry_reports = if settings.dry_run {
+        Some(open_reports(settings)?)
+    } else {
+        None
+    };
+    let mut planner = Planner {
+        settings,
+        resume: &resume,
+        counts: Counts::default(),
+        plan: Plan::default(),
+        groups: HashMap::new(),
+        reports: dry_reports.as_ref(),
+    };
+    let info = walk(settings, |schema, raw, step| {
+        planner.visit(schema, raw, step)
+    })?;
+    let (counts, mut plan) = planner.finish();
+    plan.opted_out = settings.composer.suppressions.opted_out;
+    plan.suppression_list = settings.composer.suppressions.len() as u64;
+    if let Some(reports) = dry_reports {
+        let mut r = reports.into_inner().unwrap_or_else(|e| e.into_inner());
+        r.note_schema(&info.schema);
+        r.finish()?;
+        return Ok(SmsSummary::planned(
+            settings,
+            counts,
+            plan,
+            started.elapsed(),
+        ));
+    }
+    let (Some(journal), Some(http)) = (journal, http) else {
+        return Err(Error::Internal(
+            "a send without a journal or a client".into(),
+        ));
+    };
+    if plan.recipients > CONFIRM_ABOVE && !(settings.confirm)(&plan)? {
+        journal.close()?;
+        return Err(Error::Usage(format!(
+            "not confirmed: nothing was sent to the {} recipients",
+            plan.recipients
+        )));
+    }
+
+    // Pass 2: the sends.
+    let reports = Arc::new(open_reports(settings)?);
+    let counters = Arc::new(Counters::default());
+    let progress = Progress::start(
+        settings.progress,
+        "sending",
+        Some(plan.recipients + plan.to_check),
+        Arc::clone(&counters),
+        Some(Arc::clone(http.stats())),
+        Some(Arc::clone(http.pacer())),
+    );
+    if let Some(aside) = &resume.moved_aside {
+        progress.println(&format!(
+            "--restart: the old journal was moved to {}",
+            aside.display()
+        ));
+    }
+    if !resume.is_empty() {
+        progress.println(&format!(
+            "{} ({})",
+            resume.summary(),
+            settings.checkpoint.display()
+        ));
+    }
+    let since_ms = resume.created_unix.saturating_mul(1000);
+    let sender = Arc::new(Sender::new(
+        http.clone(),
+        journal.clone(),
+        Arc::clone(&reports),
+        Arc::clone(&counters),
+        settings.send_options.clone(),
+        since_ms,
+        settings.resend_unknown,
+    ));
+    let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);
+    let senders = runtime.spawn(Arc::clone(&sender).run(rx));
+    let mut batcher = Batcher::new(settings.batch_size);
+    // The input rows of recipients waiting in open batches.
+    let mut waiting: HashMap<u64, (Arc<Schema>, Values)> = HashMap::new();
+    let mut resumed_failed = 0u64;
+    let mut send_counts = Counts::default();
+    let walked = walk(settings, |schema, raw, step| {
+        send_counts.rows_read += 1;
+        let contact = match step {
+            Step::Blank => {
+                send_counts.blank += 1;
+                return Ok(());
+            }
+            Step::Duplicate => {
+                send_counts.duplicates += 1;
+                return Ok(());
+            }
+            Step::Rejected(r) => {
+                send_counts.reject(&r);
+                return lock(&reports).rejected(schema, raw.row, &raw.values, &r);
+            }
+            Step::Clean(c) => c,
+        };
+        send_counts.clean += 1;
+        let composed = settings.composer.compose(
+            raw.row,
+            schema,
+            &raw.values,
+            &contact,
+            jiff::Timestamp::now(),
+        );
+        match resume.state(raw.row) {
+            Some(RowState::Done { remote_id, .. }) => {
+                let number = resume
+                    .key(raw.row)
+                    .map(str::to_string)
+                    .or_else(|| contact.primary_phone().map(|p| p.e164.clone()))
+                    .unwrap_or_default();
+                let message = composed
+                    .as_ref()
+                    .map(|r| r.message.to_string())
+                    .unwrap_or_default();
+                let id = remote_id.as_deref().unwrap_or("");
+                return lock(&reports).success(raw.row, &number, "sent", id, Some(&message));
+            }
+            Some(RowState::Failed(f)) => {
+                resumed_failed += 1;
+                return lock(&reports).remote_failure(
+                    schema,
+                    raw.row,
+                    &raw.values,
+                    &f.code,
+                    &f.message,
+                );
+            }
+            Some(RowState::InFlight(intent)) => {
+                return match composed {
+                    Ok(r) => {
+                        let blocked = settings.composer.suppressed(&r.number);
+                        sender.add_unknown(Unknown {
+                            intent: *intent,
+                            item: Outgoing {
+                                recipient: r,
+                                schema: Arc::clone(schema),
+                                values: raw.values,
+                            },
+                            blocked,
+                            this_run: false,
+                        });
+                        Ok(())
+                    }
+                    // The row changed so that it cannot be composed: it stays in flight.
+                    Err(rejection) => {
+                        send_counts.reject(std::slice::from_ref(&rejection));
+                        lock(&reports).rejected(schema, raw.row, &raw.values, &[rejection])
+                    }
+                };
+            }
+            None => {}
+        }
+        let r = match composed {
+            Ok(r) => r,
+            Err(rejection) => {
+                send_counts.reject(std::slice::from_ref(&rejection));
+                return lock(&reports).rejected(schema, raw.row, &raw.values, &[rejection]);
+            }
+        };
+        if let Some(rejection) = settings.composer.suppressed(&r.number) {
+            send_counts.reject(std::slice::from_ref(&rejection));
+            return lock(&reports).rejected(schema, raw.row, &raw.values, &[rejection]);
+        }
+        waiting.insert(r.row, (Arc::clone(schema), raw.values));
+        for batch in batcher.push(r) {
+            let out = OutBatch::new(batch, |row| waiting.remove(&row));
+            if tx.blocking_send(out).is_err() {
+                return Err(Error::Internal("the senders stopped".into()));
+            }
+        }
+        Ok(())
+    });
+    let walked = walked.and_then(|info| {
+        for batch in batcher.finish() {
+            let out = OutBatch::new(batch, |row| waiting.remove(&row));
+            if tx.blocking_send(out).is_err() {
+                return Err(Error::Internal("the senders stopped".into()));
+            }
+        }
+        Ok(info)
+    });
+    drop(tx);
+    runtime
+        .block_on(senders)
+        .map_err(|e| Error::Internal(format!("the senders failed: {e}")))?;
+    let info = walked?;
+    runtime.block_on(Arc::clone(&sender).settle());
+    if let Some(e) = sender.take_fatal() {
+        return Err(e);
+    }
+    progress.finish();
+    let stopped = sender.stopped();
+    let totals = sender.counts.totals();
+    drop(sender);
+    let reports = Arc::try_unwrap(reports)
+        .map_err(|_| Error::Internal("the reports are still in use".into()))?
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    let mut reports = reports;
+    reports.note_schema(&info.schema);
+    reports.finish()?;
+    journal.close()?;
+
+    let left = totals.left;
+    let failed = totals.failed + resumed_failed;
+    let unknown = totals.unknown;
+    let exit_code = if stopped.is_some() || left > 0 {
+        exit::RESUMABLE
+    } else if send_counts.rejected + failed + unknown > 0 {
+        exit::ROWS_REJECTED
+    } else {
+        exit::OK
+    };
+    Ok(SmsSummary::sent(super::summary::SentParts {
+        settings,
+        counts: send_counts,
+        plan,
+        totals,
+        stats: http.stats().snapshot(),
+        rate: http.pacer().configured_rate(),
+        resumed_failed,
+        stopped,
+        elapsed: started.elapsed(),
+        exit_code,
+    }))
+}
+
+/// Reads a whole suppression set: the files, then (unless `skip_logs`) the opt-outs in the
+/// account's incoming messages.
+pub fn opt_out_numbers(
+    http: &HttpClient,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Vec<(String, String)>> {
+    let query = crate::target::zoho_sms::LogQuery {
+        direction: Some(crate::target::zoho_sms::Direction::Incoming),
+        ..Default::default()
+    };
+    let entries = runtime
+        .block_on(crate::target::zoho_sms::fetch_logs(http, &query))
+        .map_err(|e| {
+            Error::Remote(format!(
+                "{e} (needed for the opt-outs; --no-opt-out-check skips them)"
+            ))
+        })?;
+    Ok(entries.into_iter().map(|e| (e.number, e.message)).collect())
+}
+
+/// Counts by key, sorted.
+pub type ByCountry = BTreeMap<String, u64>;

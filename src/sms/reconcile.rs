@@ -1,0 +1,111 @@
+//! Was it sent? A send whose answer was lost (a timeout, a dropped connection, a 5xx, a run
+//! killed between the journal's intent and the answer) is looked for in the SMS logs: the
+//! outgoing messages to that number, in the days since the campaign's journal was made, with
+//! the same text. Found, it was sent (and its log id is the proof); not found, it is unknown,
+//! and only `--resend-unknown` sends it again.
+
+use jiff::Timestamp;
+
+use crate::http::HttpClient;
+use crate::target::zoho_sms::{Direction, LogEntry, LogError, LogQuery, digits, fetch_logs};
+
+/// How far before the journal's creation a logged send still counts (clock skew between this
+/// machine and the API).
+pub const SKEW_MS: u64 = 10 * 60 * 1000;
+
+/// The date range to ask the logs for: from the day before `since_ms` to the day after now,
+/// so that neither time zone nor midnight hides a message.
+pub fn date_range(since_ms: u64, now: Timestamp) -> (String, String) {
+    let day = |ts: Timestamp, days: i64| {
+        let shifted = ts
+            .checked_add(jiff::SignedDuration::from_hours(24 * days))
+            .unwrap_or(ts);
+        shifted.strftime("%Y-%m-%d").to_string()
+    };
+    let since = Timestamp::from_millisecond(since_ms as i64).unwrap_or(Timestamp::UNIX_EPOCH);
+    (day(since, -1), day(now, 1))
+}
+
+/// The outgoing message among `entries` that is the send of `message` to `number` made at or
+/// after `since_ms` (less [`SKEW_MS`]); the newest when there are several.
+pub fn find<'a>(
+    entries: &'a [LogEntry],
+    number: &str,
+    message: &str,
+    since_ms: u64,
+) -> Option<&'a LogEntry> {
+    let number = digits(number);
+    entries
+        .iter()
+        .filter(|e| {
+            e.direction != Some(Direction::Incoming)
+                && e.number == number
+                && e.message == message
+                && e.submitted_ms.saturating_add(SKEW_MS) >= since_ms
+        })
+        .max_by_key(|e| e.submitted_ms)
+}
+
+/// Looks for the send of `message` to `number` in the logs (see the module docs).
+pub async fn lookup(
+    http: &HttpClient,
+    number: &str,
+    message: &str,
+    since_ms: u64,
+) -> Result<Option<LogEntry>, LogError> {
+    let (from_date, to_date) = date_range(since_ms, Timestamp::now());
+    let query = LogQuery {
+        direction: Some(Direction::Outgoing),
+        number: Some(number.to_string()),
+        from_date: Some(from_date),
+        to_date: Some(to_date),
+    };
+    let entries = fetch_logs(http, &query).await?;
+    Ok(find(&entries, number, message, since_ms).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(number: &str, message: &str, at: u64, dir: Direction) -> LogEntry {
+        LogEntry {
+            logid: format!("{number}-{at}"),
+            number: digits(number),
+            message: message.into(),
+            direction: Some(dir),
+            status: "DELIVERED".into(),
+            submitted_ms: at,
+            status_description: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_same_text_to_the_same_number_since_the_journal_is_found() {
+        let since = 1_000_000_000_000;
+        let logs = vec![
+            entry(
+                "+1 4155550100",
+                "Hi",
+                since - SKEW_MS - 1,
+                Direction::Outgoing,
+            ),
+            entry("+1 4155550100", "Hi", since + 5, Direction::Outgoing),
+            entry("+1 4155550100", "Hi", since + 9, Direction::Incoming),
+            entry("+1 4155550100", "Other", since + 10, Direction::Outgoing),
+            entry("+1 4155550101", "Hi", since + 11, Direction::Outgoing),
+        ];
+        let found = find(&logs, "+14155550100", "Hi", since).map(|e| e.logid.as_str());
+        assert_eq!(found, Some("14155550100-1000000000005"));
+        assert!(find(&logs, "+14155550102", "Hi", since).is_none());
+        assert!(find(&logs[..1], "+14155550100", "Hi", since).is_none());
+    }
+
+    #[test]
+    fn the_date_range_spans_a_day_either_side() {
+        let now: Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
+        let since: Timestamp = "2026-03-09T00:30:00Z".parse().unwrap();
+        let (from, to) = date_range(since.as_millisecond() as u64, now);
+        assert_eq!((from.as_str(), to.as_str()), ("2026-03-08", "2026-03-11"));
+    }
+}

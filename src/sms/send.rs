@@ -1,0 +1,500 @@
+//! Sending: one request per batch, paced and retried by the HTTP client, each batch journaled
+//! as one intent (with every row's number) that is durable before the request goes out, and
+//! its outcome recorded per row after. At most once, then reconciled: a batch whose answer is
+//! lost is never sent again blindly; each of its numbers is looked for in the SMS logs
+//! ([`super::reconcile`]). Found means sent; not found is `unknown`, reported, and sent again
+//! only with `--resend-unknown`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use crate::checkpoint::{Action, IntentId, Journal, Op, RowOutcome};
+use crate::error::{Error, Result};
+use crate::http::HttpClient;
+use crate::import::Reports;
+use crate::progress::Counters;
+use crate::reject::Rejection;
+use crate::source::{Schema, Values};
+use crate::target::zoho_sms::{SendOptions, SendRequest, SendResult, digits};
+
+use super::batch::Batch;
+use super::recipient::Recipient;
+use super::reconcile;
+
+/// Batches that may be spawned at once (each waits for the client's own slot and pacing).
+const MAX_TASKS: usize = 256;
+/// Rounds of "look up the unknown, send again what certainly failed" after the stream.
+pub const SETTLE_ROUNDS: u32 = 4;
+/// How long to let the logs catch up before looking for this run's lost answers.
+pub const LOG_DELAY: Duration = Duration::from_secs(2);
+
+/// The report code of a send that may or may not have happened.
+pub const UNKNOWN: &str = "unknown";
+
+/// A recipient with the input row it came from (for the error report).
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub recipient: Recipient,
+    pub schema: Arc<Schema>,
+    pub values: Values,
+}
+
+/// A batch of outgoing messages.
+#[derive(Debug, Clone)]
+pub struct OutBatch {
+    pub items: Vec<Outgoing>,
+}
+
+impl OutBatch {
+    /// Pairs a batch with the rows its recipients came from.
+    pub fn new(
+        batch: Batch,
+        mut row_of: impl FnMut(u64) -> Option<(Arc<Schema>, Values)>,
+    ) -> OutBatch {
+        let items = batch
+            .recipients
+            .into_iter()
+            .map(|recipient| {
+                let (schema, values) = row_of(recipient.row).unwrap_or_else(|| {
+                    (
+                        Arc::new(Schema::default()),
+                        Values::Csv(csv::StringRecord::new()),
+                    )
+                });
+                Outgoing {
+                    recipient,
+                    schema,
+                    values,
+                }
+            })
+            .collect();
+        OutBatch { items }
+    }
+}
+
+/// A send whose outcome is not known yet: to look for in the logs.
+#[derive(Debug, Clone)]
+pub struct Unknown {
+    pub intent: IntentId,
+    pub item: Outgoing,
+    /// Why it must not be sent again even with `--resend-unknown` (it is suppressed now).
+    pub blocked: Option<Rejection>,
+    /// Lost by this run (the logs may take a moment to show it), not an earlier one.
+    pub this_run: bool,
+}
+
+/// What the sender counts.
+#[derive(Debug, Default)]
+pub struct SendCounts {
+    /// Recipients whose message the API accepted in this run.
+    pub sent: AtomicU64,
+    /// Of those, the ones scheduled for later.
+    pub scheduled: AtomicU64,
+    /// Earlier sends found in the logs.
+    pub found_in_logs: AtomicU64,
+    /// Sends still unknown at the end.
+    pub unknown: AtomicU64,
+    /// Unknown sends sent again (`--resend-unknown`).
+    pub resent: AtomicU64,
+    /// Recipients the API refused.
+    pub failed: AtomicU64,
+    /// Send requests answered.
+    pub requests: AtomicU64,
+    /// Segments of the messages accepted.
+    pub segments: AtomicU64,
+    /// Log lookups.
+    pub lookups: AtomicU64,
+    /// Recipients left undone because the run stopped.
+    pub left: AtomicU64,
+}
+
+/// [`SendCounts`] at the end of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SendTotals {
+    pub sent: u64,
+    pub scheduled: u64,
+    pub found_in_logs: u64,
+    pub unknown: u64,
+    pub resent: u64,
+    pub failed: u64,
+    pub requests: u64,
+    pub segments: u64,
+    pub lookups: u64,
+    pub left: u64,
+}
+
+impl SendCounts {
+    pub fn totals(&self) -> SendTotals {
+        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        SendTotals {
+            sent: get(&self.sent),
+            scheduled: get(&self.scheduled),
+            found_in_logs: get(&self.found_in_logs),
+            unknown: get(&self.unknown),
+            resent: get(&self.resent),
+            failed: get(&self.failed),
+            requests: get(&self.requests),
+            segments: get(&self.segments),
+            lookups: get(&self.lookups),
+            left: get(&self.left),
+        }
+    }
+}
+
+fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The state every send of a run shares.
+pub struct Sender {
+    pub http: HttpClient,
+    pub journal: Journal,
+    pub reports: Arc<Mutex<Reports>>,
+    pub counters: Arc<Counters>,
+    pub options: SendOptions,
+    /// Sends logged before this (ms since the epoch, less skew) are not this campaign's.
+    pub since_ms: u64,
+    pub resend_unknown: bool,
+    pub counts: SendCounts,
+    stop: Mutex<Option<String>>,
+    fatal: Mutex<Option<Error>>,
+    retry: Mutex<Vec<OutBatch>>,
+    unknown: Mutex<Vec<Unknown>>,
+}
+
+impl Sender {
+    pub fn new(
+        http: HttpClient,
+        journal: Journal,
+        reports: Arc<Mutex<Reports>>,
+        counters: Arc<Counters>,
+        options: SendOptions,
+        since_ms: u64,
+        resend_unknown: bool,
+    ) -> Sender {
+        Sender {
+            http,
+            journal,
+            reports,
+            counters,
+            options,
+            since_ms,
+            resend_unknown,
+            counts: SendCounts::default(),
+            stop: Mutex::new(None),
+            fatal: Mutex::new(None),
+            retry: Mutex::new(Vec::new()),
+            unknown: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Why the run stopped, if it did.
+    pub fn stopped(&self) -> Option<String> {
+        lock(&self.stop).clone()
+    }
+
+    fn set_stop(&self, message: String) {
+        let mut stop = lock(&self.stop);
+        if stop.is_none() {
+            *stop = Some(message);
+        }
+    }
+
+    /// Takes the fatal error, if one happened.
+    pub fn take_fatal(&self) -> Option<Error> {
+        lock(&self.fatal).take()
+    }
+
+    fn set_fatal(&self, e: Error) {
+        {
+            let mut fatal = lock(&self.fatal);
+            if fatal.is_none() {
+                *fatal = Some(e);
+            }
+        }
+        self.set_stop("a fatal error".into());
+    }
+
+    fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
+        if let Err(e) = f(&mut lock(&self.reports)) {
+            self.set_fatal(e);
+        }
+    }
+
+    fn record(&self, intent: IntentId, outcomes: &[RowOutcome]) {
+        if outcomes.is_empty() {
+            return;
+        }
+        if let Err(e) = self.journal.outcome(intent, outcomes) {
+            self.set_fatal(e.into());
+        }
+    }
+
+    /// A recipient sent: journal (done by the caller, for the whole batch), report, counters.
+    fn sent(&self, item: &Outgoing, logid: &str) {
+        let r = &item.recipient;
+        let action = if r.schedule.is_some() {
+            "scheduled"
+        } else {
+            "sent"
+        };
+        self.report(|rep| rep.success(r.row, &r.number, action, logid, Some(&r.message)));
+        self.counters.done(Action::Sent);
+    }
+
+    /// A recipient the API refused, or that cannot be sent.
+    fn failed(&self, item: &Outgoing, code: &str, message: &str) {
+        self.report(|r| {
+            r.remote_failure(
+                &item.schema,
+                item.recipient.row,
+                &item.values,
+                code,
+                message,
+            )
+        });
+        self.counters.failed_row();
+    }
+
+    /// Queues a send whose outcome is unknown (an earlier run's in-flight intent).
+    pub fn add_unknown(&self, unknown: Unknown) {
+        lock(&self.unknown).push(unknown);
+    }
+
+    /// Sends one batch and records what became of it.
+    pub async fn execute(self: Arc<Self>, batch: OutBatch) {
+        let n = batch.items.len() as u64;
+        if n == 0 {
+            return;
+        }
+        if self.stopped().is_some() {
+            self.counts.left.fetch_add(n, Ordering::Relaxed);
+            return;
+        }
+        let rows: Vec<u64> = batch.items.iter().map(|i| i.recipient.row).collect();
+        let numbers: Vec<String> = batch
+            .items
+            .iter()
+            .map(|i| i.recipient.number.clone())
+            .collect();
+        let keys: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let intent = match self
+            .journal
+            .intent_keyed(Op::Send, &rows, None, &keys)
+            .await
+        {
+            Ok(id) => id,
+            Err(e) => {
+                self.set_fatal(e.into());
+                self.counts.left.fetch_add(n, Ordering::Relaxed);
+                return;
+            }
+        };
+        let first = &batch.items[0].recipient;
+        let request = SendRequest {
+            numbers: &numbers,
+            message: &first.message,
+            data_coding: first.segments.encoding.data_coding(),
+            schedule: first.schedule.as_ref(),
+            options: &self.options,
+        }
+        .build();
+        let result = SendResult::from_outcome(self.http.send(&request).await);
+        self.counts.requests.fetch_add(1, Ordering::Relaxed);
+        match result {
+            SendResult::Sent { logids } => {
+                let mut outcomes = Vec::with_capacity(batch.items.len());
+                for item in &batch.items {
+                    let d = digits(&item.recipient.number);
+                    let logid = logids
+                        .iter()
+                        .find(|(num, _)| *num == d)
+                        .map(|(_, id)| id.as_str())
+                        .unwrap_or("");
+                    outcomes.push(RowOutcome::done(
+                        item.recipient.row,
+                        Action::Sent,
+                        (!logid.is_empty()).then_some(logid),
+                    ));
+                    self.sent(item, logid);
+                    self.counts.sent.fetch_add(1, Ordering::Relaxed);
+                    if item.recipient.schedule.is_some() {
+                        self.counts.scheduled.fetch_add(1, Ordering::Relaxed);
+                    }
+                    self.counts
+                        .segments
+                        .fetch_add(item.recipient.segments.segments as u64, Ordering::Relaxed);
+                }
+                self.record(intent, &outcomes);
+            }
+            SendResult::Failed { .. } if batch.items.len() > 1 => {
+                // Nothing was sent. One number may be the cause: each is tried on its own, so
+                // that the refusal lands on the rows it belongs to.
+                let outcomes: Vec<RowOutcome> =
+                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
+                self.record(intent, &outcomes);
+                for item in batch.items {
+                    Box::pin(Arc::clone(&self).execute(OutBatch { items: vec![item] })).await;
+                }
+            }
+            SendResult::Failed { code, message } => {
+                let code = code.unwrap_or_else(|| "remote_error".into());
+                let item = &batch.items[0];
+                self.record(
+                    intent,
+                    &[RowOutcome::failed(item.recipient.row, &code, &message)],
+                );
+                self.failed(item, &code, &message);
+                self.counts.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            SendResult::Ambiguous { .. } => {
+                // Maybe sent: the intent stays open until the logs say.
+                let mut unknown = lock(&self.unknown);
+                for item in batch.items {
+                    unknown.push(Unknown {
+                        intent,
+                        item,
+                        blocked: None,
+                        this_run: true,
+                    });
+                }
+            }
+            SendResult::NotApplied { .. } => {
+                let outcomes: Vec<RowOutcome> =
+                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
+                self.record(intent, &outcomes);
+                lock(&self.retry).push(batch);
+            }
+            SendResult::Stop { message } => {
+                let outcomes: Vec<RowOutcome> =
+                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
+                self.record(intent, &outcomes);
+                self.set_stop(message);
+                self.counts.left.fetch_add(n, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Sends every batch that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the
+    /// channel closes and every send has finished.
+    pub async fn run(self: Arc<Self>, mut rx: mpsc::Receiver<OutBatch>) {
+        let permits = Arc::new(Semaphore::new(MAX_TASKS));
+        let mut set = JoinSet::new();
+        while let Some(batch) = rx.recv().await {
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                break;
+            };
+            let sender = Arc::clone(&self);
+            set.spawn(async move {
+                sender.execute(batch).await;
+                drop(permit);
+            });
+            while set.try_join_next().is_some() {}
+        }
+        while set.join_next().await.is_some() {}
+    }
+
+    /// Looks for one unknown send in the logs and settles it; returns it when it is still
+    /// unknown and may be sent again.
+    async fn look_up(self: Arc<Self>, u: Unknown) -> Option<Unknown> {
+        self.counts.lookups.fetch_add(1, Ordering::Relaxed);
+        let r = &u.item.recipient;
+        match reconcile::lookup(&self.http, &r.number, &r.message, self.since_ms).await {
+            Ok(Some(entry)) => {
+                let logid = (!entry.logid.is_empty()).then_some(entry.logid.as_str());
+                self.record(u.intent, &[RowOutcome::done(r.row, Action::Sent, logid)]);
+                self.sent(&u.item, &entry.logid);
+                self.counts.found_in_logs.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+            Ok(None) => Some(u),
+            Err(e) => {
+                if e.stops_run {
+                    self.set_stop(e.to_string());
+                }
+                lock(&self.unknown).push(u);
+                None
+            }
+        }
+    }
+
+    /// After the stream: looks for every unknown send in the logs, sends again what certainly
+    /// did not go out (and, with `--resend-unknown`, what the logs do not show), for a few
+    /// rounds. What is unknown at the end is reported as `unknown` and stays in flight in
+    /// the journal, so that a later run looks again.
+    pub async fn settle(self: Arc<Self>) {
+        let mut first_lookup = true;
+        let mut still_unknown: Vec<Unknown> = Vec::new();
+        for round in 0..SETTLE_ROUNDS {
+            if self.stopped().is_some() {
+                break;
+            }
+            let unknown = std::mem::take(&mut *lock(&self.unknown));
+            if !unknown.is_empty() {
+                if first_lookup && unknown.iter().any(|u| u.this_run) {
+                    tokio::time::sleep(LOG_DELAY).await;
+                }
+                first_lookup = false;
+                let mut set = JoinSet::new();
+                for u in unknown {
+                    set.spawn(Arc::clone(&self).look_up(u));
+                }
+                let mut resend = Vec::new();
+                while let Some(done) = set.join_next().await {
+                    let Ok(Some(u)) = done else { continue };
+                    match (&u.blocked, self.resend_unknown) {
+                        (None, true) => {
+                            self.record(u.intent, &[RowOutcome::not_applied(u.item.recipient.row)]);
+                            self.counts.resent.fetch_add(1, Ordering::Relaxed);
+                            resend.push(OutBatch {
+                                items: vec![u.item],
+                            });
+                        }
+                        _ => still_unknown.push(u),
+                    }
+                }
+                lock(&self.retry).extend(resend);
+                if self.stopped().is_some() {
+                    break;
+                }
+            }
+            let retry = std::mem::take(&mut *lock(&self.retry));
+            if retry.is_empty() {
+                if lock(&self.unknown).is_empty() {
+                    break;
+                }
+                continue;
+            }
+            if round > 0 {
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(round))).await;
+            }
+            let mut set = JoinSet::new();
+            for batch in retry {
+                set.spawn(Arc::clone(&self).execute(batch));
+            }
+            while set.join_next().await.is_some() {}
+        }
+        // Whatever is left: never sent twice, never forgotten.
+        for u in still_unknown {
+            let message = match &u.blocked {
+                Some(b) => format!(
+                    "an earlier send to this number may have gone out and the SMS logs do not show it; it is not sent again: {}",
+                    b.message
+                ),
+                None => "the send's answer was lost and the SMS logs do not show it: it may or may not have gone out (check later with `bulkline sms-status`, or send it again with --resend-unknown)".to_string(),
+            };
+            self.failed(&u.item, UNKNOWN, &message);
+            self.counts.unknown.fetch_add(1, Ordering::Relaxed);
+        }
+        let left: u64 = lock(&self.retry)
+            .iter()
+            .map(|b| b.items.len() as u64)
+            .sum::<u64>()
+            + lock(&self.unknown).len() as u64;
+        self.counts.left.fetch_add(left, Ordering::Relaxed);
+    }
+}

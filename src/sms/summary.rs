@@ -1,0 +1,333 @@
+//! What a campaign did (or, in a dry run, would do): printed as text, or as one JSON object
+//! with `--json`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::http::{Rate, StatsSnapshot};
+use crate::progress::format_duration;
+use crate::report::Counts;
+use crate::target::zoho_sms::VENDOR_PAGE_CHARS;
+
+use super::campaign::Settings;
+use super::segments::Encoding;
+use super::send::SendTotals;
+
+/// A rendered message, as a dry run shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sample {
+    pub row: u64,
+    pub number: String,
+    pub message: String,
+    pub characters: usize,
+    pub segments: usize,
+    pub encoding: Encoding,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled: Option<String>,
+}
+
+/// What the first pass found: the recipients still to text and what that costs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Plan {
+    /// Recipients to text in this run.
+    pub recipients: u64,
+    /// Their segments, added up.
+    pub segments: u64,
+    /// Send requests (recipients of one text, schedule and country share one, up to the batch size).
+    pub planned_requests: u64,
+    pub gsm7: u64,
+    pub ucs2: u64,
+    /// Of the recipients, the ones `--send-window` or `--schedule` schedules for later.
+    pub scheduled: u64,
+    /// Messages longer than the vendor's current page mentions (1,000 characters).
+    pub over_vendor_page: u64,
+    pub by_country: BTreeMap<String, u64>,
+    /// Rows rejected as suppressed.
+    pub suppressed: u64,
+    /// Numbers suppressed: from the files and the opt-outs.
+    pub suppression_list: u64,
+    /// Of those, numbers that texted an opt-out keyword.
+    pub opted_out: u64,
+    /// Rows an earlier run of the journal sent.
+    pub already_sent: u64,
+    /// Rows an earlier run saw refused.
+    pub failed_before: u64,
+    /// Rows whose earlier send is to be looked for in the logs.
+    pub to_check: u64,
+    pub samples: Vec<Sample>,
+}
+
+/// The end-of-run summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct SmsSummary {
+    pub command: &'static str,
+    pub input: String,
+    pub dry_run: bool,
+    pub rows_read: u64,
+    pub blank: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub rejected_by_code: BTreeMap<&'static str, u64>,
+    #[serde(flatten)]
+    pub plan: Plan,
+    /// Recipients the API accepted in this run (scheduled ones included).
+    pub sent: u64,
+    /// Earlier sends whose answer was lost, found in the SMS logs.
+    pub found_in_logs: u64,
+    /// Sends that may or may not have gone out, not found in the logs.
+    pub unknown: u64,
+    /// Unknown sends sent again (`--resend-unknown`).
+    pub resent: u64,
+    /// Recipients the API refused (this run and earlier ones).
+    pub failed: u64,
+    /// Recipients not done because the run stopped: run the same command again.
+    pub left: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// Segments of the messages accepted in this run.
+    pub segments_sent: u64,
+    pub send_requests: u64,
+    pub log_lookups: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
+    /// The configured rate, requests per second.
+    pub rate: f64,
+    pub seconds: f64,
+    pub messages_per_second: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+    pub exit_code: u8,
+}
+
+/// What [`SmsSummary::sent`] is made from.
+pub struct SentParts<'a> {
+    pub settings: &'a Settings,
+    pub counts: Counts,
+    pub plan: Plan,
+    pub totals: SendTotals,
+    pub stats: StatsSnapshot,
+    pub rate: Rate,
+    pub resumed_failed: u64,
+    pub stopped: Option<String>,
+    pub elapsed: Duration,
+    pub exit_code: u8,
+}
+
+impl SmsSummary {
+    fn base(settings: &Settings, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
+        SmsSummary {
+            command: "sms",
+            input: settings.input_path.clone(),
+            dry_run: settings.dry_run,
+            rows_read: counts.rows_read,
+            blank: counts.blank,
+            duplicates: counts.duplicates,
+            rejected: counts.rejected,
+            rejected_by_code: counts.rejected_by_code,
+            plan,
+            sent: 0,
+            found_in_logs: 0,
+            unknown: 0,
+            resent: 0,
+            failed: 0,
+            left: 0,
+            stopped: None,
+            segments_sent: 0,
+            send_requests: 0,
+            log_lookups: 0,
+            requests: 0,
+            retries: 0,
+            rate_limited: 0,
+            rate: 0.0,
+            seconds: elapsed.as_secs_f64(),
+            messages_per_second: 0.0,
+            checkpoint: (!settings.dry_run).then(|| settings.checkpoint.display().to_string()),
+            errors: settings.errors.clone(),
+            report: settings.report.clone(),
+            exit_code: 0,
+        }
+    }
+
+    /// The summary of a dry run.
+    pub fn planned(
+        settings: &Settings,
+        counts: Counts,
+        plan: Plan,
+        elapsed: Duration,
+    ) -> SmsSummary {
+        let mut s = SmsSummary::base(settings, counts, plan, elapsed);
+        s.exit_code = if s.rejected > 0 {
+            crate::error::exit::ROWS_REJECTED
+        } else {
+            crate::error::exit::OK
+        };
+        s
+    }
+
+    /// The summary of a real run.
+    pub fn sent(p: SentParts<'_>) -> SmsSummary {
+        let mut s = SmsSummary::base(p.settings, p.counts, p.plan, p.elapsed);
+        let t = p.totals;
+        s.sent = t.sent;
+        s.found_in_logs = t.found_in_logs;
+        s.unknown = t.unknown;
+        s.resent = t.resent;
+        s.failed = t.failed + p.resumed_failed;
+        s.left = t.left;
+        s.stopped = p.stopped;
+        s.segments_sent = t.segments;
+        s.send_requests = t.requests;
+        s.log_lookups = t.lookups;
+        s.requests = p.stats.requests;
+        s.retries = p.stats.retries;
+        s.rate_limited = p.stats.rate_limited;
+        s.rate = p.rate.as_per_second();
+        let secs = p.elapsed.as_secs_f64();
+        s.messages_per_second = if secs > 0.0 {
+            s.sent as f64 / secs
+        } else {
+            0.0
+        };
+        s.exit_code = p.exit_code;
+        s
+    }
+
+    /// The summary as text for a person.
+    pub fn human(&self) -> String {
+        let mut o = String::new();
+        let p = &self.plan;
+        if self.dry_run {
+            let _ = writeln!(o, "dry run: nothing was sent");
+        }
+        let _ = writeln!(
+            o,
+            "rows read: {} ({} blank, {} duplicates dropped, {} rejected)",
+            self.rows_read, self.blank, self.duplicates, self.rejected
+        );
+        if !self.rejected_by_code.is_empty() {
+            let parts: Vec<String> = self
+                .rejected_by_code
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let _ = writeln!(o, "rejected by reason: {}", parts.join(", "));
+        }
+        let _ = writeln!(
+            o,
+            "suppression: {} numbers ({} opted out by keyword), {} rows suppressed",
+            p.suppression_list, p.opted_out, p.suppressed
+        );
+        if p.already_sent + p.failed_before + p.to_check > 0 {
+            let _ = writeln!(
+                o,
+                "from the journal: {} already sent, {} refused before, {} to look for in the logs",
+                p.already_sent, p.failed_before, p.to_check
+            );
+        }
+        let verb = if self.dry_run {
+            "would text"
+        } else {
+            "to text"
+        };
+        let _ = writeln!(
+            o,
+            "recipients {verb}: {} ({} now, {} scheduled)",
+            p.recipients,
+            p.recipients - p.scheduled,
+            p.scheduled
+        );
+        let _ = writeln!(
+            o,
+            "messages: {} segments in all ({} GSM-7, {} UCS-2), about {} send requests",
+            p.segments, p.gsm7, p.ucs2, p.planned_requests
+        );
+        if !p.by_country.is_empty() {
+            let mut countries: Vec<(&String, &u64)> = p.by_country.iter().collect();
+            countries.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let parts: Vec<String> = countries.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            let _ = writeln!(o, "by destination country: {}", parts.join(", "));
+        }
+        if p.over_vendor_page > 0 {
+            let _ = writeln!(
+                o,
+                "warning: {} messages are longer than {VENDOR_PAGE_CHARS} characters, the most the vendor's current page mentions (the API page allows 10,000): the API's answer decides",
+                p.over_vendor_page
+            );
+        }
+        if self.dry_run {
+            for s in &p.samples {
+                let when = s
+                    .scheduled
+                    .as_ref()
+                    .map(|w| format!(", scheduled {w}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    o,
+                    "sample (row {}) to {}: {} chars, {} segment{}, {}{when}\n  {}",
+                    s.row,
+                    s.number,
+                    s.characters,
+                    s.segments,
+                    if s.segments == 1 { "" } else { "s" },
+                    match s.encoding {
+                        Encoding::Gsm7 => "GSM-7",
+                        Encoding::Ucs2 => "UCS-2",
+                    },
+                    s.message.replace('\n', "\n  ")
+                );
+            }
+            return o;
+        }
+        let _ = writeln!(
+            o,
+            "sent: {} ({} segments) in {} requests; {} found in the logs, {} unknown, {} resent, {} refused",
+            self.sent,
+            self.segments_sent,
+            self.send_requests,
+            self.found_in_logs,
+            self.unknown,
+            self.resent,
+            self.failed
+        );
+        let _ = writeln!(
+            o,
+            "http: {} requests ({} log lookups), {} retries, {} rate-limited, at {:.1}/s; {} in {}",
+            self.requests,
+            self.log_lookups,
+            self.retries,
+            self.rate_limited,
+            self.rate,
+            format!("{:.1} messages/s", self.messages_per_second),
+            format_duration(Duration::from_secs_f64(self.seconds))
+        );
+        if let Some(why) = &self.stopped {
+            let _ = writeln!(
+                o,
+                "stopped early: {why}; {} recipients left: run the same command again to resume",
+                self.left
+            );
+        } else if self.left > 0 {
+            let _ = writeln!(
+                o,
+                "{} recipients left unsettled: run the same command again to resume",
+                self.left
+            );
+        }
+        if self.unknown > 0 {
+            let _ = writeln!(
+                o,
+                "{} sends are unknown (see the error report, code `unknown`): run the same command later to look again, or add --resend-unknown to send them again",
+                self.unknown
+            );
+        }
+        o
+    }
+}

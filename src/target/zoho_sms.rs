@@ -1,0 +1,516 @@
+//! Zoho Voice SMS (`/rest/json/v1/sms/send`, `/rest/json/v2/sms/send`, `/rest/json/v1/sms/logs`).
+//!
+//! Not a contact target: a message is sent, never listed back as a record, so this module
+//! builds the send requests and reads the send and log answers, and the SMS engine
+//! ([`crate::sms::send`]) does the journaling. `customerNumber` takes several numbers separated
+//! by commas; numbers go out as digits without the `+` (the page's examples), and come back in
+//! the display form `+1 4155550100`, which [`digits`] compares. A send answer's `send` is one
+//! object for one number; for several it is read as an array of such objects (one per number).
+//! Log ids are UUID strings.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::http::{HttpClient, Outcome, Part, Rate, Request};
+
+/// The v1 send endpoint (JSON body).
+pub const SEND_V1: &str = "/rest/json/v1/sms/send";
+/// The v2 send endpoint (multipart, for MMS).
+pub const SEND_V2: &str = "/rest/json/v2/sms/send";
+/// The SMS logs.
+pub const LOGS: &str = "/rest/json/v1/sms/logs";
+/// The most numbers one send takes, by the vendor's current page.
+pub const MAX_NUMBERS: usize = 10;
+/// The longest message the API page allows.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+/// The longest message the vendor's current web page mentions: above it a dry run warns.
+pub const VENDOR_PAGE_CHARS: usize = 1_000;
+/// Log entries asked for per page (the API's default).
+pub const LOG_PAGE: usize = 100;
+
+/// Zoho Voice publishes no SMS rate limit: the same conservative start as its contacts API.
+pub fn default_rate() -> Rate {
+    Rate::documented(5.0)
+}
+
+/// The digits of a number, whatever its format (`+1 415-555 0100` -> `14155550100`).
+pub fn digits(number: &str) -> String {
+    number.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// A media file sent with `--media` (MMS, through the v2 endpoint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Media {
+    pub file_name: String,
+    pub mime: String,
+    pub data: Vec<u8>,
+}
+
+impl Media {
+    /// The MIME type of a file name, by its extension.
+    pub fn mime_of(file_name: &str) -> &'static str {
+        let ext = file_name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "jpg" | "jpeg" => "image/jpeg",
+            "png" => "image/png",
+            "gif" => "image/gif",
+            "webp" => "image/webp",
+            "mp4" => "video/mp4",
+            "3gp" => "video/3gpp",
+            "mp3" => "audio/mpeg",
+            "wav" => "audio/wav",
+            "pdf" => "application/pdf",
+            "vcf" => "text/vcard",
+            "txt" => "text/plain",
+            _ => "application/octet-stream",
+        }
+    }
+}
+
+/// What every message of a campaign shares.
+#[derive(Debug, Clone, Default)]
+pub struct SendOptions {
+    pub sender_id: Option<String>,
+    pub validity_minutes: Option<u32>,
+    pub status_callback: Option<String>,
+    pub flash: bool,
+    pub media: Option<Arc<Media>>,
+}
+
+/// When to deliver: now, or at a local time in a time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Schedule {
+    /// `yyyy-MM-dd HH:mm:ss`.
+    pub time: String,
+    /// An IANA zone name, such as `Asia/Kolkata`.
+    pub zone: String,
+}
+
+/// One send request: one text to one or more numbers.
+#[derive(Debug, Clone)]
+pub struct SendRequest<'a> {
+    /// E.164 numbers.
+    pub numbers: &'a [String],
+    pub message: &'a str,
+    /// `dataCoding`: 0 for GSM-7 text, 2 for other text.
+    pub data_coding: u8,
+    pub schedule: Option<&'a Schedule>,
+    pub options: &'a SendOptions,
+}
+
+impl SendRequest<'_> {
+    fn customer_numbers(&self) -> String {
+        let list: Vec<String> = self.numbers.iter().map(|n| digits(n)).collect();
+        list.join(",")
+    }
+
+    /// The HTTP request: v1 with a JSON body, or v2 multipart when there is media. Never
+    /// repeated blindly by the HTTP layer (a send is not idempotent).
+    pub fn build(&self) -> Request {
+        let o = self.options;
+        match &o.media {
+            None => {
+                let mut body = Map::new();
+                body.insert("customerNumber".into(), json!(self.customer_numbers()));
+                body.insert("message".into(), json!(self.message));
+                body.insert("dataCoding".into(), json!(self.data_coding));
+                if let Some(s) = &o.sender_id {
+                    body.insert("senderId".into(), json!(s));
+                }
+                if let Some(v) = o.validity_minutes {
+                    body.insert("validityPeriod".into(), json!(v));
+                }
+                if let Some(url) = &o.status_callback {
+                    body.insert("statusCallback".into(), json!(url));
+                }
+                if o.flash {
+                    body.insert("flash".into(), json!(true));
+                }
+                if let Some(s) = self.schedule {
+                    body.insert("scheduledTime".into(), json!(s.time));
+                    body.insert("timeZone".into(), json!(s.zone));
+                }
+                Request::post(SEND_V1)
+                    .json_value(Value::Object(body))
+                    .idempotent(false)
+            }
+            Some(media) => {
+                let mut data = Map::new();
+                data.insert("customerNumber".into(), json!(self.customer_numbers()));
+                data.insert("message".into(), json!(self.message));
+                if let Some(s) = &o.sender_id {
+                    data.insert("senderId".into(), json!(s));
+                }
+                data.insert("mms".into(), json!(true));
+                let mut parts = vec![
+                    Part::text("sms_data", Value::Object(data).to_string()),
+                    Part::file(
+                        "mms_media",
+                        media.file_name.clone(),
+                        media.data.clone(),
+                        media.mime.clone(),
+                    ),
+                ];
+                if let Some(s) = self.schedule {
+                    parts.push(Part::text("scheduledTime", s.time.clone()));
+                    parts.push(Part::text("timeZone", s.zone.clone()));
+                }
+                Request::post(SEND_V2).multipart(parts).idempotent(false)
+            }
+        }
+    }
+}
+
+/// What a send answered, after the HTTP layer's retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendResult {
+    /// Accepted: the log id of each number (E.164 digits -> log id) that the answer names.
+    Sent { logids: Vec<(String, String)> },
+    /// Refused for good, with the API's code (`ZVSMS-4038`) and message: nothing was sent.
+    Failed {
+        code: Option<String>,
+        message: String,
+    },
+    /// Unknown whether it was sent: look in the logs before anything else.
+    Ambiguous { reason: String },
+    /// Certainly not sent, and the retries ran out: safe to send again later.
+    NotApplied { reason: String },
+    /// The run must stop (credentials refused, quota used up); it can be resumed.
+    Stop { message: String },
+}
+
+impl SendResult {
+    /// Reads an HTTP outcome of a send.
+    pub fn from_outcome(outcome: Outcome) -> SendResult {
+        match outcome {
+            Outcome::Ok { body, .. } => {
+                let value: Value = match serde_json::from_slice(&body) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        return SendResult::Ambiguous {
+                            reason: format!("the send answer is not JSON: {e}"),
+                        };
+                    }
+                };
+                let status = value.get("status").and_then(Value::as_str).unwrap_or("");
+                if !status.eq_ignore_ascii_case("success") {
+                    let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+                    return SendResult::Failed {
+                        code: text("code"),
+                        message: text("message")
+                            .unwrap_or_else(|| format!("the API answered status '{status}'")),
+                    };
+                }
+                let entries: Vec<&Value> = match value.get("send") {
+                    Some(Value::Array(a)) => a.iter().collect(),
+                    Some(v @ Value::Object(_)) => vec![v],
+                    _ => Vec::new(),
+                };
+                let logids = entries
+                    .into_iter()
+                    .filter_map(|e| {
+                        let number = digits(e.get("customerNumber")?.as_str()?);
+                        let logid = e.get("logid")?.as_str()?.to_string();
+                        Some((number, logid))
+                    })
+                    .collect();
+                SendResult::Sent { logids }
+            }
+            Outcome::Permanent { code, message, .. } => SendResult::Failed { code, message },
+            Outcome::Ambiguous { reason } => SendResult::Ambiguous { reason },
+            Outcome::NotApplied { reason } => SendResult::NotApplied { reason },
+            Outcome::QuotaExhausted {
+                retry_after,
+                message,
+            } => SendResult::Stop {
+                message: match retry_after {
+                    Some(d) => format!("{message} (resume in {} s)", d.as_secs()),
+                    None => message,
+                },
+            },
+            Outcome::Unauthorized { message } => SendResult::Stop { message },
+        }
+    }
+}
+
+/// Direction of a logged message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+impl Direction {
+    fn as_query(self) -> &'static str {
+        match self {
+            Direction::Incoming => "incoming",
+            Direction::Outgoing => "outgoing",
+        }
+    }
+}
+
+/// One entry of the SMS logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    pub logid: String,
+    /// The customer's number as digits.
+    pub number: String,
+    pub message: String,
+    pub direction: Option<Direction>,
+    /// DELIVERED, UNDELIVERED, EXPIRED, IN_QUEUE, ...
+    pub status: String,
+    /// Milliseconds since the epoch.
+    pub submitted_ms: u64,
+    pub status_description: String,
+}
+
+impl LogEntry {
+    fn parse(v: &Value) -> Option<LogEntry> {
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(|x| match x {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        let direction = match text("messageType").to_ascii_uppercase().as_str() {
+            "INCOMING" => Some(Direction::Incoming),
+            "OUTGOING" => Some(Direction::Outgoing),
+            _ => None,
+        };
+        let submitted_ms = match v.get("submittedTime") {
+            Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+            Some(Value::String(s)) => s.trim().parse().unwrap_or(0),
+            _ => 0,
+        };
+        Some(LogEntry {
+            logid: text("logid"),
+            number: digits(v.get("customerNumber")?.as_str()?),
+            message: text("message"),
+            direction,
+            status: text("status"),
+            submitted_ms,
+            status_description: text("statusDescription"),
+        })
+    }
+}
+
+/// A query of the SMS logs.
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    pub direction: Option<Direction>,
+    /// E.164 or digits.
+    pub number: Option<String>,
+    /// `yyyy-MM-dd`.
+    pub from_date: Option<String>,
+    pub to_date: Option<String>,
+}
+
+/// Why the logs could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot read the Zoho Voice SMS logs: {message}")]
+pub struct LogError {
+    pub message: String,
+    /// The run should stop: the same would happen to every request.
+    pub stops_run: bool,
+}
+
+/// Reads every entry the query finds, page by page (`from`/`size`, until `meta.total`).
+pub async fn fetch_logs(http: &HttpClient, query: &LogQuery) -> Result<Vec<LogEntry>, LogError> {
+    let mut out = Vec::new();
+    let mut from = 0usize;
+    loop {
+        let mut req = Request::get(LOGS)
+            .query("from", from.to_string())
+            .query("size", LOG_PAGE.to_string());
+        if let Some(d) = query.direction {
+            req = req.query("messageType", d.as_query());
+        }
+        if let Some(n) = &query.number {
+            req = req.query("customerNumber", digits(n));
+        }
+        if let Some(d) = &query.from_date {
+            req = req.query("fromDate", d.clone());
+        }
+        if let Some(d) = &query.to_date {
+            req = req.query("toDate", d.clone());
+        }
+        let outcome = http.send(&req).await;
+        let stops_run = outcome.stops_run();
+        let body: Value = match outcome {
+            Outcome::Ok { body, .. } => serde_json::from_slice(&body).map_err(|e| LogError {
+                message: format!("the answer is not JSON: {e}"),
+                stops_run: false,
+            })?,
+            Outcome::Permanent { code, message, .. } => {
+                return Err(LogError {
+                    message: match code {
+                        Some(c) => format!("{c}: {message}"),
+                        None => message,
+                    },
+                    stops_run: false,
+                });
+            }
+            Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
+                return Err(LogError {
+                    message: reason,
+                    stops_run,
+                });
+            }
+            Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
+                return Err(LogError { message, stops_run });
+            }
+        };
+        let page: Vec<LogEntry> = body
+            .get("smsLogQuery")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(LogEntry::parse).collect())
+            .unwrap_or_default();
+        let total = body
+            .get("meta")
+            .and_then(|m| m.get("total"))
+            .and_then(|t| match t {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            })
+            .map(|t| t as usize);
+        let n = body
+            .get("smsLogQuery")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        out.extend(page);
+        from += n;
+        let done = match total {
+            Some(t) => from >= t || n == 0,
+            None => n < LOG_PAGE,
+        };
+        if done {
+            return Ok(out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(v: Value) -> Outcome {
+        Outcome::Ok {
+            status: 200,
+            body: v.to_string().into_bytes(),
+        }
+    }
+
+    #[test]
+    fn a_v1_send_is_json_with_digits() {
+        let numbers = vec!["+14155550100".to_string(), "+447400123456".to_string()];
+        let options = SendOptions {
+            sender_id: Some("ZYLKER".into()),
+            validity_minutes: Some(60),
+            flash: true,
+            ..SendOptions::default()
+        };
+        let schedule = Schedule {
+            time: "2026-01-02 09:00:00".into(),
+            zone: "Europe/London".into(),
+        };
+        let req = SendRequest {
+            numbers: &numbers,
+            message: "Hi",
+            data_coding: 0,
+            schedule: Some(&schedule),
+            options: &options,
+        }
+        .build();
+        assert_eq!(req.path(), SEND_V1);
+        assert!(!req.is_idempotent());
+        let crate::http::Body::Json(body) = req.body() else {
+            panic!("not JSON: {req:?}");
+        };
+        assert_eq!(body["customerNumber"], "14155550100,447400123456");
+        assert_eq!(body["dataCoding"], 0);
+        assert_eq!(body["senderId"], "ZYLKER");
+        assert_eq!(body["validityPeriod"], 60);
+        assert_eq!(body["flash"], true);
+        assert_eq!(body["scheduledTime"], "2026-01-02 09:00:00");
+        assert_eq!(body["timeZone"], "Europe/London");
+    }
+
+    #[test]
+    fn media_goes_to_v2_multipart() {
+        let numbers = vec!["+14155550100".to_string()];
+        let options = SendOptions {
+            media: Some(Arc::new(Media {
+                file_name: "a.png".into(),
+                mime: Media::mime_of("a.png").into(),
+                data: vec![1, 2, 3],
+            })),
+            ..SendOptions::default()
+        };
+        let req = SendRequest {
+            numbers: &numbers,
+            message: "Look",
+            data_coding: 0,
+            schedule: None,
+            options: &options,
+        }
+        .build();
+        assert_eq!(req.path(), SEND_V2);
+        assert!(matches!(req.body(), crate::http::Body::Multipart(p) if p.len() == 2));
+    }
+
+    #[test]
+    fn send_answers_are_read() {
+        let one = ok(json!({"code": "ZVSMS-2000", "status": "SUCCESS",
+            "send": {"customerNumber": "+1 4155550100", "logid": "l-1", "status": "IN_QUEUE"}}));
+        assert_eq!(
+            SendResult::from_outcome(one),
+            SendResult::Sent {
+                logids: vec![("14155550100".into(), "l-1".into())]
+            }
+        );
+        let many = ok(json!({"code": "ZVSMS-2000", "status": "SUCCESS", "send": [
+            {"customerNumber": "+1 4155550100", "logid": "a"},
+            {"customerNumber": "+44 7400123456", "logid": "b"}]}));
+        let SendResult::Sent { logids } = SendResult::from_outcome(many) else {
+            panic!()
+        };
+        assert_eq!(logids.len(), 2);
+        let refused = ok(
+            json!({"code": "ZVSMS-4038", "message": "Destination country not supported", "status": "ERROR"}),
+        );
+        assert_eq!(
+            SendResult::from_outcome(refused),
+            SendResult::Failed {
+                code: Some("ZVSMS-4038".into()),
+                message: "Destination country not supported".into()
+            }
+        );
+        let garbage = Outcome::Ok {
+            status: 200,
+            body: b"<html>".to_vec(),
+        };
+        assert!(matches!(
+            SendResult::from_outcome(garbage),
+            SendResult::Ambiguous { .. }
+        ));
+    }
+
+    #[test]
+    fn log_entries_are_read() {
+        let v = json!({"customerNumber": "+1 46555 0100", "message": "STOP", "messageType": "INCOMING",
+            "logid": "x", "status": "DELIVERED", "submittedTime": 1702035249667u64});
+        let e = LogEntry::parse(&v).unwrap();
+        assert_eq!(e.number, "1465550100");
+        assert_eq!(e.direction, Some(Direction::Incoming));
+        assert_eq!(e.submitted_ms, 1_702_035_249_667);
+        assert!(LogEntry::parse(&json!({"message": "no number"})).is_none());
+    }
+}
