@@ -269,12 +269,14 @@ fn sync_parent(path: &Path) -> Result<(), CheckpointError> {
 
 /// Writes the header to a temporary file, syncs it and renames it to `path`: a journal never
 /// exists with a partial header.
-fn create(path: &Path, header: &RunHeader) -> Result<(), CheckpointError> {
+/// Returns the creation time it wrote.
+fn create(path: &Path, header: &RunHeader) -> Result<u64, CheckpointError> {
+    let created_unix = now_unix();
     let frame = Frame::Header(HeaderFrame {
         format: FORMAT_NAME.to_owned(),
         run: header.clone(),
         tool: env!("CARGO_PKG_VERSION").to_owned(),
-        created_unix: now_unix(),
+        created_unix,
     });
     let mut line = Vec::new();
     record::encode(&frame, &mut line)
@@ -290,7 +292,8 @@ fn create(path: &Path, header: &RunHeader) -> Result<(), CheckpointError> {
         .map_err(|e| CheckpointError::io("write", tmp.path(), e))?;
     tmp.persist(path)
         .map_err(|e| CheckpointError::io("create", path, e.error))?;
-    sync_parent(path)
+    sync_parent(path)?;
+    Ok(created_unix)
 }
 
 impl Journal {
@@ -349,7 +352,7 @@ impl Journal {
         } else {
             Resume::default()
         };
-        create(path, header)?;
+        let created_unix = create(path, header)?;
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -359,7 +362,7 @@ impl Journal {
         file.seek(SeekFrom::End(0))
             .map_err(|e| CheckpointError::io("seek in", path, e))?;
         resume.moved_aside = moved_aside;
-        resume.created_unix = now_unix();
+        resume.created_unix = created_unix;
         Ok(Self::start(path, file, resume))
     }
 

@@ -313,6 +313,7 @@ mod tests {
             op: Op::Send,
             rows: vec![3, 4],
             remote_id: None,
+            keys: Vec::new(),
         });
         encode(&intent, &mut out).unwrap();
         let outcome = RowOutcome::failed(4, "invalid_number", "the \"number\"\nis bad");
@@ -344,6 +345,7 @@ mod tests {
             op: Op::Create,
             rows: vec![1],
             remote_id: Some("abc".into()),
+            keys: Vec::new(),
         });
         encode(&frame, &mut out).unwrap();
         let line = &out[..out.len() - 1];

@@ -516,3 +516,40 @@ fn far_apart_row_numbers_are_kept() {
     let rows: Vec<u64> = r.created().iter().map(|(row, _)| *row).collect();
     assert_eq!(rows, vec![2, 3, 1 << 40, u64::MAX]);
 }
+
+#[test]
+fn keyed_intents_keep_each_rows_key_and_the_creation_time() {
+    let f = fixture();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let before = now_unix();
+    let (j, fresh) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    assert!(fresh.created_unix >= before);
+    let (a, b) = rt.block_on(async {
+        let a = j
+            .intent_keyed(Op::Send, &[1, 2], None, &["+14155550100", "+14155550101"])
+            .await
+            .unwrap();
+        let b = j.intent(Op::Send, &[3], None).await.unwrap();
+        // A key per row, or none.
+        assert!(matches!(
+            j.intent_keyed(Op::Send, &[4, 5], None, &["+1"]).await,
+            Err(CheckpointError::Invalid(_))
+        ));
+        (a, b)
+    });
+    j.outcome(a, &[RowOutcome::done(1, Action::Sent, Some("log-1"))])
+        .unwrap();
+    j.close().unwrap();
+    let r = reopen(&f);
+    assert_eq!(r.key(1), Some("+14155550100"));
+    assert_eq!(r.key(2), Some("+14155550101"), "in flight, and still keyed");
+    assert_eq!(r.key(3), None);
+    assert_eq!(r.state(2), Some(&RowState::InFlight(a)));
+    assert_eq!(r.state(3), Some(&RowState::InFlight(b)));
+    assert_eq!(r.created_unix, fresh.created_unix);
+    let (_, read) = read_journal(&f.journal).unwrap();
+    assert_eq!(read.created_unix, fresh.created_unix);
+    assert_eq!(read.key(1), Some("+14155550100"));
+}

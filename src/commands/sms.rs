@@ -181,7 +181,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     };
     let timing = match (&schedule, &window) {
         (Some(s), _) => Timing::Fixed(s.clone()),
-        (None, Some(w)) => Timing::Window(w.clone()),
+        (None, Some(w)) => Timing::Window(*w),
         (None, None) => Timing::Now,
     };
     let media = match &args.media {

@@ -53,16 +53,15 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     let rows = status::join(&resume, &entries);
 
     let schema = Schema::from_header(COLUMNS);
-    let mut out = TableWriter::create(&args.output, Format::Csv, b',', &[])?;
+    let mut out = TableWriter::create(&args.output, Format::Csv, b',', &["_row"])?;
     for r in &rows {
         let record = csv::StringRecord::from(vec![
-            r.row.to_string(),
             r.number.clone(),
             r.logid.clone(),
             r.status.clone(),
             r.detail.clone(),
         ]);
-        out.write(&schema, &Values::Csv(record), &[], &[])?;
+        out.write(&schema, &Values::Csv(record), &[], &[r.row.to_string()])?;
     }
     out.finish(&schema)?;
 

@@ -48,6 +48,9 @@ const QUEUE: usize = 256;
 /// Rendered samples a dry run shows.
 const SAMPLES: usize = 3;
 
+/// Asks whether to go on with a send of the plan.
+pub type Confirm = Box<dyn Fn(&Plan) -> Result<bool> + Send + Sync>;
+
 /// Everything a campaign needs besides the API.
 pub struct Settings {
     pub input: InputPlan,
@@ -66,16 +69,21 @@ pub struct Settings {
     pub header_options: Vec<(String, String)>,
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
-    pub confirm: Box<dyn Fn(&Plan) -> Result<bool> + Send + Sync>,
+    pub confirm: Confirm,
 }
 
 /// What the walk over the input found in a row.
+// Most rows are clean: boxing the contact would cost an allocation per row.
+#[allow(clippy::large_enum_variant)]
 enum Step {
     Blank,
     Rejected(Vec<Rejection>),
     Duplicate,
     Clean(Contact),
 }
+
+/// What [`walk`] calls for each row.
+type Visit<'a> = dyn FnMut(&Arc<Schema>, RawRow, Step) -> Result<()> + 'a;
 
 /// Runs the input through the clean pipeline, dedupe, and a check that no number comes twice,
 /// calling `visit` for every row in input order.
@@ -87,10 +95,7 @@ fn walk(
     let mut deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
     let mut claimed: HashSet<u64> = HashSet::new();
     let mut last_schema = Arc::new(Schema::default());
-    let mut decided = |schema: &Arc<Schema>,
-                       d: Decision,
-                       visit: &mut dyn FnMut(&Arc<Schema>, RawRow, Step) -> Result<()>|
-     -> Result<()> {
+    let mut decided = |schema: &Arc<Schema>, d: Decision, visit: &mut Visit<'_>| -> Result<()> {
         match d {
             Decision::Dropped { row, .. } => visit(schema, row.raw, Step::Duplicate),
             Decision::Kept(p) => {
@@ -505,7 +510,6 @@ pub fn run(
                                 values: raw.values,
                             },
                             blocked,
-                            this_run: false,
                         });
                         Ok(())
                     }

@@ -204,7 +204,7 @@ impl Composer {
                         Stage::Validate,
                         "",
                         Code::NoTimeZone,
-                        format!("--send-window: {e}"),
+                        e.to_string(),
                     ));
                 }
             },

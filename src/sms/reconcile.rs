@@ -96,7 +96,7 @@ mod tests {
             entry("+1 4155550101", "Hi", since + 11, Direction::Outgoing),
         ];
         let found = find(&logs, "+14155550100", "Hi", since).map(|e| e.logid.as_str());
-        assert_eq!(found, Some("14155550100-1000000000005"));
+        assert_eq!(found, Some("+1 4155550100-1000000000005"));
         assert!(find(&logs, "+14155550102", "Hi", since).is_none());
         assert!(find(&logs[..1], "+14155550100", "Hi", since).is_none());
     }

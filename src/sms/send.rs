@@ -29,7 +29,8 @@ use super::reconcile;
 const MAX_TASKS: usize = 256;
 /// Rounds of "look up the unknown, send again what certainly failed" after the stream.
 pub const SETTLE_ROUNDS: u32 = 4;
-/// How long to let the logs catch up before looking for this run's lost answers.
+/// How long to let the logs catch up before looking for lost answers (a request in transit
+/// when an earlier run was killed may land a moment later).
 pub const LOG_DELAY: Duration = Duration::from_secs(2);
 
 /// The report code of a send that may or may not have happened.
@@ -83,8 +84,6 @@ pub struct Unknown {
     pub item: Outgoing,
     /// Why it must not be sent again even with `--resend-unknown` (it is suppressed now).
     pub blocked: Option<Rejection>,
-    /// Lost by this run (the logs may take a moment to show it), not an earlier one.
-    pub this_run: bool,
 }
 
 /// What the sender counts.
@@ -359,7 +358,6 @@ impl Sender {
                         intent,
                         item,
                         blocked: None,
-                        this_run: true,
                     });
                 }
             }
@@ -435,7 +433,7 @@ impl Sender {
             }
             let unknown = std::mem::take(&mut *lock(&self.unknown));
             if !unknown.is_empty() {
-                if first_lookup && unknown.iter().any(|u| u.this_run) {
+                if first_lookup {
                     tokio::time::sleep(LOG_DELAY).await;
                 }
                 first_lookup = false;

@@ -28,8 +28,8 @@ pub struct RecipientStatus {
     pub detail: String,
 }
 
-/// The report's columns, in order.
-pub const COLUMNS: [&str; 5] = ["_row", "number", "logid", "status", "detail"];
+/// The report's columns, in order (`_row` follows them, as the writer's extra column).
+pub const COLUMNS: [&str; 4] = ["number", "logid", "status", "detail"];
 
 /// Status of a send the API refused.
 pub const FAILED: &str = "FAILED";

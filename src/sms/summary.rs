@@ -299,13 +299,13 @@ impl SmsSummary {
         );
         let _ = writeln!(
             o,
-            "http: {} requests ({} log lookups), {} retries, {} rate-limited, at {:.1}/s; {} in {}",
+            "http: {} requests ({} log lookups), {} retries, {} rate-limited, at {:.1}/s; {:.1} messages/s in {}",
             self.requests,
             self.log_lookups,
             self.retries,
             self.rate_limited,
             self.rate,
-            format!("{:.1} messages/s", self.messages_per_second),
+            self.messages_per_second,
             format_duration(Duration::from_secs_f64(self.seconds))
         );
         if let Some(why) = &self.stopped {

@@ -1,0 +1,417 @@
+//! The harness of the integration tests that run the binary against the API emulator: a
+//! sandbox in the test process (on its own tokio runtime, alive for the whole test), a
+//! temporary directory, and the real binary pointed at both. Each test file uses a part of it.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
+use serde_json::Value;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_bulkline");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Voice,
+    Books,
+    Zoom,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Voice => "zoho-voice",
+            Target::Books => "zoho-books",
+            Target::Zoom => "zoom-cc",
+        }
+    }
+}
+
+/// The mobile of row `n` (0..=99999): +447400100000 + n, a valid UK mobile.
+pub fn mobile(n: u32) -> String {
+    assert!(n < 100_000);
+    format!("+4474001{n:05}")
+}
+
+/// The row number of a mobile made by [`mobile`], in whatever format the store holds it.
+pub fn number_of(m: &str) -> u32 {
+    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+    assert!(
+        digits.len() == 12 && digits.starts_with("4474001"),
+        "not a test mobile: {m:?}"
+    );
+    digits[7..].parse().unwrap_or_else(|e| panic!("{m:?}: {e}"))
+}
+
+/// `+` and the digits: how the tests compare phone numbers whatever the store's format.
+pub fn e164(m: &str) -> String {
+    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+    format!("+{digits}")
+}
+
+/// One input row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub n: u32,
+    pub first: String,
+    pub last: String,
+    pub mobile: String,
+    pub email: String,
+    /// The Zoho Books `contact_id` column (written only when a row of the file has one).
+    pub parent: Option<String>,
+}
+
+impl Row {
+    pub fn new(n: u32) -> Row {
+        Row {
+            n,
+            first: format!("First{n}"),
+            last: format!("Last{n}"),
+            mobile: mobile(n),
+            email: format!("person{n}@example.com"),
+            parent: None,
+        }
+    }
+
+    pub fn last(mut self, last: &str) -> Row {
+        self.last = last.to_string();
+        self
+    }
+
+    pub fn first(mut self, first: &str) -> Row {
+        self.first = first.to_string();
+        self
+    }
+
+    pub fn parent(mut self, parent: &str) -> Row {
+        self.parent = Some(parent.to_string());
+        self
+    }
+}
+
+/// Rows `range`, each with its own mobile, name and e-mail.
+pub fn rows(range: Range<u32>) -> Vec<Row> {
+    range.map(Row::new).collect()
+}
+
+/// The sandbox's defaults, but with Zoho Books' per-minute limit out of the way (the
+/// tests send more than 100 requests a minute; the limit is not what they test).
+pub fn config() -> SandboxConfig {
+    SandboxConfig {
+        books_requests_per_minute: 1_000_000,
+        ..SandboxConfig::default()
+    }
+}
+
+/// A finished run of the binary.
+pub struct Run {
+    pub code: Option<i32>,
+    /// The `--json` summary (the last line of stdout), or null.
+    pub summary: Value,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn from_output(out: Output) -> Run {
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let summary = stdout
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .and_then(|l| serde_json::from_str(l).ok())
+            .unwrap_or(Value::Null);
+        Run {
+            code: out.status.code(),
+            summary,
+            stdout,
+            stderr,
+        }
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) {
+        assert_eq!(self.code, Some(code), "unexpected exit code: {self}");
+    }
+
+    /// A number of the summary.
+    #[track_caller]
+    pub fn num(&self, field: &str) -> u64 {
+        self.summary[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("the summary has no number {field}: {self}"))
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A sandbox on 127.0.0.1 in this process and a temporary directory.
+pub struct Harness {
+    // Declared before the runtime: the server is told to stop before its runtime goes.
+    pub sb: Sandbox,
+    /// Runs the sandbox's server on its worker threads while the test thread waits for
+    /// the binary.
+    _rt: tokio::runtime::Runtime,
+    pub dir: tempfile::TempDir,
+}
+
+impl Harness {
+    pub fn new(config: SandboxConfig) -> Harness {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let sb = rt
+            .block_on(Sandbox::start(config))
+            .expect("the sandbox starts");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Harness { sb, _rt: rt, dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Changes the running sandbox's configuration.
+    pub fn patch(&self, patch: &ConfigPatch) {
+        self.sb.set_config(patch).expect("a valid patch");
+    }
+
+    /// Writes `rows` as a CSV file (with a `contact_id` column if a row has a parent).
+    pub fn write_csv(&self, name: &str, rows: &[Row]) -> PathBuf {
+        let path = self.path(name);
+        let parents = rows.iter().any(|r| r.parent.is_some());
+        let mut w = csv::Writer::from_path(&path).expect("create the input");
+        let mut header = vec!["First Name", "Last Name", "Mobile", "Email"];
+        if parents {
+            header.push("contact_id");
+        }
+        w.write_record(&header).expect("write");
+        for r in rows {
+            let mut rec = vec![
+                r.first.clone(),
+                r.last.clone(),
+                r.mobile.clone(),
+                r.email.clone(),
+            ];
+            if parents {
+                rec.push(r.parent.clone().unwrap_or_default());
+            }
+            w.write_record(&rec).expect("write");
+        }
+        w.flush().expect("flush");
+        path
+    }
+
+    /// The binary, with no BULKLINE_/ZOHO_/ZOOM_ variable of ours and its token cache in
+    /// the temporary directory.
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        for (k, _) in std::env::vars_os() {
+            if let Some(k) = k.to_str()
+                && ["BULKLINE_", "ZOHO_", "ZOOM_"]
+                    .iter()
+                    .any(|p| k.starts_with(p))
+            {
+                c.env_remove(k);
+            }
+        }
+        c.env("XDG_CACHE_HOME", self.path("cache"));
+        c
+    }
+
+    /// The binary with the sandbox's credentials in its environment.
+    pub fn api_command(&self) -> Command {
+        let mut c = self.command();
+        c.env("ZOHO_CLIENT_ID", seed::CLIENT_ID)
+            .env("ZOHO_CLIENT_SECRET", seed::CLIENT_SECRET)
+            .env("ZOHO_REFRESH_TOKEN", seed::REFRESH_TOKEN)
+            .env("ZOHO_BOOKS_ORGANIZATION_ID", seed::BOOKS_ORGANIZATION_ID)
+            .env("ZOOM_ACCOUNT_ID", seed::ZOOM_ACCOUNT_ID)
+            .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
+            .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET);
+        c
+    }
+
+    /// `--base-url` and `--accounts-url` of the sandbox.
+    pub fn url_args(&self) -> Vec<String> {
+        let url = self.sb.url();
+        vec![
+            "--base-url".into(),
+            url.clone(),
+            "--accounts-url".into(),
+            url,
+        ]
+    }
+
+    /// `bulkline import INPUT --to T --checkpoint CP` at the sandbox, with a fast rate
+    /// (unless `extra` sets one) and `extra`.
+    pub fn import_cmd(&self, t: Target, input: &Path, cp: &Path, extra: &[&str]) -> Command {
+        let mut c = self.api_command();
+        c.arg("import")
+            .arg(input)
+            .args(["--to", t.name()])
+            .arg("--checkpoint")
+            .arg(cp)
+            .args(self.url_args());
+        match t {
+            Target::Voice => {}
+            Target::Books => {
+                c.args(["--books-contact-id", &seed::BOOKS_CONTACTS[0].0.to_string()]);
+            }
+            Target::Zoom => {
+                c.args(["--address-book-id", seed::ZOOM_ADDRESS_BOOK_ID]);
+            }
+        }
+        if !extra.contains(&"--rate") {
+            c.args(["--rate", "200/s"]);
+        }
+        c.args(extra);
+        c
+    }
+
+    /// Runs an import with `--json` and returns its outcome.
+    pub fn import(&self, t: Target, input: &Path, cp: &Path, extra: &[&str]) -> Run {
+        let out = self
+            .import_cmd(t, input, cp, extra)
+            .arg("--json")
+            .output()
+            .expect("run bulkline import");
+        Run::from_output(out)
+    }
+
+    /// `bulkline undo CP` at the sandbox, with a fast rate (unless `extra` sets one).
+    pub fn undo_cmd(&self, cp: &Path, extra: &[&str]) -> Command {
+        let mut c = self.api_command();
+        c.arg("undo").arg(cp).args(self.url_args());
+        if !extra.contains(&"--rate") {
+            c.args(["--rate", "200/s"]);
+        }
+        c.args(extra);
+        c
+    }
+
+    /// `bulkline undo CP --json` at the sandbox.
+    pub fn undo(&self, cp: &Path) -> Run {
+        self.undo_with(cp, &[])
+    }
+
+    /// `bulkline undo CP --json EXTRA` at the sandbox.
+    pub fn undo_with(&self, cp: &Path, extra: &[&str]) -> Run {
+        let out = self
+            .undo_cmd(cp, extra)
+            .arg("--json")
+            .output()
+            .expect("run bulkline undo");
+        Run::from_output(out)
+    }
+
+    /// The mobiles in the store of `t` (every one, duplicates included), sorted, as E.164.
+    pub fn mobiles(&self, t: Target) -> Vec<String> {
+        let mut m: Vec<String> = match t {
+            Target::Voice => self
+                .sb
+                .voice_contacts()
+                .iter()
+                .map(|c| e164(c.fields.get("mobile").map(String::as_str).unwrap_or("")))
+                .collect(),
+            Target::Books => self
+                .sb
+                .books_contact_persons()
+                .iter()
+                .map(|p| e164(&p.mobile))
+                .collect(),
+            Target::Zoom => self
+                .sb
+                .zoom_contacts()
+                .iter()
+                .flat_map(|c| c.phone_numbers.iter().map(|p| e164(p)))
+                .collect(),
+        };
+        m.sort();
+        m
+    }
+
+    /// The ids of the records in the store of `t`.
+    pub fn ids(&self, t: Target) -> BTreeSet<String> {
+        match t {
+            Target::Voice => self
+                .sb
+                .voice_contacts()
+                .iter()
+                .map(|c| c.contact_id.to_string())
+                .collect(),
+            Target::Books => self
+                .sb
+                .books_contact_persons()
+                .iter()
+                .map(|p| p.contact_person_id.to_string())
+                .collect(),
+            Target::Zoom => self
+                .sb
+                .zoom_contacts()
+                .iter()
+                .map(|c| c.contact_id.clone())
+                .collect(),
+        }
+    }
+
+    /// API write requests (POST, PUT, PATCH, DELETE) the sandbox received, whatever their
+    /// answer; token requests excluded.
+    pub fn writes(&self) -> u64 {
+        ["POST ", "PUT ", "PATCH ", "DELETE "]
+            .iter()
+            .map(|m| self.writes_of(m.trim()))
+            .sum()
+    }
+
+    /// API requests with `method` the sandbox received; token requests excluded.
+    pub fn writes_of(&self, method: &str) -> u64 {
+        let prefix = format!("{method} ");
+        self.sb
+            .stats()
+            .requests
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix) && !k.contains("/oauth/"))
+            .flat_map(|(_, by_status)| by_status.values())
+            .sum()
+    }
+}
+
+/// A CSV report as rows of column -> value.
+pub fn parse_table(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().expect("a header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.expect("a CSV record");
+            header
+                .iter()
+                .zip(rec.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn read_table(path: &Path) -> Vec<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    parse_table(&text)
+}

@@ -1,0 +1,670 @@
+//! `bulkline sms` and `bulkline sms-status`, the real binary, against a sandbox started in this
+//! process over real HTTP on 127.0.0.1. Every test checks the messages in the emulator's store:
+//! each recipient gets exactly one message, suppressed and rejected rows get none, and faults
+//! (a 500 that sent nothing, a 502 after sending, SIGKILL at random moments) never make a
+//! second message or lose one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use bulkline::sandbox::{Direction, SandboxConfig, SmsMessage};
+use common::{Harness, Run, e164, mobile, read_table};
+
+mod common;
+
+/// `bulkline sms INPUT --checkpoint CP` at the sandbox, fast, plus `extra`.
+fn sms_cmd(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Command {
+    let mut c = h.api_command();
+    c.arg("sms")
+        .arg(input)
+        .arg("--checkpoint")
+        .arg(cp)
+        .args(h.url_args());
+    if !extra.contains(&"--rate") {
+        c.args(["--rate", "200/s"]);
+    }
+    c.args(extra);
+    c.stdin(Stdio::null());
+    c
+}
+
+/// Runs `bulkline sms ... --json`.
+fn sms(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Run {
+    let out = sms_cmd(h, input, cp, extra)
+        .arg("--json")
+        .output()
+        .expect("run bulkline sms");
+    Run::from_output(out)
+}
+
+/// The outgoing messages in the store, by number (E.164).
+fn outgoing(h: &Harness) -> BTreeMap<String, Vec<SmsMessage>> {
+    let mut by: BTreeMap<String, Vec<SmsMessage>> = BTreeMap::new();
+    for m in h.sb.sms_messages() {
+        if m.direction == Direction::Outgoing {
+            by.entry(e164(&m.customer_number)).or_default().push(m);
+        }
+    }
+    by
+}
+
+/// Checks that the mobiles of `rows` each got exactly one message and nobody else got any.
+#[track_caller]
+fn assert_each_once(h: &Harness, rows: impl IntoIterator<Item = u32>) {
+    let by = outgoing(h);
+    let twice: Vec<(&String, usize)> = by
+        .iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, v)| (k, v.len()))
+        .collect();
+    assert!(twice.is_empty(), "texted more than once: {twice:?}");
+    let expected: Vec<String> = rows.into_iter().map(mobile).collect();
+    let got: Vec<String> = by.keys().cloned().collect();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort();
+    assert_eq!(got, expected_sorted, "the numbers texted");
+}
+
+/// A CSV of rows `n` with names, mobiles and a city.
+fn write_list(h: &Harness, name: &str, ns: impl IntoIterator<Item = u32>) -> PathBuf {
+    let path = h.path(name);
+    let mut w = csv::Writer::from_path(&path).expect("create the input");
+    w.write_record(["First Name", "Last Name", "Mobile", "City"])
+        .expect("write");
+    for n in ns {
+        w.write_record([
+            format!("First{n}"),
+            format!("Last{n}"),
+            mobile(n),
+            format!("City{}", n % 3),
+        ])
+        .expect("write");
+    }
+    w.flush().expect("flush");
+    path
+}
+
+fn config() -> SandboxConfig {
+    common::config()
+}
+
+#[test]
+fn one_text_goes_out_in_batches_and_a_rerun_sends_nothing() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..55);
+    let cp = h.path("c.checkpoint");
+    let report = h.path("report.csv");
+    let run = sms(
+        &h,
+        &input,
+        &cp,
+        &[
+            "--message",
+            "Sale starts today",
+            "--report",
+            report.to_str().unwrap(),
+        ],
+    );
+    run.assert_code(0);
+    assert_eq!(run.num("sent"), 55, "{run}");
+    assert_eq!(run.num("send_requests"), 6, "10 numbers a request: {run}");
+    assert_eq!(h.writes_of("POST"), 6);
+    assert_each_once(&h, 0..55);
+    let lines = read_table(&report);
+    assert_eq!(lines.len(), 55);
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["_action"] == "sent" && !l["_logid"].is_empty())
+    );
+
+    // The same journal: every row is done; nothing is sent again.
+    let again = sms(&h, &input, &cp, &["--message", "Sale starts today"]);
+    again.assert_code(0);
+    assert_eq!(again.num("already_sent"), 55, "{again}");
+    assert_eq!(again.num("sent"), 0, "{again}");
+    assert_eq!(h.writes_of("POST"), 6, "a finished campaign sent again");
+
+    // Another message is another campaign: the journal refuses it.
+    let other = sms(&h, &input, &cp, &["--message", "Sale ends today"]);
+    other.assert_code(2);
+    assert!(other.stderr.contains("belongs to another run"), "{other}");
+    assert_eq!(h.writes_of("POST"), 6);
+}
+
+#[test]
+fn batch_size_caps_the_numbers_per_request() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..7);
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &["--message", "Hello", "--batch-size", "3"],
+    );
+    run.assert_code(0);
+    assert_eq!(run.num("send_requests"), 3, "{run}");
+    assert_each_once(&h, 0..7);
+    let bad = sms(
+        &h,
+        &input,
+        &h.path("d.checkpoint"),
+        &["--message", "Hello", "--batch-size", "11"],
+    );
+    bad.assert_code(2);
+}
+
+#[test]
+fn templates_fill_each_message_and_missing_values_reject_the_row() {
+    let h = Harness::new(config());
+    let path = h.path("list.csv");
+    std::fs::write(
+        &path,
+        "First Name,Mobile,Order No\n\
+         Ann,+447400100001,A-1\n\
+         ,+447400100002,A-2\n\
+         Cy,+447400100003,\n\
+         Di,+447400100004,A-4\n",
+    )
+    .unwrap();
+    let errors = h.path("errors.csv");
+    let run = sms(
+        &h,
+        &path,
+        &h.path("c.checkpoint"),
+        &[
+            "--message",
+            "Hi {first_name|there}, order {Order No} ships today",
+            "--errors",
+            errors.to_str().unwrap(),
+        ],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("sent"), 3, "{run}");
+    let texts: BTreeMap<String, String> = outgoing(&h)
+        .into_iter()
+        .map(|(k, v)| (k, v[0].message.clone()))
+        .collect();
+    assert_eq!(texts["+447400100001"], "Hi Ann, order A-1 ships today");
+    assert_eq!(texts["+447400100002"], "Hi there, order A-2 ships today");
+    assert_eq!(texts["+447400100004"], "Hi Di, order A-4 ships today");
+    assert!(
+        !texts.contains_key("+447400100003"),
+        "a message with a hole went out"
+    );
+    let rejected = read_table(&errors);
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["_code"], "template_missing");
+    assert_eq!(rejected[0]["_row"], "3");
+
+    // A placeholder that is no field and no column is a usage error, before anything is sent.
+    let before = h.writes_of("POST");
+    let typo = sms(
+        &h,
+        &path,
+        &h.path("d.checkpoint"),
+        &["--message", "Hi {frist_name}"],
+    );
+    typo.assert_code(2);
+    assert!(typo.stderr.contains("{frist_name}"), "{typo}");
+    assert_eq!(h.writes_of("POST"), before);
+}
+
+#[test]
+fn non_mobiles_are_rejected_unless_allowed() {
+    let h = Harness::new(config());
+    let path = h.path("list.csv");
+    // A UK landline and two mobiles.
+    std::fs::write(
+        &path,
+        "Name,Phone\nAnn,+442079460958\nBo,+447400100001\nCy,+447400100002\n",
+    )
+    .unwrap();
+    let errors = h.path("errors.csv");
+    let run = sms(
+        &h,
+        &path,
+        &h.path("c.checkpoint"),
+        &["--message", "Hi", "--errors", errors.to_str().unwrap()],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("sent"), 2, "{run}");
+    assert_eq!(read_table(&errors)[0]["_code"], "phone_not_mobile");
+    assert!(!outgoing(&h).contains_key("+442079460958"));
+
+    let allowed = sms(
+        &h,
+        &path,
+        &h.path("d.checkpoint"),
+        &["--message", "Hi again", "--allow-landline"],
+    );
+    allowed.assert_code(0);
+    assert_eq!(allowed.num("sent"), 3, "{allowed}");
+    assert_eq!(outgoing(&h)["+442079460958"].len(), 1);
+}
+
+#[test]
+fn suppression_files_and_stop_replies_keep_numbers_out() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..10);
+    // Row 1 in a CSV with a phone column, row 2 national in a one-number-a-line file.
+    let list = h.path("dnc.csv");
+    std::fs::write(&list, format!("Name,Mobile\nX,{}\n", mobile(1))).unwrap();
+    let national = format!("0{}", &mobile(2)[3..]);
+    let lines = h.path("dnc.txt");
+    std::fs::write(&lines, format!("{national}\nnot a number\n")).unwrap();
+    // Rows 3 and 4 texted opt-out words; row 5 texted something else.
+    h.sb.add_incoming_sms(&mobile(3), " stop ").unwrap();
+    h.sb.add_incoming_sms(&mobile(4), "Unsubscribe").unwrap();
+    h.sb.add_incoming_sms(&mobile(5), "stop by tomorrow?")
+        .unwrap();
+    let errors = h.path("errors.csv");
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &[
+            "--message",
+            "News",
+            "--default-region",
+            "GB",
+            "--suppress",
+            list.to_str().unwrap(),
+            "--suppress",
+            lines.to_str().unwrap(),
+            "--errors",
+            errors.to_str().unwrap(),
+        ],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("sent"), 6, "{run}");
+    assert_eq!(run.num("suppressed"), 4, "{run}");
+    assert_eq!(run.num("opted_out"), 2, "{run}");
+    assert_each_once(&h, [0, 5, 6, 7, 8, 9]);
+    let rejected = read_table(&errors);
+    let mut rows: Vec<&str> = rejected
+        .iter()
+        .filter(|r| r["_code"] == "suppressed")
+        .map(|r| r["_row"].as_str())
+        .collect();
+    rows.sort();
+    assert_eq!(rows, vec!["2", "3", "4", "5"]);
+
+    // --no-opt-out-check does not read the logs: the STOP senders would be texted.
+    let dry = sms(
+        &h,
+        &input,
+        &h.path("d.checkpoint"),
+        &["--message", "News", "--dry-run", "--no-opt-out-check"],
+    );
+    dry.assert_code(0);
+    assert_eq!(dry.num("recipients"), 10, "{dry}");
+}
+
+#[test]
+fn a_dry_run_plans_and_sends_nothing() {
+    let h = Harness::new(config());
+    let path = h.path("list.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "First Name,Mobile\nAnn,{}\nBo,{}\nCy,+14155552671\nDi,+8190{}\nEd,+442079460958\n",
+            mobile(1),
+            mobile(2),
+            "12345678"
+        ),
+    )
+    .unwrap();
+    let out = sms_cmd(
+        &h,
+        &path,
+        &h.path("c.checkpoint"),
+        &[
+            "--message",
+            "Hi {first_name}, 50% off: €5 coupons ☺",
+            "--dry-run",
+        ],
+    )
+    .output()
+    .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("dry run: nothing was sent"), "{stdout}");
+    assert!(stdout.contains("recipients would text: 4"), "{stdout}");
+    assert!(stdout.contains("UCS-2"), "{stdout}");
+    assert!(
+        stdout.contains("by destination country: GB 2, JP 1, US 1"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("phone_not_mobile 1"), "{stdout}");
+    assert_eq!(stdout.matches("sample (row").count(), 3, "{stdout}");
+    assert!(stdout.contains("Hi Ann, 50% off"), "{stdout}");
+    assert_eq!(h.writes_of("POST"), 0, "a dry run sent something");
+    assert!(
+        !h.path("c.checkpoint").exists(),
+        "a dry run wrote a journal"
+    );
+
+    let json = sms(
+        &h,
+        &path,
+        &h.path("c.checkpoint"),
+        &["--message", "Hi {first_name}", "--dry-run"],
+    );
+    assert_eq!(json.num("recipients"), 4, "{json}");
+    assert_eq!(json.num("segments"), 4, "{json}");
+    assert_eq!(json.summary["samples"].as_array().map(Vec::len), Some(3));
+    assert_eq!(h.writes_of("POST"), 0);
+}
+
+#[test]
+fn more_than_a_hundred_recipients_need_yes() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..101);
+    let cp = h.path("c.checkpoint");
+    let refused = sms(&h, &input, &cp, &["--message", "Hi"]);
+    refused.assert_code(2);
+    assert!(refused.stderr.contains("--yes"), "{refused}");
+    assert_eq!(h.writes_of("POST"), 0);
+    let run = sms(&h, &input, &cp, &["--message", "Hi", "--yes"]);
+    run.assert_code(0);
+    assert_eq!(run.num("sent"), 101, "{run}");
+    assert_each_once(&h, 0..101);
+}
+
+#[test]
+fn an_unsupported_country_fails_its_rows_only() {
+    let h = Harness::new(SandboxConfig {
+        sms_unsupported_country_codes: vec!["49".into()],
+        ..config()
+    });
+    let path = h.path("list.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "Name,Mobile\nA,{}\nB,+491711234567\nC,{}\nD,+491711234568\n",
+            mobile(1),
+            mobile(2)
+        ),
+    )
+    .unwrap();
+    let errors = h.path("errors.csv");
+    let cp = h.path("c.checkpoint");
+    let run = sms(
+        &h,
+        &path,
+        &cp,
+        &["--message", "Hi", "--errors", errors.to_str().unwrap()],
+    );
+    run.assert_code(1);
+    assert_eq!(run.num("sent"), 2, "{run}");
+    assert_eq!(run.num("failed"), 2, "{run}");
+    let rejected = read_table(&errors);
+    assert_eq!(rejected.len(), 2);
+    assert!(
+        rejected
+            .iter()
+            .all(|r| r["_code"] == "ZVSMS-4038" && r["_stage"] == "remote"),
+        "{rejected:?}"
+    );
+    assert_each_once(&h, [1, 2]);
+
+    // sms-status: delivered, and the refused ones with the API's code.
+    let status = h.path("status.csv");
+    let out = h
+        .api_command()
+        .arg("sms-status")
+        .arg(&cp)
+        .arg("-o")
+        .arg(&status)
+        .args(h.url_args())
+        .output()
+        .expect("run sms-status");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines = read_table(&status);
+    let got: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["_row"].as_str(),
+                l["number"].as_str(),
+                l["status"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("1", mobile(1).as_str(), "DELIVERED"),
+            ("2", "+491711234567", "FAILED"),
+            ("3", mobile(2).as_str(), "DELIVERED"),
+            ("4", "+491711234568", "FAILED"),
+        ]
+    );
+    assert!(lines[1]["detail"].contains("ZVSMS-4038"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("DELIVERED 2, FAILED 2"), "{stderr}");
+}
+
+#[test]
+fn applied_then_502_is_found_in_the_logs_not_sent_again() {
+    let h = Harness::new(SandboxConfig {
+        ambiguous_rate: 0.3,
+        seed: 7,
+        ..config()
+    });
+    let input = write_list(&h, "list.csv", 0..60);
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &["--message", "Hi {first_name}", "--batch-size", "10"],
+    );
+    run.assert_code(0);
+    assert!(
+        run.num("found_in_logs") > 0,
+        "no ambiguous answer was met: {run}"
+    );
+    assert_eq!(run.num("unknown"), 0, "{run}");
+    assert_eq!(run.num("sent") + run.num("found_in_logs"), 60, "{run}");
+    assert_each_once(&h, 0..60);
+}
+
+#[test]
+fn a_500_is_unknown_until_resend_unknown_and_never_sent_twice() {
+    let h = Harness::new(SandboxConfig {
+        fault_rate: 0.3,
+        seed: 11,
+        ..config()
+    });
+    let input = write_list(&h, "list.csv", 0..40);
+    let cp = h.path("c.checkpoint");
+    let errors = h.path("errors.csv");
+    let args = ["--message", "Hello", "--max-retries", "8"];
+    let mut with_errors = args.to_vec();
+    with_errors.extend(["--errors", errors.to_str().unwrap()]);
+    let first = sms(&h, &input, &cp, &with_errors);
+    first.assert_code(1);
+    let unknown = first.num("unknown");
+    assert!(unknown > 0, "no send was left unknown: {first}");
+    assert_eq!(first.num("sent") + unknown, 40, "{first}");
+    let rejected = read_table(&errors);
+    assert!(rejected.iter().all(|r| r["_code"] == "unknown"));
+    assert_eq!(rejected.len() as u64, unknown);
+    let by = outgoing(&h);
+    assert!(by.values().all(|v| v.len() == 1));
+    assert_eq!(by.len() as u64, 40 - unknown);
+
+    // Again without the flag: looked for again, still not sent.
+    h.patch(&bulkline::sandbox::ConfigPatch {
+        fault_rate: Some(0.0),
+        ..Default::default()
+    });
+    let again = sms(&h, &input, &cp, &args);
+    again.assert_code(1);
+    assert_eq!(again.num("unknown"), unknown, "{again}");
+    assert_eq!(outgoing(&h).len() as u64, 40 - unknown);
+
+    // With it: sent, once.
+    let mut resend = args.to_vec();
+    resend.push("--resend-unknown");
+    let last = sms(&h, &input, &cp, &resend);
+    last.assert_code(0);
+    assert_eq!(last.num("resent"), unknown, "{last}");
+    assert_each_once(&h, 0..40);
+}
+
+#[test]
+fn send_window_schedules_recipients_outside_it() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..3);
+    // A one-hour window starting two hours from now, London time: every UK number is outside.
+    let now =
+        jiff::Timestamp::now().to_zoned_datetime(jiff::tz::db().get("Europe/London").unwrap());
+    let start = now
+        .datetime()
+        .checked_add(jiff::SignedDuration::from_hours(2))
+        .unwrap();
+    let end = start
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    let window = format!(
+        "{:02}:{:02}-{:02}:{:02}",
+        start.hour(),
+        start.minute(),
+        end.hour(),
+        end.minute()
+    );
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &["--message", "Later", "--send-window", &window],
+    );
+    run.assert_code(0);
+    assert_eq!(run.num("scheduled"), 3, "{run}");
+    for msgs in outgoing(&h).values() {
+        let m = &msgs[0];
+        assert_eq!(m.time_zone.as_deref(), Some("Europe/London"));
+        let expected = format!(
+            "{} {:02}:{:02}:00",
+            start.date(),
+            start.hour(),
+            start.minute()
+        );
+        assert_eq!(
+            m.scheduled_time.as_deref(),
+            Some(expected.as_str()),
+            "{m:?}"
+        );
+    }
+
+    // A window that holds every hour sends now.
+    let now_run = sms(
+        &h,
+        &write_list(&h, "now.csv", 10..12),
+        &h.path("d.checkpoint"),
+        &["--message", "Now", "--send-window", "00:00-24:00"],
+    );
+    now_run.assert_code(0);
+    assert_eq!(now_run.num("scheduled"), 0, "{now_run}");
+}
+
+#[test]
+fn media_goes_out_as_mms() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..2);
+    let media = h.path("promo.png");
+    std::fs::write(&media, [0x89, b'P', b'N', b'G', 1, 2, 3]).unwrap();
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &["--message", "Look", "--media", media.to_str().unwrap()],
+    );
+    run.assert_code(0);
+    assert_eq!(h.writes_of("POST"), 1);
+    let by = outgoing(&h);
+    assert!(by.values().all(|v| v[0].is_mms), "{by:?}");
+    assert_each_once(&h, 0..2);
+}
+
+/// Delays of 150 to 1,050 ms, from a seed printed for reproduction.
+fn kill_delays(n: usize) -> Vec<u64> {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    eprintln!("kill delays seed: {x}");
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            150 + (x >> 33) % 900
+        })
+        .collect()
+}
+
+#[test]
+fn killed_campaigns_resume_and_text_everyone_exactly_once() {
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 20,
+        ambiguous_rate: 0.05,
+        ..config()
+    });
+    let input = write_list(&h, "list.csv", 0..300);
+    let cp = h.path("c.checkpoint");
+    // Personalised: one request per recipient, so a kill lands among many sends.
+    let args = [
+        "--message",
+        "Hi {first_name}",
+        "--rate",
+        "100/s",
+        "--yes",
+        "--quiet",
+    ];
+    let mut killed = 0;
+    for delay in kill_delays(3) {
+        let mut child = sms_cmd(&h, &input, &cp, &args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start bulkline sms");
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        if child.try_wait().expect("wait").is_none() {
+            child.kill().expect("SIGKILL");
+            killed += 1;
+        }
+        let _ = child.wait();
+        // Nobody is texted twice, whatever the moment of the kill.
+        assert!(outgoing(&h).values().all(|v| v.len() == 1));
+    }
+    assert!(killed > 0, "every run finished before it could be killed");
+    let mut resume = args.to_vec();
+    resume.push("--resend-unknown");
+    let mut last = None;
+    for _ in 0..4 {
+        let run = sms(&h, &input, &cp, &resume);
+        let code = run.code;
+        last = Some(run);
+        if code != Some(4) {
+            break;
+        }
+    }
+    let run = last.expect("a run");
+    run.assert_code(0);
+    assert_eq!(run.num("left"), 0, "{run}");
+    assert_eq!(run.num("failed"), 0, "{run}");
+    assert_each_once(&h, 0..300);
+    let texts = outgoing(&h);
+    for n in [0u32, 150, 299] {
+        assert_eq!(texts[&mobile(n)][0].message, format!("Hi First{n}"));
+    }
+}
