@@ -751,23 +751,6 @@ fn a_spent_quota_stops_the_run_and_the_rerun_finishes_it() {
 // SIGKILL: the process dies at a random moment, three times; the same command resumes.
 // ---------------------------------------------------------------------------------------------
 
-/// Delays in 200..1100 ms from a small LCG seeded from the clock (printed, for a re-run).
-fn kill_delays(n: usize) -> Vec<u64> {
-    let mut x = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(1);
-    eprintln!("kill delays seed: {x}");
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            200 + (x >> 33) % 900
-        })
-        .collect()
-}
-
 fn killed_imports_resume_exactly_once(t: Target) {
     let h = Harness::new(SandboxConfig {
         latency_ms: 20,
@@ -778,7 +761,7 @@ fn killed_imports_resume_exactly_once(t: Target) {
     let cp = h.path("x.checkpoint");
     let args = ["--rate", "100/s", "--quiet"];
     let mut killed = 0;
-    for delay in kill_delays(3) {
+    for delay in common::kill_delays(3) {
         let mut child = h
             .import_cmd(t, &input, &cp, &args)
             .stdout(std::process::Stdio::null())
@@ -843,7 +826,9 @@ fn a_killed_undo_resumes() {
         .undo_cmd(&cp, &["--rate", "100/s", "--quiet"])
         .spawn()
         .expect("start bulkline undo");
-    std::thread::sleep(std::time::Duration::from_millis(kill_delays(1)[0].min(800)));
+    std::thread::sleep(std::time::Duration::from_millis(
+        common::kill_delays(1)[0].min(800),
+    ));
     let _ = child.kill();
     let _ = child.wait();
     let mut last = None;

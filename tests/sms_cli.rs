@@ -595,23 +595,6 @@ fn media_goes_out_as_mms() {
     assert_each_once(&h, 0..2);
 }
 
-/// Delays of 150 to 1,050 ms, from a seed printed for reproduction.
-fn kill_delays(n: usize) -> Vec<u64> {
-    let mut x = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(1);
-    eprintln!("kill delays seed: {x}");
-    (0..n)
-        .map(|_| {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            150 + (x >> 33) % 900
-        })
-        .collect()
-}
-
 #[test]
 fn killed_campaigns_resume_and_text_everyone_exactly_once() {
     let h = Harness::new(SandboxConfig {
@@ -631,7 +614,7 @@ fn killed_campaigns_resume_and_text_everyone_exactly_once() {
         "--quiet",
     ];
     let mut killed = 0;
-    for delay in kill_delays(3) {
+    for delay in common::kill_delays(3) {
         let mut child = sms_cmd(&h, &input, &cp, &args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -171,8 +171,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     }
     .timed(started.elapsed());
     if args.json {
-        let text = serde_json::to_string(&summary)
-            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        let text = super::summary_json(&summary)?;
         println!("{text}");
     } else if !args.quiet {
         eprint!("{}", summary.human());

@@ -73,8 +73,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
 
 fn print_summary(summary: &ImportSummary, json: bool, quiet: bool) -> Result<()> {
     if json {
-        let text = serde_json::to_string(summary)
-            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        let text = super::summary_json(summary)?;
         println!("{text}");
     } else if !quiet {
         eprint!("{}", summary.human());

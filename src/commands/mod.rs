@@ -77,6 +77,12 @@ impl InputPlan {
     }
 }
 
+/// A command's `--json` summary as one line of JSON.
+pub fn summary_json<T: serde::Serialize>(summary: &T) -> Result<String> {
+    serde_json::to_string(summary)
+        .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))
+}
+
 /// The format to write `path` in: by its extension, else `fallback`.
 pub fn output_format(path: &str, fallback: Format) -> Format {
     if path == "-" {

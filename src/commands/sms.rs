@@ -324,8 +324,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
 
 fn print_summary(summary: &SmsSummary, json: bool, quiet: bool) -> Result<()> {
     if json {
-        let text = serde_json::to_string(summary)
-            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        let text = super::summary_json(summary)?;
         println!("{text}");
     } else if summary.dry_run {
         // The plan is what a dry run is for: it goes to stdout.

@@ -75,8 +75,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         output: args.output.clone(),
     };
     if args.api.json {
-        let text = serde_json::to_string(&summary)
-            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        let text = super::summary_json(&summary)?;
         if args.output == "-" {
             eprintln!("{text}");
         } else {

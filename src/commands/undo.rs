@@ -222,8 +222,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         exit::OK
     };
     if args.api.json {
-        let text = serde_json::to_string(&summary)
-            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        let text = super::summary_json(&summary)?;
         println!("{text}");
     } else if !args.api.quiet {
         eprintln!(

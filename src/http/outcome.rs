@@ -59,6 +59,21 @@ impl Outcome {
         }
     }
 
+    /// What to tell the user when this outcome stops the run: the API's message, and when
+    /// to resume after a quota; `None` for outcomes that do not stop it.
+    pub fn stop_message(&self) -> Option<String> {
+        match self {
+            Outcome::QuotaExhausted {
+                retry_after: Some(d),
+                message,
+            } => Some(format!("{message} (resume in {} s)", d.as_secs())),
+            Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
+                Some(message.clone())
+            }
+            _ => None,
+        }
+    }
+
     /// True when the whole run should stop (the same problem would hit every request).
     pub fn stops_run(&self) -> bool {
         matches!(

@@ -14,6 +14,7 @@ use super::key::{MatchBy, RemoteIndex};
 use super::reports::Reports;
 use crate::checkpoint::{Action, IntentId, Journal, Op, RowOutcome};
 use crate::error::{Error, Result};
+use crate::halt::Halt;
 use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::source::{Schema, Values};
@@ -59,10 +60,8 @@ pub struct Engine<T: Target> {
     pub counters: Arc<Counters>,
     /// The key records are found by.
     pub by: MatchBy,
-    /// Why the run stopped early (quota, credentials); set once.
-    stop: Mutex<Option<String>>,
-    /// A fatal error (journal or report write failed).
-    fatal: Mutex<Option<Error>>,
+    /// Why the run stopped early (quota, credentials, a fatal error).
+    halt: Halt,
     /// Tasks certainly not applied: to send again.
     retry: Mutex<Vec<Task>>,
     /// Creates whose outcome is unknown, with their intents: to look for on the target first.
@@ -95,8 +94,7 @@ impl<T: Target + 'static> Engine<T> {
             reports,
             counters,
             by,
-            stop: Mutex::new(None),
-            fatal: Mutex::new(None),
+            halt: Halt::default(),
             retry: Mutex::new(Vec::new()),
             unknown: Mutex::new(Vec::new()),
             left: AtomicU64::new(0),
@@ -107,28 +105,20 @@ impl<T: Target + 'static> Engine<T> {
 
     /// Why the run stopped, if it did.
     pub fn stopped(&self) -> Option<String> {
-        lock(&self.stop).clone()
+        self.halt.stopped()
     }
 
     fn set_stop(&self, message: String) {
-        let mut stop = lock(&self.stop);
-        if stop.is_none() {
-            *stop = Some(message);
-        }
+        self.halt.stop(message);
     }
 
     /// Takes the fatal error, if one happened.
     pub fn take_fatal(&self) -> Option<Error> {
-        lock(&self.fatal).take()
+        self.halt.take_fatal()
     }
 
     fn set_fatal(&self, e: Error) {
-        let mut fatal = lock(&self.fatal);
-        if fatal.is_none() {
-            *fatal = Some(e);
-        }
-        drop(fatal);
-        self.set_stop("a fatal error".into());
+        self.halt.fatal(e);
     }
 
     /// The target's records under `parents`, indexed by the match key.

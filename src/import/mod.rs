@@ -35,8 +35,7 @@ use crate::pipeline;
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
-use crate::sink::TableWriter;
-use crate::source::{self, Format, Schema};
+use crate::source::{self, Schema};
 use crate::target::{RemoteRecord, RowExtras, Target};
 use crate::transform::{Outcome, Processed};
 
@@ -421,32 +420,18 @@ pub fn run<T: Target + 'static>(
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
-    let json_input = in_format != Format::Csv;
-    let delim = src.info().delimiter_byte();
-    let writer = |path: &str, extra: &[&'static str]| {
-        TableWriter::create(
-            path,
-            crate::commands::report_format(path, in_format),
-            crate::commands::output_delimiter(path, delim),
-            extra,
-        )
+    let columns: &[&str] = if settings.dry_run {
+        &reports::PLAN_COLUMNS
+    } else {
+        &reports::SUCCESS_COLUMNS
     };
-    let errors = settings
-        .errors
-        .as_deref()
-        .map(|p| writer(p, crate::report::error_columns_for(in_format)))
-        .transpose()?;
-    let success = settings
-        .report
-        .as_deref()
-        .map(|p| writer(p, &reports::ROW_COLUMN))
-        .transpose()?;
-    let reports = Arc::new(Mutex::new(Reports::new(
-        errors,
-        success,
-        settings.dry_run,
-        json_input,
-    )));
+    let reports = Arc::new(Mutex::new(Reports::open(
+        settings.errors.as_deref(),
+        settings.report.as_deref(),
+        in_format,
+        src.info().delimiter_byte(),
+        columns,
+    )?));
 
     // The journal (not in a dry run: it changes nothing).
     let (journal, resume) = if settings.dry_run {

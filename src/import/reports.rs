@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::reject::Rejection;
 use crate::report;
 use crate::sink::TableWriter;
-use crate::source::{Schema, Values};
+use crate::source::{Format, Schema, Values};
 
 /// Columns of the success report (`_row` is written last, as the writer's extra column).
 pub const SUCCESS_COLUMNS: [&str; 3] = ["key", "_action", "_remote_id"];
@@ -27,18 +27,35 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn new(
-        errors: Option<TableWriter>,
-        success: Option<TableWriter>,
-        dry_run: bool,
-        json_input: bool,
-    ) -> Reports {
-        let columns: &[&str] = if dry_run {
-            &PLAN_COLUMNS
-        } else {
-            &SUCCESS_COLUMNS
+    /// Opens the error report at `errors` and the success report at `success` (either may be
+    /// absent) for an input in `format` with `delimiter`: CSV inputs get CSV reports in their
+    /// delimiter, JSON inputs JSON Lines, unless a path's extension says otherwise. The
+    /// success report has `columns` (see [`Reports::with_columns`]).
+    pub fn open(
+        errors: Option<&str>,
+        success: Option<&str>,
+        format: Format,
+        delimiter: u8,
+        columns: &[&str],
+    ) -> Result<Reports> {
+        let writer = |path: &str, extra: &[&'static str]| {
+            TableWriter::create(
+                path,
+                crate::commands::report_format(path, format),
+                crate::commands::output_delimiter(path, delimiter),
+                extra,
+            )
         };
-        Reports::with_columns(errors, success, columns, json_input)
+        let errors = errors
+            .map(|p| writer(p, report::error_columns_for(format)))
+            .transpose()?;
+        let success = success.map(|p| writer(p, &ROW_COLUMN)).transpose()?;
+        Ok(Reports::with_columns(
+            errors,
+            success,
+            columns,
+            format != Format::Csv,
+        ))
     }
 
     /// Reports whose success file has `columns` (3 or 4: key, action, remote id, and the

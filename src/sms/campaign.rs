@@ -6,7 +6,7 @@
 //! countries; what is rejected), which is the whole of a dry run and what a real send asks
 //! confirmation on; the second pass sends. Neither holds the file in memory.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,8 +26,7 @@ use crate::pipeline::{self, RunInfo};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
-use crate::sink::TableWriter;
-use crate::source::{self, Format, RawRow, Schema, Values};
+use crate::source::{self, RawRow, Schema, Values};
 use crate::target::zoho_sms::{SendOptions, VENDOR_PAGE_CHARS};
 use crate::transform::{Outcome, Processed};
 
@@ -147,6 +146,28 @@ fn walk(
     Ok(info)
 }
 
+impl Step {
+    /// Counts the row in `counts`; the contact of a clean row, the reasons of a rejected one.
+    fn tally(self, counts: &mut Counts) -> Option<Result<Contact, Vec<Rejection>>> {
+        counts.rows_read += 1;
+        match self {
+            Step::Blank => {
+                counts.blank += 1;
+                None
+            }
+            Step::Duplicate => {
+                counts.duplicates += 1;
+                None
+            }
+            Step::Rejected(r) => Some(Err(r)),
+            Step::Clean(c) => {
+                counts.clean += 1;
+                Some(Ok(c))
+            }
+        }
+    }
+}
+
 /// A 64-bit digest of a batch key, for counting requests without keeping the texts.
 fn key_digest(key: &BatchKey) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -186,20 +207,11 @@ impl Planner<'_> {
     }
 
     fn visit(&mut self, schema: &Arc<Schema>, raw: RawRow, step: Step) -> Result<()> {
-        self.counts.rows_read += 1;
-        let contact = match step {
-            Step::Blank => {
-                self.counts.blank += 1;
-                return Ok(());
-            }
-            Step::Duplicate => {
-                self.counts.duplicates += 1;
-                return Ok(());
-            }
-            Step::Rejected(r) => return self.reject(schema, &raw, &r),
-            Step::Clean(c) => c,
+        let contact = match step.tally(&mut self.counts) {
+            None => return Ok(()),
+            Some(Err(r)) => return self.reject(schema, &raw, &r),
+            Some(Ok(c)) => c,
         };
-        self.counts.clean += 1;
         match self.resume.state(raw.row) {
             Some(RowState::Done { .. }) => {
                 self.plan.already_sent += 1;
@@ -290,36 +302,132 @@ fn lock<X>(m: &Mutex<X>) -> std::sync::MutexGuard<'_, X> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The second pass: sends, and reports every row.
+struct SendPass<'a> {
+    settings: &'a Settings,
+    resume: &'a Resume,
+    counts: Counts,
+    reports: &'a Mutex<Reports>,
+    sender: &'a Arc<Sender>,
+    tx: mpsc::Sender<OutBatch>,
+    batcher: Batcher,
+    /// The input rows of recipients waiting in open batches.
+    waiting: HashMap<u64, (Arc<Schema>, Values)>,
+    /// Rows an earlier run saw refused.
+    resumed_failed: u64,
+}
+
+impl SendPass<'_> {
+    fn reject(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: &RawRow,
+        rejections: &[Rejection],
+    ) -> Result<()> {
+        self.counts.reject(rejections);
+        lock(self.reports).rejected(schema, raw.row, &raw.values, rejections)
+    }
+
+    fn send(&mut self, batches: Vec<super::batch::Batch>) -> Result<()> {
+        for batch in batches {
+            let out = OutBatch::new(batch, |row| self.waiting.remove(&row));
+            if self.tx.blocking_send(out).is_err() {
+                return Err(Error::Internal("the senders stopped".into()));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit(&mut self, schema: &Arc<Schema>, raw: RawRow, step: Step) -> Result<()> {
+        let contact = match step.tally(&mut self.counts) {
+            None => return Ok(()),
+            Some(Err(r)) => return self.reject(schema, &raw, &r),
+            Some(Ok(c)) => c,
+        };
+        let composer = &self.settings.composer;
+        let composed = composer.compose(
+            raw.row,
+            schema,
+            &raw.values,
+            &contact,
+            jiff::Timestamp::now(),
+        );
+        match self.resume.state(raw.row) {
+            Some(RowState::Done { remote_id, .. }) => {
+                let number = self
+                    .resume
+                    .key(raw.row)
+                    .map(str::to_string)
+                    .or_else(|| contact.primary_phone().map(|p| p.e164.clone()))
+                    .unwrap_or_default();
+                let message = composed
+                    .as_ref()
+                    .map(|r| r.message.to_string())
+                    .unwrap_or_default();
+                let id = remote_id.as_deref().unwrap_or("");
+                return lock(self.reports).success(raw.row, &number, "sent", id, Some(&message));
+            }
+            Some(RowState::Failed(f)) => {
+                self.resumed_failed += 1;
+                return lock(self.reports).remote_failure(
+                    schema,
+                    raw.row,
+                    &raw.values,
+                    &f.code,
+                    &f.message,
+                );
+            }
+            Some(RowState::InFlight(intent)) => {
+                return match composed {
+                    Ok(r) => {
+                        let blocked = composer.suppressed(&r.number);
+                        self.sender.add_unknown(Unknown {
+                            intent: *intent,
+                            item: Outgoing {
+                                recipient: r,
+                                schema: Arc::clone(schema),
+                                values: raw.values,
+                            },
+                            blocked,
+                        });
+                        Ok(())
+                    }
+                    // The row changed so that it cannot be composed: it stays in flight.
+                    Err(rejection) => self.reject(schema, &raw, &[rejection]),
+                };
+            }
+            None => {}
+        }
+        let r = match composed {
+            Ok(r) => r,
+            Err(rejection) => return self.reject(schema, &raw, &[rejection]),
+        };
+        if let Some(rejection) = composer.suppressed(&r.number) {
+            return self.reject(schema, &raw, &[rejection]);
+        }
+        self.waiting.insert(r.row, (Arc::clone(schema), raw.values));
+        let ready = self.batcher.push(r);
+        self.send(ready)
+    }
+
+    /// Sends the batches still open.
+    fn finish(&mut self) -> Result<()> {
+        let rest = self.batcher.finish();
+        self.send(rest)
+    }
+}
+
 /// The error and success reports of the run, at the paths the settings name.
 fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
     let src = source::open(&settings.input_path, &settings.input.source)?;
-    let in_format = src.info().format;
-    let delim = src.info().delimiter_byte();
-    drop(src);
-    let writer = |path: &str, extra: &[&'static str]| {
-        TableWriter::create(
-            path,
-            crate::commands::report_format(path, in_format),
-            crate::commands::output_delimiter(path, delim),
-            extra,
-        )
-    };
-    let errors = settings
-        .errors
-        .as_deref()
-        .map(|p| writer(p, crate::report::error_columns_for(in_format)))
-        .transpose()?;
-    let success = settings
-        .report
-        .as_deref()
-        .map(|p| writer(p, &crate::import::reports::ROW_COLUMN))
-        .transpose()?;
-    Ok(Mutex::new(Reports::with_columns(
-        errors,
-        success,
+    let info = src.info();
+    Ok(Mutex::new(Reports::open(
+        settings.errors.as_deref(),
+        settings.report.as_deref(),
+        info.format,
+        info.delimiter_byte(),
         &REPORT_COLUMNS,
-        in_format != Format::Csv,
-    )))
+    )?))
 }
 
 /// The journal header of the campaign.
@@ -444,113 +552,26 @@ pub fn run(
     ));
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);
     let senders = runtime.spawn(Arc::clone(&sender).run(rx));
-    let mut batcher = Batcher::new(settings.batch_size);
-    // The input rows of recipients waiting in open batches.
-    let mut waiting: HashMap<u64, (Arc<Schema>, Values)> = HashMap::new();
-    let mut resumed_failed = 0u64;
-    let mut send_counts = Counts::default();
-    let walked = walk(settings, |schema, raw, step| {
-        send_counts.rows_read += 1;
-        let contact = match step {
-            Step::Blank => {
-                send_counts.blank += 1;
-                return Ok(());
-            }
-            Step::Duplicate => {
-                send_counts.duplicates += 1;
-                return Ok(());
-            }
-            Step::Rejected(r) => {
-                send_counts.reject(&r);
-                return lock(&reports).rejected(schema, raw.row, &raw.values, &r);
-            }
-            Step::Clean(c) => c,
-        };
-        send_counts.clean += 1;
-        let composed = settings.composer.compose(
-            raw.row,
-            schema,
-            &raw.values,
-            &contact,
-            jiff::Timestamp::now(),
-        );
-        match resume.state(raw.row) {
-            Some(RowState::Done { remote_id, .. }) => {
-                let number = resume
-                    .key(raw.row)
-                    .map(str::to_string)
-                    .or_else(|| contact.primary_phone().map(|p| p.e164.clone()))
-                    .unwrap_or_default();
-                let message = composed
-                    .as_ref()
-                    .map(|r| r.message.to_string())
-                    .unwrap_or_default();
-                let id = remote_id.as_deref().unwrap_or("");
-                return lock(&reports).success(raw.row, &number, "sent", id, Some(&message));
-            }
-            Some(RowState::Failed(f)) => {
-                resumed_failed += 1;
-                return lock(&reports).remote_failure(
-                    schema,
-                    raw.row,
-                    &raw.values,
-                    &f.code,
-                    &f.message,
-                );
-            }
-            Some(RowState::InFlight(intent)) => {
-                return match composed {
-                    Ok(r) => {
-                        let blocked = settings.composer.suppressed(&r.number);
-                        sender.add_unknown(Unknown {
-                            intent: *intent,
-                            item: Outgoing {
-                                recipient: r,
-                                schema: Arc::clone(schema),
-                                values: raw.values,
-                            },
-                            blocked,
-                        });
-                        Ok(())
-                    }
-                    // The row changed so that it cannot be composed: it stays in flight.
-                    Err(rejection) => {
-                        send_counts.reject(std::slice::from_ref(&rejection));
-                        lock(&reports).rejected(schema, raw.row, &raw.values, &[rejection])
-                    }
-                };
-            }
-            None => {}
-        }
-        let r = match composed {
-            Ok(r) => r,
-            Err(rejection) => {
-                send_counts.reject(std::slice::from_ref(&rejection));
-                return lock(&reports).rejected(schema, raw.row, &raw.values, &[rejection]);
-            }
-        };
-        if let Some(rejection) = settings.composer.suppressed(&r.number) {
-            send_counts.reject(std::slice::from_ref(&rejection));
-            return lock(&reports).rejected(schema, raw.row, &raw.values, &[rejection]);
-        }
-        waiting.insert(r.row, (Arc::clone(schema), raw.values));
-        for batch in batcher.push(r) {
-            let out = OutBatch::new(batch, |row| waiting.remove(&row));
-            if tx.blocking_send(out).is_err() {
-                return Err(Error::Internal("the senders stopped".into()));
-            }
-        }
-        Ok(())
-    });
-    let walked = walked.and_then(|info| {
-        for batch in batcher.finish() {
-            let out = OutBatch::new(batch, |row| waiting.remove(&row));
-            if tx.blocking_send(out).is_err() {
-                return Err(Error::Internal("the senders stopped".into()));
-            }
-        }
-        Ok(info)
-    });
+    let mut pass = SendPass {
+        settings,
+        resume: &resume,
+        counts: Counts::default(),
+        reports: &reports,
+        sender: &sender,
+        tx,
+        batcher: Batcher::new(settings.batch_size),
+        waiting: HashMap::new(),
+        resumed_failed: 0,
+    };
+    let walked = walk(settings, |schema, raw, step| pass.visit(schema, raw, step))
+        .and_then(|info| pass.finish().map(|()| info));
+    // The pass ends and its sending end closes: the senders finish what they have.
+    let SendPass {
+        counts: send_counts,
+        resumed_failed,
+        tx,
+        ..
+    } = pass;
     drop(tx);
     runtime
         .block_on(senders)
@@ -597,8 +618,8 @@ pub fn run(
     }))
 }
 
-/// Reads a whole suppression set: the files, then (unless `skip_logs`) the opt-outs in the
-/// account's incoming messages.
+/// The (number, text) of every incoming message in the account's SMS logs: where the
+/// opt-outs (STOP, ...) are found.
 pub fn opt_out_numbers(
     http: &HttpClient,
     runtime: &tokio::runtime::Runtime,
@@ -616,6 +637,3 @@ pub fn opt_out_numbers(
         })?;
     Ok(entries.into_iter().map(|e| (e.number, e.message)).collect())
 }
-
-/// Counts by key, sorted.
-pub type ByCountry = BTreeMap<String, u64>;

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::checkpoint::{Action, IntentId, Journal, Op, RowOutcome};
 use crate::error::{Error, Result};
+use crate::halt::Halt;
 use crate::http::HttpClient;
 use crate::import::Reports;
 use crate::progress::Counters;
@@ -159,8 +160,7 @@ pub struct Sender {
     pub since_ms: u64,
     pub resend_unknown: bool,
     pub counts: SendCounts,
-    stop: Mutex<Option<String>>,
-    fatal: Mutex<Option<Error>>,
+    halt: Halt,
     retry: Mutex<Vec<OutBatch>>,
     unknown: Mutex<Vec<Unknown>>,
 }
@@ -184,8 +184,7 @@ impl Sender {
             since_ms,
             resend_unknown,
             counts: SendCounts::default(),
-            stop: Mutex::new(None),
-            fatal: Mutex::new(None),
+            halt: Halt::default(),
             retry: Mutex::new(Vec::new()),
             unknown: Mutex::new(Vec::new()),
         }
@@ -193,29 +192,20 @@ impl Sender {
 
     /// Why the run stopped, if it did.
     pub fn stopped(&self) -> Option<String> {
-        lock(&self.stop).clone()
+        self.halt.stopped()
     }
 
     fn set_stop(&self, message: String) {
-        let mut stop = lock(&self.stop);
-        if stop.is_none() {
-            *stop = Some(message);
-        }
+        self.halt.stop(message);
     }
 
     /// Takes the fatal error, if one happened.
     pub fn take_fatal(&self) -> Option<Error> {
-        lock(&self.fatal).take()
+        self.halt.take_fatal()
     }
 
     fn set_fatal(&self, e: Error) {
-        {
-            let mut fatal = lock(&self.fatal);
-            if fatal.is_none() {
-                *fatal = Some(e);
-            }
-        }
-        self.set_stop("a fatal error".into());
+        self.halt.fatal(e);
     }
 
     fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {

@@ -120,16 +120,9 @@ impl Write {
             Outcome::Permanent { code, message, .. } => Write::Failed { code, message },
             Outcome::Ambiguous { reason } => Write::Ambiguous { reason },
             Outcome::NotApplied { reason } => Write::NotApplied { reason },
-            Outcome::QuotaExhausted {
-                retry_after,
-                message,
-            } => Write::Stop {
-                message: match retry_after {
-                    Some(d) => format!("{message} (resume in {} s)", d.as_secs()),
-                    None => message,
-                },
+            stop @ (Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }) => Write::Stop {
+                message: stop.stop_message().unwrap_or_default(),
             },
-            Outcome::Unauthorized { message } => Write::Stop { message },
         }
     }
 }

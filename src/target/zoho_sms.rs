@@ -223,16 +223,11 @@ impl SendResult {
             Outcome::Permanent { code, message, .. } => SendResult::Failed { code, message },
             Outcome::Ambiguous { reason } => SendResult::Ambiguous { reason },
             Outcome::NotApplied { reason } => SendResult::NotApplied { reason },
-            Outcome::QuotaExhausted {
-                retry_after,
-                message,
-            } => SendResult::Stop {
-                message: match retry_after {
-                    Some(d) => format!("{message} (resume in {} s)", d.as_secs()),
-                    None => message,
-                },
-            },
-            Outcome::Unauthorized { message } => SendResult::Stop { message },
+            stop @ (Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }) => {
+                SendResult::Stop {
+                    message: stop.stop_message().unwrap_or_default(),
+                }
+            }
         }
     }
 }

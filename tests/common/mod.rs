@@ -415,3 +415,20 @@ pub fn read_table(path: &Path) -> Vec<BTreeMap<String, String>> {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     parse_table(&text)
 }
+
+/// `n` delays of 150 to 1,050 ms before a SIGKILL, from a seed printed for reproduction.
+pub fn kill_delays(n: usize) -> Vec<u64> {
+    let mut x = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    eprintln!("kill delays seed: {x}");
+    (0..n)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            150 + (x >> 33) % 900
+        })
+        .collect()
+}
