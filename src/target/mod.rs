@@ -154,6 +154,30 @@ impl ListError {
     }
 }
 
+/// Where a page of a listing starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// The first page.
+    Start,
+    /// Zoho Voice: the `from` index.
+    Offset(usize),
+    /// Zoho Books: the `page` number.
+    Page(u64),
+    /// Zoom: the `next_page_token`.
+    Token(String),
+}
+
+/// One page of a listing, as the API gives it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    /// The records, as JSON objects.
+    pub records: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// How many records the listing holds, when the API says.
+    pub total: Option<u64>,
+    /// Where the next page starts; `None` after the last.
+    pub next: Option<Cursor>,
+}
+
 /// Text of a JSON string or number: ids come as either.
 pub fn id_text(v: &serde_json::Value) -> Option<String> {
     match v {

@@ -31,8 +31,8 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::{
-    Fields, ListError, RemoteRecord, RowExtras, Target, TargetKind, Write, check_len, phone_e164,
-    put,
+    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, check_len,
+    phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
 use crate::http::{HttpClient, Outcome, Rate, Request};
@@ -78,6 +78,76 @@ pub struct ZohoBooks {
 }
 
 impl ZohoBooks {
+    /// One page of the contact persons of the contact `parent` (`page`, `per_page`, until
+    /// `page_context.has_more_page` is false). A contact the API refuses to list (it does not
+    /// exist) is an error carrying the API's code ([`ListError::refused`]).
+    pub async fn page(
+        &self,
+        http: &HttpClient,
+        parent: &str,
+        cursor: &Cursor,
+    ) -> Result<Page, ListError> {
+        let fail = |message: String| ListError::new(TargetKind::ZohoBooks, message);
+        let page = match cursor {
+            Cursor::Page(n) => *n,
+            _ => 1,
+        };
+        let request = self
+            .org_query(Request::get(format!(
+                "/books/v3/contacts/{parent}/contactpersons"
+            )))
+            .query("page", page.to_string())
+            .query("per_page", self.per_page.to_string());
+        let outcome = http.send(&request).await;
+        let body: Value = match outcome.json::<Value>() {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                return Err(fail(format!(
+                    "contact {parent}, page {page}: the answer is not JSON: {e}"
+                )));
+            }
+            None => {
+                let error = fail(format!(
+                    "contact {parent}, page {page}: {}",
+                    describe(&outcome)
+                ));
+                return Err(match &outcome {
+                    Outcome::Permanent { code, .. } => {
+                        error.refused(code.clone().unwrap_or_else(|| "remote_error".into()))
+                    }
+                    _ => error,
+                });
+            }
+        };
+        let Some(items) = body["contact_persons"].as_array() else {
+            return Err(fail(format!(
+                "contact {parent}, page {page}: the answer has no contact_persons list"
+            )));
+        };
+        let mut records = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(person) = item.as_object() else {
+                return Err(fail(format!(
+                    "contact {parent}, page {page}: a contact person is not an object"
+                )));
+            };
+            records.push(person.clone());
+        }
+        let has_more = body["page_context"]["has_more_page"]
+            .as_bool()
+            .unwrap_or(false);
+        if has_more && items.is_empty() {
+            return Err(fail(format!(
+                "contact {parent}, page {page}: an empty page says more pages follow"
+            )));
+        }
+        Ok(Page {
+            records,
+            total: None,
+            next: has_more.then_some(Cursor::Page(page + 1)),
+        })
+    }
+
     /// Contact persons of `organization_id`; `default_parent` (`--books-contact-id`) is the
     /// contact used for rows without a `contact_id` column value.
     pub fn new(organization_id: impl Into<String>, default_parent: Option<String>) -> ZohoBooks {
@@ -290,54 +360,18 @@ impl Target for ZohoBooks {
         http: &HttpClient,
         parents: &[String],
     ) -> Result<Vec<RemoteRecord>, ListError> {
-        let fail = |message: String| ListError::new(TargetKind::ZohoBooks, message);
         let mut records = Vec::new();
         for parent in parents {
             let parent = parent.trim();
-            let mut page: u64 = 1;
+            let mut cursor = Cursor::Start;
             loop {
-                let request = self
-                    .org_query(Request::get(format!(
-                        "/books/v3/contacts/{parent}/contactpersons"
-                    )))
-                    .query("page", page.to_string())
-                    .query("per_page", self.per_page.to_string());
-                let outcome = http.send(&request).await;
-                let body: Value = match outcome.json::<Value>() {
-                    Some(Ok(v)) => v,
-                    Some(Err(e)) => {
-                        return Err(fail(format!(
-                            "contact {parent}, page {page}: the answer is not JSON: {e}"
-                        )));
-                    }
-                    None => {
-                        let error = fail(format!(
-                            "contact {parent}, page {page}: {}",
-                            describe(&outcome)
-                        ));
-                        return Err(match &outcome {
-                            Outcome::Permanent { code, .. } => {
-                                error.refused(code.clone().unwrap_or_else(|| "remote_error".into()))
-                            }
-                            _ => error,
-                        });
-                    }
-                };
-                let Some(items) = body["contact_persons"].as_array() else {
-                    return Err(fail(format!(
-                        "contact {parent}, page {page}: the answer has no contact_persons list"
-                    )));
-                };
-                for item in items {
-                    let Some(person) = item.as_object() else {
-                        return Err(fail(format!(
-                            "contact {parent}, page {page}: a contact person is not an object"
-                        )));
-                    };
+                let page = self.page(http, parent, &cursor).await?;
+                for person in &page.records {
                     let Some(id) = person.get("contact_person_id").and_then(id_text) else {
-                        return Err(fail(format!(
-                            "contact {parent}, page {page}: a contact person has no contact_person_id"
-                        )));
+                        return Err(ListError::new(
+                            TargetKind::ZohoBooks,
+                            format!("contact {parent}: a contact person has no contact_person_id"),
+                        ));
                     };
                     records.push(RemoteRecord {
                         id,
@@ -345,18 +379,10 @@ impl Target for ZohoBooks {
                         fields: fields_of(person),
                     });
                 }
-                let has_more = body["page_context"]["has_more_page"]
-                    .as_bool()
-                    .unwrap_or(false);
-                if !has_more {
-                    break;
+                match page.next {
+                    Some(next) => cursor = next,
+                    None => break,
                 }
-                if items.is_empty() {
-                    return Err(fail(format!(
-                        "contact {parent}, page {page}: an empty page says more pages follow"
-                    )));
-                }
-                page += 1;
             }
         }
         Ok(records)

@@ -264,7 +264,7 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    fn parse(v: &Value) -> Option<LogEntry> {
+    fn parse(v: &Map<String, Value>) -> Option<LogEntry> {
         let text = |k: &str| {
             v.get(k)
                 .and_then(|x| match x {
@@ -316,78 +316,89 @@ pub struct LogError {
     pub stops_run: bool,
 }
 
+/// One page of the logs the query finds, from index `from` ([`LOG_PAGE`] entries; `meta.total`
+/// says how many there are).
+pub async fn logs_page(
+    http: &HttpClient,
+    query: &LogQuery,
+    from: usize,
+) -> Result<crate::target::Page, LogError> {
+    let mut req = Request::get(LOGS)
+        .query("from", from.to_string())
+        .query("size", LOG_PAGE.to_string());
+    if let Some(d) = query.direction {
+        req = req.query("messageType", d.as_query());
+    }
+    if let Some(n) = &query.number {
+        req = req.query("customerNumber", digits(n));
+    }
+    if let Some(d) = &query.from_date {
+        req = req.query("fromDate", d.clone());
+    }
+    if let Some(d) = &query.to_date {
+        req = req.query("toDate", d.clone());
+    }
+    let outcome = http.send(&req).await;
+    let stops_run = outcome.stops_run();
+    let body: Value = match outcome {
+        Outcome::Ok { body, .. } => serde_json::from_slice(&body).map_err(|e| LogError {
+            message: format!("the answer is not JSON: {e}"),
+            stops_run: false,
+        })?,
+        Outcome::Permanent { code, message, .. } => {
+            return Err(LogError {
+                message: match code {
+                    Some(c) => format!("{c}: {message}"),
+                    None => message,
+                },
+                stops_run: false,
+            });
+        }
+        Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
+            return Err(LogError {
+                message: reason,
+                stops_run,
+            });
+        }
+        Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
+            return Err(LogError { message, stops_run });
+        }
+    };
+    let records: Vec<Map<String, Value>> = body
+        .get("smsLogQuery")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_object().cloned()).collect())
+        .unwrap_or_default();
+    let total = body
+        .get("meta")
+        .and_then(|m| m.get("total"))
+        .and_then(|t| match t {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        });
+    let end = from + records.len();
+    let more = match total {
+        Some(t) => (end as u64) < t && !records.is_empty(),
+        None => records.len() >= LOG_PAGE,
+    };
+    Ok(crate::target::Page {
+        records,
+        total,
+        next: more.then_some(crate::target::Cursor::Offset(end)),
+    })
+}
+
 /// Reads every entry the query finds, page by page (`from`/`size`, until `meta.total`).
 pub async fn fetch_logs(http: &HttpClient, query: &LogQuery) -> Result<Vec<LogEntry>, LogError> {
     let mut out = Vec::new();
     let mut from = 0usize;
     loop {
-        let mut req = Request::get(LOGS)
-            .query("from", from.to_string())
-            .query("size", LOG_PAGE.to_string());
-        if let Some(d) = query.direction {
-            req = req.query("messageType", d.as_query());
-        }
-        if let Some(n) = &query.number {
-            req = req.query("customerNumber", digits(n));
-        }
-        if let Some(d) = &query.from_date {
-            req = req.query("fromDate", d.clone());
-        }
-        if let Some(d) = &query.to_date {
-            req = req.query("toDate", d.clone());
-        }
-        let outcome = http.send(&req).await;
-        let stops_run = outcome.stops_run();
-        let body: Value = match outcome {
-            Outcome::Ok { body, .. } => serde_json::from_slice(&body).map_err(|e| LogError {
-                message: format!("the answer is not JSON: {e}"),
-                stops_run: false,
-            })?,
-            Outcome::Permanent { code, message, .. } => {
-                return Err(LogError {
-                    message: match code {
-                        Some(c) => format!("{c}: {message}"),
-                        None => message,
-                    },
-                    stops_run: false,
-                });
-            }
-            Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
-                return Err(LogError {
-                    message: reason,
-                    stops_run,
-                });
-            }
-            Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
-                return Err(LogError { message, stops_run });
-            }
-        };
-        let page: Vec<LogEntry> = body
-            .get("smsLogQuery")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(LogEntry::parse).collect())
-            .unwrap_or_default();
-        let total = body
-            .get("meta")
-            .and_then(|m| m.get("total"))
-            .and_then(|t| match t {
-                Value::Number(n) => n.as_u64(),
-                Value::String(s) => s.parse().ok(),
-                _ => None,
-            })
-            .map(|t| t as usize);
-        let n = body
-            .get("smsLogQuery")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        out.extend(page);
-        from += n;
-        let done = match total {
-            Some(t) => from >= t || n == 0,
-            None => n < LOG_PAGE,
-        };
-        if done {
-            return Ok(out);
+        let page = logs_page(http, query, from).await?;
+        out.extend(page.records.iter().filter_map(LogEntry::parse));
+        match page.next {
+            Some(crate::target::Cursor::Offset(next)) => from = next,
+            _ => return Ok(out),
         }
     }
 }
@@ -502,10 +513,11 @@ mod tests {
     fn log_entries_are_read() {
         let v = json!({"customerNumber": "+1 46555 0100", "message": "STOP", "messageType": "INCOMING",
             "logid": "x", "status": "DELIVERED", "submittedTime": 1702035249667u64});
-        let e = LogEntry::parse(&v).unwrap();
+        let e = LogEntry::parse(v.as_object().unwrap()).unwrap();
         assert_eq!(e.number, "1465550100");
         assert_eq!(e.direction, Some(Direction::Incoming));
         assert_eq!(e.submitted_ms, 1_702_035_249_667);
-        assert!(LogEntry::parse(&json!({"message": "no number"})).is_none());
+        let none = json!({"message": "no number"});
+        assert!(LogEntry::parse(none.as_object().unwrap()).is_none());
     }
 }

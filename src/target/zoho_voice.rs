@@ -13,8 +13,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Fields, ListError, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text, list_json,
-    phone_e164, put,
+    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text,
+    list_json, phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
 use crate::http::{HttpClient, Rate, Request};
@@ -122,6 +122,47 @@ impl ZohoVoice {
         }
         Value::Object(m).to_string()
     }
+}
+
+/// One page of the contacts (`from`, `size` of [`PAGE_SIZE`]); the first asks for the
+/// `totalCount`.
+pub async fn page(http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError> {
+    let from = match cursor {
+        Cursor::Offset(n) => *n,
+        _ => 0,
+    };
+    let mut request = Request::get(PATH)
+        .query("from", from.to_string())
+        .query("size", PAGE_SIZE.to_string());
+    if from == 0 {
+        request = request.query("totalCount", "true");
+    }
+    let body = list_json(TargetKind::ZohoVoice, http.send(&request).await)?;
+    let items = body
+        .get("contacts")
+        .and_then(Value::as_array)
+        .ok_or_else(|| {
+            ListError::new(
+                TargetKind::ZohoVoice,
+                "the list answer holds no 'contacts' list",
+            )
+        })?;
+    let records: Vec<Map<String, Value>> = items
+        .iter()
+        .filter_map(|item| item.as_object().cloned())
+        .collect();
+    let total = body
+        .get("meta")
+        .and_then(|m| m.get("total"))
+        .and_then(Value::as_i64)
+        .and_then(|t| u64::try_from(t).ok());
+    let end = from + items.len();
+    let more = items.len() >= PAGE_SIZE && total.is_none_or(|t| (end as u64) < t);
+    Ok(Page {
+        records,
+        total,
+        next: more.then_some(Cursor::Offset(end)),
+    })
 }
 
 /// The id of the record in a create answer (`contacts.contact_id`, a number there).
@@ -250,25 +291,10 @@ impl Target for ZohoVoice {
         _parents: &[String],
     ) -> Result<Vec<RemoteRecord>, ListError> {
         let mut records = Vec::new();
-        let mut from = 0usize;
+        let mut cursor = Cursor::Start;
         loop {
-            let request = Request::get(PATH)
-                .query("from", from.to_string())
-                .query("size", PAGE_SIZE.to_string());
-            let body = list_json(TargetKind::ZohoVoice, http.send(&request).await)?;
-            let page = body
-                .get("contacts")
-                .and_then(Value::as_array)
-                .ok_or_else(|| {
-                    ListError::new(
-                        TargetKind::ZohoVoice,
-                        "the list answer holds no 'contacts' list",
-                    )
-                })?;
-            for item in page {
-                let Some(record) = item.as_object() else {
-                    continue;
-                };
+            let page = page(http, &cursor).await?;
+            for record in &page.records {
                 let Some(id) = record.get("contact_id").and_then(id_text) else {
                     return Err(ListError::new(
                         TargetKind::ZohoVoice,
@@ -281,10 +307,10 @@ impl Target for ZohoVoice {
                     fields: remote_fields(record),
                 });
             }
-            if page.len() < PAGE_SIZE {
-                return Ok(records);
+            match page.next {
+                Some(next) => cursor = next,
+                None => return Ok(records),
             }
-            from += page.len();
         }
     }
 

@@ -40,8 +40,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    Fields, ListError, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text, list_json,
-    phone_e164, put,
+    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text,
+    list_json, phone_e164, put,
 };
 use crate::contact::Contact;
 use crate::http::{HttpClient, Outcome, Rate, Request};
@@ -78,6 +78,59 @@ pub struct ZoomCc {
 }
 
 impl ZoomCc {
+    /// One page of the address book's contacts ([`PAGE_SIZE`] a page, by `next_page_token`).
+    /// Callers space pages by [`LIST_PAGE_SPACING`].
+    pub async fn page(&self, http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError> {
+        let mut request =
+            Request::get(self.contacts_path()).query("page_size", PAGE_SIZE.to_string());
+        let token = match cursor {
+            Cursor::Token(t) => t.as_str(),
+            _ => "",
+        };
+        if !token.is_empty() {
+            request = request.query("next_page_token", token);
+        }
+        let body = list_json(TargetKind::ZoomCc, http.send(&request).await)?;
+        let contacts = match body.get("contacts") {
+            None | Some(Value::Null) => &[][..],
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(_) => {
+                return Err(ListError::new(
+                    TargetKind::ZoomCc,
+                    "the answer's contacts is not a list",
+                ));
+            }
+        };
+        let mut records = Vec::with_capacity(contacts.len());
+        for c in contacts {
+            let Some(record) = c.as_object() else {
+                return Err(ListError::new(
+                    TargetKind::ZoomCc,
+                    "a listed contact is not an object",
+                ));
+            };
+            records.push(record.clone());
+        }
+        let next = body
+            .get("next_page_token")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if !next.is_empty() && next == token {
+            return Err(ListError::new(
+                TargetKind::ZoomCc,
+                "the API answered the same next_page_token twice; stopping to avoid a loop",
+            ));
+        }
+        let total = body.get("total_records").and_then(Value::as_u64);
+        Ok(Page {
+            records,
+            total,
+            next: (!next.is_empty()).then_some(Cursor::Token(next)),
+        })
+    }
+
     /// The target for the address book `address_book_id` (`ZOOM_ADDRESS_BOOK_ID`).
     pub fn new(address_book_id: impl Into<String>) -> ZoomCc {
         ZoomCc {
@@ -345,37 +398,16 @@ impl Target for ZoomCc {
         http: &HttpClient,
         _parents: &[String],
     ) -> Result<Vec<RemoteRecord>, ListError> {
-        let path = self.contacts_path();
         let mut records = Vec::new();
-        let mut token = String::new();
+        let mut cursor = Cursor::Start;
         let mut last_page: Option<tokio::time::Instant> = None;
         loop {
             if let Some(t) = last_page {
                 tokio::time::sleep_until(t + LIST_PAGE_SPACING).await;
             }
             last_page = Some(tokio::time::Instant::now());
-            let mut request = Request::get(&path).query("page_size", PAGE_SIZE.to_string());
-            if !token.is_empty() {
-                request = request.query("next_page_token", token.as_str());
-            }
-            let page = list_json(TargetKind::ZoomCc, http.send(&request).await)?;
-            let contacts = match page.get("contacts") {
-                None | Some(Value::Null) => &[][..],
-                Some(Value::Array(items)) => items.as_slice(),
-                Some(_) => {
-                    return Err(ListError::new(
-                        TargetKind::ZoomCc,
-                        "the answer's contacts is not a list",
-                    ));
-                }
-            };
-            for c in contacts {
-                let Some(record) = c.as_object() else {
-                    return Err(ListError::new(
-                        TargetKind::ZoomCc,
-                        "a listed contact is not an object",
-                    ));
-                };
+            let page = self.page(http, &cursor).await?;
+            for record in &page.records {
                 let Some(id) = record.get("contact_id").and_then(id_text) else {
                     return Err(ListError::new(
                         TargetKind::ZoomCc,
@@ -388,22 +420,10 @@ impl Target for ZoomCc {
                     fields: remote_fields(record),
                 });
             }
-            let next = page
-                .get("next_page_token")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            if next.is_empty() {
-                return Ok(records);
+            match page.next {
+                Some(next) => cursor = next,
+                None => return Ok(records),
             }
-            if next == token {
-                return Err(ListError::new(
-                    TargetKind::ZoomCc,
-                    "the API answered the same next_page_token twice; stopping to avoid a loop",
-                ));
-            }
-            token = next;
         }
     }
 
