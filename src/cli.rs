@@ -33,6 +33,8 @@ pub enum Command {
     Sms(Box<SmsArgs>),
     /// Per-recipient delivery status of a campaign: its journal joined with the SMS logs.
     SmsStatus(SmsStatusArgs),
+    /// Export every record of a contact API, or the SMS logs, to CSV, JSON Lines or XLSX.
+    Export(Box<ExportArgs>),
     /// Run the API emulator (Zoho Voice, Zoho Books, Zoom Contact Center, Zoho Voice SMS, and
     /// their OAuth servers) on 127.0.0.1 until Ctrl-C, and print the credentials it accepts.
     Sandbox(SandboxArgs),
@@ -156,9 +158,16 @@ pub struct ApiArgs {
     #[arg(long, value_name = "FILE")]
     pub credentials: Option<String>,
 
-    /// Zoho Books: the contact whose contact persons rows become, for rows with no contact_id column.
-    #[arg(long, env = "ZOHO_BOOKS_CONTACT_ID", value_name = "ID")]
-    pub books_contact_id: Option<String>,
+    /// Zoho Books: the contact whose contact persons rows become, for rows with no contact_id
+    /// column (import, one); the contacts whose persons are exported (export, repeatable or
+    /// comma-separated).
+    #[arg(
+        long,
+        env = "ZOHO_BOOKS_CONTACT_ID",
+        value_name = "ID",
+        value_delimiter = ','
+    )]
+    pub books_contact_id: Vec<String>,
 
     /// Zoom Contact Center: the address book to import into.
     #[arg(long, env = "ZOOM_ADDRESS_BOOK_ID", value_name = "ID")]
@@ -351,6 +360,46 @@ pub struct SmsStatusArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(long, value_enum)]
+    pub from: crate::export::ExportFrom,
+
+    /// The file to write: .csv, .jsonl (or .ndjson) or .xlsx; `-` writes CSV to stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: String,
+
+    /// Only these columns, in this order (comma-separated flattened names, e.g.
+    /// `first_name,last_name,mobile,contact_owner.display_value`).
+    #[arg(long, value_name = "a,b,c")]
+    pub columns: Option<String>,
+
+    /// SMS logs: the first day (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub from_date: Option<String>,
+
+    /// SMS logs: the last day (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub to_date: Option<String>,
+
+    /// CSV: write cells as they are, without neutralising the ones a spreadsheet would run as
+    /// formulas.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// CSV: no UTF-8 byte-order mark at the start (for tools that dislike it).
+    #[arg(long)]
+    pub no_bom: bool,
+
+    /// With --sandbox: generated records in every API of the in-process sandbox, to try it.
+    #[arg(long, default_value_t = 0, value_name = "N", requires = "sandbox")]
+    pub sandbox_records: u64,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct SandboxArgs {
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8787)]
@@ -384,4 +433,9 @@ pub struct SandboxArgs {
     /// The seed of the sandbox's random choices (faults, ids, tokens).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+
+    /// Start with this many generated records in every contact API and in the SMS logs
+    /// (for trying exports and measuring them).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub records: u64,
 }

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod contact;
 pub mod dedupe;
 pub mod error;
+pub mod export;
 pub mod halt;
 pub mod http;
 pub mod import;

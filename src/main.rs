@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Undo(args) => commands::undo::run(args),
         Command::Sms(args) => commands::sms::run(args),
         Command::SmsStatus(args) => commands::sms_status::run(args),
+        Command::Export(args) => commands::export::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
     };
     match result {

@@ -235,7 +235,7 @@ pub fn connect(
                 Some(org) => org,
                 None => s.credentials.books_organization_id().map_err(usage)?,
             };
-            default_parent = args.books_contact_id.clone().or_else(|| {
+            default_parent = args.books_contact_id.first().cloned().or_else(|| {
                 s.sandbox_url
                     .as_ref()
                     .map(|_| seed::BOOKS_CONTACTS[0].0.to_string())

@@ -23,6 +23,11 @@ pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
 
 pub fn run(args: &ImportArgs) -> Result<u8> {
     let input = InputPlan::from_args(&args.input)?;
+    if args.api.books_contact_id.len() > 1 {
+        return Err(Error::Usage(
+            "import adds contact persons to one Zoho Books contact: give one --books-contact-id (or a contact_id column)".into(),
+        ));
+    }
     if args.dry_run && args.api.json && args.report.is_none() {
         return Err(Error::Usage(
             "--dry-run writes its plan on stdout, where --json prints the summary: write the plan to a file with --report FILE".into(),

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod clean;
+pub mod export;
 pub mod import;
 pub mod sandbox;
 pub mod sms;

@@ -44,16 +44,20 @@ pub fn run(args: &SandboxArgs) -> Result<u8> {
         .enable_all()
         .build()
         .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(serve(config))
+    runtime.block_on(serve(config, args.records))
 }
 
-async fn serve(config: SandboxConfig) -> Result<u8> {
+async fn serve(config: SandboxConfig, records: u64) -> Result<u8> {
     let sandbox = Sandbox::start(config).await.map_err(|e| match e {
         SandboxError::Bind { .. } => Error::Usage(format!("{e} (try another --port, or 0)")),
         other => Error::Usage(other.to_string()),
     })?;
+    sandbox.add_bulk_records(records);
     let url = sandbox.url();
     println!("bulkline sandbox listening on {url}");
+    if records > 0 {
+        println!("holding {records} generated records in each API (and in the SMS logs)");
+    }
     println!();
     println!("Sandbox credentials (they unlock nothing but this sandbox); paste into your shell:");
     for line in seed::env_lines(&url) {

@@ -18,6 +18,7 @@
 //! The credentials it accepts and the records it starts with are in [`seed`].
 
 pub mod admin;
+pub mod bulk;
 pub mod config;
 pub mod faults;
 pub mod oauth;
@@ -188,6 +189,17 @@ impl Sandbox {
         let mut store = lock(&self.shared.store);
         sms::add_incoming(&mut store, number, message, None, wire::now_ms())
             .map_err(SandboxError::Invalid)
+    }
+
+    /// Adds `n` records to every API (see [`bulk`]).
+    pub fn add_bulk_records(&self, n: u64) {
+        self.add_bulk_records_to(bulk::Apis::All, n);
+    }
+
+    /// Adds `n` records to the APIs `apis` (see [`bulk`]).
+    pub fn add_bulk_records_to(&self, apis: bulk::Apis, n: u64) {
+        let mut store = lock(&self.shared.store);
+        bulk::add(&mut store, apis, n, wire::now_ms());
     }
 
     /// The request counters and fault counts.

@@ -1,0 +1,134 @@
+//! `bulkline export`: the command line of [`crate::export`].
+
+use super::api::{AnyTarget, connect, connect_sms};
+use crate::cli::ExportArgs;
+use crate::error::{Error, Result};
+use crate::export::{self, ExportFrom, Listing, OutFormat, Settings, TableOptions};
+use crate::progress::ProgressMode;
+use crate::sandbox::seed;
+use crate::target::TargetKind;
+use crate::target::zoho_sms::LogQuery;
+
+fn usage(message: impl Into<String>) -> Error {
+    Error::Usage(message.into())
+}
+
+/// A `--from-date` / `--to-date`, checked.
+fn date(flag: &str, value: &Option<String>) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(v) => {
+            let d: jiff::civil::Date = v
+                .trim()
+                .parse()
+                .map_err(|_| usage(format!("{flag} '{v}' must be a date such as 2026-12-01")))?;
+            Ok(Some(d.to_string()))
+        }
+    }
+}
+
+pub fn run(args: &ExportArgs) -> Result<u8> {
+    let format = if args.output == "-" {
+        OutFormat::Csv
+    } else {
+        OutFormat::from_path(&args.output).ok_or_else(|| {
+            usage(format!(
+                "-o {}: name a .csv, .jsonl or .xlsx file (the extension picks the format)",
+                args.output
+            ))
+        })?
+    };
+    let (from_date, to_date) = (
+        date("--from-date", &args.from_date)?,
+        date("--to-date", &args.to_date)?,
+    );
+    if (from_date.is_some() || to_date.is_some()) && args.from != ExportFrom::ZohoSmsLogs {
+        return Err(usage(
+            "--from-date and --to-date select SMS logs: use them with --from zoho-sms-logs",
+        ));
+    }
+    if let (Some(a), Some(b)) = (&from_date, &to_date)
+        && a > b
+    {
+        return Err(usage(format!("--from-date {a} is after --to-date {b}")));
+    }
+    let columns = args
+        .columns
+        .as_deref()
+        .map(export::columns::parse_list)
+        .filter(|c| !c.is_empty());
+    let settings = Settings {
+        from: args.from,
+        output: args.output.clone(),
+        table: TableOptions {
+            format,
+            bom: !args.no_bom,
+            raw: args.raw,
+        },
+        columns,
+        progress: ProgressMode::detect(args.api.quiet),
+    };
+
+    let kind = match args.from {
+        ExportFrom::ZohoVoice => Some(TargetKind::ZohoVoice),
+        ExportFrom::ZohoBooks => Some(TargetKind::ZohoBooks),
+        ExportFrom::ZoomCc => Some(TargetKind::ZoomCc),
+        ExportFrom::ZohoSmsLogs => None,
+    };
+    let summary = match kind {
+        Some(kind) => {
+            let api = connect(&args.api, kind, None)?;
+            if let Some(sb) = &api.sandbox {
+                sb.add_bulk_records(args.sandbox_records);
+            }
+            let listing = match api.target {
+                AnyTarget::Voice(_) => Listing::Voice,
+                AnyTarget::Zoom(zoom) => Listing::Zoom(zoom),
+                AnyTarget::Books(books) => {
+                    let mut parents = args.api.books_contact_id.clone();
+                    if parents.is_empty() && api.sandbox.is_some() {
+                        parents = seed::BOOKS_CONTACTS
+                            .iter()
+                            .map(|(id, _)| id.to_string())
+                            .collect();
+                    }
+                    if parents.is_empty() {
+                        return Err(usage(
+                            "Zoho Books lists contact persons per contact: give --books-contact-id ID (repeatable, or comma-separated)",
+                        ));
+                    }
+                    Listing::Books {
+                        target: books,
+                        parents,
+                        at: 0,
+                    }
+                }
+            };
+            export::run(&settings, listing, &api.http, &api.runtime)?
+        }
+        None => {
+            let api = connect_sms(&args.api)?;
+            if let Some(sb) = &api.sandbox {
+                sb.add_bulk_records(args.sandbox_records);
+            }
+            let listing = Listing::SmsLogs(LogQuery {
+                direction: None,
+                number: None,
+                from_date,
+                to_date,
+            });
+            export::run(&settings, listing, &api.http, &api.runtime)?
+        }
+    };
+    if args.api.json {
+        let text = super::summary_json(&summary)?;
+        if args.output == "-" {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    } else if !args.api.quiet {
+        eprint!("{}", summary.human());
+    }
+    Ok(summary.exit_code)
+}

@@ -1,0 +1,146 @@
+//! Bulk records for tests and benchmarks: `n` contacts in each contact API and `n` outgoing
+//! messages in the SMS logs, made directly in the store (no requests), the same for the same
+//! `n`. Record `i` (0-based) has the mobile `+4474005` and `i` in 5 digits (a valid UK
+//! mobile) and the names `First<i>` / `Last<i>`; record 0's first name (and its logged
+//! message) is a formula (`=HYPERLINK("http://x.test","Click")`), the case spreadsheet
+//! exports must neutralise.
+
+use std::collections::BTreeMap;
+
+use super::seed;
+use super::sms::{country_of, normalize_number};
+use super::state::{BooksContactPerson, Direction, SmsMessage, Store, VoiceContact, ZoomContact};
+use super::zoho_voice::FIELDS;
+
+/// The first name of record 0: a formula a spreadsheet would run.
+pub const FORMULA_NAME: &str = "=HYPERLINK(\"http://x.test\",\"Click\")";
+
+/// The mobile of bulk record `i` (below 100,000).
+pub fn mobile(i: u64) -> String {
+    format!("+4474005{:05}", i % 100_000)
+}
+
+/// The first name of bulk record `i`.
+pub fn first_name(i: u64) -> String {
+    if i == 0 {
+        FORMULA_NAME.to_string()
+    } else {
+        format!("First{i}")
+    }
+}
+
+/// Which APIs get the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apis {
+    All,
+    Voice,
+    Books,
+    Zoom,
+    SmsLogs,
+}
+
+impl Apis {
+    fn has(self, api: Apis) -> bool {
+        self == Apis::All || self == api
+    }
+}
+
+/// Adds `n` records to the APIs `apis` of `store`, created at `now_ms`.
+pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
+    let book = seed::BOOKS_CONTACTS[0].0;
+    for i in 0..n {
+        let (first, last, mobile) = (first_name(i), format!("Last{i}"), mobile(i));
+        let email = format!("person{i}@example.com");
+
+        if apis.has(Apis::Voice) {
+            let id = store.next_voice_id;
+            store.next_voice_id += 1;
+            let mut fields: BTreeMap<String, String> = FIELDS
+                .iter()
+                .map(|f| (f.to_string(), String::new()))
+                .collect();
+            fields.insert("first_name".into(), first.clone());
+            fields.insert("last_name".into(), last.clone());
+            fields.insert("mobile".into(), mobile.clone());
+            fields.insert("email".into(), email.clone());
+            store.voice.insert(
+                id,
+                VoiceContact {
+                    contact_id: id,
+                    fields,
+                    contact_status: None,
+                    created_time: now_ms,
+                },
+            );
+        }
+
+        if apis.has(Apis::Books) {
+            let pid = store.next_person_id;
+            store.next_person_id += 1;
+            store.books_persons.insert(
+                pid,
+                BooksContactPerson {
+                    contact_id: book,
+                    contact_person_id: pid,
+                    salutation: String::new(),
+                    first_name: first.clone(),
+                    last_name: last.clone(),
+                    email: email.clone(),
+                    phone: String::new(),
+                    mobile: mobile.clone(),
+                    skype: String::new(),
+                    designation: String::new(),
+                    department: String::new(),
+                    is_primary_contact: i == 0,
+                    is_added_in_portal: false,
+                    is_sms_enabled: false,
+                    is_whatsapp_enabled: false,
+                },
+            );
+        }
+
+        if apis.has(Apis::Zoom) {
+            let seq = store.next_zoom_seq;
+            store.next_zoom_seq += 1;
+            let contact_id = store.rng.alnum(22);
+            store.zoom_ids.insert(contact_id.clone(), seq);
+            store.zoom_contacts.insert(
+                seq,
+                ZoomContact {
+                    contact_id,
+                    address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
+                    display_name: format!("{first} {last}"),
+                    first_name: first.clone(),
+                    last_name: last.clone(),
+                    phone_numbers: vec![mobile.clone()],
+                    emails: vec![email.clone()],
+                    ..ZoomContact::default()
+                },
+            );
+        }
+
+        if apis.has(Apis::SmsLogs) {
+            let number = normalize_number(&mobile).unwrap_or(mobile);
+            let logid = store.rng.uuid();
+            store.sms.push(SmsMessage {
+                logid,
+                country: country_of(&number).1,
+                customer_number: number,
+                message: if i == 0 {
+                    first.clone()
+                } else {
+                    format!("Hello {first}")
+                },
+                sender_id: seed::SMS_SENDER_ID.to_string(),
+                direction: Direction::Outgoing,
+                status: "DELIVERED".to_string(),
+                submitted_time: now_ms + i,
+                scheduled_time: None,
+                time_zone: None,
+                multipart_count: 1,
+                is_mms: false,
+                mms_meta: Vec::new(),
+            });
+        }
+    }
+}
