@@ -7,6 +7,8 @@
 //! or invalid number, `ZVSMS-4002` missing message, `ZVSMS-4003` message over 10,000
 //! characters, `ZVSMS-4005` another invalid parameter.
 
+use std::collections::HashMap;
+
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
@@ -282,6 +284,7 @@ fn send(
         );
     }
     let sender = text(p, "senderId").unwrap_or_else(|| seed::SMS_SENDER_ID.to_string());
+    let names = names_by_mobile(store);
     let mut sent = Vec::new();
     for number in targets {
         let msg = SmsMessage {
@@ -311,7 +314,7 @@ fn send(
             "customerNumber": display_number(&msg.customer_number),
             "message": msg.message,
             "userName": seed::VOICE_OWNER_NAME,
-            "customerName": customer_name(store, &msg.customer_number),
+            "customerName": customer_name(&names, &msg.customer_number),
             "senderId": msg.sender_id,
             "messageType": "OUTGOING",
         });
@@ -339,22 +342,26 @@ fn send(
     )
 }
 
+/// The names of the Zoho Voice contacts by mobile (E.164), the first contact winning.
+fn names_by_mobile(store: &Store) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    for c in store.voice.values() {
+        if let Some(m) = c.fields.get("mobile").and_then(|m| normalize_number(m)) {
+            names.entry(m).or_insert_with(|| {
+                let first = c.fields.get("first_name").cloned().unwrap_or_default();
+                let last = c.fields.get("last_name").cloned().unwrap_or_default();
+                format!("{first} {last}").trim().to_string()
+            });
+        }
+    }
+    names
+}
+
 /// The name of the Zoho Voice contact with this mobile, else the number.
-fn customer_name(store: &Store, e164: &str) -> String {
-    store
-        .voice
-        .values()
-        .find(|c| {
-            c.fields
-                .get("mobile")
-                .and_then(|m| normalize_number(m))
-                .is_some_and(|m| m == e164)
-        })
-        .map(|c| {
-            let first = c.fields.get("first_name").cloned().unwrap_or_default();
-            let last = c.fields.get("last_name").cloned().unwrap_or_default();
-            format!("{first} {last}").trim().to_string()
-        })
+fn customer_name(names: &HashMap<String, String>, e164: &str) -> String {
+    names
+        .get(e164)
+        .cloned()
         .unwrap_or_else(|| display_number(e164))
 }
 
@@ -449,11 +456,12 @@ fn logs(store: &Store, req: &Req) -> Response {
     hits.reverse();
     hits.sort_by_key(|m| std::cmp::Reverse(m.submitted_time));
     let total = hits.len();
+    let names = names_by_mobile(store);
     let items: Vec<Value> = hits
         .into_iter()
         .skip(from)
         .take(size)
-        .map(|m| log_json(store, m))
+        .map(|m| log_json(&names, m))
         .collect();
     json(
         StatusCode::OK,
@@ -461,8 +469,8 @@ fn logs(store: &Store, req: &Req) -> Response {
     )
 }
 
-/// A message as the logs show it.
-pub fn log_json(store: &Store, m: &SmsMessage) -> Value {
+/// A message as the logs show it, named from `names` ([`names_by_mobile`]).
+fn log_json(names: &HashMap<String, String>, m: &SmsMessage) -> Value {
     let mut o = json!({
         "country": m.country,
         "multipartCount": m.multipart_count,
@@ -472,7 +480,7 @@ pub fn log_json(store: &Store, m: &SmsMessage) -> Value {
         "customerNumber": display_number(&m.customer_number),
         "message": m.message,
         "userName": seed::VOICE_OWNER_NAME,
-        "customerName": customer_name(store, &m.customer_number),
+        "customerName": customer_name(names, &m.customer_number),
         "zuid": seed::SMS_ZUID,
         "senderId": m.sender_id,
         "messageType": m.direction,
