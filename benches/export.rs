@@ -24,7 +24,7 @@ fn person(i: u64) -> Map<String, Value> {
         "phone": "+1-925-921-9201",
         "mobile": format!("+4474005{:05}", i % 100_000),
         "is_primary_contact": i == 0,
-        "designation": if i % 97 == 0 { "=HYPERLINK(\"http://x.test\")" } else { "Sales" },
+        "designation": if i.is_multiple_of(97) { "=HYPERLINK(\"http://x.test\")" } else { "Sales" },
         "department": "Sales",
         "communication_preference": {"is_sms_enabled": true, "is_whatsapp_enabled": false},
     });
