@@ -37,7 +37,7 @@ pub struct TableWriter {
 /// device or pipe (`/dev/null`, a FIFO) or a symbolic link (`/dev/stdout`, a link to a file
 /// kept elsewhere), which renaming a temporary file over it would replace. `None` for a
 /// regular file or a new path, which get the atomic temporary-file treatment.
-fn open_special(path: &Path) -> Result<Option<File>> {
+pub(crate) fn open_special(path: &Path) -> Result<Option<File>> {
     let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Ok(None),

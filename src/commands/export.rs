@@ -121,12 +121,7 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
         }
     };
     if args.api.json {
-        let text = super::summary_json(&summary)?;
-        if args.output == "-" {
-            eprintln!("{text}");
-        } else {
-            println!("{text}");
-        }
+        super::print_summary_json(&summary, &args.output)?;
     } else if !args.api.quiet {
         eprint!("{}", summary.human());
     }

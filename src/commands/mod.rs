@@ -84,6 +84,18 @@ pub fn summary_json<T: serde::Serialize>(summary: &T) -> Result<String> {
         .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))
 }
 
+/// Prints a command's `--json` summary: on stdout, or on stderr when the command's output
+/// (`output`) is stdout itself.
+pub fn print_summary_json<T: serde::Serialize>(summary: &T, output: &str) -> Result<()> {
+    let text = summary_json(summary)?;
+    if output == "-" {
+        eprintln!("{text}");
+    } else {
+        println!("{text}");
+    }
+    Ok(())
+}
+
 /// The format to write `path` in: by its extension, else `fallback`.
 pub fn output_format(path: &str, fallback: Format) -> Format {
     if path == "-" {

@@ -75,12 +75,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         output: args.output.clone(),
     };
     if args.api.json {
-        let text = super::summary_json(&summary)?;
-        if args.output == "-" {
-            eprintln!("{text}");
-        } else {
-            println!("{text}");
-        }
+        super::print_summary_json(&summary, &args.output)?;
     } else if !args.api.quiet {
         let parts: Vec<String> = summary
             .by_status

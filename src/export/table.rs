@@ -37,6 +37,7 @@ use tempfile::NamedTempFile;
 
 use super::flatten::{Flat, flatten};
 use crate::error::{Error, Result};
+use crate::sink::open_special;
 
 /// The format of an export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,27 +381,6 @@ impl Dest {
                 .map_err(|e| Error::io("cannot move into place", &path, e.error))?;
         }
         Ok(())
-    }
-}
-
-/// Opens `path` for writing in place when it exists and is not a plain regular file (a device
-/// or pipe) or is a symbolic link, which renaming a temporary file over would replace. `None`
-/// for a regular file or a new path. A directory is an error.
-fn open_special(path: &Path) -> Result<Option<File>> {
-    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => Err(Error::io(
-            "cannot write",
-            path,
-            io::Error::new(io::ErrorKind::IsADirectory, "it is a directory"),
-        )),
-        Ok(meta) if link || !meta.is_file() => std::fs::OpenOptions::new()
-            .write(true)
-            .truncate(meta.is_file())
-            .open(path)
-            .map(Some)
-            .map_err(|e| Error::io("cannot write", path, e)),
-        _ => Ok(None),
     }
 }
 
