@@ -444,6 +444,20 @@ impl Progress {
         }
     }
 
+    /// Says what a journal resumed from: where `--restart` moved the old one, and what it
+    /// holds.
+    pub fn announce_resume(&self, resume: &crate::checkpoint::Resume, journal: &std::path::Path) {
+        if let Some(aside) = &resume.moved_aside {
+            self.println(&format!(
+                "--restart: the old journal was moved to {}",
+                aside.display()
+            ));
+        }
+        if !resume.is_empty() {
+            self.println(&format!("{} ({})", resume.summary(), journal.display()));
+        }
+    }
+
     /// Prints a message without breaking the bar; nothing in quiet mode.
     pub fn println(&self, line: &str) {
         if self.mode != ProgressMode::Quiet {

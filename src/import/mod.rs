@@ -469,19 +469,7 @@ pub fn run<T: Target + 'static>(
         Some(Arc::clone(http.stats())),
         Some(Arc::clone(http.pacer())),
     );
-    if let Some(aside) = &resume.moved_aside {
-        progress.println(&format!(
-            "--restart: the old journal was moved to {}",
-            aside.display()
-        ));
-    }
-    if !resume.is_empty() {
-        progress.println(&format!(
-            "{} ({})",
-            resume.summary(),
-            settings.checkpoint.display()
-        ));
-    }
+    progress.announce_resume(&resume, &settings.checkpoint);
     let in_flight: HashMap<u64, (IntentId, Op)> = resume
         .in_flight()
         .iter()

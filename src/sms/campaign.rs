@@ -527,19 +527,7 @@ pub fn run(
         Some(Arc::clone(http.stats())),
         Some(Arc::clone(http.pacer())),
     );
-    if let Some(aside) = &resume.moved_aside {
-        progress.println(&format!(
-            "--restart: the old journal was moved to {}",
-            aside.display()
-        ));
-    }
-    if !resume.is_empty() {
-        progress.println(&format!(
-            "{} ({})",
-            resume.summary(),
-            settings.checkpoint.display()
-        ));
-    }
+    progress.announce_resume(&resume, &settings.checkpoint);
     let since_ms = resume.created_unix.saturating_mul(1000);
     let sender = Arc::new(Sender::new(
         http.clone(),
