@@ -1,6 +1,6 @@
 //! `bulkline import`: the command line of [`crate::import`].
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::InputPlan;
@@ -13,12 +13,7 @@ use crate::target::TargetKind;
 
 /// The default journal: beside the input, named after it and the target.
 pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
-    let path = Path::new(input);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "input".into());
-    path.with_file_name(format!("{name}.{}.checkpoint", target.as_str()))
+    super::journal_beside(input, target.as_str())
 }
 
 pub fn run(args: &ImportArgs) -> Result<u8> {

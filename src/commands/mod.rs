@@ -78,6 +78,16 @@ impl InputPlan {
     }
 }
 
+/// The default checkpoint journal of a run on `input`: beside it, `<input>.<kind>.checkpoint`.
+pub fn journal_beside(input: &str, kind: &str) -> std::path::PathBuf {
+    let path = std::path::Path::new(input);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    path.with_file_name(format!("{name}.{kind}.checkpoint"))
+}
+
 /// A command's `--json` summary as one line of JSON.
 pub fn summary_json<T: serde::Serialize>(summary: &T) -> Result<String> {
     serde_json::to_string(summary)

@@ -23,12 +23,7 @@ use crate::target::zoho_sms::{Media, Schedule, SendOptions};
 
 /// The default journal: beside the input, `<input>.sms.checkpoint`.
 pub fn default_checkpoint(input: &str) -> PathBuf {
-    let path = Path::new(input);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "input".into());
-    path.with_file_name(format!("{name}.sms.checkpoint"))
+    super::journal_beside(input, "sms")
 }
 
 /// A short digest of a value kept out of the journal header (a message, a callback URL that
