@@ -226,12 +226,20 @@ pub struct ImportArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct UndoArgs {
-    /// The checkpoint journal of the import to undo.
+    /// The checkpoint journal of the import to undo (the undo records its deletes in it).
     pub checkpoint: String,
 
-    /// The undo run's own journal (default: `<CHECKPOINT>.undo`).
-    #[arg(long, value_name = "FILE")]
-    pub undo_checkpoint: Option<String>,
+    /// List what would be deleted (on stdout), delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Try again the deletes an earlier undo saw refused.
+    #[arg(long)]
+    pub restart: bool,
+
+    /// Delete more than 100 records without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 
     #[command(flatten)]
     pub api: ApiArgs,
@@ -321,9 +329,16 @@ pub struct SmsArgs {
     #[arg(long)]
     pub restart: bool,
 
-    /// Send again the sends whose outcome is unknown and that the SMS logs do not show.
+    /// Send again the sends whose outcome stays unknown: scheduled sends whose answer was lost
+    /// and that the SMS logs do not show (the logs may not list scheduled sends).
     #[arg(long)]
     pub resend_unknown: bool,
+
+    /// How long, in seconds, the SMS logs may take to list a send the API accepted. A send
+    /// whose answer was lost and that the logs do not show once it is this old was not sent,
+    /// and is sent again (a run waits out this window for such sends).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub log_catch_up: f64,
 
     /// Plan only: print recipients, segments, countries, rejections and samples; send nothing.
     #[arg(long)]
@@ -344,6 +359,20 @@ pub struct SmsArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+}
+
+/// A number of seconds: finite, 0 to one day.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    let n: f64 = text
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number of seconds"))?;
+    if n.is_finite() && (0.0..=86_400.0).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!("'{text}': give 0 to 86400 seconds"))
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -29,6 +29,12 @@ pub enum Error {
     /// nothing is lost, and the same command resumes.
     #[error("{0}")]
     Remote(String),
+    /// A checkpoint journal was damaged (not by a kill: by something outside bulkline).
+    #[error("{0}")]
+    Journal(String),
+    /// The run was stopped by a signal before it finished.
+    #[error("{0}")]
+    Interrupted(String),
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
@@ -47,8 +53,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => exit::USAGE,
-            Error::Remote(_) => exit::RESUMABLE,
-            Error::BadInput { .. } | Error::Io { .. } | Error::Internal(_) => exit::FATAL,
+            Error::Remote(_) | Error::Interrupted(_) => exit::RESUMABLE,
+            Error::BadInput { .. } | Error::Io { .. } | Error::Journal(_) | Error::Internal(_) => {
+                exit::FATAL
+            }
         }
     }
 
@@ -63,6 +71,10 @@ impl Error {
                 Some("check the file, or name its format with --format / --encoding")
             }
             Error::Io { .. } => Some("check the path, its permissions and the free disk space"),
+            Error::Journal(_) => Some(
+                "the journal was changed outside bulkline: restore it from a backup, or start over with --restart (what it recorded is then done again)",
+            ),
+            Error::Interrupted(_) => Some("run the same command again"),
             Error::Internal(_) => Some("please report this as a bug, with the command you ran"),
         }
     }

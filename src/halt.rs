@@ -11,13 +11,31 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
 }
 
 /// The first reason to stop, and the first fatal error.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Halt {
     stop: Mutex<Option<String>>,
     fatal: Mutex<Option<Error>>,
+    /// Becomes true on the first stop, for the tasks waiting their turn.
+    stopped: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for Halt {
+    fn default() -> Self {
+        Halt {
+            stop: Mutex::new(None),
+            fatal: Mutex::new(None),
+            stopped: tokio::sync::watch::channel(false).0,
+        }
+    }
 }
 
 impl Halt {
+    /// Waits until the run stops (forever if it does not).
+    pub async fn wait(&self) {
+        let mut rx = self.stopped.subscribe();
+        let _ = rx.wait_for(|s| *s).await;
+    }
+
     /// Why the run stopped, if it did.
     pub fn stopped(&self) -> Option<String> {
         lock(&self.stop).clone()
@@ -29,6 +47,7 @@ impl Halt {
         if stop.is_none() {
             *stop = Some(message);
         }
+        self.stopped.send_replace(true);
     }
 
     /// Records a fatal error (the first one is kept) and stops the run.

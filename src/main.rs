@@ -13,6 +13,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // A signal is a stop, not a crash (the sandbox keeps the default: Ctrl-C ends it).
+    if !matches!(cli.command, Command::Sandbox(_)) {
+        bulkline::stop::install();
+    }
     let result = match &cli.command {
         Command::Clean(args) => commands::clean::run(args),
         Command::Import(args) => commands::import::run(args),
@@ -22,14 +26,25 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
     };
-    match result {
-        Ok(code) => ExitCode::from(code),
+    let code = match result {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("bulkline: error: {e}");
             if let Some(hint) = e.hint() {
                 eprintln!("  hint: {hint}");
             }
-            ExitCode::from(e.exit_code())
+            e.exit_code()
         }
+    };
+    // Stopped early (a signal, a quota, the API unreachable): say exactly how to go on, even
+    // with --quiet or --json.
+    if code == bulkline::error::exit::RESUMABLE
+        && !matches!(cli.command, Command::Clean(_) | Command::Export(_))
+    {
+        eprintln!(
+            "bulkline: stopped before the end; resume with: {}",
+            bulkline::stop::resume_command()
+        );
     }
+    ExitCode::from(code)
 }

@@ -48,6 +48,10 @@ where
             .name("reader".into())
             .spawn_scoped(scope, move || {
                 loop {
+                    if crate::stop::requested() {
+                        let _ = raw_tx.send(Err(Error::Interrupted(crate::stop::message())));
+                        return;
+                    }
                     match source.next_batch(BATCH_ROWS) {
                         Ok(Some(batch)) => {
                             if raw_tx.send(Ok(batch)).is_err() {

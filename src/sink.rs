@@ -23,7 +23,7 @@ pub struct TableWriter {
     format: Format,
     dest_name: String,
     path: Option<PathBuf>,
-    temp: Option<NamedTempFile>,
+    temp: Option<Part>,
     out: Option<Out>,
     csv: Option<csv::Writer<Out>>,
     extra: Vec<&'static str>,
@@ -31,6 +31,47 @@ pub struct TableWriter {
     /// Rows of a growing (JSON) schema bound for CSV wait here until the header is known.
     spool: Option<BufWriter<File>>,
     rows: u64,
+}
+
+/// A temporary `.bulkline-*.part` file beside a destination, renamed onto it when the output
+/// is whole. It is removed if dropped before, and also by a second signal's immediate exit
+/// ([`crate::stop::TempFile`]).
+#[derive(Debug)]
+pub(crate) struct Part {
+    pub file: NamedTempFile,
+    _registered: crate::stop::TempFile,
+}
+
+impl Part {
+    /// A new part file in the directory of `dest`.
+    pub fn beside(dest: &Path) -> Result<Part> {
+        let dir = match dest.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let file = tempfile::Builder::new()
+            .prefix(".bulkline-")
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io("cannot create a file in", &dir, e))?;
+        let registered = crate::stop::TempFile::register(file.path());
+        Ok(Part {
+            file,
+            _registered: registered,
+        })
+    }
+
+    /// Syncs the file and renames it onto `dest`.
+    pub fn persist(self, dest: &Path) -> Result<()> {
+        self.file
+            .as_file()
+            .sync_all()
+            .map_err(|e| Error::io("cannot write", dest, e))?;
+        self.file
+            .persist(dest)
+            .map(drop)
+            .map_err(|e| Error::io("cannot move into place", dest, e.error))
+    }
 }
 
 /// Opens `path` for writing in place when it exists and is not a plain regular file: a
@@ -59,11 +100,7 @@ impl TableWriter {
         delimiter: u8,
         extra: &[&'static str],
     ) -> Result<Self> {
-        type Opened = (
-            Box<dyn Write + Send>,
-            Option<NamedTempFile>,
-            Option<PathBuf>,
-        );
+        type Opened = (Box<dyn Write + Send>, Option<Part>, Option<PathBuf>);
         let dest_name = match path {
             "-" | "/dev/stdout" => "standard output".to_string(),
             "/dev/stderr" => "standard error".to_string(),
@@ -81,16 +118,9 @@ impl TableWriter {
             (Box::new(file), None, None)
         } else {
             let p = PathBuf::from(path);
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                _ => PathBuf::from("."),
-            };
-            let temp = tempfile::Builder::new()
-                .prefix(".bulkline-")
-                .suffix(".part")
-                .tempfile_in(&dir)
-                .map_err(|e| Error::io("cannot create a file in", &dir, e))?;
+            let temp = Part::beside(&p)?;
             let file = temp
+                .file
                 .reopen()
                 .map_err(|e| Error::io("cannot write", &p, e))?;
             (Box::new(file), Some(temp), Some(p))
@@ -250,8 +280,7 @@ impl TableWriter {
             out.flush().map_err(|e| self.io_err(e))?;
         }
         if let (Some(temp), Some(path)) = (self.temp.take(), self.path.take()) {
-            temp.persist(&path)
-                .map_err(|e| Error::io("cannot move into place", &path, e.error))?;
+            temp.persist(&path)?;
         }
         Ok(())
     }
@@ -473,11 +502,11 @@ mod tests {
     fn a_pipe_is_written_in_place_not_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        // Made in-process: a forked `mkfifo` would hold other tests' open files (and their
+        // locks) until it execs.
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         let reader = {
             let fifo = fifo.clone();
             std::thread::spawn(move || read(&fifo))

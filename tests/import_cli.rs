@@ -6,9 +6,10 @@
 //! harness is in `tests/common`.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use bulkline::sandbox::{ConfigPatch, SandboxConfig, seed};
-use common::{Harness, Row, Target, mobile, rows};
+use common::{Harness, Row, Run, Target, mobile, rows};
 
 mod common;
 
@@ -300,19 +301,19 @@ fn undo_leaves_the_records_that_were_there(t: Target) {
     assert_eq!(h.writes_of("DELETE"), deletes, "a second undo sent deletes");
     assert_eq!(h.ids(t), original);
 
-    // An undo with a journal of its own finds the records gone, and deletes nothing else.
-    let fresh = h.undo_with(
-        &cp,
-        &["--undo-checkpoint", &h.path("other.undo").to_string_lossy()],
+    // The import knows it was undone: running it again is refused, not reported as done.
+    let rerun = h.import(t, &input, &cp, &[]);
+    rerun.assert_code(2);
+    assert!(
+        rerun.stderr.contains("undone") && rerun.stderr.contains("--restart"),
+        "{rerun}"
     );
-    fresh.assert_code(0);
-    assert_eq!(
-        fresh.num("already_gone") + fresh.num("deleted"),
-        19,
-        "{fresh}"
-    );
-    assert_eq!(fresh.num("already_gone"), 19, "{fresh}");
     assert_eq!(h.ids(t), original);
+    // --restart imports the rows again, as new.
+    let fresh = h.import(t, &input, &cp, &["--restart"]);
+    fresh.assert_code(0);
+    assert_eq!(fresh.num("created"), 19, "{fresh}");
+    assert_eq!(h.ids(t).len(), 22);
 }
 
 /// The undo summary tells records it deleted from records that were already gone (Zoom
@@ -324,15 +325,15 @@ fn undo_counts_records_already_gone_zoom_cc() {
     let input = h.write_csv("in.csv", &rows(0..5));
     let cp = h.path("x.checkpoint");
     h.import(t, &input, &cp, &[]).assert_code(0);
-    h.undo(&cp).assert_code(0);
-    assert!(h.ids(t).is_empty());
-    let fresh = h.undo_with(
-        &cp,
-        &["--undo-checkpoint", &h.path("other.undo").to_string_lossy()],
-    );
-    fresh.assert_code(0);
-    assert_eq!(fresh.num("deleted"), 0, "{fresh}");
-    assert_eq!(fresh.num("already_gone"), 5, "{fresh}");
+    // Someone else deletes the records first.
+    h.sb.reset();
+    let undo = h.undo(&cp);
+    undo.assert_code(0);
+    assert_eq!(undo.num("deleted"), 0, "{undo}");
+    assert_eq!(undo.num("already_gone"), 5, "{undo}");
+    let again = h.undo(&cp);
+    again.assert_code(0);
+    assert_eq!(again.num("resumed"), 5, "{again}");
 }
 
 #[test]
@@ -438,7 +439,7 @@ fn a_journal_in_use_is_refused() {
     slow.kill().expect("kill");
     let _ = slow.wait();
     assert_eq!(second.code, Some(2), "{second}");
-    assert!(second.stderr.contains("in use"), "{second}");
+    assert!(second.stderr.contains("another bulkline run"), "{second}");
     // The journal is free again once its owner died: the same command finishes the job.
     let rerun = h.import(t, &input, &cp, &[]);
     rerun.assert_code(0);
@@ -751,6 +752,14 @@ fn a_spent_quota_stops_the_run_and_the_rerun_finishes_it() {
 // SIGKILL: the process dies at a random moment, three times; the same command resumes.
 // ---------------------------------------------------------------------------------------------
 
+/// The rows of the journal at `cp` whose request was on the wire when the run ended.
+fn in_flight(cp: &Path) -> u64 {
+    match bulkline::checkpoint::read_journal(cp) {
+        Ok((_, resume)) => resume.counts().in_flight,
+        Err(_) => 0, // killed before the journal was made
+    }
+}
+
 fn killed_imports_resume_exactly_once(t: Target) {
     let h = Harness::new(SandboxConfig {
         latency_ms: 20,
@@ -759,7 +768,7 @@ fn killed_imports_resume_exactly_once(t: Target) {
     });
     let input = h.write_csv("in.csv", &rows(0..300));
     let cp = h.path("x.checkpoint");
-    let args = ["--rate", "100/s", "--quiet"];
+    let args = ["--rate", "100/s", "--concurrency", "4", "--quiet"];
     let mut killed = 0;
     for delay in common::kill_delays(3) {
         let mut child = h
@@ -774,11 +783,17 @@ fn killed_imports_resume_exactly_once(t: Target) {
             killed += 1;
         }
         let _ = child.wait();
+        // Only requests that could leave are journaled: at most the concurrency is in flight.
+        let open = in_flight(&cp);
+        assert!(
+            open <= 4,
+            "{open} rows in flight after a kill, concurrency 4"
+        );
     }
     assert!(killed > 0, "every run finished before it could be killed");
     let mut last = None;
     for _ in 0..6 {
-        let run = h.import(t, &input, &cp, &["--rate", "100/s"]);
+        let run = h.import(t, &input, &cp, &["--rate", "100/s", "--concurrency", "4"]);
         let code = run.code;
         last = Some(run);
         if code != Some(4) {
@@ -858,4 +873,190 @@ fn a_killed_undo_resumes() {
 #[test]
 fn killed_imports_resume_exactly_once_zoho_books() {
     killed_imports_resume_exactly_once(Target::Books);
+}
+
+/// import -> kill -> undo: the undo settles the creates the kill left unknown (one listing) and
+/// deletes them with the others, so that no record the import created remains; the import
+/// then refuses to run again on its undone journal.
+#[test]
+fn undo_after_a_killed_import_removes_every_created_record() {
+    let t = Target::Voice;
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 20,
+        ambiguous_rate: 0.1,
+        ..common::config()
+    });
+    let keep = h.write_csv("keep.csv", &rows(1000..1003));
+    h.import(t, &keep, &h.path("keep.checkpoint"), &[])
+        .assert_code(0);
+    let kept = h.ids(t);
+    let input = h.write_csv("in.csv", &rows(0..200));
+    let cp = h.path("x.checkpoint");
+    let mut child = h
+        .import_cmd(t, &input, &cp, &["--rate", "100/s", "--quiet"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start bulkline import");
+    std::thread::sleep(std::time::Duration::from_millis(
+        600 + common::kill_delays(1)[0],
+    ));
+    let _ = child.kill();
+    let _ = child.wait();
+    let created_before = h.ids(t).len() - kept.len();
+    assert!(
+        created_before > 0,
+        "the import created nothing before the kill"
+    );
+
+    let undo = h.undo(&cp);
+    undo.assert_code(0);
+    assert_eq!(
+        h.ids(t),
+        kept,
+        "records the killed import created remain after the undo: {undo}"
+    );
+    let rerun = h.import(t, &input, &cp, &[]);
+    rerun.assert_code(2);
+    assert!(rerun.stderr.contains("undone"), "{rerun}");
+    assert_eq!(h.ids(t), kept);
+}
+
+/// A dry-run undo lists what it would delete and deletes nothing.
+#[test]
+fn a_dry_run_undo_deletes_nothing() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..4));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &[]).assert_code(0);
+    let ids = h.ids(t);
+    let out = h
+        .undo_cmd(&cp, &["--dry-run"])
+        .output()
+        .expect("run bulkline undo");
+    let run = Run::from_output(out);
+    run.assert_code(0);
+    assert_eq!(
+        run.stdout
+            .lines()
+            .filter(|l| l.starts_with("delete "))
+            .count(),
+        4,
+        "{run}"
+    );
+    assert_eq!(h.ids(t), ids);
+    assert_eq!(h.writes_of("DELETE"), 0);
+}
+
+/// Two runs of one list to one place at once, the second through a symbolic link and its own
+/// journal: one is refused, and every contact exists once.
+#[test]
+fn two_runs_of_one_list_through_a_symlink_do_not_both_write() {
+    let t = Target::Zoom;
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 20,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..100));
+    let link = h.path("link.csv");
+    std::os::unix::fs::symlink(&input, &link).expect("symlink");
+    let first = h
+        .import_cmd(
+            t,
+            &input,
+            &h.path("a.checkpoint"),
+            &["--rate", "20/s", "--quiet"],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the first run");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let second = h.import(t, &link, &h.path("b.checkpoint"), &["--rate", "200/s"]);
+    let first = first.wait_with_output().expect("the first run");
+    second.assert_code(2);
+    assert!(
+        second.stderr.contains("another bulkline run") && second.stderr.contains("a.checkpoint"),
+        "{second}"
+    );
+    assert_eq!(first.status.code(), Some(0));
+    assert_exactly_once(&h, t, 0..100);
+    // Once the first is done, a new journal for the same list in create mode is refused too:
+    // it would create everyone a second time.
+    let third = h.import(t, &link, &h.path("b.checkpoint"), &["--mode", "create"]);
+    third.assert_code(2);
+    assert!(third.stderr.contains("--checkpoint"), "{third}");
+}
+
+/// A resume with another mapping is refused, naming the option and both values.
+#[test]
+fn a_resume_with_another_mapping_is_refused() {
+    let t = Target::Zoom;
+    let h = Harness::new(SandboxConfig {
+        books_daily_quota: None,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..5));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &[]).assert_code(0);
+    let other = h.import(t, &input, &cp, &["--map", "company=Email"]);
+    other.assert_code(2);
+    assert!(
+        other.stderr.contains("option map") || other.stderr.contains("option mapping"),
+        "{other}"
+    );
+    assert!(other.stderr.contains("--restart"), "{other}");
+}
+
+/// Paths that would destroy data are refused before anything happens.
+#[test]
+fn paths_that_destroy_data_are_refused() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..3));
+    let original = std::fs::read(&input).expect("read");
+    // The journal is the input: refused, even with --restart, and the input stays.
+    for extra in [&[][..], &["--restart"][..]] {
+        let run = h.import(t, &input, &input, extra);
+        run.assert_code(2);
+        assert_eq!(std::fs::read(&input).expect("read"), original, "{run}");
+    }
+    // A report that is the input, or two outputs that are one file.
+    let cp = h.path("x.checkpoint");
+    let inp = input.to_string_lossy().into_owned();
+    let r = h.path("r.csv").to_string_lossy().into_owned();
+    h.import(t, &input, &cp, &["--errors", &inp]).assert_code(2);
+    let both = h.import(t, &input, &cp, &["--errors", &r, "--report", &r]);
+    both.assert_code(2);
+    assert!(both.stderr.contains("same file"), "{both}");
+    assert!(h.ids(t).is_empty(), "a refused run sent something");
+    // A journal that is a directory.
+    h.import(t, &input, h.dir.path(), &[]).assert_code(2);
+    assert_eq!(std::fs::read(&input).expect("read"), original);
+}
+
+/// A journal path that is a character device is refused and left as it is (needs root to
+/// make one; skipped otherwise).
+#[test]
+fn a_journal_that_is_a_device_is_refused_and_left_alone() {
+    let h = Harness::new(common::config());
+    let dev = h.path("null");
+    let c = std::ffi::CString::new(dev.to_string_lossy().as_bytes()).expect("path");
+    // SAFETY: mknod with a valid NUL-terminated path; the device is /dev/null's (1, 3).
+    let made = unsafe { libc::mknod(c.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, 3)) };
+    if made != 0 {
+        eprintln!("skipped: cannot make a character device here (not root?)");
+        return;
+    }
+    let input = h.write_csv("in.csv", &rows(0..2));
+    for extra in [&[][..], &["--restart"][..]] {
+        let run = h.import(Target::Zoom, &input, &dev, extra);
+        run.assert_code(2);
+        assert!(run.stderr.contains("character device"), "{run}");
+        let meta = std::fs::symlink_metadata(&dev).expect("the device is still there");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(meta.file_type().is_char_device(), "{run}");
+    }
+    assert!(h.ids(Target::Zoom).is_empty());
 }

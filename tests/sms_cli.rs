@@ -476,8 +476,48 @@ fn applied_then_502_is_found_in_the_logs_not_sent_again() {
     assert_each_once(&h, 0..60);
 }
 
+/// A 500 to a send says nothing of whether it went out. Once the logs have had their catch-up
+/// window and do not show it, it was not sent, and goes out again, with no flag: everyone is
+/// texted once.
 #[test]
-fn a_500_is_unknown_until_resend_unknown_and_never_sent_twice() {
+fn a_500_is_settled_through_the_logs_and_sent_again_once() {
+    let h = Harness::new(SandboxConfig {
+        fault_rate: 0.3,
+        seed: 11,
+        ..config()
+    });
+    let input = write_list(&h, "list.csv", 0..40);
+    let cp = h.path("c.checkpoint");
+    let args = [
+        "--message",
+        "Hello",
+        "--batch-size",
+        "1",
+        "--log-catch-up",
+        "0.5",
+    ];
+    let mut last = None;
+    for _ in 0..4 {
+        let run = sms(&h, &input, &cp, &args);
+        assert!(outgoing(&h).values().all(|v| v.len() == 1), "{run}");
+        let code = run.code;
+        last = Some(run);
+        if code != Some(4) {
+            break;
+        }
+    }
+    let run = last.expect("a run");
+    run.assert_code(0);
+    assert_eq!(run.num("unknown"), 0, "{run}");
+    assert!(h.sb.stats().injected_500 > 0, "no fault was injected");
+    assert_each_once(&h, 0..40);
+}
+
+/// A scheduled send whose answer was lost and that the logs do not show stays unknown (the
+/// live logs may not list scheduled sends): reported, never sent again without
+/// --resend-unknown; with it, sent once.
+#[test]
+fn a_lost_scheduled_send_is_unknown_until_resend_unknown() {
     let h = Harness::new(SandboxConfig {
         fault_rate: 0.3,
         seed: 11,
@@ -486,7 +526,21 @@ fn a_500_is_unknown_until_resend_unknown_and_never_sent_twice() {
     let input = write_list(&h, "list.csv", 0..40);
     let cp = h.path("c.checkpoint");
     let errors = h.path("errors.csv");
-    let args = ["--message", "Hello", "--max-retries", "8"];
+    let at = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(48))
+        .unwrap()
+        .strftime("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let args = [
+        "--message",
+        "Hello",
+        "--schedule",
+        &at,
+        "--timezone",
+        "UTC",
+        "--log-catch-up",
+        "0.5",
+    ];
     let mut with_errors = args.to_vec();
     with_errors.extend(["--errors", errors.to_str().unwrap()]);
     let first = sms(&h, &input, &cp, &with_errors);
@@ -595,59 +649,172 @@ fn media_goes_out_as_mms() {
     assert_each_once(&h, 0..2);
 }
 
+/// The recipients of the journal at `cp` whose batch was on the wire when the run ended.
+fn in_flight(cp: &Path) -> u64 {
+    match bulkline::checkpoint::read_journal(cp) {
+        Ok((_, resume)) => resume.counts().in_flight,
+        Err(_) => 0, // killed before the journal was made
+    }
+}
+
+/// Sends SIGINT or SIGTERM to a child.
+fn signal(child: &std::process::Child, sig: i32) {
+    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+    let r = unsafe { libc::kill(child.id() as i32, sig) };
+    assert_eq!(r, 0, "kill failed");
+}
+
+/// `.part` files left anywhere in the test's directory.
+fn part_files(h: &Harness) -> Vec<PathBuf> {
+    std::fs::read_dir(h.dir.path())
+        .expect("read the directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".part"))
+        .collect()
+}
+
+/// The campaign of the kill tests: personalised (one request per recipient, so that a kill
+/// lands among many sends), 20/s, 4 in flight, a short catch-up window for the sandbox's
+/// logs, which list a send at once.
+const CAMPAIGN: [&str; 11] = [
+    "--message",
+    "Hi {first_name}",
+    "--rate",
+    "20/s",
+    "--concurrency",
+    "4",
+    "--log-catch-up",
+    "1",
+    "--yes",
+    "--errors",
+    "errors.csv",
+];
+
+fn campaign_args(h: &Harness) -> Vec<String> {
+    let mut a: Vec<String> = CAMPAIGN.iter().map(|s| s.to_string()).collect();
+    let last = a.len() - 1;
+    a[last] = h.path("errors.csv").to_string_lossy().into_owned();
+    a.push("--report".into());
+    a.push(h.path("sent.csv").to_string_lossy().into_owned());
+    a
+}
+
 #[test]
 fn killed_campaigns_resume_and_text_everyone_exactly_once() {
     let h = Harness::new(SandboxConfig {
         latency_ms: 20,
-        ambiguous_rate: 0.05,
+        ambiguous_rate: 0.03,
         ..config()
     });
     let input = write_list(&h, "list.csv", 0..300);
     let cp = h.path("c.checkpoint");
-    // Personalised: one request per recipient, so a kill lands among many sends.
-    let args = [
-        "--message",
-        "Hi {first_name}",
-        "--rate",
-        "100/s",
-        "--yes",
-        "--quiet",
-    ];
+    let args = campaign_args(&h);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut killed = 0;
     for delay in common::kill_delays(3) {
         let mut child = sms_cmd(&h, &input, &cp, &args)
+            .arg("--quiet")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start bulkline sms");
-        std::thread::sleep(std::time::Duration::from_millis(delay));
+        std::thread::sleep(std::time::Duration::from_millis(500 + delay));
         if child.try_wait().expect("wait").is_none() {
             child.kill().expect("SIGKILL");
             killed += 1;
         }
         let _ = child.wait();
-        // Nobody is texted twice, whatever the moment of the kill.
+        // Nobody is texted twice, whatever the moment of the kill, and only what could leave
+        // at once was journaled: at most the concurrency is in flight.
         assert!(outgoing(&h).values().all(|v| v.len() == 1));
+        let open = in_flight(&cp);
+        assert!(open <= 4, "{open} recipients in flight after a kill");
     }
     assert!(killed > 0, "every run finished before it could be killed");
-    let mut resume = args.to_vec();
-    resume.push("--resend-unknown");
-    let mut last = None;
-    for _ in 0..4 {
-        let run = sms(&h, &input, &cp, &resume);
-        let code = run.code;
-        last = Some(run);
-        if code != Some(4) {
-            break;
-        }
-    }
-    let run = last.expect("a run");
+    // The same command once more, no extra flag: everyone eligible is texted, once.
+    let run = sms(&h, &input, &cp, &args);
     run.assert_code(0);
     assert_eq!(run.num("left"), 0, "{run}");
     assert_eq!(run.num("failed"), 0, "{run}");
+    assert_eq!(run.num("unknown"), 0, "{run}");
     assert_each_once(&h, 0..300);
     let texts = outgoing(&h);
     for n in [0u32, 150, 299] {
         assert_eq!(texts[&mobile(n)][0].message, format!("Hi First{n}"));
     }
+}
+
+/// Ctrl-C is a stop, not a crash: the run finishes what it sent, records it, writes its
+/// reports, removes its part files, says how to resume and exits 4; the same command then
+/// texts everyone else, once. SIGTERM the same.
+#[test]
+fn an_interrupted_campaign_stops_cleanly_and_resumes() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        let h = Harness::new(SandboxConfig {
+            latency_ms: 20,
+            ambiguous_rate: 0.03,
+            ..config()
+        });
+        let input = write_list(&h, "list.csv", 0..300);
+        let cp = h.path("c.checkpoint");
+        let args = campaign_args(&h);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let child = sms_cmd(&h, &input, &cp, &args)
+            .arg("--quiet")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start bulkline sms");
+        std::thread::sleep(std::time::Duration::from_millis(
+            1500 + common::kill_delays(1)[0],
+        ));
+        signal(&child, sig);
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains("resume with:"), "{stderr}");
+        assert!(part_files(&h).is_empty(), "{:?}", part_files(&h));
+        let sent = outgoing(&h).len();
+        assert!(sent > 0 && sent < 300, "{sent} texted before the signal");
+        assert!(in_flight(&cp) <= 4);
+        let run = sms(&h, &input, &cp, &args);
+        run.assert_code(0);
+        assert_each_once(&h, 0..300);
+    }
+}
+
+/// Two runs of one campaign at once, the second through a symbolic link and another journal:
+/// one is refused, nobody is texted twice.
+#[test]
+fn two_runs_of_one_campaign_through_a_symlink_do_not_both_send() {
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 20,
+        ..config()
+    });
+    let input = write_list(&h, "list.csv", 0..100);
+    let link = h.path("link.csv");
+    std::os::unix::fs::symlink(&input, &link).expect("symlink");
+    let args = ["--message", "Hi {first_name}", "--rate", "20/s", "--yes"];
+    let first = sms_cmd(&h, &input, &h.path("a.checkpoint"), &args)
+        .arg("--quiet")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the first run");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let second = sms(&h, &link, &h.path("b.checkpoint"), &args);
+    let first = first.wait_with_output().expect("the first run");
+    second.assert_code(2);
+    assert!(second.stderr.contains("another bulkline run"), "{second}");
+    assert_eq!(first.status.code(), Some(0));
+    assert_each_once(&h, 0..100);
+    // Another message is another campaign: it may run.
+    let other = sms(
+        &h,
+        &link,
+        &h.path("c.checkpoint"),
+        &["--message", "Bye", "--rate", "200/s", "--yes"],
+    );
+    other.assert_code(0);
+    assert_eq!(h.sb.sms_messages().len(), 200);
 }

@@ -117,21 +117,6 @@ impl RunHeader {
         self
     }
 
-    /// The header of an `undo` run of an import: its input is the import's journal (so the
-    /// undo journal is refused if the import journal changes), and it keeps the import's target.
-    pub fn for_undo(import_journal: &Path, import: &RunHeader) -> Result<Self, CheckpointError> {
-        let mut h = RunHeader::new(
-            InputFingerprint::of(import_journal)?,
-            import.target.clone(),
-            "undo",
-        );
-        h.target_params = import.target_params.clone();
-        h.options.insert("undoes_mode".into(), import.mode.clone());
-        h.options
-            .insert("undoes_input".into(), import.input.path.clone());
-        Ok(h)
-    }
-
     /// Refuses a header whose parameter or option names look like secrets.
     pub fn validate(&self) -> Result<(), CheckpointError> {
         for key in self.target_params.keys().chain(self.options.keys()) {

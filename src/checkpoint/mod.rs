@@ -47,9 +47,9 @@
 //! # Undo
 //!
 //! An import's journal lists what it created ([`Resume::created`], read with
-//! [`read_journal`]). The undo run opens its own journal, whose header comes from
-//! [`RunHeader::for_undo`], and records `Op::Delete` intents with the remote id, so undo is
-//! itself resumable.
+//! [`read_journal`]). The undo run appends to that same journal ([`Journal::open_existing`]):
+//! `Op::Delete` intents with the remote id, and their outcomes, so that undo is itself
+//! resumable and the import's journal knows it was undone ([`Resume::undone`]).
 
 mod header;
 mod record;
@@ -94,12 +94,18 @@ pub enum CheckpointError {
         #[source]
         mismatch: HeaderMismatch,
     },
-    /// The file is not a journal (or its header is damaged): it is left alone.
+    /// The file is not a journal (or its header is damaged): it is left alone, even with
+    /// `--restart`, which only ever moves a journal aside.
     #[error(
-        "{path} is not a bulkline checkpoint journal ({reason}); \
-         use --restart to move it aside and start over"
+        "{path} is not a bulkline checkpoint journal ({reason}): it is left as it is; \
+         give the run another --checkpoint path"
     )]
     NotAJournal { path: PathBuf, reason: String },
+    /// The path exists and is not a regular file (a device, a FIFO, a directory).
+    #[error(
+        "the checkpoint journal {path} is {what}, not a regular file: give a file path with --checkpoint"
+    )]
+    NotAFile { path: PathBuf, what: &'static str },
     /// A damaged record that is not the last one.
     #[error("the checkpoint journal {path} is damaged at byte {offset}: {reason}")]
     Corrupt {
@@ -153,11 +159,9 @@ impl From<CheckpointError> for crate::error::Error {
             },
             CheckpointError::Mismatch { .. }
             | CheckpointError::NotAJournal { .. }
+            | CheckpointError::NotAFile { .. }
             | CheckpointError::Locked { .. } => Error::Usage(e.to_string()),
-            CheckpointError::Corrupt { ref path, .. } => Error::BadInput {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            },
+            CheckpointError::Corrupt { .. } => Error::Journal(e.to_string()),
             CheckpointError::Closed | CheckpointError::Invalid(_) => Error::Internal(e.to_string()),
         }
     }
@@ -227,6 +231,39 @@ impl std::fmt::Debug for Journal {
         f.debug_struct("Journal")
             .field("path", &self.shared.path)
             .finish_non_exhaustive()
+    }
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before it).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// What an intent is about: its rows, and what a later run needs to find them again.
+#[derive(Debug, Clone, Copy)]
+pub struct IntentSpec<'a> {
+    pub op: Op,
+    pub rows: &'a [u64],
+    /// The remote record it changes (updates and deletes).
+    pub remote_id: Option<&'a str>,
+    /// A key per row (parallel to `rows`): an SMS number, or the match key of a create.
+    pub keys: &'a [&'a str],
+    /// The parent record of the rows (a Zoho Books contact).
+    pub parent: Option<&'a str>,
+}
+
+impl<'a> IntentSpec<'a> {
+    pub fn new(op: Op, rows: &'a [u64]) -> IntentSpec<'a> {
+        IntentSpec {
+            op,
+            rows,
+            remote_id: None,
+            keys: &[],
+            parent: None,
+        }
     }
 }
 
@@ -313,42 +350,41 @@ impl Journal {
         header.validate()?;
         let mut moved_aside = None;
         let exists = match fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return Err(CheckpointError::NotAFile {
+                    path: path.to_owned(),
+                    what: crate::paths::kind_of(&m),
+                });
+            }
             Ok(m) => m.len() > 0 || restart,
             Err(e) if e.kind() == io::ErrorKind::NotFound => false,
             Err(e) => return Err(CheckpointError::io("look at", path, e)),
         };
         if exists && restart {
-            let old = File::open(path).map_err(|e| CheckpointError::io("open", path, e))?;
+            let mut old = File::open(path).map_err(|e| CheckpointError::io("open", path, e))?;
             lock(&old, path, true)?;
+            // Only a journal is moved aside: a file that is not one (the input named as the
+            // journal by mistake) is left where it is.
+            if fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+                resume::load(path, &mut old)
+                    .map(drop)
+                    .or_else(|e| match e {
+                        CheckpointError::Corrupt { .. } => Ok(()),
+                        other => Err(other),
+                    })?;
+            }
             let aside = aside_path(path);
             fs::rename(path, &aside).map_err(|e| CheckpointError::io("move aside", path, e))?;
             drop(old);
             moved_aside = Some(aside);
         }
         let mut resume = if exists && !restart {
-            let mut file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .map_err(|e| CheckpointError::io("open the checkpoint journal", path, e))?;
-            lock(&file, path, true)?;
-            let loaded = resume::load(path, &mut file)?;
-            check_header(&loaded.header.run, header).map_err(|mismatch| {
-                CheckpointError::Mismatch {
-                    path: path.to_owned(),
-                    mismatch,
-                }
+            let (journal, found, resume) = Self::open_existing(path)?;
+            check_header(&found, header).map_err(|mismatch| CheckpointError::Mismatch {
+                path: path.to_owned(),
+                mismatch,
             })?;
-            if loaded.resume.dropped_tail_bytes > 0 {
-                file.set_len(loaded.valid_len)
-                    .and_then(|()| file.sync_all())
-                    .map_err(|e| CheckpointError::io("cut the torn tail of", path, e))?;
-            }
-            file.seek(SeekFrom::Start(loaded.valid_len))
-                .map_err(|e| CheckpointError::io("seek in", path, e))?;
-            let mut resume = loaded.resume;
-            resume.created_unix = loaded.header.created_unix;
-            return Ok(Self::start(path, file, resume));
+            return Ok((journal, resume));
         } else {
             Resume::default()
         };
@@ -364,6 +400,38 @@ impl Journal {
         resume.moved_aside = moved_aside;
         resume.created_unix = created_unix;
         Ok(Self::start(path, file, resume))
+    }
+
+    /// Opens an existing journal to append to it, whatever run it belongs to (what `undo`
+    /// does to the journal of the import it reverts), and returns its header and what it
+    /// holds. A torn last record is cut off; the journal is locked while open.
+    pub fn open_existing(path: &Path) -> Result<(Journal, RunHeader, Resume), CheckpointError> {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)
+            .map_err(|e| CheckpointError::io("open the checkpoint journal", path, e))?;
+        if let Ok(meta) = file.metadata()
+            && !meta.is_file()
+        {
+            return Err(CheckpointError::NotAFile {
+                path: path.to_owned(),
+                what: crate::paths::kind_of(&meta),
+            });
+        }
+        lock(&file, path, true)?;
+        let loaded = resume::load(path, &mut file)?;
+        if loaded.resume.dropped_tail_bytes > 0 {
+            file.set_len(loaded.valid_len)
+                .and_then(|()| file.sync_all())
+                .map_err(|e| CheckpointError::io("cut the torn tail of", path, e))?;
+        }
+        file.seek(SeekFrom::Start(loaded.valid_len))
+            .map_err(|e| CheckpointError::io("seek in", path, e))?;
+        let mut resume = loaded.resume;
+        resume.created_unix = loaded.header.created_unix;
+        let (journal, resume) = Self::start(path, file, resume);
+        Ok((journal, loaded.header.run, resume))
     }
 
     fn start(path: &Path, file: File, resume: Resume) -> (Journal, Resume) {
@@ -412,11 +480,15 @@ impl Journal {
     /// Encodes an intent and queues it; the receiver fires once it is durable.
     fn send_intent(
         &self,
-        op: Op,
-        rows: &[u64],
-        remote_id: Option<&str>,
-        keys: &[&str],
+        spec: &IntentSpec<'_>,
     ) -> Result<(IntentId, AckReceiver), CheckpointError> {
+        let IntentSpec {
+            op,
+            rows,
+            remote_id,
+            keys,
+            parent,
+        } = *spec;
         if rows.is_empty() {
             return Err(CheckpointError::Invalid(
                 "an intent needs at least one row".into(),
@@ -439,6 +511,8 @@ impl Journal {
                 .iter()
                 .map(|k| std::borrow::Cow::Borrowed(*k))
                 .collect(),
+            parent: parent.map(Into::into),
+            at: now_ms(),
         });
         let mut line = Vec::with_capacity(96);
         record::encode(&frame, &mut line)
@@ -451,18 +525,31 @@ impl Journal {
         Ok((id, rx))
     }
 
-    /// Records an intent to apply `op` to `rows` (to the record `remote_id` for updates and
-    /// deletes) and waits until it is durable. Send the request only after this returns.
+    /// Records the intent `spec` and waits until it is durable. Send the request only after
+    /// this returns, and only once it can leave at once (see [`crate::executor`]).
     ///
     /// Intent ids are allocated in call order, but concurrent intents reach the file in the
     /// order the writer receives them; resuming does not depend on it.
+    pub async fn record_intent(&self, spec: &IntentSpec<'_>) -> Result<IntentId, CheckpointError> {
+        let (id, rx) = self.send_intent(spec)?;
+        match rx.await {
+            Ok(Ok(())) => Ok(id),
+            Ok(Err(e)) => Err(self.write_error(e)),
+            Err(_) => Err(CheckpointError::Closed),
+        }
+    }
+
+    /// Records an intent to apply `op` to `rows` (to the record `remote_id` for updates and
+    /// deletes) and waits until it is durable.
     pub async fn intent(
         &self,
         op: Op,
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        self.intent_keyed(op, rows, remote_id, &[]).await
+        let mut spec = IntentSpec::new(op, rows);
+        spec.remote_id = remote_id;
+        self.record_intent(&spec).await
     }
 
     /// [`Journal::intent`] with a key per row (parallel to `rows`), kept in the journal for
@@ -474,12 +561,10 @@ impl Journal {
         remote_id: Option<&str>,
         keys: &[&str],
     ) -> Result<IntentId, CheckpointError> {
-        let (id, rx) = self.send_intent(op, rows, remote_id, keys)?;
-        match rx.await {
-            Ok(Ok(())) => Ok(id),
-            Ok(Err(e)) => Err(self.write_error(e)),
-            Err(_) => Err(CheckpointError::Closed),
-        }
+        let mut spec = IntentSpec::new(op, rows);
+        spec.remote_id = remote_id;
+        spec.keys = keys;
+        self.record_intent(&spec).await
     }
 
     /// [`Journal::intent`] for threads outside an async runtime (it blocks; calling it from
@@ -490,7 +575,9 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let (id, rx) = self.send_intent(op, rows, remote_id, &[])?;
+        let mut spec = IntentSpec::new(op, rows);
+        spec.remote_id = remote_id;
+        let (id, rx) = self.send_intent(&spec)?;
         match rx.blocking_recv() {
             Ok(Ok(())) => Ok(id),
             Ok(Err(e)) => Err(self.write_error(e)),
@@ -511,9 +598,11 @@ impl Journal {
                 "outcome of intent {id}, which this journal never recorded"
             )));
         }
+        let unknown = results.iter().any(|r| r.result == RowResult::Unknown);
         let frame = Frame::Outcome(OutcomeFrame {
             id,
             rows: results.iter().map(WireRow::from_outcome).collect(),
+            at: if unknown { now_ms() } else { 0 },
         });
         let mut line = Vec::with_capacity(128);
         record::encode(&frame, &mut line)
@@ -595,12 +684,15 @@ pub fn write_synthetic(path: &Path, header: &RunHeader, n: u64) -> Result<(), Ch
             rows: vec![row],
             remote_id: None,
             keys: Vec::new(),
+            parent: None,
+            at: 0,
         });
         let remote = format!("r{row}");
         let done = RowOutcome::done(row, Action::Created, Some(&remote));
         let outcome = Frame::Outcome(OutcomeFrame {
             id: row,
             rows: vec![WireRow::from_outcome(&done)],
+            at: 0,
         });
         record::encode(&intent, &mut line)
             .and_then(|()| record::encode(&outcome, &mut line))

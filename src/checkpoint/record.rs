@@ -102,6 +102,10 @@ pub enum RowResult {
     /// The change is known not to have happened (e.g. an in-flight intent reconciled against
     /// the target and not found, or a transient failure given up on): the row is pending again.
     NotApplied,
+    /// The request was answered, but the answer does not say whether the change happened (a
+    /// 5xx or a timeout after sending): the request is no longer in flight, and the row waits
+    /// to be reconciled against the target.
+    Unknown,
 }
 
 /// The result of an intent for one of its rows.
@@ -139,6 +143,14 @@ impl RowOutcome {
         RowOutcome {
             row,
             result: RowResult::NotApplied,
+        }
+    }
+
+    /// A change whose answer was ambiguous: no longer in flight, still to reconcile.
+    pub fn unknown(row: u64) -> Self {
+        RowOutcome {
+            row,
+            result: RowResult::Unknown,
         }
     }
 }
@@ -179,6 +191,17 @@ pub(crate) struct IntentFrame<'a> {
     /// row's number), so that a later run can reconcile and report it without the input.
     #[serde(default, skip_serializing_if = "Vec::is_empty", borrow)]
     pub keys: Vec<Cow<'a, str>>,
+    /// The parent record the rows belong to (a Zoho Books contact), to find them again.
+    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    pub parent: Option<Cow<'a, str>>,
+    /// When the intent was recorded, in milliseconds since the Unix epoch (0: unknown, in
+    /// journals written before it was kept).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -186,6 +209,10 @@ pub(crate) struct OutcomeFrame<'a> {
     pub id: u64,
     #[serde(borrow)]
     pub rows: Vec<WireRow<'a>>,
+    /// When the outcome was recorded (ms since the epoch), kept for unknown outcomes: the
+    /// logs' catch-up window counts from it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub at: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +221,7 @@ pub(crate) enum Status {
     Done,
     Failed,
     NotApplied,
+    Unknown,
 }
 
 /// A row result as written: flat, so that it parses fast.
@@ -232,6 +260,7 @@ impl<'a> WireRow<'a> {
                 w.message = Some(Cow::Borrowed(message));
             }
             RowResult::NotApplied => w.status = Status::NotApplied,
+            RowResult::Unknown => w.status = Status::Unknown,
         }
         w
     }
@@ -314,18 +343,23 @@ mod tests {
             rows: vec![3, 4],
             remote_id: None,
             keys: Vec::new(),
+            parent: None,
+            at: 5,
         });
         encode(&intent, &mut out).unwrap();
         let outcome = RowOutcome::failed(4, "invalid_number", "the \"number\"\nis bad");
         let frame = Frame::Outcome(OutcomeFrame {
             id: 7,
             rows: vec![WireRow::from_outcome(&outcome)],
+            at: 0,
         });
         encode(&frame, &mut out).unwrap();
         let lines: Vec<&[u8]> = out.split(|&b| b == b'\n').collect();
         assert_eq!(lines.len(), 3, "two records and the empty rest");
         match decode(lines[0]).unwrap() {
-            Frame::Intent(i) => assert_eq!((i.id, i.op, i.rows), (7, Op::Send, vec![3, 4])),
+            Frame::Intent(i) => {
+                assert_eq!((i.id, i.op, i.rows, i.at), (7, Op::Send, vec![3, 4], 5))
+            }
             other => panic!("{other:?}"),
         }
         match decode(lines[1]).unwrap() {
@@ -346,6 +380,8 @@ mod tests {
             rows: vec![1],
             remote_id: Some("abc".into()),
             keys: Vec::new(),
+            parent: None,
+            at: 0,
         });
         encode(&frame, &mut out).unwrap();
         let line = &out[..out.len() - 1];

@@ -24,9 +24,12 @@ pub struct Failure {
 /// What the journal says about one input row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RowState {
-    /// An intent was recorded and no outcome: whether the change happened is unknown, and the
-    /// command must reconcile it against the target before any retry.
+    /// An intent was recorded and no outcome: the request may have been on the wire when the
+    /// run ended. The command must reconcile it against the target before any retry.
     InFlight(IntentId),
+    /// The request was answered ambiguously (a 5xx, a timeout after sending): it is no longer
+    /// in flight, but whether the change happened is unknown until it is reconciled.
+    Unknown(IntentId),
     /// Done: the action and the remote id (record id, or message log id for SMS).
     Done {
         action: Action,
@@ -36,7 +39,7 @@ pub enum RowState {
     Failed(Box<Failure>),
 }
 
-/// An intent with no outcome for some of its rows.
+/// An intent whose rows are not settled: in flight (no outcome) or answered ambiguously.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InFlight {
     pub id: IntentId,
@@ -45,6 +48,13 @@ pub struct InFlight {
     pub rows: Vec<u64>,
     /// The remote record the intent was about (updates and deletes).
     pub remote_id: Option<String>,
+    /// The parent record of the rows (Books).
+    pub parent: Option<String>,
+    /// When the request could last have reached the API, in ms since the epoch: the intent's
+    /// time, or the ambiguous answer's (0 when the journal does not say).
+    pub at_ms: u64,
+    /// True when the request was answered ambiguously; false when it was still in flight.
+    pub answered: bool,
 }
 
 /// How many rows are in each state.
@@ -52,7 +62,10 @@ pub struct InFlight {
 pub struct Counts {
     pub done: u64,
     pub failed: u64,
+    /// Rows of requests that were on the wire when a run ended (no outcome recorded).
     pub in_flight: u64,
+    /// Rows of requests answered ambiguously, still to reconcile.
+    pub unknown: u64,
     /// Done rows by [`Action::index`].
     pub by_action: [u64; 6],
 }
@@ -75,7 +88,11 @@ impl fmt::Display for Counts {
         if !parts.is_empty() {
             write!(f, " ({})", parts.join(", "))?;
         }
-        write!(f, ", {} failed, {} in flight", self.failed, self.in_flight)
+        write!(f, ", {} failed, {} in flight", self.failed, self.in_flight)?;
+        if self.unknown > 0 {
+            write!(f, ", {} unknown", self.unknown)?;
+        }
+        Ok(())
     }
 }
 
@@ -100,6 +117,11 @@ pub struct Resume {
     keys: FxHashMap<u64, Box<str>>,
     /// When the journal was created, in seconds since the Unix epoch (0 when unknown).
     pub created_unix: u64,
+    /// Complete records in the torn tail that was dropped (beside its partial last line).
+    pub dropped_tail_records: u64,
+    /// Every record the journal says was created, with its id, whatever happened to it later
+    /// (an undo deleting it, or failing to): what `undo --restart` tries again.
+    created_ids: FxHashMap<u64, Box<str>>,
 }
 
 impl Resume {
@@ -118,9 +140,37 @@ impl Resume {
         self.rows.iter()
     }
 
-    /// Intents whose outcome is unknown, by id.
+    /// Intents whose outcome is unknown (in flight or answered ambiguously), by id.
     pub fn in_flight(&self) -> &[InFlight] {
         &self.in_flight
+    }
+
+    /// The id of the record `row` created, if the journal says it created one (even if it was
+    /// deleted since).
+    pub fn created_id(&self, row: u64) -> Option<&str> {
+        self.created_ids.get(&row).map(|id| &**id)
+    }
+
+    /// Every row the journal says created a record, with the record's id, by row.
+    pub fn ever_created(&self) -> Vec<(u64, &str)> {
+        let mut v: Vec<(u64, &str)> = self
+            .created_ids
+            .iter()
+            .map(|(row, id)| (*row, &**id))
+            .collect();
+        v.sort_unstable_by_key(|(row, _)| *row);
+        v
+    }
+
+    /// Rows deleted (or being deleted) by an undo of this journal's run.
+    pub fn undone(&self) -> u64 {
+        let in_flight = self
+            .in_flight
+            .iter()
+            .filter(|f| f.op == Op::Delete)
+            .map(|f| f.rows.len() as u64)
+            .sum::<u64>();
+        self.counts.action(Action::Deleted) + in_flight
     }
 
     /// The key the latest intent of `row` gave it (an SMS intent: the row's number).
@@ -234,13 +284,17 @@ impl RowTable {
     }
 }
 
-/// An intent seen while loading, until every row has an outcome.
+/// An intent seen while loading, until every row is settled.
 struct Pending {
     op: Op,
     rows: Vec<u64>,
-    /// Rows with no outcome yet.
+    /// Rows not settled yet (no outcome, or an unknown one).
     waiting: usize,
     remote_id: Option<String>,
+    parent: Option<String>,
+    /// The intent's time, or its latest unknown outcome's.
+    at_ms: u64,
+    answered: bool,
 }
 
 /// A journal read from disk.
@@ -260,6 +314,7 @@ struct Builder {
     records: u64,
     ignored: u64,
     keys: FxHashMap<u64, Box<str>>,
+    created_ids: FxHashMap<u64, Box<str>>,
 }
 
 impl Builder {
@@ -286,6 +341,9 @@ impl Builder {
                         waiting: i.rows.len(),
                         rows: i.rows,
                         remote_id: i.remote_id.map(|c| c.into_owned()),
+                        parent: i.parent.map(|c| c.into_owned()),
+                        at_ms: i.at,
+                        answered: false,
                     },
                 );
                 Ok(())
@@ -306,16 +364,28 @@ impl Builder {
                     let Some(state) = self.rows.get_mut(w.row) else {
                         continue;
                     };
-                    if *state != RowState::InFlight(o.id) {
+                    if *state != RowState::InFlight(o.id) && *state != RowState::Unknown(o.id) {
+                        continue;
+                    }
+                    if w.status == Status::Unknown {
+                        *state = RowState::Unknown(o.id);
+                        pending.answered = true;
+                        pending.at_ms = pending.at_ms.max(o.at);
                         continue;
                     }
                     pending.waiting = pending.waiting.saturating_sub(1);
                     match w.status {
+                        Status::Unknown => {}
                         Status::Done => {
                             let Some(action) = w.action else {
                                 return Err(format!("done row {} without an action", w.row));
                             };
-                            let remote_id = w.remote_id.map(|c| Box::from(&*c));
+                            let remote_id: Option<Box<str>> = w.remote_id.map(|c| Box::from(&*c));
+                            if action == Action::Created
+                                && let Some(id) = &remote_id
+                            {
+                                self.created_ids.insert(w.row, id.clone());
+                            }
                             *state = RowState::Done { action, remote_id };
                         }
                         Status::Failed => {
@@ -345,6 +415,7 @@ impl Builder {
         for (_, state) in self.rows.iter() {
             match state {
                 RowState::InFlight(_) => counts.in_flight += 1,
+                RowState::Unknown(_) => counts.unknown += 1,
                 RowState::Done { action, .. } => {
                     counts.done += 1;
                     counts.by_action[action.index()] += 1;
@@ -360,13 +431,19 @@ impl Builder {
                     .rows
                     .iter()
                     .copied()
-                    .filter(|r| self.rows.get(*r) == Some(&RowState::InFlight(id)))
+                    .filter(|r| {
+                        matches!(self.rows.get(*r),
+                            Some(RowState::InFlight(i) | RowState::Unknown(i)) if *i == id)
+                    })
                     .collect();
                 (!rows.is_empty()).then_some(InFlight {
                     id,
                     op: p.op,
                     rows,
                     remote_id: p.remote_id,
+                    parent: p.parent,
+                    at_ms: p.at_ms,
+                    answered: p.answered,
                 })
             })
             .collect();
@@ -382,6 +459,8 @@ impl Builder {
             last_intent: self.last_intent,
             keys: self.keys,
             created_unix: 0,
+            dropped_tail_records: 0,
+            created_ids: self.created_ids,
         }
     }
 }
@@ -401,6 +480,8 @@ pub(crate) fn load(path: &Path, file: &mut File) -> Result<Loaded, CheckpointErr
     let mut valid_len = 0u64;
     // Offset and reason of the first damaged record, if any.
     let mut damaged: Option<(u64, String)> = None;
+    // Lines of the damaged tail.
+    let mut tail_lines = 0u64;
     let mut eof = false;
     while !eof {
         let n = match file.read(&mut chunk) {
@@ -424,6 +505,7 @@ pub(crate) fn load(path: &Path, file: &mut File) -> Result<Loaded, CheckpointErr
                         reason: format!("{reason}, and valid records follow it"),
                     });
                 }
+                tail_lines += 1;
                 continue;
             }
             match (decoded, &header) {
@@ -446,7 +528,10 @@ pub(crate) fn load(path: &Path, file: &mut File) -> Result<Loaded, CheckpointErr
                             reason,
                         })?;
                 }
-                (Err(e), Some(_)) => damaged = Some((line_offset, e.to_string())),
+                (Err(e), Some(_)) => {
+                    tail_lines += 1;
+                    damaged = Some((line_offset, e.to_string()));
+                }
             }
             if damaged.is_none() {
                 valid_len = offset + start as u64;
@@ -462,6 +547,7 @@ pub(crate) fn load(path: &Path, file: &mut File) -> Result<Loaded, CheckpointErr
     };
     let mut resume = builder.finish();
     resume.dropped_tail_bytes = file_len - valid_len;
+    resume.dropped_tail_records = tail_lines + u64::from(!buf.is_empty());
     Ok(Loaded {
         header,
         resume,

@@ -31,7 +31,8 @@ fn header_of(input: &Path) -> RunHeader {
 }
 
 fn reopen(f: &Fixture) -> Resume {
-    let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false)
+        .unwrap_or_else(|e| panic!("reopen: {e:?}"));
     j.close().unwrap();
     r
 }
@@ -381,13 +382,18 @@ fn batch_intents_carry_per_row_results() {
     assert_eq!(r.state(5), Some(&done(Action::Sent, "log-5")));
     assert!(matches!(r.state(8), Some(RowState::Failed(_))));
     // Rows 9 and 10 are not in the outcome: unknown, still in flight.
+    let at_ms = r.in_flight()[0].at_ms;
+    assert!(at_ms > 0, "the intent's time is kept");
     assert_eq!(
         r.in_flight(),
         &[InFlight {
             id,
             op: Op::Send,
             rows: vec![9, 10],
-            remote_id: None
+            remote_id: None,
+            parent: None,
+            at_ms,
+            answered: false,
         }]
     );
     // A later outcome of the same intent settles them.
@@ -424,36 +430,35 @@ fn undo_reads_what_was_created_and_is_resumable() {
     }
     j.close().unwrap();
 
-    let (import, resume) = read_journal(&f.journal).unwrap();
+    let (_import, resume) = read_journal(&f.journal).unwrap();
     let created = resume.created();
     assert_eq!(created, vec![(1, "id1"), (3, "id3")]);
-    let undo_path = f.journal.with_extension("undo");
-    let undo = RunHeader::for_undo(&f.journal, &import).unwrap();
-    assert_eq!(undo.target_params, import.target_params);
-    let (u, r) = Journal::open_or_create(&undo_path, &undo, false).unwrap();
-    assert!(r.is_empty());
-    let (row, remote) = created[0];
+    // The undo appends its deletes to the same journal.
+    let (u, _, r) = Journal::open_existing(&f.journal).unwrap();
+    assert_eq!(r.created().len(), 2);
+    let (row, remote) = (1, "id1");
     let id = u.intent_blocking(Op::Delete, &[row], Some(remote)).unwrap();
     u.outcome(id, &[RowOutcome::done(row, Action::Deleted, Some(remote))])
         .unwrap();
-    let (row, remote) = created[1];
-    u.intent_blocking(Op::Delete, &[row], Some(remote)).unwrap();
+    u.intent_blocking(Op::Delete, &[3], Some("id3")).unwrap();
     drop(u); // killed during the second delete
 
-    let (u, r) = Journal::open_or_create(&undo_path, &undo, false).unwrap();
-    assert!(r.is_done(1));
+    let (u, _, r) = Journal::open_existing(&f.journal).unwrap();
+    assert!(matches!(
+        r.state(1),
+        Some(RowState::Done {
+            action: Action::Deleted,
+            ..
+        })
+    ));
     assert_eq!(
         r.in_flight()[0].remote_id.as_deref(),
         Some("id3"),
         "to reconcile"
     );
+    assert_eq!(r.undone(), 2);
+    assert_eq!(r.ever_created(), vec![(1, "id1"), (3, "id3")]);
     u.close().unwrap();
-    // The undo journal is refused for another import's journal.
-    let other = RunHeader::for_undo(&undo_path, &import).unwrap();
-    assert!(matches!(
-        Journal::open_or_create(&undo_path, &other, false),
-        Err(CheckpointError::Mismatch { .. })
-    ));
 }
 
 #[test]
@@ -552,4 +557,70 @@ fn keyed_intents_keep_each_rows_key_and_the_creation_time() {
     let (_, read) = read_journal(&f.journal).unwrap();
     assert_eq!(read.created_unix, fresh.created_unix);
     assert_eq!(read.key(1), Some("+14155550100"));
+}
+
+#[test]
+fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
+    let f = fixture();
+    let h = header_of(&f.input);
+    let (j, _) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let mut spec = IntentSpec::new(Op::Create, &[1]);
+    spec.keys = &["+447400100001"];
+    spec.parent = Some("p1");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let a = rt.block_on(j.record_intent(&spec)).unwrap();
+    let b = j.intent_blocking(Op::Create, &[2], None).unwrap();
+    j.outcome(a, &[RowOutcome::unknown(1)]).unwrap();
+    j.close().unwrap();
+
+    let (j, r) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let c = r.counts();
+    assert_eq!((c.in_flight, c.unknown), (1, 1), "{c}");
+    assert!(matches!(r.state(1), Some(RowState::Unknown(i)) if *i == a));
+    assert!(matches!(r.state(2), Some(RowState::InFlight(i)) if *i == b));
+    let unknown = r.in_flight().iter().find(|f| f.id == a).unwrap();
+    assert!(unknown.answered);
+    assert_eq!(unknown.parent.as_deref(), Some("p1"));
+    assert_eq!(r.key(1), Some("+447400100001"));
+    // The reconciliation's outcome settles the unknown row.
+    j.outcome(a, &[RowOutcome::done(1, Action::Created, Some("r1"))])
+        .unwrap();
+    j.close().unwrap();
+    let (_j, r) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    assert_eq!(r.counts().unknown, 0);
+    assert_eq!(r.created_id(1), Some("r1"));
+}
+
+#[test]
+fn a_deleted_record_stays_known_as_created() {
+    let f = fixture();
+    let h = header_of(&f.input);
+    let (j, _) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let a = j.intent_blocking(Op::Create, &[1], None).unwrap();
+    j.outcome(a, &[RowOutcome::done(1, Action::Created, Some("r1"))])
+        .unwrap();
+    let d = j.intent_blocking(Op::Delete, &[1], Some("r1")).unwrap();
+    j.outcome(d, &[RowOutcome::done(1, Action::Deleted, Some("r1"))])
+        .unwrap();
+    j.close().unwrap();
+    let (_j, r) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    assert!(r.created().is_empty());
+    assert_eq!(r.ever_created(), vec![(1, "r1")]);
+    assert_eq!(r.undone(), 1);
+}
+
+#[test]
+fn restart_moves_aside_only_a_journal() {
+    let f = fixture();
+    let h = header_of(&f.input);
+    std::fs::write(&f.journal, b"name,phone\nAnn,+447400100001\n").unwrap();
+    let e = Journal::open_or_create(&f.journal, &h, true).unwrap_err();
+    assert!(matches!(e, CheckpointError::NotAJournal { .. }), "{e}");
+    assert!(!e.to_string().contains("--restart"), "{e}");
+    assert_eq!(
+        std::fs::read(&f.journal).unwrap(),
+        b"name,phone\nAnn,+447400100001\n"
+    );
 }

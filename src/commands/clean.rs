@@ -74,6 +74,11 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
             "--json prints the summary on stdout, where the clean rows go by default: write them to a file with -o FILE".into(),
         ));
     }
+    crate::paths::RunFiles::new(&input.input)
+        .output("-o", Some(&args.output))
+        .output("--errors", args.errors.as_deref())
+        .output("--duplicates", args.duplicates.as_deref())
+        .check()?;
     let src = source::open(&input.input, &plan.source)?;
     plan.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;

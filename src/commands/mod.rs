@@ -78,6 +78,54 @@ impl InputPlan {
     }
 }
 
+impl InputPlan {
+    /// What changes what a row of this input becomes, for a journal's header: the column
+    /// mapping resolved against the input's header (so `--map`, `--mapping` and the columns
+    /// recognised all count), the region options, `--mobile-only`, and the format, encoding
+    /// and delimiter the input is read with. A resume that differs in any is refused.
+    pub fn journal_options(
+        &self,
+        schema: &crate::source::Schema,
+        info: &crate::source::SourceInfo,
+    ) -> Vec<(String, String)> {
+        let resolved = crate::mapping::Roles::resolve(schema, &self.mapping).describe(schema);
+        let mapping = resolved
+            .iter()
+            .map(|m| format!("{} -> {}", m.column, m.field))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let overrides = self
+            .mapping
+            .overrides
+            .iter()
+            .map(|(field, header)| format!("{field}={header}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut o = vec![
+            ("mapping".to_string(), mapping),
+            ("format".to_string(), format!("{:?}", info.format)),
+            ("encoding".to_string(), info.encoding.clone()),
+            (
+                "mobile_only".to_string(),
+                self.transform.mobile_only.to_string(),
+            ),
+        ];
+        if !overrides.is_empty() {
+            o.push(("map".to_string(), overrides));
+        }
+        if let Some(d) = &info.delimiter {
+            o.push(("delimiter".to_string(), d.clone()));
+        }
+        if let Some(r) = self.transform.default_region {
+            o.push(("default_region".to_string(), format!("{r:?}")));
+        }
+        if let Some(c) = &self.mapping.region_column {
+            o.push(("region_column".to_string(), c.clone()));
+        }
+        o
+    }
+}
+
 /// The default checkpoint journal of a run on `input`: beside it, `<input>.<kind>.checkpoint`.
 pub fn journal_beside(input: &str, kind: &str) -> std::path::PathBuf {
     let path = std::path::Path::new(input);
@@ -86,6 +134,27 @@ pub fn journal_beside(input: &str, kind: &str) -> std::path::PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "input".into());
     path.with_file_name(format!("{name}.{kind}.checkpoint"))
+}
+
+/// Asks `question` on the terminal before a large change; without a terminal to ask on, the
+/// change is refused with `refusal` (which should name `--yes`).
+pub fn confirm_on_terminal(question: &str, refusal: &str) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Error::Usage(refusal.to_string()));
+    }
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Error::io("cannot read the answer from", "standard input", e))?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 /// A command's `--json` summary as one line of JSON.

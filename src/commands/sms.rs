@@ -1,7 +1,6 @@
 //! `bulkline sms`: the command line of [`crate::sms::campaign`].
 
 use std::hash::Hasher as _;
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -69,7 +68,7 @@ fn message_source(args: &SmsArgs) -> Result<(MessageSource, String)> {
         return Err(usage("the message is empty"));
     }
     let template = Template::parse(&text).map_err(|e| usage(e.to_string()))?;
-    Ok((MessageSource::Template(template), digest(text.as_bytes())))
+    Ok((MessageSource::Template(template), text))
 }
 
 /// `--schedule` and `--timezone`, checked.
@@ -102,29 +101,17 @@ fn fixed_schedule(args: &SmsArgs) -> Result<Option<Schedule>> {
 }
 
 /// Asks on the terminal before a large send; refuses when there is no terminal to ask on.
-fn confirm_on_terminal(plan: &Plan) -> Result<bool> {
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(usage(format!(
+fn confirm_send(plan: &Plan) -> Result<bool> {
+    super::confirm_on_terminal(
+        &format!(
+            "Send {} messages ({} segments, {} requests) to {} recipients?",
+            plan.recipients, plan.segments, plan.planned_requests, plan.recipients
+        ),
+        &format!(
             "this sends {} messages ({} segments) to {} recipients and there is no terminal to confirm on: add --yes (check first with --dry-run)",
             plan.recipients, plan.segments, plan.recipients
-        )));
-    }
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "Send {} messages ({} segments, {} requests) to {} recipients? [y/N] ",
-        plan.recipients, plan.segments, plan.planned_requests, plan.recipients
-    );
-    let _ = err.flush();
-    let mut answer = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::io("cannot read the answer from", "standard input", e))?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
+        ),
+    )
 }
 
 pub fn run(args: &SmsArgs) -> Result<u8> {
@@ -298,19 +285,14 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         batch_size: usize::from(args.batch_size),
         dry_run: args.dry_run,
         resend_unknown: args.resend_unknown,
+        log_catch_up: std::time::Duration::from_secs_f64(args.log_catch_up),
         checkpoint,
         restart: args.restart,
         errors: args.errors.clone(),
         report: args.report.clone(),
         header_options,
         progress: ProgressMode::detect(args.api.quiet),
-        confirm: Box::new(move |plan| {
-            if yes {
-                Ok(true)
-            } else {
-                confirm_on_terminal(plan)
-            }
-        }),
+        confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };
     let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     print_summary(&summary, args.api.json, args.api.quiet)?;

@@ -1,20 +1,40 @@
 //! `bulkline undo CHECKPOINT`: deletes exactly the records an import created, as its journal
-//! lists them. The undo keeps a journal of its own, so that it is resumable too.
+//! lists them, and records every delete in that same journal (intent before, outcome after,
+//! through the journaled executor), so that the undo is resumable and the import knows it
+//! was undone.
+//!
+//! First it settles the import's creates whose outcome is unknown (a kill, a lost answer):
+//! the target is listed once and each is looked for by the key its intent kept; found, it was
+//! created, and is deleted with the others. So after an undo no record the import created
+//! remains, killed or not.
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeSet;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::api::{connect, with_target};
-use crate::checkpoint::{Action, Journal, Op, RowOutcome, RowState, RunHeader, read_journal};
+use crate::checkpoint::{
+    Action, InFlight, IntentSpec, Journal, Op, Resume, RowOutcome, RowState, RunHeader, now_ms,
+    read_journal,
+};
 use crate::cli::UndoArgs;
 use crate::error::{Error, Result, exit};
-use crate::http::HttpClient;
+use crate::executor::Executor;
+use crate::import::{MatchBy, RemoteIndex};
 use crate::target::{Target, TargetKind, Write};
+
+/// Deletions above which a run asks for confirmation (or `--yes`).
+pub const CONFIRM_ABOVE: u64 = 100;
+/// How old an interrupted create must be before the listing can be trusted to show it (a
+/// request in transit when the import was killed lands within moments).
+const CREATE_CATCH_UP: Duration = Duration::from_secs(10);
+/// Rounds of "delete again what certainly was not deleted".
+const ROUNDS: u32 = 4;
 
 /// The code each target answers a delete of a record that is not there (any more).
 fn gone_code(kind: TargetKind) -> &'static str {
@@ -31,8 +51,15 @@ pub struct UndoSummary {
     pub command: &'static str,
     pub checkpoint: String,
     pub target: String,
-    /// Records the import created.
+    pub dry_run: bool,
+    /// Records the import created (settled creates included).
     pub created: u64,
+    /// Interrupted creates of the import found on the target now (and so deleted).
+    pub found_unsettled: u64,
+    /// Interrupted creates that never happened.
+    pub not_created: u64,
+    /// Interrupted creates that cannot be settled (no key, or several records with it).
+    pub unsettled_creates: u64,
     pub deleted: u64,
     /// Already deleted by someone else: nothing to do.
     pub already_gone: u64,
@@ -41,8 +68,6 @@ pub struct UndoSummary {
     pub failed: u64,
     /// Not done: the run stopped, or the delete's outcome is unknown.
     pub left: u64,
-    /// Creates of the import whose outcome is still unknown: run the import again first.
-    pub unsettled_creates: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
     pub exit_code: u8,
@@ -53,97 +78,237 @@ struct Tally {
     deleted: AtomicU64,
     gone: AtomicU64,
     failed: AtomicU64,
-    left: AtomicU64,
-    stop: std::sync::Mutex<Option<String>>,
 }
 
-async fn delete_one<T: Target>(
-    target: &T,
-    http: &HttpClient,
-    journal: &Journal,
-    tally: &Tally,
+/// One record to delete.
+#[derive(Debug, Clone)]
+struct Delete {
     row: u64,
-    id: &str,
-) -> Result<()> {
-    let stopped = tally.stop.lock().map(|s| s.is_some()).unwrap_or(true);
-    if stopped {
-        tally.left.fetch_add(1, Ordering::Relaxed);
-        return Ok(());
-    }
-    let intent = journal.intent(Op::Delete, &[row], Some(id)).await?;
-    match target.delete(http, id, None).await {
-        Write::Done { .. } => {
-            journal.outcome(intent, &[RowOutcome::done(row, Action::Deleted, Some(id))])?;
-            tally.deleted.fetch_add(1, Ordering::Relaxed);
-        }
-        Write::Failed { code, .. } if code.as_deref() == Some(gone_code(target.kind())) => {
-            journal.outcome(intent, &[RowOutcome::done(row, Action::Deleted, Some(id))])?;
-            tally.gone.fetch_add(1, Ordering::Relaxed);
-        }
-        Write::Failed { code, message } => {
-            let code = code.unwrap_or_else(|| "remote_error".into());
-            eprintln!("bulkline: undo: record {id} (row {row}): {code}: {message}");
-            journal.outcome(intent, &[RowOutcome::failed(row, code, message)])?;
-            tally.failed.fetch_add(1, Ordering::Relaxed);
-        }
-        Write::Ambiguous { .. } | Write::NotApplied { .. } => {
-            // A delete can be sent again: the next run does.
-            journal.outcome(intent, &[RowOutcome::not_applied(row)])?;
-            tally.left.fetch_add(1, Ordering::Relaxed);
-        }
-        Write::Stop { message } => {
-            journal.outcome(intent, &[RowOutcome::not_applied(row)])?;
-            if let Ok(mut s) = tally.stop.lock() {
-                s.get_or_insert(message);
-            }
-            tally.left.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-    Ok(())
+    id: String,
+    parent: Option<String>,
 }
 
-async fn delete_all<T: Target + 'static>(
-    target: Arc<T>,
-    http: HttpClient,
-    journal: Journal,
-    todo: Vec<(u64, String)>,
-    tally: Arc<Tally>,
-) -> Result<()> {
-    let permits = Arc::new(Semaphore::new(256));
-    let mut set = JoinSet::new();
-    for (row, id) in todo {
-        let permit = Arc::clone(&permits)
-            .acquire_owned()
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let (target, http, journal, tally) = (
-            Arc::clone(&target),
-            http.clone(),
-            journal.clone(),
-            Arc::clone(&tally),
-        );
-        set.spawn(async move {
-            let r = delete_one(&*target, &http, &journal, &tally, row, &id).await;
-            drop(permit);
-            r
-        });
-    }
-    let mut first_error = None;
-    while let Some(joined) = set.join_next().await {
-        let result = joined.map_err(|e| Error::Internal(format!("a delete task failed: {e}")))?;
-        if let Err(e) = result {
-            first_error.get_or_insert(e);
+/// Why the import's journal holds the creates it does, as `undo` needs it.
+struct Plan {
+    /// Records to delete now.
+    todo: Vec<Delete>,
+    /// Created rows an earlier undo deleted.
+    resumed: u64,
+    /// Created rows whose delete failed for good (tried again with `--restart`).
+    failed_before: u64,
+}
+
+/// The created records still to delete.
+fn plan(resume: &Resume, restart: bool) -> Plan {
+    let mut p = Plan {
+        todo: Vec::new(),
+        resumed: 0,
+        failed_before: 0,
+    };
+    let parent_of = |row: u64| {
+        resume
+            .in_flight()
+            .iter()
+            .find(|f| f.rows.contains(&row))
+            .and_then(|f| f.parent.clone())
+    };
+    for (row, id) in resume.ever_created() {
+        let delete = Delete {
+            row,
+            id: id.to_string(),
+            parent: parent_of(row),
+        };
+        match resume.state(row) {
+            Some(RowState::Done {
+                action: Action::Deleted,
+                ..
+            }) => p.resumed += 1,
+            Some(RowState::Failed(_)) if !restart => p.failed_before += 1,
+            _ => p.todo.push(delete),
         }
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(()),
+    p
+}
+
+/// The key kind an import's creates were found by: its `--match-by`, or the mobile for `id`.
+fn find_by(header: &RunHeader) -> MatchBy {
+    match header.options.get("match_by").map(String::as_str) {
+        Some("email") => MatchBy::Email,
+        _ => MatchBy::Mobile,
     }
+}
+
+/// The shared state of the deletes.
+struct Deleter<T: Target> {
+    target: Arc<T>,
+    exec: Executor,
+    tally: Tally,
+    /// Deletes that certainly did not happen: to send again.
+    retry: std::sync::Mutex<Vec<Delete>>,
+}
+
+impl<T: Target + 'static> Deleter<T> {
+    async fn delete(self: Arc<Self>, d: Delete) {
+        let rows = [d.row];
+        let mut spec = IntentSpec::new(Op::Delete, &rows);
+        spec.remote_id = Some(&d.id);
+        spec.parent = d.parent.as_deref();
+        let Some(turn) = self.exec.begin(spec).await else {
+            return;
+        };
+        let write = self
+            .target
+            .delete(&turn.client, &d.id, d.parent.as_deref())
+            .await;
+        let done = RowOutcome::done(d.row, Action::Deleted, Some(&d.id));
+        match write {
+            Write::Done { .. } => {
+                self.exec.record(turn.intent, &[done]);
+                self.tally.deleted.fetch_add(1, Ordering::Relaxed);
+            }
+            Write::Failed { code, .. }
+                if code.as_deref() == Some(gone_code(self.target.kind())) =>
+            {
+                self.exec.record(turn.intent, &[done]);
+                self.tally.gone.fetch_add(1, Ordering::Relaxed);
+            }
+            Write::Failed { code, message } => {
+                let code = code.unwrap_or_else(|| "remote_error".into());
+                eprintln!(
+                    "bulkline: undo: record {} (row {}): {code}: {message}",
+                    d.id, d.row
+                );
+                self.exec
+                    .record(turn.intent, &[RowOutcome::failed(d.row, code, message)]);
+                self.tally.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            Write::Ambiguous { .. } | Write::NotApplied { .. } => {
+                // A delete can be sent again: a later round (or run) does.
+                self.exec
+                    .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
+                self.retry.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+            }
+            Write::Stop { message } => {
+                self.exec
+                    .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
+                self.exec.stop(message);
+            }
+        }
+        drop(turn);
+    }
+
+    async fn delete_all(self: Arc<Self>, todo: Vec<Delete>) {
+        let mut batch = todo;
+        for round in 0..ROUNDS {
+            if batch.is_empty() || self.exec.stopped().is_some() {
+                break;
+            }
+            if round > 0 {
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(round))).await;
+            }
+            let mut set = JoinSet::new();
+            for d in batch {
+                set.spawn(Arc::clone(&self).delete(d));
+            }
+            while set.join_next().await.is_some() {}
+            batch = std::mem::take(&mut *self.retry.lock().unwrap_or_else(|e| e.into_inner()));
+        }
+        self.retry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(batch);
+    }
+}
+
+/// What settling the import's interrupted creates found.
+#[derive(Default)]
+struct Settled {
+    /// Found on the target: created, to delete.
+    found: Vec<Delete>,
+    not_created: u64,
+    unsettled: u64,
+}
+
+/// Looks for the import's interrupted creates on the target (one listing under their
+/// parents), recording what it finds in the journal unless `journal` is `None` (a dry run).
+async fn settle_creates<T: Target>(
+    target: &T,
+    exec_http: &crate::http::HttpClient,
+    journal: Option<&Journal>,
+    resume: &Resume,
+    by: MatchBy,
+) -> Result<Settled> {
+    let creates: Vec<&InFlight> = resume
+        .in_flight()
+        .iter()
+        .filter(|f| f.op == Op::Create)
+        .collect();
+    let mut settled = Settled::default();
+    if creates.is_empty() {
+        return Ok(settled);
+    }
+    // A create in transit when the import was killed lands within moments: let it.
+    let newest = creates.iter().map(|f| f.at_ms).max().unwrap_or(0);
+    let ready = newest.saturating_add(CREATE_CATCH_UP.as_millis() as u64);
+    let wait = ready.saturating_sub(now_ms());
+    if wait > 0 {
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+    }
+    let parents: BTreeSet<String> = creates
+        .iter()
+        .map(|f| f.parent.clone().unwrap_or_default())
+        .collect();
+    let parents: Vec<String> = parents.into_iter().filter(|p| !p.is_empty()).collect();
+    let records = target
+        .list(exec_http, &parents)
+        .await
+        .map_err(|e| Error::Remote(e.to_string()))?;
+    let index = RemoteIndex::new(by, records);
+    let record = |intent, outcome: RowOutcome| -> Result<()> {
+        match journal {
+            Some(j) => j.outcome(intent, &[outcome]).map_err(Error::from),
+            None => Ok(()),
+        }
+    };
+    for f in creates {
+        let parent = f.parent.clone().unwrap_or_default();
+        for &row in &f.rows {
+            let Some(key) = resume.key(row).filter(|k| !k.is_empty()) else {
+                settled.unsettled += 1;
+                continue;
+            };
+            let found = index.find(&parent, key);
+            match found.as_slice() {
+                [one] => {
+                    record(f.id, RowOutcome::done(row, Action::Created, Some(&one.id)))?;
+                    settled.found.push(Delete {
+                        row,
+                        id: one.id.clone(),
+                        parent: f.parent.clone(),
+                    });
+                }
+                [] => {
+                    record(f.id, RowOutcome::not_applied(row))?;
+                    settled.not_created += 1;
+                }
+                _ => settled.unsettled += 1,
+            }
+        }
+    }
+    Ok(settled)
 }
 
 pub fn run(args: &UndoArgs) -> Result<u8> {
     let import_path = Path::new(&args.checkpoint);
-    let (header, import) = read_journal(import_path)?;
+    crate::paths::check_journal(import_path)?;
+    // A dry run only reads; a real undo appends to the import's journal.
+    let (journal, header, resume) = if args.dry_run {
+        let (header, resume) = read_journal(import_path)?;
+        (None, header, resume)
+    } else {
+        let (journal, header, resume) = Journal::open_existing(import_path)?;
+        (Some(journal), header, resume)
+    };
     if header.mode != "import" {
         return Err(Error::Usage(format!(
             "{} is the journal of a `{}` run, not of an import",
@@ -159,72 +324,113 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         ))
     })?;
     let api = connect(&args.api, kind, Some(&header.target_params))?;
-    let undo_path = match &args.undo_checkpoint {
-        Some(p) => PathBuf::from(p),
-        None => {
-            let mut name = import_path.as_os_str().to_owned();
-            name.push(".undo");
-            PathBuf::from(name)
-        }
+    let _run_lock = match args.dry_run {
+        true => None,
+        false => Some(crate::runlock::lock_run(
+            &header,
+            api.http.base_url().as_str(),
+            import_path,
+            false,
+            false,
+            &[],
+        )?),
     };
-    let undo_header = RunHeader::for_undo(import_path, &header)?;
-    let (journal, done) = Journal::open_or_create(&undo_path, &undo_header, false)?;
-    let created = import.created();
+    let by = find_by(&header);
+    let runtime = &api.runtime;
     let mut summary = UndoSummary {
         command: "undo",
         checkpoint: args.checkpoint.clone(),
         target: header.target.clone(),
-        created: created.len() as u64,
-        unsettled_creates: import
-            .in_flight()
-            .iter()
-            .filter(|f| f.op == Op::Create)
-            .map(|f| f.rows.len() as u64)
-            .sum(),
+        dry_run: args.dry_run,
         ..UndoSummary::default()
     };
-    let todo: Vec<(u64, String)> = created
-        .iter()
-        .filter(|(row, _)| match done.state(*row) {
-            Some(RowState::Done { .. }) => {
-                summary.resumed += 1;
-                false
+    let http = api.http.clone();
+    let result = with_target!(api.target, t => {
+        let target = Arc::new(t);
+        let settled = runtime.block_on(settle_creates(&*target, &http, journal.as_ref(), &resume, by))?;
+        summary.found_unsettled = settled.found.len() as u64;
+        summary.not_created = settled.not_created;
+        summary.unsettled_creates = settled.unsettled;
+        let mut p = plan(&resume, args.restart);
+        p.todo.extend(settled.found);
+        summary.created = resume.ever_created().len() as u64 + summary.found_unsettled;
+        summary.resumed = p.resumed;
+        summary.failed = p.failed_before;
+        let n = p.todo.len() as u64;
+        if args.dry_run {
+            for d in &p.todo {
+                println!("delete {} (row {})", d.id, d.row);
             }
-            Some(RowState::Failed(_)) => {
-                summary.failed += 1;
-                false
+            summary.left = n;
+            Ok::<(), Error>(())
+        } else {
+            if n > CONFIRM_ABOVE && !args.yes {
+                let ok = super::confirm_on_terminal(
+                    &format!("Delete {n} records from {}?", header.target),
+                    &format!(
+                        "this deletes {n} records from {} and there is no terminal to confirm on: add --yes (check first with --dry-run)",
+                        header.target
+                    ),
+                )?;
+                if !ok {
+                    if let Some(j) = &journal {
+                        j.close()?;
+                    }
+                    return Err(Error::Usage(format!("not confirmed: nothing was deleted of the {n} records")));
+                }
             }
-            _ => true,
-        })
-        .map(|(row, id)| (*row, id.to_string()))
-        .collect();
-    let tally = Arc::new(Tally::default());
-    let runtime = &api.runtime;
-    let result = with_target!(api.target, t => runtime.block_on(delete_all(
-        Arc::new(t),
-        api.http,
-        journal.clone(),
-        todo,
-        Arc::clone(&tally),
-    )));
-    journal.close()?;
+            let Some(j) = journal.clone() else {
+                return Err(Error::Internal("an undo without its journal".into()));
+            };
+            let deleter = Arc::new(Deleter {
+                target,
+                exec: Executor::new(http.clone(), j),
+                tally: Tally::default(),
+                retry: std::sync::Mutex::new(Vec::new()),
+            });
+            runtime.block_on(Arc::clone(&deleter).delete_all(p.todo));
+            if let Some(e) = deleter.exec.take_fatal() {
+                return Err(e);
+            }
+            let t = &deleter.tally;
+            summary.deleted = t.deleted.load(Ordering::Relaxed);
+            summary.already_gone = t.gone.load(Ordering::Relaxed);
+            summary.failed += t.failed.load(Ordering::Relaxed);
+            summary.left = n - summary.deleted - summary.already_gone - t.failed.load(Ordering::Relaxed);
+            summary.stopped = deleter.exec.stopped();
+            Ok(())
+        }
+    });
+    if let Some(j) = &journal {
+        j.close()?;
+    }
     result?;
-    summary.deleted = tally.deleted.load(Ordering::Relaxed);
-    summary.already_gone = tally.gone.load(Ordering::Relaxed);
-    summary.failed += tally.failed.load(Ordering::Relaxed);
-    summary.left = tally.left.load(Ordering::Relaxed);
-    summary.stopped = tally.stop.lock().ok().and_then(|s| s.clone());
-    summary.exit_code = if summary.left > 0 || summary.stopped.is_some() {
+    summary.exit_code = if summary.left > 0 && !args.dry_run || summary.stopped.is_some() {
         exit::RESUMABLE
-    } else if summary.failed > 0 {
+    } else if summary.failed + summary.unsettled_creates > 0 {
         exit::ROWS_REJECTED
     } else {
         exit::OK
     };
+    print_summary(&summary, args)?;
+    Ok(summary.exit_code)
+}
+
+fn print_summary(summary: &UndoSummary, args: &UndoArgs) -> Result<()> {
     if args.api.json {
-        let text = super::summary_json(&summary)?;
+        let text = super::summary_json(summary)?;
         println!("{text}");
-    } else if !args.api.quiet {
+        return Ok(());
+    }
+    if args.api.quiet {
+        return Ok(());
+    }
+    if summary.dry_run {
+        eprintln!(
+            "dry run: nothing was deleted; {} of the {} records the import created would be deleted ({} by an earlier undo, {} whose delete failed)",
+            summary.left, summary.created, summary.resumed, summary.failed
+        );
+    } else {
         eprintln!(
             "undo of {} on {}: {} created by the import; {} deleted now, {} by an earlier undo, {} already gone, {} failed, {} left",
             summary.checkpoint,
@@ -236,15 +442,24 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             summary.failed,
             summary.left
         );
-        if summary.unsettled_creates > 0 {
-            eprintln!(
-                "  {} creates of the import have an unknown outcome: run the import again to settle them, then undo again",
-                summary.unsettled_creates
-            );
-        }
-        if let Some(why) = &summary.stopped {
-            eprintln!("  stopped: {why}; run the same command again to resume");
-        }
     }
-    Ok(summary.exit_code)
+    if summary.found_unsettled + summary.not_created > 0 {
+        eprintln!(
+            "  interrupted creates of the import: {} found on the target (deleted with the others), {} never happened",
+            summary.found_unsettled, summary.not_created
+        );
+    }
+    if summary.unsettled_creates > 0 {
+        eprintln!(
+            "  {} interrupted creates cannot be told apart on the target (no key, or several records with it): check them by hand",
+            summary.unsettled_creates
+        );
+    }
+    if summary.failed > 0 && !summary.dry_run {
+        eprintln!("  deletes that failed are tried again by `bulkline undo --restart`");
+    }
+    if let Some(why) = &summary.stopped {
+        eprintln!("  stopped: {why}");
+    }
+    Ok(())
 }

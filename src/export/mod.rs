@@ -104,11 +104,20 @@ pub fn run(
     let mut fetcher = Fetcher::new(listing);
     let mut total_known = false;
     let read: Result<()> = runtime.block_on(async {
-        while let Some(page) = fetcher
-            .next(http)
-            .await
-            .map_err(|m| Error::Remote(format!("{}: {m}", settings.from.as_str())))?
-        {
+        loop {
+            // A signal stops the export between pages (a page in transit is abandoned): the
+            // old file stays as it was, and no part file is left.
+            let next = tokio::select! {
+                page = fetcher.next(http) => page,
+                () = crate::stop::wait() => {
+                    return Err(Error::Interrupted(crate::stop::message()));
+                }
+            };
+            let Some(page) =
+                next.map_err(|m| Error::Remote(format!("{}: {m}", settings.from.as_str())))?
+            else {
+                break;
+            };
             if !total_known && let Some(total) = page.total {
                 progress.set_total(total);
                 total_known = true;

@@ -33,11 +33,10 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::{Map, Value};
-use tempfile::NamedTempFile;
 
 use super::flatten::{Flat, flatten};
 use crate::error::{Error, Result};
-use crate::sink::open_special;
+use crate::sink::{Part, open_special};
 
 /// The format of an export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,7 +321,7 @@ enum Dest {
     /// An existing special file or symbolic link, written in place.
     InPlace(File, PathBuf),
     /// A temporary file beside the destination, renamed onto it at the end.
-    Temp(NamedTempFile, PathBuf),
+    Temp(Part, PathBuf),
 }
 
 impl Dest {
@@ -336,16 +335,7 @@ impl Dest {
         if let Some(file) = open_special(&p)? {
             return Ok(Dest::InPlace(file, p));
         }
-        let dir = match p.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".bulkline-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("cannot create a file in", &dir, e))?;
-        Ok(Dest::Temp(temp, p))
+        Ok(Dest::Temp(Part::beside(&p)?, p))
     }
 
     /// The destination's name for messages.
@@ -364,6 +354,7 @@ impl Dest {
                 .map(|f| Box::new(f) as Box<dyn Write + Send>)
                 .map_err(|e| Error::io("cannot write", p, e)),
             Dest::Temp(t, p) => t
+                .file
                 .as_file()
                 .try_clone()
                 .map(|f| Box::new(f) as Box<dyn Write + Send>)
@@ -374,11 +365,7 @@ impl Dest {
     /// Moves a temporary file into place, once it is safely on disk.
     fn finish(self) -> Result<()> {
         if let Dest::Temp(temp, path) = self {
-            temp.as_file()
-                .sync_all()
-                .map_err(|e| Error::io("cannot write", &path, e))?;
-            temp.persist(&path)
-                .map_err(|e| Error::io("cannot move into place", &path, e.error))?;
+            temp.persist(&path)?;
         }
         Ok(())
     }
@@ -926,11 +913,11 @@ mod tests {
     fn a_pipe_is_written_in_place() {
         let dir = tempfile::tempdir().unwrap();
         let fifo = dir.path().join("pipe");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        // Made in-process: a forked `mkfifo` would hold other tests' open files (and their
+        // locks) until it execs.
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         let reader = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())

@@ -110,6 +110,22 @@ enum Attempt {
     NoToken(String),
 }
 
+/// A request's turn, taken before its intent is journaled ([`HttpClient::reserve`]): a
+/// concurrency slot held until the last clone of the reserved client is dropped, and a rate
+/// permit already waited for, which the first attempt uses.
+struct Turn {
+    _slot: Slot,
+    prepaid: std::sync::atomic::AtomicBool,
+}
+
+impl std::fmt::Debug for Turn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Turn")
+            .field("prepaid", &self.prepaid)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A target's HTTP client: base URL, auth, pacing, concurrency and retries.
 #[derive(Debug, Clone)]
 pub struct HttpClient {
@@ -121,6 +137,8 @@ pub struct HttpClient {
     retry: RetryPolicy,
     not_applied: Vec<u16>,
     stats: Arc<HttpStats>,
+    /// Set on a reserved client: its requests use this turn's slot, not one of their own.
+    turn: Option<Arc<Turn>>,
 }
 
 impl HttpClient {
@@ -145,7 +163,34 @@ impl HttpClient {
             retry: config.retry,
             not_applied: config.not_applied_statuses,
             stats: Arc::new(HttpStats::new()),
+            turn: None,
         }
+    }
+
+    /// Waits for a turn to send: a concurrency slot, a rate permit and a live access token,
+    /// in that order. The client it returns sends with that turn: its first attempt leaves at
+    /// once, and every attempt of every request it sends (retries, a second request of the
+    /// same change) uses the one slot, which is freed when the last clone is dropped. So a
+    /// change is journaled only when its request can leave now, and the changes open at any
+    /// instant never outnumber the concurrency.
+    ///
+    /// Fails only when no access token can be had (the token request was refused).
+    pub async fn reserve(&self) -> Result<HttpClient, Outcome> {
+        let slot = self.concurrency.acquire().await;
+        self.pacer.acquire().await;
+        if let Some(provider) = &self.auth
+            && let Err(e) = provider.token().await
+        {
+            return Err(Outcome::Unauthorized {
+                message: e.to_string(),
+            });
+        }
+        let mut reserved = self.clone();
+        reserved.turn = Some(Arc::new(Turn {
+            _slot: slot,
+            prepaid: std::sync::atomic::AtomicBool::new(true),
+        }));
+        Ok(reserved)
     }
 
     /// The API's base URL.
@@ -303,8 +348,17 @@ impl HttpClient {
     /// waited its turn for long does not carry a token that expired meanwhile; it comes back
     /// with the attempt, for a 401 to say which token was refused.
     async fn attempt(&self, request: &Request) -> (Attempt, Option<AccessToken>) {
-        let _slot = self.concurrency.acquire().await;
-        self.pacer.acquire().await;
+        let _slot = match &self.turn {
+            Some(_) => None,
+            None => Some(self.concurrency.acquire().await),
+        };
+        let prepaid = self
+            .turn
+            .as_ref()
+            .is_some_and(|t| t.prepaid.swap(false, std::sync::atomic::Ordering::AcqRel));
+        if !prepaid {
+            self.pacer.acquire().await;
+        }
         let (header, token) = match &self.auth {
             None => (None, None),
             Some(provider) => {

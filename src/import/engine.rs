@@ -1,6 +1,7 @@
-//! Executing the writes: one task per row, paced and retried by the HTTP client, each change
-//! journaled (intent before, outcome after), and the rows whose outcome is unknown reconciled
-//! against the target before they are tried again.
+//! Executing the writes: one task per row, through the journaled [`Executor`] (a turn to send,
+//! then the intent, then the request, then the outcome), paced and retried by the HTTP
+//! client; the creates whose outcome is unknown are reconciled against the target (one
+//! listing per round) before they are tried again.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,9 +13,9 @@ use tokio::task::JoinSet;
 
 use super::key::{MatchBy, RemoteIndex};
 use super::reports::Reports;
-use crate::checkpoint::{Action, IntentId, Journal, Op, RowOutcome};
+use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
 use crate::error::{Error, Result};
-use crate::halt::Halt;
+use crate::executor::Executor;
 use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::source::{Schema, Values};
@@ -55,13 +56,13 @@ pub struct Task {
 pub struct Engine<T: Target> {
     pub target: Arc<T>,
     pub http: HttpClient,
-    pub journal: Journal,
     pub reports: Arc<Mutex<Reports>>,
     pub counters: Arc<Counters>,
     /// The key records are found by.
     pub by: MatchBy,
-    /// Why the run stopped early (quota, credentials, a fatal error).
-    halt: Halt,
+    /// The journal, the turns to send, and why the run stopped early (a signal, a quota,
+    /// credentials, a fatal error).
+    pub exec: Executor,
     /// Tasks certainly not applied: to send again.
     retry: Mutex<Vec<Task>>,
     /// Creates whose outcome is unknown, with their intents: to look for on the target first.
@@ -89,12 +90,11 @@ impl<T: Target + 'static> Engine<T> {
     ) -> Engine<T> {
         Engine {
             target,
+            exec: Executor::new(http.clone(), journal),
             http,
-            journal,
             reports,
             counters,
             by,
-            halt: Halt::default(),
             retry: Mutex::new(Vec::new()),
             unknown: Mutex::new(Vec::new()),
             left: AtomicU64::new(0),
@@ -105,20 +105,20 @@ impl<T: Target + 'static> Engine<T> {
 
     /// Why the run stopped, if it did.
     pub fn stopped(&self) -> Option<String> {
-        self.halt.stopped()
+        self.exec.stopped()
     }
 
     fn set_stop(&self, message: String) {
-        self.halt.stop(message);
+        self.exec.stop(message);
     }
 
     /// Takes the fatal error, if one happened.
     pub fn take_fatal(&self) -> Option<Error> {
-        self.halt.take_fatal()
+        self.exec.take_fatal()
     }
 
     fn set_fatal(&self, e: Error) {
-        self.halt.fatal(e);
+        self.exec.fatal(e);
     }
 
     /// The target's records under `parents`, indexed by the match key.
@@ -144,9 +144,7 @@ impl<T: Target + 'static> Engine<T> {
     }
 
     fn record(&self, intent: IntentId, outcome: RowOutcome) {
-        if let Err(e) = self.journal.outcome(intent, &[outcome]) {
-            self.set_fatal(e.into());
-        }
+        self.exec.record(intent, &[outcome]);
     }
 
     /// A row done: journal, report, counters.
@@ -167,32 +165,36 @@ impl<T: Target + 'static> Engine<T> {
 
     /// Sends one task and records what became of it.
     pub async fn execute(self: Arc<Self>, task: Task) {
-        if self.stopped().is_some() {
-            self.left.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
         let (op, remote) = match &task.op {
             TaskOp::Create => (Op::Create, None),
             TaskOp::Update { id } => (Op::Update, Some(id.as_str())),
         };
-        let intent = match self.journal.intent(op, &[task.row], remote).await {
-            Ok(id) => id,
-            Err(e) => {
-                self.set_fatal(e.into());
-                self.left.fetch_add(1, Ordering::Relaxed);
-                return;
-            }
+        // A create keeps its key (and parent) in the journal: a later run, or `undo`, finds
+        // the record by it when the answer was lost.
+        let key = [task.find_key.as_deref().unwrap_or("")];
+        let rows = [task.row];
+        let spec = IntentSpec {
+            op,
+            rows: &rows,
+            remote_id: remote,
+            keys: if task.find_key.is_some() { &key } else { &[] },
+            parent: (!task.parent.is_empty()).then_some(task.parent.as_str()),
         };
+        let Some(turn) = self.exec.begin(spec).await else {
+            self.left.fetch_add(1, Ordering::Relaxed);
+            return;
+        };
+        let intent = turn.intent;
         let sent = Instant::now();
         let write = match &task.op {
             TaskOp::Create => {
                 self.target
-                    .create(&self.http, &task.fields, &task.extras)
+                    .create(&turn.client, &task.fields, &task.extras)
                     .await
             }
             TaskOp::Update { id } => {
                 self.target
-                    .update(&self.http, id, &task.fields, &task.extras)
+                    .update(&turn.client, id, &task.fields, &task.extras)
                     .await
             }
         };
@@ -220,8 +222,9 @@ impl<T: Target + 'static> Engine<T> {
                 self.failed(Some(intent), &task, &code, &message);
             }
             Write::Ambiguous { .. } if task.op == TaskOp::Create => {
-                // The create may have been applied: the intent stays open until the record
-                // is looked for on the target.
+                // The create may have been applied: unknown until the record is looked for
+                // on the target.
+                self.record(intent, RowOutcome::unknown(task.row));
                 lock(&self.unknown).push((intent, task));
             }
             Write::Ambiguous { .. } | Write::NotApplied { .. } => {
@@ -235,6 +238,8 @@ impl<T: Target + 'static> Engine<T> {
                 self.left.fetch_add(1, Ordering::Relaxed);
             }
         }
+        // The turn (its concurrency slot) ends only now, with the outcome recorded.
+        drop(turn);
     }
 
     /// Runs every task that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the

@@ -257,7 +257,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                 self.resumed += 1;
                 return self.failed(schema, &p, &f.code, &f.message);
             }
-            Some(RowState::InFlight(_)) => {
+            Some(RowState::InFlight(_) | RowState::Unknown(_)) => {
                 if let Some(&(intent, op)) = self.in_flight.get(&row) {
                     if op == Op::Create {
                         let Some(k) = find_key.as_deref() else {
@@ -400,6 +400,9 @@ fn count_rows(path: &str, options: &source::SourceOptions) -> Result<u64> {
     let mut rows = 0u64;
     while let Some(batch) = src.next_batch(pipeline::BATCH_ROWS)? {
         rows += batch.rows.len() as u64;
+        if crate::stop::requested() {
+            break;
+        }
     }
     Ok(rows)
 }
@@ -417,6 +420,16 @@ pub fn run<T: Target + 'static>(
             "import reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
         ));
     }
+    // No path may destroy data: the journal is a file, no output is the input or another
+    // output (a dry run writes no journal).
+    let mut files = crate::paths::RunFiles::new(&settings.input_path)
+        .output("--errors", settings.errors.as_deref())
+        .output("--report", settings.report.as_deref());
+    if !settings.dry_run {
+        crate::paths::check_journal(&settings.checkpoint)?;
+        files = files.output_path("the checkpoint journal", &settings.checkpoint);
+    }
+    files.check()?;
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
@@ -433,9 +446,10 @@ pub fn run<T: Target + 'static>(
         columns,
     )?));
 
-    // The journal (not in a dry run: it changes nothing).
-    let (journal, resume) = if settings.dry_run {
-        (None, Resume::default())
+    // The journal (not in a dry run: it changes nothing), after the run's lock: one run of
+    // this list to this place at a time, whatever path it is reached by.
+    let (journal, resume, _run_lock) = if settings.dry_run {
+        (None, Resume::default(), None)
     } else {
         let mut header = RunHeader::new(
             InputFingerprint::of(std::path::Path::new(&settings.input_path))?,
@@ -449,12 +463,30 @@ pub fn run<T: Target + 'static>(
             format!("{:?}", settings.input.transform.dedupe_by),
         )
         .option("keep", format!("{:?}", settings.keep));
+        for (k, v) in settings.input.journal_options(&src.schema(), src.info()) {
+            header = header.option(k, v);
+        }
         for (k, v) in &settings.params {
             header = header.param(k, v);
         }
+        let run_lock = Some(crate::runlock::lock_run(
+            &header,
+            http.base_url().as_str(),
+            &settings.checkpoint,
+            settings.restart,
+            settings.mode == Mode::Create,
+            &[],
+        )?);
         let (journal, resume) =
             Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
-        (Some(journal), resume)
+        let undone = resume.undone();
+        if undone > 0 {
+            return Err(Error::Usage(format!(
+                "this import was undone: `bulkline undo` deleted {undone} of the records it created, so its journal {} no longer says what the target holds. Start over with --restart (the journal is moved aside), or finish the undo first",
+                settings.checkpoint.display()
+            )));
+        }
+        (Some(journal), resume, run_lock)
     };
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
@@ -540,12 +572,14 @@ pub fn run<T: Target + 'static>(
             },
         )
     });
-    let info = match info {
+    // A signal stops the reading: what was planned is sent, the rest is left for the resume.
+    let final_schema = match info {
         Ok(info) => {
             let schema = Arc::clone(&last_schema);
             deduper.finish(&mut |d| planner.decided(&schema, d))?;
-            info
+            info.schema
         }
+        Err(Error::Interrupted(_)) => Arc::clone(&last_schema),
         Err(e) => {
             drop(planner.tx.take());
             if let Some(w) = writers {
@@ -568,9 +602,7 @@ pub fn run<T: Target + 'static>(
     let mut write_time = None;
     let mut writes = 0;
     if let (Some(engine), Some(writers)) = (&engine, writers) {
-        runtime
-            .block_on(writers)
-            .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
+        runtime.block_on(crate::stop::finish_within_grace(writers))?;
         runtime.block_on(Arc::clone(engine).settle());
         if let Some(e) = engine.take_fatal() {
             return Err(e);
@@ -584,7 +616,7 @@ pub fn run<T: Target + 'static>(
     progress.finish();
     {
         let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
-        r.note_schema(&info.schema);
+        r.note_schema(&final_schema);
     }
     let reports = Arc::try_unwrap(reports)
         .map_err(|_| Error::Internal("the reports are still in use".into()))?

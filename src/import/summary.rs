@@ -229,11 +229,7 @@ impl ImportSummary {
             let _ = writeln!(out, "  stopped: {why}");
         }
         if self.left > 0 || self.stopped.is_some() {
-            let _ = writeln!(
-                out,
-                "  {} rows are not done yet: run the same command again to resume",
-                self.left
-            );
+            let _ = writeln!(out, "  {} rows are not done yet", self.left);
         }
         if let Some(path) = &self.errors {
             let _ = writeln!(out, "  errors: {path}");

@@ -47,6 +47,17 @@ const QUEUE: usize = 256;
 /// Rendered samples a dry run shows.
 const SAMPLES: usize = 3;
 
+/// The header options that make another campaign of the same list (part of the run lock's
+/// identity): another message, sender or timing is another campaign.
+const CAMPAIGN_OPTIONS: [&str; 6] = [
+    "message",
+    "sender_id",
+    "schedule",
+    "send_window",
+    "media",
+    "flash",
+];
+
 /// Asks whether to go on with a send of the plan.
 pub type Confirm = Box<dyn Fn(&Plan) -> Result<bool> + Send + Sync>;
 
@@ -60,6 +71,8 @@ pub struct Settings {
     pub batch_size: usize,
     pub dry_run: bool,
     pub resend_unknown: bool,
+    /// How long the SMS logs may take to show an accepted send (`--log-catch-up`).
+    pub log_catch_up: std::time::Duration,
     pub checkpoint: PathBuf,
     pub restart: bool,
     pub errors: Option<String>,
@@ -221,7 +234,7 @@ impl Planner<'_> {
                 self.plan.failed_before += 1;
                 return Ok(());
             }
-            Some(RowState::InFlight(_)) => {
+            Some(RowState::InFlight(_) | RowState::Unknown(_)) => {
                 self.plan.to_check += 1;
                 return Ok(());
             }
@@ -315,6 +328,10 @@ struct SendPass<'a> {
     waiting: HashMap<u64, (Arc<Schema>, Values)>,
     /// Rows an earlier run saw refused.
     resumed_failed: u64,
+    /// When each maybe-sent row's request could last have reached the API (ms).
+    maybe_at: HashMap<u64, u64>,
+    /// The schema of the rows seen so far (for the reports of a run a signal stopped).
+    last_schema: Arc<Schema>,
 }
 
 impl SendPass<'_> {
@@ -339,6 +356,9 @@ impl SendPass<'_> {
     }
 
     fn visit(&mut self, schema: &Arc<Schema>, raw: RawRow, step: Step) -> Result<()> {
+        if !Arc::ptr_eq(&self.last_schema, schema) {
+            self.last_schema = Arc::clone(schema);
+        }
         let contact = match step.tally(&mut self.counts) {
             None => return Ok(()),
             Some(Err(r)) => return self.reject(schema, &raw, &r),
@@ -377,11 +397,12 @@ impl SendPass<'_> {
                     &f.message,
                 );
             }
-            Some(RowState::InFlight(intent)) => {
+            Some(RowState::InFlight(intent) | RowState::Unknown(intent)) => {
                 return match composed {
                     Ok(r) => {
                         let blocked = composer.suppressed(&r.number);
                         self.sender.add_unknown(Unknown {
+                            at_ms: self.maybe_at.get(&raw.row).copied().unwrap_or(0),
                             intent: *intent,
                             item: Outgoing {
                                 recipient: r,
@@ -430,8 +451,10 @@ fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
     )?))
 }
 
-/// The journal header of the campaign.
+/// The journal header of the campaign: the input, and everything that changes what a row
+/// becomes or where it goes (mapping, regions, dedupe, the message, sender, schedule...).
 fn header(settings: &Settings) -> Result<RunHeader> {
+    let src = source::open(&settings.input_path, &settings.input.source)?;
     let mut h = RunHeader::new(
         InputFingerprint::of(std::path::Path::new(&settings.input_path))?,
         TARGET,
@@ -442,6 +465,9 @@ fn header(settings: &Settings) -> Result<RunHeader> {
         format!("{:?}", settings.input.transform.dedupe_by),
     )
     .option("keep", format!("{:?}", settings.keep));
+    for (k, v) in settings.input.journal_options(&src.schema(), src.info()) {
+        h = h.option(k, v);
+    }
     for (k, v) in &settings.header_options {
         h = h.option(k, v);
     }
@@ -460,7 +486,36 @@ pub fn run(
             "sms reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
         ));
     }
+    let mut files = crate::paths::RunFiles::new(&settings.input_path)
+        .output("--errors", settings.errors.as_deref())
+        .output("--report", settings.report.as_deref());
+    if !settings.dry_run {
+        crate::paths::check_journal(&settings.checkpoint)?;
+        files = files.output_path("the checkpoint journal", &settings.checkpoint);
+    }
+    files.check()?;
     let header = header(settings)?;
+    // One run of this campaign at a time, whatever path its list is reached by: the lock
+    // follows the list's content, the account and the campaign (message, sender, timing).
+    let _run_lock = match (&http, settings.dry_run) {
+        (Some(http), false) => {
+            let campaign: Vec<(&str, &str)> = header
+                .options
+                .iter()
+                .filter(|(k, _)| CAMPAIGN_OPTIONS.contains(&k.as_str()))
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            Some(crate::runlock::lock_run(
+                &header,
+                http.base_url().as_str(),
+                &settings.checkpoint,
+                settings.restart,
+                true,
+                &campaign,
+            )?)
+        }
+        _ => None,
+    };
     let (journal, resume) = if settings.dry_run {
         // A dry run changes nothing, the journal included; an existing one is read.
         match crate::checkpoint::read_journal(&settings.checkpoint) {
@@ -535,8 +590,11 @@ pub fn run(
         Arc::clone(&reports),
         Arc::clone(&counters),
         settings.send_options.clone(),
-        since_ms,
-        settings.resend_unknown,
+        super::send::Reconciling {
+            since_ms,
+            catch_up: settings.log_catch_up,
+            resend_unknown: settings.resend_unknown,
+        },
     ));
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);
     let senders = runtime.spawn(Arc::clone(&sender).run(rx));
@@ -550,6 +608,12 @@ pub fn run(
         batcher: Batcher::new(settings.batch_size),
         waiting: HashMap::new(),
         resumed_failed: 0,
+        maybe_at: resume
+            .in_flight()
+            .iter()
+            .flat_map(|f| f.rows.iter().map(move |&r| (r, f.at_ms)))
+            .collect(),
+        last_schema: Arc::new(Schema::default()),
     };
     let walked = walk(settings, |schema, raw, step| pass.visit(schema, raw, step))
         .and_then(|info| pass.finish().map(|()| info));
@@ -558,13 +622,17 @@ pub fn run(
         counts: send_counts,
         resumed_failed,
         tx,
+        last_schema,
         ..
     } = pass;
     drop(tx);
-    runtime
-        .block_on(senders)
-        .map_err(|e| Error::Internal(format!("the senders failed: {e}")))?;
-    let info = walked?;
+    runtime.block_on(crate::stop::finish_within_grace(senders))?;
+    // A signal stops the reading: what was batched is sent, the rest is left for the resume.
+    let final_schema = match walked {
+        Ok(info) => info.schema,
+        Err(Error::Interrupted(_)) => last_schema,
+        Err(e) => return Err(e),
+    };
     runtime.block_on(Arc::clone(&sender).settle());
     if let Some(e) = sender.take_fatal() {
         return Err(e);
@@ -578,7 +646,7 @@ pub fn run(
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
     let mut reports = reports;
-    reports.note_schema(&info.schema);
+    reports.note_schema(&final_schema);
     reports.finish()?;
     journal.close()?;
 

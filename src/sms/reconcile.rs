@@ -1,13 +1,22 @@
 //! Was it sent? A send whose answer was lost (a timeout, a dropped connection, a 5xx, a run
-//! killed between the journal's intent and the answer) is looked for in the SMS logs: the
-//! outgoing messages to that number, in the days since the campaign's journal was made, with
-//! the same text. Found, it was sent (and its log id is the proof); not found, it is unknown,
-//! and only `--resend-unknown` sends it again.
+//! killed between the journal's intent and the answer) is looked for in the SMS logs: an
+//! outgoing message to that number, since the campaign's journal was made, with the same
+//! text. Found, it was sent (and its log id is the proof).
+//!
+//! [`scan`] settles many such sends at once: one paged listing of the campaign's outgoing
+//! messages, matched locally by number and text; when that listing would take more pages than
+//! there are numbers to look for (an account that sends far more than this campaign), it
+//! looks each number up instead.
+
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
 use crate::http::HttpClient;
-use crate::target::zoho_sms::{Direction, LogEntry, LogError, LogQuery, digits, fetch_logs};
+use crate::target::Cursor;
+use crate::target::zoho_sms::{
+    Direction, LOG_PAGE, LogEntry, LogError, LogQuery, digits, fetch_logs, logs_page,
+};
 
 /// How far before the journal's creation a logged send still counts (clock skew between this
 /// machine and the API).
@@ -46,22 +55,87 @@ pub fn find<'a>(
         .max_by_key(|e| e.submitted_ms)
 }
 
-/// Looks for the send of `message` to `number` in the logs (see the module docs).
-pub async fn lookup(
+/// What a scan found: the outgoing messages by (number as digits, text), and how many log
+/// requests it took.
+#[derive(Debug, Default)]
+pub struct Found {
+    entries: HashMap<(String, String), Vec<LogEntry>>,
+    pub requests: u64,
+}
+
+impl Found {
+    fn add(&mut self, e: LogEntry) {
+        if e.direction == Some(Direction::Incoming) {
+            return;
+        }
+        self.entries
+            .entry((e.number.clone(), e.message.clone()))
+            .or_default()
+            .push(e);
+    }
+
+    /// The send of `message` to `number` made at or after `since_ms` (less [`SKEW_MS`]).
+    pub fn get(&self, number: &str, message: &str, since_ms: u64) -> Option<&LogEntry> {
+        let list = self.entries.get(&(digits(number), message.to_string()))?;
+        find(list, number, message, since_ms)
+    }
+}
+
+/// Looks for the sends of `wanted` (number, text) in the logs since `since_ms`, with as few
+/// requests as it can (see the module docs).
+pub async fn scan(
     http: &HttpClient,
-    number: &str,
-    message: &str,
+    wanted: &[(&str, &str)],
     since_ms: u64,
-) -> Result<Option<LogEntry>, LogError> {
+) -> Result<Found, LogError> {
+    let mut found = Found::default();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let numbers: HashSet<String> = wanted.iter().map(|(n, _)| digits(n)).collect();
     let (from_date, to_date) = date_range(since_ms, Timestamp::now());
-    let query = LogQuery {
+    let span = LogQuery {
         direction: Some(Direction::Outgoing),
-        number: Some(number.to_string()),
-        from_date: Some(from_date),
-        to_date: Some(to_date),
+        number: None,
+        from_date: Some(from_date.clone()),
+        to_date: Some(to_date.clone()),
     };
-    let entries = fetch_logs(http, &query).await?;
-    Ok(find(&entries, number, message, since_ms).cloned())
+    let first = logs_page(http, &span, 0).await?;
+    found.requests += 1;
+    let pages = first
+        .total
+        .map(|t| t.div_ceil(LOG_PAGE as u64))
+        .unwrap_or(u64::MAX);
+    if pages.saturating_sub(1) <= numbers.len() as u64 {
+        let mut page = first;
+        loop {
+            for record in &page.records {
+                if let Some(e) = LogEntry::parse(record) {
+                    found.add(e);
+                }
+            }
+            match page.next {
+                Some(Cursor::Offset(from)) => {
+                    page = logs_page(http, &span, from).await?;
+                    found.requests += 1;
+                }
+                _ => return Ok(found),
+            }
+        }
+    }
+    for number in numbers {
+        let query = LogQuery {
+            direction: Some(Direction::Outgoing),
+            number: Some(number),
+            from_date: Some(from_date.clone()),
+            to_date: Some(to_date.clone()),
+        };
+        for e in fetch_logs(http, &query).await? {
+            found.add(e);
+        }
+        found.requests += 1;
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

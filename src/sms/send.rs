@@ -1,9 +1,11 @@
-//! Sending: one request per batch, paced and retried by the HTTP client, each batch journaled
-//! as one intent (with every row's number) that is durable before the request goes out, and
-//! its outcome recorded per row after. At most once, then reconciled: a batch whose answer is
-//! lost is never sent again blindly; each of its numbers is looked for in the SMS logs
-//! ([`super::reconcile`]). Found means sent; not found is `unknown`, reported, and sent again
-//! only with `--resend-unknown`.
+//! Sending: one request per batch, through the journaled [`Executor`]: a turn to send (slot,
+//! rate permit, token), then the batch's intent (with every row's number), durable, then the
+//! request, then the outcome per row. At most once, then reconciled: a batch whose answer is
+//! lost (maybe sent) is never sent again blindly. Once it is older than the logs' catch-up
+//! window, the campaign's outgoing messages are listed ([`super::reconcile::scan`]): found
+//! means sent; not found means it was not sent, and an unscheduled send goes out again. A
+//! scheduled send the logs do not show stays `unknown` (the logs may not list scheduled
+//! sends), and is sent again only with `--resend-unknown`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,9 +14,9 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use crate::checkpoint::{Action, IntentId, Journal, Op, RowOutcome};
+use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome, now_ms};
 use crate::error::{Error, Result};
-use crate::halt::Halt;
+use crate::executor::Executor;
 use crate::http::HttpClient;
 use crate::import::Reports;
 use crate::progress::Counters;
@@ -30,9 +32,10 @@ use super::reconcile;
 const MAX_TASKS: usize = 256;
 /// Rounds of "look up the unknown, send again what certainly failed" after the stream.
 pub const SETTLE_ROUNDS: u32 = 4;
-/// How long to let the logs catch up before looking for lost answers (a request in transit
-/// when an earlier run was killed may land a moment later).
-pub const LOG_DELAY: Duration = Duration::from_secs(2);
+/// How long the SMS logs may take to list a send the API accepted (the default of
+/// `--log-catch-up`): a maybe-sent batch the logs do not show once its request is older than
+/// this was not sent.
+pub const LOG_CATCH_UP: Duration = Duration::from_secs(30);
 
 /// The report code of a send that may or may not have happened.
 pub const UNKNOWN: &str = "unknown";
@@ -83,8 +86,10 @@ impl OutBatch {
 pub struct Unknown {
     pub intent: IntentId,
     pub item: Outgoing,
-    /// Why it must not be sent again even with `--resend-unknown` (it is suppressed now).
+    /// Why it must not be sent again (it is suppressed now).
     pub blocked: Option<Rejection>,
+    /// When its request could last have reached the API (ms since the epoch; 0: long ago).
+    pub at_ms: u64,
 }
 
 /// What the sender counts.
@@ -98,7 +103,7 @@ pub struct SendCounts {
     pub found_in_logs: AtomicU64,
     /// Sends still unknown at the end.
     pub unknown: AtomicU64,
-    /// Unknown sends sent again (`--resend-unknown`).
+    /// Maybe-sent sends the logs showed were not sent, sent again.
     pub resent: AtomicU64,
     /// Recipients the API refused.
     pub failed: AtomicU64,
@@ -149,18 +154,26 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// How lost answers are settled.
+#[derive(Debug, Clone, Copy)]
+pub struct Reconciling {
+    /// Sends logged before this (ms since the epoch, less skew) are not this campaign's.
+    pub since_ms: u64,
+    /// How long the logs may take to show an accepted send ([`LOG_CATCH_UP`]).
+    pub catch_up: Duration,
+    /// Send again what stays unknown (scheduled sends the logs do not show).
+    pub resend_unknown: bool,
+}
+
 /// The state every send of a run shares.
 pub struct Sender {
     pub http: HttpClient,
-    pub journal: Journal,
+    pub exec: Executor,
     pub reports: Arc<Mutex<Reports>>,
     pub counters: Arc<Counters>,
     pub options: SendOptions,
-    /// Sends logged before this (ms since the epoch, less skew) are not this campaign's.
-    pub since_ms: u64,
-    pub resend_unknown: bool,
+    pub reconciling: Reconciling,
     pub counts: SendCounts,
-    halt: Halt,
     retry: Mutex<Vec<OutBatch>>,
     unknown: Mutex<Vec<Unknown>>,
 }
@@ -172,19 +185,16 @@ impl Sender {
         reports: Arc<Mutex<Reports>>,
         counters: Arc<Counters>,
         options: SendOptions,
-        since_ms: u64,
-        resend_unknown: bool,
+        reconciling: Reconciling,
     ) -> Sender {
         Sender {
+            exec: Executor::new(http.clone(), journal),
             http,
-            journal,
             reports,
             counters,
             options,
-            since_ms,
-            resend_unknown,
+            reconciling,
             counts: SendCounts::default(),
-            halt: Halt::default(),
             retry: Mutex::new(Vec::new()),
             unknown: Mutex::new(Vec::new()),
         }
@@ -192,20 +202,20 @@ impl Sender {
 
     /// Why the run stopped, if it did.
     pub fn stopped(&self) -> Option<String> {
-        self.halt.stopped()
+        self.exec.stopped()
     }
 
     fn set_stop(&self, message: String) {
-        self.halt.stop(message);
+        self.exec.stop(message);
     }
 
     /// Takes the fatal error, if one happened.
     pub fn take_fatal(&self) -> Option<Error> {
-        self.halt.take_fatal()
+        self.exec.take_fatal()
     }
 
     fn set_fatal(&self, e: Error) {
-        self.halt.fatal(e);
+        self.exec.fatal(e);
     }
 
     fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
@@ -215,12 +225,7 @@ impl Sender {
     }
 
     fn record(&self, intent: IntentId, outcomes: &[RowOutcome]) {
-        if outcomes.is_empty() {
-            return;
-        }
-        if let Err(e) = self.journal.outcome(intent, outcomes) {
-            self.set_fatal(e.into());
-        }
+        self.exec.record(intent, outcomes);
     }
 
     /// A recipient sent: journal (done by the caller, for the whole batch), report, counters.
@@ -260,10 +265,6 @@ impl Sender {
         if n == 0 {
             return;
         }
-        if self.stopped().is_some() {
-            self.counts.left.fetch_add(n, Ordering::Relaxed);
-            return;
-        }
         let rows: Vec<u64> = batch.items.iter().map(|i| i.recipient.row).collect();
         let numbers: Vec<String> = batch
             .items
@@ -271,18 +272,13 @@ impl Sender {
             .map(|i| i.recipient.number.clone())
             .collect();
         let keys: Vec<&str> = numbers.iter().map(String::as_str).collect();
-        let intent = match self
-            .journal
-            .intent_keyed(Op::Send, &rows, None, &keys)
-            .await
-        {
-            Ok(id) => id,
-            Err(e) => {
-                self.set_fatal(e.into());
-                self.counts.left.fetch_add(n, Ordering::Relaxed);
-                return;
-            }
+        let mut spec = IntentSpec::new(Op::Send, &rows);
+        spec.keys = &keys;
+        let Some(turn) = self.exec.begin(spec).await else {
+            self.counts.left.fetch_add(n, Ordering::Relaxed);
+            return;
         };
+        let intent = turn.intent;
         let first = &batch.items[0].recipient;
         let request = SendRequest {
             numbers: &numbers,
@@ -292,8 +288,11 @@ impl Sender {
             options: &self.options,
         }
         .build();
-        let result = SendResult::from_outcome(self.http.send(&request).await);
+        let result = SendResult::from_outcome(turn.client.send(&request).await);
         self.counts.requests.fetch_add(1, Ordering::Relaxed);
+        let not_applied = |rows: &[u64]| -> Vec<RowOutcome> {
+            rows.iter().map(|&r| RowOutcome::not_applied(r)).collect()
+        };
         match result {
             SendResult::Sent { logids } => {
                 let mut outcomes = Vec::with_capacity(batch.items.len());
@@ -322,13 +321,14 @@ impl Sender {
             }
             SendResult::Failed { .. } if batch.items.len() > 1 => {
                 // Nothing was sent. One number may be the cause: each is tried on its own, so
-                // that the refusal lands on the rows it belongs to.
-                let outcomes: Vec<RowOutcome> =
-                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
-                self.record(intent, &outcomes);
+                // that the refusal lands on the rows it belongs to (each with a turn of its
+                // own: this one ends first).
+                self.record(intent, &not_applied(&rows));
+                drop(turn);
                 for item in batch.items {
                     Box::pin(Arc::clone(&self).execute(OutBatch { items: vec![item] })).await;
                 }
+                return;
             }
             SendResult::Failed { code, message } => {
                 let code = code.unwrap_or_else(|| "remote_error".into());
@@ -341,30 +341,32 @@ impl Sender {
                 self.counts.failed.fetch_add(1, Ordering::Relaxed);
             }
             SendResult::Ambiguous { .. } => {
-                // Maybe sent: the intent stays open until the logs say.
+                // Maybe sent: unknown until the logs say.
+                let outcomes: Vec<RowOutcome> =
+                    rows.iter().map(|&r| RowOutcome::unknown(r)).collect();
+                self.record(intent, &outcomes);
+                let at_ms = now_ms();
                 let mut unknown = lock(&self.unknown);
                 for item in batch.items {
                     unknown.push(Unknown {
                         intent,
                         item,
                         blocked: None,
+                        at_ms,
                     });
                 }
             }
             SendResult::NotApplied { .. } => {
-                let outcomes: Vec<RowOutcome> =
-                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
-                self.record(intent, &outcomes);
+                self.record(intent, &not_applied(&rows));
                 lock(&self.retry).push(batch);
             }
             SendResult::Stop { message } => {
-                let outcomes: Vec<RowOutcome> =
-                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
-                self.record(intent, &outcomes);
+                self.record(intent, &not_applied(&rows));
                 self.set_stop(message);
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
             }
         }
+        drop(turn);
     }
 
     /// Sends every batch that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the
@@ -386,36 +388,92 @@ impl Sender {
         while set.join_next().await.is_some() {}
     }
 
-    /// Looks for one unknown send in the logs and settles it; returns it when it is still
-    /// unknown and may be sent again.
-    async fn look_up(self: Arc<Self>, u: Unknown) -> Option<Unknown> {
-        self.counts.lookups.fetch_add(1, Ordering::Relaxed);
-        let r = &u.item.recipient;
-        match reconcile::lookup(&self.http, &r.number, &r.message, self.since_ms).await {
-            Ok(Some(entry)) => {
-                let logid = (!entry.logid.is_empty()).then_some(entry.logid.as_str());
-                self.record(u.intent, &[RowOutcome::done(r.row, Action::Sent, logid)]);
-                self.sent(&u.item, &entry.logid);
-                self.counts.found_in_logs.fetch_add(1, Ordering::Relaxed);
-                None
-            }
-            Ok(None) => Some(u),
+    /// Waits until every send in `unknown` is older than the logs' catch-up window (or the run
+    /// stops). True when the wait ended by itself.
+    async fn wait_catch_up(&self, unknown: &[Unknown]) -> bool {
+        let ready_at = unknown
+            .iter()
+            .map(|u| {
+                u.at_ms
+                    .saturating_add(self.reconciling.catch_up.as_millis() as u64)
+            })
+            .max()
+            .unwrap_or(0);
+        let wait = Duration::from_millis(ready_at.saturating_sub(now_ms()));
+        if wait.is_zero() {
+            return true;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => true,
+            _ = self.exec.wait_stop() => false,
+        }
+    }
+
+    /// Settles the unknown sends against one scan of the logs: found, sent; not found (the
+    /// logs have had their catch-up window), not sent, and an unscheduled send goes out again;
+    /// a scheduled one stays unknown (or is sent again with `--resend-unknown`); a number that
+    /// is suppressed now is not texted. Returns what stays unknown.
+    async fn reconcile(&self, unknown: Vec<Unknown>) -> Vec<Unknown> {
+        let wanted: Vec<(&str, &str)> = unknown
+            .iter()
+            .map(|u| (u.item.recipient.number.as_str(), &*u.item.recipient.message))
+            .collect();
+        let found = match reconcile::scan(&self.http, &wanted, self.reconciling.since_ms).await {
+            Ok(found) => found,
             Err(e) => {
                 if e.stops_run {
                     self.set_stop(e.to_string());
                 }
-                lock(&self.unknown).push(u);
-                None
+                return unknown;
+            }
+        };
+        self.counts
+            .lookups
+            .fetch_add(found.requests, Ordering::Relaxed);
+        let mut still = Vec::new();
+        let mut resend = Vec::new();
+        for u in unknown {
+            let r = &u.item.recipient;
+            if let Some(entry) = found.get(&r.number, &r.message, self.reconciling.since_ms) {
+                let logid = (!entry.logid.is_empty()).then_some(entry.logid.as_str());
+                self.record(u.intent, &[RowOutcome::done(r.row, Action::Sent, logid)]);
+                self.sent(&u.item, &entry.logid);
+                self.counts.found_in_logs.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            if let Some(b) = &u.blocked {
+                // Not sent, and not to be: the number is suppressed now.
+                let message = format!(
+                    "not sent (an earlier send's answer was lost, and the SMS logs show it did not go out); not sent now: {}",
+                    b.message
+                );
+                self.record(
+                    u.intent,
+                    &[RowOutcome::failed(r.row, b.code.as_str(), &message)],
+                );
+                self.failed(&u.item, b.code.as_str(), &message);
+                self.counts.failed.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            if r.schedule.is_none() || self.reconciling.resend_unknown {
+                self.record(u.intent, &[RowOutcome::not_applied(r.row)]);
+                self.counts.resent.fetch_add(1, Ordering::Relaxed);
+                resend.push(OutBatch {
+                    items: vec![u.item],
+                });
+            } else {
+                still.push(u);
             }
         }
+        lock(&self.retry).extend(resend);
+        still
     }
 
-    /// After the stream: looks for every unknown send in the logs, sends again what certainly
-    /// did not go out (and, with `--resend-unknown`, what the logs do not show), for a few
-    /// rounds. What is unknown at the end is reported as `unknown` and stays in flight in
-    /// the journal, so that a later run looks again.
+    /// After the stream: settles the unknown sends through the logs (waiting out their
+    /// catch-up window), sends again what certainly did not go out, for a few rounds. What is
+    /// unknown at the end is reported as `unknown` and stays in the journal, so that a later
+    /// run looks again.
     pub async fn settle(self: Arc<Self>) {
-        let mut first_lookup = true;
         let mut still_unknown: Vec<Unknown> = Vec::new();
         for round in 0..SETTLE_ROUNDS {
             if self.stopped().is_some() {
@@ -423,32 +481,16 @@ impl Sender {
             }
             let unknown = std::mem::take(&mut *lock(&self.unknown));
             if !unknown.is_empty() {
-                if first_lookup {
-                    tokio::time::sleep(LOG_DELAY).await;
-                }
-                first_lookup = false;
-                let mut set = JoinSet::new();
-                for u in unknown {
-                    set.spawn(Arc::clone(&self).look_up(u));
-                }
-                let mut resend = Vec::new();
-                while let Some(done) = set.join_next().await {
-                    let Ok(Some(u)) = done else { continue };
-                    match (&u.blocked, self.resend_unknown) {
-                        (None, true) => {
-                            self.record(u.intent, &[RowOutcome::not_applied(u.item.recipient.row)]);
-                            self.counts.resent.fetch_add(1, Ordering::Relaxed);
-                            resend.push(OutBatch {
-                                items: vec![u.item],
-                            });
-                        }
-                        _ => still_unknown.push(u),
-                    }
-                }
-                lock(&self.retry).extend(resend);
-                if self.stopped().is_some() {
+                if !self.wait_catch_up(&unknown).await {
+                    lock(&self.unknown).extend(unknown);
                     break;
                 }
+                let still = self.reconcile(unknown).await;
+                if self.stopped().is_some() {
+                    lock(&self.unknown).extend(still);
+                    break;
+                }
+                still_unknown.extend(still);
             }
             let retry = std::mem::take(&mut *lock(&self.retry));
             if retry.is_empty() {
@@ -468,14 +510,8 @@ impl Sender {
         }
         // Whatever is left: never sent twice, never forgotten.
         for u in still_unknown {
-            let message = match &u.blocked {
-                Some(b) => format!(
-                    "an earlier send to this number may have gone out and the SMS logs do not show it; it is not sent again: {}",
-                    b.message
-                ),
-                None => "the send's answer was lost and the SMS logs do not show it: it may or may not have gone out (check later with `bulkline sms-status`, or send it again with --resend-unknown)".to_string(),
-            };
-            self.failed(&u.item, UNKNOWN, &message);
+            let message = "a scheduled send's answer was lost and the SMS logs do not show it: it may or may not go out (check later with `bulkline sms-status`, or send it again with --resend-unknown)";
+            self.failed(&u.item, UNKNOWN, message);
             self.counts.unknown.fetch_add(1, Ordering::Relaxed);
         }
         let left: u64 = lock(&self.retry)

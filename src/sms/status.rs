@@ -95,7 +95,7 @@ pub fn join(resume: &Resume, entries: &[LogEntry]) -> Vec<RecipientStatus> {
                     status: FAILED.to_string(),
                     detail: format!("{}: {}", f.code, f.message),
                 },
-                RowState::InFlight(_) => RecipientStatus {
+                RowState::InFlight(_) | RowState::Unknown(_) => RecipientStatus {
                     row,
                     number: number.clone(),
                     logid: String::new(),

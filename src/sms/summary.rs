@@ -309,17 +309,9 @@ impl SmsSummary {
             format_duration(Duration::from_secs_f64(self.seconds))
         );
         if let Some(why) = &self.stopped {
-            let _ = writeln!(
-                o,
-                "stopped early: {why}; {} recipients left: run the same command again to resume",
-                self.left
-            );
+            let _ = writeln!(o, "stopped early: {why}; {} recipients left", self.left);
         } else if self.left > 0 {
-            let _ = writeln!(
-                o,
-                "{} recipients left unsettled: run the same command again to resume",
-                self.left
-            );
+            let _ = writeln!(o, "{} recipients left unsettled", self.left);
         }
         if self.unknown > 0 {
             let _ = writeln!(

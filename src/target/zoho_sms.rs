@@ -264,7 +264,7 @@ pub struct LogEntry {
 }
 
 impl LogEntry {
-    fn parse(v: &Map<String, Value>) -> Option<LogEntry> {
+    pub(crate) fn parse(v: &Map<String, Value>) -> Option<LogEntry> {
         let text = |k: &str| {
             v.get(k)
                 .and_then(|x| match x {

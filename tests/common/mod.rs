@@ -233,6 +233,8 @@ impl Harness {
             }
         }
         c.env("XDG_CACHE_HOME", self.path("cache"));
+        // Run locks live in the test's own directory.
+        c.env("BULKLINE_STATE_DIR", self.path("state"));
         c
     }
 
@@ -303,6 +305,8 @@ impl Harness {
         if !extra.contains(&"--rate") {
             c.args(["--rate", "200/s"]);
         }
+        // No terminal to confirm large undos on.
+        c.arg("--yes");
         c.args(extra);
         c
     }

@@ -1,0 +1,198 @@
+//! Stopping on a signal. A signal is a stop, not a crash:
+//!
+//! - the first SIGINT or SIGTERM asks the run to stop ([`requested`], [`wait`]): it takes no
+//!   new rows, lets the requests already sent finish (at most [`GRACE`]), records their
+//!   outcomes, removes its temporary files, prints its summary and how to resume, and exits 4;
+//! - a second one exits at once with code 4 (the journal tolerates a cut at any byte), after
+//!   removing every temporary file still registered ([`TempFile`]).
+//!
+//! [`install`] starts the watcher thread; without it nothing is ever requested (tests of the
+//! library).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+/// How long a stopping run waits for the requests already sent.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+static REQUESTED: AtomicBool = AtomicBool::new(false);
+/// The signal that asked for the stop (0 when none).
+static SIGNAL: AtomicUsize = AtomicUsize::new(0);
+
+fn channel() -> &'static watch::Sender<bool> {
+    static CHANNEL: OnceLock<watch::Sender<bool>> = OnceLock::new();
+    CHANNEL.get_or_init(|| watch::channel(false).0)
+}
+
+/// True once a stop was asked for.
+pub fn requested() -> bool {
+    REQUESTED.load(Ordering::Acquire)
+}
+
+/// The name of the signal that asked for the stop, if one did.
+pub fn signal_name() -> Option<&'static str> {
+    match SIGNAL.load(Ordering::Relaxed) {
+        0 => None,
+        2 => Some("SIGINT"),
+        15 => Some("SIGTERM"),
+        _ => Some("a signal"),
+    }
+}
+
+/// Asks the run to stop (what the first signal does).
+pub fn request() {
+    REQUESTED.store(true, Ordering::Release);
+    channel().send_replace(true);
+}
+
+/// Waits until a stop is asked for (forever if none is).
+pub async fn wait() {
+    let mut rx = channel().subscribe();
+    // The sender lives in a static: `wait_for` cannot fail while the process runs.
+    let _ = rx.wait_for(|stop| *stop).await;
+}
+
+/// Waits for the tasks of `handle` to finish; once a stop is asked for, for at most
+/// [`GRACE`] more, then abandons them (their intents stay in flight in the journal, for the
+/// resume to reconcile).
+pub async fn finish_within_grace(
+    mut handle: tokio::task::JoinHandle<()>,
+) -> Result<(), crate::error::Error> {
+    let grace = async {
+        wait().await;
+        tokio::time::sleep(GRACE).await;
+    };
+    tokio::select! {
+        joined = &mut handle => joined
+            .map_err(|e| crate::error::Error::Internal(format!("the senders failed: {e}"))),
+        () = grace => {
+            handle.abort();
+            Ok(())
+        }
+    }
+}
+
+/// The message of a run that stopped on a signal.
+pub fn message() -> String {
+    format!(
+        "stopped by {} (a second one stops at once)",
+        signal_name().unwrap_or("a signal")
+    )
+}
+
+fn temp_files() -> MutexGuard<'static, HashMap<u64, PathBuf>> {
+    static FILES: OnceLock<Mutex<HashMap<u64, PathBuf>>> = OnceLock::new();
+    FILES
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+}
+
+/// A temporary file that a second signal must not leave behind. The registration ends when
+/// this is dropped (the file was renamed into place, or removed by its owner).
+#[derive(Debug)]
+pub struct TempFile {
+    id: u64,
+}
+
+impl TempFile {
+    /// Registers `path`.
+    pub fn register(path: &Path) -> TempFile {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        let id = NEXT.fetch_add(1, Ordering::Relaxed);
+        temp_files().insert(id, path.to_path_buf());
+        TempFile { id }
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        temp_files().remove(&self.id);
+    }
+}
+
+/// Removes every registered temporary file (the second signal's last act).
+fn remove_temp_files() {
+    for path in temp_files().values() {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Starts watching SIGINT and SIGTERM (once; later calls do nothing).
+pub fn install() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                for signal in signals.forever() {
+                    if requested() {
+                        remove_temp_files();
+                        eprintln!(
+                            "\nbulkline: stopped at once by a second signal; run the same command again to resume"
+                        );
+                        std::process::exit(i32::from(crate::error::exit::RESUMABLE));
+                    }
+                    SIGNAL.store(signal as usize, Ordering::Relaxed);
+                    request();
+                    eprintln!(
+                        "\nbulkline: stopping: finishing the requests already sent (Ctrl-C again to stop at once)"
+                    );
+                }
+            });
+        // Without the thread, signals keep their default action: the run is killed, and the
+        // journal still resumes it.
+        drop(spawned);
+    });
+}
+
+/// The command line that resumes this run: the same one, without `--restart` (a resume
+/// must not start over), quoted for a POSIX shell.
+pub fn resume_command() -> String {
+    let quote = |a: &str| {
+        if !a.is_empty()
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+        {
+            a.to_string()
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    let mut args = std::env::args();
+    let program = args.next().unwrap_or_else(|| "bulkline".into());
+    let program = std::path::Path::new(&program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or(program);
+    std::iter::once(program)
+        .chain(args.filter(|a| a != "--restart"))
+        .map(|a| quote(&a))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_files_are_registered_until_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.part");
+        std::fs::write(&p, b"x").unwrap();
+        let reg = TempFile::register(&p);
+        assert!(temp_files().values().any(|v| v == &p));
+        drop(reg);
+        assert!(!temp_files().values().any(|v| v == &p));
+    }
+}
