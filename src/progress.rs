@@ -456,6 +456,12 @@ impl Progress {
         if !resume.is_empty() {
             self.println(&format!("{} ({})", resume.summary(), journal.display()));
         }
+        if resume.dropped_tail_records > 0 {
+            self.warn(&format!(
+                "warning: the journal's last {} record(s) ({} bytes) were incomplete or damaged (the run before was cut off while writing) and were dropped; the rows they named are reconciled or sent again",
+                resume.dropped_tail_records, resume.dropped_tail_bytes
+            ));
+        }
     }
 
     /// Prints a message without breaking the bar; nothing in quiet mode.

@@ -145,7 +145,7 @@ pub fn install() {
                     SIGNAL.store(signal as usize, Ordering::Relaxed);
                     request();
                     eprintln!(
-                        "\nbulkline: stopping: finishing the requests already sent (Ctrl-C again to stop at once)"
+                        "\nbulkline: stopping cleanly: no new rows, the requests already sent finish (a second Ctrl-C stops at once)"
                     );
                 }
             });
