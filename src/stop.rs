@@ -57,22 +57,28 @@ pub async fn wait() {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
-/// Waits for the tasks of `handle` to finish; once a stop is asked for, for at most
-/// [`GRACE`] more, then abandons them (their intents stay in flight in the journal, for the
-/// resume to reconcile).
-pub async fn finish_within_grace(
-    mut handle: tokio::task::JoinHandle<()>,
-) -> Result<(), crate::error::Error> {
+/// Waits for every task of `set`; once a stop is asked for, for at most [`GRACE`] more, then
+/// cancels the rest and waits until they are gone (their intents stay in flight in the
+/// journal, for the resume to reconcile). Returns how many tasks were cancelled.
+pub async fn join_within_grace<T: 'static>(set: &mut tokio::task::JoinSet<T>) -> usize {
     let grace = async {
         wait().await;
         tokio::time::sleep(GRACE).await;
     };
-    tokio::select! {
-        joined = &mut handle => joined
-            .map_err(|e| crate::error::Error::Internal(format!("the senders failed: {e}"))),
-        () = grace => {
-            handle.abort();
-            Ok(())
+    tokio::pin!(grace);
+    loop {
+        tokio::select! {
+            next = set.join_next() => {
+                if next.is_none() {
+                    return 0;
+                }
+            }
+            () = &mut grace => {
+                let cancelled = set.len();
+                set.abort_all();
+                while set.join_next().await.is_some() {}
+                return cancelled;
+            }
         }
     }
 }

@@ -732,3 +732,35 @@ fn the_good_prefix_of_the_breaking_json_is_valid() {
     assert_eq!(s["clean"], 20_000);
     assert!(predicate::path::exists().eval(&case.path("out.csv")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Outputs that would destroy data
+// ---------------------------------------------------------------------------------------------
+
+/// Two outputs that are one file, or an output that is the input (also through a link), are
+/// refused before anything is written: nothing is lost.
+#[test]
+fn outputs_that_are_one_file_or_the_input_are_refused() {
+    let c = Case::new("in.csv", b"name,mobile\nAnn,+447400100001\nBob,12\n");
+    let out = c.path("o.csv");
+    let out = out.to_str().unwrap();
+    let a = bulkline()
+        .args(["clean", c.input(), "-o", out, "--errors", out])
+        .assert();
+    assert_clear_error(a, 2, &["same file"]);
+    assert!(!Path::new(out).exists(), "a refused run wrote its output");
+
+    let link = c.path("link.csv");
+    std::os::unix::fs::symlink(&c.input, &link).unwrap();
+    let before = fs::read(&c.input).unwrap();
+    let a = bulkline()
+        .args(["clean", c.input(), "-o", link.to_str().unwrap()])
+        .assert();
+    assert_clear_error(a, 2, &["input file"]);
+    assert_eq!(fs::read(&c.input).unwrap(), before);
+
+    let a = bulkline()
+        .args(["clean", c.input(), "-o", c.dir.path().to_str().unwrap()])
+        .assert();
+    assert_clear_error(a, 2, &["directory"]);
+}

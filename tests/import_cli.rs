@@ -100,9 +100,10 @@ fn create_mode_creates_without_listing() {
     assert_eq!(run.num("created"), 10, "{run}");
     assert_eq!(run.num("listed"), 0, "{run}");
     assert_eq!(h.mobiles(Target::Zoom), expected_mobiles(0..10));
+    // One request of one contact checks that the address book exists; nothing is listed.
     assert_eq!(
         h.sb.request_count("GET /v2/contact_center/address_books/{id}/contacts", 200),
-        0,
+        1,
         "create mode listed the address book"
     );
 }
@@ -1059,4 +1060,78 @@ fn a_journal_that_is_a_device_is_refused_and_left_alone() {
         assert!(meta.file_type().is_char_device(), "{run}");
     }
     assert!(h.ids(Target::Zoom).is_empty());
+}
+
+/// An address book or a Books contact that does not exist is a configuration error (exit 2),
+/// found before anything is sent, not "run the same command again".
+#[test]
+fn a_destination_that_does_not_exist_is_a_configuration_error() {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..3));
+    for (to, flag, mode) in [
+        ("zoom-cc", "--address-book-id", "upsert"),
+        ("zoom-cc", "--address-book-id", "create"),
+        ("zoho-books", "--books-contact-id", "upsert"),
+    ] {
+        let out = h
+            .api_command()
+            .arg("import")
+            .arg(&input)
+            .args(["--to", to, flag, "999999", "--mode", mode, "--json"])
+            .arg("--checkpoint")
+            .arg(h.path(&format!("{to}-{mode}.checkpoint")))
+            .args(h.url_args())
+            .output()
+            .expect("run bulkline import");
+        let run = Run::from_output(out);
+        run.assert_code(2);
+        assert!(run.stderr.contains("999999"), "{run}");
+        assert!(!run.stderr.contains("resume with"), "{run}");
+    }
+    assert_eq!(h.writes(), 0);
+}
+
+/// The first signal lets the requests already sent finish, but not forever: with every
+/// answer held for 30 s, a SIGINT stops the run after its grace (10 s), exit 4, and the same
+/// command then finishes the job with every contact once.
+#[test]
+fn a_signal_does_not_wait_forever_for_a_hung_request() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..100));
+    let cp = h.path("x.checkpoint");
+    let child = h
+        .import_cmd(
+            t,
+            &input,
+            &cp,
+            &["--rate", "20/s", "--concurrency", "2", "--quiet"],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bulkline import");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h.sb.zoom_contacts().len() < 5 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.patch(&patch(|p| p.latency_ms = Some(30_000)));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let signalled = std::time::Instant::now();
+    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    let out = child.wait_with_output().expect("wait");
+    let waited = signalled.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        waited < std::time::Duration::from_secs(25),
+        "the run waited {waited:?} for answers held 30 s"
+    );
+    assert!(stderr.contains("resume with:"), "{stderr}");
+    assert!(in_flight(&cp) <= 2);
+    h.patch(&patch(|p| p.latency_ms = Some(0)));
+    let run = h.import(t, &input, &cp, &[]);
+    run.assert_code(0);
+    assert_exactly_once(&h, t, 0..100);
 }

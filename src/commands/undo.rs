@@ -210,7 +210,7 @@ impl<T: Target + 'static> Deleter<T> {
             for d in batch {
                 set.spawn(Arc::clone(&self).delete(d));
             }
-            while set.join_next().await.is_some() {}
+            crate::stop::join_within_grace(&mut set).await;
             batch = std::mem::take(&mut *self.retry.lock().unwrap_or_else(|e| e.into_inner()));
         }
         self.retry

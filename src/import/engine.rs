@@ -258,7 +258,7 @@ impl<T: Target + 'static> Engine<T> {
             });
             while set.try_join_next().is_some() {}
         }
-        while set.join_next().await.is_some() {}
+        crate::stop::join_within_grace(&mut set).await;
     }
 
     /// After the stream: looks for the creates whose outcome is unknown on the target, then
@@ -299,7 +299,7 @@ impl<T: Target + 'static> Engine<T> {
             for task in retry {
                 set.spawn(Arc::clone(&self).execute(task));
             }
-            while set.join_next().await.is_some() {}
+            crate::stop::join_within_grace(&mut set).await;
         }
         let unsettled = self.unsettled();
         self.left.fetch_add(unsettled, Ordering::Relaxed);

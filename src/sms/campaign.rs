@@ -626,7 +626,9 @@ pub fn run(
         ..
     } = pass;
     drop(tx);
-    runtime.block_on(crate::stop::finish_within_grace(senders))?;
+    runtime
+        .block_on(senders)
+        .map_err(|e| Error::Internal(format!("the senders failed: {e}")))?;
     // A signal stops the reading: what was batched is sent, the rest is left for the resume.
     let final_schema = match walked {
         Ok(info) => info.schema,

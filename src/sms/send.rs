@@ -385,7 +385,7 @@ impl Sender {
             });
             while set.try_join_next().is_some() {}
         }
-        while set.join_next().await.is_some() {}
+        crate::stop::join_within_grace(&mut set).await;
     }
 
     /// Waits until every send in `unknown` is older than the logs' catch-up window (or the run
@@ -506,7 +506,7 @@ impl Sender {
             for batch in retry {
                 set.spawn(Arc::clone(&self).execute(batch));
             }
-            while set.join_next().await.is_some() {}
+            crate::stop::join_within_grace(&mut set).await;
         }
         // Whatever is left: never sent twice, never forgotten.
         for u in still_unknown {

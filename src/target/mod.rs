@@ -193,10 +193,15 @@ pub fn list_json(target: TargetKind, outcome: Outcome) -> Result<serde_json::Val
     match outcome {
         Outcome::Ok { body, .. } => serde_json::from_slice(&body)
             .map_err(|e| ListError::new(target, format!("the answer is not JSON: {e}"))),
-        Outcome::Permanent { code, message, .. } => fail(match code {
-            Some(c) => format!("{c}: {message}"),
-            None => message,
-        }),
+        // A 4xx is the API's refusal for good (an address book that does not exist).
+        Outcome::Permanent { code, message, .. } => {
+            let refused = code.clone().unwrap_or_else(|| "remote_error".into());
+            let message = match code {
+                Some(c) => format!("{c}: {message}"),
+                None => message,
+            };
+            Err(ListError::new(target, message).refused(refused))
+        }
         Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => fail(reason),
         Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
             fail(message)
@@ -246,6 +251,18 @@ pub trait Target: Send + Sync {
         fields: &Fields,
         extras: &RowExtras,
     ) -> impl Future<Output = Write> + Send;
+
+    /// Checks that the destination the run was given exists (Zoom's address book, the Books
+    /// contact of `--books-contact-id`) with one cheap request, so that a wrong id is a
+    /// configuration error before anything is sent. An API refusal comes back with its code
+    /// ([`ListError::refused`]); anything else (the API unreachable) without.
+    fn check_destination(
+        &self,
+        http: &HttpClient,
+    ) -> impl Future<Output = Result<(), ListError>> + Send {
+        let _ = http;
+        async { Ok(()) }
+    }
 
     /// Fields compared only when the row gives them: absent from the desired fields means
     /// "leave as it is", not "empty" (Zoho Voice's contact status when the file has none).

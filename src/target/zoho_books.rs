@@ -355,6 +355,13 @@ impl Target for ZohoBooks {
         Ok(fields)
     }
 
+    async fn check_destination(&self, http: &HttpClient) -> Result<(), ListError> {
+        match &self.default_parent {
+            Some(parent) => self.page(http, parent, &Cursor::Start).await.map(drop),
+            None => Ok(()),
+        }
+    }
+
     async fn list(
         &self,
         http: &HttpClient,
