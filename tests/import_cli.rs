@@ -1135,3 +1135,92 @@ fn a_signal_does_not_wait_forever_for_a_hung_request() {
     run.assert_code(0);
     assert_exactly_once(&h, t, 0..100);
 }
+
+/// A second signal stops at once: no waiting for the hung requests, still exit 4, no part
+/// file left, and the same command finishes the job.
+#[test]
+fn a_second_signal_stops_at_once() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..60));
+    let cp = h.path("x.checkpoint");
+    let errors = h.path("errors.csv").to_string_lossy().into_owned();
+    let report = h.path("report.csv").to_string_lossy().into_owned();
+    let child = h
+        .import_cmd(
+            t,
+            &input,
+            &cp,
+            &[
+                "--rate",
+                "20/s",
+                "--concurrency",
+                "2",
+                "--quiet",
+                "--errors",
+                &errors,
+                "--report",
+                &report,
+            ],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start bulkline import");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while h.sb.zoom_contacts().len() < 5 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    h.patch(&patch(|p| p.latency_ms = Some(30_000)));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let signalled = std::time::Instant::now();
+    for _ in 0..2 {
+        // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let out = child.wait_with_output().expect("wait");
+    let waited = signalled.elapsed();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        waited < std::time::Duration::from_secs(8),
+        "a second signal still waited {waited:?}"
+    );
+    assert!(stderr.contains("at once"), "{stderr}");
+    let parts: Vec<_> = std::fs::read_dir(h.dir.path())
+        .expect("read the directory")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
+    assert!(parts.is_empty(), "{parts:?}");
+    h.patch(&patch(|p| p.latency_ms = Some(0)));
+    let run = h.import(t, &input, &cp, &[]);
+    run.assert_code(0);
+    assert_exactly_once(&h, t, 0..60);
+}
+
+/// An undo of more than 100 records with no terminal to confirm on is refused without --yes,
+/// and deletes nothing.
+#[test]
+fn a_large_undo_needs_a_confirmation() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..101));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &["--rate", "1000/s"])
+        .assert_code(0);
+    let out = h
+        .api_command()
+        .arg("undo")
+        .arg(&cp)
+        .args(h.url_args())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run bulkline undo");
+    let run = Run::from_output(out);
+    run.assert_code(2);
+    assert!(run.stderr.contains("--yes"), "{run}");
+    assert_eq!(h.ids(t).len(), 101);
+    assert_eq!(h.writes_of("DELETE"), 0);
+}

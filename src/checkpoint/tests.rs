@@ -174,6 +174,11 @@ fn a_torn_tail_is_cut_at_every_offset() {
         std::fs::write(&f.journal, &full[..cut as usize]).unwrap();
         let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
         assert_eq!(r.dropped_tail_bytes, cut - before_last, "cut at {cut}");
+        assert_eq!(
+            r.dropped_tail_records,
+            u64::from(cut > before_last),
+            "cut at {cut}"
+        );
         assert_eq!(r.counts().done, 1, "cut at {cut}");
         assert_eq!(r.in_flight().len(), 1, "cut at {cut}");
         assert_eq!(r.in_flight()[0].rows, vec![2, 3]);
@@ -214,6 +219,8 @@ fn garbage_after_the_last_record_is_a_torn_tail_but_damage_in_the_middle_is_refu
     std::fs::write(&f.journal, &zeros).unwrap();
     let r = reopen(&f);
     assert_eq!((r.counts().done, r.dropped_tail_bytes), (3, 331));
+    // Two damaged lines: a full one and the partial last one, both counted.
+    assert_eq!(r.dropped_tail_records, 2);
 
     // A flipped byte in the second record, with valid records after it.
     let second = full.iter().position(|&b| b == b'\n').unwrap() + 1;
