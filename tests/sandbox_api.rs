@@ -7,6 +7,9 @@ use bulkline::sandbox::{ConfigPatch, Direction, Sandbox, SandboxConfig, seed};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
+/// The sandbox's sender id: the current pages make it required.
+const SENDER: &str = seed::SMS_SENDER_ID;
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 async fn start(config: SandboxConfig) -> Sandbox {
@@ -1155,7 +1158,7 @@ async fn sms_send_v1_shapes_and_errors() -> TestResult {
     let send = format!("{url}/rest/json/v1/sms/send");
 
     let (s, b) = send_json(c.post(&send).header("Authorization", zoho(&t)).json(
-        &json!({"customerNumber": "13239205839", "message": "test single SMS",
+        &json!({"senderId": SENDER, "customerNumber": "13239205839", "message": "test single SMS",
                 "statusCallback": "https://example.com/cb", "flash": true}),
     ))
     .await?;
@@ -1172,7 +1175,7 @@ async fn sms_send_v1_shapes_and_errors() -> TestResult {
     let (s, b) = send_json(
         c.post(&send)
             .header("Authorization", zoho(&t))
-            .json(&json!({"customerNumber": "+14155550100,+442079460958", "message": "hi"})),
+            .json(&json!({"senderId": SENDER, "customerNumber": "+14155550100,+442079460958", "message": "hi"})),
     )
     .await?;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -1180,32 +1183,32 @@ async fn sms_send_v1_shapes_and_errors() -> TestResult {
     assert_eq!(sent.len(), 2);
     assert_ne!(sent[0]["logid"], sent[1]["logid"]);
     assert_eq!(sent[1]["country"], "gb");
-    let (s, _) = send_json(
-        c.post(&send)
-            .header("Authorization", zoho(&t))
-            .json(&json!({"customerNumber": 14155550101u64, "message": "numeric"})),
-    )
+    let (s, _) = send_json(c.post(&send).header("Authorization", zoho(&t)).json(
+        &json!({"senderId": SENDER, "customerNumber": 14155550101u64, "message": "numeric"}),
+    ))
     .await?;
     assert_eq!(s, StatusCode::OK);
     // Form parameters work too.
-    let (s, _) = send_json(
-        c.post(&send)
-            .header("Authorization", zoho(&t))
-            .form(&[("customerNumber", "14155550102"), ("message", "form")]),
-    )
+    let (s, _) = send_json(c.post(&send).header("Authorization", zoho(&t)).form(&[
+        ("senderId", SENDER),
+        ("customerNumber", "14155550102"),
+        ("message", "form"),
+    ]))
     .await?;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(sb.sms_messages().len(), 5);
 
-    let long = "x".repeat(10_001);
+    let long = "x".repeat(1_001);
     let cases = [
-        json!({"customerNumber": "+79161234567", "message": "hi"}),
-        json!({"customerNumber": "+14155550100", "message": long}),
+        json!({"senderId": SENDER, "customerNumber": "+79161234567", "message": "hi"}),
+        json!({"senderId": SENDER, "customerNumber": "+14155550100", "message": long}),
         json!({"message": "hi"}),
-        json!({"customerNumber": "+14155550100"}),
-        json!({"customerNumber": "nope", "message": "hi"}),
-        json!({"customerNumber": "+14155550100", "message": "hi", "validityPeriod": 20000}),
-        json!({"customerNumber": "+14155550100", "message": "hi", "dataCoding": 7}),
+        json!({"senderId": SENDER, "customerNumber": "+14155550100"}),
+        json!({"senderId": SENDER, "customerNumber": "nope", "message": "hi"}),
+        json!({"senderId": SENDER, "customerNumber": "+14155550100", "message": "hi", "validityPeriod": 20000}),
+        json!({"senderId": SENDER, "customerNumber": "+14155550100", "message": "hi", "dataCoding": 7}),
+        json!({"customerNumber": "+14155550100", "message": "hi"}),
+        json!({"senderId": "NOPE", "customerNumber": "+14155550100", "message": "hi"}),
     ];
     for (i, body) in cases.iter().enumerate() {
         let (s, b) = send_json(c.post(&send).header("Authorization", zoho(&t)).json(body)).await?;
@@ -1218,15 +1221,20 @@ async fn sms_send_v1_shapes_and_errors() -> TestResult {
             );
         }
     }
-    let ok = "y".repeat(10_000);
+    // Without a sender id, or with one the account does not have: the page's error sample.
+    for body in &cases[7..] {
+        let (_, b) = send_json(c.post(&send).header("Authorization", zoho(&t)).json(body)).await?;
+        assert_eq!(b["code"], "ZVSMS-4027", "{body}");
+    }
+    let ok = "y".repeat(1_000);
     let (s, b) = send_json(
         c.post(&send)
             .header("Authorization", zoho(&t))
-            .json(&json!({"customerNumber": "+14155550100", "message": ok})),
+            .json(&json!({"senderId": SENDER, "customerNumber": "+14155550100", "message": ok})),
     )
     .await?;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(b["send"]["multipartCount"], 66);
+    assert_eq!(b["send"]["multipartCount"], 7);
     assert_eq!(sb.sms_messages().len(), 6);
     Ok(())
 }
@@ -1242,7 +1250,7 @@ async fn sms_send_v2_multipart_mms() -> TestResult {
     let form = reqwest::multipart::Form::new()
         .text(
             "sms_data",
-            json!({"customerNumber": "14155550100", "message": "Hello,world!", "mms": true})
+            json!({"senderId": SENDER, "customerNumber": "14155550100", "message": "Hello,world!", "mms": true})
                 .to_string(),
         )
         .part("mms_media", part);
@@ -1285,7 +1293,7 @@ async fn sms_logs_filter_page_and_show_incoming() -> TestResult {
         let (s, _) = send_json(
             c.post(format!("{url}/rest/json/v1/sms/send"))
                 .header("Authorization", zoho(&t))
-                .json(&json!({"customerNumber": n, "message": "promo"})),
+                .json(&json!({"senderId": SENDER, "customerNumber": n, "message": "promo"})),
         )
         .await?;
         assert_eq!(s, StatusCode::OK);

@@ -818,3 +818,90 @@ fn two_runs_of_one_campaign_through_a_symlink_do_not_both_send() {
     other.assert_code(0);
     assert_eq!(h.sb.sms_messages().len(), 200);
 }
+
+/// Zoho Voice requires a sender id (the current send pages): a real send without one is a
+/// usage error before anything is sent; a dry run notes it and goes on.
+#[test]
+fn a_send_needs_a_sender_id() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..3);
+    let out = sms_cmd(&h, &input, &h.path("c.checkpoint"), &["--message", "Hi"])
+        .env_remove("ZOHO_VOICE_SENDER_ID")
+        .output()
+        .expect("run bulkline sms");
+    let run = Run::from_output(out);
+    run.assert_code(2);
+    assert!(run.stderr.contains("sender id"), "{run}");
+    assert!(h.sb.sms_messages().is_empty());
+    assert_eq!(h.writes_of("POST"), 0);
+    let out = sms_cmd(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &["--message", "Hi", "--dry-run"],
+    )
+    .env_remove("ZOHO_VOICE_SENDER_ID")
+    .output()
+    .expect("run bulkline sms");
+    let run = Run::from_output(out);
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("note: Zoho Voice requires a sender id"),
+        "{run}"
+    );
+}
+
+/// A refusal of the whole request (a sender id the account does not have) is never retried
+/// number by number, and stops the run: every later batch would be refused the same way.
+#[test]
+fn a_refused_sender_id_stops_the_run_without_fanning_out() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..25);
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &[
+            "--message",
+            "Hi",
+            "--sender-id",
+            "NOPE",
+            "--concurrency",
+            "1",
+        ],
+    );
+    run.assert_code(2);
+    assert!(run.stderr.contains("ZVSMS-4027"), "{run}");
+    assert!(h.sb.sms_messages().is_empty());
+    assert_eq!(
+        h.writes_of("POST"),
+        1,
+        "one refused request, not one per number: {run}"
+    );
+}
+
+/// The current pages allow 1,000 characters: a longer rendered message is rejected in planning
+/// (and shown by the dry run), never sent.
+#[test]
+fn messages_over_a_thousand_characters_are_rejected_before_sending() {
+    let h = Harness::new(config());
+    let input = write_list(&h, "list.csv", 0..2);
+    let long = format!("{{first_name}} {}", "x".repeat(995));
+    let errors = h.path("errors.csv");
+    let run = sms(
+        &h,
+        &input,
+        &h.path("c.checkpoint"),
+        &["--message", &long, "--errors", errors.to_str().unwrap()],
+    );
+    run.assert_code(1);
+    assert!(h.sb.sms_messages().is_empty());
+    let rejected = read_table(&errors);
+    assert_eq!(rejected.len(), 2);
+    assert!(rejected.iter().all(|r| r["_code"] == "message_too_long"));
+    assert!(
+        rejected[0]["_message"].contains("1000"),
+        "{:?}",
+        rejected[0]
+    );
+}

@@ -13,7 +13,7 @@ use super::AuthError;
 use super::secret::Secret;
 
 /// Every key read from the environment or the file.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     "ZOHO_CLIENT_ID",
     "ZOHO_CLIENT_SECRET",
     "ZOHO_REFRESH_TOKEN",
@@ -23,6 +23,7 @@ pub const KEYS: [&str; 9] = [
     "ZOOM_CLIENT_ID",
     "ZOOM_CLIENT_SECRET",
     "ZOOM_ACCESS_TOKEN",
+    "ZOHO_VOICE_SENDER_ID",
 ];
 
 /// How to get a Zoho access token.
@@ -182,6 +183,12 @@ impl Credentials {
             client_secret: self.require("ZOHO_CLIENT_SECRET", alt)?.clone(),
             refresh_token: self.require("ZOHO_REFRESH_TOKEN", alt)?.clone(),
         })
+    }
+
+    /// The Zoho Voice sender id SMS go out from (`ZOHO_VOICE_SENDER_ID`), if set.
+    pub fn voice_sender_id(&self) -> Option<String> {
+        self.get("ZOHO_VOICE_SENDER_ID")
+            .map(|s| s.expose().to_string())
     }
 
     /// The Zoho Books organization id (`ZOHO_BOOKS_ORGANIZATION_ID`).

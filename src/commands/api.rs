@@ -198,6 +198,9 @@ pub struct SmsApi {
     /// The in-process sandbox of `--sandbox`; it stops when dropped.
     pub sandbox: Option<Sandbox>,
     pub http: HttpClient,
+    /// `ZOHO_VOICE_SENDER_ID` from the environment or the credentials file (the sandbox's own
+    /// with `--sandbox`).
+    pub sender_id: Option<String>,
 }
 
 /// Builds the runtime and the client of the Zoho Voice SMS API from the arguments.
@@ -214,6 +217,7 @@ pub fn connect_sms(args: &ApiArgs) -> Result<SmsApi> {
         runtime: s.runtime,
         sandbox: s.sandbox,
         http,
+        sender_id: s.credentials.voice_sender_id(),
     })
 }
 

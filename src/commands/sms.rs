@@ -20,6 +20,9 @@ use crate::sms::window::SendWindow;
 use crate::source;
 use crate::target::zoho_sms::{Media, Schedule, SendOptions};
 
+/// Why a send needs a sender id, and where to find one.
+const SENDER_ID_MISSING: &str = "Zoho Voice requires a sender id on every send: give --sender-id ID, or set ZOHO_VOICE_SENDER_ID in the environment or the credentials file. Your sender ids (a registered sender id, or one of the account's SMS-enabled numbers) are listed in Zoho Voice under Settings > SMS > Sender IDs";
+
 /// The default journal: beside the input, `<input>.sms.checkpoint`.
 pub fn default_checkpoint(input: &str) -> PathBuf {
     super::journal_beside(input, "sms")
@@ -181,13 +184,6 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         }
         None => None,
     };
-    if let Some(id) = &args.sender_id
-        && id.chars().count() > 20
-    {
-        return Err(usage(format!(
-            "--sender-id '{id}' is longer than 20 characters"
-        )));
-    }
     let mut suppressions = Suppressions::default();
     for path in &args.suppress {
         suppressions.add_file(Path::new(path), input.transform.default_region)?;
@@ -211,6 +207,28 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             &local_runtime
         }
     };
+    // The sender id: the flag, else ZOHO_VOICE_SENDER_ID (environment or credentials file; the
+    // sandbox's own with --sandbox). The API refuses a send without one.
+    let sender_id = match (&args.sender_id, &api) {
+        (Some(id), _) => Some(id.trim().to_string()),
+        (None, Some(a)) => a.sender_id.clone(),
+        (None, None) => {
+            crate::auth::Credentials::load(args.api.credentials.as_deref().map(Path::new))
+                .ok()
+                .and_then(|c| c.voice_sender_id())
+        }
+    }
+    .filter(|id| !id.is_empty());
+    if let Some(id) = &sender_id
+        && id.chars().count() > 20
+    {
+        return Err(usage(format!(
+            "the sender id '{id}' is longer than 20 characters"
+        )));
+    }
+    if sender_id.is_none() && !args.dry_run {
+        return Err(usage(SENDER_ID_MISSING));
+    }
     if let (Some(api), false) = (&api, args.no_opt_out_check) {
         let incoming = campaign::opt_out_numbers(&api.http, runtime)?;
         suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
@@ -248,7 +266,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             header_options.push((k.to_string(), v));
         }
     };
-    opt("sender_id", args.sender_id.clone());
+    opt("sender_id", sender_id.clone());
     opt(
         "schedule",
         schedule.as_ref().map(|s| format!("{} {}", s.time, s.zone)),
@@ -276,7 +294,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             timing,
         },
         send_options: SendOptions {
-            sender_id: args.sender_id.clone(),
+            sender_id: sender_id.clone(),
             validity_minutes: args.validity_minutes,
             status_callback: args.status_callback.clone(),
             flash: args.flash,
@@ -296,6 +314,9 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     };
     let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     print_summary(&summary, args.api.json, args.api.quiet)?;
+    if args.dry_run && sender_id.is_none() && !args.api.quiet {
+        eprintln!("note: {SENDER_ID_MISSING}");
+    }
     Ok(summary.exit_code)
 }
 

@@ -59,6 +59,7 @@ pub fn env_lines(url: &str) -> Vec<String> {
         ("ZOOM_CLIENT_SECRET", CLIENT_SECRET),
         ("ZOOM_ADDRESS_BOOK_ID", ZOOM_ADDRESS_BOOK_ID),
         ("ZOHO_BOOKS_CONTACT_ID", &books_contact),
+        ("ZOHO_VOICE_SENDER_ID", SMS_SENDER_ID),
     ]
     .iter()
     .map(|(k, v)| format!("{k}={v}"))

@@ -3,9 +3,12 @@
 //! `GET /rest/json/v1/sms/logs`. Sent messages are delivered at once (`DELIVERED` in the logs)
 //! unless scheduled; incoming messages are added by the admin API.
 //!
-//! Error codes other than the page's `ZVSMS-4038` are the sandbox's own: `ZVSMS-4001` missing
-//! or invalid number, `ZVSMS-4002` missing message, `ZVSMS-4003` message over 10,000
-//! characters, `ZVSMS-4005` another invalid parameter.
+//! The current pages (`../shared/api/CURRENT-PAGES.md`) make `senderId` required and allow
+//! 1,000 characters: a send without a sender id, or with one the account does not have, is
+//! refused `ZVSMS-4027 Bad Request` (the page's error sample), as is a longer message
+//! (`ZVSMS-4003`). Error codes other than the pages' `ZVSMS-4027` and `ZVSMS-4038` are the
+//! sandbox's own: `ZVSMS-4001` missing or invalid number, `ZVSMS-4002` missing message,
+//! `ZVSMS-4003` message too long, `ZVSMS-4005` another invalid parameter.
 
 use std::collections::HashMap;
 
@@ -18,7 +21,7 @@ use super::state::{Direction, SmsMessage, Store};
 use super::wire::{self, Req, json};
 
 /// The longest message.
-pub const MAX_MESSAGE_CHARS: usize = 10_000;
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
 
 /// Calling codes and their ISO country codes; longest match wins.
 const CALLING_CODES: [(&str, &str); 33] = [
@@ -249,7 +252,7 @@ fn send(
     if message.chars().count() > MAX_MESSAGE_CHARS {
         return error(
             "ZVSMS-4003",
-            "The message can have at most 10,000 characters.",
+            "The message can have at most 1,000 characters.",
         );
     }
     if let Some(d) = text(p, "dataCoding")
@@ -283,7 +286,18 @@ fn send(
             "Destination country not supported. Kindly contact zohovoice support",
         );
     }
-    let sender = text(p, "senderId").unwrap_or_else(|| seed::SMS_SENDER_ID.to_string());
+    let Some(sender) = text(p, "senderId").filter(|s| !s.trim().is_empty()) else {
+        return error(
+            "ZVSMS-4027",
+            "Bad Request: the parameter 'senderId' is mandatory.",
+        );
+    };
+    if sender.trim() != seed::SMS_SENDER_ID {
+        return error(
+            "ZVSMS-4027",
+            &format!("Bad Request: '{sender}' is not a sender id of this account."),
+        );
+    }
     let names = names_by_mobile(store);
     let mut sent = Vec::new();
     for number in targets {

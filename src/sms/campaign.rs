@@ -27,7 +27,7 @@ use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
 use crate::source::{self, RawRow, Schema, Values};
-use crate::target::zoho_sms::{SendOptions, VENDOR_PAGE_CHARS};
+use crate::target::zoho_sms::SendOptions;
 use crate::transform::{Outcome, Processed};
 
 use super::batch::{BatchKey, Batcher};
@@ -278,9 +278,6 @@ impl Planner<'_> {
             p.scheduled += 1;
         }
         let chars = r.message.chars().count();
-        if chars > VENDOR_PAGE_CHARS {
-            p.over_vendor_page += 1;
-        }
         let country = if r.region.is_empty() {
             "unknown".to_string()
         } else {

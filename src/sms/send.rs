@@ -22,7 +22,7 @@ use crate::import::Reports;
 use crate::progress::Counters;
 use crate::reject::Rejection;
 use crate::source::{Schema, Values};
-use crate::target::zoho_sms::{SendOptions, SendRequest, SendResult, digits};
+use crate::target::zoho_sms::{Refusal, SendOptions, SendRequest, SendResult, digits};
 
 use super::batch::Batch;
 use super::recipient::Recipient;
@@ -319,8 +319,11 @@ impl Sender {
                 }
                 self.record(intent, &outcomes);
             }
-            SendResult::Failed { .. } if batch.items.len() > 1 => {
-                // Nothing was sent. One number may be the cause: each is tried on its own, so
+            SendResult::Failed {
+                reach: Refusal::Numbers,
+                ..
+            } if batch.items.len() > 1 => {
+                // Nothing was sent, and the API names a number: each is tried on its own, so
                 // that the refusal lands on the rows it belongs to (each with a turn of its
                 // own: this one ends first).
                 self.record(intent, &not_applied(&rows));
@@ -330,15 +333,33 @@ impl Sender {
                 }
                 return;
             }
-            SendResult::Failed { code, message } => {
+            SendResult::Failed {
+                reach: Refusal::Run,
+                code,
+                message,
+            } => {
+                // The account is refused (sender id, credentials, scope): every later send
+                // would be refused the same way. Nothing was sent; the run stops.
+                self.record(intent, &not_applied(&rows));
                 let code = code.unwrap_or_else(|| "remote_error".into());
-                let item = &batch.items[0];
-                self.record(
-                    intent,
-                    &[RowOutcome::failed(item.recipient.row, &code, &message)],
-                );
-                self.failed(item, &code, &message);
-                self.counts.failed.fetch_add(1, Ordering::Relaxed);
+                self.set_fatal(Error::Usage(format!(
+                    "Zoho Voice refused the send for the whole account ({code}: {message}): check --sender-id (a sender id or number of your Zoho Voice account) and the credentials' scopes; nothing more was sent"
+                )));
+                self.counts.left.fetch_add(n, Ordering::Relaxed);
+            }
+            SendResult::Failed { code, message, .. } => {
+                // The request itself is refused (its message, its country): the batch's rows
+                // fail with the API's code, and nothing is tried again.
+                let code = code.unwrap_or_else(|| "remote_error".into());
+                let outcomes: Vec<RowOutcome> = rows
+                    .iter()
+                    .map(|&r| RowOutcome::failed(r, &code, &message))
+                    .collect();
+                self.record(intent, &outcomes);
+                for item in &batch.items {
+                    self.failed(item, &code, &message);
+                    self.counts.failed.fetch_add(1, Ordering::Relaxed);
+                }
             }
             SendResult::Ambiguous { .. } => {
                 // Maybe sent: unknown until the logs say.

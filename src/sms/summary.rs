@@ -10,7 +10,6 @@ use serde::Serialize;
 use crate::http::{Rate, StatsSnapshot};
 use crate::progress::format_duration;
 use crate::report::Counts;
-use crate::target::zoho_sms::VENDOR_PAGE_CHARS;
 
 use super::campaign::Settings;
 use super::segments::Encoding;
@@ -42,8 +41,6 @@ pub struct Plan {
     pub ucs2: u64,
     /// Of the recipients, the ones `--send-window` or `--schedule` schedules for later.
     pub scheduled: u64,
-    /// Messages longer than the vendor's current page mentions (1,000 characters).
-    pub over_vendor_page: u64,
     pub by_country: BTreeMap<String, u64>,
     /// Rows rejected as suppressed.
     pub suppressed: u64,
@@ -254,13 +251,6 @@ impl SmsSummary {
             countries.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
             let parts: Vec<String> = countries.iter().map(|(k, v)| format!("{k} {v}")).collect();
             let _ = writeln!(o, "by destination country: {}", parts.join(", "));
-        }
-        if p.over_vendor_page > 0 {
-            let _ = writeln!(
-                o,
-                "warning: {} messages are longer than {VENDOR_PAGE_CHARS} characters, the most the vendor's current page mentions (the API page allows 10,000): the API's answer decides",
-                p.over_vendor_page
-            );
         }
         if self.dry_run {
             for s in &p.samples {

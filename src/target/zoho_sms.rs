@@ -22,10 +22,8 @@ pub const SEND_V2: &str = "/rest/json/v2/sms/send";
 pub const LOGS: &str = "/rest/json/v1/sms/logs";
 /// The most numbers one send takes, by the vendor's current page.
 pub const MAX_NUMBERS: usize = 10;
-/// The longest message the API page allows.
-pub const MAX_MESSAGE_CHARS: usize = 10_000;
-/// The longest message the vendor's current web page mentions: above it a dry run warns.
-pub const VENDOR_PAGE_CHARS: usize = 1_000;
+/// The longest message the vendor's current send pages allow (the older API page said 10,000).
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
 /// Log entries asked for per page (the API's default).
 pub const LOG_PAGE: usize = 100;
 
@@ -165,15 +163,46 @@ impl SendRequest<'_> {
     }
 }
 
+/// What a refused send is about, which decides what is done with its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// One of the numbers (`ZVSMS-4001`, an invalid number): each number of the batch is tried
+    /// on its own, so that the refusal lands on the rows it belongs to.
+    Numbers,
+    /// The request itself (the message, its country, a parameter): the rows of the batch fail
+    /// with the API's code; nothing is tried again.
+    Batch,
+    /// The account (the sender id, the credentials or their scope): every later send would be
+    /// refused the same way, so the run stops.
+    Run,
+}
+
+impl Refusal {
+    /// The reach of a refusal with the API's `code`, answered with HTTP `status`.
+    pub fn of(code: Option<&str>, status: u16) -> Refusal {
+        match code {
+            Some("ZVSMS-4001") => Refusal::Numbers,
+            Some(SENDER_ID_REFUSED) => Refusal::Run,
+            _ if status == 401 || status == 403 => Refusal::Run,
+            _ => Refusal::Batch,
+        }
+    }
+}
+
+/// The code of a send refused for its sender id (missing or unknown): the page's error sample.
+pub const SENDER_ID_REFUSED: &str = "ZVSMS-4027";
+
 /// What a send answered, after the HTTP layer's retries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendResult {
     /// Accepted: the log id of each number (E.164 digits -> log id) that the answer names.
     Sent { logids: Vec<(String, String)> },
     /// Refused for good, with the API's code (`ZVSMS-4038`) and message: nothing was sent.
+    /// `reach` says what the refusal is about.
     Failed {
         code: Option<String>,
         message: String,
+        reach: Refusal,
     },
     /// Unknown whether it was sent: look in the logs before anything else.
     Ambiguous { reason: String },
@@ -199,8 +228,10 @@ impl SendResult {
                 let status = value.get("status").and_then(Value::as_str).unwrap_or("");
                 if !status.eq_ignore_ascii_case("success") {
                     let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+                    let code = text("code");
                     return SendResult::Failed {
-                        code: text("code"),
+                        reach: Refusal::of(code.as_deref(), 200),
+                        code,
                         message: text("message")
                             .unwrap_or_else(|| format!("the API answered status '{status}'")),
                     };
@@ -220,7 +251,15 @@ impl SendResult {
                     .collect();
                 SendResult::Sent { logids }
             }
-            Outcome::Permanent { code, message, .. } => SendResult::Failed { code, message },
+            Outcome::Permanent {
+                code,
+                message,
+                status,
+            } => SendResult::Failed {
+                reach: Refusal::of(code.as_deref(), status),
+                code,
+                message,
+            },
             Outcome::Ambiguous { reason } => SendResult::Ambiguous { reason },
             Outcome::NotApplied { reason } => SendResult::NotApplied { reason },
             stop @ (Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }) => {
@@ -496,9 +535,14 @@ mod tests {
             SendResult::from_outcome(refused),
             SendResult::Failed {
                 code: Some("ZVSMS-4038".into()),
-                message: "Destination country not supported".into()
+                message: "Destination country not supported".into(),
+                reach: Refusal::Batch,
             }
         );
+        assert_eq!(Refusal::of(Some("ZVSMS-4001"), 400), Refusal::Numbers);
+        assert_eq!(Refusal::of(Some(SENDER_ID_REFUSED), 400), Refusal::Run);
+        assert_eq!(Refusal::of(None, 403), Refusal::Run);
+        assert_eq!(Refusal::of(Some("ZVSMS-4003"), 400), Refusal::Batch);
         let garbage = Outcome::Ok {
             status: 200,
             body: b"<html>".to_vec(),

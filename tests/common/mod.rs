@@ -247,7 +247,8 @@ impl Harness {
             .env("ZOHO_BOOKS_ORGANIZATION_ID", seed::BOOKS_ORGANIZATION_ID)
             .env("ZOOM_ACCOUNT_ID", seed::ZOOM_ACCOUNT_ID)
             .env("ZOOM_CLIENT_ID", seed::CLIENT_ID)
-            .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET);
+            .env("ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET)
+            .env("ZOHO_VOICE_SENDER_ID", seed::SMS_SENDER_ID);
         c
     }
 
