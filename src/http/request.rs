@@ -230,6 +230,14 @@ impl Request {
         &self.body
     }
 
+    /// The value of the query parameter `key`, if set.
+    pub fn query_value(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
     /// Builds one attempt of this request on `base`, with `auth` as the Authorization header.
     pub(crate) fn build(
         &self,

@@ -407,6 +407,36 @@ pub fn add_incoming(
     Ok(logid)
 }
 
+/// `yyyy-MM-dd HH:mm:ss` (or `HH:mm`, or a `T` between), UTC, in ms since the epoch; a date
+/// alone is the start of its day, or its last millisecond when `end`.
+fn parse_when(text: &str, end: bool) -> Option<i64> {
+    let text = text.trim();
+    let (date, time) = match text.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (text, None),
+    };
+    let day = wire::parse_date(date)?;
+    let start = day * 86_400_000;
+    let Some(time) = time else {
+        return Some(if end { start + 86_400_000 - 1 } else { start });
+    };
+    let mut parts = time.split(':');
+    let h: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let s: i64 = match parts.next() {
+        Some(s) => s.parse().ok()?,
+        None => 0,
+    };
+    if parts.next().is_some()
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..61).contains(&s)
+    {
+        return None;
+    }
+    Some(start + ((h * 60 + m) * 60 + s) * 1000 + if end { 999 } else { 0 })
+}
+
 fn logs(store: &Store, req: &Req) -> Response {
     let num = |k: &str, default: usize| match req.query(k) {
         None => Ok(default),
@@ -419,13 +449,15 @@ fn logs(store: &Store, req: &Req) -> Response {
         (Err(m), _) | (_, Err(m)) => return error("ZVSMS-4005", &m),
         _ => return error("ZVSMS-4005", "Invalid value for 'size'."),
     };
-    let date = |k: &str| match req.query(k) {
+    // The current page sends a date and a time (`yyyy-MM-dd HH:mm:ss`); the older page a date
+    // alone, which covers the whole day. Both are taken.
+    let when = |k: &str, end: bool| match req.query(k) {
         None | Some("") => Ok(None),
-        Some(v) => wire::parse_date(v)
-            .map(Some)
-            .ok_or(format!("'{k}' must be yyyy-MM-dd.")),
+        Some(v) => parse_when(v, end).map(Some).ok_or(format!(
+            "'{k}' must be yyyy-MM-dd HH:mm:ss (or yyyy-MM-dd)."
+        )),
     };
-    let (from_day, to_day) = match (date("fromDate"), date("toDate")) {
+    let (from_ms, to_ms) = match (when("fromDate", false), when("toDate", true)) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(m), _) | (_, Err(m)) => return error("ZVSMS-4005", &m),
     };
@@ -440,7 +472,7 @@ fn logs(store: &Store, req: &Req) -> Response {
         Some(_) => {
             return error(
                 "ZVSMS-4005",
-                "messageType must be all, incoming or outgoing.",
+                "messageType must be All, Incoming or Outgoing.",
             );
         }
     };
@@ -456,9 +488,9 @@ fn logs(store: &Store, req: &Req) -> Response {
         .sms
         .iter()
         .filter(|m| {
-            let day = (m.submitted_time / 1000 / 86_400) as i64;
-            from_day.is_none_or(|d| day >= d)
-                && to_day.is_none_or(|d| day <= d)
+            let at = m.submitted_time as i64;
+            from_ms.is_none_or(|t| at >= t)
+                && to_ms.is_none_or(|t| at <= t)
                 && direction.is_none_or(|d| m.direction == d)
                 && number
                     .as_deref()
@@ -546,5 +578,19 @@ mod tests {
         assert_eq!(multipart_count("hi"), 1);
         assert_eq!(multipart_count(&"a".repeat(161)), 2);
         assert_eq!(multipart_count(&"é".repeat(71)), 2);
+    }
+
+    #[test]
+    fn log_dates_take_a_time_or_a_whole_day() {
+        let day = 20_426 * 86_400_000i64; // 2025-12-04
+        assert_eq!(parse_when("2025-12-04", false), Some(day));
+        assert_eq!(parse_when("2025-12-04", true), Some(day + 86_400_000 - 1));
+        assert_eq!(
+            parse_when("2025-12-04 01:02:03", false),
+            Some(day + 3_723_000)
+        );
+        assert_eq!(parse_when("2025-12-04T01:02", true), Some(day + 3_720_999));
+        assert_eq!(parse_when("2025-12-04 25:00:00", false), None);
+        assert_eq!(parse_when("yesterday", false), None);
     }
 }

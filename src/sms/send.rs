@@ -296,6 +296,7 @@ impl Sender {
         match result {
             SendResult::Sent { logids } => {
                 let mut outcomes = Vec::with_capacity(batch.items.len());
+                let mut unnamed = Vec::new();
                 for item in &batch.items {
                     let d = digits(&item.recipient.number);
                     let logid = logids
@@ -303,6 +304,14 @@ impl Sender {
                         .find(|(num, _)| *num == d)
                         .map(|(_, id)| id.as_str())
                         .unwrap_or("");
+                    if logid.is_empty() && batch.items.len() > 1 {
+                        // Accepted, but the answer does not name this number (the pages show
+                        // no answer for several numbers): it is settled through the logs like a
+                        // lost answer, so that every recipient gets its log id.
+                        outcomes.push(RowOutcome::unknown(item.recipient.row));
+                        unnamed.push(item.clone());
+                        continue;
+                    }
                     outcomes.push(RowOutcome::done(
                         item.recipient.row,
                         Action::Sent,
@@ -318,6 +327,13 @@ impl Sender {
                         .fetch_add(item.recipient.segments.segments as u64, Ordering::Relaxed);
                 }
                 self.record(intent, &outcomes);
+                let at_ms = now_ms();
+                lock(&self.unknown).extend(unnamed.into_iter().map(|item| Unknown {
+                    intent,
+                    item,
+                    blocked: None,
+                    at_ms,
+                }));
             }
             SendResult::Failed {
                 reach: Refusal::Numbers,

@@ -279,10 +279,11 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// As the current logs page writes it (`All`, `Incoming`, `Outgoing`).
     fn as_query(self) -> &'static str {
         match self {
-            Direction::Incoming => "incoming",
-            Direction::Outgoing => "outgoing",
+            Direction::Incoming => "Incoming",
+            Direction::Outgoing => "Outgoing",
         }
     }
 }
@@ -355,13 +356,19 @@ pub struct LogError {
     pub stops_run: bool,
 }
 
-/// One page of the logs the query finds, from index `from` ([`LOG_PAGE`] entries; `meta.total`
-/// says how many there are).
-pub async fn logs_page(
-    http: &HttpClient,
-    query: &LogQuery,
-    from: usize,
-) -> Result<crate::target::Page, LogError> {
+/// `day` (`yyyy-MM-dd`) at `time`, as the logs page's `fromDate`/`toDate` take it
+/// (`yyyy-MM-dd HH:mm:ss`); a value that already has a time is kept.
+pub fn with_time(day: &str, time: &str) -> String {
+    let day = day.trim();
+    if day.contains(' ') {
+        day.to_string()
+    } else {
+        format!("{day} {time}")
+    }
+}
+
+/// The request of one page of the logs (see [`logs_page`]).
+pub fn logs_request(query: &LogQuery, from: usize) -> Request {
     let mut req = Request::get(LOGS)
         .query("from", from.to_string())
         .query("size", LOG_PAGE.to_string());
@@ -371,12 +378,24 @@ pub async fn logs_page(
     if let Some(n) = &query.number {
         req = req.query("customerNumber", digits(n));
     }
+    // The current page takes a date and a time: a day alone becomes its first and last second.
     if let Some(d) = &query.from_date {
-        req = req.query("fromDate", d.clone());
+        req = req.query("fromDate", with_time(d, "00:00:00"));
     }
     if let Some(d) = &query.to_date {
-        req = req.query("toDate", d.clone());
+        req = req.query("toDate", with_time(d, "23:59:59"));
     }
+    req
+}
+
+/// One page of the logs the query finds, from index `from` ([`LOG_PAGE`] entries; `meta.total`
+/// says how many there are).
+pub async fn logs_page(
+    http: &HttpClient,
+    query: &LogQuery,
+    from: usize,
+) -> Result<crate::target::Page, LogError> {
+    let req = logs_request(query, from);
     let outcome = http.send(&req).await;
     let stops_run = outcome.stops_run();
     let body: Value = match outcome {
@@ -563,5 +582,25 @@ mod tests {
         assert_eq!(e.submitted_ms, 1_702_035_249_667);
         let none = json!({"message": "no number"});
         assert!(LogEntry::parse(none.as_object().unwrap()).is_none());
+    }
+
+    #[test]
+    fn log_queries_send_a_date_and_a_time_and_the_pages_casing() {
+        let query = LogQuery {
+            direction: Some(Direction::Outgoing),
+            number: Some("+14155550100".into()),
+            from_date: Some("2025-12-04".into()),
+            to_date: Some("2025-12-05".into()),
+        };
+        let req = logs_request(&query, 200);
+        assert_eq!(req.query_value("fromDate"), Some("2025-12-04 00:00:00"));
+        assert_eq!(req.query_value("toDate"), Some("2025-12-05 23:59:59"));
+        assert_eq!(req.query_value("messageType"), Some("Outgoing"));
+        assert_eq!(req.query_value("customerNumber"), Some("14155550100"));
+        assert_eq!(req.query_value("from"), Some("200"));
+        assert_eq!(
+            with_time("2025-12-04 08:30:00", "00:00:00"),
+            "2025-12-04 08:30:00"
+        );
     }
 }
