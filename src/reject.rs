@@ -53,6 +53,8 @@ pub enum Code {
     FieldRequired,
     /// A value longer than the target allows.
     TooLong,
+    /// More values (phone numbers, e-mails) than the target keeps on one record.
+    TooManyValues,
     /// A value the target does not accept (an unknown contact status, say).
     FieldInvalid,
     /// SMS: the message uses a placeholder this row has no value for, and no default.
@@ -84,7 +86,8 @@ impl Code {
             Code::PhoneExtension => "phone_extension",
             Code::EmailInvalid => "email_invalid",
             Code::FieldRequired => "field_required",
-            Code::TooLong => "too_long",
+            Code::TooLong => "field_too_long",
+            Code::TooManyValues => "too_many_values",
             Code::FieldInvalid => "field_invalid",
             Code::TemplateMissing => "template_missing",
             Code::MessageEmpty => "message_empty",

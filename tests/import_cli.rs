@@ -721,9 +721,20 @@ fn permanent_refusals_are_reported_upsert_mode() {
 /// after the quota is raised finishes the job, every row once.
 #[test]
 fn a_spent_quota_stops_the_run_and_the_rerun_finishes_it() {
+    a_spent_quota_stops_the_run(429);
+}
+
+/// Which status carries Books' code 45 is not documented: the code decides, not the status.
+#[test]
+fn a_spent_quota_answered_400_stops_the_run_too() {
+    a_spent_quota_stops_the_run(400);
+}
+
+fn a_spent_quota_stops_the_run(status: u16) {
     let t = Target::Books;
     let h = Harness::new(SandboxConfig {
         books_daily_quota: Some(10),
+        books_daily_quota_status: status,
         ..common::config()
     });
     let input = h.write_csv("in.csv", &rows(0..20));

@@ -8,8 +8,8 @@ use crate::auth::{Credentials, DataCentre, TokenCache, TokenProvider, ZOOM_OAUTH
 use crate::cli::ApiArgs;
 use crate::error::{Error, Result};
 use crate::http::{
-    BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, Rate, RetryPolicy,
-    build_client,
+    BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, LimitCodes, Rate,
+    RetryPolicy, build_client,
 };
 use crate::sandbox::{Sandbox, SandboxConfig, seed};
 use crate::target::zoho_books::ZohoBooks;
@@ -129,6 +129,7 @@ impl Start {
         zoom: bool,
         default_rate: Rate,
         published: bool,
+        limit_codes: LimitCodes,
     ) -> Result<HttpClient> {
         let base = BaseUrl::resolve(documented, self.base_override(args)).map_err(usage)?;
         let (rate, probe_to) = match &args.rate {
@@ -182,6 +183,7 @@ impl Start {
             },
             not_applied_statuses: Vec::new(),
             probe_to,
+            limit_codes,
         };
         Ok(HttpClient::new(
             reqwest,
@@ -212,6 +214,7 @@ pub fn connect_sms(args: &ApiArgs) -> Result<SmsApi> {
         false,
         crate::target::zoho_sms::default_rate(),
         false,
+        LimitCodes::default(),
     )?;
     Ok(SmsApi {
         runtime: s.runtime,
@@ -267,14 +270,18 @@ pub fn connect(
             (AnyTarget::Zoom(ZoomCc::new(book)), ZOOM_API_URL.to_string())
         }
     };
-    let (default_rate, published) =
-        with_target!(&target, t => (t.default_rate(), t.rate_is_published()));
+    let (default_rate, published, limit_codes) = with_target!(&target, t => (
+        t.default_rate(),
+        t.rate_is_published(),
+        t.limit_codes()
+    ));
     let http = s.client(
         args,
         &documented,
         kind == TargetKind::ZoomCc,
         default_rate,
         published,
+        limit_codes,
     )?;
     let mut api = Api {
         runtime: s.runtime,

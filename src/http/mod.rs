@@ -36,8 +36,8 @@ pub use concurrency::{
     ASSUMED_LATENCY, Concurrency, ConcurrencyMode, MAX_AUTO_CONCURRENCY, Slot, auto_size,
 };
 pub use outcome::{
-    BOOKS_DAILY_QUOTA_CODE, ErrorBody, Outcome, ResponseHints, Verdict, ZOHO_INVALID_TOKEN_CODE,
-    classify_response,
+    BOOKS_DAILY_QUOTA_CODE, ErrorBody, LimitCodes, Outcome, ResponseHints, Verdict,
+    ZOHO_INVALID_TOKEN_CODE, classify_response, classify_with_codes,
 };
 pub use rate::{PACING_FACTOR, Pacer, Rate, RateError};
 pub use request::{BaseUrl, Body, Part, Request, UrlError};
@@ -79,6 +79,8 @@ pub struct ClientConfig {
     /// For an API that publishes no limit: raise the rate while it answers without 429s, up
     /// to this (see [`Pacer::probing`]). `None`: the rate is a limit.
     pub probe_to: Option<Rate>,
+    /// The API's error codes of a rate limit or a quota, whatever status carries them.
+    pub limit_codes: LimitCodes,
 }
 
 impl ClientConfig {
@@ -90,6 +92,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             not_applied_statuses: Vec::new(),
             probe_to: None,
+            limit_codes: LimitCodes::default(),
         }
     }
 }
@@ -136,6 +139,7 @@ pub struct HttpClient {
     concurrency: Arc<Concurrency>,
     retry: RetryPolicy,
     not_applied: Vec<u16>,
+    limit_codes: Arc<LimitCodes>,
     stats: Arc<HttpStats>,
     /// Set on a reserved client: its requests use this turn's slot, not one of their own.
     turn: Option<Arc<Turn>>,
@@ -162,6 +166,7 @@ impl HttpClient {
             concurrency: Concurrency::new(config.concurrency, per_second),
             retry: config.retry,
             not_applied: config.not_applied_statuses,
+            limit_codes: Arc::new(config.limit_codes),
             stats: Arc::new(HttpStats::new()),
             turn: None,
         }
@@ -400,11 +405,12 @@ impl HttpClient {
                     rate_limit_type: rate_limit_type.as_deref(),
                 };
                 match response.bytes().await {
-                    Ok(body) => Attempt::Response(classify_response(
+                    Ok(body) => Attempt::Response(classify_with_codes(
                         status,
                         hints,
                         &body,
                         SystemTime::now(),
+                        &self.limit_codes,
                     )),
                     // The status says it all, except for a 2xx: its result is lost.
                     Err(e) if (200..300).contains(&status) => Attempt::MaybeSent(format!(

@@ -212,12 +212,33 @@ pub struct ResponseHints<'a> {
     pub rate_limit_type: Option<&'a str>,
 }
 
+/// An API's own error codes that mean a limit, whatever HTTP status carries them (Zoho Books:
+/// 44 the per-minute rate, 45 the daily quota; which status carries 45 is not documented).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitCodes {
+    /// Codes of a rate limit: slow down and retry, like a 429.
+    pub rate: Vec<String>,
+    /// Codes of a quota used up: the run stops, resumable.
+    pub quota: Vec<String>,
+}
+
 /// Classifies a response by its status, headers and body.
 pub fn classify_response(
     status: u16,
     hints: ResponseHints<'_>,
     body: &[u8],
     now: SystemTime,
+) -> Verdict {
+    classify_with_codes(status, hints, body, now, &LimitCodes::default())
+}
+
+/// [`classify_response`] for an API whose error codes in `codes` mean a limit.
+pub fn classify_with_codes(
+    status: u16,
+    hints: ResponseHints<'_>,
+    body: &[u8],
+    now: SystemTime,
+    codes: &LimitCodes,
 ) -> Verdict {
     let retry_after = hints.retry_after.and_then(|v| parse_retry_after(v, now));
     let err = ErrorBody::parse(body);
@@ -228,6 +249,19 @@ pub fn classify_response(
     };
     if err.code.as_deref() == Some(ZOHO_INVALID_TOKEN_CODE) || status == 401 {
         return Verdict::Unauthorized { message: message() };
+    }
+    if (!(200..300).contains(&status) || err.is_error_in_2xx(body))
+        && let Some(code) = err.code.as_deref()
+    {
+        if codes.quota.iter().any(|c| c == code) {
+            return Verdict::Done(Outcome::QuotaExhausted {
+                retry_after,
+                message: message(),
+            });
+        }
+        if codes.rate.iter().any(|c| c == code) {
+            return Verdict::RateLimited { retry_after };
+        }
     }
     match status {
         200..=299 if err.is_error_in_2xx(body) => Verdict::Done(Outcome::Permanent {
@@ -276,6 +310,40 @@ mod tests {
             body.as_bytes(),
             SystemTime::now(),
         )
+    }
+
+    #[test]
+    fn limit_codes_count_whatever_the_status() {
+        let books = LimitCodes {
+            rate: vec!["44".into()],
+            quota: vec!["45".into()],
+        };
+        let at = |status: u16, body: &str, codes: &LimitCodes| {
+            classify_with_codes(
+                status,
+                ResponseHints::default(),
+                body.as_bytes(),
+                SystemTime::now(),
+                codes,
+            )
+        };
+        let daily = r#"{"code":45,"message":"You have reached the daily limit"}"#;
+        for status in [400, 403, 429, 200] {
+            assert!(
+                matches!(
+                    at(status, daily, &books),
+                    Verdict::Done(Outcome::QuotaExhausted { .. })
+                ),
+                "{status}"
+            );
+        }
+        let rate = r#"{"code":44,"message":"Too many requests"}"#;
+        assert!(matches!(at(400, rate, &books), Verdict::RateLimited { .. }));
+        // Another API's code 44 is its own business.
+        assert!(matches!(
+            at(400, rate, &LimitCodes::default()),
+            Verdict::Done(Outcome::Permanent { .. })
+        ));
     }
 
     #[test]

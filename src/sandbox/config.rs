@@ -38,6 +38,9 @@ pub struct SandboxConfig {
     pub books_max_concurrent: u32,
     /// Zoho Books: requests per day per organization (code 45 beyond); `None`: unlimited.
     pub books_daily_quota: Option<u64>,
+    /// Zoho Books: the HTTP status of the daily-quota answer (code 45). Zoho does not document
+    /// it; 429 by default, another one to test a client that reads the code, not the status.
+    pub books_daily_quota_status: u16,
     /// Zoom: how long a `next_page_token` stays valid, in seconds (Zoom: 15 minutes).
     pub zoom_page_token_ttl_secs: u64,
     /// Zoho Voice SMS: country calling codes (digits, e.g. "7") answered `ZVSMS-4038`.
@@ -61,6 +64,7 @@ impl Default for SandboxConfig {
             books_requests_per_minute: 100,
             books_max_concurrent: 10,
             books_daily_quota: None,
+            books_daily_quota_status: 429,
             zoom_page_token_ttl_secs: 900,
             sms_unsupported_country_codes: vec!["7".to_string(), "98".to_string()],
         }
@@ -81,6 +85,11 @@ impl SandboxConfig {
         }
         if self.fault_rate + self.ambiguous_rate > 1.0 {
             return bad("fault_rate + ambiguous_rate must not exceed 1".to_string());
+        }
+        if !(400..=599).contains(&self.books_daily_quota_status) {
+            return bad(
+                "books_daily_quota_status must be an error status (400 to 599)".to_string(),
+            );
         }
         if let Some(r) = self.rate_limit_per_sec
             && !(r.is_finite() && r > 0.0)
@@ -126,7 +135,8 @@ impl SandboxConfig {
             books_requests_per_minute,
             books_max_concurrent,
             zoom_page_token_ttl_secs,
-            sms_unsupported_country_codes
+            sms_unsupported_country_codes,
+            books_daily_quota_status
         );
         if let Some(v) = patch.books_daily_quota {
             c.books_daily_quota = v;
@@ -156,6 +166,7 @@ pub struct ConfigPatch {
     pub books_max_concurrent: Option<u32>,
     #[serde(deserialize_with = "set_or_null")]
     pub books_daily_quota: Option<Option<u64>>,
+    pub books_daily_quota_status: Option<u16>,
     pub zoom_page_token_ttl_secs: Option<u64>,
     pub sms_unsupported_country_codes: Option<Vec<String>>,
 }

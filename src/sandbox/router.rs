@@ -302,8 +302,10 @@ fn books_limits(
         && used >= quota
     {
         let left_min = (86_400_000 - now_ms % 86_400_000).div_ceil(60_000);
+        let status = StatusCode::from_u16(config.books_daily_quota_status)
+            .unwrap_or(StatusCode::TOO_MANY_REQUESTS);
         return Err(CodedError::new(
-            StatusCode::TOO_MANY_REQUESTS,
+            status,
             zoho_books::CODE_DAILY,
             format!(
                 "You have reached the maximum number of API requests allowed per day ({quota}) for this organization. The limit resets at 00:00 UTC (in {}h {}m).",

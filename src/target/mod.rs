@@ -252,6 +252,12 @@ pub trait Target: Send + Sync {
         extras: &RowExtras,
     ) -> impl Future<Output = Write> + Send;
 
+    /// The API's own error codes of a rate limit and of a quota, recognised whatever HTTP
+    /// status carries them (none by default).
+    fn limit_codes(&self) -> crate::http::LimitCodes {
+        crate::http::LimitCodes::default()
+    }
+
     /// Checks that the destination the run was given exists (Zoom's address book, the Books
     /// contact of `--books-contact-id`) with one cheap request, so that a wrong id is a
     /// configuration error before anything is sent. An API refusal comes back with its code

@@ -355,6 +355,15 @@ impl Target for ZohoBooks {
         Ok(fields)
     }
 
+    /// 44: the per-minute rate; 45: the daily quota. Which status carries 45 is not
+    /// documented (`../shared/api/CURRENT-PAGES.md`): the code decides.
+    fn limit_codes(&self) -> crate::http::LimitCodes {
+        crate::http::LimitCodes {
+            rate: vec!["44".into()],
+            quota: vec![crate::http::BOOKS_DAILY_QUOTA_CODE.into()],
+        }
+    }
+
     async fn check_destination(&self, http: &HttpClient) -> Result<(), ListError> {
         match &self.default_parent {
             Some(parent) => self.page(http, parent, &Cursor::Start).await.map(drop),

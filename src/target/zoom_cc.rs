@@ -40,8 +40,8 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text,
-    list_json, phone_e164, put,
+    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, check_len,
+    id_text, list_json, phone_e164, put,
 };
 use crate::contact::Contact;
 use crate::http::{HttpClient, Outcome, Rate, Request};
@@ -53,6 +53,15 @@ pub const PAGE_SIZE: usize = 300;
 pub const MAX_EMAILS: usize = 4;
 /// The most phone numbers a contact may have.
 pub const MAX_PHONES: usize = 5;
+/// The longest values Zoom's Contact Center spec allows, in characters.
+pub const FIELD_LIMITS: [(&str, usize); 6] = [
+    ("first_name", 36),
+    ("last_name", 36),
+    ("display_name", 125),
+    ("location", 256),
+    ("company", 256),
+    ("role", 256),
+];
 /// The list endpoint is "Medium" (10/s on Pro): list pages are spaced at least this far apart,
 /// whatever the client's rate.
 pub const LIST_PAGE_SPACING: Duration = Duration::from_millis(100);
@@ -322,6 +331,10 @@ impl Target for ZoomCc {
         put(&mut fields, "company", &contact.company);
         put(&mut fields, "role", &contact.job_title);
         put(&mut fields, "location", &location(contact));
+        // The lengths of Zoom's Contact Center spec (`../shared/api/CURRENT-PAGES.md`).
+        for (name, max) in FIELD_LIMITS {
+            check_len(&fields, name, max, name)?;
+        }
 
         let mut phones: Vec<&str> = Vec::new();
         for p in &contact.phones {
@@ -344,7 +357,7 @@ impl Target for ZoomCc {
         if phones.len() > MAX_PHONES {
             return Err(reject(
                 "phone_numbers",
-                Code::TooLong,
+                Code::TooManyValues,
                 format!(
                     "the row has {} different phone numbers; Zoom Contact Center keeps at most \
                      {MAX_PHONES} per contact",
@@ -371,7 +384,7 @@ impl Target for ZoomCc {
         if emails.len() > MAX_EMAILS {
             return Err(reject(
                 "emails",
-                Code::TooLong,
+                Code::TooManyValues,
                 format!(
                     "the row has {} different e-mail addresses; Zoom Contact Center keeps at most \
                      {MAX_EMAILS} per contact",
@@ -590,7 +603,10 @@ mod tests {
         assert!(desired(&c).is_ok());
         c.emails.push("a4@b.co".into());
         let err = desired(&c).expect_err("5 emails");
-        assert_eq!((err.code, err.field.as_str()), (Code::TooLong, "emails"));
+        assert_eq!(
+            (err.code, err.field.as_str()),
+            (Code::TooManyValues, "emails")
+        );
         assert!(err.message.contains("at most 4"));
 
         let mut c = jane();
@@ -600,7 +616,7 @@ mod tests {
         let err = desired(&c).expect_err("6 phones");
         assert_eq!(
             (err.code, err.field.as_str()),
-            (Code::TooLong, "phone_numbers")
+            (Code::TooManyValues, "phone_numbers")
         );
         assert!(err.message.contains("at most 5"));
     }
@@ -729,5 +745,32 @@ mod tests {
         assert_eq!(t.kind(), TargetKind::ZoomCc);
         assert_eq!(t.address_book_id(), "ab1");
         assert_eq!(t.default_rate().as_per_second(), 20.0);
+    }
+
+    #[test]
+    fn values_longer_than_the_spec_allows_are_rejected_naming_the_field() {
+        let mut c = jane();
+        c.first_name = "A".repeat(36);
+        assert!(desired(&c).is_ok());
+        c.first_name = "Ä".repeat(37);
+        let err = desired(&c).unwrap_err();
+        assert_eq!(
+            (err.code, err.field.as_str()),
+            (Code::TooLong, "first_name")
+        );
+        assert_eq!(err.code.as_str(), "field_too_long");
+        let mut c = jane();
+        c.company = "x".repeat(257);
+        assert_eq!(desired(&c).unwrap_err().field, "company");
+        let mut c = jane();
+        c.job_title = "x".repeat(257);
+        assert_eq!(desired(&c).unwrap_err().field, "role");
+        let mut c = jane();
+        c.first_name = "y".repeat(30);
+        c.last_name = "z".repeat(30);
+        assert!(
+            desired(&c).is_ok(),
+            "61 characters of display name fit in 125"
+        );
     }
 }
