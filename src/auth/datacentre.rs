@@ -26,16 +26,21 @@ pub enum DataCentre {
     Uk,
     /// Canada: the `zohocloud.ca` domain.
     Ca,
+    /// United Arab Emirates (`.ae`): listed by the multi-DC pages of Zoho's other products
+    /// (`accounts.zoho.ae`, `www.zohoapis.ae`).
+    Ae,
 }
 
 /// An unknown data centre name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown Zoho data centre {0:?}: use one of com, eu, in, com.au, jp, sa, com.cn, uk, ca")]
+#[error(
+    "unknown Zoho data centre {0:?}: use one of com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae"
+)]
 pub struct UnknownDataCentre(pub String);
 
 impl DataCentre {
     /// Every data centre.
-    pub const ALL: [DataCentre; 9] = [
+    pub const ALL: [DataCentre; 10] = [
         DataCentre::Com,
         DataCentre::Eu,
         DataCentre::In,
@@ -45,6 +50,7 @@ impl DataCentre {
         DataCentre::ComCn,
         DataCentre::Uk,
         DataCentre::Ca,
+        DataCentre::Ae,
     ];
 
     /// The domain suffix: "com", "eu", ..., "ca".
@@ -59,6 +65,7 @@ impl DataCentre {
             DataCentre::ComCn => "com.cn",
             DataCentre::Uk => "uk",
             DataCentre::Ca => "ca",
+            DataCentre::Ae => "ae",
         }
     }
 
@@ -76,9 +83,20 @@ impl DataCentre {
         format!("https://www.zohoapis.{}", self.tld())
     }
 
-    /// The Zoho Voice server: `https://voice.zoho.<tld>`, or `https://voice.zohocloud.ca`
-    /// for Canada.
-    pub fn voice_url(self) -> String {
+    /// The Zoho Voice server, where it is confirmed: `voice.zoho.com` (the pages) and
+    /// `voice.zoho.eu` (Zoho Voice is offered in the US and EU data centres). `None`
+    /// elsewhere: a run there needs `--base-url` (see `../shared/api/CURRENT-PAGES.md`).
+    pub fn voice_url(self) -> Option<&'static str> {
+        match self {
+            DataCentre::Com => Some("https://voice.zoho.com"),
+            DataCentre::Eu => Some("https://voice.zoho.eu"),
+            _ => None,
+        }
+    }
+
+    /// The Zoho Voice server the data centre's naming would give (`voice.zoho.<tld>`,
+    /// `voice.zohocloud.ca`): unconfirmed outside com and eu, and only a suggestion there.
+    pub fn guessed_voice_url(self) -> String {
         match self {
             DataCentre::Ca => "https://voice.zohocloud.ca".to_string(),
             dc => format!("https://voice.zoho.{}", dc.tld()),
@@ -173,6 +191,12 @@ mod tests {
                 "https://www.zohoapis.ca",
                 "https://voice.zohocloud.ca",
             ),
+            (
+                "ae",
+                "https://accounts.zoho.ae",
+                "https://www.zohoapis.ae",
+                "https://voice.zoho.ae",
+            ),
         ];
         assert_eq!(expected.len(), DataCentre::ALL.len());
         for (name, accounts, books, voice) in expected {
@@ -180,7 +204,10 @@ mod tests {
             assert_eq!(dc.to_string(), name);
             assert_eq!(dc.accounts_url(), accounts);
             assert_eq!(dc.books_api_url(), books);
-            assert_eq!(dc.voice_url(), voice);
+            assert_eq!(dc.guessed_voice_url(), voice);
+            let confirmed = matches!(name, "com" | "eu");
+            assert_eq!(dc.voice_url() == Some(voice), confirmed, "{name}");
+            assert_eq!(dc.voice_url().is_some(), confirmed, "{name}");
         }
     }
 

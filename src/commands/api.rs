@@ -112,6 +112,20 @@ fn start(args: &ApiArgs) -> Result<Start> {
 }
 
 impl Start {
+    /// The Zoho Voice host of the data centre: confirmed for com and eu; elsewhere only with
+    /// `--base-url` (or the sandbox), which replaces it anyway.
+    fn voice_url(&self, args: &ApiArgs) -> Result<String> {
+        match self.dc.voice_url() {
+            Some(url) => Ok(url.to_string()),
+            None if self.base_override(args).is_some() => Ok(self.dc.guessed_voice_url()),
+            None => Err(Error::Usage(format!(
+                "Zoho Voice's host for the {dc} data centre is not confirmed: Zoho documents voice.zoho.com, and offers Zoho Voice in the US and EU data centres (voice.zoho.com, voice.zoho.eu). If your Zoho Voice account lives in {dc}, give its host with --base-url (perhaps {})",
+                self.dc.guessed_voice_url(),
+                dc = self.dc
+            ))),
+        }
+    }
+
     fn base_override<'a>(&'a self, args: &'a ApiArgs) -> Option<&'a str> {
         self.sandbox_url.as_deref().or(args.base_url.as_deref())
     }
@@ -210,7 +224,7 @@ pub fn connect_sms(args: &ApiArgs) -> Result<SmsApi> {
     let s = start(args)?;
     let http = s.client(
         args,
-        &s.dc.voice_url(),
+        &s.voice_url(args)?,
         false,
         crate::target::zoho_sms::default_rate(),
         false,
@@ -236,7 +250,7 @@ pub fn connect(
     let mut params = Vec::new();
     let mut default_parent = None;
     let (target, documented) = match kind {
-        TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), s.dc.voice_url()),
+        TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), s.voice_url(args)?),
         TargetKind::ZohoBooks => {
             let org = match param("organization_id") {
                 Some(org) => org,
