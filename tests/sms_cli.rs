@@ -905,3 +905,39 @@ fn messages_over_a_thousand_characters_are_rejected_before_sending() {
         rejected[0]
     );
 }
+
+/// A send to several numbers whose answer names only the first (the pages show no answer for
+/// several numbers): the others are found in the logs, so that every recipient has a log id,
+/// and nobody is texted twice.
+#[test]
+fn numbers_the_answer_does_not_name_get_their_log_id_from_the_logs() {
+    let h = Harness::new(SandboxConfig {
+        sms_answer_first_number_only: true,
+        ..config()
+    });
+    let input = write_list(&h, "list.csv", 0..25);
+    let cp = h.path("c.checkpoint");
+    let run = sms(
+        &h,
+        &input,
+        &cp,
+        &["--message", "Hello", "--log-catch-up", "0.5"],
+    );
+    run.assert_code(0);
+    assert_each_once(&h, 0..25);
+    let (_, resume) = bulkline::checkpoint::read_journal(&cp).expect("the journal");
+    let logids: Vec<String> = resume
+        .rows()
+        .filter_map(|(_, s)| match s {
+            bulkline::checkpoint::RowState::Done { remote_id, .. } => {
+                remote_id.as_deref().map(str::to_string)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(logids.len(), 25, "a recipient without a log id: {run}");
+    let stored: std::collections::BTreeSet<String> =
+        h.sb.sms_messages().into_iter().map(|m| m.logid).collect();
+    assert!(logids.iter().all(|l| stored.contains(l)));
+    assert_eq!(run.num("found_in_logs"), 22, "{run}");
+}

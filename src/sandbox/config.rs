@@ -45,6 +45,9 @@ pub struct SandboxConfig {
     pub zoom_page_token_ttl_secs: u64,
     /// Zoho Voice SMS: country calling codes (digits, e.g. "7") answered `ZVSMS-4038`.
     pub sms_unsupported_country_codes: Vec<String>,
+    /// Zoho Voice SMS: the answer to a send of several numbers names only the first (the pages
+    /// show no such answer: a client must not count on one log id per number).
+    pub sms_answer_first_number_only: bool,
 }
 
 impl Default for SandboxConfig {
@@ -67,6 +70,7 @@ impl Default for SandboxConfig {
             books_daily_quota_status: 429,
             zoom_page_token_ttl_secs: 900,
             sms_unsupported_country_codes: vec!["7".to_string(), "98".to_string()],
+            sms_answer_first_number_only: false,
         }
     }
 }
@@ -136,7 +140,8 @@ impl SandboxConfig {
             books_max_concurrent,
             zoom_page_token_ttl_secs,
             sms_unsupported_country_codes,
-            books_daily_quota_status
+            books_daily_quota_status,
+            sms_answer_first_number_only
         );
         if let Some(v) = patch.books_daily_quota {
             c.books_daily_quota = v;
@@ -169,6 +174,7 @@ pub struct ConfigPatch {
     pub books_daily_quota_status: Option<u16>,
     pub zoom_page_token_ttl_secs: Option<u64>,
     pub sms_unsupported_country_codes: Option<Vec<String>>,
+    pub sms_answer_first_number_only: Option<bool>,
 }
 
 /// A present field (even `null`) is `Some`, an absent one (via `default`) is `None`.

@@ -272,7 +272,10 @@ fn apply(shared: &Shared, route: &Route, req: &Req, config: &super::SandboxConfi
             &mut store,
             *r,
             req,
-            &config.sms_unsupported_country_codes,
+            &sms::Rules {
+                unsupported: &config.sms_unsupported_country_codes,
+                first_number_only: config.sms_answer_first_number_only,
+            },
             now,
         ),
         Route::Admin(_) | Route::Unknown(_) => route.family().not_found(),

@@ -97,17 +97,26 @@ pub fn error(code: &str, message: &str) -> Response {
     )
 }
 
+/// How sends are answered (from the sandbox's configuration).
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    /// Calling codes answered `ZVSMS-4038`.
+    pub unsupported: &'a [String],
+    /// The answer to several numbers names only the first.
+    pub first_number_only: bool,
+}
+
 /// Answers one SMS request.
 pub fn handle(
     store: &mut Store,
     route: SmsRoute,
     req: &Req,
-    unsupported: &[String],
+    rules: &Rules<'_>,
     now_ms: u64,
 ) -> Response {
     match route {
         SmsRoute::SendV1 => match v1_params(req) {
-            Ok(p) => send(store, &p, None, unsupported, now_ms),
+            Ok(p) => send(store, &p, None, rules, now_ms),
             Err(m) => error("ZVSMS-4005", &m),
         },
         SmsRoute::SendV2 => {
@@ -150,7 +159,7 @@ pub fn handle(
             } else {
                 None
             };
-            send(store, &params, meta, unsupported, now_ms)
+            send(store, &params, meta, rules, now_ms)
         }
         SmsRoute::Logs => logs(store, req),
     }
@@ -230,7 +239,7 @@ fn send(
     store: &mut Store,
     p: &Map<String, Value>,
     mms_meta: Option<Value>,
-    unsupported: &[String],
+    rules: &Rules<'_>,
     now_ms: u64,
 ) -> Response {
     let Some(numbers) = text(p, "customerNumber").filter(|s| !s.trim().is_empty()) else {
@@ -279,7 +288,7 @@ fn send(
     }
     if targets
         .iter()
-        .any(|t| unsupported.contains(&country_of(t).0))
+        .any(|t| rules.unsupported.contains(&country_of(t).0))
     {
         return error(
             "ZVSMS-4038",
@@ -348,6 +357,9 @@ fn send(
     let send = if sent.len() == 1 {
         sent.pop().unwrap_or(Value::Null)
     } else {
+        if rules.first_number_only {
+            sent.truncate(1);
+        }
         Value::Array(sent)
     };
     json(
