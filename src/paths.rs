@@ -115,6 +115,24 @@ pub fn check_journal(path: &Path) -> Result<()> {
     }
 }
 
+/// The checks of a run that reads `input` and writes `--errors`, `--report` and a journal
+/// (`None` for a dry run, which writes none): `import` and `sms`.
+pub fn check_reports_and_journal(
+    input: &str,
+    errors: Option<&str>,
+    report: Option<&str>,
+    journal: Option<&Path>,
+) -> Result<()> {
+    let mut files = RunFiles::new(input)
+        .output("--errors", errors)
+        .output("--report", report);
+    if let Some(journal) = journal {
+        check_journal(journal)?;
+        files = files.output_path("the checkpoint journal", journal);
+    }
+    files.check()
+}
+
 /// The files of one run: its input, and every file it writes with what it is (`--errors`,
 /// `--report`, `the checkpoint journal`...).
 #[derive(Debug, Default)]

@@ -434,14 +434,12 @@ pub fn run<T: Target + 'static>(
     }
     // No path may destroy data: the journal is a file, no output is the input or another
     // output (a dry run writes no journal).
-    let mut files = crate::paths::RunFiles::new(&settings.input_path)
-        .output("--errors", settings.errors.as_deref())
-        .output("--report", settings.report.as_deref());
-    if !settings.dry_run {
-        crate::paths::check_journal(&settings.checkpoint)?;
-        files = files.output_path("the checkpoint journal", &settings.checkpoint);
-    }
-    files.check()?;
+    crate::paths::check_reports_and_journal(
+        &settings.input_path,
+        settings.errors.as_deref(),
+        settings.report.as_deref(),
+        (!settings.dry_run).then_some(settings.checkpoint.as_path()),
+    )?;
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
     // A destination that does not exist is a configuration error, found before anything.

@@ -483,14 +483,14 @@ pub fn run(
             "sms reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
         ));
     }
-    let mut files = crate::paths::RunFiles::new(&settings.input_path)
-        .output("--errors", settings.errors.as_deref())
-        .output("--report", settings.report.as_deref());
-    if !settings.dry_run {
-        crate::paths::check_journal(&settings.checkpoint)?;
-        files = files.output_path("the checkpoint journal", &settings.checkpoint);
-    }
-    files.check()?;
+    // No path may destroy data: the journal is a file, no output is the input or another
+    // output (a dry run writes no journal).
+    crate::paths::check_reports_and_journal(
+        &settings.input_path,
+        settings.errors.as_deref(),
+        settings.report.as_deref(),
+        (!settings.dry_run).then_some(settings.checkpoint.as_path()),
+    )?;
     let header = header(settings)?;
     // One run of this campaign at a time, whatever path its list is reached by: the lock
     // follows the list's content, the account and the campaign (message, sender, timing).
