@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use bulkline::sandbox::{ConfigPatch, SandboxConfig, seed};
-use common::{Harness, Row, Run, Target, mobile, rows};
+use common::{Harness, Row, Run, Target, in_flight, mobile, rows, signal};
 
 mod common;
 
@@ -764,14 +764,6 @@ fn a_spent_quota_stops_the_run(status: u16) {
 // SIGKILL: the process dies at a random moment, three times; the same command resumes.
 // ---------------------------------------------------------------------------------------------
 
-/// The rows of the journal at `cp` whose request was on the wire when the run ended.
-fn in_flight(cp: &Path) -> u64 {
-    match bulkline::checkpoint::read_journal(cp) {
-        Ok((_, resume)) => resume.counts().in_flight,
-        Err(_) => 0, // killed before the journal was made
-    }
-}
-
 fn killed_imports_resume_exactly_once(t: Target) {
     let h = Harness::new(SandboxConfig {
         latency_ms: 20,
@@ -1102,22 +1094,13 @@ fn a_destination_that_does_not_exist_is_a_configuration_error() {
     assert_eq!(h.writes(), 0);
 }
 
-/// The first signal lets the requests already sent finish, but not forever: with every
-/// answer held for 30 s, a SIGINT stops the run after its grace (10 s), exit 4, and the same
-/// command then finishes the job with every contact once.
-#[test]
-fn a_signal_does_not_wait_forever_for_a_hung_request() {
-    let t = Target::Zoom;
-    let h = Harness::new(common::config());
-    let input = h.write_csv("in.csv", &rows(0..100));
-    let cp = h.path("x.checkpoint");
+/// Starts an import into Zoom CC (20/s, 2 in flight, `extra`), lets it create 5 contacts, then
+/// has the sandbox hold every answer for 30 s, and returns the running child (stderr piped).
+fn start_then_hang(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> std::process::Child {
+    let mut args = vec!["--rate", "20/s", "--concurrency", "2", "--quiet"];
+    args.extend_from_slice(extra);
     let child = h
-        .import_cmd(
-            t,
-            &input,
-            &cp,
-            &["--rate", "20/s", "--concurrency", "2", "--quiet"],
-        )
+        .import_cmd(Target::Zoom, input, cp, &args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -1128,9 +1111,21 @@ fn a_signal_does_not_wait_forever_for_a_hung_request() {
     }
     h.patch(&patch(|p| p.latency_ms = Some(30_000)));
     std::thread::sleep(std::time::Duration::from_millis(500));
+    child
+}
+
+/// The first signal lets the requests already sent finish, but not forever: with every
+/// answer held for 30 s, a SIGINT stops the run after its grace (10 s), exit 4, and the same
+/// command then finishes the job with every contact once.
+#[test]
+fn a_signal_does_not_wait_forever_for_a_hung_request() {
+    let t = Target::Zoom;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..100));
+    let cp = h.path("x.checkpoint");
+    let child = start_then_hang(&h, &input, &cp, &[]);
     let signalled = std::time::Instant::now();
-    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+    signal(&child, libc::SIGINT);
     let out = child.wait_with_output().expect("wait");
     let waited = signalled.elapsed();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1157,37 +1152,10 @@ fn a_second_signal_stops_at_once() {
     let cp = h.path("x.checkpoint");
     let errors = h.path("errors.csv").to_string_lossy().into_owned();
     let report = h.path("report.csv").to_string_lossy().into_owned();
-    let child = h
-        .import_cmd(
-            t,
-            &input,
-            &cp,
-            &[
-                "--rate",
-                "20/s",
-                "--concurrency",
-                "2",
-                "--quiet",
-                "--errors",
-                &errors,
-                "--report",
-                &report,
-            ],
-        )
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start bulkline import");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while h.sb.zoom_contacts().len() < 5 && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    h.patch(&patch(|p| p.latency_ms = Some(30_000)));
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    let child = start_then_hang(&h, &input, &cp, &["--errors", &errors, "--report", &report]);
     let signalled = std::time::Instant::now();
     for _ in 0..2 {
-        // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
-        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
+        signal(&child, libc::SIGINT);
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
     let out = child.wait_with_output().expect("wait");
@@ -1199,12 +1167,7 @@ fn a_second_signal_stops_at_once() {
         "a second signal still waited {waited:?}"
     );
     assert!(stderr.contains("at once"), "{stderr}");
-    let parts: Vec<_> = std::fs::read_dir(h.dir.path())
-        .expect("read the directory")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
-        .collect();
-    assert!(parts.is_empty(), "{parts:?}");
+    assert!(h.part_files().is_empty(), "{:?}", h.part_files());
     h.patch(&patch(|p| p.latency_ms = Some(0)));
     let run = h.import(t, &input, &cp, &[]);
     run.assert_code(0);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use bulkline::sandbox::{Direction, SandboxConfig, SmsMessage};
-use common::{Harness, Run, e164, mobile, read_table};
+use common::{Harness, Run, e164, in_flight, mobile, read_table, signal};
 
 mod common;
 
@@ -649,30 +649,6 @@ fn media_goes_out_as_mms() {
     assert_each_once(&h, 0..2);
 }
 
-/// The recipients of the journal at `cp` whose batch was on the wire when the run ended.
-fn in_flight(cp: &Path) -> u64 {
-    match bulkline::checkpoint::read_journal(cp) {
-        Ok((_, resume)) => resume.counts().in_flight,
-        Err(_) => 0, // killed before the journal was made
-    }
-}
-
-/// Sends SIGINT or SIGTERM to a child.
-fn signal(child: &std::process::Child, sig: i32) {
-    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
-    let r = unsafe { libc::kill(child.id() as i32, sig) };
-    assert_eq!(r, 0, "kill failed");
-}
-
-/// `.part` files left anywhere in the test's directory.
-fn part_files(h: &Harness) -> Vec<PathBuf> {
-    std::fs::read_dir(h.dir.path())
-        .expect("read the directory")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().ends_with(".part"))
-        .collect()
-}
-
 /// The campaign of the kill tests: personalised (one request per recipient, so that a kill
 /// lands among many sends), 20/s, 4 in flight, a short catch-up window for the sandbox's
 /// logs, which list a send at once.
@@ -773,7 +749,7 @@ fn an_interrupted_campaign_stops_cleanly_and_resumes() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(4), "{stderr}");
         assert!(stderr.contains("resume with:"), "{stderr}");
-        assert!(part_files(&h).is_empty(), "{:?}", part_files(&h));
+        assert!(h.part_files().is_empty(), "{:?}", h.part_files());
         let sent = outgoing(&h).len();
         assert!(sent > 0 && sent < 300, "{sent} texted before the signal");
         assert!(in_flight(&cp) <= 4);

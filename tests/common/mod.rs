@@ -188,6 +188,15 @@ impl Harness {
         self.dir.path().join(name)
     }
 
+    /// `.part` files left anywhere in the test's directory.
+    pub fn part_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.dir.path())
+            .expect("read the directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".part"))
+            .collect()
+    }
+
     /// Changes the running sandbox's configuration.
     pub fn patch(&self, patch: &ConfigPatch) {
         self.sb.set_config(patch).expect("a valid patch");
@@ -436,4 +445,20 @@ pub fn kill_delays(n: usize) -> Vec<u64> {
             150 + (x >> 33) % 900
         })
         .collect()
+}
+
+/// The rows (import) or recipients (sms) of the journal at `cp` whose request was on the wire
+/// when the run ended (0 when the run was killed before the journal was made).
+pub fn in_flight(cp: &Path) -> u64 {
+    match bulkline::checkpoint::read_journal(cp) {
+        Ok((_, resume)) => resume.counts().in_flight,
+        Err(_) => 0,
+    }
+}
+
+/// Sends the signal `sig` (SIGINT, SIGTERM) to a child.
+pub fn signal(child: &std::process::Child, sig: i32) {
+    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+    let r = unsafe { libc::kill(child.id() as i32, sig) };
+    assert_eq!(r, 0, "kill failed");
 }
