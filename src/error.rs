@@ -29,6 +29,11 @@ pub enum Error {
     /// nothing is lost, and the same command resumes.
     #[error("{0}")]
     Remote(String),
+    /// The account refused the run: credentials, their scopes, or the data centre. A
+    /// configuration error (exit 2); what was done is kept, and the same command goes on once
+    /// it is fixed.
+    #[error("{0}")]
+    Access(String),
     /// A checkpoint journal was damaged (not by a kill: by something outside bulkline).
     #[error("{0}")]
     Journal(String),
@@ -52,7 +57,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => exit::USAGE,
+            Error::Usage(_) | Error::Access(_) => exit::USAGE,
             Error::Remote(_) | Error::Interrupted(_) => exit::RESUMABLE,
             Error::BadInput { .. } | Error::Io { .. } | Error::Journal(_) | Error::Internal(_) => {
                 exit::FATAL
@@ -64,6 +69,9 @@ impl Error {
     pub fn hint(&self) -> Option<&'static str> {
         match self {
             Error::Usage(_) => Some("see `bulkline help` for the options"),
+            Error::Access(_) => Some(
+                "fix the credentials, their scopes or --dc (`bulkline check --to TARGET` tests them with two requests), then run the same command: what was done is kept",
+            ),
             Error::Remote(_) => Some(
                 "check the target settings and credentials, then run the same command again to resume",
             ),

@@ -91,11 +91,14 @@ impl Executor {
         let client = match reserved {
             Ok(client) => client,
             Err(outcome) => {
-                self.stop(
-                    outcome
-                        .stop_message()
-                        .unwrap_or_else(|| "no access token could be had".to_string()),
-                );
+                let message = outcome
+                    .stop_message()
+                    .unwrap_or_else(|| "no access token could be had".to_string());
+                if outcome.is_denied() {
+                    self.fatal(Error::Access(message));
+                } else {
+                    self.stop(message);
+                }
                 return None;
             }
         };

@@ -325,7 +325,9 @@ async fn the_daily_quota_stops_the_run() -> TestResult {
     let fields = want(&t, &contact("Ann", "+14054439561"), &RowExtras::default())?;
     let w = t.create(&http, &fields, &RowExtras::default()).await;
     match w {
-        Write::Stop { message } => assert!(message.contains("per day"), "{message}"),
+        Write::Stop { message, denied } => {
+            assert!(message.contains("per day") && !denied, "{message}")
+        }
         other => return Err(format!("expected Stop, got {other:?}").into()),
     }
     assert_eq!(sb.books_contact_persons().len(), 1);

@@ -14,6 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::flow::Grant;
 use super::secret::Secret;
 
 /// A token as stored in the cache.
@@ -24,6 +25,8 @@ pub struct CachedToken {
     pub expires_at: SystemTime,
     /// Its lifetime when issued (`expires_in`).
     pub lifetime: Duration,
+    /// What the token endpoint said about it (scopes, API domain).
+    pub grant: Grant,
 }
 
 impl std::fmt::Debug for CachedToken {
@@ -42,6 +45,11 @@ struct OnDisk {
     expires_at: u64,
     /// Seconds.
     lifetime: u64,
+    /// Absent from caches written before it was kept.
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    api_domain: Option<String>,
 }
 
 /// A directory of cached tokens.
@@ -89,6 +97,10 @@ impl TokenCache {
             access_token: Secret::new(disk.access_token),
             expires_at: UNIX_EPOCH + Duration::from_secs(disk.expires_at),
             lifetime: Duration::from_secs(disk.lifetime),
+            grant: Grant {
+                scope: disk.scope,
+                api_domain: disk.api_domain,
+            },
         })
     }
 
@@ -102,6 +114,8 @@ impl TokenCache {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
             lifetime: token.lifetime.as_secs(),
+            scope: token.grant.scope.clone(),
+            api_domain: token.grant.api_domain.clone(),
         };
         let json = serde_json::to_vec(&disk).map_err(std::io::Error::other)?;
         // NamedTempFile is created with mode 0600 on Unix; set it again to be sure.
@@ -320,6 +334,7 @@ mod tests {
             access_token: Secret::new("1000.at"),
             expires_at: UNIX_EPOCH + Duration::from_secs(2_000_000_000),
             lifetime: Duration::from_secs(3600),
+            grant: Grant::default(),
         };
         cache.store("zoho-k", &token).expect("stores");
         assert_eq!(cache.load("zoho-k"), Some(token.clone()));
@@ -342,6 +357,7 @@ mod tests {
             access_token: Secret::new("1000.at"),
             expires_at: UNIX_EPOCH + Duration::from_secs(2_000_000_000),
             lifetime: Duration::from_secs(3600),
+            grant: Grant::default(),
         };
         cache.store("k", &token).expect("stores");
         let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o777).ok();

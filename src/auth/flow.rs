@@ -25,12 +25,39 @@ struct TokenResponse {
     error: Option<String>,
     error_description: Option<String>,
     reason: Option<String>,
+    scope: Option<String>,
+    api_domain: Option<String>,
 }
 
-/// A fresh token and its lifetime.
+/// What a token endpoint says about the token it issued, besides the token: the scopes it
+/// carries (Zoom always; Zoho on its current pages) and, for Zoho, the API domain of the
+/// account's data centre. Both help explain a refusal; neither decides anything alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    /// The scopes, as the endpoint lists them (space- or comma-separated).
+    pub scope: Option<String>,
+    /// Zoho: `https://www.zohoapis.<dc>`, the data centre the account lives in.
+    pub api_domain: Option<String>,
+}
+
+impl Grant {
+    /// The scopes, one by one.
+    pub fn scopes(&self) -> Vec<&str> {
+        self.scope
+            .as_deref()
+            .unwrap_or_default()
+            .split([' ', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
+}
+
+/// A fresh token, its lifetime and what came with it.
 pub struct Issued {
     pub token: Secret,
     pub lifetime: Duration,
+    pub grant: Grant,
 }
 
 /// Zoho: `POST <accounts>/oauth/v2/token` with the refresh-token grant, as a form (so no
@@ -126,6 +153,10 @@ fn interpret(status: u16, r: TokenResponse, service: &'static str) -> Result<Iss
                 lifetime: seconds
                     .filter(|s| *s > 0)
                     .map_or(DEFAULT_LIFETIME, Duration::from_secs),
+                grant: Grant {
+                    scope: r.scope.filter(|s| !s.trim().is_empty()),
+                    api_domain: r.api_domain.filter(|s| !s.trim().is_empty()),
+                },
             })
         }
         _ => Err(AuthError::BadResponse {
@@ -154,6 +185,23 @@ mod tests {
         .expect("token");
         assert_eq!(ok.token.expose(), "1000.a");
         assert_eq!(ok.lifetime, Duration::from_secs(3600));
+        assert_eq!(
+            ok.grant.api_domain.as_deref(),
+            Some("https://www.zohoapis.com")
+        );
+        let zoom = parse(
+            200,
+            r#"{"access_token":"z","scope":"contact_center_contact:read:admin contact_center_contact:write:admin"}"#,
+            "Zoom",
+        )
+        .expect("token");
+        assert_eq!(
+            zoom.grant.scopes(),
+            [
+                "contact_center_contact:read:admin",
+                "contact_center_contact:write:admin"
+            ]
+        );
         let ok = parse(200, r#"{"access_token":"1000.b"}"#, "Zoho").expect("token");
         assert_eq!(ok.lifetime, DEFAULT_LIFETIME);
         let ok = parse(200, r#"{"access_token":"z","expires_in":"3599"}"#, "Zoom").expect("token");

@@ -17,7 +17,7 @@ mod secret;
 pub use cache::{CachedToken, TokenCache, cache_key};
 pub use credentials::{Credentials, KEYS, ZohoAuth, ZoomAuth};
 pub use datacentre::{DataCentre, UnknownDataCentre};
-pub use flow::{DEFAULT_LIFETIME, ZOHO_TOKEN_PATH, ZOOM_OAUTH_URL, ZOOM_TOKEN_PATH};
+pub use flow::{DEFAULT_LIFETIME, Grant, ZOHO_TOKEN_PATH, ZOOM_OAUTH_URL, ZOOM_TOKEN_PATH};
 pub use provider::{AccessToken, AuthScheme, TokenProvider};
 pub use secret::Secret;
 
@@ -72,4 +72,29 @@ pub enum AuthError {
     /// The token has characters that cannot go into a header.
     #[error("the access token contains characters that cannot be sent in a header")]
     BadToken,
+}
+
+impl AuthError {
+    /// True when asking again later may work (the token endpoint unreachable, rate-limited or
+    /// answering garbage); false when the account itself is refused: a configuration error.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            AuthError::Network(_) | AuthError::TokenRateLimited | AuthError::BadResponse { .. }
+        )
+    }
+
+    /// The outcome of a request that could not be sent for want of a token, or whose token
+    /// was refused and could not be replaced (`prefix`: the API's own words, if any).
+    pub fn outcome(&self, prefix: Option<&str>) -> crate::http::Outcome {
+        let message = match prefix {
+            Some(p) => format!("{p}; {self}"),
+            None => self.to_string(),
+        };
+        if self.is_transient() {
+            crate::http::Outcome::Unauthorized { message }
+        } else {
+            crate::http::Outcome::Denied { message }
+        }
+    }
 }

@@ -10,7 +10,7 @@ use reqwest::header::HeaderValue;
 use super::AuthError;
 use super::cache::{CachedToken, TokenCache, cache_key};
 use super::credentials::{ZohoAuth, ZoomAuth};
-use super::flow::{self, Issued};
+use super::flow::{self, Grant, Issued};
 use super::secret::Secret;
 use crate::http::BaseUrl;
 
@@ -56,6 +56,8 @@ pub struct AccessToken {
     lifetime: Duration,
     /// When it was issued to this process (`None`: from the cache or the environment).
     issued_here: Option<Instant>,
+    /// What the token endpoint said with it (nothing for a fixed token).
+    grant: Grant,
 }
 
 impl fmt::Debug for AccessToken {
@@ -76,6 +78,17 @@ impl AccessToken {
     /// When it expires.
     pub fn expires_at(&self) -> SystemTime {
         self.expires_at
+    }
+
+    /// Its scopes and API domain, as the token endpoint gave them.
+    pub fn grant(&self) -> &Grant {
+        &self.grant
+    }
+
+    /// True when the token came from the token endpoint in this process (not from the cache
+    /// or the environment).
+    pub fn issued_here(&self) -> bool {
+        self.issued_here.is_some()
     }
 
     /// True while the token is not within its refresh margin of expiry.
@@ -216,6 +229,7 @@ impl TokenProvider {
             expires_at: SystemTime::now() + Duration::from_secs(100 * 365 * 86_400),
             lifetime: Duration::ZERO,
             issued_here: None,
+            grant: Grant::default(),
         };
         TokenProvider::new(http, Source::Fixed, scheme, None, Some(token))
     }
@@ -319,6 +333,7 @@ impl TokenProvider {
             expires_at: cached.expires_at,
             lifetime: cached.lifetime,
             issued_here: None,
+            grant: cached.grant,
         };
         token.usable(SystemTime::now()).then_some(token)
     }
@@ -355,12 +370,14 @@ impl TokenProvider {
             expires_at: SystemTime::now() + issued.lifetime,
             lifetime: issued.lifetime,
             issued_here: Some(Instant::now()),
+            grant: issued.grant,
         };
         if let Some((cache, key)) = &self.cache {
             let cached = CachedToken {
                 access_token: token.value.clone(),
                 expires_at: token.expires_at,
                 lifetime: token.lifetime,
+                grant: token.grant.clone(),
             };
             // The cache only saves token requests: a run goes on without it.
             let _ = cache.store(key, &cached);

@@ -308,7 +308,7 @@ pub fn connect(
     if let AnyTarget::Voice(voice) = &mut api.target {
         api.runtime
             .block_on(voice.load_statuses(&api.http))
-            .map_err(|e| Error::Remote(e.to_string()))?;
+            .map_err(crate::target::ListError::into_error)?;
     }
     Ok(api)
 }

@@ -49,7 +49,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     let entries = api
         .runtime
         .block_on(fetch_logs(&api.http, &query))
-        .map_err(|e| Error::Remote(e.to_string()))?;
+        .map_err(crate::target::zoho_sms::LogError::into_error)?;
     let rows = status::join(&resume, &entries);
 
     let schema = Schema::from_header(COLUMNS);

@@ -188,10 +188,14 @@ impl<T: Target + 'static> Deleter<T> {
                     .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
                 self.retry.lock().unwrap_or_else(|e| e.into_inner()).push(d);
             }
-            Write::Stop { message } => {
+            Write::Stop { message, denied } => {
                 self.exec
                     .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
-                self.exec.stop(message);
+                if denied {
+                    self.exec.fatal(Error::Access(message));
+                } else {
+                    self.exec.stop(message);
+                }
             }
         }
         drop(turn);
@@ -262,7 +266,7 @@ async fn settle_creates<T: Target>(
     let records = target
         .list(exec_http, &parents)
         .await
-        .map_err(|e| Error::Remote(e.to_string()))?;
+        .map_err(crate::target::ListError::into_error)?;
     let index = RemoteIndex::new(by, records);
     let record = |intent, outcome: RowOutcome| -> Result<()> {
         match journal {

@@ -109,8 +109,8 @@ enum Attempt {
     MaybeSent(String),
     /// The request could not be built: a bug or a bad value, not worth retrying.
     Invalid(String),
-    /// No access token could be had (the token request was refused): nothing was sent.
-    NoToken(String),
+    /// No access token could be had: nothing was sent.
+    NoToken(crate::auth::AuthError),
 }
 
 /// A request's turn, taken before its intent is journaled ([`HttpClient::reserve`]): a
@@ -186,9 +186,7 @@ impl HttpClient {
         if let Some(provider) = &self.auth
             && let Err(e) = provider.token().await
         {
-            return Err(Outcome::Unauthorized {
-                message: e.to_string(),
-            });
+            return Err(e.outcome(None));
         }
         let mut reserved = self.clone();
         reserved.turn = Some(Arc::new(Turn {
@@ -233,7 +231,7 @@ impl HttpClient {
             first = false;
             let wait = match attempt {
                 Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
-                Attempt::NoToken(message) => return Outcome::Unauthorized { message },
+                Attempt::NoToken(e) => return e.outcome(None),
                 Attempt::Response(Verdict::Done(outcome)) => {
                     self.pacer.on_success();
                     return outcome;
@@ -246,14 +244,10 @@ impl HttpClient {
                             match provider.refresh_rejected(token).await {
                                 // Not applied: the server refused it before doing anything.
                                 Ok(_) => continue,
-                                Err(e) => {
-                                    return Outcome::Unauthorized {
-                                        message: format!("{message}; {e}"),
-                                    };
-                                }
+                                Err(e) => return e.outcome(Some(&message)),
                             }
                         }
-                        _ => return Outcome::Unauthorized { message },
+                        _ => return Outcome::Denied { message },
                     }
                 }
                 Attempt::Response(Verdict::RateLimited { retry_after }) => {
@@ -369,11 +363,11 @@ impl HttpClient {
             Some(provider) => {
                 let token = match provider.token().await {
                     Ok(token) => token,
-                    Err(e) => return (Attempt::NoToken(e.to_string()), None),
+                    Err(e) => return (Attempt::NoToken(e), None),
                 };
                 match provider.scheme().header_value(token.secret()) {
                     Ok(h) => (Some(h), Some(token)),
-                    Err(e) => return (Attempt::NoToken(e.to_string()), None),
+                    Err(e) => return (Attempt::NoToken(e), None),
                 }
             }
         };

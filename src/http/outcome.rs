@@ -16,6 +16,10 @@ use super::retry::parse_retry_after;
 pub const BOOKS_DAILY_QUOTA_CODE: &str = "45";
 /// Zoho's error code for an expired or revoked access token.
 pub const ZOHO_INVALID_TOKEN_CODE: &str = "INVALID_OAUTHTOKEN";
+/// The APIs' codes for "the access token lacks the scope this request needs", whatever HTTP
+/// status carries them: Zoho's (`OAUTH_SCOPE_MISMATCH`, 401 on its pages; `INVALID_OAUTHSCOPE`)
+/// and Zoom's 4711 ("Invalid access token, does not contain scopes:[...]", HTTP 400).
+pub const SCOPE_CODES: [&str; 3] = ["OAUTH_SCOPE_MISMATCH", "INVALID_OAUTHSCOPE", "4711"];
 
 /// The final result of a request, after any retries.
 #[derive(Clone, PartialEq, Eq)]
@@ -41,8 +45,13 @@ pub enum Outcome {
         retry_after: Option<Duration>,
         message: String,
     },
-    /// The credentials were refused, even after a token refresh, or no token could be had.
+    /// No access token could be had for now (the token endpoint unreachable, or rate-limited
+    /// for token requests): stop the run; the same command resumes it later.
     Unauthorized { message: String },
+    /// The account does not allow the request: the credentials were refused (even after a
+    /// token refresh), or the token lacks the scope the request needs, or it belongs to
+    /// another data centre. A configuration error: nothing more is sent until it is fixed.
+    Denied { message: String },
 }
 
 impl Outcome {
@@ -67,9 +76,9 @@ impl Outcome {
                 retry_after: Some(d),
                 message,
             } => Some(format!("{message} (resume in {} s)", d.as_secs())),
-            Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
-                Some(message.clone())
-            }
+            Outcome::QuotaExhausted { message, .. }
+            | Outcome::Unauthorized { message }
+            | Outcome::Denied { message } => Some(message.clone()),
             _ => None,
         }
     }
@@ -78,8 +87,13 @@ impl Outcome {
     pub fn stops_run(&self) -> bool {
         matches!(
             self,
-            Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }
+            Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. } | Outcome::Denied { .. }
         )
+    }
+
+    /// True for [`Outcome::Denied`]: the run stops with a configuration error (exit 2).
+    pub fn is_denied(&self) -> bool {
+        matches!(self, Outcome::Denied { .. })
     }
 }
 
@@ -120,6 +134,9 @@ impl fmt::Debug for Outcome {
                 .debug_struct("Unauthorized")
                 .field("message", message)
                 .finish(),
+            Outcome::Denied { message } => {
+                f.debug_struct("Denied").field("message", message).finish()
+            }
         }
     }
 }
@@ -247,6 +264,20 @@ pub fn classify_with_codes(
             .clone()
             .unwrap_or_else(|| fallback_message(status, body))
     };
+    // A token without the scope: refreshing it would give the same scopes.
+    if err
+        .code
+        .as_deref()
+        .is_some_and(|c| SCOPE_CODES.iter().any(|s| s.eq_ignore_ascii_case(c)))
+    {
+        return Verdict::Done(Outcome::Denied {
+            message: format!(
+                "{} ({})",
+                message(),
+                err.code.as_deref().unwrap_or_default()
+            ),
+        });
+    }
     if err.code.as_deref() == Some(ZOHO_INVALID_TOKEN_CODE) || status == 401 {
         return Verdict::Unauthorized { message: message() };
     }
@@ -408,6 +439,48 @@ mod tests {
             classify(429, r#"{"code":44,"message":"too many"}"#),
             Verdict::RateLimited { retry_after: None }
         );
+    }
+
+    #[test]
+    fn a_token_without_the_scope_is_denied_whatever_the_status() {
+        for (status, body) in [
+            (
+                401,
+                r#"{"code":"OAUTH_SCOPE_MISMATCH","message":"invalid oauth scope to access this URL","status":"error"}"#,
+            ),
+            (
+                400,
+                r#"{"code":4711,"message":"Invalid access token, does not contain scopes:[contact_center_contact:read:admin]."}"#,
+            ),
+            (
+                200,
+                r#"{"code":"INVALID_OAUTHSCOPE","message":"scope","status":"error"}"#,
+            ),
+        ] {
+            let verdict = classify(status, body);
+            assert!(
+                matches!(&verdict, Verdict::Done(o @ Outcome::Denied { .. }) if o.stops_run() && o.is_denied()),
+                "{status} {body}: {verdict:?}"
+            );
+        }
+        let Verdict::Done(Outcome::Denied { message }) = classify(
+            400,
+            r#"{"code":4711,"message":"Invalid access token, does not contain scopes:[contact_center_contact:read:admin]."}"#,
+        ) else {
+            panic!("not denied");
+        };
+        assert!(
+            message.contains("contact_center_contact:read:admin"),
+            "{message}"
+        );
+        // An expired token is still a refresh, not a denial.
+        assert!(matches!(
+            classify(
+                401,
+                r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token"}"#
+            ),
+            Verdict::Unauthorized { .. }
+        ));
     }
 
     #[test]

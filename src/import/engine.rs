@@ -232,9 +232,13 @@ impl<T: Target + 'static> Engine<T> {
                 self.record(intent, RowOutcome::not_applied(task.row));
                 lock(&self.retry).push(task);
             }
-            Write::Stop { message } => {
+            Write::Stop { message, denied } => {
                 self.record(intent, RowOutcome::not_applied(task.row));
-                self.set_stop(message);
+                if denied {
+                    self.set_fatal(Error::Access(message));
+                } else {
+                    self.set_stop(message);
+                }
                 self.left.fetch_add(1, Ordering::Relaxed);
             }
         }

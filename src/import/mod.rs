@@ -133,7 +133,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                 self.refused.insert(parent.to_string(), refusal.clone());
                 Ok(Some(refusal))
             }
-            Err(e) => Err(list_error(e)),
+            Err(e) => Err(e.into_error()),
         }
     }
 
@@ -394,18 +394,6 @@ impl<T: Target + 'static> Planner<'_, T> {
     }
 }
 
-/// A listing that failed: refused for good by the API (the destination does not exist: a
-/// configuration error, exit 2), or not reachable now (resumable, exit 4).
-fn list_error(e: crate::target::ListError) -> Error {
-    if e.refused.is_some() {
-        Error::Usage(format!(
-            "{e}. The destination does not exist or cannot be used: check --address-book-id, --books-contact-id or the organization"
-        ))
-    } else {
-        Error::Remote(e.to_string())
-    }
-}
-
 /// The number of data rows in the input (read, not transformed).
 fn count_rows(path: &str, options: &source::SourceOptions) -> Result<u64> {
     let mut src = source::open(path, options)?;
@@ -445,7 +433,7 @@ pub fn run<T: Target + 'static>(
     // A destination that does not exist is a configuration error, found before anything.
     runtime
         .block_on(target.check_destination(&http))
-        .map_err(list_error)?;
+        .map_err(crate::target::ListError::into_error)?;
     let in_format = src.info().format;
     let columns: &[&str] = if settings.dry_run {
         &reports::PLAN_COLUMNS

@@ -397,9 +397,13 @@ impl Sender {
                 self.record(intent, &not_applied(&rows));
                 lock(&self.retry).push(batch);
             }
-            SendResult::Stop { message } => {
+            SendResult::Stop { message, denied } => {
                 self.record(intent, &not_applied(&rows));
-                self.set_stop(message);
+                if denied {
+                    self.set_fatal(Error::Access(message));
+                } else {
+                    self.set_stop(message);
+                }
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
             }
         }
@@ -458,7 +462,9 @@ impl Sender {
         let found = match reconcile::scan(&self.http, &wanted, self.reconciling.since_ms).await {
             Ok(found) => found,
             Err(e) => {
-                if e.stops_run {
+                if e.denied {
+                    self.set_fatal(e.into_error());
+                } else if e.stops_run {
                     self.set_stop(e.to_string());
                 }
                 return unknown;

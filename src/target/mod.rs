@@ -90,8 +90,10 @@ pub enum Write {
     Ambiguous { reason: String },
     /// Certainly not applied, and the retries ran out: safe to try again later.
     NotApplied { reason: String },
-    /// The run must stop (quota used up, credentials refused); it can be resumed.
-    Stop { message: String },
+    /// The run must stop (quota used up, the token endpoint unreachable): the same command
+    /// resumes it; or, when `denied`, the account refused it (credentials, scope, data
+    /// centre): a configuration error to fix first.
+    Stop { message: String, denied: bool },
 }
 
 impl Write {
@@ -120,7 +122,10 @@ impl Write {
             Outcome::Permanent { code, message, .. } => Write::Failed { code, message },
             Outcome::Ambiguous { reason } => Write::Ambiguous { reason },
             Outcome::NotApplied { reason } => Write::NotApplied { reason },
-            stop @ (Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }) => Write::Stop {
+            stop @ (Outcome::QuotaExhausted { .. }
+            | Outcome::Unauthorized { .. }
+            | Outcome::Denied { .. }) => Write::Stop {
+                denied: stop.is_denied(),
                 message: stop.stop_message().unwrap_or_default(),
             },
         }
@@ -136,6 +141,8 @@ pub struct ListError {
     /// The API's own code when it refused the listing for good (Books: the parent contact
     /// does not exist), as opposed to being unreachable or out of quota.
     pub refused: Option<String>,
+    /// The account was refused (credentials, scope, data centre): [`Outcome::Denied`].
+    pub denied: bool,
 }
 
 impl ListError {
@@ -144,6 +151,28 @@ impl ListError {
             target: target.as_str(),
             message: message.into(),
             refused: None,
+            denied: false,
+        }
+    }
+
+    /// The account was refused: a configuration error.
+    pub fn denied(mut self) -> ListError {
+        self.denied = true;
+        self
+    }
+
+    /// The error that stops the command: the account refused (exit 2), the destination
+    /// refused for good (it does not exist: exit 2), or the API not reachable now (exit 4).
+    pub fn into_error(self) -> crate::error::Error {
+        use crate::error::Error;
+        if self.denied {
+            Error::Access(self.to_string())
+        } else if self.refused.is_some() {
+            Error::Usage(format!(
+                "{self}. The destination does not exist or cannot be used: check --address-book-id, --books-contact-id or the organization"
+            ))
+        } else {
+            Error::Remote(self.to_string())
         }
     }
 
@@ -206,6 +235,7 @@ pub fn list_json(target: TargetKind, outcome: Outcome) -> Result<serde_json::Val
         Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
             fail(message)
         }
+        Outcome::Denied { message } => Err(ListError::new(target, message).denied()),
     }
 }
 
@@ -392,7 +422,18 @@ mod tests {
         assert_eq!(
             Write::from_outcome(quota, |_| None),
             Write::Stop {
-                message: "daily quota (resume in 60 s)".into()
+                message: "daily quota (resume in 60 s)".into(),
+                denied: false,
+            }
+        );
+        let denied = Outcome::Denied {
+            message: "no scope".into(),
+        };
+        assert_eq!(
+            Write::from_outcome(denied, |_| None),
+            Write::Stop {
+                message: "no scope".into(),
+                denied: true,
             }
         );
     }

@@ -283,9 +283,9 @@ fn describe(outcome: &Outcome) -> String {
             None => message.clone(),
         },
         Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => reason.clone(),
-        Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
-            message.clone()
-        }
+        Outcome::QuotaExhausted { message, .. }
+        | Outcome::Unauthorized { message }
+        | Outcome::Denied { message } => message.clone(),
     }
 }
 

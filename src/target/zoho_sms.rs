@@ -208,8 +208,9 @@ pub enum SendResult {
     Ambiguous { reason: String },
     /// Certainly not sent, and the retries ran out: safe to send again later.
     NotApplied { reason: String },
-    /// The run must stop (credentials refused, quota used up); it can be resumed.
-    Stop { message: String },
+    /// The run must stop (quota used up, the token endpoint unreachable): it can be resumed;
+    /// or, when `denied`, the account refused it (credentials, scope): fix that first.
+    Stop { message: String, denied: bool },
 }
 
 impl SendResult {
@@ -262,11 +263,12 @@ impl SendResult {
             },
             Outcome::Ambiguous { reason } => SendResult::Ambiguous { reason },
             Outcome::NotApplied { reason } => SendResult::NotApplied { reason },
-            stop @ (Outcome::QuotaExhausted { .. } | Outcome::Unauthorized { .. }) => {
-                SendResult::Stop {
-                    message: stop.stop_message().unwrap_or_default(),
-                }
-            }
+            stop @ (Outcome::QuotaExhausted { .. }
+            | Outcome::Unauthorized { .. }
+            | Outcome::Denied { .. }) => SendResult::Stop {
+                denied: stop.is_denied(),
+                message: stop.stop_message().unwrap_or_default(),
+            },
         }
     }
 }
@@ -354,6 +356,20 @@ pub struct LogError {
     pub message: String,
     /// The run should stop: the same would happen to every request.
     pub stops_run: bool,
+    /// The account was refused (credentials, scope): a configuration error.
+    pub denied: bool,
+}
+
+impl LogError {
+    /// The error that stops the command: exit 2 when the account was refused, else 4 (the
+    /// logs not readable now; the same command goes on).
+    pub fn into_error(self) -> crate::error::Error {
+        if self.denied {
+            crate::error::Error::Access(self.to_string())
+        } else {
+            crate::error::Error::Remote(self.to_string())
+        }
+    }
 }
 
 /// `day` (`yyyy-MM-dd`) at `time`, as the logs page's `fromDate`/`toDate` take it
@@ -398,10 +414,12 @@ pub async fn logs_page(
     let req = logs_request(query, from);
     let outcome = http.send(&req).await;
     let stops_run = outcome.stops_run();
+    let denied = outcome.is_denied();
     let body: Value = match outcome {
         Outcome::Ok { body, .. } => serde_json::from_slice(&body).map_err(|e| LogError {
             message: format!("the answer is not JSON: {e}"),
             stops_run: false,
+            denied: false,
         })?,
         Outcome::Permanent { code, message, .. } => {
             return Err(LogError {
@@ -410,16 +428,24 @@ pub async fn logs_page(
                     None => message,
                 },
                 stops_run: false,
+                denied: false,
             });
         }
         Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
             return Err(LogError {
                 message: reason,
                 stops_run,
+                denied,
             });
         }
-        Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
-            return Err(LogError { message, stops_run });
+        Outcome::QuotaExhausted { message, .. }
+        | Outcome::Unauthorized { message }
+        | Outcome::Denied { message } => {
+            return Err(LogError {
+                message,
+                stops_run,
+                denied,
+            });
         }
     };
     let records: Vec<Map<String, Value>> = body

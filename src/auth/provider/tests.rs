@@ -116,6 +116,7 @@ async fn refreshes_once_on_401_for_all_workers() {
                 access_token: Secret::new("revoked"),
                 expires_at: SystemTime::now() + Duration::from_secs(3000),
                 lifetime: Duration::from_secs(3600),
+                grant: Default::default(),
             },
         )
         .expect("seed cache");
@@ -149,7 +150,7 @@ async fn refreshes_once_on_401_for_all_workers() {
 }
 
 #[tokio::test]
-async fn a_fresh_token_refused_is_unauthorized_without_a_refresh_loop() {
+async fn a_fresh_token_refused_is_denied_without_a_refresh_loop() {
     let (accounts, issued) = zoho_accounts(Duration::ZERO);
     let accounts = serve(accounts).await;
     let api = serve(zoho_api("never")).await;
@@ -158,7 +159,7 @@ async fn a_fresh_token_refused_is_unauthorized_without_a_refresh_loop() {
     for _ in 0..3 {
         let outcome = client.send(&Request::get("/rest/json/zv/contacts")).await;
         assert!(
-            matches!(&outcome, Outcome::Unauthorized { message } if message.contains("freshly issued")),
+            matches!(&outcome, Outcome::Denied { message } if message.contains("freshly issued")),
             "{outcome:?}"
         );
     }
@@ -166,7 +167,7 @@ async fn a_fresh_token_refused_is_unauthorized_without_a_refresh_loop() {
 }
 
 #[tokio::test]
-async fn fixed_token_refused_is_unauthorized() {
+async fn fixed_token_refused_is_denied() {
     let api = serve(zoho_api("good")).await;
     let provider = Arc::new(TokenProvider::zoho(
         http(),
@@ -177,7 +178,7 @@ async fn fixed_token_refused_is_unauthorized() {
     let client = api_client(api.clone(), provider);
     assert!(matches!(
         client.send(&Request::get("/rest/json/zv/contacts")).await,
-        Outcome::Unauthorized { .. }
+        Outcome::Denied { .. }
     ));
     let provider = Arc::new(TokenProvider::fixed(
         http(),
@@ -275,6 +276,7 @@ async fn expiring_cached_token_is_replaced() {
                 // Within the refresh margin (5 min of a 1-hour token).
                 expires_at: SystemTime::now() + Duration::from_secs(60),
                 lifetime: Duration::from_secs(3600),
+                grant: Default::default(),
             },
         )
         .expect("seed");
