@@ -35,6 +35,9 @@ pub enum Command {
     SmsStatus(SmsStatusArgs),
     /// Export every record of a contact API, or the SMS logs, to CSV, JSON Lines or XLSX.
     Export(Box<ExportArgs>),
+    /// Test the credentials, the data centre and the scopes against an API with two requests
+    /// (an access token and one read), and say what to fix.
+    Check(CheckArgs),
     /// Run the API emulator (Zoho Voice, Zoho Books, Zoom Contact Center, Zoho Voice SMS, and
     /// their OAuth servers) on 127.0.0.1 until Ctrl-C, and print the credentials it accepts.
     Sandbox(SandboxArgs),
@@ -429,6 +432,34 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The API to check.
+    #[arg(long, value_enum)]
+    pub to: CheckTo,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+/// An API `check` can test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckTo {
+    /// Zoho Voice contacts (import, undo, export).
+    #[value(name = "zoho-voice")]
+    ZohoVoice,
+    /// Zoho Books contact persons (import, undo, export).
+    #[value(name = "zoho-books")]
+    ZohoBooks,
+    /// Zoom Contact Center address-book contacts (import, undo, export; needs
+    /// --address-book-id).
+    #[value(name = "zoom-cc")]
+    ZoomCc,
+    /// Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs).
+    #[value(name = "zoho-sms")]
+    ZohoSms,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct SandboxArgs {
     /// The port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8787)]
@@ -458,6 +489,15 @@ pub struct SandboxArgs {
     /// Zoho Books' daily request quota per organization (default: unlimited).
     #[arg(long, value_name = "N")]
     pub books_daily_quota: Option<u64>,
+
+    /// The scopes of the Zoho access tokens it issues, space-separated (default: every scope
+    /// bulkline uses); a request beyond them is refused as Zoho refuses it.
+    #[arg(long, value_name = "SCOPES")]
+    pub zoho_scope: Option<String>,
+
+    /// The scopes of the Zoom access tokens it issues (default: read and write).
+    #[arg(long, value_name = "SCOPES")]
+    pub zoom_scope: Option<String>,
 
     /// The seed of the sandbox's random choices (faults, ids, tokens).
     #[arg(long, default_value_t = 0)]

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Sms(args) => commands::sms::run(args),
         Command::SmsStatus(args) => commands::sms_status::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Check(args) => commands::check::run(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
     };
     let code = match result {
@@ -39,7 +40,10 @@ fn main() -> ExitCode {
     // Stopped early (a signal, a quota, the API unreachable): say exactly how to go on, even
     // with --quiet or --json.
     if code == bulkline::error::exit::RESUMABLE
-        && !matches!(cli.command, Command::Clean(_) | Command::Export(_))
+        && !matches!(
+            cli.command,
+            Command::Clean(_) | Command::Export(_) | Command::Check(_)
+        )
     {
         eprintln!(
             "bulkline: stopped before the end; resume with: {}",

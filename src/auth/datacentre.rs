@@ -104,6 +104,25 @@ impl DataCentre {
     }
 }
 
+impl DataCentre {
+    /// The data centre of a Zoho API domain, as a token answer's `api_domain` gives it
+    /// (`https://www.zohoapis.eu`, `https://www.zohoapis.ca`, `https://www.zohocloud.ca`).
+    pub fn of_api_domain(domain: &str) -> Option<DataCentre> {
+        let host = domain
+            .trim()
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .split(['/', ':'])
+            .next()?
+            .to_ascii_lowercase();
+        if host.ends_with("zohocloud.ca") {
+            return Some(DataCentre::Ca);
+        }
+        let tld = host.split_once("zohoapis.")?.1;
+        DataCentre::ALL.into_iter().find(|dc| dc.tld() == tld)
+    }
+}
+
 impl FromStr for DataCentre {
     type Err = UnknownDataCentre;
 
@@ -133,6 +152,17 @@ impl fmt::Display for DataCentre {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_centre_of_an_api_domain() {
+        let dc = |d: &str| DataCentre::of_api_domain(d);
+        assert_eq!(dc("https://www.zohoapis.com"), Some(DataCentre::Com));
+        assert_eq!(dc("https://www.zohoapis.eu"), Some(DataCentre::Eu));
+        assert_eq!(dc("https://www.zohoapis.com.au/"), Some(DataCentre::ComAu));
+        assert_eq!(dc("https://www.zohocloud.ca"), Some(DataCentre::Ca));
+        assert_eq!(dc("http://127.0.0.1:8787"), None);
+        assert_eq!(dc(""), None);
+    }
 
     #[test]
     fn urls_per_data_centre() {

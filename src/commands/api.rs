@@ -11,7 +11,9 @@ use crate::http::{
     BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, LimitCodes, Rate,
     RetryPolicy, build_client,
 };
+use crate::preflight;
 use crate::sandbox::{Sandbox, SandboxConfig, seed};
+use crate::scopes;
 use crate::target::zoho_books::ZohoBooks;
 use crate::target::zoho_voice::ZohoVoice;
 use crate::target::zoom_cc::ZoomCc;
@@ -54,6 +56,8 @@ pub struct Api {
     pub params: Vec<(String, String)>,
     /// Books: the contact for rows that name none.
     pub default_parent: Option<String>,
+    /// What the pre-flight found.
+    pub checked: preflight::Checked,
 }
 
 fn usage(e: impl std::fmt::Display) -> Error {
@@ -132,6 +136,46 @@ impl Start {
 
     fn accounts_override<'a>(&'a self, args: &'a ApiArgs) -> Option<&'a str> {
         self.sandbox_url.as_deref().or(args.accounts_url.as_deref())
+    }
+
+    /// The pre-flight of `api` through `http`: a token and `request` (see
+    /// [`crate::preflight`]). Warns, unless quiet, when the token's scope list lacks what
+    /// `command` needs beyond the read.
+    fn preflight(
+        &self,
+        args: &ApiArgs,
+        http: &HttpClient,
+        api: scopes::Api,
+        request: crate::http::Request,
+        command: Option<scopes::Command>,
+    ) -> Result<preflight::Checked> {
+        let zoom = api == scopes::Api::Zoom;
+        let probe = preflight::Probe {
+            api,
+            request,
+            dc: (!zoom && self.accounts_override(args).is_none()).then_some(self.dc),
+            accounts: match (self.accounts_override(args), zoom) {
+                (Some(url), _) => url.to_string(),
+                (None, true) => ZOOM_OAUTH_URL.to_string(),
+                (None, false) => self.dc.accounts_url(),
+            },
+        };
+        let checked = self.runtime.block_on(preflight::run(http, &probe))?;
+        let lacks = command.map(|c| checked.lacks(c)).unwrap_or_default();
+        if let Some(command) = command
+            && !lacks.is_empty()
+            && !args.quiet
+        {
+            let names: Vec<String> = lacks.iter().map(ToString::to_string).collect();
+            eprintln!(
+                "bulkline: warning: the access token's scopes ({}) do not include {}, which `{}` needs on {}: its first request that needs it will stop the run",
+                checked.scopes().join(" "),
+                names.join(", "),
+                command.as_str(),
+                preflight::api_name(api),
+            );
+        }
+        Ok(checked)
     }
 
     /// The paced, authenticated client of an API at `documented` (replaced by `--base-url`
@@ -217,10 +261,13 @@ pub struct SmsApi {
     /// `ZOHO_VOICE_SENDER_ID` from the environment or the credentials file (the sandbox's own
     /// with `--sandbox`).
     pub sender_id: Option<String>,
+    /// What the pre-flight found.
+    pub checked: preflight::Checked,
 }
 
-/// Builds the runtime and the client of the Zoho Voice SMS API from the arguments.
-pub fn connect_sms(args: &ApiArgs) -> Result<SmsApi> {
+/// Builds the runtime and the client of the Zoho Voice SMS API from the arguments, and runs
+/// the pre-flight (warning about the scopes `command` needs, if given).
+pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<SmsApi> {
     let s = start(args)?;
     let http = s.client(
         args,
@@ -230,26 +277,36 @@ pub fn connect_sms(args: &ApiArgs) -> Result<SmsApi> {
         false,
         LimitCodes::default(),
     )?;
+    let checked = s.preflight(
+        args,
+        &http,
+        scopes::Api::VoiceSms,
+        crate::target::zoho_sms::probe_request(jiff::Timestamp::now()),
+        command,
+    )?;
     Ok(SmsApi {
         runtime: s.runtime,
         sandbox: s.sandbox,
         http,
         sender_id: s.credentials.voice_sender_id(),
+        checked,
     })
 }
 
-/// Builds the runtime, the client and the target `kind` from the arguments. `known` holds the
-/// target parameters of an earlier run (undo), which win over the arguments.
+/// Builds the runtime, the client and the target `kind` from the arguments, and runs the
+/// pre-flight (warning about the scopes `command` needs, if given). `known` holds the target
+/// parameters of an earlier run (undo), which win over the arguments.
 pub fn connect(
     args: &ApiArgs,
     kind: TargetKind,
     known: Option<&BTreeMap<String, String>>,
+    command: Option<scopes::Command>,
 ) -> Result<Api> {
     let s = start(args)?;
     let param = |name: &str| known.and_then(|k| k.get(name).cloned());
     let mut params = Vec::new();
     let mut default_parent = None;
-    let (target, documented) = match kind {
+    let (mut target, documented) = match kind {
         TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), s.voice_url(args)?),
         TargetKind::ZohoBooks => {
             let org = match param("organization_id") {
@@ -297,18 +354,26 @@ pub fn connect(
         published,
         limit_codes,
     )?;
-    let mut api = Api {
+    let probe = with_target!(&target, t => t.probe());
+    let checked = s.preflight(args, &http, kind.api(), probe, command)?;
+    if let AnyTarget::Voice(voice) = &mut target {
+        // The pre-flight's read is the contact-status list: the statuses come from it.
+        let body: serde_json::Value = serde_json::from_slice(&checked.body).map_err(|e| {
+            Error::Remote(format!(
+                "Zoho Voice: the contact-status answer is not JSON: {e}"
+            ))
+        })?;
+        voice
+            .set_statuses(&body)
+            .map_err(crate::target::ListError::into_error)?;
+    }
+    Ok(Api {
         runtime: s.runtime,
         sandbox: s.sandbox,
         http,
         target,
         params,
         default_parent,
-    };
-    if let AnyTarget::Voice(voice) = &mut api.target {
-        api.runtime
-            .block_on(voice.load_statuses(&api.http))
-            .map_err(crate::target::ListError::into_error)?;
-    }
-    Ok(api)
+        checked,
+    })
 }

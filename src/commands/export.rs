@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::export::{self, ExportFrom, Listing, OutFormat, Settings, TableOptions};
 use crate::progress::ProgressMode;
 use crate::sandbox::seed;
+use crate::scopes::Command;
 use crate::target::TargetKind;
 use crate::target::zoho_sms::LogQuery;
 
@@ -77,7 +78,7 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
     };
     let summary = match kind {
         Some(kind) => {
-            let api = connect(&args.api, kind, None)?;
+            let api = connect(&args.api, kind, None, Some(Command::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);
             }
@@ -107,7 +108,7 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
             export::run(&settings, listing, &api.http, &api.runtime)?
         }
         None => {
-            let api = connect_sms(&args.api)?;
+            let api = connect_sms(&args.api, Some(Command::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);
             }

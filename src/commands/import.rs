@@ -1,5 +1,6 @@
 //! `bulkline import`: the command line of [`crate::import`].
 
+use crate::scopes::Command;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -28,7 +29,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
             "--dry-run writes its plan on stdout, where --json prints the summary: write the plan to a file with --report FILE".into(),
         ));
     }
-    let api = connect(&args.api, args.to, None)?;
+    let api = connect(&args.api, args.to, None, Some(scope_command(args.mode)))?;
     // The sandbox forgets everything when the run ends: so must its journal.
     let temp_journal = match (&args.checkpoint, &api.sandbox) {
         (None, Some(_)) => Some(tempfile::tempdir().map_err(|e| {
@@ -79,6 +80,15 @@ fn print_summary(summary: &ImportSummary, json: bool, quiet: bool) -> Result<()>
         eprint!("{}", summary.human());
     }
     Ok(())
+}
+
+/// The scopes an import in `mode` needs, by the command they are listed under.
+fn scope_command(mode: crate::import::Mode) -> Command {
+    match mode {
+        crate::import::Mode::Upsert => Command::Import,
+        crate::import::Mode::Create => Command::ImportCreate,
+        crate::import::Mode::Update => Command::ImportUpdate,
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The commands: each turns its parsed arguments into a run of the pipeline.
 
 pub mod api;
+pub mod check;
 pub mod clean;
 pub mod export;
 pub mod import;

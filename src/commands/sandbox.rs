@@ -22,8 +22,11 @@ pub fn parse_rate(s: &str) -> Result<f64> {
 
 /// The sandbox configuration the arguments ask for.
 pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
+    let defaults = SandboxConfig::default();
     let config = SandboxConfig {
         port: args.port,
+        zoho_scope: args.zoho_scope.clone().unwrap_or(defaults.zoho_scope),
+        zoom_scope: args.zoom_scope.clone().unwrap_or(defaults.zoom_scope),
         rate_limit_per_sec: args.rate_limit.as_deref().map(parse_rate).transpose()?,
         fault_rate: args.fault_rate,
         ambiguous_rate: args.ambiguous_rate,
@@ -31,7 +34,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
         token_ttl_secs: args.token_ttl,
         books_daily_quota: args.books_daily_quota,
         seed: args.seed,
-        ..SandboxConfig::default()
+        ..defaults
     };
     config.validate().map_err(|e| Error::Usage(e.to_string()))?;
     Ok(config)

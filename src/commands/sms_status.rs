@@ -1,5 +1,6 @@
 //! `bulkline sms-status`: the command line of [`crate::sms::status`].
 
+use crate::scopes::Command;
 use std::path::Path;
 
 use serde::Serialize;
@@ -35,7 +36,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
             args.checkpoint, header.mode, header.target
         )));
     }
-    let api = connect_sms(&args.api)?;
+    let api = connect_sms(&args.api, Some(Command::SmsStatus))?;
     let (from_date, to_date) = date_range(
         resume.created_unix.saturating_mul(1000),
         jiff::Timestamp::now(),

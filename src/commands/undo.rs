@@ -8,6 +8,7 @@
 //! created, and is deleted with the others. So after an undo no record the import created
 //! remains, killed or not.
 
+use crate::scopes::Command;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
@@ -192,7 +193,12 @@ impl<T: Target + 'static> Deleter<T> {
                 self.exec
                     .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
                 if denied {
-                    self.exec.fatal(Error::Access(message));
+                    self.exec
+                        .fatal(Error::Access(crate::preflight::refused_write(
+                            self.target.kind().api(),
+                            crate::scopes::Op::Delete,
+                            &message,
+                        )));
                 } else {
                     self.exec.stop(message);
                 }
@@ -327,7 +333,12 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             header.target
         ))
     })?;
-    let api = connect(&args.api, kind, Some(&header.target_params))?;
+    let api = connect(
+        &args.api,
+        kind,
+        Some(&header.target_params),
+        Some(Command::Undo),
+    )?;
     let _run_lock = match args.dry_run {
         true => None,
         false => Some(crate::runlock::lock_run(

@@ -196,6 +196,11 @@ impl HttpClient {
         Ok(reserved)
     }
 
+    /// The provider of its access tokens (`None`: requests go without one).
+    pub fn auth(&self) -> Option<&Arc<TokenProvider>> {
+        self.auth.as_ref()
+    }
+
     /// The API's base URL.
     pub fn base_url(&self) -> &BaseUrl {
         &self.base

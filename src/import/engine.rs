@@ -235,7 +235,15 @@ impl<T: Target + 'static> Engine<T> {
             Write::Stop { message, denied } => {
                 self.record(intent, RowOutcome::not_applied(task.row));
                 if denied {
-                    self.set_fatal(Error::Access(message));
+                    let op = match task.op {
+                        TaskOp::Create => crate::scopes::Op::Create,
+                        TaskOp::Update { .. } => crate::scopes::Op::Update,
+                    };
+                    self.set_fatal(Error::Access(crate::preflight::refused_write(
+                        self.target.kind().api(),
+                        op,
+                        &message,
+                    )));
                 } else {
                     self.set_stop(message);
                 }

@@ -430,10 +430,6 @@ pub fn run<T: Target + 'static>(
     )?;
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
-    // A destination that does not exist is a configuration error, found before anything.
-    runtime
-        .block_on(target.check_destination(&http))
-        .map_err(crate::target::ListError::into_error)?;
     let in_format = src.info().format;
     let columns: &[&str] = if settings.dry_run {
         &reports::PLAN_COLUMNS

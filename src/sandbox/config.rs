@@ -48,6 +48,13 @@ pub struct SandboxConfig {
     /// Zoho Voice SMS: the answer to a send of several numbers names only the first (the pages
     /// show no such answer: a client must not count on one log id per number).
     pub sms_answer_first_number_only: bool,
+    /// The scopes of the Zoho access tokens it issues (space-separated), as a refresh token
+    /// granted them; an API request whose scope is missing is answered 401
+    /// `OAUTH_SCOPE_MISMATCH`, as Zoho does.
+    pub zoho_scope: String,
+    /// The scopes of the Zoom access tokens it issues; a request whose scope is missing is
+    /// answered 400 with code 4711 naming the scopes, as Zoom does.
+    pub zoom_scope: String,
 }
 
 impl Default for SandboxConfig {
@@ -71,6 +78,8 @@ impl Default for SandboxConfig {
             zoom_page_token_ttl_secs: 900,
             sms_unsupported_country_codes: vec!["7".to_string(), "98".to_string()],
             sms_answer_first_number_only: false,
+            zoho_scope: super::oauth::ZOHO_SCOPE.to_string(),
+            zoom_scope: super::oauth::ZOOM_SCOPE.to_string(),
         }
     }
 }
@@ -141,7 +150,9 @@ impl SandboxConfig {
             zoom_page_token_ttl_secs,
             sms_unsupported_country_codes,
             books_daily_quota_status,
-            sms_answer_first_number_only
+            sms_answer_first_number_only,
+            zoho_scope,
+            zoom_scope
         );
         if let Some(v) = patch.books_daily_quota {
             c.books_daily_quota = v;
@@ -175,6 +186,9 @@ pub struct ConfigPatch {
     pub zoom_page_token_ttl_secs: Option<u64>,
     pub sms_unsupported_country_codes: Option<Vec<String>>,
     pub sms_answer_first_number_only: Option<bool>,
+    /// The scopes of the tokens issued from now on (tokens issued before keep theirs).
+    pub zoho_scope: Option<String>,
+    pub zoom_scope: Option<String>,
 }
 
 /// A present field (even `null`) is `Some`, an absent one (via `default`) is `None`.

@@ -63,6 +63,7 @@ pub fn zoho_token(
         TokenInfo {
             kind: TokenKind::Zoho,
             expires_at: now + Duration::from_secs(config.token_ttl_secs),
+            scopes: split_scopes(&config.zoho_scope),
         },
     );
     let live = oauth.zoho_live.entry(refresh).or_default();
@@ -80,7 +81,7 @@ pub fn zoho_token(
         StatusCode::OK,
         json!({
             "access_token": token,
-            "scope": ZOHO_SCOPE,
+            "scope": config.zoho_scope,
             "api_domain": base_url,
             "token_type": "Bearer",
             "expires_in": config.token_ttl_secs,
@@ -129,6 +130,7 @@ pub fn zoom_token(store: &mut Store, config: &SandboxConfig, req: &Req) -> Respo
         TokenInfo {
             kind: TokenKind::Zoom,
             expires_at: Instant::now() + Duration::from_secs(config.token_ttl_secs),
+            scopes: split_scopes(&config.zoom_scope),
         },
     );
     store.oauth.zoom_issued += 1;
@@ -138,36 +140,57 @@ pub fn zoom_token(store: &mut Store, config: &SandboxConfig, req: &Req) -> Respo
             "access_token": token,
             "token_type": "bearer",
             "expires_in": config.token_ttl_secs,
-            "scope": ZOOM_SCOPE,
+            "scope": config.zoom_scope,
             "api_url": "",
         }),
     )
 }
 
-/// Whether the request carries a live access token of `kind` (`Zoho-oauthtoken <t>` for Zoho,
-/// `Bearer <t>` for Zoom). Expired tokens are forgotten when seen.
-pub fn authorized(store: &mut Store, req: &Req, kind: TokenKind) -> bool {
-    let Some(h) = req.header("authorization") else {
-        return false;
-    };
-    let Some((scheme, token)) = h.trim().split_once(' ') else {
-        return false;
-    };
+fn split_scopes(text: &str) -> Vec<String> {
+    text.split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The scopes of the live access token of `kind` the request carries (`Zoho-oauthtoken <t>`
+/// for Zoho, `Bearer <t>` for Zoom); `None` without one. Expired tokens are forgotten when
+/// seen.
+pub fn authorized(store: &mut Store, req: &Req, kind: TokenKind) -> Option<Vec<String>> {
+    let h = req.header("authorization")?;
+    let (scheme, token) = h.trim().split_once(' ')?;
     let scheme_ok = match kind {
         TokenKind::Zoho => scheme.eq_ignore_ascii_case("Zoho-oauthtoken"),
         TokenKind::Zoom => scheme.eq_ignore_ascii_case("Bearer"),
     };
     if !scheme_ok {
-        return false;
+        return None;
     }
     let token = token.trim();
     match store.oauth.tokens.get(token) {
-        Some(info) if info.kind == kind && info.expires_at > Instant::now() => true,
+        Some(info) if info.kind == kind && info.expires_at > Instant::now() => {
+            Some(info.scopes.clone())
+        }
         Some(info) if info.expires_at <= Instant::now() => {
             store.oauth.tokens.remove(token);
-            false
+            None
         }
-        _ => false,
+        _ => None,
+    }
+}
+
+/// The answer to a token that lacks the scope `need`: Zoho's 401 `OAUTH_SCOPE_MISMATCH`, or
+/// Zoom's 400 with code 4711 naming the scopes that would do.
+pub fn scope_refused(kind: TokenKind, need: &crate::scopes::Need) -> Response {
+    match kind {
+        TokenKind::Zoho => json(
+            StatusCode::UNAUTHORIZED,
+            json!({"code": "OAUTH_SCOPE_MISMATCH", "message": "invalid oauth scope to access this URL", "status": "error"}),
+        ),
+        TokenKind::Zoom => json(
+            StatusCode::BAD_REQUEST,
+            json!({"code": 4711, "message": format!("Invalid access token, does not contain scopes:[{}].", need.granted_by.join(", "))}),
+        ),
     }
 }
 

@@ -84,6 +84,19 @@ impl Route {
         }
     }
 
+    /// The scope the endpoint needs (the table in [`crate::scopes`]).
+    fn need(&self) -> Option<crate::scopes::Need> {
+        use crate::scopes::{Api, need};
+        let (api, op) = match self {
+            Route::Voice(r) => (Api::VoiceContacts, r.op()),
+            Route::Books(r) => (Api::Books, r.op()),
+            Route::Zoom(r) => (Api::Zoom, r.op()),
+            Route::Sms(r) => (Api::VoiceSms, r.op()),
+            _ => return None,
+        };
+        Some(need(api, op))
+    }
+
     /// The endpoint's name in the request counters.
     fn label(&self) -> &'static str {
         match self {
@@ -210,12 +223,17 @@ async fn serve(shared: &Shared, route: &Route, req: &Req) -> Response {
         _ => None,
     };
     if let Some(kind) = kind {
-        let ok = oauth::authorized(&mut lock(&shared.store), req, kind);
-        if !ok {
+        let Some(scopes) = oauth::authorized(&mut lock(&shared.store), req, kind) else {
             return match kind {
                 TokenKind::Zoho => oauth::zoho_unauthorized(),
                 TokenKind::Zoom => oauth::zoom_unauthorized(),
             };
+        };
+        if let Some(need) = route.need() {
+            let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+            if !crate::scopes::grants(&scopes, &need) {
+                return oauth::scope_refused(kind, &need);
+            }
         }
     }
     if matches!(route, Route::Books(_))

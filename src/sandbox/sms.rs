@@ -79,6 +79,14 @@ impl SmsRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
+    pub fn op(&self) -> crate::scopes::Op {
+        match self {
+            SmsRoute::SendV1 | SmsRoute::SendV2 => crate::scopes::Op::Create,
+            SmsRoute::Logs => crate::scopes::Op::Read,
+        }
+    }
+
     /// The endpoint's name in the request counters.
     pub fn label(&self) -> &'static str {
         match self {

@@ -137,6 +137,8 @@ pub enum TokenKind {
 pub struct TokenInfo {
     pub kind: TokenKind,
     pub expires_at: Instant,
+    /// The scopes it was issued with.
+    pub scopes: Vec<String>,
 }
 
 /// The OAuth servers' memory.

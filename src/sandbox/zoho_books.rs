@@ -40,6 +40,8 @@ const TEXT_FIELDS: [(&str, usize); 9] = [
 /// The Zoho Books contact-person endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BooksRoute {
+    /// `GET /books/v3/contacts`: the organization's contacts (Books' "List contacts").
+    Contacts,
     Create,
     Update(String),
     Delete(String),
@@ -52,6 +54,7 @@ impl BooksRoute {
     /// The route of `method` on the segments after `/books/v3/contacts`.
     pub fn parse(method: &Method, rest: &[&str]) -> Option<BooksRoute> {
         match (method.as_str(), rest) {
+            ("GET", []) => Some(BooksRoute::Contacts),
             ("POST", ["contactpersons"]) => Some(BooksRoute::Create),
             ("PUT", ["contactpersons", id]) => Some(BooksRoute::Update(id.to_string())),
             ("DELETE", ["contactpersons", id]) => Some(BooksRoute::Delete(id.to_string())),
@@ -66,9 +69,21 @@ impl BooksRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
+    pub fn op(&self) -> crate::scopes::Op {
+        use crate::scopes::Op;
+        match self {
+            BooksRoute::Create => Op::Create,
+            BooksRoute::Update(_) | BooksRoute::Primary(_) => Op::Update,
+            BooksRoute::Delete(_) => Op::Delete,
+            BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Op::Read,
+        }
+    }
+
     /// The endpoint's name in the request counters.
     pub fn label(&self) -> &'static str {
         match self {
+            BooksRoute::Contacts => "GET /books/v3/contacts",
             BooksRoute::Create => "POST /books/v3/contacts/contactpersons",
             BooksRoute::Update(_) => "PUT /books/v3/contacts/contactpersons/{id}",
             BooksRoute::Delete(_) => "DELETE /books/v3/contacts/contactpersons/{id}",
@@ -144,6 +159,7 @@ pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
             )
         }
         BooksRoute::List(cid) => list(store, cid, req),
+        BooksRoute::Contacts => contacts(store, req),
         BooksRoute::Get(cid, id) => {
             let Some(cid) = cid
                 .parse::<u64>()
@@ -249,6 +265,48 @@ fn update(store: &mut Store, id: &str, req: &Req) -> Response {
     )
 }
 
+/// `page` and `per_page` (Books: 1 and 200 by default, at most 200), or the message of the
+/// answer to bad ones.
+fn paging(req: &Req) -> Result<(usize, usize), &'static str> {
+    let page = match req.query("page").map(str::parse::<usize>) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n,
+        Some(_) => return Err("Invalid value passed for page"),
+    };
+    let per_page = match req.query("per_page").map(str::parse::<usize>) {
+        None => 200,
+        Some(Ok(n)) if (1..=200).contains(&n) => n,
+        Some(_) => return Err("Invalid value passed for per_page"),
+    };
+    Ok((page, per_page))
+}
+
+/// `GET /books/v3/contacts`: the contacts (id and name), paged like the contact persons.
+fn contacts(store: &Store, req: &Req) -> Response {
+    let (page, per_page) = match paging(req) {
+        Ok(p) => p,
+        Err(message) => return invalid(message),
+    };
+    let start = (page - 1).saturating_mul(per_page);
+    let items: Vec<Value> = store
+        .books_contacts
+        .values()
+        .skip(start)
+        .take(per_page)
+        .map(|c| json!({"contact_id": c.contact_id.to_string(), "contact_name": c.contact_name}))
+        .collect();
+    let has_more = store.books_contacts.len() > start.saturating_add(per_page);
+    json(
+        StatusCode::OK,
+        json!({
+            "code": 0,
+            "message": "success",
+            "contacts": items,
+            "page_context": {"page": page, "per_page": per_page, "has_more_page": has_more},
+        }),
+    )
+}
+
 fn list(store: &Store, cid: &str, req: &Req) -> Response {
     let Some(cid) = cid
         .parse::<u64>()
@@ -257,15 +315,9 @@ fn list(store: &Store, cid: &str, req: &Req) -> Response {
     else {
         return no_contact();
     };
-    let page = match req.query("page").map(str::parse::<usize>) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n,
-        Some(_) => return invalid("Invalid value passed for page"),
-    };
-    let per_page = match req.query("per_page").map(str::parse::<usize>) {
-        None => 200,
-        Some(Ok(n)) if (1..=200).contains(&n) => n,
-        Some(_) => return invalid("Invalid value passed for per_page"),
+    let (page, per_page) = match paging(req) {
+        Ok(p) => p,
+        Err(message) => return invalid(message),
     };
     let all: Vec<&BooksContactPerson> = store
         .books_persons

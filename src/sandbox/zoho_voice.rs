@@ -62,6 +62,17 @@ impl VoiceRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
+    pub fn op(&self) -> crate::scopes::Op {
+        use crate::scopes::Op;
+        match self {
+            VoiceRoute::Create => Op::Create,
+            VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Op::Read,
+            VoiceRoute::Update(_) => Op::Update,
+            VoiceRoute::Delete(_) => Op::Delete,
+        }
+    }
+
     /// The endpoint's name in the request counters.
     pub fn label(&self) -> &'static str {
         match self {

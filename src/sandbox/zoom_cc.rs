@@ -47,6 +47,17 @@ impl ZoomRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
+    pub fn op(&self) -> crate::scopes::Op {
+        use crate::scopes::Op;
+        match self {
+            ZoomRoute::Create(_) => Op::Create,
+            ZoomRoute::List(_) | ZoomRoute::Get(..) => Op::Read,
+            ZoomRoute::Update(..) => Op::Update,
+            ZoomRoute::Delete(..) => Op::Delete,
+        }
+    }
+
     /// The endpoint's name in the request counters.
     pub fn label(&self) -> &'static str {
         match self {

@@ -400,7 +400,11 @@ impl Sender {
             SendResult::Stop { message, denied } => {
                 self.record(intent, &not_applied(&rows));
                 if denied {
-                    self.set_fatal(Error::Access(message));
+                    self.set_fatal(Error::Access(crate::preflight::refused_write(
+                        crate::scopes::Api::VoiceSms,
+                        crate::scopes::Op::Create,
+                        &message,
+                    )));
                 } else {
                     self.set_stop(message);
                 }

@@ -45,6 +45,15 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    /// The API whose scopes the target needs.
+    pub fn api(self) -> crate::scopes::Api {
+        match self {
+            TargetKind::ZohoVoice => crate::scopes::Api::VoiceContacts,
+            TargetKind::ZohoBooks => crate::scopes::Api::Books,
+            TargetKind::ZoomCc => crate::scopes::Api::Zoom,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TargetKind::ZohoVoice => "zoho-voice",
@@ -288,17 +297,12 @@ pub trait Target: Send + Sync {
         crate::http::LimitCodes::default()
     }
 
-    /// Checks that the destination the run was given exists (Zoom's address book, the Books
-    /// contact of `--books-contact-id`) with one cheap request, so that a wrong id is a
-    /// configuration error before anything is sent. An API refusal comes back with its code
-    /// ([`ListError::refused`]); anything else (the API unreachable) without.
-    fn check_destination(
-        &self,
-        http: &HttpClient,
-    ) -> impl Future<Output = Result<(), ListError>> + Send {
-        let _ = http;
-        async { Ok(()) }
-    }
+    /// One cheap read that needs the target's read scope and, when the run names one, touches
+    /// its destination (Zoom's address book, the Books contact of `--books-contact-id`): the
+    /// pre-flight ([`crate::preflight`]) sends it before anything else, so that refused
+    /// credentials, a missing scope, the wrong data centre or a destination that does not
+    /// exist are found with one request.
+    fn probe(&self) -> crate::http::Request;
 
     /// Fields compared only when the row gives them: absent from the desired fields means
     /// "leave as it is", not "empty" (Zoho Voice's contact status when the file has none).

@@ -364,11 +364,14 @@ impl Target for ZohoBooks {
         }
     }
 
-    async fn check_destination(&self, http: &HttpClient) -> Result<(), ListError> {
-        match &self.default_parent {
-            Some(parent) => self.page(http, parent, &Cursor::Start).await.map(drop),
-            None => Ok(()),
-        }
+    fn probe(&self) -> Request {
+        // The contact persons of --books-contact-id (code 1002 if it does not exist), else
+        // one contact of the organization.
+        let request = match &self.default_parent {
+            Some(parent) => Request::get(format!("/books/v3/contacts/{parent}/contactpersons")),
+            None => Request::get("/books/v3/contacts"),
+        };
+        self.org_query(request).query("per_page", "1")
     }
 
     async fn list(

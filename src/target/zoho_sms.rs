@@ -404,6 +404,21 @@ pub fn logs_request(query: &LogQuery, from: usize) -> Request {
     req
 }
 
+/// The pre-flight's read: at most one outgoing log entry of the last minute (UTC), which
+/// needs the logs' read scope and costs one small answer.
+pub fn probe_request(now: jiff::Timestamp) -> Request {
+    let format = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let minute_ago = now
+        .checked_sub(jiff::SignedDuration::from_secs(60))
+        .unwrap_or(now);
+    Request::get(LOGS)
+        .query("from", "0")
+        .query("size", "1")
+        .query("messageType", Direction::Outgoing.as_query())
+        .query("fromDate", format(minute_ago))
+        .query("toDate", format(now))
+}
+
 /// One page of the logs the query finds, from index `from` ([`LOG_PAGE`] entries; `meta.total`
 /// says how many there are).
 pub async fn logs_page(

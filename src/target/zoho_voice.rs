@@ -62,10 +62,13 @@ impl ZohoVoice {
     /// Loads the account's contact statuses (`GET /rest/json/zv/contacts/contact_status`), so
     /// that a `status` column holding a display value ("VIP") can be sent as its id.
     pub async fn load_statuses(&mut self, http: &HttpClient) -> Result<(), ListError> {
-        let outcome = http
-            .send(&Request::get(format!("{PATH}/contact_status")))
-            .await;
+        let outcome = http.send(&statuses_request()).await;
         let body: Value = list_json(TargetKind::ZohoVoice, outcome)?;
+        self.set_statuses(&body)
+    }
+
+    /// Takes the statuses from an answer of `GET .../contact_status` (the pre-flight's read).
+    pub fn set_statuses(&mut self, body: &Value) -> Result<(), ListError> {
         let list = body
             .get("contact_status")
             .and_then(Value::as_array)
@@ -208,7 +211,17 @@ fn reject(field: &str, code: Code, message: String) -> Rejection {
     Rejection::new(Stage::Validate, field, code, message)
 }
 
+/// `GET /rest/json/zv/contacts/contact_status`: the account's contact statuses.
+fn statuses_request() -> Request {
+    Request::get(format!("{PATH}/contact_status"))
+}
+
 impl Target for ZohoVoice {
+    fn probe(&self) -> Request {
+        // Small, read-only, and needed anyway: the statuses come from its answer.
+        statuses_request()
+    }
+
     fn kind(&self) -> TargetKind {
         TargetKind::ZohoVoice
     }

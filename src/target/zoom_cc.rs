@@ -406,10 +406,9 @@ impl Target for ZoomCc {
         Ok(fields)
     }
 
-    async fn check_destination(&self, http: &HttpClient) -> Result<(), ListError> {
+    fn probe(&self) -> Request {
         // One contact of the address book: a 2001 if it does not exist.
-        let request = Request::get(self.contacts_path()).query("page_size", "1");
-        list_json(TargetKind::ZoomCc, http.send(&request).await).map(drop)
+        Request::get(self.contacts_path()).query("page_size", "1")
     }
 
     async fn list(

@@ -1,0 +1,309 @@
+//! The pre-flight: before a run sends anything, an access token and one cheap read of the
+//! API (two requests at most; none for the token when a cached one is still good). A refusal
+//! becomes a message that says what to fix: the credentials, the scope the read needs (and
+//! the token lacks), the data centre, or the destination. `bulkline check` runs it alone.
+
+use std::time::{Duration, Instant};
+
+use crate::auth::{AuthError, DataCentre, Grant};
+use crate::error::Error;
+use crate::http::{HttpClient, Outcome, Request};
+use crate::scopes::{self, Api, Need, Op};
+
+/// What the pre-flight reads, and where the run's settings point.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The API, for the scope the read needs and for messages.
+    pub api: Api,
+    /// The read.
+    pub request: Request,
+    /// The Zoho data centre of `--dc`, when the accounts server is the data centre's own (not
+    /// `--accounts-url` or the sandbox): then a token from another data centre is named.
+    pub dc: Option<DataCentre>,
+    /// The token endpoint's base URL, for messages.
+    pub accounts: String,
+}
+
+/// What the pre-flight found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The API it read.
+    pub api: Api,
+    /// Token requests it made (0: the token in memory or the cache was still good).
+    pub token_requests: usize,
+    /// The scopes and API domain that came with the token.
+    pub grant: Grant,
+    /// The read's path, status and time.
+    pub read: String,
+    pub status: u16,
+    pub elapsed: Duration,
+    /// The read's answer.
+    pub body: Vec<u8>,
+}
+
+impl Checked {
+    /// The token's scopes, one by one (empty when the token endpoint listed none).
+    pub fn scopes(&self) -> Vec<&str> {
+        self.grant.scopes()
+    }
+
+    /// What `command` needs that the token's scope list lacks; empty when the list has it
+    /// all, or when there is no list (then the first request that needs more says so).
+    pub fn lacks(&self, command: scopes::Command) -> Vec<Need> {
+        let have = self.scopes();
+        if have.is_empty() {
+            return Vec::new();
+        }
+        scopes::missing(&have, &scopes::for_command(command, self.api))
+    }
+}
+
+/// The vendor's name of an API, for messages.
+pub fn api_name(api: Api) -> &'static str {
+    match api {
+        Api::VoiceContacts => "Zoho Voice",
+        Api::VoiceSms => "Zoho Voice SMS",
+        Api::Books => "Zoho Books",
+        Api::Zoom => "Zoom Contact Center",
+    }
+}
+
+/// The message of a write refused for the account in the middle of a run: what it needs.
+pub fn refused_write(api: Api, op: Op, message: &str) -> String {
+    let what = match op {
+        Op::Read => "a read",
+        Op::Create => "a create",
+        Op::Update => "an update",
+        Op::Delete => "a delete",
+    };
+    let what = if api == Api::VoiceSms { "a send" } else { what };
+    format!(
+        "{} refused {what} for the account ({message}): it needs the scope {}; {}",
+        api_name(api),
+        scopes::need(api, op),
+        where_to_grant(api)
+    )
+}
+
+/// Where the user grants a missing scope.
+fn where_to_grant(api: Api) -> &'static str {
+    match api {
+        Api::Zoom => {
+            "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again"
+        }
+        _ => {
+            "generate a new refresh token with it (Zoho's API console: Self Client, scopes as the README's table lists them), then run again"
+        }
+    }
+}
+
+/// Runs the pre-flight through `http`: a token, then `probe`'s read.
+pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
+    let name = api_name(probe.api);
+    let (grant, token_requests) = match http.auth() {
+        None => (Grant::default(), 0),
+        Some(provider) => {
+            let before = provider.token_requests();
+            let token = provider.token().await.map_err(|e| token_error(&e, probe))?;
+            (
+                token.grant().clone(),
+                provider.token_requests().saturating_sub(before),
+            )
+        }
+    };
+    check_data_centre(&grant, probe)?;
+    let started = Instant::now();
+    let outcome = http.send(&probe.request).await;
+    let elapsed = started.elapsed();
+    let read = format!("{} {}", probe.request.method(), probe.request.path());
+    let need = scopes::need(probe.api, Op::Read);
+    match outcome {
+        Outcome::Ok { status, body } => Ok(Checked {
+            api: probe.api,
+            token_requests,
+            grant,
+            read,
+            status,
+            elapsed,
+            body,
+        }),
+        Outcome::Denied { message } => Err(Error::Access(denied(
+            name, &read, &message, &need, &grant, probe,
+        ))),
+        Outcome::Permanent {
+            status: status @ (401 | 403),
+            code,
+            message,
+        } => {
+            let said = match code {
+                Some(c) => format!("HTTP {status}, {c}: {message}"),
+                None => format!("HTTP {status}: {message}"),
+            };
+            Err(Error::Access(denied(
+                name, &read, &said, &need, &grant, probe,
+            )))
+        }
+        Outcome::Permanent { code, message, .. } => {
+            let code = code.unwrap_or_else(|| "remote_error".into());
+            Err(Error::Usage(format!(
+                "{name} refused {read} ({code}: {message}): the destination does not exist or cannot be used; check --address-book-id, --books-contact-id or the organization id"
+            )))
+        }
+        Outcome::QuotaExhausted { .. }
+        | Outcome::Unauthorized { .. }
+        | Outcome::Ambiguous { .. }
+        | Outcome::NotApplied { .. } => {
+            let why = outcome
+                .stop_message()
+                .or_else(|| match &outcome {
+                    Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
+                        Some(reason.clone())
+                    }
+                    _ => None,
+                })
+                .unwrap_or_default();
+            Err(Error::Remote(format!(
+                "{name} could not be reached for its first read ({read}): {why}"
+            )))
+        }
+    }
+}
+
+/// The message of a token request that failed: transient (exit 4) or the credentials
+/// refused (exit 2, with the data centre named for Zoho).
+fn token_error(e: &AuthError, probe: &Probe) -> Error {
+    if e.is_transient() {
+        return Error::Remote(format!("no access token from {}: {e}", probe.accounts));
+    }
+    let hint = match (e, probe.dc) {
+        (
+            AuthError::Refused {
+                service: "Zoho", ..
+            },
+            Some(dc),
+        ) => format!(
+            ". The accounts server of the {dc} data centre ({}) does not know these credentials: if the Zoho account lives in another data centre, give it with --dc (com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae: the address of your Zoho pages tells)",
+            probe.accounts
+        ),
+        _ => String::new(),
+    };
+    Error::Access(format!("{e}{hint}"))
+}
+
+/// A Zoho token says which data centre its account lives in (`api_domain`): a run pointed at
+/// another one would be refused on every request.
+fn check_data_centre(grant: &Grant, probe: &Probe) -> Result<(), Error> {
+    let (Some(dc), Some(domain)) = (probe.dc, grant.api_domain.as_deref()) else {
+        return Ok(());
+    };
+    match DataCentre::of_api_domain(domain) {
+        Some(home) if home != dc => Err(Error::Access(format!(
+            "the Zoho account lives in the {home} data centre (the token's api_domain is {domain}), but the run uses --dc {dc}: give --dc {home}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The message of a read refused for the account: the scope it needs, what the token has,
+/// and where to grant it; or the data centre, when the token itself was refused.
+fn denied(name: &str, read: &str, said: &str, need: &Need, grant: &Grant, probe: &Probe) -> String {
+    let have = grant.scopes();
+    let listed = if have.is_empty() {
+        "the token endpoint did not list the token's scopes".to_string()
+    } else {
+        format!("the token has {}", have.join(", "))
+    };
+    let lacks_it = !have.is_empty() && !scopes::grants(&have, need);
+    let scope_refusal = scopes_refusal(said);
+    if lacks_it || scope_refusal {
+        format!(
+            "{name} refused {read}: {said}. It needs the scope {need}; {listed}: {}",
+            where_to_grant(probe.api)
+        )
+    } else {
+        format!(
+            "{name} refused {read}: {said}. The token ({listed}) was not accepted: it lacks the scope {need}, or it was issued by {} for another data centre than the API's (check --dc, --base-url and --accounts-url)",
+            probe.accounts
+        )
+    }
+}
+
+/// Whether the API's words are about a scope.
+fn scopes_refusal(said: &str) -> bool {
+    let said = said.to_ascii_lowercase();
+    said.contains("scope")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(api: Api, dc: Option<DataCentre>) -> Probe {
+        Probe {
+            api,
+            request: Request::get("/rest/json/zv/contacts/contact_status"),
+            dc,
+            accounts: "https://accounts.zoho.com".into(),
+        }
+    }
+
+    #[test]
+    fn a_token_of_another_data_centre_is_named() {
+        let grant = Grant {
+            scope: None,
+            api_domain: Some("https://www.zohoapis.eu".into()),
+        };
+        let err = check_data_centre(&grant, &probe(Api::VoiceContacts, Some(DataCentre::Com)))
+            .expect_err("another data centre");
+        assert!(
+            matches!(&err, Error::Access(m) if m.contains("--dc eu")),
+            "{err}"
+        );
+        assert!(
+            check_data_centre(&grant, &probe(Api::VoiceContacts, Some(DataCentre::Eu))).is_ok()
+        );
+        // With --accounts-url (or the sandbox) there is no data centre to compare with.
+        assert!(check_data_centre(&grant, &probe(Api::VoiceContacts, None)).is_ok());
+    }
+
+    #[test]
+    fn a_scope_refusal_names_the_scope_and_what_the_token_has() {
+        let grant = Grant {
+            scope: Some("ZohoVoice.sms.ALL".into()),
+            api_domain: None,
+        };
+        let need = scopes::need(Api::VoiceContacts, Op::Read);
+        let text = denied(
+            "Zoho Voice",
+            "GET /rest/json/zv/contacts/contact_status",
+            "invalid oauth scope to access this URL (OAUTH_SCOPE_MISMATCH)",
+            &need,
+            &grant,
+            &probe(Api::VoiceContacts, Some(DataCentre::Com)),
+        );
+        assert!(text.contains("ZohoVoice.contacts.READ"), "{text}");
+        assert!(text.contains("the token has ZohoVoice.sms.ALL"), "{text}");
+        assert!(text.contains("refresh token"), "{text}");
+    }
+
+    #[test]
+    fn a_refused_refresh_token_names_the_data_centre() {
+        let e = AuthError::Refused {
+            service: "Zoho",
+            status: 200,
+            error: "invalid_code".into(),
+            description: String::new(),
+        };
+        let err = token_error(&e, &probe(Api::Books, Some(DataCentre::Com)));
+        assert!(
+            matches!(&err, Error::Access(m) if m.contains("com data centre") && m.contains("--dc")),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        let err = token_error(
+            &AuthError::Network("connection refused".into()),
+            &probe(Api::Books, Some(DataCentre::Com)),
+        );
+        assert_eq!(err.exit_code(), crate::error::exit::RESUMABLE);
+    }
+}
