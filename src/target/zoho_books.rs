@@ -497,6 +497,20 @@ mod tests {
 
     const PARENT: &str = "460000000026049";
 
+    #[test]
+    fn the_preflight_reads_the_contact_of_the_run_or_one_contact() {
+        let with_parent = ZohoBooks::new("10234695", Some(PARENT.into())).probe();
+        assert_eq!(
+            with_parent.path(),
+            format!("/books/v3/contacts/{PARENT}/contactpersons")
+        );
+        assert_eq!(with_parent.query_value("organization_id"), Some("10234695"));
+        assert_eq!(with_parent.query_value("per_page"), Some("1"));
+        let without = ZohoBooks::new("10234695", None).probe();
+        assert_eq!(without.path(), "/books/v3/contacts");
+        assert_eq!(without.query_value("organization_id"), Some("10234695"));
+    }
+
     fn phone(e164: &str, label: PhoneLabel) -> Phone {
         Phone {
             e164: e164.into(),

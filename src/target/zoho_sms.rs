@@ -626,6 +626,17 @@ mod tests {
     }
 
     #[test]
+    fn the_preflight_reads_one_log_entry_of_the_last_minute() {
+        let now: jiff::Timestamp = "2025-12-04T10:00:30Z".parse().expect("a timestamp");
+        let req = probe_request(now);
+        assert_eq!(req.path(), LOGS);
+        assert_eq!(req.query_value("fromDate"), Some("2025-12-04 09:59:30"));
+        assert_eq!(req.query_value("toDate"), Some("2025-12-04 10:00:30"));
+        assert_eq!(req.query_value("size"), Some("1"));
+        assert_eq!(req.query_value("messageType"), Some("Outgoing"));
+    }
+
+    #[test]
     fn log_queries_send_a_date_and_a_time_and_the_pages_casing() {
         let query = LogQuery {
             direction: Some(Direction::Outgoing),
