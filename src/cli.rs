@@ -46,12 +46,17 @@ pub enum Command {
 /// How to read the input and turn its rows into contacts: shared by every command that reads a file.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// The input file: CSV, JSON (an array of objects) or JSON Lines; `-` reads stdin.
+    /// The input file: CSV, JSON (an array of objects), JSON Lines, or a spreadsheet (xlsx,
+    /// xlsm, xlsb, xls, ods); `-` reads stdin.
     pub input: String,
 
     /// The input format (default: from the extension, else sniffed from the content).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+
+    /// A spreadsheet's sheet: its name, or its position from 1 (default: the first).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
 
     /// The input encoding, as a WHATWG label: utf-8, utf-16le, windows-1252, latin1, ...
     /// (default: detected).

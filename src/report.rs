@@ -18,7 +18,7 @@ pub const ERROR_COLUMNS_JSON: &[&str] = &["_row", "_stage", "_field", "_code", "
 /// Columns appended to each row of the duplicates report.
 /// The error report's columns for an input in `format`: JSON inputs add `_raw`.
 pub fn error_columns_for(format: crate::source::Format) -> &'static [&'static str] {
-    if format == crate::source::Format::Csv {
+    if format.is_tabular() {
         ERROR_COLUMNS
     } else {
         ERROR_COLUMNS_JSON

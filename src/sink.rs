@@ -100,6 +100,12 @@ impl TableWriter {
         delimiter: u8,
         extra: &[&'static str],
     ) -> Result<Self> {
+        if !format.is_writable() {
+            return Err(Error::Usage(format!(
+                "{path}: rows are written as CSV, JSON or JSON Lines, not as a {} (name the file .csv, .json or .jsonl; `bulkline export` writes XLSX)",
+                format.as_str()
+            )));
+        }
         type Opened = (Box<dyn Write + Send>, Option<Part>, Option<PathBuf>);
         let dest_name = match path {
             "-" | "/dev/stdout" => "standard output".to_string(),
@@ -174,7 +180,8 @@ impl TableWriter {
                 let res = write_csv_row(w, schema, values, rewrites, extra);
                 res.map_err(csv_io).map_err(|e| self.io_err(e))
             }
-            Format::Json | Format::Jsonl => {
+            // Never opened (see `create`): JSON Lines, were it so.
+            Format::Json | Format::Jsonl | Format::Spreadsheet | Format::Vcard => {
                 let obj = json_object(schema, values, rewrites, &self.extra, extra);
                 let first = self.rows == 1;
                 let array = self.format == Format::Json;
@@ -274,7 +281,8 @@ impl TableWriter {
                     res.map_err(|e| Error::io("cannot write", self.dest_name.clone(), e))?;
                 }
             }
-            Format::Jsonl => {}
+            // Never opened (see `create`).
+            Format::Jsonl | Format::Spreadsheet | Format::Vcard => {}
         }
         if let Some(mut out) = self.out.take() {
             out.flush().map_err(|e| self.io_err(e))?;

@@ -67,6 +67,7 @@ impl InputPlan {
                 format: args.format,
                 encoding,
                 delimiter,
+                sheet: args.sheet.clone(),
             },
             mapping,
             transform: TransformOptions {
@@ -178,6 +179,12 @@ pub fn print_summary_json<T: serde::Serialize>(summary: &T, output: &str) -> Res
 
 /// The format to write `path` in: by its extension, else `fallback`.
 pub fn output_format(path: &str, fallback: Format) -> Format {
+    // A spreadsheet input's rows are written as CSV.
+    let fallback = if fallback.is_writable() {
+        fallback
+    } else {
+        Format::Csv
+    };
     if path == "-" {
         return fallback;
     }
@@ -189,7 +196,7 @@ pub fn output_format(path: &str, fallback: Format) -> Format {
 pub fn report_format(path: &str, input: Format) -> Format {
     output_format(
         path,
-        if input == Format::Csv {
+        if input.is_tabular() {
             Format::Csv
         } else {
             Format::Jsonl

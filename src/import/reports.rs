@@ -54,7 +54,7 @@ impl Reports {
             errors,
             success,
             columns,
-            format != Format::Csv,
+            !format.is_tabular(),
         ))
     }
 

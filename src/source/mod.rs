@@ -7,9 +7,11 @@
 pub mod csv;
 pub mod encoding;
 pub mod json;
+pub mod sheet;
+pub mod vcard;
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,6 +28,12 @@ pub enum Format {
     Csv,
     Json,
     Jsonl,
+    /// A workbook: xlsx, xlsm, xlsb, xls or ods (read, never written).
+    #[value(alias = "xlsx", alias = "xls", alias = "ods")]
+    Spreadsheet,
+    /// vCard (`.vcf`): versions 2.1, 3.0 and 4.0, a row per card.
+    #[value(alias = "vcf")]
+    Vcard,
 }
 
 impl Format {
@@ -37,14 +45,37 @@ impl Format {
             "csv" | "tsv" | "tab" | "txt" | "psv" => Some(Format::Csv),
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" | "jsonlines" => Some(Format::Jsonl),
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => Some(Format::Spreadsheet),
+            "vcf" | "vcard" => Some(Format::Vcard),
             _ => None,
         }
+    }
+
+    /// True for inputs whose rows have fixed columns (a header), like CSV: their reports are
+    /// CSV too, and can be fed back.
+    pub fn is_tabular(self) -> bool {
+        !matches!(self, Format::Json | Format::Jsonl)
+    }
+
+    /// True for the formats bulkline can write a row file in.
+    pub fn is_writable(self) -> bool {
+        matches!(self, Format::Csv | Format::Json | Format::Jsonl)
     }
 
     /// Guess the format from the first bytes of the data.
     pub fn sniff(sample: &[u8]) -> Format {
         let text = encoding::strip_utf8_bom(sample);
-        match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        let start = text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        if text[start..]
+            .get(..11)
+            .is_some_and(|h| h.eq_ignore_ascii_case(b"BEGIN:VCARD"))
+        {
+            return Format::Vcard;
+        }
+        match text.get(start) {
             Some(b'[') => Format::Json,
             Some(b'{') => Format::Jsonl,
             _ => Format::Csv,
@@ -56,6 +87,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Spreadsheet => "spreadsheet",
+            Format::Vcard => "vcard",
         }
     }
 }
@@ -265,6 +298,68 @@ pub struct SourceOptions {
     pub format: Option<Format>,
     pub encoding: Option<Encoding>,
     pub delimiter: Option<u8>,
+    /// The sheet of a workbook: a name, or a position from 1 (default: the first).
+    pub sheet: Option<String>,
+}
+
+/// What the first bytes of a file say it is, when it is not text bulkline reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A ZIP archive: an xlsx, xlsm or ods workbook, or another archive.
+    Zip,
+    /// An OLE compound file: an xls workbook (or another Office file).
+    Ole,
+    Pdf,
+    Html,
+    Gzip,
+    /// Text or something else: left to the text readers.
+    Other,
+}
+
+impl Kind {
+    /// Sniffs `sample`, the first bytes of a file.
+    pub fn of(sample: &[u8]) -> Kind {
+        if sample.starts_with(b"PK\x03\x04") {
+            return Kind::Zip;
+        }
+        if sample.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+            return Kind::Ole;
+        }
+        if sample.starts_with(b"%PDF-") {
+            return Kind::Pdf;
+        }
+        if sample.starts_with(&[0x1F, 0x8B]) {
+            return Kind::Gzip;
+        }
+        let text = encoding::strip_utf8_bom(sample);
+        let start = text
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(text.len());
+        let head: Vec<u8> = text[start..]
+            .iter()
+            .take(15)
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if head.starts_with(b"<!doctype html") || head.starts_with(b"<html") {
+            return Kind::Html;
+        }
+        Kind::Other
+    }
+
+    /// Why a file of this kind is not read, when it is not: what it looks like and what to do.
+    fn refusal(self) -> Option<&'static str> {
+        match self {
+            Kind::Pdf => Some(
+                "is a PDF document, not a contact list: export the contacts as CSV, a spreadsheet (xlsx, ods) or vCard (.vcf)",
+            ),
+            Kind::Html => Some(
+                "is an HTML web page (saved from a browser?), not a contact list: download the export itself as CSV, a spreadsheet or vCard",
+            ),
+            Kind::Gzip => Some("is gzip-compressed: decompress it first (gunzip)"),
+            Kind::Zip | Kind::Ole | Kind::Other => None,
+        }
+    }
 }
 
 /// Opens `path` (`-` for stdin), detecting its format, encoding and delimiter.
@@ -272,16 +367,91 @@ pub fn open(path: &str, opts: &SourceOptions) -> Result<Box<dyn Source>> {
     let reader: Box<dyn Read + Send> = if path == "-" {
         Box::new(io::stdin())
     } else {
-        let file = File::open(Path::new(path)).map_err(|e| Error::io("cannot open", path, e))?;
-        if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+        let mut file =
+            File::open(Path::new(path)).map_err(|e| Error::io("cannot open", path, e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::io("cannot read", path, e))?;
+        if meta.is_dir() {
             return Err(Error::BadInput {
                 path: path.to_string(),
                 message: "is a directory, not a file".into(),
             });
         }
+        // A workbook is read from the file itself (calamine seeks in it).
+        if meta.is_file() {
+            let mut head = [0u8; 8];
+            let n =
+                read_up_to(&mut file, &mut head).map_err(|e| Error::io("cannot read", path, e))?;
+            file.seek(io::SeekFrom::Start(0))
+                .map_err(|e| Error::io("cannot read", path, e))?;
+            if is_workbook(opts.format, path, Kind::of(&head[..n])) {
+                let owned = path.to_string();
+                let opener: sheet::Opener = Box::new(move || {
+                    let f = File::open(&owned)?;
+                    Ok(Box::new(io::BufReader::new(f)) as Box<dyn sheet::ReadSeek>)
+                });
+                return open_workbook(path, opener, opts);
+            }
+        }
         Box::new(file)
     };
     open_reader(path, reader, opts)
+}
+
+/// Reads until `buf` is full or the end.
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Whether to read the input as a workbook: `--format spreadsheet`, else a workbook's
+/// extension or a ZIP or OLE file whatever its name (unless another format is named).
+fn is_workbook(format: Option<Format>, name: &str, kind: Kind) -> bool {
+    match format {
+        Some(f) => f == Format::Spreadsheet,
+        None => {
+            Format::from_path(name) == Some(Format::Spreadsheet)
+                || matches!(kind, Kind::Zip | Kind::Ole)
+        }
+    }
+}
+
+fn open_workbook(name: &str, data: sheet::Opener, opts: &SourceOptions) -> Result<Box<dyn Source>> {
+    // Not a text encoding: the kind of workbook its name says, for the summary.
+    let kind = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .filter(|e| Format::from_path(&format!("x.{e}")) == Some(Format::Spreadsheet))
+        .unwrap_or_else(|| "workbook".into());
+    let info = SourceInfo {
+        format: Format::Spreadsheet,
+        encoding: kind,
+        delimiter: None,
+    };
+    let source = sheet::SheetSource::new(name, data, opts.sheet.clone(), info).map_err(|e| {
+        match e {
+            // A ZIP that calamine cannot open is some other archive.
+            Error::BadInput { path, message } if message.starts_with("not a readable") => {
+                Error::BadInput {
+                    path,
+                    message: format!(
+                        "{message}. If it is another archive (a ZIP of CSV files), extract it first"
+                    ),
+                }
+            }
+            e => e,
+        }
+    })?;
+    Ok(Box::new(source))
 }
 
 /// Opens an already-open reader; `name` is used in messages and to pick the format.
@@ -299,6 +469,23 @@ pub fn open_reader(
     if peeked.sample().iter().all(u8::is_ascii_whitespace) {
         return Err(bad("the file is empty: there is no header row".into()));
     }
+    let kind = Kind::of(peeked.sample());
+    if let Some(why) = kind.refusal() {
+        return Err(bad(why.into()));
+    }
+    // A workbook on standard input (or a pipe) is read into memory: calamine seeks.
+    if is_workbook(opts.format, name, kind) {
+        let mut data = Vec::new();
+        peeked
+            .take_stream()
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io("cannot read", name, e))?;
+        let data = sheet::SharedBytes(Arc::new(data));
+        let opener: sheet::Opener = Box::new(move || {
+            Ok(Box::new(io::Cursor::new(data.clone())) as Box<dyn sheet::ReadSeek>)
+        });
+        return open_workbook(name, opener, opts);
+    }
     let enc = match opts.encoding {
         Some(e) => e,
         None => Encoding::detect(peeked.sample()),
@@ -308,16 +495,21 @@ pub fn open_reader(
             "looks like a binary file (it holds NUL bytes), not CSV or JSON text".into(),
         ));
     }
-    let format = opts
-        .format
-        .or_else(|| Format::from_path(name))
-        .unwrap_or_else(|| Format::sniff(enc.decode_sample(peeked.sample()).as_bytes()));
+    let sniffed = Format::sniff(enc.decode_sample(peeked.sample()).as_bytes());
+    // Cards are cards whatever the file is called (a CSV whose header is BEGIN:VCARD is not).
+    let format = match opts.format {
+        Some(f) => f,
+        None if sniffed == Format::Vcard => Format::Vcard,
+        None => Format::from_path(name).unwrap_or(sniffed),
+    };
     let info = |delimiter: Option<u8>| SourceInfo {
         format,
         encoding: enc.name().to_string(),
         delimiter: delimiter.map(|d| (d as char).to_string()),
     };
     match format {
+        // Taken above.
+        Format::Spreadsheet => Err(bad("not a readable spreadsheet".into())),
         Format::Csv => {
             let delim = match opts.delimiter {
                 Some(d) => d,
@@ -346,6 +538,10 @@ pub fn open_reader(
                 stream,
                 info(None),
             )))
+        }
+        Format::Vcard => {
+            let stream = io::BufReader::new(enc.stream(peeked.take_stream()));
+            Ok(Box::new(vcard::VcardSource::new(name, stream, info(None))?))
         }
     }
 }
