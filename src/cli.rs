@@ -38,6 +38,10 @@ pub enum Command {
     /// Test the credentials, the data centre and the scopes against an API with two requests
     /// (an access token and one read), and say what to fix.
     Check(CheckArgs),
+    /// Print a shell completion script: `bulkline completions bash > ~/.local/share/bash-completion/completions/bulkline`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(ManArgs),
     /// Run the API emulator (Zoho Voice, Zoho Books, Zoom Contact Center, Zoho Voice SMS, and
     /// their OAuth servers) on 127.0.0.1 until Ctrl-C, and print the credentials it accepts.
     Sandbox(SandboxArgs),
@@ -434,6 +438,21 @@ pub struct ExportArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write `bulkline.1` and a page per command (`bulkline-import.1`, ...) into this
+    /// directory instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

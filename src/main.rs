@@ -25,6 +25,8 @@ fn main() -> ExitCode {
         Command::SmsStatus(args) => commands::sms_status::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Completions(args) => commands::docs::completions(args),
+        Command::Man(args) => commands::docs::man(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
     };
     let code = match result {
@@ -42,7 +44,11 @@ fn main() -> ExitCode {
     if code == bulkline::error::exit::RESUMABLE
         && !matches!(
             cli.command,
-            Command::Clean(_) | Command::Export(_) | Command::Check(_)
+            Command::Clean(_)
+                | Command::Export(_)
+                | Command::Check(_)
+                | Command::Completions(_)
+                | Command::Man(_)
         )
     {
         eprintln!(

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod check;
 pub mod clean;
+pub mod docs;
 pub mod export;
 pub mod import;
 pub mod sandbox;
