@@ -14,6 +14,11 @@ use crate::source::Format;
                   3 fatal error (unreadable input, I/O), 4 stopped early but resumable."
 )]
 pub struct Cli {
+    /// The config file (default: $XDG_CONFIG_HOME/bulkline/config.toml, else
+    /// ~/.config/bulkline/config.toml, when it exists). `bulkline config` shows what it sets.
+    #[arg(long, global = true, env = "BULKLINE_CONFIG", value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -38,6 +43,9 @@ pub enum Command {
     /// Test the credentials, the data centre and the scopes against an API with two requests
     /// (an access token and one read), and say what to fix.
     Check(CheckArgs),
+    /// Print the settings in effect (config file, environment, built-in defaults) and where
+    /// each comes from; secrets masked.
+    Config(ConfigArgs),
     /// Print a shell completion script: `bulkline completions bash > ~/.local/share/bash-completion/completions/bulkline`.
     Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a directory.
@@ -72,7 +80,7 @@ pub struct InputArgs {
     pub delimiter: Option<String>,
 
     /// The region (ISO 3166-1 alpha-2, e.g. GB) of national-format numbers when a row has none.
-    #[arg(long, value_name = "RR")]
+    #[arg(long, env = "BULKLINE_DEFAULT_REGION", value_name = "RR")]
     pub default_region: Option<String>,
 
     /// A column holding each row's region (ISO alpha-2 code or country name).
@@ -138,8 +146,9 @@ pub struct CleanArgs {
 /// Where the API is and how to reach it: shared by `import` and `undo`.
 #[derive(Debug, Clone, Args)]
 pub struct ApiArgs {
-    /// Requests per second or minute, e.g. `50/s`, `100/m` (default: the target's published limit).
-    #[arg(long, value_name = "N/s|N/m")]
+    /// Requests per second or minute, e.g. `50/s`, `100/m` (default: the config file's rate
+    /// for the API, else the target's published limit).
+    #[arg(long, env = "BULKLINE_RATE", value_name = "N/s|N/m")]
     pub rate: Option<String>,
 
     /// Requests in flight at once (default: sized from the rate and the API's latency).
@@ -162,13 +171,18 @@ pub struct ApiArgs {
     #[arg(long, env = "BULKLINE_ACCOUNTS_URL", value_name = "URL")]
     pub accounts_url: Option<String>,
 
-    /// The Zoho data centre: com, eu, in, com.au, jp, ca, sa, com.cn, uk.
-    #[arg(long, default_value = "com", value_name = "DC")]
+    /// The Zoho data centre: com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae.
+    #[arg(long, env = "BULKLINE_DC", default_value = "com", value_name = "DC")]
     pub dc: String,
 
     /// A TOML file with the credentials (ZOHO_CLIENT_ID = "..."); the environment wins.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, env = "BULKLINE_CREDENTIALS", value_name = "FILE")]
     pub credentials: Option<String>,
+
+    /// Where the result files kept without --errors go (`<input>.<target>.errors.csv`;
+    /// default: beside the input).
+    #[arg(long, env = "BULKLINE_REPORT_DIR", value_name = "DIR")]
+    pub report_dir: Option<String>,
 
     /// Zoho Books: the contact whose contact persons rows become, for rows with no contact_id
     /// column (import, one); the contacts whose persons are exported (export, repeatable or
@@ -438,6 +452,13 @@ pub struct ExportArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Print them as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Args)]

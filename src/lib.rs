@@ -9,6 +9,7 @@ pub mod auth;
 pub mod checkpoint;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod contact;
 pub mod dedupe;
 pub mod error;

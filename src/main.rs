@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use bulkline::cli::{Cli, Command};
 use bulkline::commands;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 // Rows are allocated on the transform threads and freed on the writer thread: glibc's malloc
 // serialises that on its arena locks, mimalloc does not (measured: see the README).
@@ -12,7 +12,21 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // The config file fills what the flags and the environment left unset.
+    let config =
+        match bulkline::config::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("bulkline: error: {e}");
+                return ExitCode::from(e.exit_code());
+            }
+        };
+    bulkline::config::apply(&mut cli, &matches, &config.settings);
     // A signal is a stop, not a crash (the sandbox keeps the default: Ctrl-C ends it).
     if !matches!(cli.command, Command::Sandbox(_)) {
         bulkline::stop::install();
@@ -25,6 +39,7 @@ fn main() -> ExitCode {
         Command::SmsStatus(args) => commands::sms_status::run(args),
         Command::Export(args) => commands::export::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Config(args) => commands::config::run(args, &config),
         Command::Completions(args) => commands::docs::completions(args),
         Command::Man(args) => commands::docs::man(args),
         Command::Sandbox(args) => commands::sandbox::run(args),
@@ -45,6 +60,7 @@ fn main() -> ExitCode {
         && !matches!(
             cli.command,
             Command::Clean(_)
+                | Command::Config(_)
                 | Command::Export(_)
                 | Command::Check(_)
                 | Command::Completions(_)

@@ -59,7 +59,18 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         dry_run: args.dry_run,
         checkpoint,
         restart: args.restart,
-        errors: args.errors.clone(),
+        // The rejected and refused rows are always kept (not by a dry run, which changes
+        // nothing): in --errors, else beside the input.
+        errors: args.errors.clone().or_else(|| {
+            (!args.dry_run).then(|| {
+                super::default_result_file(
+                    &args.input.input,
+                    args.to.as_str(),
+                    "errors",
+                    args.api.report_dir.as_deref(),
+                )
+            })
+        }),
         report,
         params: api.params.clone(),
         parents: args.to == TargetKind::ZohoBooks,

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod check;
 pub mod clean;
+pub mod config;
 pub mod docs;
 pub mod export;
 pub mod import;
@@ -137,6 +138,27 @@ pub fn journal_beside(input: &str, kind: &str) -> std::path::PathBuf {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "input".into());
     path.with_file_name(format!("{name}.{kind}.checkpoint"))
+}
+
+/// The result file a run keeps when not told where: `<input>.<kind>.errors.csv` (`.jsonl` for a
+/// JSON input) beside the input, or in `dir` (`--report-dir`, the config's `report_dir`).
+pub fn default_result_file(input: &str, kind: &str, what: &str, dir: Option<&str>) -> String {
+    let path = std::path::Path::new(input);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "input".into());
+    let ext = match Format::from_path(input) {
+        Some(f) if !f.is_tabular() => "jsonl",
+        _ => "csv",
+    };
+    let file = format!("{name}.{kind}.{what}.{ext}");
+    match dir {
+        Some(d) => std::path::Path::new(d).join(file),
+        None => path.with_file_name(file),
+    }
+    .display()
+    .to_string()
 }
 
 /// Asks `question` on the terminal before a large change; without a terminal to ask on, the

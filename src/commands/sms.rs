@@ -307,7 +307,18 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         log_catch_up: std::time::Duration::from_secs_f64(args.log_catch_up),
         checkpoint,
         restart: args.restart,
-        errors: args.errors.clone(),
+        // The rejected, suppressed and refused rows are always kept (not by a dry run): in
+        // --errors, else beside the input.
+        errors: args.errors.clone().or_else(|| {
+            (!args.dry_run && args.input.input != "-").then(|| {
+                super::default_result_file(
+                    &args.input.input,
+                    "sms",
+                    "errors",
+                    args.api.report_dir.as_deref(),
+                )
+            })
+        }),
         report: args.report.clone(),
         header_options,
         progress: ProgressMode::detect(args.api.quiet),

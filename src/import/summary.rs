@@ -72,6 +72,8 @@ pub struct ImportSummary {
     pub errors: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
+    /// Rejected rows by the code of their first rejection, as `clean` counts them.
+    pub rejected_by_code: std::collections::BTreeMap<&'static str, u64>,
     pub exit_code: u8,
 }
 
@@ -153,6 +155,7 @@ impl ImportSummary {
             checkpoint: (!s.dry_run).then(|| s.checkpoint.display().to_string()),
             errors: s.errors.clone(),
             report: s.report.clone(),
+            rejected_by_code: p.counts.rejected_by_code.clone(),
             exit_code: p.exit_code,
         }
     }
@@ -218,6 +221,14 @@ impl ImportSummary {
             );
         }
         out.push('\n');
+        if !self.rejected_by_code.is_empty() {
+            let parts: Vec<String> = self
+                .rejected_by_code
+                .iter()
+                .map(|(code, n)| format!("{code} {n}"))
+                .collect();
+            let _ = writeln!(out, "  rejected by reason: {}", parts.join(", "));
+        }
         if self.resumed > 0 {
             let _ = writeln!(
                 out,

@@ -310,6 +310,15 @@ impl SmsSummary {
                 self.unknown
             );
         }
+        if let Some(path) = &self.errors {
+            let _ = writeln!(o, "errors: {path}");
+        }
+        if let Some(path) = self.report.as_deref().filter(|p| *p != "-") {
+            let _ = writeln!(o, "report: {path}");
+        }
+        if let Some(path) = &self.checkpoint {
+            let _ = writeln!(o, "checkpoint: {path}");
+        }
         o
     }
 }

@@ -242,6 +242,8 @@ impl Harness {
             }
         }
         c.env("XDG_CACHE_HOME", self.path("cache"));
+        // No config file of the machine's user: only the test's own.
+        c.env("XDG_CONFIG_HOME", self.path("config"));
         // Run locks live in the test's own directory.
         c.env("BULKLINE_STATE_DIR", self.path("state"));
         c

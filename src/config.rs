@@ -1,0 +1,308 @@
+//! The config file: what a user would otherwise type on every run. It lives at
+//! `$XDG_CONFIG_HOME/bulkline/config.toml` (else `~/.config/bulkline/config.toml`), or where
+//! `--config` / `BULKLINE_CONFIG` says. Precedence, for every setting: the flag, then its
+//! environment variable, then this file, then the built-in default.
+//!
+//! ```toml
+//! default_region = "GB"
+//! dc = "eu"
+//! credentials = "/home/me/.config/bulkline/credentials.toml"
+//! sender_id = "ZYLKER"
+//! report_dir = "/home/me/bulkline-reports"
+//!
+//! [rate]
+//! zoho-voice = "10/s"
+//! zoom-cc = "40/s"
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use serde::Deserialize;
+
+use crate::cli::{Cli, Command};
+use crate::error::{Error, Result};
+
+/// The APIs a `[rate]` entry may name.
+pub const RATE_KEYS: [&str; 4] = ["zoho-voice", "zoho-books", "zoom-cc", "zoho-sms"];
+
+/// The settings of the file (all optional).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// `--default-region`.
+    pub default_region: Option<String>,
+    /// `--dc`.
+    pub dc: Option<String>,
+    /// `--credentials`.
+    pub credentials: Option<String>,
+    /// `--sender-id` of `sms`.
+    pub sender_id: Option<String>,
+    /// Where the result files a run keeps by default go (else beside the journal).
+    pub report_dir: Option<String>,
+    /// `--rate` per API: `zoho-voice`, `zoho-books`, `zoom-cc`, `zoho-sms`.
+    #[serde(default)]
+    pub rate: BTreeMap<String, String>,
+}
+
+/// The config file as found.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Where it was looked for (`None`: no location, neither XDG_CONFIG_HOME nor HOME).
+    pub path: Option<PathBuf>,
+    /// Whether a file was there.
+    pub found: bool,
+    pub settings: Settings,
+}
+
+/// The default location: `$XDG_CONFIG_HOME/bulkline/config.toml`, else
+/// `$HOME/.config/bulkline/config.toml`.
+pub fn default_path(env: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let absolute = |v: String| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    let base = env("XDG_CONFIG_HOME")
+        .and_then(absolute)
+        .or_else(|| env("HOME").and_then(absolute).map(|h| h.join(".config")))?;
+    Some(base.join("bulkline").join("config.toml"))
+}
+
+impl Config {
+    /// Reads the file named by `explicit` (which must exist), else the default one if there is
+    /// one. A file that is not valid TOML, or names an unknown setting, is a usage error.
+    pub fn load(explicit: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let path = match explicit {
+            Some(p) => Some(p.to_path_buf()),
+            None => default_path(env),
+        };
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
+                return Ok(Config {
+                    path: Some(path),
+                    found: false,
+                    settings: Settings::default(),
+                });
+            }
+            Err(e) => {
+                return Err(Error::Usage(format!("config file {}: {e}", path.display())));
+            }
+        };
+        let settings: Settings = toml::from_str(&text).map_err(|e| {
+            Error::Usage(format!("config file {}: {}", path.display(), e.message()))
+        })?;
+        if let Some(bad) = settings
+            .rate
+            .keys()
+            .find(|k| !RATE_KEYS.contains(&k.as_str()))
+        {
+            return Err(Error::Usage(format!(
+                "config file {}: [rate] {bad:?} is not an API: use {}",
+                path.display(),
+                RATE_KEYS.join(", ")
+            )));
+        }
+        Ok(Config {
+            path: Some(path),
+            found: true,
+            settings,
+        })
+    }
+}
+
+/// Whether the argument `id` was given on the command line or by its environment variable.
+fn given(m: &ArgMatches, id: &str) -> bool {
+    matches!(
+        m.try_get_raw(id).ok().flatten().and(m.value_source(id)),
+        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+    )
+}
+
+/// Fills the settings the command line and the environment left unset from the config file.
+pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
+    let Some((_, m)) = matches.subcommand() else {
+        return;
+    };
+    let region = |slot: &mut Option<String>| {
+        if !given(m, "default_region")
+            && let Some(r) = &config.default_region
+        {
+            *slot = Some(r.clone());
+        }
+    };
+    let api = |api: &mut crate::cli::ApiArgs, rate_key: Option<&str>| {
+        if !given(m, "dc")
+            && let Some(dc) = &config.dc
+        {
+            api.dc = dc.clone();
+        }
+        if !given(m, "credentials")
+            && let Some(c) = &config.credentials
+        {
+            api.credentials = Some(c.clone());
+        }
+        if !given(m, "rate")
+            && let Some(rate) = rate_key.and_then(|k| config.rate.get(k))
+        {
+            api.rate = Some(rate.clone());
+        }
+        if !given(m, "report_dir")
+            && let Some(d) = &config.report_dir
+        {
+            api.report_dir = Some(d.clone());
+        }
+    };
+    match &mut cli.command {
+        Command::Clean(a) => region(&mut a.input.default_region),
+        Command::Import(a) => {
+            region(&mut a.input.default_region);
+            let to = a.to.as_str();
+            api(&mut a.api, Some(to));
+        }
+        Command::Sms(a) => {
+            region(&mut a.input.default_region);
+            api(&mut a.api, Some("zoho-sms"));
+            // The environment's ZOHO_VOICE_SENDER_ID comes before the file's.
+            if !given(m, "sender_id")
+                && std::env::var_os("ZOHO_VOICE_SENDER_ID").is_none()
+                && let Some(s) = &config.sender_id
+            {
+                a.sender_id = Some(s.clone());
+            }
+        }
+        Command::Export(a) => {
+            let key = match a.from.as_str() {
+                "zoho-sms-logs" => "zoho-sms",
+                other => other,
+            };
+            let key = RATE_KEYS.iter().find(|k| **k == key).copied();
+            api(&mut a.api, key);
+        }
+        Command::Undo(a) => api(&mut a.api, None),
+        Command::SmsStatus(a) => api(&mut a.api, Some("zoho-sms")),
+        Command::Check(a) => {
+            let key = match a.to {
+                crate::cli::CheckTo::ZohoVoice => "zoho-voice",
+                crate::cli::CheckTo::ZohoBooks => "zoho-books",
+                crate::cli::CheckTo::ZoomCc => "zoom-cc",
+                crate::cli::CheckTo::ZohoSms => "zoho-sms",
+            };
+            api(&mut a.api, Some(key));
+        }
+        Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) | Command::Config(_) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(args: &[&str], settings: &Settings) -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command()
+            .try_get_matches_from(args)
+            .expect("valid arguments");
+        let mut cli = Cli::from_arg_matches(&matches).expect("a command line");
+        apply(&mut cli, &matches, settings);
+        cli
+    }
+
+    #[test]
+    fn the_file_fills_what_the_flags_leave_unset() {
+        let settings = Settings {
+            default_region: Some("DE".into()),
+            dc: Some("eu".into()),
+            rate: [("zoom-cc".to_string(), "40/s".to_string())].into(),
+            ..Settings::default()
+        };
+        let Command::Import(a) = parsed(
+            &["bulkline", "import", "in.csv", "--to", "zoom-cc"],
+            &settings,
+        )
+        .command
+        else {
+            panic!("import");
+        };
+        assert_eq!(a.input.default_region.as_deref(), Some("DE"));
+        assert_eq!(a.api.dc, "eu");
+        assert_eq!(a.api.rate.as_deref(), Some("40/s"));
+        // A flag wins, the built-in default does not.
+        let Command::Import(a) = parsed(
+            &[
+                "bulkline",
+                "import",
+                "in.csv",
+                "--to",
+                "zoho-voice",
+                "--dc",
+                "com",
+                "--default-region",
+                "GB",
+            ],
+            &settings,
+        )
+        .command
+        else {
+            panic!("import");
+        };
+        assert_eq!(a.input.default_region.as_deref(), Some("GB"));
+        assert_eq!(a.api.dc, "com");
+        // No rate for Zoho Voice in the file: the published one.
+        assert_eq!(a.api.rate, None);
+    }
+
+    #[test]
+    fn the_default_location_follows_xdg() {
+        let env = |xdg: Option<&str>, home: Option<&str>| {
+            let (xdg, home) = (xdg.map(str::to_string), home.map(str::to_string));
+            move |k: &str| match k {
+                "XDG_CONFIG_HOME" => xdg.clone(),
+                "HOME" => home.clone(),
+                _ => None,
+            }
+        };
+        assert_eq!(
+            default_path(env(Some("/x"), Some("/home/u"))),
+            Some(PathBuf::from("/x/bulkline/config.toml"))
+        );
+        assert_eq!(
+            default_path(env(None, Some("/home/u"))),
+            Some(PathBuf::from("/home/u/.config/bulkline/config.toml"))
+        );
+        assert_eq!(default_path(env(Some("relative"), None)), None);
+    }
+
+    #[test]
+    fn unknown_settings_and_apis_are_refused() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "default_region = \"GB\"\n[rate]\nzoom-cc = \"40/s\"\n",
+        )
+        .expect("write");
+        let c = Config::load(Some(&path), |_| None).expect("a good file");
+        assert!(c.found);
+        assert_eq!(c.settings.default_region.as_deref(), Some("GB"));
+        assert_eq!(
+            c.settings.rate.get("zoom-cc").map(String::as_str),
+            Some("40/s")
+        );
+        std::fs::write(&path, "default_regoin = \"GB\"\n").expect("write");
+        let err = Config::load(Some(&path), |_| None).expect_err("a typo");
+        assert!(err.to_string().contains("default_regoin"), "{err}");
+        std::fs::write(&path, "[rate]\nzoom = \"40/s\"\n").expect("write");
+        assert!(Config::load(Some(&path), |_| None).is_err());
+        // No file at the default location is no config; a named file must exist.
+        let missing = dir.path().join("nope.toml");
+        assert!(Config::load(Some(&missing), |_| None).is_err());
+        let none = Config::load(None, |k| {
+            (k == "XDG_CONFIG_HOME").then(|| dir.path().display().to_string())
+        })
+        .expect("no file is fine");
+        assert!(!none.found);
+    }
+}
