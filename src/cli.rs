@@ -58,33 +58,39 @@ pub enum Command {
 /// How to read the input and turn its rows into contacts: shared by every command that reads a file.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// The input file: CSV, JSON (an array of objects), JSON Lines, or a spreadsheet (xlsx,
-    /// xlsm, xlsb, xls, ods); `-` reads stdin.
+    /// The input file: CSV, JSON (an array of objects), JSON Lines, a spreadsheet (xlsx, xlsm,
+    /// xlsb, xls, ods) or vCard (.vcf); `-` reads stdin.
     pub input: String,
 
     /// The input format (default: from the extension, else sniffed from the content).
     #[arg(long, value_enum)]
+    #[arg(help_heading = "Input")]
     pub format: Option<Format>,
 
     /// A spreadsheet's sheet: its name, or its position from 1 (default: the first).
     #[arg(long, value_name = "NAME|N")]
+    #[arg(help_heading = "Input")]
     pub sheet: Option<String>,
 
     /// The input encoding, as a WHATWG label: utf-8, utf-16le, windows-1252, latin1, ...
     /// (default: detected).
     #[arg(long)]
+    #[arg(help_heading = "Input")]
     pub encoding: Option<String>,
 
     /// The CSV delimiter: , ; | or tab (default: detected).
     #[arg(long)]
+    #[arg(help_heading = "Input")]
     pub delimiter: Option<String>,
 
     /// The region (ISO 3166-1 alpha-2, e.g. GB) of national-format numbers when a row has none.
     #[arg(long, env = "BULKLINE_DEFAULT_REGION", value_name = "RR")]
+    #[arg(help_heading = "Phones")]
     pub default_region: Option<String>,
 
     /// A column holding each row's region (ISO alpha-2 code or country name).
     #[arg(long, value_name = "COL")]
+    #[arg(help_heading = "Phones")]
     pub region_column: Option<String>,
 
     /// Map a column to a field, overriding recognition: `--map mobile="Cell #"`. Repeatable.
@@ -92,22 +98,27 @@ pub struct InputArgs {
     /// job_title street city state postal_code country extension notes record_id parent_id
     /// (or contact_id) status is_primary_contact ignore.
     #[arg(long = "map", value_name = "FIELD=HEADER")]
+    #[arg(help_heading = "Mapping")]
     pub maps: Vec<String>,
 
     /// A TOML mapping file: `mobile = "Cell #"`, `phone = ["Office", "Home"]`.
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Mapping")]
     pub mapping: Option<String>,
 
     /// What makes two rows duplicates.
     #[arg(long, value_enum, default_value = "mobile")]
+    #[arg(help_heading = "Dedupe")]
     pub dedupe_by: DedupeBy,
 
     /// Which of a set of duplicates is kept (merge: the first, with empty fields filled from the others).
     #[arg(long, value_enum, default_value = "first")]
+    #[arg(help_heading = "Dedupe")]
     pub keep: Keep,
 
     /// Reject rows whose required phone is not a mobile number.
     #[arg(long)]
+    #[arg(help_heading = "Phones")]
     pub mobile_only: bool,
 }
 
@@ -124,22 +135,27 @@ pub struct CleanArgs {
         value_name = "CLEAN",
         default_value = "-"
     )]
+    #[arg(help_heading = "Output")]
     pub output: String,
 
     /// Where to write the rejected rows: their columns plus _row, _stage, _field, _code, _message.
     #[arg(long, value_name = "ERRORS")]
+    #[arg(help_heading = "Output")]
     pub errors: Option<String>,
 
     /// Where to write the dropped duplicates: their columns plus _row and _duplicate_of.
     #[arg(long, value_name = "DUPS")]
+    #[arg(help_heading = "Output")]
     pub duplicates: Option<String>,
 
     /// Print the summary as one JSON object on stdout (instead of text on stderr).
     #[arg(long)]
+    #[arg(help_heading = "Output")]
     pub json: bool,
 
     /// Print no summary.
     #[arg(long, short)]
+    #[arg(help_heading = "Output")]
     pub quiet: bool,
 }
 
@@ -149,39 +165,48 @@ pub struct ApiArgs {
     /// Requests per second or minute, e.g. `50/s`, `100/m` (default: the config file's rate
     /// for the API, else the target's published limit).
     #[arg(long, env = "BULKLINE_RATE", value_name = "N/s|N/m")]
+    #[arg(help_heading = "API")]
     pub rate: Option<String>,
 
     /// Requests in flight at once (default: sized from the rate and the API's latency).
     #[arg(long, value_name = "N")]
+    #[arg(help_heading = "API")]
     pub concurrency: Option<usize>,
 
     /// Retries of a request that failed for a transient reason (429, 5xx, timeout).
     #[arg(long, default_value_t = 5, value_name = "N")]
+    #[arg(help_heading = "API")]
     pub max_retries: u32,
 
     /// Start the built-in sandbox emulator in this process and send everything to it.
     #[arg(long)]
+    #[arg(help_heading = "API")]
     pub sandbox: bool,
 
     /// Replace the scheme, host and port of the API (the documented paths are kept).
     #[arg(long, env = "BULKLINE_BASE_URL", value_name = "URL")]
+    #[arg(help_heading = "API")]
     pub base_url: Option<String>,
 
     /// Replace the scheme, host and port of the OAuth token endpoint.
     #[arg(long, env = "BULKLINE_ACCOUNTS_URL", value_name = "URL")]
+    #[arg(help_heading = "API")]
     pub accounts_url: Option<String>,
 
     /// The Zoho data centre: com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae.
     #[arg(long, env = "BULKLINE_DC", default_value = "com", value_name = "DC")]
+    #[arg(help_heading = "API")]
     pub dc: String,
 
     /// A TOML file with the credentials (ZOHO_CLIENT_ID = "..."); the environment wins.
     #[arg(long, env = "BULKLINE_CREDENTIALS", value_name = "FILE")]
+    #[arg(help_heading = "API")]
     pub credentials: Option<String>,
 
     /// Where the result files kept without --errors go (`<input>.<target>.errors.csv`;
     /// default: beside the input).
     #[arg(long, env = "BULKLINE_REPORT_DIR", value_name = "DIR")]
+    #[arg(help_heading = "Output")]
     pub report_dir: Option<String>,
 
     /// Zoho Books: the contact whose contact persons rows become, for rows with no contact_id
@@ -193,18 +218,22 @@ pub struct ApiArgs {
         value_name = "ID",
         value_delimiter = ','
     )]
+    #[arg(help_heading = "API")]
     pub books_contact_id: Vec<String>,
 
     /// Zoom Contact Center: the address book to import into.
     #[arg(long, env = "ZOOM_ADDRESS_BOOK_ID", value_name = "ID")]
+    #[arg(help_heading = "API")]
     pub address_book_id: Option<String>,
 
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
+    #[arg(help_heading = "Output")]
     pub json: bool,
 
     /// No progress and no summary.
     #[arg(long, short)]
+    #[arg(help_heading = "Output")]
     pub quiet: bool,
 }
 
@@ -219,31 +248,38 @@ pub struct ImportArgs {
 
     /// upsert: create new, update changed, skip identical; create: only create; update: only update.
     #[arg(long, value_enum, default_value = "upsert")]
+    #[arg(help_heading = "Import")]
     pub mode: crate::import::Mode,
 
     /// What ties a row to an existing record.
     #[arg(long, value_enum, default_value = "mobile")]
+    #[arg(help_heading = "Import")]
     pub match_by: crate::import::MatchBy,
 
     /// The checkpoint journal (default: beside the input, `<input>.<target>.checkpoint`;
     /// with --sandbox, a temporary file).
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Journal")]
     pub checkpoint: Option<String>,
 
     /// Start over: move an existing journal aside instead of resuming it.
     #[arg(long)]
+    #[arg(help_heading = "Journal")]
     pub restart: bool,
 
     /// Read the target and write the plan (to --report, else stdout), changing nothing.
     #[arg(long)]
+    #[arg(help_heading = "Import")]
     pub dry_run: bool,
 
     /// Where to write rejected and refused rows (`_stage` = remote for the target's refusals).
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
     pub errors: Option<String>,
 
     /// Where to write the success report: _row, key, _action, _remote_id.
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
     pub report: Option<String>,
 
     #[command(flatten)]
@@ -257,14 +293,17 @@ pub struct UndoArgs {
 
     /// List what would be deleted (on stdout), delete nothing.
     #[arg(long)]
+    #[arg(help_heading = "Journal")]
     pub dry_run: bool,
 
     /// Try again the deletes an earlier undo saw refused.
     #[arg(long)]
+    #[arg(help_heading = "Journal")]
     pub restart: bool,
 
     /// Delete more than 100 records without asking.
     #[arg(long, short = 'y')]
+    #[arg(help_heading = "Journal")]
     pub yes: bool,
 
     #[command(flatten)]
@@ -280,18 +319,22 @@ pub struct SmsArgs {
     /// The message: a template with `{first_name}`, `{Any Column}` and defaults such as
     /// `{first_name|there}` (`{{` and `}}` for literal braces).
     #[arg(long, value_name = "TEXT")]
+    #[arg(help_heading = "Message")]
     pub message: Option<String>,
 
     /// The message template, from a UTF-8 file (one final newline is dropped).
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Message")]
     pub message_file: Option<String>,
 
     /// Each row's own message, from this column (taken as it is, not as a template).
     #[arg(long, value_name = "COL")]
+    #[arg(help_heading = "Message")]
     pub message_column: Option<String>,
 
     /// The sender id: a short code, an alphanumeric sender or a number (20 characters at most).
     #[arg(long, value_name = "ID")]
+    #[arg(help_heading = "Message")]
     pub sender_id: Option<String>,
 
     /// Deliver every message at this local time ("YYYY-MM-DD HH:MM:SS"), with --timezone.
@@ -301,86 +344,105 @@ pub struct SmsArgs {
         requires = "timezone",
         conflicts_with = "send_window"
     )]
+    #[arg(help_heading = "Sending")]
     pub schedule: Option<String>,
 
     /// The time zone of --schedule, e.g. Asia/Kolkata.
     #[arg(long, value_name = "Area/City", requires = "schedule")]
+    #[arg(help_heading = "Sending")]
     pub timezone: Option<String>,
 
     /// Only try to deliver for this many minutes (0 to 14400).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=14_400))]
+    #[arg(help_heading = "Message")]
     pub validity_minutes: Option<u32>,
 
     /// A URL the API calls back with each message's status.
     #[arg(long, value_name = "URL")]
+    #[arg(help_heading = "Message")]
     pub status_callback: Option<String>,
 
     /// Send flash messages (shown at once, not stored).
     #[arg(long)]
+    #[arg(help_heading = "Message")]
     pub flash: bool,
 
     /// Send an MMS with this file (the v2 endpoint, multipart).
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Message")]
     pub media: Option<String>,
 
     /// Numbers never to text: a CSV with a phone column, or one number a line. Repeatable.
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Recipients")]
     pub suppress: Vec<String>,
 
     /// Do not read the opt-outs (STOP, UNSUBSCRIBE, CANCEL, END, QUIT, STOPALL) from the
     /// account's incoming SMS logs before sending.
     #[arg(long)]
+    #[arg(help_heading = "Recipients")]
     pub no_opt_out_check: bool,
 
     /// Text each recipient only between these local times (the main time zone of the
     /// number's region), e.g. 09:00-20:00; others are scheduled into the window.
     #[arg(long, value_name = "HH:MM-HH:MM")]
+    #[arg(help_heading = "Sending")]
     pub send_window: Option<String>,
 
     /// Numbers per send request, for recipients of the same text (1 to 10).
     #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=10))]
+    #[arg(help_heading = "Sending")]
     pub batch_size: u16,
 
     /// Text numbers that are not mobiles too (by default they are rejected, phone_not_mobile).
     #[arg(long)]
+    #[arg(help_heading = "Recipients")]
     pub allow_landline: bool,
 
     /// The checkpoint journal (default: beside the input, `<input>.sms.checkpoint`; with
     /// --sandbox, a temporary file).
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Journal")]
     pub checkpoint: Option<String>,
 
     /// Start over: move an existing journal aside instead of resuming it. Recipients an
     /// earlier run texted will be texted again.
     #[arg(long)]
+    #[arg(help_heading = "Journal")]
     pub restart: bool,
 
     /// Send again the sends whose outcome stays unknown: scheduled sends whose answer was lost
     /// and that the SMS logs do not show (the logs may not list scheduled sends).
     #[arg(long)]
+    #[arg(help_heading = "Journal")]
     pub resend_unknown: bool,
 
     /// How long, in seconds, the SMS logs may take to list a send the API accepted. A send
     /// whose answer was lost and that the logs do not show once it is this old was not sent,
     /// and is sent again (a run waits out this window for such sends).
     #[arg(long, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(help_heading = "Journal")]
     pub log_catch_up: f64,
 
     /// Plan only: print recipients, segments, countries, rejections and samples; send nothing.
     #[arg(long)]
+    #[arg(help_heading = "Sending")]
     pub dry_run: bool,
 
     /// Send to more than 100 recipients without asking.
     #[arg(long, short = 'y')]
+    #[arg(help_heading = "Sending")]
     pub yes: bool,
 
     /// Where to write rejected, suppressed and refused rows.
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
     pub errors: Option<String>,
 
     /// Where to write one line per recipient sent (or, in a dry run, to send): number,
     /// _action, _logid, message, _row.
     #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
     pub report: Option<String>,
 
     #[command(flatten)]
@@ -427,27 +489,33 @@ pub struct ExportArgs {
     /// Only these columns, in this order (comma-separated flattened names, e.g.
     /// `first_name,last_name,mobile,contact_owner.display_value`).
     #[arg(long, value_name = "a,b,c")]
+    #[arg(help_heading = "Output")]
     pub columns: Option<String>,
 
     /// SMS logs: the first day (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(help_heading = "Output")]
     pub from_date: Option<String>,
 
     /// SMS logs: the last day (YYYY-MM-DD).
     #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(help_heading = "Output")]
     pub to_date: Option<String>,
 
     /// CSV: write cells as they are, without neutralising the ones a spreadsheet would run as
     /// formulas.
     #[arg(long)]
+    #[arg(help_heading = "Output")]
     pub raw: bool,
 
     /// CSV: no UTF-8 byte-order mark at the start (for tools that dislike it).
     #[arg(long)]
+    #[arg(help_heading = "Output")]
     pub no_bom: bool,
 
     /// With --sandbox: generated records in every API of the in-process sandbox, to try it.
     #[arg(long, default_value_t = 0, value_name = "N", requires = "sandbox")]
+    #[arg(help_heading = "API")]
     pub sandbox_records: u64,
 
     #[command(flatten)]
@@ -552,4 +620,103 @@ pub struct SandboxArgs {
     /// (for trying exports and measuring them).
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub records: u64,
+}
+
+/// Examples that end each command's `--help`.
+const EXAMPLES: [(&str, &str); 11] = [
+    (
+        "clean",
+        "Examples:\n  bulkline clean contacts.csv -o clean.csv --errors errors.csv --duplicates dups.csv\n  bulkline clean export.xlsx --sheet Contacts --default-region GB -o clean.csv\n  bulkline clean phone.vcf -o clean.jsonl --json > summary.json",
+    ),
+    (
+        "import",
+        "Examples:\n  bulkline import contacts.csv --to zoho-voice --dry-run --report plan.csv\n  bulkline import contacts.xlsx --to zoom-cc --address-book-id AB12 --rate 40/s\n  bulkline import contacts.csv --to zoho-books --books-contact-id 460000000026049 --errors refused.csv",
+    ),
+    (
+        "undo",
+        "Examples:\n  bulkline undo contacts.csv.zoho-voice.checkpoint --dry-run\n  bulkline undo contacts.csv.zoho-voice.checkpoint --yes",
+    ),
+    (
+        "sms",
+        "Examples:\n  bulkline sms list.csv --message 'Hi {first_name|there}, your order is ready' --dry-run\n  bulkline sms list.csv --message-file msg.txt --sender-id ZYLKER --send-window 09:00-20:00 --suppress optouts.csv",
+    ),
+    (
+        "sms-status",
+        "Examples:\n  bulkline sms-status list.csv.sms.checkpoint -o status.csv\n  bulkline sms-status list.csv.sms.checkpoint --json -o status.csv",
+    ),
+    (
+        "export",
+        "Examples:\n  bulkline export --from zoho-voice -o contacts.xlsx\n  bulkline export --from zoom-cc --address-book-id AB12 -o contacts.csv --columns first_name,last_name,phone_numbers\n  bulkline export --from zoho-sms-logs --from-date 2026-11-01 --to-date 2026-11-30 -o logs.jsonl",
+    ),
+    (
+        "check",
+        "Examples:\n  bulkline check --to zoho-voice --dc eu\n  bulkline check --to zoom-cc --address-book-id AB12 --json",
+    ),
+    (
+        "config",
+        "Examples:\n  bulkline config\n  bulkline --config team.toml config --json",
+    ),
+    (
+        "completions",
+        "Examples:\n  bulkline completions bash > ~/.local/share/bash-completion/completions/bulkline\n  bulkline completions fish > ~/.config/fish/completions/bulkline.fish",
+    ),
+    (
+        "man",
+        "Examples:\n  bulkline man | man -l -\n  bulkline man --dir ~/.local/share/man/man1",
+    ),
+    (
+        "sandbox",
+        "Examples:\n  bulkline sandbox --port 8787\n  bulkline sandbox --fault-rate 0.05 --ambiguous-rate 0.02 --rate-limit 20/s\n  bulkline sandbox --zoho-scope 'ZohoVoice.contacts.READ'",
+    ),
+];
+
+/// Options of the shared groups that a command does not use: hidden from its help (still
+/// accepted, so that a shared alias or script does not break).
+const UNUSED: [(&str, &[&str]); 5] = [
+    (
+        "undo",
+        &["books_contact_id", "address_book_id", "report_dir"],
+    ),
+    (
+        "sms-status",
+        &[
+            "books_contact_id",
+            "address_book_id",
+            "report_dir",
+            "concurrency",
+        ],
+    ),
+    ("sms", &["books_contact_id", "address_book_id"]),
+    ("export", &["report_dir"]),
+    (
+        "check",
+        &["report_dir", "rate", "concurrency", "max_retries", "quiet"],
+    ),
+];
+
+/// The command line: the derived definition, with each command's examples, the options it
+/// does not use hidden, and the input of `import` and `sms` described as what they take.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    for (name, text) in EXAMPLES {
+        cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
+    }
+    for (name, args) in UNUSED {
+        cmd = cmd.mut_subcommand(name, |mut c| {
+            for id in args {
+                c = c.mut_arg(*id, |a| a.hide(true));
+            }
+            c
+        });
+    }
+    // A journaled run needs a file: its journal identifies the file it belongs to.
+    for name in ["import", "sms"] {
+        cmd = cmd.mut_subcommand(name, |c| {
+            c.mut_arg("input", |a| {
+                a.help("The input file: CSV, JSON (an array of objects), JSON Lines, a spreadsheet (xlsx, xlsm, xlsb, xls, ods) or vCard (.vcf). A file, not stdin: the journal identifies the file it belongs to")
+            })
+        });
+    }
+    cmd
 }

@@ -201,8 +201,8 @@ mod tests {
     use super::*;
 
     fn parsed(args: &[&str], settings: &Settings) -> Cli {
-        use clap::{CommandFactory, FromArgMatches};
-        let matches = Cli::command()
+        use clap::FromArgMatches;
+        let matches = crate::cli::command()
             .try_get_matches_from(args)
             .expect("valid arguments");
         let mut cli = Cli::from_arg_matches(&matches).expect("a command line");

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use bulkline::cli::{Cli, Command};
 use bulkline::commands;
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 // Rows are allocated on the transform threads and freed on the writer thread: glibc's malloc
 // serialises that on its arena locks, mimalloc does not (measured: see the README).
@@ -12,7 +12,7 @@ use clap::{CommandFactory, FromArgMatches};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
+    let matches = bulkline::cli::command().get_matches();
     let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

@@ -63,3 +63,54 @@ fn the_man_page_and_one_per_command() {
     let import = std::fs::read_to_string(dir.join("bulkline-import.1")).expect("import page");
     assert!(import.contains("checkpoint"), "{import}");
 }
+
+#[test]
+fn every_command_help_ends_with_examples_and_groups_its_options() {
+    let h = Harness::new(config());
+    let commands = [
+        "clean",
+        "import",
+        "undo",
+        "sms",
+        "sms-status",
+        "export",
+        "check",
+        "config",
+        "completions",
+        "man",
+        "sandbox",
+    ];
+    for name in commands {
+        let out = h
+            .command()
+            .args([name, "--help"])
+            .output()
+            .expect("run bulkline --help");
+        assert_eq!(out.status.code(), Some(0), "{name}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        let examples = help
+            .rfind("Examples:")
+            .unwrap_or_else(|| panic!("{name}: {help}"));
+        let lines = help[examples..]
+            .lines()
+            .skip(1)
+            .filter(|l| l.trim_start().starts_with("bulkline "));
+        assert!(lines.count() >= 2, "{name}: {help}");
+    }
+    let help = |name: &str| {
+        let out = h.command().args([name, "--help"]).output().expect("help");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let import = help("import");
+    for heading in [
+        "Input:", "Phones:", "Mapping:", "API:", "Journal:", "Output:",
+    ] {
+        assert!(import.contains(heading), "import: no {heading}");
+    }
+    // Options a command does not use are not listed; a journaled run says it needs a file.
+    let undo = help("undo");
+    assert!(!undo.contains("--address-book-id"), "{undo}");
+    assert!(!help("sms-status").contains("--books-contact-id"));
+    assert!(import.contains("not stdin"), "{import}");
+    assert!(help("clean").contains("`-` reads stdin"));
+}

@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::{InputPlan, output_delimiter, output_format, report_format};
 use crate::cli::CleanArgs;
 use crate::dedupe::{Decision, Deduper};
-use crate::error::{Error, Result, exit};
+use crate::error::{Result, exit};
 use crate::pipeline;
 use crate::report::{self, Counts, DUPLICATE_COLUMNS, Outputs, Summary};
 use crate::sink::TableWriter;
@@ -69,11 +69,14 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     let mut plan = InputPlan::from_args(input)?;
     // Clean rewrites files: it needs phones and e-mails checked and keyed, not names.
     plan.transform.keys_only = true;
-    if args.json && args.output == "-" {
-        return Err(Error::Usage(
-            "--json prints the summary on stdout, where the clean rows go by default: write them to a file with -o FILE".into(),
-        ));
-    }
+    super::json_owns_stdout(
+        args.json,
+        &[
+            ("the clean rows (-o, stdout by default)", args.output == "-"),
+            ("--errors", args.errors.as_deref() == Some("-")),
+            ("--duplicates", args.duplicates.as_deref() == Some("-")),
+        ],
+    )?;
     crate::paths::RunFiles::new(&input.input)
         .output("-o", Some(&args.output))
         .output("--errors", args.errors.as_deref())

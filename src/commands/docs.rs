@@ -4,14 +4,12 @@
 use std::io::Write;
 use std::path::Path;
 
-use clap::CommandFactory;
-
-use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::cli::{CompletionsArgs, ManArgs};
 use crate::error::{Error, Result, exit};
 
 /// Prints the completion script of `args.shell` on stdout.
 pub fn completions(args: &CompletionsArgs) -> Result<u8> {
-    let mut command = Cli::command();
+    let mut command = crate::cli::command();
     let mut out = std::io::stdout().lock();
     // `generate` panics on a write error: render into memory, then write.
     let mut buf = Vec::new();
@@ -30,7 +28,7 @@ fn stdout_result(r: std::io::Result<()>) -> Result<u8> {
 
 /// Prints the main man page, or writes every page into `args.dir`.
 pub fn man(args: &ManArgs) -> Result<u8> {
-    let command = Cli::command();
+    let command = crate::cli::command();
     match &args.dir {
         None => {
             let mut out = std::io::stdout().lock();

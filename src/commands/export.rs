@@ -29,6 +29,7 @@ fn date(flag: &str, value: &Option<String>) -> Result<Option<String>> {
 }
 
 pub fn run(args: &ExportArgs) -> Result<u8> {
+    super::json_owns_stdout(args.api.json, &[("the records (-o -)", args.output == "-")])?;
     let format = if args.output == "-" {
         OutFormat::Csv
     } else {
@@ -122,7 +123,7 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
         }
     };
     if args.api.json {
-        super::print_summary_json(&summary, &args.output)?;
+        super::print_summary_json(&summary)?;
     } else if !args.api.quiet {
         eprint!("{}", summary.human());
     }

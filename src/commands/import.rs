@@ -24,11 +24,17 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
             "import adds contact persons to one Zoho Books contact: give one --books-contact-id (or a contact_id column)".into(),
         ));
     }
-    if args.dry_run && args.api.json && args.report.is_none() {
-        return Err(Error::Usage(
-            "--dry-run writes its plan on stdout, where --json prints the summary: write the plan to a file with --report FILE".into(),
-        ));
-    }
+    super::json_owns_stdout(
+        args.api.json,
+        &[
+            (
+                "the dry run's plan (--report, stdout by default)",
+                args.dry_run && args.report.as_deref().is_none_or(|r| r == "-"),
+            ),
+            ("--report", args.report.as_deref() == Some("-")),
+            ("--errors", args.errors.as_deref() == Some("-")),
+        ],
+    )?;
     let api = connect(&args.api, args.to, None, Some(scope_command(args.mode)))?;
     // The sandbox forgets everything when the run ends: so must its journal.
     let temp_journal = match (&args.checkpoint, &api.sandbox) {

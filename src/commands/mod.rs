@@ -190,14 +190,25 @@ pub fn summary_json<T: serde::Serialize>(summary: &T) -> Result<String> {
 
 /// Prints a command's `--json` summary: on stdout, or on stderr when the command's output
 /// (`output`) is stdout itself.
-pub fn print_summary_json<T: serde::Serialize>(summary: &T, output: &str) -> Result<()> {
+pub fn print_summary_json<T: serde::Serialize>(summary: &T) -> Result<()> {
     let text = summary_json(summary)?;
-    if output == "-" {
-        eprintln!("{text}");
-    } else {
-        println!("{text}");
-    }
+    println!("{text}");
     Ok(())
+}
+
+/// One contract for every command: `--json` prints its object on stdout, so no data may go
+/// there too. `uses` names what would (the option and whether it points at stdout); the first
+/// that does is a usage error (exit 2).
+pub fn json_owns_stdout(json: bool, uses: &[(&str, bool)]) -> Result<()> {
+    if !json {
+        return Ok(());
+    }
+    match uses.iter().find(|(_, on_stdout)| *on_stdout) {
+        Some((what, _)) => Err(Error::Usage(format!(
+            "--json prints the summary on stdout, where {what} would go too: write it to a file, or drop --json"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The format to write `path` in: by its extension, else `fallback`.

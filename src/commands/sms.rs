@@ -119,6 +119,13 @@ fn confirm_send(plan: &Plan) -> Result<bool> {
 }
 
 pub fn run(args: &SmsArgs) -> Result<u8> {
+    super::json_owns_stdout(
+        args.api.json,
+        &[
+            ("--report", args.report.as_deref() == Some("-")),
+            ("--errors", args.errors.as_deref() == Some("-")),
+        ],
+    )?;
     let mut input = InputPlan::from_args(&args.input)?;
     input.transform.mobile_only = !args.allow_landline;
     input.transform.keys_only = false;

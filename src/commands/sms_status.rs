@@ -28,6 +28,10 @@ struct StatusSummary {
 }
 
 pub fn run(args: &SmsStatusArgs) -> Result<u8> {
+    super::json_owns_stdout(
+        args.api.json,
+        &[("the report (-o, stdout by default)", args.output == "-")],
+    )?;
     let path = Path::new(&args.checkpoint);
     let (header, resume) = read_journal(path)?;
     if header.target != TARGET {
@@ -76,7 +80,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         output: args.output.clone(),
     };
     if args.api.json {
-        super::print_summary_json(&summary, &args.output)?;
+        super::print_summary_json(&summary)?;
     } else if !args.api.quiet {
         let parts: Vec<String> = summary
             .by_status

@@ -309,6 +309,10 @@ async fn settle_creates<T: Target>(
 }
 
 pub fn run(args: &UndoArgs) -> Result<u8> {
+    super::json_owns_stdout(
+        args.api.json,
+        &[("the dry run's list of deletes", args.dry_run)],
+    )?;
     let import_path = Path::new(&args.checkpoint);
     crate::paths::check_journal(import_path)?;
     // A dry run only reads; a real undo appends to the import's journal.
