@@ -19,6 +19,7 @@ pub mod halt;
 pub mod http;
 pub mod import;
 pub mod mapping;
+pub mod meter;
 pub mod paths;
 pub mod phone;
 pub mod pipeline;

@@ -306,7 +306,7 @@ proptest! {
         max in 1usize..40,
     ) {
         watch_background_panics();
-        let opts = SourceOptions { format, encoding, delimiter, sheet: None };
+        let opts = SourceOptions { format, encoding, delimiter, ..SourceOptions::default() };
         drain(name, bytes, &opts, max)?;
     }
 

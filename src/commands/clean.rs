@@ -82,7 +82,19 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         .output("--errors", args.errors.as_deref())
         .output("--duplicates", args.duplicates.as_deref())
         .check()?;
+    // A meter on the terminal when the run takes more than a second: rows, rows/s, bytes.
+    let reading = std::sync::Arc::new(crate::meter::Reading::default());
+    plan.source.meter = Some(std::sync::Arc::clone(&reading));
+    let total_bytes = (input.input != "-")
+        .then(|| std::fs::metadata(&input.input).ok())
+        .flatten()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
     let src = source::open(&input.input, &plan.source)?;
+    // A workbook's bytes are read by calamine: its meter counts rows only.
+    let total_bytes = total_bytes.filter(|_| src.info().format != source::Format::Spreadsheet);
+    let meter =
+        crate::meter::Meter::start(std::sync::Arc::clone(&reading), total_bytes, args.quiet);
     plan.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
     let delim = src.info().delimiter_byte();
@@ -126,6 +138,9 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
 
     let info = pipeline::run(src, &plan.mapping, &plan.transform, |schema, rows| {
         schema_seen = Arc::clone(schema);
+        reading
+            .rows
+            .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
         for p in rows {
             counts.rows_read += 1;
             match &p.outcome {
@@ -143,6 +158,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     } else {
         schema_seen
     };
+    meter.finish();
     deduper.finish(&mut |d| writers.decide(&schema, &mut counts, d))?;
     writers.clean.finish(&schema)?;
     if let Some(w) = writers.errors.take() {

@@ -70,6 +70,7 @@ impl InputPlan {
                 encoding,
                 delimiter,
                 sheet: args.sheet.clone(),
+                meter: None,
             },
             mapping,
             transform: TransformOptions {

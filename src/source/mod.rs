@@ -300,6 +300,8 @@ pub struct SourceOptions {
     pub delimiter: Option<u8>,
     /// The sheet of a workbook: a name, or a position from 1 (default: the first).
     pub sheet: Option<String>,
+    /// Counts the bytes read from a file, for a progress meter.
+    pub meter: Option<Arc<crate::meter::Reading>>,
 }
 
 /// What the first bytes of a file say it is, when it is not text bulkline reads.
@@ -394,7 +396,13 @@ pub fn open(path: &str, opts: &SourceOptions) -> Result<Box<dyn Source>> {
                 return open_workbook(path, opener, opts);
             }
         }
-        Box::new(file)
+        match &opts.meter {
+            Some(reading) => Box::new(crate::meter::Counting {
+                inner: file,
+                bytes: Arc::clone(reading),
+            }),
+            None => Box::new(file),
+        }
     };
     open_reader(path, reader, opts)
 }
