@@ -306,6 +306,12 @@ pub struct UndoArgs {
     #[arg(help_heading = "Journal")]
     pub yes: bool,
 
+    /// Where to write the deletes the target refused: _row, _remote_id, _parent, _code,
+    /// _message (default: beside the journal, `<journal>.undo.errors.csv`).
+    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
+    pub errors: Option<String>,
+
     #[command(flatten)]
     pub api: ApiArgs,
 }

@@ -78,6 +78,16 @@ pub struct Counts {
     pub blank: u64,
 }
 
+/// "phone_invalid 2, phone_missing 1": rejections by code, for a summary line; `None` when
+/// there are none.
+pub fn by_code_text(by_code: &BTreeMap<&'static str, u64>) -> Option<String> {
+    if by_code.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = by_code.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    Some(parts.join(", "))
+}
+
 impl Counts {
     pub fn reject(&mut self, rejections: &[Rejection]) {
         self.rejected += 1;

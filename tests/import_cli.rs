@@ -237,7 +237,7 @@ fn dry_run_changes_nothing_and_prints_the_plan() {
     assert_eq!(by_action("create"), 2, "{plan:?}");
     assert_eq!(by_action("unchanged"), 7, "{plan:?}");
     for r in plan.iter().filter(|r| r["_action"] == "update") {
-        let n = common::number_of(&r["key"]);
+        let n = common::number_of(&r["_key"]);
         assert_eq!(
             r["_changes"],
             format!("last_name: Last{n} -> New"),

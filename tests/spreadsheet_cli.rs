@@ -164,12 +164,26 @@ fn the_sample_imports_into_zoom() {
         .args(["import", SAMPLE, "--to", "zoom-cc", "--sandbox", "--json"])
         .arg("--checkpoint")
         .arg(h.path("zoom.checkpoint"))
+        .arg("--report")
+        .arg(h.path("report.csv"))
         .output()
         .expect("run bulkline import");
     let run = Run::from_output(out);
     run.assert_code(1);
     assert_eq!(run.num("created"), 5, "{run}");
     assert_eq!(run.num("rejected"), 1, "{run}");
+    // The success report joins back to the sheet: its own columns, then the outcome.
+    let report = read_table(&h.path("report.csv"));
+    assert_eq!(report.len(), 5);
+    let dieter = report
+        .iter()
+        .find(|r| r["First Name"] == "Dieter")
+        .expect("Dieter's line");
+    assert_eq!(dieter["Mobile"], "15123456789");
+    assert_eq!(dieter["_key"], "+4915123456789");
+    assert_eq!(dieter["_action"], "created");
+    assert_eq!(dieter["_row"], "5");
+    assert!(!dieter["_remote_id"].is_empty());
 }
 
 #[test]

@@ -71,6 +71,9 @@ pub struct UndoSummary {
     pub left: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// The file of refused deletes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
     pub exit_code: u8,
 }
 
@@ -146,6 +149,16 @@ struct Deleter<T: Target> {
     tally: Tally,
     /// Deletes that certainly did not happen: to send again.
     retry: std::sync::Mutex<Vec<Delete>>,
+    /// The deletes the target refused, kept in the error file.
+    refused: std::sync::Mutex<Option<crate::sink::TableWriter>>,
+}
+
+/// The columns of undo's error file.
+const ERROR_COLUMNS: [&str; 5] = ["_row", "_remote_id", "_parent", "_code", "_message"];
+
+/// The (empty) input schema of undo's error file: its columns are all report columns.
+fn no_columns() -> crate::source::Schema {
+    crate::source::Schema::from_header(Vec::<String>::new())
 }
 
 impl<T: Target + 'static> Deleter<T> {
@@ -179,9 +192,24 @@ impl<T: Target + 'static> Deleter<T> {
                     "bulkline: undo: record {} (row {}): {code}: {message}",
                     d.id, d.row
                 );
+                let line = [
+                    d.row.to_string(),
+                    d.id.clone(),
+                    d.parent.clone().unwrap_or_default(),
+                    code.clone(),
+                    message.clone(),
+                ];
                 self.exec
                     .record(turn.intent, &[RowOutcome::failed(d.row, code, message)]);
                 self.tally.failed.fetch_add(1, Ordering::Relaxed);
+                let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(w) = refused.as_mut() {
+                    // Every column is a report column (the writer's extras): no input row.
+                    let values = crate::source::Values::Csv(csv::StringRecord::new());
+                    if let Err(e) = w.write(&no_columns(), &values, &[], &line) {
+                        self.exec.fatal(e);
+                    }
+                }
             }
             Write::Ambiguous { .. } | Write::NotApplied { .. } => {
                 // A delete can be sent again: a later round (or run) does.
@@ -401,13 +429,33 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             let Some(j) = journal.clone() else {
                 return Err(Error::Internal("an undo without its journal".into()));
             };
+            // The refused deletes are always kept: in --errors, else beside the journal.
+            let errors_path = args.errors.clone().unwrap_or_else(|| {
+                super::default_result_file(&args.checkpoint, "undo", "errors", args.api.report_dir.as_deref())
+            });
+            // Never over the journal (the "input" of an undo).
+            crate::paths::RunFiles::new(&args.checkpoint)
+                .output("--errors", Some(&errors_path))
+                .check()?;
+            let writer = crate::sink::TableWriter::create(
+                &errors_path,
+                crate::source::Format::Csv,
+                b',',
+                &ERROR_COLUMNS,
+            )?;
+            summary.errors = Some(errors_path);
             let deleter = Arc::new(Deleter {
                 target,
                 exec: Executor::new(http.clone(), j),
                 tally: Tally::default(),
                 retry: std::sync::Mutex::new(Vec::new()),
+                refused: std::sync::Mutex::new(Some(writer)),
             });
             runtime.block_on(Arc::clone(&deleter).delete_all(p.todo));
+            let writer = deleter.refused.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(w) = writer {
+                w.finish(&no_columns())?;
+            }
             if let Some(e) = deleter.exec.take_fatal() {
                 return Err(e);
             }
@@ -467,6 +515,9 @@ fn print_summary(summary: &UndoSummary, args: &UndoArgs) -> Result<()> {
             "  interrupted creates of the import: {} found on the target (deleted with the others), {} never happened",
             summary.found_unsettled, summary.not_created
         );
+    }
+    if let Some(path) = summary.errors.as_ref().filter(|_| summary.failed > 0) {
+        eprintln!("  refused deletes: {path}");
     }
     if summary.unsettled_creates > 0 {
         eprintln!(

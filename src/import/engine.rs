@@ -150,7 +150,17 @@ impl<T: Target + 'static> Engine<T> {
     /// A row done: journal, report, counters.
     pub fn done(&self, intent: IntentId, task: &Task, action: Action, id: &str) {
         self.record(intent, RowOutcome::done(task.row, action, Some(id)));
-        self.report(|r| r.success(task.row, &task.key, action.as_str(), id, None));
+        self.report(|r| {
+            r.done(
+                &task.schema,
+                &task.values,
+                task.row,
+                &task.key,
+                action.as_str(),
+                id,
+                None,
+            )
+        });
         self.counters.done(action);
     }
 

@@ -251,7 +251,17 @@ impl<T: Target + 'static> Planner<'_, T> {
                 }
                 let id = remote_id.as_deref().unwrap_or("");
                 self.counters.done(*action);
-                return self.report(|r| r.success(row, &shown, action.as_str(), id, None));
+                return self.report(|r| {
+                    r.done(
+                        schema,
+                        &p.raw.values,
+                        row,
+                        &shown,
+                        action.as_str(),
+                        id,
+                        None,
+                    )
+                });
             }
             Some(RowState::Failed(f)) => {
                 self.resumed += 1;
@@ -285,8 +295,9 @@ impl<T: Target + 'static> Planner<'_, T> {
                                     self.claimed.insert((parent, k.clone()));
                                 }
                                 self.counters.done(Action::Created);
-                                return self
-                                    .report(|r| r.success(row, &shown, "created", id, None));
+                                return self.report(|r| {
+                                    r.done(schema, &p.raw.values, row, &shown, "created", id, None)
+                                });
                             }
                             [] => self.journal_outcome(intent, RowOutcome::not_applied(row))?,
                             many => {
@@ -340,7 +351,17 @@ impl<T: Target + 'static> Planner<'_, T> {
             Plan::Update { ref id, .. } => TaskOp::Update { id: id.clone() },
             Plan::Unchanged { id } => {
                 self.counters.done(Action::Unchanged);
-                return self.report(|r| r.success(row, &shown, "unchanged", &id, Some("")));
+                return self.report(|r| {
+                    r.done(
+                        schema,
+                        &p.raw.values,
+                        row,
+                        &shown,
+                        "unchanged",
+                        &id,
+                        Some(""),
+                    )
+                });
             }
             Plan::Conflict { ids } => {
                 let message = format!(
@@ -372,7 +393,17 @@ impl<T: Target + 'static> Planner<'_, T> {
                     ("create", "", String::new())
                 }
             };
-            return self.report(|r| r.success(row, &shown, action, id, Some(&changes)));
+            return self.report(|r| {
+                r.done(
+                    schema,
+                    &p.raw.values,
+                    row,
+                    &shown,
+                    action,
+                    id,
+                    Some(&changes),
+                )
+            });
         }
         let task = Task {
             row,
@@ -431,12 +462,12 @@ pub fn run<T: Target + 'static>(
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
-    let columns: &[&str] = if settings.dry_run {
+    let columns: &'static [&'static str] = if settings.dry_run {
         &reports::PLAN_COLUMNS
     } else {
         &reports::SUCCESS_COLUMNS
     };
-    let reports = Arc::new(Mutex::new(Reports::open(
+    let reports = Arc::new(Mutex::new(Reports::open_echoing(
         settings.errors.as_deref(),
         settings.report.as_deref(),
         in_format,

@@ -1,6 +1,7 @@
 //! The files an import writes besides the journal: the error report (rows rejected by the
 //! clean pipeline, and rows the target refused, `_stage` = remote) and the success report
-//! (`_row`, `key`, `_action`, `_remote_id`), or in a dry run the plan.
+//! (the input's own columns, then `_key`, `_action`, `_remote_id` and `_row`, so that it joins
+//! back to the source), or in a dry run the plan.
 
 use std::sync::Arc;
 
@@ -10,17 +11,34 @@ use crate::report;
 use crate::sink::TableWriter;
 use crate::source::{Format, Schema, Values};
 
-/// Columns of the success report (`_row` is written last, as the writer's extra column).
-pub const SUCCESS_COLUMNS: [&str; 3] = ["key", "_action", "_remote_id"];
-/// Columns of a dry run's plan.
-pub const PLAN_COLUMNS: [&str; 4] = ["key", "_action", "_remote_id", "_changes"];
+/// Columns of the success report after the input's own (`_row` last).
+pub const SUCCESS_COLUMNS: [&str; 4] = ["_key", "_action", "_remote_id", "_row"];
+/// Columns of a dry run's plan after the input's own.
+pub const PLAN_COLUMNS: [&str; 5] = ["_key", "_action", "_remote_id", "_changes", "_row"];
 /// The extra column of the success report and the plan.
 pub const ROW_COLUMN: [&str; 1] = ["_row"];
+
+/// A report at `path` for an input in `format` with `delimiter` (see [`Reports::open`]).
+fn report_writer(
+    path: &str,
+    format: Format,
+    delimiter: u8,
+    extra: &[&'static str],
+) -> Result<TableWriter> {
+    TableWriter::create(
+        path,
+        crate::commands::report_format(path, format),
+        crate::commands::output_delimiter(path, delimiter),
+        extra,
+    )
+}
 
 /// The error report and the success (or plan) report, either of which may be absent.
 pub struct Reports {
     errors: Option<TableWriter>,
     success: Option<(TableWriter, Arc<Schema>)>,
+    /// The success report of an import: the input's columns, then these.
+    echo: Option<(TableWriter, &'static [&'static str])>,
     /// The widest input schema seen: the error report's header.
     schema: Arc<Schema>,
     json_input: bool,
@@ -38,14 +56,8 @@ impl Reports {
         delimiter: u8,
         columns: &[&str],
     ) -> Result<Reports> {
-        let writer = |path: &str, extra: &[&'static str]| {
-            TableWriter::create(
-                path,
-                crate::commands::report_format(path, format),
-                crate::commands::output_delimiter(path, delimiter),
-                extra,
-            )
-        };
+        let writer =
+            |path: &str, extra: &[&'static str]| report_writer(path, format, delimiter, extra);
         let errors = errors
             .map(|p| writer(p, report::error_columns_for(format)))
             .transpose()?;
@@ -56,6 +68,47 @@ impl Reports {
             columns,
             !format.is_tabular(),
         ))
+    }
+
+    /// The reports of an import: the success report (or the plan) carries each row's own
+    /// columns, then `columns` ([`SUCCESS_COLUMNS`] or [`PLAN_COLUMNS`]).
+    pub fn open_echoing(
+        errors: Option<&str>,
+        success: Option<&str>,
+        format: Format,
+        delimiter: u8,
+        columns: &'static [&'static str],
+    ) -> Result<Reports> {
+        let mut reports = Reports::open(errors, None, format, delimiter, &[])?;
+        reports.echo = success
+            .map(|path| report_writer(path, format, delimiter, columns).map(|w| (w, columns)))
+            .transpose()?;
+        Ok(reports)
+    }
+
+    /// A row of an import done (or, in a dry run, planned), with its own values: `changes`
+    /// only in a plan.
+    #[allow(clippy::too_many_arguments)]
+    pub fn done(
+        &mut self,
+        schema: &Arc<Schema>,
+        values: &Values,
+        row: u64,
+        key: &str,
+        action: &str,
+        remote_id: &str,
+        changes: Option<&str>,
+    ) -> Result<()> {
+        self.note_schema(schema);
+        let Some((w, columns)) = &mut self.echo else {
+            return Ok(());
+        };
+        let mut extra = vec![key.to_string(), action.to_string(), remote_id.to_string()];
+        if columns.len() > SUCCESS_COLUMNS.len() {
+            extra.push(changes.unwrap_or("").to_string());
+        }
+        extra.push(row.to_string());
+        w.write(schema, values, &[], &extra)
     }
 
     /// Reports whose success file has `columns` (3 or 4: key, action, remote id, and the
@@ -69,6 +122,7 @@ impl Reports {
         Reports {
             errors,
             success: success.map(|w| (w, Arc::new(Schema::from_header(columns.iter().copied())))),
+            echo: None,
             schema: Arc::new(Schema::default()),
             json_input,
         }
@@ -145,7 +199,7 @@ impl Reports {
         record.push_field(key);
         record.push_field(action);
         record.push_field(remote_id);
-        if schema.columns.len() > SUCCESS_COLUMNS.len() {
+        if schema.columns.len() > 3 {
             record.push_field(changes.unwrap_or(""));
         }
         w.write(schema, &Values::Csv(record), &[], &[row.to_string()])
@@ -158,6 +212,9 @@ impl Reports {
         }
         if let Some((w, schema)) = self.success {
             w.finish(&schema)?;
+        }
+        if let Some((w, _)) = self.echo {
+            w.finish(&self.schema)?;
         }
         Ok(())
     }

@@ -221,13 +221,8 @@ impl ImportSummary {
             );
         }
         out.push('\n');
-        if !self.rejected_by_code.is_empty() {
-            let parts: Vec<String> = self
-                .rejected_by_code
-                .iter()
-                .map(|(code, n)| format!("{code} {n}"))
-                .collect();
-            let _ = writeln!(out, "  rejected by reason: {}", parts.join(", "));
+        if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
+            let _ = writeln!(out, "  rejected by reason: {text}");
         }
         if self.resumed > 0 {
             let _ = writeln!(

@@ -209,13 +209,8 @@ impl SmsSummary {
             "rows read: {} ({} blank, {} duplicates dropped, {} rejected)",
             self.rows_read, self.blank, self.duplicates, self.rejected
         );
-        if !self.rejected_by_code.is_empty() {
-            let parts: Vec<String> = self
-                .rejected_by_code
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect();
-            let _ = writeln!(o, "rejected by reason: {}", parts.join(", "));
+        if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
+            let _ = writeln!(o, "rejected by reason: {text}");
         }
         let _ = writeln!(
             o,
