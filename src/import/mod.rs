@@ -106,6 +106,29 @@ impl<T: Target + 'static> Planner<'_, T> {
         f(&mut self.reports.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Writes row `p` to the success report (the plan in a dry run), with its own values.
+    fn report_done(
+        &self,
+        schema: &Arc<Schema>,
+        p: &Processed,
+        key: &str,
+        action: &str,
+        remote_id: &str,
+        changes: Option<&str>,
+    ) -> Result<()> {
+        self.report(|r| {
+            r.done(
+                schema,
+                &p.raw.values,
+                p.raw.row,
+                key,
+                action,
+                remote_id,
+                changes,
+            )
+        })
+    }
+
     /// Lists the records under `parent` unless already done.
     /// Lists the records under `parent` unless already done. A parent the API refuses for
     /// good (a Books contact that does not exist) is a problem of the rows that name it: its
@@ -251,17 +274,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                 }
                 let id = remote_id.as_deref().unwrap_or("");
                 self.counters.done(*action);
-                return self.report(|r| {
-                    r.done(
-                        schema,
-                        &p.raw.values,
-                        row,
-                        &shown,
-                        action.as_str(),
-                        id,
-                        None,
-                    )
-                });
+                return self.report_done(schema, &p, &shown, action.as_str(), id, None);
             }
             Some(RowState::Failed(f)) => {
                 self.resumed += 1;
@@ -295,9 +308,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                                     self.claimed.insert((parent, k.clone()));
                                 }
                                 self.counters.done(Action::Created);
-                                return self.report(|r| {
-                                    r.done(schema, &p.raw.values, row, &shown, "created", id, None)
-                                });
+                                return self.report_done(schema, &p, &shown, "created", id, None);
                             }
                             [] => self.journal_outcome(intent, RowOutcome::not_applied(row))?,
                             many => {
@@ -351,17 +362,7 @@ impl<T: Target + 'static> Planner<'_, T> {
             Plan::Update { ref id, .. } => TaskOp::Update { id: id.clone() },
             Plan::Unchanged { id } => {
                 self.counters.done(Action::Unchanged);
-                return self.report(|r| {
-                    r.done(
-                        schema,
-                        &p.raw.values,
-                        row,
-                        &shown,
-                        "unchanged",
-                        &id,
-                        Some(""),
-                    )
-                });
+                return self.report_done(schema, &p, &shown, "unchanged", &id, Some(""));
             }
             Plan::Conflict { ids } => {
                 let message = format!(
@@ -393,17 +394,7 @@ impl<T: Target + 'static> Planner<'_, T> {
                     ("create", "", String::new())
                 }
             };
-            return self.report(|r| {
-                r.done(
-                    schema,
-                    &p.raw.values,
-                    row,
-                    &shown,
-                    action,
-                    id,
-                    Some(&changes),
-                )
-            });
+            return self.report_done(schema, &p, &shown, action, id, Some(&changes));
         }
         let task = Task {
             row,
