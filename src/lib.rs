@@ -18,6 +18,7 @@ pub mod export;
 pub mod halt;
 pub mod http;
 pub mod import;
+pub mod input;
 pub mod mapping;
 pub mod meter;
 pub mod paths;

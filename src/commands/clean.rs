@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{InputPlan, output_delimiter, output_format, report_format};
+use super::input_plan;
 use crate::cli::CleanArgs;
 use crate::dedupe::{Decision, Deduper};
 use crate::error::{Result, exit};
 use crate::pipeline;
 use crate::report::{self, Counts, DUPLICATE_COLUMNS, Outputs, Summary};
 use crate::sink::TableWriter;
+use crate::sink::{output_delimiter, output_format, report_format};
 use crate::source::{self, Schema, Values};
 use crate::transform::{Outcome, Processed};
 
@@ -66,7 +67,7 @@ impl Writers {
 pub fn run(args: &CleanArgs) -> Result<u8> {
     let started = Instant::now();
     let input = &args.input;
-    let mut plan = InputPlan::from_args(input)?;
+    let mut plan = input_plan(input)?;
     // Clean rewrites files: it needs phones and e-mails checked and keyed, not names.
     plan.transform.keys_only = true;
     super::json_owns_stdout(

@@ -4,7 +4,6 @@ use crate::scopes::Command;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::InputPlan;
 use super::api::{connect, with_target};
 use crate::cli::ImportArgs;
 use crate::error::{Error, Result};
@@ -18,7 +17,7 @@ pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
 }
 
 pub fn run(args: &ImportArgs) -> Result<u8> {
-    let input = InputPlan::from_args(&args.input)?;
+    let input = super::input_plan(&args.input)?;
     if args.api.books_contact_id.len() > 1 {
         return Err(Error::Usage(
             "import adds contact persons to one Zoho Books contact: give one --books-contact-id (or a contact_id column)".into(),

@@ -14,121 +14,65 @@ pub mod undo;
 
 use crate::cli::InputArgs;
 use crate::error::{Error, Result};
+use crate::input::InputPlan;
 use crate::mapping::MappingSpec;
 use crate::region;
 use crate::source::{Encoding, Format, SourceOptions};
 use crate::transform::TransformOptions;
 
-/// Everything needed to read and transform an input, checked.
-#[derive(Debug, Clone)]
-pub struct InputPlan {
-    pub source: SourceOptions,
-    pub mapping: MappingSpec,
-    pub transform: TransformOptions,
-}
-
-impl InputPlan {
-    pub fn from_args(args: &InputArgs) -> Result<Self> {
-        let encoding = match &args.encoding {
-            None => None,
-            Some(label) => Some(Encoding::from_label(label).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--encoding '{label}' is not an encoding this tool knows (try utf-8, utf-16le, windows-1252, latin1)"
-                ))
-            })?),
-        };
-        let delimiter = match args.delimiter.as_deref() {
-            None => None,
-            Some("tab" | "\\t" | "\t") => Some(b'\t'),
-            Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-            Some(d) => {
-                return Err(Error::Usage(format!(
-                    "--delimiter '{d}' must be one character, or 'tab'"
-                )));
-            }
-        };
-        let default_region = match &args.default_region {
-            None => None,
-            Some(r) => Some(region::parse(r).ok_or_else(|| {
-                Error::Usage(format!(
-                    "--default-region '{r}' is not a region: give an ISO 3166-1 alpha-2 code such as US, GB or DE"
-                ))
-            })?),
-        };
-        let mut mapping = MappingSpec::default();
-        // --map first: the first matching override wins, so flags beat the file.
-        for m in &args.maps {
-            mapping.add_map_arg(m)?;
+/// The input plan of the arguments, checked.
+pub fn input_plan(args: &InputArgs) -> Result<InputPlan> {
+    let encoding = match &args.encoding {
+        None => None,
+        Some(label) => Some(Encoding::from_label(label).ok_or_else(|| {
+            Error::Usage(format!(
+                "--encoding '{label}' is not an encoding this tool knows (try utf-8, utf-16le, windows-1252, latin1)"
+            ))
+        })?),
+    };
+    let delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("tab" | "\\t" | "\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        Some(d) => {
+            return Err(Error::Usage(format!(
+                "--delimiter '{d}' must be one character, or 'tab'"
+            )));
         }
-        if let Some(path) = &args.mapping {
-            mapping.add_file(path)?;
-        }
-        mapping.region_column = args.region_column.clone();
-        Ok(InputPlan {
-            source: SourceOptions {
-                format: args.format,
-                encoding,
-                delimiter,
-                sheet: args.sheet.clone(),
-                meter: None,
-            },
-            mapping,
-            transform: TransformOptions {
-                default_region,
-                mobile_only: args.mobile_only,
-                dedupe_by: args.dedupe_by,
-                keys_only: false,
-            },
-        })
+    };
+    let default_region = match &args.default_region {
+        None => None,
+        Some(r) => Some(region::parse(r).ok_or_else(|| {
+            Error::Usage(format!(
+                "--default-region '{r}' is not a region: give an ISO 3166-1 alpha-2 code such as US, GB or DE"
+            ))
+        })?),
+    };
+    let mut mapping = MappingSpec::default();
+    // --map first: the first matching override wins, so flags beat the file.
+    for m in &args.maps {
+        mapping.add_map_arg(m)?;
     }
-}
-
-impl InputPlan {
-    /// What changes what a row of this input becomes, for a journal's header: the column
-    /// mapping resolved against the input's header (so `--map`, `--mapping` and the columns
-    /// recognised all count), the region options, `--mobile-only`, and the format, encoding
-    /// and delimiter the input is read with. A resume that differs in any is refused.
-    pub fn journal_options(
-        &self,
-        schema: &crate::source::Schema,
-        info: &crate::source::SourceInfo,
-    ) -> Vec<(String, String)> {
-        let resolved = crate::mapping::Roles::resolve(schema, &self.mapping).describe(schema);
-        let mapping = resolved
-            .iter()
-            .map(|m| format!("{} -> {}", m.column, m.field))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let overrides = self
-            .mapping
-            .overrides
-            .iter()
-            .map(|(field, header)| format!("{field}={header}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let mut o = vec![
-            ("mapping".to_string(), mapping),
-            ("format".to_string(), format!("{:?}", info.format)),
-            ("encoding".to_string(), info.encoding.clone()),
-            (
-                "mobile_only".to_string(),
-                self.transform.mobile_only.to_string(),
-            ),
-        ];
-        if !overrides.is_empty() {
-            o.push(("map".to_string(), overrides));
-        }
-        if let Some(d) = &info.delimiter {
-            o.push(("delimiter".to_string(), d.clone()));
-        }
-        if let Some(r) = self.transform.default_region {
-            o.push(("default_region".to_string(), format!("{r:?}")));
-        }
-        if let Some(c) = &self.mapping.region_column {
-            o.push(("region_column".to_string(), c.clone()));
-        }
-        o
+    if let Some(path) = &args.mapping {
+        mapping.add_file(path)?;
     }
+    mapping.region_column = args.region_column.clone();
+    Ok(InputPlan {
+        source: SourceOptions {
+            format: args.format,
+            encoding,
+            delimiter,
+            sheet: args.sheet.clone(),
+            meter: None,
+        },
+        mapping,
+        transform: TransformOptions {
+            default_region,
+            mobile_only: args.mobile_only,
+            dedupe_by: args.dedupe_by,
+            keys_only: false,
+        },
+    })
 }
 
 /// The default checkpoint journal of a run on `input`: beside it, `<input>.<kind>.checkpoint`.
@@ -209,60 +153,5 @@ pub fn json_owns_stdout(json: bool, uses: &[(&str, bool)]) -> Result<()> {
             "--json prints the summary on stdout, where {what} would go too: write it to a file, or drop --json"
         ))),
         None => Ok(()),
-    }
-}
-
-/// The format to write `path` in: by its extension, else `fallback`.
-pub fn output_format(path: &str, fallback: Format) -> Format {
-    // A spreadsheet input's rows are written as CSV.
-    let fallback = if fallback.is_writable() {
-        fallback
-    } else {
-        Format::Csv
-    };
-    if path == "-" {
-        return fallback;
-    }
-    Format::from_path(path).unwrap_or(fallback)
-}
-
-/// The format of a report (errors, duplicates, success) at `path`: by its extension, else
-/// CSV for a CSV input and JSON Lines for a JSON one (whose rows may not fit in columns).
-pub fn report_format(path: &str, input: Format) -> Format {
-    output_format(
-        path,
-        if input.is_tabular() {
-            Format::Csv
-        } else {
-            Format::Jsonl
-        },
-    )
-}
-
-/// The CSV delimiter to write `path` with: tab for `.tsv`/`.tab`, `|` for `.psv`, and for
-/// `.csv` the input's delimiter unless that was a tab (a `.csv` holding tabs confuses
-/// spreadsheets); stdout and other names keep the input's.
-pub fn output_delimiter(path: &str, input: u8) -> u8 {
-    let lower = path.to_ascii_lowercase();
-    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    match ext {
-        "tsv" | "tab" => b'\t',
-        "psv" => b'|',
-        "csv" if input == b'\t' || input == b'|' => b',',
-        _ => input,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn output_delimiters_follow_the_extension() {
-        assert_eq!(output_delimiter("out.csv", b';'), b';');
-        assert_eq!(output_delimiter("out.csv", b'\t'), b',');
-        assert_eq!(output_delimiter("out.tsv", b','), b'\t');
-        assert_eq!(output_delimiter("-", b'\t'), b'\t');
-        assert_eq!(output_delimiter("out.txt", b'\t'), b'\t');
     }
 }

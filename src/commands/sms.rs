@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use siphasher::sip::SipHasher13;
 
-use super::InputPlan;
 use super::api::connect_sms;
 use crate::cli::SmsArgs;
 use crate::error::{Error, Result};
@@ -126,7 +125,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             ("--errors", args.errors.as_deref() == Some("-")),
         ],
     )?;
-    let mut input = InputPlan::from_args(&args.input)?;
+    let mut input = super::input_plan(&args.input)?;
     input.transform.mobile_only = !args.allow_landline;
     input.transform.keys_only = false;
     let (source_kind, message_id) = message_source(args)?;

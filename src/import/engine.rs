@@ -12,12 +12,12 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
 use super::key::{MatchBy, RemoteIndex};
-use super::reports::Reports;
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::http::HttpClient;
 use crate::progress::Counters;
+use crate::sink::Reports;
 use crate::source::{Schema, Values};
 use crate::target::{Fields, ListError, RowExtras, Target, Write};
 

@@ -12,7 +12,6 @@
 pub mod engine;
 pub mod key;
 pub mod plan;
-pub mod reports;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
@@ -27,10 +26,10 @@ use tokio::sync::mpsc;
 use crate::checkpoint::{
     Action, InputFingerprint, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader,
 };
-use crate::commands::InputPlan;
 use crate::dedupe::{Decision, Deduper, Keep};
 use crate::error::{Error, Result, exit};
 use crate::http::HttpClient;
+use crate::input::InputPlan;
 use crate::pipeline;
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
@@ -39,10 +38,10 @@ use crate::source::{self, Schema};
 use crate::target::{RemoteRecord, RowExtras, Target};
 use crate::transform::{Outcome, Processed};
 
+pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
 pub use key::{MatchBy, RemoteIndex, row_key};
 pub use plan::{Mode, Plan, decide, describe};
-pub use reports::Reports;
 pub use summary::ImportSummary;
 
 /// Everything an import run needs besides the target.
@@ -454,9 +453,9 @@ pub fn run<T: Target + 'static>(
     settings.input.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
     let columns: &'static [&'static str] = if settings.dry_run {
-        &reports::PLAN_COLUMNS
+        &crate::sink::PLAN_COLUMNS
     } else {
-        &reports::SUCCESS_COLUMNS
+        &crate::sink::SUCCESS_COLUMNS
     };
     let reports = Arc::new(Mutex::new(Reports::open_echoing(
         settings.errors.as_deref(),

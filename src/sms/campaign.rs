@@ -15,17 +15,17 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::checkpoint::{InputFingerprint, Journal, Resume, RowState, RunHeader};
-use crate::commands::InputPlan;
 use crate::contact::Contact;
 use crate::dedupe::{Decision, Deduper, Keep};
 use crate::error::{Error, Result, exit};
 use crate::http::HttpClient;
-use crate::import::Reports;
+use crate::input::InputPlan;
 use crate::phone;
 use crate::pipeline::{self, RunInfo};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
+use crate::sink::Reports;
 use crate::source::{self, RawRow, Schema, Values};
 use crate::target::zoho_sms::SendOptions;
 use crate::transform::{Outcome, Processed};
@@ -82,6 +82,19 @@ pub struct Settings {
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
     pub confirm: Confirm,
+}
+
+impl Settings {
+    /// What the summary says of the campaign's files.
+    fn files(&self) -> super::summary::Files<'_> {
+        super::summary::Files {
+            input: &self.input_path,
+            dry_run: self.dry_run,
+            checkpoint: &self.checkpoint,
+            errors: self.errors.as_deref(),
+            report: self.report.as_deref(),
+        }
+    }
 }
 
 /// What the walk over the input found in a row.
@@ -549,7 +562,7 @@ pub fn run(
         r.note_schema(&info.schema);
         r.finish()?;
         return Ok(SmsSummary::planned(
-            settings,
+            settings.files(),
             counts,
             plan,
             started.elapsed(),
@@ -660,7 +673,7 @@ pub fn run(
         exit::OK
     };
     Ok(SmsSummary::sent(super::summary::SentParts {
-        settings,
+        files: settings.files(),
         counts: send_counts,
         plan,
         totals,

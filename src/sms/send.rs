@@ -18,9 +18,9 @@ use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome, n
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::http::HttpClient;
-use crate::import::Reports;
 use crate::progress::Counters;
 use crate::reject::Rejection;
+use crate::sink::Reports;
 use crate::source::{Schema, Values};
 use crate::target::zoho_sms::{Refusal, SendOptions, SendRequest, SendResult, digits};
 

@@ -11,7 +11,6 @@ use crate::http::{Rate, StatsSnapshot};
 use crate::progress::format_duration;
 use crate::report::Counts;
 
-use super::campaign::Settings;
 use super::segments::Encoding;
 use super::send::SendTotals;
 
@@ -104,9 +103,19 @@ pub struct SmsSummary {
     pub exit_code: u8,
 }
 
+/// What a summary says of the campaign's files.
+#[derive(Debug, Clone, Copy)]
+pub struct Files<'a> {
+    pub input: &'a str,
+    pub dry_run: bool,
+    pub checkpoint: &'a std::path::Path,
+    pub errors: Option<&'a str>,
+    pub report: Option<&'a str>,
+}
+
 /// What [`SmsSummary::sent`] is made from.
 pub struct SentParts<'a> {
-    pub settings: &'a Settings,
+    pub files: Files<'a>,
     pub counts: Counts,
     pub plan: Plan,
     pub totals: SendTotals,
@@ -119,11 +128,11 @@ pub struct SentParts<'a> {
 }
 
 impl SmsSummary {
-    fn base(settings: &Settings, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
+    fn base(files: Files<'_>, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
         SmsSummary {
             command: "sms",
-            input: settings.input_path.clone(),
-            dry_run: settings.dry_run,
+            input: files.input.to_string(),
+            dry_run: files.dry_run,
             rows_read: counts.rows_read,
             blank: counts.blank,
             duplicates: counts.duplicates,
@@ -146,21 +155,16 @@ impl SmsSummary {
             rate: 0.0,
             seconds: elapsed.as_secs_f64(),
             messages_per_second: 0.0,
-            checkpoint: (!settings.dry_run).then(|| settings.checkpoint.display().to_string()),
-            errors: settings.errors.clone(),
-            report: settings.report.clone(),
+            checkpoint: (!files.dry_run).then(|| files.checkpoint.display().to_string()),
+            errors: files.errors.map(str::to_string),
+            report: files.report.map(str::to_string),
             exit_code: 0,
         }
     }
 
     /// The summary of a dry run.
-    pub fn planned(
-        settings: &Settings,
-        counts: Counts,
-        plan: Plan,
-        elapsed: Duration,
-    ) -> SmsSummary {
-        let mut s = SmsSummary::base(settings, counts, plan, elapsed);
+    pub fn planned(files: Files<'_>, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
+        let mut s = SmsSummary::base(files, counts, plan, elapsed);
         s.exit_code = if s.rejected > 0 {
             crate::error::exit::ROWS_REJECTED
         } else {
@@ -171,7 +175,7 @@ impl SmsSummary {
 
     /// The summary of a real run.
     pub fn sent(p: SentParts<'_>) -> SmsSummary {
-        let mut s = SmsSummary::base(p.settings, p.counts, p.plan, p.elapsed);
+        let mut s = SmsSummary::base(p.files, p.counts, p.plan, p.elapsed);
         let t = p.totals;
         s.sent = t.sent;
         s.found_in_logs = t.found_in_logs;

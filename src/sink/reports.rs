@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
+use super::TableWriter;
 use crate::error::Result;
 use crate::reject::Rejection;
 use crate::report;
-use crate::sink::TableWriter;
 use crate::source::{Format, Schema, Values};
 
 /// Columns of the success report after the input's own (`_row` last).
@@ -27,8 +27,8 @@ fn report_writer(
 ) -> Result<TableWriter> {
     TableWriter::create(
         path,
-        crate::commands::report_format(path, format),
-        crate::commands::output_delimiter(path, delimiter),
+        super::report_format(path, format),
+        super::output_delimiter(path, delimiter),
         extra,
     )
 }

@@ -15,6 +15,12 @@ use crate::error::{Error, Result};
 use crate::mapping::is_report_column;
 use crate::source::{Cell, Format, PathSeg, Schema, Values};
 
+mod format;
+mod reports;
+
+pub use format::{output_delimiter, output_format, report_format};
+pub use reports::{PLAN_COLUMNS, ROW_COLUMN, Reports, SUCCESS_COLUMNS};
+
 /// Buffered writer over the destination.
 type Out = BufWriter<Box<dyn Write + Send>>;
 
