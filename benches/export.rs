@@ -3,8 +3,8 @@
 //! (`export_write/{csv,jsonl,xlsx}`), throughput in records. The network half is paced by the
 //! API's rate limit and measured by `scripts/export_throughput.sh`.
 
+use bulkline::export::columns;
 use bulkline::export::table::{OutFormat, Spool, TableOptions};
-use bulkline::export::{ExportFrom, columns};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, Value, json};
 
@@ -53,7 +53,11 @@ fn bench(c: &mut Criterion) {
                 for r in &records {
                     spool.push(r).expect("push");
                 }
-                let cols = columns::order(ExportFrom::ZohoBooks.documented(), spool.seen(), None);
+                let cols = columns::order(
+                    bulkline::connectors::zoho_books::DESCRIPTOR.export_columns,
+                    spool.seen(),
+                    None,
+                );
                 let options = TableOptions {
                     format,
                     bom: true,

@@ -244,7 +244,7 @@ pub struct ImportArgs {
 
     /// The API to import into.
     #[arg(long, value_enum)]
-    pub to: crate::target::TargetKind,
+    pub to: crate::connectors::TargetKind,
 
     /// upsert: create new, update changed, skip identical; create: only create; update: only update.
     #[arg(long, value_enum, default_value = "upsert")]
@@ -560,22 +560,43 @@ pub struct CheckArgs {
     pub api: ApiArgs,
 }
 
-/// An API `check` can test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// An API `check` can test: a target of the registry, or Zoho Voice SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CheckTo {
-    /// Zoho Voice contacts (import, undo, export).
-    #[value(name = "zoho-voice")]
-    ZohoVoice,
-    /// Zoho Books contact persons (import, undo, export).
-    #[value(name = "zoho-books")]
-    ZohoBooks,
-    /// Zoom Contact Center address-book contacts (import, undo, export; needs
-    /// --address-book-id).
-    #[value(name = "zoom-cc")]
-    ZoomCc,
-    /// Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs).
-    #[value(name = "zoho-sms")]
+    Target(crate::connectors::TargetKind),
     ZohoSms,
+}
+
+impl CheckTo {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckTo::Target(t) => t.as_str(),
+            CheckTo::ZohoSms => "zoho-sms",
+        }
+    }
+}
+
+/// Every API `check --to` offers, targets first.
+static CHECKABLE: std::sync::LazyLock<Vec<CheckTo>> = std::sync::LazyLock::new(|| {
+    crate::connectors::TARGETS
+        .iter()
+        .map(|t| CheckTo::Target(*t))
+        .chain([CheckTo::ZohoSms])
+        .collect()
+});
+
+impl clap::ValueEnum for CheckTo {
+    fn value_variants<'a>() -> &'a [CheckTo] {
+        &CHECKABLE
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            CheckTo::Target(t) => t.descriptor().about,
+            CheckTo::ZohoSms => "Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs).",
+        };
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
+    }
 }
 
 #[derive(Debug, Clone, Args)]

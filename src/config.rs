@@ -25,8 +25,14 @@ use serde::Deserialize;
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 
-/// The APIs a `[rate]` entry may name.
-pub const RATE_KEYS: [&str; 4] = ["zoho-voice", "zoho-books", "zoom-cc", "zoho-sms"];
+/// The APIs a `[rate]` entry may name: the targets, and Zoho Voice SMS.
+pub fn rate_keys() -> Vec<&'static str> {
+    crate::connectors::TARGETS
+        .iter()
+        .map(|t| t.as_str())
+        .chain(["zoho-sms"])
+        .collect()
+}
 
 /// The settings of the file (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -97,12 +103,12 @@ impl Config {
         if let Some(bad) = settings
             .rate
             .keys()
-            .find(|k| !RATE_KEYS.contains(&k.as_str()))
+            .find(|k| !rate_keys().contains(&k.as_str()))
         {
             return Err(Error::Usage(format!(
                 "config file {}: [rate] {bad:?} is not an API: use {}",
                 path.display(),
-                RATE_KEYS.join(", ")
+                rate_keys().join(", ")
             )));
         }
         Ok(Config {
@@ -178,19 +184,12 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
                 "zoho-sms-logs" => "zoho-sms",
                 other => other,
             };
-            let key = RATE_KEYS.iter().find(|k| **k == key).copied();
-            api(&mut a.api, key);
+            api(&mut a.api, Some(key));
         }
         Command::Undo(a) => api(&mut a.api, None),
         Command::SmsStatus(a) => api(&mut a.api, Some("zoho-sms")),
         Command::Check(a) => {
-            let key = match a.to {
-                crate::cli::CheckTo::ZohoVoice => "zoho-voice",
-                crate::cli::CheckTo::ZohoBooks => "zoho-books",
-                crate::cli::CheckTo::ZoomCc => "zoom-cc",
-                crate::cli::CheckTo::ZohoSms => "zoho-sms",
-            };
-            api(&mut a.api, Some(key));
+            api(&mut a.api, Some(a.to.as_str()));
         }
         Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) | Command::Config(_) => {}
     }

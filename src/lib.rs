@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod connectors;
 pub mod contact;
 pub mod dedupe;
 pub mod error;
@@ -37,5 +38,5 @@ pub mod sms;
 pub mod source;
 pub mod stop;
 pub mod synth;
-pub mod target;
+
 pub mod transform;

@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bulkline::auth::{Secret, TokenProvider, ZohoAuth};
+use bulkline::connectors::zoho_books::ZohoBooks;
+use bulkline::connectors::{Fields, RemoteRecord, RowExtras, Target, Write};
 use bulkline::contact::{Contact, Phone, PhoneLabel};
 use bulkline::http::{BaseUrl, ClientConfig, HttpClient, Rate, RetryPolicy, build_client};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
-use bulkline::target::zoho_books::ZohoBooks;
-use bulkline::target::{Fields, RemoteRecord, RowExtras, Target, Write};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

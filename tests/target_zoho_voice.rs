@@ -7,11 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bulkline::auth::{Secret, TokenProvider, ZohoAuth};
+use bulkline::connectors::zoho_voice::ZohoVoice;
+use bulkline::connectors::{RowExtras, Target, Write, differences};
 use bulkline::contact::{Contact, Phone, PhoneLabel};
 use bulkline::http::{BaseUrl, ClientConfig, HttpClient, Rate, RetryPolicy, build_client};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
-use bulkline::target::zoho_voice::ZohoVoice;
-use bulkline::target::{RowExtras, Target, Write, differences};
 
 async fn setup() -> (Sandbox, HttpClient) {
     let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();

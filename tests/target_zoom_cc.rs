@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bulkline::auth::{Secret, TokenProvider, ZoomAuth};
+use bulkline::connectors::zoom_cc::ZoomCc;
+use bulkline::connectors::{Fields, RowExtras, Target, Write};
 use bulkline::contact::{Contact, Phone, PhoneLabel};
 use bulkline::http::{BaseUrl, ClientConfig, HttpClient, Rate, RetryPolicy, build_client};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
-use bulkline::target::zoom_cc::ZoomCc;
-use bulkline::target::{Fields, RowExtras, Target, Write};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::auth::{Credentials, DataCentre, TokenCache, TokenProvider, ZOOM_OAUTH_URL};
 use crate::cli::ApiArgs;
+use crate::connectors::{OAuth, SharedTarget, TargetKind, zoho_voice};
 use crate::error::{Error, Result};
 use crate::http::{
     BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, LimitCodes, Rate,
@@ -14,36 +15,9 @@ use crate::http::{
 use crate::preflight;
 use crate::sandbox::{Sandbox, SandboxConfig, seed};
 use crate::scopes;
-use crate::target::zoho_books::ZohoBooks;
-use crate::target::zoho_voice::ZohoVoice;
-use crate::target::zoom_cc::ZoomCc;
-use crate::target::{Target, TargetKind};
-
-/// The documented API host of Zoom.
-pub const ZOOM_API_URL: &str = "https://api.zoom.us";
 
 /// How far above its default rate a run probes an API that publishes no limit.
 const PROBE_FACTOR: f64 = 4.0;
-
-/// One of the targets, built and ready.
-pub enum AnyTarget {
-    Voice(ZohoVoice),
-    Books(ZohoBooks),
-    Zoom(ZoomCc),
-}
-
-/// Evaluates `$body` with `$t` bound to the target inside `$target`, whichever it is: the
-/// targets are different types behind one generic trait.
-macro_rules! with_target {
-    ($target:expr, $t:ident => $body:expr) => {
-        match $target {
-            $crate::commands::api::AnyTarget::Voice($t) => $body,
-            $crate::commands::api::AnyTarget::Books($t) => $body,
-            $crate::commands::api::AnyTarget::Zoom($t) => $body,
-        }
-    };
-}
-pub(crate) use with_target;
 
 /// A connection to a target.
 pub struct Api {
@@ -51,7 +25,7 @@ pub struct Api {
     /// The in-process sandbox of `--sandbox`; it stops when dropped.
     pub sandbox: Option<Sandbox>,
     pub http: HttpClient,
-    pub target: AnyTarget,
+    pub target: SharedTarget,
     /// What selects the remote data set: recorded in the journal header.
     pub params: Vec<(String, String)>,
     /// Books: the contact for rows that name none.
@@ -116,20 +90,6 @@ fn start(args: &ApiArgs) -> Result<Start> {
 }
 
 impl Start {
-    /// The Zoho Voice host of the data centre: confirmed for com and eu; elsewhere only with
-    /// `--base-url` (or the sandbox), which replaces it anyway.
-    fn voice_url(&self, args: &ApiArgs) -> Result<String> {
-        match self.dc.voice_url() {
-            Some(url) => Ok(url.to_string()),
-            None if self.base_override(args).is_some() => Ok(self.dc.guessed_voice_url()),
-            None => Err(Error::Usage(format!(
-                "Zoho Voice's host for the {dc} data centre is not confirmed: Zoho documents voice.zoho.com, and offers Zoho Voice in the US and EU data centres (voice.zoho.com, voice.zoho.eu). If your Zoho Voice account lives in {dc}, give its host with --base-url (perhaps {})",
-                self.dc.guessed_voice_url(),
-                dc = self.dc
-            ))),
-        }
-    }
-
     fn base_override<'a>(&'a self, args: &'a ApiArgs) -> Option<&'a str> {
         self.sandbox_url.as_deref().or(args.base_url.as_deref())
     }
@@ -146,10 +106,11 @@ impl Start {
         args: &ApiArgs,
         http: &HttpClient,
         api: scopes::Api,
+        oauth: OAuth,
         request: crate::http::Request,
         command: Option<scopes::Command>,
     ) -> Result<preflight::Checked> {
-        let zoom = api == scopes::Api::Zoom;
+        let zoom = oauth == OAuth::Zoom;
         let probe = preflight::Probe {
             api,
             request,
@@ -184,7 +145,7 @@ impl Start {
         &self,
         args: &ApiArgs,
         documented: &str,
-        zoom: bool,
+        oauth: OAuth,
         default_rate: Rate,
         published: bool,
         limit_codes: LimitCodes,
@@ -210,7 +171,7 @@ impl Start {
             Some(_) => None,
             None => TokenCache::default_location(|k| std::env::var(k).ok()),
         };
-        let tokens = if zoom {
+        let tokens = if oauth == OAuth::Zoom {
             let oauth =
                 BaseUrl::resolve(ZOOM_OAUTH_URL, self.accounts_override(args)).map_err(usage)?;
             TokenProvider::zoom(
@@ -271,9 +232,9 @@ pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<S
     let s = start(args)?;
     let http = s.client(
         args,
-        &s.voice_url(args)?,
-        false,
-        crate::target::zoho_sms::default_rate(),
+        &zoho_voice::host(s.dc, s.base_override(args).is_some())?,
+        OAuth::Zoho,
+        crate::sms::api::default_rate(),
         false,
         LimitCodes::default(),
     )?;
@@ -281,7 +242,8 @@ pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<S
         args,
         &http,
         scopes::Api::VoiceSms,
-        crate::target::zoho_sms::probe_request(jiff::Timestamp::now()),
+        OAuth::Zoho,
+        crate::sms::api::probe_request(jiff::Timestamp::now()),
         command,
     )?;
     Ok(SmsApi {
@@ -303,77 +265,44 @@ pub fn connect(
     command: Option<scopes::Command>,
 ) -> Result<Api> {
     let s = start(args)?;
-    let param = |name: &str| known.and_then(|k| k.get(name).cloned());
-    let mut params = Vec::new();
-    let mut default_parent = None;
-    let (mut target, documented) = match kind {
-        TargetKind::ZohoVoice => (AnyTarget::Voice(ZohoVoice::new()), s.voice_url(args)?),
-        TargetKind::ZohoBooks => {
-            let org = match param("organization_id") {
-                Some(org) => org,
-                None => s.credentials.books_organization_id().map_err(usage)?,
-            };
-            default_parent = args.books_contact_id.first().cloned().or_else(|| {
-                s.sandbox_url
-                    .as_ref()
-                    .map(|_| seed::BOOKS_CONTACTS[0].0.to_string())
-            });
-            params.push(("organization_id".to_string(), org.clone()));
-            (
-                AnyTarget::Books(ZohoBooks::new(org, default_parent.clone())),
-                s.dc.books_api_url(),
-            )
-        }
-        TargetKind::ZoomCc => {
-            let book = param("address_book_id")
-                .or_else(|| args.address_book_id.clone())
-                .or_else(|| {
-                    s.sandbox_url
-                        .as_ref()
-                        .map(|_| seed::ZOOM_ADDRESS_BOOK_ID.to_string())
-                })
-                .ok_or_else(|| {
-                    Error::Usage(
-                        "Zoom Contact Center needs the address book to import into: give --address-book-id ID".into(),
-                    )
-                })?;
-            params.push(("address_book_id".to_string(), book.clone()));
-            (AnyTarget::Zoom(ZoomCc::new(book)), ZOOM_API_URL.to_string())
-        }
+    let setup = crate::connectors::Setup {
+        dc: s.dc,
+        base_override: s.base_override(args).is_some(),
+        sandbox: s.sandbox.is_some(),
+        credentials: &s.credentials,
+        address_book_id: args.address_book_id.clone(),
+        books_contact_ids: args.books_contact_id.clone(),
+        known,
     };
-    let (default_rate, published, limit_codes) = with_target!(&target, t => (
-        t.default_rate(),
-        t.rate_is_published(),
-        t.limit_codes()
-    ));
+    let descriptor = kind.descriptor();
+    let connected = (descriptor.connect)(&setup)?;
+    let mut target = connected.target;
     let http = s.client(
         args,
-        &documented,
-        kind == TargetKind::ZoomCc,
-        default_rate,
-        published,
-        limit_codes,
+        &connected.base_url,
+        descriptor.oauth,
+        target.default_rate(),
+        target.rate_is_published(),
+        target.limit_codes(),
     )?;
-    let probe = with_target!(&target, t => t.probe());
-    let checked = s.preflight(args, &http, kind.api(), probe, command)?;
-    if let AnyTarget::Voice(voice) = &mut target {
-        // The pre-flight's read is the contact-status list: the statuses come from it.
-        let body: serde_json::Value = serde_json::from_slice(&checked.body).map_err(|e| {
-            Error::Remote(format!(
-                "Zoho Voice: the contact-status answer is not JSON: {e}"
-            ))
-        })?;
-        voice
-            .set_statuses(&body)
-            .map_err(crate::target::ListError::into_error)?;
-    }
+    let checked = s.preflight(
+        args,
+        &http,
+        descriptor.api,
+        descriptor.oauth,
+        target.probe(),
+        command,
+    )?;
+    target
+        .read_probe(&checked.body)
+        .map_err(crate::connectors::ListError::into_error)?;
     Ok(Api {
         runtime: s.runtime,
         sandbox: s.sandbox,
         http,
-        target,
-        params,
-        default_parent,
+        target: SharedTarget::from(target),
+        params: connected.params,
+        default_parent: connected.default_parent,
         checked,
     })
 }

@@ -7,36 +7,19 @@ use crate::cli::{CheckArgs, CheckTo};
 use crate::error::{Result, exit};
 use crate::preflight::{self, Checked};
 use crate::scopes;
-use crate::target::TargetKind;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let checked = match args.to {
         CheckTo::ZohoSms => connect_sms(&args.api, None)?.checked,
-        to => {
-            let kind = match to {
-                CheckTo::ZohoVoice => TargetKind::ZohoVoice,
-                CheckTo::ZohoBooks => TargetKind::ZohoBooks,
-                _ => TargetKind::ZoomCc,
-            };
-            connect(&args.api, kind, None, None)?.checked
-        }
+        CheckTo::Target(kind) => connect(&args.api, kind, None, None)?.checked,
     };
-    let name = to_name(args.to);
+    let name = args.to.as_str();
     if args.api.json {
         println!("{}", report_json(name, &checked));
     } else if !args.api.quiet {
         print!("{}", report_text(name, &checked));
     }
     Ok(exit::OK)
-}
-
-fn to_name(to: CheckTo) -> &'static str {
-    match to {
-        CheckTo::ZohoVoice => "zoho-voice",
-        CheckTo::ZohoBooks => "zoho-books",
-        CheckTo::ZoomCc => "zoom-cc",
-        CheckTo::ZohoSms => "zoho-sms",
-    }
 }
 
 /// Per command of the API: the scopes the token's list lacks (`None`: no list to read).

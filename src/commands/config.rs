@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::auth::KEYS;
 use crate::cli::ConfigArgs;
-use crate::config::{Config, RATE_KEYS};
+use crate::config::{Config, rate_keys};
 use crate::error::{Result, exit};
 
 /// One setting: its name, value (masked when secret) and where it comes from.
@@ -81,7 +81,7 @@ fn lines(config: &Config) -> Vec<Line> {
             ("(beside the journal)", "built-in default"),
         ),
     ];
-    for api in RATE_KEYS {
+    for api in rate_keys() {
         out.push(first(
             &format!("rate.{api}"),
             &[

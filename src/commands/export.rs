@@ -1,14 +1,12 @@
 //! `bulkline export`: the command line of [`crate::export`].
 
-use super::api::{AnyTarget, connect, connect_sms};
+use super::api::{connect, connect_sms};
 use crate::cli::ExportArgs;
 use crate::error::{Error, Result};
 use crate::export::{self, ExportFrom, Listing, OutFormat, Settings, TableOptions};
 use crate::progress::ProgressMode;
-use crate::sandbox::seed;
 use crate::scopes::Command;
-use crate::target::TargetKind;
-use crate::target::zoho_sms::LogQuery;
+use crate::sms::api::LogQuery;
 
 fn usage(message: impl Into<String>) -> Error {
     Error::Usage(message.into())
@@ -71,44 +69,20 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
         progress: ProgressMode::detect(args.api.quiet),
     };
 
-    let kind = match args.from {
-        ExportFrom::ZohoVoice => Some(TargetKind::ZohoVoice),
-        ExportFrom::ZohoBooks => Some(TargetKind::ZohoBooks),
-        ExportFrom::ZoomCc => Some(TargetKind::ZoomCc),
-        ExportFrom::ZohoSmsLogs => None,
-    };
-    let summary = match kind {
-        Some(kind) => {
+    let summary = match args.from {
+        ExportFrom::Target(kind) => {
             let api = connect(&args.api, kind, None, Some(Command::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);
             }
-            let listing = match api.target {
-                AnyTarget::Voice(_) => Listing::Voice,
-                AnyTarget::Zoom(zoom) => Listing::Zoom(zoom),
-                AnyTarget::Books(books) => {
-                    let mut parents = args.api.books_contact_id.clone();
-                    if parents.is_empty() && api.sandbox.is_some() {
-                        parents = seed::BOOKS_CONTACTS
-                            .iter()
-                            .map(|(id, _)| id.to_string())
-                            .collect();
-                    }
-                    if parents.is_empty() {
-                        return Err(usage(
-                            "Zoho Books lists contact persons per contact: give --books-contact-id ID (repeatable, or comma-separated)",
-                        ));
-                    }
-                    Listing::Books {
-                        target: books,
-                        parents,
-                        at: 0,
-                    }
-                }
+            let listing = Listing::Target {
+                parents: api.target.export_parents()?,
+                target: api.target,
+                at: 0,
             };
             export::run(&settings, listing, &api.http, &api.runtime)?
         }
-        None => {
+        ExportFrom::ZohoSmsLogs => {
             let api = connect_sms(&args.api, Some(Command::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);

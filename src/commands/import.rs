@@ -2,14 +2,13 @@
 
 use crate::scopes::Command;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use super::api::{connect, with_target};
+use super::api::connect;
 use crate::cli::ImportArgs;
+use crate::connectors::TargetKind;
 use crate::error::{Error, Result};
 use crate::import::{self, ImportSummary, Settings};
 use crate::progress::ProgressMode;
-use crate::target::TargetKind;
 
 /// The default journal: beside the input, named after it and the target.
 pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
@@ -78,12 +77,11 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         }),
         report,
         params: api.params.clone(),
-        parents: args.to == TargetKind::ZohoBooks,
+        parents: args.to.descriptor().parents,
         default_parent: api.default_parent.clone(),
         progress: ProgressMode::detect(args.api.quiet),
     };
-    let summary =
-        with_target!(api.target, t => import::run(&settings, Arc::new(t), api.http, &api.runtime))?;
+    let summary = import::run(&settings, api.target, api.http, &api.runtime)?;
     print_summary(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
 }
@@ -114,11 +112,17 @@ mod tests {
     #[test]
     fn the_journal_goes_beside_the_input() {
         assert_eq!(
-            default_checkpoint("data/in.csv", TargetKind::ZoomCc),
+            default_checkpoint(
+                "data/in.csv",
+                TargetKind::of(&crate::connectors::zoom_cc::DESCRIPTOR)
+            ),
             PathBuf::from("data/in.csv.zoom-cc.checkpoint")
         );
         assert_eq!(
-            default_checkpoint("in.csv", TargetKind::ZohoVoice),
+            default_checkpoint(
+                "in.csv",
+                TargetKind::of(&crate::connectors::zoho_voice::DESCRIPTOR)
+            ),
             PathBuf::from("in.csv.zoho-voice.checkpoint")
         );
     }

@@ -11,6 +11,7 @@ use super::api::connect_sms;
 use crate::cli::SmsArgs;
 use crate::error::{Error, Result};
 use crate::progress::ProgressMode;
+use crate::sms::api::{Media, Schedule, SendOptions};
 use crate::sms::campaign::{self, Settings};
 use crate::sms::recipient::{Composer, MessageSource, Timing, unknown_names};
 use crate::sms::summary::{Plan, SmsSummary};
@@ -18,7 +19,6 @@ use crate::sms::suppress::Suppressions;
 use crate::sms::template::Template;
 use crate::sms::window::SendWindow;
 use crate::source;
-use crate::target::zoho_sms::{Media, Schedule, SendOptions};
 
 /// Why a send needs a sender id, and where to find one.
 const SENDER_ID_MISSING: &str = "Zoho Voice requires a sender id on every send: give --sender-id ID, or set ZOHO_VOICE_SENDER_ID in the environment or the credentials file. Your sender ids (a registered sender id, or one of the account's SMS-enabled numbers) are listed in Zoho Voice under Settings > SMS > Sender IDs";

@@ -10,11 +10,11 @@ use crate::checkpoint::read_journal;
 use crate::cli::SmsStatusArgs;
 use crate::error::{Error, Result, exit};
 use crate::sink::TableWriter;
+use crate::sms::api::{Direction, LogQuery, fetch_logs};
 use crate::sms::campaign::TARGET;
 use crate::sms::reconcile::date_range;
 use crate::sms::status::{self, COLUMNS};
 use crate::source::{Format, Schema, Values};
-use crate::target::zoho_sms::{Direction, LogQuery, fetch_logs};
 
 /// The summary of a status run.
 #[derive(Debug, Serialize)]
@@ -54,7 +54,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     let entries = api
         .runtime
         .block_on(fetch_logs(&api.http, &query))
-        .map_err(crate::target::zoho_sms::LogError::into_error)?;
+        .map_err(crate::sms::api::LogError::into_error)?;
     let rows = status::join(&resume, &entries);
 
     let schema = Schema::from_header(COLUMNS);

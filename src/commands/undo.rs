@@ -18,16 +18,16 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use super::api::{connect, with_target};
+use super::api::connect;
 use crate::checkpoint::{
     Action, InFlight, IntentSpec, Journal, Op, Resume, RowOutcome, RowState, RunHeader, now_ms,
     read_journal,
 };
 use crate::cli::UndoArgs;
+use crate::connectors::{SharedTarget, Target, TargetKind, Write};
 use crate::error::{Error, Result, exit};
 use crate::executor::Executor;
 use crate::import::{MatchBy, RemoteIndex};
-use crate::target::{Target, TargetKind, Write};
 
 /// Deletions above which a run asks for confirmation (or `--yes`).
 pub const CONFIRM_ABOVE: u64 = 100;
@@ -36,15 +36,6 @@ pub const CONFIRM_ABOVE: u64 = 100;
 const CREATE_CATCH_UP: Duration = Duration::from_secs(10);
 /// Rounds of "delete again what certainly was not deleted".
 const ROUNDS: u32 = 4;
-
-/// The code each target answers a delete of a record that is not there (any more).
-fn gone_code(kind: TargetKind) -> &'static str {
-    match kind {
-        TargetKind::ZohoVoice => "404",
-        TargetKind::ZohoBooks => "1003",
-        TargetKind::ZoomCc => "2101",
-    }
-}
 
 /// What an undo did.
 #[derive(Debug, Default, Serialize)]
@@ -143,8 +134,8 @@ fn find_by(header: &RunHeader) -> MatchBy {
 }
 
 /// The shared state of the deletes.
-struct Deleter<T: Target> {
-    target: Arc<T>,
+struct Deleter {
+    target: SharedTarget,
     exec: Executor,
     tally: Tally,
     /// Deletes that certainly did not happen: to send again.
@@ -161,7 +152,7 @@ fn no_columns() -> crate::source::Schema {
     crate::source::Schema::from_header(Vec::<String>::new())
 }
 
-impl<T: Target + 'static> Deleter<T> {
+impl Deleter {
     async fn delete(self: Arc<Self>, d: Delete) {
         let rows = [d.row];
         let mut spec = IntentSpec::new(Op::Delete, &rows);
@@ -181,7 +172,7 @@ impl<T: Target + 'static> Deleter<T> {
                 self.tally.deleted.fetch_add(1, Ordering::Relaxed);
             }
             Write::Failed { code, .. }
-                if code.as_deref() == Some(gone_code(self.target.kind())) =>
+                if code.as_deref() == Some(self.target.descriptor().gone_code) =>
             {
                 self.exec.record(turn.intent, &[done]);
                 self.tally.gone.fetch_add(1, Ordering::Relaxed);
@@ -269,7 +260,7 @@ struct Settled {
 
 /// Looks for the import's interrupted creates on the target (one listing under their
 /// parents), recording what it finds in the journal unless `journal` is `None` (a dry run).
-async fn settle_creates<T: Target>(
+async fn settle_creates<T: Target + ?Sized>(
     target: &T,
     exec_http: &crate::http::HttpClient,
     journal: Option<&Journal>,
@@ -300,7 +291,7 @@ async fn settle_creates<T: Target>(
     let records = target
         .list(exec_http, &parents)
         .await
-        .map_err(crate::target::ListError::into_error)?;
+        .map_err(crate::connectors::ListError::into_error)?;
     let index = RemoteIndex::new(by, records);
     let record = |intent, outcome: RowOutcome| -> Result<()> {
         match journal {
@@ -392,9 +383,15 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         ..UndoSummary::default()
     };
     let http = api.http.clone();
-    let result = with_target!(api.target, t => {
-        let target = Arc::new(t);
-        let settled = runtime.block_on(settle_creates(&*target, &http, journal.as_ref(), &resume, by))?;
+    let mut run = || -> Result<()> {
+        let target = api.target.clone();
+        let settled = runtime.block_on(settle_creates(
+            &*target,
+            &http,
+            journal.as_ref(),
+            &resume,
+            by,
+        ))?;
         summary.found_unsettled = settled.found.len() as u64;
         summary.not_created = settled.not_created;
         summary.unsettled_creates = settled.unsettled;
@@ -409,7 +406,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
                 println!("delete {} (row {})", d.id, d.row);
             }
             summary.left = n;
-            Ok::<(), Error>(())
+            Ok(())
         } else {
             if n > CONFIRM_ABOVE && !args.yes {
                 let ok = super::confirm_on_terminal(
@@ -423,7 +420,9 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
                     if let Some(j) = &journal {
                         j.close()?;
                     }
-                    return Err(Error::Usage(format!("not confirmed: nothing was deleted of the {n} records")));
+                    return Err(Error::Usage(format!(
+                        "not confirmed: nothing was deleted of the {n} records"
+                    )));
                 }
             }
             let Some(j) = journal.clone() else {
@@ -431,7 +430,12 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             };
             // The refused deletes are always kept: in --errors, else beside the journal.
             let errors_path = args.errors.clone().unwrap_or_else(|| {
-                super::default_result_file(&args.checkpoint, "undo", "errors", args.api.report_dir.as_deref())
+                super::default_result_file(
+                    &args.checkpoint,
+                    "undo",
+                    "errors",
+                    args.api.report_dir.as_deref(),
+                )
             });
             // Never over the journal (the "input" of an undo).
             crate::paths::RunFiles::new(&args.checkpoint)
@@ -452,7 +456,11 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
                 refused: std::sync::Mutex::new(Some(writer)),
             });
             runtime.block_on(Arc::clone(&deleter).delete_all(p.todo));
-            let writer = deleter.refused.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let writer = deleter
+                .refused
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
             if let Some(w) = writer {
                 w.finish(&no_columns())?;
             }
@@ -463,11 +471,13 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             summary.deleted = t.deleted.load(Ordering::Relaxed);
             summary.already_gone = t.gone.load(Ordering::Relaxed);
             summary.failed += t.failed.load(Ordering::Relaxed);
-            summary.left = n - summary.deleted - summary.already_gone - t.failed.load(Ordering::Relaxed);
+            summary.left =
+                n - summary.deleted - summary.already_gone - t.failed.load(Ordering::Relaxed);
             summary.stopped = deleter.exec.stopped();
             Ok(())
         }
-    });
+    };
+    let result = run();
     if let Some(j) = &journal {
         j.close()?;
     }

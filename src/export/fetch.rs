@@ -1,136 +1,73 @@
 //! Where an export reads from, one page at a time, exactly as each API page defines its
-//! pagination: Zoho Voice `from`/`size` (50) with `totalCount`, Zoho Books `page`/`per_page`
-//! per contact until `has_more_page` is false, Zoom `next_page_token` (pages spaced for its
-//! "Medium" list limit), and the SMS logs `from`/`size` over a date range.
+//! pagination (each target's [`crate::connectors::Target::page`], under each parent in turn and
+//! spaced as the target asks), and the SMS logs `from`/`size` over a date range.
 
-use serde_json::Value;
-
+use crate::connectors::{Cursor, Page, SharedTarget, TARGETS, TargetKind};
 use crate::http::HttpClient;
-use crate::target::zoho_books::ZohoBooks;
-use crate::target::zoho_sms::{LogQuery, logs_page};
-use crate::target::zoom_cc::{LIST_PAGE_SPACING, ZoomCc};
-use crate::target::{Cursor, Page, zoho_voice};
+use crate::sms::api::{LOG_COLUMNS, LogQuery, logs_page};
 
-/// What `export --from` names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+/// What `export --from` names: a target of the registry, or the Zoho Voice SMS logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFrom {
-    /// Zoho Voice contacts.
-    #[value(name = "zoho-voice")]
-    #[serde(rename = "zoho-voice")]
-    ZohoVoice,
-    /// Zoho Books contact persons.
-    #[value(name = "zoho-books")]
-    #[serde(rename = "zoho-books")]
-    ZohoBooks,
-    /// Zoom Contact Center address-book contacts.
-    #[value(name = "zoom-cc")]
-    #[serde(rename = "zoom-cc")]
-    ZoomCc,
-    /// The Zoho Voice SMS logs.
-    #[value(name = "zoho-sms-logs")]
-    #[serde(rename = "zoho-sms-logs")]
+    Target(TargetKind),
     ZohoSmsLogs,
 }
+
+/// The every source `--from` offers, targets first.
+static SOURCES: std::sync::LazyLock<Vec<ExportFrom>> = std::sync::LazyLock::new(|| {
+    TARGETS
+        .iter()
+        .map(|t| ExportFrom::Target(*t))
+        .chain([ExportFrom::ZohoSmsLogs])
+        .collect()
+});
 
 impl ExportFrom {
     /// The fields each API page documents, in its order: they lead the columns.
     pub fn documented(self) -> &'static [&'static str] {
         match self {
-            ExportFrom::ZohoVoice => &[
-                "contact_id",
-                "first_name",
-                "last_name",
-                "email",
-                "mobile",
-                "phone",
-                "company",
-                "address",
-                "state",
-                "country",
-                "contact_owner.display_value",
-                "contact_owner.id",
-                "contact_status.display_value",
-                "contact_status.id",
-                "is_favourite",
-                "is_spam",
-            ],
-            ExportFrom::ZohoBooks => &[
-                "contact_id",
-                "contact_person_id",
-                "salutation",
-                "first_name",
-                "last_name",
-                "email",
-                "phone",
-                "mobile",
-                "is_primary_contact",
-                "skype",
-                "designation",
-                "department",
-                "is_added_in_portal",
-                "communication_preference.is_sms_enabled",
-                "communication_preference.is_whatsapp_enabled",
-            ],
-            ExportFrom::ZoomCc => &[
-                "contact_id",
-                "display_name",
-                "first_name",
-                "last_name",
-                "phone_numbers",
-                "emails",
-                "location",
-                "account_number",
-                "company",
-                "role",
-                "address_book_id",
-                "address_book_name",
-            ],
-            ExportFrom::ZohoSmsLogs => &[
-                "logid",
-                "messageType",
-                "customerNumber",
-                "customerName",
-                "message",
-                "status",
-                "statusDescription",
-                "sentTime",
-                "submittedTime",
-                "country",
-                "multipartCount",
-                "senderId",
-                "senderIdName",
-                "senderIdCountry",
-                "userName",
-                "emailId",
-                "isMMS",
-                "isBlocked",
-                "isLongCode",
-                "zuid",
-                "zsoid",
-            ],
+            ExportFrom::Target(t) => t.descriptor().export_columns,
+            ExportFrom::ZohoSmsLogs => &LOG_COLUMNS,
         }
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            ExportFrom::ZohoVoice => "zoho-voice",
-            ExportFrom::ZohoBooks => "zoho-books",
-            ExportFrom::ZoomCc => "zoom-cc",
+            ExportFrom::Target(t) => t.as_str(),
             ExportFrom::ZohoSmsLogs => "zoho-sms-logs",
         }
     }
 }
 
-/// The API-specific state of a listing.
+impl serde::Serialize for ExportFrom {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl clap::ValueEnum for ExportFrom {
+    fn value_variants<'a>() -> &'a [ExportFrom] {
+        &SOURCES
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            ExportFrom::Target(t) => t.descriptor().about,
+            ExportFrom::ZohoSmsLogs => "The Zoho Voice SMS logs.",
+        };
+        Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
+    }
+}
+
+/// What is listed.
 pub enum Listing {
-    Voice,
-    /// The contacts whose persons are exported, and the one being read.
-    Books {
-        target: ZohoBooks,
-        parents: Vec<String>,
+    /// A target's records, under each of `parents` in turn (`[None]` for a target without
+    /// parents); `at` is the one being read.
+    Target {
+        target: SharedTarget,
+        parents: Vec<Option<String>>,
         at: usize,
     },
-    Zoom(ZoomCc),
     SmsLogs(LogQuery),
 }
 
@@ -157,8 +94,8 @@ impl Fetcher {
     pub async fn next(&mut self, http: &HttpClient) -> Result<Option<Page>, String> {
         loop {
             let Some(cursor) = self.cursor.take() else {
-                // Books: the next contact, if any.
-                if let Listing::Books { parents, at, .. } = &mut self.listing
+                // The next parent, if any.
+                if let Listing::Target { parents, at, .. } = &mut self.listing
                     && *at + 1 < parents.len()
                 {
                     *at += 1;
@@ -168,10 +105,7 @@ impl Fetcher {
                 return Ok(None);
             };
             let page = match &self.listing {
-                Listing::Voice => zoho_voice::page(http, &cursor)
-                    .await
-                    .map_err(|e| e.to_string())?,
-                Listing::Books {
+                Listing::Target {
                     target,
                     parents,
                     at,
@@ -179,23 +113,14 @@ impl Fetcher {
                     let Some(parent) = parents.get(*at) else {
                         return Ok(None);
                     };
-                    let mut page = target
-                        .page(http, parent, &cursor)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    // Every person names its contact, whether the API says it or not.
-                    for p in &mut page.records {
-                        p.entry("contact_id")
-                            .or_insert_with(|| Value::String(parent.clone()));
-                    }
-                    page
-                }
-                Listing::Zoom(zoom) => {
-                    if let Some(t) = self.last_page {
-                        tokio::time::sleep_until(t + LIST_PAGE_SPACING).await;
+                    if let (Some(t), Some(gap)) = (self.last_page, target.page_spacing()) {
+                        tokio::time::sleep_until(t + gap).await;
                     }
                     self.last_page = Some(tokio::time::Instant::now());
-                    zoom.page(http, &cursor).await.map_err(|e| e.to_string())?
+                    target
+                        .page(http, parent.as_deref(), &cursor)
+                        .await
+                        .map_err(|e| e.to_string())?
                 }
                 Listing::SmsLogs(query) => {
                     let from = match cursor {

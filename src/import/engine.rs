@@ -13,13 +13,13 @@ use tokio::task::JoinSet;
 
 use super::key::{MatchBy, RemoteIndex};
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
+use crate::connectors::{Fields, ListError, RowExtras, SharedTarget, Write};
 use crate::error::{Error, Result};
 use crate::executor::Executor;
 use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::sink::Reports;
 use crate::source::{Schema, Values};
-use crate::target::{Fields, ListError, RowExtras, Target, Write};
 
 /// Tasks that may be spawned at once (each waits for the HTTP client's own concurrency slot
 /// and pacing; this only bounds the memory of rows waiting for one).
@@ -53,8 +53,8 @@ pub struct Task {
 }
 
 /// The state every task of a run shares.
-pub struct Engine<T: Target> {
-    pub target: Arc<T>,
+pub struct Engine {
+    pub target: SharedTarget,
     pub http: HttpClient,
     pub reports: Arc<Mutex<Reports>>,
     pub counters: Arc<Counters>,
@@ -79,15 +79,15 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-impl<T: Target + 'static> Engine<T> {
+impl Engine {
     pub fn new(
-        target: Arc<T>,
+        target: SharedTarget,
         http: HttpClient,
         journal: Journal,
         reports: Arc<Mutex<Reports>>,
         counters: Arc<Counters>,
         by: MatchBy,
-    ) -> Engine<T> {
+    ) -> Engine {
         Engine {
             target,
             exec: Executor::new(http.clone(), journal),

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use crate::connectors::{Fields, RemoteRecord};
 use crate::contact::Contact;
-use crate::target::{Fields, RemoteRecord};
 
 /// What `--match-by` compares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
@@ -126,8 +126,8 @@ impl RemoteIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connectors::put;
     use crate::contact::{Phone, PhoneLabel};
-    use crate::target::put;
 
     fn record(id: &str, parent: Option<&str>, fields: &[(&str, &str)]) -> RemoteRecord {
         let mut f = Fields::new();

@@ -2,7 +2,7 @@
 //! limit allows, exactly once.
 //!
 //! The rows go through the clean pipeline (rejects to the error report, duplicates dropped);
-//! each kept row is turned into the target's fields ([`crate::target::Target::desired`]),
+//! each kept row is turned into the target's fields ([`crate::connectors::Target::desired`]),
 //! matched by its key against the target's records listed first ([`key`]), and planned
 //! ([`plan`]): create, update, unchanged, conflict. The writes run concurrently
 //! ([`engine`]), paced by the HTTP client, each journaled in the checkpoint before it is sent.
@@ -26,6 +26,7 @@ use tokio::sync::mpsc;
 use crate::checkpoint::{
     Action, InputFingerprint, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader,
 };
+use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
 use crate::dedupe::{Decision, Deduper, Keep};
 use crate::error::{Error, Result, exit};
 use crate::http::HttpClient;
@@ -35,7 +36,6 @@ use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
 use crate::source::{self, Schema};
-use crate::target::{RemoteRecord, RowExtras, Target};
 use crate::transform::{Outcome, Processed};
 
 pub use crate::sink::Reports;
@@ -74,9 +74,9 @@ fn nonempty(s: &str) -> Option<String> {
 
 /// The planner: runs on the pipeline's consumer thread, turns each kept row into a task or a
 /// report line.
-struct Planner<'a, T: Target> {
+struct Planner<'a> {
     settings: &'a Settings,
-    target: &'a Arc<T>,
+    target: &'a SharedTarget,
     http: &'a HttpClient,
     runtime: &'a Handle,
     reports: &'a Arc<Mutex<Reports>>,
@@ -100,7 +100,7 @@ struct Planner<'a, T: Target> {
     resumed: u64,
 }
 
-impl<T: Target + 'static> Planner<'_, T> {
+impl Planner<'_> {
     fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) -> Result<()> {
         f(&mut self.reports.lock().unwrap_or_else(|e| e.into_inner()))
     }
@@ -429,9 +429,9 @@ fn count_rows(path: &str, options: &source::SourceOptions) -> Result<u64> {
 }
 
 /// Runs an import of `settings.input_path` into `target` through `http`, on `runtime`.
-pub fn run<T: Target + 'static>(
+pub fn run(
     settings: &Settings,
-    target: Arc<T>,
+    target: SharedTarget,
     http: HttpClient,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<ImportSummary> {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::target::{Difference, Fields, RemoteRecord, Target, differences};
+use crate::connectors::{Difference, Fields, RemoteRecord, Target, differences};
 
 /// What `--mode` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
@@ -120,8 +120,8 @@ pub fn describe(changes: &[Difference]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::put;
-    use crate::target::zoom_cc::ZoomCc;
+    use crate::connectors::put;
+    use crate::connectors::zoom_cc::ZoomCc;
 
     fn record(id: &str, fields: &[(&str, &str)]) -> RemoteRecord {
         let mut f = Fields::new();

@@ -7,10 +7,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{MatchBy, Mode, Settings};
+use crate::connectors::TargetKind;
 use crate::http::{Rate, StatsSnapshot};
 use crate::progress::Counters;
 use crate::report::Counts;
-use crate::target::TargetKind;
 
 /// What a dry run would send, and how long that would take.
 #[derive(Debug, Clone, Serialize)]
@@ -113,8 +113,11 @@ impl ImportSummary {
                 } else {
                     0.0
                 },
-                days_at_free_quota: (p.target == TargetKind::ZohoBooks)
-                    .then(|| requests.div_ceil(1000).max(1)),
+                days_at_free_quota: p
+                    .target
+                    .descriptor()
+                    .daily_quota
+                    .map(|quota| requests.div_ceil(quota).max(1)),
             }
         });
         let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);

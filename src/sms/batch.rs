@@ -8,7 +8,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::target::zoho_sms::Schedule;
+use crate::sms::api::Schedule;
 
 use super::recipient::Recipient;
 
@@ -77,7 +77,7 @@ impl Batcher {
     /// `size` is clamped to 1..=10.
     pub fn new(size: usize) -> Batcher {
         Batcher {
-            size: size.clamp(1, crate::target::zoho_sms::MAX_NUMBERS),
+            size: size.clamp(1, crate::sms::api::MAX_NUMBERS),
             open: HashMap::new(),
             order: VecDeque::new(),
         }

@@ -26,8 +26,8 @@ use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
 use crate::sink::Reports;
+use crate::sms::api::SendOptions;
 use crate::source::{self, RawRow, Schema, Values};
-use crate::target::zoho_sms::SendOptions;
 use crate::transform::{Outcome, Processed};
 
 use super::batch::{BatchKey, Batcher};
@@ -692,12 +692,12 @@ pub fn opt_out_numbers(
     http: &HttpClient,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Vec<(String, String)>> {
-    let query = crate::target::zoho_sms::LogQuery {
-        direction: Some(crate::target::zoho_sms::Direction::Incoming),
+    let query = crate::sms::api::LogQuery {
+        direction: Some(crate::sms::api::Direction::Incoming),
         ..Default::default()
     };
     let entries = runtime
-        .block_on(crate::target::zoho_sms::fetch_logs(http, &query))
+        .block_on(crate::sms::api::fetch_logs(http, &query))
         .map_err(|e| {
             Error::Remote(format!(
                 "{e} (needed for the opt-outs; --no-opt-out-check skips them)"

@@ -11,6 +11,7 @@
 //! - [`campaign`] wires them (a planning pass, then the sending pass), [`summary`] reports,
 //!   and [`status`] joins a campaign's journal with the delivery logs.
 
+pub mod api;
 pub mod batch;
 pub mod campaign;
 pub mod recipient;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use crate::contact::Contact;
 use crate::phone;
 use crate::reject::{Code, Rejection, Stage};
+use crate::sms::api::{MAX_MESSAGE_CHARS, Schedule};
 use crate::source::{Schema, Values};
-use crate::target::zoho_sms::{MAX_MESSAGE_CHARS, Schedule};
 
 use super::segments::{self, Segments};
 use super::suppress::{Source, Suppressions};

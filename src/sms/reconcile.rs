@@ -12,9 +12,9 @@ use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 
+use crate::connectors::Cursor;
 use crate::http::HttpClient;
-use crate::target::Cursor;
-use crate::target::zoho_sms::{
+use crate::sms::api::{
     Direction, LOG_PAGE, LogEntry, LogError, LogQuery, digits, fetch_logs, logs_page,
 };
 

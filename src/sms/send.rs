@@ -21,8 +21,8 @@ use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::reject::Rejection;
 use crate::sink::Reports;
+use crate::sms::api::{Refusal, SendOptions, SendRequest, SendResult, digits};
 use crate::source::{Schema, Values};
-use crate::target::zoho_sms::{Refusal, SendOptions, SendRequest, SendResult, digits};
 
 use super::batch::Batch;
 use super::recipient::Recipient;

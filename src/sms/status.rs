@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::checkpoint::{Resume, RowState};
-use crate::target::zoho_sms::{Direction, LogEntry, digits};
+use crate::sms::api::{Direction, LogEntry, digits};
 
 use super::reconcile::SKEW_MS;
 

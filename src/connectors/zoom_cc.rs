@@ -40,12 +40,69 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, check_len,
-    id_text, list_json, phone_e164, put,
+    Connected, Cursor, Descriptor, Fields, Fut, ListError, OAuth, Page, RowExtras, Setup, Target,
+    Write, check_len, id_text, list_json, phone_e164, put,
 };
 use crate::contact::Contact;
+use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
+
+/// The target's name.
+pub const NAME: &str = "zoom-cc";
+
+/// The documented API host of Zoom.
+pub const API_URL: &str = "https://api.zoom.us";
+
+/// Zoom Contact Center address-book contacts, as the registry lists them.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: NAME,
+    about: "Zoom Contact Center address-book contacts.",
+    api: crate::scopes::Api::Zoom,
+    oauth: OAuth::Zoom,
+    parents: false,
+    gone_code: "2101",
+    export_columns: &[
+        "contact_id",
+        "display_name",
+        "first_name",
+        "last_name",
+        "phone_numbers",
+        "emails",
+        "location",
+        "account_number",
+        "company",
+        "role",
+        "address_book_id",
+        "address_book_name",
+    ],
+    daily_quota: None,
+    connect,
+};
+
+/// The address book of the run: an earlier run's (undo), `--address-book-id`, or the
+/// sandbox's.
+fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
+    let book = setup
+        .known("address_book_id")
+        .or_else(|| setup.address_book_id.clone())
+        .or_else(|| {
+            setup
+                .sandbox
+                .then(|| crate::sandbox::seed::ZOOM_ADDRESS_BOOK_ID.to_string())
+        })
+        .ok_or_else(|| {
+            Error::Usage(
+                "Zoom Contact Center needs the address book to import into: give --address-book-id ID".into(),
+            )
+        })?;
+    Ok(Connected {
+        params: vec![("address_book_id".to_string(), book.clone())],
+        target: Box::new(ZoomCc::new(book)),
+        base_url: API_URL.to_string(),
+        default_parent: None,
+    })
+}
 
 /// The largest `page_size` the list endpoint accepts.
 pub const PAGE_SIZE: usize = 300;
@@ -89,7 +146,7 @@ pub struct ZoomCc {
 impl ZoomCc {
     /// One page of the address book's contacts ([`PAGE_SIZE`] a page, by `next_page_token`).
     /// Callers space pages by [`LIST_PAGE_SPACING`].
-    pub async fn page(&self, http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError> {
+    pub async fn page_of(&self, http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError> {
         let mut request =
             Request::get(self.contacts_path()).query("page_size", PAGE_SIZE.to_string());
         let token = match cursor {
@@ -99,24 +156,18 @@ impl ZoomCc {
         if !token.is_empty() {
             request = request.query("next_page_token", token);
         }
-        let body = list_json(TargetKind::ZoomCc, http.send(&request).await)?;
+        let body = list_json(NAME, http.send(&request).await)?;
         let contacts = match body.get("contacts") {
             None | Some(Value::Null) => &[][..],
             Some(Value::Array(items)) => items.as_slice(),
             Some(_) => {
-                return Err(ListError::new(
-                    TargetKind::ZoomCc,
-                    "the answer's contacts is not a list",
-                ));
+                return Err(ListError::new(NAME, "the answer's contacts is not a list"));
             }
         };
         let mut records = Vec::with_capacity(contacts.len());
         for c in contacts {
             let Some(record) = c.as_object() else {
-                return Err(ListError::new(
-                    TargetKind::ZoomCc,
-                    "a listed contact is not an object",
-                ));
+                return Err(ListError::new(NAME, "a listed contact is not an object"));
             };
             records.push(record.clone());
         }
@@ -128,7 +179,7 @@ impl ZoomCc {
             .to_string();
         if !next.is_empty() && next == token {
             return Err(ListError::new(
-                TargetKind::ZoomCc,
+                NAME,
                 "the API answered the same next_page_token twice; stopping to avoid a loop",
             ));
         }
@@ -290,8 +341,30 @@ fn no_content(outcome: Outcome, id: &str) -> Write {
 }
 
 impl Target for ZoomCc {
-    fn kind(&self) -> TargetKind {
-        TargetKind::ZoomCc
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+
+    fn page<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        _parent: Option<&'a str>,
+        cursor: &'a Cursor,
+    ) -> Fut<'a, Result<Page, ListError>> {
+        Box::pin(self.page_of(http, cursor))
+    }
+
+    /// The list endpoint is "Medium": pages are spaced by [`LIST_PAGE_SPACING`].
+    fn page_spacing(&self) -> Option<Duration> {
+        Some(LIST_PAGE_SPACING)
+    }
+
+    fn id_field(&self) -> &'static str {
+        "contact_id"
+    }
+
+    fn fields_of(&self, record: &Map<String, Value>) -> Fields {
+        remote_fields(record)
     }
 
     /// Zoom limits requests per account by endpoint label. Create, update and delete are
@@ -411,63 +484,45 @@ impl Target for ZoomCc {
         Request::get(self.contacts_path()).query("page_size", "1")
     }
 
-    async fn list(
-        &self,
-        http: &HttpClient,
-        _parents: &[String],
-    ) -> Result<Vec<RemoteRecord>, ListError> {
-        let mut records = Vec::new();
-        let mut cursor = Cursor::Start;
-        let mut last_page: Option<tokio::time::Instant> = None;
-        loop {
-            if let Some(t) = last_page {
-                tokio::time::sleep_until(t + LIST_PAGE_SPACING).await;
-            }
-            last_page = Some(tokio::time::Instant::now());
-            let page = self.page(http, &cursor).await?;
-            for record in &page.records {
-                let Some(id) = record.get("contact_id").and_then(id_text) else {
-                    return Err(ListError::new(
-                        TargetKind::ZoomCc,
-                        "a listed contact has no contact_id",
-                    ));
-                };
-                records.push(RemoteRecord {
-                    id,
-                    parent: None,
-                    fields: remote_fields(record),
-                });
-            }
-            match page.next {
-                Some(next) => cursor = next,
-                None => return Ok(records),
-            }
-        }
+    fn create<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        fields: &'a Fields,
+        _extras: &'a RowExtras,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = Request::post(self.contacts_path())
+                .json_value(body(fields, false))
+                .idempotent(false);
+            Write::from_outcome(http.send(&request).await, created_id)
+        })
     }
 
-    async fn create(&self, http: &HttpClient, fields: &Fields, _extras: &RowExtras) -> Write {
-        let request = Request::post(self.contacts_path())
-            .json_value(body(fields, false))
-            .idempotent(false);
-        Write::from_outcome(http.send(&request).await, created_id)
-    }
-
-    async fn update(
-        &self,
-        http: &HttpClient,
-        id: &str,
-        fields: &Fields,
-        _extras: &RowExtras,
-    ) -> Write {
-        let request = Request::patch(self.contact_path(id)).json_value(body(fields, true));
-        no_content(http.send(&request).await, id)
+    fn update<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        fields: &'a Fields,
+        _extras: &'a RowExtras,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = Request::patch(self.contact_path(id)).json_value(body(fields, true));
+            no_content(http.send(&request).await, id)
+        })
     }
 
     /// Deletes contact `id`. A contact that is not there answers 2101, reported as such like
     /// the other targets' "not found" (undo counts it as already gone).
-    async fn delete(&self, http: &HttpClient, id: &str, _parent: Option<&str>) -> Write {
-        let request = Request::delete(self.contact_path(id));
-        no_content(http.send(&request).await, id)
+    fn delete<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = Request::delete(self.contact_path(id));
+            no_content(http.send(&request).await, id)
+        })
     }
 }
 
@@ -741,7 +796,7 @@ mod tests {
     #[test]
     fn kind_and_rate() {
         let t = ZoomCc::new(" ab1 ");
-        assert_eq!(t.kind(), TargetKind::ZoomCc);
+        assert_eq!(t.kind().as_str(), NAME);
         assert_eq!(t.address_book_id(), "ab1");
         assert_eq!(t.default_rate().as_per_second(), 20.0);
     }

@@ -13,12 +13,69 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, id_text,
-    list_json, phone_e164, put,
+    Connected, Cursor, Descriptor, Fields, Fut, ListError, OAuth, Page, RowExtras, Setup, Target,
+    Write, id_text, list_json, phone_e164, put,
 };
+use crate::auth::DataCentre;
 use crate::contact::{Contact, PhoneLabel};
+use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
+
+/// The target's name.
+pub const NAME: &str = "zoho-voice";
+
+/// Zoho Voice contacts, as the registry lists them.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: NAME,
+    about: "Zoho Voice contacts.",
+    api: crate::scopes::Api::VoiceContacts,
+    oauth: OAuth::Zoho,
+    parents: false,
+    gone_code: "404",
+    export_columns: &[
+        "contact_id",
+        "first_name",
+        "last_name",
+        "email",
+        "mobile",
+        "phone",
+        "company",
+        "address",
+        "state",
+        "country",
+        "contact_owner.display_value",
+        "contact_owner.id",
+        "contact_status.display_value",
+        "contact_status.id",
+        "is_favourite",
+        "is_spam",
+    ],
+    daily_quota: None,
+    connect,
+};
+
+fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
+    Ok(Connected {
+        target: Box::new(ZohoVoice::new()),
+        base_url: host(setup.dc, setup.base_override)?,
+        params: Vec::new(),
+        default_parent: None,
+    })
+}
+
+/// The Zoho Voice host of the data centre (contacts and SMS): confirmed for com and eu;
+/// elsewhere only when `--base-url` (or the sandbox) replaces it anyway.
+pub fn host(dc: DataCentre, overridden: bool) -> RunResult<String> {
+    match dc.voice_url() {
+        Some(url) => Ok(url.to_string()),
+        None if overridden => Ok(dc.guessed_voice_url()),
+        None => Err(Error::Usage(format!(
+            "Zoho Voice's host for the {dc} data centre is not confirmed: Zoho documents voice.zoho.com, and offers Zoho Voice in the US and EU data centres (voice.zoho.com, voice.zoho.eu). If your Zoho Voice account lives in {dc}, give its host with --base-url (perhaps {})",
+            dc.guessed_voice_url(),
+        ))),
+    }
+}
 
 /// The most records one list page holds.
 pub const PAGE_SIZE: usize = 50;
@@ -63,7 +120,7 @@ impl ZohoVoice {
     /// that a `status` column holding a display value ("VIP") can be sent as its id.
     pub async fn load_statuses(&mut self, http: &HttpClient) -> Result<(), ListError> {
         let outcome = http.send(&statuses_request()).await;
-        let body: Value = list_json(TargetKind::ZohoVoice, outcome)?;
+        let body: Value = list_json(NAME, outcome)?;
         self.set_statuses(&body)
     }
 
@@ -72,12 +129,7 @@ impl ZohoVoice {
         let list = body
             .get("contact_status")
             .and_then(Value::as_array)
-            .ok_or_else(|| {
-                ListError::new(
-                    TargetKind::ZohoVoice,
-                    "the contact_status answer holds no list",
-                )
-            })?;
+            .ok_or_else(|| ListError::new(NAME, "the contact_status answer holds no list"))?;
         self.statuses = list
             .iter()
             .filter_map(|s| {
@@ -151,16 +203,11 @@ pub async fn page(http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError>
     if from == 0 {
         request = request.query("totalCount", "true");
     }
-    let body = list_json(TargetKind::ZohoVoice, http.send(&request).await)?;
+    let body = list_json(NAME, http.send(&request).await)?;
     let items = body
         .get("contacts")
         .and_then(Value::as_array)
-        .ok_or_else(|| {
-            ListError::new(
-                TargetKind::ZohoVoice,
-                "the list answer holds no 'contacts' list",
-            )
-        })?;
+        .ok_or_else(|| ListError::new(NAME, "the list answer holds no 'contacts' list"))?;
     let records: Vec<Map<String, Value>> = items
         .iter()
         .filter_map(|item| item.as_object().cloned())
@@ -222,8 +269,33 @@ impl Target for ZohoVoice {
         statuses_request()
     }
 
-    fn kind(&self) -> TargetKind {
-        TargetKind::ZohoVoice
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+
+    fn page<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        _parent: Option<&'a str>,
+        cursor: &'a Cursor,
+    ) -> Fut<'a, Result<Page, ListError>> {
+        Box::pin(page(http, cursor))
+    }
+
+    fn id_field(&self) -> &'static str {
+        "contact_id"
+    }
+
+    fn fields_of(&self, record: &Map<String, Value>) -> Fields {
+        remote_fields(record)
+    }
+
+    /// The pre-flight's read is the contact-status list: the statuses come from it.
+    fn read_probe(&mut self, body: &[u8]) -> Result<(), ListError> {
+        let body: Value = serde_json::from_slice(body).map_err(|e| {
+            ListError::new(NAME, format!("the contact-status answer is not JSON: {e}"))
+        })?;
+        self.set_statuses(&body)
     }
 
     fn optional_fields(&self) -> &'static [&'static str] {
@@ -309,58 +381,45 @@ impl Target for ZohoVoice {
         Ok(fields)
     }
 
-    async fn list(
-        &self,
-        http: &HttpClient,
-        _parents: &[String],
-    ) -> Result<Vec<RemoteRecord>, ListError> {
-        let mut records = Vec::new();
-        let mut cursor = Cursor::Start;
-        loop {
-            let page = page(http, &cursor).await?;
-            for record in &page.records {
-                let Some(id) = record.get("contact_id").and_then(id_text) else {
-                    return Err(ListError::new(
-                        TargetKind::ZohoVoice,
-                        "a listed contact has no contact_id",
-                    ));
-                };
-                records.push(RemoteRecord {
-                    id,
-                    parent: None,
-                    fields: remote_fields(record),
-                });
-            }
-            match page.next {
-                Some(next) => cursor = next,
-                None => return Ok(records),
-            }
-        }
+    fn create<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        fields: &'a Fields,
+        _extras: &'a RowExtras,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = Request::post(PATH)
+                .form(vec![("contact".to_string(), self.contact_param(fields))])
+                .idempotent(false);
+            Write::from_outcome(http.send(&request).await, created_id)
+        })
     }
 
-    async fn create(&self, http: &HttpClient, fields: &Fields, _extras: &RowExtras) -> Write {
-        let request = Request::post(PATH)
-            .form(vec![("contact".to_string(), self.contact_param(fields))])
-            .idempotent(false);
-        Write::from_outcome(http.send(&request).await, created_id)
+    fn update<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        fields: &'a Fields,
+        _extras: &'a RowExtras,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = self.update_request(id, fields);
+            let id = id.to_string();
+            Write::from_outcome(http.send(&request).await, move |_| Some(id))
+        })
     }
 
-    async fn update(
-        &self,
-        http: &HttpClient,
-        id: &str,
-        fields: &Fields,
-        _extras: &RowExtras,
-    ) -> Write {
-        let request = self.update_request(id, fields);
-        let id = id.to_string();
-        Write::from_outcome(http.send(&request).await, move |_| Some(id))
-    }
-
-    async fn delete(&self, http: &HttpClient, id: &str, _parent: Option<&str>) -> Write {
-        let request = Request::delete(format!("{PATH}/{id}"));
-        let id = id.to_string();
-        Write::from_outcome(http.send(&request).await, move |_| Some(id))
+    fn delete<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = Request::delete(format!("{PATH}/{id}"));
+            let id = id.to_string();
+            Write::from_outcome(http.send(&request).await, move |_| Some(id))
+        })
     }
 }
 

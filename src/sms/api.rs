@@ -24,6 +24,30 @@ pub const LOGS: &str = "/rest/json/v1/sms/logs";
 pub const MAX_NUMBERS: usize = 10;
 /// The longest message the vendor's current send pages allow (the older API page said 10,000).
 pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// The fields the logs page documents, in its order: they lead an export's columns.
+pub const LOG_COLUMNS: [&str; 21] = [
+    "logid",
+    "messageType",
+    "customerNumber",
+    "customerName",
+    "message",
+    "status",
+    "statusDescription",
+    "sentTime",
+    "submittedTime",
+    "country",
+    "multipartCount",
+    "senderId",
+    "senderIdName",
+    "senderIdCountry",
+    "userName",
+    "emailId",
+    "isMMS",
+    "isBlocked",
+    "isLongCode",
+    "zuid",
+    "zsoid",
+];
 /// Log entries asked for per page (the API's default).
 pub const LOG_PAGE: usize = 100;
 
@@ -425,7 +449,7 @@ pub async fn logs_page(
     http: &HttpClient,
     query: &LogQuery,
     from: usize,
-) -> Result<crate::target::Page, LogError> {
+) -> Result<crate::connectors::Page, LogError> {
     let req = logs_request(query, from);
     let outcome = http.send(&req).await;
     let stops_run = outcome.stops_run();
@@ -481,10 +505,10 @@ pub async fn logs_page(
         Some(t) => (end as u64) < t && !records.is_empty(),
         None => records.len() >= LOG_PAGE,
     };
-    Ok(crate::target::Page {
+    Ok(crate::connectors::Page {
         records,
         total,
-        next: more.then_some(crate::target::Cursor::Offset(end)),
+        next: more.then_some(crate::connectors::Cursor::Offset(end)),
     })
 }
 
@@ -496,7 +520,7 @@ pub async fn fetch_logs(http: &HttpClient, query: &LogQuery) -> Result<Vec<LogEn
         let page = logs_page(http, query, from).await?;
         out.extend(page.records.iter().filter_map(LogEntry::parse));
         match page.next {
-            Some(crate::target::Cursor::Offset(next)) => from = next,
+            Some(crate::connectors::Cursor::Offset(next)) => from = next,
             _ => return Ok(out),
         }
     }

@@ -10,13 +10,15 @@
 //! phones in E.164. `desired` gives what a contact should look like on the target, `list`
 //! what is there; upsert sends nothing when the two agree on every field bulkline manages.
 
+pub mod registry;
 pub mod zoho_books;
-pub mod zoho_sms;
 pub mod zoho_voice;
 pub mod zoom_cc;
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::contact::Contact;
 use crate::http::{HttpClient, Outcome, Rate};
@@ -27,40 +29,83 @@ use crate::reject::Rejection;
 /// out, so that "not given" and "empty" compare equal.
 pub type Fields = BTreeMap<String, String>;
 
-/// The targets `import` can write to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
-pub enum TargetKind {
-    /// Zoho Voice contacts.
-    #[value(name = "zoho-voice")]
-    #[serde(rename = "zoho-voice")]
-    ZohoVoice,
-    /// Zoho Books contact persons.
-    #[value(name = "zoho-books")]
-    #[serde(rename = "zoho-books")]
-    ZohoBooks,
-    /// Zoom Contact Center address-book contacts.
-    #[value(name = "zoom-cc")]
-    #[serde(rename = "zoom-cc")]
-    ZoomCc,
+pub use registry::{TARGETS, TargetKind};
+
+/// A boxed future: the trait's async methods return one, so that targets are one type
+/// behind `dyn Target`.
+pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A target, built and shared between the tasks of a run.
+pub type SharedTarget = Arc<dyn Target>;
+
+/// Which OAuth service hands out a target's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OAuth {
+    /// Zoho's accounts server of the data centre (refresh-token grant).
+    Zoho,
+    /// Zoom's OAuth server (account-credentials grant).
+    Zoom,
 }
 
-impl TargetKind {
+/// What a target is, before it is built: the registry ([`registry::TARGETS`]) lists one per
+/// target, and everything outside the target's module asks it instead of naming the target.
+pub struct Descriptor {
+    /// The name on the command line (`--to`, `--from`), in journals and summaries.
+    pub name: &'static str,
+    /// One line of help for `--to` and `--from`.
+    pub about: &'static str,
     /// The API whose scopes the target needs.
-    pub fn api(self) -> crate::scopes::Api {
-        match self {
-            TargetKind::ZohoVoice => crate::scopes::Api::VoiceContacts,
-            TargetKind::ZohoBooks => crate::scopes::Api::Books,
-            TargetKind::ZoomCc => crate::scopes::Api::Zoom,
-        }
-    }
+    pub api: crate::scopes::Api,
+    /// Where its tokens come from.
+    pub oauth: OAuth,
+    /// Whether each row belongs to a parent record (Books: a contact person's contact): an
+    /// import lists the records under the parents its rows name.
+    pub parents: bool,
+    /// The code the API answers a delete of a record that is not there (any more): undo
+    /// counts it as already gone.
+    pub gone_code: &'static str,
+    /// The fields the API page documents, in its order: they lead an export's columns.
+    pub export_columns: &'static [&'static str],
+    /// Requests a day on the vendor's smallest plan, for a dry run's estimate (`None`: no
+    /// daily cap).
+    pub daily_quota: Option<u64>,
+    /// Builds the target for a run.
+    pub connect: fn(&Setup<'_>) -> crate::error::Result<Connected>,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TargetKind::ZohoVoice => "zoho-voice",
-            TargetKind::ZohoBooks => "zoho-books",
-            TargetKind::ZoomCc => "zoom-cc",
-        }
+/// What a target is built from: the data centre, the credentials and the options that pick
+/// the destination, the sandbox's defaults, and an earlier run's parameters (undo).
+pub struct Setup<'a> {
+    pub dc: crate::auth::DataCentre,
+    /// `--base-url` (or the sandbox) replaces the documented host.
+    pub base_override: bool,
+    /// The run is against the built-in sandbox: its seeded destinations are the defaults.
+    pub sandbox: bool,
+    pub credentials: &'a crate::auth::Credentials,
+    /// `--address-book-id`.
+    pub address_book_id: Option<String>,
+    /// `--books-contact-id`, repeated or comma-separated.
+    pub books_contact_ids: Vec<String>,
+    /// The target parameters of an earlier run (undo), which win over the options.
+    pub known: Option<&'a BTreeMap<String, String>>,
+}
+
+impl Setup<'_> {
+    /// The earlier run's parameter `name`, if any.
+    pub fn known(&self, name: &str) -> Option<String> {
+        self.known.and_then(|k| k.get(name).cloned())
     }
+}
+
+/// A target built for a run.
+pub struct Connected {
+    pub target: Box<dyn Target>,
+    /// The documented API host (replaced by `--base-url` or the sandbox).
+    pub base_url: String,
+    /// What selects the remote data set: recorded in the journal header.
+    pub params: Vec<(String, String)>,
+    /// The parent for rows that name none (Books: `--books-contact-id`).
+    pub default_parent: Option<String>,
 }
 
 /// A record as the target holds it.
@@ -155,9 +200,9 @@ pub struct ListError {
 }
 
 impl ListError {
-    pub fn new(target: TargetKind, message: impl Into<String>) -> ListError {
+    pub fn new(target: &'static str, message: impl Into<String>) -> ListError {
         ListError {
-            target: target.as_str(),
+            target,
             message: message.into(),
             refused: None,
             denied: false,
@@ -226,7 +271,7 @@ pub fn id_text(v: &serde_json::Value) -> Option<String> {
 }
 
 /// The JSON body of a successful list answer of `target`, or why there is none.
-pub fn list_json(target: TargetKind, outcome: Outcome) -> Result<serde_json::Value, ListError> {
+pub fn list_json(target: &'static str, outcome: Outcome) -> Result<serde_json::Value, ListError> {
     let fail = |message: String| Err(ListError::new(target, message));
     match outcome {
         Outcome::Ok { body, .. } => serde_json::from_slice(&body)
@@ -250,7 +295,13 @@ pub fn list_json(target: TargetKind, outcome: Outcome) -> Result<serde_json::Val
 
 /// A contact API bulkline writes to.
 pub trait Target: Send + Sync {
-    fn kind(&self) -> TargetKind;
+    /// What the target is (its name, API, OAuth service, ...).
+    fn descriptor(&self) -> &'static Descriptor;
+
+    /// The target's kind, for comparisons and the journal.
+    fn kind(&self) -> TargetKind {
+        TargetKind::of(self.descriptor())
+    }
 
     /// The rate the vendor documents (or a conservative one when it documents none).
     fn default_rate(&self) -> Rate;
@@ -266,30 +317,65 @@ pub trait Target: Send + Sync {
     /// is spent on it.
     fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection>;
 
-    /// Every existing record, page by page as the API defines paging. `parents` names the
-    /// parents to list under, for targets whose records have one (Books); others ignore it.
-    fn list(
-        &self,
-        http: &HttpClient,
-        parents: &[String],
-    ) -> impl Future<Output = Result<Vec<RemoteRecord>, ListError>> + Send;
+    /// One page of the records (under `parent`, for targets whose records have one), as the
+    /// API defines paging.
+    fn page<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        parent: Option<&'a str>,
+        cursor: &'a Cursor,
+    ) -> Fut<'a, Result<Page, ListError>>;
+
+    /// How long to leave between two pages of a listing (Zoom's list limit).
+    fn page_spacing(&self) -> Option<std::time::Duration> {
+        None
+    }
+
+    /// The field of a listed record that holds its id.
+    fn id_field(&self) -> &'static str;
+
+    /// The managed fields of a listed record, compared with [`Target::desired`].
+    fn fields_of(&self, record: &serde_json::Map<String, serde_json::Value>) -> Fields;
+
+    /// Every existing record, page by page. `parents` names the parents to list under, for
+    /// targets whose records have one (Books); others ignore it.
+    fn list<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        parents: &'a [String],
+    ) -> Fut<'a, Result<Vec<RemoteRecord>, ListError>> {
+        Box::pin(list(self, http, parents))
+    }
+
+    /// The parents an export lists under (`[None]` for a target without parents).
+    fn export_parents(&self) -> crate::error::Result<Vec<Option<String>>> {
+        Ok(vec![None])
+    }
 
     /// Creates a record (never retried blindly: an unknown outcome comes back `Ambiguous`).
-    fn create(
-        &self,
-        http: &HttpClient,
-        fields: &Fields,
-        extras: &RowExtras,
-    ) -> impl Future<Output = Write> + Send;
+    fn create<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        fields: &'a Fields,
+        extras: &'a RowExtras,
+    ) -> Fut<'a, Write>;
 
     /// Replaces the managed fields of record `id`.
-    fn update(
-        &self,
-        http: &HttpClient,
-        id: &str,
-        fields: &Fields,
-        extras: &RowExtras,
-    ) -> impl Future<Output = Write> + Send;
+    fn update<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        fields: &'a Fields,
+        extras: &'a RowExtras,
+    ) -> Fut<'a, Write>;
+
+    /// Deletes record `id` (used by `undo`).
+    fn delete<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        parent: Option<&'a str>,
+    ) -> Fut<'a, Write>;
 
     /// The API's own error codes of a rate limit and of a quota, recognised whatever HTTP
     /// status carries them (none by default).
@@ -304,6 +390,12 @@ pub trait Target: Send + Sync {
     /// exist are found with one request.
     fn probe(&self) -> crate::http::Request;
 
+    /// Takes what the pre-flight's answer tells (Zoho Voice: the account's contact statuses).
+    fn read_probe(&mut self, body: &[u8]) -> Result<(), ListError> {
+        let _ = body;
+        Ok(())
+    }
+
     /// Fields compared only when the row gives them: absent from the desired fields means
     /// "leave as it is", not "empty" (Zoho Voice's contact status when the file has none).
     fn optional_fields(&self) -> &'static [&'static str] {
@@ -316,14 +408,51 @@ pub trait Target: Send + Sync {
         let _ = id;
         None
     }
+}
 
-    /// Deletes record `id` (used by `undo`).
-    fn delete(
-        &self,
-        http: &HttpClient,
-        id: &str,
-        parent: Option<&str>,
-    ) -> impl Future<Output = Write> + Send;
+/// Every record of `target` under `parents` (or all, for a target without parents), page by
+/// page, spacing pages as the target asks.
+pub async fn list<T: Target + ?Sized>(
+    target: &T,
+    http: &HttpClient,
+    parents: &[String],
+) -> Result<Vec<RemoteRecord>, ListError> {
+    let name = target.descriptor().name;
+    let parents: Vec<Option<&str>> = match target.descriptor().parents {
+        true => parents.iter().map(|p| Some(p.trim())).collect(),
+        false => vec![None],
+    };
+    let mut records = Vec::new();
+    let mut last_page: Option<tokio::time::Instant> = None;
+    for parent in parents {
+        let mut cursor = Cursor::Start;
+        loop {
+            if let (Some(t), Some(gap)) = (last_page, target.page_spacing()) {
+                tokio::time::sleep_until(t + gap).await;
+            }
+            last_page = Some(tokio::time::Instant::now());
+            let page = target.page(http, parent, &cursor).await?;
+            for record in &page.records {
+                let Some(id) = record.get(target.id_field()).and_then(id_text) else {
+                    let at = parent.map(|p| format!("contact {p}: ")).unwrap_or_default();
+                    return Err(ListError::new(
+                        name,
+                        format!("{at}a listed record has no {}", target.id_field()),
+                    ));
+                };
+                records.push(RemoteRecord {
+                    id,
+                    parent: parent.map(str::to_string),
+                    fields: target.fields_of(record),
+                });
+            }
+            match page.next {
+                Some(next) => cursor = next,
+                None => break,
+            }
+        }
+    }
+    Ok(records)
 }
 
 /// One field that differs between what a row wants and what the target holds.

@@ -31,12 +31,74 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::{
-    Cursor, Fields, ListError, Page, RemoteRecord, RowExtras, Target, TargetKind, Write, check_len,
-    phone_e164, put,
+    Connected, Cursor, Descriptor, Fields, Fut, ListError, OAuth, Page, RowExtras, Setup, Target,
+    Write, check_len, phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
+use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
+
+/// The target's name.
+pub const NAME: &str = "zoho-books";
+
+/// Zoho Books contact persons, as the registry lists them.
+pub static DESCRIPTOR: Descriptor = Descriptor {
+    name: NAME,
+    about: "Zoho Books contact persons.",
+    api: crate::scopes::Api::Books,
+    oauth: OAuth::Zoho,
+    parents: true,
+    gone_code: "1003",
+    export_columns: &[
+        "contact_id",
+        "contact_person_id",
+        "salutation",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "mobile",
+        "is_primary_contact",
+        "skype",
+        "designation",
+        "department",
+        "is_added_in_portal",
+        "communication_preference.is_sms_enabled",
+        "communication_preference.is_whatsapp_enabled",
+    ],
+    // The free plan's 1,000 requests a day.
+    daily_quota: Some(1000),
+    connect,
+};
+
+/// The organization (an earlier run's, else the credentials'), and the contacts of
+/// `--books-contact-id` (the sandbox's seeded ones when none is given).
+fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
+    let org = match setup.known("organization_id") {
+        Some(org) => org,
+        None => setup
+            .credentials
+            .books_organization_id()
+            .map_err(|e| Error::Usage(e.to_string()))?,
+    };
+    let mut contacts = setup.books_contact_ids.clone();
+    if contacts.is_empty() && setup.sandbox {
+        contacts = crate::sandbox::seed::BOOKS_CONTACTS
+            .iter()
+            .map(|(id, _)| id.to_string())
+            .collect();
+    }
+    let default_parent = contacts.first().cloned();
+    let mut books = ZohoBooks::new(org.clone(), default_parent.clone());
+    books.export_contacts = contacts;
+    Ok(Connected {
+        target: Box::new(books),
+        base_url: setup.dc.books_api_url(),
+        params: vec![("organization_id".to_string(), org)],
+        default_parent,
+    })
+}
 
 /// Books' documented limit: 100 requests per minute per organization.
 pub const REQUESTS_PER_MINUTE: f64 = 100.0;
@@ -73,6 +135,8 @@ pub struct PrimaryFailure {
 pub struct ZohoBooks {
     organization_id: String,
     default_parent: Option<String>,
+    /// The contacts whose persons an export lists.
+    export_contacts: Vec<String>,
     per_page: u32,
     primary_failures: Mutex<Vec<PrimaryFailure>>,
 }
@@ -81,13 +145,13 @@ impl ZohoBooks {
     /// One page of the contact persons of the contact `parent` (`page`, `per_page`, until
     /// `page_context.has_more_page` is false). A contact the API refuses to list (it does not
     /// exist) is an error carrying the API's code ([`ListError::refused`]).
-    pub async fn page(
+    pub async fn page_of(
         &self,
         http: &HttpClient,
         parent: &str,
         cursor: &Cursor,
     ) -> Result<Page, ListError> {
-        let fail = |message: String| ListError::new(TargetKind::ZohoBooks, message);
+        let fail = |message: String| ListError::new(NAME, message);
         let page = match cursor {
             Cursor::Page(n) => *n,
             _ => 1,
@@ -156,6 +220,7 @@ impl ZohoBooks {
             default_parent: default_parent
                 .map(|p| p.trim().to_string())
                 .filter(|p| !p.is_empty()),
+            export_contacts: Vec::new(),
             per_page: MAX_PER_PAGE,
             primary_failures: Mutex::new(Vec::new()),
         }
@@ -299,8 +364,44 @@ impl Target for ZohoBooks {
         Some(guard.swap_remove(i).message)
     }
 
-    fn kind(&self) -> TargetKind {
-        TargetKind::ZohoBooks
+    fn descriptor(&self) -> &'static Descriptor {
+        &DESCRIPTOR
+    }
+
+    fn page<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        parent: Option<&'a str>,
+        cursor: &'a Cursor,
+    ) -> Fut<'a, Result<Page, ListError>> {
+        Box::pin(async move {
+            let parent = parent.unwrap_or_default();
+            let mut page = self.page_of(http, parent, cursor).await?;
+            // Every person names its contact, whether the API says it or not.
+            for p in &mut page.records {
+                p.entry("contact_id")
+                    .or_insert_with(|| Value::String(parent.to_string()));
+            }
+            Ok(page)
+        })
+    }
+
+    fn id_field(&self) -> &'static str {
+        "contact_person_id"
+    }
+
+    fn fields_of(&self, record: &Map<String, Value>) -> Fields {
+        fields_of(record)
+    }
+
+    /// Books lists contact persons per contact: those of `--books-contact-id`.
+    fn export_parents(&self) -> RunResult<Vec<Option<String>>> {
+        if self.export_contacts.is_empty() {
+            return Err(Error::Usage(
+                "Zoho Books lists contact persons per contact: give --books-contact-id ID (repeatable, or comma-separated)".into(),
+            ));
+        }
+        Ok(self.export_contacts.iter().cloned().map(Some).collect())
     }
 
     /// 100 requests per minute: Books' documented per-organization limit. Books also allows
@@ -374,118 +475,101 @@ impl Target for ZohoBooks {
         self.org_query(request).query("per_page", "1")
     }
 
-    async fn list(
-        &self,
-        http: &HttpClient,
-        parents: &[String],
-    ) -> Result<Vec<RemoteRecord>, ListError> {
-        let mut records = Vec::new();
-        for parent in parents {
-            let parent = parent.trim();
-            let mut cursor = Cursor::Start;
-            loop {
-                let page = self.page(http, parent, &cursor).await?;
-                for person in &page.records {
-                    let Some(id) = person.get("contact_person_id").and_then(id_text) else {
-                        return Err(ListError::new(
-                            TargetKind::ZohoBooks,
-                            format!("contact {parent}: a contact person has no contact_person_id"),
-                        ));
-                    };
-                    records.push(RemoteRecord {
-                        id,
-                        parent: Some(parent.to_string()),
-                        fields: fields_of(person),
-                    });
-                }
-                match page.next {
-                    Some(next) => cursor = next,
-                    None => break,
+    fn create<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        fields: &'a Fields,
+        extras: &'a RowExtras,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let Some(parent) = self.parent(extras) else {
+                return Write::Failed {
+                    code: None,
+                    message: "no Zoho Books contact_id for this person".into(),
+                };
+            };
+            let request = self
+                .org_query(Request::post("/books/v3/contacts/contactpersons"))
+                .json_value(ZohoBooks::create_body(parent, fields))
+                .idempotent(false);
+            let write = Write::from_outcome(http.send(&request).await, person_id);
+            if let (true, Write::Done { id }) = (extras.primary, &write) {
+                let primary = self
+                    .org_query(Request::post(format!(
+                        "/books/v3/contacts/contactpersons/{id}/primary"
+                    )))
+                    .idempotent(true);
+                let outcome = http.send(&primary).await;
+                if !outcome.is_ok() {
+                    self.primary_failures
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(PrimaryFailure {
+                            id: id.clone(),
+                            message: format!(
+                                "created, but not marked as the primary contact person: {}",
+                                describe(&outcome)
+                            ),
+                        });
                 }
             }
-        }
-        Ok(records)
-    }
-
-    async fn create(&self, http: &HttpClient, fields: &Fields, extras: &RowExtras) -> Write {
-        let Some(parent) = self.parent(extras) else {
-            return Write::Failed {
-                code: None,
-                message: "no Zoho Books contact_id for this person".into(),
-            };
-        };
-        let request = self
-            .org_query(Request::post("/books/v3/contacts/contactpersons"))
-            .json_value(ZohoBooks::create_body(parent, fields))
-            .idempotent(false);
-        let write = Write::from_outcome(http.send(&request).await, person_id);
-        if let (true, Write::Done { id }) = (extras.primary, &write) {
-            let primary = self
-                .org_query(Request::post(format!(
-                    "/books/v3/contacts/contactpersons/{id}/primary"
-                )))
-                .idempotent(true);
-            let outcome = http.send(&primary).await;
-            if !outcome.is_ok() {
-                self.primary_failures
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(PrimaryFailure {
-                        id: id.clone(),
-                        message: format!(
-                            "created, but not marked as the primary contact person: {}",
-                            describe(&outcome)
-                        ),
-                    });
-            }
-        }
-        write
-    }
-
-    async fn update(
-        &self,
-        http: &HttpClient,
-        id: &str,
-        fields: &Fields,
-        extras: &RowExtras,
-    ) -> Write {
-        let Some(parent) = self.parent(extras) else {
-            return Write::Failed {
-                code: None,
-                message: "no Zoho Books contact_id for this person".into(),
-            };
-        };
-        if !fields.contains_key("first_name") {
-            return Write::Failed {
-                code: None,
-                message: "Zoho Books requires a first name to update a contact person".into(),
-            };
-        }
-        let mut body = ZohoBooks::update_body(parent, fields);
-        if extras.primary
-            && let Value::Object(m) = &mut body
-        {
-            // Update takes is_primary_contact directly (create does not).
-            m.insert("is_primary_contact".into(), Value::Bool(true));
-        }
-        let request = self
-            .org_query(Request::put(format!(
-                "/books/v3/contacts/contactpersons/{id}"
-            )))
-            .json_value(body)
-            .idempotent(true);
-        Write::from_outcome(http.send(&request).await, |v| {
-            person_id(v).or_else(|| Some(id.to_string()))
+            write
         })
     }
 
-    async fn delete(&self, http: &HttpClient, id: &str, _parent: Option<&str>) -> Write {
-        let request = self
-            .org_query(Request::delete(format!(
-                "/books/v3/contacts/contactpersons/{id}"
-            )))
-            .idempotent(true);
-        Write::from_outcome(http.send(&request).await, |_| Some(id.to_string()))
+    fn update<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        fields: &'a Fields,
+        extras: &'a RowExtras,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let Some(parent) = self.parent(extras) else {
+                return Write::Failed {
+                    code: None,
+                    message: "no Zoho Books contact_id for this person".into(),
+                };
+            };
+            if !fields.contains_key("first_name") {
+                return Write::Failed {
+                    code: None,
+                    message: "Zoho Books requires a first name to update a contact person".into(),
+                };
+            }
+            let mut body = ZohoBooks::update_body(parent, fields);
+            if extras.primary
+                && let Value::Object(m) = &mut body
+            {
+                // Update takes is_primary_contact directly (create does not).
+                m.insert("is_primary_contact".into(), Value::Bool(true));
+            }
+            let request = self
+                .org_query(Request::put(format!(
+                    "/books/v3/contacts/contactpersons/{id}"
+                )))
+                .json_value(body)
+                .idempotent(true);
+            Write::from_outcome(http.send(&request).await, |v| {
+                person_id(v).or_else(|| Some(id.to_string()))
+            })
+        })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        http: &'a HttpClient,
+        id: &'a str,
+        _parent: Option<&'a str>,
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = self
+                .org_query(Request::delete(format!(
+                    "/books/v3/contacts/contactpersons/{id}"
+                )))
+                .idempotent(true);
+            Write::from_outcome(http.send(&request).await, |_| Some(id.to_string()))
+        })
     }
 }
 
@@ -550,7 +634,7 @@ mod tests {
     #[test]
     fn kind_and_rate() {
         let b = books();
-        assert_eq!(b.kind(), TargetKind::ZohoBooks);
+        assert_eq!(b.kind().as_str(), NAME);
         assert!((b.default_rate().as_per_second() - 100.0 / 60.0).abs() < 1e-9);
     }
 

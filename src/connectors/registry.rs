@@ -1,0 +1,102 @@
+//! The registry: every target bulkline can write to, one line each. `--to`, `--from`,
+//! `check --to`, journals and summaries take their names from this list, and nothing
+//! outside a target's own module names a target.
+//!
+//! Adding a target: its module (a [`Descriptor`] and a [`super::Target`]), its line here,
+//! and its sandbox module (`src/sandbox/`). The README's "Adding a target" walks through it.
+
+use std::fmt;
+
+use super::{Descriptor, zoho_books, zoho_voice, zoom_cc};
+
+/// The targets, in the order `--help` lists them.
+pub static TARGETS: [TargetKind; 3] = [
+    TargetKind(&zoho_voice::DESCRIPTOR),
+    TargetKind(&zoho_books::DESCRIPTOR),
+    TargetKind(&zoom_cc::DESCRIPTOR),
+];
+
+/// One of the [`TARGETS`]: what `--to` names.
+#[derive(Clone, Copy)]
+pub struct TargetKind(&'static Descriptor);
+
+impl TargetKind {
+    /// The kind described by `descriptor`.
+    pub const fn of(descriptor: &'static Descriptor) -> TargetKind {
+        TargetKind(descriptor)
+    }
+
+    /// The target named `name` (`zoho-voice`, ...), if there is one.
+    pub fn named(name: &str) -> Option<TargetKind> {
+        TARGETS.iter().copied().find(|t| t.0.name == name)
+    }
+
+    pub fn descriptor(self) -> &'static Descriptor {
+        self.0
+    }
+
+    /// The API whose scopes the target needs.
+    pub fn api(self) -> crate::scopes::Api {
+        self.0.api
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0.name
+    }
+}
+
+impl PartialEq for TargetKind {
+    fn eq(&self, other: &TargetKind) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for TargetKind {}
+
+impl std::hash::Hash for TargetKind {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl fmt::Debug for TargetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl fmt::Display for TargetKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+impl serde::Serialize for TargetKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.name)
+    }
+}
+
+impl clap::ValueEnum for TargetKind {
+    fn value_variants<'a>() -> &'a [TargetKind] {
+        &TARGETS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name).help(self.0.about))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_found() {
+        for (i, t) in TARGETS.iter().enumerate() {
+            assert_eq!(TargetKind::named(t.as_str()), Some(*t));
+            assert!(TARGETS[i + 1..].iter().all(|o| o.as_str() != t.as_str()));
+        }
+        assert_eq!(TargetKind::named("zoho-sms"), None);
+    }
+}
