@@ -16,6 +16,58 @@ pub mod exit {
     pub const RESUMABLE: u8 = 4;
 }
 
+/// How a run ended: `merge` keeps the one that says more (a run that stopped early and
+/// rejected rows is resumable first). Errors have their own codes ([`Error::exit_code`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum ExitCode {
+    /// Every row was fine.
+    #[default]
+    Ok,
+    /// The run completed, but some rows were rejected or failed.
+    RowsRejected,
+    /// Stopped early (a signal, a quota, rows left): the same command resumes.
+    Resumable,
+}
+
+impl ExitCode {
+    /// `RowsRejected` when any of `bad` rows were rejected or failed, else `Ok`.
+    pub fn rows(bad: u64) -> ExitCode {
+        if bad > 0 {
+            ExitCode::RowsRejected
+        } else {
+            ExitCode::Ok
+        }
+    }
+
+    /// `Resumable` when the run stopped before the end, else `Ok`.
+    pub fn stopped(stopped: bool) -> ExitCode {
+        if stopped {
+            ExitCode::Resumable
+        } else {
+            ExitCode::Ok
+        }
+    }
+
+    /// The end of a run that stopped early or not, with `bad` rows rejected or failed.
+    pub fn of_run(stopped: bool, bad: u64) -> ExitCode {
+        ExitCode::stopped(stopped).merge(ExitCode::rows(bad))
+    }
+
+    /// The one of the two that says more.
+    pub fn merge(self, other: ExitCode) -> ExitCode {
+        self.max(other)
+    }
+
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitCode::Ok => exit::OK,
+            ExitCode::RowsRejected => exit::ROWS_REJECTED,
+            ExitCode::Resumable => exit::RESUMABLE,
+        }
+    }
+}
+
 /// An error that stops a command. Bad rows are never errors: they are reported and the run goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -97,3 +149,20 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_merge_to_the_one_that_says_more() {
+        assert_eq!(ExitCode::of_run(false, 0).code(), exit::OK);
+        assert_eq!(ExitCode::of_run(false, 3).code(), exit::ROWS_REJECTED);
+        assert_eq!(ExitCode::of_run(true, 0).code(), exit::RESUMABLE);
+        assert_eq!(ExitCode::of_run(true, 3).code(), exit::RESUMABLE);
+        assert_eq!(
+            ExitCode::RowsRejected.merge(ExitCode::Ok),
+            ExitCode::RowsRejected
+        );
+    }
+}

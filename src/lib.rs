@@ -5,6 +5,7 @@
 //! a [`contact::Contact`] or a list of [`reject::Rejection`]s, [`dedupe`] drops repeats, and
 //! [`sink`] writers put rows into files. [`pipeline`] wires the stages together.
 
+pub mod atomic;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
@@ -37,6 +38,7 @@ pub mod sink;
 pub mod sms;
 pub mod source;
 pub mod stop;
+pub mod summary;
 pub mod synth;
 
 pub mod transform;

@@ -8,7 +8,6 @@
 //! A file that others can read is ignored.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -119,12 +118,7 @@ impl TokenCache {
         };
         let json = serde_json::to_vec(&disk).map_err(std::io::Error::other)?;
         // NamedTempFile is created with mode 0600 on Unix; set it again to be sure.
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
-        set_private(tmp.as_file())?;
-        tmp.write_all(&json)?;
-        tmp.as_file().sync_all()?;
-        tmp.persist(self.path(key)).map_err(|e| e.error)?;
-        Ok(())
+        crate::atomic::write_whole(&self.path(key), &json, set_private)
     }
 
     /// Forgets the token for `key` (a missing file is fine).

@@ -318,17 +318,8 @@ fn create(path: &Path, header: &RunHeader) -> Result<u64, CheckpointError> {
     let mut line = Vec::new();
     record::encode(&frame, &mut line)
         .map_err(|e| CheckpointError::Invalid(format!("cannot encode the header: {e}")))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| CheckpointError::io("create a temporary file beside", path, e))?;
-    tmp.write_all(&line)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| CheckpointError::io("write", tmp.path(), e))?;
-    tmp.persist(path)
-        .map_err(|e| CheckpointError::io("create", path, e.error))?;
+    crate::atomic::write_whole(path, &line, |_| Ok(()))
+        .map_err(|e| CheckpointError::io("create", path, e))?;
     sync_parent(path)?;
     Ok(created_unix)
 }

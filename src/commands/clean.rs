@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::input_plan;
 use crate::cli::CleanArgs;
 use crate::dedupe::{Decision, Deduper};
-use crate::error::{Result, exit};
+use crate::error::{ExitCode, Result};
 use crate::pipeline;
 use crate::report::{self, Counts, DUPLICATE_COLUMNS, Outputs, Summary};
 use crate::sink::TableWriter;
@@ -169,11 +169,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         w.finish(&schema)?;
     }
 
-    let code = if counts.rejected > 0 {
-        exit::ROWS_REJECTED
-    } else {
-        exit::OK
-    };
+    let code = ExitCode::rows(counts.rejected).code();
     let outputs = Outputs {
         clean: if args.output == "-" {
             "standard output".into()
@@ -195,11 +191,6 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         exit_code: code,
     }
     .timed(started.elapsed());
-    if args.json {
-        let text = super::summary_json(&summary)?;
-        println!("{text}");
-    } else if !args.quiet {
-        eprint!("{}", summary.human());
-    }
+    crate::summary::print(&summary, args.json, args.quiet)?;
     Ok(code)
 }

@@ -96,10 +96,6 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
             export::run(&settings, listing, &api.http, &api.runtime)?
         }
     };
-    if args.api.json {
-        super::print_summary_json(&summary)?;
-    } else if !args.api.quiet {
-        eprint!("{}", summary.human());
-    }
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
 }

@@ -7,7 +7,7 @@ use super::api::connect;
 use crate::cli::ImportArgs;
 use crate::connectors::TargetKind;
 use crate::error::{Error, Result};
-use crate::import::{self, ImportSummary, Settings};
+use crate::import::{self, Settings};
 use crate::progress::ProgressMode;
 
 /// The default journal: beside the input, named after it and the target.
@@ -34,22 +34,12 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         ],
     )?;
     let api = connect(&args.api, args.to, None, Some(scope_command(args.mode)))?;
-    // The sandbox forgets everything when the run ends: so must its journal.
-    let temp_journal = match (&args.checkpoint, &api.sandbox) {
-        (None, Some(_)) => Some(tempfile::tempdir().map_err(|e| {
-            Error::io(
-                "cannot create a temporary directory in",
-                std::env::temp_dir(),
-                e,
-            )
-        })?),
-        _ => None,
-    };
-    let checkpoint = match (&args.checkpoint, &temp_journal) {
-        (Some(path), _) => PathBuf::from(path),
-        (None, Some(dir)) => dir.path().join("import.checkpoint"),
-        (None, None) => default_checkpoint(&args.input.input, args.to),
-    };
+    let (checkpoint, _temp_journal) = super::journal_path(
+        args.checkpoint.as_deref(),
+        api.sandbox.is_some(),
+        "import.checkpoint",
+        || default_checkpoint(&args.input.input, args.to),
+    )?;
     let report = match (&args.report, args.dry_run) {
         (None, true) => Some("-".to_string()),
         (r, _) => r.clone(),
@@ -82,18 +72,8 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         progress: ProgressMode::detect(args.api.quiet),
     };
     let summary = import::run(&settings, api.target, api.http, &api.runtime)?;
-    print_summary(&summary, args.api.json, args.api.quiet)?;
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
-}
-
-fn print_summary(summary: &ImportSummary, json: bool, quiet: bool) -> Result<()> {
-    if json {
-        let text = super::summary_json(summary)?;
-        println!("{text}");
-    } else if !quiet {
-        eprint!("{}", summary.human());
-    }
-    Ok(())
 }
 
 /// The scopes an import in `mode` needs, by the command they are listed under.

@@ -85,6 +85,31 @@ pub fn journal_beside(input: &str, kind: &str) -> std::path::PathBuf {
     path.with_file_name(format!("{name}.{kind}.checkpoint"))
 }
 
+/// The journal of a run: `--checkpoint` when given; else, against the sandbox (which forgets
+/// everything when the run ends), a temporary `name` that goes with it (the directory must be
+/// kept alive for the run); else `beside` (next to the input).
+pub fn journal_path(
+    given: Option<&str>,
+    sandbox: bool,
+    name: &str,
+    beside: impl FnOnce() -> std::path::PathBuf,
+) -> Result<(std::path::PathBuf, Option<tempfile::TempDir>)> {
+    if let Some(path) = given {
+        return Ok((path.into(), None));
+    }
+    if !sandbox {
+        return Ok((beside(), None));
+    }
+    let dir = tempfile::tempdir().map_err(|e| {
+        Error::io(
+            "cannot create a temporary directory in",
+            std::env::temp_dir(),
+            e,
+        )
+    })?;
+    Ok((dir.path().join(name), Some(dir)))
+}
+
 /// The result file a run keeps when not told where: `<input>.<kind>.errors.csv` (`.jsonl` for a
 /// JSON input) beside the input, or in `dir` (`--report-dir`, the config's `report_dir`).
 pub fn default_result_file(input: &str, kind: &str, what: &str, dir: Option<&str>) -> String {
@@ -125,20 +150,6 @@ pub fn confirm_on_terminal(question: &str, refusal: &str) -> Result<bool> {
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
-}
-
-/// A command's `--json` summary as one line of JSON.
-pub fn summary_json<T: serde::Serialize>(summary: &T) -> Result<String> {
-    serde_json::to_string(summary)
-        .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))
-}
-
-/// Prints a command's `--json` summary: on stdout, or on stderr when the command's output
-/// (`output`) is stdout itself.
-pub fn print_summary_json<T: serde::Serialize>(summary: &T) -> Result<()> {
-    let text = summary_json(summary)?;
-    println!("{text}");
-    Ok(())
 }
 
 /// One contract for every command: `--json` prints its object on stdout, so no data may go

@@ -14,7 +14,7 @@ use crate::progress::ProgressMode;
 use crate::sms::api::{Media, Schedule, SendOptions};
 use crate::sms::campaign::{self, Settings};
 use crate::sms::recipient::{Composer, MessageSource, Timing, unknown_names};
-use crate::sms::summary::{Plan, SmsSummary};
+use crate::sms::summary::Plan;
 use crate::sms::suppress::Suppressions;
 use crate::sms::template::Template;
 use crate::sms::window::SendWindow;
@@ -241,25 +241,12 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
     }
 
-    // The sandbox forgets everything when the run ends: so must its journal.
-    let temp_journal = match (
-        &args.checkpoint,
-        api.as_ref().and_then(|a| a.sandbox.as_ref()),
-    ) {
-        (None, Some(_)) => Some(tempfile::tempdir().map_err(|e| {
-            Error::io(
-                "cannot create a temporary directory in",
-                std::env::temp_dir(),
-                e,
-            )
-        })?),
-        _ => None,
-    };
-    let checkpoint = match (&args.checkpoint, &temp_journal) {
-        (Some(path), _) => PathBuf::from(path),
-        (None, Some(dir)) => dir.path().join("sms.checkpoint"),
-        (None, None) => default_checkpoint(&args.input.input),
-    };
+    let (checkpoint, _temp_journal) = super::journal_path(
+        args.checkpoint.as_deref(),
+        api.as_ref().is_some_and(|a| a.sandbox.is_some()),
+        "sms.checkpoint",
+        || default_checkpoint(&args.input.input),
+    )?;
 
     let mut header_options = vec![
         ("message".to_string(), message_id),
@@ -331,24 +318,11 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };
     let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
-    print_summary(&summary, args.api.json, args.api.quiet)?;
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     if args.dry_run && sender_id.is_none() && !args.api.quiet {
         eprintln!("note: {SENDER_ID_MISSING}");
     }
     Ok(summary.exit_code)
-}
-
-fn print_summary(summary: &SmsSummary, json: bool, quiet: bool) -> Result<()> {
-    if json {
-        let text = super::summary_json(summary)?;
-        println!("{text}");
-    } else if summary.dry_run {
-        // The plan is what a dry run is for: it goes to stdout.
-        print!("{}", summary.human());
-    } else if !quiet {
-        eprint!("{}", summary.human());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -79,20 +79,22 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         log_entries: entries.len(),
         output: args.output.clone(),
     };
-    if args.api.json {
-        super::print_summary_json(&summary)?;
-    } else if !args.api.quiet {
-        let parts: Vec<String> = summary
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
+    Ok(exit::OK)
+}
+
+impl crate::summary::Summary for StatusSummary {
+    fn human(&self) -> String {
+        let parts: Vec<String> = self
             .by_status
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
-        eprintln!(
-            "{} recipients: {} ({} log entries read)",
-            summary.recipients,
+        format!(
+            "{} recipients: {} ({} log entries read)\n",
+            self.recipients,
             parts.join(", "),
-            summary.log_entries
-        );
+            self.log_entries
+        )
     }
-    Ok(exit::OK)
 }

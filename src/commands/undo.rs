@@ -25,7 +25,7 @@ use crate::checkpoint::{
 };
 use crate::cli::UndoArgs;
 use crate::connectors::{SharedTarget, Target, TargetKind, Write};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, ExitCode, Result};
 use crate::executor::Executor;
 use crate::import::{MatchBy, RemoteIndex};
 
@@ -482,64 +482,66 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         j.close()?;
     }
     result?;
-    summary.exit_code = if summary.left > 0 && !args.dry_run || summary.stopped.is_some() {
-        exit::RESUMABLE
-    } else if summary.failed + summary.unsettled_creates > 0 {
-        exit::ROWS_REJECTED
-    } else {
-        exit::OK
-    };
-    print_summary(&summary, args)?;
+    summary.exit_code = ExitCode::of_run(
+        summary.left > 0 && !args.dry_run || summary.stopped.is_some(),
+        summary.failed + summary.unsettled_creates,
+    )
+    .code();
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
 }
 
-fn print_summary(summary: &UndoSummary, args: &UndoArgs) -> Result<()> {
-    if args.api.json {
-        let text = super::summary_json(summary)?;
-        println!("{text}");
-        return Ok(());
+impl crate::summary::Summary for UndoSummary {
+    fn human(&self) -> String {
+        let summary = self;
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        if summary.dry_run {
+            let _ = writeln!(
+                out,
+                "dry run: nothing was deleted; {} of the {} records the import created would be deleted ({} by an earlier undo, {} whose delete failed)",
+                summary.left, summary.created, summary.resumed, summary.failed
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "undo of {} on {}: {} created by the import; {} deleted now, {} by an earlier undo, {} already gone, {} failed, {} left",
+                summary.checkpoint,
+                summary.target,
+                summary.created,
+                summary.deleted,
+                summary.resumed,
+                summary.already_gone,
+                summary.failed,
+                summary.left
+            );
+        }
+        if summary.found_unsettled + summary.not_created > 0 {
+            let _ = writeln!(
+                out,
+                "  interrupted creates of the import: {} found on the target (deleted with the others), {} never happened",
+                summary.found_unsettled, summary.not_created
+            );
+        }
+        if let Some(path) = summary.errors.as_ref().filter(|_| summary.failed > 0) {
+            let _ = writeln!(out, "  refused deletes: {path}");
+        }
+        if summary.unsettled_creates > 0 {
+            let _ = writeln!(
+                out,
+                "  {} interrupted creates cannot be told apart on the target (no key, or several records with it): check them by hand",
+                summary.unsettled_creates
+            );
+        }
+        if summary.failed > 0 && !summary.dry_run {
+            let _ = writeln!(
+                out,
+                "  deletes that failed are tried again by `bulkline undo --restart`"
+            );
+        }
+        if let Some(why) = &summary.stopped {
+            let _ = writeln!(out, "  stopped: {why}");
+        }
+        out
     }
-    if args.api.quiet {
-        return Ok(());
-    }
-    if summary.dry_run {
-        eprintln!(
-            "dry run: nothing was deleted; {} of the {} records the import created would be deleted ({} by an earlier undo, {} whose delete failed)",
-            summary.left, summary.created, summary.resumed, summary.failed
-        );
-    } else {
-        eprintln!(
-            "undo of {} on {}: {} created by the import; {} deleted now, {} by an earlier undo, {} already gone, {} failed, {} left",
-            summary.checkpoint,
-            summary.target,
-            summary.created,
-            summary.deleted,
-            summary.resumed,
-            summary.already_gone,
-            summary.failed,
-            summary.left
-        );
-    }
-    if summary.found_unsettled + summary.not_created > 0 {
-        eprintln!(
-            "  interrupted creates of the import: {} found on the target (deleted with the others), {} never happened",
-            summary.found_unsettled, summary.not_created
-        );
-    }
-    if let Some(path) = summary.errors.as_ref().filter(|_| summary.failed > 0) {
-        eprintln!("  refused deletes: {path}");
-    }
-    if summary.unsettled_creates > 0 {
-        eprintln!(
-            "  {} interrupted creates cannot be told apart on the target (no key, or several records with it): check them by hand",
-            summary.unsettled_creates
-        );
-    }
-    if summary.failed > 0 && !summary.dry_run {
-        eprintln!("  deletes that failed are tried again by `bulkline undo --restart`");
-    }
-    if let Some(why) = &summary.stopped {
-        eprintln!("  stopped: {why}");
-    }
-    Ok(())
 }

@@ -36,7 +36,7 @@ use serde_json::{Map, Value};
 
 use super::flatten::{Flat, flatten};
 use crate::error::{Error, Result};
-use crate::sink::{Part, open_special};
+use crate::sink::{Part, open_special, part_beside, persist};
 
 /// The format of an export file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -335,7 +335,7 @@ impl Dest {
         if let Some(file) = open_special(&p)? {
             return Ok(Dest::InPlace(file, p));
         }
-        Ok(Dest::Temp(Part::beside(&p)?, p))
+        Ok(Dest::Temp(part_beside(&p)?, p))
     }
 
     /// The destination's name for messages.
@@ -365,7 +365,7 @@ impl Dest {
     /// Moves a temporary file into place, once it is safely on disk.
     fn finish(self) -> Result<()> {
         if let Dest::Temp(temp, path) = self {
-            temp.persist(&path)?;
+            persist(temp, &path)?;
         }
         Ok(())
     }

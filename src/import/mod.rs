@@ -28,7 +28,7 @@ use crate::checkpoint::{
 };
 use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
 use crate::dedupe::{Decision, Deduper, Keep};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
 use crate::input::InputPlan;
 use crate::pipeline;
@@ -650,13 +650,11 @@ pub fn run(
 
     let failed = counters.failed.load(Ordering::Relaxed);
     let conflicts = counters.conflicts.load(Ordering::Relaxed);
-    let exit_code = if stopped.is_some() || left > 0 {
-        exit::RESUMABLE
-    } else if counts.rejected + failed + conflicts > 0 {
-        exit::ROWS_REJECTED
-    } else {
-        exit::OK
-    };
+    let exit_code = ExitCode::of_run(
+        stopped.is_some() || left > 0,
+        counts.rejected + failed + conflicts,
+    )
+    .code();
     let stats = http.stats().snapshot();
     Ok(ImportSummary::new(summary::Parts {
         settings,

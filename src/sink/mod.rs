@@ -9,7 +9,6 @@ use std::io::{self, BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
-use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
 use crate::mapping::is_report_column;
@@ -39,45 +38,18 @@ pub struct TableWriter {
     rows: u64,
 }
 
-/// A temporary `.bulkline-*.part` file beside a destination, renamed onto it when the output
-/// is whole. It is removed if dropped before, and also by a second signal's immediate exit
-/// ([`crate::stop::TempFile`]).
-#[derive(Debug)]
-pub(crate) struct Part {
-    pub file: NamedTempFile,
-    _registered: crate::stop::TempFile,
+pub(crate) use crate::atomic::Part;
+
+/// A part file beside `dest`, with the error a command reports.
+pub(crate) fn part_beside(dest: &Path) -> Result<Part> {
+    Part::beside(dest)
+        .map_err(|e| Error::io("cannot create a file in", crate::atomic::dir_of(dest), e))
 }
 
-impl Part {
-    /// A new part file in the directory of `dest`.
-    pub fn beside(dest: &Path) -> Result<Part> {
-        let dir = match dest.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let file = tempfile::Builder::new()
-            .prefix(".bulkline-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("cannot create a file in", &dir, e))?;
-        let registered = crate::stop::TempFile::register(file.path());
-        Ok(Part {
-            file,
-            _registered: registered,
-        })
-    }
-
-    /// Syncs the file and renames it onto `dest`.
-    pub fn persist(self, dest: &Path) -> Result<()> {
-        self.file
-            .as_file()
-            .sync_all()
-            .map_err(|e| Error::io("cannot write", dest, e))?;
-        self.file
-            .persist(dest)
-            .map(drop)
-            .map_err(|e| Error::io("cannot move into place", dest, e.error))
-    }
+/// Moves a whole part file onto `dest`, with the error a command reports.
+pub(crate) fn persist(part: Part, dest: &Path) -> Result<()> {
+    part.persist(dest)
+        .map_err(|e| Error::io("cannot move into place", dest, e))
 }
 
 /// Opens `path` for writing in place when it exists and is not a plain regular file: a
@@ -130,7 +102,7 @@ impl TableWriter {
             (Box::new(file), None, None)
         } else {
             let p = PathBuf::from(path);
-            let temp = Part::beside(&p)?;
+            let temp = part_beside(&p)?;
             let file = temp
                 .file
                 .reopen()
@@ -294,7 +266,7 @@ impl TableWriter {
             out.flush().map_err(|e| self.io_err(e))?;
         }
         if let (Some(temp), Some(path)) = (self.temp.take(), self.path.take()) {
-            temp.persist(&path)?;
+            persist(temp, &path)?;
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use crate::checkpoint::{InputFingerprint, Journal, Resume, RowState, RunHeader};
 use crate::contact::Contact;
 use crate::dedupe::{Decision, Deduper, Keep};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
 use crate::input::InputPlan;
 use crate::phone;
@@ -665,13 +665,11 @@ pub fn run(
     let left = totals.left;
     let failed = totals.failed + resumed_failed;
     let unknown = totals.unknown;
-    let exit_code = if stopped.is_some() || left > 0 {
-        exit::RESUMABLE
-    } else if send_counts.rejected + failed + unknown > 0 {
-        exit::ROWS_REJECTED
-    } else {
-        exit::OK
-    };
+    let exit_code = ExitCode::of_run(
+        stopped.is_some() || left > 0,
+        send_counts.rejected + failed + unknown,
+    )
+    .code();
     Ok(SmsSummary::sent(super::summary::SentParts {
         files: settings.files(),
         counts: send_counts,

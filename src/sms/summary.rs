@@ -165,11 +165,7 @@ impl SmsSummary {
     /// The summary of a dry run.
     pub fn planned(files: Files<'_>, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
         let mut s = SmsSummary::base(files, counts, plan, elapsed);
-        s.exit_code = if s.rejected > 0 {
-            crate::error::exit::ROWS_REJECTED
-        } else {
-            crate::error::exit::OK
-        };
+        s.exit_code = crate::error::ExitCode::rows(s.rejected).code();
         s
     }
 
