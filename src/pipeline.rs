@@ -8,10 +8,13 @@ use std::thread;
 use crossbeam_channel::bounded;
 use rayon::prelude::*;
 
+use crate::dedupe::{Decision, Deduper};
 use crate::error::{Error, Result};
 use crate::mapping::{MappedColumn, MappingSpec, Roles};
-use crate::source::{Schema, Source, SourceInfo};
-use crate::transform::{Processed, TransformOptions, process};
+use crate::reject::Rejection;
+use crate::report::Counts;
+use crate::source::{RawRow, Schema, Source, SourceInfo};
+use crate::transform::{Outcome, Processed, TransformOptions, process};
 
 /// Rows per batch handed between stages.
 pub const BATCH_ROWS: usize = 4096;
@@ -127,4 +130,88 @@ where
             mapping,
         })
     })
+}
+
+/// A consumer of a run's rows, pushed in input order once the transform and dedupe have
+/// decided each (ripgrep's `Sink`, for rows). `clean`, `import` and `sms` each implement it;
+/// [`drive`] walks the input and counts what every command counts the same way (rows read,
+/// blank, duplicates). A sink counts the rows it takes (clean) and the rows it rejects.
+pub trait RowSink: Send {
+    /// The counts the driver adds to.
+    fn counts(&mut self) -> &mut Counts;
+
+    /// A batch of `rows` rows of `schema` is about to come (JSON schemas grow while reading).
+    fn batch(&mut self, schema: &Arc<Schema>, rows: usize) {
+        let _ = (schema, rows);
+    }
+
+    /// A row whose every field was empty: skipped.
+    fn blank(&mut self, schema: &Arc<Schema>, raw: RawRow) -> Result<()> {
+        let _ = (schema, raw);
+        Ok(())
+    }
+
+    /// A row the transform rejected, for `reasons` (most important first).
+    fn rejected(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: RawRow,
+        reasons: Vec<Rejection>,
+    ) -> Result<()>;
+
+    /// A clean row dedupe dropped as a repeat of row `of`.
+    fn duplicate(&mut self, schema: &Arc<Schema>, row: Processed, of: u64) -> Result<()> {
+        let _ = (schema, row, of);
+        Ok(())
+    }
+
+    /// A clean row dedupe kept (a `keep last` dedupe decides some only at the end).
+    fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()>;
+}
+
+/// Runs `source` through the transform and `deduper`, pushing every row to `sink`. A run that
+/// fails or is stopped (a signal: [`Error::Interrupted`]) returns the error without deciding
+/// the rows dedupe still holds.
+pub fn drive<S: RowSink>(
+    source: Box<dyn Source>,
+    spec: &MappingSpec,
+    opts: &TransformOptions,
+    mut deduper: Deduper,
+    sink: &mut S,
+) -> Result<RunInfo> {
+    let mut last_schema = Arc::new(Schema::default());
+    let decided = |sink: &mut S, schema: &Arc<Schema>, d: Decision| match d {
+        Decision::Kept(p) => sink.kept(schema, p),
+        Decision::Dropped { row, of } => {
+            sink.counts().duplicates += 1;
+            sink.duplicate(schema, row, of)
+        }
+    };
+    let info = run(source, spec, opts, |schema, rows| {
+        last_schema = Arc::clone(schema);
+        sink.batch(schema, rows.len());
+        for p in rows {
+            sink.counts().rows_read += 1;
+            let Processed { raw, outcome } = p;
+            match outcome {
+                Outcome::Blank => {
+                    sink.counts().blank += 1;
+                    sink.blank(schema, raw)?;
+                }
+                Outcome::Rejected(reasons) => sink.rejected(schema, raw, reasons)?,
+                outcome @ Outcome::Clean(_) => {
+                    let p = Processed { raw, outcome };
+                    deduper.push(p, &mut |d| decided(sink, schema, d))?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let schema = if info.schema.columns.len() >= last_schema.columns.len() {
+        Arc::clone(&info.schema)
+    } else {
+        last_schema
+    };
+    deduper.finish(&mut |d| decided(sink, &schema, d))?;
+    Ok(RunInfo { schema, ..info })
 }

@@ -5,62 +5,72 @@ use std::time::Instant;
 
 use super::input_plan;
 use crate::cli::CleanArgs;
-use crate::dedupe::{Decision, Deduper};
+use crate::dedupe::Deduper;
 use crate::error::{ExitCode, Result};
-use crate::pipeline;
+use crate::pipeline::{self, RowSink};
+use crate::reject::Rejection;
 use crate::report::{self, Counts, DUPLICATE_COLUMNS, Outputs, Summary};
 use crate::sink::TableWriter;
 use crate::sink::{output_delimiter, output_format, report_format};
-use crate::source::{self, Schema, Values};
+use crate::source::{self, RawRow, Schema, Values};
 use crate::transform::{Outcome, Processed};
 
-/// The writers of a clean run.
+/// The writers of a clean run: the clean rows, and the reports.
 struct Writers {
     clean: TableWriter,
     errors: Option<TableWriter>,
     duplicates: Option<TableWriter>,
+    counts: Counts,
+    /// What the progress meter shows.
+    reading: Arc<crate::meter::Reading>,
 }
 
-impl Writers {
-    fn decide(&mut self, schema: &Schema, counts: &mut Counts, d: Decision) -> Result<()> {
-        match d {
-            Decision::Kept(p) => {
-                let Outcome::Clean(c) = &p.outcome else {
-                    return Ok(());
-                };
-                counts.clean += 1;
-                self.clean.write(schema, &p.raw.values, &c.rewrites, &[])
-            }
-            Decision::Dropped { row, of } => {
-                counts.duplicates += 1;
-                match &mut self.duplicates {
-                    Some(w) => {
-                        let rewrites = match &row.outcome {
-                            Outcome::Clean(c) => c.rewrites.as_slice(),
-                            _ => &[],
-                        };
-                        let extra = [row.raw.row.to_string(), of.to_string()];
-                        w.write(schema, &row.raw.values, rewrites, &extra)
-                    }
-                    None => Ok(()),
-                }
-            }
-        }
+impl RowSink for Writers {
+    fn counts(&mut self) -> &mut Counts {
+        &mut self.counts
     }
 
-    fn reject(&mut self, schema: &Schema, counts: &mut Counts, p: &Processed) -> Result<()> {
-        let Outcome::Rejected(r) = &p.outcome else {
-            return Ok(());
-        };
-        counts.reject(r);
+    fn batch(&mut self, _schema: &Arc<Schema>, rows: usize) {
+        self.reading
+            .rows
+            .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn rejected(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: RawRow,
+        reasons: Vec<Rejection>,
+    ) -> Result<()> {
+        self.counts.reject(&reasons);
         let Some(w) = &mut self.errors else {
             return Ok(());
         };
-        let mut extra = report::error_columns(p.raw.row, r);
-        if matches!(p.raw.values, Values::Json { .. }) {
-            extra.push(report::raw_text(&p.raw.values));
+        let mut extra = report::error_columns(raw.row, &reasons);
+        if matches!(raw.values, Values::Json { .. }) {
+            extra.push(report::raw_text(&raw.values));
         }
-        w.write(schema, &p.raw.values, &[], &extra)
+        w.write(schema, &raw.values, &[], &extra)
+    }
+
+    fn duplicate(&mut self, schema: &Arc<Schema>, row: Processed, of: u64) -> Result<()> {
+        let Some(w) = &mut self.duplicates else {
+            return Ok(());
+        };
+        let rewrites = match &row.outcome {
+            Outcome::Clean(c) => c.rewrites.as_slice(),
+            _ => &[],
+        };
+        let extra = [row.raw.row.to_string(), of.to_string()];
+        w.write(schema, &row.raw.values, rewrites, &extra)
+    }
+
+    fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
+        let Outcome::Clean(c) = &row.outcome else {
+            return Ok(());
+        };
+        self.counts.clean += 1;
+        self.clean.write(schema, &row.raw.values, &c.rewrites, &[])
     }
 }
 
@@ -132,35 +142,13 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
                 )
             })
             .transpose()?,
+        counts: Counts::default(),
+        reading: Arc::clone(&reading),
     };
-    let mut counts = Counts::default();
-    let mut deduper = Deduper::new(input.dedupe_by, input.keep)?;
-    let mut schema_seen = Arc::new(Schema::default());
-
-    let info = pipeline::run(src, &plan.mapping, &plan.transform, |schema, rows| {
-        schema_seen = Arc::clone(schema);
-        reading
-            .rows
-            .fetch_add(rows.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        for p in rows {
-            counts.rows_read += 1;
-            match &p.outcome {
-                Outcome::Blank => counts.blank += 1,
-                Outcome::Rejected(_) => writers.reject(schema, &mut counts, &p)?,
-                Outcome::Clean(_) => {
-                    deduper.push(p, &mut |d| writers.decide(schema, &mut counts, d))?;
-                }
-            }
-        }
-        Ok(())
-    })?;
-    let schema = if info.schema.columns.len() >= schema_seen.columns.len() {
-        Arc::clone(&info.schema)
-    } else {
-        schema_seen
-    };
+    let deduper = Deduper::new(input.dedupe_by, input.keep)?;
+    let info = pipeline::drive(src, &plan.mapping, &plan.transform, deduper, &mut writers)?;
+    let schema = info.schema;
     meter.finish();
-    deduper.finish(&mut |d| writers.decide(&schema, &mut counts, d))?;
     writers.clean.finish(&schema)?;
     if let Some(w) = writers.errors.take() {
         w.finish(&schema)?;
@@ -169,6 +157,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         w.finish(&schema)?;
     }
 
+    let counts = std::mem::take(&mut writers.counts);
     let code = ExitCode::rows(counts.rejected).code();
     let outputs = Outputs {
         clean: if args.output == "-" {

@@ -27,15 +27,15 @@ use crate::checkpoint::{
     Action, InputFingerprint, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader,
 };
 use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
-use crate::dedupe::{Decision, Deduper, Keep};
+use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
 use crate::input::InputPlan;
-use crate::pipeline;
+use crate::pipeline::{self, RowSink};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
-use crate::source::{self, Schema};
+use crate::source::{self, RawRow, Schema};
 use crate::transform::{Outcome, Processed};
 
 pub use crate::sink::Reports;
@@ -98,6 +98,45 @@ struct Planner<'a> {
     planned_creates: u64,
     planned_updates: u64,
     resumed: u64,
+    /// The schema of the rows seen so far (for the reports of a run a signal stopped).
+    last_schema: Arc<Schema>,
+}
+
+impl RowSink for Planner<'_> {
+    fn counts(&mut self) -> &mut Counts {
+        self.counts
+    }
+
+    fn batch(&mut self, schema: &Arc<Schema>, _rows: usize) {
+        self.last_schema = Arc::clone(schema);
+    }
+
+    fn blank(&mut self, _schema: &Arc<Schema>, _raw: RawRow) -> Result<()> {
+        self.settled();
+        Ok(())
+    }
+
+    fn rejected(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: RawRow,
+        reasons: Vec<Rejection>,
+    ) -> Result<()> {
+        self.counts.reject(&reasons);
+        self.settled();
+        self.report(|rep| rep.rejected(schema, raw.row, &raw.values, &reasons))
+    }
+
+    fn duplicate(&mut self, _schema: &Arc<Schema>, _row: Processed, _of: u64) -> Result<()> {
+        self.settled();
+        Ok(())
+    }
+
+    /// Kept rows are planned.
+    fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
+        self.counts.clean += 1;
+        self.plan_row(schema, row)
+    }
 }
 
 impl Planner<'_> {
@@ -174,39 +213,6 @@ impl Planner<'_> {
     /// One more input row settled, whatever became of it: the progress counts input rows.
     fn settled(&self) {
         self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// A row out of the clean pipeline: blank, rejected, or on to dedupe.
-    fn take(&mut self, deduper: &mut Deduper, schema: &Arc<Schema>, p: Processed) -> Result<()> {
-        self.counts.rows_read += 1;
-        match &p.outcome {
-            Outcome::Blank => {
-                self.counts.blank += 1;
-                self.settled();
-                Ok(())
-            }
-            Outcome::Rejected(r) => {
-                self.counts.reject(r);
-                self.settled();
-                self.report(|rep| rep.rejected(schema, p.raw.row, &p.raw.values, r))
-            }
-            Outcome::Clean(_) => deduper.push(p, &mut |d| self.decided(schema, d)),
-        }
-    }
-
-    /// What dedupe made of a row: kept rows are planned.
-    fn decided(&mut self, schema: &Arc<Schema>, d: Decision) -> Result<()> {
-        match d {
-            Decision::Kept(p) => {
-                self.counts.clean += 1;
-                self.plan_row(schema, p)
-            }
-            Decision::Dropped { .. } => {
-                self.counts.duplicates += 1;
-                self.settled();
-                Ok(())
-            }
-        }
     }
 
     fn reject(&mut self, schema: &Arc<Schema>, p: &Processed, rejection: Rejection) -> Result<()> {
@@ -544,7 +550,7 @@ pub fn run(
 
     let lists = settings.mode.lists_first();
     let mut counts = Counts::default();
-    let mut deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
+    let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
     let handle = runtime.handle().clone();
     let mut planner = Planner {
         settings,
@@ -566,13 +572,13 @@ pub fn run(
         planned_creates: 0,
         planned_updates: 0,
         resumed: 0,
+        last_schema: Arc::new(Schema::default()),
     };
     // Targets without parents are listed once, before the first row.
     if lists && !settings.parents {
         // No parents, so no refusal for a parent: a failure is an error.
         planner.ensure_listed("")?;
     }
-    let mut last_schema = Arc::new(Schema::default());
     // The total for the progress comes from a quick count of the rows, beside the run.
     let info = std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -580,25 +586,18 @@ pub fn run(
                 progress.set_total(rows);
             }
         });
-        pipeline::run(
+        pipeline::drive(
             src,
             &settings.input.mapping,
             &settings.input.transform,
-            |schema, rows| {
-                last_schema = Arc::clone(schema);
-                rows.into_iter()
-                    .try_for_each(|p| planner.take(&mut deduper, schema, p))
-            },
+            deduper,
+            &mut planner,
         )
     });
     // A signal stops the reading: what was planned is sent, the rest is left for the resume.
     let final_schema = match info {
-        Ok(info) => {
-            let schema = Arc::clone(&last_schema);
-            deduper.finish(&mut |d| planner.decided(&schema, d))?;
-            info.schema
-        }
-        Err(Error::Interrupted(_)) => Arc::clone(&last_schema),
+        Ok(info) => info.schema,
+        Err(Error::Interrupted(_)) => Arc::clone(&planner.last_schema),
         Err(e) => {
             drop(planner.tx.take());
             if let Some(w) = writers {

@@ -16,12 +16,12 @@ use tokio::sync::mpsc;
 
 use crate::checkpoint::{InputFingerprint, Journal, Resume, RowState, RunHeader};
 use crate::contact::Contact;
-use crate::dedupe::{Decision, Deduper, Keep};
+use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
 use crate::input::InputPlan;
 use crate::phone;
-use crate::pipeline::{self, RunInfo};
+use crate::pipeline::{self, RowSink, RunInfo};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
@@ -97,101 +97,99 @@ impl Settings {
     }
 }
 
-/// What the walk over the input found in a row.
-// Most rows are clean: boxing the contact would cost an allocation per row.
-#[allow(clippy::large_enum_variant)]
-enum Step {
-    Blank,
-    Rejected(Vec<Rejection>),
-    Duplicate,
-    Clean(Contact),
-}
+/// Numbers a pass has given a message: a later row with one of them is rejected (one
+/// message a number).
+#[derive(Default)]
+struct Claims(HashSet<u64>);
 
-/// What [`walk`] calls for each row.
-type Visit<'a> = dyn FnMut(&Arc<Schema>, RawRow, Step) -> Result<()> + 'a;
-
-/// Runs the input through the clean pipeline, dedupe, and a check that no number comes twice,
-/// calling `visit` for every row in input order.
-fn walk(
-    settings: &Settings,
-    mut visit: impl FnMut(&Arc<Schema>, RawRow, Step) -> Result<()> + Send,
-) -> Result<RunInfo> {
-    let src = source::open(&settings.input_path, &settings.input.source)?;
-    let mut deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
-    let mut claimed: HashSet<u64> = HashSet::new();
-    let mut last_schema = Arc::new(Schema::default());
-    let mut decided = |schema: &Arc<Schema>, d: Decision, visit: &mut Visit<'_>| -> Result<()> {
-        match d {
-            Decision::Dropped { row, .. } => visit(schema, row.raw, Step::Duplicate),
-            Decision::Kept(p) => {
-                let Outcome::Clean(clean) = p.outcome else {
-                    return Ok(());
-                };
-                let number = clean.contact.primary_phone().map(|p| p.e164.clone());
-                let key = number.as_deref().and_then(phone::e164_key);
-                if let Some(k) = key
-                    && !claimed.insert(k)
-                {
-                    let rejection = Rejection::new(
-                        Stage::Validate,
-                        "",
-                        Code::DuplicateNumber,
-                        format!(
-                            "an earlier row has the same number ({}): it gets one message",
-                            number.unwrap_or_default()
-                        ),
-                    );
-                    return visit(schema, p.raw, Step::Rejected(vec![rejection]));
-                }
-                visit(schema, p.raw, Step::Clean(clean.contact))
-            }
+impl Claims {
+    /// The contact of a kept row, or why the row is rejected: an earlier row has its number.
+    fn claim(&mut self, row: Processed) -> (RawRow, Result<Contact, Rejection>) {
+        let Processed { raw, outcome } = row;
+        let Outcome::Clean(clean) = outcome else {
+            let why = Rejection::new(Stage::Validate, "", Code::FieldInvalid, "not a clean row");
+            return (raw, Err(why));
+        };
+        let number = clean.contact.primary_phone().map(|p| p.e164.clone());
+        let key = number.as_deref().and_then(phone::e164_key);
+        if let Some(k) = key
+            && !self.0.insert(k)
+        {
+            let rejection = Rejection::new(
+                Stage::Validate,
+                "",
+                Code::DuplicateNumber,
+                format!(
+                    "an earlier row has the same number ({}): it gets one message",
+                    number.unwrap_or_default()
+                ),
+            );
+            return (raw, Err(rejection));
         }
-    };
-    let info = pipeline::run(
-        src,
-        &settings.input.mapping,
-        &settings.input.transform,
-        |schema, rows| {
-            last_schema = Arc::clone(schema);
-            for p in rows {
-                let Processed { raw, outcome } = p;
-                match outcome {
-                    Outcome::Blank => visit(schema, raw, Step::Blank)?,
-                    Outcome::Rejected(r) => visit(schema, raw, Step::Rejected(r))?,
-                    outcome @ Outcome::Clean(_) => {
-                        let p = Processed { raw, outcome };
-                        deduper.push(p, &mut |d| decided(schema, d, &mut visit))?;
-                    }
-                }
-            }
-            Ok(())
-        },
-    )?;
-    let schema = Arc::clone(&last_schema);
-    deduper.finish(&mut |d| decided(&schema, d, &mut visit))?;
-    Ok(info)
+        (raw, Ok(clean.contact))
+    }
 }
 
-impl Step {
-    /// Counts the row in `counts`; the contact of a clean row, the reasons of a rejected one.
-    fn tally(self, counts: &mut Counts) -> Option<Result<Contact, Vec<Rejection>>> {
-        counts.rows_read += 1;
-        match self {
-            Step::Blank => {
-                counts.blank += 1;
-                None
-            }
-            Step::Duplicate => {
-                counts.duplicates += 1;
-                None
-            }
-            Step::Rejected(r) => Some(Err(r)),
-            Step::Clean(c) => {
-                counts.clean += 1;
-                Some(Ok(c))
+/// A pass over the campaign's rows: what it does with a rejected row and with a recipient.
+trait Pass: Send {
+    fn counts(&mut self) -> &mut Counts;
+    fn claims(&mut self) -> &mut Claims;
+    fn note_schema(&mut self, schema: &Arc<Schema>) {
+        let _ = schema;
+    }
+    fn reject(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: &RawRow,
+        rejections: &[Rejection],
+    ) -> Result<()>;
+    fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()>;
+}
+
+/// A pass as the pipeline's row sink.
+struct Walk<'p, P>(&'p mut P);
+
+impl<P: Pass> RowSink for Walk<'_, P> {
+    fn counts(&mut self) -> &mut Counts {
+        self.0.counts()
+    }
+
+    fn batch(&mut self, schema: &Arc<Schema>, _rows: usize) {
+        self.0.note_schema(schema);
+    }
+
+    fn rejected(
+        &mut self,
+        schema: &Arc<Schema>,
+        raw: RawRow,
+        reasons: Vec<Rejection>,
+    ) -> Result<()> {
+        self.0.reject(schema, &raw, &reasons)
+    }
+
+    fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
+        match self.0.claims().claim(row) {
+            (raw, Err(rejection)) => self.0.reject(schema, &raw, &[rejection]),
+            (raw, Ok(contact)) => {
+                self.0.counts().clean += 1;
+                self.0.recipient(schema, raw, contact)
             }
         }
     }
+}
+
+/// Runs the input through the clean pipeline and dedupe, handing every row to `pass` in
+/// input order.
+fn walk<P: Pass>(settings: &Settings, pass: &mut P) -> Result<RunInfo> {
+    let src = source::open(&settings.input_path, &settings.input.source)?;
+    let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
+    pipeline::drive(
+        src,
+        &settings.input.mapping,
+        &settings.input.transform,
+        deduper,
+        &mut Walk(pass),
+    )
 }
 
 /// A 64-bit digest of a batch key, for counting requests without keeping the texts.
@@ -210,9 +208,18 @@ struct Planner<'a> {
     groups: HashMap<u64, u64>,
     /// A dry run writes its reports in this pass.
     reports: Option<&'a Mutex<Reports>>,
+    claims: Claims,
 }
 
-impl Planner<'_> {
+impl Pass for Planner<'_> {
+    fn counts(&mut self) -> &mut Counts {
+        &mut self.counts
+    }
+
+    fn claims(&mut self) -> &mut Claims {
+        &mut self.claims
+    }
+
     fn reject(
         &mut self,
         schema: &Arc<Schema>,
@@ -232,12 +239,7 @@ impl Planner<'_> {
         }
     }
 
-    fn visit(&mut self, schema: &Arc<Schema>, raw: RawRow, step: Step) -> Result<()> {
-        let contact = match step.tally(&mut self.counts) {
-            None => return Ok(()),
-            Some(Err(r)) => return self.reject(schema, &raw, &r),
-            Some(Ok(c)) => c,
-        };
+    fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()> {
         match self.resume.state(raw.row) {
             Some(RowState::Done { .. }) => {
                 self.plan.already_sent += 1;
@@ -278,7 +280,9 @@ impl Planner<'_> {
         }
         Ok(())
     }
+}
 
+impl Planner<'_> {
     fn add(&mut self, r: &Recipient) {
         let p = &mut self.plan;
         p.recipients += 1;
@@ -342,9 +346,24 @@ struct SendPass<'a> {
     maybe_at: HashMap<u64, u64>,
     /// The schema of the rows seen so far (for the reports of a run a signal stopped).
     last_schema: Arc<Schema>,
+    claims: Claims,
 }
 
-impl SendPass<'_> {
+impl Pass for SendPass<'_> {
+    fn counts(&mut self) -> &mut Counts {
+        &mut self.counts
+    }
+
+    fn claims(&mut self) -> &mut Claims {
+        &mut self.claims
+    }
+
+    fn note_schema(&mut self, schema: &Arc<Schema>) {
+        if !Arc::ptr_eq(&self.last_schema, schema) {
+            self.last_schema = Arc::clone(schema);
+        }
+    }
+
     fn reject(
         &mut self,
         schema: &Arc<Schema>,
@@ -355,25 +374,7 @@ impl SendPass<'_> {
         lock(self.reports).rejected(schema, raw.row, &raw.values, rejections)
     }
 
-    fn send(&mut self, batches: Vec<super::batch::Batch>) -> Result<()> {
-        for batch in batches {
-            let out = OutBatch::new(batch, |row| self.waiting.remove(&row));
-            if self.tx.blocking_send(out).is_err() {
-                return Err(Error::Internal("the senders stopped".into()));
-            }
-        }
-        Ok(())
-    }
-
-    fn visit(&mut self, schema: &Arc<Schema>, raw: RawRow, step: Step) -> Result<()> {
-        if !Arc::ptr_eq(&self.last_schema, schema) {
-            self.last_schema = Arc::clone(schema);
-        }
-        let contact = match step.tally(&mut self.counts) {
-            None => return Ok(()),
-            Some(Err(r)) => return self.reject(schema, &raw, &r),
-            Some(Ok(c)) => c,
-        };
+    fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()> {
         let composer = &self.settings.composer;
         let composed = composer.compose(
             raw.row,
@@ -439,6 +440,18 @@ impl SendPass<'_> {
         self.waiting.insert(r.row, (Arc::clone(schema), raw.values));
         let ready = self.batcher.push(r);
         self.send(ready)
+    }
+}
+
+impl SendPass<'_> {
+    fn send(&mut self, batches: Vec<super::batch::Batch>) -> Result<()> {
+        for batch in batches {
+            let out = OutBatch::new(batch, |row| self.waiting.remove(&row));
+            if self.tx.blocking_send(out).is_err() {
+                return Err(Error::Internal("the senders stopped".into()));
+            }
+        }
+        Ok(())
     }
 
     /// Sends the batches still open.
@@ -550,10 +563,9 @@ pub fn run(
         plan: Plan::default(),
         groups: HashMap::new(),
         reports: dry_reports.as_ref(),
+        claims: Claims::default(),
     };
-    let info = walk(settings, |schema, raw, step| {
-        planner.visit(schema, raw, step)
-    })?;
+    let info = walk(settings, &mut planner)?;
     let (counts, mut plan) = planner.finish();
     plan.opted_out = settings.composer.suppressions.opted_out;
     plan.suppression_list = settings.composer.suppressions.len() as u64;
@@ -624,9 +636,9 @@ pub fn run(
             .flat_map(|f| f.rows.iter().map(move |&r| (r, f.at_ms)))
             .collect(),
         last_schema: Arc::new(Schema::default()),
+        claims: Claims::default(),
     };
-    let walked = walk(settings, |schema, raw, step| pass.visit(schema, raw, step))
-        .and_then(|info| pass.finish().map(|()| info));
+    let walked = walk(settings, &mut pass).and_then(|info| pass.finish().map(|()| info));
     // The pass ends and its sending end closes: the senders finish what they have.
     let SendPass {
         counts: send_counts,
