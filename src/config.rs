@@ -209,6 +209,14 @@ mod tests {
         cli
     }
 
+    /// The import arguments of `args` after `settings` are applied.
+    fn parsed_import(args: &[&str], settings: &Settings) -> crate::cli::ImportArgs {
+        let Command::Import(a) = parsed(args, settings).command else {
+            panic!("import");
+        };
+        *a
+    }
+
     #[test]
     fn the_file_fills_what_the_flags_leave_unset() {
         let settings = Settings {
@@ -217,36 +225,26 @@ mod tests {
             rate: [("zoom-cc".to_string(), "40/s".to_string())].into(),
             ..Settings::default()
         };
-        let Command::Import(a) = parsed(
+        let a = parsed_import(
             &["bulkline", "import", "in.csv", "--to", "zoom-cc"],
             &settings,
-        )
-        .command
-        else {
-            panic!("import");
-        };
+        );
         assert_eq!(a.input.default_region.as_deref(), Some("DE"));
         assert_eq!(a.api.dc, "eu");
         assert_eq!(a.api.rate.as_deref(), Some("40/s"));
         // A flag wins, the built-in default does not.
-        let Command::Import(a) = parsed(
-            &[
-                "bulkline",
-                "import",
-                "in.csv",
-                "--to",
-                "zoho-voice",
-                "--dc",
-                "com",
-                "--default-region",
-                "GB",
-            ],
-            &settings,
-        )
-        .command
-        else {
-            panic!("import");
-        };
+        let args = [
+            "bulkline",
+            "import",
+            "in.csv",
+            "--to",
+            "zoho-voice",
+            "--dc",
+            "com",
+            "--default-region",
+            "GB",
+        ];
+        let a = parsed_import(&args, &settings);
         assert_eq!(a.input.default_region.as_deref(), Some("GB"));
         assert_eq!(a.api.dc, "com");
         // No rate for Zoho Voice in the file: the published one.

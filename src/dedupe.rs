@@ -410,32 +410,23 @@ mod tests {
     }
 
     #[test]
-    fn keep_first_by_mobile() {
-        let (kept, dropped, _) = run(DedupeBy::Mobile, Keep::First, sample());
-        assert_eq!(kept, vec![1, 2, 4]);
-        assert_eq!(dropped, vec![(3, 1)]);
-    }
-
-    #[test]
-    fn by_email_ignores_case_and_spaces() {
-        let (kept, dropped, _) = run(DedupeBy::Email, Keep::First, sample());
-        assert_eq!(kept, vec![1, 2, 3]);
-        assert_eq!(dropped, vec![(4, 2)]);
-    }
-
-    #[test]
-    fn by_mobile_and_email_needs_both() {
-        let (kept, _, _) = run(DedupeBy::MobileEmail, Keep::First, sample());
-        assert_eq!(kept, vec![1, 2, 3, 4]);
-        let (_, dropped, _) = run(DedupeBy::None, Keep::First, sample());
-        assert!(dropped.is_empty());
-    }
-
-    #[test]
-    fn keep_last_keeps_order() {
-        let (kept, dropped, _) = run(DedupeBy::Mobile, Keep::Last, sample());
-        assert_eq!(kept, vec![2, 3, 4]);
-        assert_eq!(dropped, vec![(1, 3)]);
+    fn keeps_and_drops_the_sample_by_key_and_policy() {
+        // (by, keep, kept rows, dropped (row, of)).
+        let cases = [
+            (DedupeBy::Mobile, Keep::First, vec![1, 2, 4], vec![(3, 1)]),
+            // The email key ignores case and spaces.
+            (DedupeBy::Email, Keep::First, vec![1, 2, 3], vec![(4, 2)]),
+            // Mobile and email: a duplicate needs both.
+            (DedupeBy::MobileEmail, Keep::First, vec![1, 2, 3, 4], vec![]),
+            (DedupeBy::None, Keep::First, vec![1, 2, 3, 4], vec![]),
+            // Keeping the last keeps the rows' order.
+            (DedupeBy::Mobile, Keep::Last, vec![2, 3, 4], vec![(1, 3)]),
+        ];
+        for (by, keep, kept, dropped) in cases {
+            let (got_kept, got_dropped, _) = run(by, keep, sample());
+            assert_eq!(got_kept, kept, "{by:?} {keep:?}");
+            assert_eq!(got_dropped, dropped, "{by:?} {keep:?}");
+        }
     }
 
     #[test]

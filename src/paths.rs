@@ -212,6 +212,12 @@ impl<'a> RunFiles<'a> {
 mod tests {
     use super::*;
 
+    /// Asserts that `files` are refused with an error that says `says`.
+    fn assert_refused(files: RunFiles, says: &str) {
+        let e = files.check().unwrap_err();
+        assert!(e.to_string().contains(says), "{e}");
+    }
+
     #[test]
     fn outputs_may_not_be_the_input_or_each_other() {
         let dir = tempfile::tempdir().unwrap();
@@ -225,17 +231,16 @@ mod tests {
         let dotted = format!("{}/./o.csv", dir.path().display());
 
         assert!(RunFiles::new(inp).output("-o", Some(out)).check().is_ok());
-        let e = RunFiles::new(inp)
-            .output("--errors", Some(link.to_str().unwrap()))
-            .check()
-            .unwrap_err();
-        assert!(e.to_string().contains("is the input file"), "{e}");
-        let e = RunFiles::new(inp)
-            .output("-o", Some(out))
-            .output("--errors", Some(&dotted))
-            .check()
-            .unwrap_err();
-        assert!(e.to_string().contains("are the same file"), "{e}");
+        assert_refused(
+            RunFiles::new(inp).output("--errors", Some(link.to_str().unwrap())),
+            "is the input file",
+        );
+        assert_refused(
+            RunFiles::new(inp)
+                .output("-o", Some(out))
+                .output("--errors", Some(&dotted)),
+            "are the same file",
+        );
         // Devices may be shared; stdout is not a file.
         assert!(
             RunFiles::new(inp)
@@ -246,11 +251,10 @@ mod tests {
                 .check()
                 .is_ok()
         );
-        let e = RunFiles::new(inp)
-            .output("-o", Some(dir.path().to_str().unwrap()))
-            .check()
-            .unwrap_err();
-        assert!(e.to_string().contains("is a directory"), "{e}");
+        assert_refused(
+            RunFiles::new(inp).output("-o", Some(dir.path().to_str().unwrap())),
+            "is a directory",
+        );
     }
 
     #[test]
@@ -260,11 +264,10 @@ mod tests {
         let b = dir.path().join("b.csv");
         std::fs::write(&a, b"x").unwrap();
         std::fs::hard_link(&a, &b).unwrap();
-        let e = RunFiles::new(a.to_str().unwrap())
-            .output("--report", Some(b.to_str().unwrap()))
-            .check()
-            .unwrap_err();
-        assert!(e.to_string().contains("input"), "{e}");
+        assert_refused(
+            RunFiles::new(a.to_str().unwrap()).output("--report", Some(b.to_str().unwrap())),
+            "input",
+        );
     }
 
     #[test]

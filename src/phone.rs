@@ -143,22 +143,14 @@ mod tests {
 
     #[test]
     fn national_numbers_use_the_region() {
-        assert_eq!(
-            normalize("020 7183 8750", r("GB")).unwrap().e164,
-            "+442071838750"
-        );
-        assert_eq!(
-            normalize("(650) 253-0000", r("US")).unwrap().e164,
-            "+16502530000"
-        );
-        assert_eq!(
-            normalize("8 (912) 345-67-89", r("RU")).unwrap().e164,
-            "+79123456789"
-        );
-        assert_eq!(
-            normalize("00 33 6 12 34 56 78", r("DE")).unwrap().e164,
-            "+33612345678"
-        );
+        for (input, region, e164) in [
+            ("020 7183 8750", "GB", "+442071838750"),
+            ("(650) 253-0000", "US", "+16502530000"),
+            ("8 (912) 345-67-89", "RU", "+79123456789"),
+            ("00 33 6 12 34 56 78", "DE", "+33612345678"),
+        ] {
+            assert_eq!(normalize(input, r(region)).unwrap().e164, e164, "{input}");
+        }
         assert_eq!(
             normalize("020 7183 8750", None).unwrap_err(),
             PhoneError::NoRegion("020 7183 8750".into())

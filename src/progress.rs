@@ -685,24 +685,24 @@ mod tests {
         assert_ne!(ProgressMode::detect(false), ProgressMode::Quiet);
     }
 
-    /// A reporter whose lines go to a buffer.
+    /// A reporter whose lines go to a buffer; the buffer and the counters it reports.
     fn captured(
         mode: ProgressMode,
         total: Option<u64>,
-        counters: Arc<Counters>,
         interval: Duration,
-    ) -> (Progress, Arc<Mutex<Vec<String>>>) {
+    ) -> (Progress, Arc<Mutex<Vec<String>>>, Arc<Counters>) {
         let lines = Arc::new(Mutex::new(Vec::new()));
+        let counters = Arc::new(Counters::new());
         let shared = Shared {
             label: Mutex::new("importing".to_string()),
             total: Mutex::new(total),
-            counters,
+            counters: Arc::clone(&counters),
             http: Some(Arc::new(HttpStats::new())),
             rate: None,
             started: Instant::now(),
             out: Output::Captured(Arc::clone(&lines)),
         };
-        (Progress::launch(mode, shared, interval), lines)
+        (Progress::launch(mode, shared, interval), lines, counters)
     }
 
     fn wait_for(lines: &Mutex<Vec<String>>, n: usize) {
@@ -714,13 +714,8 @@ mod tests {
 
     #[test]
     fn lines_mode_prints_now_and_then_and_a_last_line() {
-        let counters = Arc::new(Counters::new());
-        let (progress, lines) = captured(
-            ProgressMode::Lines,
-            None,
-            Arc::clone(&counters),
-            Duration::from_millis(20),
-        );
+        let (progress, lines, counters) =
+            captured(ProgressMode::Lines, None, Duration::from_millis(20));
         counters.rows_done.store(7, Ordering::Relaxed);
         counters.failed.store(1, Ordering::Relaxed);
         wait_for(&lines, 2);
@@ -754,15 +749,10 @@ mod tests {
     fn finish_and_drop_stop_the_thread_at_once() {
         let hour = Duration::from_secs(3600);
         let started = Instant::now();
-        let (progress, lines) = captured(
-            ProgressMode::Lines,
-            Some(5),
-            Arc::new(Counters::new()),
-            hour,
-        );
+        let (progress, lines, _) = captured(ProgressMode::Lines, Some(5), hour);
         progress.finish();
         assert_eq!(lock(&lines).len(), 1, "only the last line");
-        let (progress, lines) = captured(ProgressMode::Bar, None, Arc::new(Counters::new()), hour);
+        let (progress, lines, _) = captured(ProgressMode::Bar, None, hour);
         drop(progress);
         assert!(lock(&lines).is_empty(), "no last line on drop");
         assert!(started.elapsed() < Duration::from_secs(2));
@@ -770,12 +760,7 @@ mod tests {
 
     #[test]
     fn quiet_mode_prints_only_warnings() {
-        let (progress, lines) = captured(
-            ProgressMode::Quiet,
-            Some(5),
-            Arc::new(Counters::new()),
-            Duration::from_millis(1),
-        );
+        let (progress, lines, _) = captured(ProgressMode::Quiet, Some(5), Duration::from_millis(1));
         progress.println("chatter");
         progress.warn("careful");
         std::thread::sleep(Duration::from_millis(20));
@@ -785,13 +770,8 @@ mod tests {
 
     #[test]
     fn bar_mode_prints_messages_and_a_last_line() {
-        let counters = Arc::new(Counters::new());
-        let (progress, lines) = captured(
-            ProgressMode::Bar,
-            None,
-            Arc::clone(&counters),
-            Duration::from_millis(5),
-        );
+        let (progress, lines, counters) =
+            captured(ProgressMode::Bar, None, Duration::from_millis(5));
         counters.rows_done.store(3, Ordering::Relaxed);
         progress.set_total(4);
         std::thread::sleep(Duration::from_millis(30));

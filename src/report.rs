@@ -169,11 +169,11 @@ impl Summary {
             s,
             "  rejected    {:>10}{}",
             c.rejected,
-            match (&self.outputs.errors, c.rejected) {
-                (_, 0) => String::new(),
-                (Some(p), _) => format!("   -> {p}"),
-                (None, _) => "   (not written: give --errors FILE to keep them)".into(),
-            }
+            went_to(
+                self.outputs.errors.as_deref(),
+                c.rejected,
+                "not written: give --errors FILE to keep them"
+            )
         );
         for (code, n) in &c.rejected_by_code {
             let _ = writeln!(s, "    {code:<20} {n:>8}");
@@ -182,11 +182,11 @@ impl Summary {
             s,
             "  duplicates  {:>10}{}",
             c.duplicates,
-            match (&self.outputs.duplicates, c.duplicates) {
-                (_, 0) => String::new(),
-                (Some(p), _) => format!("   -> {p}"),
-                (None, _) => "   (dropped; give --duplicates FILE to list them)".into(),
-            }
+            went_to(
+                self.outputs.duplicates.as_deref(),
+                c.duplicates,
+                "dropped; give --duplicates FILE to list them"
+            )
         );
         if c.blank > 0 {
             let _ = writeln!(s, "  blank rows  {:>10}   (skipped)", c.blank);
@@ -199,6 +199,16 @@ impl Summary {
             let _ = writeln!(s, "    {:<28} -> {}", m.column, m.field);
         }
         s
+    }
+}
+
+/// Where the `n` rows of one kind went, for the summary: nothing when there are none, the
+/// file when one was written, else `unwritten` in brackets.
+fn went_to(path: Option<&str>, n: u64, unwritten: &str) -> String {
+    match (path, n) {
+        (_, 0) => String::new(),
+        (Some(p), _) => format!("   -> {p}"),
+        (None, _) => format!("   ({unwritten})"),
     }
 }
 

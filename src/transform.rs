@@ -432,6 +432,14 @@ mod tests {
         process(raw, &schema, &roles, opts)
     }
 
+    /// The clean row `p` became (a panic if it was rejected).
+    fn clean(p: &Processed) -> &Clean {
+        let Outcome::Clean(c) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        c
+    }
+
     fn gb() -> TransformOptions {
         TransformOptions {
             default_region: region::from_code("GB"),
@@ -458,9 +466,7 @@ mod tests {
             ],
             &gb(),
         );
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.first_name, "Jane");
         assert_eq!(c.contact.last_name, "Doe");
         assert_eq!(c.contact.primary_phone().unwrap().e164, "+447911123456");
@@ -476,9 +482,7 @@ mod tests {
     #[test]
     fn the_row_region_beats_the_default() {
         let p = run(&["phone", "country"], &["030 1234567", "Germany"], &gb());
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.phones[0].e164, "+49301234567");
         assert_eq!(c.contact.country, "DE");
     }
@@ -494,9 +498,7 @@ mod tests {
             &["", "Germany", "0171 1234567"],
             &gb(),
         );
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.phones[0].e164, "+491711234567");
     }
 
@@ -507,9 +509,7 @@ mod tests {
             &["020 7183 8750", "020 7946 0018"],
             &gb(),
         );
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.primary_phone().unwrap().e164, "+442079460018");
         assert_eq!(c.rewrites.len(), 2);
     }
@@ -556,9 +556,7 @@ mod tests {
     #[test]
     fn extensions_go_to_the_extension_column_or_the_report() {
         let p = run(&["phone", "ext"], &["+1 650 253 0000 x12", ""], &gb());
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert!(c.rewrites.contains(&(1, Cell::Text("12".into()))));
         assert_eq!(
             codes(&run(&["phone"], &["+1 650 253 0000 x12"], &gb())),
@@ -587,9 +585,7 @@ mod tests {
             ],
             &gb(),
         );
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.primary_phone().unwrap().e164, "+447911123456");
         assert!(
             c.rewrites
@@ -641,9 +637,7 @@ mod tests {
         ];
         let row = [" 4600001 ", "4600000 ", " VIP", " Yes ", "07911 123456"];
         let p = run(&headers, &row, &gb());
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.record_id, "4600001");
         assert_eq!(c.contact.parent_id, "4600000");
         assert_eq!(c.contact.status, "VIP");
@@ -653,9 +647,7 @@ mod tests {
 
         // Empty and false-ish cells leave the defaults, and never reject the row.
         let p = run(&headers, &["", " ", "", "no", "07911 123456"], &gb());
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.record_id, "");
         assert_eq!(c.contact.parent_id, "");
         assert_eq!(c.contact.status, "");
@@ -667,9 +659,7 @@ mod tests {
             ..gb()
         };
         let p = run(&headers, &row, &keys_only);
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact, Contact::default());
     }
 
@@ -680,9 +670,7 @@ mod tests {
             &["07911 123456", "7", "zc-42", "x"],
             &gb(),
         );
-        let Outcome::Clean(c) = &p.outcome else {
-            panic!("{:?}", p.outcome)
-        };
+        let c = clean(&p);
         assert_eq!(c.contact.record_id, "zc-42");
         assert!(c.contact.is_primary);
     }

@@ -256,6 +256,16 @@ mod tests {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// A token "1000.at" of one hour, expiring at 2,000,000,000 s after the epoch.
+    fn token() -> CachedToken {
+        CachedToken {
+            access_token: Secret::new("1000.at"),
+            expires_at: UNIX_EPOCH + Duration::from_secs(2_000_000_000),
+            lifetime: Duration::from_secs(3600),
+            grant: Grant::default(),
+        }
+    }
+
     #[test]
     fn sha256_vectors() {
         assert_eq!(
@@ -299,24 +309,21 @@ mod tests {
 
     #[test]
     fn default_location_follows_xdg_then_home() {
-        let xdg = TokenCache::default_location(|k| match k {
-            "XDG_CACHE_HOME" => Some("/xdg".into()),
-            "HOME" => Some("/home/u".into()),
-            _ => None,
-        });
-        assert_eq!(
-            xdg.map(|c| c.dir().to_path_buf()),
-            Some(PathBuf::from("/xdg/bulkline"))
-        );
-        let home = TokenCache::default_location(|k| match k {
-            "XDG_CACHE_HOME" => Some("relative".into()),
-            "HOME" => Some("/home/u".into()),
-            _ => None,
-        });
-        assert_eq!(
-            home.map(|c| c.dir().to_path_buf()),
-            Some(PathBuf::from("/home/u/.cache/bulkline"))
-        );
+        // An absolute XDG_CACHE_HOME wins; a relative one is ignored for HOME.
+        for (xdg, expected) in [
+            ("/xdg", "/xdg/bulkline"),
+            ("relative", "/home/u/.cache/bulkline"),
+        ] {
+            let cache = TokenCache::default_location(|k| match k {
+                "XDG_CACHE_HOME" => Some(xdg.into()),
+                "HOME" => Some("/home/u".into()),
+                _ => None,
+            });
+            assert_eq!(
+                cache.map(|c| c.dir().to_path_buf()),
+                Some(PathBuf::from(expected))
+            );
+        }
         assert_eq!(TokenCache::default_location(|_| None), None);
     }
 
@@ -324,12 +331,7 @@ mod tests {
     fn store_and_load_round_trip() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = TokenCache::new(dir.path().join("nested/bulkline"));
-        let token = CachedToken {
-            access_token: Secret::new("1000.at"),
-            expires_at: UNIX_EPOCH + Duration::from_secs(2_000_000_000),
-            lifetime: Duration::from_secs(3600),
-            grant: Grant::default(),
-        };
+        let token = token();
         cache.store("zoho-k", &token).expect("stores");
         assert_eq!(cache.load("zoho-k"), Some(token.clone()));
         assert_eq!(cache.load("zoho-other"), None);
@@ -347,12 +349,7 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = TokenCache::new(dir.path().join("bulkline"));
-        let token = CachedToken {
-            access_token: Secret::new("1000.at"),
-            expires_at: UNIX_EPOCH + Duration::from_secs(2_000_000_000),
-            lifetime: Duration::from_secs(3600),
-            grant: Grant::default(),
-        };
+        let token = token();
         cache.store("k", &token).expect("stores");
         let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o777).ok();
         assert_eq!(mode(&cache.path("k")), Some(0o600));

@@ -69,9 +69,7 @@ pub async fn zoho_refresh(
     client_secret: &Secret,
     refresh_token: &Secret,
 ) -> Result<Issued, AuthError> {
-    let url = accounts
-        .join(ZOHO_TOKEN_PATH)
-        .map_err(|e| AuthError::Network(e.to_string()))?;
+    let url = token_url(accounts, ZOHO_TOKEN_PATH)?;
     let form = [
         ("grant_type", "refresh_token"),
         ("client_id", client_id),
@@ -91,9 +89,7 @@ pub async fn zoom_server_to_server(
     client_id: &str,
     client_secret: &Secret,
 ) -> Result<Issued, AuthError> {
-    let url = oauth
-        .join(ZOOM_TOKEN_PATH)
-        .map_err(|e| AuthError::Network(e.to_string()))?;
+    let url = token_url(oauth, ZOOM_TOKEN_PATH)?;
     let response = http
         .post(url)
         .query(&[
@@ -104,6 +100,12 @@ pub async fn zoom_server_to_server(
         .send()
         .await;
     read_token(response, "Zoom").await
+}
+
+/// The token endpoint `path` of `base`.
+fn token_url(base: &BaseUrl, path: &str) -> Result<reqwest::Url, AuthError> {
+    base.join(path)
+        .map_err(|e| AuthError::Network(e.to_string()))
 }
 
 async fn read_token(

@@ -227,6 +227,20 @@ fn join(d: &[Difference]) -> String {
         .join("; ")
 }
 
+/// Adds `make(journal, now)` to `out` when the two differ; whether they did.
+fn value_diff<T: PartialEq + Clone>(
+    journal: &T,
+    now: &T,
+    make: impl FnOnce(T, T) -> Difference,
+    out: &mut Vec<Difference>,
+) -> bool {
+    let differs = journal != now;
+    if differs {
+        out.push(make(journal.clone(), now.clone()));
+    }
+    differs
+}
+
 fn map_diffs(
     a: &BTreeMap<String, String>,
     b: &BTreeMap<String, String>,
@@ -246,47 +260,21 @@ fn map_diffs(
 /// every field that differs.
 pub fn check_header(journal: &RunHeader, now: &RunHeader) -> Result<(), HeaderMismatch> {
     let mut d = Vec::new();
-    if journal.version != now.version {
-        d.push(Difference::Version {
-            journal: journal.version,
-            now: now.version,
-        });
+    let version = |journal, now| Difference::Version { journal, now };
+    value_diff(&journal.version, &now.version, version, &mut d);
+    let path = |journal, now| Difference::InputPath { journal, now };
+    if !value_diff(&journal.input.path, &now.input.path, path, &mut d) {
+        let content = |journal, now| Difference::InputContent { journal, now };
+        value_diff(&journal.input, &now.input, content, &mut d);
     }
-    if journal.input.path != now.input.path {
-        d.push(Difference::InputPath {
-            journal: journal.input.path.clone(),
-            now: now.input.path.clone(),
-        });
-    } else if journal.input != now.input {
-        d.push(Difference::InputContent {
-            journal: journal.input.clone(),
-            now: now.input.clone(),
-        });
-    }
-    if journal.target != now.target {
-        d.push(Difference::Target {
-            journal: journal.target.clone(),
-            now: now.target.clone(),
-        });
-    }
-    map_diffs(
-        &journal.target_params,
-        &now.target_params,
-        |key, journal, now| Difference::TargetParam { key, journal, now },
-        &mut d,
-    );
-    if journal.mode != now.mode {
-        d.push(Difference::Mode {
-            journal: journal.mode.clone(),
-            now: now.mode.clone(),
-        });
-    }
-    map_diffs(
-        &journal.options,
-        &now.options,
-        |key, journal, now| Difference::Option { key, journal, now },
-        &mut d,
-    );
+    let target = |journal, now| Difference::Target { journal, now };
+    value_diff(&journal.target, &now.target, target, &mut d);
+    let param = |key, journal, now| Difference::TargetParam { key, journal, now };
+    map_diffs(&journal.target_params, &now.target_params, param, &mut d);
+    let mode = |journal, now| Difference::Mode { journal, now };
+    value_diff(&journal.mode, &now.mode, mode, &mut d);
+    let option = |key, journal, now| Difference::Option { key, journal, now };
+    map_diffs(&journal.options, &now.options, option, &mut d);
     if d.is_empty() {
         Ok(())
     } else {

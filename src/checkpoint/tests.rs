@@ -30,11 +30,22 @@ fn header_of(input: &Path) -> RunHeader {
         .option("dedupe", "mobile")
 }
 
+/// Opens (or creates) the fixture's journal for its input, without a restart.
+fn open(f: &Fixture) -> Result<(Journal, Resume), CheckpointError> {
+    Journal::open_or_create(&f.journal, &header_of(&f.input), false)
+}
+
 fn reopen(f: &Fixture) -> Resume {
-    let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false)
-        .unwrap_or_else(|e| panic!("reopen: {e:?}"));
+    let (j, r) = open(f).unwrap_or_else(|e| panic!("reopen: {e:?}"));
     j.close().unwrap();
     r
+}
+
+/// Records row `row` as created as `id`: an intent, then its outcome.
+fn created(j: &Journal, row: u64, id: &str) {
+    let intent = j.intent_blocking(Op::Create, &[row], None).unwrap();
+    j.outcome(intent, &[RowOutcome::done(row, Action::Created, Some(id))])
+        .unwrap();
 }
 
 fn done(action: Action, id: &str) -> RowState {
@@ -47,7 +58,7 @@ fn done(action: Action, id: &str) -> RowState {
 #[test]
 fn round_trip() {
     let f = fixture();
-    let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, r) = open(&f).unwrap();
     assert!(r.is_empty() && r.moved_aside.is_none());
     let a = j.intent_blocking(Op::Create, &[1], None).unwrap();
     let b = j.intent_blocking(Op::Update, &[2], Some("77")).unwrap();
@@ -66,7 +77,7 @@ fn round_trip() {
         Err(CheckpointError::Closed)
     ));
 
-    let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, r) = open(&f).unwrap();
     assert_eq!(r.records, 6);
     assert_eq!(r.state(1), Some(&done(Action::Created, "100")));
     assert_eq!(r.state(2), Some(&done(Action::Updated, "77")));
@@ -93,7 +104,7 @@ fn round_trip() {
 #[test]
 fn a_journal_of_another_run_is_refused() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     j.close().unwrap();
     let before = std::fs::read(&f.journal).unwrap();
 
@@ -113,7 +124,7 @@ fn a_journal_of_another_run_is_refused() {
 
     // The input changed: refused too.
     std::fs::write(&f.input, b"name,mobile\nEve,+14155550199\n").unwrap();
-    let err = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap_err();
+    let err = open(&f).unwrap_err();
     assert!(err.to_string().contains("has changed"), "{err}");
     assert_eq!(
         std::fs::read(&f.journal).unwrap(),
@@ -127,10 +138,8 @@ fn a_journal_of_another_run_is_refused() {
 #[test]
 fn restart_moves_the_old_journal_aside() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
-    let id = j.intent_blocking(Op::Create, &[1], None).unwrap();
-    j.outcome(id, &[RowOutcome::done(1, Action::Created, Some("9"))])
-        .unwrap();
+    let (j, _) = open(&f).unwrap();
+    created(&j, 1, "9");
     j.close().unwrap();
     let old = std::fs::read(&f.journal).unwrap();
 
@@ -151,10 +160,8 @@ fn restart_moves_the_old_journal_aside() {
 #[test]
 fn a_torn_tail_is_cut_at_every_offset() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
-    let a = j.intent_blocking(Op::Create, &[1], None).unwrap();
-    j.outcome(a, &[RowOutcome::done(1, Action::Created, Some("100"))])
-        .unwrap();
+    let (j, _) = open(&f).unwrap();
+    created(&j, 1, "100");
     let b = j.intent_blocking(Op::Send, &[2, 3], None).unwrap();
     j.flush_blocking().unwrap();
     let before_last = std::fs::metadata(&f.journal).unwrap().len();
@@ -172,7 +179,7 @@ fn a_torn_tail_is_cut_at_every_offset() {
 
     for cut in before_last..full.len() as u64 {
         std::fs::write(&f.journal, &full[..cut as usize]).unwrap();
-        let (j, r) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+        let (j, r) = open(&f).unwrap();
         assert_eq!(r.dropped_tail_bytes, cut - before_last, "cut at {cut}");
         assert_eq!(
             r.dropped_tail_records,
@@ -202,11 +209,9 @@ fn a_torn_tail_is_cut_at_every_offset() {
 #[test]
 fn garbage_after_the_last_record_is_a_torn_tail_but_damage_in_the_middle_is_refused() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     for row in 1..=3 {
-        let id = j.intent_blocking(Op::Create, &[row], None).unwrap();
-        j.outcome(id, &[RowOutcome::done(row, Action::Created, Some("x"))])
-            .unwrap();
+        created(&j, row, "x");
     }
     j.close().unwrap();
     let full = std::fs::read(&f.journal).unwrap();
@@ -228,7 +233,7 @@ fn garbage_after_the_last_record_is_a_torn_tail_but_damage_in_the_middle_is_refu
     let mut damaged = full.clone();
     damaged[second + 30] ^= 0x20;
     std::fs::write(&f.journal, &damaged).unwrap();
-    let err = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap_err();
+    let err = open(&f).unwrap_err();
     assert!(
         matches!(err, CheckpointError::Corrupt { offset, .. } if offset == second as u64),
         "{err}"
@@ -240,7 +245,7 @@ fn garbage_after_the_last_record_is_a_torn_tail_but_damage_in_the_middle_is_refu
 fn a_file_that_is_not_a_journal_is_left_alone() {
     let f = fixture();
     std::fs::write(&f.journal, b"name,mobile\nAda,1\n").unwrap();
-    let err = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap_err();
+    let err = open(&f).unwrap_err();
     assert!(matches!(err, CheckpointError::NotAJournal { .. }), "{err}");
     assert_eq!(std::fs::read(&f.journal).unwrap(), b"name,mobile\nAda,1\n");
     // An empty file (e.g. touched by hand) becomes a journal.
@@ -251,8 +256,8 @@ fn a_file_that_is_not_a_journal_is_left_alone() {
 #[test]
 fn one_run_at_a_time() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
-    let err = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap_err();
+    let (j, _) = open(&f).unwrap();
+    let err = open(&f).unwrap_err();
     assert!(matches!(err, CheckpointError::Locked { .. }), "{err}");
     assert!(matches!(
         read_journal(&f.journal),
@@ -276,7 +281,7 @@ fn group_commit_from_threads() {
     const THREADS: u64 = 16;
     const EACH: u64 = 25;
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     let path = Arc::new(f.journal.clone());
     let handles: Vec<_> = (0..THREADS)
         .map(|t| {
@@ -312,7 +317,7 @@ fn group_commit_from_threads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_commit_from_tasks() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     let mut tasks = Vec::new();
     for row in 1..=300u64 {
         let j = j.clone();
@@ -339,7 +344,7 @@ async fn group_commit_from_tasks() {
 #[test]
 fn in_flight_intents_are_reported() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     let a = j.intent_blocking(Op::Create, &[1], None).unwrap();
     let b = j.intent_blocking(Op::Update, &[2], Some("55")).unwrap();
     let c = j.intent_blocking(Op::Create, &[3], None).unwrap();
@@ -354,7 +359,7 @@ fn in_flight_intents_are_reported() {
     assert_eq!(r.counts().action(Action::Unchanged), 1);
 
     // Reconciled: row 1 was found on the target, row 3 was not and is retried.
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     j.outcome(a, &[RowOutcome::done(1, Action::Created, Some("101"))])
         .unwrap();
     j.outcome(c, &[RowOutcome::not_applied(3)]).unwrap();
@@ -422,7 +427,7 @@ fn batch_intents_carry_per_row_results() {
 #[test]
 fn undo_reads_what_was_created_and_is_resumable() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     for (row, action) in [
         (1, Action::Created),
         (2, Action::Updated),
@@ -471,7 +476,7 @@ fn undo_reads_what_was_created_and_is_resumable() {
 #[test]
 fn misuse_is_an_error_not_a_panic() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     assert!(matches!(
         j.intent_blocking(Op::Send, &[], None),
         Err(CheckpointError::Invalid(_))
@@ -515,11 +520,9 @@ fn resume_a_million_rows() {
 #[test]
 fn far_apart_row_numbers_are_kept() {
     let f = fixture();
-    let (j, _) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, _) = open(&f).unwrap();
     for row in [3, 1 << 40, u64::MAX, 2] {
-        let id = j.intent_blocking(Op::Create, &[row], None).unwrap();
-        j.outcome(id, &[RowOutcome::done(row, Action::Created, Some("x"))])
-            .unwrap();
+        created(&j, row, "x");
     }
     j.close().unwrap();
     let r = reopen(&f);
@@ -536,7 +539,7 @@ fn keyed_intents_keep_each_rows_key_and_the_creation_time() {
         .build()
         .unwrap();
     let before = now_unix();
-    let (j, fresh) = Journal::open_or_create(&f.journal, &header_of(&f.input), false).unwrap();
+    let (j, fresh) = open(&f).unwrap();
     assert!(fresh.created_unix >= before);
     let (a, b) = rt.block_on(async {
         let a = j
@@ -569,8 +572,7 @@ fn keyed_intents_keep_each_rows_key_and_the_creation_time() {
 #[test]
 fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
     let f = fixture();
-    let h = header_of(&f.input);
-    let (j, _) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let (j, _) = open(&f).unwrap();
     let mut spec = IntentSpec::new(Op::Create, &[1]);
     spec.keys = &["+447400100001"];
     spec.parent = Some("p1");
@@ -582,7 +584,7 @@ fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
     j.outcome(a, &[RowOutcome::unknown(1)]).unwrap();
     j.close().unwrap();
 
-    let (j, r) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let (j, r) = open(&f).unwrap();
     let c = r.counts();
     assert_eq!((c.in_flight, c.unknown), (1, 1), "{c}");
     assert!(matches!(r.state(1), Some(RowState::Unknown(i)) if *i == a));
@@ -595,7 +597,7 @@ fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
     j.outcome(a, &[RowOutcome::done(1, Action::Created, Some("r1"))])
         .unwrap();
     j.close().unwrap();
-    let (_j, r) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let (_j, r) = open(&f).unwrap();
     assert_eq!(r.counts().unknown, 0);
     assert_eq!(r.created_id(1), Some("r1"));
 }
@@ -603,16 +605,13 @@ fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
 #[test]
 fn a_deleted_record_stays_known_as_created() {
     let f = fixture();
-    let h = header_of(&f.input);
-    let (j, _) = Journal::open_or_create(&f.journal, &h, false).unwrap();
-    let a = j.intent_blocking(Op::Create, &[1], None).unwrap();
-    j.outcome(a, &[RowOutcome::done(1, Action::Created, Some("r1"))])
-        .unwrap();
+    let (j, _) = open(&f).unwrap();
+    created(&j, 1, "r1");
     let d = j.intent_blocking(Op::Delete, &[1], Some("r1")).unwrap();
     j.outcome(d, &[RowOutcome::done(1, Action::Deleted, Some("r1"))])
         .unwrap();
     j.close().unwrap();
-    let (_j, r) = Journal::open_or_create(&f.journal, &h, false).unwrap();
+    let (_j, r) = open(&f).unwrap();
     assert!(r.created().is_empty());
     assert_eq!(r.ever_created(), vec![(1, "r1")]);
     assert_eq!(r.undone(), 1);

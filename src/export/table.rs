@@ -547,6 +547,21 @@ mod tests {
         }
     }
 
+    fn read_text(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    /// Writes `spool` to `path` with `columns`, in `format` with the default options.
+    fn write_to(
+        spool: Spool,
+        path: &Path,
+        columns: &[impl AsRef<str>],
+        format: OutFormat,
+    ) -> Result<u64> {
+        let columns: Vec<String> = columns.iter().map(|c| c.as_ref().to_string()).collect();
+        spool.write(path.to_str().unwrap(), &columns, &opts(format))
+    }
+
     /// A spool of three records: a formula, an E.164 number, a list, a big id, nesting.
     fn sample() -> Spool {
         let mut spool = Spool::new().unwrap();
@@ -574,15 +589,19 @@ mod tests {
 
     #[test]
     fn formats_from_extensions() {
-        assert_eq!(OutFormat::from_path("a.csv"), Some(OutFormat::Csv));
-        assert_eq!(OutFormat::from_path("dir/A.CSV"), Some(OutFormat::Csv));
-        assert_eq!(OutFormat::from_path("a.jsonl"), Some(OutFormat::Jsonl));
-        assert_eq!(OutFormat::from_path("a.NDJSON"), Some(OutFormat::Jsonl));
-        assert_eq!(OutFormat::from_path("a.Xlsx"), Some(OutFormat::Xlsx));
-        assert_eq!(OutFormat::from_path("a.tsv"), None);
-        assert_eq!(OutFormat::from_path("a.json"), None);
-        assert_eq!(OutFormat::from_path("-"), None);
-        assert_eq!(OutFormat::from_path("csv"), None);
+        for (path, format) in [
+            ("a.csv", Some(OutFormat::Csv)),
+            ("dir/A.CSV", Some(OutFormat::Csv)),
+            ("a.jsonl", Some(OutFormat::Jsonl)),
+            ("a.NDJSON", Some(OutFormat::Jsonl)),
+            ("a.Xlsx", Some(OutFormat::Xlsx)),
+            ("a.tsv", None),
+            ("a.json", None),
+            ("-", None),
+            ("csv", None),
+        ] {
+            assert_eq!(OutFormat::from_path(path), format, "{path}");
+        }
     }
 
     #[test]
@@ -674,7 +693,7 @@ mod tests {
             .write(path.to_str().unwrap(), &columns, &options)
             .unwrap();
         assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
+            read_text(&path),
             "name,mobile\n=1+2,+14155550123\n\"Bo, \"\"Jr\"\"\",007\n-,\n"
         );
     }
@@ -684,25 +703,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let columns = strings(&["id", "mobile"]);
         let csv = dir.path().join("e.csv");
-        let n = Spool::new()
-            .unwrap()
-            .write(csv.to_str().unwrap(), &columns, &opts(OutFormat::Csv))
-            .unwrap();
+        let n = write_to(Spool::new().unwrap(), &csv, &columns, OutFormat::Csv).unwrap();
         assert_eq!(n, 0);
         assert_eq!(std::fs::read(&csv).unwrap(), b"\xEF\xBB\xBFid,mobile\n");
 
         let jsonl = dir.path().join("e.jsonl");
-        Spool::new()
-            .unwrap()
-            .write(jsonl.to_str().unwrap(), &columns, &opts(OutFormat::Jsonl))
-            .unwrap();
+        write_to(Spool::new().unwrap(), &jsonl, &columns, OutFormat::Jsonl).unwrap();
         assert_eq!(std::fs::read(&jsonl).unwrap(), b"");
 
         let xlsx = dir.path().join("e.xlsx");
-        Spool::new()
-            .unwrap()
-            .write(xlsx.to_str().unwrap(), &columns, &opts(OutFormat::Xlsx))
-            .unwrap();
+        write_to(Spool::new().unwrap(), &xlsx, &columns, OutFormat::Xlsx).unwrap();
         assert_eq!(read_xlsx(&xlsx), vec![columns]);
 
         let none = dir.path().join("none.csv");
@@ -718,11 +728,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.jsonl");
         let columns = strings(&["mobile", "id", "name", "tags", "ok", "missing"]);
-        let n = sample()
-            .write(path.to_str().unwrap(), &columns, &opts(OutFormat::Jsonl))
-            .unwrap();
+        let n = write_to(sample(), &path, &columns, OutFormat::Jsonl).unwrap();
         assert_eq!(n, 3);
-        let text = std::fs::read_to_string(&path).unwrap();
+        let text = read_text(&path);
         assert!(!text.starts_with('\u{feff}'));
         let lines: Vec<Value> = text
             .lines()
@@ -780,9 +788,7 @@ mod tests {
             ))
             .unwrap();
         let columns = strings(&["id", "name", "mobile", "tags", "owner.name", "missing"]);
-        let n = spool
-            .write(path.to_str().unwrap(), &columns, &opts(OutFormat::Xlsx))
-            .unwrap();
+        let n = write_to(spool, &path, &columns, OutFormat::Xlsx).unwrap();
         assert_eq!(n, 4);
         let want: Vec<Vec<String>> = [
             &["id", "name", "mobile", "tags", "owner.name", "missing"][..],
@@ -817,13 +823,7 @@ mod tests {
     fn duplicate_columns_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
-        let err = sample()
-            .write(
-                path.to_str().unwrap(),
-                &strings(&["id", "id"]),
-                &opts(OutFormat::Csv),
-            )
-            .unwrap_err();
+        let err = write_to(sample(), &path, &["id", "id"], OutFormat::Csv).unwrap_err();
         assert!(matches!(err, Error::Usage(_)), "{err}");
         assert!(entries(dir.path()).is_empty());
     }
@@ -832,13 +832,7 @@ mod tests {
     fn a_missing_directory_leaves_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nope").join("out.csv");
-        let err = sample()
-            .write(
-                path.to_str().unwrap(),
-                &strings(&["id"]),
-                &opts(OutFormat::Csv),
-            )
-            .unwrap_err();
+        let err = write_to(sample(), &path, &["id"], OutFormat::Csv).unwrap_err();
         assert!(matches!(err, Error::Io { .. }), "{err}");
         assert!(!path.exists());
         assert!(entries(dir.path()).is_empty());
@@ -853,31 +847,16 @@ mod tests {
         spool
             .push(&obj(json!({"name": "x".repeat(XLSX_MAX_CELL + 1)})))
             .unwrap();
-        let err = spool
-            .write(
-                path.to_str().unwrap(),
-                &strings(&["name"]),
-                &opts(OutFormat::Xlsx),
-            )
-            .unwrap_err();
+        let err = write_to(spool, &path, &["name"], OutFormat::Xlsx).unwrap_err();
         assert!(matches!(err, Error::Usage(_)), "{err}");
         assert_eq!(entries(dir.path()), ["out.xlsx"], "no temporary file left");
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "the previous export"
-        );
+        assert_eq!(read_text(&path), "the previous export");
     }
 
     #[test]
     fn a_directory_destination_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let err = sample()
-            .write(
-                dir.path().to_str().unwrap(),
-                &strings(&["id"]),
-                &opts(OutFormat::Csv),
-            )
-            .unwrap_err();
+        let err = write_to(sample(), dir.path(), &["id"], OutFormat::Csv).unwrap_err();
         assert!(matches!(err, Error::Io { .. }), "{err}");
         assert!(entries(dir.path()).is_empty());
     }
@@ -903,10 +882,7 @@ mod tests {
                 .file_type()
                 .is_symlink()
         );
-        assert_eq!(
-            std::fs::read_to_string(&real).unwrap(),
-            "mobile\n+14155550123\n007\n\"\"\n"
-        );
+        assert_eq!(read_text(&real), "mobile\n+14155550123\n007\n\"\"\n");
     }
 
     #[test]
@@ -922,13 +898,7 @@ mod tests {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
         };
-        sample()
-            .write(
-                fifo.to_str().unwrap(),
-                &strings(&["id"]),
-                &opts(OutFormat::Jsonl),
-            )
-            .unwrap();
+        write_to(sample(), &fifo, &["id"], OutFormat::Jsonl).unwrap();
         assert_eq!(
             reader.join().unwrap(),
             "{\"id\":\"460000000026049\"}\n{\"id\":\"460000000026050\"}\n{}\n"
@@ -956,9 +926,7 @@ mod tests {
         let columns = super::super::columns::order(&["id", "mobile"], spool.seen(), None);
         assert_eq!(columns[..3], strings(&["id", "mobile", "rare_0"]));
         let path = dir.path().join("big.csv");
-        let n = spool
-            .write(path.to_str().unwrap(), &columns, &opts(OutFormat::Csv))
-            .unwrap();
+        let n = write_to(spool, &path, &columns, OutFormat::Csv).unwrap();
         assert_eq!(n, 10_000);
         let mut r = csv::Reader::from_path(&path).unwrap();
         let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
@@ -974,9 +942,7 @@ mod tests {
         }
         let path = dir.path().join("big.xlsx");
         let columns = strings(&["id", "mobile"]);
-        let n = spool
-            .write(path.to_str().unwrap(), &columns, &opts(OutFormat::Xlsx))
-            .unwrap();
+        let n = write_to(spool, &path, &columns, OutFormat::Xlsx).unwrap();
         assert_eq!(n, 10_000);
         let cells = read_xlsx(&path);
         assert_eq!(cells.len(), 10_001);
@@ -992,17 +958,8 @@ mod tests {
             .unwrap();
         assert_eq!(spool.seen(), ["a.b"]);
         let path = dir.path().join("out.jsonl");
-        spool
-            .write(
-                path.to_str().unwrap(),
-                &strings(&["a.b"]),
-                &opts(OutFormat::Jsonl),
-            )
-            .unwrap();
-        assert_eq!(
-            std::fs::read_to_string(&path).unwrap(),
-            "{\"a.b\":\"flat\"}\n"
-        );
+        write_to(spool, &path, &["a.b"], OutFormat::Jsonl).unwrap();
+        assert_eq!(read_text(&path), "{\"a.b\":\"flat\"}\n");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 
 use super::*;
@@ -38,28 +38,95 @@ fn client(base: BaseUrl, per_second: f64, retry: RetryPolicy, timeout: Duration)
     HttpClient::new(build_client(timeout).expect("client"), base, None, config)
 }
 
+/// Serves `router` and returns a client of it: 100/s, `retries` retries, 5 s timeout.
+async fn served(router: Router, retries: u32) -> HttpClient {
+    client(
+        serve(router).await,
+        100.0,
+        quick_retry(retries),
+        Duration::from_secs(5),
+    )
+}
+
+/// A client (2 retries) of a port that was free a moment ago and has nobody listening now.
+fn refused_client() -> HttpClient {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    drop(listener);
+    let base = BaseUrl::parse(&format!("http://{addr}")).expect("url");
+    client(base, 100.0, quick_retry(2), Duration::from_secs(2))
+}
+
+/// Sends `request` `n` times at once, each from its own task; the outcomes in task order.
+pub(crate) async fn send_concurrently(c: &HttpClient, n: usize, request: Request) -> Vec<Outcome> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (c, request) = (c.clone(), request.clone());
+        tasks.push(tokio::spawn(async move { c.send(&request).await }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.expect("task"));
+    }
+    outcomes
+}
+
+/// A 429 that says to retry at once.
+const RATE_LIMITED_RETRY_NOW: (StatusCode, [(&str, &str); 1], &str) =
+    (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], "{}");
+
+/// Zoho Books' answer once the daily quota is used up.
+const BOOKS_DAILY_QUOTA: (StatusCode, &str) = (
+    StatusCode::TOO_MANY_REQUESTS,
+    r#"{"code":45,"message":"You have exceeded the maximum number of API calls allowed for a day"}"#,
+);
+
+/// A client with a 100 ms timeout of a server that counts requests and answers each after
+/// 400 ms; and the server's request count.
+async fn slow_client(retries: u32) -> (HttpClient, Arc<AtomicUsize>) {
+    let (router, hits) = counting(|_| async {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        "{}".into_response()
+    });
+    let base = serve(router).await;
+    let c = client(
+        base,
+        100.0,
+        quick_retry(retries),
+        Duration::from_millis(100),
+    );
+    (c, hits)
+}
+
+/// Serves `/api/item` with `answer(earlier)`, `earlier` the number of requests before this
+/// one; and the count of requests.
+fn counting<F, Fut>(answer: F) -> (Router, Arc<AtomicUsize>)
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Response> + Send + 'static,
+{
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&hits);
+    let router = Router::new().route(
+        "/api/item",
+        any(move || answer(counter.fetch_add(1, Ordering::SeqCst))),
+    );
+    (router, hits)
+}
+
 /// Counts requests; answers `first` for the first `n` of them, then 200.
 fn flaky(
     n: usize,
     first: impl IntoResponse + Clone + Send + Sync + 'static,
 ) -> (Router, Arc<AtomicUsize>) {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    let router = Router::new().route(
-        "/api/item",
-        any(move || {
-            let counter = Arc::clone(&counter);
-            let first = first.clone();
-            async move {
-                if counter.fetch_add(1, Ordering::SeqCst) < n {
-                    first.into_response()
-                } else {
-                    (StatusCode::OK, r#"{"code":0,"message":"success"}"#).into_response()
-                }
-            }
-        }),
-    );
-    (router, hits)
+    counting(move |earlier| {
+        let answer = if earlier < n {
+            first.clone().into_response()
+        } else {
+            (StatusCode::OK, r#"{"code":0,"message":"success"}"#).into_response()
+        };
+        async move { answer }
+    })
 }
 
 #[tokio::test]
@@ -84,15 +151,8 @@ async fn rate_limited_then_success_pauses_the_whole_run() {
     let base = serve(router).await;
     let c = client(base, 20.0, quick_retry(3), Duration::from_secs(5));
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..5 {
-        let c = c.clone();
-        tasks.push(tokio::spawn(async move {
-            c.send(&Request::get("/api/item")).await
-        }));
-    }
-    for t in tasks {
-        assert!(t.await.expect("task").is_ok());
+    for outcome in send_concurrently(&c, 5, Request::get("/api/item")).await {
+        assert!(outcome.is_ok(), "{outcome:?}");
     }
     assert!(started.elapsed() >= Duration::from_secs(1));
     let arrivals = arrivals.lock().unwrap_or_else(|e| e.into_inner()).clone();
@@ -111,12 +171,7 @@ async fn rate_limited_then_success_pauses_the_whole_run() {
 #[tokio::test]
 async fn server_errors_are_retried_for_idempotent_requests() {
     let (router, hits) = flaky(2, (StatusCode::INTERNAL_SERVER_ERROR, "oops"));
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
+    let c = served(router, 3).await;
     let outcome = c
         .send(&Request::put("/api/item").json_value(serde_json::json!({"a": 1})))
         .await;
@@ -127,13 +182,10 @@ async fn server_errors_are_retried_for_idempotent_requests() {
 #[tokio::test]
 async fn retries_run_out() {
     let (router, hits) = flaky(100, (StatusCode::SERVICE_UNAVAILABLE, "down"));
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(2),
-        Duration::from_secs(5),
-    );
-    let outcome = c.send(&Request::get("/api/item")).await;
+    let outcome = served(router, 2)
+        .await
+        .send(&Request::get("/api/item"))
+        .await;
     assert!(
         matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("503") && reason.contains("after 2 retries")),
         "{outcome:?}"
@@ -144,12 +196,7 @@ async fn retries_run_out() {
 #[tokio::test]
 async fn ambiguous_create_is_not_retried() {
     let (router, hits) = flaky(1, (StatusCode::BAD_GATEWAY, "bad gateway"));
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(5),
-        Duration::from_secs(5),
-    );
+    let c = served(router, 5).await;
     let outcome = c
         .send(&Request::post("/api/item").json_value(serde_json::json!({"to": "+15550100"})))
         .await;
@@ -182,16 +229,8 @@ async fn documented_not_applied_status_is_retried_for_creates() {
 
 #[tokio::test]
 async fn rate_limited_create_is_retried() {
-    let (router, hits) = flaky(
-        1,
-        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], "{}"),
-    );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
+    let (router, hits) = flaky(1, RATE_LIMITED_RETRY_NOW);
+    let c = served(router, 3).await;
     assert!(c.send(&Request::post("/api/item")).await.is_ok());
     assert_eq!(
         hits.load(Ordering::SeqCst),
@@ -202,25 +241,7 @@ async fn rate_limited_create_is_retried() {
 
 #[tokio::test]
 async fn timeouts_are_ambiguous_and_creates_not_repeated() {
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&hits);
-    let router = Router::new().route(
-        "/api/item",
-        any(move || {
-            let counter = Arc::clone(&counter);
-            async move {
-                counter.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(400)).await;
-                "{}"
-            }
-        }),
-    );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(2),
-        Duration::from_millis(100),
-    );
+    let (c, hits) = slow_client(2).await;
     let outcome = c.send(&Request::post("/api/item")).await;
     assert!(
         matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("timed out")),
@@ -234,12 +255,7 @@ async fn timeouts_are_ambiguous_and_creates_not_repeated() {
 
 #[tokio::test]
 async fn connection_refused_is_not_applied_and_retried() {
-    // A port that was free a moment ago and has nobody listening now.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    let base = BaseUrl::parse(&format!("http://{addr}")).expect("url");
-    let c = client(base, 100.0, quick_retry(2), Duration::from_secs(2));
+    let c = refused_client();
     let outcome = c.send(&Request::post("/api/item")).await;
     assert!(
         matches!(&outcome, Outcome::NotApplied { reason } if reason.contains("connect") && reason.contains("after 2 retries")),
@@ -259,15 +275,7 @@ async fn api_errors_and_quota() {
                 )
             }),
         )
-        .route(
-            "/books",
-            any(|| async {
-                (
-                    StatusCode::TOO_MANY_REQUESTS,
-                    r#"{"code":45,"message":"You have exceeded the maximum number of API calls allowed for a day"}"#,
-                )
-            }),
-        )
+        .route("/books", any(|| async { BOOKS_DAILY_QUOTA }))
         .route(
             "/zoom",
             any(|| async {
@@ -278,12 +286,7 @@ async fn api_errors_and_quota() {
                 )
             }),
         );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
+    let c = served(router, 3).await;
     assert_eq!(
         c.send(&Request::post("/voice")).await,
         Outcome::Permanent {
@@ -317,12 +320,7 @@ async fn sends_query_form_and_multipart() {
             },
         ),
     );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(0),
-        Duration::from_secs(5),
-    );
+    let c = served(router, 0).await;
     let form = c
         .send(
             &Request::post("/echo")
@@ -402,15 +400,7 @@ async fn window_server(limit: usize, window: Duration, latency: Duration) -> Win
 /// The tests assert that the client never causes a 429 and never goes above its rate; how
 /// close it gets to the rate is a timing, measured by the throughput bench, not asserted here.
 async fn blast(c: &HttpClient, server: &WindowServer, n: usize) -> f64 {
-    let mut tasks = Vec::new();
-    for _ in 0..n {
-        let c = c.clone();
-        tasks.push(tokio::spawn(async move {
-            c.send(&Request::post("/api/item")).await
-        }));
-    }
-    for t in tasks {
-        let outcome = t.await.expect("task");
+    for outcome in send_concurrently(c, n, Request::post("/api/item")).await {
         assert!(outcome.is_ok(), "{outcome:?}");
     }
     assert_eq!(
@@ -428,31 +418,29 @@ async fn blast(c: &HttpClient, server: &WindowServer, n: usize) -> f64 {
     (n - 1) as f64 / last.duration_since(first).as_secs_f64()
 }
 
+/// Paces a client at `per_second` against `server` and checks it never went above that.
+async fn assert_pacing(server: WindowServer, per_second: f64, n: usize) {
+    let c = client(
+        server.base.clone(),
+        per_second,
+        quick_retry(0),
+        Duration::from_secs(5),
+    );
+    let achieved = blast(&c, &server, n).await;
+    assert!(achieved <= per_second, "achieved {achieved:.2}/s");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pacing_never_exceeds_20_per_second() {
     // 20/s = 2 per 100 ms window; each request takes 120 ms, so several must be in flight.
     let server = window_server(2, Duration::from_millis(100), Duration::from_millis(120)).await;
-    let c = client(
-        server.base.clone(),
-        20.0,
-        quick_retry(0),
-        Duration::from_secs(5),
-    );
-    let achieved = blast(&c, &server, 41).await;
-    assert!(achieved <= 20.0, "achieved {achieved:.2}/s");
+    assert_pacing(server, 20.0, 41).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pacing_never_exceeds_50_per_second() {
     let server = window_server(50, Duration::from_secs(1), Duration::from_millis(30)).await;
-    let c = client(
-        server.base.clone(),
-        50.0,
-        quick_retry(0),
-        Duration::from_secs(5),
-    );
-    let achieved = blast(&c, &server, 90).await;
-    assert!(achieved <= 50.0, "achieved {achieved:.2}/s");
+    assert_pacing(server, 50.0, 90).await;
 }
 
 /// The client's counters after one `send` (each test has its own client).
@@ -460,65 +448,49 @@ fn counted(c: &HttpClient) -> StatsSnapshot {
     c.stats().snapshot()
 }
 
+/// Sends `request` once; its outcome and the client's counters after it.
+async fn send_counted(c: &HttpClient, request: Request) -> (Outcome, StatsSnapshot) {
+    let outcome = c.send(&request).await;
+    (outcome, counted(c))
+}
+
+/// The expected counters: those named, every other one zero.
+macro_rules! counts {
+    ($($field:ident: $n:expr),* $(,)?) => {
+        StatsSnapshot { $($field: $n,)* ..StatsSnapshot::default() }
+    };
+}
+
+/// One `first` answer, then 200: `request` goes through after one retry. The counters.
+async fn stats_after_one_retry(
+    first: impl IntoResponse + Clone + Send + Sync + 'static,
+    request: Request,
+) -> StatsSnapshot {
+    let (router, hits) = flaky(1, first);
+    let c = served(router, 3).await;
+    assert!(c.send(&request).await.is_ok());
+    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    counted(&c)
+}
+
 #[tokio::test]
 async fn stats_count_a_429_then_200() {
-    let (router, hits) = flaky(
-        1,
-        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")], "{}"),
-    );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
-    assert!(c.send(&Request::post("/api/item")).await.is_ok());
-    assert_eq!(hits.load(Ordering::SeqCst), 2);
-    assert_eq!(
-        counted(&c),
-        StatsSnapshot {
-            requests: 2,
-            retries: 1,
-            rate_limited: 1,
-            server_errors: 0,
-            not_sent: 0,
-        }
-    );
+    let stats = stats_after_one_retry(RATE_LIMITED_RETRY_NOW, Request::post("/api/item")).await;
+    assert_eq!(stats, counts!(requests: 2, retries: 1, rate_limited: 1));
 }
 
 #[tokio::test]
 async fn stats_count_a_500_then_200() {
-    let (router, hits) = flaky(1, (StatusCode::INTERNAL_SERVER_ERROR, "oops"));
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
-    assert!(c.send(&Request::get("/api/item")).await.is_ok());
-    assert_eq!(hits.load(Ordering::SeqCst), 2);
-    assert_eq!(
-        counted(&c),
-        StatsSnapshot {
-            requests: 2,
-            retries: 1,
-            rate_limited: 0,
-            server_errors: 1,
-            not_sent: 0,
-        }
-    );
+    let oops = (StatusCode::INTERNAL_SERVER_ERROR, "oops");
+    let stats = stats_after_one_retry(oops, Request::get("/api/item")).await;
+    assert_eq!(stats, counts!(requests: 2, retries: 1, server_errors: 1));
 }
 
 #[tokio::test]
 async fn stats_are_shared_by_clones_and_add_up_over_sends() {
     // Two 503s, then 200s: the first send retries twice, the second goes through at once.
     let (router, hits) = flaky(2, (StatusCode::SERVICE_UNAVAILABLE, "busy"));
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
+    let c = served(router, 3).await;
     let other = c.clone();
     assert!(Arc::ptr_eq(c.stats(), other.stats()));
     assert!(c.send(&Request::get("/api/item")).await.is_ok());
@@ -526,39 +498,17 @@ async fn stats_are_shared_by_clones_and_add_up_over_sends() {
     assert_eq!(hits.load(Ordering::SeqCst), 4);
     assert_eq!(
         counted(&other),
-        StatsSnapshot {
-            requests: 4,
-            retries: 2,
-            rate_limited: 0,
-            server_errors: 2,
-            not_sent: 0,
-        }
+        counts!(requests: 4, retries: 2, server_errors: 2)
     );
 }
 
 #[tokio::test]
 async fn stats_count_retries_that_run_out_and_unretried_creates() {
     let (router, _) = flaky(100, (StatusCode::BAD_GATEWAY, "bad gateway"));
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(2),
-        Duration::from_secs(5),
-    );
-    assert!(matches!(
-        c.send(&Request::get("/api/item")).await,
-        Outcome::Ambiguous { .. }
-    ));
-    assert_eq!(
-        counted(&c),
-        StatsSnapshot {
-            requests: 3,
-            retries: 2,
-            rate_limited: 0,
-            server_errors: 3,
-            not_sent: 0,
-        }
-    );
+    let c = served(router, 2).await;
+    let (outcome, stats) = send_counted(&c, Request::get("/api/item")).await;
+    assert!(matches!(outcome, Outcome::Ambiguous { .. }), "{outcome:?}");
+    assert_eq!(stats, counts!(requests: 3, retries: 2, server_errors: 3));
     // A create that met a 5xx is not repeated: one more request, no retry.
     assert!(matches!(
         c.send(&Request::post("/api/item")).await,
@@ -573,87 +523,31 @@ async fn stats_count_retries_that_run_out_and_unretried_creates() {
 
 #[tokio::test]
 async fn stats_count_timeouts_as_server_errors() {
-    let router = Router::new().route(
-        "/api/item",
-        any(|| async {
-            tokio::time::sleep(Duration::from_millis(400)).await;
-            "{}"
-        }),
-    );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(1),
-        Duration::from_millis(100),
-    );
-    assert!(matches!(
-        c.send(&Request::get("/api/item")).await,
-        Outcome::Ambiguous { .. }
-    ));
-    assert_eq!(
-        counted(&c),
-        StatsSnapshot {
-            requests: 2,
-            retries: 1,
-            rate_limited: 0,
-            server_errors: 2,
-            not_sent: 0,
-        }
-    );
+    let (c, _) = slow_client(1).await;
+    let (outcome, stats) = send_counted(&c, Request::get("/api/item")).await;
+    assert!(matches!(outcome, Outcome::Ambiguous { .. }), "{outcome:?}");
+    assert_eq!(stats, counts!(requests: 2, retries: 1, server_errors: 2));
 }
 
 #[tokio::test]
 async fn stats_count_refused_connections_as_not_sent() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    drop(listener);
-    let base = BaseUrl::parse(&format!("http://{addr}")).expect("url");
-    let c = client(base, 100.0, quick_retry(2), Duration::from_secs(2));
-    assert!(matches!(
-        c.send(&Request::post("/api/item")).await,
-        Outcome::NotApplied { .. }
-    ));
-    assert_eq!(
-        counted(&c),
-        StatsSnapshot {
-            requests: 0,
-            retries: 2,
-            rate_limited: 0,
-            server_errors: 0,
-            not_sent: 3,
-        }
-    );
+    let c = refused_client();
+    let (outcome, stats) = send_counted(&c, Request::post("/api/item")).await;
+    assert!(matches!(outcome, Outcome::NotApplied { .. }), "{outcome:?}");
+    assert_eq!(stats, counts!(retries: 2, not_sent: 3));
 }
 
 #[tokio::test]
 async fn stats_count_a_daily_quota_429() {
-    let router = Router::new().route(
-        "/books",
-        any(|| async {
-            (
-                StatusCode::TOO_MANY_REQUESTS,
-                r#"{"code":45,"message":"You have exceeded the maximum number of API calls allowed for a day"}"#,
-            )
-        }),
+    let c = served(
+        Router::new().route("/books", any(|| async { BOOKS_DAILY_QUOTA })),
+        3,
+    )
+    .await;
+    let (outcome, stats) = send_counted(&c, Request::post("/books")).await;
+    assert!(
+        matches!(outcome, Outcome::QuotaExhausted { .. }),
+        "{outcome:?}"
     );
-    let c = client(
-        serve(router).await,
-        100.0,
-        quick_retry(3),
-        Duration::from_secs(5),
-    );
-    assert!(matches!(
-        c.send(&Request::post("/books")).await,
-        Outcome::QuotaExhausted { .. }
-    ));
-    assert_eq!(
-        counted(&c),
-        StatsSnapshot {
-            requests: 1,
-            retries: 0,
-            rate_limited: 1,
-            server_errors: 0,
-            not_sent: 0,
-        }
-    );
+    assert_eq!(stats, counts!(requests: 1, rate_limited: 1));
 }

@@ -5,12 +5,10 @@
 //! message) is a formula (`=HYPERLINK("http://x.test","Click")`), the case spreadsheet
 //! exports must neutralise.
 
-use std::collections::BTreeMap;
-
 use super::seed;
 use super::sms::{country_of, normalize_number};
-use super::state::{BooksContactPerson, Direction, SmsMessage, Store, VoiceContact, ZoomContact};
-use super::zoho_voice::FIELDS;
+use super::state::{BooksContactPerson, Direction, SmsMessage, Store, ZoomContact};
+use super::zoho_voice::new_contact;
 
 /// The first name of record 0: a formula a spreadsheet would run.
 pub const FORMULA_NAME: &str = "=HYPERLINK(\"http://x.test\",\"Click\")";
@@ -53,25 +51,14 @@ pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
         let email = format!("person{i}@example.com");
 
         if apis.has(Apis::Voice) {
-            let id = store.next_voice_id;
-            store.next_voice_id += 1;
-            let mut fields: BTreeMap<String, String> = FIELDS
-                .iter()
-                .map(|f| (f.to_string(), String::new()))
-                .collect();
-            fields.insert("first_name".into(), first.clone());
-            fields.insert("last_name".into(), last.clone());
-            fields.insert("mobile".into(), mobile.clone());
-            fields.insert("email".into(), email.clone());
-            store.voice.insert(
-                id,
-                VoiceContact {
-                    contact_id: id,
-                    fields,
-                    contact_status: None,
-                    created_time: now_ms,
-                },
-            );
+            let given = [
+                ("first_name".to_string(), first.clone()),
+                ("last_name".to_string(), last.clone()),
+                ("mobile".to_string(), mobile.clone()),
+                ("email".to_string(), email.clone()),
+            ];
+            let c = new_contact(store, given, now_ms);
+            store.voice.insert(c.contact_id, c);
         }
 
         if apis.has(Apis::Books) {

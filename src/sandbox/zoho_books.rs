@@ -119,6 +119,20 @@ fn no_person() -> Response {
     )
 }
 
+/// The id of an existing contact person, from the path.
+fn person_id(store: &Store, id: &str) -> Option<u64> {
+    id.parse::<u64>()
+        .ok()
+        .filter(|i| store.books_persons.contains_key(i))
+}
+
+/// The id of an existing contact, from the path.
+fn path_contact_id(store: &Store, cid: &str) -> Option<u64> {
+    cid.parse::<u64>()
+        .ok()
+        .filter(|c| store.books_contacts.contains_key(c))
+}
+
 /// Answers one Zoho Books request.
 pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
     if req.query("organization_id") != Some(seed::BOOKS_ORGANIZATION_ID) {
@@ -145,11 +159,7 @@ pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
             }
         }
         BooksRoute::Primary(id) => {
-            let Some(pid) = id
-                .parse::<u64>()
-                .ok()
-                .filter(|i| store.books_persons.contains_key(i))
-            else {
+            let Some(pid) = person_id(store, id) else {
                 return no_person();
             };
             make_primary(store, pid);
@@ -161,11 +171,7 @@ pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
         BooksRoute::List(cid) => list(store, cid, req),
         BooksRoute::Contacts => contacts(store, req),
         BooksRoute::Get(cid, id) => {
-            let Some(cid) = cid
-                .parse::<u64>()
-                .ok()
-                .filter(|c| store.books_contacts.contains_key(c))
-            else {
+            let Some(cid) = path_contact_id(store, cid) else {
                 return no_contact();
             };
             match id
@@ -183,13 +189,31 @@ pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
     }
 }
 
-fn create(store: &mut Store, req: &Req) -> Response {
-    let body = match body_object(req) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+/// The body of a create or an update, and its existing contact's id.
+fn body_and_contact(store: &Store, req: &Req) -> Result<(Map<String, Value>, u64), CodedError> {
+    let body = body_object(req)?;
+    let cid = contact_id(store, &body)?;
+    Ok((body, cid))
+}
+
+/// The answer to a create or an update: the contact person `pid`, with `message`.
+fn person_answer(store: &Store, pid: u64, status: StatusCode, message: &str) -> Response {
+    let Some(p) = store.books_persons.get(&pid) else {
+        return no_person();
     };
-    let cid = match contact_id(store, &body) {
-        Ok(c) => c,
+    json(
+        status,
+        json!({
+            "code": 0,
+            "message": message,
+            "contact_person": [person_json(p, true)],
+        }),
+    )
+}
+
+fn create(store: &mut Store, req: &Req) -> Response {
+    let (body, cid) = match body_and_contact(store, req) {
+        Ok(b) => b,
         Err(e) => return e.into_response(),
     };
     let mut p = BooksContactPerson {
@@ -208,33 +232,16 @@ fn create(store: &mut Store, req: &Req) -> Response {
     if first_of_contact || wants_primary {
         make_primary(store, pid);
     }
-    let Some(p) = store.books_persons.get(&pid) else {
-        return no_person();
-    };
-    json(
-        StatusCode::CREATED,
-        json!({
-            "code": 0,
-            "message": "The contactperson has been Created",
-            "contact_person": [person_json(p, true)],
-        }),
-    )
+    let message = "The contactperson has been Created";
+    person_answer(store, pid, StatusCode::CREATED, message)
 }
 
 fn update(store: &mut Store, id: &str, req: &Req) -> Response {
-    let body = match body_object(req) {
+    let (body, cid) = match body_and_contact(store, req) {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
-    let cid = match contact_id(store, &body) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let Some(pid) = id
-        .parse::<u64>()
-        .ok()
-        .filter(|i| store.books_persons.contains_key(i))
-    else {
+    let Some(pid) = person_id(store, id) else {
         return no_person();
     };
     let Some(p) = store.books_persons.get_mut(&pid) else {
@@ -252,17 +259,8 @@ fn update(store: &mut Store, id: &str, req: &Req) -> Response {
     if body.get("is_primary_contact") == Some(&Value::Bool(true)) {
         make_primary(store, pid);
     }
-    let Some(p) = store.books_persons.get(&pid) else {
-        return no_person();
-    };
-    json(
-        StatusCode::OK,
-        json!({
-            "code": 0,
-            "message": "The contactperson details has been updated.",
-            "contact_person": [person_json(p, true)],
-        }),
-    )
+    let message = "The contactperson details has been updated.";
+    person_answer(store, pid, StatusCode::OK, message)
 }
 
 /// `page` and `per_page` (Books: 1 and 200 by default, at most 200), or the message of the
@@ -308,11 +306,7 @@ fn contacts(store: &Store, req: &Req) -> Response {
 }
 
 fn list(store: &Store, cid: &str, req: &Req) -> Response {
-    let Some(cid) = cid
-        .parse::<u64>()
-        .ok()
-        .filter(|c| store.books_contacts.contains_key(c))
-    else {
+    let Some(cid) = path_contact_id(store, cid) else {
         return no_contact();
     };
     let (page, per_page) = match paging(req) {

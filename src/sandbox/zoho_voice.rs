@@ -124,21 +124,10 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
                 Ok(c) => c,
                 Err(m) => return bad(&m),
             };
-            let id = store.next_voice_id;
-            store.next_voice_id += 1;
-            let mut fields: BTreeMap<String, String> = FIELDS
-                .iter()
-                .map(|f| (f.to_string(), String::new()))
-                .collect();
-            fields.extend(input.fields);
-            let c = VoiceContact {
-                contact_id: id,
-                fields,
-                contact_status: input.status,
-                created_time: now_ms,
-            };
+            let mut c = new_contact(store, input.fields, now_ms);
+            c.contact_status = input.status;
             let body = detail(&c);
-            store.voice.insert(id, c);
+            store.voice.insert(c.contact_id, c);
             ok_contact(body)
         }
         VoiceRoute::Get(id) => match find(store, id) {
@@ -209,6 +198,27 @@ fn list(store: &Store, req: &Req) -> Response {
         StatusCode::OK,
         json!({"code": "200", "meta": {"total": total}, "contacts": contacts, "status": "SUCCESS"}),
     )
+}
+
+/// A new contact, created at `now_ms`, with the next free id: `given` set over empty fields.
+pub fn new_contact(
+    store: &mut Store,
+    given: impl IntoIterator<Item = (String, String)>,
+    now_ms: u64,
+) -> VoiceContact {
+    let id = store.next_voice_id;
+    store.next_voice_id += 1;
+    let mut fields: BTreeMap<String, String> = FIELDS
+        .iter()
+        .map(|f| (f.to_string(), String::new()))
+        .collect();
+    fields.extend(given);
+    VoiceContact {
+        contact_id: id,
+        fields,
+        contact_status: None,
+        created_time: now_ms,
+    }
 }
 
 /// A contact as create/get/update answer it: numeric ids, `number`, `created_time`.

@@ -280,34 +280,32 @@ fn string_list(v: &Value, field: &str) -> Result<Vec<String>, CodedError> {
         .collect()
 }
 
+/// The list `field` of at most `max` strings, each a valid `what` (an email, a phone number).
+fn checked_list(
+    v: &Value,
+    field: &str,
+    max: usize,
+    what: &str,
+    valid: fn(&str) -> bool,
+) -> Result<Vec<String>, CodedError> {
+    let items = string_list(v, field)?;
+    if items.len() > max {
+        return Err(invalid(&format!("Invalid field: at most {max} {what}s.")));
+    }
+    if let Some(bad) = items.iter().find(|i| !valid(i)) {
+        return Err(invalid(&format!("Invalid {what}: {bad}.")));
+    }
+    Ok(items)
+}
+
 /// Sets the body's fields on `c` and checks the result.
 fn apply(c: &mut ZoomContact, body: &Map<String, Value>) -> Result<(), CodedError> {
     for (k, v) in body {
         match k.as_str() {
             "phone_numbers" => {
-                let phones = string_list(v, k)?;
-                if phones.len() > MAX_PHONES {
-                    return Err(invalid(&format!(
-                        "Invalid field: at most {MAX_PHONES} phone numbers."
-                    )));
-                }
-                if let Some(p) = phones.iter().find(|p| !is_phone(p)) {
-                    return Err(invalid(&format!("Invalid phone number: {p}.")));
-                }
-                c.phone_numbers = phones;
+                c.phone_numbers = checked_list(v, k, MAX_PHONES, "phone number", is_phone)?;
             }
-            "emails" => {
-                let emails = string_list(v, k)?;
-                if emails.len() > MAX_EMAILS {
-                    return Err(invalid(&format!(
-                        "Invalid field: at most {MAX_EMAILS} emails."
-                    )));
-                }
-                if let Some(e) = emails.iter().find(|e| !is_email(e)) {
-                    return Err(invalid(&format!("Invalid email: {e}.")));
-                }
-                c.emails = emails;
-            }
+            "emails" => c.emails = checked_list(v, k, MAX_EMAILS, "email", is_email)?,
             "variables" => {
                 let Value::Array(items) = v else {
                     return Err(invalid("Invalid field: variables must be an array."));

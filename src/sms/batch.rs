@@ -138,13 +138,23 @@ mod tests {
         }
     }
 
+    /// Pushes a GB recipient of `text(row)` for each of `rows`; the batches sent on the way.
+    fn push_rows(
+        b: &mut Batcher,
+        rows: impl IntoIterator<Item = u64>,
+        text: impl Fn(u64) -> String,
+    ) -> Vec<Batch> {
+        let mut sent = Vec::new();
+        for row in rows {
+            sent.extend(b.push(r(row, &text(row), "GB")));
+        }
+        sent
+    }
+
     #[test]
     fn one_text_fills_batches_of_the_size() {
         let mut b = Batcher::new(10);
-        let mut sent = Vec::new();
-        for row in 1..=25 {
-            sent.extend(b.push(r(row, "same", "GB")));
-        }
+        let sent = push_rows(&mut b, 1..=25, |_| "same".into());
         assert_eq!(sent.len(), 2);
         assert!(sent.iter().all(|s| s.recipients.len() == 10));
         let rest = b.finish();
@@ -173,19 +183,13 @@ mod tests {
     #[test]
     fn the_size_is_clamped_and_open_groups_are_bounded() {
         let mut b = Batcher::new(50);
-        let mut sent = Vec::new();
-        for row in 1..=10 {
-            sent.extend(b.push(r(row, "x", "GB")));
-        }
+        let sent = push_rows(&mut b, 1..=10, |_| "x".into());
         assert_eq!(sent.len(), 1);
         let mut b = Batcher::new(0);
         assert_eq!(b.push(r(1, "x", "GB")).len(), 1);
 
         let mut b = Batcher::new(10);
-        let mut sent = Vec::new();
-        for row in 0..(MAX_OPEN as u64 + 5) {
-            sent.extend(b.push(r(row, &format!("m{row}"), "GB")));
-        }
+        let sent = push_rows(&mut b, 0..(MAX_OPEN as u64 + 5), |row| format!("m{row}"));
         assert_eq!(sent.len(), 5);
         assert_eq!(sent[0].rows(), vec![0]);
         assert_eq!(b.finish().len(), MAX_OPEN);

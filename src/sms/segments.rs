@@ -119,15 +119,20 @@ mod tests {
         assert_eq!(EXTENSION.chars().count(), 10);
     }
 
+    /// Asserts the segments of `n` times `unit`, for each `(n, segments)`.
+    fn assert_segments(unit: &str, cases: &[(usize, usize)]) {
+        for &(n, segments) in cases {
+            assert_eq!(count(&unit.repeat(n)).segments, segments, "{n} x {unit}");
+        }
+    }
+
     #[test]
     fn gsm7_boundaries() {
         let s = |n| count(&"a".repeat(n));
-        assert_eq!(s(0).segments, 0);
-        assert_eq!(s(1).segments, 1);
-        assert_eq!(s(160).segments, 1);
-        assert_eq!(s(161).segments, 2);
-        assert_eq!(s(306).segments, 2);
-        assert_eq!(s(307).segments, 3);
+        assert_segments(
+            "a",
+            &[(0, 0), (1, 1), (160, 1), (161, 2), (306, 2), (307, 3)],
+        );
         assert_eq!(s(160).encoding, Encoding::Gsm7);
         assert_eq!(s(160).encoding.data_coding(), 0);
     }
@@ -160,10 +165,7 @@ mod tests {
     #[test]
     fn ucs2_boundaries() {
         let s = |n| count(&"日".repeat(n));
-        assert_eq!(s(70).segments, 1);
-        assert_eq!(s(71).segments, 2);
-        assert_eq!(s(134).segments, 2);
-        assert_eq!(s(135).segments, 3);
+        assert_segments("日", &[(70, 1), (71, 2), (134, 2), (135, 3)]);
         assert_eq!(s(70).encoding, Encoding::Ucs2);
         assert_eq!(s(70).encoding.data_coding(), 2);
     }

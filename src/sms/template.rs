@@ -346,78 +346,34 @@ mod tests {
     }
 
     #[test]
-    fn error_unterminated() {
-        assert_eq!(
-            Template::parse("Hi {first_name"),
-            Err(TemplateError::Unterminated { at: 4 })
-        );
-        assert_eq!(
-            Template::parse("{"),
-            Err(TemplateError::Unterminated { at: 1 })
-        );
-        // A new `{` before the first one closed.
-        assert_eq!(
-            Template::parse("ab {x {y}"),
-            Err(TemplateError::Unterminated { at: 4 })
-        );
-        assert_eq!(
-            Template::parse("{{ {"),
-            Err(TemplateError::Unterminated { at: 4 })
-        );
-    }
-
-    #[test]
-    fn error_empty_placeholder() {
-        assert_eq!(
-            Template::parse("x{}"),
-            Err(TemplateError::EmptyPlaceholder { at: 2 })
-        );
-        assert_eq!(
-            Template::parse("ab{|x}"),
-            Err(TemplateError::EmptyPlaceholder { at: 3 })
-        );
-        assert_eq!(
-            Template::parse("{  }"),
-            Err(TemplateError::EmptyPlaceholder { at: 1 })
-        );
-        assert_eq!(
-            Template::parse("{ |}"),
-            Err(TemplateError::EmptyPlaceholder { at: 1 })
-        );
-    }
-
-    #[test]
-    fn error_stray_close() {
-        assert_eq!(
-            Template::parse("a}b"),
-            Err(TemplateError::StrayClose { at: 2 })
-        );
-        // `}}}`: one escaped `}`, then a lone one.
-        assert_eq!(
-            Template::parse("}}}"),
-            Err(TemplateError::StrayClose { at: 3 })
-        );
-        // The placeholder closes at the first `}`; the next one is alone.
-        assert_eq!(
-            Template::parse("{x}}"),
-            Err(TemplateError::StrayClose { at: 4 })
-        );
-    }
-
-    #[test]
-    fn error_positions_count_characters_not_bytes() {
-        assert_eq!(
-            Template::parse("héllo 😀 {name"),
-            Err(TemplateError::Unterminated { at: 9 })
-        );
-        assert_eq!(
-            Template::parse("日本語}"),
-            Err(TemplateError::StrayClose { at: 4 })
-        );
-        assert_eq!(
-            Template::parse("😀😀{|d}"),
-            Err(TemplateError::EmptyPlaceholder { at: 3 })
-        );
+    fn parse_errors_say_where() {
+        use TemplateError::{EmptyPlaceholder, StrayClose, Unterminated};
+        let cases = [
+            // Unterminated.
+            ("Hi {first_name", Unterminated { at: 4 }),
+            ("{", Unterminated { at: 1 }),
+            // A new `{` before the first one closed.
+            ("ab {x {y}", Unterminated { at: 4 }),
+            ("{{ {", Unterminated { at: 4 }),
+            // Empty placeholders.
+            ("x{}", EmptyPlaceholder { at: 2 }),
+            ("ab{|x}", EmptyPlaceholder { at: 3 }),
+            ("{  }", EmptyPlaceholder { at: 1 }),
+            ("{ |}", EmptyPlaceholder { at: 1 }),
+            // Stray closes.
+            ("a}b", StrayClose { at: 2 }),
+            // `}}}`: one escaped `}`, then a lone one.
+            ("}}}", StrayClose { at: 3 }),
+            // The placeholder closes at the first `}`; the next one is alone.
+            ("{x}}", StrayClose { at: 4 }),
+            // Positions count characters, not bytes.
+            ("héllo 😀 {name", Unterminated { at: 9 }),
+            ("日本語}", StrayClose { at: 4 }),
+            ("😀😀{|d}", EmptyPlaceholder { at: 3 }),
+        ];
+        for (text, error) in cases {
+            assert_eq!(Template::parse(text), Err(error), "{text}");
+        }
     }
 
     #[test]

@@ -331,144 +331,108 @@ mod tests {
         assert!((0..1440).all(|m| all.contains(m)));
     }
 
+    /// Asserts each placement, written "WINDOW REGION NOW -> EXPECTED": EXPECTED is "now", or
+    /// the local time and the zone of the start the message waits for.
+    fn assert_places(cases: &[&'static str]) {
+        for &case in cases {
+            let (given, expected) = case.split_once(" -> ").expect("an arrow");
+            let [w, region, now] = given.split(' ').collect::<Vec<_>>()[..] else {
+                panic!("{case}: want WINDOW REGION NOW");
+            };
+            let expected = match expected.rsplit_once(' ') {
+                Some((start, zone)) => at(start, zone),
+                None => {
+                    assert_eq!(expected, "now", "{case}");
+                    Placement::Now
+                }
+            };
+            assert_eq!(window(w).place(region, ts(now)), Ok(expected), "{case}");
+        }
+    }
+
     #[test]
     fn inside_the_window_sends_now() {
-        let w = window("09:00-20:00");
-        // 12:00 in London (GMT in January).
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T12:00:00Z")),
-            Ok(Placement::Now)
-        );
-        // Start inclusive: 09:00:00 exactly.
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T09:00:00Z")),
-            Ok(Placement::Now)
-        );
-        // 19:59:59 is still inside.
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T19:59:59Z")),
-            Ok(Placement::Now)
-        );
+        assert_places(&[
+            // 12:00 in London (GMT in January).
+            "09:00-20:00 GB 2026-01-15T12:00:00Z -> now",
+            // Start inclusive: 09:00:00 exactly.
+            "09:00-20:00 GB 2026-01-15T09:00:00Z -> now",
+            // 19:59:59 is still inside.
+            "09:00-20:00 GB 2026-01-15T19:59:59Z -> now",
+        ]);
     }
 
     #[test]
     fn before_the_start_waits_for_today() {
-        let w = window("09:00-20:00");
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T06:10:00Z")),
-            Ok(at("2026-01-15 09:00:00", "Europe/London"))
-        );
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T08:59:59Z")),
-            Ok(at("2026-01-15 09:00:00", "Europe/London"))
-        );
+        assert_places(&[
+            "09:00-20:00 GB 2026-01-15T06:10:00Z -> 2026-01-15 09:00:00 Europe/London",
+            "09:00-20:00 GB 2026-01-15T08:59:59Z -> 2026-01-15 09:00:00 Europe/London",
+        ]);
     }
 
     #[test]
     fn at_or_after_the_end_waits_for_tomorrow() {
-        let w = window("09:00-20:00");
-        // End exclusive: 20:00:00 exactly is outside.
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T20:00:00Z")),
-            Ok(at("2026-01-16 09:00:00", "Europe/London"))
-        );
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T23:59:00Z")),
-            Ok(at("2026-01-16 09:00:00", "Europe/London"))
-        );
-        // Across a month and a year end.
-        assert_eq!(
-            w.place("GB", ts("2026-12-31T21:00:00Z")),
-            Ok(at("2027-01-01 09:00:00", "Europe/London"))
-        );
+        assert_places(&[
+            // End exclusive: 20:00:00 exactly is outside.
+            "09:00-20:00 GB 2026-01-15T20:00:00Z -> 2026-01-16 09:00:00 Europe/London",
+            "09:00-20:00 GB 2026-01-15T23:59:00Z -> 2026-01-16 09:00:00 Europe/London",
+            // Across a month and a year end.
+            "09:00-20:00 GB 2026-12-31T21:00:00Z -> 2027-01-01 09:00:00 Europe/London",
+        ]);
     }
 
     #[test]
     fn a_window_that_wraps_midnight() {
-        let w = window("22:00-06:00");
-        for now in [
-            "2026-01-15T22:00:00Z",
-            "2026-01-15T23:30:00Z",
-            "2026-01-16T00:00:00Z",
-            "2026-01-16T05:59:59Z",
-        ] {
-            assert_eq!(w.place("GB", ts(now)), Ok(Placement::Now), "{now}");
-        }
-        // From the end (06:00, exclusive) to the start, the next start is the same day.
-        for now in [
-            "2026-01-16T06:00:00Z",
-            "2026-01-16T12:00:00Z",
-            "2026-01-16T21:59:59Z",
-        ] {
-            assert_eq!(
-                w.place("GB", ts(now)),
-                Ok(at("2026-01-16 22:00:00", "Europe/London")),
-                "{now}"
-            );
-        }
+        assert_places(&[
+            "22:00-06:00 GB 2026-01-15T22:00:00Z -> now",
+            "22:00-06:00 GB 2026-01-15T23:30:00Z -> now",
+            "22:00-06:00 GB 2026-01-16T00:00:00Z -> now",
+            "22:00-06:00 GB 2026-01-16T05:59:59Z -> now",
+            // From the end (06:00, exclusive) to the start, the next start is the same day.
+            "22:00-06:00 GB 2026-01-16T06:00:00Z -> 2026-01-16 22:00:00 Europe/London",
+            "22:00-06:00 GB 2026-01-16T12:00:00Z -> 2026-01-16 22:00:00 Europe/London",
+            "22:00-06:00 GB 2026-01-16T21:59:59Z -> 2026-01-16 22:00:00 Europe/London",
+        ]);
     }
 
     #[test]
     fn a_window_ending_at_midnight() {
-        let w = window("20:00-24:00");
-        assert_eq!(
-            w.place("GB", ts("2026-01-15T23:59:59Z")),
-            Ok(Placement::Now)
-        );
-        assert_eq!(
-            w.place("GB", ts("2026-01-16T00:00:00Z")),
-            Ok(at("2026-01-16 20:00:00", "Europe/London"))
-        );
+        assert_places(&[
+            "20:00-24:00 GB 2026-01-15T23:59:59Z -> now",
+            "20:00-24:00 GB 2026-01-16T00:00:00Z -> 2026-01-16 20:00:00 Europe/London",
+        ]);
     }
 
     #[test]
     fn the_local_date_is_not_the_utc_date() {
-        let w = window("09:00-20:00");
-        // 23:30 UTC on March 1 is 08:30 on March 2 in Tokyo (UTC+9).
-        assert_eq!(
-            w.place("JP", ts("2026-03-01T23:30:00Z")),
-            Ok(at("2026-03-02 09:00:00", "Asia/Tokyo"))
-        );
-        // 01:30 UTC on March 2 is 20:30 on March 1 in New York (UTC-5).
-        assert_eq!(
-            w.place("US", ts("2026-03-02T01:30:00Z")),
-            Ok(at("2026-03-02 09:00:00", "America/New_York"))
-        );
+        assert_places(&[
+            // 23:30 UTC on March 1 is 08:30 on March 2 in Tokyo (UTC+9).
+            "09:00-20:00 JP 2026-03-01T23:30:00Z -> 2026-03-02 09:00:00 Asia/Tokyo",
+            // 01:30 UTC on March 2 is 20:30 on March 1 in New York (UTC-5).
+            "09:00-20:00 US 2026-03-02T01:30:00Z -> 2026-03-02 09:00:00 America/New_York",
+        ]);
     }
 
     #[test]
     fn us_recipients_use_new_york_time() {
-        let w = window("09:00-20:00");
-        // 13:30 UTC is 08:30 in New York in winter (EST, UTC-5)...
-        assert_eq!(
-            w.place("US", ts("2026-01-15T13:30:00Z")),
-            Ok(at("2026-01-15 09:00:00", "America/New_York"))
-        );
-        // ... and 09:30 in summer (EDT, UTC-4).
-        assert_eq!(
-            w.place("US", ts("2026-07-15T13:30:00Z")),
-            Ok(Placement::Now)
-        );
-        assert_eq!(
-            w.place("us", ts("2026-07-15T13:30:00Z")),
-            Ok(Placement::Now)
-        );
+        assert_places(&[
+            // 13:30 UTC is 08:30 in New York in winter (EST, UTC-5)...
+            "09:00-20:00 US 2026-01-15T13:30:00Z -> 2026-01-15 09:00:00 America/New_York",
+            // ... and 09:30 in summer (EDT, UTC-4).
+            "09:00-20:00 US 2026-07-15T13:30:00Z -> now",
+            "09:00-20:00 us 2026-07-15T13:30:00Z -> now",
+        ]);
     }
 
     #[test]
     fn a_start_in_the_spring_forward_gap_moves_past_it() {
         // New York skips 02:00-03:00 on 2026-03-08 (EST -> EDT at 07:00 UTC).
-        let w = window("02:30-05:00");
-        // 01:00 EST, before the gap: today at 02:30, which does not exist, so 03:30 EDT.
-        assert_eq!(
-            w.place("US", ts("2026-03-08T06:00:00Z")),
-            Ok(at("2026-03-08 03:30:00", "America/New_York"))
-        );
-        // 03:10 EDT, just after the gap: inside the window.
-        assert_eq!(
-            w.place("US", ts("2026-03-08T07:10:00Z")),
-            Ok(Placement::Now)
-        );
+        assert_places(&[
+            // 01:00 EST, before the gap: today at 02:30, which does not exist, so 03:30 EDT.
+            "02:30-05:00 US 2026-03-08T06:00:00Z -> 2026-03-08 03:30:00 America/New_York",
+            // 03:10 EDT, just after the gap: inside the window.
+            "02:30-05:00 US 2026-03-08T07:10:00Z -> now",
+        ]);
         // Every minute of the transition day places without an error, at a valid time.
         let w = window("09:00-20:00");
         let day_start = ts("2026-03-08T05:00:00Z");
@@ -497,11 +461,9 @@ mod tests {
     #[test]
     fn a_start_in_the_fall_back_fold_is_kept() {
         // New York repeats 01:00-02:00 on 2026-11-01; the civil time is the same either way.
-        let w = window("01:30-05:00");
-        assert_eq!(
-            w.place("US", ts("2026-11-01T04:00:00Z")),
-            Ok(at("2026-11-01 01:30:00", "America/New_York"))
-        );
+        assert_places(&[
+            "01:30-05:00 US 2026-11-01T04:00:00Z -> 2026-11-01 01:30:00 America/New_York",
+        ]);
     }
 
     #[test]

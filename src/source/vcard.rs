@@ -912,6 +912,13 @@ mod tests {
         row.values.text(i)
     }
 
+    /// Asserts the cells `(column, value)` of `row`.
+    fn assert_cells(row: &RawRow, expected: &[(&str, &str)]) {
+        for &(name, value) in expected {
+            assert_eq!(cell(row, name), value, "{name}");
+        }
+    }
+
     #[test]
     fn schema_is_recognised_by_the_mapping() {
         for name in COLUMNS {
@@ -935,11 +942,16 @@ mod tests {
         let r = rows(text);
         assert_eq!(r.len(), 1);
         assert!(r[0].problem.is_none(), "{:?}", r[0].problem);
-        assert_eq!(cell(&r[0], "full_name"), "Zoë Müller");
-        assert_eq!(cell(&r[0], "last_name"), "Müller");
-        assert_eq!(cell(&r[0], "first_name"), "Zoë");
-        assert_eq!(cell(&r[0], "notes"), "Café = ok");
-        assert_eq!(cell(&r[0], "mobile"), "+44 7400 123456");
+        assert_cells(
+            &r[0],
+            &[
+                ("full_name", "Zoë Müller"),
+                ("last_name", "Müller"),
+                ("first_name", "Zoë"),
+                ("notes", "Café = ok"),
+                ("mobile", "+44 7400 123456"),
+            ],
+        );
     }
 
     #[test]
@@ -949,12 +961,17 @@ mod tests {
                     TEL;VOICE:+1 415 555 2673\r\nTEL;HOME:+1 415 555 2674\r\n\
                     TEL;PAGER:+1 415 555 2675\r\nEND:VCARD\r\n";
         let r = rows(text);
-        assert_eq!(cell(&r[0], "mobile"), "+1 415 555 2671");
-        assert_eq!(cell(&r[0], "work_phone"), "+1 415 555 2672");
-        assert_eq!(cell(&r[0], "phone"), "+1 415 555 2673");
-        assert_eq!(cell(&r[0], "home_phone"), "+1 415 555 2674");
-        assert_eq!(cell(&r[0], "last_name"), "Doe");
-        assert_eq!(cell(&r[0], "first_name"), "John");
+        assert_cells(
+            &r[0],
+            &[
+                ("mobile", "+1 415 555 2671"),
+                ("work_phone", "+1 415 555 2672"),
+                ("phone", "+1 415 555 2673"),
+                ("home_phone", "+1 415 555 2674"),
+                ("last_name", "Doe"),
+                ("first_name", "John"),
+            ],
+        );
     }
 
     #[test]
@@ -967,16 +984,18 @@ mod tests {
                     EMAIL;TYPE=INTERNET:jane@example.com\nEND:VCARD\n";
         let r = rows(text);
         assert!(r[0].problem.is_none());
-        assert_eq!(cell(&r[0], "full_name"), "Jane Doe");
-        assert_eq!(cell(&r[0], "mobile"), "+49 151 23456789");
-        assert_eq!(cell(&r[0], "work_phone"), "030 1234567");
-        assert_eq!(
-            cell(&r[0], "notes"),
-            "Met at FOSDEM, Brussels; ask about\nthe \\ thing"
+        assert_cells(
+            &r[0],
+            &[
+                ("full_name", "Jane Doe"),
+                ("mobile", "+49 151 23456789"),
+                ("work_phone", "030 1234567"),
+                ("notes", "Met at FOSDEM, Brussels; ask about\nthe \\ thing"),
+                ("company", "Acme, Inc."),
+                ("job_title", "Engineer"),
+                ("email", "jane@example.com"),
+            ],
         );
-        assert_eq!(cell(&r[0], "company"), "Acme, Inc.");
-        assert_eq!(cell(&r[0], "job_title"), "Engineer");
-        assert_eq!(cell(&r[0], "email"), "jane@example.com");
     }
 
     #[test]
@@ -988,14 +1007,19 @@ mod tests {
                     ADR;TYPE=home;PREF=1:;;9 Elm St;Shelbyville;IL;62565;USA\n\
                     END:VCARD\n";
         let r = rows(text);
-        assert_eq!(cell(&r[0], "mobile"), "+1-555-555-0100");
-        assert_eq!(cell(&r[0], "work_phone"), "+1-555-555-0101 ext. 42");
-        // The PREF address wins over the first one.
-        assert_eq!(cell(&r[0], "street"), "9 Elm St");
-        assert_eq!(cell(&r[0], "city"), "Shelbyville");
-        assert_eq!(cell(&r[0], "state"), "IL");
-        assert_eq!(cell(&r[0], "postal_code"), "62565");
-        assert_eq!(cell(&r[0], "country"), "USA");
+        assert_cells(
+            &r[0],
+            &[
+                ("mobile", "+1-555-555-0100"),
+                ("work_phone", "+1-555-555-0101 ext. 42"),
+                // The PREF address wins over the first one.
+                ("street", "9 Elm St"),
+                ("city", "Shelbyville"),
+                ("state", "IL"),
+                ("postal_code", "62565"),
+                ("country", "USA"),
+            ],
+        );
 
         let r = rows(
             "BEGIN:VCARD\nVERSION:4.0\n\
@@ -1070,9 +1094,14 @@ mod tests {
         let r = rows(text);
         assert_eq!(r.len(), 2);
         assert!(r.iter().all(|r| r.problem.is_none()));
-        assert_eq!(cell(&r[0], "full_name"), "Crlf Person");
-        assert_eq!(cell(&r[0], "home_phone"), "+33 1 23 45 67 89");
-        assert_eq!(cell(&r[0], "notes"), "one two");
+        assert_cells(
+            &r[0],
+            &[
+                ("full_name", "Crlf Person"),
+                ("home_phone", "+33 1 23 45 67 89"),
+                ("notes", "one two"),
+            ],
+        );
         assert_eq!(cell(&r[1], "full_name"), "Lower");
     }
 
@@ -1100,9 +1129,14 @@ mod tests {
         let r = rows(text);
         assert_eq!(r.len(), 1);
         assert!(r[0].problem.is_none());
-        assert_eq!(cell(&r[0], "full_name"), "Boss");
-        assert_eq!(cell(&r[0], "phone"), "");
-        assert_eq!(cell(&r[0], "work_phone"), "+1 415 555 2601");
+        assert_cells(
+            &r[0],
+            &[
+                ("full_name", "Boss"),
+                ("phone", ""),
+                ("work_phone", "+1 415 555 2601"),
+            ],
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ use axum::response::IntoResponse;
 use axum::routing::{any, post};
 
 use super::*;
-use crate::http::tests::serve;
-use crate::http::{ClientConfig, HttpClient, Outcome, Rate, Request, build_client};
+use crate::http::tests::{send_concurrently, serve};
+use crate::http::{BaseUrl, ClientConfig, HttpClient, Outcome, Rate, Request, build_client};
 
 fn zoho_auth(refresh: &str) -> ZohoAuth {
     ZohoAuth::RefreshToken {
@@ -26,8 +26,32 @@ fn http() -> reqwest::Client {
     build_client(Duration::from_secs(5)).expect("client")
 }
 
+/// A Zoho provider of the test client for the refresh token `refresh`.
+fn zoho(refresh: &str, accounts: BaseUrl, cache: Option<TokenCache>) -> TokenProvider {
+    TokenProvider::zoho(http(), zoho_auth(refresh), accounts, cache)
+}
+
+/// Stores `token` for the refresh token "r1" at `accounts`, expiring in `expires_in` (of a
+/// 1-hour lifetime); its cache key.
+fn seed_cache(cache: &TokenCache, accounts: &BaseUrl, token: &str, expires_in: u64) -> String {
+    let key = cache_key("zoho", &["1000.CLIENT", "r1", accounts.as_str()]);
+    cache
+        .store(
+            &key,
+            &CachedToken {
+                access_token: Secret::new(token),
+                expires_at: SystemTime::now() + Duration::from_secs(expires_in),
+                lifetime: Duration::from_secs(3600),
+                grant: Default::default(),
+            },
+        )
+        .expect("seed cache");
+    key
+}
+
 /// A Zoho accounts server: issues "tok-1", "tok-2", ... (after `delay`), checks the form.
-fn zoho_accounts(delay: Duration) -> (Router, Arc<AtomicUsize>) {
+/// Its base URL and the count of tokens issued.
+async fn zoho_accounts(delay: Duration) -> (BaseUrl, Arc<AtomicUsize>) {
     let issued = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&issued);
     let router = Router::new().route(
@@ -48,7 +72,7 @@ fn zoho_accounts(delay: Duration) -> (Router, Arc<AtomicUsize>) {
             }
         }),
     );
-    (router, issued)
+    (serve(router).await, issued)
 }
 
 /// An API that accepts `Zoho-oauthtoken <good>` and answers 401 INVALID_OAUTHTOKEN otherwise.
@@ -70,7 +94,7 @@ fn zoho_api(good: &'static str) -> Router {
     )
 }
 
-fn api_client(base: crate::http::BaseUrl, provider: Arc<TokenProvider>) -> HttpClient {
+fn api_client(base: BaseUrl, provider: Arc<TokenProvider>) -> HttpClient {
     HttpClient::new(
         http(),
         base,
@@ -81,20 +105,12 @@ fn api_client(base: crate::http::BaseUrl, provider: Arc<TokenProvider>) -> HttpC
 
 #[tokio::test]
 async fn fifty_concurrent_requests_one_token_request() {
-    let (accounts, issued) = zoho_accounts(Duration::from_millis(100));
-    let accounts = serve(accounts).await;
+    let (accounts, issued) = zoho_accounts(Duration::from_millis(100)).await;
     let api = serve(zoho_api("tok-1")).await;
-    let provider = Arc::new(TokenProvider::zoho(http(), zoho_auth("r1"), accounts, None));
+    let provider = Arc::new(zoho("r1", accounts, None));
     let client = api_client(api, Arc::clone(&provider));
-    let mut tasks = Vec::new();
-    for _ in 0..50 {
-        let c = client.clone();
-        tasks.push(tokio::spawn(async move {
-            c.send(&Request::get("/rest/json/zv/contacts")).await
-        }));
-    }
-    for t in tasks {
-        let outcome = t.await.expect("task");
+    let get = Request::get("/rest/json/zv/contacts");
+    for outcome in send_concurrently(&client, 50, get).await {
         assert!(outcome.is_ok(), "{outcome:?}");
     }
     assert_eq!(issued.load(Ordering::SeqCst), 1);
@@ -105,39 +121,15 @@ async fn fifty_concurrent_requests_one_token_request() {
 async fn refreshes_once_on_401_for_all_workers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = TokenCache::new(dir.path());
-    let (accounts, issued) = zoho_accounts(Duration::from_millis(50));
-    let accounts = serve(accounts).await;
+    let (accounts, issued) = zoho_accounts(Duration::from_millis(50)).await;
     // A token from an earlier run, revoked since: the API refuses it.
-    let key = cache_key("zoho", &["1000.CLIENT", "r1", accounts.as_str()]);
-    cache
-        .store(
-            &key,
-            &CachedToken {
-                access_token: Secret::new("revoked"),
-                expires_at: SystemTime::now() + Duration::from_secs(3000),
-                lifetime: Duration::from_secs(3600),
-                grant: Default::default(),
-            },
-        )
-        .expect("seed cache");
+    let key = seed_cache(&cache, &accounts, "revoked", 3000);
     let api = serve(zoho_api("tok-1")).await;
-    let provider = Arc::new(TokenProvider::zoho(
-        http(),
-        zoho_auth("r1"),
-        accounts,
-        Some(cache.clone()),
-    ));
+    let provider = Arc::new(zoho("r1", accounts, Some(cache.clone())));
     let client = api_client(api, Arc::clone(&provider));
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        let c = client.clone();
-        tasks.push(tokio::spawn(async move {
-            // A create: a 401 means "not applied", so it is safe to send again.
-            c.send(&Request::post("/rest/json/zv/contacts")).await
-        }));
-    }
-    for t in tasks {
-        let outcome = t.await.expect("task");
+    // A create: a 401 means "not applied", so it is safe to send again.
+    let create = Request::post("/rest/json/zv/contacts");
+    for outcome in send_concurrently(&client, 20, create).await {
         assert!(outcome.is_ok(), "{outcome:?}");
     }
     assert_eq!(issued.load(Ordering::SeqCst), 1);
@@ -151,11 +143,9 @@ async fn refreshes_once_on_401_for_all_workers() {
 
 #[tokio::test]
 async fn a_fresh_token_refused_is_denied_without_a_refresh_loop() {
-    let (accounts, issued) = zoho_accounts(Duration::ZERO);
-    let accounts = serve(accounts).await;
+    let (accounts, issued) = zoho_accounts(Duration::ZERO).await;
     let api = serve(zoho_api("never")).await;
-    let provider = Arc::new(TokenProvider::zoho(http(), zoho_auth("r1"), accounts, None));
-    let client = api_client(api, provider);
+    let client = api_client(api, Arc::new(zoho("r1", accounts, None)));
     for _ in 0..3 {
         let outcome = client.send(&Request::get("/rest/json/zv/contacts")).await;
         assert!(
@@ -172,7 +162,7 @@ async fn fixed_token_refused_is_denied() {
     let provider = Arc::new(TokenProvider::zoho(
         http(),
         ZohoAuth::AccessToken(Secret::new("bad")),
-        crate::http::BaseUrl::parse("http://127.0.0.1:1").expect("url"),
+        BaseUrl::parse("http://127.0.0.1:1").expect("url"),
         None,
     ));
     let client = api_client(api.clone(), provider);
@@ -197,29 +187,18 @@ async fn fixed_token_refused_is_denied() {
 async fn cache_is_reused_by_the_next_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = TokenCache::new(dir.path().join("bulkline"));
-    let (accounts, issued) = zoho_accounts(Duration::ZERO);
-    let accounts = serve(accounts).await;
-    let first = TokenProvider::zoho(
-        http(),
-        zoho_auth("r1"),
-        accounts.clone(),
-        Some(cache.clone()),
-    );
+    let (accounts, issued) = zoho_accounts(Duration::ZERO).await;
+    let first = zoho("r1", accounts.clone(), Some(cache.clone()));
     let t1 = first.token().await.expect("token");
     assert_eq!(first.token_requests(), 1);
     // A second run: a new provider, same credentials.
-    let second = TokenProvider::zoho(
-        http(),
-        zoho_auth("r1"),
-        accounts.clone(),
-        Some(cache.clone()),
-    );
+    let second = zoho("r1", accounts.clone(), Some(cache.clone()));
     let t2 = second.token().await.expect("token");
     assert_eq!(second.token_requests(), 0);
     assert_eq!(t1.secret(), t2.secret());
     assert_eq!(issued.load(Ordering::SeqCst), 1);
     // Other credentials do not share it.
-    let other = TokenProvider::zoho(http(), zoho_auth("r2"), accounts, Some(cache));
+    let other = zoho("r2", accounts, Some(cache));
     let t3 = other.token().await.expect("token");
     assert_ne!(t3.secret(), t1.secret());
     assert_eq!(issued.load(Ordering::SeqCst), 2);
@@ -231,14 +210,8 @@ async fn cache_file_is_private_and_holds_no_credentials() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = TokenCache::new(dir.path().join("bulkline"));
-    let (accounts, _) = zoho_accounts(Duration::ZERO);
-    let accounts = serve(accounts).await;
-    let provider = TokenProvider::zoho(
-        http(),
-        zoho_auth("1000.r3fr3sh"),
-        accounts,
-        Some(cache.clone()),
-    );
+    let (accounts, _) = zoho_accounts(Duration::ZERO).await;
+    let provider = zoho("1000.r3fr3sh", accounts, Some(cache.clone()));
     provider.token().await.expect("token");
     let entries: Vec<_> = std::fs::read_dir(cache.dir())
         .expect("dir")
@@ -265,22 +238,10 @@ async fn cache_file_is_private_and_holds_no_credentials() {
 async fn expiring_cached_token_is_replaced() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cache = TokenCache::new(dir.path());
-    let (accounts, issued) = zoho_accounts(Duration::ZERO);
-    let accounts = serve(accounts).await;
-    let key = cache_key("zoho", &["1000.CLIENT", "r1", accounts.as_str()]);
-    cache
-        .store(
-            &key,
-            &CachedToken {
-                access_token: Secret::new("old"),
-                // Within the refresh margin (5 min of a 1-hour token).
-                expires_at: SystemTime::now() + Duration::from_secs(60),
-                lifetime: Duration::from_secs(3600),
-                grant: Default::default(),
-            },
-        )
-        .expect("seed");
-    let provider = TokenProvider::zoho(http(), zoho_auth("r1"), accounts, Some(cache));
+    let (accounts, issued) = zoho_accounts(Duration::ZERO).await;
+    // Within the refresh margin (5 min of a 1-hour token).
+    seed_cache(&cache, &accounts, "old", 60);
+    let provider = zoho("r1", accounts, Some(cache));
     let t = provider.token().await.expect("token");
     assert_eq!(t.secret().expose(), "tok-1");
     assert_eq!(issued.load(Ordering::SeqCst), 1);
@@ -301,7 +262,7 @@ async fn access_denied_says_wait_ten_minutes() {
         }),
     );
     let accounts = serve(router).await;
-    let provider = Arc::new(TokenProvider::zoho(http(), zoho_auth("r1"), accounts, None));
+    let provider = Arc::new(zoho("r1", accounts, None));
     assert_eq!(
         provider.token().await.err(),
         Some(AuthError::TokenRateLimited)
@@ -363,12 +324,17 @@ async fn zoom_server_to_server_flow() {
         }),
     ))
     .await;
-    let auth = ZoomAuth::ServerToServer {
+    let auth = |secret: &str| ZoomAuth::ServerToServer {
         account_id: "acc-1".to_string(),
         client_id: "zcid".to_string(),
-        client_secret: Secret::new("zs3cr3t"),
+        client_secret: Secret::new(secret),
     };
-    let provider = Arc::new(TokenProvider::zoom(http(), auth, oauth.clone(), None));
+    let provider = Arc::new(TokenProvider::zoom(
+        http(),
+        auth("zs3cr3t"),
+        oauth.clone(),
+        None,
+    ));
     let outcome = api_client(api, Arc::clone(&provider))
         .send(&Request::post(
             "/v2/contact_center/address_books/ab1/contacts",
@@ -379,12 +345,7 @@ async fn zoom_server_to_server_flow() {
         "{outcome:?}"
     );
     assert_eq!(issued.load(Ordering::SeqCst), 1);
-    let bad = ZoomAuth::ServerToServer {
-        account_id: "acc-1".to_string(),
-        client_id: "zcid".to_string(),
-        client_secret: Secret::new("wrong"),
-    };
-    let err = TokenProvider::zoom(http(), bad, oauth, None)
+    let err = TokenProvider::zoom(http(), auth("wrong"), oauth, None)
         .token()
         .await
         .err();
@@ -424,7 +385,7 @@ fn header_values_and_debug_are_redacted() {
     let provider = TokenProvider::zoho(
         reqwest::Client::new(),
         zoho_auth("1000.r3fr3sh"),
-        crate::http::BaseUrl::parse("https://accounts.zoho.com").expect("url"),
+        BaseUrl::parse("https://accounts.zoho.com").expect("url"),
         None,
     );
     let fixed = TokenProvider::fixed(reqwest::Client::new(), secret.clone(), AuthScheme::Bearer);
