@@ -125,3 +125,43 @@ impl Executor {
         }
     }
 }
+
+/// Runs `work` on every item that arrives on `rx`, at most `max` at a time, until the channel
+/// closes and every run has finished (or a stop's grace ran out).
+pub async fn run_all<T, F, Fut>(mut rx: tokio::sync::mpsc::Receiver<T>, max: usize, work: F)
+where
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(max));
+    let mut set = tokio::task::JoinSet::new();
+    while let Some(item) = rx.recv().await {
+        let Ok(permit) = std::sync::Arc::clone(&permits).acquire_owned().await else {
+            break;
+        };
+        let run = work(item);
+        set.spawn(async move {
+            run.await;
+            drop(permit);
+        });
+        while set.try_join_next().is_some() {}
+    }
+    stop::join_within_grace(&mut set).await;
+}
+
+/// One round of "again, what certainly did not happen": after a pause that grows with `round`
+/// (none before the first), runs `work` on every item at once and waits for them all.
+pub async fn retry_round<T, F, Fut>(round: u32, items: Vec<T>, work: F)
+where
+    F: Fn(T) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    if round > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(round))).await;
+    }
+    let mut set = tokio::task::JoinSet::new();
+    for item in items {
+        set.spawn(work(item));
+    }
+    stop::join_within_grace(&mut set).await;
+}

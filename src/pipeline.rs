@@ -151,13 +151,8 @@ pub trait RowSink: Send {
         Ok(())
     }
 
-    /// A row the transform rejected, for `reasons` (most important first).
-    fn rejected(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: RawRow,
-        reasons: Vec<Rejection>,
-    ) -> Result<()>;
+    /// A row the transform rejected, and `why` (the reasons, most important first).
+    fn rejected(&mut self, schema: &Arc<Schema>, raw: RawRow, why: Vec<Rejection>) -> Result<()>;
 
     /// A clean row dedupe dropped as a repeat of row `of`.
     fn duplicate(&mut self, schema: &Arc<Schema>, row: Processed, of: u64) -> Result<()> {
@@ -198,7 +193,7 @@ pub fn drive<S: RowSink>(
                     sink.counts().blank += 1;
                     sink.blank(schema, raw)?;
                 }
-                Outcome::Rejected(reasons) => sink.rejected(schema, raw, reasons)?,
+                Outcome::Rejected(why) => sink.rejected(schema, raw, why)?,
                 outcome @ Outcome::Clean(_) => {
                     let p = Processed { raw, outcome };
                     deduper.push(p, &mut |d| decided(sink, schema, d))?;

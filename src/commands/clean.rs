@@ -36,17 +36,12 @@ impl RowSink for Writers {
             .fetch_add(rows as u64, std::sync::atomic::Ordering::Relaxed);
     }
 
-    fn rejected(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: RawRow,
-        reasons: Vec<Rejection>,
-    ) -> Result<()> {
-        self.counts.reject(&reasons);
+    fn rejected(&mut self, schema: &Arc<Schema>, raw: RawRow, why: Vec<Rejection>) -> Result<()> {
+        self.counts.reject(&why);
         let Some(w) = &mut self.errors else {
             return Ok(());
         };
-        let mut extra = report::error_columns(raw.row, &reasons);
+        let mut extra = report::error_columns(raw.row, &why);
         if matches!(raw.values, Values::Json { .. }) {
             extra.push(report::raw_text(&raw.values));
         }

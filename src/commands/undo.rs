@@ -16,7 +16,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::task::JoinSet;
 
 use super::api::connect;
 use crate::checkpoint::{
@@ -232,14 +231,7 @@ impl Deleter {
             if batch.is_empty() || self.exec.stopped().is_some() {
                 break;
             }
-            if round > 0 {
-                tokio::time::sleep(Duration::from_millis(500 * u64::from(round))).await;
-            }
-            let mut set = JoinSet::new();
-            for d in batch {
-                set.spawn(Arc::clone(&self).delete(d));
-            }
-            crate::stop::join_within_grace(&mut set).await;
+            crate::executor::retry_round(round, batch, |d| Arc::clone(&self).delete(d)).await;
             batch = std::mem::take(&mut *self.retry.lock().unwrap_or_else(|e| e.into_inner()));
         }
         self.retry

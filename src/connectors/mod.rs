@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::contact::Contact;
-use crate::http::{HttpClient, Outcome, Rate};
+use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::phone;
 use crate::reject::Rejection;
 
@@ -71,6 +71,59 @@ pub struct Descriptor {
     pub daily_quota: Option<u64>,
     /// Builds the target for a run.
     pub connect: fn(&Setup<'_>) -> crate::error::Result<Connected>,
+}
+
+impl Descriptor {
+    /// A target named `name` (with one line of help) on `api`, built by `connect`: by
+    /// default its tokens are Zoho's, its records have no parent and it has no daily cap.
+    pub const fn new(
+        name: &'static str,
+        about: &'static str,
+        api: crate::scopes::Api,
+        connect: fn(&Setup<'_>) -> crate::error::Result<Connected>,
+    ) -> Descriptor {
+        Descriptor {
+            name,
+            about,
+            api,
+            oauth: OAuth::Zoho,
+            parents: false,
+            gone_code: "404",
+            export_columns: &[],
+            daily_quota: None,
+            connect,
+        }
+    }
+
+    /// Its tokens come from `oauth`.
+    pub const fn oauth(mut self, oauth: OAuth) -> Descriptor {
+        self.oauth = oauth;
+        self
+    }
+
+    /// Each record belongs to a parent record.
+    pub const fn with_parents(mut self) -> Descriptor {
+        self.parents = true;
+        self
+    }
+
+    /// The API answers `code` to a delete of a record that is not there.
+    pub const fn gone_code(mut self, code: &'static str) -> Descriptor {
+        self.gone_code = code;
+        self
+    }
+
+    /// The fields the API page documents, leading an export's columns.
+    pub const fn export_columns(mut self, columns: &'static [&'static str]) -> Descriptor {
+        self.export_columns = columns;
+        self
+    }
+
+    /// The vendor's smallest plan allows `requests` a day.
+    pub const fn daily_quota(mut self, requests: u64) -> Descriptor {
+        self.daily_quota = Some(requests);
+        self
+    }
 }
 
 /// What a target is built from: the data centre, the credentials and the options that pick
@@ -317,14 +370,11 @@ pub trait Target: Send + Sync {
     /// is spent on it.
     fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection>;
 
-    /// One page of the records (under `parent`, for targets whose records have one), as the
-    /// API defines paging.
-    fn page<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        parent: Option<&'a str>,
-        cursor: &'a Cursor,
-    ) -> Fut<'a, Result<Page, ListError>>;
+    /// The request of one page of the records at `at`, as the API defines paging.
+    fn page_request(&self, at: &At<'_>) -> Request;
+
+    /// The page the answer to [`Target::page_request`] holds.
+    fn read_page(&self, at: &At<'_>, answer: Outcome) -> Result<Page, ListError>;
 
     /// How long to leave between two pages of a listing (Zoom's list limit).
     fn page_spacing(&self) -> Option<std::time::Duration> {
@@ -352,13 +402,38 @@ pub trait Target: Send + Sync {
         Ok(vec![None])
     }
 
+    /// The request that creates a record, or, for a row that cannot be written, the refusal.
+    fn create_request(&self, fields: &Fields, extras: &RowExtras) -> Result<Request, Write>;
+
+    /// The id of the record a create answer holds.
+    fn created_id(&self, answer: &serde_json::Value) -> Option<String>;
+
+    /// The request that replaces the managed fields of record `id`, or the refusal.
+    fn update_request(
+        &self,
+        id: &str,
+        fields: &Fields,
+        extras: &RowExtras,
+    ) -> Result<Request, Write>;
+
+    /// The request that deletes record `id` (used by `undo`).
+    fn delete_request(&self, id: &str, parent: Option<&str>) -> Request;
+
+    /// What the answer to an update or delete of record `id` says (by default: done when the
+    /// answer is JSON).
+    fn changed(&self, outcome: Outcome, id: &str) -> Write {
+        Write::from_outcome(outcome, |_| Some(id.to_string()))
+    }
+
     /// Creates a record (never retried blindly: an unknown outcome comes back `Ambiguous`).
     fn create<'a>(
         &'a self,
         http: &'a HttpClient,
         fields: &'a Fields,
         extras: &'a RowExtras,
-    ) -> Fut<'a, Write>;
+    ) -> Fut<'a, Write> {
+        Box::pin(create(self, http, fields, extras))
+    }
 
     /// Replaces the managed fields of record `id`.
     fn update<'a>(
@@ -367,7 +442,14 @@ pub trait Target: Send + Sync {
         id: &'a str,
         fields: &'a Fields,
         extras: &'a RowExtras,
-    ) -> Fut<'a, Write>;
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            match self.update_request(id, fields, extras) {
+                Ok(request) => self.changed(http.send(&request).await, id),
+                Err(refused) => refused,
+            }
+        })
+    }
 
     /// Deletes record `id` (used by `undo`).
     fn delete<'a>(
@@ -375,7 +457,12 @@ pub trait Target: Send + Sync {
         http: &'a HttpClient,
         id: &'a str,
         parent: Option<&'a str>,
-    ) -> Fut<'a, Write>;
+    ) -> Fut<'a, Write> {
+        Box::pin(async move {
+            let request = self.delete_request(id, parent);
+            self.changed(http.send(&request).await, id)
+        })
+    }
 
     /// The API's own error codes of a rate limit and of a quota, recognised whatever HTTP
     /// status carries them (none by default).
@@ -410,6 +497,39 @@ pub trait Target: Send + Sync {
     }
 }
 
+/// Where a page of a listing starts: under which parent (for targets whose records have one),
+/// from which cursor.
+#[derive(Debug, Clone, Copy)]
+pub struct At<'a> {
+    pub parent: Option<&'a str>,
+    pub cursor: &'a Cursor,
+}
+
+/// One page of the records of `target` at `at`.
+pub async fn page<T: Target + ?Sized>(
+    target: &T,
+    http: &HttpClient,
+    at: &At<'_>,
+) -> Result<Page, ListError> {
+    let answer = http.send(&target.page_request(at)).await;
+    target.read_page(at, answer)
+}
+
+/// Creates a record of `target`: its request, sent once (a create is not idempotent).
+pub async fn create<T: Target + ?Sized>(
+    target: &T,
+    http: &HttpClient,
+    fields: &Fields,
+    extras: &RowExtras,
+) -> Write {
+    match target.create_request(fields, extras) {
+        Ok(request) => Write::from_outcome(http.send(&request.idempotent(false)).await, |v| {
+            target.created_id(v)
+        }),
+        Err(refused) => refused,
+    }
+}
+
 /// Every record of `target` under `parents` (or all, for a target without parents), page by
 /// page, spacing pages as the target asks.
 pub async fn list<T: Target + ?Sized>(
@@ -431,7 +551,11 @@ pub async fn list<T: Target + ?Sized>(
                 tokio::time::sleep_until(t + gap).await;
             }
             last_page = Some(tokio::time::Instant::now());
-            let page = target.page(http, parent, &cursor).await?;
+            let at = At {
+                parent,
+                cursor: &cursor,
+            };
+            let page = page(target, http, &at).await?;
             for record in &page.records {
                 let Some(id) = record.get(target.id_field()).and_then(id_text) else {
                     let at = parent.map(|p| format!("contact {p}: ")).unwrap_or_default();

@@ -31,7 +31,7 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::{
-    Connected, Cursor, Descriptor, Fields, Fut, ListError, OAuth, Page, RowExtras, Setup, Target,
+    At, Connected, Cursor, Descriptor, Fields, Fut, ListError, Page, RowExtras, Setup, Target,
     Write, check_len, phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
@@ -39,38 +39,37 @@ use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
 
-/// The target's name.
-pub const NAME: &str = "zoho-books";
-
 /// Zoho Books contact persons, as the registry lists them.
-pub static DESCRIPTOR: Descriptor = Descriptor {
-    name: NAME,
-    about: "Zoho Books contact persons.",
-    api: crate::scopes::Api::Books,
-    oauth: OAuth::Zoho,
-    parents: true,
-    gone_code: "1003",
-    export_columns: &[
-        "contact_id",
-        "contact_person_id",
-        "salutation",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "mobile",
-        "is_primary_contact",
-        "skype",
-        "designation",
-        "department",
-        "is_added_in_portal",
-        "communication_preference.is_sms_enabled",
-        "communication_preference.is_whatsapp_enabled",
-    ],
-    // The free plan's 1,000 requests a day.
-    daily_quota: Some(1000),
+pub static DESCRIPTOR: Descriptor = Descriptor::new(
+    "zoho-books",
+    "Zoho Books contact persons.",
+    crate::scopes::Api::Books,
     connect,
-};
+)
+.with_parents()
+.gone_code("1003")
+// The free plan's 1,000 requests a day.
+.daily_quota(1000)
+.export_columns(&EXPORT_COLUMNS);
+
+/// The fields the API page documents, in its order.
+const EXPORT_COLUMNS: [&str; 15] = [
+    "contact_id",
+    "contact_person_id",
+    "salutation",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mobile",
+    "is_primary_contact",
+    "skype",
+    "designation",
+    "department",
+    "is_added_in_portal",
+    "communication_preference.is_sms_enabled",
+    "communication_preference.is_whatsapp_enabled",
+];
 
 /// The organization (an earlier run's, else the credentials'), and the contacts of
 /// `--books-contact-id` (the sandbox's seeded ones when none is given).
@@ -142,76 +141,6 @@ pub struct ZohoBooks {
 }
 
 impl ZohoBooks {
-    /// One page of the contact persons of the contact `parent` (`page`, `per_page`, until
-    /// `page_context.has_more_page` is false). A contact the API refuses to list (it does not
-    /// exist) is an error carrying the API's code ([`ListError::refused`]).
-    pub async fn page_of(
-        &self,
-        http: &HttpClient,
-        parent: &str,
-        cursor: &Cursor,
-    ) -> Result<Page, ListError> {
-        let fail = |message: String| ListError::new(NAME, message);
-        let page = match cursor {
-            Cursor::Page(n) => *n,
-            _ => 1,
-        };
-        let request = self
-            .org_query(Request::get(format!(
-                "/books/v3/contacts/{parent}/contactpersons"
-            )))
-            .query("page", page.to_string())
-            .query("per_page", self.per_page.to_string());
-        let outcome = http.send(&request).await;
-        let body: Value = match outcome.json::<Value>() {
-            Some(Ok(v)) => v,
-            Some(Err(e)) => {
-                return Err(fail(format!(
-                    "contact {parent}, page {page}: the answer is not JSON: {e}"
-                )));
-            }
-            None => {
-                let error = fail(format!(
-                    "contact {parent}, page {page}: {}",
-                    describe(&outcome)
-                ));
-                return Err(match &outcome {
-                    Outcome::Permanent { code, .. } => {
-                        error.refused(code.clone().unwrap_or_else(|| "remote_error".into()))
-                    }
-                    _ => error,
-                });
-            }
-        };
-        let Some(items) = body["contact_persons"].as_array() else {
-            return Err(fail(format!(
-                "contact {parent}, page {page}: the answer has no contact_persons list"
-            )));
-        };
-        let mut records = Vec::with_capacity(items.len());
-        for item in items {
-            let Some(person) = item.as_object() else {
-                return Err(fail(format!(
-                    "contact {parent}, page {page}: a contact person is not an object"
-                )));
-            };
-            records.push(person.clone());
-        }
-        let has_more = body["page_context"]["has_more_page"]
-            .as_bool()
-            .unwrap_or(false);
-        if has_more && items.is_empty() {
-            return Err(fail(format!(
-                "contact {parent}, page {page}: an empty page says more pages follow"
-            )));
-        }
-        Ok(Page {
-            records,
-            total: None,
-            next: has_more.then_some(Cursor::Page(page + 1)),
-        })
-    }
-
     /// Contact persons of `organization_id`; `default_parent` (`--books-contact-id`) is the
     /// contact used for rows without a `contact_id` column value.
     pub fn new(organization_id: impl Into<String>, default_parent: Option<String>) -> ZohoBooks {
@@ -339,6 +268,22 @@ fn fields_of(person: &Map<String, Value>) -> Fields {
     fields
 }
 
+/// The page a cursor names (the first: 1).
+fn page_number(cursor: &Cursor) -> u64 {
+    match cursor {
+        Cursor::Page(n) => *n,
+        _ => 1,
+    }
+}
+
+/// The refusal of a row with no Books contact to belong to.
+fn no_parent() -> Write {
+    Write::Failed {
+        code: None,
+        message: "no Zoho Books contact_id for this person".into(),
+    }
+}
+
 /// A short description of a failed request, for list errors and primary failures.
 fn describe(outcome: &Outcome) -> String {
     match outcome {
@@ -368,21 +313,74 @@ impl Target for ZohoBooks {
         &DESCRIPTOR
     }
 
-    fn page<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        parent: Option<&'a str>,
-        cursor: &'a Cursor,
-    ) -> Fut<'a, Result<Page, ListError>> {
-        Box::pin(async move {
-            let parent = parent.unwrap_or_default();
-            let mut page = self.page_of(http, parent, cursor).await?;
-            // Every person names its contact, whether the API says it or not.
-            for p in &mut page.records {
-                p.entry("contact_id")
-                    .or_insert_with(|| Value::String(parent.to_string()));
+    /// One page of the contact persons of the contact `at.parent` (`page`, `per_page`, until
+    /// `page_context.has_more_page` is false).
+    fn page_request(&self, at: &At<'_>) -> Request {
+        let parent = at.parent.unwrap_or_default();
+        self.org_query(Request::get(format!(
+            "/books/v3/contacts/{parent}/contactpersons"
+        )))
+        .query("page", page_number(at.cursor).to_string())
+        .query("per_page", self.per_page.to_string())
+    }
+
+    /// A contact the API refuses to list (it does not exist) is an error carrying the API's
+    /// code ([`ListError::refused`]).
+    fn read_page(&self, at: &At<'_>, outcome: Outcome) -> Result<Page, ListError> {
+        let fail = |message: String| ListError::new(DESCRIPTOR.name, message);
+        let parent = at.parent.unwrap_or_default();
+        let page = page_number(at.cursor);
+        let body: Value = match outcome.json::<Value>() {
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                return Err(fail(format!(
+                    "contact {parent}, page {page}: the answer is not JSON: {e}"
+                )));
             }
-            Ok(page)
+            None => {
+                let error = fail(format!(
+                    "contact {parent}, page {page}: {}",
+                    describe(&outcome)
+                ));
+                return Err(match &outcome {
+                    Outcome::Permanent { code, .. } => {
+                        error.refused(code.clone().unwrap_or_else(|| "remote_error".into()))
+                    }
+                    _ => error,
+                });
+            }
+        };
+        let Some(items) = body["contact_persons"].as_array() else {
+            return Err(fail(format!(
+                "contact {parent}, page {page}: the answer has no contact_persons list"
+            )));
+        };
+        let mut records = Vec::with_capacity(items.len());
+        for item in items {
+            let Some(person) = item.as_object() else {
+                return Err(fail(format!(
+                    "contact {parent}, page {page}: a contact person is not an object"
+                )));
+            };
+            records.push(person.clone());
+        }
+        let has_more = body["page_context"]["has_more_page"]
+            .as_bool()
+            .unwrap_or(false);
+        if has_more && items.is_empty() {
+            return Err(fail(format!(
+                "contact {parent}, page {page}: an empty page says more pages follow"
+            )));
+        }
+        // Every person names its contact, whether the API says it or not.
+        for p in &mut records {
+            p.entry("contact_id")
+                .or_insert_with(|| Value::String(parent.to_string()));
+        }
+        Ok(Page {
+            records,
+            total: None,
+            next: has_more.then_some(Cursor::Page(page + 1)),
         })
     }
 
@@ -475,6 +473,8 @@ impl Target for ZohoBooks {
         self.org_query(request).query("per_page", "1")
     }
 
+    /// Creates the person, then, when the row says so, marks it as the contact's primary
+    /// contact person (a failure of that is a warning: the person exists).
     fn create<'a>(
         &'a self,
         http: &'a HttpClient,
@@ -482,17 +482,7 @@ impl Target for ZohoBooks {
         extras: &'a RowExtras,
     ) -> Fut<'a, Write> {
         Box::pin(async move {
-            let Some(parent) = self.parent(extras) else {
-                return Write::Failed {
-                    code: None,
-                    message: "no Zoho Books contact_id for this person".into(),
-                };
-            };
-            let request = self
-                .org_query(Request::post("/books/v3/contacts/contactpersons"))
-                .json_value(ZohoBooks::create_body(parent, fields))
-                .idempotent(false);
-            let write = Write::from_outcome(http.send(&request).await, person_id);
+            let write = super::create(self, http, fields, extras).await;
             if let (true, Write::Done { id }) = (extras.primary, &write) {
                 let primary = self
                     .org_query(Request::post(format!(
@@ -517,59 +507,50 @@ impl Target for ZohoBooks {
         })
     }
 
-    fn update<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        id: &'a str,
-        fields: &'a Fields,
-        extras: &'a RowExtras,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let Some(parent) = self.parent(extras) else {
-                return Write::Failed {
-                    code: None,
-                    message: "no Zoho Books contact_id for this person".into(),
-                };
-            };
-            if !fields.contains_key("first_name") {
-                return Write::Failed {
-                    code: None,
-                    message: "Zoho Books requires a first name to update a contact person".into(),
-                };
-            }
-            let mut body = ZohoBooks::update_body(parent, fields);
-            if extras.primary
-                && let Value::Object(m) = &mut body
-            {
-                // Update takes is_primary_contact directly (create does not).
-                m.insert("is_primary_contact".into(), Value::Bool(true));
-            }
-            let request = self
-                .org_query(Request::put(format!(
-                    "/books/v3/contacts/contactpersons/{id}"
-                )))
-                .json_value(body)
-                .idempotent(true);
-            Write::from_outcome(http.send(&request).await, |v| {
-                person_id(v).or_else(|| Some(id.to_string()))
-            })
-        })
+    fn create_request(&self, fields: &Fields, extras: &RowExtras) -> Result<Request, Write> {
+        let parent = self.parent(extras).ok_or_else(no_parent)?;
+        Ok(self
+            .org_query(Request::post("/books/v3/contacts/contactpersons"))
+            .json_value(ZohoBooks::create_body(parent, fields)))
     }
 
-    fn delete<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        id: &'a str,
-        _parent: Option<&'a str>,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = self
-                .org_query(Request::delete(format!(
-                    "/books/v3/contacts/contactpersons/{id}"
-                )))
-                .idempotent(true);
-            Write::from_outcome(http.send(&request).await, |_| Some(id.to_string()))
-        })
+    fn created_id(&self, answer: &Value) -> Option<String> {
+        person_id(answer)
+    }
+
+    fn update_request(&self, id: &str, fields: &Fields, row: &RowExtras) -> Result<Request, Write> {
+        let parent = self.parent(row).ok_or_else(no_parent)?;
+        if !fields.contains_key("first_name") {
+            return Err(Write::Failed {
+                code: None,
+                message: "Zoho Books requires a first name to update a contact person".into(),
+            });
+        }
+        let mut body = ZohoBooks::update_body(parent, fields);
+        if row.primary
+            && let Value::Object(m) = &mut body
+        {
+            // Update takes is_primary_contact directly (create does not).
+            m.insert("is_primary_contact".into(), Value::Bool(true));
+        }
+        Ok(self
+            .org_query(Request::put(format!(
+                "/books/v3/contacts/contactpersons/{id}"
+            )))
+            .json_value(body)
+            .idempotent(true))
+    }
+
+    fn delete_request(&self, id: &str, _parent: Option<&str>) -> Request {
+        self.org_query(Request::delete(format!(
+            "/books/v3/contacts/contactpersons/{id}"
+        )))
+        .idempotent(true)
+    }
+
+    /// An update answers the person; a delete only `code` 0.
+    fn changed(&self, outcome: Outcome, id: &str) -> Write {
+        Write::from_outcome(outcome, |v| person_id(v).or_else(|| Some(id.to_string())))
     }
 }
 
@@ -634,7 +615,7 @@ mod tests {
     #[test]
     fn kind_and_rate() {
         let b = books();
-        assert_eq!(b.kind().as_str(), NAME);
+        assert_eq!(b.kind().as_str(), DESCRIPTOR.name);
         assert!((b.default_rate().as_per_second() - 100.0 / 60.0).abs() < 1e-9);
     }
 

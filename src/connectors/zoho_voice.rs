@@ -13,47 +13,44 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Connected, Cursor, Descriptor, Fields, Fut, ListError, OAuth, Page, RowExtras, Setup, Target,
-    Write, id_text, list_json, phone_e164, put,
+    At, Connected, Cursor, Descriptor, Fields, ListError, Page, RowExtras, Setup, Target, Write,
+    id_text, list_json, phone_e164, put,
 };
 use crate::auth::DataCentre;
 use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
-use crate::http::{HttpClient, Rate, Request};
+use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
 
-/// The target's name.
-pub const NAME: &str = "zoho-voice";
-
 /// Zoho Voice contacts, as the registry lists them.
-pub static DESCRIPTOR: Descriptor = Descriptor {
-    name: NAME,
-    about: "Zoho Voice contacts.",
-    api: crate::scopes::Api::VoiceContacts,
-    oauth: OAuth::Zoho,
-    parents: false,
-    gone_code: "404",
-    export_columns: &[
-        "contact_id",
-        "first_name",
-        "last_name",
-        "email",
-        "mobile",
-        "phone",
-        "company",
-        "address",
-        "state",
-        "country",
-        "contact_owner.display_value",
-        "contact_owner.id",
-        "contact_status.display_value",
-        "contact_status.id",
-        "is_favourite",
-        "is_spam",
-    ],
-    daily_quota: None,
+pub static DESCRIPTOR: Descriptor = Descriptor::new(
+    "zoho-voice",
+    "Zoho Voice contacts.",
+    crate::scopes::Api::VoiceContacts,
     connect,
-};
+)
+.gone_code("404")
+.export_columns(&EXPORT_COLUMNS);
+
+/// The fields the API page documents, in its order.
+const EXPORT_COLUMNS: [&str; 16] = [
+    "contact_id",
+    "first_name",
+    "last_name",
+    "email",
+    "mobile",
+    "phone",
+    "company",
+    "address",
+    "state",
+    "country",
+    "contact_owner.display_value",
+    "contact_owner.id",
+    "contact_status.display_value",
+    "contact_status.id",
+    "is_favourite",
+    "is_spam",
+];
 
 fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
     Ok(Connected {
@@ -120,7 +117,7 @@ impl ZohoVoice {
     /// that a `status` column holding a display value ("VIP") can be sent as its id.
     pub async fn load_statuses(&mut self, http: &HttpClient) -> Result<(), ListError> {
         let outcome = http.send(&statuses_request()).await;
-        let body: Value = list_json(NAME, outcome)?;
+        let body: Value = list_json(DESCRIPTOR.name, outcome)?;
         self.set_statuses(&body)
     }
 
@@ -129,7 +126,9 @@ impl ZohoVoice {
         let list = body
             .get("contact_status")
             .and_then(Value::as_array)
-            .ok_or_else(|| ListError::new(NAME, "the contact_status answer holds no list"))?;
+            .ok_or_else(|| {
+                ListError::new(DESCRIPTOR.name, "the contact_status answer holds no list")
+            })?;
         self.statuses = list
             .iter()
             .filter_map(|s| {
@@ -190,24 +189,23 @@ impl ZohoVoice {
     }
 }
 
-/// One page of the contacts (`from`, `size` of [`PAGE_SIZE`]); the first asks for the
-/// `totalCount`.
-pub async fn page(http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError> {
-    let from = match cursor {
+/// Where a page starts: the `from` index.
+fn from_of(cursor: &Cursor) -> usize {
+    match cursor {
         Cursor::Offset(n) => *n,
         _ => 0,
-    };
-    let mut request = Request::get(PATH)
-        .query("from", from.to_string())
-        .query("size", PAGE_SIZE.to_string());
-    if from == 0 {
-        request = request.query("totalCount", "true");
     }
-    let body = list_json(NAME, http.send(&request).await)?;
+}
+
+/// The contacts of the answer to a page request (`from`, `size` of [`PAGE_SIZE`]).
+fn read_page(from: usize, answer: crate::http::Outcome) -> Result<Page, ListError> {
+    let body = list_json(DESCRIPTOR.name, answer)?;
     let items = body
         .get("contacts")
         .and_then(Value::as_array)
-        .ok_or_else(|| ListError::new(NAME, "the list answer holds no 'contacts' list"))?;
+        .ok_or_else(|| {
+            ListError::new(DESCRIPTOR.name, "the list answer holds no 'contacts' list")
+        })?;
     let records: Vec<Map<String, Value>> = items
         .iter()
         .filter_map(|item| item.as_object().cloned())
@@ -273,13 +271,21 @@ impl Target for ZohoVoice {
         &DESCRIPTOR
     }
 
-    fn page<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        _parent: Option<&'a str>,
-        cursor: &'a Cursor,
-    ) -> Fut<'a, Result<Page, ListError>> {
-        Box::pin(page(http, cursor))
+    /// One page of the contacts (`from`, `size` of [`PAGE_SIZE`]); the first asks for the
+    /// `totalCount`.
+    fn page_request(&self, at: &At<'_>) -> Request {
+        let from = from_of(at.cursor);
+        let request = Request::get(PATH)
+            .query("from", from.to_string())
+            .query("size", PAGE_SIZE.to_string());
+        match from {
+            0 => request.query("totalCount", "true"),
+            _ => request,
+        }
+    }
+
+    fn read_page(&self, at: &At<'_>, answer: Outcome) -> Result<Page, ListError> {
+        read_page(from_of(at.cursor), answer)
     }
 
     fn id_field(&self) -> &'static str {
@@ -293,7 +299,10 @@ impl Target for ZohoVoice {
     /// The pre-flight's read is the contact-status list: the statuses come from it.
     fn read_probe(&mut self, body: &[u8]) -> Result<(), ListError> {
         let body: Value = serde_json::from_slice(body).map_err(|e| {
-            ListError::new(NAME, format!("the contact-status answer is not JSON: {e}"))
+            ListError::new(
+                DESCRIPTOR.name,
+                format!("the contact-status answer is not JSON: {e}"),
+            )
         })?;
         self.set_statuses(&body)
     }
@@ -381,45 +390,20 @@ impl Target for ZohoVoice {
         Ok(fields)
     }
 
-    fn create<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        fields: &'a Fields,
-        _extras: &'a RowExtras,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = Request::post(PATH)
-                .form(vec![("contact".to_string(), self.contact_param(fields))])
-                .idempotent(false);
-            Write::from_outcome(http.send(&request).await, created_id)
-        })
+    fn create_request(&self, fields: &Fields, _extras: &RowExtras) -> Result<Request, Write> {
+        Ok(Request::post(PATH).form(vec![("contact".to_string(), self.contact_param(fields))]))
     }
 
-    fn update<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        id: &'a str,
-        fields: &'a Fields,
-        _extras: &'a RowExtras,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = self.update_request(id, fields);
-            let id = id.to_string();
-            Write::from_outcome(http.send(&request).await, move |_| Some(id))
-        })
+    fn created_id(&self, answer: &Value) -> Option<String> {
+        created_id(answer)
     }
 
-    fn delete<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        id: &'a str,
-        _parent: Option<&'a str>,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = Request::delete(format!("{PATH}/{id}"));
-            let id = id.to_string();
-            Write::from_outcome(http.send(&request).await, move |_| Some(id))
-        })
+    fn update_request(&self, id: &str, fields: &Fields, _: &RowExtras) -> Result<Request, Write> {
+        Ok(self.update_request(id, fields))
+    }
+
+    fn delete_request(&self, id: &str, _parent: Option<&str>) -> Request {
+        Request::delete(format!("{PATH}/{id}"))
     }
 }
 

@@ -40,45 +40,43 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    Connected, Cursor, Descriptor, Fields, Fut, ListError, OAuth, Page, RowExtras, Setup, Target,
+    At, Connected, Cursor, Descriptor, Fields, ListError, OAuth, Page, RowExtras, Setup, Target,
     Write, check_len, id_text, list_json, phone_e164, put,
 };
 use crate::contact::Contact;
 use crate::error::{Error, Result as RunResult};
-use crate::http::{HttpClient, Outcome, Rate, Request};
+use crate::http::{Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
-
-/// The target's name.
-pub const NAME: &str = "zoom-cc";
 
 /// The documented API host of Zoom.
 pub const API_URL: &str = "https://api.zoom.us";
 
 /// Zoom Contact Center address-book contacts, as the registry lists them.
-pub static DESCRIPTOR: Descriptor = Descriptor {
-    name: NAME,
-    about: "Zoom Contact Center address-book contacts.",
-    api: crate::scopes::Api::Zoom,
-    oauth: OAuth::Zoom,
-    parents: false,
-    gone_code: "2101",
-    export_columns: &[
-        "contact_id",
-        "display_name",
-        "first_name",
-        "last_name",
-        "phone_numbers",
-        "emails",
-        "location",
-        "account_number",
-        "company",
-        "role",
-        "address_book_id",
-        "address_book_name",
-    ],
-    daily_quota: None,
+pub static DESCRIPTOR: Descriptor = Descriptor::new(
+    "zoom-cc",
+    "Zoom Contact Center address-book contacts.",
+    crate::scopes::Api::Zoom,
     connect,
-};
+)
+.oauth(OAuth::Zoom)
+.gone_code("2101")
+.export_columns(&EXPORT_COLUMNS);
+
+/// The fields the API page documents, in its order.
+const EXPORT_COLUMNS: [&str; 12] = [
+    "contact_id",
+    "display_name",
+    "first_name",
+    "last_name",
+    "phone_numbers",
+    "emails",
+    "location",
+    "account_number",
+    "company",
+    "role",
+    "address_book_id",
+    "address_book_name",
+];
 
 /// The address book of the run: an earlier run's (undo), `--address-book-id`, or the
 /// sandbox's.
@@ -144,53 +142,6 @@ pub struct ZoomCc {
 }
 
 impl ZoomCc {
-    /// One page of the address book's contacts ([`PAGE_SIZE`] a page, by `next_page_token`).
-    /// Callers space pages by [`LIST_PAGE_SPACING`].
-    pub async fn page_of(&self, http: &HttpClient, cursor: &Cursor) -> Result<Page, ListError> {
-        let mut request =
-            Request::get(self.contacts_path()).query("page_size", PAGE_SIZE.to_string());
-        let token = match cursor {
-            Cursor::Token(t) => t.as_str(),
-            _ => "",
-        };
-        if !token.is_empty() {
-            request = request.query("next_page_token", token);
-        }
-        let body = list_json(NAME, http.send(&request).await)?;
-        let contacts = match body.get("contacts") {
-            None | Some(Value::Null) => &[][..],
-            Some(Value::Array(items)) => items.as_slice(),
-            Some(_) => {
-                return Err(ListError::new(NAME, "the answer's contacts is not a list"));
-            }
-        };
-        let mut records = Vec::with_capacity(contacts.len());
-        for c in contacts {
-            let Some(record) = c.as_object() else {
-                return Err(ListError::new(NAME, "a listed contact is not an object"));
-            };
-            records.push(record.clone());
-        }
-        let next = body
-            .get("next_page_token")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if !next.is_empty() && next == token {
-            return Err(ListError::new(
-                NAME,
-                "the API answered the same next_page_token twice; stopping to avoid a loop",
-            ));
-        }
-        let total = body.get("total_records").and_then(Value::as_u64);
-        Ok(Page {
-            records,
-            total,
-            next: (!next.is_empty()).then_some(Cursor::Token(next)),
-        })
-    }
-
     /// The target for the address book `address_book_id` (`ZOOM_ADDRESS_BOOK_ID`).
     pub fn new(address_book_id: impl Into<String>) -> ZoomCc {
         ZoomCc {
@@ -327,6 +278,14 @@ fn remote_fields(record: &Map<String, Value>) -> Fields {
     fields
 }
 
+/// The `next_page_token` a cursor holds (none for the first page).
+fn token_of(cursor: &Cursor) -> &str {
+    match cursor {
+        Cursor::Token(t) => t.as_str(),
+        _ => "",
+    }
+}
+
 /// The id of the contact in a create answer.
 fn created_id(v: &Value) -> Option<String> {
     id_text(v.get("contact_id")?).filter(|id| !id.trim().is_empty())
@@ -345,18 +304,61 @@ impl Target for ZoomCc {
         &DESCRIPTOR
     }
 
-    fn page<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        _parent: Option<&'a str>,
-        cursor: &'a Cursor,
-    ) -> Fut<'a, Result<Page, ListError>> {
-        Box::pin(self.page_of(http, cursor))
-    }
-
     /// The list endpoint is "Medium": pages are spaced by [`LIST_PAGE_SPACING`].
     fn page_spacing(&self) -> Option<Duration> {
         Some(LIST_PAGE_SPACING)
+    }
+
+    /// One page of the address book's contacts ([`PAGE_SIZE`] a page, by `next_page_token`).
+    fn page_request(&self, at: &At<'_>) -> Request {
+        let request = Request::get(self.contacts_path()).query("page_size", PAGE_SIZE.to_string());
+        match token_of(at.cursor) {
+            "" => request,
+            token => request.query("next_page_token", token),
+        }
+    }
+
+    fn read_page(&self, at: &At<'_>, answer: Outcome) -> Result<Page, ListError> {
+        let token = token_of(at.cursor);
+        let body = list_json(DESCRIPTOR.name, answer)?;
+        let contacts = match body.get("contacts") {
+            None | Some(Value::Null) => &[][..],
+            Some(Value::Array(items)) => items.as_slice(),
+            Some(_) => {
+                return Err(ListError::new(
+                    DESCRIPTOR.name,
+                    "the answer's contacts is not a list",
+                ));
+            }
+        };
+        let mut records = Vec::with_capacity(contacts.len());
+        for c in contacts {
+            let Some(record) = c.as_object() else {
+                return Err(ListError::new(
+                    DESCRIPTOR.name,
+                    "a listed contact is not an object",
+                ));
+            };
+            records.push(record.clone());
+        }
+        let next = body
+            .get("next_page_token")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        if !next.is_empty() && next == token {
+            return Err(ListError::new(
+                DESCRIPTOR.name,
+                "the API answered the same next_page_token twice; stopping to avoid a loop",
+            ));
+        }
+        let total = body.get("total_records").and_then(Value::as_u64);
+        Ok(Page {
+            records,
+            total,
+            next: (!next.is_empty()).then_some(Cursor::Token(next)),
+        })
     }
 
     fn id_field(&self) -> &'static str {
@@ -484,45 +486,27 @@ impl Target for ZoomCc {
         Request::get(self.contacts_path()).query("page_size", "1")
     }
 
-    fn create<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        fields: &'a Fields,
-        _extras: &'a RowExtras,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = Request::post(self.contacts_path())
-                .json_value(body(fields, false))
-                .idempotent(false);
-            Write::from_outcome(http.send(&request).await, created_id)
-        })
+    fn create_request(&self, fields: &Fields, _extras: &RowExtras) -> Result<Request, Write> {
+        Ok(Request::post(self.contacts_path()).json_value(body(fields, false)))
     }
 
-    fn update<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        id: &'a str,
-        fields: &'a Fields,
-        _extras: &'a RowExtras,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = Request::patch(self.contact_path(id)).json_value(body(fields, true));
-            no_content(http.send(&request).await, id)
-        })
+    fn created_id(&self, answer: &Value) -> Option<String> {
+        created_id(answer)
     }
 
-    /// Deletes contact `id`. A contact that is not there answers 2101, reported as such like
-    /// the other targets' "not found" (undo counts it as already gone).
-    fn delete<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        id: &'a str,
-        _parent: Option<&'a str>,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let request = Request::delete(self.contact_path(id));
-            no_content(http.send(&request).await, id)
-        })
+    fn update_request(&self, id: &str, fields: &Fields, _: &RowExtras) -> Result<Request, Write> {
+        Ok(Request::patch(self.contact_path(id)).json_value(body(fields, true)))
+    }
+
+    /// A contact that is not there answers 2101, reported as such like the other targets'
+    /// "not found" (undo counts it as already gone).
+    fn delete_request(&self, id: &str, _parent: Option<&str>) -> Request {
+        Request::delete(self.contact_path(id))
+    }
+
+    /// Updates and deletes answer 204 with no body: done, with the id sent.
+    fn changed(&self, outcome: Outcome, id: &str) -> Write {
+        no_content(outcome, id)
     }
 }
 
@@ -796,7 +780,7 @@ mod tests {
     #[test]
     fn kind_and_rate() {
         let t = ZoomCc::new(" ab1 ");
-        assert_eq!(t.kind().as_str(), NAME);
+        assert_eq!(t.kind().as_str(), DESCRIPTOR.name);
         assert_eq!(t.address_book_id(), "ab1");
         assert_eq!(t.default_rate().as_per_second(), 20.0);
     }

@@ -2,7 +2,7 @@
 //! pagination (each target's [`crate::connectors::Target::page`], under each parent in turn and
 //! spaced as the target asks), and the SMS logs `from`/`size` over a date range.
 
-use crate::connectors::{Cursor, Page, SharedTarget, TARGETS, TargetKind};
+use crate::connectors::{At, Cursor, Page, SharedTarget, TARGETS, TargetKind};
 use crate::http::HttpClient;
 use crate::sms::api::{LOG_COLUMNS, LogQuery, logs_page};
 
@@ -117,8 +117,11 @@ impl Fetcher {
                         tokio::time::sleep_until(t + gap).await;
                     }
                     self.last_page = Some(tokio::time::Instant::now());
-                    target
-                        .page(http, parent.as_deref(), &cursor)
+                    let at = At {
+                        parent: parent.as_deref(),
+                        cursor: &cursor,
+                    };
+                    crate::connectors::page(&**target, http, &at)
                         .await
                         .map_err(|e| e.to_string())?
                 }

@@ -8,8 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinSet;
+use tokio::sync::mpsc;
 
 use super::key::{MatchBy, RemoteIndex};
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
@@ -103,24 +102,6 @@ impl Engine {
         }
     }
 
-    /// Why the run stopped, if it did.
-    pub fn stopped(&self) -> Option<String> {
-        self.exec.stopped()
-    }
-
-    fn set_stop(&self, message: String) {
-        self.exec.stop(message);
-    }
-
-    /// Takes the fatal error, if one happened.
-    pub fn take_fatal(&self) -> Option<Error> {
-        self.exec.take_fatal()
-    }
-
-    fn set_fatal(&self, e: Error) {
-        self.exec.fatal(e);
-    }
-
     /// The target's records under `parents`, indexed by the match key.
     pub async fn index(&self, parents: &[String]) -> std::result::Result<RemoteIndex, ListError> {
         let records = self.target.list(&self.http, parents).await?;
@@ -139,7 +120,7 @@ impl Engine {
 
     fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
         if let Err(e) = f(&mut lock(&self.reports)) {
-            self.set_fatal(e);
+            self.exec.fatal(e);
         }
     }
 
@@ -249,13 +230,14 @@ impl Engine {
                         TaskOp::Create => crate::scopes::Op::Create,
                         TaskOp::Update { .. } => crate::scopes::Op::Update,
                     };
-                    self.set_fatal(Error::Access(crate::preflight::refused_write(
-                        self.target.kind().api(),
-                        op,
-                        &message,
-                    )));
+                    self.exec
+                        .fatal(Error::Access(crate::preflight::refused_write(
+                            self.target.kind().api(),
+                            op,
+                            &message,
+                        )));
                 } else {
-                    self.set_stop(message);
+                    self.exec.stop(message);
                 }
                 self.left.fetch_add(1, Ordering::Relaxed);
             }
@@ -266,21 +248,8 @@ impl Engine {
 
     /// Runs every task that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the
     /// channel closes and every task has finished.
-    pub async fn run(self: Arc<Self>, mut rx: mpsc::Receiver<Task>) {
-        let permits = Arc::new(Semaphore::new(MAX_TASKS));
-        let mut set = JoinSet::new();
-        while let Some(task) = rx.recv().await {
-            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-                break;
-            };
-            let engine = Arc::clone(&self);
-            set.spawn(async move {
-                engine.execute(task).await;
-                drop(permit);
-            });
-            while set.try_join_next().is_some() {}
-        }
-        crate::stop::join_within_grace(&mut set).await;
+    pub async fn run(self: Arc<Self>, rx: mpsc::Receiver<Task>) {
+        crate::executor::run_all(rx, MAX_TASKS, |task| Arc::clone(&self).execute(task)).await;
     }
 
     /// After the stream: looks for the creates whose outcome is unknown on the target, then
@@ -288,7 +257,7 @@ impl Engine {
     /// afterwards stays in the journal for the next run.
     pub async fn settle(self: Arc<Self>) {
         for round in 0..SETTLE_ROUNDS {
-            if self.stopped().is_some() {
+            if self.exec.stopped().is_some() {
                 break;
             }
             let unknown = std::mem::take(&mut *lock(&self.unknown));
@@ -300,7 +269,7 @@ impl Engine {
                     Ok(index) => self.reconcile(unknown, &index),
                     Err(message) => {
                         lock(&self.unknown).extend(unknown);
-                        self.set_stop(format!(
+                        self.exec.stop(format!(
                             "cannot look for the records whose creation is unknown: {message}"
                         ));
                         break;
@@ -314,14 +283,8 @@ impl Engine {
                 }
                 continue;
             }
-            if round > 0 {
-                tokio::time::sleep(Duration::from_millis(500 * u64::from(round))).await;
-            }
-            let mut set = JoinSet::new();
-            for task in retry {
-                set.spawn(Arc::clone(&self).execute(task));
-            }
-            crate::stop::join_within_grace(&mut set).await;
+            crate::executor::retry_round(round, retry, |task| Arc::clone(&self).execute(task))
+                .await;
         }
         let unsettled = self.unsettled();
         self.left.fetch_add(unsettled, Ordering::Relaxed);

@@ -116,15 +116,10 @@ impl RowSink for Planner<'_> {
         Ok(())
     }
 
-    fn rejected(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: RawRow,
-        reasons: Vec<Rejection>,
-    ) -> Result<()> {
-        self.counts.reject(&reasons);
+    fn rejected(&mut self, schema: &Arc<Schema>, raw: RawRow, why: Vec<Rejection>) -> Result<()> {
+        self.counts.reject(&why);
         self.settled();
-        self.report(|rep| rep.rejected(schema, raw.row, &raw.values, &reasons))
+        self.report(|rep| rep.rejected(schema, raw.row, &raw.values, &why))
     }
 
     fn duplicate(&mut self, _schema: &Arc<Schema>, _row: Processed, _of: u64) -> Result<()> {
@@ -624,10 +619,10 @@ pub fn run(
             .block_on(writers)
             .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
         runtime.block_on(Arc::clone(engine).settle());
-        if let Some(e) = engine.take_fatal() {
+        if let Some(e) = engine.exec.take_fatal() {
             return Err(e);
         }
-        stopped = engine.stopped();
+        stopped = engine.exec.stopped();
         left = engine.left.load(Ordering::Relaxed);
         write_time = engine.write_time();
         writes = engine.writes.load(Ordering::Relaxed);

@@ -158,13 +158,8 @@ impl<P: Pass> RowSink for Walk<'_, P> {
         self.0.note_schema(schema);
     }
 
-    fn rejected(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: RawRow,
-        reasons: Vec<Rejection>,
-    ) -> Result<()> {
-        self.0.reject(schema, &raw, &reasons)
+    fn rejected(&mut self, schema: &Arc<Schema>, raw: RawRow, why: Vec<Rejection>) -> Result<()> {
+        self.0.reject(schema, &raw, &why)
     }
 
     fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
@@ -658,11 +653,11 @@ pub fn run(
         Err(e) => return Err(e),
     };
     runtime.block_on(Arc::clone(&sender).settle());
-    if let Some(e) = sender.take_fatal() {
+    if let Some(e) = sender.exec.take_fatal() {
         return Err(e);
     }
     progress.finish();
-    let stopped = sender.stopped();
+    let stopped = sender.exec.stopped();
     let totals = sender.counts.totals();
     drop(sender);
     let reports = Arc::try_unwrap(reports)

@@ -11,8 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
-use tokio::task::JoinSet;
+use tokio::sync::mpsc;
 
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome, now_ms};
 use crate::error::{Error, Result};
@@ -200,27 +199,9 @@ impl Sender {
         }
     }
 
-    /// Why the run stopped, if it did.
-    pub fn stopped(&self) -> Option<String> {
-        self.exec.stopped()
-    }
-
-    fn set_stop(&self, message: String) {
-        self.exec.stop(message);
-    }
-
-    /// Takes the fatal error, if one happened.
-    pub fn take_fatal(&self) -> Option<Error> {
-        self.exec.take_fatal()
-    }
-
-    fn set_fatal(&self, e: Error) {
-        self.exec.fatal(e);
-    }
-
     fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
         if let Err(e) = f(&mut lock(&self.reports)) {
-            self.set_fatal(e);
+            self.exec.fatal(e);
         }
     }
 
@@ -358,7 +339,7 @@ impl Sender {
                 // would be refused the same way. Nothing was sent; the run stops.
                 self.record(intent, &not_applied(&rows));
                 let code = code.unwrap_or_else(|| "remote_error".into());
-                self.set_fatal(Error::Usage(format!(
+                self.exec.fatal(Error::Usage(format!(
                     "Zoho Voice refused the send for the whole account ({code}: {message}): check --sender-id (a sender id or number of your Zoho Voice account) and the credentials' scopes; nothing more was sent"
                 )));
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
@@ -400,13 +381,14 @@ impl Sender {
             SendResult::Stop { message, denied } => {
                 self.record(intent, &not_applied(&rows));
                 if denied {
-                    self.set_fatal(Error::Access(crate::preflight::refused_write(
-                        crate::scopes::Api::VoiceSms,
-                        crate::scopes::Op::Create,
-                        &message,
-                    )));
+                    self.exec
+                        .fatal(Error::Access(crate::preflight::refused_write(
+                            crate::scopes::Api::VoiceSms,
+                            crate::scopes::Op::Create,
+                            &message,
+                        )));
                 } else {
-                    self.set_stop(message);
+                    self.exec.stop(message);
                 }
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
             }
@@ -416,21 +398,8 @@ impl Sender {
 
     /// Sends every batch that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the
     /// channel closes and every send has finished.
-    pub async fn run(self: Arc<Self>, mut rx: mpsc::Receiver<OutBatch>) {
-        let permits = Arc::new(Semaphore::new(MAX_TASKS));
-        let mut set = JoinSet::new();
-        while let Some(batch) = rx.recv().await {
-            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-                break;
-            };
-            let sender = Arc::clone(&self);
-            set.spawn(async move {
-                sender.execute(batch).await;
-                drop(permit);
-            });
-            while set.try_join_next().is_some() {}
-        }
-        crate::stop::join_within_grace(&mut set).await;
+    pub async fn run(self: Arc<Self>, rx: mpsc::Receiver<OutBatch>) {
+        crate::executor::run_all(rx, MAX_TASKS, |batch| Arc::clone(&self).execute(batch)).await;
     }
 
     /// Waits until every send in `unknown` is older than the logs' catch-up window (or the run
@@ -467,9 +436,9 @@ impl Sender {
             Ok(found) => found,
             Err(e) => {
                 if e.denied {
-                    self.set_fatal(e.into_error());
+                    self.exec.fatal(e.into_error());
                 } else if e.stops_run {
-                    self.set_stop(e.to_string());
+                    self.exec.stop(e.to_string());
                 }
                 return unknown;
             }
@@ -523,7 +492,7 @@ impl Sender {
     pub async fn settle(self: Arc<Self>) {
         let mut still_unknown: Vec<Unknown> = Vec::new();
         for round in 0..SETTLE_ROUNDS {
-            if self.stopped().is_some() {
+            if self.exec.stopped().is_some() {
                 break;
             }
             let unknown = std::mem::take(&mut *lock(&self.unknown));
@@ -533,7 +502,7 @@ impl Sender {
                     break;
                 }
                 let still = self.reconcile(unknown).await;
-                if self.stopped().is_some() {
+                if self.exec.stopped().is_some() {
                     lock(&self.unknown).extend(still);
                     break;
                 }
@@ -546,14 +515,8 @@ impl Sender {
                 }
                 continue;
             }
-            if round > 0 {
-                tokio::time::sleep(Duration::from_millis(500 * u64::from(round))).await;
-            }
-            let mut set = JoinSet::new();
-            for batch in retry {
-                set.spawn(Arc::clone(&self).execute(batch));
-            }
-            crate::stop::join_within_grace(&mut set).await;
+            crate::executor::retry_round(round, retry, |batch| Arc::clone(&self).execute(batch))
+                .await;
         }
         // Whatever is left: never sent twice, never forgotten.
         for u in still_unknown {
