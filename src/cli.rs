@@ -237,6 +237,22 @@ pub struct ApiArgs {
     pub quiet: bool,
 }
 
+/// The journal of a run that changes remote state (`import`, `sms`).
+#[derive(Debug, Clone, Args)]
+pub struct JournalArgs {
+    /// The checkpoint journal (default: beside the input, `<input>.<target>.checkpoint`, or
+    /// `<input>.sms.checkpoint`; with --sandbox, a temporary file).
+    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Journal")]
+    pub checkpoint: Option<String>,
+
+    /// Start over: move an existing journal aside instead of resuming it. What it recorded is
+    /// done again (sms: recipients an earlier run texted are texted again).
+    #[arg(long)]
+    #[arg(help_heading = "Journal")]
+    pub restart: bool,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     #[command(flatten)]
@@ -256,16 +272,8 @@ pub struct ImportArgs {
     #[arg(help_heading = "Import")]
     pub match_by: crate::import::MatchBy,
 
-    /// The checkpoint journal (default: beside the input, `<input>.<target>.checkpoint`;
-    /// with --sandbox, a temporary file).
-    #[arg(long, value_name = "FILE")]
-    #[arg(help_heading = "Journal")]
-    pub checkpoint: Option<String>,
-
-    /// Start over: move an existing journal aside instead of resuming it.
-    #[arg(long)]
-    #[arg(help_heading = "Journal")]
-    pub restart: bool,
+    #[command(flatten)]
+    pub journal: JournalArgs,
 
     /// Read the target and write the plan (to --report, else stdout), changing nothing.
     #[arg(long)]
@@ -405,17 +413,8 @@ pub struct SmsArgs {
     #[arg(help_heading = "Recipients")]
     pub allow_landline: bool,
 
-    /// The checkpoint journal (default: beside the input, `<input>.sms.checkpoint`; with
-    /// --sandbox, a temporary file).
-    #[arg(long, value_name = "FILE")]
-    #[arg(help_heading = "Journal")]
-    pub checkpoint: Option<String>,
-
-    /// Start over: move an existing journal aside instead of resuming it. Recipients an
-    /// earlier run texted will be texted again.
-    #[arg(long)]
-    #[arg(help_heading = "Journal")]
-    pub restart: bool,
+    #[command(flatten)]
+    pub journal: JournalArgs,
 
     /// Send again the sends whose outcome stays unknown: scheduled sends whose answer was lost
     /// and that the SMS logs do not show (the logs may not list scheduled sends).

@@ -92,6 +92,15 @@ pub enum Error {
     /// The run was stopped by a signal before it finished.
     #[error("{0}")]
     Interrupted(String),
+    /// The credentials are missing, unreadable or incomplete (a configuration error).
+    #[error(transparent)]
+    Credentials(#[from] crate::auth::AuthError),
+    /// A URL option (`--base-url`, `--accounts-url`) is not a URL.
+    #[error(transparent)]
+    Url(#[from] crate::http::UrlError),
+    /// `--dc` names no Zoho data centre.
+    #[error(transparent)]
+    DataCentre(#[from] crate::auth::UnknownDataCentre),
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
@@ -109,7 +118,11 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::Access(_) => exit::USAGE,
+            Error::Usage(_)
+            | Error::Access(_)
+            | Error::Credentials(_)
+            | Error::Url(_)
+            | Error::DataCentre(_) => exit::USAGE,
             Error::Remote(_) | Error::Interrupted(_) => exit::RESUMABLE,
             Error::BadInput { .. } | Error::Io { .. } | Error::Journal(_) | Error::Internal(_) => {
                 exit::FATAL
@@ -120,7 +133,12 @@ impl Error {
     /// A short hint on what the user can do about the error.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
-            Error::Usage(_) => Some("see `bulkline help` for the options"),
+            Error::Usage(_) | Error::Url(_) | Error::DataCentre(_) => {
+                Some("see `bulkline help` for the options")
+            }
+            Error::Credentials(_) => Some(
+                "set the credentials in the environment or in the file of --credentials (see the README's Credentials)",
+            ),
             Error::Access(_) => Some(
                 "fix the credentials, their scopes or --dc (`bulkline check --to TARGET` tests them with two requests), then run the same command: what was done is kept",
             ),

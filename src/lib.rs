@@ -21,6 +21,7 @@ pub mod halt;
 pub mod http;
 pub mod import;
 pub mod input;
+pub mod keys;
 pub mod mapping;
 pub mod meter;
 pub mod paths;

@@ -58,16 +58,6 @@ impl Checked {
     }
 }
 
-/// The vendor's name of an API, for messages.
-pub fn api_name(api: Api) -> &'static str {
-    match api {
-        Api::VoiceContacts => "Zoho Voice",
-        Api::VoiceSms => "Zoho Voice SMS",
-        Api::Books => "Zoho Books",
-        Api::Zoom => "Zoom Contact Center",
-    }
-}
-
 /// The message of a write refused for the account in the middle of a run: what it needs.
 pub fn refused_write(api: Api, op: Op, message: &str) -> String {
     let what = match op {
@@ -76,30 +66,18 @@ pub fn refused_write(api: Api, op: Op, message: &str) -> String {
         Op::Update => "an update",
         Op::Delete => "a delete",
     };
-    let what = if api == Api::VoiceSms { "a send" } else { what };
+    let what = api.scopes().write_word.unwrap_or(what);
     format!(
         "{} refused {what} for the account ({message}): it needs the scope {}; {}",
-        api_name(api),
+        api.name(),
         scopes::need(api, op),
-        where_to_grant(api)
+        api.scopes().grant
     )
-}
-
-/// Where the user grants a missing scope.
-fn where_to_grant(api: Api) -> &'static str {
-    match api {
-        Api::Zoom => {
-            "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again"
-        }
-        _ => {
-            "generate a new refresh token with it (Zoho's API console: Self Client, scopes as the README's table lists them), then run again"
-        }
-    }
 }
 
 /// Runs the pre-flight through `http`: a token, then `probe`'s read.
 pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
-    let name = api_name(probe.api);
+    let name = probe.api.name();
     let (grant, token_requests) = match http.auth() {
         None => (Grant::default(), 0),
         Some(provider) => {
@@ -218,7 +196,7 @@ fn denied(name: &str, read: &str, said: &str, need: &Need, grant: &Grant, probe:
     if lacks_it || scope_refusal {
         format!(
             "{name} refused {read}: {said}. It needs the scope {need}; {listed}: {}",
-            where_to_grant(probe.api)
+            probe.api.scopes().grant
         )
     } else {
         format!(
@@ -253,17 +231,36 @@ mod tests {
             scope: None,
             api_domain: Some("https://www.zohoapis.eu".into()),
         };
-        let err = check_data_centre(&grant, &probe(Api::VoiceContacts, Some(DataCentre::Com)))
-            .expect_err("another data centre");
+        let err = check_data_centre(
+            &grant,
+            &probe(
+                crate::connectors::zoho_voice::DESCRIPTOR.api,
+                Some(DataCentre::Com),
+            ),
+        )
+        .expect_err("another data centre");
         assert!(
             matches!(&err, Error::Access(m) if m.contains("--dc eu")),
             "{err}"
         );
         assert!(
-            check_data_centre(&grant, &probe(Api::VoiceContacts, Some(DataCentre::Eu))).is_ok()
+            check_data_centre(
+                &grant,
+                &probe(
+                    crate::connectors::zoho_voice::DESCRIPTOR.api,
+                    Some(DataCentre::Eu)
+                )
+            )
+            .is_ok()
         );
         // With --accounts-url (or the sandbox) there is no data centre to compare with.
-        assert!(check_data_centre(&grant, &probe(Api::VoiceContacts, None)).is_ok());
+        assert!(
+            check_data_centre(
+                &grant,
+                &probe(crate::connectors::zoho_voice::DESCRIPTOR.api, None)
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -272,14 +269,17 @@ mod tests {
             scope: Some("ZohoVoice.sms.ALL".into()),
             api_domain: None,
         };
-        let need = scopes::need(Api::VoiceContacts, Op::Read);
+        let need = scopes::need(crate::connectors::zoho_voice::DESCRIPTOR.api, Op::Read);
         let text = denied(
             "Zoho Voice",
             "GET /rest/json/zv/contacts/contact_status",
             "invalid oauth scope to access this URL (OAUTH_SCOPE_MISMATCH)",
             &need,
             &grant,
-            &probe(Api::VoiceContacts, Some(DataCentre::Com)),
+            &probe(
+                crate::connectors::zoho_voice::DESCRIPTOR.api,
+                Some(DataCentre::Com),
+            ),
         );
         assert!(text.contains("ZohoVoice.contacts.READ"), "{text}");
         assert!(text.contains("the token has ZohoVoice.sms.ALL"), "{text}");
@@ -294,7 +294,13 @@ mod tests {
             error: "invalid_code".into(),
             description: String::new(),
         };
-        let err = token_error(&e, &probe(Api::Books, Some(DataCentre::Com)));
+        let err = token_error(
+            &e,
+            &probe(
+                crate::connectors::zoho_books::DESCRIPTOR.api,
+                Some(DataCentre::Com),
+            ),
+        );
         assert!(
             matches!(&err, Error::Access(m) if m.contains("com data centre") && m.contains("--dc")),
             "{err}"
@@ -302,7 +308,10 @@ mod tests {
         assert_eq!(err.exit_code(), crate::error::exit::USAGE);
         let err = token_error(
             &AuthError::Network("connection refused".into()),
-            &probe(Api::Books, Some(DataCentre::Com)),
+            &probe(
+                crate::connectors::zoho_books::DESCRIPTOR.api,
+                Some(DataCentre::Com),
+            ),
         );
         assert_eq!(err.exit_code(), crate::error::exit::RESUMABLE);
     }

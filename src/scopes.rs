@@ -5,17 +5,69 @@
 
 use std::fmt;
 
-/// An API whose scopes are named separately.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Api {
-    /// Zoho Voice contacts.
-    VoiceContacts,
-    /// Zoho Voice SMS (send and logs).
-    VoiceSms,
-    /// Zoho Books contacts and contact persons.
-    Books,
-    /// Zoom Contact Center address-book contacts.
-    Zoom,
+/// An API whose scopes are named separately: its name in messages, the permission each
+/// operation needs, the commands that use it and where a missing scope is granted. Each API's
+/// table lives beside its requests (`connectors::*::SCOPES`, `sms::api::SCOPES`).
+#[derive(Debug)]
+pub struct ApiScopes {
+    /// The vendor's name of the API ("Zoho Books").
+    pub name: &'static str,
+    pub read: Need,
+    pub create: Need,
+    pub update: Need,
+    pub delete: Need,
+    /// The commands that use the API, for `check`'s report.
+    pub commands: &'static [Command],
+    /// Where the user grants a missing scope.
+    pub grant: &'static str,
+    /// What a write is called in messages ("a send"), when not by its operation.
+    pub write_word: Option<&'static str>,
+}
+
+/// Where a Zoho API's missing scope is granted.
+pub const ZOHO_GRANT: &str = "generate a new refresh token with it (Zoho's API console: Self Client, scopes as the README's table lists them), then run again";
+/// Where a Zoom API's missing scope is granted.
+pub const ZOOM_GRANT: &str = "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again";
+/// The commands that use a contacts API.
+pub const CONTACT_COMMANDS: &[Command] = &[Command::Import, Command::Undo, Command::Export];
+
+/// An API: one of the [`ApiScopes`] tables.
+#[derive(Clone, Copy)]
+pub struct Api(&'static ApiScopes);
+
+impl Api {
+    pub const fn of(scopes: &'static ApiScopes) -> Api {
+        Api(scopes)
+    }
+
+    /// The vendor's name of the API, for messages.
+    pub fn name(self) -> &'static str {
+        self.0.name
+    }
+
+    pub fn scopes(self) -> &'static ApiScopes {
+        self.0
+    }
+}
+
+impl PartialEq for Api {
+    fn eq(&self, other: &Api) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Api {}
+
+impl std::hash::Hash for Api {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.name.hash(state);
+    }
+}
+
+impl fmt::Debug for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name)
+    }
 }
 
 /// What a request does.
@@ -50,102 +102,13 @@ impl fmt::Display for Need {
 
 /// The permission `op` needs on `api`.
 pub fn need(api: Api, op: Op) -> Need {
-    use Api::*;
-    use Op::*;
-    let (scope, granted_by): (&str, &[&str]) = match (api, op) {
-        (VoiceContacts, Read) => (
-            "ZohoVoice.contacts.READ",
-            &["ZohoVoice.contacts.READ", "ZohoVoice.contacts.ALL"],
-        ),
-        (VoiceContacts, Create) => (
-            "ZohoVoice.contacts.CREATE",
-            &["ZohoVoice.contacts.CREATE", "ZohoVoice.contacts.ALL"],
-        ),
-        (VoiceContacts, Update) => (
-            "ZohoVoice.contacts.UPDATE",
-            &["ZohoVoice.contacts.UPDATE", "ZohoVoice.contacts.ALL"],
-        ),
-        (VoiceContacts, Delete) => (
-            "ZohoVoice.contacts.DELETE",
-            &["ZohoVoice.contacts.DELETE", "ZohoVoice.contacts.ALL"],
-        ),
-        // The logs page's current name is READ; the older page said GET.
-        (VoiceSms, Read) => (
-            "ZohoVoice.sms.READ",
-            &[
-                "ZohoVoice.sms.READ",
-                "ZohoVoice.sms.GET",
-                "ZohoVoice.sms.ALL",
-            ],
-        ),
-        (VoiceSms, _) => (
-            "ZohoVoice.sms.CREATE",
-            &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
-        ),
-        (Books, Read) => (
-            "ZohoBooks.contacts.READ",
-            &[
-                "ZohoBooks.contacts.READ",
-                "ZohoBooks.contacts.ALL",
-                "ZohoBooks.fullaccess.ALL",
-            ],
-        ),
-        (Books, Create) => (
-            "ZohoBooks.contacts.CREATE",
-            &[
-                "ZohoBooks.contacts.CREATE",
-                "ZohoBooks.contacts.ALL",
-                "ZohoBooks.fullaccess.ALL",
-            ],
-        ),
-        (Books, Update) => (
-            "ZohoBooks.contacts.UPDATE",
-            &[
-                "ZohoBooks.contacts.UPDATE",
-                "ZohoBooks.contacts.ALL",
-                "ZohoBooks.fullaccess.ALL",
-            ],
-        ),
-        (Books, Delete) => (
-            "ZohoBooks.contacts.DELETE",
-            &[
-                "ZohoBooks.contacts.DELETE",
-                "ZohoBooks.contacts.ALL",
-                "ZohoBooks.fullaccess.ALL",
-            ],
-        ),
-        // Zoom: the classic scopes, or the granular one of the operation (the Contact Center
-        // spec's table of granular scopes).
-        (Zoom, Read) => (
-            "contact_center_contact:read:admin",
-            &[
-                "contact_center_contact:read:admin",
-                "contact_center:read:list_address_book_contacts:admin",
-            ],
-        ),
-        (Zoom, Create) => (
-            "contact_center_contact:write:admin",
-            &[
-                "contact_center_contact:write:admin",
-                "contact_center:write:address_book_contact:admin",
-            ],
-        ),
-        (Zoom, Update) => (
-            "contact_center_contact:write:admin",
-            &[
-                "contact_center_contact:write:admin",
-                "contact_center:update:address_book_contact:admin",
-            ],
-        ),
-        (Zoom, Delete) => (
-            "contact_center_contact:write:admin",
-            &[
-                "contact_center_contact:write:admin",
-                "contact_center:delete:address_book_contact:admin",
-            ],
-        ),
-    };
-    Need { scope, granted_by }
+    let t = api.0;
+    match op {
+        Op::Read => t.read,
+        Op::Create => t.create,
+        Op::Update => t.update,
+        Op::Delete => t.delete,
+    }
 }
 
 /// Whether a token with `scopes` has `need`. Zoho's scope names are case-insensitive
@@ -173,10 +136,7 @@ pub fn for_command(command: Command, api: Api) -> Vec<Need> {
 
 /// The commands that use an API, for `check`'s report.
 pub fn commands_of(api: Api) -> &'static [Command] {
-    match api {
-        Api::VoiceSms => &[Command::Sms, Command::SmsStatus, Command::Export],
-        _ => &[Command::Import, Command::Undo, Command::Export],
-    }
+    api.0.commands
 }
 
 /// A command that talks to an API.
@@ -222,48 +182,50 @@ pub fn missing(scopes: &[&str], needs: &[Need]) -> Vec<Need> {
 mod tests {
     use super::*;
 
+    const VOICE: Api = crate::connectors::zoho_voice::DESCRIPTOR.api;
+    const BOOKS: Api = crate::connectors::zoho_books::DESCRIPTOR.api;
+    const ZOOM: Api = crate::connectors::zoom_cc::DESCRIPTOR.api;
+    const SMS: Api = crate::sms::api::API;
+
     #[test]
     fn zoho_scopes_are_case_insensitive_and_all_covers_each_operation() {
-        let read = need(Api::VoiceContacts, Op::Read);
+        let read = need(VOICE, Op::Read);
         assert!(grants(&["zohovoice.contacts.read"], &read));
         assert!(grants(&["ZohoVoice.contacts.ALL"], &read));
         assert!(!grants(&["ZohoVoice.contacts.CREATE"], &read));
         assert!(!grants(&["ZohoVoice.sms.ALL"], &read));
-        assert!(grants(
-            &["ZohoVoice.sms.GET"],
-            &need(Api::VoiceSms, Op::Read)
-        ));
+        assert!(grants(&["ZohoVoice.sms.GET"], &need(SMS, Op::Read)));
         assert!(grants(
             &["ZohoBooks.fullaccess.all"],
-            &need(Api::Books, Op::Delete)
+            &need(BOOKS, Op::Delete)
         ));
     }
 
     #[test]
     fn zoom_granular_scopes_grant_their_operation_only() {
         let granular = ["contact_center:read:list_address_book_contacts:admin"];
-        assert!(grants(&granular, &need(Api::Zoom, Op::Read)));
-        assert!(!grants(&granular, &need(Api::Zoom, Op::Create)));
+        assert!(grants(&granular, &need(ZOOM, Op::Read)));
+        assert!(!grants(&granular, &need(ZOOM, Op::Create)));
         let classic = ["contact_center_contact:write:admin"];
-        assert!(grants(&classic, &need(Api::Zoom, Op::Delete)));
-        assert!(!grants(&classic, &need(Api::Zoom, Op::Read)));
+        assert!(grants(&classic, &need(ZOOM, Op::Delete)));
+        assert!(!grants(&classic, &need(ZOOM, Op::Read)));
     }
 
     #[test]
     fn what_a_command_lacks() {
         let token = ["ZohoVoice.contacts.READ"];
-        let lacks = missing(&token, &for_command(Command::Import, Api::VoiceContacts));
+        let lacks = missing(&token, &for_command(Command::Import, VOICE));
         let names: Vec<&str> = lacks.iter().map(|n| n.scope).collect();
         assert_eq!(
             names,
             ["ZohoVoice.contacts.CREATE", "ZohoVoice.contacts.UPDATE"]
         );
-        assert!(missing(&token, &for_command(Command::Export, Api::VoiceContacts)).is_empty());
+        assert!(missing(&token, &for_command(Command::Export, VOICE)).is_empty());
         // Create and update share the classic write scope, not the granular one.
-        let lacks = missing(&[], &for_command(Command::Import, Api::Zoom));
+        let lacks = missing(&[], &for_command(Command::Import, ZOOM));
         assert_eq!(lacks.len(), 3);
         assert_eq!(
-            need(Api::Zoom, Op::Read).to_string(),
+            need(ZOOM, Op::Read).to_string(),
             "contact_center_contact:read:admin (or contact_center:read:list_address_book_contacts:admin)"
         );
     }

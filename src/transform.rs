@@ -2,7 +2,7 @@
 //! its phone numbers to E.164. Pure and independent per row, so it runs in parallel.
 
 use crate::contact::{Contact, Phone, PhoneLabel, split_full_name};
-use crate::dedupe::{self, DedupeBy, Key};
+use crate::keys::{self, DedupeBy, Key};
 use crate::mapping::{Field, Roles, label_from_type};
 use crate::phone::{self, PhoneError};
 use crate::region::{self, Region};
@@ -30,7 +30,7 @@ pub struct TransformOptions {
 pub struct Clean {
     pub contact: Contact,
     pub rewrites: Vec<(usize, Cell)>,
-    /// The dedupe key (see [`crate::dedupe::key`]); `None` when there is nothing to key on.
+    /// The dedupe key (see [`crate::keys::key`]); `None` when there is nothing to key on.
     pub key: Option<Key>,
 }
 
@@ -265,7 +265,7 @@ fn build(
         ));
     }
     if rejections.is_empty() {
-        let key = dedupe::key_of(
+        let key = keys::key_of(
             primary.as_ref().map(|p| p.e164.as_str()),
             first_email,
             opts.dedupe_by,

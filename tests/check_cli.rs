@@ -151,8 +151,8 @@ fn an_import_without_the_write_scope_stops_at_its_first_write_and_goes_on_once_g
     let h = Harness::new(with_scopes("ZohoVoice.contacts.READ", ""));
     let input = h.write_csv("in.csv", &rows(0..20));
     let cp = h.path("in.checkpoint");
-    let before = h.ids(Target::Voice);
-    let run = h.import(Target::Voice, &input, &cp, &["--concurrency", "1"]);
+    let before = h.ids(Target::VOICE);
+    let run = h.import(Target::VOICE, &input, &cp, &["--concurrency", "1"]);
     run.assert_code(2);
     assert!(
         run.stderr.contains("ZohoVoice.contacts.CREATE"),
@@ -163,7 +163,7 @@ fn an_import_without_the_write_scope_stops_at_its_first_write_and_goes_on_once_g
     assert!(run.stderr.contains("warning"), "{}", run.stderr);
     // One refused create, nothing created, nothing left in flight.
     assert_eq!(h.writes(), 1);
-    assert_eq!(h.ids(Target::Voice), before);
+    assert_eq!(h.ids(Target::VOICE), before);
     assert_eq!(common::in_flight(&cp), 0);
 
     // The scope is granted (a new token: the old one is dropped with the cache), and the
@@ -173,14 +173,14 @@ fn an_import_without_the_write_scope_stops_at_its_first_write_and_goes_on_once_g
         ..ConfigPatch::default()
     });
     std::fs::remove_dir_all(h.path("cache")).expect("drop the token cache");
-    let run = h.import(Target::Voice, &input, &cp, &[]);
+    let run = h.import(Target::VOICE, &input, &cp, &[]);
     run.assert_code(0);
     let mut wanted: Vec<String> = rows(0..20)
         .iter()
         .map(|r| common::e164(&r.mobile))
         .collect();
     wanted.sort();
-    let mobiles = h.mobiles(Target::Voice);
+    let mobiles = h.mobiles(Target::VOICE);
     for m in &wanted {
         assert_eq!(mobiles.iter().filter(|x| *x == m).count(), 1, "{m}");
     }

@@ -127,7 +127,7 @@ fn import_keeps_its_rejected_rows_without_being_asked() {
     )
     .expect("the input");
     let run = h.import(
-        common::Target::Voice,
+        common::Target::VOICE,
         &input,
         &h.path("list.checkpoint"),
         &[],
@@ -149,7 +149,7 @@ fn import_keeps_its_rejected_rows_without_being_asked() {
         &format!("report_dir = {:?}\n", dir.display().to_string()),
     );
     let run = h.import(
-        common::Target::Voice,
+        common::Target::VOICE,
         &input,
         &h.path("list2.checkpoint"),
         &[],
@@ -165,20 +165,20 @@ fn undo_keeps_its_refused_deletes_beside_the_journal_and_never_over_it() {
     let h = Harness::new(config());
     let input = h.write_csv("list.csv", &common::rows(0..3));
     let cp = h.path("list.checkpoint");
-    let before = h.ids(common::Target::Voice).len();
-    h.import(common::Target::Voice, &input, &cp, &[])
+    let before = h.ids(common::Target::VOICE).len();
+    h.import(common::Target::VOICE, &input, &cp, &[])
         .assert_code(0);
     // --errors naming the journal itself is refused before anything is deleted.
     let cp_s = cp.display().to_string();
     let run = h.undo_with(&cp, &["--errors", &cp_s]);
     run.assert_code(2);
     assert!(run.stderr.contains("is the input file"), "{}", run.stderr);
-    assert_eq!(h.ids(common::Target::Voice).len(), before + 3);
+    assert_eq!(h.ids(common::Target::VOICE).len(), before + 3);
     let run = h.undo(&cp);
     run.assert_code(0);
     let errors = h.path("list.checkpoint.undo.errors.csv");
     assert_eq!(run.summary["errors"], errors.display().to_string());
     let text = std::fs::read_to_string(&errors).expect("the error file");
     assert_eq!(text.trim(), "_row,_remote_id,_parent,_code,_message");
-    assert_eq!(h.ids(common::Target::Voice).len(), before);
+    assert_eq!(h.ids(common::Target::VOICE).len(), before);
 }

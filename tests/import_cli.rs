@@ -72,18 +72,10 @@ fn expected_mobiles(range: std::ops::Range<u32>) -> Vec<String> {
 }
 
 #[test]
-fn upsert_is_idempotent_zoho_voice() {
-    upsert_then_rerun_sends_no_writes(Target::Voice);
-}
-
-#[test]
-fn upsert_is_idempotent_zoho_books() {
-    upsert_then_rerun_sends_no_writes(Target::Books);
-}
-
-#[test]
-fn upsert_is_idempotent_zoom_cc() {
-    upsert_then_rerun_sends_no_writes(Target::Zoom);
+fn upsert_is_idempotent_on_every_target() {
+    for t in Target::all() {
+        upsert_then_rerun_sends_no_writes(t);
+    }
 }
 
 #[test]
@@ -91,7 +83,7 @@ fn create_mode_creates_without_listing() {
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..10));
     let run = h.import(
-        Target::Zoom,
+        Target::ZOOM,
         &input,
         &h.path("x.checkpoint"),
         &["--mode", "create"],
@@ -99,7 +91,7 @@ fn create_mode_creates_without_listing() {
     run.assert_code(0);
     assert_eq!(run.num("created"), 10, "{run}");
     assert_eq!(run.num("listed"), 0, "{run}");
-    assert_eq!(h.mobiles(Target::Zoom), expected_mobiles(0..10));
+    assert_eq!(h.mobiles(Target::ZOOM), expected_mobiles(0..10));
     // One request of one contact checks that the address book exists; nothing is listed.
     assert_eq!(
         h.sb.request_count("GET /v2/contact_center/address_books/{id}/contacts", 200),
@@ -110,7 +102,7 @@ fn create_mode_creates_without_listing() {
 
 #[test]
 fn update_mode_updates_matches_and_reports_the_missing() {
-    let t = Target::Voice;
+    let t = Target::VOICE;
     let h = Harness::new(common::config());
     let seeded = h.write_csv("seed.csv", &rows(0..10));
     h.import(t, &seeded, &h.path("seed.checkpoint"), &[])
@@ -163,7 +155,7 @@ fn update_mode_updates_matches_and_reports_the_missing() {
 
 #[test]
 fn upsert_updates_only_the_changed_rows() {
-    let t = Target::Books;
+    let t = Target::BOOKS;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..20));
     h.import(t, &input, &h.path("a.checkpoint"), &[])
@@ -202,7 +194,7 @@ fn upsert_updates_only_the_changed_rows() {
 
 #[test]
 fn dry_run_changes_nothing_and_prints_the_plan() {
-    let t = Target::Voice;
+    let t = Target::VOICE;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..10));
     h.import(t, &input, &h.path("a.checkpoint"), &[])
@@ -321,7 +313,7 @@ fn undo_leaves_the_records_that_were_there(t: Target) {
 /// answers 2101 for those).
 #[test]
 fn undo_counts_records_already_gone_zoom_cc() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..5));
     let cp = h.path("x.checkpoint");
@@ -338,18 +330,10 @@ fn undo_counts_records_already_gone_zoom_cc() {
 }
 
 #[test]
-fn undo_deletes_exactly_what_the_import_created_zoho_voice() {
-    undo_leaves_the_records_that_were_there(Target::Voice);
-}
-
-#[test]
-fn undo_deletes_exactly_what_the_import_created_zoho_books() {
-    undo_leaves_the_records_that_were_there(Target::Books);
-}
-
-#[test]
-fn undo_deletes_exactly_what_the_import_created_zoom_cc() {
-    undo_leaves_the_records_that_were_there(Target::Zoom);
+fn undo_leaves_the_records_that_were_there_on_every_target() {
+    for t in Target::all() {
+        undo_leaves_the_records_that_were_there(t);
+    }
 }
 
 #[test]
@@ -385,28 +369,28 @@ fn a_journal_of_another_mode_or_target_is_refused() {
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..5));
     let cp = h.path("x.checkpoint");
-    h.import(Target::Voice, &input, &cp, &[]).assert_code(0);
+    h.import(Target::VOICE, &input, &cp, &[]).assert_code(0);
     let writes = h.writes();
 
-    let other_mode = h.import(Target::Voice, &input, &cp, &["--mode", "create"]);
+    let other_mode = h.import(Target::VOICE, &input, &cp, &["--mode", "create"]);
     other_mode.assert_code(2);
     assert!(other_mode.stderr.contains("--restart"), "{other_mode}");
 
-    let other_target = h.import(Target::Zoom, &input, &cp, &[]);
+    let other_target = h.import(Target::ZOOM, &input, &cp, &[]);
     other_target.assert_code(2);
     assert!(other_target.stderr.contains("--restart"), "{other_target}");
     assert_eq!(h.writes(), writes, "a refused run sent writes");
     assert!(h.sb.zoom_contacts().is_empty());
 
     // With --restart the old journal is moved aside and the run goes on.
-    let restarted = h.import(Target::Zoom, &input, &cp, &["--restart"]);
+    let restarted = h.import(Target::ZOOM, &input, &cp, &["--restart"]);
     restarted.assert_code(0);
-    assert_eq!(h.mobiles(Target::Zoom), expected_mobiles(0..5));
+    assert_eq!(h.mobiles(Target::ZOOM), expected_mobiles(0..5));
 }
 
 #[test]
 fn a_changed_input_does_not_resume_the_old_journal() {
-    let t = Target::Voice;
+    let t = Target::VOICE;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..5));
     let cp = h.path("x.checkpoint");
@@ -423,7 +407,7 @@ fn a_changed_input_does_not_resume_the_old_journal() {
 
 #[test]
 fn a_journal_in_use_is_refused() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..40));
     let cp = h.path("x.checkpoint");
@@ -449,7 +433,7 @@ fn a_journal_in_use_is_refused() {
 
 #[test]
 fn repeated_keys_in_the_file_are_sent_once() {
-    let t = Target::Voice;
+    let t = Target::VOICE;
     let h = Harness::new(common::config());
     let mut input_rows = rows(0..5);
     let mut again = Row::new(2).first("Other");
@@ -521,7 +505,7 @@ fn patch(f: impl FnOnce(&mut ConfigPatch)) -> ConfigPatch {
 
 #[test]
 fn rate_limited_rows_are_all_created_once() {
-    let t = Target::Voice;
+    let t = Target::VOICE;
     let h = Harness::new(common::config());
     h.patch(&patch(|p| p.rate_limit_per_sec = Some(Some(20.0))));
     let input = h.write_csv("in.csv", &rows(0..40));
@@ -546,13 +530,10 @@ fn server_errors_are_retried(t: Target) {
 }
 
 #[test]
-fn server_errors_are_retried_zoho_voice() {
-    server_errors_are_retried(Target::Voice);
-}
-
-#[test]
-fn server_errors_are_retried_zoom_cc() {
-    server_errors_are_retried(Target::Zoom);
+fn server_errors_are_retried_on_every_target() {
+    for t in Target::all() {
+        server_errors_are_retried(t);
+    }
 }
 
 /// Writes applied, then answered 502: the key exactly-once test. A create whose answer was
@@ -580,18 +561,10 @@ fn ambiguous_answers_create_nothing_twice(t: Target) {
 }
 
 #[test]
-fn ambiguous_answers_create_nothing_twice_zoho_voice() {
-    ambiguous_answers_create_nothing_twice(Target::Voice);
-}
-
-#[test]
-fn ambiguous_answers_create_nothing_twice_zoho_books() {
-    ambiguous_answers_create_nothing_twice(Target::Books);
-}
-
-#[test]
-fn ambiguous_answers_create_nothing_twice_zoom_cc() {
-    ambiguous_answers_create_nothing_twice(Target::Zoom);
+fn ambiguous_answers_create_nothing_twice_on_every_target() {
+    for t in Target::all() {
+        ambiguous_answers_create_nothing_twice(t);
+    }
 }
 
 /// Every live access token expires in the middle of the run (the admin endpoint): the
@@ -618,22 +591,20 @@ fn expired_tokens_are_renewed(t: Target) {
     assert_eq!(run.num("created"), 60, "{run}");
     assert_eq!(run.num("unchanged"), 1, "{run}");
     let after = h.sb.tokens_issued();
-    let issued = match t {
-        Target::Zoom => after.1 - before.1,
-        _ => after.0 - before.0,
+    let issued = if t.zoom_oauth() {
+        after.1 - before.1
+    } else {
+        after.0 - before.0
     };
     assert!(issued >= 1, "the token was never renewed: {run}");
     assert_exactly_once(&h, t, 0..61);
 }
 
 #[test]
-fn expired_tokens_are_renewed_zoho_voice() {
-    expired_tokens_are_renewed(Target::Voice);
-}
-
-#[test]
-fn expired_tokens_are_renewed_zoom_cc() {
-    expired_tokens_are_renewed(Target::Zoom);
+fn expired_tokens_are_renewed_for_every_oauth_service() {
+    for t in Target::one_per_oauth() {
+        expired_tokens_are_renewed(t);
+    }
 }
 
 /// Tokens that live one second, in a run of about 1.5 s: each is renewed when it runs out.
@@ -652,20 +623,17 @@ fn short_lived_tokens_are_renewed(t: Target) {
 }
 
 #[test]
-fn short_lived_tokens_are_renewed_zoho_voice() {
-    short_lived_tokens_are_renewed(Target::Voice);
-}
-
-#[test]
-fn short_lived_tokens_are_renewed_zoom_cc() {
-    short_lived_tokens_are_renewed(Target::Zoom);
+fn short_lived_tokens_are_renewed_for_every_oauth_service() {
+    for t in Target::one_per_oauth() {
+        short_lived_tokens_are_renewed(t);
+    }
 }
 
 /// A row the target refuses for good (a Books contact that does not exist: code 1002) goes
 /// to the error report with `_stage` remote and the API's code; a row too long for Books is
 /// rejected before sending; the others are created; exit 1.
 fn permanent_refusals_are_reported(mode: &str) {
-    let t = Target::Books;
+    let t = Target::BOOKS;
     let h = Harness::new(common::config());
     let mut input_rows = rows(0..6);
     input_rows[2] = input_rows[2].clone().parent("460000000099999");
@@ -731,7 +699,7 @@ fn a_spent_quota_answered_400_stops_the_run_too() {
 }
 
 fn a_spent_quota_stops_the_run(status: u16) {
-    let t = Target::Books;
+    let t = Target::BOOKS;
     let h = Harness::new(SandboxConfig {
         books_daily_quota: Some(10),
         books_daily_quota_status: status,
@@ -813,20 +781,17 @@ fn killed_imports_resume_exactly_once(t: Target) {
 }
 
 #[test]
-fn killed_imports_resume_exactly_once_zoho_voice() {
-    killed_imports_resume_exactly_once(Target::Voice);
-}
-
-#[test]
-fn killed_imports_resume_exactly_once_zoom_cc() {
-    killed_imports_resume_exactly_once(Target::Zoom);
+fn killed_imports_resume_exactly_once_on_every_target() {
+    for t in Target::all() {
+        killed_imports_resume_exactly_once(t);
+    }
 }
 
 /// An undo killed midway resumes from its own journal: every created record is deleted, and
 /// nothing else.
 #[test]
 fn a_killed_undo_resumes() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(SandboxConfig {
         latency_ms: 10,
         ..common::config()
@@ -874,17 +839,12 @@ fn a_killed_undo_resumes() {
     );
 }
 
-#[test]
-fn killed_imports_resume_exactly_once_zoho_books() {
-    killed_imports_resume_exactly_once(Target::Books);
-}
-
 /// import -> kill -> undo: the undo settles the creates the kill left unknown (one listing) and
 /// deletes them with the others, so that no record the import created remains; the import
 /// then refuses to run again on its undone journal.
 #[test]
 fn undo_after_a_killed_import_removes_every_created_record() {
-    let t = Target::Voice;
+    let t = Target::VOICE;
     let h = Harness::new(SandboxConfig {
         latency_ms: 20,
         ambiguous_rate: 0.1,
@@ -929,7 +889,7 @@ fn undo_after_a_killed_import_removes_every_created_record() {
 /// A dry-run undo lists what it would delete and deletes nothing.
 #[test]
 fn a_dry_run_undo_deletes_nothing() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..4));
     let cp = h.path("x.checkpoint");
@@ -957,7 +917,7 @@ fn a_dry_run_undo_deletes_nothing() {
 /// journal: one is refused, and every contact exists once.
 #[test]
 fn two_runs_of_one_list_through_a_symlink_do_not_both_write() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(SandboxConfig {
         latency_ms: 20,
         ..common::config()
@@ -996,7 +956,7 @@ fn two_runs_of_one_list_through_a_symlink_do_not_both_write() {
 /// A resume with another mapping is refused, naming the option and both values.
 #[test]
 fn a_resume_with_another_mapping_is_refused() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(SandboxConfig {
         books_daily_quota: None,
         ..common::config()
@@ -1016,7 +976,7 @@ fn a_resume_with_another_mapping_is_refused() {
 /// Paths that would destroy data are refused before anything happens.
 #[test]
 fn paths_that_destroy_data_are_refused() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..3));
     let original = std::fs::read(&input).expect("read");
@@ -1055,14 +1015,14 @@ fn a_journal_that_is_a_device_is_refused_and_left_alone() {
     }
     let input = h.write_csv("in.csv", &rows(0..2));
     for extra in [&[][..], &["--restart"][..]] {
-        let run = h.import(Target::Zoom, &input, &dev, extra);
+        let run = h.import(Target::ZOOM, &input, &dev, extra);
         run.assert_code(2);
         assert!(run.stderr.contains("character device"), "{run}");
         let meta = std::fs::symlink_metadata(&dev).expect("the device is still there");
         use std::os::unix::fs::FileTypeExt;
         assert!(meta.file_type().is_char_device(), "{run}");
     }
-    assert!(h.ids(Target::Zoom).is_empty());
+    assert!(h.ids(Target::ZOOM).is_empty());
 }
 
 /// An address book or a Books contact that does not exist is a configuration error (exit 2),
@@ -1100,7 +1060,7 @@ fn start_then_hang(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> std:
     let mut args = vec!["--rate", "20/s", "--concurrency", "2", "--quiet"];
     args.extend_from_slice(extra);
     let child = h
-        .import_cmd(Target::Zoom, input, cp, &args)
+        .import_cmd(Target::ZOOM, input, cp, &args)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -1119,7 +1079,7 @@ fn start_then_hang(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> std:
 /// command then finishes the job with every contact once.
 #[test]
 fn a_signal_does_not_wait_forever_for_a_hung_request() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..100));
     let cp = h.path("x.checkpoint");
@@ -1146,7 +1106,7 @@ fn a_signal_does_not_wait_forever_for_a_hung_request() {
 /// file left, and the same command finishes the job.
 #[test]
 fn a_second_signal_stops_at_once() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..60));
     let cp = h.path("x.checkpoint");
@@ -1178,7 +1138,7 @@ fn a_second_signal_stops_at_once() {
 /// and deletes nothing.
 #[test]
 fn a_large_undo_needs_a_confirmation() {
-    let t = Target::Zoom;
+    let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..101));
     let cp = h.path("x.checkpoint");

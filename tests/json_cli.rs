@@ -47,7 +47,7 @@ fn every_command_prints_its_json_object_on_stdout() {
     assert_eq!(code, Some(0), "{err}");
     one_object("clean", &out);
 
-    let imported = h.import(Target::Voice, &input, &cp, &[]);
+    let imported = h.import(Target::VOICE, &input, &cp, &[]);
     imported.assert_code(0);
     assert!(imported.summary.is_object(), "{}", imported.stdout);
     one_object("import", &imported.stdout);
@@ -98,7 +98,7 @@ fn json_and_data_on_stdout_is_refused_alike() {
     let h = Harness::new(config());
     let input = h.write_csv("list.csv", &rows(0..3));
     let cp = h.path("list.checkpoint");
-    h.import(Target::Voice, &input, &cp, &[]).assert_code(0);
+    h.import(Target::VOICE, &input, &cp, &[]).assert_code(0);
     let url = h.url_args();
     let input_s = input.display().to_string();
     let cp_s = cp.display().to_string();

@@ -34,10 +34,6 @@ pub struct Api {
     pub checked: preflight::Checked,
 }
 
-fn usage(e: impl std::fmt::Display) -> Error {
-    Error::Usage(e.to_string())
-}
-
 /// The sandbox's credentials, as if they were in the environment.
 fn sandbox_credentials(url: &str) -> Result<Credentials> {
     let lines: BTreeMap<String, String> = seed::env_lines(url)
@@ -47,7 +43,7 @@ fn sandbox_credentials(url: &str) -> Result<Credentials> {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
         })
         .collect();
-    Credentials::from_sources(|k| lines.get(k).cloned(), None).map_err(usage)
+    Credentials::from_sources(|k| lines.get(k).cloned(), None).map_err(Error::from)
 }
 
 /// The runtime, the sandbox when asked for, the credentials and the data centre of a run.
@@ -76,10 +72,9 @@ fn start(args: &ApiArgs) -> Result<Start> {
     let sandbox_url = sandbox.as_ref().map(Sandbox::url);
     let credentials = match &sandbox_url {
         Some(url) => sandbox_credentials(url)?,
-        None => Credentials::load(args.credentials.as_deref().map(std::path::Path::new))
-            .map_err(usage)?,
+        None => Credentials::load(args.credentials.as_deref().map(std::path::Path::new))?,
     };
-    let dc: DataCentre = args.dc.parse().map_err(usage)?;
+    let dc: DataCentre = args.dc.parse()?;
     Ok(Start {
         runtime,
         sandbox,
@@ -133,7 +128,7 @@ impl Start {
                 checked.scopes().join(" "),
                 names.join(", "),
                 command.as_str(),
-                preflight::api_name(api),
+                api.name(),
             );
         }
         Ok(checked)
@@ -150,7 +145,7 @@ impl Start {
         published: bool,
         limit_codes: LimitCodes,
     ) -> Result<HttpClient> {
-        let base = BaseUrl::resolve(documented, self.base_override(args)).map_err(usage)?;
+        let base = BaseUrl::resolve(documented, self.base_override(args))?;
         let (rate, probe_to) = match &args.rate {
             Some(text) => {
                 let rate = text.parse::<Rate>().map_err(|e| {
@@ -172,23 +167,11 @@ impl Start {
             None => TokenCache::default_location(|k| std::env::var(k).ok()),
         };
         let tokens = if oauth == OAuth::Zoom {
-            let oauth =
-                BaseUrl::resolve(ZOOM_OAUTH_URL, self.accounts_override(args)).map_err(usage)?;
-            TokenProvider::zoom(
-                reqwest.clone(),
-                self.credentials.zoom().map_err(usage)?,
-                oauth,
-                cache,
-            )
+            let oauth = BaseUrl::resolve(ZOOM_OAUTH_URL, self.accounts_override(args))?;
+            TokenProvider::zoom(reqwest.clone(), self.credentials.zoom()?, oauth, cache)
         } else {
-            let accounts = BaseUrl::resolve(&self.dc.accounts_url(), self.accounts_override(args))
-                .map_err(usage)?;
-            TokenProvider::zoho(
-                reqwest.clone(),
-                self.credentials.zoho().map_err(usage)?,
-                accounts,
-                cache,
-            )
+            let accounts = BaseUrl::resolve(&self.dc.accounts_url(), self.accounts_override(args))?;
+            TokenProvider::zoho(reqwest.clone(), self.credentials.zoho()?, accounts, cache)
         };
         let config = ClientConfig {
             rate,
@@ -241,7 +224,7 @@ pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<S
     let checked = s.preflight(
         args,
         &http,
-        scopes::Api::VoiceSms,
+        crate::sms::api::API,
         OAuth::Zoho,
         crate::sms::api::probe_request(jiff::Timestamp::now()),
         command,

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::api::{connect, connect_sms};
 use crate::cli::{CheckArgs, CheckTo};
 use crate::error::{Result, exit};
-use crate::preflight::{self, Checked};
+use crate::preflight::Checked;
 use crate::scopes;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
@@ -35,7 +35,7 @@ fn per_command(checked: &Checked) -> Vec<(scopes::Command, Option<Vec<String>>)>
 }
 
 fn report_text(name: &str, checked: &Checked) -> String {
-    let mut out = format!("{name}: ready ({})\n", preflight::api_name(checked.api));
+    let mut out = format!("{name}: ready ({})\n", checked.api.name());
     let token = match checked.token_requests {
         0 => "the cached access token".to_string(),
         n => format!(

@@ -35,7 +35,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
     )?;
     let api = connect(&args.api, args.to, None, Some(scope_command(args.mode)))?;
     let (checkpoint, _temp_journal) = super::journal_path(
-        args.checkpoint.as_deref(),
+        args.journal.checkpoint.as_deref(),
         api.sandbox.is_some(),
         "import.checkpoint",
         || default_checkpoint(&args.input.input, args.to),
@@ -52,7 +52,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         by: args.match_by,
         dry_run: args.dry_run,
         checkpoint,
-        restart: args.restart,
+        restart: args.journal.restart,
         // The rejected and refused rows are always kept (not by a dry run, which changes
         // nothing): in --errors, else beside the input.
         errors: args.errors.clone().or_else(|| {

@@ -242,7 +242,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     }
 
     let (checkpoint, _temp_journal) = super::journal_path(
-        args.checkpoint.as_deref(),
+        args.journal.checkpoint.as_deref(),
         api.as_ref().is_some_and(|a| a.sandbox.is_some()),
         "sms.checkpoint",
         || default_checkpoint(&args.input.input),
@@ -299,7 +299,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         resend_unknown: args.resend_unknown,
         log_catch_up: std::time::Duration::from_secs_f64(args.log_catch_up),
         checkpoint,
-        restart: args.restart,
+        restart: args.journal.restart,
         // The rejected, suppressed and refused rows are always kept (not by a dry run): in
         // --errors, else beside the input.
         errors: args.errors.clone().or_else(|| {

@@ -38,12 +38,53 @@ use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
+use crate::scopes::{self, Api, ApiScopes, Need};
+
+/// The scopes of the Zoho Books contacts API.
+pub static SCOPES: ApiScopes = ApiScopes {
+    name: "Zoho Books",
+    read: Need {
+        scope: "ZohoBooks.contacts.READ",
+        granted_by: &[
+            "ZohoBooks.contacts.READ",
+            "ZohoBooks.contacts.ALL",
+            "ZohoBooks.fullaccess.ALL",
+        ],
+    },
+    create: Need {
+        scope: "ZohoBooks.contacts.CREATE",
+        granted_by: &[
+            "ZohoBooks.contacts.CREATE",
+            "ZohoBooks.contacts.ALL",
+            "ZohoBooks.fullaccess.ALL",
+        ],
+    },
+    update: Need {
+        scope: "ZohoBooks.contacts.UPDATE",
+        granted_by: &[
+            "ZohoBooks.contacts.UPDATE",
+            "ZohoBooks.contacts.ALL",
+            "ZohoBooks.fullaccess.ALL",
+        ],
+    },
+    delete: Need {
+        scope: "ZohoBooks.contacts.DELETE",
+        granted_by: &[
+            "ZohoBooks.contacts.DELETE",
+            "ZohoBooks.contacts.ALL",
+            "ZohoBooks.fullaccess.ALL",
+        ],
+    },
+    commands: scopes::CONTACT_COMMANDS,
+    grant: scopes::ZOHO_GRANT,
+    write_word: None,
+};
 
 /// Zoho Books contact persons, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
     "zoho-books",
     "Zoho Books contact persons.",
-    crate::scopes::Api::Books,
+    Api::of(&SCOPES),
     connect,
 )
 .with_parents()
@@ -76,10 +117,7 @@ const EXPORT_COLUMNS: [&str; 15] = [
 fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
     let org = match setup.known("organization_id") {
         Some(org) => org,
-        None => setup
-            .credentials
-            .books_organization_id()
-            .map_err(|e| Error::Usage(e.to_string()))?,
+        None => setup.credentials.books_organization_id()?,
     };
     let mut contacts = setup.books_contact_ids.clone();
     if contacts.is_empty() && setup.sandbox {

@@ -21,12 +21,37 @@ use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
+use crate::scopes::{self, Api, ApiScopes, Need};
+
+/// The scopes of the Zoho Voice contacts API.
+pub static SCOPES: ApiScopes = ApiScopes {
+    name: "Zoho Voice",
+    read: Need {
+        scope: "ZohoVoice.contacts.READ",
+        granted_by: &["ZohoVoice.contacts.READ", "ZohoVoice.contacts.ALL"],
+    },
+    create: Need {
+        scope: "ZohoVoice.contacts.CREATE",
+        granted_by: &["ZohoVoice.contacts.CREATE", "ZohoVoice.contacts.ALL"],
+    },
+    update: Need {
+        scope: "ZohoVoice.contacts.UPDATE",
+        granted_by: &["ZohoVoice.contacts.UPDATE", "ZohoVoice.contacts.ALL"],
+    },
+    delete: Need {
+        scope: "ZohoVoice.contacts.DELETE",
+        granted_by: &["ZohoVoice.contacts.DELETE", "ZohoVoice.contacts.ALL"],
+    },
+    commands: scopes::CONTACT_COMMANDS,
+    grant: scopes::ZOHO_GRANT,
+    write_word: None,
+};
 
 /// Zoho Voice contacts, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
     "zoho-voice",
     "Zoho Voice contacts.",
-    crate::scopes::Api::VoiceContacts,
+    Api::of(&SCOPES),
     connect,
 )
 .gone_code("404")

@@ -47,15 +47,53 @@ use crate::contact::Contact;
 use crate::error::{Error, Result as RunResult};
 use crate::http::{Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
+use crate::scopes::{self, Api, ApiScopes, Need};
 
 /// The documented API host of Zoom.
 pub const API_URL: &str = "https://api.zoom.us";
+
+/// The scopes of Zoom Contact Center's contacts: the classic scopes, or the granular one of the
+/// operation (the Contact Center spec's table of granular scopes).
+pub static SCOPES: ApiScopes = ApiScopes {
+    name: "Zoom Contact Center",
+    read: Need {
+        scope: "contact_center_contact:read:admin",
+        granted_by: &[
+            "contact_center_contact:read:admin",
+            "contact_center:read:list_address_book_contacts:admin",
+        ],
+    },
+    create: Need {
+        scope: "contact_center_contact:write:admin",
+        granted_by: &[
+            "contact_center_contact:write:admin",
+            "contact_center:write:address_book_contact:admin",
+        ],
+    },
+    update: Need {
+        scope: "contact_center_contact:write:admin",
+        granted_by: &[
+            "contact_center_contact:write:admin",
+            "contact_center:update:address_book_contact:admin",
+        ],
+    },
+    delete: Need {
+        scope: "contact_center_contact:write:admin",
+        granted_by: &[
+            "contact_center_contact:write:admin",
+            "contact_center:delete:address_book_contact:admin",
+        ],
+    },
+    commands: scopes::CONTACT_COMMANDS,
+    grant: scopes::ZOOM_GRANT,
+    write_word: None,
+};
 
 /// Zoom Contact Center address-book contacts, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
     "zoom-cc",
     "Zoom Contact Center address-book contacts.",
-    crate::scopes::Api::Zoom,
+    Api::of(&SCOPES),
     connect,
 )
 .oauth(OAuth::Zoom)

@@ -73,6 +73,14 @@ pub struct Sandbox {
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
+/// A record of a target's store, as the tests compare them: its id, and its mobile (Zoom:
+/// every phone number) as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    pub id: String,
+    pub phones: Vec<String>,
+}
+
 impl Sandbox {
     /// Starts a sandbox on 127.0.0.1 (on a free port when `config.port` is 0). Must be called
     /// within a tokio runtime: the server runs as a task of it.
@@ -177,6 +185,33 @@ impl Sandbox {
             .values()
             .cloned()
             .collect()
+    }
+
+    /// The records of the target named `target` (a name of the connectors' registry), as the
+    /// tests compare them; none for a name the sandbox does not serve.
+    pub fn records(&self, target: &str) -> Vec<StoredRecord> {
+        let record = |id: String, phones: Vec<String>| StoredRecord { id, phones };
+        match target {
+            "zoho-voice" => self
+                .voice_contacts()
+                .into_iter()
+                .map(|c| {
+                    let mobile = c.fields.get("mobile").cloned().unwrap_or_default();
+                    record(c.contact_id.to_string(), vec![mobile])
+                })
+                .collect(),
+            "zoho-books" => self
+                .books_contact_persons()
+                .into_iter()
+                .map(|p| record(p.contact_person_id.to_string(), vec![p.mobile]))
+                .collect(),
+            "zoom-cc" => self
+                .zoom_contacts()
+                .into_iter()
+                .map(|c| record(c.contact_id, c.phone_numbers))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The SMS log (sent and received), in arrival order.

@@ -86,12 +86,13 @@ impl Route {
 
     /// The scope the endpoint needs (the table in [`crate::scopes`]).
     fn need(&self) -> Option<crate::scopes::Need> {
-        use crate::scopes::{Api, need};
+        use crate::connectors::{zoho_books, zoho_voice, zoom_cc};
+        use crate::scopes::need;
         let (api, op) = match self {
-            Route::Voice(r) => (Api::VoiceContacts, r.op()),
-            Route::Books(r) => (Api::Books, r.op()),
-            Route::Zoom(r) => (Api::Zoom, r.op()),
-            Route::Sms(r) => (Api::VoiceSms, r.op()),
+            Route::Voice(r) => (zoho_voice::DESCRIPTOR.api, r.op()),
+            Route::Books(r) => (zoho_books::DESCRIPTOR.api, r.op()),
+            Route::Zoom(r) => (zoom_cc::DESCRIPTOR.api, r.op()),
+            Route::Sms(r) => (crate::sms::api::API, r.op()),
             _ => return None,
         };
         Some(need(api, op))

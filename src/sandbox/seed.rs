@@ -82,3 +82,19 @@ pub fn credentials_json() -> serde_json::Value {
             .collect::<Vec<_>>(),
     })
 }
+
+/// The options that point a run of `target` at its seeded destination (Books: the first
+/// contact; Zoom: the address book); none for a target that has no destination to name.
+pub fn destination_args(target: &str) -> Vec<String> {
+    match target {
+        "zoho-books" => vec![
+            "--books-contact-id".to_string(),
+            BOOKS_CONTACTS[0].0.to_string(),
+        ],
+        "zoom-cc" => vec![
+            "--address-book-id".to_string(),
+            ZOOM_ADDRESS_BOOK_ID.to_string(),
+        ],
+        _ => Vec::new(),
+    }
+}

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::http::{HttpClient, Outcome, Part, Rate, Request};
+use crate::scopes::{self, Api, ApiScopes, Command, Need};
 
 /// The v1 send endpoint (JSON body).
 pub const SEND_V1: &str = "/rest/json/v1/sms/send";
@@ -55,6 +56,38 @@ pub const LOG_PAGE: usize = 100;
 pub fn default_rate() -> Rate {
     Rate::documented(5.0)
 }
+
+/// The scopes of the Zoho Voice SMS API: the logs page's current name is READ (the older page
+/// said GET); every other operation is a send.
+pub static SCOPES: ApiScopes = ApiScopes {
+    name: "Zoho Voice SMS",
+    read: Need {
+        scope: "ZohoVoice.sms.READ",
+        granted_by: &[
+            "ZohoVoice.sms.READ",
+            "ZohoVoice.sms.GET",
+            "ZohoVoice.sms.ALL",
+        ],
+    },
+    create: Need {
+        scope: "ZohoVoice.sms.CREATE",
+        granted_by: &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
+    },
+    update: Need {
+        scope: "ZohoVoice.sms.CREATE",
+        granted_by: &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
+    },
+    delete: Need {
+        scope: "ZohoVoice.sms.CREATE",
+        granted_by: &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
+    },
+    commands: &[Command::Sms, Command::SmsStatus, Command::Export],
+    grant: scopes::ZOHO_GRANT,
+    write_word: Some("a send"),
+};
+
+/// The Zoho Voice SMS API.
+pub const API: Api = Api::of(&SCOPES);
 
 /// The digits of a number, whatever its format (`+1 415-555 0100` -> `14155550100`).
 pub fn digits(number: &str) -> String {

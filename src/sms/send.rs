@@ -383,7 +383,7 @@ impl Sender {
                 if denied {
                     self.exec
                         .fatal(Error::Access(crate::preflight::refused_write(
-                            crate::scopes::Api::VoiceSms,
+                            super::api::API,
                             crate::scopes::Op::Create,
                             &message,
                         )));

@@ -10,26 +10,48 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use bulkline::connectors::{self, TargetKind};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
 use serde_json::Value;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_bulkline");
 
+/// A target of the connectors' registry, as the tests name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    Voice,
-    Books,
-    Zoom,
-}
+pub struct Target(pub TargetKind);
 
 impl Target {
+    pub const VOICE: Target = Target(TargetKind::of(&connectors::zoho_voice::DESCRIPTOR));
+    pub const BOOKS: Target = Target(TargetKind::of(&connectors::zoho_books::DESCRIPTOR));
+    pub const ZOOM: Target = Target(TargetKind::of(&connectors::zoom_cc::DESCRIPTOR));
+
+    /// Every target of the registry: what the shared tests loop over.
+    pub fn all() -> Vec<Target> {
+        connectors::TARGETS.iter().map(|t| Target(*t)).collect()
+    }
+
+    /// The first target of each OAuth service: what the token tests loop over.
+    pub fn one_per_oauth() -> Vec<Target> {
+        let mut seen = Vec::new();
+        Target::all()
+            .into_iter()
+            .filter(|t| {
+                let oauth = t.0.descriptor().oauth;
+                let new = !seen.contains(&oauth);
+                seen.push(oauth);
+                new
+            })
+            .collect()
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            Target::Voice => "zoho-voice",
-            Target::Books => "zoho-books",
-            Target::Zoom => "zoom-cc",
-        }
+        self.0.as_str()
+    }
+
+    /// Whether its tokens come from Zoom's OAuth server (else Zoho's).
+    pub fn zoom_oauth(self) -> bool {
+        self.0.descriptor().oauth == connectors::OAuth::Zoom
     }
 }
 
@@ -284,15 +306,7 @@ impl Harness {
             .arg("--checkpoint")
             .arg(cp)
             .args(self.url_args());
-        match t {
-            Target::Voice => {}
-            Target::Books => {
-                c.args(["--books-contact-id", &seed::BOOKS_CONTACTS[0].0.to_string()]);
-            }
-            Target::Zoom => {
-                c.args(["--address-book-id", seed::ZOOM_ADDRESS_BOOK_ID]);
-            }
-        }
+        c.args(seed::destination_args(t.name()));
         if !extra.contains(&"--rate") {
             c.args(["--rate", "200/s"]);
         }
@@ -340,52 +354,23 @@ impl Harness {
 
     /// The mobiles in the store of `t` (every one, duplicates included), sorted, as E.164.
     pub fn mobiles(&self, t: Target) -> Vec<String> {
-        let mut m: Vec<String> = match t {
-            Target::Voice => self
-                .sb
-                .voice_contacts()
-                .iter()
-                .map(|c| e164(c.fields.get("mobile").map(String::as_str).unwrap_or("")))
-                .collect(),
-            Target::Books => self
-                .sb
-                .books_contact_persons()
-                .iter()
-                .map(|p| e164(&p.mobile))
-                .collect(),
-            Target::Zoom => self
-                .sb
-                .zoom_contacts()
-                .iter()
-                .flat_map(|c| c.phone_numbers.iter().map(|p| e164(p)))
-                .collect(),
-        };
+        let mut m: Vec<String> = self
+            .sb
+            .records(t.name())
+            .iter()
+            .flat_map(|r| r.phones.iter().map(|p| e164(p)))
+            .collect();
         m.sort();
         m
     }
 
     /// The ids of the records in the store of `t`.
     pub fn ids(&self, t: Target) -> BTreeSet<String> {
-        match t {
-            Target::Voice => self
-                .sb
-                .voice_contacts()
-                .iter()
-                .map(|c| c.contact_id.to_string())
-                .collect(),
-            Target::Books => self
-                .sb
-                .books_contact_persons()
-                .iter()
-                .map(|p| p.contact_person_id.to_string())
-                .collect(),
-            Target::Zoom => self
-                .sb
-                .zoom_contacts()
-                .iter()
-                .map(|c| c.contact_id.clone())
-                .collect(),
-        }
+        self.sb
+            .records(t.name())
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
     }
 
     /// API write requests (POST, PUT, PATCH, DELETE) the sandbox received, whatever their
