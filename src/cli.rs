@@ -559,42 +559,11 @@ pub struct CheckArgs {
     pub api: ApiArgs,
 }
 
-/// An API `check` can test: a target of the registry, or Zoho Voice SMS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CheckTo {
-    Target(crate::connectors::TargetKind),
-    ZohoSms,
-}
-
-impl CheckTo {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckTo::Target(t) => t.as_str(),
-            CheckTo::ZohoSms => "zoho-sms",
-        }
-    }
-}
-
-/// Every API `check --to` offers, targets first.
-static CHECKABLE: std::sync::LazyLock<Vec<CheckTo>> = std::sync::LazyLock::new(|| {
-    crate::connectors::TARGETS
-        .iter()
-        .map(|t| CheckTo::Target(*t))
-        .chain([CheckTo::ZohoSms])
-        .collect()
-});
-
-impl clap::ValueEnum for CheckTo {
-    fn value_variants<'a>() -> &'a [CheckTo] {
-        &CHECKABLE
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let help = match self {
-            CheckTo::Target(t) => t.descriptor().about,
-            CheckTo::ZohoSms => "Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs).",
-        };
-        Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
+crate::targets_and! {
+    /// An API `check` can test: a target of the registry, or Zoho Voice SMS.
+    pub enum CheckTo {
+        ZohoSms = "zoho-sms",
+        "Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs)."
     }
 }
 

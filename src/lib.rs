@@ -5,6 +5,32 @@
 //! a [`contact::Contact`] or a list of [`reject::Rejection`]s, [`dedupe`] drops repeats, and
 //! [`sink`] writers put rows into files. [`pipeline`] wires the stages together.
 
+/// Equality, hashing and `Debug` for a handle to a static table (a target's descriptor, an
+/// API's scopes) by the table's `name`: two handles are the same when they name the same.
+macro_rules! by_name {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &$t) -> bool {
+                self.0.name == other.0.name
+            }
+        }
+
+        impl Eq for $t {}
+
+        impl std::hash::Hash for $t {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.0.name.hash(state);
+            }
+        }
+
+        impl std::fmt::Debug for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0.name)
+            }
+        }
+    };
+}
+
 pub mod atomic;
 pub mod auth;
 pub mod checkpoint;

@@ -115,14 +115,21 @@ pub fn check_journal(path: &Path) -> Result<()> {
     }
 }
 
-/// The checks of a run that reads `input` and writes `--errors`, `--report` and a journal
-/// (`None` for a dry run, which writes none): `import` and `sms`.
+/// The checks of a `command` (`import`, `sms`) that reads `input` and writes `--errors`,
+/// `--report` and a journal (`None` for a dry run, which writes none): the input is a file
+/// (the journal identifies the file it belongs to), and no path destroys data.
 pub fn check_reports_and_journal(
+    command: &str,
     input: &str,
     errors: Option<&str>,
     report: Option<&str>,
     journal: Option<&Path>,
 ) -> Result<()> {
+    if input == "-" {
+        return Err(crate::error::Error::Usage(format!(
+            "{command} reads a file, not standard input: the checkpoint journal identifies the file it belongs to"
+        )));
+    }
     let mut files = RunFiles::new(input)
         .output("--errors", errors)
         .output("--report", report);

@@ -31,6 +31,36 @@ pub const ZOOM_GRANT: &str = "add it on the Scopes page of the server-to-server 
 /// The commands that use a contacts API.
 pub const CONTACT_COMMANDS: &[Command] = &[Command::Import, Command::Undo, Command::Export];
 
+/// The permission of operation `$op` ("READ") of a Zoho service (`"ZohoVoice.contacts"`):
+/// its own scope, the service's `.ALL`, and any scope in `$also` that grants it too.
+#[macro_export]
+macro_rules! zoho_need {
+    ($service:literal, $op:literal $(, $also:literal)*) => {
+        $crate::scopes::Need {
+            scope: concat!($service, ".", $op),
+            granted_by: &[concat!($service, ".", $op), concat!($service, ".ALL") $(, $also)*],
+        }
+    };
+}
+
+/// The scopes of a Zoho contacts API named `$name`, whose scopes are those of `$service`
+/// (`"ZohoBooks.contacts"`) by operation, also granted by `$also`.
+#[macro_export]
+macro_rules! zoho_contact_scopes {
+    ($name:literal, $service:literal $(, $also:literal)*) => {
+        $crate::scopes::ApiScopes {
+            name: $name,
+            read: $crate::zoho_need!($service, "READ" $(, $also)*),
+            create: $crate::zoho_need!($service, "CREATE" $(, $also)*),
+            update: $crate::zoho_need!($service, "UPDATE" $(, $also)*),
+            delete: $crate::zoho_need!($service, "DELETE" $(, $also)*),
+            commands: $crate::scopes::CONTACT_COMMANDS,
+            grant: $crate::scopes::ZOHO_GRANT,
+            write_word: None,
+        }
+    };
+}
+
 /// An API: one of the [`ApiScopes`] tables.
 #[derive(Clone, Copy)]
 pub struct Api(&'static ApiScopes);
@@ -50,25 +80,7 @@ impl Api {
     }
 }
 
-impl PartialEq for Api {
-    fn eq(&self, other: &Api) -> bool {
-        self.0.name == other.0.name
-    }
-}
-
-impl Eq for Api {}
-
-impl std::hash::Hash for Api {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.name.hash(state);
-    }
-}
-
-impl fmt::Debug for Api {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.name)
-    }
-}
+by_name!(Api);
 
 /// What a request does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -20,34 +20,41 @@ use crate::region;
 use crate::source::{Encoding, Format, SourceOptions};
 use crate::transform::TransformOptions;
 
+/// An option's value read by `parse`, or the usage error `refusal` words.
+fn checked<T>(
+    given: Option<&str>,
+    parse: impl FnOnce(&str) -> Option<T>,
+    refusal: impl FnOnce(&str) -> String,
+) -> Result<Option<T>> {
+    given
+        .map(|v| parse(v).ok_or_else(|| Error::Usage(refusal(v))))
+        .transpose()
+}
+
+/// The byte of a `--delimiter`: one ASCII character, or `tab`.
+fn delimiter_byte(d: &str) -> Option<u8> {
+    match d {
+        "tab" | "\\t" | "\t" => Some(b'\t'),
+        d if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
+        _ => None,
+    }
+}
+
 /// The input plan of the arguments, checked.
 pub fn input_plan(args: &InputArgs) -> Result<InputPlan> {
-    let encoding = match &args.encoding {
-        None => None,
-        Some(label) => Some(Encoding::from_label(label).ok_or_else(|| {
-            Error::Usage(format!(
-                "--encoding '{label}' is not an encoding this tool knows (try utf-8, utf-16le, windows-1252, latin1)"
-            ))
-        })?),
-    };
-    let delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("tab" | "\\t" | "\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(Error::Usage(format!(
-                "--delimiter '{d}' must be one character, or 'tab'"
-            )));
-        }
-    };
-    let default_region = match &args.default_region {
-        None => None,
-        Some(r) => Some(region::parse(r).ok_or_else(|| {
-            Error::Usage(format!(
-                "--default-region '{r}' is not a region: give an ISO 3166-1 alpha-2 code such as US, GB or DE"
-            ))
-        })?),
-    };
+    let encoding = checked(args.encoding.as_deref(), Encoding::from_label, |label| {
+        format!(
+            "--encoding '{label}' is not an encoding this tool knows (try utf-8, utf-16le, windows-1252, latin1)"
+        )
+    })?;
+    let delimiter = checked(args.delimiter.as_deref(), delimiter_byte, |d| {
+        format!("--delimiter '{d}' must be one character, or 'tab'")
+    })?;
+    let default_region = checked(args.default_region.as_deref(), region::parse, |r| {
+        format!(
+            "--default-region '{r}' is not a region: give an ISO 3166-1 alpha-2 code such as US, GB or DE"
+        )
+    })?;
     let mut mapping = MappingSpec::default();
     // --map first: the first matching override wins, so flags beat the file.
     for m in &args.maps {

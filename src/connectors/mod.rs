@@ -229,9 +229,8 @@ impl Write {
             Outcome::Permanent { code, message, .. } => Write::Failed { code, message },
             Outcome::Ambiguous { reason } => Write::Ambiguous { reason },
             Outcome::NotApplied { reason } => Write::NotApplied { reason },
-            stop @ (Outcome::QuotaExhausted { .. }
-            | Outcome::Unauthorized { .. }
-            | Outcome::Denied { .. }) => Write::Stop {
+            // The quota, the token endpoint, or the account's refusal.
+            stop => Write::Stop {
                 denied: stop.is_denied(),
                 message: stop.stop_message().unwrap_or_default(),
             },
@@ -405,6 +404,19 @@ pub trait Target: Send + Sync {
     /// The request that creates a record, or, for a row that cannot be written, the refusal.
     fn create_request(&self, fields: &Fields, extras: &RowExtras) -> Result<Request, Write>;
 
+    /// A request to send once record `id` is created (Books: mark it the primary contact
+    /// person), if the row calls for one.
+    fn after_create(&self, id: &str, extras: &RowExtras) -> Option<Request> {
+        let _ = (id, extras);
+        None
+    }
+
+    /// The request of [`Target::after_create`] for record `id` failed with `outcome`: the
+    /// record exists; the target keeps a warning ([`Target::warning_for`]).
+    fn after_create_failed(&self, id: &str, outcome: &Outcome) {
+        let _ = (id, outcome);
+    }
+
     /// The id of the record a create answer holds.
     fn created_id(&self, answer: &serde_json::Value) -> Option<String>;
 
@@ -522,12 +534,20 @@ pub async fn create<T: Target + ?Sized>(
     fields: &Fields,
     extras: &RowExtras,
 ) -> Write {
-    match target.create_request(fields, extras) {
-        Ok(request) => Write::from_outcome(http.send(&request.idempotent(false)).await, |v| {
-            target.created_id(v)
-        }),
-        Err(refused) => refused,
+    let request = match target.create_request(fields, extras) {
+        Ok(request) => request.idempotent(false),
+        Err(refused) => return refused,
+    };
+    let write = Write::from_outcome(http.send(&request).await, |v| target.created_id(v));
+    if let Write::Done { id } = &write
+        && let Some(next) = target.after_create(id, extras)
+    {
+        let outcome = http.send(&next).await;
+        if !outcome.is_ok() {
+            target.after_create_failed(id, &outcome);
+        }
     }
+    write
 }
 
 /// Every record of `target` under `parents` (or all, for a target without parents), page by
@@ -642,6 +662,26 @@ pub fn check_len(fields: &Fields, name: &str, max: usize, column: &str) -> Resul
             ),
         )),
         _ => Ok(()),
+    }
+}
+
+/// Test fields from `(name, value)` pairs.
+#[cfg(test)]
+pub(crate) fn test_fields(pairs: &[(&str, &str)]) -> Fields {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// A phone of a test contact.
+#[cfg(test)]
+pub(crate) fn test_phone(e164: &str, label: crate::contact::PhoneLabel) -> crate::contact::Phone {
+    crate::contact::Phone {
+        e164: e164.into(),
+        label,
+        extension: None,
+        is_mobile: None,
     }
 }
 

@@ -45,25 +45,7 @@ impl TargetKind {
     }
 }
 
-impl PartialEq for TargetKind {
-    fn eq(&self, other: &TargetKind) -> bool {
-        self.0.name == other.0.name
-    }
-}
-
-impl Eq for TargetKind {}
-
-impl std::hash::Hash for TargetKind {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.name.hash(state);
-    }
-}
-
-impl fmt::Debug for TargetKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0.name)
-    }
-}
+by_name!(TargetKind);
 
 impl fmt::Display for TargetKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -85,6 +67,57 @@ impl clap::ValueEnum for TargetKind {
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
         Some(clap::builder::PossibleValue::new(self.0.name).help(self.0.about))
     }
+}
+
+/// Declares a command-line value that is a target of the registry or one more API (`check
+/// --to`, `export --from`): the enum, its name, its help, its JSON form and its clap values,
+/// the targets first.
+#[macro_export]
+macro_rules! targets_and {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $extra:ident = $value:literal, $help:literal }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name {
+            Target($crate::connectors::TargetKind),
+            $extra,
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $name::Target(t) => t.as_str(),
+                    $name::$extra => $value,
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl clap::ValueEnum for $name {
+            fn value_variants<'a>() -> &'a [$name] {
+                static ALL: std::sync::LazyLock<Vec<$name>> = std::sync::LazyLock::new(|| {
+                    $crate::connectors::TARGETS
+                        .iter()
+                        .map(|t| $name::Target(*t))
+                        .chain([$name::$extra])
+                        .collect()
+                });
+                &ALL
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                let help = match self {
+                    $name::Target(t) => t.descriptor().about,
+                    $name::$extra => $help,
+                };
+                Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
+            }
+        }
+    };
 }
 
 #[cfg(test)]

@@ -31,54 +31,21 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, Fields, Fut, ListError, Page, RowExtras, Setup, Target,
-    Write, check_len, phone_e164, put,
+    At, Connected, Cursor, Descriptor, Fields, ListError, Page, RowExtras, Setup, Target, Write,
+    check_len, phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
-use crate::http::{HttpClient, Outcome, Rate, Request};
+use crate::http::{Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
-use crate::scopes::{self, Api, ApiScopes, Need};
+use crate::scopes::{Api, ApiScopes};
 
 /// The scopes of the Zoho Books contacts API.
-pub static SCOPES: ApiScopes = ApiScopes {
-    name: "Zoho Books",
-    read: Need {
-        scope: "ZohoBooks.contacts.READ",
-        granted_by: &[
-            "ZohoBooks.contacts.READ",
-            "ZohoBooks.contacts.ALL",
-            "ZohoBooks.fullaccess.ALL",
-        ],
-    },
-    create: Need {
-        scope: "ZohoBooks.contacts.CREATE",
-        granted_by: &[
-            "ZohoBooks.contacts.CREATE",
-            "ZohoBooks.contacts.ALL",
-            "ZohoBooks.fullaccess.ALL",
-        ],
-    },
-    update: Need {
-        scope: "ZohoBooks.contacts.UPDATE",
-        granted_by: &[
-            "ZohoBooks.contacts.UPDATE",
-            "ZohoBooks.contacts.ALL",
-            "ZohoBooks.fullaccess.ALL",
-        ],
-    },
-    delete: Need {
-        scope: "ZohoBooks.contacts.DELETE",
-        granted_by: &[
-            "ZohoBooks.contacts.DELETE",
-            "ZohoBooks.contacts.ALL",
-            "ZohoBooks.fullaccess.ALL",
-        ],
-    },
-    commands: scopes::CONTACT_COMMANDS,
-    grant: scopes::ZOHO_GRANT,
-    write_word: None,
-};
+pub static SCOPES: ApiScopes = crate::zoho_contact_scopes!(
+    "Zoho Books",
+    "ZohoBooks.contacts",
+    "ZohoBooks.fullaccess.ALL"
+);
 
 /// Zoho Books contact persons, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
@@ -511,38 +478,27 @@ impl Target for ZohoBooks {
         self.org_query(request).query("per_page", "1")
     }
 
-    /// Creates the person, then, when the row says so, marks it as the contact's primary
-    /// contact person (a failure of that is a warning: the person exists).
-    fn create<'a>(
-        &'a self,
-        http: &'a HttpClient,
-        fields: &'a Fields,
-        extras: &'a RowExtras,
-    ) -> Fut<'a, Write> {
-        Box::pin(async move {
-            let write = super::create(self, http, fields, extras).await;
-            if let (true, Write::Done { id }) = (extras.primary, &write) {
-                let primary = self
-                    .org_query(Request::post(format!(
-                        "/books/v3/contacts/contactpersons/{id}/primary"
-                    )))
-                    .idempotent(true);
-                let outcome = http.send(&primary).await;
-                if !outcome.is_ok() {
-                    self.primary_failures
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(PrimaryFailure {
-                            id: id.clone(),
-                            message: format!(
-                                "created, but not marked as the primary contact person: {}",
-                                describe(&outcome)
-                            ),
-                        });
-                }
-            }
-            write
+    /// When the row says so, the new person is marked as the contact's primary contact person.
+    fn after_create(&self, id: &str, extras: &RowExtras) -> Option<Request> {
+        extras.primary.then(|| {
+            self.org_query(Request::post(format!(
+                "/books/v3/contacts/contactpersons/{id}/primary"
+            )))
+            .idempotent(true)
         })
+    }
+
+    fn after_create_failed(&self, id: &str, outcome: &Outcome) {
+        self.primary_failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(PrimaryFailure {
+                id: id.to_string(),
+                message: format!(
+                    "created, but not marked as the primary contact person: {}",
+                    describe(outcome)
+                ),
+            });
     }
 
     fn create_request(&self, fields: &Fields, extras: &RowExtras) -> Result<Request, Write> {
@@ -595,7 +551,6 @@ impl Target for ZohoBooks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact::Phone;
     use serde_json::json;
 
     const PARENT: &str = "460000000026049";
@@ -614,14 +569,7 @@ mod tests {
         assert_eq!(without.query_value("organization_id"), Some("10234695"));
     }
 
-    fn phone(e164: &str, label: PhoneLabel) -> Phone {
-        Phone {
-            e164: e164.into(),
-            label,
-            extension: None,
-            is_mobile: None,
-        }
-    }
+    use crate::connectors::test_phone as phone;
 
     fn will() -> Contact {
         Contact {
@@ -643,12 +591,7 @@ mod tests {
         ZohoBooks::new("10234695", Some(PARENT.into()))
     }
 
-    fn fields(pairs: &[(&str, &str)]) -> Fields {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::connectors::test_fields as fields;
 
     #[test]
     fn kind_and_rate() {
@@ -679,30 +622,36 @@ mod tests {
     fn phones_go_by_label() {
         let b = books();
         let ex = RowExtras::default();
-        // No mobile: the first phone is the `phone`, no `mobile`.
-        let c = Contact {
-            first_name: "A".into(),
-            phones: vec![
-                phone("+19259219201", PhoneLabel::Other),
-                phone("+19259219202", PhoneLabel::Home),
-            ],
-            ..Contact::default()
-        };
-        let f = b.desired(&c, &ex).expect("valid");
-        assert_eq!(f.get("phone").map(String::as_str), Some("+19259219201"));
-        assert!(!f.contains_key("mobile"));
-        // Two mobiles: the second is the `phone`.
-        let c = Contact {
-            first_name: "A".into(),
-            phones: vec![
-                phone("+14054439562", PhoneLabel::Mobile),
-                phone("+14054439563", PhoneLabel::Mobile),
-            ],
-            ..Contact::default()
-        };
-        let f = b.desired(&c, &ex).expect("valid");
-        assert_eq!(f.get("mobile").map(String::as_str), Some("+14054439562"));
-        assert_eq!(f.get("phone").map(String::as_str), Some("+14054439563"));
+        // No mobile: the first phone is the `phone`, no `mobile`. Two mobiles: the second is
+        // the `phone`.
+        let cases = [
+            (
+                [
+                    ("+19259219201", PhoneLabel::Other),
+                    ("+19259219202", PhoneLabel::Home),
+                ],
+                None,
+                "+19259219201",
+            ),
+            (
+                [
+                    ("+14054439562", PhoneLabel::Mobile),
+                    ("+14054439563", PhoneLabel::Mobile),
+                ],
+                Some("+14054439562"),
+                "+14054439563",
+            ),
+        ];
+        for (phones, mobile, other) in cases {
+            let c = Contact {
+                first_name: "A".into(),
+                phones: phones.iter().map(|(n, l)| phone(n, *l)).collect(),
+                ..Contact::default()
+            };
+            let f = b.desired(&c, &ex).expect("valid");
+            assert_eq!(f.get("mobile").map(String::as_str), mobile);
+            assert_eq!(f.get("phone").map(String::as_str), Some(other));
+        }
         // No phones, no e-mail, no title: only the names; blanks are left out.
         let c = Contact {
             first_name: " Ann ".into(),

@@ -21,31 +21,10 @@ use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::reject::{Code, Rejection, Stage};
-use crate::scopes::{self, Api, ApiScopes, Need};
+use crate::scopes::{Api, ApiScopes};
 
 /// The scopes of the Zoho Voice contacts API.
-pub static SCOPES: ApiScopes = ApiScopes {
-    name: "Zoho Voice",
-    read: Need {
-        scope: "ZohoVoice.contacts.READ",
-        granted_by: &["ZohoVoice.contacts.READ", "ZohoVoice.contacts.ALL"],
-    },
-    create: Need {
-        scope: "ZohoVoice.contacts.CREATE",
-        granted_by: &["ZohoVoice.contacts.CREATE", "ZohoVoice.contacts.ALL"],
-    },
-    update: Need {
-        scope: "ZohoVoice.contacts.UPDATE",
-        granted_by: &["ZohoVoice.contacts.UPDATE", "ZohoVoice.contacts.ALL"],
-    },
-    delete: Need {
-        scope: "ZohoVoice.contacts.DELETE",
-        granted_by: &["ZohoVoice.contacts.DELETE", "ZohoVoice.contacts.ALL"],
-    },
-    commands: scopes::CONTACT_COMMANDS,
-    grant: scopes::ZOHO_GRANT,
-    write_word: None,
-};
+pub static SCOPES: ApiScopes = crate::zoho_contact_scopes!("Zoho Voice", "ZohoVoice.contacts");
 
 /// Zoho Voice contacts, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
@@ -104,21 +83,13 @@ pub const PAGE_SIZE: usize = 50;
 const PATH: &str = "/rest/json/zv/contacts";
 const MOBILES: [&str; 4] = ["mobile", "mobile1", "mobile2", "mobile3"];
 const PHONES: [&str; 4] = ["phone", "phone1", "phone2", "phone3"];
-/// Every field this target writes and compares.
-pub const MANAGED: [&str; 12] = [
-    "first_name",
-    "last_name",
-    "email",
-    "mobile",
-    "mobile1",
-    "mobile2",
-    "mobile3",
-    "phone",
-    "phone1",
-    "phone2",
-    "phone3",
-    "company",
-];
+/// The text fields this target writes and compares, besides the phones.
+const TEXT: [&str; 4] = ["first_name", "last_name", "email", "company"];
+
+/// Every field this target writes and compares (the status aside).
+fn managed() -> impl Iterator<Item = &'static str> {
+    TEXT.into_iter().chain(MOBILES).chain(PHONES)
+}
 
 /// A contact status of the account: its id and display value ("VIP").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,12 +119,11 @@ impl ZohoVoice {
 
     /// Takes the statuses from an answer of `GET .../contact_status` (the pre-flight's read).
     pub fn set_statuses(&mut self, body: &Value) -> Result<(), ListError> {
-        let list = body
-            .get("contact_status")
-            .and_then(Value::as_array)
-            .ok_or_else(|| {
-                ListError::new(DESCRIPTOR.name, "the contact_status answer holds no list")
-            })?;
+        let list = array_in(
+            body,
+            "contact_status",
+            "the contact_status answer holds no list",
+        )?;
         self.statuses = list
             .iter()
             .filter_map(|s| {
@@ -186,7 +156,7 @@ impl ZohoVoice {
     /// Fields bulkline manages but the row no longer has are cleared, not left behind.
     pub fn update_request(&self, id: &str, fields: &Fields) -> Request {
         let mut all = fields.clone();
-        for name in MANAGED {
+        for name in managed() {
             all.entry(name.to_string()).or_default();
         }
         Request::put(format!("{PATH}/{id}")).query("contact", self.contact_param(&all))
@@ -222,15 +192,21 @@ fn from_of(cursor: &Cursor) -> usize {
     }
 }
 
+/// The list under `key` of an answer, or the error `missing` says.
+fn array_in<'a>(body: &'a Value, key: &str, missing: &str) -> Result<&'a Vec<Value>, ListError> {
+    body.get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| ListError::new(DESCRIPTOR.name, missing))
+}
+
 /// The contacts of the answer to a page request (`from`, `size` of [`PAGE_SIZE`]).
 fn read_page(from: usize, answer: crate::http::Outcome) -> Result<Page, ListError> {
     let body = list_json(DESCRIPTOR.name, answer)?;
-    let items = body
-        .get("contacts")
-        .and_then(Value::as_array)
-        .ok_or_else(|| {
-            ListError::new(DESCRIPTOR.name, "the list answer holds no 'contacts' list")
-        })?;
+    let items = array_in(
+        &body,
+        "contacts",
+        "the list answer holds no 'contacts' list",
+    )?;
     let records: Vec<Map<String, Value>> = items
         .iter()
         .filter_map(|item| item.as_object().cloned())
@@ -257,12 +233,12 @@ fn created_id(v: &Value) -> Option<String> {
 /// The managed fields of a record as the list answers give it.
 fn remote_fields(record: &Map<String, Value>) -> Fields {
     let mut fields = Fields::new();
-    for name in MANAGED {
+    for name in managed() {
         if let Some(Value::String(v)) = record.get(name) {
-            let v = if MOBILES.contains(&name) || PHONES.contains(&name) {
-                phone_e164(v)
-            } else {
+            let v = if TEXT.contains(&name) {
                 v.clone()
+            } else {
+                phone_e164(v)
             };
             put(&mut fields, name, &v);
         }
@@ -435,16 +411,8 @@ impl Target for ZohoVoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contact::Phone;
 
-    fn phone(e164: &str, label: PhoneLabel) -> Phone {
-        Phone {
-            e164: e164.into(),
-            label,
-            extension: None,
-            is_mobile: None,
-        }
-    }
+    use crate::connectors::test_phone as phone;
 
     fn voice() -> ZohoVoice {
         ZohoVoice {

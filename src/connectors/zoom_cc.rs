@@ -554,12 +554,7 @@ mod tests {
     use crate::contact::{Phone, PhoneLabel};
 
     fn phone(e164: &str) -> Phone {
-        Phone {
-            e164: e164.into(),
-            label: PhoneLabel::Mobile,
-            extension: None,
-            is_mobile: None,
-        }
+        crate::connectors::test_phone(e164, PhoneLabel::Mobile)
     }
 
     fn jane() -> Contact {
@@ -581,12 +576,7 @@ mod tests {
         ZoomCc::new("ab1").desired(c, &RowExtras::default())
     }
 
-    fn fields(pairs: &[(&str, &str)]) -> Fields {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::connectors::test_fields as fields;
 
     #[test]
     fn desired_encodes_every_managed_field() {

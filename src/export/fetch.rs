@@ -2,25 +2,17 @@
 //! pagination (each target's [`crate::connectors::Target::page`], under each parent in turn and
 //! spaced as the target asks), and the SMS logs `from`/`size` over a date range.
 
-use crate::connectors::{At, Cursor, Page, SharedTarget, TARGETS, TargetKind};
+use crate::connectors::{At, Cursor, Page, SharedTarget};
 use crate::http::HttpClient;
 use crate::sms::api::{LOG_COLUMNS, LogQuery, logs_page};
 
-/// What `export --from` names: a target of the registry, or the Zoho Voice SMS logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFrom {
-    Target(TargetKind),
-    ZohoSmsLogs,
+crate::targets_and! {
+    /// What `export --from` names: a target of the registry, or the Zoho Voice SMS logs.
+    pub enum ExportFrom {
+        ZohoSmsLogs = "zoho-sms-logs",
+        "The Zoho Voice SMS logs."
+    }
 }
-
-/// The every source `--from` offers, targets first.
-static SOURCES: std::sync::LazyLock<Vec<ExportFrom>> = std::sync::LazyLock::new(|| {
-    TARGETS
-        .iter()
-        .map(|t| ExportFrom::Target(*t))
-        .chain([ExportFrom::ZohoSmsLogs])
-        .collect()
-});
 
 impl ExportFrom {
     /// The fields each API page documents, in its order: they lead the columns.
@@ -29,33 +21,6 @@ impl ExportFrom {
             ExportFrom::Target(t) => t.descriptor().export_columns,
             ExportFrom::ZohoSmsLogs => &LOG_COLUMNS,
         }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportFrom::Target(t) => t.as_str(),
-            ExportFrom::ZohoSmsLogs => "zoho-sms-logs",
-        }
-    }
-}
-
-impl serde::Serialize for ExportFrom {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl clap::ValueEnum for ExportFrom {
-    fn value_variants<'a>() -> &'a [ExportFrom] {
-        &SOURCES
-    }
-
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let help = match self {
-            ExportFrom::Target(t) => t.descriptor().about,
-            ExportFrom::ZohoSmsLogs => "The Zoho Voice SMS logs.",
-        };
-        Some(clap::builder::PossibleValue::new(self.as_str()).help(help))
     }
 }
 

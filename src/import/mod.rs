@@ -437,14 +437,10 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<ImportSummary> {
     let started = Instant::now();
-    if settings.input_path == "-" {
-        return Err(Error::Usage(
-            "import reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
-        ));
-    }
-    // No path may destroy data: the journal is a file, no output is the input or another
-    // output (a dry run writes no journal).
+    // The input is a file, and no path may destroy data: the journal is a file, no output
+    // is the input or another output (a dry run writes no journal).
     crate::paths::check_reports_and_journal(
+        "import",
         &settings.input_path,
         settings.errors.as_deref(),
         settings.report.as_deref(),

@@ -61,6 +61,7 @@ pub fn default_rate() -> Rate {
 /// said GET); every other operation is a send.
 pub static SCOPES: ApiScopes = ApiScopes {
     name: "Zoho Voice SMS",
+    // The logs page's current name is READ; the older page said GET.
     read: Need {
         scope: "ZohoVoice.sms.READ",
         granted_by: &[
@@ -69,22 +70,16 @@ pub static SCOPES: ApiScopes = ApiScopes {
             "ZohoVoice.sms.ALL",
         ],
     },
-    create: Need {
-        scope: "ZohoVoice.sms.CREATE",
-        granted_by: &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
-    },
-    update: Need {
-        scope: "ZohoVoice.sms.CREATE",
-        granted_by: &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
-    },
-    delete: Need {
-        scope: "ZohoVoice.sms.CREATE",
-        granted_by: &["ZohoVoice.sms.CREATE", "ZohoVoice.sms.ALL"],
-    },
+    create: SEND,
+    update: SEND,
+    delete: SEND,
     commands: &[Command::Sms, Command::SmsStatus, Command::Export],
     grant: scopes::ZOHO_GRANT,
     write_word: Some("a send"),
 };
+
+/// Every SMS operation but reading the logs is a send.
+const SEND: Need = crate::zoho_need!("ZohoVoice.sms", "CREATE");
 
 /// The Zoho Voice SMS API.
 pub const API: Api = Api::of(&SCOPES);

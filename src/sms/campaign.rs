@@ -132,8 +132,8 @@ impl Claims {
 
 /// A pass over the campaign's rows: what it does with a rejected row and with a recipient.
 trait Pass: Send {
-    fn counts(&mut self) -> &mut Counts;
-    fn claims(&mut self) -> &mut Claims;
+    /// The pass's counts, and the numbers it has given a message.
+    fn tally(&mut self) -> (&mut Counts, &mut Claims);
     fn note_schema(&mut self, schema: &Arc<Schema>) {
         let _ = schema;
     }
@@ -151,7 +151,7 @@ struct Walk<'p, P>(&'p mut P);
 
 impl<P: Pass> RowSink for Walk<'_, P> {
     fn counts(&mut self) -> &mut Counts {
-        self.0.counts()
+        self.0.tally().0
     }
 
     fn batch(&mut self, schema: &Arc<Schema>, _rows: usize) {
@@ -163,10 +163,10 @@ impl<P: Pass> RowSink for Walk<'_, P> {
     }
 
     fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
-        match self.0.claims().claim(row) {
+        match self.0.tally().1.claim(row) {
             (raw, Err(rejection)) => self.0.reject(schema, &raw, &[rejection]),
             (raw, Ok(contact)) => {
-                self.0.counts().clean += 1;
+                self.0.tally().0.clean += 1;
                 self.0.recipient(schema, raw, contact)
             }
         }
@@ -207,12 +207,8 @@ struct Planner<'a> {
 }
 
 impl Pass for Planner<'_> {
-    fn counts(&mut self) -> &mut Counts {
-        &mut self.counts
-    }
-
-    fn claims(&mut self) -> &mut Claims {
-        &mut self.claims
+    fn tally(&mut self) -> (&mut Counts, &mut Claims) {
+        (&mut self.counts, &mut self.claims)
     }
 
     fn reject(
@@ -345,12 +341,8 @@ struct SendPass<'a> {
 }
 
 impl Pass for SendPass<'_> {
-    fn counts(&mut self) -> &mut Counts {
-        &mut self.counts
-    }
-
-    fn claims(&mut self) -> &mut Claims {
-        &mut self.claims
+    fn tally(&mut self) -> (&mut Counts, &mut Claims) {
+        (&mut self.counts, &mut self.claims)
     }
 
     fn note_schema(&mut self, schema: &Arc<Schema>) {
@@ -499,14 +491,10 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<SmsSummary> {
     let started = Instant::now();
-    if settings.input_path == "-" {
-        return Err(Error::Usage(
-            "sms reads a file, not standard input: the checkpoint journal identifies the file it belongs to".into(),
-        ));
-    }
-    // No path may destroy data: the journal is a file, no output is the input or another
-    // output (a dry run writes no journal).
+    // The input is a file, and no path may destroy data: the journal is a file, no output
+    // is the input or another output (a dry run writes no journal).
     crate::paths::check_reports_and_journal(
+        "sms",
         &settings.input_path,
         settings.errors.as_deref(),
         settings.report.as_deref(),
