@@ -4,6 +4,60 @@
 
 use crate::error::{Error, Result};
 
+/// The requests a run sent, as its summary counts them.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Traffic {
+    pub requests: u64,
+    pub retries: u64,
+    pub rate_limited: u64,
+    /// The configured rate, requests per second.
+    pub rate: f64,
+    pub seconds: f64,
+}
+
+impl Traffic {
+    /// The traffic of `stats` at `rate` over `elapsed`.
+    pub fn of(
+        stats: &crate::http::StatsSnapshot,
+        rate: crate::http::Rate,
+        elapsed: std::time::Duration,
+    ) -> Traffic {
+        Traffic {
+            requests: stats.requests,
+            retries: stats.retries,
+            rate_limited: stats.rate_limited,
+            rate: rate.as_per_second(),
+            seconds: elapsed.as_secs_f64(),
+        }
+    }
+}
+
+/// The files a run kept, as its summary names them (a dry run keeps no journal).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Kept {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<String>,
+}
+
+impl Kept {
+    pub fn new(
+        dry_run: bool,
+        checkpoint: &std::path::Path,
+        errors: Option<&str>,
+        report: Option<&str>,
+    ) -> Kept {
+        Kept {
+            checkpoint: (!dry_run).then(|| checkpoint.display().to_string()),
+            errors: errors.map(str::to_string),
+            report: report.map(str::to_string),
+        }
+    }
+}
+
 /// A command's summary.
 pub trait Summary: serde::Serialize {
     /// The text for a person, ending with a newline.

@@ -54,26 +54,18 @@ pub struct ImportSummary {
     pub left: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
-    pub requests: u64,
-    pub retries: u64,
-    pub rate_limited: u64,
-    /// The configured rate, requests per second.
-    pub rate: f64,
-    pub seconds: f64,
+    #[serde(flatten)]
+    pub traffic: crate::summary::Traffic,
     /// From the first write sent to the last answered, and the writes per second over it:
     /// how much of the rate the run used.
     pub write_seconds: f64,
     pub writes_per_second: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub report: Option<String>,
     /// Rejected rows by the code of their first rejection, as `clean` counts them.
     pub rejected_by_code: std::collections::BTreeMap<&'static str, u64>,
+    #[serde(flatten)]
+    pub kept: crate::summary::Kept,
     pub exit_code: u8,
 }
 
@@ -143,11 +135,7 @@ impl ImportSummary {
             resumed: p.resumed,
             left: p.left,
             stopped: p.stopped,
-            requests: p.stats.requests,
-            retries: p.stats.retries,
-            rate_limited: p.stats.rate_limited,
-            rate,
-            seconds: p.elapsed.as_secs_f64(),
+            traffic: crate::summary::Traffic::of(&p.stats, p.rate, p.elapsed),
             write_seconds,
             writes_per_second: if write_seconds > 0.0 {
                 p.writes as f64 / write_seconds
@@ -155,10 +143,13 @@ impl ImportSummary {
                 0.0
             },
             estimate,
-            checkpoint: (!s.dry_run).then(|| s.checkpoint.display().to_string()),
-            errors: s.errors.clone(),
-            report: s.report.clone(),
             rejected_by_code: p.counts.rejected_by_code.clone(),
+            kept: crate::summary::Kept::new(
+                s.dry_run,
+                &s.checkpoint,
+                s.errors.as_deref(),
+                s.report.as_deref(),
+            ),
             exit_code: p.exit_code,
         }
     }
@@ -178,7 +169,7 @@ impl ImportSummary {
             self.mode.as_str(),
             self.match_by.as_str(),
             self.rows_read,
-            self.seconds
+            self.traffic.seconds
         );
         if let Some(e) = &self.estimate {
             let _ = writeln!(
@@ -191,7 +182,7 @@ impl ImportSummary {
                 "  {} write requests, about {} at {:.2} requests/s",
                 e.requests,
                 duration_text(e.seconds),
-                self.rate
+                self.traffic.rate
             );
             if let Some(days) = e.days_at_free_quota {
                 let _ = writeln!(
@@ -214,7 +205,10 @@ impl ImportSummary {
         let _ = write!(
             out,
             "  {} requests ({} retries, {} answered 429); rate {:.2}/s",
-            self.requests, self.retries, self.rate_limited, self.rate
+            self.traffic.requests,
+            self.traffic.retries,
+            self.traffic.rate_limited,
+            self.traffic.rate
         );
         if self.write_seconds > 0.0 {
             let _ = write!(
@@ -240,15 +234,15 @@ impl ImportSummary {
         if self.left > 0 || self.stopped.is_some() {
             let _ = writeln!(out, "  {} rows are not done yet", self.left);
         }
-        if let Some(path) = &self.errors {
+        if let Some(path) = &self.kept.errors {
             let _ = writeln!(out, "  errors: {path}");
         }
-        if let Some(path) = &self.report {
+        if let Some(path) = &self.kept.report {
             let what = if self.dry_run { "plan" } else { "report" };
             let path = if path == "-" { "standard output" } else { path };
             let _ = writeln!(out, "  {what}: {path}");
         }
-        if let Some(path) = &self.checkpoint {
+        if let Some(path) = &self.kept.checkpoint {
             let _ = writeln!(out, "  checkpoint: {path}");
         }
         out

@@ -87,19 +87,11 @@ pub struct SmsSummary {
     pub segments_sent: u64,
     pub send_requests: u64,
     pub log_lookups: u64,
-    pub requests: u64,
-    pub retries: u64,
-    pub rate_limited: u64,
-    /// The configured rate, requests per second.
-    pub rate: f64,
-    pub seconds: f64,
+    #[serde(flatten)]
+    pub traffic: crate::summary::Traffic,
     pub messages_per_second: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub checkpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub report: Option<String>,
+    #[serde(flatten)]
+    pub kept: crate::summary::Kept,
     pub exit_code: u8,
 }
 
@@ -149,15 +141,17 @@ impl SmsSummary {
             segments_sent: 0,
             send_requests: 0,
             log_lookups: 0,
-            requests: 0,
-            retries: 0,
-            rate_limited: 0,
-            rate: 0.0,
-            seconds: elapsed.as_secs_f64(),
+            traffic: crate::summary::Traffic {
+                seconds: elapsed.as_secs_f64(),
+                ..Default::default()
+            },
             messages_per_second: 0.0,
-            checkpoint: (!files.dry_run).then(|| files.checkpoint.display().to_string()),
-            errors: files.errors.map(str::to_string),
-            report: files.report.map(str::to_string),
+            kept: crate::summary::Kept::new(
+                files.dry_run,
+                files.checkpoint,
+                files.errors,
+                files.report,
+            ),
             exit_code: 0,
         }
     }
@@ -183,10 +177,7 @@ impl SmsSummary {
         s.segments_sent = t.segments;
         s.send_requests = t.requests;
         s.log_lookups = t.lookups;
-        s.requests = p.stats.requests;
-        s.retries = p.stats.retries;
-        s.rate_limited = p.stats.rate_limited;
-        s.rate = p.rate.as_per_second();
+        s.traffic = crate::summary::Traffic::of(&p.stats, p.rate, p.elapsed);
         let secs = p.elapsed.as_secs_f64();
         s.messages_per_second = if secs > 0.0 {
             s.sent as f64 / secs
@@ -285,13 +276,13 @@ impl SmsSummary {
         let _ = writeln!(
             o,
             "http: {} requests ({} log lookups), {} retries, {} rate-limited, at {:.1}/s; {:.1} messages/s in {}",
-            self.requests,
+            self.traffic.requests,
             self.log_lookups,
-            self.retries,
-            self.rate_limited,
-            self.rate,
+            self.traffic.retries,
+            self.traffic.rate_limited,
+            self.traffic.rate,
             self.messages_per_second,
-            format_duration(Duration::from_secs_f64(self.seconds))
+            format_duration(Duration::from_secs_f64(self.traffic.seconds))
         );
         if let Some(why) = &self.stopped {
             let _ = writeln!(o, "stopped early: {why}; {} recipients left", self.left);
@@ -305,13 +296,13 @@ impl SmsSummary {
                 self.unknown
             );
         }
-        if let Some(path) = &self.errors {
+        if let Some(path) = &self.kept.errors {
             let _ = writeln!(o, "errors: {path}");
         }
-        if let Some(path) = self.report.as_deref().filter(|p| *p != "-") {
+        if let Some(path) = self.kept.report.as_deref().filter(|p| *p != "-") {
             let _ = writeln!(o, "report: {path}");
         }
-        if let Some(path) = &self.checkpoint {
+        if let Some(path) = &self.kept.checkpoint {
             let _ = writeln!(o, "checkpoint: {path}");
         }
         o
