@@ -137,12 +137,7 @@ trait Pass: Send {
     fn note_schema(&mut self, schema: &Arc<Schema>) {
         let _ = schema;
     }
-    fn reject(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: &RawRow,
-        rejections: &[Rejection],
-    ) -> Result<()>;
+    fn reject(&mut self, schema: &Arc<Schema>, raw: &RawRow, why: &[Rejection]) -> Result<()>;
     fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()>;
 }
 
@@ -211,21 +206,13 @@ impl Pass for Planner<'_> {
         (&mut self.counts, &mut self.claims)
     }
 
-    fn reject(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: &RawRow,
-        rejections: &[Rejection],
-    ) -> Result<()> {
-        self.counts.reject(rejections);
-        if rejections
-            .first()
-            .is_some_and(|r| r.code == Code::Suppressed)
-        {
+    fn reject(&mut self, schema: &Arc<Schema>, raw: &RawRow, why: &[Rejection]) -> Result<()> {
+        self.counts.reject(why);
+        if why.first().is_some_and(|r| r.code == Code::Suppressed) {
             self.plan.suppressed += 1;
         }
         match self.reports {
-            Some(r) => lock(r).rejected(schema, raw.row, &raw.values, rejections),
+            Some(r) => lock(r).rejected(schema, raw.row, &raw.values, why),
             None => Ok(()),
         }
     }
@@ -351,14 +338,9 @@ impl Pass for SendPass<'_> {
         }
     }
 
-    fn reject(
-        &mut self,
-        schema: &Arc<Schema>,
-        raw: &RawRow,
-        rejections: &[Rejection],
-    ) -> Result<()> {
-        self.counts.reject(rejections);
-        lock(self.reports).rejected(schema, raw.row, &raw.values, rejections)
+    fn reject(&mut self, schema: &Arc<Schema>, raw: &RawRow, why: &[Rejection]) -> Result<()> {
+        self.counts.reject(why);
+        lock(self.reports).rejected(schema, raw.row, &raw.values, why)
     }
 
     fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()> {
