@@ -9,6 +9,7 @@ pub mod atomic;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod connectors;

@@ -66,6 +66,8 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
+use crate::clock::now_unix;
+
 pub use header::{
     Difference, FORMAT_VERSION, HeaderMismatch, InputFingerprint, RunHeader, check_header,
 };
@@ -265,13 +267,6 @@ impl<'a> IntentSpec<'a> {
             parent: None,
         }
     }
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// The first free `<name>.<n>.old` beside `path`.
