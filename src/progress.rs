@@ -377,19 +377,6 @@ impl Progress {
             ProgressMode::Bar => BAR_INTERVAL,
             ProgressMode::Lines | ProgressMode::Quiet => LINE_INTERVAL,
         };
-        Progress::with_interval(mode, label, total, counters, http, rate, interval)
-    }
-
-    /// [`Progress::start`] with another interval between lines (or bar redraws).
-    pub fn with_interval(
-        mode: ProgressMode,
-        label: &str,
-        total: Option<u64>,
-        counters: Arc<Counters>,
-        http: Option<Arc<HttpStats>>,
-        rate: Option<Arc<Pacer>>,
-        interval: Duration,
-    ) -> Progress {
         let shared = Shared {
             label: Mutex::new(label.to_string()),
             total: Mutex::new(total),
