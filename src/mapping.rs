@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::contact::PhoneLabel;
+use crate::contact::{ORG_AND_ADDRESS, PhoneLabel, concat_names};
 use crate::error::{Error, Result};
 use crate::source::{PathSeg, Schema};
 
@@ -55,30 +55,28 @@ pub enum Field {
 
 impl Field {
     /// The names users give fields in `--map` and mapping files.
-    pub const NAMES: &'static [&'static str] = &[
-        "first_name",
-        "last_name",
-        "full_name",
-        "email",
-        "mobile",
-        "phone",
-        "work_phone",
-        "home_phone",
-        "company",
-        "job_title",
-        "street",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-        "extension",
-        "notes",
-        "record_id",
-        "parent_id",
-        "status",
-        "is_primary_contact",
-        "ignore",
-    ];
+    pub const NAMES: &'static [&'static str] = &concat_names::<22>(&[
+        &[
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "mobile",
+            "phone",
+            "work_phone",
+            "home_phone",
+        ],
+        &ORG_AND_ADDRESS,
+        &[
+            "extension",
+            "notes",
+            "record_id",
+            "parent_id",
+            "status",
+            "is_primary_contact",
+            "ignore",
+        ],
+    ]);
 
     pub fn from_name(name: &str) -> Option<Field> {
         Some(match normalize(name).as_str() {

@@ -16,28 +16,25 @@ use csv::StringRecord;
 
 use super::csv::escape_invalid_utf8;
 use super::{Batch, LIST_SEPARATOR, RawRow, Schema, Source, SourceInfo, Values};
+use crate::contact::{ORG_AND_ADDRESS, concat_names};
 use crate::error::{Error, Result};
 use crate::reject::{Code, Rejection, Stage};
 
 /// The columns every vCard row has, in order.
-pub const COLUMNS: [&str; 16] = [
-    "full_name",
-    "first_name",
-    "last_name",
-    "mobile",
-    "work_phone",
-    "home_phone",
-    "phone",
-    "email",
-    "company",
-    "job_title",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "notes",
-];
+pub const COLUMNS: [&str; 16] = concat_names(&[
+    &[
+        "full_name",
+        "first_name",
+        "last_name",
+        "mobile",
+        "work_phone",
+        "home_phone",
+        "phone",
+        "email",
+    ],
+    &ORG_AND_ADDRESS,
+    &["notes"],
+]);
 
 const FULL_NAME: usize = 0;
 const FIRST_NAME: usize = 1;
