@@ -852,13 +852,7 @@ fn append(line: &mut Line, next: Line, skip: usize, binary: bool) {
 }
 
 impl Source for VcardSource {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-
-    fn schema(&self) -> Arc<Schema> {
-        Arc::clone(&self.schema)
-    }
+    source_accessors!();
 
     fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
         let mut rows = Vec::with_capacity(max.min(4096));
