@@ -267,6 +267,14 @@ impl<'a> IntentSpec<'a> {
             parent: None,
         }
     }
+
+    /// The intent of `op` on `rows` against the remote record `remote_id`, if any.
+    pub fn on_remote(op: Op, rows: &'a [u64], remote_id: Option<&'a str>) -> IntentSpec<'a> {
+        IntentSpec {
+            remote_id,
+            ..IntentSpec::new(op, rows)
+        }
+    }
 }
 
 /// The first free `<name>.<n>.old` beside `path`.
@@ -533,9 +541,8 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let mut spec = IntentSpec::new(op, rows);
-        spec.remote_id = remote_id;
-        self.record_intent(&spec).await
+        self.record_intent(&IntentSpec::on_remote(op, rows, remote_id))
+            .await
     }
 
     /// [`Journal::intent`] with a key per row (parallel to `rows`), kept in the journal for
@@ -547,9 +554,10 @@ impl Journal {
         remote_id: Option<&str>,
         keys: &[&str],
     ) -> Result<IntentId, CheckpointError> {
-        let mut spec = IntentSpec::new(op, rows);
-        spec.remote_id = remote_id;
-        spec.keys = keys;
+        let spec = IntentSpec {
+            keys,
+            ..IntentSpec::on_remote(op, rows, remote_id)
+        };
         self.record_intent(&spec).await
     }
 
@@ -561,9 +569,7 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let mut spec = IntentSpec::new(op, rows);
-        spec.remote_id = remote_id;
-        let (id, rx) = self.send_intent(&spec)?;
+        let (id, rx) = self.send_intent(&IntentSpec::on_remote(op, rows, remote_id))?;
         match rx.blocking_recv() {
             Ok(Ok(())) => Ok(id),
             Ok(Err(e)) => Err(self.write_error(e)),
