@@ -41,5 +41,7 @@ pub mod source;
 pub mod stop;
 pub mod summary;
 pub mod synth;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub mod transform;
