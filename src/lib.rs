@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod connectors;
 pub mod contact;
+pub mod counters;
 pub mod dedupe;
 pub mod error;
 pub mod executor;
