@@ -45,3 +45,27 @@ pub fn assert_symlink(path: &Path) {
             .is_symlink()
     );
 }
+
+/// A temporary directory holding the file `name` with `text`, and the file's path.
+pub fn dir_with_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// Text of fewer than `max` parts, each one of the `pieces` or a match of one of the
+/// regex `patterns`, every choice as likely: input rich in what a parser cares about.
+pub fn text_of_pieces(
+    pieces: &[&'static str],
+    patterns: &[&'static str],
+    max: usize,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::{BoxedStrategy, Just, Strategy, Union};
+    let choices: Vec<BoxedStrategy<String>> = pieces
+        .iter()
+        .map(|p| Just(p.to_string()).boxed())
+        .chain(patterns.iter().map(|p| (*p).boxed()))
+        .collect();
+    proptest::collection::vec(Union::new(choices), 0..max).prop_map(|v| v.concat())
+}

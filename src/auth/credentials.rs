@@ -250,6 +250,7 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dir_with_file;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |key| {
@@ -304,13 +305,10 @@ mod tests {
 
     #[test]
     fn file_under_env() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("bulkline.toml");
-        std::fs::write(
-            &path,
+        let (_dir, path) = dir_with_file(
+            "bulkline.toml",
             "zoom_account_id = \"acc\"\nZOOM_CLIENT_ID = \"cid\"\nZOOM_CLIENT_SECRET = \"filesecret\"\nZOHO_BOOKS_ORGANIZATION_ID = 42\n",
-        )
-        .expect("write");
+        );
         let c = Credentials::from_sources(env(&[("ZOOM_CLIENT_SECRET", "envsecret")]), Some(&path))
             .expect("loads");
         match c.zoom() {

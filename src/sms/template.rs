@@ -460,6 +460,7 @@ mod tests {
 
     mod props {
         use super::super::*;
+        use crate::testutil::text_of_pieces;
         use proptest::prelude::*;
 
         /// Strings rich in the characters the parser cares about.
@@ -467,19 +468,11 @@ mod tests {
             prop_oneof![
                 any::<String>(),
                 "[{}|a b é😀\n]{0,40}",
-                proptest::collection::vec(
-                    prop_oneof![
-                        Just("{".to_string()),
-                        Just("}".to_string()),
-                        Just("{{".to_string()),
-                        Just("}}".to_string()),
-                        Just("|".to_string()),
-                        "[a-zA-Z 😀]{0,5}",
-                        "\\{[a-z ]{1,6}(\\|[a-z😀]{0,3})?\\}",
-                    ],
-                    0..12,
-                )
-                .prop_map(|v| v.concat()),
+                text_of_pieces(
+                    &["{", "}", "{{", "}}", "|"],
+                    &["[a-zA-Z 😀]{0,5}", "\\{[a-z ]{1,6}(\\|[a-z😀]{0,3})?\\}"],
+                    12,
+                ),
             ]
         }
 

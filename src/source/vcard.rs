@@ -1241,6 +1241,7 @@ mod tests {
 
     mod props {
         use super::*;
+        use crate::testutil::text_of_pieces;
         use proptest::prelude::*;
 
         fn drain(bytes: Vec<u8>) {
@@ -1262,24 +1263,23 @@ mod tests {
 
         /// Text made of the pieces the parser cares about.
         fn vcard_text() -> impl Strategy<Value = String> {
-            proptest::collection::vec(
-                prop_oneof![
-                    Just("BEGIN:VCARD\r\n".to_string()),
-                    Just("END:VCARD\n".to_string()),
-                    Just("VERSION:2.1\n".to_string()),
-                    Just("VERSION:4.0\n".to_string()),
-                    Just("AGENT:\n".to_string()),
-                    Just("N;ENCODING=QUOTED-PRINTABLE;CHARSET=".to_string()),
-                    Just("TEL;TYPE=\"cell,voice\";PREF=".to_string()),
-                    Just("PHOTO;ENCODING=b:".to_string()),
-                    Just("ADR;HOME:".to_string()),
-                    Just("tel:".to_string()),
-                    Just(";ext=".to_string()),
-                    "[=:;,\"\\\\ \t\nA-F0-9a-zé😀]{0,12}",
+            text_of_pieces(
+                &[
+                    "BEGIN:VCARD\r\n",
+                    "END:VCARD\n",
+                    "VERSION:2.1\n",
+                    "VERSION:4.0\n",
+                    "AGENT:\n",
+                    "N;ENCODING=QUOTED-PRINTABLE;CHARSET=",
+                    "TEL;TYPE=\"cell,voice\";PREF=",
+                    "PHOTO;ENCODING=b:",
+                    "ADR;HOME:",
+                    "tel:",
+                    ";ext=",
                 ],
-                0..24,
+                &["[=:;,\"\\\\ \t\nA-F0-9a-zé😀]{0,12}"],
+                24,
             )
-            .prop_map(|v| v.concat())
         }
 
         proptest! {
