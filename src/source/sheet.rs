@@ -441,12 +441,16 @@ mod tests {
 
     #[test]
     fn numbers_read_as_a_person_sees_them() {
-        assert_eq!(number_text(14_155_552_671.0), "14155552671");
-        assert_eq!(number_text(447_400_123_456.0), "447400123456");
-        assert_eq!(number_text(0.1 + 0.2), "0.3");
-        assert_eq!(number_text(-3.0), "-3");
-        assert_eq!(number_text(2.5), "2.5");
-        assert_eq!(number_text(f64::NAN), "");
+        for (number, shown) in [
+            (14_155_552_671.0, "14155552671"),
+            (447_400_123_456.0, "447400123456"),
+            (0.1 + 0.2, "0.3"),
+            (-3.0, "-3"),
+            (2.5, "2.5"),
+            (f64::NAN, ""),
+        ] {
+            assert_eq!(number_text(number), shown, "{number}");
+        }
     }
 
     #[test]
