@@ -198,6 +198,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dir_with_file;
 
     fn parsed(args: &[&str], settings: &Settings) -> Cli {
         use clap::FromArgMatches;
@@ -274,13 +275,10 @@ mod tests {
 
     #[test]
     fn unknown_settings_and_apis_are_refused() {
-        let dir = tempfile::tempdir().expect("a directory");
-        let path = dir.path().join("config.toml");
-        std::fs::write(
-            &path,
+        let (dir, path) = dir_with_file(
+            "config.toml",
             "default_region = \"GB\"\n[rate]\nzoom-cc = \"40/s\"\n",
-        )
-        .expect("write");
+        );
         let c = Config::load(Some(&path), |_| None).expect("a good file");
         assert!(c.found);
         assert_eq!(c.settings.default_region.as_deref(), Some("GB"));

@@ -28,6 +28,36 @@ pub struct Phone {
     pub is_mobile: Option<bool>,
 }
 
+/// The names of the organization and address fields of a [`Contact`], in the order every
+/// list of field names gives them.
+pub const ORG_AND_ADDRESS: [&str; 7] = [
+    "company",
+    "job_title",
+    "street",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+];
+
+/// `parts` one after the other, as an array of `N` names (`N` must be their total length).
+pub const fn concat_names<const N: usize>(parts: &[&[&'static str]]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut n = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[n] = parts[i][j];
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "the parts do not add up to N names");
+    out
+}
+
 /// The canonical contact. Empty strings mean "not given".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {

@@ -35,10 +35,12 @@ pub mod atomic;
 pub mod auth;
 pub mod checkpoint;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod connectors;
 pub mod contact;
+pub mod counters;
 pub mod dedupe;
 pub mod error;
 pub mod executor;
@@ -67,5 +69,7 @@ pub mod source;
 pub mod stop;
 pub mod summary;
 pub mod synth;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub mod transform;

@@ -10,7 +10,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::contact::PhoneLabel;
+use crate::contact::{ORG_AND_ADDRESS, PhoneLabel, concat_names};
 use crate::error::{Error, Result};
 use crate::source::{PathSeg, Schema};
 
@@ -55,30 +55,28 @@ pub enum Field {
 
 impl Field {
     /// The names users give fields in `--map` and mapping files.
-    pub const NAMES: &'static [&'static str] = &[
-        "first_name",
-        "last_name",
-        "full_name",
-        "email",
-        "mobile",
-        "phone",
-        "work_phone",
-        "home_phone",
-        "company",
-        "job_title",
-        "street",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-        "extension",
-        "notes",
-        "record_id",
-        "parent_id",
-        "status",
-        "is_primary_contact",
-        "ignore",
-    ];
+    pub const NAMES: &'static [&'static str] = &concat_names::<22>(&[
+        &[
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "mobile",
+            "phone",
+            "work_phone",
+            "home_phone",
+        ],
+        &ORG_AND_ADDRESS,
+        &[
+            "extension",
+            "notes",
+            "record_id",
+            "parent_id",
+            "status",
+            "is_primary_contact",
+            "ignore",
+        ],
+    ]);
 
     pub fn from_name(name: &str) -> Option<Field> {
         Some(match normalize(name).as_str() {
@@ -630,50 +628,43 @@ mod tests {
         assert_eq!(r.region_columns, vec![8]);
     }
 
+    /// Resolves the headers of `cases` together and asserts each one's field (`None`: none).
+    fn assert_fields(cases: &[(&str, Option<Field>)]) {
+        let headers: Vec<&str> = cases.iter().map(|(h, _)| *h).collect();
+        let (_, r) = roles(&headers);
+        for (i, (header, want)) in cases.iter().enumerate() {
+            assert_eq!(r.fields[i], *want, "{header}");
+        }
+    }
+
     #[test]
     fn recognises_outlook_and_zoho_and_plain_names() {
-        let (_, r) = roles(&[
-            "First Name",
-            "Last Name",
-            "Mobile Phone",
-            "Business Phone",
-            "Home Phone",
-            "E-mail Address",
-            "Company",
-            "Job Title",
-            "Title",
-            "Business Fax",
+        use PhoneLabel::{Home, Mobile, Other, Work};
+        assert_fields(&[
+            ("First Name", Some(Field::FirstName)),
+            ("Last Name", Some(Field::LastName)),
+            ("Mobile Phone", Some(Field::Phone(Mobile))),
+            ("Business Phone", Some(Field::Phone(Work))),
+            ("Home Phone", Some(Field::Phone(Home))),
+            ("E-mail Address", Some(Field::Email)),
+            ("Company", Some(Field::Company)),
+            ("Job Title", Some(Field::JobTitle)),
+            ("Title", None),
+            ("Business Fax", None),
         ]);
-        assert_eq!(r.fields[2], Some(Field::Phone(PhoneLabel::Mobile)));
-        assert_eq!(r.fields[3], Some(Field::Phone(PhoneLabel::Work)));
-        assert_eq!(r.fields[4], Some(Field::Phone(PhoneLabel::Home)));
-        assert_eq!(r.fields[5], Some(Field::Email));
-        assert_eq!(r.fields[7], Some(Field::JobTitle));
-        assert_eq!(r.fields[8], None);
-        assert_eq!(r.fields[9], None);
-        let (_, r) = roles(&[
-            "first_name",
-            "mobile",
-            "mobile1",
-            "phone",
-            "WhatsApp",
-            "CELL",
-            "tel",
-            "Full Name",
-            "country_code",
-            "_row",
-            "notes_x",
+        assert_fields(&[
+            ("first_name", Some(Field::FirstName)),
+            ("mobile", Some(Field::Phone(Mobile))),
+            ("mobile1", Some(Field::Phone(Mobile))),
+            ("phone", Some(Field::Phone(Other))),
+            ("WhatsApp", Some(Field::Phone(Mobile))),
+            ("CELL", Some(Field::Phone(Mobile))),
+            ("tel", Some(Field::Phone(Other))),
+            ("Full Name", Some(Field::FullName)),
+            ("country_code", Some(Field::Country)),
+            ("_row", None),
+            ("notes_x", None),
         ]);
-        assert_eq!(r.fields[1], Some(Field::Phone(PhoneLabel::Mobile)));
-        assert_eq!(r.fields[2], Some(Field::Phone(PhoneLabel::Mobile)));
-        assert_eq!(r.fields[3], Some(Field::Phone(PhoneLabel::Other)));
-        assert_eq!(r.fields[4], Some(Field::Phone(PhoneLabel::Mobile)));
-        assert_eq!(r.fields[5], Some(Field::Phone(PhoneLabel::Mobile)));
-        assert_eq!(r.fields[6], Some(Field::Phone(PhoneLabel::Other)));
-        assert_eq!(r.fields[7], Some(Field::FullName));
-        assert_eq!(r.fields[8], Some(Field::Country));
-        assert_eq!(r.fields[9], None);
-        assert_eq!(r.fields[10], None);
     }
 
     #[test]
@@ -713,42 +704,55 @@ mod tests {
         assert!(spec.add_map_arg("no-equals").is_err());
     }
 
-    #[test]
-    fn json_paths() {
-        let col = |path: &[&str]| Column {
-            name: path.join("."),
-            path: path
-                .iter()
-                .map(|p| match p.parse::<usize>() {
-                    Ok(i) => PathSeg::Index(i),
-                    Err(_) => PathSeg::Key(p.to_string()),
-                })
-                .collect(),
-        };
+    /// Resolves JSON columns at `cases`' paths (numeric segments are array indexes), asserts
+    /// each one's field, and returns their schema.
+    fn assert_json_fields(cases: &[(&[&str], Option<Field>)]) -> Schema {
+        let columns = cases
+            .iter()
+            .map(|(path, _)| Column {
+                name: path.join("."),
+                path: path
+                    .iter()
+                    .map(|p| match p.parse::<usize>() {
+                        Ok(i) => PathSeg::Index(i),
+                        Err(_) => PathSeg::Key(p.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect();
         let schema = Schema {
-            columns: vec![
-                col(&["name", "first"]),
-                col(&["name", "last"]),
-                col(&["company", "name"]),
-                col(&["contact", "mobile"]),
-                col(&["phones", "0", "type"]),
-                col(&["phones", "0", "number"]),
-                col(&["emails", "0", "value"]),
-                col(&["address", "country"]),
-                col(&["meta", "id"]),
-            ],
+            columns,
             fixed: false,
         };
         let r = Roles::resolve(&schema, &MappingSpec::default());
-        assert_eq!(r.fields[0], Some(Field::FirstName));
-        assert_eq!(r.fields[1], Some(Field::LastName));
-        assert_eq!(r.fields[2], Some(Field::Company));
-        assert_eq!(r.fields[3], Some(Field::Phone(PhoneLabel::Mobile)));
-        assert_eq!(r.fields[4], Some(Field::PhoneType("phones 0".into())));
-        assert_eq!(r.fields[5], Some(Field::PhoneValue("phones 0".into())));
-        assert_eq!(r.fields[6], Some(Field::Email));
-        assert_eq!(r.fields[7], Some(Field::Country));
-        assert_eq!(r.fields[8], None);
+        for (i, (path, want)) in cases.iter().enumerate() {
+            assert_eq!(r.fields[i], *want, "{path:?}");
+        }
+        schema
+    }
+
+    #[test]
+    fn json_paths() {
+        assert_json_fields(&[
+            (&["name", "first"], Some(Field::FirstName)),
+            (&["name", "last"], Some(Field::LastName)),
+            (&["company", "name"], Some(Field::Company)),
+            (
+                &["contact", "mobile"],
+                Some(Field::Phone(PhoneLabel::Mobile)),
+            ),
+            (
+                &["phones", "0", "type"],
+                Some(Field::PhoneType("phones 0".into())),
+            ),
+            (
+                &["phones", "0", "number"],
+                Some(Field::PhoneValue("phones 0".into())),
+            ),
+            (&["emails", "0", "value"], Some(Field::Email)),
+            (&["address", "country"], Some(Field::Country)),
+            (&["meta", "id"], None),
+        ]);
     }
 
     #[test]
@@ -804,30 +808,17 @@ mod tests {
 
     #[test]
     fn import_columns_only_from_top_level_json_keys() {
-        let col = |path: &[&str]| Column {
-            name: path.join("."),
-            path: path.iter().map(|p| PathSeg::Key(p.to_string())).collect(),
-        };
-        let schema = Schema {
-            columns: vec![
-                col(&["id"]),
-                col(&["contact_id"]),
-                col(&["status"]),
-                col(&["is_primary_contact"]),
-                col(&["contact", "id"]),
-                col(&["customer", "id"]),
-                col(&["owner", "status"]),
-                col(&["record", "id"]),
-                col(&["flags", "primary"]),
-            ],
-            fixed: false,
-        };
-        let r = Roles::resolve(&schema, &MappingSpec::default());
-        assert_eq!(r.fields[0], Some(Field::RecordId));
-        assert_eq!(r.fields[1], Some(Field::ParentId));
-        assert_eq!(r.fields[2], Some(Field::Status));
-        assert_eq!(r.fields[3], Some(Field::Primary));
-        assert_eq!(&r.fields[4..], &[None, None, None, None, None]);
+        let schema = assert_json_fields(&[
+            (&["id"], Some(Field::RecordId)),
+            (&["contact_id"], Some(Field::ParentId)),
+            (&["status"], Some(Field::Status)),
+            (&["is_primary_contact"], Some(Field::Primary)),
+            (&["contact", "id"], None),
+            (&["customer", "id"], None),
+            (&["owner", "status"], None),
+            (&["record", "id"], None),
+            (&["flags", "primary"], None),
+        ]);
         // An override still maps a nested one.
         let mut spec = MappingSpec::default();
         spec.add_map_arg("parent_id=contact.id").unwrap();

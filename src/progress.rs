@@ -25,6 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::checkpoint::Action;
+use crate::counters::load_snapshot;
 use crate::http::{HttpStats, Pacer, StatsSnapshot};
 
 /// How often [`ProgressMode::Lines`] prints a line.
@@ -115,15 +116,8 @@ impl Counters {
 
     /// The counters now (each read on its own).
     pub fn snapshot(&self) -> CountersSnapshot {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        CountersSnapshot {
-            rows_done: get(&self.rows_done),
-            created: get(&self.created),
-            updated: get(&self.updated),
-            unchanged: get(&self.unchanged),
-            failed: get(&self.failed),
-            conflicts: get(&self.conflicts),
-        }
+        load_snapshot!(self, CountersSnapshot:
+            rows_done, created, updated, unchanged, failed, conflicts)
     }
 }
 
@@ -377,19 +371,6 @@ impl Progress {
             ProgressMode::Bar => BAR_INTERVAL,
             ProgressMode::Lines | ProgressMode::Quiet => LINE_INTERVAL,
         };
-        Progress::with_interval(mode, label, total, counters, http, rate, interval)
-    }
-
-    /// [`Progress::start`] with another interval between lines (or bar redraws).
-    pub fn with_interval(
-        mode: ProgressMode,
-        label: &str,
-        total: Option<u64>,
-        counters: Arc<Counters>,
-        http: Option<Arc<HttpStats>>,
-        rate: Option<Arc<Pacer>>,
-        interval: Duration,
-    ) -> Progress {
         let shared = Shared {
             label: Mutex::new(label.to_string()),
             total: Mutex::new(total),

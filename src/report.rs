@@ -165,29 +165,21 @@ impl Summary {
             "  clean       {:>10}   -> {}",
             c.clean, self.outputs.clean
         );
-        let _ = writeln!(
-            s,
-            "  rejected    {:>10}{}",
+        s.push_str(&count_line(
+            "rejected",
             c.rejected,
-            went_to(
-                self.outputs.errors.as_deref(),
-                c.rejected,
-                "not written: give --errors FILE to keep them"
-            )
-        );
+            self.outputs.errors.as_deref(),
+            "not written: give --errors FILE to keep them",
+        ));
         for (code, n) in &c.rejected_by_code {
             let _ = writeln!(s, "    {code:<20} {n:>8}");
         }
-        let _ = writeln!(
-            s,
-            "  duplicates  {:>10}{}",
+        s.push_str(&count_line(
+            "duplicates",
             c.duplicates,
-            went_to(
-                self.outputs.duplicates.as_deref(),
-                c.duplicates,
-                "dropped; give --duplicates FILE to list them"
-            )
-        );
+            self.outputs.duplicates.as_deref(),
+            "dropped; give --duplicates FILE to list them",
+        ));
         if c.blank > 0 {
             let _ = writeln!(s, "  blank rows  {:>10}   (skipped)", c.blank);
         }
@@ -204,12 +196,14 @@ impl Summary {
 
 /// Where the `n` rows of one kind went, for the summary: nothing when there are none, the
 /// file when one was written, else `unwritten` in brackets.
-fn went_to(path: Option<&str>, n: u64, unwritten: &str) -> String {
-    match (path, n) {
+/// The line of `n` rows that went to `path` (or were `unwritten`, when it is `None`).
+fn count_line(label: &str, n: u64, path: Option<&str>, unwritten: &str) -> String {
+    let went = match (path, n) {
         (_, 0) => String::new(),
         (Some(p), _) => format!("   -> {p}"),
         (None, _) => format!("   ({unwritten})"),
-    }
+    };
+    format!("  {label:<12}{n:>10}{went}\n")
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use siphasher::sip::SipHasher13;
 
+use crate::clock::now_unix;
 use crate::error::{Error, Result};
 
 /// What a run is, for its lock.
@@ -84,13 +85,6 @@ pub fn state_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
                 .map(|h| h.join(".local/state/bulkline"))
         })
         .unwrap_or_else(|| std::env::temp_dir().join("bulkline-state"))
-}
-
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 fn absolute(path: &Path) -> PathBuf {

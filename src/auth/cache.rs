@@ -327,12 +327,18 @@ mod tests {
         assert_eq!(TokenCache::default_location(|_| None), None);
     }
 
+    /// A cache in the directory `sub` of a temporary one, holding [`token`] under `key`.
+    fn cache_holding(sub: &str, key: &str) -> (tempfile::TempDir, TokenCache, CachedToken) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = TokenCache::new(dir.path().join(sub));
+        let token = token();
+        cache.store(key, &token).expect("stores");
+        (dir, cache, token)
+    }
+
     #[test]
     fn store_and_load_round_trip() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path().join("nested/bulkline"));
-        let token = token();
-        cache.store("zoho-k", &token).expect("stores");
+        let (_dir, cache, token) = cache_holding("nested/bulkline", "zoho-k");
         assert_eq!(cache.load("zoho-k"), Some(token.clone()));
         assert_eq!(cache.load("zoho-other"), None);
         let text = fs::read_to_string(cache.path("zoho-k")).expect("reads");
@@ -347,10 +353,7 @@ mod tests {
     #[test]
     fn files_are_private_and_shared_files_ignored() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let cache = TokenCache::new(dir.path().join("bulkline"));
-        let token = token();
-        cache.store("k", &token).expect("stores");
+        let (_dir, cache, token) = cache_holding("bulkline", "k");
         let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o777).ok();
         assert_eq!(mode(&cache.path("k")), Some(0o600));
         assert_eq!(mode(cache.dir()), Some(0o700));

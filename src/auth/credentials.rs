@@ -52,6 +52,28 @@ pub enum ZoomAuth {
     AccessToken(Secret),
 }
 
+/// The variables of a service's access token and of the three values that obtain one.
+struct Names {
+    token: &'static str,
+    trio: [&'static str; 3],
+}
+
+const ZOHO_NAMES: Names = Names {
+    token: "ZOHO_ACCESS_TOKEN",
+    trio: ["ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN"],
+};
+
+const ZOOM_NAMES: Names = Names {
+    token: "ZOOM_ACCESS_TOKEN",
+    trio: ["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"],
+};
+
+/// Credentials as given: a ready access token, or the three values that obtain one.
+enum Given<'a> {
+    Token(&'a Secret),
+    Trio([&'a Secret; 3]),
+}
+
 impl fmt::Debug for ZohoAuth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -171,17 +193,27 @@ impl Credentials {
         })
     }
 
+    /// The service's access token if set, else the three values that obtain one (all
+    /// required).
+    fn given(&self, names: &Names) -> Result<Given<'_>, AuthError> {
+        if let Some(t) = self.get(names.token) {
+            return Ok(Given::Token(t));
+        }
+        let [a, b, c] = names.trio;
+        let alt = format!("set {a}, {b} and {c}, or {}", names.token);
+        let [a, b, c] = names.trio.map(|key| self.require(key, &alt));
+        Ok(Given::Trio([a?, b?, c?]))
+    }
+
     /// The Zoho credentials: `ZOHO_ACCESS_TOKEN` if set, else the refresh-token trio.
     pub fn zoho(&self) -> Result<ZohoAuth, AuthError> {
-        if let Some(token) = self.get("ZOHO_ACCESS_TOKEN") {
-            return Ok(ZohoAuth::AccessToken(token.clone()));
-        }
-        let alt =
-            "set ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN, or ZOHO_ACCESS_TOKEN";
-        Ok(ZohoAuth::RefreshToken {
-            client_id: self.require("ZOHO_CLIENT_ID", alt)?.expose().to_string(),
-            client_secret: self.require("ZOHO_CLIENT_SECRET", alt)?.clone(),
-            refresh_token: self.require("ZOHO_REFRESH_TOKEN", alt)?.clone(),
+        Ok(match self.given(&ZOHO_NAMES)? {
+            Given::Token(token) => ZohoAuth::AccessToken(token.clone()),
+            Given::Trio([id, secret, refresh]) => ZohoAuth::RefreshToken {
+                client_id: id.expose().to_string(),
+                client_secret: secret.clone(),
+                refresh_token: refresh.clone(),
+            },
         })
     }
 
@@ -204,15 +236,13 @@ impl Credentials {
 
     /// The Zoom credentials: `ZOOM_ACCESS_TOKEN` if set, else the server-to-server trio.
     pub fn zoom(&self) -> Result<ZoomAuth, AuthError> {
-        if let Some(token) = self.get("ZOOM_ACCESS_TOKEN") {
-            return Ok(ZoomAuth::AccessToken(token.clone()));
-        }
-        let alt =
-            "set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET, or ZOOM_ACCESS_TOKEN";
-        Ok(ZoomAuth::ServerToServer {
-            account_id: self.require("ZOOM_ACCOUNT_ID", alt)?.expose().to_string(),
-            client_id: self.require("ZOOM_CLIENT_ID", alt)?.expose().to_string(),
-            client_secret: self.require("ZOOM_CLIENT_SECRET", alt)?.clone(),
+        Ok(match self.given(&ZOOM_NAMES)? {
+            Given::Token(token) => ZoomAuth::AccessToken(token.clone()),
+            Given::Trio([account, id, secret]) => ZoomAuth::ServerToServer {
+                account_id: account.expose().to_string(),
+                client_id: id.expose().to_string(),
+                client_secret: secret.clone(),
+            },
         })
     }
 }
@@ -220,6 +250,7 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dir_with_file;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |key| {
@@ -274,13 +305,10 @@ mod tests {
 
     #[test]
     fn file_under_env() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("bulkline.toml");
-        std::fs::write(
-            &path,
+        let (_dir, path) = dir_with_file(
+            "bulkline.toml",
             "zoom_account_id = \"acc\"\nZOOM_CLIENT_ID = \"cid\"\nZOOM_CLIENT_SECRET = \"filesecret\"\nZOHO_BOOKS_ORGANIZATION_ID = 42\n",
-        )
-        .expect("write");
+        );
         let c = Credentials::from_sources(env(&[("ZOOM_CLIENT_SECRET", "envsecret")]), Some(&path))
             .expect("loads");
         match c.zoom() {

@@ -66,6 +66,8 @@ use std::thread::JoinHandle;
 use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
+use crate::clock::now_unix;
+
 pub use header::{
     Difference, FORMAT_VERSION, HeaderMismatch, InputFingerprint, RunHeader, check_header,
 };
@@ -265,13 +267,14 @@ impl<'a> IntentSpec<'a> {
             parent: None,
         }
     }
-}
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    /// The intent of `op` on `rows` against the remote record `remote_id`, if any.
+    pub fn on_remote(op: Op, rows: &'a [u64], remote_id: Option<&'a str>) -> IntentSpec<'a> {
+        IntentSpec {
+            remote_id,
+            ..IntentSpec::new(op, rows)
+        }
+    }
 }
 
 /// The first free `<name>.<n>.old` beside `path`.
@@ -538,9 +541,8 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let mut spec = IntentSpec::new(op, rows);
-        spec.remote_id = remote_id;
-        self.record_intent(&spec).await
+        self.record_intent(&IntentSpec::on_remote(op, rows, remote_id))
+            .await
     }
 
     /// [`Journal::intent`] with a key per row (parallel to `rows`), kept in the journal for
@@ -552,9 +554,10 @@ impl Journal {
         remote_id: Option<&str>,
         keys: &[&str],
     ) -> Result<IntentId, CheckpointError> {
-        let mut spec = IntentSpec::new(op, rows);
-        spec.remote_id = remote_id;
-        spec.keys = keys;
+        let spec = IntentSpec {
+            keys,
+            ..IntentSpec::on_remote(op, rows, remote_id)
+        };
         self.record_intent(&spec).await
     }
 
@@ -566,9 +569,7 @@ impl Journal {
         rows: &[u64],
         remote_id: Option<&str>,
     ) -> Result<IntentId, CheckpointError> {
-        let mut spec = IntentSpec::new(op, rows);
-        spec.remote_id = remote_id;
-        let (id, rx) = self.send_intent(&spec)?;
+        let (id, rx) = self.send_intent(&IntentSpec::on_remote(op, rows, remote_id))?;
         match rx.blocking_recv() {
             Ok(Ok(())) => Ok(id),
             Ok(Err(e)) => Err(self.write_error(e)),

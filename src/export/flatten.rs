@@ -97,28 +97,49 @@ mod tests {
         cells.iter().map(|(n, _)| n.as_str()).collect()
     }
 
+    /// Nested objects become dotted names in key order; arrays of objects are indexed.
     #[test]
-    fn nested_objects_become_dotted_names_in_key_order() {
-        let cells = flat(json!({
-            "last_name": "Ng",
-            "contact_owner": {"id": "7", "display_value": "Ann"},
-            "communication_preference": {"is_sms_enabled": true, "is_email_enabled": false},
-            "a": {"b": {"c": "deep"}},
-        }));
-        assert_eq!(
-            names(&cells),
-            [
-                "last_name",
-                "contact_owner.id",
-                "contact_owner.display_value",
-                "communication_preference.is_sms_enabled",
-                "communication_preference.is_email_enabled",
-                "a.b.c",
-            ]
-        );
-        assert_eq!(cells[3].1, text("true"));
-        assert_eq!(cells[4].1, text("false"));
-        assert_eq!(cells[5].1, text("deep"));
+    fn objects_become_dotted_names_and_arrays_of_objects_indexed() {
+        let cases = [
+            (
+                json!({
+                    "last_name": "Ng",
+                    "contact_owner": {"id": "7", "display_value": "Ann"},
+                    "communication_preference": {"is_sms_enabled": true, "is_email_enabled": false},
+                    "a": {"b": {"c": "deep"}},
+                }),
+                &[
+                    "last_name",
+                    "contact_owner.id",
+                    "contact_owner.display_value",
+                    "communication_preference.is_sms_enabled",
+                    "communication_preference.is_email_enabled",
+                    "a.b.c",
+                ][..],
+                &[(3, "true"), (4, "false"), (5, "deep")][..],
+            ),
+            (
+                json!({"phones": [
+                    {"type": "mobile", "number": "+14155550123"},
+                    {"type": "work", "number": "+14155550100", "ext": null},
+                ]}),
+                &[
+                    "phones.0.type",
+                    "phones.0.number",
+                    "phones.1.type",
+                    "phones.1.number",
+                    "phones.1.ext",
+                ][..],
+                &[(1, "+14155550123"), (4, "")][..],
+            ),
+        ];
+        for (record, expected, texts) in cases {
+            let cells = flat(record);
+            assert_eq!(names(&cells), expected);
+            for &(i, t) in texts {
+                assert_eq!(cells[i].1, text(t), "{expected:?}");
+            }
+        }
     }
 
     #[test]
@@ -136,26 +157,6 @@ mod tests {
         );
         assert_eq!(cells[0].1.joined(), "vip;3;true;");
         assert_eq!(cells[1].1.joined(), "");
-    }
-
-    #[test]
-    fn arrays_of_objects_are_indexed() {
-        let cells = flat(json!({"phones": [
-            {"type": "mobile", "number": "+14155550123"},
-            {"type": "work", "number": "+14155550100", "ext": null},
-        ]}));
-        assert_eq!(
-            names(&cells),
-            [
-                "phones.0.type",
-                "phones.0.number",
-                "phones.1.type",
-                "phones.1.number",
-                "phones.1.ext",
-            ]
-        );
-        assert_eq!(cells[1].1, text("+14155550123"));
-        assert_eq!(cells[4].1, text(""));
     }
 
     #[test]

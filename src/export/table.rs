@@ -528,6 +528,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    use crate::testutil::{assert_pipe, assert_symlink, linked_file, pipe_with_reader};
+
     fn obj(v: Value) -> Map<String, Value> {
         match v {
             Value::Object(m) => m,
@@ -864,10 +866,8 @@ mod tests {
     #[test]
     fn a_symlink_is_written_through() {
         let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real.csv");
-        std::fs::write(&real, "old content, longer than the new one\n".repeat(10)).unwrap();
-        let link = dir.path().join("link.csv");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let old = "old content, longer than the new one\n".repeat(10);
+        let (real, link) = linked_file(dir.path(), &old);
         let options = TableOptions {
             format: OutFormat::Csv,
             bom: false,
@@ -876,35 +876,20 @@ mod tests {
         sample()
             .write(link.to_str().unwrap(), &strings(&["mobile"]), &options)
             .unwrap();
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
+        assert_symlink(&link);
         assert_eq!(read_text(&real), "mobile\n+14155550123\n007\n\"\"\n");
     }
 
     #[test]
     fn a_pipe_is_written_in_place() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        // Made in-process: a forked `mkfifo` would hold other tests' open files (and their
-        // locks) until it execs.
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let reader = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
-        };
+        let (fifo, reader) = pipe_with_reader(dir.path());
         write_to(sample(), &fifo, &["id"], OutFormat::Jsonl).unwrap();
         assert_eq!(
             reader.join().unwrap(),
             "{\"id\":\"460000000026049\"}\n{\"id\":\"460000000026050\"}\n{}\n"
         );
-        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
-        assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
+        assert_pipe(&fifo);
     }
 
     #[test]

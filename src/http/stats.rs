@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
+use crate::counters::load_snapshot;
+
 /// Live counters of one client's attempts. Each attempt is counted once, when its result is
 /// known (a response was read, or the transport failed).
 #[derive(Debug, Default)]
@@ -80,14 +82,7 @@ impl HttpStats {
     /// The counters now. Each field is read on its own: while requests are in flight, the
     /// fields may be a few counts apart.
     pub fn snapshot(&self) -> StatsSnapshot {
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        StatsSnapshot {
-            requests: get(&self.requests),
-            retries: get(&self.retries),
-            rate_limited: get(&self.rate_limited),
-            server_errors: get(&self.server_errors),
-            not_sent: get(&self.not_sent),
-        }
+        load_snapshot!(self, StatsSnapshot: requests, retries, rate_limited, server_errors, not_sent)
     }
 }
 

@@ -149,7 +149,9 @@ impl TableWriter {
         match self.format {
             Format::Csv => {
                 if !schema.fixed || matches!(values, Values::Json { .. }) {
-                    return self.spool_row(schema, values, rewrites, extra);
+                    let mut cells = csv_cells_indexed(schema, values, rewrites);
+                    cells.retain(|(_, text)| !text.is_empty());
+                    return self.spool_row(&cells, extra);
                 }
                 self.write_header(schema)?;
                 let Some(w) = self.csv.as_mut() else {
@@ -200,29 +202,14 @@ impl TableWriter {
         res.map_err(csv_io).map_err(|e| self.io_err(e))
     }
 
-    /// Keeps a row for a CSV whose header is not known yet (JSON input).
-    fn spool_row(
-        &mut self,
-        schema: &Schema,
-        values: &Values,
-        rewrites: &[(usize, Cell)],
-        extra: &[String],
-    ) -> Result<()> {
+    /// Keeps a row (its non-empty cells by position) for a CSV whose header is not known yet
+    /// (JSON input).
+    fn spool_row(&mut self, cells: &[(usize, String)], extra: &[String]) -> Result<()> {
         if self.spool.is_none() {
             let f = tempfile::tempfile()
                 .map_err(|e| Error::io("cannot create", "a temporary file", e))?;
             self.spool = Some(BufWriter::new(f));
         }
-        let cells: Vec<(usize, String)> = (0..schema.columns.len())
-            .filter(|&i| !is_report_column(&schema.columns[i].name))
-            .filter_map(|i| {
-                let text = match rewrites.iter().rev().find(|(j, _)| *j == i) {
-                    Some((_, c)) => c.joined(),
-                    None => values.text(i).into_owned(),
-                };
-                (!text.is_empty()).then_some((i, text))
-            })
-            .collect();
         let Some(spool) = self.spool.as_mut() else {
             return Ok(());
         };
@@ -459,9 +446,24 @@ fn set_path(root: &mut Value, path: &[PathSeg], value: Value) {
 mod tests {
     use super::*;
     use crate::source::json::Flattener;
+    use crate::testutil::{assert_pipe, assert_symlink, linked_file, pipe_with_reader};
 
     fn read(path: &Path) -> String {
         std::fs::read_to_string(path).unwrap()
+    }
+
+    /// A writer of `format` to `path`, with the report columns `extra`.
+    fn create(path: &Path, format: Format, delimiter: u8, extra: &[&'static str]) -> TableWriter {
+        TableWriter::create(path.to_str().unwrap(), format, delimiter, extra).unwrap()
+    }
+
+    /// Writes the one-column row "Ann" to `path` as CSV.
+    fn write_ann(path: &Path) {
+        let schema = Schema::from_header(["name"]);
+        let mut w = create(path, Format::Csv, b',', &[]);
+        let values = Values::Csv(["Ann"].into_iter().collect());
+        w.write(&schema, &values, &[], &[]).unwrap();
+        w.finish(&schema).unwrap();
     }
 
     #[test]
@@ -469,8 +471,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let schema = Schema::from_header(["name", "phone", "_code"]);
-        let mut w =
-            TableWriter::create(path.to_str().unwrap(), Format::Csv, b',', &["_row"]).unwrap();
+        let mut w = create(&path, Format::Csv, b',', &["_row"]);
         let values = Values::Csv(["Ann", "0171", "old"].into_iter().collect());
         w.write(
             &schema,
@@ -487,47 +488,18 @@ mod tests {
     #[test]
     fn a_pipe_is_written_in_place_not_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("pipe");
-        // Made in-process: a forked `mkfifo` would hold other tests' open files (and their
-        // locks) until it execs.
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let reader = {
-            let fifo = fifo.clone();
-            std::thread::spawn(move || read(&fifo))
-        };
-        let schema = Schema::from_header(["name"]);
-        let mut w = TableWriter::create(fifo.to_str().unwrap(), Format::Csv, b',', &[]).unwrap();
-        let values = Values::Csv(["Ann"].into_iter().collect());
-        w.write(&schema, &values, &[], &[]).unwrap();
-        w.finish(&schema).unwrap();
+        let (fifo, reader) = pipe_with_reader(dir.path());
+        write_ann(&fifo);
         assert_eq!(reader.join().unwrap(), "name\nAnn\n");
-        let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
-        assert!(
-            std::os::unix::fs::FileTypeExt::is_fifo(&kind),
-            "still a pipe"
-        );
+        assert_pipe(&fifo);
     }
 
     #[test]
     fn a_symlink_is_written_through_not_replaced() {
         let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().join("real.csv");
-        std::fs::write(&real, "old content that is longer than the new\n").unwrap();
-        let link = dir.path().join("link.csv");
-        std::os::unix::fs::symlink(&real, &link).unwrap();
-        let schema = Schema::from_header(["name"]);
-        let mut w = TableWriter::create(link.to_str().unwrap(), Format::Csv, b',', &[]).unwrap();
-        let values = Values::Csv(["Ann"].into_iter().collect());
-        w.write(&schema, &values, &[], &[]).unwrap();
-        w.finish(&schema).unwrap();
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
+        let (real, link) = linked_file(dir.path(), "old content that is longer than the new\n");
+        write_ann(&link);
+        assert_symlink(&link);
         assert_eq!(read(&real), "name\nAnn\n");
     }
 
@@ -536,7 +508,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.csv");
         let schema = Schema::from_header(["a", "b"]);
-        let w = TableWriter::create(path.to_str().unwrap(), Format::Csv, b';', &[]).unwrap();
+        let w = create(&path, Format::Csv, b';', &[]);
         w.finish(&schema).unwrap();
         assert_eq!(read(&path), "a;b\n");
     }
@@ -557,7 +529,7 @@ mod tests {
         let rw = [(phones, Cell::List(vec!["+44".into()]))];
 
         let path = dir.path().join("out.json");
-        let mut w = TableWriter::create(path.to_str().unwrap(), Format::Json, b',', &[]).unwrap();
+        let mut w = create(&path, Format::Json, b',', &[]);
         w.write(&schema, &values, &rw, &[]).unwrap();
         w.write(&schema, &values, &rw, &[]).unwrap();
         w.finish(&schema).unwrap();
@@ -568,8 +540,7 @@ mod tests {
         );
 
         let path = dir.path().join("out.csv");
-        let mut w =
-            TableWriter::create(path.to_str().unwrap(), Format::Csv, b',', &["_row"]).unwrap();
+        let mut w = create(&path, Format::Csv, b',', &["_row"]);
         w.write(&schema, &values, &rw, &["3".into()]).unwrap();
         w.finish(&schema).unwrap();
         assert_eq!(read(&path), "name.first,phones,n,_row\nAnn,+44,1,3\n");
@@ -579,7 +550,7 @@ mod tests {
     fn empty_json_array() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
-        let w = TableWriter::create(path.to_str().unwrap(), Format::Json, b',', &[]).unwrap();
+        let w = create(&path, Format::Json, b',', &[]);
         w.finish(&Schema::default()).unwrap();
         assert_eq!(read(&path), "[]\n");
     }

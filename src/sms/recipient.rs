@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::contact::Contact;
+use crate::contact::{Contact, ORG_AND_ADDRESS, concat_names};
 use crate::phone;
 use crate::reject::{Code, Rejection, Stage};
 use crate::sms::api::{MAX_MESSAGE_CHARS, Schedule};
@@ -52,23 +52,19 @@ pub struct Recipient {
 }
 
 /// The fields of the canonical contact a template may name, besides the input's columns.
-pub const FIELDS: [&str; 15] = [
-    "first_name",
-    "last_name",
-    "name",
-    "full_name",
-    "email",
-    "mobile",
-    "phone",
-    "company",
-    "job_title",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "notes",
-];
+pub const FIELDS: [&str; 15] = concat_names(&[
+    &[
+        "first_name",
+        "last_name",
+        "name",
+        "full_name",
+        "email",
+        "mobile",
+        "phone",
+    ],
+    &ORG_AND_ADDRESS,
+    &["notes"],
+]);
 
 /// The value of a canonical field of `contact`, if `name` is one.
 fn field(contact: &Contact, number: &str, name: &str) -> Option<String> {

@@ -133,19 +133,8 @@ pub struct SendTotals {
 
 impl SendCounts {
     pub fn totals(&self) -> SendTotals {
-        let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        SendTotals {
-            sent: get(&self.sent),
-            scheduled: get(&self.scheduled),
-            found_in_logs: get(&self.found_in_logs),
-            unknown: get(&self.unknown),
-            resent: get(&self.resent),
-            failed: get(&self.failed),
-            requests: get(&self.requests),
-            segments: get(&self.segments),
-            lookups: get(&self.lookups),
-            left: get(&self.left),
-        }
+        crate::counters::load_snapshot!(self, SendTotals:
+            sent, scheduled, found_in_logs, unknown, resent, failed, requests, segments, lookups, left)
     }
 }
 

@@ -203,6 +203,19 @@ mod tests {
         move |name| map.get(name).map(|v| v.to_string())
     }
 
+    /// Parses `template`, asserts its placeholder names and what it makes of `pairs`.
+    fn assert_renders(
+        template: &str,
+        names: &[&str],
+        pairs: &[(&str, &str)],
+        want: &str,
+    ) -> Template {
+        let t = Template::parse(template).unwrap();
+        assert_eq!(t.names(), names);
+        assert_eq!(t.render(row(pairs)).unwrap(), want);
+        t
+    }
+
     fn render(template: &str, pairs: &[(&str, &str)]) -> Result<String, Vec<String>> {
         Template::parse(template).unwrap().render(row(pairs))
     }
@@ -245,12 +258,11 @@ mod tests {
 
     #[test]
     fn column_with_spaces() {
-        let t = Template::parse("Your {Order Number} ships {Ship Date}.").unwrap();
-        assert_eq!(t.names(), vec!["Order Number", "Ship Date"]);
-        assert_eq!(
-            t.render(row(&[("Order Number", "A-17"), ("Ship Date", "Monday")]))
-                .unwrap(),
-            "Your A-17 ships Monday."
+        assert_renders(
+            "Your {Order Number} ships {Ship Date}.",
+            &["Order Number", "Ship Date"],
+            &[("Order Number", "A-17"), ("Ship Date", "Monday")],
+            "Your A-17 ships Monday.",
         );
     }
 
@@ -396,12 +408,11 @@ mod tests {
 
     #[test]
     fn non_ascii_and_emoji() {
-        let t = Template::parse("¡Hola {nombre|amigo}! 🎉 {Ciudad Natal} — 日本").unwrap();
-        assert_eq!(t.names(), vec!["nombre", "Ciudad Natal"]);
-        assert_eq!(
-            t.render(row(&[("nombre", "José 👋"), ("Ciudad Natal", "Zürich")]))
-                .unwrap(),
-            "¡Hola José 👋! 🎉 Zürich — 日本"
+        let t = assert_renders(
+            "¡Hola {nombre|amigo}! 🎉 {Ciudad Natal} — 日本",
+            &["nombre", "Ciudad Natal"],
+            &[("nombre", "José 👋"), ("Ciudad Natal", "Zürich")],
+            "¡Hola José 👋! 🎉 Zürich — 日本",
         );
         assert_eq!(
             t.render(row(&[("Ciudad Natal", "Kyōto")])).unwrap(),
@@ -449,6 +460,7 @@ mod tests {
 
     mod props {
         use super::super::*;
+        use crate::testutil::text_of_pieces;
         use proptest::prelude::*;
 
         /// Strings rich in the characters the parser cares about.
@@ -456,19 +468,11 @@ mod tests {
             prop_oneof![
                 any::<String>(),
                 "[{}|a b é😀\n]{0,40}",
-                proptest::collection::vec(
-                    prop_oneof![
-                        Just("{".to_string()),
-                        Just("}".to_string()),
-                        Just("{{".to_string()),
-                        Just("}}".to_string()),
-                        Just("|".to_string()),
-                        "[a-zA-Z 😀]{0,5}",
-                        "\\{[a-z ]{1,6}(\\|[a-z😀]{0,3})?\\}",
-                    ],
-                    0..12,
-                )
-                .prop_map(|v| v.concat()),
+                text_of_pieces(
+                    &["{", "}", "{{", "}}", "|"],
+                    &["[a-zA-Z 😀]{0,5}", "\\{[a-z ]{1,6}(\\|[a-z😀]{0,3})?\\}"],
+                    12,
+                ),
             ]
         }
 

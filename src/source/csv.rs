@@ -237,13 +237,7 @@ fn csv_error(name: &str, e: csv::Error) -> Error {
 }
 
 impl Source for CsvSource {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-
-    fn schema(&self) -> Arc<Schema> {
-        Arc::clone(&self.schema)
-    }
+    source_accessors!();
 
     fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
         if self.done {

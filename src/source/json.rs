@@ -234,13 +234,7 @@ impl<'de> Visitor<'de> for ElementSender {
 }
 
 impl Source for JsonArraySource {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-
-    fn schema(&self) -> Arc<Schema> {
-        self.flat.schema()
-    }
+    source_accessors!(flattened);
 
     fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
         let mut rows = Vec::with_capacity(max.min(4096));
@@ -332,13 +326,7 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 }
 
 impl Source for JsonLinesSource {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-
-    fn schema(&self) -> Arc<Schema> {
-        self.flat.schema()
-    }
+    source_accessors!(flattened);
 
     fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
         let mut rows = Vec::with_capacity(max.min(4096));

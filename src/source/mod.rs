@@ -4,6 +4,27 @@
 //! report. A row that cannot be read cleanly (bad bytes, ragged, not an object) still comes
 //! through, with a [`Rejection`] attached, so that it reaches the error report.
 
+/// The [`Source::info`] and [`Source::schema`] of a reader that keeps them in `self.info`
+/// and `self.schema` (`flattened`: the schema of the JSON flattener in `self.flat`).
+macro_rules! source_accessors {
+    () => {
+        fn info(&self) -> &$crate::source::SourceInfo {
+            &self.info
+        }
+        fn schema(&self) -> std::sync::Arc<$crate::source::Schema> {
+            std::sync::Arc::clone(&self.schema)
+        }
+    };
+    (flattened) => {
+        fn info(&self) -> &$crate::source::SourceInfo {
+            &self.info
+        }
+        fn schema(&self) -> std::sync::Arc<$crate::source::Schema> {
+            self.flat.schema()
+        }
+    };
+}
+
 pub mod csv;
 pub mod encoding;
 pub mod json;
@@ -531,21 +552,13 @@ pub fn open_reader(
                 info(Some(delim)),
             )?))
         }
-        Format::Json => {
+        Format::Json | Format::Jsonl => {
             let stream = enc.stream(peeked.take_stream());
-            Ok(Box::new(json::JsonArraySource::new(
-                name,
-                stream,
-                info(None),
-            )?))
-        }
-        Format::Jsonl => {
-            let stream = enc.stream(peeked.take_stream());
-            Ok(Box::new(json::JsonLinesSource::new(
-                name,
-                stream,
-                info(None),
-            )))
+            Ok(if format == Format::Json {
+                Box::new(json::JsonArraySource::new(name, stream, info(None))?)
+            } else {
+                Box::new(json::JsonLinesSource::new(name, stream, info(None)))
+            })
         }
         Format::Vcard => {
             let stream = io::BufReader::new(enc.stream(peeked.take_stream()));

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use calamine::{Data, DataRef, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
+use calamine::{Data, DataRef, DataType, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
 use csv::StringRecord;
 
 use super::{Batch, RawRow, Schema, Source, SourceInfo, Values};
@@ -104,38 +104,40 @@ enum Value<'a> {
 
 impl<'a> From<&'a DataRef<'a>> for Value<'a> {
     fn from(d: &'a DataRef<'a>) -> Value<'a> {
-        match d {
-            DataRef::Int(i) => Value::Int(*i),
-            DataRef::Float(f) => Value::Float(*f),
-            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
-                Value::Text(s)
-            }
-            DataRef::SharedString(s) => Value::Text(s),
-            DataRef::Bool(b) => Value::Bool(*b),
-            DataRef::DateTime(t) => Value::Date {
-                serial: t.as_f64(),
-                duration: t.is_duration(),
-            },
-            DataRef::Error(e) => Value::Error(e.to_string()),
-            DataRef::Empty => Value::Empty,
-        }
+        value_of(d)
     }
 }
 
 impl<'a> From<&'a Data> for Value<'a> {
     fn from(d: &'a Data) -> Value<'a> {
-        match d {
-            Data::Int(i) => Value::Int(*i),
-            Data::Float(f) => Value::Float(*f),
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s),
-            Data::Bool(b) => Value::Bool(*b),
-            Data::DateTime(t) => Value::Date {
-                serial: t.as_f64(),
-                duration: t.is_duration(),
-            },
-            Data::Error(e) => Value::Error(e.to_string()),
-            Data::Empty => Value::Empty,
+        value_of(d)
+    }
+}
+
+/// The value of a cell of either reader's type (exactly one getter answers for a cell).
+fn value_of<T: DataType>(d: &T) -> Value<'_> {
+    let text = || {
+        d.get_string()
+            .or_else(|| d.get_datetime_iso())
+            .or_else(|| d.get_duration_iso())
+    };
+    if let Some(i) = d.get_int() {
+        Value::Int(i)
+    } else if let Some(f) = d.get_float() {
+        Value::Float(f)
+    } else if let Some(s) = text() {
+        Value::Text(s)
+    } else if let Some(b) = d.get_bool() {
+        Value::Bool(b)
+    } else if let Some(t) = d.get_datetime() {
+        Value::Date {
+            serial: t.as_f64(),
+            duration: t.is_duration(),
         }
+    } else if let Some(e) = d.get_error() {
+        Value::Error(e.to_string())
+    } else {
+        Value::Empty
     }
 }
 
@@ -399,13 +401,7 @@ impl SheetSource {
 }
 
 impl Source for SheetSource {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-
-    fn schema(&self) -> Arc<Schema> {
-        Arc::clone(&self.schema)
-    }
+    source_accessors!();
 
     fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
         let width = self.schema.columns.len();
@@ -445,12 +441,16 @@ mod tests {
 
     #[test]
     fn numbers_read_as_a_person_sees_them() {
-        assert_eq!(number_text(14_155_552_671.0), "14155552671");
-        assert_eq!(number_text(447_400_123_456.0), "447400123456");
-        assert_eq!(number_text(0.1 + 0.2), "0.3");
-        assert_eq!(number_text(-3.0), "-3");
-        assert_eq!(number_text(2.5), "2.5");
-        assert_eq!(number_text(f64::NAN), "");
+        for (number, shown) in [
+            (14_155_552_671.0, "14155552671"),
+            (447_400_123_456.0, "447400123456"),
+            (0.1 + 0.2, "0.3"),
+            (-3.0, "-3"),
+            (2.5, "2.5"),
+            (f64::NAN, ""),
+        ] {
+            assert_eq!(number_text(number), shown, "{number}");
+        }
     }
 
     #[test]

@@ -16,28 +16,25 @@ use csv::StringRecord;
 
 use super::csv::escape_invalid_utf8;
 use super::{Batch, LIST_SEPARATOR, RawRow, Schema, Source, SourceInfo, Values};
+use crate::contact::{ORG_AND_ADDRESS, concat_names};
 use crate::error::{Error, Result};
 use crate::reject::{Code, Rejection, Stage};
 
 /// The columns every vCard row has, in order.
-pub const COLUMNS: [&str; 16] = [
-    "full_name",
-    "first_name",
-    "last_name",
-    "mobile",
-    "work_phone",
-    "home_phone",
-    "phone",
-    "email",
-    "company",
-    "job_title",
-    "street",
-    "city",
-    "state",
-    "postal_code",
-    "country",
-    "notes",
-];
+pub const COLUMNS: [&str; 16] = concat_names(&[
+    &[
+        "full_name",
+        "first_name",
+        "last_name",
+        "mobile",
+        "work_phone",
+        "home_phone",
+        "phone",
+        "email",
+    ],
+    &ORG_AND_ADDRESS,
+    &["notes"],
+]);
 
 const FULL_NAME: usize = 0;
 const FIRST_NAME: usize = 1;
@@ -855,13 +852,7 @@ fn append(line: &mut Line, next: Line, skip: usize, binary: bool) {
 }
 
 impl Source for VcardSource {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-
-    fn schema(&self) -> Arc<Schema> {
-        Arc::clone(&self.schema)
-    }
+    source_accessors!();
 
     fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
         let mut rows = Vec::with_capacity(max.min(4096));
@@ -1250,6 +1241,7 @@ mod tests {
 
     mod props {
         use super::*;
+        use crate::testutil::text_of_pieces;
         use proptest::prelude::*;
 
         fn drain(bytes: Vec<u8>) {
@@ -1271,24 +1263,23 @@ mod tests {
 
         /// Text made of the pieces the parser cares about.
         fn vcard_text() -> impl Strategy<Value = String> {
-            proptest::collection::vec(
-                prop_oneof![
-                    Just("BEGIN:VCARD\r\n".to_string()),
-                    Just("END:VCARD\n".to_string()),
-                    Just("VERSION:2.1\n".to_string()),
-                    Just("VERSION:4.0\n".to_string()),
-                    Just("AGENT:\n".to_string()),
-                    Just("N;ENCODING=QUOTED-PRINTABLE;CHARSET=".to_string()),
-                    Just("TEL;TYPE=\"cell,voice\";PREF=".to_string()),
-                    Just("PHOTO;ENCODING=b:".to_string()),
-                    Just("ADR;HOME:".to_string()),
-                    Just("tel:".to_string()),
-                    Just(";ext=".to_string()),
-                    "[=:;,\"\\\\ \t\nA-F0-9a-zé😀]{0,12}",
+            text_of_pieces(
+                &[
+                    "BEGIN:VCARD\r\n",
+                    "END:VCARD\n",
+                    "VERSION:2.1\n",
+                    "VERSION:4.0\n",
+                    "AGENT:\n",
+                    "N;ENCODING=QUOTED-PRINTABLE;CHARSET=",
+                    "TEL;TYPE=\"cell,voice\";PREF=",
+                    "PHOTO;ENCODING=b:",
+                    "ADR;HOME:",
+                    "tel:",
+                    ";ext=",
                 ],
-                0..24,
+                &["[=:;,\"\\\\ \t\nA-F0-9a-zé😀]{0,12}"],
+                24,
             )
-            .prop_map(|v| v.concat())
         }
 
         proptest! {

@@ -49,11 +49,16 @@ fn seed_cache(cache: &TokenCache, accounts: &BaseUrl, token: &str, expires_in: u
     key
 }
 
+/// A count of requests, and a second handle on it for a handler to bump.
+fn request_count() -> (Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let count = Arc::new(AtomicUsize::new(0));
+    (Arc::clone(&count), count)
+}
+
 /// A Zoho accounts server: issues "tok-1", "tok-2", ... (after `delay`), checks the form.
 /// Its base URL and the count of tokens issued.
 async fn zoho_accounts(delay: Duration) -> (BaseUrl, Arc<AtomicUsize>) {
-    let issued = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&issued);
+    let (issued, counter) = request_count();
     let router = Router::new().route(
         "/oauth/v2/token",
         post(move |Form(form): Form<HashMap<String, String>>| {
@@ -249,8 +254,7 @@ async fn expiring_cached_token_is_replaced() {
 
 #[tokio::test]
 async fn access_denied_says_wait_ten_minutes() {
-    let asked = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&asked);
+    let (asked, counter) = request_count();
     let router = Router::new().route(
         "/oauth/v2/token",
         post(move || async move {
@@ -275,12 +279,12 @@ async fn access_denied_says_wait_ten_minutes() {
         matches!(&outcome, Outcome::Unauthorized { message } if message.contains("10 minutes")),
         "{outcome:?}"
     );
+    assert_eq!(asked.load(Ordering::SeqCst), 1, "asked only once");
 }
 
 #[tokio::test]
 async fn zoom_server_to_server_flow() {
-    let issued = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&issued);
+    let (issued, counter) = request_count();
     let oauth = Router::new().route(
         "/oauth/token",
         post(move |Query(q): Query<HashMap<String, String>>, headers: HeaderMap| {
