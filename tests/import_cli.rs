@@ -862,8 +862,14 @@ fn undo_after_a_killed_import_removes_every_created_record() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start bulkline import");
+    // Killed a random moment after its first create (however long a loaded machine takes to
+    // start it), so that the kill lands in the middle of the run.
+    let started = std::time::Instant::now();
+    while h.ids(t).len() == kept.len() && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     std::thread::sleep(std::time::Duration::from_millis(
-        600 + common::kill_delays(1)[0],
+        common::kill_delays(1)[0] / 3,
     ));
     let _ = child.kill();
     let _ = child.wait();
