@@ -10,10 +10,11 @@
 //! phones in E.164. `desired` gives what a contact should look like on the target, `list`
 //! what is there; upsert sends nothing when the two agree on every field bulkline manages.
 
+#[macro_use]
 pub mod registry;
-pub mod zoho_books;
-pub mod zoho_voice;
-pub mod zoom_cc;
+
+// The registry: every target, one name each, in the order `--help` lists them.
+registry!(zoho_voice, zoho_books, zoom_cc);
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -29,7 +30,7 @@ use crate::reject::Rejection;
 /// out, so that "not given" and "empty" compare equal.
 pub type Fields = BTreeMap<String, String>;
 
-pub use registry::{TARGETS, TargetKind};
+pub use registry::TargetKind;
 
 /// A boxed future: the trait's async methods return one, so that targets are one type
 /// behind `dyn Target`.
@@ -47,7 +48,7 @@ pub enum OAuth {
     Zoom,
 }
 
-/// What a target is, before it is built: the registry ([`registry::TARGETS`]) lists one per
+/// What a target is, before it is built: the registry ([`TARGETS`]) lists one per
 /// target, and everything outside the target's module asks it instead of naming the target.
 pub struct Descriptor {
     /// The name on the command line (`--to`, `--from`), in journals and summaries.

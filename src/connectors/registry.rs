@@ -1,20 +1,27 @@
-//! The registry: every target bulkline can write to, one line each. `--to`, `--from`,
-//! `check --to`, journals and summaries take their names from this list, and nothing
-//! outside a target's own module names a target.
+//! The registry: every target bulkline can write to. `--to`, `--from`, `check --to`, the
+//! config file, journals and summaries take their names from [`TARGETS`], and nothing outside
+//! a target's own module names a target. The list itself is one line in `connectors/mod.rs`
+//! ([`registry!`]): a target's module name there declares the module and registers it.
 //!
-//! Adding a target: its module (a [`Descriptor`] and a [`super::Target`]), its line here,
-//! and its sandbox module (`src/sandbox/`). The README's "Adding a target" walks through it.
+//! Adding a target: its module (a [`Descriptor`] and a [`super::Target`]), its name in that
+//! line, and its sandbox module (`src/sandbox/`). The README's "Adding a target" walks
+//! through it.
 
 use std::fmt;
 
-use super::{Descriptor, zoho_books, zoho_voice, zoom_cc};
+use super::{Descriptor, TARGETS};
 
-/// The targets, in the order `--help` lists them.
-pub static TARGETS: [TargetKind; 3] = [
-    TargetKind(&zoho_voice::DESCRIPTOR),
-    TargetKind(&zoho_books::DESCRIPTOR),
-    TargetKind(&zoom_cc::DESCRIPTOR),
-];
+/// Declares the target modules and [`TARGETS`], in the order `--help` lists them, from their
+/// names: `registry!(zoho_voice, zoho_books)` means `pub mod zoho_voice; pub mod zoho_books;`
+/// and the two targets their `DESCRIPTOR`s describe.
+macro_rules! registry {
+    ($($module:ident),+ $(,)?) => {
+        $(pub mod $module;)+
+
+        /// The targets, in the order `--help` lists them.
+        pub static TARGETS: &[TargetKind] = &[$(TargetKind::of(&$module::DESCRIPTOR)),+];
+    };
+}
 
 /// One of the [`TARGETS`]: what `--to` names.
 #[derive(Clone, Copy)]
@@ -61,7 +68,7 @@ impl serde::Serialize for TargetKind {
 
 impl clap::ValueEnum for TargetKind {
     fn value_variants<'a>() -> &'a [TargetKind] {
-        &TARGETS
+        TARGETS
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
