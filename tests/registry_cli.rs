@@ -47,23 +47,29 @@ fn the_command_line_offers_every_target() {
     );
 }
 
+/// Runs `args` at the harness's sandbox and `t`'s seeded destination; it must succeed.
+fn succeeds(h: &Harness, t: Target, args: &[&str]) {
+    let out = h
+        .api_command()
+        .args(args)
+        .args(h.url_args())
+        .args(bulkline::sandbox::seed::destination_args(t.name()))
+        .output()
+        .expect("run bulkline");
+    assert!(
+        out.status.success(),
+        "{}: `{}` failed: {}",
+        t.name(),
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn every_target_imports_once_undoes_and_exports() {
     for t in Target::all() {
         let h = Harness::new(common::config());
-        let check = h
-            .api_command()
-            .args(["check", "--to", t.name(), "--json"])
-            .args(h.url_args())
-            .args(bulkline::sandbox::seed::destination_args(t.name()))
-            .output()
-            .expect("run bulkline check");
-        assert!(
-            check.status.success(),
-            "{}: check failed: {}",
-            t.name(),
-            String::from_utf8_lossy(&check.stderr)
-        );
+        succeeds(&h, t, &["check", "--to", t.name(), "--json"]);
 
         let before = h.ids(t);
         let input = h.write_csv("in.csv", &rows(0..12));
@@ -77,20 +83,8 @@ fn every_target_imports_once_undoes_and_exports() {
         assert_eq!(again.num("unchanged"), 12, "{}: {again}", t.name());
 
         let out = h.path("export.csv");
-        let export = h
-            .api_command()
-            .args(["export", "--from", t.name(), "-o"])
-            .arg(&out)
-            .args(h.url_args())
-            .args(bulkline::sandbox::seed::destination_args(t.name()))
-            .output()
-            .expect("run bulkline export");
-        assert!(
-            export.status.success(),
-            "{}: export failed: {}",
-            t.name(),
-            String::from_utf8_lossy(&export.stderr)
-        );
+        let path = out.to_string_lossy();
+        succeeds(&h, t, &["export", "--from", t.name(), "-o", &path]);
         let text = std::fs::read_to_string(&out).expect("read the export");
         let header = text
             .lines()

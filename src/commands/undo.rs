@@ -341,7 +341,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             header.mode
         )));
     }
-    let kind = <TargetKind as clap::ValueEnum>::from_str(&header.target, false).map_err(|_| {
+    let kind = TargetKind::named(&header.target).ok_or_else(|| {
         Error::Usage(format!(
             "{} names a target this version does not know: {}",
             import_path.display(),
