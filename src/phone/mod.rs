@@ -1,4 +1,12 @@
 //! E.164 normalization by libphonenumber's rules (the rlibphonenumber crate).
+//!
+//! Most numbers take the fast path ([`fast`]: the common shapes, validated on compiled
+//! numbering plans, [`plan`]); the rest, and every number the fast path does not call valid,
+//! take the crate's full parser. Both read one copy of the metadata ([`metadata`]).
+
+mod fast;
+pub mod metadata;
+mod plan;
 
 use rlibphonenumber::{
     PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, PhoneNumberUtil,
@@ -11,7 +19,7 @@ thread_local! {
     /// in pools that only their first user reads without a lock; every other thread pays a
     /// mutex per match. A utility of its own makes each worker thread that first user
     /// (measured: see the README's speed table).
-    static UTIL: Option<PhoneNumberUtil> = PhoneNumberUtil::new().ok();
+    static UTIL: Option<PhoneNumberUtil> = metadata::util();
 }
 
 /// Runs `f` with this thread's phone-number utility (the global one if it could not be built).
@@ -39,12 +47,21 @@ impl Normalized {
     /// Whether the number is a mobile line: libphonenumber types it as mobile, or as
     /// fixed-line-or-mobile where the numbering plan does not tell them apart (US, CA, ...).
     pub fn is_mobile(&self) -> bool {
-        with_util(|u| {
-            matches!(
-                u.get_number_type(&self.number),
-                PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile
-            )
-        })
+        // The compiled plans type it as libphonenumber does; a number with leading zeros
+        // (Italy) keeps them in fields of their own, so the library types it.
+        let fast = (self.number.italian_leading_zero.is_none())
+            .then(|| plan::number_type(self.number.country_code, self.national().as_bytes()))
+            .flatten();
+        let kind = fast.unwrap_or_else(|| with_util(|u| u.get_number_type(&self.number)));
+        matches!(
+            kind,
+            PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile
+        )
+    }
+
+    /// The national number's digits (without leading zeros).
+    fn national(&self) -> String {
+        self.number.national_number.to_string()
     }
 
     /// The region the number belongs to, as an ISO alpha-2 code.
@@ -72,6 +89,17 @@ pub enum PhoneError {
 
 /// Normalizes `text` to E.164, reading national-format numbers in `region`.
 pub fn normalize(text: &str, region: Option<Region>) -> Result<Normalized, PhoneError> {
+    if let Some(p) = fast::parse(text.trim(), region) {
+        return Ok(Normalized {
+            e164: p.e164,
+            extension: None,
+            number: PhoneNumber {
+                country_code: p.country_code,
+                national_number: p.national_number,
+                ..PhoneNumber::default()
+            },
+        });
+    }
     with_util(|u| normalize_with(u, text, region))
 }
 
