@@ -264,7 +264,7 @@ impl SpoolEntry {
         let values = match (self.csv, self.json) {
             (Some(fields), _) => Values::Csv(fields.into_iter().collect()),
             (None, Some((cells, original))) => Values::Json { cells, original },
-            (None, None) => Values::Csv(csv::StringRecord::new()),
+            (None, None) => Values::Csv(crate::source::Fields::new()),
         };
         Processed {
             raw: RawRow {

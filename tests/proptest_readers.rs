@@ -663,7 +663,7 @@ proptest! {
         let _ = roles.describe(&schema);
         for (n, cells) in rows.into_iter().enumerate() {
             // Rows as the CSV reader hands them: fitted to the header's width.
-            let record: csv::StringRecord = cells
+            let record: bulkline::source::Fields = cells
                 .iter()
                 .map(String::as_str)
                 .chain(std::iter::repeat(""))

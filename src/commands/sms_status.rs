@@ -60,13 +60,18 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     let schema = Schema::from_header(COLUMNS);
     let mut out = TableWriter::create(&args.output, Format::Csv, b',', &["_row"])?;
     for r in &rows {
-        let record = csv::StringRecord::from(vec![
-            r.number.clone(),
-            r.logid.clone(),
-            r.status.clone(),
-            r.detail.clone(),
-        ]);
-        out.write(&schema, &Values::Csv(record), &[], &[r.row.to_string()])?;
+        let record = vec![
+            r.number.as_str(),
+            r.logid.as_str(),
+            r.status.as_str(),
+            r.detail.as_str(),
+        ];
+        out.write(
+            &schema,
+            &Values::Csv(record.into()),
+            &[],
+            &[r.row.to_string()],
+        )?;
     }
     out.finish(&schema)?;
 

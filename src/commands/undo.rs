@@ -195,7 +195,7 @@ impl Deleter {
                 let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(w) = refused.as_mut() {
                     // Every column is a report column (the writer's extras): no input row.
-                    let values = crate::source::Values::Csv(csv::StringRecord::new());
+                    let values = crate::source::Values::Csv(crate::source::Fields::new());
                     if let Err(e) = w.write(&no_columns(), &values, &[], &line) {
                         self.exec.fatal(e);
                     }

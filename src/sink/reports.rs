@@ -195,14 +195,11 @@ impl Reports {
         let Some((w, schema)) = &mut self.success else {
             return Ok(());
         };
-        let mut record = csv::StringRecord::new();
-        record.push_field(key);
-        record.push_field(action);
-        record.push_field(remote_id);
+        let mut record = vec![key, action, remote_id];
         if schema.columns.len() > 3 {
-            record.push_field(changes.unwrap_or(""));
+            record.push(changes.unwrap_or(""));
         }
-        w.write(schema, &Values::Csv(record), &[], &[row.to_string()])
+        w.write(schema, &Values::Csv(record.into()), &[], &[row.to_string()])
     }
 
     /// Finishes both files (moving them into place).

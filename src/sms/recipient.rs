@@ -261,7 +261,7 @@ mod tests {
     fn csv(header: &[&str], values: &[&str]) -> (Schema, Values) {
         (
             Schema::from_header(header.iter().copied()),
-            Values::Csv(csv::StringRecord::from(values.to_vec())),
+            Values::Csv(values.iter().copied().collect()),
         )
     }
 

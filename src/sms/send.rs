@@ -66,7 +66,7 @@ impl OutBatch {
                 let (schema, values) = row_of(recipient.row).unwrap_or_else(|| {
                     (
                         Arc::new(Schema::default()),
-                        Values::Csv(csv::StringRecord::new()),
+                        Values::Csv(crate::source::Fields::new()),
                     )
                 });
                 Outgoing {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use csv::{ByteRecord, ReaderBuilder, StringRecord};
 
+use super::fields::{Block, Fields, Span};
 use super::{Batch, RawRow, Schema, Source, SourceInfo, Values};
 use crate::error::{Error, Result};
 use crate::reject::{Code, Rejection, Stage};
@@ -81,6 +82,10 @@ pub struct CsvSource {
     row: u64,
     info: SourceInfo,
     done: bool,
+    /// The record read into, reused.
+    rec: ByteRecord,
+    /// The text of the last batch, to size the next one's block.
+    block_bytes: usize,
 }
 
 impl CsvSource {
@@ -116,13 +121,16 @@ impl CsvSource {
             row: 0,
             info,
             done: false,
+            rec: ByteRecord::new(),
+            block_bytes: 0,
         })
     }
 
-    fn make_row(&self, rec: ByteRecord) -> RawRow {
+    /// The fields of a record that is not a clean row of the header's width (bytes that are
+    /// not UTF-8, too few or too many fields), fitted to the header, and what is wrong.
+    fn repair(&self, rec: &ByteRecord) -> (StringRecord, Option<Rejection>) {
         let width = self.schema.columns.len();
-        let row = self.row;
-        let (record, mut problem) = match StringRecord::from_byte_record(rec) {
+        let (record, mut problem) = match StringRecord::from_byte_record(rec.clone()) {
             Ok(r) => (r, None),
             Err(e) => {
                 let bytes = e.into_byte_record();
@@ -131,21 +139,12 @@ impl CsvSource {
             }
         };
         if record.len() == width {
-            return RawRow {
-                row,
-                values: Values::Csv(record),
-                problem,
-            };
+            return (record, problem);
         }
         let extra: Vec<&str> = record.iter().skip(width).collect();
         if record.len() > width && extra.iter().all(|f| f.is_empty()) {
             // Trailing empty fields (a stray delimiter at the end of the line) lose nothing.
-            let trimmed: StringRecord = record.iter().take(width).collect();
-            return RawRow {
-                row,
-                values: Values::Csv(trimmed),
-                problem,
-            };
+            return (record.iter().take(width).collect(), problem);
         }
         let message = if record.len() < width {
             format!("row has {} fields, the header has {}", record.len(), width)
@@ -163,11 +162,7 @@ impl CsvSource {
             .take(width)
             .collect();
         problem.get_or_insert(Rejection::new(Stage::Read, "", Code::RowRagged, message));
-        RawRow {
-            row,
-            values: Values::Csv(fitted),
-            problem,
-        }
+        (fitted, problem)
     }
 
     /// A row with bytes that are not UTF-8: shown with the bad bytes escaped as `\xNN`.
@@ -243,10 +238,11 @@ impl Source for CsvSource {
         if self.done {
             return Ok(None);
         }
+        let width = self.schema.columns.len();
+        // One block of text for the batch's rows, sized by the last batch.
+        let mut block = Block::with_capacity(self.block_bytes, max * width);
         let mut rows = Vec::with_capacity(max);
-        // Read into one reused record and copy it out at its exact size: growing a fresh
-        // record field by field costs several reallocations per row.
-        let mut rec = ByteRecord::new();
+        let mut rec = std::mem::take(&mut self.rec);
         while rows.len() < max {
             let got = self
                 .rdr
@@ -257,14 +253,70 @@ impl Source for CsvSource {
                 break;
             }
             self.row += 1;
-            let mut owned = ByteRecord::with_capacity(rec.as_slice().len(), rec.len());
-            for field in &rec {
-                owned.push_field(field);
-            }
-            rows.push(self.make_row(owned));
+            let clean = (rec.len() == width).then(|| utf8(&rec)).flatten();
+            let (place, problem) = match clean {
+                Some(text) => {
+                    let ends = || (0..rec.len()).filter_map(|i| rec.range(i)).map(|r| r.end);
+                    (
+                        Place::new(&mut block, |b| b.push_joined(text, ends())),
+                        None,
+                    )
+                }
+                None => {
+                    let (record, problem) = self.repair(&rec);
+                    (Place::new(&mut block, |b| b.push(record.iter())), problem)
+                }
+            };
+            let place = place.ok_or_else(|| Error::BadInput {
+                path: self.name.clone(),
+                message: format!("row {} is longer than 4 GiB", self.row),
+            })?;
+            rows.push((self.row, place, problem));
         }
+        self.rec = rec;
+        self.block_bytes = block.len();
+        let block = Arc::new(block);
+        let rows = rows
+            .into_iter()
+            .map(|(row, place, problem)| RawRow {
+                row,
+                values: Values::Csv(match place {
+                    Place::Block(span) => Fields::of(&block, span),
+                    Place::Own(fields) => fields,
+                }),
+                problem,
+            })
+            .collect();
         Ok(Batch::of(Arc::clone(&self.schema), rows))
     }
+}
+
+/// Where a row's fields went: the batch's block, or a block of their own when the batch's is
+/// full (4 GiB).
+enum Place {
+    Block(Span),
+    Own(Fields),
+}
+
+impl Place {
+    fn new(block: &mut Block, push: impl Fn(&mut Block) -> Option<Span>) -> Option<Place> {
+        if let Some(span) = push(block) {
+            return Some(Place::Block(span));
+        }
+        let mut own = Block::default();
+        let span = push(&mut own)?;
+        Some(Place::Own(Fields::of(&Arc::new(own), span)))
+    }
+}
+
+/// The record as text when every field is UTF-8 (as the csv crate checks it: field by field,
+/// so that a character cannot straddle two fields).
+fn utf8(rec: &ByteRecord) -> Option<&str> {
+    let bytes = rec.as_slice();
+    if !bytes.is_ascii() && rec.iter().any(|f| std::str::from_utf8(f).is_err()) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
 }
 
 #[cfg(test)]

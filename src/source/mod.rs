@@ -27,6 +27,7 @@ macro_rules! source_accessors {
 
 pub mod csv;
 pub mod encoding;
+pub mod fields;
 pub mod json;
 pub mod sheet;
 pub mod vcard;
@@ -41,6 +42,7 @@ use crate::reject::Rejection;
 
 pub use self::csv::detect_delimiter;
 pub use encoding::Encoding;
+pub use fields::Fields;
 
 /// The input's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
@@ -190,7 +192,7 @@ pub const LIST_SEPARATOR: &str = " ::: ";
 #[derive(Debug, Clone)]
 pub enum Values {
     /// CSV fields in header order.
-    Csv(::csv::StringRecord),
+    Csv(Fields),
     /// A JSON record: its flattened cells by column index, and the record as read.
     Json {
         cells: Vec<Option<Cell>>,

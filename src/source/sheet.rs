@@ -14,9 +14,8 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
 use calamine::{Data, DataRef, DataType, Ods, Reader, Sheets, Xls, Xlsb, Xlsx};
-use csv::StringRecord;
 
-use super::{Batch, RawRow, Schema, Source, SourceInfo, Values};
+use super::{Batch, Fields, RawRow, Schema, Source, SourceInfo, Values};
 use crate::error::{Error, Result};
 
 /// Rows handed over at a time, and how many such chunks may wait.
@@ -427,7 +426,7 @@ impl Source for SheetSource {
             cells.resize(width, String::new());
             rows.push(RawRow {
                 row: number,
-                values: Values::Csv(StringRecord::from(cells)),
+                values: Values::Csv(Fields::from(cells)),
                 problem: None,
             });
         }

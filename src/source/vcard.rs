@@ -12,8 +12,6 @@
 use std::io::{BufRead, ErrorKind};
 use std::sync::Arc;
 
-use csv::StringRecord;
-
 use super::csv::escape_invalid_utf8;
 use super::{Batch, LIST_SEPARATOR, RawRow, Schema, Source, SourceInfo, Values};
 use crate::contact::{ORG_AND_ADDRESS, concat_names};
@@ -328,7 +326,7 @@ impl Card {
         cells[NOTES] = notes.join(LIST_SEPARATOR);
         RawRow {
             row: self.number,
-            values: Values::Csv(StringRecord::from(cells.to_vec())),
+            values: Values::Csv(cells.iter().map(String::as_str).collect()),
             problem: self.problem,
         }
     }
