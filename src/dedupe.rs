@@ -272,11 +272,11 @@ impl SpoolEntry {
                 values,
                 problem: None,
             },
-            outcome: Outcome::Clean(Clean {
+            outcome: Outcome::Clean(Box::new(Clean {
                 contact: self.contact,
                 rewrites: self.rewrites,
                 key: self.key,
-            }),
+            })),
         }
     }
 }
@@ -308,11 +308,11 @@ mod tests {
                 values: Values::Csv([phone, email, city].into_iter().collect()),
                 problem: None,
             },
-            outcome: Outcome::Clean(Clean {
+            outcome: Outcome::Clean(Box::new(Clean {
                 contact,
                 rewrites: vec![],
                 key: None,
-            }),
+            })),
         }
     }
 

@@ -45,7 +45,13 @@ pub fn key(contact: &Contact, by: DedupeBy) -> Option<Key> {
 
 /// The key made of a required phone (E.164) and a first e-mail.
 pub fn key_of(phone: Option<&str>, email: Option<&str>, by: DedupeBy) -> Option<Key> {
-    let mobile = || phone.and_then(e164_key);
+    key_of_number(phone.and_then(e164_key), email, by)
+}
+
+/// The key made of a required phone (its E.164 digits as a number, see [`e164_key`]) and a
+/// first e-mail.
+pub fn key_of_number(phone: Option<u64>, email: Option<&str>, by: DedupeBy) -> Option<Key> {
+    let mobile = || phone;
     let email = || email.map(email_key);
     match by {
         DedupeBy::None => None,

@@ -41,8 +41,9 @@ pub fn from_code(code: &str) -> Option<Region> {
     if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    let upper = code.to_ascii_uppercase();
-    let region: Region = upper.parse().ok()?;
+    let b = code.as_bytes();
+    let upper = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()];
+    let region: Region = std::str::from_utf8(&upper).ok()?.parse().ok()?;
     // Only regions with phone metadata count (not "ZZ" and the like).
     PHONE_NUMBER_UTIL.get_country_code_for_region(region)?;
     Some(region)

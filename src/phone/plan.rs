@@ -354,37 +354,39 @@ pub fn is_calling_code(cc: i32) -> bool {
     PLANS.regions_of(cc).is_some()
 }
 
-/// The plan of the region `cc` + `nsn` belongs to (`get_region_for_number`): `Ok(None)`
-/// when it belongs to none, `Err(())` when a plan it needs could not be built.
-fn plan_of_number(cc: i32, nsn: &[u8]) -> Result<Option<&'static Plan>, ()> {
+/// The plan of the region `cc` + `nsn` belongs to (`get_region_for_number`) and the number's
+/// type in it: `Ok(None)` when it belongs to none, `Err(())` when a plan it needs could not
+/// be built.
+fn typed(cc: i32, nsn: &[u8]) -> Result<Option<(&'static Plan, PhoneNumberType)>, ()> {
     let Some(regions) = PLANS.regions_of(cc) else {
         return Ok(None);
     };
-    let found = if regions.len() > 1 {
-        let mut found = None;
-        for &r in regions {
-            let plan = region(r).ok_or(())?;
-            if plan.leading_digits_match(nsn) || plan.number_type(nsn) != PhoneNumberType::Unknown {
-                found = Some(r);
-                break;
-            }
+    if let [only] = regions {
+        let plan = match only {
+            Region::World => get(PLANS.non_geographic.get(&cc)),
+            &r => region(r),
         }
-        found
-    } else {
-        regions.first().copied()
-    };
-    match found {
-        None => Ok(None),
-        Some(Region::World) => get(PLANS.non_geographic.get(&cc)).ok_or(()).map(Some),
-        Some(r) => region(r).ok_or(()).map(Some),
+        .ok_or(())?;
+        return Ok(Some((plan, plan.number_type(nsn))));
     }
+    for &r in regions {
+        let plan = region(r).ok_or(())?;
+        if plan.leading_digits_match(nsn) {
+            return Ok(Some((plan, plan.number_type(nsn))));
+        }
+        let t = plan.number_type(nsn);
+        if t != PhoneNumberType::Unknown {
+            return Ok(Some((plan, t)));
+        }
+    }
+    Ok(None)
 }
 
 /// The type libphonenumber gives `cc` + `nsn` (`get_number_type`); `None` when a plan it
 /// needs could not be built.
 pub fn number_type(cc: i32, nsn: &[u8]) -> Option<PhoneNumberType> {
-    Some(match plan_of_number(cc, nsn).ok()? {
-        Some(plan) => plan.number_type(nsn),
+    Some(match typed(cc, nsn).ok()? {
+        Some((_, t)) => t,
         None => PhoneNumberType::Unknown,
     })
 }
@@ -392,8 +394,8 @@ pub fn number_type(cc: i32, nsn: &[u8]) -> Option<PhoneNumberType> {
 /// Whether libphonenumber calls `cc` + `nsn` valid (`is_valid_number`); `None` when a plan it
 /// needs could not be built.
 pub fn is_valid(cc: i32, nsn: &[u8]) -> Option<bool> {
-    Some(match plan_of_number(cc, nsn).ok()? {
-        Some(plan) => plan.country_code == cc && plan.number_type(nsn) != PhoneNumberType::Unknown,
+    Some(match typed(cc, nsn).ok()? {
+        Some((plan, t)) => plan.country_code == cc && t != PhoneNumberType::Unknown,
         None => false,
     })
 }
