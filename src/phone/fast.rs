@@ -4,10 +4,11 @@
 //! It takes two shapes: `+` then digits, and digits in the row's region, each with spaces,
 //! hyphens, dots and parentheses between them. It follows the parser's steps for them
 //! (calling code, national prefix, lengths) and answers only when the number is valid and
-//! every step was one it can take exactly; anything else (an extension, letters, an
-//! international dialling prefix, a national prefix with a transform rule, a leading zero,
-//! an invalid number) returns `None` and goes to the full parser, which then decides it and
-//! words the error. So an answer of this path is always the parser's answer.
+//! every step was one it can take exactly, valid or not; anything else (an extension,
+//! letters, an international dialling prefix, a national prefix with a transform rule, a
+//! leading zero, a length the parser refuses) returns `None` and goes to the full parser,
+//! which then decides it and words the error. So an answer of this path is always the
+//! parser's answer.
 
 use super::plan;
 use crate::region::Region;
@@ -15,6 +16,15 @@ use crate::region::Region;
 /// The longest number this path reads, in digits (the parser's national numbers have at most
 /// 17, plus a calling code of at most 3).
 const MAX_DIGITS: usize = 20;
+
+/// What the fast path says of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Valid: the parser would give these parts.
+    Valid(Parts),
+    /// The parser would read it and call it invalid (no reason: not a parse error).
+    Invalid,
+}
 
 /// A valid number in E.164 parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,8 +36,8 @@ pub struct Parts {
 }
 
 /// `text` (trimmed) as libphonenumber would parse and validate it, when it has a shape this
-/// path reads and is valid; `None` otherwise.
-pub fn parse(text: &str, region: Option<Region>) -> Option<Parts> {
+/// path reads; `None` otherwise.
+pub fn parse(text: &str, region: Option<Region>) -> Option<Answer> {
     let bytes = text.as_bytes();
     let (plus, body) = match bytes.split_first()? {
         (b'+', rest) => (true, rest),
@@ -63,7 +73,7 @@ pub fn parse(text: &str, region: Option<Region>) -> Option<Parts> {
         return None;
     }
     if !plan::is_valid(country_code, nsn)? {
-        return None;
+        return Some(Answer::Invalid);
     }
     let national_number = std::str::from_utf8(nsn).ok()?.parse().ok()?;
     // Some valid national numbers are too long for E.164: the full path words that error.
@@ -74,11 +84,11 @@ pub fn parse(text: &str, region: Option<Region>) -> Option<Parts> {
     e164.push('+');
     e164.push_str(std::str::from_utf8(code).ok()?);
     e164.push_str(std::str::from_utf8(nsn).ok()?);
-    Some(Parts {
+    Some(Answer::Valid(Parts {
         country_code,
         national_number,
         e164,
-    })
+    }))
 }
 
 /// A calling code, its digits and a national significant number.
@@ -124,11 +134,29 @@ mod tests {
         super::super::metadata::util().expect("util")
     }
 
-    /// What the full parser says: the E.164 of a valid number without an extension.
-    fn full(u: &PhoneNumberUtil, text: &str, region: Option<Region>) -> Option<String> {
+    /// What the full parser says, in the fast path's terms (`None`: a parse error, or an
+    /// extension).
+    fn full(u: &PhoneNumberUtil, text: &str, region: Option<Region>) -> Option<Answer> {
         let n = u.parse(text.trim(), region).ok()?;
-        (u.is_valid_number(&n) && n.extension.is_none())
-            .then(|| u.format(&n, PhoneNumberFormat::E164).into_owned())
+        if n.extension.is_some() {
+            return None;
+        }
+        if !u.is_valid_number(&n) {
+            return Some(Answer::Invalid);
+        }
+        Some(Answer::Valid(Parts {
+            country_code: n.country_code,
+            national_number: n.national_number,
+            e164: u.format(&n, PhoneNumberFormat::E164).into_owned(),
+        }))
+    }
+
+    /// The E.164 of a valid answer.
+    fn valid_e164(a: Option<Answer>) -> Option<String> {
+        match a? {
+            Answer::Valid(p) => Some(p.e164),
+            Answer::Invalid => None,
+        }
     }
 
     #[test]
@@ -144,7 +172,7 @@ mod tests {
             ("8 (912) 345-67-89", from_code("RU"), "+79123456789"),
         ] {
             assert_eq!(
-                parse(text, region).map(|p| p.e164).as_deref(),
+                valid_e164(parse(text, region)).as_deref(),
                 Some(e164),
                 "{text}"
             );
@@ -157,9 +185,12 @@ mod tests {
             ("020 7183 8750", None),
             ("+39 06 6982 1234", None),
             ("12", gb),
-            ("+44 20 7183 875", None),
         ] {
             assert_eq!(parse(text, region), None, "{text}");
+        }
+        // Read, and invalid: the parser's answer too.
+        for (text, region) in [("+44 20 7183 875", None), ("512810", from_code("PL"))] {
+            assert_eq!(parse(text, region), Some(Answer::Invalid), "{text}");
         }
     }
 
@@ -193,13 +224,13 @@ mod tests {
                         }
                         let t = String::from_utf8(t).unwrap();
                         for region in [Some(r), None, from_code("US"), from_code("DE")] {
-                            let fast = parse(&t, region).map(|p| p.e164);
+                            let fast = parse(&t, region);
                             let slow = full(&u, &t, region);
                             if fast.is_some() {
                                 assert_eq!(fast, slow, "{t:?} in {region:?}");
-                                answered += 1;
+                                answered += usize::from(matches!(fast, Some(Answer::Valid(_))));
                             }
-                            valid += usize::from(slow.is_some());
+                            valid += usize::from(matches!(slow, Some(Answer::Valid(_))));
                             checked += 1;
                         }
                     }
@@ -230,8 +261,8 @@ mod tests {
             thread_local!(static U: (PhoneNumberUtil, Vec<Region>) = (util(), regions()));
             U.with(|(u, all)| {
                 let region = region.map(|i| all[i % all.len()]);
-                if let Some(p) = parse(&text, region) {
-                    proptest::prop_assert_eq!(Some(p.e164), full(u, &text, region), "{:?} in {:?}", text, region);
+                if let Some(a) = parse(&text, region) {
+                    proptest::prop_assert_eq!(Some(a), full(u, &text, region), "{:?} in {:?}", text, region);
                 }
                 Ok(())
             })?;
@@ -265,8 +296,8 @@ mod tests {
                 let text = String::from_utf8(text).unwrap();
                 let region = if own_region { r } else { all[read_in % all.len()] };
                 for region in [Some(region), None] {
-                    if let Some(p) = parse(&text, region) {
-                        proptest::prop_assert_eq!(Some(p.e164), full(u, &text, region), "{:?} in {:?}", text, region);
+                    if let Some(a) = parse(&text, region) {
+                        proptest::prop_assert_eq!(Some(a), full(u, &text, region), "{:?} in {:?}", text, region);
                     }
                 }
                 Ok(())

@@ -89,8 +89,8 @@ pub enum PhoneError {
 
 /// Normalizes `text` to E.164, reading national-format numbers in `region`.
 pub fn normalize(text: &str, region: Option<Region>) -> Result<Normalized, PhoneError> {
-    if let Some(p) = fast::parse(text.trim(), region) {
-        return Ok(Normalized {
+    match fast::parse(text.trim(), region) {
+        Some(fast::Answer::Valid(p)) => Ok(Normalized {
             e164: p.e164,
             extension: None,
             number: PhoneNumber {
@@ -98,9 +98,13 @@ pub fn normalize(text: &str, region: Option<Region>) -> Result<Normalized, Phone
                 national_number: p.national_number,
                 ..PhoneNumber::default()
             },
-        });
+        }),
+        Some(fast::Answer::Invalid) => Err(PhoneError::Invalid {
+            text: text.trim().to_string(),
+            reason: None,
+        }),
+        None => with_util(|u| normalize_with(u, text, region)),
     }
-    with_util(|u| normalize_with(u, text, region))
 }
 
 fn normalize_with(
