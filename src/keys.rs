@@ -51,15 +51,14 @@ pub fn key_of(phone: Option<&str>, email: Option<&str>, by: DedupeBy) -> Option<
 /// The key made of a required phone (its E.164 digits as a number, see [`e164_key`]) and a
 /// first e-mail.
 pub fn key_of_number(phone: Option<u64>, email: Option<&str>, by: DedupeBy) -> Option<Key> {
-    let mobile = || phone;
     let email = || email.map(email_key);
     match by {
         DedupeBy::None => None,
         // The top bit tells a phone key from an e-mail hash, so they can never collide.
-        DedupeBy::Mobile => mobile().map(|m| u128::from(m) | 1 << 127),
+        DedupeBy::Mobile => phone.map(|m| u128::from(m) | 1 << 127),
         DedupeBy::Email => email().map(|e| e & !(1 << 127)),
         DedupeBy::MobileEmail => {
-            let m = mobile()?;
+            let m = phone?;
             let mut h = SipHasher13::new_with_keys(0x6d6f_6269, 0x656d_6169);
             h.write_u64(m);
             h.write_u128(email().unwrap_or(0));

@@ -3,8 +3,8 @@
 //!
 //! It takes two shapes: `+` then digits, and digits in the row's region, each with spaces,
 //! hyphens, dots and parentheses between them. It follows the parser's steps for them
-//! (calling code, national prefix, lengths) and answers only when the number is valid and
-//! every step was one it can take exactly, valid or not; anything else (an extension,
+//! (calling code, national prefix, lengths) and answers, valid or invalid, only when every
+//! step was one it can take exactly; anything else (an extension,
 //! letters, an international dialling prefix, a national prefix with a transform rule, a
 //! leading zero, a length the parser refuses) returns `None` and goes to the full parser,
 //! which then decides it and words the error. So an answer of this path is always the
@@ -75,15 +75,16 @@ pub fn parse(text: &str, region: Option<Region>) -> Option<Answer> {
     if !plan::is_valid(country_code, nsn)? {
         return Some(Answer::Invalid);
     }
-    let national_number = std::str::from_utf8(nsn).ok()?.parse().ok()?;
     // Some valid national numbers are too long for E.164: the full path words that error.
     if code.len() + nsn.len() > 15 {
         return None;
     }
+    let nsn = std::str::from_utf8(nsn).ok()?;
+    let national_number = nsn.parse().ok()?;
     let mut e164 = String::with_capacity(16);
     e164.push('+');
     e164.push_str(std::str::from_utf8(code).ok()?);
-    e164.push_str(std::str::from_utf8(nsn).ok()?);
+    e164.push_str(nsn);
     Some(Answer::Valid(Parts {
         country_code,
         national_number,

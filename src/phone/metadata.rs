@@ -27,10 +27,28 @@ pub fn util() -> Option<PhoneNumberUtil> {
     PhoneNumberUtil::new_for_metadata(COLLECTION.clone()).ok()
 }
 
+/// Every number type a region's metadata describes, for tests that walk them all.
+#[cfg(test)]
+pub(super) const TYPES: [rlibphonenumber::PhoneNumberType; 10] = {
+    use rlibphonenumber::PhoneNumberType as T;
+    [
+        T::FixedLine,
+        T::Mobile,
+        T::TollFree,
+        T::PremiumRate,
+        T::SharedCost,
+        T::VoIP,
+        T::PersonalNumber,
+        T::Pager,
+        T::UAN,
+        T::VoiceMail,
+    ]
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rlibphonenumber::{PhoneNumberFormat, PhoneNumberType};
+    use rlibphonenumber::PhoneNumberFormat;
 
     /// The copy is the crate's own: a util over it answers as the crate's built-in one on
     /// every region's example numbers of every type, and knows the same regions and codes.
@@ -53,21 +71,9 @@ mod tests {
             codes,
             theirs.get_supported_calling_codes().collect::<Vec<_>>()
         );
-        let types = [
-            PhoneNumberType::FixedLine,
-            PhoneNumberType::Mobile,
-            PhoneNumberType::TollFree,
-            PhoneNumberType::PremiumRate,
-            PhoneNumberType::SharedCost,
-            PhoneNumberType::VoIP,
-            PhoneNumberType::PersonalNumber,
-            PhoneNumberType::Pager,
-            PhoneNumberType::UAN,
-            PhoneNumberType::VoiceMail,
-        ];
         let mut checked = 0;
         for r in regions {
-            for t in types {
+            for t in TYPES {
                 let a = ours.get_example_number_for_type_and_region(r, t).ok();
                 let b = theirs.get_example_number_for_type_and_region(r, t).ok();
                 assert_eq!(a, b, "{r:?} {t:?}");

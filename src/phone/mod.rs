@@ -1,8 +1,8 @@
 //! E.164 normalization by libphonenumber's rules (the rlibphonenumber crate).
 //!
 //! Most numbers take the fast path ([`fast`]: the common shapes, validated on compiled
-//! numbering plans, [`plan`]); the rest, and every number the fast path does not call valid,
-//! take the crate's full parser. Both read one copy of the metadata ([`metadata`]).
+//! numbering plans, [`plan`]); the rest, and every number the fast path cannot answer for
+//! exactly, take the crate's full parser. Both read one copy of the metadata ([`metadata`]).
 
 mod fast;
 pub mod metadata;

@@ -445,18 +445,7 @@ mod tests {
         let u = util();
         let mut checked = 0;
         for (&r, _) in PLANS.by_region.iter() {
-            for t in [
-                PhoneNumberType::FixedLine,
-                PhoneNumberType::Mobile,
-                PhoneNumberType::TollFree,
-                PhoneNumberType::PremiumRate,
-                PhoneNumberType::SharedCost,
-                PhoneNumberType::VoIP,
-                PhoneNumberType::PersonalNumber,
-                PhoneNumberType::Pager,
-                PhoneNumberType::UAN,
-                PhoneNumberType::VoiceMail,
-            ] {
+            for t in super::super::metadata::TYPES {
                 let Ok(n) = u.get_example_number_for_type_and_region(r, t) else {
                     continue;
                 };
