@@ -42,7 +42,7 @@ use crate::reject::Rejection;
 
 pub use self::csv::detect_delimiter;
 pub use encoding::Encoding;
-pub use fields::Fields;
+pub use fields::{Block, Fields, Span};
 
 /// The input's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]

@@ -2,19 +2,23 @@
 //!
 //! `--keep first` streams: a row is kept or dropped the moment it is seen. `--keep last` and
 //! `--keep merge` cannot know a row's fate until the end, so clean rows are spooled to a
-//! temporary file and replayed in their original order once every key has been seen. Memory
+//! temporary file ([`spool`]) and replayed in their original order once every key has been
+//! seen. Memory
 //! holds one small entry per key either way (plus, for merge, the values duplicates bring).
 
+mod spool;
+
 use std::collections::hash_map::Entry;
-use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::contact::Contact;
-use crate::error::{Error, Result};
-use crate::source::{Cell, RawRow, Values};
+use crate::error::Result;
+use crate::source::{Cell, Values};
 use crate::transform::{Clean, Outcome, Processed};
+
+use self::spool::{SpoolWriter, Spooled};
 
 pub use crate::keys::{DedupeBy, Key, key, key_of};
 
@@ -44,15 +48,13 @@ pub struct Deduper {
     seen: FxHashMap<Key, u64>,
     /// For `Merge`: cells and contact fields brought by duplicates, per key.
     fills: FxHashMap<Key, (Vec<(usize, Cell)>, Contact)>,
-    spool: Option<BufWriter<std::fs::File>>,
+    spool: Option<SpoolWriter>,
 }
 
 impl Deduper {
     pub fn new(by: DedupeBy, keep: Keep) -> Result<Self> {
         let spool = if by != DedupeBy::None && keep != Keep::First {
-            let f = tempfile::tempfile()
-                .map_err(|e| Error::io("cannot create", "a temporary spool file", e))?;
-            Some(BufWriter::with_capacity(1 << 20, f))
+            Some(SpoolWriter::create()?)
         } else {
             None
         };
@@ -116,15 +118,10 @@ impl Deduper {
     }
 
     fn spool_row(&mut self, p: &Processed, key: Option<Key>) -> Result<()> {
-        let Some(spool) = &mut self.spool else {
-            return Ok(());
-        };
-        let entry = SpoolEntry::from_processed(p, key);
-        serde_json::to_writer(&mut *spool, &entry)
-            .map_err(|e| Error::io("cannot write", "the dedupe spool", e.into()))?;
-        spool
-            .write_all(b"\n")
-            .map_err(|e| Error::io("cannot write", "the dedupe spool", e))
+        match &mut self.spool {
+            Some(spool) => spool.push(p, key),
+            None => Ok(()),
+        }
     }
 
     /// Emits the decisions held back until every key was seen (`last` and `merge`).
@@ -132,33 +129,29 @@ impl Deduper {
         let Some(spool) = self.spool.take() else {
             return Ok(());
         };
-        let io = |e: std::io::Error| Error::io("cannot read back", "the dedupe spool", e);
-        let mut file = spool.into_inner().map_err(|e| io(e.into_error()))?;
-        file.seek(SeekFrom::Start(0)).map_err(io)?;
-        for line in BufReader::with_capacity(1 << 20, file).lines() {
-            let line = line.map_err(io)?;
-            let entry: SpoolEntry = serde_json::from_str(&line).map_err(|e| io(e.into()))?;
-            let key = entry.key;
-            let mut p = entry.into_processed();
-            match (key, self.keep) {
-                (Some(k), Keep::Last) => {
-                    let last = self.seen.get(&k).copied().unwrap_or(p.raw.row);
-                    if last != p.raw.row {
-                        emit(Decision::Dropped { row: p, of: last })?;
-                        continue;
+        let mut spooled = spool.into_reader()?;
+        while let Some(chunk) = spooled.next_chunk()? {
+            for Spooled { key, row: mut p } in chunk {
+                match (key, self.keep) {
+                    (Some(k), Keep::Last) => {
+                        let last = self.seen.get(&k).copied().unwrap_or(p.raw.row);
+                        if last != p.raw.row {
+                            emit(Decision::Dropped { row: p, of: last })?;
+                            continue;
+                        }
                     }
-                }
-                (Some(k), Keep::Merge) => {
-                    if let (Some((cells, contact)), Outcome::Clean(clean)) =
-                        (self.fills.remove(&k), &mut p.outcome)
-                    {
-                        apply_fills(&p.raw.values, clean, cells);
-                        fill_contact(&mut clean.contact, &contact);
+                    (Some(k), Keep::Merge) => {
+                        if let (Some((cells, contact)), Outcome::Clean(clean)) =
+                            (self.fills.remove(&k), &mut p.outcome)
+                        {
+                            apply_fills(&p.raw.values, clean, cells);
+                            fill_contact(&mut clean.contact, &contact);
+                        }
                     }
+                    _ => {}
                 }
-                _ => {}
+                emit(Decision::Kept(p))?;
             }
-            emit(Decision::Kept(p))?;
         }
         Ok(())
     }
@@ -229,62 +222,11 @@ fn fill_contact(into: &mut Contact, from: &Contact) {
     }
 }
 
-/// A clean row as spooled to disk.
-#[derive(Serialize, Deserialize)]
-struct SpoolEntry {
-    row: u64,
-    key: Option<Key>,
-    csv: Option<Vec<String>>,
-    json: Option<(Vec<Option<Cell>>, serde_json::Value)>,
-    contact: Contact,
-    rewrites: Vec<(usize, Cell)>,
-}
-
-impl SpoolEntry {
-    fn from_processed(p: &Processed, key: Option<Key>) -> Self {
-        let (contact, rewrites) = match &p.outcome {
-            Outcome::Clean(c) => (c.contact.clone(), c.rewrites.clone()),
-            _ => (Contact::default(), Vec::new()),
-        };
-        let (csv, json) = match &p.raw.values {
-            Values::Csv(r) => (Some(r.iter().map(str::to_string).collect()), None),
-            Values::Json { cells, original } => (None, Some((cells.clone(), original.clone()))),
-        };
-        SpoolEntry {
-            row: p.raw.row,
-            key,
-            csv,
-            json,
-            contact,
-            rewrites,
-        }
-    }
-
-    fn into_processed(self) -> Processed {
-        let values = match (self.csv, self.json) {
-            (Some(fields), _) => Values::Csv(fields.into_iter().collect()),
-            (None, Some((cells, original))) => Values::Json { cells, original },
-            (None, None) => Values::Csv(crate::source::Fields::new()),
-        };
-        Processed {
-            raw: RawRow {
-                row: self.row,
-                values,
-                problem: None,
-            },
-            outcome: Outcome::Clean(Box::new(Clean {
-                contact: self.contact,
-                rewrites: self.rewrites,
-                key: self.key,
-            })),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::contact::{Phone, PhoneLabel};
+    use crate::source::RawRow;
 
     fn row(n: u64, phone: &str, email: &str, city: &str) -> Processed {
         let contact = Contact {
