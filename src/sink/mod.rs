@@ -107,7 +107,11 @@ impl TableWriter {
                 .file
                 .reopen()
                 .map_err(|e| Error::io("cannot write", &p, e))?;
-            (Box::new(file), Some(temp), Some(p))
+            (
+                Box::new(crate::atomic::Writeback::new(file)),
+                Some(temp),
+                Some(p),
+            )
         };
         let out = BufWriter::with_capacity(1 << 18, out);
         let (out, csv) = if format == Format::Csv {
