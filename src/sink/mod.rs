@@ -14,8 +14,11 @@ use crate::error::{Error, Result};
 use crate::mapping::is_report_column;
 use crate::source::{Cell, Format, PathSeg, Schema, Values};
 
+mod csv_line;
 mod format;
 mod reports;
+
+use csv_line::CsvLine;
 
 pub use format::{output_delimiter, output_format, report_format};
 pub use reports::{PLAN_COLUMNS, ROW_COLUMN, Reports, SUCCESS_COLUMNS};
@@ -30,7 +33,8 @@ pub struct TableWriter {
     path: Option<PathBuf>,
     temp: Option<Part>,
     out: Option<Out>,
-    csv: Option<csv::Writer<Out>>,
+    /// CSV output: renders each record before it is written to `out`.
+    csv: Option<CsvLine>,
     extra: Vec<&'static str>,
     header_written: bool,
     /// Rows of a growing (JSON) schema bound for CSV wait here until the header is known.
@@ -114,15 +118,8 @@ impl TableWriter {
             )
         };
         let out = BufWriter::with_capacity(1 << 18, out);
-        let (out, csv) = if format == Format::Csv {
-            let w = csv::WriterBuilder::new()
-                .delimiter(delimiter)
-                .flexible(true)
-                .from_writer(out);
-            (None, Some(w))
-        } else {
-            (Some(out), None)
-        };
+        let csv = (format == Format::Csv).then(|| CsvLine::new(delimiter));
+        let out = Some(out);
         Ok(TableWriter {
             format,
             dest_name,
@@ -158,11 +155,11 @@ impl TableWriter {
                     return self.spool_row(&cells, extra);
                 }
                 self.write_header(schema)?;
-                let Some(w) = self.csv.as_mut() else {
+                let (Some(line), Some(out)) = (self.csv.as_mut(), self.out.as_mut()) else {
                     return Ok(());
                 };
-                let res = write_csv_row(w, schema, values, rewrites, extra);
-                res.map_err(csv_io).map_err(|e| self.io_err(e))
+                let res = out.write_all(csv_row(line, schema, values, rewrites, extra));
+                res.map_err(|e| self.io_err(e))
             }
             // Never opened (see `create`): JSON Lines, were it so.
             Format::Json | Format::Jsonl | Format::Spreadsheet | Format::Vcard => {
@@ -199,11 +196,11 @@ impl TableWriter {
             .filter(|n| !is_report_column(n))
             .chain(self.extra.iter().copied())
             .collect();
-        let Some(w) = self.csv.as_mut() else {
+        let (Some(line), Some(out)) = (self.csv.as_mut(), self.out.as_mut()) else {
             return Ok(());
         };
-        let res = w.write_record(&header);
-        res.map_err(csv_io).map_err(|e| self.io_err(e))
+        let res = out.write_all(line.record(header.iter().map(|h| h.as_bytes())));
+        res.map_err(|e| self.io_err(e))
     }
 
     /// Keeps a row (its non-empty cells by position) for a CSV whose header is not known yet
@@ -237,10 +234,6 @@ impl TableWriter {
                     // An empty report of a JSON input: the report columns alone.
                     let header = Schema::default();
                     self.write_header(&header)?;
-                }
-                if let Some(w) = self.csv.take() {
-                    let out = w.into_inner().map_err(|e| self.io_err(e.into_error()))?;
-                    self.out = Some(out);
                 }
             }
             Format::Json => {
@@ -282,52 +275,46 @@ impl TableWriter {
                 }
             }
             record.extend(extra);
-            let Some(w) = self.csv.as_mut() else {
+            let (Some(line), Some(out)) = (self.csv.as_mut(), self.out.as_mut()) else {
                 return Ok(());
             };
-            let res = w.write_record(&record);
-            res.map_err(csv_io).map_err(|e| self.io_err(e))?;
+            let res = out.write_all(line.record(record.iter().map(|f| f.as_bytes())));
+            res.map_err(|e| self.io_err(e))?;
         }
         Ok(())
     }
 }
 
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
-}
-
-/// Writes the CSV fields of a row (report columns dropped, rewrites applied), then `extra`.
-fn write_csv_row(
-    w: &mut csv::Writer<Out>,
+/// Renders the CSV record of a row (report columns dropped, rewrites applied), then `extra`.
+fn csv_row<'a>(
+    line: &'a mut CsvLine,
     schema: &Schema,
     values: &Values,
     rewrites: &[(usize, Cell)],
     extra: &[String],
-) -> csv::Result<()> {
+) -> &'a [u8] {
     let record = match values {
         Values::Csv(r) => Some(r),
         Values::Json { .. } => None,
     };
+    line.begin();
     for (i, col) in schema.columns.iter().enumerate() {
         if col.name.starts_with('_') && is_report_column(&col.name) {
             continue;
         }
         match rewrites.iter().rev().find(|(j, _)| *j == i) {
-            Some((_, Cell::Text(t))) => w.write_field(t)?,
-            Some((_, c)) => w.write_field(c.joined())?,
+            Some((_, Cell::Text(t))) => line.field(t.as_bytes()),
+            Some((_, c)) => line.field(c.joined().as_bytes()),
             None => match record {
-                Some(r) => w.write_field(r.get(i).unwrap_or(""))?,
-                None => w.write_field(values.text(i).as_bytes())?,
+                Some(r) => line.field(r.get(i).unwrap_or("").as_bytes()),
+                None => line.field(values.text(i).as_bytes()),
             },
         }
     }
     for e in extra {
-        w.write_field(e)?;
+        line.field(e.as_bytes());
     }
-    w.write_record(None::<&[u8]>)
+    line.end()
 }
 
 /// The JSON object of a row: a JSON record as read with rewrites set at their paths, or a CSV

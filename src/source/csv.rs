@@ -312,11 +312,12 @@ impl Place {
 /// The record as text when every field is UTF-8 (as the csv crate checks it: field by field,
 /// so that a character cannot straddle two fields).
 fn utf8(rec: &ByteRecord) -> Option<&str> {
-    let bytes = rec.as_slice();
-    if !bytes.is_ascii() && rec.iter().any(|f| std::str::from_utf8(f).is_err()) {
-        return None;
-    }
-    std::str::from_utf8(bytes).ok()
+    let text = std::str::from_utf8(rec.as_slice()).ok()?;
+    // Valid as a whole, each field is valid when no field ends inside a character.
+    (0..rec.len())
+        .filter_map(|i| rec.range(i))
+        .all(|r| text.is_char_boundary(r.end))
+        .then_some(text)
 }
 
 #[cfg(test)]
@@ -338,6 +339,16 @@ mod tests {
             info,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_character_split_across_two_fields_is_not_utf8() {
+        let split = ByteRecord::from(vec![&b"caf\xC3"[..], &b"\xA9"[..]]);
+        assert_eq!(utf8(&split), None);
+        let whole = ByteRecord::from(vec![&b"caf\xC3\xA9"[..], &b""[..], &b"x"[..]]);
+        assert_eq!(utf8(&whole), Some("café".to_string() + "x").as_deref());
+        assert_eq!(utf8(&ByteRecord::from(vec![&b"\xFF"[..]])), None);
+        assert_eq!(utf8(&ByteRecord::new()), Some(""));
     }
 
     #[test]
