@@ -35,18 +35,51 @@ const EXTRA_ALIASES: &[(&str, &str)] = &[
     ("vietnam", "VN"),
 ];
 
+/// Regions by the index of their two letters ([`index`]).
+pub const LETTER_PAIRS: usize = 26 * 26;
+
+/// The place of a region's two letters among all pairs (`AA` is 0, `ZZ` 675); `None` for the
+/// non-geographic entity.
+pub fn index(region: Region) -> Option<usize> {
+    // The crate numbers each region by its letters: the first in the high byte.
+    let code = region as u16;
+    let [a, b] = code.to_be_bytes();
+    (a.is_ascii_uppercase() && b.is_ascii_uppercase())
+        .then(|| usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+}
+
+/// The regions with phone metadata, by letter pair: a code is looked up, not parsed (every
+/// row of most files names one).
+static BY_LETTERS: std::sync::LazyLock<Vec<Option<Region>>> = std::sync::LazyLock::new(|| {
+    let mut table = vec![None; LETTER_PAIRS];
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let Some(region) = std::str::from_utf8(&[a, b])
+                .ok()
+                .and_then(|code| code.parse::<Region>().ok())
+                .filter(|&r| PHONE_NUMBER_UTIL.get_country_code_for_region(r).is_some())
+            else {
+                continue;
+            };
+            if let Some(slot) = index(region).and_then(|i| table.get_mut(i)) {
+                *slot = Some(region);
+            }
+        }
+    }
+    table
+});
+
 /// Parses an alpha-2 code the phone library knows ("GB", "gb").
 pub fn from_code(code: &str) -> Option<Region> {
-    let code = code.trim();
-    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
+    let [a, b] = code.trim().as_bytes() else {
+        return None;
+    };
+    let (a, b) = (a.to_ascii_uppercase(), b.to_ascii_uppercase());
+    if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
         return None;
     }
-    let b = code.as_bytes();
-    let upper = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()];
-    let region: Region = std::str::from_utf8(&upper).ok()?.parse().ok()?;
     // Only regions with phone metadata count (not "ZZ" and the like).
-    PHONE_NUMBER_UTIL.get_country_code_for_region(region)?;
-    Some(region)
+    *BY_LETTERS.get(usize::from(a - b'A') * 26 + usize::from(b - b'A'))?
 }
 
 /// Reads a country as written in a contact export: an ISO alpha-2 or alpha-3 code, an English
@@ -89,6 +122,43 @@ pub fn parse(text: &str) -> Option<Region> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_letter_table_knows_what_the_crate_knows() {
+        let mut known = 0;
+        for a in b'A'..=b'Z' {
+            for b in b'A'..=b'Z' {
+                let code = String::from_utf8(vec![a, b]).unwrap();
+                let theirs = code
+                    .parse::<Region>()
+                    .ok()
+                    .filter(|&r| PHONE_NUMBER_UTIL.get_country_code_for_region(r).is_some());
+                assert_eq!(from_code(&code), theirs, "{code}");
+                assert_eq!(from_code(&code.to_lowercase()), theirs, "{code}");
+                if let Some(r) = theirs {
+                    known += 1;
+                    assert_eq!(r.as_region_str().as_str(), code);
+                    assert_eq!(
+                        index(r),
+                        Some(usize::from(a - b'A') * 26 + usize::from(b - b'A'))
+                    );
+                }
+            }
+        }
+        assert!(known > 200, "{known} regions");
+        assert_eq!(index(Region::World), None);
+        for bad in ["", "G", "GBR", "G1", "é", " gb ", "\u{0}B"] {
+            assert_eq!(
+                from_code(bad),
+                bad.trim()
+                    .parse::<Region>()
+                    .ok()
+                    .filter(|_| bad.trim().len() == 2
+                        && bad.trim().bytes().all(|c| c.is_ascii_alphabetic())),
+                "{bad:?}"
+            );
+        }
+    }
 
     fn code(r: Option<Region>) -> Option<String> {
         r.map(|r| format!("{r:?}"))

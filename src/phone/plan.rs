@@ -8,6 +8,7 @@
 //! (`^(?:...)$`) or do not compile is not built, and its numbers take the full parser.
 
 use rustc_hash::FxHashMap;
+use std::cell::Cell;
 use std::sync::{LazyLock, OnceLock};
 
 use regex_automata::dfa::{self, Automaton, dense};
@@ -161,7 +162,25 @@ impl Plan {
     }
 
     /// A bit per description whose pattern matches all of `digits` (lengths not checked).
+    /// The last answer of each thread is kept: parsing a number walks its national number
+    /// to strip a prefix and again to type it (a third of the walks, measured).
     fn pattern_bits(&self, digits: &[u8]) -> u16 {
+        thread_local! {
+            static LAST: Cell<Walked> = const { Cell::new(Walked::NONE) };
+        }
+        let plan = std::ptr::from_ref(self) as usize;
+        let last = LAST.get();
+        if last.plan == plan && last.digits() == Some(digits) {
+            return last.bits;
+        }
+        let bits = self.walk(digits);
+        if let Some(walked) = Walked::new(plan, digits, bits) {
+            LAST.set(walked);
+        }
+        bits
+    }
+
+    fn walk(&self, digits: &[u8]) -> u16 {
         let dfa = &self.types;
         let Ok(mut sid) = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)) else {
             return 0;
@@ -251,7 +270,8 @@ impl Plan {
             return None;
         }
         let stripped = &digits[end..];
-        if self.general_matches(digits) && !self.general_matches(stripped) {
+        // (`stripped` first: it is walked again to type it, from the walk memo.)
+        if !self.general_matches(stripped) && self.general_matches(digits) {
             return Some(digits);
         }
         Some(if self.length_allows_stripping(stripped.len()) {
@@ -283,7 +303,11 @@ impl Plan {
 
 /// Every plan, built on first use.
 struct Plans {
-    by_region: FxHashMap<Region, (usize, OnceLock<Option<Plan>>)>,
+    /// By [`crate::region::index`].
+    by_region: Vec<Option<(usize, OnceLock<Option<Plan>>)>>,
+    /// The regions with a plan (for the tests to go through).
+    #[cfg(test)]
+    regions: Vec<Region>,
     non_geographic: FxHashMap<i32, (usize, OnceLock<Option<Plan>>)>,
     /// The regions of each calling code (1 to 999), the main one first (the crate's order);
     /// empty for a code that is none.
@@ -301,7 +325,9 @@ impl Plans {
 }
 
 static PLANS: LazyLock<Plans> = LazyLock::new(|| {
-    let mut by_region = FxHashMap::default();
+    let mut by_region: Vec<_> = (0..crate::region::LETTER_PAIRS).map(|_| None).collect();
+    #[cfg(test)]
+    let mut regions = Vec::new();
     let mut non_geographic = FxHashMap::default();
     let mut regions_of = vec![std::collections::VecDeque::new(); CODES];
     for (i, m) in COLLECTION.metadata.iter().enumerate() {
@@ -311,10 +337,15 @@ static PLANS: LazyLock<Plans> = LazyLock::new(|| {
         let Some(list) = usize::try_from(cc).ok().and_then(|i| regions_of.get_mut(i)) else {
             continue;
         };
-        if region == Region::World {
-            non_geographic.insert(cc, (i, OnceLock::new()));
-        } else {
-            by_region.insert(region, (i, OnceLock::new()));
+        match crate::region::index(region).and_then(|at| by_region.get_mut(at)) {
+            Some(slot) => {
+                *slot = Some((i, OnceLock::new()));
+                #[cfg(test)]
+                regions.push(region);
+            }
+            None => {
+                non_geographic.insert(cc, (i, OnceLock::new()));
+            }
         }
         if m.main_country_for_code() {
             list.push_front(region);
@@ -324,6 +355,8 @@ static PLANS: LazyLock<Plans> = LazyLock::new(|| {
     }
     Plans {
         by_region,
+        #[cfg(test)]
+        regions,
         non_geographic,
         regions_of: regions_of.into_iter().map(Vec::from).collect(),
     }
@@ -335,9 +368,44 @@ fn get(entry: Option<&'static (usize, OnceLock<Option<Plan>>)>) -> Option<&'stat
         .as_ref()
 }
 
+/// The digits a plan last walked on a thread, and what the walk found.
+#[derive(Clone, Copy)]
+struct Walked {
+    /// The plan's address (plans live as long as the process).
+    plan: usize,
+    len: u8,
+    digits: [u8; 20],
+    bits: u16,
+}
+
+impl Walked {
+    const NONE: Walked = Walked {
+        plan: 0,
+        len: 0,
+        digits: [0; 20],
+        bits: 0,
+    };
+
+    fn new(plan: usize, digits: &[u8], bits: u16) -> Option<Walked> {
+        let mut w = Walked {
+            plan,
+            len: u8::try_from(digits.len()).ok()?,
+            bits,
+            ..Walked::NONE
+        };
+        w.digits.get_mut(..digits.len())?.copy_from_slice(digits);
+        Some(w)
+    }
+
+    fn digits(&self) -> Option<&[u8]> {
+        self.digits.get(..usize::from(self.len))
+    }
+}
+
 /// The plan of `region`.
 pub fn region(region: Region) -> Option<&'static Plan> {
-    get(PLANS.by_region.get(&region))
+    let at = crate::region::index(region)?;
+    get(PLANS.by_region.get(at)?.as_ref())
 }
 
 /// The plan numbers with calling code `cc` are parsed with: its main region's, or the
@@ -412,7 +480,7 @@ mod tests {
     #[test]
     fn every_plan_builds() {
         let mut failed = Vec::new();
-        for r in PLANS.by_region.keys() {
+        for r in &PLANS.regions {
             if region(*r).is_none() {
                 failed.push(r.as_region_str().as_str().to_string());
             }
@@ -444,7 +512,7 @@ mod tests {
     fn types_agree_with_the_crate() {
         let u = util();
         let mut checked = 0;
-        for (&r, _) in PLANS.by_region.iter() {
+        for &r in &PLANS.regions {
             for t in super::super::metadata::TYPES {
                 let Ok(n) = u.get_example_number_for_type_and_region(r, t) else {
                     continue;
