@@ -56,7 +56,7 @@ pub fn error_columns(row: u64, rejections: &[Rejection]) -> Vec<String> {
 /// `_raw` report column; empty for objects and CSV rows.
 pub fn raw_text(values: &Values) -> String {
     match values {
-        Values::Json { original, .. } => match original {
+        Values::Json { original, .. } => match &**original {
             serde_json::Value::Object(_) => String::new(),
             serde_json::Value::String(line) => line.clone(),
             other => other.to_string(),

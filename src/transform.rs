@@ -58,7 +58,7 @@ pub fn process(raw: RawRow, schema: &Schema, roles: &Roles, opts: &TransformOpti
     if let Some(problem) = raw.problem.clone() {
         return Processed {
             raw,
-            outcome: Outcome::Rejected(vec![problem]),
+            outcome: Outcome::Rejected(vec![*problem]),
         };
     }
     let outcome = match build(&raw.values, schema, roles, opts) {

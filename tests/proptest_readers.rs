@@ -714,8 +714,8 @@ proptest! {
             let roles = Roles::resolve(&schema, &spec);
             let raw = RawRow {
                 row: n as u64 + 1,
-                values: Values::Json { cells, original: value },
-                problem,
+                values: Values::Json { cells, original: Box::new(value) },
+                problem: problem.map(Box::new),
             };
             let p = transform::process(raw, &schema, &roles, &opts);
             check_outcome(&p, schema.columns.len())?;

@@ -411,7 +411,7 @@ mod tests {
                     7,
                     Values::Json {
                         cells: vec![None, Some(Cell::List(vec!["1".into(), "2".into()]))],
-                        original: json,
+                        original: Box::new(json),
                     },
                     vec![(1, Cell::List(vec!["+1".into(), "".into()]))],
                     contact,

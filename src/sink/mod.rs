@@ -330,7 +330,7 @@ fn json_object(
         Values::Json { original, .. } => {
             // A record that is not an object (or not JSON at all) is carried by the `_raw`
             // report column instead.
-            let mut v = match original {
+            let mut v = match &**original {
                 Value::Object(m) => {
                     let mut m = m.clone();
                     m.retain(|k, _| !is_report_column(k));
@@ -361,7 +361,7 @@ fn json_object(
                 if let Values::Json { original, .. } = values
                     && !original.is_object()
                 {
-                    m.insert("_raw".into(), original.clone());
+                    m.insert("_raw".into(), (**original).clone());
                 }
                 continue;
             }
@@ -516,7 +516,10 @@ mod tests {
             .iter()
             .position(|c| c.name == "phones")
             .unwrap();
-        let values = Values::Json { cells, original };
+        let values = Values::Json {
+            cells,
+            original: Box::new(original),
+        };
         let rw = [(phones, Cell::List(vec!["+44".into()]))];
 
         let path = dir.path().join("out.json");

@@ -284,7 +284,7 @@ impl Source for CsvSource {
                     Place::Block(span) => Fields::of(&block, span),
                     Place::Own(fields) => fields,
                 }),
-                problem,
+                problem: problem.map(Box::new),
             })
             .collect();
         Ok(Batch::of(Arc::clone(&self.schema), rows))

@@ -143,7 +143,7 @@ fn record_row(flat: &mut Flattener, row: u64, value: Value) -> RawRow {
             row,
             values: Values::Json {
                 cells,
-                original: value,
+                original: Box::new(value),
             },
             problem: None,
         },
@@ -151,9 +151,9 @@ fn record_row(flat: &mut Flattener, row: u64, value: Value) -> RawRow {
             row,
             values: Values::Json {
                 cells: Vec::new(),
-                original: value,
+                original: Box::new(value),
             },
-            problem: Some(problem),
+            problem: Some(Box::new(problem)),
         },
     }
 }
@@ -290,9 +290,9 @@ impl JsonLinesSource {
             row,
             values: Values::Json {
                 cells: Vec::new(),
-                original: Value::String(text),
+                original: Box::new(Value::String(text)),
             },
-            problem: Some(Rejection::new(Stage::Read, "", code, message)),
+            problem: Some(Box::new(Rejection::new(Stage::Read, "", code, message))),
         };
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t,

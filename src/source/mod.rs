@@ -196,7 +196,8 @@ pub enum Values {
     /// A JSON record: its flattened cells by column index, and the record as read.
     Json {
         cells: Vec<Option<Cell>>,
-        original: serde_json::Value,
+        /// Boxed: a row is moved between stages, and a CSV row is a third of the size.
+        original: Box<serde_json::Value>,
     },
 }
 
@@ -269,7 +270,8 @@ pub struct RawRow {
     pub row: u64,
     pub values: Values,
     /// Set when the row could not be read cleanly; such a row goes to the error report.
-    pub problem: Option<Rejection>,
+    /// (Boxed: rare, and a row is moved between stages.)
+    pub problem: Option<Box<Rejection>>,
 }
 
 /// Rows read together, with the schema as it stood when they were read.

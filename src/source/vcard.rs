@@ -327,7 +327,7 @@ impl Card {
         RawRow {
             row: self.number,
             values: Values::Csv(cells.iter().map(String::as_str).collect()),
-            problem: self.problem,
+            problem: self.problem.map(Box::new),
         }
     }
 }
