@@ -99,7 +99,7 @@ impl Deduper {
                             cells.push((i, cell));
                         }
                     }
-                    fill_contact(contact, &clean.contact);
+                    fill_contact(contact, clean.contact());
                     emit(Decision::Dropped { of, row: p })
                 }
                 None => self.spool_row(&p, Some(k)),
@@ -135,7 +135,7 @@ impl Deduper {
                             (self.fills.remove(&k), &mut p.outcome)
                         {
                             apply_fills(&p.raw.values, clean, cells);
-                            fill_contact(&mut clean.contact, &contact);
+                            fill_contact(clean.contact_mut(), &contact);
                         }
                     }
                     _ => {}
@@ -289,11 +289,7 @@ mod tests {
                 values: Values::Csv([phone, email, city].into_iter().collect()),
                 problem: None,
             },
-            outcome: Outcome::Clean(Box::new(Clean {
-                contact,
-                rewrites: vec![],
-                key: None,
-            })),
+            outcome: Outcome::Clean(Clean::new(contact, vec![], None)),
         }
     }
 
@@ -319,7 +315,7 @@ mod tests {
         for mut r in rows {
             // The transform computes each clean row's key.
             if let Outcome::Clean(c) = &mut r.outcome {
-                c.key = key(&c.contact, by);
+                c.key = key(c.contact(), by);
             }
             d.push(r, &mut emit).unwrap();
         }
@@ -364,7 +360,7 @@ mod tests {
         let Outcome::Clean(c) = &rows[0].outcome else {
             panic!()
         };
-        assert_eq!(c.contact.city, "York");
+        assert_eq!(c.contact().city, "York");
         assert!(c.rewrites.contains(&(2, Cell::Text("York".into()))));
         // The kept row's own e-mail is not overwritten.
         assert!(!c.rewrites.iter().any(|(i, _)| *i == 1));

@@ -66,7 +66,7 @@ impl SpoolWriter {
         let buf = &mut self.buf;
         buf.clear();
         let (contact, rewrites) = match &p.outcome {
-            Outcome::Clean(c) => (Some(&c.contact), c.rewrites.as_slice()),
+            Outcome::Clean(c) => (c.contact.as_deref(), c.rewrites.as_slice()),
             _ => (None, &[][..]),
         };
         let contact = contact.filter(|c| **c != Contact::default());
@@ -220,11 +220,7 @@ impl SpoolReader {
                             values,
                             problem: None,
                         },
-                        outcome: Outcome::Clean(Box::new(Clean {
-                            contact,
-                            rewrites,
-                            key,
-                        })),
+                        outcome: Outcome::Clean(Clean::new(contact, rewrites, key)),
                     },
                 }
             })
@@ -359,11 +355,7 @@ mod tests {
                 values,
                 problem: None,
             },
-            outcome: Outcome::Clean(Box::new(Clean {
-                contact,
-                rewrites,
-                key: None,
-            })),
+            outcome: Outcome::Clean(Clean::new(contact, rewrites, None)),
         }
     }
 
@@ -375,7 +367,7 @@ mod tests {
             p.raw.row,
             format!("{:?}", p.raw.values),
             c.rewrites.clone(),
-            c.contact.clone(),
+            c.contact().clone(),
         )
     }
 

@@ -221,7 +221,7 @@ impl Planner<'_> {
         let Outcome::Clean(clean) = &p.outcome else {
             return Ok(());
         };
-        let contact = &clean.contact;
+        let contact = clean.contact();
         let row = p.raw.row;
         let extras = RowExtras {
             parent: nonempty(&contact.parent_id),

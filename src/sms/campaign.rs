@@ -110,7 +110,7 @@ impl Claims {
             let why = Rejection::new(Stage::Validate, "", Code::FieldInvalid, "not a clean row");
             return (raw, Err(why));
         };
-        let number = clean.contact.primary_phone().map(|p| p.e164.clone());
+        let number = clean.contact().primary_phone().map(|p| p.e164.clone());
         let key = number.as_deref().and_then(phone::e164_key);
         if let Some(k) = key
             && !self.0.insert(k)
@@ -126,7 +126,7 @@ impl Claims {
             );
             return (raw, Err(rejection));
         }
-        (raw, Ok(clean.contact))
+        (raw, Ok(clean.into_contact()))
     }
 }
 
