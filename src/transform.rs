@@ -394,7 +394,7 @@ pub fn is_truthy(s: &str) -> bool {
 /// A practical e-mail check: one `@`, a non-empty local part without spaces, a domain of two
 /// or more dot-separated labels of letters, digits and inner hyphens.
 pub fn is_valid_email(s: &str) -> bool {
-    let s = s.trim();
+    let s = crate::source::trim(s);
     let b = s.as_bytes();
     if b.len() > 254 {
         return false;

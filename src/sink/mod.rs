@@ -293,20 +293,22 @@ fn csv_row<'a>(
     rewrites: &[(usize, Cell)],
     extra: &[String],
 ) -> &'a [u8] {
-    let record = match values {
-        Values::Csv(r) => Some(r),
+    // A CSV row's fields, walked alongside the columns.
+    let mut fields = match values {
+        Values::Csv(r) => Some(r.iter()),
         Values::Json { .. } => None,
     };
     line.begin();
     for (i, col) in schema.columns.iter().enumerate() {
+        let field = fields.as_mut().map(|f| f.next().unwrap_or(""));
         if col.name.starts_with('_') && is_report_column(&col.name) {
             continue;
         }
         match rewrites.iter().rev().find(|(j, _)| *j == i) {
             Some((_, Cell::Text(t))) => line.field(t.as_bytes()),
             Some((_, c)) => line.field(c.joined().as_bytes()),
-            None => match record {
-                Some(r) => line.field(r.get(i).unwrap_or("").as_bytes()),
+            None => match field {
+                Some(f) => line.field(f.as_bytes()),
                 None => line.field(values.text(i).as_bytes()),
             },
         }

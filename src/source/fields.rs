@@ -114,7 +114,18 @@ impl Fields {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        (0..self.len()).map(|i| self.get(i).unwrap_or(""))
+        let first = self.span.first as usize;
+        let ends = self
+            .block
+            .ends
+            .get(first..first + self.len())
+            .unwrap_or_default();
+        let mut start = self.span.begin as usize;
+        ends.iter().map(move |&end| {
+            let field = self.block.text.get(start..end as usize).unwrap_or("");
+            start = end as usize;
+            field
+        })
     }
 }
 

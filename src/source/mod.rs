@@ -201,6 +201,17 @@ pub enum Values {
     },
 }
 
+/// `s.trim()`, answered without decoding characters when `s` starts and ends with a visible
+/// ASCII character (most cells).
+pub fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 impl Values {
     /// The text of column `i` (lists joined), or "" when absent.
     pub fn text(&self, i: usize) -> std::borrow::Cow<'_, str> {
@@ -219,8 +230,8 @@ impl Values {
     pub fn for_each_item<'a>(&'a self, i: usize, mut f: impl FnMut(&'a str)) {
         fn split<'a>(s: &'a str, f: &mut impl FnMut(&'a str)) {
             // Most cells hold one value: skip the splitting machinery for them.
-            if !s.contains([':', '\n']) {
-                let t = s.trim();
+            if memchr::memchr2(b':', b'\n', s.as_bytes()).is_none() {
+                let t = trim(s);
                 if !t.is_empty() {
                     f(t);
                 }
@@ -567,6 +578,49 @@ pub fn open_reader(
         Format::Vcard => {
             let stream = io::BufReader::new(enc.stream(peeked.take_stream()));
             Ok(Box::new(vcard::VcardSource::new(name, stream, info(None))?))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}a",
+            "a\u{a0}",
+            "é",
+            " é ",
+            "\ta\n",
+            "a b",
+            "\u{3000}x\u{3000}",
+            "~",
+            "\u{7f}a",
+            "\u{b}a",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn trim_is_str_trim_on_any_text(s in "\\PC*|[ \\t\\u{a0}\\u{3000}a-z]{0,6}") {
+            prop_assert_eq!(trim(&s), s.trim());
+        }
+
+        #[test]
+        fn fields_iterate_as_they_are_got(fields in prop::collection::vec("\\PC{0,5}", 0..6)) {
+            let row: Fields = fields.iter().map(String::as_str).collect();
+            let got: Vec<&str> = (0..row.len()).map(|i| row.get(i).unwrap_or("")).collect();
+            prop_assert_eq!(row.iter().collect::<Vec<_>>(), got);
+            prop_assert_eq!(row.iter().collect::<Vec<_>>(), fields.iter().map(String::as_str).collect::<Vec<_>>());
         }
     }
 }
