@@ -295,7 +295,12 @@ fn build(
             first_email,
             opts.dedupe_by,
         );
-        Ok(Clean::new(contact, rewrites, key))
+        Ok(Clean {
+            // `clean` fills no contact: none to carry (or to compare with an empty one).
+            contact: (!opts.keys_only).then(|| Box::new(contact)),
+            rewrites,
+            key,
+        })
     } else {
         Err(rejections)
     }
