@@ -114,36 +114,62 @@ impl Deduper {
         }
     }
 
-    /// Emits the decisions held back until every key was seen (`last` and `merge`).
+    /// Emits the decisions held back until every key was seen (`last` and `merge`). The spool
+    /// is read back on a thread of its own, a chunk ahead of the decisions and their writing.
     pub fn finish(mut self, emit: &mut impl FnMut(Decision) -> Result<()>) -> Result<()> {
         let Some(spool) = self.spool.take() else {
             return Ok(());
         };
         let mut spooled = spool.into_reader()?;
-        while let Some(chunk) = spooled.next_chunk()? {
-            for Spooled { key, row: mut p } in chunk {
-                match (key, self.keep) {
-                    (Some(k), Keep::Last) => {
-                        let last = self.seen.get(k).unwrap_or(p.raw.row);
-                        if last != p.raw.row {
-                            emit(Decision::Dropped { row: p, of: last })?;
-                            continue;
-                        }
+        std::thread::scope(|scope| {
+            let (tx, rx) = crossbeam_channel::bounded(2);
+            scope.spawn(move || {
+                loop {
+                    let next = spooled.next_chunk();
+                    let last = !matches!(next, Ok(Some(_)));
+                    // A closed channel: the decisions stopped on an error, reported there.
+                    if tx.send(next).is_err() || last {
+                        return;
                     }
-                    (Some(k), Keep::Merge) => {
-                        if let (Some((cells, contact)), Outcome::Clean(clean)) =
-                            (self.fills.remove(&k), &mut p.outcome)
-                        {
-                            apply_fills(&p.raw.values, clean, cells);
-                            fill_contact(clean.contact_mut(), &contact);
-                        }
-                    }
-                    _ => {}
                 }
-                emit(Decision::Kept(p))?;
+            });
+            for chunk in rx {
+                let Some(chunk) = chunk? else {
+                    break;
+                };
+                for Spooled { key, row } in chunk {
+                    self.decide(key, row, emit)?;
+                }
             }
+            Ok(())
+        })
+    }
+
+    /// The decision on a spooled row.
+    fn decide(
+        &mut self,
+        key: Option<Key>,
+        mut p: Processed,
+        emit: &mut impl FnMut(Decision) -> Result<()>,
+    ) -> Result<()> {
+        match (key, self.keep) {
+            (Some(k), Keep::Last) => {
+                let last = self.seen.get(k).unwrap_or(p.raw.row);
+                if last != p.raw.row {
+                    return emit(Decision::Dropped { row: p, of: last });
+                }
+            }
+            (Some(k), Keep::Merge) => {
+                if let (Some((cells, contact)), Outcome::Clean(clean)) =
+                    (self.fills.remove(&k), &mut p.outcome)
+                {
+                    apply_fills(&p.raw.values, clean, cells);
+                    fill_contact(clean.contact_mut(), &contact);
+                }
+            }
+            _ => {}
         }
-        Ok(())
+        emit(Decision::Kept(p))
     }
 }
 
