@@ -196,7 +196,14 @@ pub fn drive<S: RowSink>(
                 Outcome::Rejected(why) => sink.rejected(schema, raw, why)?,
                 outcome @ Outcome::Clean(_) => {
                     let p = Processed { raw, outcome };
-                    deduper.push(p, &mut |d| decided(sink, schema, d))?;
+                    match deduper.decide_now(&p) {
+                        Some(None) => sink.kept(schema, p)?,
+                        Some(Some(of)) => {
+                            sink.counts().duplicates += 1;
+                            sink.duplicate(schema, p, of)?;
+                        }
+                        None => deduper.push(p, &mut |d| decided(sink, schema, d))?,
+                    }
                 }
             }
         }

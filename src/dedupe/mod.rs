@@ -66,12 +66,34 @@ impl Deduper {
         })
     }
 
+    /// The decision on a row when it can be made without holding the row (`--keep first`,
+    /// and rows without a key when nothing is spooled): `Some(None)` kept, `Some(Some(of))`
+    /// a duplicate of row `of`; `None` when the row must go through [`Deduper::push`]. The
+    /// row stays where it is: the writer moves each row once instead of four times.
+    pub fn decide_now(&mut self, p: &Processed) -> Option<Option<u64>> {
+        let Outcome::Clean(clean) = &p.outcome else {
+            return Some(None);
+        };
+        match (clean.key, self.keep) {
+            _ if self.spool.is_some() => None,
+            (None, _) => Some(None),
+            (Some(k), Keep::First) => Some(self.seen.first(k, p.raw.row)),
+            (Some(_), Keep::Last | Keep::Merge) => None,
+        }
+    }
+
     /// Takes a clean row; calls `emit` with every decision that can be made now.
     pub fn push(
         &mut self,
         p: Processed,
         emit: &mut impl FnMut(Decision) -> Result<()>,
     ) -> Result<()> {
+        if let Some(decided) = self.decide_now(&p) {
+            return emit(match decided {
+                None => Decision::Kept(p),
+                Some(of) => Decision::Dropped { row: p, of },
+            });
+        }
         let Outcome::Clean(clean) = &p.outcome else {
             return emit(Decision::Kept(p));
         };
@@ -83,6 +105,7 @@ impl Deduper {
         };
         let row = p.raw.row;
         match self.keep {
+            // (Decided by `decide_now` above unless a spool is kept.)
             Keep::First => match self.seen.first(k, row) {
                 Some(of) => emit(Decision::Dropped { of, row: p }),
                 None => emit(Decision::Kept(p)),
