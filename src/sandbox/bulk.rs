@@ -1,7 +1,7 @@
 //! Bulk records for tests and benchmarks: `n` contacts in each contact API and `n` outgoing
 //! messages in the SMS logs, made directly in the store (no requests), the same for the same
 //! `n`. Record `i` (0-based) has the mobile `+4474005` and `i` in 5 digits (a valid UK
-//! mobile) and the names `First<i>` / `Last<i>`; record 0's first name (and its logged
+//! mobile; see [`mobile`] beyond 100,000) and the names `First<i>` / `Last<i>`; record 0's first name (and its logged
 //! message) is a formula (`=HYPERLINK("http://x.test","Click")`), the case spreadsheet
 //! exports must neutralise.
 
@@ -13,9 +13,14 @@ use super::zoho_voice::new_contact;
 /// The first name of record 0: a formula a spreadsheet would run.
 pub const FORMULA_NAME: &str = "=HYPERLINK(\"http://x.test\",\"Click\")";
 
-/// The mobile of bulk record `i` (below 100,000).
+/// The mobile of bulk record `i`: `+4474005` and `i` in 5 digits below 100,000, then
+/// `+447701` and `i - 100,000` in 6 digits (valid UK mobiles too), so that a listing of up to
+/// 1,100,000 records holds no number twice; beyond, the numbers repeat.
 pub fn mobile(i: u64) -> String {
-    format!("+4474005{:05}", i % 100_000)
+    match i {
+        0..100_000 => format!("+4474005{i:05}"),
+        _ => format!("+447701{:06}", (i - 100_000) % 1_000_000),
+    }
 }
 
 /// The first name of bulk record `i`.
@@ -129,5 +134,25 @@ pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
                 mms_meta: Vec::new(),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mobiles_are_valid_and_distinct_up_to_1_100_000() {
+        let mut seen = std::collections::HashSet::new();
+        for i in (0..1_100_000)
+            .step_by(997)
+            .chain([99_999, 100_000, 1_099_999])
+        {
+            let m = mobile(i);
+            let n = crate::phone::normalize(&m, None).expect("valid");
+            assert_eq!(n.e164, m);
+            assert!(seen.insert(m), "{i}");
+        }
+        assert_eq!(mobile(1_100_000), mobile(100_000));
     }
 }

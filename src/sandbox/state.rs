@@ -160,6 +160,13 @@ pub struct Store {
     pub rng: SplitMix,
     pub voice: BTreeMap<u64, VoiceContact>,
     pub next_voice_id: u64,
+    /// Voice contacts deleted so far, and where the last list page ended: (deleted then,
+    /// the position `from` of the next page, the id at that position). A page that starts
+    /// there starts at that id instead of counting from the first contact (new contacts get
+    /// larger ids, so only a delete moves positions): listing a million contacts page by page
+    /// takes linear time, not quadratic.
+    pub voice_deleted: u64,
+    pub voice_cursor: Option<(u64, usize, u64)>,
     pub books_contacts: BTreeMap<u64, BooksContact>,
     pub books_persons: BTreeMap<u64, BooksContactPerson>,
     pub next_person_id: u64,
@@ -181,6 +188,8 @@ impl Store {
             rng: SplitMix::new(seed_value ^ 0x5EED_0000_0000_0001),
             voice: BTreeMap::new(),
             next_voice_id: seed::VOICE_FIRST_CONTACT_ID,
+            voice_deleted: 0,
+            voice_cursor: None,
             books_contacts: seed::BOOKS_CONTACTS
                 .iter()
                 .map(|&(id, name)| {

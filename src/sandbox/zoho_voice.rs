@@ -150,10 +150,13 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
         }
         VoiceRoute::Delete(id) => {
             match id.parse::<u64>().ok().and_then(|i| store.voice.remove(&i)) {
-                Some(c) => json(
-                    StatusCode::OK,
-                    json!({"code": "200", "contacts": c.contact_id.to_string(), "status": "SUCCESS"}),
-                ),
+                Some(c) => {
+                    store.voice_deleted += 1;
+                    json(
+                        StatusCode::OK,
+                        json!({"code": "200", "contacts": c.contact_id.to_string(), "status": "SUCCESS"}),
+                    )
+                }
                 None => not_found(),
             }
         }
@@ -172,7 +175,7 @@ fn ok_contact(contact: Value) -> Response {
     )
 }
 
-fn list(store: &Store, req: &Req) -> Response {
+fn list(store: &mut Store, req: &Req) -> Response {
     let from = match req.query("from").map(str::parse::<usize>) {
         None => 0,
         Some(Ok(n)) => n,
@@ -187,17 +190,39 @@ fn list(store: &Store, req: &Req) -> Response {
         Some(t) if t.eq_ignore_ascii_case("true") => store.voice.len() as i64,
         _ => -1,
     };
-    let contacts: Vec<Value> = store
-        .voice
-        .values()
-        .skip(from)
-        .take(size)
+    let contacts: Vec<Value> = page(store, from, size)
+        .iter()
+        .filter_map(|id| store.voice.get(id))
         .map(summary)
         .collect();
     json(
         StatusCode::OK,
         json!({"code": "200", "meta": {"total": total}, "contacts": contacts, "status": "SUCCESS"}),
     )
+}
+
+/// The ids of the contacts at positions `from..from + size`, in id order; remembers where
+/// the page ended (see [`Store::voice_cursor`]).
+fn page(store: &mut Store, from: usize, size: usize) -> Vec<u64> {
+    let ids: Vec<u64> = match store.voice_cursor {
+        Some((deleted, at, id)) if deleted == store.voice_deleted && at == from => store
+            .voice
+            .range(id..)
+            .map(|(&id, _)| id)
+            .take(size + 1)
+            .collect(),
+        _ => store
+            .voice
+            .keys()
+            .skip(from)
+            .take(size + 1)
+            .copied()
+            .collect(),
+    };
+    store.voice_cursor = ids
+        .get(size)
+        .map(|&next| (store.voice_deleted, from + size, next));
+    ids.into_iter().take(size).collect()
 }
 
 /// A new contact, created at `now_ms`, with the next free id: `given` set over empty fields.
@@ -391,6 +416,35 @@ pub fn is_email(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_in_turn_are_the_pages_counted_from_the_start() {
+        let mut store = Store::seeded(1);
+        crate::sandbox::bulk::add(&mut store, crate::sandbox::bulk::Apis::Voice, 230, 0);
+        let counted = |store: &Store, from: usize, size: usize| -> Vec<u64> {
+            store.voice.keys().skip(from).take(size).copied().collect()
+        };
+        let mut from = 0;
+        while from < 240 {
+            let expected = counted(&store, from, 50);
+            assert_eq!(page(&mut store, from, 50), expected, "from {from}");
+            if from == 100 {
+                // A delete before the cursor moves every later position: counted again.
+                let first = *store.voice.keys().next().unwrap();
+                store.voice.remove(&first);
+                store.voice_deleted += 1;
+            }
+            if from == 150 {
+                // A new contact goes last: positions stay.
+                let c = new_contact(&mut store, [("first_name".to_string(), "N".to_string())], 0);
+                store.voice.insert(c.contact_id, c);
+            }
+            from += 50;
+        }
+        // A page asked out of turn is counted from the start.
+        assert_eq!(page(&mut store, 7, 3), counted(&store, 7, 3));
+        assert_eq!(page(&mut store, 10, 50), counted(&store, 10, 50));
+    }
 
     #[test]
     fn routes_parse() {
