@@ -2,7 +2,9 @@
 # Planning at scale: `bulkline import --to zoho-voice --dry-run` of a generated N-row file
 # (default 1,000,000) against the sandbox holding N records, the client unpaced
 # (--rate 100000/s). It runs the dry run twice: with a one-row file (the listing alone) and
-# with the whole file (listing, clean and plan), and prints the time, CPU and peak RSS of each.
+# with the whole file (listing, clean and plan), and prints the time, CPU and peak RSS of each;
+# then `bulkline sms --dry-run` of the whole file (its pass over the account's SMS logs for
+# opt-outs, which hold N generated outgoing messages, then clean and plan).
 # Usage: scripts/plan_bench.sh [N]   (from the repository root; builds the release binary)
 set -euo pipefail
 rows=${1:-1000000}
@@ -31,3 +33,13 @@ print(f"{what}: {float(wall):.1f} s wall, {float(user) + float(system):.1f} s CP
       f"planned {s['estimate']['creates']:,} creates and {s['estimate']['updates']:,} updates")
 PY
 done
+/usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$bin" sms "$dir/contacts.csv" --message "Hi {first_name}" \
+  --dry-run --rate 100000/s --report "$dir/plan.csv" --errors "$dir/errors.csv" --json --quiet \
+  > "$dir/summary.json" || true
+python3 - "$dir/summary.json" "$(tail -n 1 "$dir/time")" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+wall, user, system, rss = sys.argv[2].split()
+print(f"sms dry run ({s['rows_read']:,} rows): {float(wall):.1f} s wall, {float(user) + float(system):.1f} s CPU, "
+      f"{int(rss) // 1024} MB peak RSS; {s['recipients']:,} recipients, {s['planned_requests']:,} requests planned")
+PY
