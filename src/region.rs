@@ -42,8 +42,12 @@ pub const LETTER_PAIRS: usize = 26 * 26;
 /// non-geographic entity.
 pub fn index(region: Region) -> Option<usize> {
     // The crate numbers each region by its letters: the first in the high byte.
-    let code = region as u16;
-    let [a, b] = code.to_be_bytes();
+    let [a, b] = (region as u16).to_be_bytes();
+    pair_index(a, b)
+}
+
+/// The place of two upper-case letters among all pairs; `None` for anything else.
+fn pair_index(a: u8, b: u8) -> Option<usize> {
     (a.is_ascii_uppercase() && b.is_ascii_uppercase())
         .then(|| usize::from(a - b'A') * 26 + usize::from(b - b'A'))
 }
@@ -74,12 +78,8 @@ pub fn from_code(code: &str) -> Option<Region> {
     let [a, b] = code.trim().as_bytes() else {
         return None;
     };
-    let (a, b) = (a.to_ascii_uppercase(), b.to_ascii_uppercase());
-    if !a.is_ascii_uppercase() || !b.is_ascii_uppercase() {
-        return None;
-    }
     // Only regions with phone metadata count (not "ZZ" and the like).
-    *BY_LETTERS.get(usize::from(a - b'A') * 26 + usize::from(b - b'A'))?
+    *BY_LETTERS.get(pair_index(a.to_ascii_uppercase(), b.to_ascii_uppercase())?)?
 }
 
 /// Reads a country as written in a contact export: an ISO alpha-2 or alpha-3 code, an English

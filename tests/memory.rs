@@ -3,8 +3,10 @@
 //! against what bulkline wrote before its speed work (the fast phone path, shared row
 //! blocks): a checksum per file, kept here.
 
+use std::ffi::OsStr;
 use std::fs::File;
 use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 
 use std::hash::Hasher;
 
@@ -12,7 +14,7 @@ use assert_cmd::Command;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
 /// A 128-bit checksum of a file's bytes, in hex.
-fn checksum(path: &std::path::Path) -> String {
+fn checksum(path: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
     let mut h = SipHasher13::new_with_keys(1, 2);
     h.write(&bytes);
@@ -37,33 +39,48 @@ fn children_peak_rss() -> u64 {
     u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024
 }
 
-#[test]
-fn a_million_rows_clean_in_under_300_mb() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("contacts.csv");
+/// The generated 1,000,000-row file (seed 42), written in `dir`.
+fn generated_input(dir: &Path) -> PathBuf {
+    let input = dir.join("contacts.csv");
     let mut out = BufWriter::new(File::create(&input).unwrap());
     bulkline::synth::write_contacts_csv(&mut out, 1_000_000, 42).unwrap();
     drop(out);
+    input
+}
 
+/// Runs `bulkline clean INPUT -o DIR/clean.csv --duplicates DIR/duplicates.csv --json` and
+/// `args`; its summary.
+fn clean(input: &Path, dir: &Path, args: &[&OsStr]) -> serde_json::Value {
     let output = Command::cargo_bin("bulkline")
         .unwrap()
         .arg("clean")
-        .arg(&input)
+        .arg(input)
         .arg("-o")
-        .arg(dir.path().join("clean.csv"))
-        .arg("--errors")
-        .arg(dir.path().join("errors.csv"))
+        .arg(dir.join("clean.csv"))
         .arg("--duplicates")
-        .arg(dir.path().join("duplicates.csv"))
+        .arg(dir.join("duplicates.csv"))
         .arg("--json")
+        .args(args)
         .output()
         .unwrap();
     assert_eq!(
         output.status.code(),
         Some(1),
-        "some generated rows are invalid"
+        "some generated rows are invalid ({args:?})"
     );
-    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn a_million_rows_clean_in_under_300_mb() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = generated_input(dir.path());
+    let errors = dir.path().join("errors.csv");
+    let summary = clean(
+        &input,
+        dir.path(),
+        &["--errors".as_ref(), errors.as_os_str()],
+    );
     assert_eq!(summary["rows_read"], 1_000_000);
     let clean = summary["clean"].as_u64().unwrap();
     let rejected = summary["rejected"].as_u64().unwrap();
@@ -92,27 +109,12 @@ fn a_million_rows_clean_in_under_300_mb() {
 #[test]
 fn keep_last_and_merge_write_what_they_wrote_before() {
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("contacts.csv");
-    let mut out = BufWriter::new(File::create(&input).unwrap());
-    bulkline::synth::write_contacts_csv(&mut out, 1_000_000, 42).unwrap();
-    drop(out);
+    let input = generated_input(dir.path());
     for (keep, clean_sum, duplicates_sum) in [
         ("last", KEEP_LAST_CLEAN, KEEP_LAST_DUPLICATES),
         ("merge", KEEP_MERGE_CLEAN, KEEP_MERGE_DUPLICATES),
     ] {
-        let output = Command::cargo_bin("bulkline")
-            .unwrap()
-            .arg("clean")
-            .arg(&input)
-            .arg("-o")
-            .arg(dir.path().join("clean.csv"))
-            .arg("--duplicates")
-            .arg(dir.path().join("duplicates.csv"))
-            .args(["--keep", keep, "--json"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1), "--keep {keep}");
-        let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let summary = clean(&input, dir.path(), &["--keep".as_ref(), keep.as_ref()]);
         let count = |k: &str| summary[k].as_u64().unwrap();
         assert_eq!(
             count("clean") + count("rejected") + count("duplicates"),

@@ -66,20 +66,20 @@ impl Deduper {
         })
     }
 
-    /// The decision on a row when it can be made without holding the row (`--keep first`,
-    /// and rows without a key when nothing is spooled): `Some(None)` kept, `Some(Some(of))`
-    /// a duplicate of row `of`; `None` when the row must go through [`Deduper::push`]. The
-    /// row stays where it is: the writer moves each row once instead of four times.
+    /// The decision on a row when it can be made without holding the row (every row but the
+    /// clean rows of `--keep last` and `--keep merge`, which wait in the spool):
+    /// `Some(None)` kept, `Some(Some(of))` a duplicate of row `of`; `None` when the row must go
+    /// through [`Deduper::push`]. The row stays where it is: the writer moves each row once
+    /// instead of four times.
     pub fn decide_now(&mut self, p: &Processed) -> Option<Option<u64>> {
         let Outcome::Clean(clean) = &p.outcome else {
             return Some(None);
         };
-        match (clean.key, self.keep) {
-            _ if self.spool.is_some() => None,
-            (None, _) => Some(None),
-            (Some(k), Keep::First) => Some(self.seen.first(k, p.raw.row)),
-            (Some(_), Keep::Last | Keep::Merge) => None,
+        if self.spool.is_some() {
+            return None;
         }
+        // No spool: `--keep first`, or no dedupe (no keys).
+        Some(clean.key.and_then(|k| self.seen.first(k, p.raw.row)))
     }
 
     /// Takes a clean row; calls `emit` with every decision that can be made now.
@@ -94,23 +94,17 @@ impl Deduper {
                 Some(of) => Decision::Dropped { row: p, of },
             });
         }
+        // A clean row of `--keep last` or `--keep merge`.
         let Outcome::Clean(clean) = &p.outcome else {
             return emit(Decision::Kept(p));
         };
         let Some(k) = clean.key else {
-            return match &mut self.spool {
-                Some(_) => self.spool_row(&p, None),
-                None => emit(Decision::Kept(p)),
-            };
+            return self.spool_row(&p, None);
         };
         let row = p.raw.row;
         match self.keep {
-            // (Decided by `decide_now` above unless a spool is kept.)
-            Keep::First => match self.seen.first(k, row) {
-                Some(of) => emit(Decision::Dropped { of, row: p }),
-                None => emit(Decision::Kept(p)),
-            },
-            Keep::Last => {
+            // (`--keep first` keeps no spool: its rows never come here.)
+            Keep::First | Keep::Last => {
                 self.seen.insert(k, row);
                 self.spool_row(&p, Some(k))
             }

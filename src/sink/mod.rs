@@ -155,11 +155,7 @@ impl TableWriter {
                     return self.spool_row(&cells, extra);
                 }
                 self.write_header(schema)?;
-                let (Some(line), Some(out)) = (self.csv.as_mut(), self.out.as_mut()) else {
-                    return Ok(());
-                };
-                let res = out.write_all(csv_row(line, schema, values, rewrites, extra));
-                res.map_err(|e| self.io_err(e))
+                self.write_csv(|line| csv_row(line, schema, values, rewrites, extra))
             }
             // Never opened (see `create`): JSON Lines, were it so.
             Format::Json | Format::Jsonl | Format::Spreadsheet | Format::Vcard => {
@@ -196,10 +192,15 @@ impl TableWriter {
             .filter(|n| !is_report_column(n))
             .chain(self.extra.iter().copied())
             .collect();
+        self.write_csv(|line| line.record(header.iter().map(|h| h.as_bytes())))
+    }
+
+    /// Writes the record `render` makes (nothing for a writer that is not CSV).
+    fn write_csv(&mut self, render: impl FnOnce(&mut CsvLine) -> &[u8]) -> Result<()> {
         let (Some(line), Some(out)) = (self.csv.as_mut(), self.out.as_mut()) else {
             return Ok(());
         };
-        let res = out.write_all(line.record(header.iter().map(|h| h.as_bytes())));
+        let res = out.write_all(render(line));
         res.map_err(|e| self.io_err(e))
     }
 
@@ -275,11 +276,7 @@ impl TableWriter {
                 }
             }
             record.extend(extra);
-            let (Some(line), Some(out)) = (self.csv.as_mut(), self.out.as_mut()) else {
-                return Ok(());
-            };
-            let res = out.write_all(line.record(record.iter().map(|f| f.as_bytes())));
-            res.map_err(|e| self.io_err(e))?;
+            self.write_csv(|line| line.record(record.iter().map(|f| f.as_bytes())))?;
         }
         Ok(())
     }
