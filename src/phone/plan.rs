@@ -8,7 +8,6 @@
 //! (`^(?:...)$`) or do not compile is not built, and its numbers take the full parser.
 
 use rustc_hash::FxHashMap;
-use std::cell::Cell;
 use std::sync::{LazyLock, OnceLock};
 
 use regex_automata::dfa::{self, Automaton, dense};
@@ -162,25 +161,7 @@ impl Plan {
     }
 
     /// A bit per description whose pattern matches all of `digits` (lengths not checked).
-    /// The last answer of each thread is kept: parsing a number walks its national number
-    /// to strip a prefix and again to type it (a third of the walks, measured).
     fn pattern_bits(&self, digits: &[u8]) -> u16 {
-        thread_local! {
-            static LAST: Cell<Walked> = const { Cell::new(Walked::NONE) };
-        }
-        let plan = std::ptr::from_ref(self) as usize;
-        let last = LAST.get();
-        if last.plan == plan && last.digits() == Some(digits) {
-            return last.bits;
-        }
-        let bits = self.walk(digits);
-        if let Some(walked) = Walked::new(plan, digits, bits) {
-            LAST.set(walked);
-        }
-        bits
-    }
-
-    fn walk(&self, digits: &[u8]) -> u16 {
         let dfa = &self.types;
         let Ok(mut sid) = dfa.start_state(&start::Config::new().anchored(Anchored::Yes)) else {
             return 0;
@@ -270,7 +251,7 @@ impl Plan {
             return None;
         }
         let stripped = &digits[end..];
-        // (`stripped` first: it is walked again to type it, from the walk memo.)
+        // (`stripped` first: the number with the prefix need not be walked when it matches.)
         if !self.general_matches(stripped) && self.general_matches(digits) {
             return Some(digits);
         }
@@ -366,40 +347,6 @@ fn get(entry: Option<&'static (usize, OnceLock<Option<Plan>>)>) -> Option<&'stat
     let (i, cell) = entry?;
     cell.get_or_init(|| Plan::build(&COLLECTION.metadata[*i]))
         .as_ref()
-}
-
-/// The digits a plan last walked on a thread, and what the walk found.
-#[derive(Clone, Copy)]
-struct Walked {
-    /// The plan's address (plans live as long as the process).
-    plan: usize,
-    len: u8,
-    digits: [u8; 20],
-    bits: u16,
-}
-
-impl Walked {
-    const NONE: Walked = Walked {
-        plan: 0,
-        len: 0,
-        digits: [0; 20],
-        bits: 0,
-    };
-
-    fn new(plan: usize, digits: &[u8], bits: u16) -> Option<Walked> {
-        let mut w = Walked {
-            plan,
-            len: u8::try_from(digits.len()).ok()?,
-            bits,
-            ..Walked::NONE
-        };
-        w.digits.get_mut(..digits.len())?.copy_from_slice(digits);
-        Some(w)
-    }
-
-    fn digits(&self) -> Option<&[u8]> {
-        self.digits.get(..usize::from(self.len))
-    }
 }
 
 /// The plan of `region`.
