@@ -173,7 +173,8 @@ struct Record {
     key: Option<Key>,
     values: Pending,
     rewrites: Vec<(usize, Cell)>,
-    contact: Contact,
+    /// Spooled only when not empty.
+    contact: Option<Box<Contact>>,
 }
 
 /// A row's values before its block is shared.
@@ -220,7 +221,11 @@ impl SpoolReader {
                             values,
                             problem: None,
                         },
-                        outcome: Outcome::Clean(Clean::new(contact, rewrites, key)),
+                        outcome: Outcome::Clean(Clean {
+                            contact,
+                            rewrites,
+                            key,
+                        }),
                     },
                 }
             })
@@ -299,9 +304,9 @@ impl SpoolReader {
         }
         let contact = if flags & HAS_CONTACT != 0 {
             let bytes = self.bytes()?;
-            serde_json::from_slice(&bytes).map_err(|e| read_err(e.into()))?
+            Some(serde_json::from_slice(&bytes).map_err(|e| read_err(e.into()))?)
         } else {
-            Contact::default()
+            None
         };
         Ok(Some(Record {
             row,
