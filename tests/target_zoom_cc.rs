@@ -165,7 +165,7 @@ async fn list_pages_through_more_than_300() -> TestResult {
     assert_eq!(ids.len(), n, "no record listed twice");
     let mut names: Vec<&str> = listed
         .iter()
-        .filter_map(|r| r.fields.get("display_name").map(String::as_str))
+        .filter_map(|r| r.fields.get("display_name"))
         .collect();
     names.sort_unstable();
     names.dedup();

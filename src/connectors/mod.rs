@@ -16,6 +16,9 @@ pub mod registry;
 // The registry: every target, one name each, in the order `--help` lists them.
 registry!(zoho_voice, zoho_books, zoom_cc);
 
+pub mod packed;
+pub use packed::PackedFields;
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -169,7 +172,8 @@ pub struct RemoteRecord {
     pub id: String,
     /// The record's parent, where the target has one (a Books contact person's contact).
     pub parent: Option<String>,
-    pub fields: Fields,
+    /// The managed fields, packed: a listing holds every record of the account.
+    pub fields: PackedFields,
 }
 
 /// What a row says beyond the canonical contact, for targets that need it.
@@ -588,7 +592,7 @@ pub async fn list<T: Target + ?Sized>(
                 records.push(RemoteRecord {
                     id,
                     parent: parent.map(str::to_string),
-                    fields: target.fields_of(record),
+                    fields: PackedFields::new(&target.fields_of(record)),
                 });
             }
             match page.next {

@@ -2,8 +2,9 @@
 //! target's records by that key.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
 
-use crate::connectors::{Fields, RemoteRecord};
+use crate::connectors::{PackedFields, RemoteRecord};
 use crate::contact::Contact;
 
 /// What `--match-by` compares.
@@ -51,7 +52,7 @@ fn is_email_field(name: &str) -> bool {
 /// Every key a remote record can be found by. A record with two phones is found by either,
 /// so that a row whose mobile the record holds as its second number still matches it.
 pub fn remote_keys(record: &RemoteRecord, by: MatchBy) -> Vec<String> {
-    let from = |pick: fn(&str) -> bool, lower: bool, fields: &Fields| -> Vec<String> {
+    let from = |pick: fn(&str) -> bool, lower: bool, fields: &PackedFields| -> Vec<String> {
         let mut keys: Vec<String> = fields
             .iter()
             .filter(|(name, _)| pick(name))
@@ -77,11 +78,23 @@ pub fn remote_keys(record: &RemoteRecord, by: MatchBy) -> Vec<String> {
     }
 }
 
+/// No further entry in a chain of [`RemoteIndex`].
+const END: usize = usize::MAX;
+
 /// The target's records, indexed by parent and key.
+///
+/// A listing can hold millions of records, so the index keeps no key text of its own: it maps
+/// a hash of (parent, key) to a chain of the records that have a key with that hash, and a
+/// lookup checks each record of the chain against the key itself.
 #[derive(Debug, Default)]
 pub struct RemoteIndex {
+    by: Option<MatchBy>,
     records: Vec<RemoteRecord>,
-    by_key: HashMap<(String, String), Vec<usize>>,
+    /// The hash of (parent, key) -> the first entry of its chain in `chain`.
+    heads: HashMap<u64, usize>,
+    /// Entries: (the record, the next entry of the same hash or [`END`]).
+    chain: Vec<(usize, usize)>,
+    hasher: RandomState,
 }
 
 impl RemoteIndex {
@@ -93,25 +106,51 @@ impl RemoteIndex {
 
     /// Adds records (another parent's, listed later).
     pub fn extend(&mut self, by: MatchBy, records: Vec<RemoteRecord>) {
-        for record in records {
-            let i = self.records.len();
-            let parent = record.parent.clone().unwrap_or_default();
-            for key in remote_keys(&record, by) {
-                self.by_key
-                    .entry((parent.clone(), key))
-                    .or_default()
-                    .push(i);
+        self.by = Some(by);
+        let first = self.records.len();
+        if self.records.is_empty() {
+            self.records = records;
+        } else {
+            self.records.extend(records);
+        }
+        for i in first..self.records.len() {
+            let record = &self.records[i];
+            let parent = record.parent.as_deref().unwrap_or_default();
+            for key in remote_keys(record, by) {
+                let hash = self.hasher.hash_one((parent, key.as_str()));
+                let next = self.heads.insert(hash, self.chain.len()).unwrap_or(END);
+                self.chain.push((i, next));
             }
-            self.records.push(record);
         }
     }
 
-    /// The records under `parent` ("" for targets without parents) that `key` finds.
+    /// The records under `parent` ("" for targets without parents) that `key` finds, in the
+    /// order they were listed.
     pub fn find(&self, parent: &str, key: &str) -> Vec<&RemoteRecord> {
-        self.by_key
-            .get(&(parent.to_string(), key.to_string()))
-            .map(|ids| ids.iter().map(|&i| &self.records[i]).collect())
-            .unwrap_or_default()
+        let Some(by) = self.by else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut at = self
+            .heads
+            .get(&self.hasher.hash_one((parent, key)))
+            .copied()
+            .unwrap_or(END);
+        while let Some(&(i, next)) = self.chain.get(at) {
+            let record = &self.records[i];
+            if record.parent.as_deref().unwrap_or_default() == parent
+                && remote_keys(record, by).iter().any(|k| k == key)
+                && found
+                    .last()
+                    .is_none_or(|last: &&RemoteRecord| !std::ptr::eq(*last, record))
+            {
+                found.push(record);
+            }
+            at = next;
+        }
+        // The chain runs from the last record listed to the first.
+        found.reverse();
+        found
     }
 
     pub fn len(&self) -> usize {
@@ -126,7 +165,7 @@ impl RemoteIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connectors::put;
+    use crate::connectors::{Fields, put};
     use crate::contact::{Phone, PhoneLabel};
 
     fn record(id: &str, parent: Option<&str>, fields: &[(&str, &str)]) -> RemoteRecord {
@@ -137,7 +176,7 @@ mod tests {
         RemoteRecord {
             id: id.into(),
             parent: parent.map(str::to_string),
-            fields: f,
+            fields: f.into(),
         }
     }
 
@@ -208,5 +247,20 @@ mod tests {
         assert_eq!(ids, ["p1", "p3"]);
         assert_eq!(index.find("c2", "+447400123456").len(), 1);
         assert_eq!(index.len(), 3);
+    }
+
+    #[test]
+    fn a_hash_shared_by_another_key_finds_nothing() {
+        let a = record("p1", None, &[("mobile", "+447400123456")]);
+        let mut index = RemoteIndex::new(MatchBy::Mobile, vec![a]);
+        // Make "+447400999999" collide with the record's key: its hash leads to the chain.
+        let hash = index.hasher.hash_one(("", "+447400999999"));
+        index.heads.insert(hash, 0);
+        assert!(index.find("", "+447400999999").is_empty());
+        assert_eq!(index.find("", "+447400123456").len(), 1);
+        // Under another parent the same key is another key.
+        let hash = index.hasher.hash_one(("c1", "+447400123456"));
+        index.heads.insert(hash, 0);
+        assert!(index.find("c1", "+447400123456").is_empty());
     }
 }

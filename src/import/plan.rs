@@ -82,7 +82,7 @@ pub fn decide<T: Target + ?Sized>(
         [] if mode == Mode::Update => Plan::Missing,
         [] => Plan::Create,
         [one] => {
-            let changes = differences(target, desired, &one.fields);
+            let changes = differences(target, desired, &one.fields.to_fields());
             if changes.is_empty() {
                 Plan::Unchanged { id: one.id.clone() }
             } else {
@@ -131,7 +131,7 @@ mod tests {
         RemoteRecord {
             id: id.into(),
             parent: None,
-            fields: f,
+            fields: f.into(),
         }
     }
 
@@ -142,7 +142,7 @@ mod tests {
             "1",
             &[("display_name", "Ann"), ("phone_numbers", "+14155550100")],
         );
-        let desired = same.fields.clone();
+        let desired = same.fields.to_fields();
         let other = record(
             "2",
             &[("display_name", "Ann"), ("phone_numbers", "+16285550100")],
