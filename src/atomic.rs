@@ -1,10 +1,16 @@
 //! Files that appear whole or not at all: written to a temporary `.bulkline-*.part` file
 //! beside the destination, synced, and renamed onto it. Outputs, exports, a journal's header
 //! and the token cache are all written this way.
+//!
+//! A run that is killed outright (SIGKILL, the OOM killer, a power cut) cannot remove its part
+//! files. Each part is locked (`flock`) while it is open, so that the next part made in the
+//! same directory can tell a killed run's part, which nobody holds, from one being written, and
+//! remove it ([`sweep`]).
 
-use std::fs::File;
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use tempfile::NamedTempFile;
 
@@ -26,12 +32,18 @@ pub fn dir_of(dest: &Path) -> PathBuf {
 }
 
 impl Part {
-    /// A new part file in the directory of `dest`.
+    /// A new part file in the directory of `dest`, locked while it is open; part files that
+    /// killed runs left there go first.
     pub fn beside(dest: &Path) -> io::Result<Part> {
+        let dir = dir_of(dest);
+        sweep(&dir);
         let file = tempfile::Builder::new()
-            .prefix(".bulkline-")
-            .suffix(".part")
-            .tempfile_in(dir_of(dest))?;
+            .prefix(PREFIX)
+            .suffix(SUFFIX)
+            .tempfile_in(&dir)?;
+        // A file system without locks (some network mounts) refuses: the part is then written
+        // unlocked, and no sweep there can lock, so none removes it.
+        let _ = file.as_file().lock();
         let registered = crate::stop::TempFile::register(file.path());
         Ok(Part {
             file,
@@ -44,6 +56,53 @@ impl Part {
         self.file.as_file().sync_all()?;
         self.file.persist(dest).map(drop).map_err(|e| e.error)
     }
+}
+
+const PREFIX: &str = ".bulkline-";
+const SUFFIX: &str = ".part";
+
+/// How old a part file's last write must be before [`sweep`] looks at its lock: a part is
+/// created a moment before it is locked, and this keeps that moment out of reach.
+const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// Removes from `dir` the part files of runs that are gone: a regular file named
+/// `.bulkline-*.part`, last written at least [`STALE_AFTER`] ago, whose lock nobody holds.
+/// Returns how many it removed; anything it cannot read or lock is left alone.
+pub fn sweep(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !(name.starts_with(PREFIX) && name.ends_with(SUFFIX)) {
+            continue;
+        }
+        // The entry's own metadata: a symbolic link is not followed.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|written| now.duration_since(written).ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if !meta.is_file() || !stale {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = File::open(&path) else {
+            continue;
+        };
+        if file.try_lock().is_ok() && fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Bytes written between two requests to start writing back (see [`Writeback`]).
@@ -169,5 +228,55 @@ mod tests {
         assert!(path.exists());
         drop(part);
         assert!(!path.exists() && !dest.exists());
+    }
+
+    /// A part file as a killed run leaves it: `age` old and, when `held`, still locked by a
+    /// handle that is returned (a run that is alive).
+    fn left_part(dir: &Path, name: &str, age: u64, held: bool) -> (PathBuf, Option<File>) {
+        let path = dir.join(name);
+        let file = File::create(&path).expect("create");
+        file.set_modified(SystemTime::now() - Duration::from_secs(age))
+            .expect("set mtime");
+        let holder = held.then(|| {
+            file.lock().expect("lock");
+            file
+        });
+        (path, holder)
+    }
+
+    #[test]
+    fn a_new_part_removes_only_the_parts_that_killed_runs_left() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (killed, _) = left_part(dir.path(), ".bulkline-killed.part", 120, false);
+        let (live, holder) = left_part(dir.path(), ".bulkline-live.part", 120, true);
+        let (young, _) = left_part(dir.path(), ".bulkline-young.part", 5, false);
+        let (other, _) = left_part(dir.path(), "bulkline-other.part", 120, false);
+        let folder = dir.path().join(".bulkline-folder.part");
+        fs::create_dir(&folder).expect("mkdir");
+
+        let part = Part::beside(&dir.path().join("out.csv")).expect("part");
+        assert!(
+            !killed.exists(),
+            "a part nobody holds, a minute old, is removed"
+        );
+        assert!(live.exists(), "a part that a live run holds stays");
+        assert!(young.exists(), "a part just made (not yet locked) stays");
+        assert!(
+            other.exists() && folder.is_dir(),
+            "other names and directories stay"
+        );
+
+        // The new part is held: another run's sweep leaves it, even once it is old.
+        part.file
+            .as_file()
+            .set_modified(SystemTime::now() - Duration::from_secs(120))
+            .expect("set mtime");
+        assert_eq!(sweep(dir.path()), 0);
+        assert!(part.file.path().exists());
+
+        // Once the live run is gone, its part goes too.
+        drop(holder);
+        assert_eq!(sweep(dir.path()), 1);
+        assert!(!live.exists());
     }
 }

@@ -1140,6 +1140,43 @@ fn a_second_signal_stops_at_once() {
     assert_exactly_once(&h, t, 0..60);
 }
 
+/// SIGKILL leaves the reports' part files behind (nothing can remove them then); the next
+/// run in that directory removes them once they are a minute old, and finishes the job.
+#[test]
+fn a_killed_runs_part_files_are_removed_by_the_next_run() {
+    let t = Target::ZOOM;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..60));
+    let cp = h.path("x.checkpoint");
+    let errors = h.path("errors.csv").to_string_lossy().into_owned();
+    let report = h.path("report.csv").to_string_lossy().into_owned();
+    let extra = ["--errors", errors.as_str(), "--report", report.as_str()];
+    let mut child = start_then_hang(&h, &input, &cp, &extra);
+    child.kill().expect("SIGKILL");
+    child.wait().expect("wait");
+    let parts = || {
+        let mut parts = h.part_files();
+        parts.sort();
+        parts
+    };
+    let left = parts();
+    assert!(!left.is_empty(), "the killed run had its reports open");
+    // Just left, they might be a run's that is starting: the next run keeps them.
+    h.patch(&patch(|p| p.latency_ms = Some(0)));
+    let again = h.import(t, &input, &cp, &extra);
+    again.assert_code(0);
+    assert_eq!(parts(), left, "a part a moment old is not removed");
+    for part in &left {
+        let file = std::fs::File::options().write(true).open(part).unwrap();
+        let written = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        file.set_modified(written).unwrap();
+    }
+    let last = h.import(t, &input, &cp, &extra);
+    last.assert_code(0);
+    assert!(h.part_files().is_empty(), "{:?}", h.part_files());
+    assert_exactly_once(&h, t, 0..60);
+}
+
 /// An undo of more than 100 records with no terminal to confirm on is refused without --yes,
 /// and deletes nothing.
 #[test]
