@@ -335,7 +335,7 @@ impl Target for ZohoBooks {
         let fail = |message: String| ListError::new(DESCRIPTOR.name, message);
         let parent = at.parent.unwrap_or_default();
         let page = page_number(at.cursor);
-        let body: Value = match outcome.json::<Value>() {
+        let mut body: Value = match outcome.json::<Value>() {
             Some(Ok(v)) => v,
             Some(Err(e)) => {
                 return Err(fail(format!(
@@ -355,24 +355,24 @@ impl Target for ZohoBooks {
                 });
             }
         };
-        let Some(items) = body["contact_persons"].as_array() else {
+        let has_more = body["page_context"]["has_more_page"]
+            .as_bool()
+            .unwrap_or(false);
+        let Some(Value::Array(items)) = body.get_mut("contact_persons").map(Value::take) else {
             return Err(fail(format!(
                 "contact {parent}, page {page}: the answer has no contact_persons list"
             )));
         };
         let mut records = Vec::with_capacity(items.len());
         for item in items {
-            let Some(person) = item.as_object() else {
+            let Value::Object(person) = item else {
                 return Err(fail(format!(
                     "contact {parent}, page {page}: a contact person is not an object"
                 )));
             };
-            records.push(person.clone());
+            records.push(person);
         }
-        let has_more = body["page_context"]["has_more_page"]
-            .as_bool()
-            .unwrap_or(false);
-        if has_more && items.is_empty() {
+        if has_more && records.is_empty() {
             return Err(fail(format!(
                 "contact {parent}, page {page}: an empty page says more pages follow"
             )));

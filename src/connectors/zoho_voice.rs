@@ -201,23 +201,28 @@ fn array_in<'a>(body: &'a Value, key: &str, missing: &str) -> Result<&'a Vec<Val
 
 /// The contacts of the answer to a page request (`from`, `size` of [`PAGE_SIZE`]).
 fn read_page(from: usize, answer: crate::http::Outcome) -> Result<Page, ListError> {
-    let body = list_json(DESCRIPTOR.name, answer)?;
-    let items = array_in(
-        &body,
-        "contacts",
-        "the list answer holds no 'contacts' list",
-    )?;
-    let records: Vec<Map<String, Value>> = items
-        .iter()
-        .filter_map(|item| item.as_object().cloned())
-        .collect();
+    let mut body = list_json(DESCRIPTOR.name, answer)?;
     let total = body
         .get("meta")
         .and_then(|m| m.get("total"))
         .and_then(Value::as_i64)
         .and_then(|t| u64::try_from(t).ok());
-    let end = from + items.len();
-    let more = items.len() >= PAGE_SIZE && total.is_none_or(|t| (end as u64) < t);
+    let Some(Value::Array(items)) = body.get_mut("contacts").map(Value::take) else {
+        return Err(ListError::new(
+            DESCRIPTOR.name,
+            "the list answer holds no 'contacts' list",
+        ));
+    };
+    let listed = items.len();
+    let records: Vec<Map<String, Value>> = items
+        .into_iter()
+        .filter_map(|item| match item {
+            Value::Object(record) => Some(record),
+            _ => None,
+        })
+        .collect();
+    let end = from + listed;
+    let more = listed >= PAGE_SIZE && total.is_none_or(|t| (end as u64) < t);
     Ok(Page {
         records,
         total,

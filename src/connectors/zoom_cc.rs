@@ -358,10 +358,10 @@ impl Target for ZoomCc {
 
     fn read_page(&self, at: &At<'_>, answer: Outcome) -> Result<Page, ListError> {
         let token = token_of(at.cursor);
-        let body = list_json(DESCRIPTOR.name, answer)?;
-        let contacts = match body.get("contacts") {
-            None | Some(Value::Null) => &[][..],
-            Some(Value::Array(items)) => items.as_slice(),
+        let mut body = list_json(DESCRIPTOR.name, answer)?;
+        let contacts = match body.get_mut("contacts").map(Value::take) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items,
             Some(_) => {
                 return Err(ListError::new(
                     DESCRIPTOR.name,
@@ -371,13 +371,13 @@ impl Target for ZoomCc {
         };
         let mut records = Vec::with_capacity(contacts.len());
         for c in contacts {
-            let Some(record) = c.as_object() else {
+            let Value::Object(record) = c else {
                 return Err(ListError::new(
                     DESCRIPTOR.name,
                     "a listed contact is not an object",
                 ));
             };
-            records.push(record.clone());
+            records.push(record);
         }
         let next = body
             .get("next_page_token")
