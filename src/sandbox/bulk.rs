@@ -95,8 +95,7 @@ pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
             let seq = store.next_zoom_seq;
             store.next_zoom_seq += 1;
             let contact_id = store.rng.alnum(22);
-            store.zoom_ids.insert(contact_id.clone(), seq);
-            store.zoom_contacts.insert(
+            store.add_zoom_contact(
                 seq,
                 ZoomContact {
                     contact_id,

@@ -170,9 +170,17 @@ pub struct Store {
     pub books_contacts: BTreeMap<u64, BooksContact>,
     pub books_persons: BTreeMap<u64, BooksContactPerson>,
     pub next_person_id: u64,
+    /// Books contact persons deleted so far, and where the last list page ended: (deleted
+    /// then, the contact, the index of the next page's first person among the contact's, that
+    /// person's id). As [`Store::voice_cursor`]: a page that starts there is read from that id.
+    pub books_deleted: u64,
+    pub books_cursor: Option<(u64, u64, usize, u64)>,
     pub zoom_books: Vec<ZoomAddressBook>,
-    /// By creation sequence number.
+    /// By creation sequence number. Added and removed through [`Store::add_zoom_contact`] and
+    /// [`Store::remove_zoom_contact`], which keep `zoom_book_sizes`.
     pub zoom_contacts: BTreeMap<u64, ZoomContact>,
+    /// How many contacts each address book holds (a list page's `total_records`).
+    pub zoom_book_sizes: HashMap<String, usize>,
     pub zoom_ids: HashMap<String, u64>,
     pub zoom_cursors: HashMap<String, PageCursor>,
     pub next_zoom_seq: u64,
@@ -204,16 +212,49 @@ impl Store {
                 .collect(),
             books_persons: BTreeMap::new(),
             next_person_id: seed::BOOKS_FIRST_PERSON_ID,
+            books_deleted: 0,
+            books_cursor: None,
             zoom_books: vec![ZoomAddressBook {
                 address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
                 address_book_name: seed::ZOOM_ADDRESS_BOOK_NAME.to_string(),
             }],
             zoom_contacts: BTreeMap::new(),
+            zoom_book_sizes: HashMap::new(),
             zoom_ids: HashMap::new(),
             zoom_cursors: HashMap::new(),
             next_zoom_seq: 1,
             sms: Vec::new(),
             oauth: OAuthState::default(),
+        }
+    }
+
+    /// Adds a Zoom contact under sequence number `seq`.
+    pub fn add_zoom_contact(&mut self, seq: u64, contact: ZoomContact) {
+        *self
+            .zoom_book_sizes
+            .entry(contact.address_book_id.clone())
+            .or_default() += 1;
+        let id = contact.contact_id.clone();
+        self.zoom_ids.insert(id.clone(), seq);
+        if let Some(old) = self.zoom_contacts.insert(seq, contact) {
+            if old.contact_id != id {
+                self.zoom_ids.remove(&old.contact_id);
+            }
+            self.forget_zoom_contact(&old);
+        }
+    }
+
+    /// Removes the Zoom contact with sequence number `seq`, if there is one.
+    pub fn remove_zoom_contact(&mut self, seq: u64) {
+        if let Some(old) = self.zoom_contacts.remove(&seq) {
+            self.zoom_ids.remove(&old.contact_id);
+            self.forget_zoom_contact(&old);
+        }
+    }
+
+    fn forget_zoom_contact(&mut self, old: &ZoomContact) {
+        if let Some(n) = self.zoom_book_sizes.get_mut(&old.address_book_id) {
+            *n = n.saturating_sub(1);
         }
     }
 }

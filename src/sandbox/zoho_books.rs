@@ -151,10 +151,13 @@ pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
                 .ok()
                 .and_then(|i| store.books_persons.remove(&i))
             {
-                Some(_) => json(
-                    StatusCode::OK,
-                    json!({"code": 0, "message": "The contact person has been deleted."}),
-                ),
+                Some(_) => {
+                    store.books_deleted += 1;
+                    json(
+                        StatusCode::OK,
+                        json!({"code": 0, "message": "The contact person has been deleted."}),
+                    )
+                }
                 None => no_person(),
             }
         }
@@ -305,7 +308,7 @@ fn contacts(store: &Store, req: &Req) -> Response {
     )
 }
 
-fn list(store: &Store, cid: &str, req: &Req) -> Response {
+fn list(store: &mut Store, cid: &str, req: &Req) -> Response {
     let Some(cid) = path_contact_id(store, cid) else {
         return no_contact();
     };
@@ -313,19 +316,15 @@ fn list(store: &Store, cid: &str, req: &Req) -> Response {
         Ok(p) => p,
         Err(message) => return invalid(message),
     };
-    let all: Vec<&BooksContactPerson> = store
-        .books_persons
-        .values()
-        .filter(|p| p.contact_id == cid)
-        .collect();
     let start = (page - 1).saturating_mul(per_page);
-    let items: Vec<Value> = all
+    let ids = persons_page(store, cid, start, per_page);
+    let has_more = ids.len() > per_page;
+    let items: Vec<Value> = ids
         .iter()
-        .skip(start)
         .take(per_page)
+        .filter_map(|id| store.books_persons.get(id))
         .map(|p| person_json(p, false))
         .collect();
-    let has_more = all.len() > start.saturating_add(per_page);
     json(
         StatusCode::OK,
         json!({
@@ -341,6 +340,38 @@ fn list(store: &Store, cid: &str, req: &Req) -> Response {
             },
         }),
     )
+}
+
+/// The ids of contact `cid`'s persons at positions `start..start + size + 1` among its
+/// persons in id order (one more than a page, to tell whether more follow); remembers where
+/// the page ended (see [`Store::books_cursor`]).
+fn persons_page(store: &mut Store, cid: u64, start: usize, size: usize) -> Vec<u64> {
+    let from = match store.books_cursor {
+        Some((deleted, c, at, id)) if deleted == store.books_deleted && c == cid && at == start => {
+            Some(id)
+        }
+        _ => None,
+    };
+    let of_contact = |(&id, p): (&u64, &BooksContactPerson)| (p.contact_id == cid).then_some(id);
+    let ids: Vec<u64> = match from {
+        Some(id) => store
+            .books_persons
+            .range(id..)
+            .filter_map(of_contact)
+            .take(size + 1)
+            .collect(),
+        None => store
+            .books_persons
+            .iter()
+            .filter_map(of_contact)
+            .skip(start)
+            .take(size + 1)
+            .collect(),
+    };
+    store.books_cursor = ids
+        .get(size)
+        .map(|&next| (store.books_deleted, cid, start + size, next));
+    ids
 }
 
 fn make_primary(store: &mut Store, pid: u64) {
@@ -490,6 +521,52 @@ pub fn person_json(p: &BooksContactPerson, with_contact_id: bool) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_in_turn_are_the_pages_counted_from_the_start() {
+        let mut store = Store::seeded(1);
+        crate::sandbox::bulk::add(&mut store, crate::sandbox::bulk::Apis::Books, 700, 0);
+        let cid = seed::BOOKS_CONTACTS[0].0;
+        let counted = |store: &Store, start: usize, size: usize| -> Vec<u64> {
+            let of_contact = store.books_persons.values().filter(|p| p.contact_id == cid);
+            of_contact
+                .map(|p| p.contact_person_id)
+                .skip(start)
+                .take(size + 1)
+                .collect()
+        };
+        assert!(
+            counted(&store, 0, 1000).len() > 200,
+            "the contact holds many"
+        );
+        let mut start = 0;
+        while start < 400 {
+            let expected = counted(&store, start, 40);
+            assert_eq!(
+                persons_page(&mut store, cid, start, 40),
+                expected,
+                "at {start}"
+            );
+            if start == 80 {
+                // A delete before the cursor moves every later position: counted again.
+                let first = counted(&store, 0, 0)[0];
+                store.books_persons.remove(&first);
+                store.books_deleted += 1;
+            }
+            if start == 160 {
+                // Another contact's page in between does not disturb this one's.
+                let other = seed::BOOKS_CONTACTS[1].0;
+                persons_page(&mut store, other, 0, 10);
+            }
+            start += 40;
+        }
+        // A page asked out of turn is counted from the start.
+        assert_eq!(persons_page(&mut store, cid, 7, 3), counted(&store, 7, 3));
+        assert_eq!(
+            persons_page(&mut store, cid, 10, 40),
+            counted(&store, 10, 40)
+        );
+    }
 
     #[test]
     fn routes_parse() {

@@ -143,8 +143,7 @@ pub fn handle(
             store.next_zoom_seq += 1;
             c.contact_id = store.rng.alnum(22);
             let out = contact_json(&c, &book_name);
-            store.zoom_ids.insert(c.contact_id.clone(), seq);
-            store.zoom_contacts.insert(seq, c);
+            store.add_zoom_contact(seq, c);
             json(StatusCode::CREATED, out)
         }
         ZoomRoute::Get(ab, id) => match find(store, ab, id) {
@@ -177,8 +176,7 @@ pub fn handle(
             let Some(seq) = find(store, ab, id) else {
                 return no_contact(id);
             };
-            store.zoom_contacts.remove(&seq);
-            store.zoom_ids.remove(id);
+            store.remove_zoom_contact(seq);
             empty(StatusCode::NO_CONTENT)
         }
         ZoomRoute::List(ab) => list(store, ab, &book_name, req, page_token_ttl),
@@ -211,8 +209,7 @@ fn list(store: &mut Store, ab: &str, book_name: &str, req: &Req, ttl: Duration) 
             _ => return invalid("The next page token is invalid or expired.").into_response(),
         },
     };
-    let in_book = |c: &&ZoomContact| c.address_book_id == ab;
-    let total = store.zoom_contacts.values().filter(in_book).count();
+    let total = store.zoom_book_sizes.get(ab).copied().unwrap_or(0);
     let page: Vec<(u64, &ZoomContact)> = store
         .zoom_contacts
         .range(after + 1..)
@@ -397,6 +394,29 @@ pub fn contact_json(c: &ZoomContact, book_name: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn address_book_sizes_follow_adds_and_removes() {
+        let mut store = Store::seeded(1);
+        let contact = |id: &str, book: &str| ZoomContact {
+            contact_id: id.into(),
+            address_book_id: book.into(),
+            ..ZoomContact::default()
+        };
+        store.add_zoom_contact(1, contact("a1", "A"));
+        store.add_zoom_contact(2, contact("a2", "A"));
+        store.add_zoom_contact(3, contact("b1", "B"));
+        store.remove_zoom_contact(1);
+        store.remove_zoom_contact(1);
+        store.remove_zoom_contact(9);
+        // The same sequence number again replaces: the old contact leaves its book and ids.
+        store.add_zoom_contact(3, contact("a3", "A"));
+        assert_eq!(store.zoom_book_sizes.get("A"), Some(&2));
+        assert_eq!(store.zoom_book_sizes.get("B"), Some(&0));
+        let mut ids: Vec<&str> = store.zoom_ids.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        assert_eq!(ids, ["a2", "a3"]);
+    }
 
     fn map(v: Value) -> Map<String, Value> {
         serde_json::from_value(v).expect("object")
