@@ -1,7 +1,10 @@
 //! Streaming: cleaning a 1,000,000-row file keeps peak memory (RSS) under 300 MB, because
 //! only the dedupe keys grow with the file. The same run checks the output, byte for byte,
 //! against what bulkline wrote before its speed work (the fast phone path, shared row
-//! blocks): a checksum per file, kept here.
+//! blocks): a checksum per file, kept here. And an import holds the records it lists
+//! compactly: planning against 200,000 of them stays small.
+
+mod common;
 
 use std::ffi::OsStr;
 use std::fs::File;
@@ -140,3 +143,99 @@ const KEEP_LAST_DUPLICATES: &str = "f96db17e4fa282bb3c682c37ef394380 (6142231 by
 const KEEP_MERGE_CLEAN: &str = "6f0684fe33e2a8559c881bfb6ea175a2 (71961488 bytes)";
 /// The same duplicates as `--keep first`: the first row of a set is kept either way.
 const KEEP_MERGE_DUPLICATES: &str = DUPLICATES;
+
+/// Runs `cmd` to its end and returns its exit code and its own peak RSS in bytes (wait4: this
+/// child's, whatever else the test process has run).
+#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
+fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = i32::try_from(child.id()).unwrap();
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: wait4 on the pid of a child this test started and has not reaped; it fills the
+    // status and the struct it is given.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
+    assert_eq!(rc, pid, "wait4 failed");
+    // SAFETY: wait4 succeeded, so the struct is initialised. On Linux ru_maxrss is in KiB.
+    let usage = unsafe { usage.assume_init() };
+    let code = std::process::ExitStatus::from_raw(status).code();
+    (code, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
+}
+
+/// A `bulkline sandbox` of its own process, holding `records` generated records in each API
+/// (in another process than the test's, so that the child measured does not start from this
+/// process's memory: a child's peak RSS counts its parent's at the moment it is spawned).
+struct SandboxProcess {
+    child: std::process::Child,
+    url: String,
+}
+
+impl SandboxProcess {
+    fn start(h: &common::Harness, records: u32) -> SandboxProcess {
+        let log = h.path("sandbox.log");
+        let child = h
+            .command()
+            .args(["sandbox", "--port", "0", "--records", &records.to_string()])
+            .stdout(File::create(&log).unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut sandbox = SandboxProcess {
+            child,
+            url: String::new(),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while std::time::Instant::now() < deadline {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(url) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("export BULKLINE_BASE_URL="))
+            {
+                sandbox.url = url.to_string();
+                return sandbox;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the sandbox did not start");
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An import's dry run against a Zoho Voice account of 200,000 contacts lists them all and
+/// holds them while it plans: packed, they take a few hundred bytes each (as maps of strings
+/// with an index keyed by strings they took 1.3 KB, 260 MB here).
+#[test]
+fn planning_against_200_000_listed_records_stays_under_160_mb() {
+    let h = common::Harness::new(common::config());
+    let sandbox = SandboxProcess::start(&h, 200_000);
+    let input = h.write_csv("in.csv", &common::rows(0..2_000));
+    let mut cmd = h.api_command();
+    cmd.arg("import")
+        .arg(&input)
+        .args(["--to", "zoho-voice", "--dry-run", "--rate", "100000/s"])
+        .args(["--base-url", &sandbox.url, "--accounts-url", &sandbox.url])
+        .arg("--checkpoint")
+        .arg(h.path("x.checkpoint"))
+        .arg("--report")
+        .arg(h.path("plan.csv"));
+    let (code, peak) = run_measured(cmd);
+    assert_eq!(code, Some(0));
+    let planned = common::read_table(&h.path("plan.csv"));
+    assert_eq!(planned.len(), 2_000, "every row is planned");
+    assert!(
+        peak < 160 << 20,
+        "planning against 200,000 listed records peaked at {} MB",
+        peak >> 20
+    );
+}
