@@ -22,6 +22,7 @@ pub mod bulk;
 pub mod config;
 pub mod faults;
 pub mod oauth;
+pub mod paging;
 mod router;
 pub mod seed;
 pub mod sms;

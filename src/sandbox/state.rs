@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::config::SandboxConfig;
 use super::faults::{SlidingWindow, SplitMix, TokenBucket};
+use super::paging::Positions;
 use super::seed;
 
 /// Locks a mutex, going on with the data if another thread panicked while holding it (the
@@ -160,21 +161,13 @@ pub struct Store {
     pub rng: SplitMix,
     pub voice: BTreeMap<u64, VoiceContact>,
     pub next_voice_id: u64,
-    /// Voice contacts deleted so far, and where the last list page ended: (deleted then,
-    /// the position `from` of the next page, the id at that position). A page that starts
-    /// there starts at that id instead of counting from the first contact (new contacts get
-    /// larger ids, so only a delete moves positions): listing a million contacts page by page
-    /// takes linear time, not quadratic.
-    pub voice_deleted: u64,
-    pub voice_cursor: Option<(u64, usize, u64)>,
+    /// Where the last page of the contact list ended.
+    pub voice_positions: Positions,
     pub books_contacts: BTreeMap<u64, BooksContact>,
     pub books_persons: BTreeMap<u64, BooksContactPerson>,
     pub next_person_id: u64,
-    /// Books contact persons deleted so far, and where the last list page ended: (deleted
-    /// then, the contact, the index of the next page's first person among the contact's, that
-    /// person's id). As [`Store::voice_cursor`]: a page that starts there is read from that id.
-    pub books_deleted: u64,
-    pub books_cursor: Option<(u64, u64, usize, u64)>,
+    /// Where the last page of a contact's persons ended (the listing is the contact's id).
+    pub books_positions: Positions,
     pub zoom_books: Vec<ZoomAddressBook>,
     /// By creation sequence number. Added and removed through [`Store::add_zoom_contact`] and
     /// [`Store::remove_zoom_contact`], which keep `zoom_book_sizes`.
@@ -196,8 +189,7 @@ impl Store {
             rng: SplitMix::new(seed_value ^ 0x5EED_0000_0000_0001),
             voice: BTreeMap::new(),
             next_voice_id: seed::VOICE_FIRST_CONTACT_ID,
-            voice_deleted: 0,
-            voice_cursor: None,
+            voice_positions: Positions::default(),
             books_contacts: seed::BOOKS_CONTACTS
                 .iter()
                 .map(|&(id, name)| {
@@ -212,8 +204,7 @@ impl Store {
                 .collect(),
             books_persons: BTreeMap::new(),
             next_person_id: seed::BOOKS_FIRST_PERSON_ID,
-            books_deleted: 0,
-            books_cursor: None,
+            books_positions: Positions::default(),
             zoom_books: vec![ZoomAddressBook {
                 address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
                 address_book_name: seed::ZOOM_ADDRESS_BOOK_NAME.to_string(),

@@ -152,7 +152,7 @@ pub fn handle(store: &mut Store, route: &BooksRoute, req: &Req) -> Response {
                 .and_then(|i| store.books_persons.remove(&i))
             {
                 Some(_) => {
-                    store.books_deleted += 1;
+                    store.books_positions.forget();
                     json(
                         StatusCode::OK,
                         json!({"code": 0, "message": "The contact person has been deleted."}),
@@ -342,36 +342,13 @@ fn list(store: &mut Store, cid: &str, req: &Req) -> Response {
     )
 }
 
-/// The ids of contact `cid`'s persons at positions `start..start + size + 1` among its
-/// persons in id order (one more than a page, to tell whether more follow); remembers where
-/// the page ended (see [`Store::books_cursor`]).
+/// The ids of contact `cid`'s persons at positions `start..=start + size` among its persons
+/// in id order: a page and one more, which tells whether more follow.
 fn persons_page(store: &mut Store, cid: u64, start: usize, size: usize) -> Vec<u64> {
-    let from = match store.books_cursor {
-        Some((deleted, c, at, id)) if deleted == store.books_deleted && c == cid && at == start => {
-            Some(id)
-        }
-        _ => None,
-    };
-    let of_contact = |(&id, p): (&u64, &BooksContactPerson)| (p.contact_id == cid).then_some(id);
-    let ids: Vec<u64> = match from {
-        Some(id) => store
-            .books_persons
-            .range(id..)
-            .filter_map(of_contact)
-            .take(size + 1)
-            .collect(),
-        None => store
-            .books_persons
-            .iter()
-            .filter_map(of_contact)
-            .skip(start)
-            .take(size + 1)
-            .collect(),
-    };
-    store.books_cursor = ids
-        .get(size)
-        .map(|&next| (store.books_deleted, cid, start + size, next));
-    ids
+    let of_contact = |p: &BooksContactPerson| p.contact_id == cid;
+    store
+        .books_positions
+        .page(&store.books_persons, cid, of_contact, start, size)
 }
 
 fn make_primary(store: &mut Store, pid: u64) {
@@ -551,7 +528,7 @@ mod tests {
                 // A delete before the cursor moves every later position: counted again.
                 let first = counted(&store, 0, 0)[0];
                 store.books_persons.remove(&first);
-                store.books_deleted += 1;
+                store.books_positions.forget();
             }
             if start == 160 {
                 // Another contact's page in between does not disturb this one's.

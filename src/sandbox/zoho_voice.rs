@@ -151,7 +151,7 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
         VoiceRoute::Delete(id) => {
             match id.parse::<u64>().ok().and_then(|i| store.voice.remove(&i)) {
                 Some(c) => {
-                    store.voice_deleted += 1;
+                    store.voice_positions.forget();
                     json(
                         StatusCode::OK,
                         json!({"code": "200", "contacts": c.contact_id.to_string(), "status": "SUCCESS"}),
@@ -201,28 +201,13 @@ fn list(store: &mut Store, req: &Req) -> Response {
     )
 }
 
-/// The ids of the contacts at positions `from..from + size`, in id order; remembers where
-/// the page ended (see [`Store::voice_cursor`]).
+/// The ids of the contacts at positions `from..from + size`, in id order.
 fn page(store: &mut Store, from: usize, size: usize) -> Vec<u64> {
-    let ids: Vec<u64> = match store.voice_cursor {
-        Some((deleted, at, id)) if deleted == store.voice_deleted && at == from => store
-            .voice
-            .range(id..)
-            .map(|(&id, _)| id)
-            .take(size + 1)
-            .collect(),
-        _ => store
-            .voice
-            .keys()
-            .skip(from)
-            .take(size + 1)
-            .copied()
-            .collect(),
-    };
-    store.voice_cursor = ids
-        .get(size)
-        .map(|&next| (store.voice_deleted, from + size, next));
-    ids.into_iter().take(size).collect()
+    let mut ids = store
+        .voice_positions
+        .page(&store.voice, 0, |_| true, from, size);
+    ids.truncate(size);
+    ids
 }
 
 /// A new contact, created at `now_ms`, with the next free id: `given` set over empty fields.
@@ -432,7 +417,7 @@ mod tests {
                 // A delete before the cursor moves every later position: counted again.
                 let first = *store.voice.keys().next().unwrap();
                 store.voice.remove(&first);
-                store.voice_deleted += 1;
+                store.voice_positions.forget();
             }
             if from == 150 {
                 // A new contact goes last: positions stay.
