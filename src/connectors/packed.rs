@@ -43,10 +43,6 @@ impl PackedFields {
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect()
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl From<Fields> for PackedFields {
@@ -125,7 +121,6 @@ mod tests {
         assert_eq!(packed, f);
         let names: Vec<&str> = packed.iter().map(|(n, _)| n).collect();
         assert_eq!(names, ["emails", "first_name", "mobile"]);
-        assert!(PackedFields::default().is_empty());
         assert_eq!(PackedFields::default().iter().count(), 0);
     }
 

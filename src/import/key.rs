@@ -108,6 +108,7 @@ impl RemoteIndex {
     pub fn extend(&mut self, by: MatchBy, records: Vec<RemoteRecord>) {
         self.by = Some(by);
         let first = self.records.len();
+        // The first listing is moved in whole, not copied: it can hold millions of records.
         if self.records.is_empty() {
             self.records = records;
         } else {
