@@ -6,7 +6,8 @@
 //! harness is in `tests/common`.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Child;
 
 use bulkline::sandbox::{ConfigPatch, SandboxConfig, seed};
 use common::{Harness, Row, Run, Target, in_flight, mobile, rows, signal};
@@ -1108,17 +1109,28 @@ fn a_signal_does_not_wait_forever_for_a_hung_request() {
     assert_exactly_once(&h, t, 0..100);
 }
 
+/// Starts a 60-row Zoom import that writes both reports, then hangs it (see
+/// [`start_then_hang`]): its input, its checkpoint, the report options and the process.
+fn start_with_reports_then_hang(h: &Harness) -> (PathBuf, PathBuf, Vec<String>, Child) {
+    let input = h.write_csv("in.csv", &rows(0..60));
+    let cp = h.path("x.checkpoint");
+    let mut reports = Vec::new();
+    for (option, name) in [("--errors", "errors.csv"), ("--report", "report.csv")] {
+        reports.push(option.to_string());
+        reports.push(h.path(name).to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = reports.iter().map(String::as_str).collect();
+    let child = start_then_hang(h, &input, &cp, &args);
+    (input, cp, reports, child)
+}
+
 /// A second signal stops at once: no waiting for the hung requests, still exit 4, no part
 /// file left, and the same command finishes the job.
 #[test]
 fn a_second_signal_stops_at_once() {
     let t = Target::ZOOM;
     let h = Harness::new(common::config());
-    let input = h.write_csv("in.csv", &rows(0..60));
-    let cp = h.path("x.checkpoint");
-    let errors = h.path("errors.csv").to_string_lossy().into_owned();
-    let report = h.path("report.csv").to_string_lossy().into_owned();
-    let child = start_then_hang(&h, &input, &cp, &["--errors", &errors, "--report", &report]);
+    let (input, cp, _, child) = start_with_reports_then_hang(&h);
     let signalled = std::time::Instant::now();
     for _ in 0..2 {
         signal(&child, libc::SIGINT);
@@ -1146,12 +1158,8 @@ fn a_second_signal_stops_at_once() {
 fn a_killed_runs_part_files_are_removed_by_the_next_run() {
     let t = Target::ZOOM;
     let h = Harness::new(common::config());
-    let input = h.write_csv("in.csv", &rows(0..60));
-    let cp = h.path("x.checkpoint");
-    let errors = h.path("errors.csv").to_string_lossy().into_owned();
-    let report = h.path("report.csv").to_string_lossy().into_owned();
-    let extra = ["--errors", errors.as_str(), "--report", report.as_str()];
-    let mut child = start_then_hang(&h, &input, &cp, &extra);
+    let (input, cp, reports, mut child) = start_with_reports_then_hang(&h);
+    let extra: Vec<&str> = reports.iter().map(String::as_str).collect();
     child.kill().expect("SIGKILL");
     child.wait().expect("wait");
     let parts = || {
