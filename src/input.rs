@@ -16,19 +16,18 @@ pub struct InputPlan {
 impl InputPlan {
     /// What changes what a row of this input becomes, for a journal's header: the column
     /// mapping resolved against the input's header (so `--map`, `--mapping` and the columns
-    /// recognised all count), the region options, `--mobile-only`, and the format, encoding
-    /// and delimiter the input is read with. A resume that differs in any is refused.
-    pub fn journal_options(
-        &self,
-        schema: &crate::source::Schema,
-        info: &crate::source::SourceInfo,
-    ) -> Vec<(String, String)> {
+    /// recognised all count), the region options and `--mobile-only`. A resume that differs in
+    /// any is refused.
+    pub fn journal_options(&self, schema: &crate::source::Schema) -> Vec<(String, String)> {
         let resolved = crate::mapping::Roles::resolve(schema, &self.mapping).describe(schema);
-        let mapping = resolved
+        // In column-name order: the columns' order in the file does not change what a row
+        // becomes.
+        let mut mapping: Vec<String> = resolved
             .iter()
             .map(|m| format!("{} -> {}", m.column, m.field))
-            .collect::<Vec<_>>()
-            .join("; ");
+            .collect();
+        mapping.sort();
+        let mapping = mapping.join("; ");
         let overrides = self
             .mapping
             .overrides
@@ -36,10 +35,10 @@ impl InputPlan {
             .map(|(field, header)| format!("{field}={header}"))
             .collect::<Vec<_>>()
             .join("; ");
+        // The file's format, encoding and delimiter are not here: the list's fingerprint is
+        // taken from its rows as read, so a copy saved in another encoding is the same list.
         let mut o = vec![
             ("mapping".to_string(), mapping),
-            ("format".to_string(), format!("{:?}", info.format)),
-            ("encoding".to_string(), info.encoding.clone()),
             (
                 "mobile_only".to_string(),
                 self.transform.mobile_only.to_string(),
@@ -47,9 +46,6 @@ impl InputPlan {
         ];
         if !overrides.is_empty() {
             o.push(("map".to_string(), overrides));
-        }
-        if let Some(d) = &info.delimiter {
-            o.push(("delimiter".to_string(), d.clone()));
         }
         if let Some(r) = self.transform.default_region {
             o.push(("default_region".to_string(), format!("{r:?}")));

@@ -1,19 +1,21 @@
-//! Run identity: a run is known by what it reads and where it writes, never by a path.
+//! Run identity and the run lock.
 //!
-//! The identity of a run is the content of its input (the fingerprint's hash), its target and
-//! the destination account (the API host and the parameters that select the data set: the
-//! organization, the address book, the sender). Its lock is a file named after a digest of
-//! that identity, in the user's state directory (`$BULKLINE_STATE_DIR`, else
-//! `$XDG_STATE_HOME/bulkline`, else `~/.local/state/bulkline`, under `runs/`), held with an
-//! advisory lock for the whole run. So a second run of the same list to the same place is
-//! refused while the first runs, whether it reaches the list through another path, a
-//! symbolic link or a copy, and whatever journal it names.
+//! Two things are kept in the user's state directory (`$BULKLINE_STATE_DIR`, else
+//! `$XDG_STATE_HOME/bulkline`, else `~/.local/state/bulkline`, under `runs/`):
 //!
-//! The lock file also remembers the journal the identity was last run with. A run that is not
-//! idempotent (an SMS campaign, an import in create mode) and would start a new journal while
-//! that one still exists is refused too (it would send everything a second time): it is told
-//! to resume that journal (`--checkpoint`), or to start over with `--restart`. An upsert run
-//! again with a new journal finds every record as it left it, and is let through.
+//! - **The lock of an account**: a file named after a digest of the target and the
+//!   destination's account (API host, accounts server, the credentials' account, the
+//!   organization; see [`crate::destination`]), held with an advisory lock for the whole run.
+//!   So a second import, campaign or undo into the same account and target is refused while
+//!   the first runs (exit 2, naming it), whatever its list, its journal and the way its URL is
+//!   typed.
+//! - **The journal a list was last run with**, named after a digest of the list's meaning
+//!   (its rows as read, not its bytes), the target, the whole destination and what else tells
+//!   two runs apart (an SMS campaign's message and sender). A run that is not idempotent (an
+//!   SMS campaign, an import in create mode) and would start a new journal while that one
+//!   still exists is refused (it would send everything a second time): it is told to resume
+//!   that journal (`--checkpoint`), or to start over with `--restart`. An upsert run again
+//!   with a new journal finds every record as it left it, and is let through.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -27,30 +29,52 @@ use siphasher::sip::SipHasher13;
 use crate::clock::now_unix;
 use crate::error::{Error, Result};
 
-/// What a run is, for its lock.
+/// What a run is: its list, its target and where it writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
-    /// The input's content hash (`sip13:...`).
+    /// The list's fingerprint hash (`rows:...`).
     pub input: String,
     pub target: String,
-    /// The API host, and the parameters that select the data set.
+    /// The destination's account: what the lock is named after.
     pub account: BTreeMap<String, String>,
+    /// The rest of the destination and of the run's identity (data set, campaign).
+    pub rest: BTreeMap<String, String>,
+}
+
+/// A digest of `parts`, for a file name.
+fn digest<'a>(parts: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut h = SipHasher13::new_with_keys(0x6275_6c6b_6c69_6e65, 0x7275_6e5f_6c6f_636b);
+    for (k, v) in parts {
+        h.write(k.as_bytes());
+        h.write_u8(b'=');
+        h.write(v.as_bytes());
+        h.write_u8(0);
+    }
+    format!("{:016x}", h.finish())
 }
 
 impl Identity {
-    /// The digest that names the lock file.
-    pub fn digest(&self) -> String {
-        let mut h = SipHasher13::new_with_keys(0x6275_6c6b_6c69_6e65, 0x7275_6e5f_6c6f_636b);
-        h.write(self.input.as_bytes());
-        h.write_u8(0);
-        h.write(self.target.as_bytes());
-        for (k, v) in &self.account {
-            h.write_u8(0);
-            h.write(k.as_bytes());
-            h.write_u8(b'=');
-            h.write(v.as_bytes());
-        }
-        format!("{:016x}", h.finish())
+    /// The digest that names the account's lock file.
+    pub fn lock_digest(&self) -> String {
+        let target = std::iter::once(("target", self.target.as_str()));
+        let account = self.account.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        digest(target.chain(account))
+    }
+
+    /// The digest that names the memory of the run's last journal.
+    pub fn run_digest(&self) -> String {
+        let head = [("input", self.input.as_str()), ("target", &self.target)];
+        let rest = self
+            .account
+            .iter()
+            .chain(&self.rest)
+            .map(|(k, v)| (k.as_str(), v.as_str()));
+        digest(head.into_iter().chain(rest))
+    }
+
+    /// The account, for messages.
+    fn place(&self) -> String {
+        crate::destination::describe(&self.account)
     }
 }
 
@@ -123,7 +147,7 @@ fn acquire_guarded(
 ) -> Result<RunLock> {
     let runs = dir.join("runs");
     std::fs::create_dir_all(&runs).map_err(|e| Error::io("cannot create", &runs, e))?;
-    let path = runs.join(format!("{}.lock", identity.digest()));
+    let path = runs.join(format!("{}.lock", identity.lock_digest()));
     let mut file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -131,7 +155,6 @@ fn acquire_guarded(
         .truncate(false)
         .open(&path)
         .map_err(|e| Error::io("cannot open the run lock", &path, e))?;
-    let mut text = String::new();
     let held = match file.try_lock() {
         Ok(()) => false,
         Err(std::fs::TryLockError::WouldBlock) => true,
@@ -139,18 +162,23 @@ fn acquire_guarded(
             return Err(Error::io("cannot lock", &path, e));
         }
     };
-    let _ = file.read_to_string(&mut text);
-    let before: Option<Holder> = serde_json::from_str(&text).ok();
     let journal = absolute(journal);
     if held {
-        let (other, pid) = before
+        let mut text = String::new();
+        let _ = file.read_to_string(&mut text);
+        let (other, pid) = serde_json::from_str::<Holder>(&text)
             .map(|h| (h.journal, h.pid.to_string()))
-            .unwrap_or_else(|| ("(unknown)".into(), "?".into()));
+            .unwrap_or_else(|_| ("(unknown)".into(), "?".into()));
         return Err(Error::Usage(format!(
-            "another bulkline run (pid {pid}, journal {other}) is sending this same list to the same {}: two runs would write everything twice. Wait for it to finish, or stop it first",
-            identity.target
+            "another bulkline run (pid {pid}, journal {other}) is writing to the same {} account ({}): two runs into one place at once could write the same contacts twice. Wait for it to finish, or stop it first",
+            identity.target,
+            identity.place()
         )));
     }
+    let memory = runs.join(format!("{}.last", identity.run_digest()));
+    let before: Option<Holder> = std::fs::read(&memory)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
     if let Some(h) = &before
         && fresh
         && guard
@@ -172,30 +200,38 @@ fn acquire_guarded(
         .and_then(|()| file.seek(SeekFrom::Start(0)))
         .and_then(|_| file.write_all(&body))
         .map_err(|e| Error::io("cannot write the run lock", &path, e))?;
+    std::fs::write(&memory, &body).map_err(|e| Error::io("cannot write", &memory, e))?;
     Ok(RunLock { _file: file, path })
 }
 
-/// Takes the lock of the run `header` describes, sending to the API at `host` and writing
-/// `journal`; `extra` adds what else tells two runs apart (an SMS campaign's message and
-/// sender); `guard` refuses a new journal beside an existing one of the same identity (runs
-/// that are not idempotent). The state directory comes from the environment.
+/// Takes the lock of the run `header` describes (its list, target and destination) and
+/// writing `journal`; `extra` adds what else tells two runs apart (an SMS campaign's message
+/// and sender); `guard` refuses a new journal beside an existing one of the same identity
+/// (runs that are not idempotent). The state directory comes from the environment.
 pub fn lock_run(
     header: &crate::checkpoint::RunHeader,
-    host: &str,
     journal: &Path,
     restart: bool,
     guard: bool,
     extra: &[(&str, &str)],
 ) -> Result<RunLock> {
-    let mut account = header.target_params.clone();
-    account.insert("host".into(), host.to_string());
+    let place = crate::destination::Destination::from_entries(&header.destination);
+    let account = place.account();
+    let mut rest: BTreeMap<String, String> = header
+        .destination
+        .iter()
+        .filter(|(k, _)| !account.contains_key(*k))
+        .chain(&header.target_params)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for (k, v) in extra {
-        account.insert((*k).to_string(), (*v).to_string());
+        rest.insert((*k).to_string(), (*v).to_string());
     }
     let identity = Identity {
         input: header.input.hash.clone(),
         target: header.target.clone(),
         account,
+        rest,
     };
     let new_journal = std::fs::metadata(journal).map_or(true, |m| m.len() == 0);
     let dir = state_dir(|k| std::env::var(k).ok());
@@ -208,9 +244,10 @@ mod tests {
 
     fn identity() -> Identity {
         Identity {
-            input: "sip13:00000000000000aa".into(),
+            input: "rows:00000000000000aa".into(),
             target: "zoho-voice".into(),
             account: BTreeMap::from([("host".into(), "https://voice.zoho.com".into())]),
+            rest: BTreeMap::new(),
         }
     }
 
@@ -229,6 +266,19 @@ mod tests {
         .unwrap_err();
         assert!(e.to_string().contains("another bulkline run"), "{e}");
         assert!(e.to_string().contains("a.ck"), "{e}");
+        // Another list into the same account waits too.
+        let mut other_list = identity();
+        other_list.input = "rows:00000000000000bb".into();
+        other_list.rest.insert("sender_id".into(), "X".into());
+        let e = acquire(
+            dir.path(),
+            &other_list,
+            &dir.path().join("c.ck"),
+            true,
+            false,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("same zoho-voice account"), "{e}");
         // Another account is another run.
         let mut other = identity();
         other.account.insert("organization_id".into(), "2".into());

@@ -13,9 +13,9 @@ use siphasher::sip::SipHasher13;
 
 use super::header::RunHeader;
 
-/// Keys of the record checksum (and of the input fingerprint): fixed, as the hash only has to
+/// Keys of the record checksum: fixed, as the hash only has to
 /// detect damage, not resist an attacker.
-pub(crate) const SIP_KEYS: (u64, u64) = (0x6275_6c6b_6c69_6e65, 0x6a6f_7572_6e61_6c31);
+const SIP_KEYS: (u64, u64) = (0x6275_6c6b_6c69_6e65, 0x6a6f_7572_6e61_6c31);
 
 /// The value of the header's `format` field.
 pub(crate) const FORMAT_NAME: &str = "bulkline-journal";

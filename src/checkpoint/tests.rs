@@ -25,9 +25,13 @@ fn fixture() -> Fixture {
 }
 
 fn header_of(input: &Path) -> RunHeader {
-    RunHeader::new(InputFingerprint::of(input).unwrap(), "zoho-voice", "import")
-        .param("organization_id", "42")
-        .option("dedupe", "mobile")
+    RunHeader::new(
+        crate::fingerprint::of_input(input.to_str().unwrap(), &Default::default()).unwrap(),
+        "zoho-voice",
+        "import",
+    )
+    .param("organization_id", "42")
+    .option("dedupe", "mobile")
 }
 
 /// Opens (or creates) the fixture's journal for its input, without a restart.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::auth::{Credentials, DataCentre, TokenCache, TokenProvider, ZOOM_OAUTH_URL};
 use crate::cli::ApiArgs;
 use crate::connectors::{OAuth, SharedTarget, TargetKind, zoho_voice};
+use crate::destination::{Destination, canonical_origin};
 use crate::error::{Error, Result};
 use crate::http::{
     BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, LimitCodes, Rate,
@@ -28,6 +29,8 @@ pub struct Api {
     pub target: SharedTarget,
     /// What selects the remote data set: recorded in the journal header.
     pub params: Vec<(String, String)>,
+    /// Where the run writes (host, account, data set): recorded in the journal header.
+    pub destination: Destination,
     /// Books: the contact for rows that name none.
     pub default_parent: Option<String>,
     /// What the pre-flight found.
@@ -134,6 +137,33 @@ impl Start {
         Ok(checked)
     }
 
+    /// Where a client of `oauth` at `http`'s base writes: the canonical host, the accounts
+    /// server that issues its tokens (it names the data centre), and the account the
+    /// credentials belong to (Zoho: the client id; Zoom: the account id). An access token
+    /// given alone names no account.
+    fn destination(&self, args: &ApiArgs, http: &HttpClient, oauth: OAuth) -> Destination {
+        let mut d = Destination::at(http.base_url().as_str());
+        if oauth == OAuth::Zoom {
+            if let Ok(crate::auth::ZoomAuth::ServerToServer { account_id, .. }) =
+                self.credentials.zoom()
+            {
+                let accounts = self.accounts_override(args).unwrap_or(ZOOM_OAUTH_URL);
+                d.set("accounts", canonical_origin(accounts));
+                d.set("account", account_id);
+            }
+        } else if let Ok(crate::auth::ZohoAuth::RefreshToken { client_id, .. }) =
+            self.credentials.zoho()
+        {
+            let accounts = match self.accounts_override(args) {
+                Some(url) => url.to_string(),
+                None => self.dc.accounts_url(),
+            };
+            d.set("accounts", canonical_origin(&accounts));
+            d.set("account", client_id);
+        }
+        d
+    }
+
     /// The paced, authenticated client of an API at `documented` (replaced by `--base-url`
     /// or the sandbox), with Zoho's or Zoom's tokens, at `--rate` or the API's own rate.
     fn client(
@@ -205,6 +235,8 @@ pub struct SmsApi {
     /// `ZOHO_VOICE_SENDER_ID` from the environment or the credentials file (the sandbox's own
     /// with `--sandbox`).
     pub sender_id: Option<String>,
+    /// Where the campaign sends from (host, account); the command adds the sender.
+    pub destination: Destination,
     /// What the pre-flight found.
     pub checked: preflight::Checked,
 }
@@ -229,9 +261,11 @@ pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<S
         crate::sms::api::probe_request(jiff::Timestamp::now()),
         command,
     )?;
+    let destination = s.destination(args, &http, OAuth::Zoho);
     Ok(SmsApi {
         runtime: s.runtime,
         sandbox: s.sandbox,
+        destination,
         http,
         sender_id: s.credentials.voice_sender_id(),
         checked,
@@ -279,7 +313,17 @@ pub fn connect(
     target
         .read_probe(&checked.body)
         .map_err(crate::connectors::ListError::into_error)?;
+    let mut destination = s.destination(args, &http, descriptor.oauth);
+    for (k, v) in &connected.params {
+        destination.set(k, v.clone());
+    }
+    if let Some(parent) = &connected.default_parent
+        && descriptor.parents
+    {
+        destination.set("default_parent", parent.clone());
+    }
     Ok(Api {
+        destination,
         runtime: s.runtime,
         sandbox: s.sandbox,
         http,

@@ -67,6 +67,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         }),
         report,
         params: api.params.clone(),
+        destination: api.destination.clone(),
         parents: args.to.descriptor().parents,
         default_parent: api.default_parent.clone(),
         progress: ProgressMode::detect(args.api.quiet),

@@ -314,6 +314,14 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         }),
         report: args.report.clone(),
         header_options,
+        destination: api
+            .as_ref()
+            .map(|a| {
+                a.destination
+                    .clone()
+                    .with("sender_id", sender_id.clone().unwrap_or_default())
+            })
+            .unwrap_or_default(),
         progress: ProgressMode::detect(args.api.quiet),
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };

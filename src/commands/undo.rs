@@ -319,6 +319,26 @@ async fn settle_creates<T: Target + ?Sized>(
     Ok(settled)
 }
 
+/// Refuses an undo whose account is not the one the import wrote to: there, every record
+/// the import created would look already gone and be counted as deleted.
+fn check_same_account(
+    journal: &std::collections::BTreeMap<String, String>,
+    now: &crate::destination::Destination,
+    path: &std::path::Path,
+) -> Result<()> {
+    let then = crate::destination::Destination::from_entries(journal).account();
+    let now = now.account();
+    if then == now {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} records an import into {}, but this undo would delete in {}: give the same API options (--base-url, --dc, credentials) as the import",
+        path.display(),
+        crate::destination::describe(&then),
+        crate::destination::describe(&now),
+    )))
+}
+
 pub fn run(args: &UndoArgs) -> Result<u8> {
     super::json_owns_stdout(
         args.api.json,
@@ -354,11 +374,11 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         Some(&header.target_params),
         Some(Command::Undo),
     )?;
+    check_same_account(&header.destination, &api.destination, import_path)?;
     let _run_lock = match args.dry_run {
         true => None,
         false => Some(crate::runlock::lock_run(
             &header,
-            api.http.base_url().as_str(),
             import_path,
             false,
             false,

@@ -23,9 +23,7 @@ use std::time::Instant;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{
-    Action, InputFingerprint, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader,
-};
+use crate::checkpoint::{Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader};
 use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
@@ -58,6 +56,8 @@ pub struct Settings {
     pub report: Option<String>,
     /// The target's parameters (organization, address book): part of the journal header.
     pub params: Vec<(String, String)>,
+    /// Where the run writes (see [`crate::destination`]): in the journal header and the lock.
+    pub destination: crate::destination::Destination,
     /// Whether the target's records have parents (Books), and the default one.
     pub parents: bool,
     pub default_parent: Option<String>,
@@ -468,10 +468,11 @@ pub fn run(
         (None, Resume::default(), None)
     } else {
         let mut header = RunHeader::new(
-            InputFingerprint::of(std::path::Path::new(&settings.input_path))?,
+            crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
             target.kind().as_str(),
             "import",
         )
+        .destination(settings.destination.entries())
         .option("mode", settings.mode.as_str())
         .option("match_by", settings.by.as_str())
         .option(
@@ -479,7 +480,7 @@ pub fn run(
             format!("{:?}", settings.input.transform.dedupe_by),
         )
         .option("keep", format!("{:?}", settings.keep));
-        for (k, v) in settings.input.journal_options(&src.schema(), src.info()) {
+        for (k, v) in settings.input.journal_options(&src.schema()) {
             header = header.option(k, v);
         }
         for (k, v) in &settings.params {
@@ -487,7 +488,6 @@ pub fn run(
         }
         let run_lock = Some(crate::runlock::lock_run(
             &header,
-            http.base_url().as_str(),
             &settings.checkpoint,
             settings.restart,
             settings.mode == Mode::Create,

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{InputFingerprint, Journal, Resume, RowState, RunHeader};
+use crate::checkpoint::{Journal, Resume, RowState, RunHeader};
 use crate::contact::Contact;
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
@@ -79,6 +79,8 @@ pub struct Settings {
     pub report: Option<String>,
     /// What else identifies the campaign in the journal header (template digest, sender...).
     pub header_options: Vec<(String, String)>,
+    /// Where the campaign sends from (host, account, sender; see [`crate::destination`]).
+    pub destination: crate::destination::Destination,
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
     pub confirm: Confirm,
@@ -448,16 +450,17 @@ fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
 fn header(settings: &Settings) -> Result<RunHeader> {
     let src = source::open(&settings.input_path, &settings.input.source)?;
     let mut h = RunHeader::new(
-        InputFingerprint::of(std::path::Path::new(&settings.input_path))?,
+        crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
         TARGET,
         "sms",
     )
+    .destination(settings.destination.entries())
     .option(
         "dedupe_by",
         format!("{:?}", settings.input.transform.dedupe_by),
     )
     .option("keep", format!("{:?}", settings.keep));
-    for (k, v) in settings.input.journal_options(&src.schema(), src.info()) {
+    for (k, v) in settings.input.journal_options(&src.schema()) {
         h = h.option(k, v);
     }
     for (k, v) in &settings.header_options {
@@ -486,7 +489,7 @@ pub fn run(
     // One run of this campaign at a time, whatever path its list is reached by: the lock
     // follows the list's content, the account and the campaign (message, sender, timing).
     let _run_lock = match (&http, settings.dry_run) {
-        (Some(http), false) => {
+        (Some(_), false) => {
             let campaign: Vec<(&str, &str)> = header
                 .options
                 .iter()
@@ -495,7 +498,6 @@ pub fn run(
                 .collect();
             Some(crate::runlock::lock_run(
                 &header,
-                http.base_url().as_str(),
                 &settings.checkpoint,
                 settings.restart,
                 true,

@@ -121,7 +121,7 @@ pub fn count(rows: &[RecipientStatus]) -> BTreeMap<String, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkpoint::{Action, InputFingerprint, Journal, Op, RowOutcome, RunHeader};
+    use crate::checkpoint::{Action, Journal, Op, RowOutcome, RunHeader};
 
     fn entry(number: &str, logid: &str, status: &str, at: u64) -> LogEntry {
         LogEntry {
@@ -141,7 +141,11 @@ mod tests {
         let input = dir.path().join("in.csv");
         std::fs::write(&input, "x\n").unwrap();
         let path = dir.path().join("j");
-        let header = RunHeader::new(InputFingerprint::of(&input).unwrap(), "zoho-sms", "sms");
+        let header = RunHeader::new(
+            crate::fingerprint::of_input(input.to_str().unwrap(), &Default::default()).unwrap(),
+            "zoho-sms",
+            "sms",
+        );
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
