@@ -429,6 +429,13 @@ pub struct SmsArgs {
     #[arg(help_heading = "Journal")]
     pub log_catch_up: f64,
 
+    /// Never text a number that the account's outgoing SMS logs show got the same text within
+    /// this window (7d, 36h, 90m; 0 turns the guard off). The logs are read once before
+    /// sending: one request per 100 messages the account sent in the window.
+    #[arg(long, default_value = "7d", value_name = "DURATION", value_parser = parse_repeat_window)]
+    #[arg(help_heading = "Journal")]
+    pub repeat_window: std::time::Duration,
+
     /// Plan only: print recipients, segments, countries, rejections and samples; send nothing.
     #[arg(long)]
     #[arg(help_heading = "Sending")]
@@ -455,6 +462,10 @@ pub struct SmsArgs {
 }
 
 /// A number of seconds: finite, 0 to one day.
+fn parse_repeat_window(text: &str) -> Result<std::time::Duration, String> {
+    crate::sms::texted::parse_window(text)
+}
+
 fn parse_seconds(text: &str) -> Result<f64, String> {
     let n: f64 = text
         .trim()

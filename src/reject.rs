@@ -69,6 +69,9 @@ pub enum Code {
     NoTimeZone,
     /// SMS: an earlier row of the file has the same number (a message goes out once).
     DuplicateNumber,
+    /// SMS: the account's outgoing logs show the number got the same text within
+    /// `--repeat-window`.
+    AlreadyTexted,
 }
 
 impl Code {
@@ -95,6 +98,7 @@ impl Code {
             Code::Suppressed => "suppressed",
             Code::NoTimeZone => "no_time_zone",
             Code::DuplicateNumber => "duplicate_number",
+            Code::AlreadyTexted => "already_texted",
         }
     }
 }

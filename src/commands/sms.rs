@@ -241,6 +241,27 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
     }
 
+    // The repeat guard: what the account's own logs say it texted in the window, from any
+    // run, copy or machine.
+    let texted = match &api {
+        Some(api) if !args.repeat_window.is_zero() => runtime
+            .block_on(crate::sms::texted::read(
+                &api.http,
+                args.repeat_window,
+                jiff::Timestamp::now(),
+            ))
+            .map_err(|e| {
+                let stop = e.into_error();
+                match stop {
+                    Error::Remote(m) => Error::Remote(format!(
+                        "{m} (needed for the repeat guard; --repeat-window 0 turns it off)"
+                    )),
+                    other => other,
+                }
+            })?,
+        _ => crate::sms::texted::Texted::default(),
+    };
+
     let (checkpoint, _temp_journal) = super::journal_path(
         args.journal.checkpoint.as_deref(),
         api.as_ref().is_some_and(|a| a.sandbox.is_some()),
@@ -322,6 +343,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
                     .with("sender_id", sender_id.clone().unwrap_or_default())
             })
             .unwrap_or_default(),
+        texted,
         progress: ProgressMode::detect(args.api.quiet),
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };

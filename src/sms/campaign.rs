@@ -81,6 +81,8 @@ pub struct Settings {
     pub header_options: Vec<(String, String)>,
     /// Where the campaign sends from (host, account, sender; see [`crate::destination`]).
     pub destination: crate::destination::Destination,
+    /// What the account's outgoing logs show it texted within `--repeat-window`.
+    pub texted: super::texted::Texted,
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
     pub confirm: Confirm,
@@ -249,6 +251,10 @@ impl Pass for Planner<'_> {
         if let Some(rejection) = self.settings.composer.suppressed(&r.number) {
             return self.reject(schema, &raw, &[rejection]);
         }
+        if let Some(rejection) = self.settings.texted.rejection(&r.number, &r.message) {
+            self.plan.already_texted += 1;
+            return self.reject(schema, &raw, &[rejection]);
+        }
         self.add(&r);
         if let Some(reports) = self.reports {
             let action = if r.schedule.is_some() {
@@ -408,6 +414,9 @@ impl Pass for SendPass<'_> {
         if let Some(rejection) = composer.suppressed(&r.number) {
             return self.reject(schema, &raw, &[rejection]);
         }
+        if let Some(rejection) = self.settings.texted.rejection(&r.number, &r.message) {
+            return self.reject(schema, &raw, &[rejection]);
+        }
         self.waiting.insert(r.row, (Arc::clone(schema), raw.values));
         let ready = self.batcher.push(r);
         self.send(ready)
@@ -536,6 +545,9 @@ pub fn run(
     let (counts, mut plan) = planner.finish();
     plan.opted_out = settings.composer.suppressions.opted_out;
     plan.suppression_list = settings.composer.suppressions.len() as u64;
+    plan.repeat_window_seconds = settings.texted.window.as_secs();
+    plan.repeat_log_entries = settings.texted.read;
+    plan.repeat_log_requests = settings.texted.requests;
     if let Some(reports) = dry_reports {
         let mut r = reports.into_inner().unwrap_or_else(|e| e.into_inner());
         r.note_schema(&info.schema);

@@ -4,7 +4,8 @@
 //! - the clean pipeline (with `--mobile-only` on by default) and dedupe by mobile;
 //! - [`recipient`]: the row's message from the [`template`] (or a column), what it costs
 //!   ([`segments`]), whether the number is suppressed ([`suppress`]), and when it goes out
-//!   ([`window`], with each region's main time zone from [`zones`]);
+//!   ([`window`], with each region's main time zone from [`zones`]), and whether the account's
+//!   own logs show the same text already went to the number ([`texted`]);
 //! - [`batch`]: recipients of one text share a request;
 //! - [`send`]: journaled sends, at most once, with lost answers looked for in the logs
 //!   ([`reconcile`]);
@@ -22,5 +23,6 @@ pub mod status;
 pub mod summary;
 pub mod suppress;
 pub mod template;
+pub mod texted;
 pub mod window;
 pub mod zones;

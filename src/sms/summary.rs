@@ -47,6 +47,14 @@ pub struct Plan {
     pub suppression_list: u64,
     /// Of those, numbers that texted an opt-out keyword.
     pub opted_out: u64,
+    /// Rows whose number the account's outgoing logs show got the same text in the window.
+    pub already_texted: u64,
+    /// The repeat guard's window in seconds (0: off, or not read in a dry run without the
+    /// account).
+    pub repeat_window_seconds: u64,
+    /// Outgoing log entries the guard read, and the requests that took.
+    pub repeat_log_entries: u64,
+    pub repeat_log_requests: u64,
     /// Rows an earlier run of the journal sent.
     pub already_sent: u64,
     /// Rows an earlier run saw refused.
@@ -208,6 +216,21 @@ impl SmsSummary {
             "suppression: {} numbers ({} opted out by keyword), {} rows suppressed",
             p.suppression_list, p.opted_out, p.suppressed
         );
+        if p.repeat_window_seconds == 0 {
+            let _ = writeln!(
+                o,
+                "repeat guard: off (the account's outgoing logs were not read)"
+            );
+        } else {
+            let _ = writeln!(
+                o,
+                "repeat guard: {} messages in the outgoing logs of the last {} ({} requests), {} rows already texted",
+                p.repeat_log_entries,
+                crate::sms::texted::describe_window(Duration::from_secs(p.repeat_window_seconds)),
+                p.repeat_log_requests,
+                p.already_texted
+            );
+        }
         if p.already_sent + p.failed_before + p.to_check > 0 {
             let _ = writeln!(
                 o,
