@@ -171,7 +171,7 @@ pub fn parse_window(text: &str) -> Result<Duration, String> {
         }
     };
     let secs = value * unit_secs;
-    if !secs.is_finite() || secs < 0.0 || secs > 3_650.0 * 86_400.0 {
+    if !secs.is_finite() || !(0.0..=3_650.0 * 86_400.0).contains(&secs) {
         return Err(format!("'{text}' is out of range (0 to 3650d)"));
     }
     Ok(Duration::from_secs_f64(secs))
@@ -180,11 +180,11 @@ pub fn parse_window(text: &str) -> Result<Duration, String> {
 /// `7 days`, `36 hours`, `90 minutes`, `45 seconds`.
 pub fn describe_window(window: Duration) -> String {
     let s = window.as_secs();
-    let (n, unit) = if s >= 86_400 && s % 86_400 == 0 {
+    let (n, unit) = if s >= 86_400 && s.is_multiple_of(86_400) {
         (s / 86_400, "day")
-    } else if s >= 3_600 && s % 3_600 == 0 {
+    } else if s >= 3_600 && s.is_multiple_of(3_600) {
         (s / 3_600, "hour")
-    } else if s >= 60 && s % 60 == 0 {
+    } else if s >= 60 && s.is_multiple_of(60) {
         (s / 60, "minute")
     } else {
         (s, "second")
