@@ -52,6 +52,7 @@
 //! resumable and the import's journal knows it was undone ([`Resume::undone`]).
 
 mod header;
+pub mod mark;
 mod record;
 mod resume;
 mod writer;
@@ -612,6 +613,40 @@ impl Journal {
             .send(writer::Cmd::Sync { ack })
             .map_err(|_| CheckpointError::Closed)?;
         Ok(rx)
+    }
+
+    /// Keeps this journal's high-water mark in `state_dir` from now on (see [`mark`]), and
+    /// says whether the journal, as opened (`resume`), lost records since the mark was last
+    /// written. A damaged journal stays marked damaged until [`Journal::reconciled`]. A
+    /// journal started over (`restart`) starts a new mark.
+    pub fn keep_mark(
+        &self,
+        state_dir: &Path,
+        resume: &Resume,
+        restart: bool,
+    ) -> Option<mark::Damage> {
+        let path = mark::mark_path(state_dir, self.path());
+        let before = mark::read(&path).filter(|_| !restart);
+        let bytes = fs::metadata(self.path()).map(|m| m.len()).unwrap_or(0);
+        let damage = mark::check(before.as_ref(), resume.records, bytes);
+        let base = mark::Mark {
+            journal: mark::canonical(self.path()),
+            records: resume.records,
+            bytes,
+            created_unix: resume.created_unix,
+            damaged: damage.as_ref().map(|d| d.reason.clone()),
+        };
+        let _ = self
+            .shared
+            .tx
+            .send(writer::Cmd::Mark(writer::MarkSink { path, base }));
+        damage
+    }
+
+    /// The run reconciled a damaged journal against the target and finished: its mark stops
+    /// saying it is damaged.
+    pub fn reconciled(&self) {
+        let _ = self.shared.tx.send(writer::Cmd::Reconciled);
     }
 
     /// Waits until every record sent so far (outcomes included) is durable.

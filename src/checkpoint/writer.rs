@@ -28,6 +28,44 @@ pub(crate) enum Cmd {
     Sync { ack: Ack },
     /// Sync, acknowledge and stop.
     Close { ack: Ack },
+    /// Keep the journal's high-water mark from now on (see [`super::mark`]).
+    Mark(MarkSink),
+    /// The damage the mark recorded is reconciled: clear it at the next write of the mark.
+    Reconciled,
+}
+
+/// Where and from what base the writer keeps the journal's mark.
+pub(crate) struct MarkSink {
+    pub path: std::path::PathBuf,
+    /// The mark as of the opening: records and bytes then, creation time, damage.
+    pub base: super::mark::Mark,
+}
+
+/// How often, at most, the mark is written while syncs go on (and always at the close).
+const MARK_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The writer's mark, and when it was last written.
+#[derive(Default)]
+struct Marker {
+    sink: Option<MarkSink>,
+    written: Option<std::time::Instant>,
+}
+
+impl Marker {
+    /// Writes the mark (records and bytes of the base plus what this process wrote) when due.
+    fn after_sync(&mut self, counters: &Counters, closing: bool) {
+        let Some(sink) = &self.sink else { return };
+        if !closing && self.written.is_some_and(|t| t.elapsed() < MARK_EVERY) {
+            return;
+        }
+        let mut mark = sink.base.clone();
+        mark.records += counters.records.load(Ordering::Relaxed);
+        mark.bytes += counters.bytes.load(Ordering::Relaxed);
+        // A mark that cannot be written only makes damage harder to notice: not an error of
+        // the journal.
+        let _ = super::mark::write(&sink.path, &mark);
+        self.written = Some(std::time::Instant::now());
+    }
 }
 
 /// Counters, readable while the writer runs.
@@ -44,6 +82,7 @@ pub(crate) fn run(mut file: File, rx: Receiver<Cmd>, counters: Arc<Counters>) {
     // Once a write or sync fails, nothing more is written: what reached the disk is unknown.
     let mut failed: Option<Arc<io::Error>> = None;
     let mut unsynced = false;
+    let mut marker = Marker::default();
     loop {
         let Ok(first) = rx.recv() else {
             // Every sender is gone without a close: sync what was written.
@@ -53,10 +92,10 @@ pub(crate) fn run(mut file: File, rx: Receiver<Cmd>, counters: Arc<Counters>) {
             return;
         };
         let mut batch = Batch::default();
-        batch.take(first, &mut buf, &mut acks);
+        batch.take(first, &mut buf, &mut acks, &mut marker);
         while !batch.closing && buf.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(cmd) => batch.take(cmd, &mut buf, &mut acks),
+                Ok(cmd) => batch.take(cmd, &mut buf, &mut acks, &mut marker),
                 Err(_) => break,
             }
         }
@@ -81,6 +120,9 @@ pub(crate) fn run(mut file: File, rx: Receiver<Cmd>, counters: Arc<Counters>) {
                     counters
                         .bytes
                         .fetch_add(buf.len() as u64, Ordering::Relaxed);
+                    if need_sync {
+                        marker.after_sync(&counters, closing);
+                    }
                 }
                 Err(e) => failed = Some(Arc::new(e)),
             }
@@ -109,8 +151,19 @@ struct Batch {
 }
 
 impl Batch {
-    fn take(&mut self, cmd: Cmd, buf: &mut Vec<u8>, acks: &mut Vec<Ack>) {
+    fn take(&mut self, cmd: Cmd, buf: &mut Vec<u8>, acks: &mut Vec<Ack>, marker: &mut Marker) {
         match cmd {
+            Cmd::Mark(sink) => {
+                marker.sink = Some(sink);
+                marker.written = None;
+                self.need_sync = true;
+            }
+            Cmd::Reconciled => {
+                if let Some(sink) = &mut marker.sink {
+                    sink.base.damaged = None;
+                    marker.written = None;
+                }
+            }
             Cmd::Durable { line, ack } => {
                 buf.extend_from_slice(&line);
                 acks.push(ack);

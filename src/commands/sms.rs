@@ -241,13 +241,32 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
     }
 
+    let (checkpoint, _temp_journal) = super::journal_path(
+        args.journal.checkpoint.as_deref(),
+        api.as_ref().is_some_and(|a| a.sandbox.is_some()),
+        "sms.checkpoint",
+        || default_checkpoint(&args.input.input),
+    )?;
+
     // The repeat guard: what the account's own logs say it texted in the window, from any
-    // run, copy or machine.
+    // run, copy or machine; over the whole campaign when its journal lost records.
+    let damage = match args.dry_run {
+        true => None,
+        false => crate::checkpoint::mark::peek(
+            &crate::runlock::state_dir(|k| std::env::var(k).ok()),
+            &checkpoint,
+            args.journal.restart,
+        ),
+    };
+    let repeat_window = match &damage {
+        Some(d) => args.repeat_window.max(campaign_span(d.created_unix)),
+        None => args.repeat_window,
+    };
     let texted = match &api {
-        Some(api) if !args.repeat_window.is_zero() => runtime
+        Some(api) if !repeat_window.is_zero() => runtime
             .block_on(crate::sms::texted::read(
                 &api.http,
-                args.repeat_window,
+                repeat_window,
                 jiff::Timestamp::now(),
             ))
             .map_err(|e| {
@@ -261,13 +280,6 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             })?,
         _ => crate::sms::texted::Texted::default(),
     };
-
-    let (checkpoint, _temp_journal) = super::journal_path(
-        args.journal.checkpoint.as_deref(),
-        api.as_ref().is_some_and(|a| a.sandbox.is_some()),
-        "sms.checkpoint",
-        || default_checkpoint(&args.input.input),
-    )?;
 
     let mut header_options = vec![
         ("message".to_string(), message_id),
@@ -353,6 +365,18 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         eprintln!("note: {SENDER_ID_MISSING}");
     }
     Ok(summary.exit_code)
+}
+
+/// How far back a campaign whose journal started at `created_unix` reaches, with a day to
+/// spare (30 days when the start is unknown).
+fn campaign_span(created_unix: u64) -> std::time::Duration {
+    const DAY: u64 = 86_400;
+    let now = crate::clock::now_unix();
+    let secs = match created_unix {
+        0 => 30 * DAY,
+        t => now.saturating_sub(t) + DAY,
+    };
+    std::time::Duration::from_secs(secs)
 }
 
 #[cfg(test)]

@@ -91,6 +91,9 @@ struct Planner<'a> {
     /// Parents the API refused to list, with its code and message.
     refused: HashMap<String, (String, String)>,
     lists: bool,
+    /// The journal lost records (see `checkpoint::mark`): in create mode, a row it says nothing
+    /// of is looked for on the target before it is created.
+    damaged: bool,
     /// Keys this run has planned a write for, by parent: a second row with one is a conflict.
     claimed: HashSet<(String, String)>,
     tx: Option<mpsc::Sender<Task>>,
@@ -198,6 +201,69 @@ impl Planner<'_> {
             Some(j) => j.outcome(intent, &[outcome]).map_err(Error::from),
             None => Ok(()),
         }
+    }
+
+    /// A row a damaged journal says nothing of, in create mode: it may have been created by a
+    /// run whose record was lost. Found once by its key on the target, it is recorded as
+    /// created; found several times, a conflict; with no key to look for, it is not guessed
+    /// (`outcome_unknown`). True when the row is settled here; false when it is to be created.
+    fn settle_lost(
+        &mut self,
+        schema: &Arc<Schema>,
+        p: &Processed,
+        parent: &str,
+        find_key: Option<&str>,
+        key: &Option<String>,
+        shown: &str,
+    ) -> Result<bool> {
+        let row = p.raw.row;
+        let Some(k) = find_key else {
+            let message = "the journal lost records and the row has no key to look for it on the target by: it may have been created. Check by hand, then run with --restart";
+            self.record_settled(row, RowOutcome::failed(row, "outcome_unknown", message))?;
+            self.failed(schema, p, "outcome_unknown", message)?;
+            return Ok(true);
+        };
+        if let Some((code, message)) = self.ensure_listed(parent)? {
+            self.failed(schema, p, &code, &message)?;
+            return Ok(true);
+        }
+        let found: Vec<String> = self
+            .index
+            .find(parent, k)
+            .iter()
+            .map(|r| r.id.clone())
+            .collect();
+        match found.as_slice() {
+            [] => Ok(false),
+            [id] => {
+                self.record_settled(row, RowOutcome::done(row, Action::Created, Some(id)))?;
+                if let Some(k) = key {
+                    self.claimed.insert((parent.to_string(), k.clone()));
+                }
+                self.counters.done(Action::Created);
+                self.report_done(schema, p, shown, "created", id, None)?;
+                Ok(true)
+            }
+            many => {
+                let message = format!(
+                    "the journal lost records, and {} records on the target have this key ({}): check them by hand",
+                    many.len(),
+                    many.join(", ")
+                );
+                self.record_settled(row, RowOutcome::failed(row, "conflict", &message))?;
+                self.failed(schema, p, "conflict", &message)?;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Records in the journal what became of a row settled without a request.
+    fn record_settled(&self, row: u64, outcome: RowOutcome) -> Result<()> {
+        if let Some(j) = self.journal {
+            let intent = j.intent_blocking(Op::Create, &[row], None)?;
+            j.outcome(intent, &[outcome])?;
+        }
+        Ok(())
     }
 
     fn failed(&self, schema: &Arc<Schema>, p: &Processed, code: &str, message: &str) -> Result<()> {
@@ -333,6 +399,13 @@ impl Planner<'_> {
             None => {}
         }
 
+        if self.damaged
+            && self.settings.mode == Mode::Create
+            && self.resume.state(row).is_none()
+            && self.settle_lost(schema, &p, &parent, find_key.as_deref(), &key, &shown)?
+        {
+            return Ok(());
+        }
         let found: Option<Vec<RemoteRecord>> = match (&key, self.lists) {
             (Some(k), true) => {
                 if let Some((code, message)) = self.ensure_listed(&parent)? {
@@ -464,8 +537,8 @@ pub fn run(
 
     // The journal (not in a dry run: it changes nothing), after the run's lock: one run of
     // this list to this place at a time, whatever path it is reached by.
-    let (journal, resume, _run_lock) = if settings.dry_run {
-        (None, Resume::default(), None)
+    let (journal, resume, _run_lock, damaged) = if settings.dry_run {
+        (None, Resume::default(), None, false)
     } else {
         let mut header = RunHeader::new(
             crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
@@ -502,7 +575,15 @@ pub fn run(
                 settings.checkpoint.display()
             )));
         }
-        (Some(journal), resume, run_lock)
+        let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
+        let damage = journal.keep_mark(&state, &resume, settings.restart);
+        if let Some(d) = &damage {
+            eprintln!(
+                "bulkline: warning: {}: {d}. Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
+                settings.checkpoint.display()
+            );
+        }
+        (Some(journal), resume, run_lock, damage.is_some())
     };
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
@@ -539,7 +620,7 @@ pub fn run(
         .as_ref()
         .map(|e| runtime.spawn(Arc::clone(e).run(rx)));
 
-    let lists = settings.mode.lists_first();
+    let lists = settings.mode.lists_first() || damaged;
     let mut counts = Counts::default();
     let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
     let handle = runtime.handle().clone();
@@ -558,6 +639,7 @@ pub fn run(
         listed: HashSet::new(),
         refused: HashMap::new(),
         lists,
+        damaged,
         claimed: HashSet::new(),
         tx: engine.is_some().then_some(tx),
         planned_creates: 0,
@@ -635,6 +717,9 @@ pub fn run(
         .unwrap_or_else(|e| e.into_inner());
     reports.finish()?;
     if let Some(j) = &journal {
+        if damaged && stopped.is_none() && left == 0 {
+            j.reconciled();
+        }
         j.close()?;
     }
 

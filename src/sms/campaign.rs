@@ -515,6 +515,7 @@ pub fn run(
         }
         _ => None,
     };
+    let mut damaged = None;
     let (journal, resume) = if settings.dry_run {
         // A dry run changes nothing, the journal included; an existing one is read.
         match crate::checkpoint::read_journal(&settings.checkpoint) {
@@ -523,6 +524,15 @@ pub fn run(
         }
     } else {
         let (j, r) = Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
+        let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
+        damaged = j.keep_mark(&state, &r, settings.restart);
+        if let Some(d) = &damaged {
+            eprintln!(
+                "bulkline: warning: {}: {d}. Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
+                settings.checkpoint.display(),
+                settings.texted.requests
+            );
+        }
         (Some(j), r)
     };
 
@@ -651,6 +661,9 @@ pub fn run(
     let mut reports = reports;
     reports.note_schema(&final_schema);
     reports.finish()?;
+    if damaged.is_some() && stopped.is_none() && totals.left == 0 {
+        journal.reconciled();
+    }
     journal.close()?;
 
     let left = totals.left;
