@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         match bulkline::config::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("bulkline: error: {e}");
+                bulkline::stop::say(&format!("bulkline: error: {e}"));
                 return ExitCode::from(e.exit_code());
             }
         };
@@ -47,9 +47,9 @@ fn main() -> ExitCode {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("bulkline: error: {e}");
+            bulkline::stop::say(&format!("bulkline: error: {e}"));
             if let Some(hint) = e.hint() {
-                eprintln!("  hint: {hint}");
+                bulkline::stop::say(&format!("  hint: {hint}"));
             }
             e.exit_code()
         }
@@ -67,10 +67,10 @@ fn main() -> ExitCode {
                 | Command::Man(_)
         )
     {
-        eprintln!(
+        bulkline::stop::say(&format!(
             "bulkline: stopped before the end; resume with: {}",
             bulkline::stop::resume_command()
-        );
+        ));
     }
     ExitCode::from(code)
 }

@@ -1,0 +1,96 @@
+//! How runs stop, against the real binary: SIGHUP is a stop like SIGINT and SIGTERM. The
+//! harness is in `tests/common`.
+
+use std::collections::BTreeSet;
+use std::process::{Child, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bulkline::sandbox::SandboxConfig;
+use common::{Harness, Target, mobile, rows, signal};
+
+mod common;
+
+/// Waits for `child` at most `limit`; kills it and fails the test when it is still running.
+fn wait_within(mut child: Child, limit: Duration, what: &str) -> (Output, Duration) {
+    let started = Instant::now();
+    loop {
+        match child.try_wait().expect("wait for the child") {
+            Some(_) => break,
+            None if started.elapsed() > limit => {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("wait");
+                panic!(
+                    "{what}: still running {limit:?} later (killed)\n--- stderr\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let waited = started.elapsed();
+    (child.wait_with_output().expect("wait"), waited)
+}
+
+/// Every contact of `range` exists exactly once on the sandbox's store of `t`.
+fn assert_exactly_once(h: &Harness, t: Target, range: std::ops::Range<u32>) {
+    let got = h.mobiles(t);
+    let mut seen = BTreeSet::new();
+    let dups: Vec<&String> = got.iter().filter(|m| !seen.insert(*m)).collect();
+    assert!(
+        dups.is_empty(),
+        "{}: duplicated records: {dups:?}",
+        t.name()
+    );
+    let wanted: Vec<String> = range.map(mobile).collect();
+    assert_eq!(got, wanted, "{}: wrong records", t.name());
+}
+
+/// SIGHUP (the terminal closed, or `kill -HUP`) is a stop like the first SIGINT: the requests
+/// already sent finish, the reports are written and no part file is left, the run says how to
+/// resume and exits 4; the same command then finishes the job with every contact once.
+#[test]
+fn sighup_stops_an_import_cleanly_and_it_resumes() {
+    let t = Target::ZOOM;
+    let h = Harness::new(SandboxConfig {
+        latency_ms: 40,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..200));
+    let cp = h.path("x.checkpoint");
+    let errors = h.path("errors.csv");
+    let report = h.path("report.csv");
+    let reports: Vec<String> = vec![
+        "--errors".into(),
+        errors.to_string_lossy().into_owned(),
+        "--report".into(),
+        report.to_string_lossy().into_owned(),
+    ];
+    let mut extra: Vec<&str> = reports.iter().map(String::as_str).collect();
+    extra.extend(["--rate", "40/s", "--quiet"]);
+    let child = h
+        .import_cmd(t, &input, &cp, &extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start bulkline import");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while h.sb.zoom_contacts().len() < 10 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(h.sb.zoom_contacts().len() >= 10, "the import did not start");
+    signal(&child, libc::SIGHUP);
+    let (out, _) = wait_within(child, Duration::from_secs(30), "an import after SIGHUP");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{:?}: {stderr}", out.status);
+    assert!(stderr.contains("SIGHUP"), "{stderr}");
+    assert!(stderr.contains("resume with:"), "{stderr}");
+    assert!(h.part_files().is_empty(), "{:?}", h.part_files());
+    assert!(report.exists(), "the report was written");
+    let created = h.sb.zoom_contacts().len();
+    assert!(created < 200, "the run stopped before the end ({created})");
+    assert!(common::in_flight(&cp) == 0, "the requests sent finished");
+
+    let again = h.import(t, &input, &cp, &extra[..4]);
+    again.assert_code(0);
+    assert_exactly_once(&h, t, 0..200);
+}
