@@ -27,6 +27,8 @@ fn main() -> ExitCode {
             }
         };
     bulkline::config::apply(&mut cli, &matches, &config.settings);
+    // A file-size limit fails the write (exit 3, naming the file) instead of killing the run.
+    bulkline::stop::ignore_file_size_signal();
     // A signal is a stop, not a crash (the sandbox keeps the default: Ctrl-C ends it).
     if !matches!(cli.command, Command::Sandbox(_)) {
         bulkline::stop::install();

@@ -131,6 +131,17 @@ fn remove_temp_files() {
     }
 }
 
+/// Ignores SIGXFSZ, for the whole process: a write past the file-size limit (`ulimit -f`)
+/// then fails with `EFBIG` and becomes an error that names the file (exit 3, part files
+/// removed) instead of killing the run where it stands.
+pub fn ignore_file_size_signal() {
+    // SAFETY: setting SIGXFSZ's disposition to SIG_IGN installs no handler and touches no
+    // memory; it is done at start-up, before any thread could be writing a file.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 /// Writes `line` to stderr, ignoring a failure: after SIGHUP the terminal may be gone, and
 /// a stop must still record, clean up and exit 4 without it (`eprintln!` would panic).
 pub fn say(line: &str) {

@@ -1,12 +1,15 @@
-//! How runs stop, against the real binary: SIGHUP is a stop like SIGINT and SIGTERM. The
-//! harness is in `tests/common`.
+//! How runs stop, against the real binary: SIGHUP is a stop like SIGINT and SIGTERM, and a
+//! file-size limit is a fatal error naming the file (not a kill by SIGXFSZ). The harness is in
+//! `tests/common`.
 
 use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use bulkline::sandbox::SandboxConfig;
-use common::{Harness, Target, mobile, rows, signal};
+use common::{Harness, Row, Run, Target, mobile, rows, signal};
 
 mod common;
 
@@ -93,4 +96,75 @@ fn sighup_stops_an_import_cleanly_and_it_resumes() {
     let again = h.import(t, &input, &cp, &extra[..4]);
     again.assert_code(0);
     assert_exactly_once(&h, t, 0..200);
+}
+
+/// A CSV of `n` generated rows in the harness's directory.
+fn big_csv(h: &Harness, name: &str, n: u32) -> PathBuf {
+    let all: Vec<Row> = rows(0..n);
+    h.write_csv(name, &all)
+}
+
+/// `bulkline clean` with the file-size limit (RLIMIT_FSIZE) at `limit` bytes.
+fn clean_limited(h: &Harness, input: &Path, args: &[&str], limit: u64) -> Run {
+    let mut c = h.command();
+    c.arg("clean").arg(input).args(args);
+    // SAFETY: setrlimit(2) is async-signal-safe; the closure touches nothing else.
+    unsafe {
+        c.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    Run::from_output(c.output().expect("run bulkline clean"))
+}
+
+/// A file-size limit that an output outgrows is a fatal error (exit 3) that names the file
+/// and the limit, not a kill by SIGXFSZ; no part file is left and no output appears.
+#[test]
+fn a_file_size_limit_is_a_fatal_error_naming_the_file() {
+    let h = Harness::new(common::config());
+    let input = big_csv(&h, "in.csv", 20_000);
+    assert!(std::fs::metadata(&input).expect("input").len() > 1 << 20);
+    let limit = 256 << 10;
+
+    // The clean rows outgrow the limit.
+    let out = h.path("out.csv");
+    let run = clean_limited(&h, &input, &["-o", &out.to_string_lossy()], limit);
+    run.assert_code(3);
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("bulkline: error:"))
+        .unwrap_or_else(|| panic!("no error line: {run}"));
+    assert!(line.contains(&*out.to_string_lossy()), "{run}");
+    assert!(line.contains("file-size limit"), "{run}");
+    assert!(!out.exists(), "{run}");
+    assert!(h.part_files().is_empty(), "{:?}", h.part_files());
+
+    // So does the error report (every row rejected: the clean rows go to stdout, unlimited).
+    std::fs::write(
+        h.path("bad.csv"),
+        std::iter::once("name,phone\n".to_string())
+            .chain((0..20_000).map(|n| format!("Person {n},not a number {n}\n")))
+            .collect::<String>(),
+    )
+    .expect("write the input");
+    let errors = h.path("errors.csv");
+    let run = clean_limited(
+        &h,
+        &h.path("bad.csv"),
+        &["-o", "-", "--errors", &errors.to_string_lossy()],
+        limit,
+    );
+    run.assert_code(3);
+    assert!(run.stderr.contains(&*errors.to_string_lossy()), "{run}");
+    assert!(run.stderr.contains("file-size limit"), "{run}");
+    assert!(!errors.exists(), "{run}");
+    assert!(h.part_files().is_empty(), "{:?}", h.part_files());
 }
