@@ -1,5 +1,6 @@
-//! How runs stop, against the real binary: SIGHUP is a stop like SIGINT and SIGTERM, and a
-//! file-size limit is a fatal error naming the file (not a kill by SIGXFSZ). The harness is in
+//! How runs stop, against the real binary: SIGHUP is a stop like SIGINT and SIGTERM, a
+//! file-size limit is a fatal error naming the file (not a kill by SIGXFSZ), and an output that
+//! is a named pipe nobody reads does not outlast the first signal. The harness is in
 //! `tests/common`.
 
 use std::collections::BTreeSet;
@@ -167,4 +168,106 @@ fn a_file_size_limit_is_a_fatal_error_naming_the_file() {
     assert!(run.stderr.contains("file-size limit"), "{run}");
     assert!(!errors.exists(), "{run}");
     assert!(h.part_files().is_empty(), "{:?}", h.part_files());
+}
+
+/// Makes a named pipe at `path`.
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).expect("a path");
+    // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+/// An output that is a named pipe nobody opens for reading waits for a reader, but not past
+/// the first signal: SIGTERM ends the run within moments, exit 4, and leaves no part file.
+/// `-o` and `--errors` of `clean`, and `-o` of `export`.
+#[test]
+fn a_named_pipe_without_a_reader_does_not_outlast_a_signal() {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..50));
+    let fifo = h.path("pipe");
+    mkfifo(&fifo);
+    let fifo_arg = fifo.to_string_lossy().into_owned();
+    let out = h.path("out.csv").to_string_lossy().into_owned();
+    let zoom_book = bulkline::sandbox::seed::ZOOM_ADDRESS_BOOK_ID;
+    let url_args = h.url_args();
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("clean -o FIFO", vec!["clean", "-o", &fifo_arg]),
+        (
+            "clean --errors FIFO",
+            vec!["clean", "-o", &out, "--errors", &fifo_arg],
+        ),
+    ];
+    for (what, args) in runs {
+        let child = h
+            .command()
+            .args(&args[..1])
+            .arg(&input)
+            .args(&args[1..])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start bulkline");
+        std::thread::sleep(Duration::from_millis(700));
+        signal(&child, libc::SIGTERM);
+        let (done, waited) = wait_within(child, Duration::from_secs(5), what);
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(4), "{what}: {stderr}");
+        assert!(waited < Duration::from_secs(3), "{what}: {waited:?}");
+        assert!(h.part_files().is_empty(), "{what}: {:?}", h.part_files());
+    }
+
+    // `export` picks its format from the extension.
+    let fifo_csv = h.path("pipe.csv");
+    mkfifo(&fifo_csv);
+    let child = h
+        .api_command()
+        .args(["export", "--from", "zoom-cc", "-o"])
+        .arg(&fifo_csv)
+        .args(&url_args)
+        .args(["--address-book-id", zoom_book])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start bulkline export");
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, libc::SIGTERM);
+    let (done, waited) = wait_within(child, Duration::from_secs(5), "export -o FIFO");
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(4), "export: {stderr}");
+    assert!(waited < Duration::from_secs(3), "export: {waited:?}");
+    assert!(h.part_files().is_empty(), "{:?}", h.part_files());
+}
+
+/// Writing to a named pipe is legitimate: a reader that opens it after the run started gets
+/// every row, and the pipe stays a pipe.
+#[test]
+fn a_named_pipe_gets_the_rows_once_a_reader_opens_it() {
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..50));
+    let fifo = h.path("pipe");
+    mkfifo(&fifo);
+    let child = h
+        .command()
+        .arg("clean")
+        .arg(&input)
+        .arg("-o")
+        .arg(&fifo)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start bulkline clean");
+    std::thread::sleep(Duration::from_millis(500));
+    let text = std::fs::read_to_string(&fifo).expect("read the pipe");
+    let (done, _) = wait_within(child, Duration::from_secs(10), "clean -o FIFO");
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert_eq!(text.lines().count(), 51, "{text}");
+    let kind = std::fs::symlink_metadata(&fifo)
+        .expect("the pipe")
+        .file_type();
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
 }
