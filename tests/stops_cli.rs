@@ -1,7 +1,8 @@
 //! How runs stop, against the real binary: SIGHUP is a stop like SIGINT and SIGTERM, a
-//! file-size limit is a fatal error naming the file (not a kill by SIGXFSZ), and an output that
-//! is a named pipe nobody reads does not outlast the first signal. The harness is in
-//! `tests/common`.
+//! file-size limit is a fatal error naming the file (not a kill by SIGXFSZ), an output that is
+//! a named pipe nobody reads does not outlast the first signal, and `check` asks for a new
+//! token every time (wrong credentials are found even when a good token is cached). The
+//! harness is in `tests/common`.
 
 use std::collections::BTreeSet;
 use std::os::unix::process::CommandExt;
@@ -270,4 +271,42 @@ fn a_named_pipe_gets_the_rows_once_a_reader_opens_it() {
         .expect("the pipe")
         .file_type();
     assert!(std::os::unix::fs::FileTypeExt::is_fifo(&kind));
+}
+
+/// `check` asks the token endpoint for a new token every time: a wrong client secret is
+/// found (exit 2) even when a run with the right one left a good token in the cache.
+#[test]
+fn check_with_a_wrong_secret_fails_even_with_a_cached_token() {
+    let t = Target::VOICE;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..3));
+    h.import(t, &input, &h.path("x.checkpoint"), &[])
+        .assert_code(0);
+    let cached = std::fs::read_dir(h.path("cache").join("bulkline"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(cached > 0, "the import cached its token");
+
+    let out = h
+        .api_command()
+        .env("ZOHO_CLIENT_SECRET", "not-the-secret")
+        .args(["check", "--to", t.name()])
+        .args(h.url_args())
+        .output()
+        .expect("run bulkline check");
+    let run = Run::from_output(out);
+    run.assert_code(2);
+    assert!(run.stderr.contains("invalid_client"), "{run}");
+    assert!(!run.stdout.contains("ready"), "{run}");
+
+    // The right credentials pass, with a new token too.
+    let out = h
+        .api_command()
+        .args(["check", "--to", t.name(), "--json"])
+        .args(h.url_args())
+        .output()
+        .expect("run bulkline check");
+    let run = Run::from_output(out);
+    run.assert_code(0);
+    assert_eq!(run.summary["token_requests"], 1, "{run}");
 }
