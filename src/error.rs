@@ -104,8 +104,9 @@ pub enum Error {
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
-    /// Reading or writing a file failed.
-    #[error("{action} {path}: {source}")]
+    /// Reading or writing a file failed (for a file that outgrew the file-size limit, the
+    /// message says so: see [`file_too_large`]).
+    #[error("{action} {path}: {}", io_reason(.source))]
     Io {
         action: &'static str,
         path: PathBuf,
@@ -148,6 +149,9 @@ impl Error {
             Error::BadInput { .. } => {
                 Some("check the file, or name its format with --format / --encoding")
             }
+            Error::Io { source, .. } if file_too_large(source) => Some(
+                "raise the file-size limit (`ulimit -f`) or write the file where it may grow this large, then run the same command again",
+            ),
             Error::Io { .. } => Some("check the path, its permissions and the free disk space"),
             Error::Journal(_) => Some(
                 "the journal was changed outside bulkline: restore it from a backup, or start over with --restart (what it recorded is then done again)",
@@ -168,6 +172,22 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// True when `e` is a write refused because the file would outgrow the process's file-size
+/// limit (`EFBIG`, "File too large"; the process ignores SIGXFSZ so that such a write fails
+/// instead of killing it).
+pub fn file_too_large(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::FileTooLarge
+}
+
+/// What an I/O error says in a message.
+fn io_reason(e: &std::io::Error) -> String {
+    if file_too_large(e) {
+        "the file-size limit was exceeded (File too large)".to_string()
+    } else {
+        e.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,6 +201,44 @@ mod tests {
         assert_eq!(
             ExitCode::RowsRejected.merge(ExitCode::Ok),
             ExitCode::RowsRejected
+        );
+    }
+
+    #[test]
+    fn a_file_over_the_size_limit_is_fatal_and_named() {
+        let efbig = std::io::Error::from_raw_os_error(libc::EFBIG);
+        let e = Error::io("cannot write", "/data/out.csv", efbig);
+        assert_eq!(e.exit_code(), exit::FATAL);
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            "cannot write /data/out.csv: the file-size limit was exceeded (File too large)"
+        );
+        assert!(e.hint().is_some_and(|h| h.contains("file-size limit")));
+        // Copied without its OS code (as the journal's writer hands it on), it is the same.
+        let copied = std::io::Error::new(std::io::ErrorKind::FileTooLarge, "File too large");
+        assert!(file_too_large(&copied));
+        // A journal whose writer failed on it.
+        let journal: Error = crate::checkpoint::CheckpointError::Write {
+            path: "/data/x.checkpoint".into(),
+            source: std::sync::Arc::new(std::io::Error::from_raw_os_error(libc::EFBIG)),
+        }
+        .into();
+        assert_eq!(journal.exit_code(), exit::FATAL);
+        assert!(
+            journal
+                .to_string()
+                .contains("/data/x.checkpoint: the file-size limit was exceeded"),
+            "{journal}"
+        );
+        let other = Error::io(
+            "cannot write",
+            "/data/out.csv",
+            std::io::Error::other("disk on fire"),
+        );
+        assert_eq!(
+            other.to_string(),
+            "cannot write /data/out.csv: disk on fire"
         );
     }
 }

@@ -22,11 +22,13 @@ fn main() -> ExitCode {
         match bulkline::config::Config::load(cli.config.as_deref(), |k| std::env::var(k).ok()) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("bulkline: error: {e}");
+                bulkline::stop::say(&format!("bulkline: error: {e}"));
                 return ExitCode::from(e.exit_code());
             }
         };
     bulkline::config::apply(&mut cli, &matches, &config.settings);
+    // A file-size limit fails the write (exit 3, naming the file) instead of killing the run.
+    bulkline::stop::ignore_file_size_signal();
     // A signal is a stop, not a crash (the sandbox keeps the default: Ctrl-C ends it).
     if !matches!(cli.command, Command::Sandbox(_)) {
         bulkline::stop::install();
@@ -47,9 +49,9 @@ fn main() -> ExitCode {
     let code = match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("bulkline: error: {e}");
+            bulkline::stop::say(&format!("bulkline: error: {e}"));
             if let Some(hint) = e.hint() {
-                eprintln!("  hint: {hint}");
+                bulkline::stop::say(&format!("  hint: {hint}"));
             }
             e.exit_code()
         }
@@ -67,10 +69,10 @@ fn main() -> ExitCode {
                 | Command::Man(_)
         )
     {
-        eprintln!(
+        bulkline::stop::say(&format!(
             "bulkline: stopped before the end; resume with: {}",
             bulkline::stop::resume_command()
-        );
+        ));
     }
     ExitCode::from(code)
 }

@@ -1,5 +1,6 @@
 //! The pre-flight: before a run sends anything, an access token and one cheap read of the
-//! API (two requests at most; none for the token when a cached one is still good). A refusal
+//! API (two requests at most; for a run, none for the token when a cached one is still good;
+//! `bulkline check` always asks for a new one, [`Token::Fresh`]). A refusal
 //! becomes a message that says what to fix: the credentials, the scope the read needs (and
 //! the token lacks), the data centre, or the destination. `bulkline check` runs it alone.
 
@@ -10,11 +11,24 @@ use crate::error::Error;
 use crate::http::{HttpClient, Outcome, Request};
 use crate::scopes::{self, Api, Need, Op};
 
+/// Which access token the pre-flight uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Token {
+    /// The one in memory or in the cache while it is good, else a new one (a run: it saves
+    /// token requests).
+    Reuse,
+    /// Always a new one from the token endpoint (`bulkline check`: it tests the credentials,
+    /// which a cached token says nothing about).
+    Fresh,
+}
+
 /// What the pre-flight reads, and where the run's settings point.
 #[derive(Debug, Clone)]
 pub struct Probe {
     /// The API, for the scope the read needs and for messages.
     pub api: Api,
+    /// Which access token it uses.
+    pub token: Token,
     /// The read.
     pub request: Request,
     /// The Zoho data centre of `--dc`, when the accounts server is the data centre's own (not
@@ -82,7 +96,11 @@ pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
         None => (Grant::default(), 0),
         Some(provider) => {
             let before = provider.token_requests();
-            let token = provider.token().await.map_err(|e| token_error(&e, probe))?;
+            let token = match probe.token {
+                Token::Reuse => provider.token().await,
+                Token::Fresh => provider.fresh_token().await,
+            };
+            let token = token.map_err(|e| token_error(&e, probe))?;
             (
                 token.grant().clone(),
                 provider.token_requests().saturating_sub(before),
@@ -219,6 +237,7 @@ mod tests {
     fn probe(api: Api, dc: Option<DataCentre>) -> Probe {
         Probe {
             api,
+            token: Token::Reuse,
             request: Request::get("/rest/json/zv/contacts/contact_status"),
             dc,
             accounts: "https://accounts.zoho.com".into(),

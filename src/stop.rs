@@ -1,8 +1,9 @@
 //! Stopping on a signal. A signal is a stop, not a crash:
 //!
-//! - the first SIGINT or SIGTERM asks the run to stop ([`requested`], [`wait`]): it takes no
-//!   new rows, lets the requests already sent finish (at most [`GRACE`]), records their
-//!   outcomes, removes its temporary files, prints its summary and how to resume, and exits 4;
+//! - the first SIGINT, SIGTERM or SIGHUP (the terminal closed) asks the run to stop
+//!   ([`requested`], [`wait`]): it takes no new rows, lets the requests already sent finish
+//!   (at most [`GRACE`]), records their outcomes, removes its temporary files, prints its
+//!   summary and how to resume, and exits 4;
 //! - a second one exits at once with code 4 (the journal tolerates a cut at any byte), after
 //!   removing every temporary file still registered ([`TempFile`]).
 //!
@@ -38,6 +39,7 @@ pub fn requested() -> bool {
 pub fn signal_name() -> Option<&'static str> {
     match SIGNAL.load(Ordering::Relaxed) {
         0 => None,
+        1 => Some("SIGHUP"),
         2 => Some("SIGINT"),
         15 => Some("SIGTERM"),
         _ => Some("a signal"),
@@ -129,12 +131,31 @@ fn remove_temp_files() {
     }
 }
 
-/// Starts watching SIGINT and SIGTERM (once; later calls do nothing).
+/// Ignores SIGXFSZ, for the whole process: a write past the file-size limit (`ulimit -f`)
+/// then fails with `EFBIG` and becomes an error that names the file (exit 3, part files
+/// removed) instead of killing the run where it stands.
+pub fn ignore_file_size_signal() {
+    // SAFETY: setting SIGXFSZ's disposition to SIG_IGN installs no handler and touches no
+    // memory; it is done at start-up, before any thread could be writing a file.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
+/// Writes `line` to stderr, ignoring a failure: after SIGHUP the terminal may be gone, and
+/// a stop must still record, clean up and exit 4 without it (`eprintln!` would panic).
+pub fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Starts watching SIGINT, SIGTERM and SIGHUP (once; later calls do nothing).
 pub fn install() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+        else {
             return;
         };
         let spawned = std::thread::Builder::new()
@@ -143,16 +164,17 @@ pub fn install() {
                 for signal in signals.forever() {
                     if requested() {
                         remove_temp_files();
-                        eprintln!(
-                            "\nbulkline: stopped at once by a second signal; run the same command again to resume"
+                        say(
+                            "\nbulkline: stopped at once by a second signal; run the same command again to resume",
                         );
                         std::process::exit(i32::from(crate::error::exit::RESUMABLE));
                     }
                     SIGNAL.store(signal as usize, Ordering::Relaxed);
                     request();
-                    eprintln!(
-                        "\nbulkline: stopping cleanly: no new rows, the requests already sent finish (a second Ctrl-C stops at once)"
-                    );
+                    say(&format!(
+                        "\nbulkline: stopping cleanly on {}: no new rows, the requests already sent finish (a second Ctrl-C stops at once)",
+                        signal_name().unwrap_or("a signal")
+                    ));
                 }
             });
         // Without the thread, signals keep their default action: the run is killed, and the

@@ -83,7 +83,9 @@ pub fn print<S: Summary + ?Sized>(summary: &S, json: bool, quiet: bool) -> Resul
     } else if summary.human_on_stdout() {
         print!("{}", summary.human());
     } else if !quiet {
-        eprint!("{}", summary.human());
+        // Not `eprint!`: a terminal that hung up (SIGHUP) must not turn a stop into a panic.
+        use std::io::Write;
+        let _ = write!(std::io::stderr().lock(), "{}", summary.human());
     }
     Ok(())
 }

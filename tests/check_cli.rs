@@ -54,13 +54,13 @@ fn check_passes_with_two_requests_and_reports_each_command() {
     }
     // The token and the read: two requests, no more.
     assert_eq!(all_requests(&h), 2);
-    // A second check finds the token in the cache: one request.
+    // A second check asks for a new token too (it tests the credentials, not the cache).
     let out = check(&h, "zoho-voice", &["--json"]);
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
-    assert_eq!(report["token_requests"], 0);
+    assert_eq!(report["token_requests"], 1);
     assert_eq!(report["read"]["status"], 200);
-    assert_eq!(all_requests(&h), 3);
+    assert_eq!(all_requests(&h), 4);
 }
 
 #[test]

@@ -297,6 +297,19 @@ impl TokenProvider {
         self.fetch().await
     }
 
+    /// A new token from the token endpoint, whatever the memory or the cache hold: what
+    /// `bulkline check` uses, since it tests the credentials, not a token they were once
+    /// given (a cached token still works after its client secret changed). It is kept and
+    /// cached like any new token. A fixed token is returned as it is: there is no endpoint
+    /// to ask.
+    pub async fn fresh_token(&self) -> Result<AccessToken, AuthError> {
+        if !self.can_refresh() {
+            return self.token().await;
+        }
+        let _single_flight = self.refresh.lock().await;
+        self.fetch().await
+    }
+
     /// Called after the API answered 401 to `rejected`: returns a replacement (the one
     /// another worker already fetched, or a new one). Fails for fixed tokens, and for a token
     /// issued moments ago (another refresh would not help and would spend Zoho's quota).

@@ -96,9 +96,10 @@ impl Start {
         self.sandbox_url.as_deref().or(args.accounts_url.as_deref())
     }
 
-    /// The pre-flight of `api` through `http`: a token and `request` (see
+    /// The pre-flight of `api` through `http`: a `token` and `request` (see
     /// [`crate::preflight`]). Warns, unless quiet, when the token's scope list lacks what
     /// `command` needs beyond the read.
+    #[allow(clippy::too_many_arguments)]
     fn preflight(
         &self,
         args: &ApiArgs,
@@ -107,10 +108,12 @@ impl Start {
         oauth: OAuth,
         request: crate::http::Request,
         command: Option<scopes::Command>,
+        token: preflight::Token,
     ) -> Result<preflight::Checked> {
         let zoom = oauth == OAuth::Zoom;
         let probe = preflight::Probe {
             api,
+            token,
             request,
             dc: (!zoom && self.accounts_override(args).is_none()).then_some(self.dc),
             accounts: match (self.accounts_override(args), zoom) {
@@ -244,6 +247,15 @@ pub struct SmsApi {
 /// Builds the runtime and the client of the Zoho Voice SMS API from the arguments, and runs
 /// the pre-flight (warning about the scopes `command` needs, if given).
 pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<SmsApi> {
+    connect_sms_with(args, command, preflight::Token::Reuse)
+}
+
+/// [`connect_sms`], with the pre-flight's `token` (a new one for `check`).
+pub fn connect_sms_with(
+    args: &ApiArgs,
+    command: Option<scopes::Command>,
+    token: preflight::Token,
+) -> Result<SmsApi> {
     let s = start(args)?;
     let http = s.client(
         args,
@@ -260,6 +272,7 @@ pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<S
         OAuth::Zoho,
         crate::sms::api::probe_request(jiff::Timestamp::now()),
         command,
+        token,
     )?;
     let destination = s.destination(args, &http, OAuth::Zoho);
     Ok(SmsApi {
@@ -280,6 +293,17 @@ pub fn connect(
     kind: TargetKind,
     known: Option<&BTreeMap<String, String>>,
     command: Option<scopes::Command>,
+) -> Result<Api> {
+    connect_with(args, kind, known, command, preflight::Token::Reuse)
+}
+
+/// [`connect`], with the pre-flight's `token` (a new one for `check`).
+pub fn connect_with(
+    args: &ApiArgs,
+    kind: TargetKind,
+    known: Option<&BTreeMap<String, String>>,
+    command: Option<scopes::Command>,
+    token: preflight::Token,
 ) -> Result<Api> {
     let s = start(args)?;
     let setup = crate::connectors::Setup {
@@ -309,6 +333,7 @@ pub fn connect(
         descriptor.oauth,
         target.probe(),
         command,
+        token,
     )?;
     target
         .read_probe(&checked.body)

@@ -1,17 +1,19 @@
-//! `bulkline check`: the pre-flight alone, with a report of what the token allows.
+//! `bulkline check`: the pre-flight alone, with a report of what the token allows. It always
+//! asks the token endpoint for a new access token: it tests the credentials, and a cached
+//! token says nothing about them (it still works after the client secret changed).
 
 use serde_json::json;
 
-use super::api::{connect, connect_sms};
+use super::api::{connect_sms_with, connect_with};
 use crate::cli::{CheckArgs, CheckTo};
 use crate::error::{Result, exit};
-use crate::preflight::Checked;
+use crate::preflight::{Checked, Token};
 use crate::scopes;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let checked = match args.to {
-        CheckTo::ZohoSms => connect_sms(&args.api, None)?.checked,
-        CheckTo::Target(kind) => connect(&args.api, kind, None, None)?.checked,
+        CheckTo::ZohoSms => connect_sms_with(&args.api, None, Token::Fresh)?.checked,
+        CheckTo::Target(kind) => connect_with(&args.api, kind, None, None, Token::Fresh)?.checked,
     };
     let name = args.to.as_str();
     if args.api.json {
@@ -37,7 +39,8 @@ fn per_command(checked: &Checked) -> Vec<(scopes::Command, Option<Vec<String>>)>
 fn report_text(name: &str, checked: &Checked) -> String {
     let mut out = format!("{name}: ready ({})\n", checked.api.name());
     let token = match checked.token_requests {
-        0 => "the cached access token".to_string(),
+        // Only a fixed access token (ZOHO_ACCESS_TOKEN, ZOOM_ACCESS_TOKEN) asks for none.
+        0 => "the access token of the credentials (no token request)".to_string(),
         n => format!(
             "a new access token ({n} token request{})",
             if n == 1 { "" } else { "s" }

@@ -59,11 +59,14 @@ pub(crate) fn persist(part: Part, dest: &Path) -> Result<()> {
 /// Opens `path` for writing in place when it exists and is not a plain regular file: a
 /// device or pipe (`/dev/null`, a FIFO) or a symbolic link (`/dev/stdout`, a link to a file
 /// kept elsewhere), which renaming a temporary file over it would replace. `None` for a
-/// regular file or a new path, which get the atomic temporary-file treatment.
+/// regular file or a new path, which get the atomic temporary-file treatment. A named pipe
+/// is waited on until a reader opens it ([`open_fifo`]).
 pub(crate) fn open_special(path: &Path) -> Result<Option<File>> {
+    use std::os::unix::fs::FileTypeExt;
     let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Ok(None),
+        Ok(meta) if meta.file_type().is_fifo() => open_fifo(path).map(Some),
         Ok(meta) if link || !meta.is_file() => std::fs::OpenOptions::new()
             .write(true)
             .truncate(meta.is_file())
@@ -71,6 +74,52 @@ pub(crate) fn open_special(path: &Path) -> Result<Option<File>> {
             .map(Some)
             .map_err(|e| Error::io("cannot write", path, e)),
         _ => Ok(None),
+    }
+}
+
+/// How often a named pipe with no reader is tried again.
+const FIFO_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Opens the named pipe `path` for writing once a reader has it open, as a shell's `>` does,
+/// but without blocking in open(2): until a reader comes, the open is tried again every
+/// [`FIFO_POLL`], and a stop asked for meanwhile (a signal) ends the wait
+/// ([`Error::Interrupted`], exit 4). Once open, writes block as usual (the reader sets the
+/// pace).
+fn open_fifo(path: &Path) -> Result<File> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    loop {
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path);
+        match opened {
+            Ok(file) => {
+                // SAFETY: fcntl(2) on a descriptor that `file` owns and keeps open; F_GETFL
+                // and F_SETFL only read and set its status flags.
+                let cleared = unsafe {
+                    let fd = file.as_raw_fd();
+                    let flags = libc::fcntl(fd, libc::F_GETFL);
+                    flags >= 0 && libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) == 0
+                };
+                if !cleared {
+                    return Err(Error::io("cannot write", path, io::Error::last_os_error()));
+                }
+                return Ok(file);
+            }
+            // ENXIO: no reader has the pipe open yet.
+            Err(e) if e.raw_os_error() == Some(libc::ENXIO) => {
+                if crate::stop::requested() {
+                    return Err(Error::Interrupted(format!(
+                        "waiting for a reader of the named pipe {}: {}",
+                        path.display(),
+                        crate::stop::message()
+                    )));
+                }
+                std::thread::sleep(FIFO_POLL);
+            }
+            Err(e) => return Err(Error::io("cannot write", path, e)),
+        }
     }
 }
 
@@ -480,6 +529,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (fifo, reader) = pipe_with_reader(dir.path());
         write_ann(&fifo);
+        assert_eq!(reader.join().unwrap(), "name\nAnn\n");
+        assert_pipe(&fifo);
+    }
+
+    #[test]
+    fn a_pipe_without_a_reader_waits_for_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                std::fs::read_to_string(fifo).unwrap()
+            })
+        };
+        let started = std::time::Instant::now();
+        write_ann(&fifo);
+        assert!(started.elapsed() >= std::time::Duration::from_millis(250));
         assert_eq!(reader.join().unwrap(), "name\nAnn\n");
         assert_pipe(&fifo);
     }

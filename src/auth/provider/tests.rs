@@ -209,6 +209,45 @@ async fn cache_is_reused_by_the_next_run() {
     assert_eq!(issued.load(Ordering::SeqCst), 2);
 }
 
+#[tokio::test]
+async fn a_fresh_token_asks_the_endpoint_whatever_the_cache_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = TokenCache::new(dir.path());
+    let (accounts, issued) = zoho_accounts(Duration::ZERO).await;
+    let key = seed_cache(&cache, &accounts, "cached", 3000);
+    let provider = zoho("r1", accounts.clone(), Some(cache.clone()));
+    let t = provider.fresh_token().await.expect("token");
+    assert_eq!(t.secret().expose(), "tok-1");
+    assert!(t.issued_here());
+    assert_eq!(provider.token_requests(), 1);
+    // It is kept, in memory and in the cache.
+    assert_eq!(
+        provider.token().await.expect("token").secret().expose(),
+        "tok-1"
+    );
+    let cached = cache.load(&key).expect("cached");
+    assert_eq!(cached.access_token.expose(), "tok-1");
+
+    // A wrong client secret is refused, though the cache holds a good token for the key.
+    let wrong = ZohoAuth::RefreshToken {
+        client_id: "1000.CLIENT".to_string(),
+        client_secret: Secret::new("not-the-secret"),
+        refresh_token: Secret::new("r1"),
+    };
+    let provider = TokenProvider::zoho(http(), wrong, accounts, Some(cache));
+    let e = provider.fresh_token().await.expect_err("refused");
+    assert!(e.to_string().contains("invalid_client"), "{e}");
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+
+    // A fixed token has no endpoint to ask: it is used as it is.
+    let fixed = TokenProvider::fixed(http(), Secret::new("fixed"), AuthScheme::Bearer);
+    assert_eq!(
+        fixed.fresh_token().await.expect("token").secret().expose(),
+        "fixed"
+    );
+    assert_eq!(fixed.token_requests(), 0);
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn cache_file_is_private_and_holds_no_credentials() {
