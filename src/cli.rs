@@ -386,10 +386,19 @@ pub struct SmsArgs {
     #[arg(help_heading = "Message")]
     pub media: Option<String>,
 
-    /// Numbers never to text: a CSV with a phone column, or one number a line. Repeatable.
+    /// Numbers never to text: a CSV with a phone column (and a country column, if any), or
+    /// one number a line. Repeatable. A national number with no region is read in each
+    /// recipient's. A line that holds no number refuses the campaign.
     #[arg(long, value_name = "FILE")]
     #[arg(help_heading = "Recipients")]
     pub suppress: Vec<String>,
+
+    /// Count the lines of the --suppress files that hold no number (no digits, letters, too
+    /// few or too many digits, a country that names no region) and go on, instead of refusing
+    /// the campaign.
+    #[arg(long, requires = "suppress")]
+    #[arg(help_heading = "Recipients")]
+    pub suppress_skip_unreadable: bool,
 
     /// Do not read the opt-outs (STOP, UNSUBSCRIBE, CANCEL, END, QUIT, STOPALL) from the
     /// account's incoming SMS logs before sending.

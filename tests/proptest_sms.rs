@@ -3,7 +3,7 @@
 //! succeed.
 
 use bulkline::sms::segments::{self, Encoding};
-use bulkline::sms::suppress::Suppressions;
+use bulkline::sms::suppress::{ReadOptions, Suppressions};
 use bulkline::sms::template::Template;
 use bulkline::sms::window::{Placement, SendWindow};
 use proptest::prelude::*;
@@ -67,9 +67,11 @@ proptest! {
     fn suppression_files_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
         let mut s = Suppressions::default();
         let text = String::from_utf8_lossy(&bytes);
-        s.add_text(&text, None);
+        let opts = ReadOptions { skip_unreadable: true, ..ReadOptions::default() };
+        prop_assert!(s.add_text("fuzz.txt", &text, opts).is_ok());
+        let _ = Suppressions::default().add_text("fuzz.txt", &text, ReadOptions::default());
         s.add_opt_outs([(text.as_ref(), "STOP")]);
-        prop_assert!(s.len() as u64 <= s.opted_out + bytes.len() as u64);
+        prop_assert!(s.len() as u64 <= s.opted_out() + bytes.len() as u64);
     }
 
     /// Any window text parses or is refused; a parsed window places any region at any time

@@ -248,7 +248,8 @@ fn non_mobiles_are_rejected_unless_allowed() {
 fn suppression_files_and_stop_replies_keep_numbers_out() {
     let h = Harness::new(config());
     let input = write_list(&h, "list.csv", 0..10);
-    // Row 1 in a CSV with a phone column, row 2 national in a one-number-a-line file.
+    // Row 1 in a CSV with a phone column, row 2 national in a one-number-a-line file (with a
+    // line that holds no number: skipped, with --suppress-skip-unreadable).
     let list = h.path("dnc.csv");
     std::fs::write(&list, format!("Name,Mobile\nX,{}\n", mobile(1))).unwrap();
     let national = format!("0{}", &mobile(2)[3..]);
@@ -273,6 +274,7 @@ fn suppression_files_and_stop_replies_keep_numbers_out() {
             list.to_str().unwrap(),
             "--suppress",
             lines.to_str().unwrap(),
+            "--suppress-skip-unreadable",
             "--errors",
             errors.to_str().unwrap(),
         ],
@@ -281,6 +283,11 @@ fn suppression_files_and_stop_replies_keep_numbers_out() {
     assert_eq!(run.num("sent"), 6, "{run}");
     assert_eq!(run.num("suppressed"), 4, "{run}");
     assert_eq!(run.num("opted_out"), 2, "{run}");
+    assert_eq!(run.num("opt_out_rows"), 2, "{run}");
+    assert_eq!(
+        run.summary["suppression_files"][1]["unreadable"], 1,
+        "{run}"
+    );
     assert_each_once(&h, [0, 5, 6, 7, 8, 9]);
     let rejected = read_table(&errors);
     let mut rows: Vec<&str> = rejected

@@ -15,7 +15,7 @@ use crate::sms::api::{Media, Schedule, SendOptions};
 use crate::sms::campaign::{self, Settings};
 use crate::sms::recipient::{Composer, MessageSource, Timing, unknown_names};
 use crate::sms::summary::Plan;
-use crate::sms::suppress::Suppressions;
+use crate::sms::suppress::{ReadOptions, Suppressions};
 use crate::sms::template::Template;
 use crate::sms::window::SendWindow;
 use crate::source;
@@ -117,6 +117,24 @@ fn confirm_send(plan: &Plan) -> Result<bool> {
     )
 }
 
+/// The `--suppress` files, read with the list's `--default-region`: a line that holds no
+/// number refuses the campaign here, before anything is sent (unless
+/// `--suppress-skip-unreadable`).
+fn read_suppressions(
+    args: &SmsArgs,
+    default_region: Option<crate::region::Region>,
+) -> Result<Suppressions> {
+    let opts = ReadOptions {
+        default_region,
+        skip_unreadable: args.suppress_skip_unreadable,
+    };
+    let mut suppressions = Suppressions::default();
+    for path in &args.suppress {
+        suppressions.add_file(Path::new(path), opts)?;
+    }
+    Ok(suppressions)
+}
+
 pub fn run(args: &SmsArgs) -> Result<u8> {
     super::json_owns_stdout(
         args.api.json,
@@ -191,10 +209,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         }
         None => None,
     };
-    let mut suppressions = Suppressions::default();
-    for path in &args.suppress {
-        suppressions.add_file(Path::new(path), input.transform.default_region)?;
-    }
+    let mut suppressions = read_suppressions(args, input.transform.default_region)?;
 
     // The API is needed to send, and to read the opt-outs (a dry run too, unless told not to).
     let needs_api = !args.dry_run || !args.no_opt_out_check;

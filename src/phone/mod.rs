@@ -8,8 +8,10 @@ mod fast;
 pub mod metadata;
 mod plan;
 
+use rlibphonenumber::enums::NumberLengthType;
 use rlibphonenumber::{
-    PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType, PhoneNumberUtil,
+    PHONE_NUMBER_UTIL, ParseError, PhoneNumber, PhoneNumberFormat, PhoneNumberType,
+    PhoneNumberUtil, ValidationError,
 };
 
 use crate::region::Region;
@@ -146,6 +148,84 @@ fn normalize_with(
     })
 }
 
+/// How a number on a list that must hold (a suppression list) reads: as [`normalize`] reads
+/// it and, when it does not, why, in more words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
+    /// A valid number, in E.164.
+    Number(String),
+    /// In national format, and no region to read it in.
+    NoRegion,
+    /// Not a valid number.
+    Unreadable(NotANumber),
+}
+
+/// Why a text with digits is still no phone number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotANumber {
+    #[error("no country has the calling code it starts with")]
+    UnknownCountryCode,
+    #[error("the phone library cannot read it as a number")]
+    Unparsable,
+    #[error("too few digits to be a number")]
+    TooFew,
+    #[error("too many digits to be a number")]
+    TooMany,
+    #[error("too few digits for a number of +{0}")]
+    TooShort(i32),
+    #[error("too many digits for a number of +{0}")]
+    TooLong(i32),
+    #[error("no number of +{0} has that many digits")]
+    InvalidLength(i32),
+    #[error("a local number of +{0}: its area code is missing")]
+    LocalOnly(i32),
+    #[error("not a valid number of +{0}: none of its numbers is in that range")]
+    Invalid(i32),
+}
+
+/// Reads `text` as [`Reading`] says, national numbers in `region`.
+pub fn read(text: &str, region: Option<Region>) -> Reading {
+    match normalize(text, region) {
+        Ok(n) => Reading::Number(n.e164),
+        Err(PhoneError::NoRegion(_)) => Reading::NoRegion,
+        Err(PhoneError::Invalid { .. }) => with_util(|u| read_invalid(u, text.trim(), region)),
+    }
+}
+
+/// Why [`normalize`] refused a text, as [`read`] says it.
+fn read_invalid(util: &PhoneNumberUtil, text: &str, region: Option<Region>) -> Reading {
+    let number = match util.parse(text, region) {
+        Ok(n) => n,
+        Err(ParseError::InvalidCountryCode) if region.is_none() && !text.starts_with('+') => {
+            return Reading::NoRegion;
+        }
+        Err(e) => return Reading::Unreadable(parse_error(e)),
+    };
+    let cc = number.country_code;
+    let why = match util.is_possible_number_with_reason(&number) {
+        // Valid, but longer than the 15 digits E.164 allows.
+        Ok(NumberLengthType::IsPossible) if util.is_valid_number(&number) => {
+            NotANumber::TooLong(cc)
+        }
+        Ok(NumberLengthType::IsPossible) => NotANumber::Invalid(cc),
+        Ok(NumberLengthType::IsPossibleLocalOnly) => NotANumber::LocalOnly(cc),
+        Err(ValidationError::InvalidCountryCode) => NotANumber::UnknownCountryCode,
+        Err(ValidationError::TooShort) => NotANumber::TooShort(cc),
+        Err(ValidationError::TooLong) => NotANumber::TooLong(cc),
+        Err(ValidationError::InvalidLength) => NotANumber::InvalidLength(cc),
+    };
+    Reading::Unreadable(why)
+}
+
+fn parse_error(e: ParseError) -> NotANumber {
+    match e {
+        ParseError::InvalidCountryCode => NotANumber::UnknownCountryCode,
+        ParseError::NotANumber(_) => NotANumber::Unparsable,
+        ParseError::TooShortNsn | ParseError::TooShortAfterIdd => NotANumber::TooFew,
+        ParseError::TooLongNsn => NotANumber::TooMany,
+    }
+}
+
 /// The digits of an E.164 number as one integer: at most 15 digits, so it fits in a u64.
 pub fn e164_key(e164: &str) -> Option<u64> {
     let digits = e164.strip_prefix('+')?;
@@ -220,6 +300,32 @@ mod tests {
         assert_eq!(n.extension.as_deref(), Some("123"));
         let n = normalize("(650) 253-0000 x45", r("US")).unwrap();
         assert_eq!(n.extension.as_deref(), Some("45"));
+    }
+
+    #[test]
+    fn strict_reading_says_why_a_number_is_not_one() {
+        let fr = r("FR");
+        assert_eq!(
+            read("06 12 34 56 78", fr),
+            Reading::Number("+33612345678".into())
+        );
+        assert_eq!(read("06 12 34 56 78", None), Reading::NoRegion);
+        assert_eq!(
+            read("+44 20 7183 8750", None),
+            Reading::Number("+442071838750".into())
+        );
+        for (text, region, why) in [
+            // A digit short: libphonenumber keeps the 0 and reads nine digits, in no range.
+            ("06 12 34 56 7", fr, NotANumber::Invalid(33)),
+            ("+1 123 456 7890", None, NotANumber::Invalid(1)),
+            ("+33 6 12 34 56", None, NotANumber::TooShort(33)),
+            ("+33 6 12 34 56 78 9 0", None, NotANumber::TooLong(33)),
+            ("+999 123456", None, NotANumber::UnknownCountryCode),
+            ("253-0000", r("US"), NotANumber::LocalOnly(1)),
+            ("1", r("US"), NotANumber::Unparsable),
+        ] {
+            assert_eq!(read(text, region), Reading::Unreadable(why), "{text}");
+        }
     }
 
     #[test]

@@ -248,7 +248,9 @@ impl Pass for Planner<'_> {
             Ok(r) => r,
             Err(rejection) => return self.reject(schema, &raw, &[rejection]),
         };
-        if let Some(rejection) = self.settings.composer.suppressed(&r.number) {
+        if let Some(hit) = self.settings.composer.suppression(&r) {
+            self.plan.count_suppressed(&hit);
+            let rejection = self.settings.composer.rejection(&hit);
             return self.reject(schema, &raw, &[rejection]);
         }
         if let Some(rejection) = self.settings.texted.rejection(&r.number, &r.message) {
@@ -388,7 +390,7 @@ impl Pass for SendPass<'_> {
             Some(RowState::InFlight(intent) | RowState::Unknown(intent)) => {
                 return match composed {
                     Ok(r) => {
-                        let blocked = composer.suppressed(&r.number);
+                        let blocked = composer.suppressed(&r);
                         self.sender.add_unknown(Unknown {
                             at_ms: self.maybe_at.get(&raw.row).copied().unwrap_or(0),
                             intent: *intent,
@@ -411,7 +413,7 @@ impl Pass for SendPass<'_> {
             Ok(r) => r,
             Err(rejection) => return self.reject(schema, &raw, &[rejection]),
         };
-        if let Some(rejection) = composer.suppressed(&r.number) {
+        if let Some(rejection) = composer.suppressed(&r) {
             return self.reject(schema, &raw, &[rejection]);
         }
         if let Some(rejection) = self.settings.texted.rejection(&r.number, &r.message) {
@@ -546,15 +548,13 @@ pub fn run(
         settings,
         resume: &resume,
         counts: Counts::default(),
-        plan: Plan::default(),
+        plan: Plan::with_suppressions(&settings.composer.suppressions),
         groups: HashMap::new(),
         reports: dry_reports.as_ref(),
         claims: Claims::default(),
     };
     let info = walk(settings, &mut planner)?;
     let (counts, mut plan) = planner.finish();
-    plan.opted_out = settings.composer.suppressions.opted_out;
-    plan.suppression_list = settings.composer.suppressions.len() as u64;
     plan.repeat_window_seconds = settings.texted.window.as_secs();
     plan.repeat_log_entries = settings.texted.read;
     plan.repeat_log_requests = settings.texted.requests;

@@ -12,7 +12,7 @@ use crate::sms::api::{MAX_MESSAGE_CHARS, Schedule};
 use crate::source::{Schema, Values};
 
 use super::segments::{self, Segments};
-use super::suppress::{Source, Suppressions};
+use super::suppress::{Hit, Suppressions};
 use super::template::{Template, find_column};
 use super::window::{Placement, SendWindow};
 
@@ -215,20 +215,25 @@ impl Composer {
         })
     }
 
-    /// Why `number` must not be texted, if it must not.
-    pub fn suppressed(&self, number: &str) -> Option<Rejection> {
-        let message = match self.suppressions.source(number)? {
-            Source::List => "the number is on a --suppress list",
-            Source::OptOut => {
-                "the number texted an opt-out keyword (STOP, UNSUBSCRIBE, ...) to the account"
-            }
-        };
-        Some(Rejection::new(
+    /// Why the recipient must not be texted (the files that hold its number, an opt-out),
+    /// if it must not.
+    pub fn suppression(&self, r: &Recipient) -> Option<Hit> {
+        self.suppressions.check(&r.number, &r.region)
+    }
+
+    /// The rejection of a suppressed recipient.
+    pub fn rejection(&self, hit: &Hit) -> Rejection {
+        Rejection::new(
             Stage::Validate,
             "",
             Code::Suppressed,
-            message,
-        ))
+            self.suppressions.why(hit),
+        )
+    }
+
+    /// Why the recipient must not be texted, if it must not.
+    pub fn suppressed(&self, r: &Recipient) -> Option<Rejection> {
+        self.suppression(r).map(|hit| self.rejection(&hit))
     }
 }
 
@@ -322,16 +327,30 @@ mod tests {
     }
 
     #[test]
-    fn suppressed_numbers_are_named() {
+    fn suppressed_recipients_are_named() {
         let mut c = composer("x");
-        c.suppressions.add("+447400123456", None);
-        c.suppressions.add_opt_outs([("+1 4155552671", "STOP")]);
-        assert_eq!(
-            c.suppressed("+447400123456").map(|r| r.code),
-            Some(Code::Suppressed)
+        let read = c.suppressions.add_text(
+            "dnc.txt",
+            "+447400123456\n0612345678\n",
+            crate::sms::suppress::ReadOptions::default(),
         );
-        assert!(c.suppressed("+14155552671").is_some());
-        assert!(c.suppressed("+447400123457").is_none());
+        assert!(read.is_ok(), "{read:?}");
+        c.suppressions.add_opt_outs([("+1 4155552671", "STOP")]);
+        let (schema, values) = csv(&["x"], &["y"]);
+        let to = |number: &str| {
+            c.compose(1, &schema, &values, &contact("A", number), now())
+                .unwrap()
+        };
+        let listed = c.suppressed(&to("+447400123456")).unwrap();
+        assert_eq!(listed.code, Code::Suppressed);
+        assert_eq!(listed.message, "the number is on --suppress dnc.txt");
+        // A national number of the file, read in the recipient's region.
+        assert!(c.suppressed(&to("+33612345678")).is_some());
+        assert!(
+            c.suppressed(&to("+14155552671"))
+                .is_some_and(|r| r.message.contains("opt-out"))
+        );
+        assert!(c.suppressed(&to("+447400123457")).is_none());
     }
 
     #[test]

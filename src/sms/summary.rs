@@ -13,6 +13,7 @@ use crate::report::Counts;
 
 use super::segments::Encoding;
 use super::send::SendTotals;
+use super::suppress::{FileCounts, Hit, Suppressions};
 
 /// A rendered message, as a dry run shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +48,10 @@ pub struct Plan {
     pub suppression_list: u64,
     /// Of those, numbers that texted an opt-out keyword.
     pub opted_out: u64,
+    /// Each `--suppress` file: its numbers, the rows it suppressed, its lines skipped.
+    pub suppression_files: Vec<FileCounts>,
+    /// Rows suppressed because their number texted an opt-out keyword.
+    pub opt_out_rows: u64,
     /// Rows whose number the account's outgoing logs show got the same text in the window.
     pub already_texted: u64,
     /// The repeat guard's window in seconds (0: off, or not read in a dry run without the
@@ -62,6 +67,54 @@ pub struct Plan {
     /// Rows whose earlier send is to be looked for in the logs.
     pub to_check: u64,
     pub samples: Vec<Sample>,
+}
+
+impl Plan {
+    /// An empty plan that knows the suppressions.
+    pub fn with_suppressions(s: &Suppressions) -> Plan {
+        Plan {
+            suppression_list: s.len() as u64,
+            opted_out: s.opted_out(),
+            suppression_files: s.files().iter().map(|f| f.counts()).collect(),
+            ..Plan::default()
+        }
+    }
+
+    /// Counts a row suppressed for `hit` against its files and the opt-outs.
+    pub fn count_suppressed(&mut self, hit: &Hit) {
+        for &i in &hit.files {
+            if let Some(f) = self.suppression_files.get_mut(i) {
+                f.rows_suppressed += 1;
+            }
+        }
+        if hit.opted_out {
+            self.opt_out_rows += 1;
+        }
+    }
+
+    /// The suppression lines of the summary.
+    fn suppression_text(&self, o: &mut String) {
+        let _ = writeln!(
+            o,
+            "suppression: {} numbers ({} opted out by keyword), {} rows suppressed ({} for an opt-out)",
+            self.suppression_list, self.opted_out, self.suppressed, self.opt_out_rows
+        );
+        for f in &self.suppression_files {
+            let national = match f.national {
+                0 => String::new(),
+                n => format!(" ({n} national, read in each recipient's region)"),
+            };
+            let skipped = match f.unreadable {
+                0 => String::new(),
+                n => format!(", {n} unreadable lines skipped"),
+            };
+            let _ = writeln!(
+                o,
+                "  --suppress {}: {} numbers{national}, {} rows suppressed{skipped}",
+                f.file, f.numbers, f.rows_suppressed
+            );
+        }
+    }
 }
 
 /// The end-of-run summary.
@@ -211,11 +264,7 @@ impl SmsSummary {
         if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
             let _ = writeln!(o, "rejected by reason: {text}");
         }
-        let _ = writeln!(
-            o,
-            "suppression: {} numbers ({} opted out by keyword), {} rows suppressed",
-            p.suppression_list, p.opted_out, p.suppressed
-        );
+        p.suppression_text(&mut o);
         if p.repeat_window_seconds == 0 {
             let _ = writeln!(
                 o,
@@ -329,5 +378,63 @@ impl SmsSummary {
             let _ = writeln!(o, "checkpoint: {path}");
         }
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::suppress::ReadOptions;
+
+    #[test]
+    fn each_suppression_file_is_counted() {
+        let mut s = Suppressions::default();
+        let opts = ReadOptions {
+            skip_unreadable: true,
+            ..ReadOptions::default()
+        };
+        let read = s
+            .add_text("dnc.csv", "country,phone\nFrance,06 12 34 56 78\n", opts)
+            .and_then(|()| s.add_text("dnc.txt", "0612345678\n07400 123456\nn/a\n", opts));
+        assert!(read.is_ok(), "{read:?}");
+        s.add_opt_outs([("+14155552671", "STOP")]);
+        let mut plan = Plan::with_suppressions(&s);
+        for number in ["+33612345678", "+14155552671"] {
+            let region = if number.starts_with("+33") {
+                "FR"
+            } else {
+                "US"
+            };
+            if let Some(hit) = s.check(number, region) {
+                plan.suppressed += 1;
+                plan.count_suppressed(&hit);
+            }
+        }
+        let files: Vec<(&str, u64, u64, u64, u64)> = plan
+            .suppression_files
+            .iter()
+            .map(|f| {
+                let n = (f.numbers, f.national, f.rows_suppressed, f.unreadable);
+                (f.file.as_str(), n.0, n.1, n.2, n.3)
+            })
+            .collect();
+        assert_eq!(
+            files,
+            vec![("dnc.csv", 1, 0, 1, 0), ("dnc.txt", 2, 2, 1, 1)]
+        );
+        assert_eq!((plan.opted_out, plan.opt_out_rows), (1, 1));
+        // +33612345678 and 0612345678 are counted apart: one is read in each region.
+        assert_eq!(plan.suppression_list, 4);
+        let mut text = String::new();
+        plan.suppression_text(&mut text);
+        assert_eq!(
+            text,
+            "suppression: 4 numbers (1 opted out by keyword), 2 rows suppressed (1 for an opt-out)\n  \
+             --suppress dnc.csv: 1 numbers, 1 rows suppressed\n  \
+             --suppress dnc.txt: 2 numbers (2 national, read in each recipient's region), 1 rows suppressed, 1 unreadable lines skipped\n"
+        );
+        let json = serde_json::to_value(&plan).unwrap_or_default();
+        assert_eq!(json["suppression_files"][1]["rows_suppressed"], 1);
+        assert_eq!(json["suppression_files"][1]["file"], "dnc.txt");
     }
 }
