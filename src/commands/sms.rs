@@ -74,7 +74,21 @@ fn message_source(args: &SmsArgs) -> Result<(MessageSource, String)> {
     Ok((MessageSource::Template(template), text))
 }
 
-/// `--schedule` and `--timezone`, checked.
+/// Whether this run resumes a campaign: its journal (given, or the default beside the input)
+/// exists and holds something, and no `--restart` starts it over.
+fn resumes(args: &SmsArgs) -> bool {
+    if args.journal.restart || args.api.sandbox {
+        return false;
+    }
+    let path = match args.journal.checkpoint.as_deref() {
+        Some(p) => PathBuf::from(p),
+        None => default_checkpoint(&args.input.input),
+    };
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
+/// `--schedule` and `--timezone`, checked. A time in the past starts no campaign; a campaign
+/// resumed after its time sends what is left now.
 fn fixed_schedule(args: &SmsArgs) -> Result<Option<Schedule>> {
     let (Some(time), Some(zone)) = (&args.schedule, &args.timezone) else {
         return Ok(None);
@@ -92,7 +106,7 @@ fn fixed_schedule(args: &SmsArgs) -> Result<Option<Schedule>> {
     let at = tz
         .to_timestamp(civil)
         .map_err(|e| usage(format!("--schedule '{time}': {e}")))?;
-    if at < jiff::Timestamp::now() {
+    if at < jiff::Timestamp::now() && !resumes(args) {
         return Err(usage(format!(
             "--schedule '{time}' ({zone}) is in the past"
         )));

@@ -388,6 +388,15 @@ impl Pass for SendPass<'_> {
                 );
             }
             Some(RowState::InFlight(intent) | RowState::Unknown(intent)) => {
+                // The message as it was composed when it was sent: its schedule is the one the
+                // lost request asked for.
+                let at_ms = self.maybe_at.get(&raw.row).copied().unwrap_or(0);
+                let composed = match jiff::Timestamp::from_millisecond(at_ms as i64) {
+                    Ok(then) if at_ms > 0 => {
+                        composer.compose(raw.row, schema, &raw.values, &contact, then)
+                    }
+                    _ => composed,
+                };
                 return match composed {
                     Ok(r) => {
                         let blocked = composer.suppressed(&r);
@@ -605,6 +614,7 @@ pub fn run(
             since_ms,
             catch_up: settings.log_catch_up,
             resend_unknown: settings.resend_unknown,
+            timing: settings.composer.timing.clone(),
         },
     ));
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);

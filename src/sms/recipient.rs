@@ -37,6 +37,47 @@ pub enum Timing {
     Window(SendWindow),
 }
 
+impl Timing {
+    /// When a message to a recipient in `region`, composed at `now`, goes out (`None`: now;
+    /// also for a fixed time that has passed).
+    pub fn at(
+        &self,
+        region: &str,
+        now: jiff::Timestamp,
+    ) -> Result<Option<Schedule>, crate::sms::window::WindowError> {
+        Ok(match self {
+            Timing::Now => None,
+            // A campaign resumed after its time sends what is left now.
+            Timing::Fixed(s) if due_ms(s).is_some_and(|due| due <= now.as_millisecond()) => None,
+            Timing::Fixed(s) => Some(s.clone()),
+            Timing::Window(w) => match w.place(region, now)? {
+                Placement::Now => None,
+                Placement::At {
+                    scheduled_time,
+                    time_zone,
+                } => Some(Schedule {
+                    time: scheduled_time,
+                    zone: time_zone.to_string(),
+                }),
+            },
+        })
+    }
+
+    /// When a send whose scheduled time has passed without it going out goes now: at the
+    /// window's next opening (or now, inside it), and now for a fixed time that has passed.
+    pub fn again(&self, region: &str, now: jiff::Timestamp) -> Option<Schedule> {
+        self.at(region, now).ok().flatten()
+    }
+}
+
+/// When a scheduled send is due, in milliseconds since the epoch (`None`: a time or zone
+/// that cannot be read).
+pub fn due_ms(s: &Schedule) -> Option<i64> {
+    let civil: jiff::civil::DateTime = s.time.trim().replacen(' ', "T", 1).parse().ok()?;
+    let zoned = civil.in_tz(&s.zone).ok()?;
+    Some(zoned.timestamp().as_millisecond())
+}
+
 /// A row that will be texted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recipient {
@@ -183,28 +224,10 @@ impl Composer {
             .ok()
             .and_then(|n| n.region_code())
             .unwrap_or_default();
-        let schedule = match &self.timing {
-            Timing::Now => None,
-            Timing::Fixed(s) => Some(s.clone()),
-            Timing::Window(w) => match w.place(&region, now) {
-                Ok(Placement::Now) => None,
-                Ok(Placement::At {
-                    scheduled_time,
-                    time_zone,
-                }) => Some(Schedule {
-                    time: scheduled_time,
-                    zone: time_zone.to_string(),
-                }),
-                Err(e) => {
-                    return Err(Rejection::new(
-                        Stage::Validate,
-                        "",
-                        Code::NoTimeZone,
-                        e.to_string(),
-                    ));
-                }
-            },
-        };
+        let schedule = self
+            .timing
+            .at(&region, now)
+            .map_err(|e| Rejection::new(Stage::Validate, "", Code::NoTimeZone, e.to_string()))?;
         Ok(Recipient {
             row,
             segments: segments::count(&message),
@@ -241,6 +264,39 @@ impl Composer {
 mod tests {
     use super::*;
     use crate::contact::{Phone, PhoneLabel};
+
+    #[test]
+    fn a_scheduled_send_whose_time_passed_is_placed_again() {
+        let s = Schedule {
+            time: "2026-06-02 09:00:00".into(),
+            zone: "Europe/London".into(),
+        };
+        // 09:00 in London is 08:00 UTC in June.
+        let due = due_ms(&s).unwrap();
+        let expected: jiff::Timestamp = "2026-06-02T08:00:00Z".parse().unwrap();
+        assert_eq!(due, expected.as_millisecond());
+        assert_eq!(
+            due_ms(&Schedule {
+                time: "soon".into(),
+                zone: "Europe/London".into()
+            }),
+            None
+        );
+        let before: jiff::Timestamp = "2026-06-02T07:00:00Z".parse().unwrap();
+        let after: jiff::Timestamp = "2026-06-02T12:00:00Z".parse().unwrap();
+        let fixed = Timing::Fixed(s.clone());
+        assert_eq!(fixed.again("GB", before), Some(s.clone()));
+        assert_eq!(
+            fixed.again("GB", after),
+            None,
+            "a fixed time that passed: now"
+        );
+        let window = Timing::Window("09:00-10:00".parse().unwrap());
+        // 12:00 UTC is 13:00 in London, after the window: tomorrow at 09:00.
+        let again = window.again("GB", after).unwrap();
+        assert_eq!(again.time, "2026-06-03 09:00:00");
+        assert_eq!(Timing::Now.again("GB", after), None);
+    }
 
     fn contact(first: &str, number: &str) -> Contact {
         Contact {

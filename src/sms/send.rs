@@ -143,7 +143,7 @@ fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
 }
 
 /// How lost answers are settled.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Reconciling {
     /// Sends logged before this (ms since the epoch, less skew) are not this campaign's.
     pub since_ms: u64,
@@ -151,6 +151,9 @@ pub struct Reconciling {
     pub catch_up: Duration,
     /// Send again what stays unknown (scheduled sends the logs do not show).
     pub resend_unknown: bool,
+    /// When the campaign's messages go out: a scheduled send whose time has passed is placed
+    /// again by it.
+    pub timing: super::recipient::Timing,
 }
 
 /// The state every send of a run shares.
@@ -460,12 +463,25 @@ impl Sender {
                 self.counts.failed.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
-            if r.schedule.is_none() || self.reconciling.resend_unknown {
+            // A scheduled send the logs do not show once its time and the catch-up have
+            // passed did not go out: the logs list a scheduled send once it is sent.
+            let catch_up = self.reconciling.catch_up.as_millis() as i64;
+            let past_due = r
+                .schedule
+                .as_ref()
+                .and_then(super::recipient::due_ms)
+                .is_some_and(|due| due.saturating_add(catch_up) <= now_ms() as i64);
+            if r.schedule.is_none() || self.reconciling.resend_unknown || past_due {
                 self.record(u.intent, &[RowOutcome::not_applied(r.row)]);
                 self.counts.resent.fetch_add(1, Ordering::Relaxed);
-                resend.push(OutBatch {
-                    items: vec![u.item],
-                });
+                let mut item = u.item;
+                if past_due {
+                    item.recipient.schedule = self
+                        .reconciling
+                        .timing
+                        .again(&item.recipient.region, jiff::Timestamp::now());
+                }
+                resend.push(OutBatch { items: vec![item] });
             } else {
                 still.push(u);
             }
