@@ -590,6 +590,12 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 0, value_name = "L")]
     pub latency_ms: u64,
 
+    /// Apply every contact write (create, update, delete) this many milliseconds after it
+    /// arrives, and answer it then: the change lands when the delay is over even if the client
+    /// has gone (timed out or killed), as on a slow network or a busy server.
+    #[arg(long, alias = "write-delay", default_value_t = 0, value_name = "MS")]
+    pub write_delay_ms: u64,
+
     /// The lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 3600, value_name = "S")]
     pub token_ttl: u64,
