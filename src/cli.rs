@@ -178,6 +178,13 @@ pub struct ApiArgs {
     #[arg(help_heading = "API")]
     pub max_retries: u32,
 
+    /// How long one request may take, in seconds, from connecting to the end of its answer.
+    /// A write whose answer does not come in time may still land later: `import` waits for
+    /// it (this plus --write-catch-up) before it looks for the record.
+    #[arg(long, env = "BULKLINE_REQUEST_TIMEOUT", default_value_t = crate::http::DEFAULT_TIMEOUT.as_secs_f64(), value_name = "SECONDS", value_parser = parse_timeout)]
+    #[arg(help_heading = "API")]
+    pub request_timeout: f64,
+
     /// Start the built-in sandbox emulator in this process and send everything to it.
     #[arg(long)]
     #[arg(help_heading = "API")]
@@ -465,6 +472,16 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
         Ok(n)
     } else {
         Err(format!("'{text}': give 0 to 86400 seconds"))
+    }
+}
+
+/// A request timeout in seconds: more than 0, at most one day.
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    let n = parse_seconds(text)?;
+    if n > 0.0 {
+        Ok(n)
+    } else {
+        Err(format!("'{text}': a request needs more than 0 seconds"))
     }
 }
 
