@@ -287,6 +287,14 @@ pub struct ImportArgs {
     #[arg(help_heading = "Import")]
     pub dry_run: bool,
 
+    /// How long, in seconds, a create may still land after the request timeout when its
+    /// answer never came (a timeout, a lost connection, a killed run). Such a create is looked
+    /// for on the target only once it is older than --request-timeout plus this; the run (or
+    /// the resume) waits for those rows alone, and creates what is still missing.
+    #[arg(long, default_value_t = crate::import::late::DEFAULT_CATCH_UP.as_secs_f64(), value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(help_heading = "Journal")]
+    pub write_catch_up: f64,
+
     /// Where to write rejected and refused rows (`_stage` = remote for the target's refusals).
     #[arg(long, value_name = "FILE")]
     #[arg(help_heading = "Output")]

@@ -6,12 +6,15 @@
 //! matched by its key against the target's records listed first ([`key`]), and planned
 //! ([`plan`]): create, update, unchanged, conflict. The writes run concurrently
 //! ([`engine`]), paced by the HTTP client, each journaled in the checkpoint before it is sent.
-//! A create whose answer was lost is looked for on the target before it is sent again; a
-//! re-run of the same command resumes from the journal.
+//! A create whose answer was lost is looked for on the target before it is sent again, once
+//! a late write can no longer land ([`late`], [`settle`]); a re-run of the same command resumes
+//! from the journal.
 
 pub mod engine;
 pub mod key;
+pub mod late;
 pub mod plan;
+pub mod settle;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
@@ -23,7 +26,9 @@ use std::time::Instant;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader};
+use crate::checkpoint::{
+    Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader, now_ms,
+};
 use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
@@ -39,6 +44,7 @@ use crate::transform::{Outcome, Processed};
 pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
 pub use key::{MatchBy, RemoteIndex, row_key};
+pub use late::LateWrites;
 pub use plan::{Mode, Plan, decide, describe};
 pub use summary::ImportSummary;
 
@@ -62,6 +68,8 @@ pub struct Settings {
     pub parents: bool,
     pub default_parent: Option<String>,
     pub progress: ProgressMode,
+    /// How long a create whose answer never came may still land.
+    pub late: LateWrites,
 }
 
 /// Rows in flight between the planner and the writers.
@@ -70,6 +78,15 @@ const QUEUE: usize = 1024;
 fn nonempty(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
+}
+
+/// An intent an earlier run left open for a row: in flight, or answered ambiguously.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    intent: IntentId,
+    op: Op,
+    /// When its request left, if no answer came (see [`crate::checkpoint::InFlight`]).
+    late_from_ms: Option<u64>,
 }
 
 /// The planner: runs on the pipeline's consumer thread, turns each kept row into a task or a
@@ -84,7 +101,10 @@ struct Planner<'a> {
     counts: &'a mut Counts,
     journal: Option<&'a Journal>,
     resume: &'a Resume,
-    in_flight: &'a HashMap<u64, (IntentId, Op)>,
+    in_flight: &'a HashMap<u64, Open>,
+    /// The writers: creates an earlier run left unknown and that may still land are handed
+    /// to them, to be looked for after the stream.
+    engine: Option<&'a Arc<Engine>>,
     /// The target's records, once listed; `listed` names the parents listed so far.
     index: RemoteIndex,
     listed: HashSet<String>,
@@ -281,12 +301,39 @@ impl Planner<'_> {
                 return self.failed(schema, &p, &f.code, &f.message);
             }
             Some(RowState::InFlight(_) | RowState::Unknown(_)) => {
-                if let Some(&(intent, op)) = self.in_flight.get(&row) {
+                if let Some(&Open {
+                    intent,
+                    op,
+                    late_from_ms,
+                }) = self.in_flight.get(&row)
+                {
                     if op == Op::Create {
                         let Some(k) = find_key.as_deref() else {
                             // Nothing to look for it by: it stays in flight for the user to check.
                             return Ok(());
                         };
+                        let late = self.settings.late;
+                        if let (Some(sent_ms), Some(engine)) = (late_from_ms, self.engine)
+                            && late.young(sent_ms, now_ms())
+                        {
+                            // It may still land: looked for after the stream, once it cannot.
+                            if let Some(k) = &key {
+                                self.claimed.insert((parent.clone(), k.clone()));
+                            }
+                            let task = Task {
+                                row,
+                                key: shown,
+                                find_key,
+                                parent,
+                                fields,
+                                extras,
+                                op: TaskOp::Create,
+                                schema: Arc::clone(schema),
+                                values: p.raw.values,
+                            };
+                            engine.defer(intent, task, late.ready_ms(sent_ms));
+                            return Ok(());
+                        }
                         if let Some((code, message)) = self.ensure_listed(&parent)? {
                             // The parent is gone: the interrupted create cannot have happened.
                             self.journal_outcome(intent, RowOutcome::failed(row, &code, &message))?;
@@ -518,10 +565,17 @@ pub fn run(
         Some(Arc::clone(http.pacer())),
     );
     progress.announce_resume(&resume, &settings.checkpoint);
-    let in_flight: HashMap<u64, (IntentId, Op)> = resume
+    let in_flight: HashMap<u64, Open> = resume
         .in_flight()
         .iter()
-        .flat_map(|f| f.rows.iter().map(move |&r| (r, (f.id, f.op))))
+        .flat_map(|f| {
+            let open = Open {
+                intent: f.id,
+                op: f.op,
+                late_from_ms: f.late_from_ms,
+            };
+            f.rows.iter().map(move |&r| (r, open))
+        })
         .collect();
 
     let (tx, rx) = mpsc::channel(QUEUE);
@@ -533,6 +587,7 @@ pub fn run(
             Arc::clone(&reports),
             Arc::clone(&counters),
             settings.by,
+            settings.late,
         ))
     });
     let writers = engine
@@ -554,6 +609,7 @@ pub fn run(
         journal: journal.as_ref(),
         resume: &resume,
         in_flight: &in_flight,
+        engine: engine.as_ref(),
         index: RemoteIndex::default(),
         listed: HashSet::new(),
         refused: HashMap::new(),
@@ -614,7 +670,8 @@ pub fn run(
         runtime
             .block_on(writers)
             .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
-        runtime.block_on(Arc::clone(engine).settle());
+        let say = |line: &str| progress.println(line);
+        runtime.block_on(Arc::clone(engine).settle(&say));
         if let Some(e) = engine.exec.take_fatal() {
             return Err(e);
         }
