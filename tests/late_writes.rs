@@ -2,15 +2,16 @@
 //! applies every contact write some seconds after it arrives (`write_delay_ms`), whether or
 //! not its client is still there. A run killed during the delay, or a create answered after
 //! the client's timeout, must still leave every contact on the target exactly once: the
-//! resume (or the run) waits until such a write can no longer land, then looks for it. The
-//! harness is in `tests/common`.
+//! resume (or the run) waits until such a write can no longer land, then looks for it. And a
+//! create whose outcome stays unknown with no key to look it up by ends in the error file as
+//! `outcome_unknown`, never in limbo. The harness is in `tests/common`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bulkline::sandbox::SandboxConfig;
-use common::{Harness, Target, in_flight, read_table, rows};
+use common::{Harness, Row, Target, in_flight, read_table, rows};
 
 mod common;
 
@@ -286,4 +287,115 @@ fn creates_answered_after_the_timeout_are_found_not_sent_again() {
     // Each create's answer was lost at 1 s: it could land until 1 + 3 s after it was sent.
     assert!(took >= Duration::from_secs(4), "{took:?}: {run}");
     assert_every_row_once(n, &[&report]);
+}
+
+/// The rows of a `--match-by email` create with no e-mail, `n` in all: rows whose number is
+/// odd have none.
+fn rows_half_without_email(n: u32) -> Vec<Row> {
+    rows(0..n)
+        .into_iter()
+        .map(|mut r| {
+            if r.n % 2 == 1 {
+                r.email = String::new();
+            }
+            r
+        })
+        .collect()
+}
+
+/// The lines of the error file with `_code` = `code`, by `_row`.
+fn lines_with_code(path: &Path, code: &str) -> BTreeMap<u64, BTreeMap<String, String>> {
+    read_table(path)
+        .into_iter()
+        .filter(|l| l["_code"] == code)
+        .map(|l| {
+            let row = l["_row"].parse().expect("a row number");
+            (row, l)
+        })
+        .collect()
+}
+
+/// `--mode create --match-by email`, rows without an e-mail, creates applied then answered
+/// 502: a row whose create is unknown and that has no e-mail to look it up by ends in the
+/// error file as `outcome_unknown`, counted in the summary; every row ends somewhere; the
+/// resume reports them again and does not exit 4; `undo --dry-run` names them.
+#[test]
+fn unknown_creates_without_a_key_end_in_the_error_file() {
+    let t = Target::ZOOM;
+    let n = 40;
+    let h = Harness::new(SandboxConfig {
+        ambiguous_rate: 0.4,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows_half_without_email(n));
+    let cp = h.path("x.checkpoint");
+    let report = h.path("report.csv");
+    let errors = h.path("errors.csv");
+    let report_arg = report.to_string_lossy().into_owned();
+    let errors_arg = errors.to_string_lossy().into_owned();
+    let args = [
+        "--mode",
+        "create",
+        "--match-by",
+        "email",
+        "--report",
+        &report_arg,
+        "--errors",
+        &errors_arg,
+    ];
+    let first = h.import(t, &input, &cp, &args);
+    assert!(h.sb.stats().ambiguous_502 > 0, "no 502 was injected");
+    first.assert_code(1);
+    assert_eq!(first.num("left"), 0, "{first}");
+    let unknown = lines_with_code(&errors, "outcome_unknown");
+    assert!(!unknown.is_empty(), "no outcome_unknown row: {first}");
+    assert_eq!(
+        first.num("outcome_unknown"),
+        unknown.len() as u64,
+        "{first}"
+    );
+    for (row, line) in &unknown {
+        assert_eq!(line["Email"], "", "row {row} has an e-mail");
+        assert!(
+            !line["Mobile"].is_empty(),
+            "row {row}: its columns are kept"
+        );
+        assert_eq!(line["_stage"], "remote");
+    }
+    assert_every_row_once(n, &[&report, &errors]);
+    let records = h.mobiles(t).len();
+
+    // The resume has nothing to send: it reports the same rows again, and does not exit 4.
+    let writes = h.writes();
+    let again = h.import(t, &input, &cp, &args);
+    again.assert_code(1);
+    assert_eq!(
+        again.num("outcome_unknown"),
+        unknown.len() as u64,
+        "{again}"
+    );
+    assert_eq!(h.writes(), writes, "the resume sent writes");
+    assert_eq!(h.mobiles(t).len(), records);
+    assert_eq!(
+        lines_with_code(&errors, "outcome_unknown")
+            .keys()
+            .collect::<Vec<_>>(),
+        unknown.keys().collect::<Vec<_>>()
+    );
+    assert_every_row_once(n, &[&report, &errors]);
+
+    // The undo names them, to check by hand.
+    let out = h
+        .undo_cmd(&cp, &["--dry-run"])
+        .output()
+        .expect("run bulkline undo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for row in unknown.keys() {
+        assert!(
+            stdout.contains(&format!("check by hand: row {row} ")),
+            "row {row} not named:\n{stdout}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("check rows"), "{stderr}");
 }

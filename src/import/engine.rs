@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::OUTCOME_UNKNOWN;
 use super::key::{MatchBy, RemoteIndex};
 use super::late::LateWrites;
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
@@ -167,6 +168,27 @@ impl Engine {
         self.counters.failed_row();
     }
 
+    /// A create whose outcome is unknown and cannot be looked for (the row has no key): it is
+    /// settled as `outcome_unknown`, in the journal (a resume reports it again), the error
+    /// report and the counts, for the user to check on the target.
+    pub fn outcome_unknown(&self, intent: IntentId, task: &Task) {
+        let message = unknown_message(self.by);
+        self.record(
+            intent,
+            RowOutcome::failed(task.row, OUTCOME_UNKNOWN, &message),
+        );
+        self.report(|r| {
+            r.remote_failure(
+                &task.schema,
+                task.row,
+                &task.values,
+                OUTCOME_UNKNOWN,
+                &message,
+            )
+        });
+        self.counters.unknown_row();
+    }
+
     /// Hands over a create an earlier run left unknown and that may still land until
     /// `ready_ms`: it is looked for after the stream, once that time has passed.
     pub fn defer(&self, intent: IntentId, task: Task, ready_ms: u64) {
@@ -238,13 +260,17 @@ impl Engine {
             Write::Ambiguous { lost_at, .. } if task.op == TaskOp::Create => {
                 // The create may have been applied: unknown until the record is looked for
                 // on the target; when no answer came, once it can no longer land.
-                let outcome = match lost_at {
-                    Some(sent_ms) => RowOutcome::lost(task.row, sent_ms),
-                    None => RowOutcome::unknown(task.row),
-                };
-                self.record(intent, outcome);
-                let ready_ms = lost_at.map_or(0, |sent_ms| self.late.ready_ms(sent_ms));
-                self.defer(intent, task, ready_ms);
+                if task.find_key.is_none() {
+                    self.outcome_unknown(intent, &task);
+                } else {
+                    let outcome = match lost_at {
+                        Some(sent_ms) => RowOutcome::lost(task.row, sent_ms),
+                        None => RowOutcome::unknown(task.row),
+                    };
+                    self.record(intent, outcome);
+                    let ready_ms = lost_at.map_or(0, |sent_ms| self.late.ready_ms(sent_ms));
+                    self.defer(intent, task, ready_ms);
+                }
             }
             Write::Ambiguous { .. } | Write::NotApplied { .. } => {
                 // An update can be sent again safely; a create that certainly did not happen too.
@@ -279,4 +305,12 @@ impl Engine {
     pub async fn run(self: Arc<Self>, rx: mpsc::Receiver<Task>) {
         crate::executor::run_all(rx, MAX_TASKS, |task| Arc::clone(&self).execute(task)).await;
     }
+}
+
+/// Why a create is `outcome_unknown`.
+pub fn unknown_message(by: MatchBy) -> String {
+    format!(
+        "the create's outcome is unknown (a 5xx, a timeout, a lost connection, or a run killed while it was on the wire), and the row has no {} to look for the record by: it may or may not have been created; check the target by hand",
+        by.as_str()
+    )
 }

@@ -48,6 +48,11 @@ pub use late::LateWrites;
 pub use plan::{Mode, Plan, decide, describe};
 pub use summary::ImportSummary;
 
+/// The code of a row whose create's outcome is unknown and cannot be looked up on the target
+/// (it has no key): in the error report, the journal (settled, so that a resume reports it
+/// again) and `undo`'s list of rows to check by hand.
+pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
+
 /// Everything an import run needs besides the target.
 pub struct Settings {
     pub input: InputPlan,
@@ -225,6 +230,15 @@ impl Planner<'_> {
         self.report(|r| r.remote_failure(schema, p.raw.row, &p.raw.values, code, message))
     }
 
+    /// A row whose create's outcome is unknown and cannot be looked up: reported for the
+    /// user to check.
+    fn outcome_unknown(&self, schema: &Arc<Schema>, p: &Processed, message: &str) -> Result<()> {
+        self.counters.unknown_row();
+        self.report(|r| {
+            r.remote_failure(schema, p.raw.row, &p.raw.values, OUTCOME_UNKNOWN, message)
+        })
+    }
+
     /// One more input row settled, whatever became of it: the progress counts input rows.
     fn settled(&self) {
         self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
@@ -298,6 +312,9 @@ impl Planner<'_> {
             }
             Some(RowState::Failed(f)) => {
                 self.resumed += 1;
+                if f.code == OUTCOME_UNKNOWN {
+                    return self.outcome_unknown(schema, &p, &f.message);
+                }
                 return self.failed(schema, &p, &f.code, &f.message);
             }
             Some(RowState::InFlight(_) | RowState::Unknown(_)) => {
@@ -309,8 +326,14 @@ impl Planner<'_> {
                 {
                     if op == Op::Create {
                         let Some(k) = find_key.as_deref() else {
-                            // Nothing to look for it by: it stays in flight for the user to check.
-                            return Ok(());
+                            // Nothing to look for it by: its outcome stays unknown, for the
+                            // user to check (and for every later run to report again).
+                            let message = engine::unknown_message(by);
+                            self.journal_outcome(
+                                intent,
+                                RowOutcome::failed(row, OUTCOME_UNKNOWN, &message),
+                            )?;
+                            return self.outcome_unknown(schema, &p, &message);
                         };
                         let late = self.settings.late;
                         if let (Some(sent_ms), Some(engine)) = (late_from_ms, self.engine)
@@ -697,9 +720,10 @@ pub fn run(
 
     let failed = counters.failed.load(Ordering::Relaxed);
     let conflicts = counters.conflicts.load(Ordering::Relaxed);
+    let unknown = counters.outcome_unknown.load(Ordering::Relaxed);
     let exit_code = ExitCode::of_run(
         stopped.is_some() || left > 0,
-        counts.rejected + failed + conflicts,
+        counts.rejected + failed + conflicts + unknown,
     )
     .code();
     let stats = http.stats().snapshot();

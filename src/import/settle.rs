@@ -79,22 +79,13 @@ impl Engine {
     /// created; not found, it was not (and goes to the retry list); found more than once,
     /// the key is ambiguous and the row is reported.
     pub fn reconcile(&self, unknown: Vec<Unsettled>, index: &RemoteIndex) {
-        for Unsettled {
-            intent,
-            task,
-            ready_ms,
-        } in unknown
-        {
-            let Some(key) = task.find_key.clone() else {
-                // Nothing to look for it by: it stays unknown, for the user to check.
-                lock(&self.unknown).push(Unsettled {
-                    intent,
-                    task,
-                    ready_ms,
-                });
+        for Unsettled { intent, task, .. } in unknown {
+            let Some(key) = task.find_key.as_deref() else {
+                // Nothing to look for it by.
+                self.outcome_unknown(intent, &task);
                 continue;
             };
-            let found = index.find(&task.parent, &key);
+            let found = index.find(&task.parent, key);
             match found.as_slice() {
                 [one] => {
                     let id = one.id.clone();
