@@ -340,6 +340,10 @@ impl Planner<'_> {
                             && late.young(sent_ms, now_ms())
                         {
                             // It may still land: looked for after the stream, once it cannot.
+                            // Its request is no longer on the wire (the run that sent it
+                            // ended): unknown, not in flight, so that what a kill of this run
+                            // leaves in flight is never more than its own concurrency.
+                            self.journal_outcome(intent, RowOutcome::lost(row, sent_ms))?;
                             if let Some(k) = &key {
                                 self.claimed.insert((parent.clone(), k.clone()));
                             }
