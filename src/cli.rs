@@ -178,6 +178,13 @@ pub struct ApiArgs {
     #[arg(help_heading = "API")]
     pub max_retries: u32,
 
+    /// How long one request may take, in seconds, from connecting to the end of its answer.
+    /// A write whose answer does not come in time may still land later: `import` waits for
+    /// it (this plus --write-catch-up) before it looks for the record.
+    #[arg(long, env = "BULKLINE_REQUEST_TIMEOUT", default_value_t = crate::http::DEFAULT_TIMEOUT.as_secs_f64(), value_name = "SECONDS", value_parser = parse_timeout)]
+    #[arg(help_heading = "API")]
+    pub request_timeout: f64,
+
     /// Start the built-in sandbox emulator in this process and send everything to it.
     #[arg(long)]
     #[arg(help_heading = "API")]
@@ -279,6 +286,14 @@ pub struct ImportArgs {
     #[arg(long)]
     #[arg(help_heading = "Import")]
     pub dry_run: bool,
+
+    /// How long, in seconds, a create may still land after the request timeout when its
+    /// answer never came (a timeout, a lost connection, a killed run). Such a create is looked
+    /// for on the target only once it is older than --request-timeout plus this; the run (or
+    /// the resume) waits for those rows alone, and creates what is still missing.
+    #[arg(long, default_value_t = crate::import::late::DEFAULT_CATCH_UP.as_secs_f64(), value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(help_heading = "Journal")]
+    pub write_catch_up: f64,
 
     /// Where to write rejected and refused rows (`_stage` = remote for the target's refusals).
     #[arg(long, value_name = "FILE")]
@@ -488,6 +503,16 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A request timeout in seconds: more than 0, at most one day.
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    let n = parse_seconds(text)?;
+    if n > 0.0 {
+        Ok(n)
+    } else {
+        Err(format!("'{text}': a request needs more than 0 seconds"))
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct SmsStatusArgs {
     /// The checkpoint journal of the campaign.
@@ -609,6 +634,12 @@ pub struct SandboxArgs {
     /// A delay before every API answer, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "L")]
     pub latency_ms: u64,
+
+    /// Apply every contact write (create, update, delete) this many milliseconds after it
+    /// arrives, and answer it then: the change lands when the delay is over even if the client
+    /// has gone (timed out or killed), as on a slow network or a busy server.
+    #[arg(long, alias = "write-delay", default_value_t = 0, value_name = "MS")]
+    pub write_delay_ms: u64,
 
     /// The lifetime of access tokens, in seconds.
     #[arg(long, default_value_t = 3600, value_name = "S")]

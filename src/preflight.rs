@@ -152,7 +152,7 @@ pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
             let why = outcome
                 .stop_message()
                 .or_else(|| match &outcome {
-                    Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
+                    Outcome::Ambiguous { reason, .. } | Outcome::NotApplied { reason } => {
                         Some(reason.clone())
                     }
                     _ => None,

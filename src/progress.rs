@@ -77,6 +77,8 @@ pub struct Counters {
     pub failed: AtomicU64,
     /// Rows that matched more than one contact, or otherwise could not be applied safely.
     pub conflicts: AtomicU64,
+    /// Rows whose create's outcome is unknown and cannot be looked up (`outcome_unknown`).
+    pub outcome_unknown: AtomicU64,
 }
 
 /// The [`Counters`] at one moment.
@@ -111,6 +113,12 @@ impl Counters {
     /// One input row the target refused.
     pub fn failed_row(&self) {
         self.failed.fetch_add(1, Ordering::Relaxed);
+        self.rows_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// One input row whose create's outcome stays unknown (it has no key to look it up by).
+    pub fn unknown_row(&self) {
+        self.outcome_unknown.fetch_add(1, Ordering::Relaxed);
         self.rows_done.fetch_add(1, Ordering::Relaxed);
     }
 

@@ -427,7 +427,7 @@ fn a_journal_in_use_is_refused() {
     assert_eq!(second.code, Some(2), "{second}");
     assert!(second.stderr.contains("another bulkline run"), "{second}");
     // The journal is free again once its owner died: the same command finishes the job.
-    let rerun = h.import(t, &input, &cp, &[]);
+    let rerun = h.import(t, &input, &cp, &SHORT_LATE_WRITES);
     rerun.assert_code(0);
     assert_exactly_once(&h, t, 0..40);
 }
@@ -497,6 +497,11 @@ fn assert_exactly_once(h: &Harness, t: Target, range: std::ops::Range<u32>) {
     );
     assert_eq!(got, expected_mobiles(range), "{}: wrong records", t.name());
 }
+
+/// A short wait for the creates a killed or stopped run left on the wire: they may land until
+/// the request timeout plus the catch-up after they left (90 s by default), and the sandbox's
+/// land at once or never. (`tests/late_writes.rs` tests the wait itself.)
+const SHORT_LATE_WRITES: [&str; 4] = ["--request-timeout", "2", "--write-catch-up", "0"];
 
 fn patch(f: impl FnOnce(&mut ConfigPatch)) -> ConfigPatch {
     let mut p = ConfigPatch::default();
@@ -741,7 +746,8 @@ fn killed_imports_resume_exactly_once(t: Target) {
     });
     let input = h.write_csv("in.csv", &rows(0..300));
     let cp = h.path("x.checkpoint");
-    let args = ["--rate", "100/s", "--concurrency", "4", "--quiet"];
+    let mut args = vec!["--rate", "100/s", "--concurrency", "4", "--quiet"];
+    args.extend(SHORT_LATE_WRITES);
     let mut killed = 0;
     for delay in common::kill_delays(3) {
         let mut child = h
@@ -766,7 +772,9 @@ fn killed_imports_resume_exactly_once(t: Target) {
     assert!(killed > 0, "every run finished before it could be killed");
     let mut last = None;
     for _ in 0..6 {
-        let run = h.import(t, &input, &cp, &["--rate", "100/s", "--concurrency", "4"]);
+        let mut again = vec!["--rate", "100/s", "--concurrency", "4"];
+        again.extend(SHORT_LATE_WRITES);
+        let run = h.import(t, &input, &cp, &again);
         let code = run.code;
         last = Some(run);
         if code != Some(4) {
@@ -1104,7 +1112,7 @@ fn a_signal_does_not_wait_forever_for_a_hung_request() {
     assert!(stderr.contains("resume with:"), "{stderr}");
     assert!(in_flight(&cp) <= 2);
     h.patch(&patch(|p| p.latency_ms = Some(0)));
-    let run = h.import(t, &input, &cp, &[]);
+    let run = h.import(t, &input, &cp, &SHORT_LATE_WRITES);
     run.assert_code(0);
     assert_exactly_once(&h, t, 0..100);
 }
@@ -1147,7 +1155,7 @@ fn a_second_signal_stops_at_once() {
     assert!(stderr.contains("at once"), "{stderr}");
     assert!(h.part_files().is_empty(), "{:?}", h.part_files());
     h.patch(&patch(|p| p.latency_ms = Some(0)));
-    let run = h.import(t, &input, &cp, &[]);
+    let run = h.import(t, &input, &cp, &SHORT_LATE_WRITES);
     run.assert_code(0);
     assert_exactly_once(&h, t, 0..60);
 }
@@ -1159,7 +1167,8 @@ fn a_killed_runs_part_files_are_removed_by_the_next_run() {
     let t = Target::ZOOM;
     let h = Harness::new(common::config());
     let (input, cp, reports, mut child) = start_with_reports_then_hang(&h);
-    let extra: Vec<&str> = reports.iter().map(String::as_str).collect();
+    let mut extra: Vec<&str> = reports.iter().map(String::as_str).collect();
+    extra.extend(SHORT_LATE_WRITES);
     child.kill().expect("SIGKILL");
     child.wait().expect("wait");
     let parts = || {

@@ -38,6 +38,16 @@
 //! intent may cover several rows (one SMS request to up to 10 numbers) and its outcome may
 //! carry a result per row; rows missing from an outcome stay in flight.
 //!
+//! Intents carry `at`, when they were recorded (ms since the epoch). An `unknown` row is one
+//! whose answer did not say whether the change happened; `"lost":true` marks one that got no
+//! answer at all (a timeout, a lost connection), and the outcome's `at` is then when its
+//! request left: such a write may still land later (see [`InFlight::late_from_ms`]):
+//!
+//! ```text
+//! {"intent":{"id":3,"op":"create","rows":[21],"keys":["+447400100021"],"at":1760000000120}}
+//! {"outcome":{"id":3,"rows":[{"row":21,"status":"unknown","lost":true}],"at":1760000000121}}
+//! ```
+//!
 //! # Secrets
 //!
 //! Nothing in this API takes a secret: records hold row numbers, remote ids, actions and error
@@ -68,6 +78,9 @@ use crossbeam_channel::Sender;
 use tokio::sync::oneshot;
 
 use crate::clock::now_unix;
+
+/// Milliseconds since the Unix epoch: the time of intents and outcomes.
+pub use crate::clock::now_ms;
 
 pub use header::{
     Difference, FORMAT_VERSION, HeaderMismatch, InputFingerprint, RunHeader, check_header,
@@ -235,14 +248,6 @@ impl std::fmt::Debug for Journal {
             .field("path", &self.shared.path)
             .finish_non_exhaustive()
     }
-}
-
-/// Milliseconds since the Unix epoch (0 if the clock is before it).
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 /// What an intent is about: its rows, and what a later run needs to find them again.
@@ -591,11 +596,20 @@ impl Journal {
                 "outcome of intent {id}, which this journal never recorded"
             )));
         }
+        let lost = results
+            .iter()
+            .filter_map(|r| match r.result {
+                RowResult::Lost { sent_ms } => Some(sent_ms),
+                _ => None,
+            })
+            .max();
         let unknown = results.iter().any(|r| r.result == RowResult::Unknown);
+        // (Both in one outcome: the later time, now, holds for both.)
+        let at = if unknown { now_ms() } else { lost.unwrap_or(0) };
         let frame = Frame::Outcome(OutcomeFrame {
             id,
             rows: results.iter().map(WireRow::from_outcome).collect(),
-            at: if unknown { now_ms() } else { 0 },
+            at,
         });
         let mut line = Vec::with_capacity(128);
         record::encode(&frame, &mut line)

@@ -106,6 +106,10 @@ pub enum RowResult {
     /// 5xx or a timeout after sending): the request is no longer in flight, and the row waits
     /// to be reconciled against the target.
     Unknown,
+    /// No answer came at all (a timeout, a connection lost after sending): unknown like
+    /// [`RowResult::Unknown`], and the request, which left at `sent_ms` (ms since the Unix
+    /// epoch), may still be applied later: it is looked for only once it is old enough.
+    Lost { sent_ms: u64 },
 }
 
 /// The result of an intent for one of its rows.
@@ -151,6 +155,15 @@ impl RowOutcome {
         RowOutcome {
             row,
             result: RowResult::Unknown,
+        }
+    }
+
+    /// A change whose request, sent at `sent_ms`, got no answer at all: still to reconcile,
+    /// once a late write can no longer land.
+    pub fn lost(row: u64, sent_ms: u64) -> Self {
+        RowOutcome {
+            row,
+            result: RowResult::Lost { sent_ms },
         }
     }
 }
@@ -209,8 +222,9 @@ pub(crate) struct OutcomeFrame<'a> {
     pub id: u64,
     #[serde(borrow)]
     pub rows: Vec<WireRow<'a>>,
-    /// When the outcome was recorded (ms since the epoch), kept for unknown outcomes: the
-    /// logs' catch-up window counts from it.
+    /// For unknown outcomes, when the request could last have reached the API (ms since the
+    /// epoch): when the outcome was recorded (the logs' catch-up window counts from it), or,
+    /// for a request that got no answer at all (`lost` rows), when it left.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub at: u64,
 }
@@ -237,6 +251,13 @@ pub(crate) struct WireRow<'a> {
     pub code: Option<Cow<'a, str>>,
     #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
     pub message: Option<Cow<'a, str>>,
+    /// An unknown row whose request got no answer at all ([`RowResult::Lost`]).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lost: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl<'a> WireRow<'a> {
@@ -248,6 +269,7 @@ impl<'a> WireRow<'a> {
             remote_id: None,
             code: None,
             message: None,
+            lost: false,
         };
         match &o.result {
             RowResult::Done { action, remote_id } => {
@@ -261,6 +283,10 @@ impl<'a> WireRow<'a> {
             }
             RowResult::NotApplied => w.status = Status::NotApplied,
             RowResult::Unknown => w.status = Status::Unknown,
+            RowResult::Lost { .. } => {
+                w.status = Status::Unknown;
+                w.lost = true;
+            }
         }
         w
     }

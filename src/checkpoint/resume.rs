@@ -55,6 +55,12 @@ pub struct InFlight {
     pub at_ms: u64,
     /// True when the request was answered ambiguously; false when it was still in flight.
     pub answered: bool,
+    /// When the request of a write whose answer never came left, in ms since the epoch: the
+    /// intent's time when it is still in flight (a killed run), the time of the request that
+    /// got no answer when it timed out or lost its connection. `None` when an answer came (a
+    /// 5xx): nothing is in transit. Such a write may still land until it is older than the
+    /// request timeout plus a catch-up (0: the journal does not say, long ago).
+    pub late_from_ms: Option<u64>,
 }
 
 /// How many rows are in each state.
@@ -295,6 +301,10 @@ struct Pending {
     /// The intent's time, or its latest unknown outcome's.
     at_ms: u64,
     answered: bool,
+    /// The intent's time.
+    sent_ms: u64,
+    /// When the latest request that got no answer at all left, if one did.
+    lost_ms: Option<u64>,
 }
 
 /// A journal read from disk.
@@ -344,6 +354,8 @@ impl Builder {
                         parent: i.parent.map(|c| c.into_owned()),
                         at_ms: i.at,
                         answered: false,
+                        sent_ms: i.at,
+                        lost_ms: None,
                     },
                 );
                 Ok(())
@@ -371,6 +383,9 @@ impl Builder {
                         *state = RowState::Unknown(o.id);
                         pending.answered = true;
                         pending.at_ms = pending.at_ms.max(o.at);
+                        if w.lost {
+                            pending.lost_ms = Some(pending.lost_ms.unwrap_or(0).max(o.at));
+                        }
                         continue;
                     }
                     pending.waiting = pending.waiting.saturating_sub(1);
@@ -444,6 +459,11 @@ impl Builder {
                     parent: p.parent,
                     at_ms: p.at_ms,
                     answered: p.answered,
+                    late_from_ms: match (p.answered, p.lost_ms) {
+                        (false, _) => Some(p.sent_ms),
+                        (true, Some(lost)) => Some(lost.max(p.sent_ms)),
+                        (true, None) => None,
+                    },
                 })
             })
             .collect();

@@ -410,6 +410,7 @@ fn batch_intents_carry_per_row_results() {
             parent: None,
             at_ms,
             answered: false,
+            late_from_ms: Some(at_ms),
         }]
     );
     // A later outcome of the same intent settles them.
@@ -595,6 +596,12 @@ fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
     assert!(matches!(r.state(2), Some(RowState::InFlight(i)) if *i == b));
     let unknown = r.in_flight().iter().find(|f| f.id == a).unwrap();
     assert!(unknown.answered);
+    assert_eq!(
+        unknown.late_from_ms, None,
+        "a 5xx answer: nothing in transit"
+    );
+    let in_flight = r.in_flight().iter().find(|f| f.id == b).unwrap();
+    assert_eq!(in_flight.late_from_ms, Some(in_flight.at_ms));
     assert_eq!(unknown.parent.as_deref(), Some("p1"));
     assert_eq!(r.key(1), Some("+447400100001"));
     // The reconciliation's outcome settles the unknown row.
@@ -604,6 +611,27 @@ fn unknown_outcomes_close_the_request_but_keep_the_row_to_reconcile() {
     let (_j, r) = open(&f).unwrap();
     assert_eq!(r.counts().unknown, 0);
     assert_eq!(r.created_id(1), Some("r1"));
+}
+
+#[test]
+fn a_lost_answer_keeps_when_its_request_left() {
+    let f = fixture();
+    let (j, _) = open(&f).unwrap();
+    let a = j.intent_blocking(Op::Create, &[1], None).unwrap();
+    let sent = now_ms();
+    j.outcome(a, &[RowOutcome::lost(1, sent)]).unwrap();
+    j.close().unwrap();
+    let (j, r) = open(&f).unwrap();
+    assert_eq!(r.counts().unknown, 1);
+    let lost = &r.in_flight()[0];
+    assert!(lost.answered);
+    assert_eq!(lost.late_from_ms, Some(sent));
+    // Settled like any unknown row.
+    j.outcome(a, &[RowOutcome::not_applied(1)]).unwrap();
+    j.close().unwrap();
+    let (_j, r) = open(&f).unwrap();
+    assert!(r.in_flight().is_empty());
+    assert_eq!(r.state(1), None);
 }
 
 #[test]

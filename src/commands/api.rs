@@ -10,8 +10,7 @@ use crate::connectors::{OAuth, SharedTarget, TargetKind, zoho_voice};
 use crate::destination::{Destination, canonical_origin};
 use crate::error::{Error, Result};
 use crate::http::{
-    BaseUrl, ClientConfig, ConcurrencyMode, DEFAULT_TIMEOUT, HttpClient, LimitCodes, Rate,
-    RetryPolicy, build_client,
+    BaseUrl, ClientConfig, ConcurrencyMode, HttpClient, LimitCodes, Rate, RetryPolicy, build_client,
 };
 use crate::preflight;
 use crate::sandbox::{Sandbox, SandboxConfig, seed};
@@ -193,7 +192,8 @@ impl Start {
             ),
             None => (default_rate, None),
         };
-        let reqwest = build_client(DEFAULT_TIMEOUT).map_err(|e| Error::Internal(e.to_string()))?;
+        let reqwest =
+            build_client(request_timeout(args)).map_err(|e| Error::Internal(e.to_string()))?;
         // The sandbox's tokens are worthless outside it: they are not cached.
         let cache = match self.sandbox {
             Some(_) => None,
@@ -227,6 +227,12 @@ impl Start {
             config,
         ))
     }
+}
+
+/// `--request-timeout`: the time limit of one attempt (the default is
+/// [`crate::http::DEFAULT_TIMEOUT`]).
+pub fn request_timeout(args: &ApiArgs) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(args.request_timeout)
 }
 
 /// A connection to the Zoho Voice SMS API.

@@ -71,6 +71,10 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         parents: args.to.descriptor().parents,
         default_parent: api.default_parent.clone(),
         progress: ProgressMode::detect(args.api.quiet),
+        late: import::LateWrites {
+            timeout: super::api::request_timeout(&args.api),
+            catch_up: std::time::Duration::from_secs_f64(args.write_catch_up),
+        },
     };
     let summary = import::run(&settings, api.target, api.http, &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;

@@ -31,6 +31,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
         fault_rate: args.fault_rate,
         ambiguous_rate: args.ambiguous_rate,
         latency_ms: args.latency_ms,
+        write_delay_ms: args.write_delay_ms,
         token_ttl_secs: args.token_ttl,
         books_daily_quota: args.books_daily_quota,
         seed: args.seed,

@@ -6,7 +6,8 @@
 //! First it settles the import's creates whose outcome is unknown (a kill, a lost answer):
 //! the target is listed once and each is looked for by the key its intent kept; found, it was
 //! created, and is deleted with the others. So after an undo no record the import created
-//! remains, killed or not.
+//! remains, killed or not. The creates the import itself settled as `outcome_unknown` (no key
+//! to look them up by) cannot be found this way: the undo names their rows, to check by hand.
 
 use crate::scopes::Command;
 use std::collections::BTreeSet;
@@ -26,7 +27,7 @@ use crate::cli::UndoArgs;
 use crate::connectors::{SharedTarget, Target, TargetKind, Write};
 use crate::error::{Error, ExitCode, Result};
 use crate::executor::Executor;
-use crate::import::{MatchBy, RemoteIndex};
+use crate::import::{MatchBy, OUTCOME_UNKNOWN, RemoteIndex};
 
 /// Deletions above which a run asks for confirmation (or `--yes`).
 pub const CONFIRM_ABOVE: u64 = 100;
@@ -51,6 +52,9 @@ pub struct UndoSummary {
     pub not_created: u64,
     /// Interrupted creates that cannot be settled (no key, or several records with it).
     pub unsettled_creates: u64,
+    /// Rows the import settled as `outcome_unknown`: a create that may or may not have
+    /// happened, with no key to look it up by. Not deleted: to check by hand.
+    pub outcome_unknown_rows: Vec<u64>,
     pub deleted: u64,
     /// Already deleted by someone else: nothing to do.
     pub already_gone: u64,
@@ -122,6 +126,29 @@ fn plan(resume: &Resume, restart: bool) -> Plan {
         }
     }
     p
+}
+
+/// The rows the import settled as `outcome_unknown`, in order.
+fn outcome_unknown_rows(resume: &Resume) -> Vec<u64> {
+    let mut rows: Vec<u64> = resume
+        .rows()
+        .filter_map(|(row, state)| match state {
+            RowState::Failed(f) if f.code == OUTCOME_UNKNOWN => Some(row),
+            _ => None,
+        })
+        .collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// "3, 8, 12" (the first 20, then how many more).
+fn row_list(rows: &[u64]) -> String {
+    const SHOWN: usize = 20;
+    let mut text: Vec<String> = rows.iter().take(SHOWN).map(u64::to_string).collect();
+    if rows.len() > SHOWN {
+        text.push(format!("and {} more", rows.len() - SHOWN));
+    }
+    text.join(", ")
 }
 
 /// The key kind an import's creates were found by: its `--match-by`, or the mobile for `id`.
@@ -407,6 +434,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         summary.found_unsettled = settled.found.len() as u64;
         summary.not_created = settled.not_created;
         summary.unsettled_creates = settled.unsettled;
+        summary.outcome_unknown_rows = outcome_unknown_rows(&resume);
         let mut p = plan(&resume, args.restart);
         p.todo.extend(settled.found);
         summary.created = resume.ever_created().len() as u64 + summary.found_unsettled;
@@ -416,6 +444,11 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         if args.dry_run {
             for d in &p.todo {
                 println!("delete {} (row {})", d.id, d.row);
+            }
+            for row in &summary.outcome_unknown_rows {
+                println!(
+                    "check by hand: row {row} (the import's create has an unknown outcome and no key to look it up by)"
+                );
             }
             summary.left = n;
             Ok(())
@@ -496,7 +529,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
     result?;
     summary.exit_code = ExitCode::of_run(
         summary.left > 0 && !args.dry_run || summary.stopped.is_some(),
-        summary.failed + summary.unsettled_creates,
+        summary.failed + summary.unsettled_creates + summary.outcome_unknown_rows.len() as u64,
     )
     .code();
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
@@ -545,6 +578,14 @@ impl crate::summary::Summary for UndoSummary {
                 summary.unsettled_creates
             );
         }
+        if !summary.outcome_unknown_rows.is_empty() {
+            let _ = writeln!(
+                out,
+                "  {} creates of the import have an unknown outcome and no key to find them by (outcome_unknown), so they are not deleted: check rows {} on the target by hand",
+                summary.outcome_unknown_rows.len(),
+                row_list(&summary.outcome_unknown_rows)
+            );
+        }
         if summary.failed > 0 && !summary.dry_run {
             let _ = writeln!(
                 out,
@@ -555,5 +596,19 @@ impl crate::summary::Summary for UndoSummary {
             let _ = writeln!(out, "  stopped: {why}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_lists_name_the_first_twenty() {
+        assert_eq!(row_list(&[3, 8]), "3, 8");
+        let many: Vec<u64> = (1..=25).collect();
+        let text = row_list(&many);
+        assert!(text.starts_with("1, 2, 3"), "{text}");
+        assert!(text.ends_with("20, and 5 more"), "{text}");
     }
 }

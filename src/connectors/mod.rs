@@ -199,7 +199,12 @@ pub enum Write {
         message: String,
     },
     /// Unknown whether it was applied: reconcile against the target before any retry.
-    Ambiguous { reason: String },
+    /// `lost_at`: no answer came at all, and the request left then (ms since the Unix
+    /// epoch): it may still land late (see [`Outcome::Ambiguous`]).
+    Ambiguous {
+        reason: String,
+        lost_at: Option<u64>,
+    },
     /// Certainly not applied, and the retries ran out: safe to try again later.
     NotApplied { reason: String },
     /// The run must stop (quota used up, the token endpoint unreachable): the same command
@@ -221,6 +226,7 @@ impl Write {
                     Err(e) => {
                         return Write::Ambiguous {
                             reason: format!("the answer is not JSON: {e}"),
+                            lost_at: None,
                         };
                     }
                 };
@@ -228,11 +234,12 @@ impl Write {
                     Some(id) => Write::Done { id },
                     None => Write::Ambiguous {
                         reason: "the answer holds no record id".into(),
+                        lost_at: None,
                     },
                 }
             }
             Outcome::Permanent { code, message, .. } => Write::Failed { code, message },
-            Outcome::Ambiguous { reason } => Write::Ambiguous { reason },
+            Outcome::Ambiguous { reason, lost_at } => Write::Ambiguous { reason, lost_at },
             Outcome::NotApplied { reason } => Write::NotApplied { reason },
             // The quota, the token endpoint, or the account's refusal.
             stop => Write::Stop {
@@ -342,7 +349,7 @@ pub fn list_json(target: &'static str, outcome: Outcome) -> Result<serde_json::V
             };
             Err(ListError::new(target, message).refused(refused))
         }
-        Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => fail(reason),
+        Outcome::Ambiguous { reason, .. } | Outcome::NotApplied { reason } => fail(reason),
         Outcome::QuotaExhausted { message, .. } | Outcome::Unauthorized { message } => {
             fail(message)
         }

@@ -297,7 +297,7 @@ fn describe(outcome: &Outcome) -> String {
             Some(code) => format!("{message} (code {code})"),
             None => message.clone(),
         },
-        Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => reason.clone(),
+        Outcome::Ambiguous { reason, .. } | Outcome::NotApplied { reason } => reason.clone(),
         Outcome::QuotaExhausted { message, .. }
         | Outcome::Unauthorized { message }
         | Outcome::Denied { message } => message.clone(),

@@ -106,7 +106,8 @@ enum Attempt {
     /// timeout).
     NotSent(String),
     /// The request may have reached the server: timeout or dropped connection after sending.
-    MaybeSent(String),
+    /// `sent_ms`: when it left (ms since the Unix epoch).
+    MaybeSent { reason: String, sent_ms: u64 },
     /// The request could not be built: a bug or a bad value, not worth retrying.
     Invalid(String),
     /// No access token could be had: nothing was sent.
@@ -227,6 +228,8 @@ impl HttpClient {
         let mut refreshed = false;
         // Whether any attempt may have reached the server and been applied.
         let mut maybe_applied = false;
+        // When the latest attempt that got no answer at all left.
+        let mut lost_at: Option<u64> = None;
         // Whether the next attempt is the first of this call (for the retry counter).
         let mut first = true;
         loop {
@@ -271,7 +274,11 @@ impl HttpClient {
                     let wait = self.retry.wait(retries, retry_after);
                     self.pacer.on_rate_limited(wait);
                     if !can_retry {
-                        return self.give_up(maybe_applied, "HTTP 429 (rate limited)", retries);
+                        return self.give_up(
+                            (maybe_applied, lost_at),
+                            "HTTP 429 (rate limited)",
+                            retries,
+                        );
                     }
                     wait
                 }
@@ -285,27 +292,34 @@ impl HttpClient {
                     let not_applied = self.not_applied.contains(&status);
                     maybe_applied |= !not_applied;
                     if !(request.is_idempotent() || not_applied) {
-                        return Outcome::Ambiguous { reason };
+                        return Outcome::Ambiguous {
+                            reason,
+                            lost_at: None,
+                        };
                     }
                     if !can_retry {
-                        return self.give_up(maybe_applied, &reason, retries);
+                        return self.give_up((maybe_applied, lost_at), &reason, retries);
                     }
                     let capped = retry_after.map(|d| d.min(self.retry.max_retry_after));
                     self.retry.wait(retries, capped)
                 }
                 Attempt::NotSent(reason) => {
                     if !can_retry {
-                        return self.give_up(maybe_applied, &reason, retries);
+                        return self.give_up((maybe_applied, lost_at), &reason, retries);
                     }
                     self.retry.wait(retries, None)
                 }
-                Attempt::MaybeSent(reason) => {
+                Attempt::MaybeSent { reason, sent_ms } => {
                     maybe_applied = true;
+                    lost_at = Some(sent_ms);
                     if !request.is_idempotent() {
-                        return Outcome::Ambiguous { reason };
+                        return Outcome::Ambiguous {
+                            reason,
+                            lost_at: Some(sent_ms),
+                        };
                     }
                     if !can_retry {
-                        return self.give_up(maybe_applied, &reason, retries);
+                        return self.give_up((maybe_applied, lost_at), &reason, retries);
                     }
                     self.retry.wait(retries, None)
                 }
@@ -321,7 +335,7 @@ impl HttpClient {
         let counted = match attempt {
             Attempt::Invalid(_) | Attempt::NoToken(_) => return,
             Attempt::NotSent(_) => Counted::NotSent,
-            Attempt::MaybeSent(_) | Attempt::Response(Verdict::ServerError { .. }) => {
+            Attempt::MaybeSent { .. } | Attempt::Response(Verdict::ServerError { .. }) => {
                 Counted::ServerError
             }
             // Quota exhaustion is only ever a 429.
@@ -333,15 +347,17 @@ impl HttpClient {
         self.stats.record(counted, retry);
     }
 
-    /// The outcome when retries ran out.
-    fn give_up(&self, maybe_applied: bool, last: &str, retries: u32) -> Outcome {
+    /// The outcome when retries ran out: `maybe` says whether an attempt may have been
+    /// applied, and when the latest one that got no answer at all left.
+    fn give_up(&self, maybe: (bool, Option<u64>), last: &str, retries: u32) -> Outcome {
+        let (maybe_applied, lost_at) = maybe;
         let reason = if retries == 0 {
             last.to_string()
         } else {
             format!("{last} (after {retries} retries)")
         };
         if maybe_applied {
-            Outcome::Ambiguous { reason }
+            Outcome::Ambiguous { reason, lost_at }
         } else {
             Outcome::NotApplied { reason }
         }
@@ -386,8 +402,9 @@ impl HttpClient {
     /// Sends a built request and reads the whole answer.
     async fn exchange(&self, builder: reqwest::RequestBuilder) -> Attempt {
         let started = Instant::now();
+        let sent_ms = crate::clock::now_ms();
         let attempt = match builder.send().await {
-            Err(e) => classify_error(&e),
+            Err(e) => classify_error(&e, sent_ms),
             Ok(response) => {
                 let status = response.status().as_u16();
                 let header = |name: &str| {
@@ -412,10 +429,13 @@ impl HttpClient {
                         &self.limit_codes,
                     )),
                     // The status says it all, except for a 2xx: its result is lost.
-                    Err(e) if (200..300).contains(&status) => Attempt::MaybeSent(format!(
-                        "HTTP {status}, but the response was cut off: {}",
-                        describe(&e)
-                    )),
+                    Err(e) if (200..300).contains(&status) => Attempt::MaybeSent {
+                        reason: format!(
+                            "HTTP {status}, but the response was cut off: {}",
+                            describe(&e)
+                        ),
+                        sent_ms,
+                    },
                     Err(_) => {
                         Attempt::Response(classify_response(status, hints, b"", SystemTime::now()))
                     }
@@ -428,18 +448,24 @@ impl HttpClient {
 }
 
 /// Sorts a transport error: never sent, or maybe sent.
-fn classify_error(e: &reqwest::Error) -> Attempt {
+fn classify_error(e: &reqwest::Error, sent_ms: u64) -> Attempt {
     if e.is_builder() {
         Attempt::Invalid(describe(e))
     } else if e.is_connect() {
         Attempt::NotSent(format!("could not connect: {}", describe(e)))
     } else if e.is_timeout() {
-        Attempt::MaybeSent("timed out waiting for the response".to_string())
+        Attempt::MaybeSent {
+            reason: "timed out waiting for the response".to_string(),
+            sent_ms,
+        }
     } else {
-        Attempt::MaybeSent(format!(
-            "the connection failed after the request was sent: {}",
-            describe(e)
-        ))
+        Attempt::MaybeSent {
+            reason: format!(
+                "the connection failed after the request was sent: {}",
+                describe(e)
+            ),
+            sent_ms,
+        }
     }
 }
 

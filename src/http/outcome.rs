@@ -35,7 +35,14 @@ pub enum Outcome {
     },
     /// The request may or may not have taken effect (timeout or dropped connection after it
     /// was sent, or a 5xx). A create is never repeated blindly: the caller reconciles.
-    Ambiguous { reason: String },
+    Ambiguous {
+        reason: String,
+        /// When no answer came at all (a timeout, a connection lost after sending, an answer
+        /// cut off): when that request left, in ms since the Unix epoch. Such a request may
+        /// still be applied later, so it must not be looked for at once. `None` when the API
+        /// answered (a 5xx).
+        lost_at: Option<u64>,
+    },
     /// The request certainly did not take effect (it was never sent, or the server answered
     /// 429 each time) and the retries ran out: safe to try again later.
     NotApplied { reason: String },
@@ -115,9 +122,11 @@ impl fmt::Debug for Outcome {
                 .field("code", code)
                 .field("message", message)
                 .finish(),
-            Outcome::Ambiguous { reason } => {
-                f.debug_struct("Ambiguous").field("reason", reason).finish()
-            }
+            Outcome::Ambiguous { reason, lost_at } => f
+                .debug_struct("Ambiguous")
+                .field("reason", reason)
+                .field("lost_at", lost_at)
+                .finish(),
             Outcome::NotApplied { reason } => f
                 .debug_struct("NotApplied")
                 .field("reason", reason)

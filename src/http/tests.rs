@@ -187,7 +187,7 @@ async fn retries_run_out() {
         .send(&Request::get("/api/item"))
         .await;
     assert!(
-        matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("503") && reason.contains("after 2 retries")),
+        matches!(&outcome, Outcome::Ambiguous { reason, .. } if reason.contains("503") && reason.contains("after 2 retries")),
         "{outcome:?}"
     );
     assert_eq!(hits.load(Ordering::SeqCst), 3);
@@ -201,8 +201,8 @@ async fn ambiguous_create_is_not_retried() {
         .send(&Request::post("/api/item").json_value(serde_json::json!({"to": "+15550100"})))
         .await;
     assert!(
-        matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("502")),
-        "{outcome:?}"
+        matches!(&outcome, Outcome::Ambiguous { reason, lost_at: None } if reason.contains("502")),
+        "an answer came: {outcome:?}"
     );
     assert_eq!(
         hits.load(Ordering::SeqCst),
@@ -242,14 +242,34 @@ async fn rate_limited_create_is_retried() {
 #[tokio::test]
 async fn timeouts_are_ambiguous_and_creates_not_repeated() {
     let (c, hits) = slow_client(2).await;
+    let before = crate::clock::now_ms();
     let outcome = c.send(&Request::post("/api/item")).await;
+    let after = crate::clock::now_ms();
     assert!(
-        matches!(&outcome, Outcome::Ambiguous { reason } if reason.contains("timed out")),
+        matches!(&outcome, Outcome::Ambiguous { reason, .. } if reason.contains("timed out")),
         "{outcome:?}"
     );
+    // No answer came: when the request left, for the caller to wait out a late write.
+    let Outcome::Ambiguous {
+        lost_at: Some(sent),
+        ..
+    } = outcome
+    else {
+        panic!("no time for a lost answer: {outcome:?}");
+    };
+    assert!((before..=after).contains(&sent), "{before} {sent} {after}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
     let outcome = c.send(&Request::get("/api/item")).await;
-    assert!(matches!(outcome, Outcome::Ambiguous { .. }), "{outcome:?}");
+    assert!(
+        matches!(
+            outcome,
+            Outcome::Ambiguous {
+                lost_at: Some(_),
+                ..
+            }
+        ),
+        "{outcome:?}"
+    );
     assert_eq!(hits.load(Ordering::SeqCst), 4, "a GET is retried");
 }
 

@@ -1,16 +1,18 @@
 //! Executing the writes: one task per row, through the journaled [`Executor`] (a turn to send,
 //! then the intent, then the request, then the outcome), paced and retried by the HTTP
 //! client; the creates whose outcome is unknown are reconciled against the target (one
-//! listing per round) before they are tried again.
+//! listing per round, see [`super::settle`]) before they are tried again, once a late write
+//! can no longer land.
 
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
+use super::OUTCOME_UNKNOWN;
 use super::key::{MatchBy, RemoteIndex};
+use super::late::LateWrites;
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
 use crate::connectors::{Fields, ListError, RowExtras, SharedTarget, Write};
 use crate::error::{Error, Result};
@@ -23,9 +25,6 @@ use crate::source::{Schema, Values};
 /// Tasks that may be spawned at once (each waits for the HTTP client's own concurrency slot
 /// and pacing; this only bounds the memory of rows waiting for one).
 const MAX_TASKS: usize = 512;
-
-/// Rounds of "reconcile the unknown, retry what certainly failed" after the stream.
-pub const SETTLE_ROUNDS: u32 = 4;
 
 /// What a task does to the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +50,17 @@ pub struct Task {
     pub values: Values,
 }
 
+/// A create whose outcome is unknown, with its intent: to look for on the target once a
+/// late write can no longer land.
+#[derive(Debug)]
+pub struct Unsettled {
+    pub intent: IntentId,
+    pub task: Task,
+    /// Until then (ms since the epoch) the create may still land: 0 when its answer came (a
+    /// 5xx), or when its request is old enough.
+    pub ready_ms: u64,
+}
+
 /// The state every task of a run shares.
 pub struct Engine {
     pub target: SharedTarget,
@@ -63,9 +73,11 @@ pub struct Engine {
     /// credentials, a fatal error).
     pub exec: Executor,
     /// Tasks certainly not applied: to send again.
-    retry: Mutex<Vec<Task>>,
-    /// Creates whose outcome is unknown, with their intents: to look for on the target first.
-    unknown: Mutex<Vec<(IntentId, Task)>>,
+    pub(super) retry: Mutex<Vec<Task>>,
+    /// Creates whose outcome is unknown: to look for on the target first.
+    pub(super) unknown: Mutex<Vec<Unsettled>>,
+    /// How long a create whose answer never came may still land.
+    pub(super) late: LateWrites,
     /// Rows left undone because the run stopped.
     pub left: AtomicU64,
     /// When the first write was sent and the last one answered: the write phase.
@@ -74,7 +86,7 @@ pub struct Engine {
     pub writes: AtomicU64,
 }
 
-fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+pub(super) fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -86,6 +98,7 @@ impl Engine {
         reports: Arc<Mutex<Reports>>,
         counters: Arc<Counters>,
         by: MatchBy,
+        late: LateWrites,
     ) -> Engine {
         Engine {
             target,
@@ -96,6 +109,7 @@ impl Engine {
             by,
             retry: Mutex::new(Vec::new()),
             unknown: Mutex::new(Vec::new()),
+            late,
             left: AtomicU64::new(0),
             window: Mutex::new(None),
             writes: AtomicU64::new(0),
@@ -118,13 +132,13 @@ impl Engine {
         (lock(&self.retry).len() + lock(&self.unknown).len()) as u64
     }
 
-    fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
+    pub(super) fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
         if let Err(e) = f(&mut lock(&self.reports)) {
             self.exec.fatal(e);
         }
     }
 
-    fn record(&self, intent: IntentId, outcome: RowOutcome) {
+    pub(super) fn record(&self, intent: IntentId, outcome: RowOutcome) {
         self.exec.record(intent, &[outcome]);
     }
 
@@ -152,6 +166,37 @@ impl Engine {
         }
         self.report(|r| r.remote_failure(&task.schema, task.row, &task.values, code, message));
         self.counters.failed_row();
+    }
+
+    /// A create whose outcome is unknown and cannot be looked for (the row has no key): it is
+    /// settled as `outcome_unknown`, in the journal (a resume reports it again), the error
+    /// report and the counts, for the user to check on the target.
+    pub fn outcome_unknown(&self, intent: IntentId, task: &Task) {
+        let message = unknown_message(self.by);
+        self.record(
+            intent,
+            RowOutcome::failed(task.row, OUTCOME_UNKNOWN, &message),
+        );
+        self.report(|r| {
+            r.remote_failure(
+                &task.schema,
+                task.row,
+                &task.values,
+                OUTCOME_UNKNOWN,
+                &message,
+            )
+        });
+        self.counters.unknown_row();
+    }
+
+    /// Hands over a create an earlier run left unknown and that may still land until
+    /// `ready_ms`: it is looked for after the stream, once that time has passed.
+    pub fn defer(&self, intent: IntentId, task: Task, ready_ms: u64) {
+        lock(&self.unknown).push(Unsettled {
+            intent,
+            task,
+            ready_ms,
+        });
     }
 
     /// Sends one task and records what became of it.
@@ -212,11 +257,20 @@ impl Engine {
                 let code = code.unwrap_or_else(|| "remote_error".into());
                 self.failed(Some(intent), &task, &code, &message);
             }
-            Write::Ambiguous { .. } if task.op == TaskOp::Create => {
+            Write::Ambiguous { lost_at, .. } if task.op == TaskOp::Create => {
                 // The create may have been applied: unknown until the record is looked for
-                // on the target.
-                self.record(intent, RowOutcome::unknown(task.row));
-                lock(&self.unknown).push((intent, task));
+                // on the target; when no answer came, once it can no longer land.
+                if task.find_key.is_none() {
+                    self.outcome_unknown(intent, &task);
+                } else {
+                    let outcome = match lost_at {
+                        Some(sent_ms) => RowOutcome::lost(task.row, sent_ms),
+                        None => RowOutcome::unknown(task.row),
+                    };
+                    self.record(intent, outcome);
+                    let ready_ms = lost_at.map_or(0, |sent_ms| self.late.ready_ms(sent_ms));
+                    self.defer(intent, task, ready_ms);
+                }
             }
             Write::Ambiguous { .. } | Write::NotApplied { .. } => {
                 // An update can be sent again safely; a create that certainly did not happen too.
@@ -251,75 +305,12 @@ impl Engine {
     pub async fn run(self: Arc<Self>, rx: mpsc::Receiver<Task>) {
         crate::executor::run_all(rx, MAX_TASKS, |task| Arc::clone(&self).execute(task)).await;
     }
+}
 
-    /// After the stream: looks for the creates whose outcome is unknown on the target, then
-    /// sends again what certainly did not happen, for a few rounds. What is still unsettled
-    /// afterwards stays in the journal for the next run.
-    pub async fn settle(self: Arc<Self>) {
-        for round in 0..SETTLE_ROUNDS {
-            if self.exec.stopped().is_some() {
-                break;
-            }
-            let unknown = std::mem::take(&mut *lock(&self.unknown));
-            if !unknown.is_empty() {
-                let parents: BTreeSet<String> =
-                    unknown.iter().map(|(_, t)| t.parent.clone()).collect();
-                let parents: Vec<String> = parents.into_iter().collect();
-                match self.index(&parents).await {
-                    Ok(index) => self.reconcile(unknown, &index),
-                    Err(message) => {
-                        lock(&self.unknown).extend(unknown);
-                        self.exec.stop(format!(
-                            "cannot look for the records whose creation is unknown: {message}"
-                        ));
-                        break;
-                    }
-                }
-            }
-            let retry = std::mem::take(&mut *lock(&self.retry));
-            if retry.is_empty() {
-                if lock(&self.unknown).is_empty() {
-                    break;
-                }
-                continue;
-            }
-            crate::executor::retry_round(round, retry, |task| Arc::clone(&self).execute(task))
-                .await;
-        }
-        let unsettled = self.unsettled();
-        self.left.fetch_add(unsettled, Ordering::Relaxed);
-    }
-
-    /// Settles creates of unknown outcome against a fresh listing: found once, it was
-    /// created; not found, it was not (and goes to the retry list); found more than once,
-    /// the key is ambiguous and the row is reported.
-    pub fn reconcile(&self, unknown: Vec<(IntentId, Task)>, index: &RemoteIndex) {
-        for (intent, task) in unknown {
-            let Some(key) = task.find_key.as_deref() else {
-                // Nothing to look for it by: it stays unknown, for the user to check.
-                lock(&self.unknown).push((intent, task));
-                continue;
-            };
-            let found = index.find(&task.parent, key);
-            match found.as_slice() {
-                [one] => {
-                    let id = one.id.clone();
-                    self.done(intent, &task, Action::Created, &id);
-                }
-                [] => {
-                    self.record(intent, RowOutcome::not_applied(task.row));
-                    lock(&self.retry).push(task);
-                }
-                many => {
-                    let ids: Vec<&str> = many.iter().map(|r| r.id.as_str()).collect();
-                    let message = format!(
-                        "the create's answer was lost, and {} records now have this key ({}): check them by hand",
-                        ids.len(),
-                        ids.join(", ")
-                    );
-                    self.failed(Some(intent), &task, "conflict", &message);
-                }
-            }
-        }
-    }
+/// Why a create is `outcome_unknown`.
+pub fn unknown_message(by: MatchBy) -> String {
+    format!(
+        "the create's outcome is unknown (a 5xx, a timeout, a lost connection, or a run killed while it was on the wire), and the row has no {} to look for the record by: it may or may not have been created; check the target by hand",
+        by.as_str()
+    )
 }

@@ -6,12 +6,15 @@
 //! matched by its key against the target's records listed first ([`key`]), and planned
 //! ([`plan`]): create, update, unchanged, conflict. The writes run concurrently
 //! ([`engine`]), paced by the HTTP client, each journaled in the checkpoint before it is sent.
-//! A create whose answer was lost is looked for on the target before it is sent again; a
-//! re-run of the same command resumes from the journal.
+//! A create whose answer was lost is looked for on the target before it is sent again, once
+//! a late write can no longer land ([`late`], [`settle`]); a re-run of the same command resumes
+//! from the journal.
 
 pub mod engine;
 pub mod key;
+pub mod late;
 pub mod plan;
+pub mod settle;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
@@ -23,7 +26,9 @@ use std::time::Instant;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader};
+use crate::checkpoint::{
+    Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader, now_ms,
+};
 use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
@@ -39,8 +44,14 @@ use crate::transform::{Outcome, Processed};
 pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
 pub use key::{MatchBy, RemoteIndex, row_key};
+pub use late::LateWrites;
 pub use plan::{Mode, Plan, decide, describe};
 pub use summary::ImportSummary;
+
+/// The code of a row whose create's outcome is unknown and cannot be looked up on the target
+/// (it has no key): in the error report, the journal (settled, so that a resume reports it
+/// again) and `undo`'s list of rows to check by hand.
+pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
 
 /// Everything an import run needs besides the target.
 pub struct Settings {
@@ -62,6 +73,8 @@ pub struct Settings {
     pub parents: bool,
     pub default_parent: Option<String>,
     pub progress: ProgressMode,
+    /// How long a create whose answer never came may still land.
+    pub late: LateWrites,
 }
 
 /// Rows in flight between the planner and the writers.
@@ -70,6 +83,15 @@ const QUEUE: usize = 1024;
 fn nonempty(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
+}
+
+/// An intent an earlier run left open for a row: in flight, or answered ambiguously.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    intent: IntentId,
+    op: Op,
+    /// When its request left, if no answer came (see [`crate::checkpoint::InFlight`]).
+    late_from_ms: Option<u64>,
 }
 
 /// The planner: runs on the pipeline's consumer thread, turns each kept row into a task or a
@@ -84,7 +106,10 @@ struct Planner<'a> {
     counts: &'a mut Counts,
     journal: Option<&'a Journal>,
     resume: &'a Resume,
-    in_flight: &'a HashMap<u64, (IntentId, Op)>,
+    in_flight: &'a HashMap<u64, Open>,
+    /// The writers: creates an earlier run left unknown and that may still land are handed
+    /// to them, to be looked for after the stream.
+    engine: Option<&'a Arc<Engine>>,
     /// The target's records, once listed; `listed` names the parents listed so far.
     index: RemoteIndex,
     listed: HashSet<String>,
@@ -271,6 +296,15 @@ impl Planner<'_> {
         self.report(|r| r.remote_failure(schema, p.raw.row, &p.raw.values, code, message))
     }
 
+    /// A row whose create's outcome is unknown and cannot be looked up: reported for the
+    /// user to check.
+    fn outcome_unknown(&self, schema: &Arc<Schema>, p: &Processed, message: &str) -> Result<()> {
+        self.counters.unknown_row();
+        self.report(|r| {
+            r.remote_failure(schema, p.raw.row, &p.raw.values, OUTCOME_UNKNOWN, message)
+        })
+    }
+
     /// One more input row settled, whatever became of it: the progress counts input rows.
     fn settled(&self) {
         self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
@@ -344,15 +378,55 @@ impl Planner<'_> {
             }
             Some(RowState::Failed(f)) => {
                 self.resumed += 1;
+                if f.code == OUTCOME_UNKNOWN {
+                    return self.outcome_unknown(schema, &p, &f.message);
+                }
                 return self.failed(schema, &p, &f.code, &f.message);
             }
             Some(RowState::InFlight(_) | RowState::Unknown(_)) => {
-                if let Some(&(intent, op)) = self.in_flight.get(&row) {
+                if let Some(&Open {
+                    intent,
+                    op,
+                    late_from_ms,
+                }) = self.in_flight.get(&row)
+                {
                     if op == Op::Create {
                         let Some(k) = find_key.as_deref() else {
-                            // Nothing to look for it by: it stays in flight for the user to check.
-                            return Ok(());
+                            // Nothing to look for it by: its outcome stays unknown, for the
+                            // user to check (and for every later run to report again).
+                            let message = engine::unknown_message(by);
+                            self.journal_outcome(
+                                intent,
+                                RowOutcome::failed(row, OUTCOME_UNKNOWN, &message),
+                            )?;
+                            return self.outcome_unknown(schema, &p, &message);
                         };
+                        let late = self.settings.late;
+                        if let (Some(sent_ms), Some(engine)) = (late_from_ms, self.engine)
+                            && late.young(sent_ms, now_ms())
+                        {
+                            // It may still land: looked for after the stream, once it cannot.
+                            // Its request is no longer on the wire (the run that sent it
+                            // ended): unknown, not in flight, so that what a kill of this run
+                            // leaves in flight is never more than its own concurrency.
+                            self.journal_outcome(intent, RowOutcome::lost(row, sent_ms))?;
+                            if let Some(k) = &key {
+                                self.claimed.insert((parent.clone(), k.clone()));
+                            }
+                            let task = Task {
+                                row,
+                                key: shown,
+                                find_key,
+                                parent,
+                                fields,
+                                extras,
+                                op: TaskOp::Create,
+                                schema: Arc::clone(schema),
+                                values: p.raw.values,
+                            };
+                            engine.defer(intent, task, late.ready_ms(sent_ms));
+                            return Ok(());
+                        }
                         if let Some((code, message)) = self.ensure_listed(&parent)? {
                             // The parent is gone: the interrupted create cannot have happened.
                             self.journal_outcome(intent, RowOutcome::failed(row, &code, &message))?;
@@ -599,10 +673,17 @@ pub fn run(
         Some(Arc::clone(http.pacer())),
     );
     progress.announce_resume(&resume, &settings.checkpoint);
-    let in_flight: HashMap<u64, (IntentId, Op)> = resume
+    let in_flight: HashMap<u64, Open> = resume
         .in_flight()
         .iter()
-        .flat_map(|f| f.rows.iter().map(move |&r| (r, (f.id, f.op))))
+        .flat_map(|f| {
+            let open = Open {
+                intent: f.id,
+                op: f.op,
+                late_from_ms: f.late_from_ms,
+            };
+            f.rows.iter().map(move |&r| (r, open))
+        })
         .collect();
 
     let (tx, rx) = mpsc::channel(QUEUE);
@@ -614,6 +695,7 @@ pub fn run(
             Arc::clone(&reports),
             Arc::clone(&counters),
             settings.by,
+            settings.late,
         ))
     });
     let writers = engine
@@ -635,6 +717,7 @@ pub fn run(
         journal: journal.as_ref(),
         resume: &resume,
         in_flight: &in_flight,
+        engine: engine.as_ref(),
         index: RemoteIndex::default(),
         listed: HashSet::new(),
         refused: HashMap::new(),
@@ -696,7 +779,8 @@ pub fn run(
         runtime
             .block_on(writers)
             .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
-        runtime.block_on(Arc::clone(engine).settle());
+        let say = |line: &str| progress.println(line);
+        runtime.block_on(Arc::clone(engine).settle(&say));
         if let Some(e) = engine.exec.take_fatal() {
             return Err(e);
         }
@@ -725,9 +809,10 @@ pub fn run(
 
     let failed = counters.failed.load(Ordering::Relaxed);
     let conflicts = counters.conflicts.load(Ordering::Relaxed);
+    let unknown = counters.outcome_unknown.load(Ordering::Relaxed);
     let exit_code = ExitCode::of_run(
         stopped.is_some() || left > 0,
-        counts.rejected + failed + conflicts,
+        counts.rejected + failed + conflicts + unknown,
     )
     .code();
     let stats = http.stats().snapshot();

@@ -48,6 +48,9 @@ pub struct ImportSummary {
     pub failed: u64,
     /// Rows whose key matched several records, or repeated another row's.
     pub conflicts: u64,
+    /// Rows whose create's outcome is unknown and that have no key to look it up by
+    /// (`outcome_unknown` in the error report): to check on the target by hand.
+    pub outcome_unknown: u64,
     /// Rows an earlier run of the same journal had already settled.
     pub resumed: u64,
     /// Rows not done because the run stopped or their outcome is still unknown: resume.
@@ -132,6 +135,7 @@ impl ImportSummary {
             unchanged: load(&p.counters.unchanged),
             failed: load(&p.counters.failed),
             conflicts: load(&p.counters.conflicts),
+            outcome_unknown: load(&p.counters.outcome_unknown),
             resumed: p.resumed,
             left: p.left,
             stopped: p.stopped,
@@ -220,6 +224,14 @@ impl ImportSummary {
         out.push('\n');
         if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
             let _ = writeln!(out, "  rejected by reason: {text}");
+        }
+        if self.outcome_unknown > 0 {
+            let _ = writeln!(
+                out,
+                "  outcome unknown {}: creates whose answer never said whether they happened, with no {} to look them up by (outcome_unknown in the errors): check them on the target by hand",
+                self.outcome_unknown,
+                self.match_by.as_str()
+            );
         }
         if self.resumed > 0 {
             let _ = writeln!(

@@ -169,6 +169,8 @@ pub fn snapshot(shared: &Shared) -> Value {
             "injected_500": stats.injected_500,
             "ambiguous_502": stats.ambiguous_502,
             "rate_limited_429": stats.rate_limited_429,
+            "delayed_writes": stats.delayed_writes,
+            "delayed_applied": stats.delayed_applied,
         },
         "tokens": {
             "zoho_issued": store.oauth.zoho_issued,

@@ -20,6 +20,10 @@ pub struct SandboxConfig {
     pub ambiguous_rate: f64,
     /// A delay before every API answer, in milliseconds.
     pub latency_ms: u64,
+    /// Contact writes (create, update, delete, mark primary) are applied this many
+    /// milliseconds after they arrive, and answered then: the change happens when the delay is
+    /// over even if the client has gone (killed, or timed out). 0: applied at once.
+    pub write_delay_ms: u64,
     /// The lifetime of access tokens, in seconds (`expires_in`).
     pub token_ttl_secs: u64,
     /// The seed of every random choice (faults, ids, tokens): same seed, same run.
@@ -65,6 +69,7 @@ impl Default for SandboxConfig {
             fault_rate: 0.0,
             ambiguous_rate: 0.0,
             latency_ms: 0,
+            write_delay_ms: 0,
             token_ttl_secs: 3600,
             seed: 0,
             faults_on_oauth: false,
@@ -140,6 +145,7 @@ impl SandboxConfig {
             fault_rate,
             ambiguous_rate,
             latency_ms,
+            write_delay_ms,
             token_ttl_secs,
             faults_on_oauth,
             zoho_token_requests_per_window,
@@ -173,6 +179,7 @@ pub struct ConfigPatch {
     pub fault_rate: Option<f64>,
     pub ambiguous_rate: Option<f64>,
     pub latency_ms: Option<u64>,
+    pub write_delay_ms: Option<u64>,
     pub token_ttl_secs: Option<u64>,
     pub faults_on_oauth: Option<bool>,
     pub zoho_token_requests_per_window: Option<u32>,
@@ -235,6 +242,8 @@ mod tests {
         let d = c.patched(&p).expect("valid");
         assert_eq!(d.fault_rate, 0.25);
         assert_eq!(d.rate_limit_per_sec, Some(5.0));
+        let p: ConfigPatch = serde_json::from_str(r#"{"write_delay_ms":2000}"#).expect("patch");
+        assert_eq!(c.patched(&p).expect("valid").write_delay_ms, 2000);
         let p: ConfigPatch =
             serde_json::from_str(r#"{"rate_limit_per_sec":null,"books_daily_quota":null}"#)
                 .expect("patch");

@@ -1,6 +1,7 @@
 //! One entry for every request: find the endpoint, then apply in order the Books concurrency
 //! limit, the latency, the global rate limit, the token check, the Books per-minute and daily
-//! limits, the injected fault, and finally the endpoint itself. Counts every answer.
+//! limits, the injected fault, the write delay, and finally the endpoint itself. Counts every
+//! answer.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -98,6 +99,18 @@ impl Route {
         Some(need(api, op))
     }
 
+    /// True for a request that changes a contact API's records (create, update, delete, mark
+    /// primary): what `write_delay_ms` holds back.
+    fn is_contact_write(&self) -> bool {
+        let op = match self {
+            Route::Voice(r) => r.op(),
+            Route::Books(r) => r.op(),
+            Route::Zoom(r) => r.op(),
+            _ => return false,
+        };
+        op != crate::scopes::Op::Read
+    }
+
     /// The endpoint's name in the request counters.
     fn label(&self) -> &'static str {
         match self {
@@ -176,7 +189,7 @@ impl Drop for InFlight<'_> {
     }
 }
 
-async fn serve(shared: &Shared, route: &Route, req: &Req) -> Response {
+async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
     let config = shared.config();
     let family = route.family();
     let troubled = family != Family::OAuth || config.faults_on_oauth;
@@ -259,7 +272,22 @@ async fn serve(shared: &Shared, route: &Route, req: &Req) -> Response {
             "Internal server error (injected by the sandbox; nothing was changed).",
         );
     }
-    let response = apply(shared, route, req, &config);
+    if config.write_delay_ms > 0 && route.is_contact_write() {
+        let delay = Duration::from_millis(config.write_delay_ms);
+        return apply_late(shared, route, req, config, fault, delay).await;
+    }
+    answer(shared, route, req, &config, fault)
+}
+
+/// Runs the endpoint, then answers 502 instead if the fault says so.
+fn answer(
+    shared: &Shared,
+    route: &Route,
+    req: &Req,
+    config: &super::SandboxConfig,
+    fault: Fault,
+) -> Response {
+    let response = apply(shared, route, req, config);
     if fault == Fault::Ambiguous {
         lock(&shared.stats).ambiguous_502 += 1;
         return (
@@ -270,6 +298,37 @@ async fn serve(shared: &Shared, route: &Route, req: &Req) -> Response {
             .into_response();
     }
     response
+}
+
+/// A write applied `delay` after it arrived, as a slow network or a busy server makes it: in
+/// a task of its own, so that the change happens when the delay is over even if the client
+/// has gone (killed, or timed out and dropped the connection); the answer waits for it.
+async fn apply_late(
+    shared: &Arc<Shared>,
+    route: &Route,
+    req: &Req,
+    config: super::SandboxConfig,
+    fault: Fault,
+    delay: Duration,
+) -> Response {
+    lock(&shared.stats).delayed_writes += 1;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (held, route, req) = (Arc::clone(shared), route.clone(), req.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let response = answer(&held, &route, &req, &config, fault);
+        lock(&held.stats).delayed_applied += 1;
+        // Nobody may be waiting any more: the change is made all the same.
+        let _ = tx.send(response);
+    });
+    match rx.await {
+        Ok(response) => response,
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the sandbox lost a delayed write",
+        )
+            .into_response(),
+    }
 }
 
 /// Runs the endpoint itself.

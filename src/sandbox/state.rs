@@ -258,6 +258,10 @@ pub struct Stats {
     pub injected_500: u64,
     pub ambiguous_502: u64,
     pub rate_limited_429: u64,
+    /// Contact writes held by `write_delay_ms`, and those of them applied since (whether or
+    /// not their client was still there for the answer).
+    pub delayed_writes: u64,
+    pub delayed_applied: u64,
 }
 
 impl Stats {

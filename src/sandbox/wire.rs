@@ -10,7 +10,7 @@ use crate::clock::{civil_from_days, days_from_civil};
 
 /// A request, read whole: the emulated APIs parse their parameters themselves so that every
 /// error answers in the vendor's shape, never in the web framework's.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Req {
     pub method: Method,
     pub path: String,

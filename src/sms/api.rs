@@ -313,7 +313,7 @@ impl SendResult {
                 code,
                 message,
             },
-            Outcome::Ambiguous { reason } => SendResult::Ambiguous { reason },
+            Outcome::Ambiguous { reason, .. } => SendResult::Ambiguous { reason },
             Outcome::NotApplied { reason } => SendResult::NotApplied { reason },
             stop @ (Outcome::QuotaExhausted { .. }
             | Outcome::Unauthorized { .. }
@@ -498,7 +498,7 @@ pub async fn logs_page(
                 denied: false,
             });
         }
-        Outcome::Ambiguous { reason } | Outcome::NotApplied { reason } => {
+        Outcome::Ambiguous { reason, .. } | Outcome::NotApplied { reason } => {
             return Err(LogError {
                 message: reason,
                 stops_run,
