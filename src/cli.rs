@@ -329,6 +329,13 @@ pub struct UndoArgs {
     #[arg(help_heading = "Journal")]
     pub yes: bool,
 
+    /// How long, in seconds, a create of the import whose answer never came (a killed run)
+    /// may still land after the request timeout. The undo waits until such creates are older
+    /// than --request-timeout plus this before it looks for them, so that none is left behind.
+    #[arg(long, default_value_t = crate::import::late::DEFAULT_CATCH_UP.as_secs_f64(), value_name = "SECONDS", value_parser = parse_seconds)]
+    #[arg(help_heading = "Journal")]
+    pub write_catch_up: f64,
+
     /// Where to write the deletes the target refused: _row, _remote_id, _parent, _code,
     /// _message (default: beside the journal, `<journal>.undo.errors.csv`).
     #[arg(long, value_name = "FILE")]

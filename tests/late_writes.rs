@@ -404,3 +404,46 @@ fn unknown_creates_without_a_key_end_in_the_error_file() {
     }
     assert!(stderr.contains("check rows"), "{stderr}");
 }
+
+/// An undo after a kill waits for the import's creates still in transit, however long the
+/// request timeout plus the catch-up make that (here longer than the 10 s an undo used to
+/// allow): after it, no record the import created remains, even one that landed late.
+#[test]
+fn an_undo_waits_for_creates_still_in_transit() {
+    let t = Target::ZOOM;
+    let h = Harness::new(SandboxConfig {
+        write_delay_ms: 11_000,
+        ..common::config()
+    });
+    let input = h.write_csv("in.csv", &rows(0..20));
+    let cp = h.path("x.checkpoint");
+    let mut child = h
+        .import_cmd(t, &input, &cp, &["--rate", "100/s", "--concurrency", "8"])
+        .arg("--quiet")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start bulkline import");
+    wait_for_a_held_write(&h);
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(in_flight(&cp) > 0, "nothing was in flight at the kill");
+    // The creates on the wire stay held; the undo's deletes are answered at once.
+    h.patch(&bulkline::sandbox::ConfigPatch {
+        write_delay_ms: Some(0),
+        ..Default::default()
+    });
+    let undo = h.undo_with(&cp, &["--request-timeout", "1", "--write-catch-up", "11"]);
+    undo.assert_code(0);
+    assert!(
+        undo.stderr.contains("waiting"),
+        "the undo says it waits: {undo}"
+    );
+    wait_for_every_held_write(&h);
+    assert!(
+        h.mobiles(t).is_empty(),
+        "records the import created remain after the undo: {:?}",
+        h.mobiles(t)
+    );
+}

@@ -31,9 +31,6 @@ use crate::import::{MatchBy, OUTCOME_UNKNOWN, RemoteIndex};
 
 /// Deletions above which a run asks for confirmation (or `--yes`).
 pub const CONFIRM_ABOVE: u64 = 100;
-/// How old an interrupted create must be before the listing can be trusted to show it (a
-/// request in transit when the import was killed lands within moments).
-const CREATE_CATCH_UP: Duration = Duration::from_secs(10);
 /// Rounds of "delete again what certainly was not deleted".
 const ROUNDS: u32 = 4;
 
@@ -285,6 +282,7 @@ async fn settle_creates<T: Target + ?Sized>(
     journal: Option<&Journal>,
     resume: &Resume,
     by: MatchBy,
+    late: crate::import::LateWrites,
 ) -> Result<Settled> {
     let creates: Vec<&InFlight> = resume
         .in_flight()
@@ -295,12 +293,24 @@ async fn settle_creates<T: Target + ?Sized>(
     if creates.is_empty() {
         return Ok(settled);
     }
-    // A create in transit when the import was killed lands within moments: let it.
+    // A create in transit when the import was killed may still land until it is older than
+    // the request timeout plus the catch-up: let it, or it would be left behind.
     let newest = creates.iter().map(|f| f.at_ms).max().unwrap_or(0);
-    let ready = newest.saturating_add(CREATE_CATCH_UP.as_millis() as u64);
-    let wait = ready.saturating_sub(now_ms());
+    let wait = late.ready_ms(newest).saturating_sub(now_ms());
     if wait > 0 {
-        tokio::time::sleep(Duration::from_millis(wait)).await;
+        crate::stop::say(&format!(
+            "bulkline: waiting {:.1} s for {} create(s) of the import whose answer never came, so that none lands after the undo looked",
+            wait as f64 / 1000.0,
+            creates.len()
+        ));
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
+            _ = crate::stop::wait() => {
+                return Err(Error::Interrupted(
+                    "stopped while waiting for the import's creates in transit".into(),
+                ));
+            }
+        }
     }
     let parents: BTreeSet<String> = creates
         .iter()
@@ -430,6 +440,10 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             journal.as_ref(),
             &resume,
             by,
+            crate::import::LateWrites {
+                timeout: Duration::from_secs_f64(args.api.request_timeout),
+                catch_up: Duration::from_secs_f64(args.write_catch_up),
+            },
         ))?;
         summary.found_unsettled = settled.found.len() as u64;
         summary.not_created = settled.not_created;
