@@ -62,14 +62,10 @@ impl Destination {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
-
-    /// One line for messages: `host https://voice.zoho.com, account 1000.X…`.
-    pub fn describe(&self) -> String {
-        describe(&self.entries)
-    }
 }
 
-/// `key value` pairs of `entries`, comma-separated.
+/// `key value` pairs of `entries`, comma-separated, for messages:
+/// `account 1000.X, host https://voice.zoho.com`.
 pub fn describe(entries: &BTreeMap<String, String>) -> String {
     if entries.is_empty() {
         return "(no destination recorded)".into();
@@ -158,6 +154,6 @@ mod tests {
         let account = d.account();
         assert_eq!(account.len(), 3);
         assert!(!account.contains_key("books_contact_id"));
-        assert!(d.describe().contains("books_contact_id 7"));
+        assert!(describe(d.entries()).contains("books_contact_id 7"));
     }
 }

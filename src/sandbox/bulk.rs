@@ -64,6 +64,7 @@ pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
             ];
             let c = new_contact(store, given, now_ms);
             store.voice.insert(c.contact_id, c);
+            store.voice_changes += 1;
         }
 
         if apis.has(Apis::Books) {

@@ -457,7 +457,7 @@ fn parse_when(text: &str, end: bool) -> Option<i64> {
     Some(start + ((h * 60 + m) * 60 + s) * 1000 + if end { 999 } else { 0 })
 }
 
-fn logs(store: &Store, req: &Req) -> Response {
+fn logs(store: &mut Store, req: &Req) -> Response {
     let num = |k: &str, default: usize| match req.query(k) {
         None => Ok(default),
         Some(v) => v
@@ -504,30 +504,59 @@ fn logs(store: &Store, req: &Req) -> Response {
         .query("country")
         .filter(|s| !s.is_empty())
         .map(str::to_ascii_lowercase);
-    let mut hits: Vec<&SmsMessage> = store
-        .sms
+    // Messages are only ever appended: the last query's matches hold while none is added.
+    let key = format!("{from_ms:?}|{to_ms:?}|{direction:?}|{number:?}|{country:?}");
+    let fresh = store
+        .sms_query
+        .as_ref()
+        .is_some_and(|q| q.key == key && q.len == store.sms.len());
+    if !fresh {
+        let mut hits: Vec<usize> = store
+            .sms
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| {
+                let at = m.submitted_time as i64;
+                from_ms.is_none_or(|t| at >= t)
+                    && to_ms.is_none_or(|t| at <= t)
+                    && direction.is_none_or(|d| m.direction == d)
+                    && number
+                        .as_deref()
+                        .is_none_or(|n| m.customer_number.trim_start_matches('+') == n)
+                    && country.as_deref().is_none_or(|c| m.country == c)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        // Newest first; among equal times, the later arrival first.
+        hits.reverse();
+        hits.sort_by_key(|&i| std::cmp::Reverse(store.sms[i].submitted_time));
+        store.sms_query = Some(crate::sandbox::state::LogMatches {
+            key,
+            len: store.sms.len(),
+            hits,
+        });
+    }
+    let Some(matches) = store.sms_query.as_ref() else {
+        return error("ZVSMS-4005", "the query could not be run");
+    };
+    let total = matches.hits.len();
+    let names = match &store.sms_names {
+        Some((at, names)) if *at == store.voice_changes => std::sync::Arc::clone(names),
+        _ => {
+            let names = std::sync::Arc::new(names_by_mobile(store));
+            store.sms_names = Some((store.voice_changes, std::sync::Arc::clone(&names)));
+            names
+        }
+    };
+    let Some(matches) = store.sms_query.as_ref() else {
+        return error("ZVSMS-4005", "the query could not be run");
+    };
+    let items: Vec<Value> = matches
+        .hits
         .iter()
-        .filter(|m| {
-            let at = m.submitted_time as i64;
-            from_ms.is_none_or(|t| at >= t)
-                && to_ms.is_none_or(|t| at <= t)
-                && direction.is_none_or(|d| m.direction == d)
-                && number
-                    .as_deref()
-                    .is_none_or(|n| m.customer_number.trim_start_matches('+') == n)
-                && country.as_deref().is_none_or(|c| m.country == c)
-        })
-        .collect();
-    // Newest first; among equal times, the later arrival first.
-    hits.reverse();
-    hits.sort_by_key(|m| std::cmp::Reverse(m.submitted_time));
-    let total = hits.len();
-    let names = names_by_mobile(store);
-    let items: Vec<Value> = hits
-        .into_iter()
         .skip(from)
         .take(size)
-        .map(|m| log_json(&names, m))
+        .map(|&i| log_json(&names, &store.sms[i]))
         .collect();
     json(
         StatusCode::OK,

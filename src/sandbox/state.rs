@@ -179,7 +179,24 @@ pub struct Store {
     pub next_zoom_seq: u64,
     /// In arrival order.
     pub sms: Vec<SmsMessage>,
+    /// The last log query's matches, newest first, so that reading its pages in turn does not
+    /// filter and sort every message again for each page.
+    pub sms_query: Option<LogMatches>,
+    /// Changes to the Zoho Voice contacts so far (creates, updates, deletes): what the logs'
+    /// cached customer names are checked against.
+    pub voice_changes: u64,
+    /// The logs' customer names by mobile, as of `voice_changes`.
+    pub sms_names: Option<(u64, std::sync::Arc<HashMap<String, String>>)>,
     pub oauth: OAuthState,
+}
+
+/// The messages a log query matched (their indexes in [`Store::sms`], newest first), for the
+/// query `key` over the first `len` messages.
+#[derive(Debug, Clone, Default)]
+pub struct LogMatches {
+    pub key: String,
+    pub len: usize,
+    pub hits: Vec<usize>,
 }
 
 impl Store {
@@ -215,6 +232,9 @@ impl Store {
             zoom_cursors: HashMap::new(),
             next_zoom_seq: 1,
             sms: Vec::new(),
+            sms_query: None,
+            voice_changes: 0,
+            sms_names: None,
             oauth: OAuthState::default(),
         }
     }

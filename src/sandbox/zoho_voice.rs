@@ -128,6 +128,7 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
             c.contact_status = input.status;
             let body = detail(&c);
             store.voice.insert(c.contact_id, c);
+            store.voice_changes += 1;
             ok_contact(body)
         }
         VoiceRoute::Get(id) => match find(store, id) {
@@ -139,6 +140,7 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
                 Ok(c) => c,
                 Err(m) => return bad(&m),
             };
+            store.voice_changes += 1;
             let Some(c) = id.parse::<u64>().ok().and_then(|i| store.voice.get_mut(&i)) else {
                 return not_found();
             };
@@ -152,6 +154,7 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
             match id.parse::<u64>().ok().and_then(|i| store.voice.remove(&i)) {
                 Some(c) => {
                     store.voice_positions.forget();
+                    store.voice_changes += 1;
                     json(
                         StatusCode::OK,
                         json!({"code": "200", "contacts": c.contact_id.to_string(), "status": "SUCCESS"}),
