@@ -96,6 +96,21 @@ struct Open {
 
 /// The planner: runs on the pipeline's consumer thread, turns each kept row into a task or a
 /// report line.
+/// Where a row's outcome goes in the journal: to its earlier intent, or to a new one.
+#[derive(Clone, Copy)]
+enum Record {
+    Intent(IntentId),
+    New,
+}
+
+/// What the target's listing says of a key.
+enum Lookup {
+    /// The listing of the parent was refused (code, message): the parent is gone.
+    Refused(String, String),
+    /// The ids of the records that have the key.
+    Ids(Vec<String>),
+}
+
 struct Planner<'a> {
     settings: &'a Settings,
     target: &'a SharedTarget,
@@ -242,26 +257,61 @@ impl Planner<'_> {
         shown: &str,
     ) -> Result<bool> {
         let row = p.raw.row;
+        let record = Record::New;
         let Some(k) = find_key else {
             let message = "the journal lost records and the row has no key to look for it on the target by: it may have been created. Check by hand, then run with --restart";
-            self.record_settled(row, RowOutcome::failed(row, "outcome_unknown", message))?;
-            self.failed(schema, p, "outcome_unknown", message)?;
+            self.record(record, RowOutcome::failed(row, OUTCOME_UNKNOWN, message))?;
+            self.outcome_unknown(schema, p, message)?;
             return Ok(true);
         };
-        if let Some((code, message)) = self.ensure_listed(parent)? {
-            self.failed(schema, p, &code, &message)?;
+        let lookup = self.look_up(parent, k)?;
+        if let Lookup::Refused(code, message) = &lookup {
+            self.failed(schema, p, code, message)?;
             return Ok(true);
         }
-        let found: Vec<String> = self
+        let why = "the journal lost records";
+        self.settle_found(schema, p, parent, key, shown, lookup, why, record)
+    }
+
+    /// What the target's listing under `parent` says of the key `k` (listing it first).
+    fn look_up(&mut self, parent: &str, k: &str) -> Result<Lookup> {
+        if let Some((code, message)) = self.ensure_listed(parent)? {
+            return Ok(Lookup::Refused(code, message));
+        }
+        let ids = self
             .index
             .find(parent, k)
             .iter()
             .map(|r| r.id.clone())
             .collect();
-        match found.as_slice() {
+        Ok(Lookup::Ids(ids))
+    }
+
+    /// A create whose outcome an earlier run does not say (`why`), settled by what the
+    /// listing found (`record` writes its outcome): found once, it was created; found several
+    /// times, a conflict to check by hand. True when the row is settled; false when nothing
+    /// was found (nothing is recorded then).
+    #[allow(clippy::too_many_arguments)]
+    fn settle_found(
+        &mut self,
+        schema: &Arc<Schema>,
+        p: &Processed,
+        parent: &str,
+        key: &Option<String>,
+        shown: &str,
+        lookup: Lookup,
+        why: &str,
+        record: Record,
+    ) -> Result<bool> {
+        let row = p.raw.row;
+        let ids = match lookup {
+            Lookup::Ids(ids) => ids,
+            Lookup::Refused(..) => return Ok(false),
+        };
+        match ids.as_slice() {
             [] => Ok(false),
             [id] => {
-                self.record_settled(row, RowOutcome::done(row, Action::Created, Some(id)))?;
+                self.record(record, RowOutcome::done(row, Action::Created, Some(id)))?;
                 if let Some(k) = key {
                     self.claimed.insert((parent.to_string(), k.clone()));
                 }
@@ -271,24 +321,28 @@ impl Planner<'_> {
             }
             many => {
                 let message = format!(
-                    "the journal lost records, and {} records on the target have this key ({}): check them by hand",
+                    "{why}, and {} records now have this key ({}): check them by hand",
                     many.len(),
                     many.join(", ")
                 );
-                self.record_settled(row, RowOutcome::failed(row, "conflict", &message))?;
+                self.record(record, RowOutcome::failed(row, "conflict", &message))?;
                 self.failed(schema, p, "conflict", &message)?;
                 Ok(true)
             }
         }
     }
 
-    /// Records in the journal what became of a row settled without a request.
-    fn record_settled(&self, row: u64, outcome: RowOutcome) -> Result<()> {
-        if let Some(j) = self.journal {
-            let intent = j.intent_blocking(Op::Create, &[row], None)?;
-            j.outcome(intent, &[outcome])?;
+    /// Records in the journal what became of a row: as the outcome of its earlier intent, or
+    /// (settled without a request) of a new one.
+    fn record(&self, how: Record, outcome: RowOutcome) -> Result<()> {
+        match (how, self.journal) {
+            (Record::Intent(intent), _) => self.journal_outcome(intent, outcome),
+            (Record::New, Some(j)) => {
+                let intent = j.intent_blocking(Op::Create, &[outcome.row], None)?;
+                j.outcome(intent, &[outcome]).map_err(Error::from)
+            }
+            (Record::New, None) => Ok(()),
         }
-        Ok(())
     }
 
     fn failed(&self, schema: &Arc<Schema>, p: &Processed, code: &str, message: &str) -> Result<()> {
@@ -427,43 +481,20 @@ impl Planner<'_> {
                             engine.defer(intent, task, late.ready_ms(sent_ms));
                             return Ok(());
                         }
-                        if let Some((code, message)) = self.ensure_listed(&parent)? {
+                        let lookup = self.look_up(&parent, k)?;
+                        let record = Record::Intent(intent);
+                        if let Lookup::Refused(code, message) = &lookup {
                             // The parent is gone: the interrupted create cannot have happened.
-                            self.journal_outcome(intent, RowOutcome::failed(row, &code, &message))?;
-                            return self.failed(schema, &p, &code, &message);
+                            self.record(record, RowOutcome::failed(row, code, message))?;
+                            return self.failed(schema, &p, code, message);
                         }
-                        let found: Vec<String> = self
-                            .index
-                            .find(&parent, k)
-                            .iter()
-                            .map(|r| r.id.clone())
-                            .collect();
-                        match found.as_slice() {
-                            [id] => {
-                                self.journal_outcome(
-                                    intent,
-                                    RowOutcome::done(row, Action::Created, Some(id)),
-                                )?;
-                                if let Some(k) = &key {
-                                    self.claimed.insert((parent, k.clone()));
-                                }
-                                self.counters.done(Action::Created);
-                                return self.report_done(schema, &p, &shown, "created", id, None);
-                            }
-                            [] => self.journal_outcome(intent, RowOutcome::not_applied(row))?,
-                            many => {
-                                let message = format!(
-                                    "an earlier run's create was interrupted, and {} records now have this key ({}): check them by hand",
-                                    many.len(),
-                                    many.join(", ")
-                                );
-                                self.journal_outcome(
-                                    intent,
-                                    RowOutcome::failed(row, "conflict", &message),
-                                )?;
-                                return self.failed(schema, &p, "conflict", &message);
-                            }
+                        let why = "an earlier run's create was interrupted";
+                        if self
+                            .settle_found(schema, &p, &parent, &key, &shown, lookup, why, record)?
+                        {
+                            return Ok(());
                         }
+                        self.record(record, RowOutcome::not_applied(row))?;
                     } else {
                         // Updates can be sent again: planned afresh below.
                         self.journal_outcome(intent, RowOutcome::not_applied(row))?;
