@@ -37,6 +37,19 @@ struct Resolved {
 
 /// What a path that is not a regular file is, in words ("a directory", "a character
 /// device"...).
+/// `path` with its directory resolved (links and `..` followed) and its own name kept: the
+/// same file named the same way from anywhere, whether or not it exists yet.
+pub fn absolute(path: &Path) -> PathBuf {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(parent), path.file_name()) {
+        (Ok(dir), Some(name)) => dir.join(name),
+        _ => path.to_path_buf(),
+    }
+}
+
 pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     let t = meta.file_type();

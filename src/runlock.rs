@@ -111,17 +111,6 @@ pub fn state_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("bulkline-state"))
 }
 
-fn absolute(path: &Path) -> PathBuf {
-    let parent = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    match (std::fs::canonicalize(parent), path.file_name()) {
-        (Ok(dir), Some(name)) => dir.join(name),
-        _ => path.to_path_buf(),
-    }
-}
-
 /// Takes the lock of `identity` for a run that writes `journal` (in `dir`). `fresh` is true
 /// when the run starts a new journal (none existed, or `--restart`), `restart` when the user
 /// asked for it.
@@ -162,7 +151,7 @@ fn acquire_guarded(
             return Err(Error::io("cannot lock", &path, e));
         }
     };
-    let journal = absolute(journal);
+    let journal = crate::paths::absolute(journal);
     if held {
         let mut text = String::new();
         let _ = file.read_to_string(&mut text);
