@@ -58,14 +58,9 @@ pub fn mark_path(state_dir: &Path, journal: &Path) -> PathBuf {
 
 /// The journal's absolute path (its directory resolved), as text.
 pub fn canonical(journal: &Path) -> String {
-    let dir = match journal.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    match (std::fs::canonicalize(dir), journal.file_name()) {
-        (Ok(d), Some(n)) => d.join(n).to_string_lossy().into_owned(),
-        _ => journal.to_string_lossy().into_owned(),
-    }
+    crate::paths::absolute(journal)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// The mark at `path`, if there is a readable one.
@@ -115,7 +110,9 @@ pub fn check(mark: Option<&Mark>, records: u64, bytes: u64) -> Option<Damage> {
 /// Whether the journal at `journal` lost records, read without opening it for writing (what a
 /// command asks before it decides how far back to look on the target). `restart` starts a
 /// new journal: nothing is damaged then. A file that is not a readable journal is left to the
-/// opening to report.
+/// opening to report. A journal at least as long as its mark is not read here (the opening
+/// reads it, and checks its records against the mark again): only a shorter one is, for the
+/// message.
 pub fn peek(state_dir: &Path, journal: &Path, restart: bool) -> Option<Damage> {
     if restart {
         return None;
@@ -124,6 +121,8 @@ pub fn peek(state_dir: &Path, journal: &Path, restart: bool) -> Option<Damage> {
     let bytes = std::fs::metadata(journal).map(|m| m.len()).unwrap_or(0);
     let records = if bytes == 0 {
         0
+    } else if bytes >= mark.bytes && mark.damaged.is_none() {
+        return None;
     } else {
         super::read_journal(journal).ok()?.1.records
     };
