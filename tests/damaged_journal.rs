@@ -4,12 +4,10 @@
 //! target, a campaign reads the account's outgoing logs over its whole span (even with the
 //! repeat guard off). Judged by the sandbox's store.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use bulkline::sandbox::Direction;
-use common::{Harness, Run, Target, e164, mobile, read_table};
+use common::{Harness, Run, Target, mobile, read_table, texts};
 
 mod common;
 
@@ -89,16 +87,6 @@ fn sms(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Run {
         .args(extra)
         .arg("--json");
     run(c)
-}
-
-fn texts(h: &Harness) -> BTreeMap<String, usize> {
-    let mut by = BTreeMap::new();
-    for m in h.sb.sms_messages() {
-        if m.direction == Direction::Outgoing {
-            *by.entry(e164(&m.customer_number)).or_default() += 1;
-        }
-    }
-    by
 }
 
 fn list(h: &Harness, n: u32) -> PathBuf {

@@ -4,13 +4,12 @@
 //! texts or creates anything twice. Judged by the sandbox's store, then a plain re-run must
 //! serve everyone eligible.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bulkline::sandbox::{Direction, SandboxConfig, seed};
-use common::{Harness, Run, Target, e164, mobile, read_table};
+use bulkline::sandbox::{SandboxConfig, seed};
+use common::{Harness, Run, Target, mobile, read_table, texts};
 
 mod common;
 
@@ -48,17 +47,6 @@ fn import_at(h: &Harness, url: &str, t: Target, input: &Path, cp: &Path, extra: 
 
 fn run(mut c: Command) -> Run {
     Run::from_output(c.output().expect("run bulkline"))
-}
-
-/// The outgoing messages in the store of `h`, counted by number (E.164).
-fn texts(h: &Harness) -> BTreeMap<String, usize> {
-    let mut by = BTreeMap::new();
-    for m in h.sb.sms_messages() {
-        if m.direction == Direction::Outgoing {
-            *by.entry(e164(&m.customer_number)).or_default() += 1;
-        }
-    }
-    by
 }
 
 /// A CSV of rows `ns` (names, mobiles), with `\n` line ends.

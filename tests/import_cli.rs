@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 
 use bulkline::sandbox::{ConfigPatch, SandboxConfig, seed};
-use common::{Harness, Row, Run, Target, in_flight, mobile, rows, signal};
+use common::{Harness, Row, Run, Target, assert_exactly_once, in_flight, mobile, rows, signal};
 
 mod common;
 
@@ -483,20 +483,6 @@ fn zoom_without_an_address_book_is_a_usage_error() {
 // ---------------------------------------------------------------------------------------------
 // Faults: every one set on the sandbox before the run; every row must end up exactly once.
 // ---------------------------------------------------------------------------------------------
-
-/// The store of `t` holds exactly the mobiles of `range`, each once.
-#[track_caller]
-fn assert_exactly_once(h: &Harness, t: Target, range: std::ops::Range<u32>) {
-    let got = h.mobiles(t);
-    let mut seen = BTreeSet::new();
-    let dups: Vec<&String> = got.iter().filter(|m| !seen.insert(*m)).collect();
-    assert!(
-        dups.is_empty(),
-        "{}: duplicated records: {dups:?}",
-        t.name()
-    );
-    assert_eq!(got, expected_mobiles(range), "{}: wrong records", t.name());
-}
 
 /// A short wait for the creates a killed or stopped run left on the wire: they may land until
 /// the request timeout plus the catch-up after they left (90 s by default), and the sandbox's

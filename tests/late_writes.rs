@@ -6,30 +6,14 @@
 //! create whose outcome stays unknown with no key to look it up by ends in the error file as
 //! `outcome_unknown`, never in limbo. The harness is in `tests/common`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use bulkline::sandbox::SandboxConfig;
-use common::{Harness, Row, Target, in_flight, read_table, rows};
+use common::{Harness, Row, Target, assert_exactly_once, in_flight, read_table, rows};
 
 mod common;
-
-/// The store of `t` holds exactly the mobiles of rows `0..n`, each once.
-#[track_caller]
-fn assert_exactly_once(h: &Harness, t: Target, n: u32) {
-    let got = h.mobiles(t);
-    let mut seen = BTreeSet::new();
-    let dups: Vec<&String> = got.iter().filter(|m| !seen.insert(*m)).collect();
-    assert!(
-        dups.is_empty(),
-        "{}: {} records for {n} people, duplicated: {dups:?}",
-        t.name(),
-        got.len()
-    );
-    let want: Vec<String> = (0..n).map(common::mobile).collect();
-    assert_eq!(got, want, "{}: wrong records", t.name());
-}
 
 /// The `_row` of every line of a CSV report (none when the file is missing).
 fn report_rows(path: &Path) -> Vec<u64> {
@@ -131,7 +115,7 @@ fn a_killed_import_waits_for_its_late_writes(t: Target, n: u32, concurrency: &st
     let rerun = h.import(t, &input, &cp, &args);
     let stats = h.sb.stats();
     wait_for_every_held_write(&h);
-    assert_exactly_once(&h, t, n);
+    assert_exactly_once(&h, t, 0..n);
     rerun.assert_code(0);
     assert!(
         rerun.stderr.contains("waiting") && rerun.stderr.contains("whose answer never came"),
@@ -250,7 +234,7 @@ fn a_signal_during_the_wait_stops_cleanly() {
     last.assert_code(0);
     assert_eq!(last.num("left"), 0, "{last}");
     wait_for_every_held_write(&h);
-    assert_exactly_once(&h, t, n);
+    assert_exactly_once(&h, t, 0..n);
 }
 
 /// Every create is applied 3 s after it arrives and the client gives up after 1 s: each is a
@@ -284,7 +268,7 @@ fn creates_answered_after_the_timeout_are_found_not_sent_again() {
     );
     let took = started.elapsed();
     wait_for_every_held_write(&h);
-    assert_exactly_once(&h, t, n);
+    assert_exactly_once(&h, t, 0..n);
     run.assert_code(0);
     assert_eq!(run.num("created"), u64::from(n), "{run}");
     assert_eq!(run.num("left"), 0, "{run}");

@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use bulkline::sandbox::Direction;
-use common::{Harness, Run, e164, mobile, read_table};
+use common::{Harness, Run, mobile, read_table, texts as outgoing};
 
 mod common;
 
@@ -78,17 +77,6 @@ fn sms(h: &Harness, list: &Path, files: &(PathBuf, PathBuf), extra: &[&str]) -> 
         .output()
         .expect("run bulkline sms");
     Run::from_output(out)
-}
-
-/// The outgoing messages in the emulator's store, counted by number (E.164).
-fn outgoing(h: &Harness) -> BTreeMap<String, usize> {
-    let mut by = BTreeMap::new();
-    for m in h.sb.sms_messages() {
-        if m.direction == Direction::Outgoing {
-            *by.entry(e164(&m.customer_number)).or_insert(0) += 1;
-        }
-    }
-    by
 }
 
 #[test]

@@ -4,14 +4,13 @@
 //! token every time (wrong credentials are found even when a good token is cached). The
 //! harness is in `tests/common`.
 
-use std::collections::BTreeSet;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use bulkline::sandbox::SandboxConfig;
-use common::{Harness, Row, Run, Target, mobile, rows, signal};
+use common::{Harness, Row, Run, Target, assert_exactly_once, rows, signal};
 
 mod common;
 
@@ -34,20 +33,6 @@ fn wait_within(mut child: Child, limit: Duration, what: &str) -> (Output, Durati
     }
     let waited = started.elapsed();
     (child.wait_with_output().expect("wait"), waited)
-}
-
-/// Every contact of `range` exists exactly once on the sandbox's store of `t`.
-fn assert_exactly_once(h: &Harness, t: Target, range: std::ops::Range<u32>) {
-    let got = h.mobiles(t);
-    let mut seen = BTreeSet::new();
-    let dups: Vec<&String> = got.iter().filter(|m| !seen.insert(*m)).collect();
-    assert!(
-        dups.is_empty(),
-        "{}: duplicated records: {dups:?}",
-        t.name()
-    );
-    let wanted: Vec<String> = range.map(mobile).collect();
-    assert_eq!(got, wanted, "{}: wrong records", t.name());
 }
 
 /// SIGHUP (the terminal closed, or `kill -HUP`) is a stop like the first SIGINT: the requests

@@ -400,6 +400,34 @@ impl Harness {
     }
 }
 
+/// The store of `t` holds exactly the mobiles of rows `range`, each once.
+#[track_caller]
+pub fn assert_exactly_once(h: &Harness, t: Target, range: Range<u32>) {
+    let got = h.mobiles(t);
+    let mut seen = BTreeSet::new();
+    let dups: Vec<&String> = got.iter().filter(|m| !seen.insert(*m)).collect();
+    assert!(
+        dups.is_empty(),
+        "{}: {} records for {} people, duplicated: {dups:?}",
+        t.name(),
+        got.len(),
+        range.len()
+    );
+    let wanted: Vec<String> = range.map(mobile).collect();
+    assert_eq!(got, wanted, "{}: wrong records", t.name());
+}
+
+/// The outgoing messages in the sandbox's store, counted by number (E.164).
+pub fn texts(h: &Harness) -> BTreeMap<String, usize> {
+    let mut by = BTreeMap::new();
+    for m in h.sb.sms_messages() {
+        if m.direction == bulkline::sandbox::Direction::Outgoing {
+            *by.entry(e164(&m.customer_number)).or_default() += 1;
+        }
+    }
+    by
+}
+
 /// A CSV report as rows of column -> value.
 pub fn parse_table(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
