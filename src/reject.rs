@@ -37,12 +37,21 @@ pub enum Code {
     JsonInvalid,
     /// A JSON record that is not an object.
     JsonNotObject,
+    /// A cell that holds no value a person could have typed: a spreadsheet number that is not
+    /// a number (NaN, infinity), or a NUL byte.
+    CellInvalid,
     /// The row has no phone number at all.
     PhoneMissing,
     /// A national-format number with no region to read it in.
     PhoneNoRegion,
     /// libphonenumber does not call the number valid.
     PhoneInvalid,
+    /// A country cell that names no region the tool knows: the row's national-format numbers
+    /// have no region to be read in (the default region is never used for them).
+    CountryUnknown,
+    /// Digits only, readable both as a national number and as an international number that
+    /// lost its `+`, and both valid: `--bare-digits` says which.
+    PhoneAmbiguous,
     /// `--mobile-only` and the required phone is not a mobile number.
     PhoneNotMobile,
     /// A phone extension with no column to keep it in.
@@ -82,9 +91,12 @@ impl Code {
             Code::RowEmpty => "row_empty",
             Code::JsonInvalid => "json_invalid",
             Code::JsonNotObject => "json_not_object",
+            Code::CellInvalid => "cell_invalid",
             Code::PhoneMissing => "phone_missing",
             Code::PhoneNoRegion => "phone_no_region",
             Code::PhoneInvalid => "phone_invalid",
+            Code::CountryUnknown => "country_unknown",
+            Code::PhoneAmbiguous => "phone_ambiguous",
             Code::PhoneNotMobile => "phone_not_mobile",
             Code::PhoneExtension => "phone_extension",
             Code::EmailInvalid => "email_invalid",
