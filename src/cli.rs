@@ -93,6 +93,25 @@ pub struct InputArgs {
     #[arg(help_heading = "Phones")]
     pub region_column: Option<String>,
 
+    /// How to read digits without a + that are valid both as a national number of the row's
+    /// region and as an international number that lost its + (4915123456789 in DE): reject
+    /// them (phone_ambiguous), or read them as international or national numbers.
+    #[arg(long, value_enum, default_value = "reject", value_name = "HOW")]
+    #[arg(help_heading = "Phones")]
+    pub bare_digits: crate::phone::BareDigits,
+
+    /// What a bad number that is not the row's required phone costs: the row (reject), or
+    /// only the value (drop: the row is kept without it and the warnings file lists it).
+    #[arg(long, value_enum, default_value = "reject", value_name = "HOW")]
+    #[arg(help_heading = "Phones")]
+    pub bad_secondary: crate::transform::BadSecondary,
+
+    /// Where to list the values --bad-secondary drop dropped: _row, _field, _value, _code,
+    /// _message (default: beside the error report, its name with 'warnings' for 'errors').
+    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
+    pub warnings: Option<String>,
+
     /// Map a column to a field, overriding recognition: `--map mobile="Cell #"`. Repeatable.
     /// Fields: first_name last_name full_name email mobile phone work_phone home_phone company
     /// job_title street city state postal_code country extension notes record_id parent_id

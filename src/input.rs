@@ -11,6 +11,9 @@ pub struct InputPlan {
     pub source: SourceOptions,
     pub mapping: MappingSpec,
     pub transform: TransformOptions,
+    /// The warnings file (`--warnings`, or beside the error report with
+    /// `--bad-secondary drop`), when there is one.
+    pub warnings: Option<String>,
 }
 
 impl InputPlan {
@@ -49,6 +52,20 @@ impl InputPlan {
         }
         if let Some(r) = self.transform.default_region {
             o.push(("default_region".to_string(), format!("{r:?}")));
+        }
+        // Only when not the default, so that a journal written before these options existed
+        // still resumes.
+        if self.transform.bare_digits != crate::phone::BareDigits::Reject {
+            o.push((
+                "bare_digits".to_string(),
+                self.transform.bare_digits.as_str().to_string(),
+            ));
+        }
+        if self.transform.bad_secondary != crate::transform::BadSecondary::Reject {
+            o.push((
+                "bad_secondary".to_string(),
+                self.transform.bad_secondary.as_str().to_string(),
+            ));
         }
         if let Some(c) = &self.mapping.region_column {
             o.push(("region_column".to_string(), c.clone()));

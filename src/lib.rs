@@ -75,3 +75,4 @@ pub mod synth;
 pub(crate) mod testutil;
 
 pub mod transform;
+pub mod warnings;

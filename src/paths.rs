@@ -136,6 +136,7 @@ pub fn check_reports_and_journal(
     input: &str,
     errors: Option<&str>,
     report: Option<&str>,
+    warnings: Option<&str>,
     journal: Option<&Path>,
 ) -> Result<()> {
     if input == "-" {
@@ -145,7 +146,8 @@ pub fn check_reports_and_journal(
     }
     let mut files = RunFiles::new(input)
         .output("--errors", errors)
-        .output("--report", report);
+        .output("--report", report)
+        .output("--warnings", warnings);
     if let Some(journal) = journal {
         check_journal(journal)?;
         files = files.output_path("the checkpoint journal", journal);

@@ -10,11 +10,13 @@ use rayon::prelude::*;
 
 use crate::dedupe::{Decision, Deduper};
 use crate::error::{Error, Result};
+use crate::input::InputPlan;
 use crate::mapping::{MappedColumn, MappingSpec, Roles};
 use crate::reject::Rejection;
 use crate::report::Counts;
 use crate::source::{RawRow, Schema, Source, SourceInfo};
 use crate::transform::{Outcome, Processed, TransformOptions, process};
+use crate::warnings::WarningsFile;
 
 /// Rows per batch handed between stages.
 pub const BATCH_ROWS: usize = 4096;
@@ -28,6 +30,8 @@ pub struct RunInfo {
     /// The final schema (JSON schemas grow while reading).
     pub schema: Arc<Schema>,
     pub mapping: Vec<MappedColumn>,
+    /// The warnings file written, when there was one.
+    pub warnings: Option<String>,
 }
 
 /// Runs `source` through the transform and hands each processed batch, in input order, to
@@ -128,6 +132,7 @@ where
             source: info,
             schema: last_schema,
             mapping,
+            warnings: None,
         })
     })
 }
@@ -167,13 +172,22 @@ pub trait RowSink: Send {
 /// Runs `source` through the transform and `deduper`, pushing every row to `sink`. A run that
 /// fails or is stopped (a signal: [`Error::Interrupted`]) returns the error without deciding
 /// the rows dedupe still holds.
+///
+/// The values `--bad-secondary drop` drops go to the input's warnings file, and the rules its
+/// numbers were read by are counted in the sink's counts, before dedupe (they are facts of
+/// the row as read).
 pub fn drive<S: RowSink>(
     source: Box<dyn Source>,
-    spec: &MappingSpec,
-    opts: &TransformOptions,
+    input: &InputPlan,
     mut deduper: Deduper,
     sink: &mut S,
 ) -> Result<RunInfo> {
+    let (spec, opts) = (&input.mapping, &input.transform);
+    let mut warnings = input
+        .warnings
+        .as_deref()
+        .map(WarningsFile::create)
+        .transpose()?;
     let mut last_schema = Arc::new(Schema::default());
     let decided = |sink: &mut S, schema: &Arc<Schema>, d: Decision| match d {
         Decision::Kept(p) => sink.kept(schema, p),
@@ -194,8 +208,18 @@ pub fn drive<S: RowSink>(
                     sink.blank(schema, raw)?;
                 }
                 Outcome::Rejected(why) => sink.rejected(schema, raw, why)?,
-                outcome @ Outcome::Clean(_) => {
-                    let p = Processed { raw, outcome };
+                Outcome::Clean(mut clean) => {
+                    sink.counts().readings.add(&clean.readings);
+                    if !clean.dropped.is_empty() {
+                        let dropped = std::mem::take(&mut clean.dropped);
+                        if let Some(w) = &mut warnings {
+                            w.write(raw.row, &dropped)?;
+                        }
+                    }
+                    let p = Processed {
+                        raw,
+                        outcome: Outcome::Clean(clean),
+                    };
                     match deduper.decide_now(&p) {
                         Some(None) => sink.kept(schema, p)?,
                         Some(Some(of)) => {
@@ -215,5 +239,12 @@ pub fn drive<S: RowSink>(
         last_schema
     };
     deduper.finish(&mut |d| decided(sink, &schema, d))?;
-    Ok(RunInfo { schema, ..info })
+    if let Some(w) = warnings {
+        w.finish()?;
+    }
+    Ok(RunInfo {
+        schema,
+        warnings: input.warnings.clone(),
+        ..info
+    })
 }

@@ -76,6 +76,8 @@ pub struct Counts {
     pub duplicates: u64,
     /// Rows whose every field was empty: skipped.
     pub blank: u64,
+    /// How many numbers were read by a rule other than the plain one, by rule.
+    pub readings: crate::transform::Readings,
 }
 
 /// "phone_invalid 2, phone_missing 1": rejections by code, for a summary line; `None` when
@@ -86,6 +88,23 @@ pub fn by_code_text(by_code: &BTreeMap<&'static str, u64>) -> Option<String> {
     }
     let parts: Vec<String> = by_code.iter().map(|(k, v)| format!("{k} {v}")).collect();
     Some(parts.join(", "))
+}
+
+/// "region_from_row 3, bare_digits_international 2": the numbers read by a rule other than
+/// the plain one, for a summary line (with where the dropped values went); `None` when there
+/// are none.
+pub fn readings_text(r: &crate::transform::Readings, warnings: Option<&str>) -> Option<String> {
+    let named = r.named();
+    if named.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = named.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    let went = match (r.dropped_values, warnings) {
+        (0, _) => String::new(),
+        (_, Some(w)) => format!(" (dropped values listed in {w})"),
+        (_, None) => " (dropped values not listed: give --warnings FILE)".to_string(),
+    };
+    Some(format!("{}{went}", parts.join(", ")))
 }
 
 impl Counts {
@@ -107,6 +126,8 @@ pub struct Outputs {
     pub errors: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicates: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<String>,
 }
 
 /// The summary printed at the end of a run.
@@ -182,6 +203,9 @@ impl Summary {
         ));
         if c.blank > 0 {
             let _ = writeln!(s, "  blank rows  {:>10}   (skipped)", c.blank);
+        }
+        if let Some(text) = readings_text(&c.readings, self.outputs.warnings.as_deref()) {
+            let _ = writeln!(s, "  numbers read by rule: {text}");
         }
         let _ = writeln!(s, "  mapping:");
         if self.mapping.is_empty() {

@@ -41,6 +41,9 @@ pub struct Kept {
     pub errors: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
+    /// The warnings file (`--bad-secondary drop`'s dropped values).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<String>,
 }
 
 impl Kept {
@@ -54,6 +57,7 @@ impl Kept {
             checkpoint: (!dry_run).then(|| checkpoint.display().to_string()),
             errors: errors.map(str::to_string),
             report: report.map(str::to_string),
+            warnings: None,
         }
     }
 }

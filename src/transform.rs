@@ -4,7 +4,7 @@
 use crate::contact::{Contact, Phone, PhoneLabel, split_full_name};
 use crate::keys::{self, DedupeBy, Key};
 use crate::mapping::{Field, Roles, label_from_type};
-use crate::phone::{self, PhoneError};
+use crate::phone::{self, BareDigits, How, PhoneError};
 use crate::region::{self, Region};
 use crate::reject::{Code, Rejection, Stage};
 use crate::source::{Cell, RawRow, Schema, Values};
@@ -18,10 +18,82 @@ pub struct TransformOptions {
     pub mobile_only: bool,
     /// What the dedupe key of a clean row is made of.
     pub dedupe_by: DedupeBy,
+    /// How digits that read two valid ways (national, international without `+`) are read.
+    pub bare_digits: BareDigits,
+    /// Whether a bad number that is not the row's required phone rejects the row (as by
+    /// default) or is dropped from it and listed as a warning.
+    pub bad_secondary: BadSecondary,
     /// Fill only what validation and the dedupe key need (phones, e-mails), not names,
     /// company, address, record ids, status or the primary flag: enough for commands that
     /// only rewrite files, and cheaper.
     pub keys_only: bool,
+}
+
+/// What a bad number that is not the row's required phone costs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BadSecondary {
+    /// The row is rejected (nothing is dropped without the row).
+    #[default]
+    Reject,
+    /// The value is dropped from the row, which is kept; the warnings file lists it.
+    Drop,
+}
+
+impl BadSecondary {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BadSecondary::Reject => "reject",
+            BadSecondary::Drop => "drop",
+        }
+    }
+}
+
+/// The rules a row's numbers were read by, other than the plain one: counted in summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Readings {
+    /// Rows whose national numbers took the region of their own international numbers.
+    pub region_from_row: u64,
+    /// Values of bare digits read as international numbers that lost their `+`.
+    pub bare_digits_international: u64,
+    /// Values of bare digits valid both ways, read as national numbers (`--bare-digits national`).
+    pub bare_digits_national: u64,
+    /// Bad values that were not the required phone, dropped (`--bad-secondary drop`).
+    pub dropped_values: u64,
+}
+
+impl Readings {
+    pub fn add(&mut self, other: &Readings) {
+        self.region_from_row += other.region_from_row;
+        self.bare_digits_international += other.bare_digits_international;
+        self.bare_digits_national += other.bare_digits_national;
+        self.dropped_values += other.dropped_values;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Readings::default()
+    }
+
+    /// The non-zero counts by name, for a summary.
+    pub fn named(&self) -> Vec<(&'static str, u64)> {
+        [
+            ("region_from_row", self.region_from_row),
+            ("bare_digits_international", self.bare_digits_international),
+            ("bare_digits_national", self.bare_digits_national),
+            ("dropped_values", self.dropped_values),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect()
+    }
+}
+
+/// A bad value dropped from a clean row (`--bad-secondary drop`): what the warnings file lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dropped {
+    pub field: String,
+    pub value: String,
+    pub code: Code,
+    pub message: String,
 }
 
 /// A row that passed: its contact, and the cells to rewrite in the output (phones in E.164,
@@ -34,6 +106,11 @@ pub struct Clean {
     pub rewrites: Vec<(usize, Cell)>,
     /// The dedupe key (see [`crate::keys::key`]); `None` when there is nothing to key on.
     pub key: Option<Key>,
+    /// The rules other than the plain one this row's numbers were read by.
+    pub readings: Readings,
+    /// Bad values dropped from the row (`--bad-secondary drop`); the driver takes them out
+    /// before dedupe.
+    pub dropped: Vec<Dropped>,
 }
 
 impl Clean {
@@ -43,6 +120,7 @@ impl Clean {
             contact: (contact != Contact::default()).then(|| Box::new(contact)),
             rewrites,
             key,
+            ..Clean::default()
         }
     }
 
@@ -106,11 +184,17 @@ fn build(
     let mut full_name = String::new();
     let column = |i: usize| schema.columns.get(i).map(|c| c.name.as_str()).unwrap_or("");
 
-    let region = roles
-        .region_columns
-        .iter()
-        .find_map(|&i| region::parse(&values.text(i)))
-        .or(opts.default_region);
+    let mut readings = Readings::default();
+    let row_region = RowRegion::of(values, roles, opts.default_region);
+    let region = match &row_region {
+        RowRegion::Known(r) => Some(*r),
+        RowRegion::Unknown(_) => None,
+        RowRegion::None => {
+            let own = region_of_own_numbers(values, roles);
+            readings.region_from_row = u64::from(own.is_some());
+            own
+        }
+    };
     if let Some(r) = region
         && !opts.keys_only
     {
@@ -124,6 +208,9 @@ fn build(
     // line) and the first e-mail: what the dedupe key and --mobile-only look at.
     let mut primary: Option<Primary> = None;
     let mut first_email: Option<&str> = None;
+    // Phone values in the order read, and the bad ones that `--bad-secondary drop` may drop.
+    let mut seq = 0u32;
+    let mut bad: Vec<BadValue> = Vec::new();
     for (i, field) in roles.fields.iter().enumerate() {
         let Some(field) = field else { continue };
         let set = |slot: &mut String| {
@@ -172,27 +259,23 @@ fn build(
                 });
             }
             Field::Phone(_) | Field::PhoneValue(_) | Field::SecondaryPhone => {
-                let label = match field {
-                    Field::Phone(l) => *l,
-                    Field::PhoneValue(group) => {
-                        let t = roles
-                            .phone_types
-                            .get(group)
-                            .map(|&c| values.text(c))
-                            .unwrap_or_default();
-                        match label_from_type(&t) {
-                            Some(l) => l,
-                            None => continue, // a fax or pager number: not ours to check
-                        }
-                    }
-                    _ => PhoneLabel::Other,
+                let Some(label) = phone_label(field, values, roles) else {
+                    continue; // a fax or pager number: not ours to check
                 };
+                let is_secondary = *field == Field::SecondaryPhone;
+                let rank = (label != PhoneLabel::Mobile, is_secondary);
                 let mut cell = CellBuilder::for_column(values, i);
                 let mut any = false;
                 values.for_each_item(i, |item| {
                     any = true;
-                    match phone::normalize(item, region) {
-                        Ok(n) => {
+                    seq += 1;
+                    match phone::read_value(item, region, opts.bare_digits) {
+                        Ok((n, how)) => {
+                            match how {
+                                How::Plain => {}
+                                How::BareInternational => readings.bare_digits_international += 1,
+                                How::BareNational => readings.bare_digits_national += 1,
+                            }
                             if let Some(ext) = &n.extension {
                                 match place_extension(values, roles, ext, &mut extension_taken) {
                                     Ok(Some(rw)) => rewrites.push(rw),
@@ -206,11 +289,10 @@ fn build(
                                 }
                             }
                             let is_mobile = opts.mobile_only.then(|| n.is_mobile());
-                            let is_secondary = *field == Field::SecondaryPhone;
-                            let rank = (label != PhoneLabel::Mobile, is_secondary);
                             if primary.as_ref().is_none_or(|p| rank < p.rank) {
                                 primary = Some(Primary {
                                     rank,
+                                    seq,
                                     number: phone::e164_key(&n.e164),
                                     is_mobile,
                                 });
@@ -229,15 +311,19 @@ fn build(
                             cell.push(n.e164);
                         }
                         Err(e) => {
-                            let code = match e {
-                                PhoneError::NoRegion(_) => Code::PhoneNoRegion,
-                                PhoneError::Invalid { .. } => Code::PhoneInvalid,
-                            };
+                            let (code, message) = phone_rejection(e, &row_region);
+                            if opts.bad_secondary == BadSecondary::Drop {
+                                bad.push(BadValue {
+                                    rank,
+                                    seq,
+                                    value: item.trim().to_string(),
+                                });
+                            }
                             rejections.push(Rejection::new(
                                 Stage::Normalize,
                                 column(i),
                                 code,
-                                e.to_string(),
+                                message,
                             ));
                         }
                     }
@@ -272,6 +358,8 @@ fn build(
             "the row has no phone number",
         ));
     }
+    let dropped = drop_bad_secondaries(&mut rejections, bad, primary.as_ref());
+    readings.dropped_values = dropped.len() as u64;
     // The required phone is the first mobile, else the first phone: sort mobiles first and
     // someone else's lines last, keeping column order otherwise.
     contact
@@ -300,6 +388,8 @@ fn build(
             contact: (!opts.keys_only).then(|| Box::new(contact)),
             rewrites,
             key,
+            readings,
+            dropped,
         })
     } else {
         Err(rejections)
@@ -342,10 +432,145 @@ fn place_extension(
         .then(|| (col, Cell::Text(ext.to_string()))))
 }
 
+/// Where a row's national numbers are read: what its country cells say, else the default.
+enum RowRegion {
+    /// A country cell names this region, or the row has none and this is the default.
+    Known(Region),
+    /// A country cell is filled, and none names a region: its text.
+    Unknown(String),
+    /// No country cell is filled and there is no default region.
+    None,
+}
+
+impl RowRegion {
+    /// The first country cell that names a region wins; a filled cell that names none is
+    /// never replaced by the default region.
+    fn of(values: &Values, roles: &Roles, default: Option<Region>) -> RowRegion {
+        let mut unknown: Option<String> = None;
+        for &i in &roles.region_columns {
+            let text = values.text(i);
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            if let Some(r) = region::parse(text) {
+                return RowRegion::Known(r);
+            }
+            unknown.get_or_insert_with(|| text.to_string());
+        }
+        match (unknown, default) {
+            (Some(cell), _) => RowRegion::Unknown(cell),
+            (None, Some(r)) => RowRegion::Known(r),
+            (None, None) => RowRegion::None,
+        }
+    }
+}
+
+/// The label of a phone field's values in this row; `None` for a Google "Phone N - Value"
+/// whose type is a fax or a pager, and for fields that are not phones.
+fn phone_label(field: &Field, values: &Values, roles: &Roles) -> Option<PhoneLabel> {
+    match field {
+        Field::Phone(l) => Some(*l),
+        Field::PhoneValue(group) => {
+            let t = roles
+                .phone_types
+                .get(group)
+                .map(|&c| values.text(c))
+                .unwrap_or_default();
+            label_from_type(&t)
+        }
+        Field::SecondaryPhone => Some(PhoneLabel::Other),
+        _ => None,
+    }
+}
+
+/// The region a row's own international numbers give its national ones: when it has national
+/// numbers (not starting with `+`) and all its valid international numbers share one calling
+/// code, that code's main region (`+1`: US, `+44`: GB).
+fn region_of_own_numbers(values: &Values, roles: &Roles) -> Option<Region> {
+    let (mut national, mut code, mut agree) = (false, None, true);
+    for (i, field) in roles.fields.iter().enumerate() {
+        let Some(field) = field else { continue };
+        if phone_label(field, values, roles).is_none() {
+            continue;
+        }
+        values.for_each_item(i, |item| {
+            let item = item.trim();
+            if !item.starts_with('+') {
+                national = true;
+            } else if let Ok(n) = phone::normalize(item, None) {
+                let cc = n.calling_code();
+                agree &= *code.get_or_insert(cc) == cc;
+            }
+        });
+    }
+    if !(national && agree) {
+        return None;
+    }
+    rlibphonenumber::PHONE_NUMBER_UTIL.get_region_for_country_code(code?)
+}
+
+/// The code and message of a value `phone` refused, in a row whose region is `row_region`.
+fn phone_rejection(e: PhoneError, row_region: &RowRegion) -> (Code, String) {
+    match (e, row_region) {
+        (PhoneError::NoRegion(text) | PhoneError::NoRegionBare(text), RowRegion::Unknown(cell)) => {
+            (
+                Code::CountryUnknown,
+                format!(
+                    "'{text}' is in national format and the country '{cell}' names no region this tool knows \
+                 (write the country as an ISO code such as FR, or the number with its +)"
+                ),
+            )
+        }
+        (e @ (PhoneError::NoRegion(_) | PhoneError::NoRegionBare(_)), _) => {
+            (Code::PhoneNoRegion, e.to_string())
+        }
+        (e @ PhoneError::Invalid { .. }, _) => (Code::PhoneInvalid, e.to_string()),
+        (e @ PhoneError::Ambiguous { .. }, _) => (Code::PhoneAmbiguous, e.to_string()),
+    }
+}
+
+/// A phone value that was refused, which `--bad-secondary drop` may drop.
+struct BadValue {
+    rank: (bool, bool),
+    seq: u32,
+    value: String,
+}
+
+/// With `--bad-secondary drop`, the bad values that are not the row's required phone leave
+/// the rejections for the dropped list, when nothing else rejects the row (a row that is
+/// rejected anyway keeps every reason). The required phone is the best-ranked value, good or
+/// bad, the first seen among equals: a bad one is never dropped.
+fn drop_bad_secondaries(
+    rejections: &mut Vec<Rejection>,
+    bad: Vec<BadValue>,
+    primary: Option<&Primary>,
+) -> Vec<Dropped> {
+    let Some(primary) = primary else {
+        return Vec::new();
+    };
+    let droppable = |b: &BadValue| (b.rank, b.seq) > (primary.rank, primary.seq);
+    if bad.is_empty() || bad.len() != rejections.len() || !bad.iter().all(droppable) {
+        return Vec::new();
+    }
+    // Every rejection is one of the bad values, in the same order.
+    bad.into_iter()
+        .zip(rejections.drain(..))
+        .map(|(b, r)| Dropped {
+            field: r.field,
+            value: b.value,
+            code: r.code,
+            message: r.message,
+        })
+        .collect()
+}
+
 /// The candidate for a row's required phone.
 struct Primary {
     /// (not a mobile, someone else's line): lower is better; ties go to the first seen.
     rank: (bool, bool),
+    /// Its place among the row's phone values, in the order read.
+    seq: u32,
     /// The E.164 number's digits (see [`phone::e164_key`]): a valid number has at most 15.
     number: Option<u64>,
     is_mobile: Option<bool>,

@@ -81,12 +81,19 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
             ("the clean rows (-o, stdout by default)", args.output == "-"),
             ("--errors", args.errors.as_deref() == Some("-")),
             ("--duplicates", args.duplicates.as_deref() == Some("-")),
+            ("--warnings", input.warnings.as_deref() == Some("-")),
         ],
     )?;
+    plan.warnings = crate::warnings::path(
+        input.warnings.as_deref(),
+        args.errors.as_deref(),
+        input.bad_secondary,
+    );
     crate::paths::RunFiles::new(&input.input)
         .output("-o", Some(&args.output))
         .output("--errors", args.errors.as_deref())
         .output("--duplicates", args.duplicates.as_deref())
+        .output("--warnings", plan.warnings.as_deref())
         .check()?;
     // A meter on the terminal when the run takes more than a second: rows, rows/s, bytes.
     let reading = std::sync::Arc::new(crate::meter::Reading::default());
@@ -141,7 +148,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         reading: Arc::clone(&reading),
     };
     let deduper = Deduper::new(input.dedupe_by, input.keep)?;
-    let info = pipeline::drive(src, &plan.mapping, &plan.transform, deduper, &mut writers)?;
+    let info = pipeline::drive(src, &plan, deduper, &mut writers)?;
     let schema = info.schema;
     meter.finish();
     writers.clean.finish(&schema)?;
@@ -162,6 +169,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         },
         errors: args.errors.clone(),
         duplicates: args.duplicates.clone(),
+        warnings: info.warnings.clone(),
     };
     let summary = Summary {
         command: "clean",

@@ -44,7 +44,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         (None, true) => Some("-".to_string()),
         (r, _) => r.clone(),
     };
-    let settings = Settings {
+    let mut settings = Settings {
         input,
         input_path: args.input.input.clone(),
         keep: args.input.keep,
@@ -76,6 +76,11 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
             catch_up: std::time::Duration::from_secs_f64(args.write_catch_up),
         },
     };
+    settings.input.warnings = crate::warnings::path(
+        args.input.warnings.as_deref(),
+        settings.errors.as_deref(),
+        args.input.bad_secondary,
+    );
     let summary = import::run(&settings, api.target, api.http, &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)

@@ -76,9 +76,12 @@ pub fn input_plan(args: &InputArgs) -> Result<InputPlan> {
         transform: TransformOptions {
             default_region,
             mobile_only: args.mobile_only,
+            bare_digits: args.bare_digits,
+            bad_secondary: args.bad_secondary,
             dedupe_by: args.dedupe_by,
             keys_only: false,
         },
+        warnings: args.warnings.clone(),
     })
 }
 

@@ -340,7 +340,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     );
 
     let yes = args.yes;
-    let settings = Settings {
+    let mut settings = Settings {
         input,
         input_path: args.input.input.clone(),
         keep: args.input.keep,
@@ -388,6 +388,11 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         progress: ProgressMode::detect(args.api.quiet),
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };
+    settings.input.warnings = crate::warnings::path(
+        args.input.warnings.as_deref(),
+        settings.errors.as_deref(),
+        args.input.bad_secondary,
+    );
     let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     if args.dry_run && sender_id.is_none() && !args.api.quiet {

@@ -225,6 +225,7 @@ impl SpoolReader {
                             contact,
                             rewrites,
                             key,
+                            ..Clean::default()
                         }),
                     },
                 }

@@ -622,6 +622,7 @@ pub fn run(
         &settings.input_path,
         settings.errors.as_deref(),
         settings.report.as_deref(),
+        settings.input.warnings.as_deref(),
         (!settings.dry_run).then_some(settings.checkpoint.as_path()),
     )?;
     let src = source::open(&settings.input_path, &settings.input.source)?;
@@ -773,13 +774,7 @@ pub fn run(
                 progress.set_total(rows);
             }
         });
-        pipeline::drive(
-            src,
-            &settings.input.mapping,
-            &settings.input.transform,
-            deduper,
-            &mut planner,
-        )
+        pipeline::drive(src, &settings.input, deduper, &mut planner)
     });
     // A signal stops the reading: what was planned is sent, the rest is left for the resume.
     let final_schema = match info {

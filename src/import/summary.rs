@@ -67,6 +67,8 @@ pub struct ImportSummary {
     pub estimate: Option<Estimate>,
     /// Rejected rows by the code of their first rejection, as `clean` counts them.
     pub rejected_by_code: std::collections::BTreeMap<&'static str, u64>,
+    /// Numbers read by a rule other than the plain one, as `clean` counts them.
+    pub readings: crate::transform::Readings,
     #[serde(flatten)]
     pub kept: crate::summary::Kept,
     pub exit_code: u8,
@@ -148,12 +150,16 @@ impl ImportSummary {
             },
             estimate,
             rejected_by_code: p.counts.rejected_by_code.clone(),
-            kept: crate::summary::Kept::new(
-                s.dry_run,
-                &s.checkpoint,
-                s.errors.as_deref(),
-                s.report.as_deref(),
-            ),
+            readings: p.counts.readings,
+            kept: crate::summary::Kept {
+                warnings: s.input.warnings.clone(),
+                ..crate::summary::Kept::new(
+                    s.dry_run,
+                    &s.checkpoint,
+                    s.errors.as_deref(),
+                    s.report.as_deref(),
+                )
+            },
             exit_code: p.exit_code,
         }
     }
@@ -224,6 +230,11 @@ impl ImportSummary {
         out.push('\n');
         if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
             let _ = writeln!(out, "  rejected by reason: {text}");
+        }
+        if let Some(text) =
+            crate::report::readings_text(&self.readings, self.kept.warnings.as_deref())
+        {
+            let _ = writeln!(out, "  numbers read by rule: {text}");
         }
         if self.outcome_unknown > 0 {
             let _ = writeln!(

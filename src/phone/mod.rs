@@ -4,6 +4,7 @@
 //! numbering plans, [`plan`]); the rest, and every number the fast path cannot answer for
 //! exactly, take the crate's full parser. Both read one copy of the metadata ([`metadata`]).
 
+mod bare;
 mod fast;
 pub mod metadata;
 mod plan;
@@ -15,6 +16,8 @@ use rlibphonenumber::{
 };
 
 use crate::region::Region;
+
+pub use bare::{BareDigits, How, read_value};
 
 thread_local! {
     /// One phone-number utility per thread. The shared global one keeps its compiled regexes
@@ -66,6 +69,11 @@ impl Normalized {
         self.number.national_number.to_string()
     }
 
+    /// The number's country calling code (44 for +44...).
+    pub fn calling_code(&self) -> i32 {
+        self.number.country_code
+    }
+
     /// The region the number belongs to, as an ISO alpha-2 code.
     pub fn region_code(&self) -> Option<String> {
         with_util(|u| u.get_region_for_number(&self.number))
@@ -81,6 +89,23 @@ pub enum PhoneError {
         "'{0}' is in national format and the row has no region (give --default-region, --region-column or a country column)"
     )]
     NoRegion(String),
+    /// Digits only, and no region to read them in: an international number that lost its `+`,
+    /// or a national one.
+    #[error(
+        "'{0}' is digits without a + and the row has no region (give --default-region, --region-column or a country column; if such numbers are international ones that lost their +, give --bare-digits international)"
+    )]
+    NoRegionBare(String),
+    /// Digits only, valid both as a national number of the row's region and as an
+    /// international number that lost its `+`.
+    #[error(
+        "'{text}' reads two ways: {national} as a national number of {region}, {international} as an international number that lost its + (say which with --bare-digits national or --bare-digits international)"
+    )]
+    Ambiguous {
+        text: String,
+        region: String,
+        national: String,
+        international: String,
+    },
     /// libphonenumber could not parse it, or does not call it valid.
     #[error("'{text}' is not a valid phone number{}", reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     Invalid {
@@ -187,8 +212,10 @@ pub enum NotANumber {
 pub fn read(text: &str, region: Option<Region>) -> Reading {
     match normalize(text, region) {
         Ok(n) => Reading::Number(n.e164),
-        Err(PhoneError::NoRegion(_)) => Reading::NoRegion,
-        Err(PhoneError::Invalid { .. }) => with_util(|u| read_invalid(u, text.trim(), region)),
+        Err(PhoneError::NoRegion(_) | PhoneError::NoRegionBare(_)) => Reading::NoRegion,
+        Err(PhoneError::Invalid { .. } | PhoneError::Ambiguous { .. }) => {
+            with_util(|u| read_invalid(u, text.trim(), region))
+        }
     }
 }
 

@@ -123,6 +123,9 @@ pub struct Plan {
     leading_digits: Option<Prefix>,
     international_prefix: Option<Prefix>,
     national_prefix: Option<Prefix>,
+    /// The national (trunk) prefix a person dials, digits only: `0`, `1` in the US, `8` in
+    /// Russia; empty when the region has none.
+    trunk_prefix: String,
     has_transform_rule: bool,
 }
 
@@ -156,8 +159,20 @@ impl Plan {
             leading_digits: Prefix::of(m.leading_digits.as_deref()).ok()?,
             international_prefix: Prefix::of(m.international_prefix.as_deref()).ok()?,
             national_prefix: Prefix::of(m.national_prefix_for_parsing.as_deref()).ok()?,
+            trunk_prefix: m
+                .national_prefix
+                .as_deref()
+                .unwrap_or("")
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect(),
             has_transform_rule: !m.national_prefix_transform_rule().is_empty(),
         })
+    }
+
+    /// Whether `digits` start with the region's national (trunk) prefix.
+    pub fn starts_with_trunk_prefix(&self, digits: &[u8]) -> bool {
+        !self.trunk_prefix.is_empty() && digits.starts_with(self.trunk_prefix.as_bytes())
     }
 
     /// A bit per description whose pattern matches all of `digits` (lengths not checked).

@@ -97,6 +97,7 @@ impl Settings {
             checkpoint: &self.checkpoint,
             errors: self.errors.as_deref(),
             report: self.report.as_deref(),
+            warnings: self.input.warnings.as_deref(),
         }
     }
 }
@@ -177,13 +178,7 @@ impl<P: Pass> RowSink for Walk<'_, P> {
 fn walk<P: Pass>(settings: &Settings, pass: &mut P) -> Result<RunInfo> {
     let src = source::open(&settings.input_path, &settings.input.source)?;
     let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
-    pipeline::drive(
-        src,
-        &settings.input.mapping,
-        &settings.input.transform,
-        deduper,
-        &mut Walk(pass),
-    )
+    pipeline::drive(src, &settings.input, deduper, &mut Walk(pass))
 }
 
 /// A 64-bit digest of a batch key, for counting requests without keeping the texts.
@@ -503,6 +498,7 @@ pub fn run(
         &settings.input_path,
         settings.errors.as_deref(),
         settings.report.as_deref(),
+        settings.input.warnings.as_deref(),
         (!settings.dry_run).then_some(settings.checkpoint.as_path()),
     )?;
     let header = header(settings)?;

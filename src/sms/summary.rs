@@ -128,6 +128,8 @@ pub struct SmsSummary {
     pub duplicates: u64,
     pub rejected: u64,
     pub rejected_by_code: BTreeMap<&'static str, u64>,
+    /// Numbers read by a rule other than the plain one, as `clean` counts them.
+    pub readings: crate::transform::Readings,
     #[serde(flatten)]
     pub plan: Plan,
     /// Recipients the API accepted in this run (scheduled ones included).
@@ -164,6 +166,7 @@ pub struct Files<'a> {
     pub checkpoint: &'a std::path::Path,
     pub errors: Option<&'a str>,
     pub report: Option<&'a str>,
+    pub warnings: Option<&'a str>,
 }
 
 /// What [`SmsSummary::sent`] is made from.
@@ -191,6 +194,7 @@ impl SmsSummary {
             duplicates: counts.duplicates,
             rejected: counts.rejected,
             rejected_by_code: counts.rejected_by_code,
+            readings: counts.readings,
             plan,
             sent: 0,
             found_in_logs: 0,
@@ -207,12 +211,15 @@ impl SmsSummary {
                 ..Default::default()
             },
             messages_per_second: 0.0,
-            kept: crate::summary::Kept::new(
-                files.dry_run,
-                files.checkpoint,
-                files.errors,
-                files.report,
-            ),
+            kept: crate::summary::Kept {
+                warnings: files.warnings.map(str::to_string),
+                ..crate::summary::Kept::new(
+                    files.dry_run,
+                    files.checkpoint,
+                    files.errors,
+                    files.report,
+                )
+            },
             exit_code: 0,
         }
     }
@@ -263,6 +270,11 @@ impl SmsSummary {
         );
         if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
             let _ = writeln!(o, "rejected by reason: {text}");
+        }
+        if let Some(text) =
+            crate::report::readings_text(&self.readings, self.kept.warnings.as_deref())
+        {
+            let _ = writeln!(o, "numbers read by rule: {text}");
         }
         p.suppression_text(&mut o);
         if p.repeat_window_seconds == 0 {
