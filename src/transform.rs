@@ -805,6 +805,190 @@ mod tests {
         assert!(codes(&run(&["phone"], &["07911 123456"], &mobile_only)).is_empty());
     }
 
+    /// The row's first phone as E.164, or its rejection codes.
+    fn first_phone(p: &Processed) -> Result<String, Vec<Code>> {
+        match &p.outcome {
+            Outcome::Clean(c) => Ok(c.contact().phones[0].e164.clone()),
+            _ => Err(codes(p)),
+        }
+    }
+
+    #[test]
+    fn a_country_cell_that_names_no_region_is_never_the_default() {
+        use Code::*;
+        let opts = |default: &str, bare| TransformOptions {
+            default_region: region::from_code(default),
+            bare_digits: bare,
+            ..TransformOptions::default()
+        };
+        let gb = opts("GB", BareDigits::Reject);
+        let none = opts("", BareDigits::Reject);
+        let intl = opts("GB", BareDigits::International);
+        let cases: &[(&str, &str, &TransformOptions, Result<&str, Vec<Code>>)] = &[
+            // A known country: its region, whatever the default.
+            ("06 12 34 56 78", "FR", &gb, Ok("+33612345678")),
+            ("030 1234567", "Germany", &gb, Ok("+49301234567")),
+            // An unknown one: national numbers have no region; never the default's.
+            ("06 12 34 56 78", "Atlantis", &gb, Err(vec![CountryUnknown])),
+            (
+                "06 12 34 56 78",
+                "Atlantis",
+                &none,
+                Err(vec![CountryUnknown]),
+            ),
+            ("4915123456789", "Atlantis", &gb, Err(vec![CountryUnknown])),
+            // International numbers are read as written, whatever the cell says.
+            ("+33 6 12 34 56 78", "Atlantis", &gb, Ok("+33612345678")),
+            ("+33 6 12 34 56 78", "DE", &gb, Ok("+33612345678")),
+            ("4915123456789", "Atlantis", &intl, Ok("+4915123456789")),
+            // No country cell: the default region, else no region.
+            ("07911 123456", "", &gb, Ok("+447911123456")),
+            ("07911 123456", "", &none, Err(vec![PhoneNoRegion])),
+            // Bare digits: two valid readings are a question, one is an answer.
+            ("4915123456789", "DE", &gb, Err(vec![PhoneAmbiguous])),
+            ("62812345678", "ID", &gb, Err(vec![PhoneAmbiguous])),
+            ("4915123456789", "DE", &intl, Ok("+4915123456789")),
+            ("62812345678", "ID", &intl, Ok("+62812345678")),
+            ("14155552671", "US", &gb, Ok("+14155552671")),
+            ("447911123456", "GB", &gb, Ok("+447911123456")),
+            ("447911123456", "", &gb, Ok("+447911123456")),
+            // Without any region, bare digits are read internationally only when told.
+            ("447911123456", "", &none, Err(vec![PhoneNoRegion])),
+        ];
+        for (phone, country, opts, want) in cases {
+            let p = run(&["phone", "country"], &[phone, country], opts);
+            let want = want.clone().map(str::to_string);
+            assert_eq!(first_phone(&p), want, "{phone} / {country:?}");
+        }
+        let p = run(&["phone", "country"], &["06 12 34 56 78", "Atlantis"], &gb);
+        let Outcome::Rejected(r) = &p.outcome else {
+            panic!("{:?}", p.outcome)
+        };
+        assert!(r[0].message.contains("'Atlantis'"), "{}", r[0].message);
+    }
+
+    #[test]
+    fn bare_digits_read_another_way_are_counted() {
+        let intl = TransformOptions {
+            bare_digits: BareDigits::International,
+            ..gb()
+        };
+        let p = run(
+            &["mobile", "phone", "country"],
+            &["4915123456789", "33612345678", "DE"],
+            &intl,
+        );
+        assert_eq!(clean(&p).readings.bare_digits_international, 2);
+        let national = TransformOptions {
+            bare_digits: BareDigits::National,
+            ..gb()
+        };
+        let p = run(&["phone", "country"], &["4915123456789", "DE"], &national);
+        assert_eq!(first_phone(&p).as_deref(), Ok("+494915123456789"));
+        assert_eq!(clean(&p).readings.bare_digits_national, 1);
+        let p = run(&["phone", "country"], &["015123456789", "DE"], &national);
+        assert!(clean(&p).readings.is_empty());
+    }
+
+    #[test]
+    fn a_rows_own_international_numbers_give_its_national_ones_a_region() {
+        let headers = [
+            "Phone 1 - Type",
+            "Phone 1 - Value",
+            "Phone 2 - Type",
+            "Phone 2 - Value",
+        ];
+        let none = TransformOptions::default();
+        // Google's export of a contact with no country: mobile +1, work national.
+        let p = run(
+            &headers,
+            &["Mobile", "+1 415-555-2671", "Work", "(650) 253-0000"],
+            &none,
+        );
+        let c = clean(&p);
+        let phones: Vec<&str> = c.contact().phones.iter().map(|p| p.e164.as_str()).collect();
+        assert_eq!(phones, ["+14155552671", "+16502530000"]);
+        assert_eq!(c.readings.region_from_row, 1);
+        assert_eq!(c.contact().country, "US");
+        // International numbers that disagree give no region.
+        let p = run(
+            &["mobile", "work phone", "home phone"],
+            &["+1 415-555-2671", "+44 20 7183 8750", "(650) 253-0000"],
+            &none,
+        );
+        assert_eq!(codes(&p), vec![Code::PhoneNoRegion]);
+        // All international: nothing to give, nothing counted.
+        let p = run(
+            &["mobile", "work phone"],
+            &["+1 415-555-2671", "+1 650 253 0000"],
+            &none,
+        );
+        assert!(clean(&p).readings.is_empty());
+        // A country cell that names no region is not replaced by the row's numbers.
+        let p = run(
+            &["mobile", "work phone", "country"],
+            &["+1 415-555-2671", "(650) 253-0000", "Atlantis"],
+            &none,
+        );
+        assert_eq!(codes(&p), vec![Code::CountryUnknown]);
+    }
+
+    #[test]
+    fn a_bad_secondary_value_costs_the_row_or_only_itself() {
+        let headers = ["mobile", "work phone", "home phone", "email"];
+        let row = [
+            "07911 123456",
+            "999",
+            "020 7183 8750 ::: nonsense",
+            "a@b.co",
+        ];
+        // By default the row is rejected, every reason listed.
+        assert_eq!(
+            codes(&run(&headers, &row, &gb())),
+            vec![Code::PhoneInvalid, Code::PhoneInvalid]
+        );
+        let drop = TransformOptions {
+            bad_secondary: BadSecondary::Drop,
+            ..gb()
+        };
+        let p = run(&headers, &row, &drop);
+        let c = clean(&p);
+        let dropped: Vec<(&str, &str, Code)> = c
+            .dropped
+            .iter()
+            .map(|d| (d.field.as_str(), d.value.as_str(), d.code))
+            .collect();
+        assert_eq!(
+            dropped,
+            [
+                ("work phone", "999", Code::PhoneInvalid),
+                ("home phone", "nonsense", Code::PhoneInvalid)
+            ]
+        );
+        assert_eq!(c.readings.dropped_values, 2);
+        // The cells are rewritten without the dropped values.
+        assert!(c.rewrites.contains(&(1, Cell::Text(String::new()))));
+        assert!(
+            c.rewrites
+                .contains(&(2, Cell::Text("+442071838750".into())))
+        );
+        assert_eq!(c.contact().phones.len(), 2);
+        // The required phone (the mobile) is never dropped: the row is rejected, and the
+        // secondary's reason is listed too.
+        let p = run(&headers, &["0791", "999", "020 7183 8750", "a@b.co"], &drop);
+        assert_eq!(codes(&p), vec![Code::PhoneInvalid, Code::PhoneInvalid]);
+        // Nor is the first phone when there is no mobile.
+        let p = run(&["phone", "work phone"], &["999", "020 7183 8750"], &drop);
+        assert_eq!(codes(&p), vec![Code::PhoneInvalid]);
+        // A row rejected for another reason keeps every reason.
+        let p = run(
+            &headers,
+            &["07911 123456", "999", "", "not-an-email"],
+            &drop,
+        );
+        assert_eq!(codes(&p), vec![Code::PhoneInvalid, Code::EmailInvalid]);
+    }
+
     #[test]
     fn extensions_go_to_the_extension_column_or_the_report() {
         let p = run(&["phone", "ext"], &["+1 650 253 0000 x12", ""], &gb());

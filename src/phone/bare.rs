@@ -91,6 +91,16 @@ pub fn read_value(
     }
 }
 
+/// The international reading of bare digits (`4915123456789` as `+4915123456789`), when the
+/// value is bare digits and that reading is valid: a list that must hold (suppressions)
+/// holds both readings of such a value.
+pub fn international_reading(text: &str) -> Option<Normalized> {
+    let text = text.trim();
+    is_bare(text)
+        .then(|| normalize(&format!("+{text}"), None).ok())
+        .flatten()
+}
+
 /// Digits only, not starting with 0 (a national prefix or an international one: no calling
 /// code starts with 0).
 fn is_bare(text: &str) -> bool {
@@ -201,6 +211,22 @@ mod tests {
             none(BareDigits::National),
             Err(PhoneError::NoRegionBare("447911123456".into()))
         );
+    }
+
+    #[test]
+    fn the_international_reading_of_bare_digits() {
+        let e164 = |t| international_reading(t).map(|n| n.e164);
+        assert_eq!(e164("4915123456789").as_deref(), Some("+4915123456789"));
+        assert_eq!(e164(" 447911123456 ").as_deref(), Some("+447911123456"));
+        for not in [
+            "+4915123456789",
+            "015123456789",
+            "49 151 23456789",
+            "12",
+            "x",
+        ] {
+            assert_eq!(e164(not), None, "{not}");
+        }
     }
 
     #[test]

@@ -373,6 +373,21 @@ mod tests {
     }
 
     #[test]
+    fn digits_that_lost_their_plus_suppress_both_readings() {
+        // 4915123456789 in DE is +494915123456789 read nationally, +4915123456789 read as an
+        // international number whose + a spreadsheet dropped: neither is texted.
+        let s = read("country,phone\nDE,4915123456789\n", ReadOptions::default());
+        assert!(s.check("+4915123456789", "DE").is_some());
+        assert!(s.check("+494915123456789", "DE").is_some());
+        // Without a region: the international reading, and the national one in the
+        // recipient's region.
+        let s = read("4915123456789\n", ReadOptions::default());
+        assert!(s.check("+4915123456789", "DE").is_some());
+        assert!(s.check("+494915123456789", "DE").is_some());
+        assert!(s.check("+4915123456780", "DE").is_none());
+    }
+
+    #[test]
     fn a_country_column_and_no_phone_header() {
         let s = read(
             "Country Code;Value\nFR;0612345678\n",

@@ -274,6 +274,14 @@ struct Reader {
 
 impl Reader {
     fn value(&mut self, line: u64, value: &str, region: Option<Region>) -> bool {
+        // Digits that may be an international number that lost its +: that reading is
+        // suppressed too, whatever the other one (a suppression list errs on the side of not
+        // texting).
+        if let Some(key) =
+            phone::international_reading(value).and_then(|n| phone::e164_key(&n.e164))
+        {
+            self.numbers.insert(key);
+        }
         match read_value(value, region) {
             Ok(Entry::Number(key)) => {
                 self.numbers.insert(key);
