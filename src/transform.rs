@@ -4,7 +4,7 @@
 use crate::contact::{Contact, Phone, PhoneLabel, split_full_name};
 use crate::keys::{self, DedupeBy, Key};
 use crate::mapping::{Field, Roles, label_from_type};
-use crate::phone::{self, BareDigits, How, PhoneError};
+use crate::phone::{self, BareDigits, How, PhoneError, RegionFrom};
 use crate::region::{self, Region};
 use crate::reject::{Code, Rejection, Stage};
 use crate::source::{Cell, RawRow, Schema, Values};
@@ -187,15 +187,16 @@ fn build(
     let mut readings = Readings::default();
     let row_region = RowRegion::of(values, roles, opts.default_region);
     let region = match &row_region {
-        RowRegion::Known(r) => Some(*r),
+        RowRegion::Cell(r) => Some((*r, RegionFrom::Cell)),
+        RowRegion::Default(r) => Some((*r, RegionFrom::Guess)),
         RowRegion::Unknown(_) => None,
         RowRegion::None => {
             let own = region_of_own_numbers(values, roles);
             readings.region_from_row = u64::from(own.is_some());
-            own
+            own.map(|r| (r, RegionFrom::Guess))
         }
     };
-    if let Some(r) = region
+    if let Some((r, _)) = region
         && !opts.keys_only
     {
         contact.country = r.as_region_str().as_str().to_string();
@@ -434,8 +435,10 @@ fn place_extension(
 
 /// Where a row's national numbers are read: what its country cells say, else the default.
 enum RowRegion {
-    /// A country cell names this region, or the row has none and this is the default.
-    Known(Region),
+    /// A country cell names this region.
+    Cell(Region),
+    /// The row has no country cell, and this is the default region.
+    Default(Region),
     /// A country cell is filled, and none names a region: its text.
     Unknown(String),
     /// No country cell is filled and there is no default region.
@@ -454,13 +457,13 @@ impl RowRegion {
                 continue;
             }
             if let Some(r) = region::parse(text) {
-                return RowRegion::Known(r);
+                return RowRegion::Cell(r);
             }
             unknown.get_or_insert_with(|| text.to_string());
         }
         match (unknown, default) {
             (Some(cell), _) => RowRegion::Unknown(cell),
-            (None, Some(r)) => RowRegion::Known(r),
+            (None, Some(r)) => RowRegion::Default(r),
             (None, None) => RowRegion::None,
         }
     }
@@ -875,10 +878,14 @@ mod tests {
         };
         let p = run(
             &["mobile", "phone", "country"],
-            &["4915123456789", "33612345678", "DE"],
+            &["4915123456789", "62812345678", "ID"],
             &intl,
         );
         assert_eq!(clean(&p).readings.bare_digits_international, 2);
+        // Only the international reading is valid: taken, and counted, whatever the option.
+        let p = run(&["phone", "country"], &["33612345678", "GB"], &gb());
+        assert_eq!(first_phone(&p).as_deref(), Ok("+33612345678"));
+        assert_eq!(clean(&p).readings.bare_digits_international, 1);
         let national = TransformOptions {
             bare_digits: BareDigits::National,
             ..gb()

@@ -40,16 +40,32 @@ pub enum How {
     BareNational,
 }
 
+/// Where a row's region comes from, for reading bare digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionFrom {
+    /// The row's own country cell: it says where the row's numbers are.
+    Cell,
+    /// A default (`--default-region`), or the row's other numbers: a guess.
+    Guess,
+}
+
 /// Reads a phone value by the rules of "How a number is read" (README): a value that is not
 /// bare digits is read as [`normalize`] reads it; bare digits that start with a calling code
 /// are read both ways, and a question (both valid, different numbers) is settled by `bare`
-/// or refused ([`PhoneError::Ambiguous`]). Without a region, bare digits are read as an
-/// international number only when `bare` says so.
+/// or refused ([`PhoneError::Ambiguous`]). The question is only asked when the international
+/// reading could be the row's: a number of another country than the one the row's country
+/// cell names is not (`15123456789` with country DE is a German mobile whose 0 was lost, not
+/// +1 512 345 6789). Without a region, bare digits are read as an international number only
+/// when `bare` says so.
 pub fn read_value(
     text: &str,
-    region: Option<Region>,
+    region: Option<(Region, RegionFrom)>,
     bare: BareDigits,
 ) -> Result<(Normalized, How), PhoneError> {
+    let (region, from) = match region {
+        Some((r, from)) => (Some(r), from),
+        None => (None, RegionFrom::Guess),
+    };
     let text = text.trim();
     if !is_bare(text) {
         return normalize(text, region).map(|n| (n, How::Plain));
@@ -75,6 +91,10 @@ pub fn read_value(
     let international = normalize(&format!("+{text}"), None);
     match (national, international) {
         (Ok(n), Ok(i)) if n.e164 == i.e164 => Ok((n, How::Plain)),
+        // The row's country cell names another country than the international reading's.
+        (Ok(n), Ok(i)) if from == RegionFrom::Cell && i.calling_code() != n.calling_code() => {
+            Ok((n, How::Plain))
+        }
         (Ok(n), Ok(i)) => match bare {
             BareDigits::Reject => Err(PhoneError::Ambiguous {
                 text: text.to_string(),
@@ -130,7 +150,17 @@ mod tests {
     use crate::region;
 
     fn read(text: &str, region: &str, bare: BareDigits) -> Result<(String, How), PhoneError> {
-        read_value(text, region::from_code(region), bare).map(|(n, how)| (n.e164, how))
+        read_from(text, region, RegionFrom::Cell, bare)
+    }
+
+    fn read_from(
+        text: &str,
+        region: &str,
+        from: RegionFrom,
+        bare: BareDigits,
+    ) -> Result<(String, How), PhoneError> {
+        let region = region::from_code(region).map(|r| (r, from));
+        read_value(text, region, bare).map(|(n, how)| (n.e164, how))
     }
 
     #[test]
@@ -168,6 +198,26 @@ mod tests {
     }
 
     #[test]
+    fn a_country_cell_answers_for_a_reading_of_another_country() {
+        use BareDigits::*;
+        // A German mobile whose leading 0 a spreadsheet dropped: +1 512 345 6789 is valid
+        // too, but the row says DE.
+        assert_eq!(
+            read("15123456789", "DE", Reject),
+            Ok(("+4915123456789".into(), How::Plain))
+        );
+        // With only a default region, that is a question.
+        assert!(matches!(
+            read_from("15123456789", "DE", RegionFrom::Guess, Reject),
+            Err(PhoneError::Ambiguous { .. })
+        ));
+        assert_eq!(
+            read_from("15123456789", "DE", RegionFrom::Guess, International),
+            Ok(("+15123456789".into(), How::BareInternational))
+        );
+    }
+
+    #[test]
     fn digits_with_one_valid_reading_take_it() {
         for bare in [BareDigits::Reject, BareDigits::National] {
             for (text, region, e164, how) in [
@@ -194,6 +244,10 @@ mod tests {
     #[test]
     fn without_a_region_bare_digits_need_to_be_told() {
         let none = |bare| read_value("447911123456", None, bare).map(|(n, h)| (n.e164, h));
+        assert_eq!(
+            none(BareDigits::Reject),
+            read_from("447911123456", "", RegionFrom::Cell, BareDigits::Reject)
+        );
         assert_eq!(
             none(BareDigits::Reject),
             Err(PhoneError::NoRegionBare("447911123456".into()))

@@ -17,7 +17,7 @@ use rlibphonenumber::{
 
 use crate::region::Region;
 
-pub use bare::{BareDigits, How, international_reading, read_value};
+pub use bare::{BareDigits, How, RegionFrom, international_reading, read_value};
 
 thread_local! {
     /// One phone-number utility per thread. The shared global one keeps its compiled regexes
