@@ -264,6 +264,7 @@ fn drain(
                         | Code::TooLong
                         | Code::JsonInvalid
                         | Code::JsonNotObject
+                        | Code::CellInvalid
                 ));
             }
             match &row.values {
