@@ -764,3 +764,103 @@ fn outputs_that_are_one_file_or_the_input_are_refused() {
         .assert();
     assert_clear_error(a, 2, &["directory"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// NUL bytes: the same in the first row and the 900,000th
+// ---------------------------------------------------------------------------------------------
+
+/// A CSV of `rows` data rows, with a NUL in the name of data row `nul_row` (from 1).
+fn csv_with_nul_at(rows: usize, nul_row: usize) -> Vec<u8> {
+    let mut out = b"name,phone\n".to_vec();
+    for i in 1..=rows {
+        let nul = if i == nul_row { "\0" } else { "" };
+        out.extend_from_slice(format!("P{nul}{i},+1 650 253 {:04}\n", i % 10_000).as_bytes());
+    }
+    out
+}
+
+#[test]
+fn a_nul_early_or_late_rejects_its_row_and_the_rest_is_read() {
+    for (name, bytes, nul_row) in [
+        ("early.csv", csv_with_nul_at(1_000, 1), 1),
+        ("late.csv", csv_with_nul_at(900_000, 900_000), 900_000),
+        ("middle.csv", csv_with_nul_at(5, 3), 3),
+    ] {
+        let case = Case::new(name, &bytes);
+        let a = case
+            .clean("out.csv", "errors.csv", &["--dedupe-by", "none"])
+            .code(1);
+        let s = summary(&a);
+        let rows = s["rows_read"].as_u64().unwrap();
+        assert_eq!(s["rejected"], 1, "{name}: {s}");
+        assert_eq!(s["clean"].as_u64().unwrap(), rows - 1, "{name}");
+        let (_, errors) = read_csv(&case.path("errors.csv"), b',');
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0]["_row"], nul_row.to_string(), "{name}");
+        assert_eq!(errors[0]["_code"], "cell_invalid");
+        assert_eq!(errors[0]["_field"], "name");
+        assert_eq!(errors[0]["name"], format!("P\\x00{nul_row}"));
+        let out = fs::read(case.path("out.csv")).unwrap();
+        assert!(!out.contains(&0), "{name}: no NUL is passed on");
+    }
+}
+
+#[test]
+fn a_nul_in_json_lines_early_or_late_rejects_its_record() {
+    let mut text = String::new();
+    for i in 1..=20_000 {
+        let name = if i == 1 || i == 19_999 {
+            format!("N\0{i}")
+        } else {
+            format!("N{i}")
+        };
+        text.push_str(&format!(
+            "{{\"name\":\"{name}\",\"phone\":\"+1 650 253 {:04}\"}}\n",
+            i % 10_000
+        ));
+    }
+    let case = Case::new("people.jsonl", text.as_bytes());
+    let a = case
+        .clean("out.jsonl", "errors.jsonl", &["--dedupe-by", "none"])
+        .code(1);
+    let s = summary(&a);
+    assert_eq!(s["rows_read"], 20_000);
+    assert_eq!(s["rejected"], 2);
+    let errors = read_jsonl(&case.path("errors.jsonl"));
+    let got: Vec<(String, String)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e["_row"].to_string(),
+                e["_code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1".to_string(), "cell_invalid".to_string()),
+            ("19999".to_string(), "cell_invalid".to_string())
+        ]
+    );
+    assert!(!fs::read(case.path("out.jsonl")).unwrap().contains(&0));
+}
+
+#[test]
+fn binary_without_a_signature_is_still_refused_and_utf16_still_reads() {
+    // Mostly control bytes and NULs, as in a database or an executable's data.
+    let mut bytes = Vec::new();
+    for i in 0..4096u32 {
+        bytes.extend_from_slice(&i.to_le_bytes());
+    }
+    let case = Case::new("contacts.csv", &bytes);
+    assert_clear_error(case.clean("out.csv", "errors.csv", &[]), 3, &["binary"]);
+    // UTF-16 without a BOM is mostly NULs, and is text.
+    let le: Vec<u8> = "name,phone\nAnn,+1 650 253 0000\n"
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
+    let case = Case::new("utf16.csv", &le);
+    let a = case.clean("out.csv", "errors.csv", &[]).code(0);
+    assert_eq!(summary(&a)["clean"], 1);
+}

@@ -122,6 +122,10 @@ fn seed() -> impl Strategy<Value = Vec<u8>> {
         b"[]",
         b"{}",
         include_bytes!("../samples/contacts.xlsx"),
+        // Old Mac line ends (a CR alone), a company's card, a NUL in a value.
+        b"BEGIN:VCARD\rVERSION:3.0\rN:;;;;\rFN:Acme\rORG:Acme\rX-ABShowAs:COMPANY\rTEL;WORK:+14155552671\rNOTE:a\r b\0\rEND:VCARD\rBEGIN:VCARD\r\nFN:Ann\nEND:VCARD\r",
+        b"name,phone\nA\0nn,+14155552671\nBob,+14155552672\0\n",
+        b"{\"name\":\"A\0\",\"phone\":\"+14155552671\"}\n{\"name\":\"B\\u0000\"}\n",
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BC=\r\nller;J\r\nTEL;CELL:+14155552671\r\nEND:VCARD\r\nBEGIN:VCARD\r\nVERSION:4.0\r\nFN:Ann\r\nTEL;VALUE=uri;TYPE=\"cell,voice\":tel:+1-415-555-2672\r\n ext=1\r\nEND:VCARD\r\n",
     ])
     .prop_map(<[u8]>::to_vec)
@@ -264,6 +268,7 @@ fn drain(
                         | Code::TooLong
                         | Code::JsonInvalid
                         | Code::JsonNotObject
+                        | Code::CellInvalid
                 ));
             }
             match &row.values {

@@ -265,3 +265,132 @@ fn the_vcard_sample_cleans_to_e164_whatever_its_name() {
         assert_eq!(errors[0]["_code"], "phone_missing");
     }
 }
+
+/// (row, `_code`, `_field`) of each line of the error report, in order.
+fn error_codes(h: &Harness) -> Vec<(String, String, String)> {
+    read_table(&h.path("errors.csv"))
+        .into_iter()
+        .map(|r| (r["_row"].clone(), r["_code"].clone(), r["_field"].clone()))
+        .collect()
+}
+
+fn owned(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    rows.iter()
+        .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+        .collect()
+}
+
+#[test]
+fn cells_beyond_the_header_make_a_ragged_row_in_xlsx_and_ods_as_in_csv() {
+    let h = Harness::new(config());
+    // Written by a spreadsheet library: the header is A:B.
+    let xlsx = h.path("ragged.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let rows: [&[(u16, &str)]; 5] = [
+        &[(0, "name"), (1, "mobile")],
+        &[(0, "Ann"), (1, "+447400123456")],
+        &[(0, "Bob"), (1, "+447400123457"), (3, "stray note")],
+        &[(4, "only out here")],
+        &[(0, "Cat"), (1, "+447400123458"), (2, "")],
+    ];
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, text) in cells.iter() {
+            sheet.write_string(r as u32, *c, *text).expect("a cell");
+        }
+    }
+    book.save(&xlsx).expect("save the workbook");
+    let ods = h.path("ragged.ods");
+    common::workbook::write_ods(
+        &ods,
+        &[
+            vec![Some("name"), Some("mobile")],
+            vec![Some("Ann"), Some("+447400123456")],
+            vec![Some("Bob"), Some("+447400123457"), None, Some("stray note")],
+            vec![None, None, None, None, Some("only out here")],
+            vec![Some("Cat"), Some("+447400123458"), None],
+        ],
+    );
+    for input in [&xlsx, &ods] {
+        let (run, rows) = clean(&h, input, &[]);
+        run.assert_code(1);
+        let names: Vec<&str> = rows.iter().map(|r| r["name"].as_str()).collect();
+        assert_eq!(names, ["Ann", "Cat"], "{}", input.display());
+        assert_eq!(run.num("blank"), 0, "{run}");
+        let errors = read_table(&h.path("errors.csv"));
+        assert_eq!(
+            error_codes(&h),
+            owned(&[("3", "row_ragged", ""), ("4", "row_ragged", "")]),
+            "{}",
+            input.display()
+        );
+        assert!(
+            errors[0]["_message"].contains("the extra cells were: D: stray note"),
+            "{}",
+            errors[0]["_message"]
+        );
+        assert!(
+            errors[1]["_message"].contains("E: only out here"),
+            "{}",
+            errors[1]["_message"]
+        );
+        assert_eq!(errors[0]["name"], "Bob");
+    }
+}
+
+#[test]
+fn number_cells_that_are_not_numbers_are_reported_with_their_value() {
+    use common::workbook::{number, sheet, text, write_xlsx};
+    let h = Harness::new(config());
+    let path = h.path("odd.xlsx");
+    let mut rows = vec![(1, vec![text("A1", "name"), text("B1", "mobile")])];
+    for (r, raw) in [
+        (2, "NaN"),
+        (3, "inf"),
+        (4, "1e400"),
+        (5, "-inf"),
+        (6, "447400123456"),
+    ] {
+        rows.push((
+            r,
+            vec![
+                text(&format!("A{r}"), &format!("P{r}")),
+                number(&format!("B{r}"), raw),
+            ],
+        ));
+    }
+    rows.push((
+        7,
+        vec![text("A7", "Nul\0Byte"), text("B7", "+447400123459")],
+    ));
+    write_xlsx(&path, &sheet(&rows), None);
+    let (run, clean_rows) = clean(&h, &path, &["--default-region", "GB"]);
+    run.assert_code(1);
+    assert_eq!(clean_rows.len(), 1);
+    assert_eq!(clean_rows[0]["mobile"], "+447400123456");
+    assert_eq!(
+        error_codes(&h),
+        owned(&[
+            ("2", "cell_invalid", "mobile"),
+            ("3", "cell_invalid", "mobile"),
+            ("4", "cell_invalid", "mobile"),
+            ("5", "cell_invalid", "mobile"),
+            ("7", "cell_invalid", "name"),
+        ])
+    );
+    let errors = read_table(&h.path("errors.csv"));
+    let shown: Vec<&str> = errors.iter().map(|r| r["mobile"].as_str()).collect();
+    // 1e400 is read as infinity: the report shows the value as read.
+    assert_eq!(&shown[..4], ["NaN", "inf", "inf", "-inf"]);
+    assert!(
+        errors[0]["_message"].contains("cell B2"),
+        "{}",
+        errors[0]["_message"]
+    );
+    assert_eq!(errors[4]["name"], "Nul\\x00Byte");
+    assert!(
+        errors[4]["_message"].contains("NUL"),
+        "{}",
+        errors[4]["_message"]
+    );
+}

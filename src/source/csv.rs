@@ -6,7 +6,7 @@ use std::sync::Arc;
 use csv::{ByteRecord, ReaderBuilder, StringRecord};
 
 use super::fields::{Block, Fields, Span};
-use super::{Batch, RawRow, Schema, Source, SourceInfo, Values};
+use super::{Batch, RawRow, Schema, Source, SourceInfo, Values, nul};
 use crate::error::{Error, Result};
 use crate::reject::{Code, Rejection, Stage};
 
@@ -114,6 +114,15 @@ impl CsvSource {
             .iter()
             .map(|f| String::from_utf8_lossy(f).trim().to_string())
             .collect();
+        if let Some(i) = names.iter().position(|n| nul::holds(n)) {
+            return Err(Error::BadInput {
+                path: name.to_string(),
+                message: format!(
+                    "the header's field {} holds a NUL byte: fix the header row",
+                    i + 1
+                ),
+            });
+        }
         Ok(CsvSource {
             name: name.to_string(),
             rdr,
@@ -127,10 +136,10 @@ impl CsvSource {
     }
 
     /// The fields of a record that is not a clean row of the header's width (bytes that are
-    /// not UTF-8, too few or too many fields), fitted to the header, and what is wrong.
+    /// not UTF-8, a NUL, too few or too many fields), fitted to the header, and what is wrong.
     fn repair(&self, rec: &ByteRecord) -> (StringRecord, Option<Rejection>) {
         let width = self.schema.columns.len();
-        let (record, mut problem) = match StringRecord::from_byte_record(rec.clone()) {
+        let (mut record, mut problem) = match StringRecord::from_byte_record(rec.clone()) {
             Ok(r) => (r, None),
             Err(e) => {
                 let bytes = e.into_byte_record();
@@ -138,31 +147,37 @@ impl CsvSource {
                 (record, Some(problem))
             }
         };
-        if record.len() == width {
-            return (record, problem);
+        let nul_at = record.iter().position(nul::holds);
+        if nul_at.is_some() {
+            record = record.iter().map(nul::escape).collect();
         }
-        let extra: Vec<&str> = record.iter().skip(width).collect();
-        if record.len() > width && extra.iter().all(|f| f.is_empty()) {
+        if record.len() > width && record.iter().skip(width).all(str::is_empty) {
             // Trailing empty fields (a stray delimiter at the end of the line) lose nothing.
-            return (record.iter().take(width).collect(), problem);
+            record = record.iter().take(width).collect();
         }
-        let message = if record.len() < width {
-            format!("row has {} fields, the header has {}", record.len(), width)
-        } else {
-            format!(
-                "row has {} fields, the header has {}; the extra fields were: {}",
-                record.len(),
-                width,
-                extra.join(" | ")
-            )
-        };
-        let fitted: StringRecord = record
-            .iter()
-            .chain(std::iter::repeat(""))
-            .take(width)
-            .collect();
-        problem.get_or_insert(Rejection::new(Stage::Read, "", Code::RowRagged, message));
-        (fitted, problem)
+        if record.len() != width {
+            let message = if record.len() < width {
+                format!("row has {} fields, the header has {}", record.len(), width)
+            } else {
+                let extra: Vec<&str> = record.iter().skip(width).collect();
+                format!(
+                    "row has {} fields, the header has {}; the extra fields were: {}",
+                    record.len(),
+                    width,
+                    extra.join(" | ")
+                )
+            };
+            record = record
+                .iter()
+                .chain(std::iter::repeat(""))
+                .take(width)
+                .collect();
+            problem.get_or_insert(Rejection::new(Stage::Read, "", Code::RowRagged, message));
+        }
+        if let Some(i) = nul_at.filter(|&i| i < width) {
+            problem.get_or_insert_with(|| nul::rejection(&self.schema.columns[i].name));
+        }
+        (record, problem)
     }
 
     /// A row with bytes that are not UTF-8: shown with the bad bytes escaped as `\xNN`.
@@ -253,7 +268,9 @@ impl Source for CsvSource {
                 break;
             }
             self.row += 1;
-            let clean = (rec.len() == width).then(|| utf8(&rec)).flatten();
+            let clean = (rec.len() == width && memchr::memchr(0, rec.as_slice()).is_none())
+                .then(|| utf8(&rec))
+                .flatten();
             let (place, problem) = match clean {
                 Some(text) => {
                     let ends = || (0..rec.len()).filter_map(|i| rec.range(i)).map(|r| r.end);
@@ -383,6 +400,54 @@ mod tests {
         assert!(p.message.contains("\\xE9"), "{}", p.message);
         assert_eq!(b.rows[1].values.text(0), "Jos\\xE9");
         assert!(b.rows[2].problem.is_none());
+    }
+
+    #[test]
+    fn a_nul_is_a_rejected_row_wherever_it_is() {
+        let mut text = b"name,phone\nA\0nn,1\n".to_vec();
+        for i in 0..2000 {
+            text.extend_from_slice(format!("P{i},{i}\n").as_bytes());
+        }
+        text.extend_from_slice(b"Late,2\0\nBob,3,\0\n");
+        let mut s = source(&text);
+        let mut rows = Vec::new();
+        while let Some(b) = s.next_batch(500).unwrap() {
+            rows.extend(b.rows);
+        }
+        assert_eq!(rows.len(), 2003);
+        let first = rows[0].problem.as_ref().unwrap();
+        assert_eq!(
+            (first.code, first.field.as_str()),
+            (Code::CellInvalid, "name")
+        );
+        assert_eq!(rows[0].values.text(0), "A\\x00nn");
+        let late = rows[2001].problem.as_ref().unwrap();
+        assert_eq!(
+            (late.code, late.field.as_str()),
+            (Code::CellInvalid, "phone")
+        );
+        assert_eq!(rows[2001].values.text(1), "2\\x00");
+        // In a field beyond the header, the row is ragged and the message shows it.
+        let extra = rows[2002].problem.as_ref().unwrap();
+        assert_eq!(extra.code, Code::RowRagged);
+        assert!(extra.message.contains("\\x00"), "{}", extra.message);
+        assert!(rows[1..2001].iter().all(|r| r.problem.is_none()));
+    }
+
+    #[test]
+    fn a_nul_in_the_header_is_fatal() {
+        let info = SourceInfo {
+            format: Format::Csv,
+            encoding: "UTF-8".into(),
+            delimiter: Some(",".into()),
+        };
+        let r = CsvSource::new(
+            "t.csv",
+            Box::new(std::io::Cursor::new(b"na\0me,phone\n".to_vec())),
+            b',',
+            info,
+        );
+        assert!(matches!(r, Err(Error::BadInput { message, .. }) if message.contains("NUL")));
     }
 
     #[test]

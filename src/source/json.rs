@@ -12,7 +12,7 @@ use serde::de::{Deserializer as _, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::csv::escape_invalid_utf8;
-use super::{Batch, Cell, Column, PathSeg, RawRow, Schema, Source, SourceInfo, Values};
+use super::{Batch, Cell, Column, PathSeg, RawRow, Schema, Source, SourceInfo, Values, nul};
 use crate::error::{Error, Result};
 use crate::reject::{Code, Rejection, Stage};
 
@@ -137,16 +137,32 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// The first column of `cells` whose value holds a NUL (a `\u0000` escape, or a raw NUL
+/// byte, which the readers turn into one: see [`EscapeNul`]).
+fn nul_column(cells: &[Option<Cell>]) -> Option<usize> {
+    cells.iter().position(|c| match c {
+        Some(Cell::Text(s)) => nul::holds(s),
+        Some(Cell::List(items)) => items.iter().any(|s| nul::holds(s)),
+        None => false,
+    })
+}
+
 fn record_row(flat: &mut Flattener, row: u64, value: Value) -> RawRow {
     match flat.flatten(&value) {
-        Ok(cells) => RawRow {
-            row,
-            values: Values::Json {
-                cells,
-                original: Box::new(value),
-            },
-            problem: None,
-        },
+        Ok(cells) => {
+            let problem = nul_column(&cells).map(|i| {
+                let schema = flat.schema();
+                Box::new(nul::rejection(&schema.columns[i].name))
+            });
+            RawRow {
+                row,
+                values: Values::Json {
+                    cells,
+                    original: Box::new(value),
+                },
+                problem,
+            }
+        }
         Err(problem) => RawRow {
             row,
             values: Values::Json {
@@ -174,7 +190,8 @@ impl JsonArraySource {
         thread::Builder::new()
             .name("json-reader".into())
             .spawn(move || {
-                let mut de = serde_json::Deserializer::from_reader(BufReader::new(stream));
+                let stream = EscapeNul::new(BufReader::new(stream));
+                let mut de = serde_json::Deserializer::from_reader(stream);
                 let sender = tx.clone();
                 let result = de
                     .deserialize_any(ElementSender { tx: sender })
@@ -191,6 +208,56 @@ impl JsonArraySource {
             row: 0,
             info,
         })
+    }
+}
+
+/// A JSON text with each raw NUL byte written as the escape `\u0000`. JSON allows no raw
+/// control byte, so a NUL would make the whole array unreadable; escaped, a NUL inside a
+/// string is a value holding one, and its record is rejected (`cell_invalid`), as in every
+/// other format. A NUL outside a string is still invalid JSON.
+pub struct EscapeNul<R> {
+    inner: R,
+    /// The rest of an escape not yet handed out.
+    pending: &'static [u8],
+}
+
+impl<R: BufRead> EscapeNul<R> {
+    pub fn new(inner: R) -> Self {
+        EscapeNul {
+            inner,
+            pending: &[],
+        }
+    }
+}
+
+impl<R: BufRead> Read for EscapeNul<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending = &self.pending[n..];
+            return Ok(n);
+        }
+        let avail = self.inner.fill_buf()?;
+        if avail.is_empty() {
+            return Ok(0);
+        }
+        match memchr::memchr(0, avail) {
+            Some(0) => {
+                self.inner.consume(1);
+                self.pending = b"\\u0000";
+                self.read(buf)
+            }
+            found => {
+                let n = found.unwrap_or(avail.len()).min(buf.len());
+                buf[..n].copy_from_slice(&avail[..n]);
+                self.inner.consume(n);
+                Ok(n)
+            }
+        }
     }
 }
 
@@ -302,7 +369,12 @@ impl JsonLinesSource {
                 return Some(bad(escaped, Code::EncodingInvalid, message));
             }
         };
-        match serde_json::from_str::<Value>(text) {
+        let parsed = if nul::holds(text) {
+            serde_json::from_str::<Value>(&text.replace('\0', "\\u0000"))
+        } else {
+            serde_json::from_str::<Value>(text)
+        };
+        match parsed {
             Ok(value) => Some(record_row(&mut self.flat, row, value)),
             Err(e) => Some(bad(
                 text.to_string(),
@@ -367,6 +439,73 @@ mod tests {
             out.push(b);
         }
         Ok(out)
+    }
+
+    #[test]
+    fn a_nul_raw_or_escaped_is_a_rejected_record_early_or_late() {
+        let mut text = b"[{\"name\":\"A\0n\",\"phone\":\"1\"}".to_vec();
+        for i in 0..3000 {
+            text.extend_from_slice(format!(",{{\"name\":\"P{i}\",\"phone\":\"{i}\"}}").as_bytes());
+        }
+        text.extend_from_slice(b",{\"name\":\"Late\",\"phone\":[\"2\",\"3\\u0000\"]}]");
+        let s = JsonArraySource::new(
+            "t.json",
+            Box::new(std::io::Cursor::new(text.clone())),
+            info(),
+        )
+        .unwrap();
+        let rows: Vec<RawRow> = all(s).unwrap().into_iter().flat_map(|b| b.rows).collect();
+        assert_eq!(rows.len(), 3002);
+        let first = rows[0].problem.as_ref().unwrap();
+        assert_eq!(
+            (first.code, first.field.as_str()),
+            (Code::CellInvalid, "name")
+        );
+        let late = rows[3001].problem.as_ref().unwrap();
+        assert_eq!(
+            (late.code, late.field.as_str()),
+            (Code::CellInvalid, "phone")
+        );
+        assert!(rows[1..3001].iter().all(|r| r.problem.is_none()));
+
+        let lines = b"{\"name\":\"A\0n\",\"phone\":\"1\"}\n{\"name\":\"B\",\"phone\":\"2\"}\n{\"name\":\"C\",\"phone\":\"3\\u0000\"}\n{\"a\":1}\0\n";
+        let s = JsonLinesSource::new(
+            "t.jsonl",
+            Box::new(std::io::Cursor::new(lines.to_vec())),
+            info(),
+        );
+        let rows: Vec<RawRow> = all(s).unwrap().into_iter().flat_map(|b| b.rows).collect();
+        let codes: Vec<Option<(Code, String)>> = rows
+            .iter()
+            .map(|r| r.problem.as_ref().map(|p| (p.code, p.field.clone())))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                Some((Code::CellInvalid, "name".to_string())),
+                None,
+                Some((Code::CellInvalid, "phone".to_string())),
+                Some((Code::JsonInvalid, String::new())),
+            ]
+        );
+    }
+
+    #[test]
+    fn escape_nul_reads_in_any_pieces() {
+        let text = b"a\0\0b\0";
+        for cap in [1, 2, 3, 64] {
+            let mut r = EscapeNul::new(std::io::BufReader::with_capacity(cap, &text[..]));
+            let mut out = Vec::new();
+            let mut buf = [0u8; 3];
+            loop {
+                let n = r.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(out, b"a\\u0000\\u0000b\\u0000", "capacity {cap}");
+        }
     }
 
     #[test]

@@ -29,8 +29,11 @@ pub mod csv;
 pub mod encoding;
 pub mod fields;
 pub mod json;
+pub mod limits;
+pub mod nul;
 pub mod sheet;
 pub mod vcard;
+pub mod workbook_check;
 
 use std::fs::File;
 use std::io::{self, Read, Seek};
@@ -350,9 +353,26 @@ pub enum Kind {
     Pdf,
     Html,
     Gzip,
+    /// Another binary format, known by its signature: what it is ("a PNG image").
+    Binary(&'static str),
     /// Text or something else: left to the text readers.
     Other,
 }
+
+/// Signatures of binary formats that are not contact lists, and what each is.
+const SIGNATURES: [(&[u8], &str); 11] = [
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xFF\xD8\xFF", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x7FELF", "an executable (ELF)"),
+    (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+    (b"Rar!\x1A\x07", "a RAR archive"),
+    (b"\xFD7zXZ\x00", "xz-compressed"),
+    (b"\x28\xB5\x2F\xFD", "zstd-compressed"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xCA\xFE\xBA\xBE", "an executable (Mach-O or Java class)"),
+];
 
 impl Kind {
     /// Sniffs `sample`, the first bytes of a file.
@@ -368,6 +388,13 @@ impl Kind {
         }
         if sample.starts_with(&[0x1F, 0x8B]) {
             return Kind::Gzip;
+        }
+        // bzip2: "BZh", the block size, then the first block's magic number.
+        if sample.starts_with(b"BZh") && sample.get(4..10) == Some(b"1AY&SY") {
+            return Kind::Binary("bzip2-compressed");
+        }
+        if let Some((_, what)) = SIGNATURES.iter().find(|(sig, _)| sample.starts_with(sig)) {
+            return Kind::Binary(what);
         }
         let text = encoding::strip_utf8_bom(sample);
         let start = text
@@ -386,15 +413,18 @@ impl Kind {
     }
 
     /// Why a file of this kind is not read, when it is not: what it looks like and what to do.
-    fn refusal(self) -> Option<&'static str> {
+    fn refusal(self) -> Option<String> {
         match self {
             Kind::Pdf => Some(
-                "is a PDF document, not a contact list: export the contacts as CSV, a spreadsheet (xlsx, ods) or vCard (.vcf)",
+                "is a PDF document, not a contact list: export the contacts as CSV, a spreadsheet (xlsx, ods) or vCard (.vcf)".into(),
             ),
             Kind::Html => Some(
-                "is an HTML web page (saved from a browser?), not a contact list: download the export itself as CSV, a spreadsheet or vCard",
+                "is an HTML web page (saved from a browser?), not a contact list: download the export itself as CSV, a spreadsheet or vCard".into(),
             ),
-            Kind::Gzip => Some("is gzip-compressed: decompress it first (gunzip)"),
+            Kind::Gzip => Some("is gzip-compressed: decompress it first (gunzip)".into()),
+            Kind::Binary(what) => Some(format!(
+                "is a binary file ({what}), not a contact list: export the contacts as CSV, a spreadsheet or vCard"
+            )),
             Kind::Zip | Kind::Ole | Kind::Other => None,
         }
     }
@@ -515,15 +545,23 @@ pub fn open_reader(
     }
     let kind = Kind::of(peeked.sample());
     if let Some(why) = kind.refusal() {
-        return Err(bad(why.into()));
+        return Err(bad(why));
     }
     // A workbook on standard input (or a pipe) is read into memory: calamine seeks.
     if is_workbook(opts.format, name, kind) {
         let mut data = Vec::new();
         peeked
             .take_stream()
+            .take(limits::STDIN_WORKBOOK_BYTES + 1)
             .read_to_end(&mut data)
             .map_err(|e| Error::io("cannot read", name, e))?;
+        if data.len() as u64 > limits::STDIN_WORKBOOK_BYTES {
+            return Err(bad(format!(
+                "a workbook read from standard input is held in memory, and this one is over {} \
+                 (the limit for one input): give the file's path instead of piping it",
+                limits::size(limits::STDIN_WORKBOOK_BYTES)
+            )));
+        }
         let data = sheet::SharedBytes(Arc::new(data));
         let opener: sheet::Opener = Box::new(move || {
             Ok(Box::new(io::Cursor::new(data.clone())) as Box<dyn sheet::ReadSeek>)
@@ -534,10 +572,12 @@ pub fn open_reader(
         Some(e) => e,
         None => Encoding::detect(peeked.sample()),
     };
-    if enc.is_ascii_compatible() && peeked.sample().contains(&0) {
-        return Err(bad(
-            "looks like a binary file (it holds NUL bytes), not CSV or JSON text".into(),
-        ));
+    if enc.is_ascii_compatible() && nul::looks_binary(peeked.sample()) {
+        return Err(bad(format!(
+            "looks like a binary file (its first {} are largely control bytes, NULs among \
+             them), not CSV, JSON or vCard text",
+            limits::size(nul::BLOCK as u64)
+        )));
     }
     let sniffed = Format::sniff(enc.decode_sample(peeked.sample()).as_bytes());
     // Cards are cards whatever the file is called (a CSV whose header is BEGIN:VCARD is not).

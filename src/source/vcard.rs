@@ -2,18 +2,20 @@
 //!
 //! The file is streamed a line at a time and only the properties that become columns are kept
 //! until the card ends, so memory is bounded by one card (and each line by [`MAX_LINE`]).
-//! Lines are unfolded (a line starting with a space or tab continues the one before, and a
+//! A line ends with LF, CRLF or a CR alone (as old Macs wrote). Lines are unfolded (a line starting with a space or tab continues the one before, and a
 //! 2.1 quoted-printable line ending in `=` continues on the next). Property and parameter names
 //! and TYPE values are case-insensitive; group prefixes (`item1.TEL`) are ignored.
 //!
-//! A card that cannot be read cleanly (no END:VCARD, a line that is not a property) still
-//! becomes a row, with a [`Rejection`] attached. Lines outside cards are ignored.
+//! A card that cannot be read cleanly (no END:VCARD, a line that is not a property, a NUL byte
+//! in a value) still becomes a row, with a [`Rejection`] attached. Lines outside cards are
+//! ignored. A company's card (its FN is its ORG, or Apple's `X-ABShowAs:COMPANY`) has no
+//! person's name: the company is its `company`, and is not split into a first and last name.
 
 use std::io::{BufRead, ErrorKind};
 use std::sync::Arc;
 
 use super::csv::escape_invalid_utf8;
-use super::{Batch, LIST_SEPARATOR, RawRow, Schema, Source, SourceInfo, Values};
+use super::{Batch, LIST_SEPARATOR, RawRow, Schema, Source, SourceInfo, Values, nul};
 use crate::contact::{ORG_AND_ADDRESS, concat_names};
 use crate::error::{Error, Result};
 use crate::reject::{Code, Rejection, Stage};
@@ -138,6 +140,9 @@ struct Card {
     after_binary: bool,
     /// The last property was an empty AGENT: a BEGIN:VCARD now opens a nested card.
     after_agent: bool,
+    /// Apple's `X-ABShowAs:COMPANY`: the card is shown as its company, so its FN is the
+    /// company's name, not a person's.
+    shown_as_company: bool,
 }
 
 impl Card {
@@ -152,6 +157,7 @@ impl Card {
             nested: 0,
             after_binary: false,
             after_agent: false,
+            shown_as_company: false,
         }
     }
 
@@ -187,6 +193,9 @@ impl Card {
         self.after_binary =
             prop.encoding == ValueEncoding::Binary || BINARY.contains(&prop.name.as_str());
         self.after_agent = prop.name == "AGENT" && prop.value.trim().is_empty();
+        if prop.name == "X-ABSHOWAS" && prop.value.trim().eq_ignore_ascii_case("COMPANY") {
+            self.shown_as_company = true;
+        }
         if self.after_binary || !KEPT.contains(&prop.name.as_str()) {
             return;
         }
@@ -324,10 +333,39 @@ impl Card {
             cells[COUNTRY] = component(&parts, 6);
         }
         cells[NOTES] = notes.join(LIST_SEPARATOR);
+        self.drop_company_as_name(&mut cells);
+        if let Some(i) = nul::escape_cells(&mut cells) {
+            self.problem
+                .get_or_insert_with(|| nul::rejection(COLUMNS[i]));
+        }
         RawRow {
             row: self.number,
             values: Values::Csv(cells.iter().map(String::as_str).collect()),
             problem: self.problem.map(Box::new),
+        }
+    }
+}
+
+impl Card {
+    /// A company's card has no person's name: phones write the company as its FN (and some
+    /// as its N too), with `X-ABShowAs:COMPANY` on Apple's. Such a name is the company's, in
+    /// `company`, and is not split into a first and last name. A person's name in N beside
+    /// the company (a contact person) is kept.
+    fn drop_company_as_name(&self, cells: &mut [String; 16]) {
+        let company = cells[COMPANY].trim().to_string();
+        if company.is_empty() {
+            return;
+        }
+        let is_company = |s: &str| s.trim().eq_ignore_ascii_case(&company);
+        if self.shown_as_company || is_company(&cells[FULL_NAME]) {
+            cells[FULL_NAME].clear();
+        }
+        let given_family = format!("{} {}", cells[FIRST_NAME], cells[LAST_NAME]);
+        if is_company(&given_family)
+            || is_company(&cells[LAST_NAME]) && cells[FIRST_NAME].is_empty()
+        {
+            cells[FIRST_NAME].clear();
+            cells[LAST_NAME].clear();
         }
     }
 }
@@ -633,6 +671,8 @@ pub struct VcardSource {
     info: SourceInfo,
     /// A line read ahead to see whether it continued the one before.
     pending: Option<Line>,
+    /// The last line ended with a CR at the end of the buffer: a LF first thing is its end.
+    after_cr: bool,
     /// Physical lines read so far.
     lines: u64,
     /// Cards begun so far.
@@ -654,6 +694,7 @@ impl VcardSource {
             schema: Arc::new(Schema::from_header(COLUMNS)),
             info,
             pending: None,
+            after_cr: false,
             lines: 0,
             cards: 0,
             card: None,
@@ -681,7 +722,8 @@ impl VcardSource {
         self.card = Some(Card::new(self.cards, line));
     }
 
-    /// One physical line, without its line ending; `None` at the end of the input.
+    /// One physical line, without its line ending (LF, CRLF, or a CR alone as old Macs
+    /// wrote); `None` at the end of the input.
     fn read_physical(&mut self) -> Result<Option<Line>> {
         self.buf.clear();
         let mut truncated = false;
@@ -695,8 +737,21 @@ impl VcardSource {
             if avail.is_empty() {
                 break;
             }
+            if std::mem::take(&mut self.after_cr) && avail[0] == b'\n' {
+                // The LF of a CRLF split from its CR by the end of the buffer.
+                self.rdr.consume(1);
+                continue;
+            }
             any = true;
-            let (take, done) = match memchr::memchr(b'\n', avail) {
+            let (take, done) = match memchr::memchr2(b'\n', b'\r', avail) {
+                Some(i) if avail[i] == b'\r' => match avail.get(i + 1) {
+                    Some(b'\n') => (i + 2, true),
+                    Some(_) => (i + 1, true),
+                    None => {
+                        self.after_cr = true;
+                        (i + 1, true)
+                    }
+                },
                 Some(i) => (i + 1, true),
                 None => (avail.len(), false),
             };
@@ -1095,6 +1150,87 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_cr_ends_a_line_as_lf_and_crlf_do() {
+        let text = "BEGIN:VCARD\rVERSION:3.0\rFN:Old Mac\rTEL;TYPE=CELL:+1 415 555 2671\r\
+                    NOTE:one\r  two\rEMAIL:a@example.com\rEND:VCARD\r\
+                    BEGIN:VCARD\r\nFN:Mixed\nTEL:+1 415 555 2672\r\nEND:VCARD\r";
+        for cap in [1, 2, 5, 4096] {
+            let reader = std::io::BufReader::with_capacity(cap, text.as_bytes());
+            let mut s = VcardSource::new("t.vcf", reader, info()).unwrap();
+            let mut r = Vec::new();
+            while let Some(b) = s.next_batch(10).unwrap() {
+                r.extend(b.rows);
+            }
+            assert_eq!(r.len(), 2, "capacity {cap}");
+            assert!(r.iter().all(|r| r.problem.is_none()), "capacity {cap}");
+            assert_cells(
+                &r[0],
+                &[
+                    ("full_name", "Old Mac"),
+                    ("mobile", "+1 415 555 2671"),
+                    ("notes", "one two"),
+                    ("email", "a@example.com"),
+                ],
+            );
+            assert_cells(
+                &r[1],
+                &[("full_name", "Mixed"), ("phone", "+1 415 555 2672")],
+            );
+        }
+    }
+
+    #[test]
+    fn a_company_card_has_no_person_name() {
+        let text = "BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:Acme Corp\nORG:Acme Corp;\n\
+                    TEL;TYPE=WORK:+1 415 555 2600\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:3.0\nFN:Globex\nORG:Globex\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:3.0\nN:Initech Ltd;;;;\nFN:Initech Ltd\nORG:Initech Ltd\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:Umbrella\nORG:Umbrella Inc\n\
+                    X-ABShowAs:COMPANY\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:3.0\nN:Smith;John;;;\nFN:Hooli\nORG:Hooli\n\
+                    X-ABShowAs:COMPANY\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:3.0\nN:Lee;Ann;;;\nFN:Ann Lee\nORG:Acme Corp\nEND:VCARD\n";
+        let r = rows(text);
+        let names: Vec<(String, String, String, String)> = r
+            .iter()
+            .map(|r| {
+                (
+                    cell(r, "full_name").into_owned(),
+                    cell(r, "first_name").into_owned(),
+                    cell(r, "last_name").into_owned(),
+                    cell(r, "company").into_owned(),
+                )
+            })
+            .collect();
+        let row = |f: &str, g: &str, l: &str, c: &str| {
+            (f.to_string(), g.to_string(), l.to_string(), c.to_string())
+        };
+        assert_eq!(
+            names,
+            [
+                row("", "", "", "Acme Corp"),
+                row("", "", "", "Globex"),
+                row("", "", "", "Initech Ltd"),
+                row("", "", "", "Umbrella Inc"),
+                // Shown as its company, with a contact person: the person's name stays.
+                row("", "John", "Smith", "Hooli"),
+                // A person who works at a company.
+                row("Ann Lee", "Ann", "Lee", "Acme Corp"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_nul_in_a_property_is_cell_invalid() {
+        let r = rows("BEGIN:VCARD\nFN:A\0n\nEND:VCARD\nBEGIN:VCARD\nFN:Ok\nTEL:+1\0\nEND:VCARD\n");
+        let p = r[0].problem.as_ref().unwrap();
+        assert_eq!((p.code, p.field.as_str()), (Code::CellInvalid, "full_name"));
+        assert_eq!(cell(&r[0], "full_name"), "A\\x00n");
+        let p = r[1].problem.as_ref().unwrap();
+        assert_eq!((p.code, p.field.as_str()), (Code::CellInvalid, "phone"));
+    }
+
+    #[test]
     fn binary_values_are_skipped() {
         let text = "BEGIN:VCARD\nVERSION:2.1\nFN:Pic\n\
                     PHOTO;ENCODING=BASE64;TYPE=JPEG:/9j/4AAQSkZJRgABAQEASABIAAD\n \
@@ -1265,6 +1401,12 @@ mod tests {
                 &[
                     "BEGIN:VCARD\r\n",
                     "END:VCARD\n",
+                    "END:VCARD\r",
+                    "\r",
+                    "\r ",
+                    "ORG:Acme\r",
+                    "X-ABShowAs:COMPANY\r\n",
+                    "\0",
                     "VERSION:2.1\n",
                     "VERSION:4.0\n",
                     "AGENT:\n",

@@ -10,6 +10,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod workbook;
+
 use bulkline::connectors::{self, TargetKind};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
 use serde_json::Value;
