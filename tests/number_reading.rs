@@ -67,7 +67,8 @@ const CASES: &[Case] = &[
     case("07911 123457", "", Ok("+447911123457")),
 ];
 
-/// `bulkline clean INPUT -o DIR/clean.csv --errors DIR/errors.csv --json` and `extra`.
+/// `bulkline clean INPUT -o DIR/clean.csv --errors DIR/errors.csv --dedupe-by none --json`
+/// and `extra` (the table repeats numbers on purpose).
 fn clean(h: &Harness, input: &Path, extra: &[&str]) -> Run {
     let out = h
         .command()
@@ -77,7 +78,7 @@ fn clean(h: &Harness, input: &Path, extra: &[&str]) -> Run {
         .arg(h.path("clean.csv"))
         .arg("--errors")
         .arg(h.path("errors.csv"))
-        .arg("--json")
+        .args(["--dedupe-by", "none", "--json"])
         .args(extra)
         .output()
         .expect("run bulkline clean");
@@ -294,4 +295,79 @@ fn sms_never_texts_a_number_read_from_an_ambiguous_or_unknown_cell() {
         ["phone_invalid", "phone_ambiguous", "country_unknown"],
         "{run}"
     );
+}
+
+mod generated {
+    //! For generated valid numbers of the 60 regions whose numbers are most common, written
+    //! in the region's national format with the region's name in any language CLDR has in
+    //! the country cell, `clean` gives the original E.164.
+
+    use super::*;
+    use bulkline::region::{self, COMMON_REGIONS, Region};
+    use proptest::prelude::*;
+    use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumberFormat, PhoneNumberType};
+
+    /// A valid number of `region` near its example mobile (or fixed line) number.
+    fn number_near(
+        region: Region,
+        mobile: bool,
+        salt: u64,
+    ) -> Option<rlibphonenumber::PhoneNumber> {
+        let kind = if mobile {
+            PhoneNumberType::Mobile
+        } else {
+            PhoneNumberType::FixedLine
+        };
+        let example = PHONE_NUMBER_UTIL
+            .get_example_number_for_type_and_region(region, kind)
+            .ok()?;
+        // Vary the last three digits; keep the example when the variation is not valid.
+        let mut n = example.clone();
+        n.national_number = example.national_number - example.national_number % 1000 + salt % 1000;
+        Some(if PHONE_NUMBER_UTIL.is_valid_number(&n) {
+            n
+        } else {
+            example
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn national_numbers_with_a_country_name_in_any_language_keep_their_number(
+            rows in proptest::collection::vec((0..60usize, any::<bool>(), any::<u64>(), any::<prop::sample::Index>()), 40)
+        ) {
+            let h = Harness::new(common::config());
+            let input = h.path("generated.csv");
+            let mut w = csv::Writer::from_path(&input).unwrap();
+            w.write_record(["name", "phone", "country"]).unwrap();
+            let mut want = BTreeMap::new();
+            for (i, (r, mobile, salt, pick)) in rows.iter().enumerate() {
+                let region = region::from_code(COMMON_REGIONS[*r]).expect("a region with metadata");
+                let Some(number) = number_near(region, *mobile, *salt) else { continue };
+                let names = region::names_of(region);
+                prop_assert!(!names.is_empty(), "{:?} has no names", region);
+                let name = names[pick.index(names.len())];
+                let national = number.format_as(PhoneNumberFormat::National).into_owned();
+                let e164 = number.format_as(PhoneNumberFormat::E164).into_owned();
+                w.write_record([format!("r{i}").as_str(), &national, name]).unwrap();
+                want.insert(format!("r{i}"), (e164, national, name));
+            }
+            w.flush().unwrap();
+            let run = clean(&h, &input, &["--default-region", "GB"]);
+            let got = outcomes(&h);
+            for (row, (e164, national, name)) in &want {
+                prop_assert_eq!(
+                    got.get(row),
+                    Some(&Ok(e164.clone())),
+                    "{} / {} ({}): {}",
+                    national,
+                    name,
+                    e164,
+                    run
+                );
+            }
+        }
+    }
 }
