@@ -827,7 +827,14 @@ mod tests {
         let gb = opts("GB", BareDigits::Reject);
         let none = opts("", BareDigits::Reject);
         let intl = opts("GB", BareDigits::International);
-        let cases: &[(&str, &str, &TransformOptions, Result<&str, Vec<Code>>)] = &[
+        // (number cell, country cell, options, E.164 or the rejection codes)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a TransformOptions,
+            Result<&'a str, Vec<Code>>,
+        );
+        let cases: &[Case] = &[
             // A known country: its region, whatever the default.
             ("06 12 34 56 78", "FR", &gb, Ok("+33612345678")),
             ("030 1234567", "Germany", &gb, Ok("+49301234567")),
