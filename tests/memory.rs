@@ -144,29 +144,6 @@ const KEEP_MERGE_CLEAN: &str = "6f0684fe33e2a8559c881bfb6ea175a2 (71961488 bytes
 /// The same duplicates as `--keep first`: the first row of a set is kept either way.
 const KEEP_MERGE_DUPLICATES: &str = DUPLICATES;
 
-/// Runs `cmd` to its end and returns its exit code and its own peak RSS in bytes (wait4: this
-/// child's, whatever else the test process has run).
-#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
-fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
-    use std::os::unix::process::ExitStatusExt;
-    let child = cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let pid = i32::try_from(child.id()).unwrap();
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: wait4 on the pid of a child this test started and has not reaped; it fills the
-    // status and the struct it is given.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
-    assert_eq!(rc, pid, "wait4 failed");
-    // SAFETY: wait4 succeeded, so the struct is initialised. On Linux ru_maxrss is in KiB.
-    let usage = unsafe { usage.assume_init() };
-    let code = std::process::ExitStatus::from_raw(status).code();
-    (code, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
-}
-
 /// A `bulkline sandbox` of its own process, holding `records` generated records in each API
 /// (in another process than the test's, so that the child measured does not start from this
 /// process's memory: a child's peak RSS counts its parent's at the moment it is spawned).
@@ -229,7 +206,8 @@ fn planning_against_200_000_listed_records_stays_under_160_mb() {
         .arg(h.path("x.checkpoint"))
         .arg("--report")
         .arg(h.path("plan.csv"));
-    let (code, peak) = run_measured(cmd);
+    cmd.stderr(std::process::Stdio::null());
+    let (code, peak) = common::run_measured(cmd);
     assert_eq!(code, Some(0));
     let planned = common::read_table(&h.path("plan.csv"));
     assert_eq!(planned.len(), 2_000, "every row is planned");

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 /// `bulkline clean INPUT -o DIR/out.csv` of the cards `text`; the rows written.
 fn clean(dir: &Path, text: &[u8]) -> Vec<std::collections::BTreeMap<String, String>> {
     let input = dir.join("cards.vcf");
@@ -18,18 +20,7 @@ fn clean(dir: &Path, text: &[u8]) -> Vec<std::collections::BTreeMap<String, Stri
         .args(["--dedupe-by", "none", "--quiet"])
         .assert()
         .code(0);
-    let mut rdr = csv::Reader::from_path(&out).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    common::read_table(&out)
 }
 
 #[test]

@@ -31,32 +31,12 @@ fn clean_limited(input: &Path, dir: &Path, limit: Option<u64>) -> (Option<i32>, 
         .arg(dir.join("out.csv"))
         .arg("--quiet")
         .stderr(File::create(&stderr).unwrap());
-    let (code, peak) = run_measured(cmd);
+    let (code, peak) = common::run_measured(cmd);
     (
         code,
         std::fs::read_to_string(&stderr).unwrap_or_default(),
         peak,
     )
-}
-
-/// Runs `cmd` to its end: its exit code (128 + the signal that ended it, if one did) and its
-/// own peak RSS in bytes (wait4: this child's, whatever else the test process has run).
-#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
-fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
-    use std::os::unix::process::ExitStatusExt;
-    let child = cmd.stdout(std::process::Stdio::null()).spawn().unwrap();
-    let pid = i32::try_from(child.id()).unwrap();
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: wait4 on the pid of a child this test started and has not reaped; it fills the
-    // status and the struct it is given.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
-    assert_eq!(rc, pid, "wait4 failed");
-    // SAFETY: wait4 succeeded, so the struct is initialised. On Linux ru_maxrss is in KiB.
-    let usage = unsafe { usage.assume_init() };
-    let status = std::process::ExitStatus::from_raw(status);
-    let code = status.code().or(status.signal().map(|s| 128 + s));
-    (code, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
 }
 
 /// The generated 1,000,000-row contacts file (seed 42), written in `dir`.

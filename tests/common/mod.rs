@@ -484,3 +484,25 @@ pub fn signal(child: &std::process::Child, sig: i32) {
     let r = unsafe { libc::kill(child.id() as i32, sig) };
     assert_eq!(r, 0, "kill failed");
 }
+
+/// Runs `cmd` (its stdout to nowhere) to its end: its exit code (128 + the signal that ended
+/// it, if one did) and its own peak RSS in bytes (wait4: this child's, whatever else the test
+/// process has run).
+#[allow(dead_code)] // not every test binary measures
+#[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
+pub fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
+    use std::os::unix::process::ExitStatusExt;
+    let child = cmd.stdout(std::process::Stdio::null()).spawn().unwrap();
+    let pid = i32::try_from(child.id()).unwrap();
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: wait4 on the pid of a child this test started and has not reaped; it fills the
+    // status and the struct it is given.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
+    assert_eq!(rc, pid, "wait4 failed");
+    // SAFETY: wait4 succeeded, so the struct is initialised. On Linux ru_maxrss is in KiB.
+    let usage = unsafe { usage.assume_init() };
+    let status = std::process::ExitStatus::from_raw(status);
+    let code = status.code().or(status.signal().map(|s| 128 + s));
+    (code, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
+}
