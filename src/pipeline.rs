@@ -209,11 +209,10 @@ pub fn drive<S: RowSink>(
                 }
                 Outcome::Rejected(why) => sink.rejected(schema, raw, why)?,
                 Outcome::Clean(mut clean) => {
-                    sink.counts().readings.add(&clean.readings);
-                    if !clean.dropped.is_empty() {
-                        let dropped = std::mem::take(&mut clean.dropped);
+                    if let Some(notes) = clean.notes.take() {
+                        sink.counts().readings.add(&notes.readings);
                         if let Some(w) = &mut warnings {
-                            w.write(raw.row, &dropped)?;
+                            w.write(raw.row, &notes.dropped)?;
                         }
                     }
                     let p = Processed {

@@ -106,10 +106,17 @@ pub struct Clean {
     pub rewrites: Vec<(usize, Cell)>,
     /// The dedupe key (see [`crate::keys::key`]); `None` when there is nothing to key on.
     pub key: Option<Key>,
+    /// What was read other than the plain way, when anything was (rare: boxed, so that the
+    /// row moved between stages stays small). The driver takes it out before dedupe.
+    pub notes: Option<Box<Notes>>,
+}
+
+/// What a clean row's numbers owe to a rule other than the plain one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
     /// The rules other than the plain one this row's numbers were read by.
     pub readings: Readings,
-    /// Bad values dropped from the row (`--bad-secondary drop`); the driver takes them out
-    /// before dedupe.
+    /// Bad values dropped from the row (`--bad-secondary drop`).
     pub dropped: Vec<Dropped>,
 }
 
@@ -132,6 +139,16 @@ impl Clean {
 
     pub fn contact_mut(&mut self) -> &mut Contact {
         self.contact.get_or_insert_default()
+    }
+
+    /// The rules other than the plain one this row's numbers were read by.
+    pub fn readings(&self) -> Readings {
+        self.notes.as_ref().map(|n| n.readings).unwrap_or_default()
+    }
+
+    /// The bad values dropped from the row.
+    pub fn dropped(&self) -> &[Dropped] {
+        self.notes.as_ref().map_or(&[], |n| n.dropped.as_slice())
     }
 
     pub fn into_contact(self) -> Contact {
@@ -389,8 +406,8 @@ fn build(
             contact: (!opts.keys_only).then(|| Box::new(contact)),
             rewrites,
             key,
-            readings,
-            dropped,
+            notes: (!readings.is_empty() || !dropped.is_empty())
+                .then(|| Box::new(Notes { readings, dropped })),
         })
     } else {
         Err(rejections)
@@ -491,23 +508,33 @@ fn phone_label(field: &Field, values: &Values, roles: &Roles) -> Option<PhoneLab
 /// numbers (not starting with `+`) and all its valid international numbers share one calling
 /// code, that code's main region (`+1`: US, `+44`: GB).
 fn region_of_own_numbers(values: &Values, roles: &Roles) -> Option<Region> {
-    let (mut national, mut code, mut agree) = (false, None, true);
-    for (i, field) in roles.fields.iter().enumerate() {
-        let Some(field) = field else { continue };
-        if phone_label(field, values, roles).is_none() {
-            continue;
-        }
-        values.for_each_item(i, |item| {
-            let item = item.trim();
-            if !item.starts_with('+') {
-                national = true;
-            } else if let Ok(n) = phone::normalize(item, None) {
-                let cc = n.calling_code();
-                agree &= *code.get_or_insert(cc) == cc;
+    // Each of the row's phone values, trimmed, to `f`.
+    let each = |f: &mut dyn FnMut(&str)| {
+        for (i, field) in roles.fields.iter().enumerate() {
+            if field
+                .as_ref()
+                .is_some_and(|field| phone_label(field, values, roles).is_some())
+            {
+                values.for_each_item(i, |item| f(item.trim()));
             }
-        });
+        }
+    };
+    // Most rows without a region hold international numbers only: nothing to give.
+    let mut national = false;
+    each(&mut |item| national |= !item.starts_with('+'));
+    if !national {
+        return None;
     }
-    if !(national && agree) {
+    let (mut code, mut agree) = (None, true);
+    each(&mut |item| {
+        if item.starts_with('+')
+            && let Ok(n) = phone::normalize(item, None)
+        {
+            let cc = n.calling_code();
+            agree &= *code.get_or_insert(cc) == cc;
+        }
+    });
+    if !agree {
         return None;
     }
     rlibphonenumber::PHONE_NUMBER_UTIL.get_region_for_country_code(code?)
@@ -888,20 +915,20 @@ mod tests {
             &["4915123456789", "62812345678", "ID"],
             &intl,
         );
-        assert_eq!(clean(&p).readings.bare_digits_international, 2);
+        assert_eq!(clean(&p).readings().bare_digits_international, 2);
         // Only the international reading is valid: taken, and counted, whatever the option.
         let p = run(&["phone", "country"], &["33612345678", "GB"], &gb());
         assert_eq!(first_phone(&p).as_deref(), Ok("+33612345678"));
-        assert_eq!(clean(&p).readings.bare_digits_international, 1);
+        assert_eq!(clean(&p).readings().bare_digits_international, 1);
         let national = TransformOptions {
             bare_digits: BareDigits::National,
             ..gb()
         };
         let p = run(&["phone", "country"], &["4915123456789", "DE"], &national);
         assert_eq!(first_phone(&p).as_deref(), Ok("+494915123456789"));
-        assert_eq!(clean(&p).readings.bare_digits_national, 1);
+        assert_eq!(clean(&p).readings().bare_digits_national, 1);
         let p = run(&["phone", "country"], &["015123456789", "DE"], &national);
-        assert!(clean(&p).readings.is_empty());
+        assert!(clean(&p).readings().is_empty());
     }
 
     #[test]
@@ -922,7 +949,7 @@ mod tests {
         let c = clean(&p);
         let phones: Vec<&str> = c.contact().phones.iter().map(|p| p.e164.as_str()).collect();
         assert_eq!(phones, ["+14155552671", "+16502530000"]);
-        assert_eq!(c.readings.region_from_row, 1);
+        assert_eq!(c.readings().region_from_row, 1);
         assert_eq!(c.contact().country, "US");
         // International numbers that disagree give no region.
         let p = run(
@@ -937,7 +964,7 @@ mod tests {
             &["+1 415-555-2671", "+1 650 253 0000"],
             &none,
         );
-        assert!(clean(&p).readings.is_empty());
+        assert!(clean(&p).readings().is_empty());
         // A country cell that names no region is not replaced by the row's numbers.
         let p = run(
             &["mobile", "work phone", "country"],
@@ -968,7 +995,7 @@ mod tests {
         let p = run(&headers, &row, &drop);
         let c = clean(&p);
         let dropped: Vec<(&str, &str, Code)> = c
-            .dropped
+            .dropped()
             .iter()
             .map(|d| (d.field.as_str(), d.value.as_str(), d.code))
             .collect();
@@ -979,7 +1006,7 @@ mod tests {
                 ("home phone", "nonsense", Code::PhoneInvalid)
             ]
         );
-        assert_eq!(c.readings.dropped_values, 2);
+        assert_eq!(c.readings().dropped_values, 2);
         // The cells are rewritten without the dropped values.
         assert!(c.rewrites.contains(&(1, Cell::Text(String::new()))));
         assert!(

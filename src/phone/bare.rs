@@ -57,6 +57,7 @@ pub enum RegionFrom {
 /// cell names is not (`15123456789` with country DE is a German mobile whose 0 was lost, not
 /// +1 512 345 6789). Without a region, bare digits are read as an international number only
 /// when `bare` says so.
+#[inline]
 pub fn read_value(
     text: &str,
     region: Option<(Region, RegionFrom)>,
@@ -66,10 +67,11 @@ pub fn read_value(
         Some((r, from)) => (Some(r), from),
         None => (None, RegionFrom::Guess),
     };
-    let text = text.trim();
-    if !is_bare(text) {
+    let trimmed = text.trim();
+    if !is_bare(trimmed) {
         return normalize(text, region).map(|n| (n, How::Plain));
     }
+    let text = trimmed;
     let Some(region) = region else {
         if bare == BareDigits::International
             && let Ok(n) = normalize(&format!("+{text}"), None)
@@ -123,6 +125,7 @@ pub fn international_reading(text: &str) -> Option<Normalized> {
 
 /// Digits only, not starting with 0 (a national prefix or an international one: no calling
 /// code starts with 0).
+#[inline]
 fn is_bare(text: &str) -> bool {
     let b = text.as_bytes();
     b.len() >= 2 && b[0] != b'0' && b.iter().all(u8::is_ascii_digit)
