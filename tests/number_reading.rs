@@ -254,6 +254,12 @@ fn import_reads_by_the_same_rules_and_drops_only_what_it_is_told_to() {
     // Rows 4 and 5: their national numbers read in the region of their +1 / +44 mobiles.
     assert_eq!(run.summary["readings"]["region_from_row"], 2, "{run}");
     assert!(run.summary["warnings"].as_str().is_some(), "{run}");
+    // The journal remembers how the rows were read: a resume that reads them another way
+    // is refused, and the store is left as it was.
+    let again = h.import(t, &list, &cp, &["--errors", errors.to_str().unwrap()]);
+    again.assert_code(2);
+    assert!(again.stderr.contains("bad_secondary"), "{again}");
+    assert_eq!(h.mobiles(t), want);
 }
 
 #[test]
