@@ -194,9 +194,7 @@ impl Deleter {
                 self.exec.record(turn.intent, &[done]);
                 self.tally.deleted.fetch_add(1, Ordering::Relaxed);
             }
-            Write::Failed { code, .. }
-                if code.as_deref() == Some(self.target.descriptor().gone_code) =>
-            {
+            Write::Failed { code, .. } if self.target.descriptor().is_gone(code.as_deref()) => {
                 self.exec.record(turn.intent, &[done]);
                 self.tally.gone.fetch_add(1, Ordering::Relaxed);
             }

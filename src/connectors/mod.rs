@@ -65,9 +65,9 @@ pub struct Descriptor {
     /// Whether each row belongs to a parent record (Books: a contact person's contact): an
     /// import lists the records under the parents its rows name.
     pub parents: bool,
-    /// The code the API answers a delete of a record that is not there (any more): undo
-    /// counts it as already gone.
-    pub gone_code: &'static str,
+    /// The codes the API answers a delete of a record that is not there (any more): undo
+    /// counts them as already gone.
+    pub gone_codes: &'static [&'static str],
     /// The fields the API page documents, in its order: they lead an export's columns.
     pub export_columns: &'static [&'static str],
     /// Requests a day on the vendor's smallest plan, for a dry run's estimate (`None`: no
@@ -92,7 +92,7 @@ impl Descriptor {
             api,
             oauth: OAuth::Zoho,
             parents: false,
-            gone_code: "404",
+            gone_codes: &["404"],
             export_columns: &[],
             daily_quota: None,
             connect,
@@ -111,10 +111,15 @@ impl Descriptor {
         self
     }
 
-    /// The API answers `code` to a delete of a record that is not there.
-    pub const fn gone_code(mut self, code: &'static str) -> Descriptor {
-        self.gone_code = code;
+    /// The API answers one of `codes` to a delete of a record that is not there.
+    pub const fn gone_codes(mut self, codes: &'static [&'static str]) -> Descriptor {
+        self.gone_codes = codes;
         self
+    }
+
+    /// Whether `code` is one the API answers a delete of a record that is not there.
+    pub fn is_gone(&self, code: Option<&str>) -> bool {
+        code.is_some_and(|c| self.gone_codes.contains(&c))
     }
 
     /// The fields the API page documents, leading an export's columns.
@@ -699,6 +704,16 @@ pub(crate) fn test_phone(e164: &str, label: crate::contact::PhoneLabel) -> crate
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_deleted_books_person_is_gone_by_either_code() {
+        let books = &super::zoho_books::DESCRIPTOR;
+        assert!(books.is_gone(Some("1003")));
+        assert!(books.is_gone(Some("1002")));
+        assert!(!books.is_gone(Some("1001")));
+        assert!(!books.is_gone(None));
+        assert!(super::zoom_cc::DESCRIPTOR.is_gone(Some("2101")));
+    }
+
     use super::*;
 
     #[test]

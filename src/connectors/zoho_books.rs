@@ -55,7 +55,9 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     connect,
 )
 .with_parents()
-.gone_code("1003")
+// A deleted person: the sandbox answers 1003; Zoho's errors page gives 1002 "does not
+// exist" too, so both count as already gone.
+.gone_codes(&["1003", "1002"])
 // The free plan's 1,000 requests a day.
 .daily_quota(1000)
 .export_columns(&EXPORT_COLUMNS);

@@ -33,7 +33,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     Api::of(&SCOPES),
     connect,
 )
-.gone_code("404")
+.gone_codes(&["404"])
 .export_columns(&EXPORT_COLUMNS);
 
 /// The fields the API page documents, in its order.

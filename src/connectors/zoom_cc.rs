@@ -97,7 +97,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     connect,
 )
 .oauth(OAuth::Zoom)
-.gone_code("2101")
+.gone_codes(&["2101"])
 .export_columns(&EXPORT_COLUMNS);
 
 /// The fields the API page documents, in its order.

@@ -195,7 +195,8 @@ impl ErrorBody {
         }
         matches!(
             serde_json::from_slice::<Value>(body),
-            Ok(Value::Object(map)) if map.get("code").and_then(Value::as_i64).is_some_and(|c| c != 0)
+            // 0 (Books) and 200 (as Voice writes it in a string) are success, as numbers too.
+            Ok(Value::Object(map)) if map.get("code").and_then(Value::as_i64).is_some_and(|c| c != 0 && c != 200)
         )
     }
 }
@@ -407,6 +408,11 @@ mod tests {
         ));
         assert!(matches!(
             classify(200, r#"{"code":"200","contacts":{},"status":"SUCCESS"}"#),
+            Verdict::Done(Outcome::Ok { status: 200, .. })
+        ));
+        // The same code as a number is success too.
+        assert!(matches!(
+            classify(200, r#"{"code":200,"contacts":{},"status":"SUCCESS"}"#),
             Verdict::Done(Outcome::Ok { status: 200, .. })
         ));
     }
