@@ -52,6 +52,21 @@ fn wait_for_a_held_write(h: &Harness) {
     }
 }
 
+/// Runs `cmd` (an import, quiet) and SIGKILLs it 300 ms after the sandbox first holds one of
+/// its writes: the kill lands while that write is in transit.
+fn kill_during_a_held_write(h: &Harness, mut cmd: std::process::Command) {
+    let mut child = cmd
+        .arg("--quiet")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start bulkline import");
+    wait_for_a_held_write(h);
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+}
+
 /// Waits until every write the sandbox held has been applied (at most 15 s): what a run sent
 /// late lands after it ended, and must be judged too.
 fn wait_for_every_held_write(h: &Harness) {
@@ -98,17 +113,7 @@ fn a_killed_import_waits_for_its_late_writes(t: Target, n: u32, concurrency: &st
         "--errors",
         &errors_arg,
     ];
-    let mut child = h
-        .import_cmd(t, &input, &cp, &args)
-        .arg("--quiet")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start bulkline import");
-    wait_for_a_held_write(&h);
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    kill_during_a_held_write(&h, h.import_cmd(t, &input, &cp, &args));
     let open = in_flight(&cp);
     assert!(open > 0, "{}: nothing was in flight at the kill", t.name());
 
@@ -172,17 +177,9 @@ fn a_signal_during_the_wait_stops_cleanly() {
         "--request-timeout",
         "4",
     ];
-    let mut child = h
-        .import_cmd(t, &input, &cp, &args)
-        .args(["--write-catch-up", "30", "--quiet"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start bulkline import");
-    wait_for_a_held_write(&h);
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    let mut first = h.import_cmd(t, &input, &cp, &args);
+    first.args(["--write-catch-up", "30"]);
+    kill_during_a_held_write(&h, first);
     assert!(in_flight(&cp) > 0, "nothing was in flight at the kill");
 
     // The resume would wait half a minute: a SIGINT as soon as it says so.
@@ -401,17 +398,10 @@ fn an_undo_waits_for_creates_still_in_transit() {
     });
     let input = h.write_csv("in.csv", &rows(0..20));
     let cp = h.path("x.checkpoint");
-    let mut child = h
-        .import_cmd(t, &input, &cp, &["--rate", "100/s", "--concurrency", "8"])
-        .arg("--quiet")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start bulkline import");
-    wait_for_a_held_write(&h);
-    std::thread::sleep(Duration::from_millis(300));
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    kill_during_a_held_write(
+        &h,
+        h.import_cmd(t, &input, &cp, &["--rate", "100/s", "--concurrency", "8"]),
+    );
     assert!(in_flight(&cp) > 0, "nothing was in flight at the kill");
     // The creates on the wire stay held; the undo's deletes are answered at once.
     h.patch(&bulkline::sandbox::ConfigPatch {

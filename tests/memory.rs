@@ -8,8 +8,7 @@ mod common;
 
 use std::ffi::OsStr;
 use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use std::hash::Hasher;
 
@@ -42,15 +41,6 @@ fn children_peak_rss() -> u64 {
     u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024
 }
 
-/// The generated 1,000,000-row file (seed 42), written in `dir`.
-fn generated_input(dir: &Path) -> PathBuf {
-    let input = dir.join("contacts.csv");
-    let mut out = BufWriter::new(File::create(&input).unwrap());
-    bulkline::synth::write_contacts_csv(&mut out, 1_000_000, 42).unwrap();
-    drop(out);
-    input
-}
-
 /// Runs `bulkline clean INPUT -o DIR/clean.csv --duplicates DIR/duplicates.csv --json` and
 /// `args`; its summary.
 fn clean(input: &Path, dir: &Path, args: &[&OsStr]) -> serde_json::Value {
@@ -77,7 +67,7 @@ fn clean(input: &Path, dir: &Path, args: &[&OsStr]) -> serde_json::Value {
 #[test]
 fn a_million_rows_clean_in_under_300_mb() {
     let dir = tempfile::tempdir().unwrap();
-    let input = generated_input(dir.path());
+    let input = common::generated_input(dir.path());
     let errors = dir.path().join("errors.csv");
     let summary = clean(
         &input,
@@ -112,7 +102,7 @@ fn a_million_rows_clean_in_under_300_mb() {
 #[test]
 fn keep_last_and_merge_write_what_they_wrote_before() {
     let dir = tempfile::tempdir().unwrap();
-    let input = generated_input(dir.path());
+    let input = common::generated_input(dir.path());
     for (keep, clean_sum, duplicates_sum) in [
         ("last", KEEP_LAST_CLEAN, KEEP_LAST_DUPLICATES),
         ("merge", KEEP_MERGE_CLEAN, KEEP_MERGE_DUPLICATES),

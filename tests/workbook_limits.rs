@@ -6,8 +6,7 @@
 mod common;
 
 use std::fs::File;
-use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The address space a run is given in the bomb tests: a small workbook's run fits in it
 /// (mimalloc's and the threads' reservations included), one that unpacks to gigabytes would
@@ -37,15 +36,6 @@ fn clean_limited(input: &Path, dir: &Path, limit: Option<u64>) -> (Option<i32>, 
         std::fs::read_to_string(&stderr).unwrap_or_default(),
         peak,
     )
-}
-
-/// The generated 1,000,000-row contacts file (seed 42), written in `dir`.
-fn generated_input(dir: &Path) -> PathBuf {
-    let input = dir.join("contacts.csv");
-    let mut out = BufWriter::new(File::create(&input).unwrap());
-    bulkline::synth::write_contacts_csv(&mut out, 1_000_000, 42).unwrap();
-    drop(out);
-    input
 }
 
 /// Writes an xlsx whose one data row's name is shared string 0, and whose shared strings
@@ -122,7 +112,7 @@ fn shared_string_bombs_are_refused_under_500_mb() {
 #[test]
 fn a_million_row_xlsx_with_shared_strings_reads_within_the_limits() {
     let dir = tempfile::tempdir().unwrap();
-    let input = generated_input(dir.path());
+    let input = common::generated_input(dir.path());
     let xlsx = dir.path().join("contacts.xlsx");
     let records = || {
         csv::ReaderBuilder::new()

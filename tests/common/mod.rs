@@ -506,3 +506,13 @@ pub fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
     let code = status.code().or(status.signal().map(|s| 128 + s));
     (code, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
 }
+
+/// The generated 1,000,000-row contacts file (seed 42), written in `dir`.
+#[allow(dead_code)] // not every test binary needs it
+pub fn generated_input(dir: &Path) -> PathBuf {
+    let input = dir.join("contacts.csv");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    bulkline::synth::write_contacts_csv(&mut out, 1_000_000, 42).unwrap();
+    drop(out);
+    input
+}
