@@ -74,7 +74,7 @@ pub fn read_value(
     let text = trimmed;
     let Some(region) = region else {
         if bare == BareDigits::International
-            && let Ok(n) = normalize(&format!("+{text}"), None)
+            && let Ok(n) = with_plus(text)
         {
             return Ok((n, How::BareInternational));
         }
@@ -90,7 +90,7 @@ pub fn read_value(
         return normalize(text, Some(region)).map(|n| (n, How::Plain));
     }
     let national = normalize(text, Some(region));
-    let international = normalize(&format!("+{text}"), None);
+    let international = with_plus(text);
     match (national, international) {
         (Ok(n), Ok(i)) if n.e164 == i.e164 => Ok((n, How::Plain)),
         // The row's country cell names another country than the international reading's.
@@ -118,9 +118,12 @@ pub fn read_value(
 /// holds both readings of such a value.
 pub fn international_reading(text: &str) -> Option<Normalized> {
     let text = text.trim();
-    is_bare(text)
-        .then(|| normalize(&format!("+{text}"), None).ok())
-        .flatten()
+    is_bare(text).then(|| with_plus(text).ok()).flatten()
+}
+
+/// `digits` read as an international number: with the `+` they may have lost.
+fn with_plus(digits: &str) -> Result<Normalized, PhoneError> {
+    normalize(&format!("+{digits}"), None)
 }
 
 /// Digits only, not starting with 0 (a national prefix or an international one: no calling
