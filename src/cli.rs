@@ -314,6 +314,12 @@ pub struct ImportArgs {
     #[arg(help_heading = "Journal")]
     pub write_catch_up: f64,
 
+    /// Read back the first N writes of a fresh run and compare them field by field with what
+    /// was sent before anything else is sent; a difference stops the run (exit 3), naming the
+    /// field. 0 turns it off. A resumed run does not repeat it.
+    #[arg(long, default_value_t = crate::import::canary::DEFAULT_SIZE, value_name = "N")]
+    pub canary: usize,
+
     /// Where to write rejected and refused rows (`_stage` = remote for the target's refusals).
     #[arg(long, value_name = "FILE")]
     #[arg(help_heading = "Output")]

@@ -101,6 +101,10 @@ pub enum Error {
     /// `--dc` names no Zoho data centre.
     #[error(transparent)]
     DataCentre(#[from] crate::auth::UnknownDataCentre),
+    /// The target keeps what was written otherwise than it was sent (the canary read a field
+    /// back different): nothing more is sent until the cause is found.
+    #[error("{0}")]
+    Mismatch(String),
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
@@ -125,9 +129,11 @@ impl Error {
             | Error::Url(_)
             | Error::DataCentre(_) => exit::USAGE,
             Error::Remote(_) | Error::Interrupted(_) => exit::RESUMABLE,
-            Error::BadInput { .. } | Error::Io { .. } | Error::Journal(_) | Error::Internal(_) => {
-                exit::FATAL
-            }
+            Error::BadInput { .. }
+            | Error::Io { .. }
+            | Error::Journal(_)
+            | Error::Mismatch(_)
+            | Error::Internal(_) => exit::FATAL,
         }
     }
 
@@ -157,6 +163,9 @@ impl Error {
                 "the journal was changed outside bulkline: restore it from a backup, or start over with --restart (what it recorded is then done again)",
             ),
             Error::Interrupted(_) => Some("run the same command again"),
+            Error::Mismatch(_) => Some(
+                "find why the target keeps the field otherwise (a field it truncates or ignores, a mapping), fix it, then run the same command: the records written are in the journal, and `bulkline verify` lists what differs",
+            ),
             Error::Internal(_) => Some("please report this as a bug, with the command you ran"),
         }
     }

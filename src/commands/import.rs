@@ -75,6 +75,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
             timeout: super::api::request_timeout(&args.api),
             catch_up: std::time::Duration::from_secs_f64(args.write_catch_up),
         },
+        canary: args.canary,
     };
     settings.input.warnings = crate::warnings::path(
         args.input.warnings.as_deref(),

@@ -448,6 +448,17 @@ pub trait Target: Send + Sync {
     /// The request that deletes record `id` (used by `undo`).
     fn delete_request(&self, id: &str, parent: Option<&str>) -> Request;
 
+    /// The request that reads record `id` (under `parent`) alone: the canary and
+    /// `check --write` read back what they wrote.
+    fn read_request(&self, id: &str, parent: Option<&str>) -> Request;
+
+    /// The record an answer to [`Target::read_request`] holds, as the JSON object a listing
+    /// gives (so that [`Target::fields_of`] reads it).
+    fn record_in<'a>(
+        &self,
+        answer: &'a serde_json::Value,
+    ) -> Option<&'a serde_json::Map<String, serde_json::Value>>;
+
     /// What the answer to an update or delete of record `id` says (by default: done when the
     /// answer is JSON).
     fn changed(&self, outcome: Outcome, id: &str) -> Write {
@@ -565,6 +576,31 @@ pub async fn create<T: Target + ?Sized>(
         }
     }
     write
+}
+
+/// The managed fields of record `id` of `target` (under `parent`) as the target holds them
+/// now, read alone; `None` when the target says it is not there.
+pub async fn read<T: Target + ?Sized>(
+    target: &T,
+    http: &HttpClient,
+    id: &str,
+    parent: Option<&str>,
+) -> Result<Option<Fields>, ListError> {
+    let name = target.descriptor().name;
+    let outcome = http.send(&target.read_request(id, parent)).await;
+    if let Outcome::Permanent { status, code, .. } = &outcome
+        && (*status == 404 || target.descriptor().is_gone(code.as_deref()))
+    {
+        return Ok(None);
+    }
+    let body = list_json(name, outcome)?;
+    match target.record_in(&body) {
+        Some(record) => Ok(Some(target.fields_of(record))),
+        None => Err(ListError::new(
+            name,
+            format!("the answer to a read of record {id} holds no record"),
+        )),
+    }
 }
 
 /// Every record of `target` under `parents` (or all, for a target without parents), page by

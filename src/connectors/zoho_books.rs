@@ -544,6 +544,21 @@ impl Target for ZohoBooks {
         .idempotent(true)
     }
 
+    /// `GET /books/v3/contacts/{contact_id}/contactpersons/{contact_person_id}`: under the
+    /// record's contact, or the run's.
+    fn read_request(&self, id: &str, parent: Option<&str>) -> Request {
+        let parent = parent.or(self.default_parent()).unwrap_or_default();
+        self.org_query(Request::get(format!(
+            "/books/v3/contacts/{}/contactpersons/{id}",
+            parent.trim()
+        )))
+    }
+
+    /// The page's answer holds the person under `contact_person`.
+    fn record_in<'a>(&self, answer: &'a Value) -> Option<&'a Map<String, Value>> {
+        answer.get("contact_person")?.as_object()
+    }
+
     /// An update answers the person; a delete only `code` 0.
     fn changed(&self, outcome: Outcome, id: &str) -> Write {
         Write::from_outcome(outcome, |v| person_id(v).or_else(|| Some(id.to_string())))

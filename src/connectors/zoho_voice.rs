@@ -411,6 +411,16 @@ impl Target for ZohoVoice {
     fn delete_request(&self, id: &str, _parent: Option<&str>) -> Request {
         Request::delete(format!("{PATH}/{id}"))
     }
+
+    /// `GET /rest/json/zv/contacts/<contact_id>`.
+    fn read_request(&self, id: &str, _parent: Option<&str>) -> Request {
+        Request::get(format!("{PATH}/{id}"))
+    }
+
+    /// The page's answer holds the record under `contacts`, an object here.
+    fn record_in<'a>(&self, answer: &'a Value) -> Option<&'a Map<String, Value>> {
+        answer.get("contacts")?.as_object()
+    }
 }
 
 #[cfg(test)]

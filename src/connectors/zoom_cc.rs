@@ -542,6 +542,16 @@ impl Target for ZoomCc {
         Request::delete(self.contact_path(id))
     }
 
+    /// `GET /v2/contact_center/address_books/{id}/contacts/{contactId}`.
+    fn read_request(&self, id: &str, _parent: Option<&str>) -> Request {
+        Request::get(self.contact_path(id))
+    }
+
+    /// The answer is the contact itself.
+    fn record_in<'a>(&self, answer: &'a Value) -> Option<&'a Map<String, Value>> {
+        answer.as_object()
+    }
+
     /// Updates and deletes answer 204 with no body: done, with the id sent.
     fn changed(&self, outcome: Outcome, id: &str) -> Write {
         no_content(outcome, id)

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use super::OUTCOME_UNKNOWN;
+use super::canary::{self, Held, Written};
 use super::key::{MatchBy, RemoteIndex};
 use super::late::LateWrites;
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
@@ -84,6 +85,10 @@ pub struct Engine {
     window: Mutex<Option<(Instant, Instant)>>,
     /// Writes answered in this run.
     pub writes: AtomicU64,
+    /// How many of the first writes the canary reads back (0: none).
+    canary: usize,
+    /// What the canary found, once it ran.
+    held: Mutex<Option<Held>>,
 }
 
 pub(super) fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
@@ -113,7 +118,20 @@ impl Engine {
             left: AtomicU64::new(0),
             window: Mutex::new(None),
             writes: AtomicU64::new(0),
+            canary: 0,
+            held: Mutex::new(None),
         }
+    }
+
+    /// The first `size` writes are read back and compared before any other is sent.
+    pub fn with_canary(mut self, size: usize) -> Engine {
+        self.canary = size;
+        self
+    }
+
+    /// What the canary found, if it ran and held.
+    pub fn canary_held(&self) -> Option<Held> {
+        *lock(&self.held)
     }
 
     /// The target's records under `parents`, indexed by the match key.
@@ -201,6 +219,11 @@ impl Engine {
 
     /// Sends one task and records what became of it.
     pub async fn execute(self: Arc<Self>, task: Task) {
+        self.write(task).await;
+    }
+
+    /// Sends one task and records what became of it; the record's id when it was done.
+    async fn write(self: Arc<Self>, task: Task) -> Option<String> {
         let (op, remote) = match &task.op {
             TaskOp::Create => (Op::Create, None),
             TaskOp::Update { id } => (Op::Update, Some(id.as_str())),
@@ -218,7 +241,7 @@ impl Engine {
         };
         let Some(turn) = self.exec.begin(spec).await else {
             self.left.fetch_add(1, Ordering::Relaxed);
-            return;
+            return None;
         };
         let intent = turn.intent;
         let sent = Instant::now();
@@ -240,6 +263,7 @@ impl Engine {
             *window = Some(((*first).min(sent), Instant::now()));
         }
         self.writes.fetch_add(1, Ordering::Relaxed);
+        let mut written = None;
         match write {
             Write::Done { id } => {
                 let action = match task.op {
@@ -252,6 +276,7 @@ impl Engine {
                         r.remote_failure(&task.schema, task.row, &task.values, "warning", &warning)
                     });
                 }
+                written = Some(id);
             }
             Write::Failed { code, message } => {
                 let code = code.unwrap_or_else(|| "remote_error".into());
@@ -298,12 +323,48 @@ impl Engine {
         }
         // The turn (its concurrency slot) ends only now, with the outcome recorded.
         drop(turn);
+        written
     }
 
     /// Runs every task that arrives on `rx`, at most [`MAX_TASKS`] at a time, until the
-    /// channel closes and every task has finished.
-    pub async fn run(self: Arc<Self>, rx: mpsc::Receiver<Task>) {
+    /// channel closes and every task has finished. The canary's writes go first, alone: the
+    /// others wait until they are read back and found as sent.
+    pub async fn run(self: Arc<Self>, mut rx: mpsc::Receiver<Task>) {
+        if self.canary > 0 {
+            Arc::clone(&self).canary(&mut rx).await;
+        }
         crate::executor::run_all(rx, MAX_TASKS, |task| Arc::clone(&self).execute(task)).await;
+    }
+
+    /// Sends the first writes, reads back those done and compares them. A difference stops
+    /// the run (the tasks still to come are left, journaled as nothing).
+    async fn canary(self: Arc<Self>, rx: &mut mpsc::Receiver<Task>) {
+        let mut set = tokio::task::JoinSet::new();
+        while set.len() < self.canary {
+            let Some(task) = rx.recv().await else { break };
+            let sent = Written {
+                row: task.row,
+                id: String::new(),
+                parent: (!task.parent.is_empty()).then(|| task.parent.clone()),
+                fields: task.fields.clone(),
+            };
+            let engine = Arc::clone(&self);
+            set.spawn(async move { engine.write(task).await.map(|id| Written { id, ..sent }) });
+        }
+        let mut written = Vec::new();
+        while let Some(done) = set.join_next().await {
+            if let Ok(Some(w)) = done {
+                written.push(w);
+            }
+        }
+        if written.is_empty() || self.exec.stopped().is_some() {
+            return;
+        }
+        written.sort_by_key(|w| w.row);
+        match canary::check(&self.target, &self.http, &written).await {
+            Ok(held) => *lock(&self.held) = Some(held),
+            Err(e) => self.exec.fatal(e),
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! a late write can no longer land ([`late`], [`settle`]); a re-run of the same command resumes
 //! from the journal.
 
+pub mod canary;
 pub mod engine;
 pub mod key;
 pub mod late;
@@ -75,6 +76,8 @@ pub struct Settings {
     pub progress: ProgressMode,
     /// How long a create whose answer never came may still land.
     pub late: LateWrites,
+    /// How many of a fresh run's first writes are read back before the rest are sent (0: none).
+    pub canary: usize,
 }
 
 /// Rows in flight between the planner and the writers.
@@ -719,16 +722,21 @@ pub fn run(
         .collect();
 
     let (tx, rx) = mpsc::channel(QUEUE);
+    // The canary runs once, in a fresh run: a resume does not repeat it.
+    let fresh = resume.is_empty();
     let engine = journal.as_ref().map(|j| {
-        Arc::new(Engine::new(
-            Arc::clone(&target),
-            http.clone(),
-            j.clone(),
-            Arc::clone(&reports),
-            Arc::clone(&counters),
-            settings.by,
-            settings.late,
-        ))
+        Arc::new(
+            Engine::new(
+                Arc::clone(&target),
+                http.clone(),
+                j.clone(),
+                Arc::clone(&reports),
+                Arc::clone(&counters),
+                settings.by,
+                settings.late,
+            )
+            .with_canary(if fresh { settings.canary } else { 0 }),
+        )
     });
     let writers = engine
         .as_ref()
@@ -798,6 +806,7 @@ pub fn run(
 
     // Let the writers finish, then settle the unknown and the retryable.
     let mut stopped = None;
+    let mut held = None;
     let mut left = 0;
     let mut write_time = None;
     let mut writes = 0;
@@ -811,6 +820,7 @@ pub fn run(
             return Err(e);
         }
         stopped = engine.exec.stopped();
+        held = engine.canary_held().map(|h| h.checked);
         left = engine.left.load(Ordering::Relaxed);
         write_time = engine.write_time();
         writes = engine.writes.load(Ordering::Relaxed);
@@ -858,6 +868,7 @@ pub fn run(
         elapsed: started.elapsed(),
         write_time,
         writes,
+        canary: summary::CanaryLine::of(settings.canary, settings.dry_run, fresh, held),
         exit_code,
     }))
 }

@@ -26,6 +26,58 @@ pub struct Estimate {
     pub days_at_free_quota: Option<u64>,
 }
 
+/// What the run did about the canary (see [`super::canary`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CanaryLine {
+    /// How many of the first writes are read back (`--canary`; 0: off).
+    pub size: usize,
+    /// `planned` (a dry run), `held` (read back as sent), `resumed` (not repeated: the journal
+    /// was not fresh), `no_writes` (nothing was written to check), `off`.
+    pub state: &'static str,
+    /// Writes read back and found as sent.
+    pub checked: usize,
+}
+
+impl CanaryLine {
+    /// The line of a run asked for `size`, fresh or not, and what the canary found.
+    pub fn of(size: usize, dry_run: bool, fresh: bool, held: Option<usize>) -> CanaryLine {
+        let state = match (size, dry_run, fresh, held) {
+            (0, ..) => "off",
+            (_, true, ..) => "planned",
+            (_, _, false, _) => "resumed",
+            (_, _, _, Some(_)) => "held",
+            _ => "no_writes",
+        };
+        CanaryLine {
+            size,
+            state,
+            checked: held.unwrap_or(0),
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        let n = self.size;
+        let writes = if n == 1 { "write" } else { "writes" };
+        Some(match self.state {
+            "planned" => format!(
+                "canary: the first {n} {writes} will be read back and compared before the rest are sent"
+            ),
+            "held" => format!(
+                "canary held: the first {} {} read back as sent",
+                self.checked,
+                if self.checked == 1 {
+                    "write was"
+                } else {
+                    "writes were"
+                }
+            ),
+            "resumed" => "canary: not repeated (this run resumed a journal)".to_string(),
+            "no_writes" => "canary: nothing was written to read back".to_string(),
+            _ => return None,
+        })
+    }
+}
+
 /// The end-of-run summary.
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportSummary {
@@ -65,6 +117,7 @@ pub struct ImportSummary {
     pub writes_per_second: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
+    pub canary: CanaryLine,
     /// Rejected rows by the code of their first rejection, as `clean` counts them.
     pub rejected_by_code: std::collections::BTreeMap<&'static str, u64>,
     /// Numbers read by a rule other than the plain one, as `clean` counts them.
@@ -92,6 +145,7 @@ pub struct Parts<'a> {
     pub write_time: Option<Duration>,
     /// Writes answered (any answer) in this run.
     pub writes: u64,
+    pub canary: CanaryLine,
     pub exit_code: u8,
 }
 
@@ -149,6 +203,7 @@ impl ImportSummary {
                 0.0
             },
             estimate,
+            canary: p.canary,
             rejected_by_code: p.counts.rejected_by_code.clone(),
             readings: p.counts.readings,
             kept: crate::summary::Kept {
@@ -228,6 +283,9 @@ impl ImportSummary {
             );
         }
         out.push('\n');
+        if let Some(text) = self.canary.text() {
+            let _ = writeln!(out, "  {text}");
+        }
         if let Some(text) = crate::report::by_code_text(&self.rejected_by_code) {
             let _ = writeln!(out, "  rejected by reason: {text}");
         }

@@ -59,6 +59,12 @@ pub struct SandboxConfig {
     /// The scopes of the Zoom access tokens it issues; a request whose scope is missing is
     /// answered 400 with code 4711 naming the scopes, as Zoom does.
     pub zoom_scope: String,
+    /// A field (by the API's name) stored with its last character cut, on create and update
+    /// (see [`super::tamper`]); `None`: stored as sent.
+    pub store_altered: Option<String>,
+    /// A field (by the API's name) left out of every update, so that records keep its old
+    /// value (see [`super::tamper`]); `None`: updates apply every field.
+    pub drop_on_update: Option<String>,
 }
 
 impl Default for SandboxConfig {
@@ -85,6 +91,8 @@ impl Default for SandboxConfig {
             sms_answer_first_number_only: false,
             zoho_scope: super::oauth::ZOHO_SCOPE.to_string(),
             zoom_scope: super::oauth::ZOOM_SCOPE.to_string(),
+            store_altered: None,
+            drop_on_update: None,
         }
     }
 }
@@ -163,13 +171,20 @@ impl SandboxConfig {
         if let Some(v) = patch.books_daily_quota {
             c.books_daily_quota = v;
         }
+        if let Some(v) = &patch.store_altered {
+            c.store_altered = v.clone();
+        }
+        if let Some(v) = &patch.drop_on_update {
+            c.drop_on_update = v.clone();
+        }
         c.validate()?;
         Ok(c)
     }
 }
 
 /// A change to a running sandbox's configuration: the fields given are set, the others kept.
-/// For `rate_limit_per_sec` and `books_daily_quota`, an explicit JSON `null` removes the limit.
+/// For `rate_limit_per_sec` and `books_daily_quota`, an explicit JSON `null` removes the limit
+/// (for `store_altered` and `drop_on_update`, the tampering).
 /// The port and the seed cannot change while running.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -196,6 +211,12 @@ pub struct ConfigPatch {
     /// The scopes of the tokens issued from now on (tokens issued before keep theirs).
     pub zoho_scope: Option<String>,
     pub zoom_scope: Option<String>,
+    /// A field stored altered, or `null` for none.
+    #[serde(deserialize_with = "set_or_null")]
+    pub store_altered: Option<Option<String>>,
+    /// A field left out of updates, or `null` for none.
+    #[serde(deserialize_with = "set_or_null")]
+    pub drop_on_update: Option<Option<String>>,
 }
 
 /// A present field (even `null`) is `Some`, an absent one (via `default`) is `None`.

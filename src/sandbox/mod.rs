@@ -27,6 +27,7 @@ mod router;
 pub mod seed;
 pub mod sms;
 pub mod state;
+pub mod tamper;
 pub mod wire;
 pub mod zoho_books;
 pub mod zoho_voice;

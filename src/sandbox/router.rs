@@ -333,6 +333,17 @@ async fn apply_late(
 
 /// Runs the endpoint itself.
 fn apply(shared: &Shared, route: &Route, req: &Req, config: &super::SandboxConfig) -> Response {
+    let tamper = super::tamper::Tamper {
+        store_altered: config.store_altered.as_deref(),
+        drop_on_update: config.drop_on_update.as_deref(),
+    };
+    let tampered = match route {
+        Route::Voice(r) => tamper.rewrite(r.op(), true, req),
+        Route::Books(r) => tamper.rewrite(r.op(), false, req),
+        Route::Zoom(r) => tamper.rewrite(r.op(), false, req),
+        _ => None,
+    };
+    let req = tampered.as_ref().unwrap_or(req);
     let mut store = lock(&shared.store);
     let now = wire::now_ms();
     match route {
