@@ -38,6 +38,9 @@ pub enum Command {
     Sms(Box<SmsArgs>),
     /// Per-recipient delivery status of a campaign: its journal joined with the SMS logs.
     SmsStatus(SmsStatusArgs),
+    /// Compare a contact file with what the target holds, as `import` would write it: each
+    /// row landed, differs (which fields) or missing; records no row names are extra.
+    Verify(Box<VerifyArgs>),
     /// Export every record of a contact API, or the SMS logs, to CSV, JSON Lines or XLSX.
     Export(Box<ExportArgs>),
     /// Test the credentials, the data centre and the scopes against an API with two requests
@@ -326,6 +329,30 @@ pub struct ImportArgs {
     pub errors: Option<String>,
 
     /// Where to write the success report: _row, key, _action, _remote_id.
+    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
+    pub report: Option<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// The API to compare with.
+    #[arg(long, value_enum)]
+    pub to: crate::connectors::TargetKind,
+
+    /// What ties a row to a record on the target (as the import used).
+    #[arg(long, value_enum, default_value = "mobile")]
+    #[arg(help_heading = "Import")]
+    pub match_by: crate::import::MatchBy,
+
+    /// Where to write one line per row that did not land and per extra record: _row,
+    /// _status, _fields, _target_id, then the input's columns.
     #[arg(long, value_name = "FILE")]
     #[arg(help_heading = "Output")]
     pub report: Option<String>,

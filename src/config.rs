@@ -168,6 +168,11 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
             let to = a.to.as_str();
             api(&mut a.api, Some(to));
         }
+        Command::Verify(a) => {
+            region(&mut a.input.default_region);
+            let to = a.to.as_str();
+            api(&mut a.api, Some(to));
+        }
         Command::Sms(a) => {
             region(&mut a.input.default_region);
             api(&mut a.api, Some("zoho-sms"));

@@ -75,4 +75,5 @@ pub mod synth;
 pub(crate) mod testutil;
 
 pub mod transform;
+pub mod verify;
 pub mod warnings;

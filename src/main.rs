@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Command::Sms(args) => commands::sms::run(args),
         Command::SmsStatus(args) => commands::sms_status::run(args),
         Command::Export(args) => commands::export::run(args),
+        Command::Verify(args) => commands::verify::run(args),
         Command::Check(args) => commands::check::run(args),
         Command::Config(args) => commands::config::run(args, &config),
         Command::Completions(args) => commands::docs::completions(args),
@@ -64,6 +65,7 @@ fn main() -> ExitCode {
             Command::Clean(_)
                 | Command::Config(_)
                 | Command::Export(_)
+                | Command::Verify(_)
                 | Command::Check(_)
                 | Command::Completions(_)
                 | Command::Man(_)

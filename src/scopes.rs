@@ -29,7 +29,12 @@ pub const ZOHO_GRANT: &str = "generate a new refresh token with it (Zoho's API c
 /// Where a Zoom API's missing scope is granted.
 pub const ZOOM_GRANT: &str = "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again";
 /// The commands that use a contacts API.
-pub const CONTACT_COMMANDS: &[Command] = &[Command::Import, Command::Undo, Command::Export];
+pub const CONTACT_COMMANDS: &[Command] = &[
+    Command::Import,
+    Command::Undo,
+    Command::Export,
+    Command::Verify,
+];
 
 /// The permission of operation `$op` ("READ") of a Zoho service (`"ZohoVoice.contacts"`):
 /// its own scope, the service's `.ALL`, and any scope in `$also` that grants it too.
@@ -141,7 +146,7 @@ pub fn for_command(command: Command, api: Api) -> Vec<Need> {
         (Command::ImportCreate, _) => &[Op::Read, Op::Create],
         (Command::ImportUpdate, _) => &[Op::Read, Op::Update],
         (Command::Undo, _) => &[Op::Read, Op::Delete],
-        (Command::Export | Command::SmsStatus, _) => &[Op::Read],
+        (Command::Export | Command::Verify | Command::SmsStatus, _) => &[Op::Read],
     };
     ops.iter().map(|&op| need(api, op)).collect()
 }
@@ -161,6 +166,7 @@ pub enum Command {
     ImportUpdate,
     Undo,
     Export,
+    Verify,
     Sms,
     SmsStatus,
 }
@@ -173,6 +179,7 @@ impl Command {
             Command::ImportUpdate => "import --mode update",
             Command::Undo => "undo",
             Command::Export => "export",
+            Command::Verify => "verify",
             Command::Sms => "sms",
             Command::SmsStatus => "sms-status",
         }

@@ -117,6 +117,12 @@ impl Summary for crate::sms::summary::SmsSummary {
     }
 }
 
+impl Summary for crate::verify::VerifySummary {
+    fn human(&self) -> String {
+        crate::verify::VerifySummary::human(self)
+    }
+}
+
 impl Summary for crate::export::ExportSummary {
     fn human(&self) -> String {
         crate::export::ExportSummary::human(self)

@@ -207,3 +207,37 @@ fn planning_against_200_000_listed_records_stays_under_160_mb() {
         peak >> 20
     );
 }
+
+/// `verify` of 100,000 rows against an account of 100,000 contacts lists them all, holds them
+/// as planning does, and writes a line per row and record that does not match: within the
+/// planning bound above.
+#[test]
+fn verify_of_100_000_rows_against_100_000_records_stays_under_160_mb() {
+    let h = common::Harness::new(common::config());
+    let sandbox = SandboxProcess::start(&h, 100_000);
+    let input = h.write_csv("in.csv", &common::rows(0..100_000));
+    let mut cmd = h.api_command();
+    cmd.arg("verify")
+        .arg(&input)
+        .args(["--to", "zoho-voice", "--rate", "100000/s", "--json"])
+        .args(["--base-url", &sandbox.url, "--accounts-url", &sandbox.url])
+        .arg("--report")
+        .arg(h.path("verify.csv"));
+    cmd.stderr(std::process::Stdio::null());
+    let (code, peak) = common::run_measured(cmd);
+    assert_eq!(
+        code,
+        Some(1),
+        "the generated records are not the file's rows"
+    );
+    let report = common::read_table(&h.path("verify.csv"));
+    let rows = report.iter().filter(|l| !l["_row"].is_empty()).count();
+    let extra = report.iter().filter(|l| l["_status"] == "extra").count();
+    assert_eq!(rows, 100_000, "no generated record holds a row of the file");
+    assert_eq!(extra, 100_000, "every generated record is extra");
+    assert!(
+        peak < 160 << 20,
+        "verify against 100,000 listed records peaked at {} MB",
+        peak >> 20
+    );
+}

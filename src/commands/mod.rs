@@ -11,6 +11,7 @@ pub mod sandbox;
 pub mod sms;
 pub mod sms_status;
 pub mod undo;
+pub mod verify;
 
 use crate::cli::InputArgs;
 use crate::error::{Error, Result};

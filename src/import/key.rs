@@ -128,10 +128,18 @@ impl RemoteIndex {
     /// The records under `parent` ("" for targets without parents) that `key` finds, in the
     /// order they were listed.
     pub fn find(&self, parent: &str, key: &str) -> Vec<&RemoteRecord> {
+        self.positions(parent, key)
+            .into_iter()
+            .map(|i| &self.records[i])
+            .collect()
+    }
+
+    /// Where the records [`RemoteIndex::find`] gives are, in [`RemoteIndex::get`]'s order.
+    pub fn positions(&self, parent: &str, key: &str) -> Vec<usize> {
         let Some(by) = self.by else {
             return Vec::new();
         };
-        let mut found = Vec::new();
+        let mut found: Vec<usize> = Vec::new();
         let mut at = self
             .heads
             .get(&self.hasher.hash_one((parent, key)))
@@ -141,17 +149,20 @@ impl RemoteIndex {
             let record = &self.records[i];
             if record.parent.as_deref().unwrap_or_default() == parent
                 && remote_keys(record, by).iter().any(|k| k == key)
-                && found
-                    .last()
-                    .is_none_or(|last: &&RemoteRecord| !std::ptr::eq(*last, record))
+                && found.last() != Some(&i)
             {
-                found.push(record);
+                found.push(i);
             }
             at = next;
         }
         // The chain runs from the last record listed to the first.
         found.reverse();
         found
+    }
+
+    /// The record at position `i` (in listing order).
+    pub fn get(&self, i: usize) -> Option<&RemoteRecord> {
+        self.records.get(i)
     }
 
     pub fn len(&self) -> usize {

@@ -36,6 +36,8 @@ pub struct TableWriter {
     /// CSV output: renders each record before it is written to `out`.
     csv: Option<CsvLine>,
     extra: Vec<&'static str>,
+    /// The extra columns lead each row instead of following the input's columns.
+    lead: bool,
     header_written: bool,
     /// Rows of a growing (JSON) schema bound for CSV wait here until the header is known.
     spool: Option<BufWriter<File>>,
@@ -177,6 +179,7 @@ impl TableWriter {
             out,
             csv,
             extra: extra.to_vec(),
+            lead: false,
             header_written: false,
             spool: None,
             rows: 0,
@@ -188,6 +191,13 @@ impl TableWriter {
     }
 
     /// Writes one row: its values with `rewrites` applied, then the `extra` column values.
+    /// The extra columns lead each row (a report whose own columns matter most), instead of
+    /// following the input's.
+    pub fn leading(mut self) -> TableWriter {
+        self.lead = true;
+        self
+    }
+
     pub fn write(
         &mut self,
         schema: &Schema,
@@ -204,11 +214,22 @@ impl TableWriter {
                     return self.spool_row(&cells, extra);
                 }
                 self.write_header(schema)?;
-                self.write_csv(|line| csv_row(line, schema, values, rewrites, extra))
+                let lead = self.lead;
+                self.write_csv(|line| csv_row(line, schema, values, rewrites, extra, lead))
             }
             // Never opened (see `create`): JSON Lines, were it so.
             Format::Json | Format::Jsonl | Format::Spreadsheet | Format::Vcard => {
-                let obj = json_object(schema, values, rewrites, &self.extra, extra);
+                let mut obj = json_object(schema, values, rewrites, &self.extra, extra);
+                if self.lead
+                    && let Value::Object(m) = &mut obj
+                {
+                    let (mut first, rest): (Map<String, Value>, Map<String, Value>) =
+                        std::mem::take(m)
+                            .into_iter()
+                            .partition(|(k, _)| self.extra.contains(&k.as_str()));
+                    first.extend(rest);
+                    *m = first;
+                }
                 let first = self.rows == 1;
                 let array = self.format == Format::Json;
                 let Some(out) = self.out.as_mut() else {
@@ -234,13 +255,16 @@ impl TableWriter {
             return Ok(());
         }
         self.header_written = true;
-        let header: Vec<&str> = schema
+        let own = schema
             .columns
             .iter()
             .map(|c| c.name.as_str())
-            .filter(|n| !is_report_column(n))
-            .chain(self.extra.iter().copied())
-            .collect();
+            .filter(|n| !is_report_column(n));
+        let header: Vec<&str> = if self.lead {
+            self.extra.iter().copied().chain(own).collect()
+        } else {
+            own.chain(self.extra.iter().copied()).collect()
+        };
         self.write_csv(|line| line.record(header.iter().map(|h| h.as_bytes())))
     }
 
@@ -324,7 +348,11 @@ impl TableWriter {
                     record[pos] = text;
                 }
             }
-            record.extend(extra);
+            if self.lead {
+                record.splice(0..0, extra);
+            } else {
+                record.extend(extra);
+            }
             self.write_csv(|line| line.record(record.iter().map(|f| f.as_bytes())))?;
         }
         Ok(())
@@ -338,6 +366,7 @@ fn csv_row<'a>(
     values: &Values,
     rewrites: &[(usize, Cell)],
     extra: &[String],
+    lead: bool,
 ) -> &'a [u8] {
     // A CSV row's fields, walked alongside the columns.
     let mut fields = match values {
@@ -345,6 +374,11 @@ fn csv_row<'a>(
         Values::Json { .. } => None,
     };
     line.begin();
+    if lead {
+        for e in extra {
+            line.field(e.as_bytes());
+        }
+    }
     for (i, col) in schema.columns.iter().enumerate() {
         let field = fields.as_mut().map(|f| f.next().unwrap_or(""));
         if col.name.starts_with('_') && is_report_column(&col.name) {
@@ -359,8 +393,10 @@ fn csv_row<'a>(
             },
         }
     }
-    for e in extra {
-        line.field(e.as_bytes());
+    if !lead {
+        for e in extra {
+            line.field(e.as_bytes());
+        }
     }
     line.end()
 }

@@ -1,0 +1,33 @@
+//! `bulkline verify`: the command line of [`crate::verify`].
+
+use super::api::connect;
+use crate::cli::VerifyArgs;
+use crate::error::{Error, Result};
+use crate::scopes::Command;
+use crate::verify::{self, Settings};
+
+pub fn run(args: &VerifyArgs) -> Result<u8> {
+    let input = super::input_plan(&args.input)?;
+    if args.api.books_contact_id.len() > 1 {
+        return Err(Error::Usage(
+            "verify compares the contact persons of one Zoho Books contact: give one --books-contact-id (or a contact_id column)".into(),
+        ));
+    }
+    super::json_owns_stdout(
+        args.api.json,
+        &[("--report", args.report.as_deref() == Some("-"))],
+    )?;
+    let api = connect(&args.api, args.to, None, Some(Command::Verify))?;
+    let settings = Settings {
+        input,
+        input_path: args.input.input.clone(),
+        keep: args.input.keep,
+        by: args.match_by,
+        report: args.report.clone(),
+        parents: args.to.descriptor().parents,
+        default_parent: api.default_parent.clone(),
+    };
+    let summary = verify::run(&settings, api.target, api.http, &api.runtime)?;
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
+    Ok(summary.exit_code)
+}

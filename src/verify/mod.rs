@@ -1,0 +1,321 @@
+//! `verify`: what the target holds, compared with what the file says. The file is cleaned and
+//! mapped exactly as `import` would; the target is listed (once per parent, held packed as in
+//! planning); each clean row is `landed` (a record with its key holds every field `import`
+//! writes), `differs` (which fields, with both values) or `missing`; records with no row are
+//! `extra` (reported, not a failure: a target often holds more than one file).
+
+pub mod summary;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::connectors::{Difference, RowExtras, SharedTarget, differences};
+use crate::dedupe::{Deduper, Keep};
+use crate::error::{Result, exit};
+use crate::http::HttpClient;
+use crate::import::{MatchBy, RemoteIndex, row_key};
+use crate::input::InputPlan;
+use crate::pipeline::{self, RowSink};
+use crate::reject::Rejection;
+use crate::report::Counts;
+use crate::sink::TableWriter;
+use crate::source::{self, RawRow, Schema, Values};
+use crate::transform::{Outcome, Processed};
+
+pub use summary::{Tally, VerifySummary};
+
+/// The columns of the report, before the input's own.
+pub const REPORT_COLUMNS: [&str; 4] = ["_row", "_status", "_fields", "_target_id"];
+
+/// Everything a verify run needs besides the target.
+pub struct Settings {
+    pub input: InputPlan,
+    pub input_path: String,
+    pub keep: Keep,
+    pub by: MatchBy,
+    /// Where to write the rows that did not land and the extra records.
+    pub report: Option<String>,
+    /// Whether the target's records have parents (Books), and the default one.
+    pub parents: bool,
+    pub default_parent: Option<String>,
+}
+
+/// What became of one row.
+enum Status {
+    Landed,
+    Differs(Vec<Difference>),
+    Missing(String),
+}
+
+struct Checker<'a> {
+    settings: &'a Settings,
+    target: &'a SharedTarget,
+    http: &'a HttpClient,
+    runtime: &'a tokio::runtime::Handle,
+    counts: &'a mut Counts,
+    index: RemoteIndex,
+    /// Per listed record: a row found it.
+    seen: Vec<bool>,
+    listed: HashSet<String>,
+    /// Parents the API refused to list, with its code and message.
+    refused: HashMap<String, String>,
+    tally: Tally,
+    report: Option<TableWriter>,
+    last_schema: Arc<Schema>,
+}
+
+impl RowSink for Checker<'_> {
+    fn counts(&mut self) -> &mut Counts {
+        self.counts
+    }
+
+    fn batch(&mut self, schema: &Arc<Schema>, _rows: usize) {
+        self.last_schema = Arc::clone(schema);
+    }
+
+    fn rejected(&mut self, _schema: &Arc<Schema>, _raw: RawRow, why: Vec<Rejection>) -> Result<()> {
+        self.counts.reject(&why);
+        Ok(())
+    }
+
+    fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
+        self.counts.clean += 1;
+        self.check(schema, row)
+    }
+}
+
+impl Checker<'_> {
+    /// Lists the records under `parent` unless already done; the refusal of a parent the API
+    /// refuses for good (a Books contact that does not exist).
+    fn ensure_listed(&mut self, parent: &str) -> Result<Option<String>> {
+        if let Some(refusal) = self.refused.get(parent) {
+            return Ok(Some(refusal.clone()));
+        }
+        if !self.listed.insert(parent.to_string()) {
+            return Ok(None);
+        }
+        let parents = match self.settings.parents {
+            true => vec![parent.to_string()],
+            false => Vec::new(),
+        };
+        match self.runtime.block_on(self.target.list(self.http, &parents)) {
+            Ok(records) => {
+                self.seen.resize(self.seen.len() + records.len(), false);
+                self.index.extend(self.settings.by, records);
+                Ok(None)
+            }
+            Err(e) if self.settings.parents && e.refused.is_some() => {
+                self.refused.insert(parent.to_string(), e.to_string());
+                Ok(Some(e.to_string()))
+            }
+            Err(e) => Err(e.into_error()),
+        }
+    }
+
+    fn check(&mut self, schema: &Arc<Schema>, p: Processed) -> Result<()> {
+        let Outcome::Clean(clean) = &p.outcome else {
+            return Ok(());
+        };
+        let contact = clean.contact();
+        let extras = RowExtras {
+            parent: nonempty(&contact.parent_id),
+            status: nonempty(&contact.status),
+            primary: contact.is_primary,
+        };
+        let fields = match self.target.desired(contact, &extras) {
+            Ok(f) => f,
+            // A row the target's rules refuse is never written: `import` rejects it too.
+            Err(rejection) => {
+                self.counts.clean -= 1;
+                self.counts.reject(&[rejection]);
+                return Ok(());
+            }
+        };
+        let parent = match self.settings.parents {
+            true => extras
+                .parent
+                .clone()
+                .or_else(|| self.settings.default_parent.clone())
+                .unwrap_or_default(),
+            false => String::new(),
+        };
+        let by = self.settings.by;
+        let (status, id) = match row_key(contact, by) {
+            None => (
+                Status::Missing(format!(
+                    "the row has no {} to find its record by",
+                    by.as_str()
+                )),
+                String::new(),
+            ),
+            Some(key) => match self.ensure_listed(&parent)? {
+                Some(refusal) => (Status::Missing(refusal), String::new()),
+                None => self.compare(&parent, &key, &fields),
+            },
+        };
+        let (word, text) = match &status {
+            Status::Landed => {
+                self.tally.landed += 1;
+                return Ok(());
+            }
+            Status::Differs(d) => {
+                self.tally.differs += 1;
+                ("differs", crate::import::describe(d))
+            }
+            Status::Missing(why) => {
+                self.tally.missing += 1;
+                ("missing", why.clone())
+            }
+        };
+        if let Some(w) = &mut self.report {
+            let lead = [p.raw.row.to_string(), word.to_string(), text, id];
+            w.write(schema, &p.raw.values, &[], &lead)?;
+        }
+        Ok(())
+    }
+
+    /// What the records with `key` under `parent` say of a row that wants `fields`: one that
+    /// holds them all is the row's (landed); else the closest differs; none is missing. Only
+    /// that record counts as found: others with the key stay `extra` (a duplicate on the target).
+    fn compare(
+        &mut self,
+        parent: &str,
+        key: &str,
+        fields: &crate::connectors::Fields,
+    ) -> (Status, String) {
+        let mut best: Option<(usize, Vec<Difference>)> = None;
+        for i in self.index.positions(parent, key) {
+            let Some(record) = self.index.get(i) else {
+                continue;
+            };
+            let diffs = differences(&**self.target, fields, &record.fields.to_fields());
+            if best.as_ref().is_none_or(|(_, b)| diffs.len() < b.len()) {
+                best = Some((i, diffs));
+            }
+        }
+        let Some((i, diffs)) = best else {
+            return (
+                Status::Missing(format!(
+                    "no record on the target has this {}",
+                    self.settings.by.as_str()
+                )),
+                String::new(),
+            );
+        };
+        // Two rows may want one record: the first to find it holds it.
+        let id = self.index.get(i).map(|r| r.id.clone()).unwrap_or_default();
+        if let Some(seen) = self.seen.get_mut(i) {
+            *seen = true;
+        }
+        match diffs.is_empty() {
+            true => (Status::Landed, id),
+            false => (Status::Differs(diffs), id),
+        }
+    }
+
+    /// The records no row found: reported as `extra`.
+    fn extras(&mut self) -> Result<()> {
+        let empty = Values::Json {
+            cells: Vec::new(),
+            original: Box::new(serde_json::Value::Object(Default::default())),
+        };
+        for (i, seen) in self.seen.iter().enumerate() {
+            if *seen {
+                continue;
+            }
+            self.tally.extra += 1;
+            let (Some(w), Some(record)) = (&mut self.report, self.index.get(i)) else {
+                continue;
+            };
+            let mut text: Vec<String> = Vec::new();
+            if let Some(parent) = &record.parent {
+                text.push(format!("parent: {parent}"));
+            }
+            text.extend(record.fields.iter().map(|(k, v)| format!("{k}: {v}")));
+            let lead = [
+                String::new(),
+                "extra".into(),
+                text.join("; "),
+                record.id.clone(),
+            ];
+            w.write(&self.last_schema, &empty, &[], &lead)?;
+        }
+        Ok(())
+    }
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Verifies `settings.input_path` against `target` through `http`, on `runtime`.
+pub fn run(
+    settings: &Settings,
+    target: SharedTarget,
+    http: HttpClient,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<VerifySummary> {
+    let started = std::time::Instant::now();
+    crate::paths::check_reports_and_journal(
+        "verify",
+        &settings.input_path,
+        None,
+        settings.report.as_deref(),
+        settings.input.warnings.as_deref(),
+        None,
+    )?;
+    let src = source::open(&settings.input_path, &settings.input.source)?;
+    settings.input.mapping.check_against(&src.schema())?;
+    let report = settings
+        .report
+        .as_deref()
+        .map(|path| {
+            let format = crate::sink::report_format(path, src.info().format);
+            let delimiter = crate::sink::output_delimiter(path, src.info().delimiter_byte());
+            TableWriter::create(path, format, delimiter, &REPORT_COLUMNS).map(TableWriter::leading)
+        })
+        .transpose()?;
+    let mut counts = Counts::default();
+    let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
+    let handle = runtime.handle().clone();
+    let mut checker = Checker {
+        settings,
+        target: &target,
+        http: &http,
+        runtime: &handle,
+        counts: &mut counts,
+        index: RemoteIndex::default(),
+        seen: Vec::new(),
+        listed: HashSet::new(),
+        refused: HashMap::new(),
+        tally: Tally::default(),
+        report,
+        last_schema: Arc::new(Schema::default()),
+    };
+    // Targets without parents are listed once, before the first row.
+    if !settings.parents {
+        checker.ensure_listed("")?;
+    }
+    let info = pipeline::drive(src, &settings.input, deduper, &mut checker)?;
+    checker.last_schema = Arc::clone(&info.schema);
+    checker.extras()?;
+    let (tally, listed, report) = (checker.tally, checker.index.len(), checker.report.take());
+    drop(checker);
+    if let Some(w) = report {
+        w.finish(&info.schema)?;
+    }
+    let exit_code = match tally.differs + tally.missing {
+        0 => exit::OK,
+        _ => exit::ROWS_REJECTED,
+    };
+    Ok(VerifySummary::new(
+        settings,
+        target.kind(),
+        &counts,
+        tally,
+        listed,
+        started.elapsed(),
+        exit_code,
+    ))
+}
