@@ -659,6 +659,13 @@ pub struct CheckArgs {
     #[arg(long, value_enum)]
     pub to: CheckTo,
 
+    /// Also write: create one probe record (first name bulkline-probe, a fictitious number),
+    /// read it back, update it, read it back, delete it and confirm it is gone, comparing each
+    /// answer field by field. Leaves nothing behind (a probe a killed check left is removed
+    /// by the next one).
+    #[arg(long)]
+    pub write: bool,
+
     #[command(flatten)]
     pub api: ApiArgs,
 }

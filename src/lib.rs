@@ -62,6 +62,7 @@ pub mod progress;
 pub mod region;
 pub mod reject;
 pub mod report;
+pub mod roundtrip;
 pub mod runlock;
 pub mod sandbox;
 pub mod scopes;

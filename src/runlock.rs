@@ -42,7 +42,7 @@ pub struct Identity {
 }
 
 /// A digest of `parts`, for a file name.
-fn digest<'a>(parts: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+pub fn digest<'a>(parts: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut h = SipHasher13::new_with_keys(0x6275_6c6b_6c69_6e65, 0x7275_6e5f_6c6f_636b);
     for (k, v) in parts {
         h.write(k.as_bytes());

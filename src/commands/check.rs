@@ -6,22 +6,83 @@ use serde_json::json;
 
 use super::api::{connect_sms_with, connect_with};
 use crate::cli::{CheckArgs, CheckTo};
-use crate::error::{Result, exit};
+use crate::error::{Error, Result, exit};
 use crate::preflight::{Checked, Token};
+use crate::roundtrip::{self, RoundTrip};
 use crate::scopes;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
-    let checked = match args.to {
-        CheckTo::ZohoSms => connect_sms_with(&args.api, None, Token::Fresh)?.checked,
-        CheckTo::Target(kind) => connect_with(&args.api, kind, None, None, Token::Fresh)?.checked,
+    let (checked, trip) = match args.to {
+        CheckTo::ZohoSms if args.write => {
+            return Err(Error::Usage(
+                "check --write probes a contact API; for SMS, `bulkline sms --test-to NUMBER` sends the campaign's message to a number of yours".into(),
+            ));
+        }
+        CheckTo::ZohoSms => (
+            connect_sms_with(&args.api, None, Token::Fresh)?.checked,
+            None,
+        ),
+        CheckTo::Target(kind) => {
+            let api = connect_with(&args.api, kind, None, None, Token::Fresh)?;
+            let trip = args.write.then(|| round_trip(&api, kind)).transpose()?;
+            (api.checked, trip)
+        }
     };
     let name = args.to.as_str();
     if args.api.json {
-        println!("{}", report_json(name, &checked));
+        let mut report = report_json(name, &checked);
+        if let Some(t) = &trip {
+            report["write"] = json!(t);
+            report["ready"] = json!(t.held);
+        }
+        println!("{report}");
     } else if !args.api.quiet {
         print!("{}", report_text(name, &checked));
+        if let Some(t) = &trip {
+            print!("{}", trip_text(t));
+        }
     }
-    Ok(exit::OK)
+    Ok(match trip {
+        Some(t) if !t.held => exit::ROWS_REJECTED,
+        _ => exit::OK,
+    })
+}
+
+/// The write round trip on the target of `api`, its note in the state directory.
+fn round_trip(api: &super::api::Api, kind: crate::connectors::TargetKind) -> Result<RoundTrip> {
+    let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
+    let note = roundtrip::note_path(&state, kind.as_str(), api.destination.entries());
+    api.runtime.block_on(roundtrip::run(
+        &api.target,
+        &api.http,
+        &note,
+        api.default_parent.as_deref(),
+    ))
+}
+
+fn trip_text(trip: &RoundTrip) -> String {
+    let mut out = String::new();
+    for id in &trip.leftovers_removed {
+        out.push_str(&format!(
+            "  leftover   probe record {id} of an interrupted check: deleted\n"
+        ));
+    }
+    out.push_str(&format!(
+        "  write      {} (a probe: {} {})\n",
+        if trip.held { "held" } else { "FAILED" },
+        roundtrip::PROBE_FIRST_NAME,
+        roundtrip::PROBE_MOBILE
+    ));
+    for s in &trip.steps {
+        out.push_str(&format!(
+            "    {:<18}{:<4}{} ({} ms)\n",
+            s.step,
+            if s.ok { "ok" } else { "NO" },
+            s.detail,
+            s.ms
+        ));
+    }
+    out
 }
 
 /// Per command of the API: the scopes the token's list lacks (`None`: no list to read).
