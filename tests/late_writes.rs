@@ -98,8 +98,11 @@ fn a_killed_import_waits_for_its_late_writes(t: Target, n: u32, concurrency: &st
     let errors = h.path("errors.csv");
     let report_arg = report.to_string_lossy().into_owned();
     let errors_arg = errors.to_string_lossy().into_owned();
-    // A short request timeout and catch-up, so that the test takes seconds, not 90.
+    // A short request timeout and catch-up, so that the test takes seconds, not 90; no canary,
+    // so that the kill finds the run's full concurrency on the wire, not the canary's three.
     let args = [
+        "--canary",
+        "0",
         "--rate",
         "100/s",
         "--concurrency",

@@ -126,7 +126,6 @@ impl Checker<'_> {
             Ok(f) => f,
             // A row the target's rules refuse is never written: `import` rejects it too.
             Err(rejection) => {
-                self.counts.clean -= 1;
                 self.counts.reject(&[rejection]);
                 return Ok(());
             }
