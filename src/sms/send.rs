@@ -330,9 +330,10 @@ impl Sender {
                 // The account is refused (sender id, credentials, scope): every later send
                 // would be refused the same way. Nothing was sent; the run stops.
                 self.record(intent, &not_applied(&rows));
-                let code = code.unwrap_or_else(|| "remote_error".into());
-                self.exec.fatal(Error::Usage(format!(
-                    "Zoho Voice refused the send for the whole account ({code}: {message}): check --sender-id (a sender id or number of your Zoho Voice account) and the credentials' scopes; nothing more was sent"
+                self.exec.fatal(Error::Usage(super::api::account_refusal(
+                    code.as_deref(),
+                    &message,
+                    self.options.sender_id.as_deref(),
                 )));
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
             }
