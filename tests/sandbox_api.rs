@@ -1360,12 +1360,10 @@ async fn sms_logs_filter_page_and_show_incoming() -> TestResult {
     )
     .await?;
     assert_eq!(b["meta"]["total"], 5);
-    let (_, b) = send_json(
-        c.get(&logs).header("Authorization", zoho(&t)).query(&[
-            ("fromDate", "2020-01-01 00:00:00"),
-            ("toDate", "2020-01-31 23:59:59"),
-        ]),
-    )
+    let (_, b) = send_json(c.get(&logs).header("Authorization", zoho(&t)).query(&[
+        ("fromDate", "2020-01-01 00:00:00"),
+        ("toDate", "2020-01-31 23:59:59"),
+    ]))
     .await?;
     assert_eq!(b["meta"]["total"], 0);
     let (s, b) = send_json(

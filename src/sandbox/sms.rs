@@ -510,9 +510,9 @@ fn logs(store: &mut Store, req: &Req) -> Response {
     // older page's form) is refused, as the live logs refuse it.
     let when = |k: &str, end: bool| match req.query(k) {
         None | Some("") => Ok(None),
-        Some(v) => parse_when(v, end)
-            .map(Some)
-            .ok_or(format!("'{k}' must be yyyy-MM-dd HH:mm:ss, a date and a time.")),
+        Some(v) => parse_when(v, end).map(Some).ok_or(format!(
+            "'{k}' must be yyyy-MM-dd HH:mm:ss, a date and a time."
+        )),
     };
     let (from_ms, to_ms) = match (when("fromDate", false), when("toDate", true)) {
         (Ok(a), Ok(b)) => (a, b),

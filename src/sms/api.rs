@@ -684,7 +684,10 @@ mod tests {
         let told = account_refusal(Some(SENDER_ID_REFUSED), "Bad Request", Some("NOPE"));
         assert!(told.contains("ZVSMS-4027 \"Bad Request\""), "{told}");
         assert!(told.contains("Likely causes (not confirmed"), "{told}");
-        assert!(told.contains("'NOPE'") && told.contains("resumable"), "{told}");
+        assert!(
+            told.contains("'NOPE'") && told.contains("resumable"),
+            "{told}"
+        );
         assert!(!told.contains("because"), "no cause given as fact: {told}");
         let denied = account_refusal(None, "Forbidden", None);
         assert!(denied.contains("\"Forbidden\"") && denied.contains("gave none"));
