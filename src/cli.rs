@@ -540,6 +540,18 @@ pub struct SmsArgs {
     #[arg(help_heading = "Output")]
     pub report: Option<String>,
 
+    /// Send one row's message (--test-row, else the first row that makes a recipient) to this
+    /// number only, now, as a test: no journal is written, and the campaign run afterwards
+    /// still texts every recipient once. Repeatable (at most 10).
+    #[arg(long, value_name = "NUMBER", conflicts_with_all = ["dry_run", "report", "errors"])]
+    #[arg(help_heading = "Test send")]
+    pub test_to: Vec<String>,
+
+    /// The data row (1-based) whose message --test-to sends.
+    #[arg(long, value_name = "N", requires = "test_to", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(help_heading = "Test send")]
+    pub test_row: Option<u64>,
+
     #[command(flatten)]
     pub api: ApiArgs,
 }
@@ -580,6 +592,16 @@ pub struct SmsStatusArgs {
     /// Where to write the per-recipient report (CSV; `-` for stdout, the default).
     #[arg(short = 'o', long = "output", default_value = "-", value_name = "FILE")]
     pub output: String,
+
+    /// Check every recipient the journal says was sent against the outgoing SMS logs: landed
+    /// (same log id, number and text), differs (another text or number), or missing. Exit 0
+    /// only when all landed.
+    #[arg(long, conflicts_with = "output")]
+    pub verify: bool,
+
+    /// With --verify: where to write one line per recipient that did not land (CSV).
+    #[arg(long, value_name = "FILE", requires = "verify")]
+    pub report: Option<String>,
 
     #[command(flatten)]
     pub api: ApiArgs,

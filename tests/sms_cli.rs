@@ -854,7 +854,20 @@ fn a_refused_sender_id_stops_the_run_without_fanning_out() {
         ],
     );
     run.assert_code(2);
-    assert!(run.stderr.contains("ZVSMS-4027"), "{run}");
+    // The vendor's code and text quoted; the causes only as likely (the pages document the
+    // code as "Bad Request" and nothing more); what the run did, and that it resumes.
+    assert!(run.stderr.contains("ZVSMS-4027 \"Bad Request"), "{run}");
+    assert!(
+        run.stderr
+            .contains("document ZVSMS-4027 only as \"Bad Request\""),
+        "{run}"
+    );
+    assert!(
+        run.stderr.contains("Likely causes (not confirmed by Zoho)"),
+        "{run}"
+    );
+    assert!(run.stderr.contains("this run gave 'NOPE'"), "{run}");
+    assert!(run.stderr.contains("resumable"), "{run}");
     assert!(h.sb.sms_messages().is_empty());
     assert_eq!(
         h.writes_of("POST"),

@@ -17,6 +17,8 @@ use crate::sms::recipient::{Composer, MessageSource, Timing, unknown_names};
 use crate::sms::summary::Plan;
 use crate::sms::suppress::{ReadOptions, Suppressions};
 use crate::sms::template::Template;
+use crate::sms::test_ledger::TestSends;
+use crate::sms::test_send;
 use crate::sms::window::SendWindow;
 use crate::source;
 
@@ -224,6 +226,14 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         None => None,
     };
     let mut suppressions = read_suppressions(args, input.transform.default_region)?;
+    // Test numbers are read before anything is asked of the API: one that cannot be read
+    // stops here.
+    let test_numbers = test_send::read_numbers(
+        &args.test_to,
+        input.transform.default_region,
+        input.transform.bare_digits,
+        args.allow_landline,
+    )?;
 
     // The API is needed to send, and to read the opt-outs (a dry run too, unless told not to).
     let needs_api = !args.dry_run || !args.no_opt_out_check;
@@ -269,6 +279,24 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         let incoming = campaign::opt_out_numbers(&api.http, runtime)?;
         suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
     }
+    let send_options = SendOptions {
+        sender_id: sender_id.clone(),
+        validity_minutes: args.validity_minutes,
+        status_callback: args.status_callback.clone(),
+        flash: args.flash,
+        media: media.clone(),
+    };
+    let composer = Composer {
+        source: source_kind,
+        suppressions,
+        timing,
+    };
+    if let (false, Some(api)) = (test_numbers.is_empty(), &api) {
+        // A test send: no journal, no run lock, no repeat guard (see `sms::test_send`).
+        return send_test(args, &input, &composer, &send_options, &test_numbers, api);
+    }
+    // The log ids of test sends made from here: never taken for the campaign's messages.
+    let test_sends = TestSends::load_or_warn(&crate::runlock::state_dir(|k| std::env::var(k).ok()));
 
     let (checkpoint, _temp_journal) = super::journal_path(
         args.journal.checkpoint.as_deref(),
@@ -297,6 +325,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
                 &api.http,
                 repeat_window,
                 jiff::Timestamp::now(),
+                &test_sends,
             ))
             .map_err(|e| {
                 let stop = e.into_error();
@@ -344,18 +373,9 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         input,
         input_path: args.input.input.clone(),
         keep: args.input.keep,
-        composer: Composer {
-            source: source_kind,
-            suppressions,
-            timing,
-        },
-        send_options: SendOptions {
-            sender_id: sender_id.clone(),
-            validity_minutes: args.validity_minutes,
-            status_callback: args.status_callback.clone(),
-            flash: args.flash,
-            media,
-        },
+        composer,
+        send_options,
+        test_sends: std::sync::Arc::new(test_sends),
         batch_size: usize::from(args.batch_size),
         dry_run: args.dry_run,
         resend_unknown: args.resend_unknown,
@@ -399,6 +419,40 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         eprintln!("note: {SENDER_ID_MISSING}");
     }
     Ok(summary.exit_code)
+}
+
+/// `--test-to`: the message of one row to the test numbers only (see [`crate::sms::test_send`]).
+fn send_test(
+    args: &SmsArgs,
+    input: &crate::input::InputPlan,
+    composer: &Composer,
+    options: &SendOptions,
+    numbers: &[test_send::TestNumber],
+    api: &super::api::SmsApi,
+) -> Result<u8> {
+    test_send::check_suppressed(numbers, composer)?;
+    let sample = test_send::find_row(
+        &args.input.input,
+        input,
+        args.input.keep,
+        composer,
+        args.test_row,
+    )?;
+    let ledger = TestSends::path(&crate::runlock::state_dir(|k| std::env::var(k).ok()));
+    let sent = api.runtime.block_on(test_send::send(
+        &api.http, numbers, &sample, options, &ledger,
+    ));
+    let summary = test_send::TestSummary::new(
+        &args.input.input,
+        &sample,
+        options.sender_id.clone(),
+        sent.results,
+    );
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
+    match sent.stop {
+        Some(e) => Err(e),
+        None => Ok(summary.exit_code),
+    }
 }
 
 /// How far back a campaign whose journal started at `created_unix` reaches, with a day to

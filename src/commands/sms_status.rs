@@ -14,6 +14,7 @@ use crate::sms::api::{Direction, LogQuery, fetch_logs};
 use crate::sms::campaign::TARGET;
 use crate::sms::reconcile::date_range;
 use crate::sms::status::{self, COLUMNS};
+use crate::sms::test_ledger::TestSends;
 use crate::source::{Format, Schema, Values};
 
 /// The summary of a status run.
@@ -30,7 +31,10 @@ struct StatusSummary {
 pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     super::json_owns_stdout(
         args.api.json,
-        &[("the report (-o, stdout by default)", args.output == "-")],
+        &[(
+            "the report (-o, stdout by default)",
+            !args.verify && args.output == "-",
+        )],
     )?;
     let path = Path::new(&args.checkpoint);
     let (header, resume) = read_journal(path)?;
@@ -41,6 +45,9 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         )));
     }
     let api = connect_sms(&args.api, Some(Command::SmsStatus))?;
+    if args.verify {
+        return verify(args, &header, &resume, &api);
+    }
     let (from_date, to_date) = date_range(
         resume.created_unix.saturating_mul(1000),
         jiff::Timestamp::now(),
@@ -86,6 +93,133 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     };
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(exit::OK)
+}
+
+/// The summary of `--verify`.
+#[derive(Debug, Serialize)]
+struct VerifySummary {
+    command: &'static str,
+    mode: &'static str,
+    checkpoint: String,
+    /// Recipients the journal says were sent, or never settled.
+    checked: usize,
+    landed: u64,
+    differs: u64,
+    missing: u64,
+    unsettled: u64,
+    text_unchecked: u64,
+    log_entries: u64,
+    log_requests: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<String>,
+    exit_code: u8,
+}
+
+impl crate::summary::Summary for VerifySummary {
+    fn human(&self) -> String {
+        let mut out = format!(
+            "verified {} recipients against the outgoing SMS logs: {} landed, {} differs, {} missing, {} unsettled ({} log entries read in {} requests)\n",
+            self.checked,
+            self.landed,
+            self.differs,
+            self.missing,
+            self.unsettled,
+            self.log_entries,
+            self.log_requests
+        );
+        if self.text_unchecked > 0 {
+            out.push_str(&format!(
+                "{} landed by log id and number only: the journal predates the text digests\n",
+                self.text_unchecked
+            ));
+        }
+        if let Some(r) = &self.report {
+            out.push_str(&format!("not landed: {r}\n"));
+        }
+        out
+    }
+}
+
+/// The columns of the `--verify` report.
+const VERIFY_COLUMNS: [&str; 5] = ["_row", "_status", "_message", "number", "logid"];
+
+/// `--verify`: each recipient the journal says was sent, against the outgoing logs.
+fn verify(
+    args: &SmsStatusArgs,
+    header: &crate::checkpoint::RunHeader,
+    resume: &crate::checkpoint::Resume,
+    api: &super::api::SmsApi,
+) -> Result<u8> {
+    if let Some(report) = &args.report
+        && same_file(report, &args.checkpoint)
+    {
+        return Err(Error::Usage(format!(
+            "--report {report} is the campaign's journal: name another file"
+        )));
+    }
+    let tests = TestSends::load_or_warn(&crate::runlock::state_dir(|k| std::env::var(k).ok()));
+    let scheduled = ["schedule", "send_window"]
+        .iter()
+        .any(|k| header.options.contains_key(*k));
+    let found = api
+        .runtime
+        .block_on(crate::sms::verify::verify(
+            &api.http, resume, &tests, scheduled,
+        ))
+        .map_err(crate::sms::api::LogError::into_error)?;
+    if let Some(path) = &args.report {
+        let schema = Schema::from_header(Vec::<String>::new());
+        let mut out = TableWriter::create(path, Format::Csv, b',', &VERIFY_COLUMNS)?;
+        for f in found
+            .findings
+            .iter()
+            .filter(|f| f.verdict != crate::sms::verify::Verdict::Landed)
+        {
+            out.write(
+                &schema,
+                &Values::Csv(Vec::<&str>::new().into()),
+                &[],
+                &[
+                    f.row.to_string(),
+                    f.verdict.as_str().to_string(),
+                    f.detail.clone(),
+                    f.number.clone(),
+                    f.logid.clone(),
+                ],
+            )?;
+        }
+        out.finish(&schema)?;
+    }
+    let exit_code = if found.all_landed() {
+        exit::OK
+    } else {
+        exit::ROWS_REJECTED
+    };
+    let summary = VerifySummary {
+        command: "sms-status",
+        mode: "verify",
+        checkpoint: args.checkpoint.clone(),
+        checked: found.findings.len(),
+        landed: found.landed,
+        differs: found.differs,
+        missing: found.missing,
+        unsettled: found.unsettled,
+        text_unchecked: found.text_unchecked,
+        log_entries: found.log_entries,
+        log_requests: found.log_requests,
+        report: args.report.clone(),
+        exit_code,
+    };
+    crate::summary::print(&summary, args.api.json, args.api.quiet)?;
+    Ok(exit_code)
+}
+
+/// Whether two paths name one file (the same text, or the same file on disk).
+fn same_file(a: &str, b: &str) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => Path::new(a) == Path::new(b),
+    }
 }
 
 impl crate::summary::Summary for StatusSummary {

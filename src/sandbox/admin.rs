@@ -6,6 +6,9 @@
 //! - `POST /_sandbox/reset`: back to the seeded state (the settings stay).
 //! - `POST /_sandbox/sms/incoming` (`{"customerNumber": "...", "message": "STOP",
 //!   "senderId": "..."}`): an incoming SMS.
+//! - `POST /_sandbox/sms/edit` (`{"logid": "...", "message": "new text"}` or
+//!   `{"logid": "...", "remove": true}`): a message of the logs changed or gone, as a log that
+//!   does not show what was sent (404 when no message has that log id).
 //! - `POST /_sandbox/tokens/expire`: every access token expires now.
 //! - `GET /_sandbox/credentials`: the sandbox credentials and seeded ids.
 
@@ -30,6 +33,7 @@ pub enum AdminRoute {
     SetConfig,
     Reset,
     IncomingSms,
+    EditSms,
     ExpireTokens,
     Credentials,
 }
@@ -43,6 +47,7 @@ impl AdminRoute {
             ("POST", ["config"]) => Some(AdminRoute::SetConfig),
             ("POST", ["reset"]) => Some(AdminRoute::Reset),
             ("POST", ["sms", "incoming"]) => Some(AdminRoute::IncomingSms),
+            ("POST", ["sms", "edit"]) => Some(AdminRoute::EditSms),
             ("POST", ["tokens", "expire"]) => Some(AdminRoute::ExpireTokens),
             ("GET", ["credentials"]) => Some(AdminRoute::Credentials),
             _ => None,
@@ -94,6 +99,30 @@ pub fn handle(shared: &Shared, route: &AdminRoute, req: &Req) -> Response {
             match sms::add_incoming(&mut store, &number, message, sender, wire::now_ms()) {
                 Ok(logid) => json(StatusCode::OK, json!({"logid": logid})),
                 Err(m) => bad(&m),
+            }
+        }
+        AdminRoute::EditSms => {
+            let body: Value = match req.json() {
+                Ok(v) => v,
+                Err(m) => return bad(&m),
+            };
+            let Some(logid) = body.get("logid").and_then(Value::as_str) else {
+                return bad("logid is required");
+            };
+            let remove = body.get("remove").and_then(Value::as_bool).unwrap_or(false);
+            let edit = match (remove, body.get("message").and_then(Value::as_str)) {
+                (true, None) => sms::LogEdit::Remove,
+                (false, Some(t)) => sms::LogEdit::Text(t.to_string()),
+                _ => return bad("give either \"message\" (the new text) or \"remove\": true"),
+            };
+            let mut store = lock(&shared.store);
+            if sms::edit_log(&mut store, logid, &edit) {
+                json(StatusCode::OK, json!({"logid": logid, "edited": true}))
+            } else {
+                json(
+                    StatusCode::NOT_FOUND,
+                    json!({"error": format!("no message has the log id {logid}")}),
+                )
             }
         }
         AdminRoute::ExpireTokens => json(StatusCode::OK, json!({"expired": expire_tokens(shared)})),

@@ -9,6 +9,11 @@
 //! (`ZVSMS-4003`). Error codes other than the pages' `ZVSMS-4027` and `ZVSMS-4038` are the
 //! sandbox's own: `ZVSMS-4001` missing or invalid number, `ZVSMS-4002` missing message,
 //! `ZVSMS-4003` message too long, `ZVSMS-4005` another invalid parameter.
+//!
+//! Stricter where the current pages are: a send of more than [`MAX_NUMBERS`] numbers is
+//! refused (`ZVSMS-4005`, the page's "Maximum allowed is 10"), and the logs' `fromDate` and
+//! `toDate` must carry a time (`yyyy-MM-dd HH:mm:ss`, or `HH:mm`): a date alone is refused
+//! (`ZVSMS-4005`). Which code the live API answers for either is not on the pages.
 
 use std::collections::HashMap;
 
@@ -22,6 +27,8 @@ use super::wire::{self, Req, json};
 
 /// The longest message.
 pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// The most numbers one send takes (the current send pages: "Maximum allowed is 10").
+pub const MAX_NUMBERS: usize = 10;
 
 /// Calling codes and their ISO country codes; longest match wins.
 const CALLING_CODES: [(&str, &str); 33] = [
@@ -263,6 +270,15 @@ fn send(
     if targets.is_empty() {
         return error("ZVSMS-4001", "The parameter 'customerNumber' is mandatory.");
     }
+    if targets.len() > MAX_NUMBERS {
+        return error(
+            "ZVSMS-4005",
+            &format!(
+                "customerNumber: Maximum allowed is {MAX_NUMBERS} numbers per request ({} given).",
+                targets.len()
+            ),
+        );
+    }
     let Some(message) = text(p, "message").filter(|m| !m.is_empty()) else {
         return error("ZVSMS-4002", "The parameter 'message' is mandatory.");
     };
@@ -427,19 +443,40 @@ pub fn add_incoming(
     Ok(logid)
 }
 
-/// `yyyy-MM-dd HH:mm:ss` (or `HH:mm`, or a `T` between), UTC, in ms since the epoch; a date
-/// alone is the start of its day, or its last millisecond when `end`.
+/// What the admin API does to a message of the logs (for tests of `sms-status --verify`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEdit {
+    /// The message is gone from the logs.
+    Remove,
+    /// The message's text becomes this.
+    Text(String),
+}
+
+/// Changes or removes the message with `logid`; false when there is none.
+pub fn edit_log(store: &mut Store, logid: &str, edit: &LogEdit) -> bool {
+    let Some(i) = store.sms.iter().position(|m| m.logid == logid) else {
+        return false;
+    };
+    match edit {
+        LogEdit::Remove => {
+            store.sms.remove(i);
+        }
+        LogEdit::Text(t) => store.sms[i].message = t.clone(),
+    }
+    // The cached matches of the last query hold indexes and texts: they are stale now.
+    store.sms_query = None;
+    true
+}
+
+/// `yyyy-MM-dd HH:mm:ss` (or `HH:mm`, or a `T` between), UTC, in ms since the epoch (the
+/// last millisecond of that second when `end`). A date alone is refused: the current logs
+/// page wants a date and a time.
 fn parse_when(text: &str, end: bool) -> Option<i64> {
     let text = text.trim();
-    let (date, time) = match text.split_once([' ', 'T']) {
-        Some((d, t)) => (d, Some(t.trim())),
-        None => (text, None),
-    };
+    let (date, time) = text.split_once([' ', 'T'])?;
+    let time = time.trim();
     let day = wire::parse_date(date)?;
     let start = day * 86_400_000;
-    let Some(time) = time else {
-        return Some(if end { start + 86_400_000 - 1 } else { start });
-    };
     let mut parts = time.split(':');
     let h: i64 = parts.next()?.parse().ok()?;
     let m: i64 = parts.next()?.parse().ok()?;
@@ -469,12 +506,12 @@ fn logs(store: &mut Store, req: &Req) -> Response {
         (Err(m), _) | (_, Err(m)) => return error("ZVSMS-4005", &m),
         _ => return error("ZVSMS-4005", "Invalid value for 'size'."),
     };
-    // The current page sends a date and a time (`yyyy-MM-dd HH:mm:ss`); the older page a date
-    // alone, which covers the whole day. Both are taken.
+    // The current page sends a date and a time (`yyyy-MM-dd HH:mm:ss`); a date alone (the
+    // older page's form) is refused, as the live logs refuse it.
     let when = |k: &str, end: bool| match req.query(k) {
         None | Some("") => Ok(None),
         Some(v) => parse_when(v, end).map(Some).ok_or(format!(
-            "'{k}' must be yyyy-MM-dd HH:mm:ss (or yyyy-MM-dd)."
+            "'{k}' must be yyyy-MM-dd HH:mm:ss, a date and a time."
         )),
     };
     let (from_ms, to_ms) = match (when("fromDate", false), when("toDate", true)) {
@@ -630,10 +667,11 @@ mod tests {
     }
 
     #[test]
-    fn log_dates_take_a_time_or_a_whole_day() {
+    fn log_dates_need_a_time() {
         let day = 20_426 * 86_400_000i64; // 2025-12-04
-        assert_eq!(parse_when("2025-12-04", false), Some(day));
-        assert_eq!(parse_when("2025-12-04", true), Some(day + 86_400_000 - 1));
+        assert_eq!(parse_when("2025-12-04", false), None);
+        assert_eq!(parse_when("2025-12-04", true), None);
+        assert_eq!(parse_when("2025-12-04 ", true), None);
         assert_eq!(
             parse_when("2025-12-04 01:02:03", false),
             Some(day + 3_723_000)

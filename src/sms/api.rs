@@ -241,8 +241,34 @@ impl Refusal {
     }
 }
 
-/// The code of a send refused for its sender id (missing or unknown): the page's error sample.
+/// The code the send pages show as their only error sample, documented as "Bad Request" and
+/// nothing more. The sandbox answers it for a missing or unknown sender id; what the live API
+/// means by it is not on the pages, so it is read as a refusal of every later send too (the run
+/// stops), and the message says what is known and what is only likely.
 pub const SENDER_ID_REFUSED: &str = "ZVSMS-4027";
+
+/// The message of a run stopped by a refusal that every later send would meet
+/// ([`Refusal::Run`]): the vendor's code and text quoted, what the run did, what to do, and
+/// the likely causes as likely, never as fact.
+pub fn account_refusal(code: Option<&str>, message: &str, sender_id: Option<&str>) -> String {
+    let quoted = match code {
+        Some(c) => format!("{c} \"{message}\""),
+        None => format!("\"{message}\""),
+    };
+    let done = "The run stopped: that request was recorded as not sent, nothing was sent again, and no later request went out. Messages already accepted stay done in the journal; the rest are resumable: run the same command again once the cause is fixed";
+    let sender = match sender_id {
+        Some(id) => format!("'{id}'"),
+        None => "none".to_string(),
+    };
+    match code {
+        Some(SENDER_ID_REFUSED) => format!(
+            "Zoho Voice refused a send: {quoted}. Its pages document {SENDER_ID_REFUSED} only as \"Bad Request\", so the cause is not known for certain. {done}. Likely causes (not confirmed by Zoho): a sender id the account does not have, or none given (this run gave {sender}; Zoho Voice lists the account's sender ids under Settings > SMS > Sender IDs), or another parameter of the request the API did not accept"
+        ),
+        _ => format!(
+            "Zoho Voice refused a send for the whole account: {quoted}. {done}. Likely causes: the credentials or their scopes (a send needs ZohoVoice.sms.CREATE), or the sender id (this run gave {sender})"
+        ),
+    }
+}
 
 /// What a send answered, after the HTTP layer's retries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -655,6 +681,16 @@ mod tests {
         assert_eq!(Refusal::of(Some(SENDER_ID_REFUSED), 400), Refusal::Run);
         assert_eq!(Refusal::of(None, 403), Refusal::Run);
         assert_eq!(Refusal::of(Some("ZVSMS-4003"), 400), Refusal::Batch);
+        let told = account_refusal(Some(SENDER_ID_REFUSED), "Bad Request", Some("NOPE"));
+        assert!(told.contains("ZVSMS-4027 \"Bad Request\""), "{told}");
+        assert!(told.contains("Likely causes (not confirmed"), "{told}");
+        assert!(
+            told.contains("'NOPE'") && told.contains("resumable"),
+            "{told}"
+        );
+        assert!(!told.contains("because"), "no cause given as fact: {told}");
+        let denied = account_refusal(None, "Forbidden", None);
+        assert!(denied.contains("\"Forbidden\"") && denied.contains("gave none"));
         let garbage = Outcome::Ok {
             status: 200,
             body: b"<html>".to_vec(),

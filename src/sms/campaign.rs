@@ -83,6 +83,8 @@ pub struct Settings {
     pub destination: crate::destination::Destination,
     /// What the account's outgoing logs show it texted within `--repeat-window`.
     pub texted: super::texted::Texted,
+    /// The log ids of test sends (`--test-to`) made from this machine.
+    pub test_sends: Arc<super::test_ledger::TestSends>,
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
     pub confirm: Confirm,
@@ -105,7 +107,7 @@ impl Settings {
 /// Numbers a pass has given a message: a later row with one of them is rejected (one
 /// message a number).
 #[derive(Default)]
-struct Claims(HashSet<u64>);
+pub(crate) struct Claims(HashSet<u64>);
 
 impl Claims {
     /// The contact of a kept row, or why the row is rejected: an earlier row has its number.
@@ -136,7 +138,7 @@ impl Claims {
 }
 
 /// A pass over the campaign's rows: what it does with a rejected row and with a recipient.
-trait Pass: Send {
+pub(crate) trait Pass: Send {
     /// The pass's counts, and the numbers it has given a message.
     fn tally(&mut self) -> (&mut Counts, &mut Claims);
     fn note_schema(&mut self, schema: &Arc<Schema>) {
@@ -176,9 +178,19 @@ impl<P: Pass> RowSink for Walk<'_, P> {
 /// Runs the input through the clean pipeline and dedupe, handing every row to `pass` in
 /// input order.
 fn walk<P: Pass>(settings: &Settings, pass: &mut P) -> Result<RunInfo> {
-    let src = source::open(&settings.input_path, &settings.input.source)?;
-    let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
-    pipeline::drive(src, &settings.input, deduper, &mut Walk(pass))
+    walk_list(&settings.input_path, &settings.input, settings.keep, pass)
+}
+
+/// [`walk`] of the list at `input_path`, read as `input` says, dedupe keeping `keep`.
+pub(crate) fn walk_list<P: Pass>(
+    input_path: &str,
+    input: &InputPlan,
+    keep: Keep,
+    pass: &mut P,
+) -> Result<RunInfo> {
+    let src = source::open(input_path, &input.source)?;
+    let deduper = Deduper::new(input.transform.dedupe_by, keep)?;
+    pipeline::drive(src, input, deduper, &mut Walk(pass))
 }
 
 /// A 64-bit digest of a batch key, for counting requests without keeping the texts.
@@ -362,7 +374,7 @@ impl Pass for SendPass<'_> {
                 let number = self
                     .resume
                     .key(raw.row)
-                    .map(str::to_string)
+                    .map(|k| super::journal_key::decode(k).number.to_string())
                     .or_else(|| contact.primary_phone().map(|p| p.e164.clone()))
                     .unwrap_or_default();
                 let message = composed
@@ -611,6 +623,7 @@ pub fn run(
             catch_up: settings.log_catch_up,
             resend_unknown: settings.resend_unknown,
             timing: settings.composer.timing.clone(),
+            test_sends: Arc::clone(&settings.test_sends),
         },
     ));
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);

@@ -10,11 +10,15 @@
 //! - [`send`]: journaled sends, at most once, with lost answers looked for in the logs
 //!   ([`reconcile`]);
 //! - [`campaign`] wires them (a planning pass, then the sending pass), [`summary`] reports,
-//!   and [`status`] joins a campaign's journal with the delivery logs.
+//!   and [`status`] joins a campaign's journal with the delivery logs, [`verify`] checks
+//!   each recipient the journal says was sent against them;
+//! - [`test_send`]: one row's message to test numbers only, kept out of the campaign (its
+//!   log ids in [`test_ledger`]).
 
 pub mod api;
 pub mod batch;
 pub mod campaign;
+pub mod journal_key;
 pub mod recipient;
 pub mod reconcile;
 pub mod segments;
@@ -23,6 +27,9 @@ pub mod status;
 pub mod summary;
 pub mod suppress;
 pub mod template;
+pub mod test_ledger;
+pub mod test_send;
 pub mod texted;
+pub mod verify;
 pub mod window;
 pub mod zones;

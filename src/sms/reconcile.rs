@@ -6,7 +6,8 @@
 //! [`scan`] settles many such sends at once: one paged listing of the campaign's outgoing
 //! messages, matched locally by number and text; when that listing would take more pages than
 //! there are numbers to look for (an account that sends far more than this campaign), it
-//! looks each number up instead.
+//! looks each number up instead. A test send (`sms --test-to`, its log id in
+//! [`super::test_ledger`]) is never taken for the campaign's.
 
 use std::collections::{HashMap, HashSet};
 
@@ -17,6 +18,7 @@ use crate::http::HttpClient;
 use crate::sms::api::{
     Direction, LOG_PAGE, LogEntry, LogError, LogQuery, digits, fetch_logs, logs_page,
 };
+use crate::sms::test_ledger::TestSends;
 
 /// How far before the journal's creation a logged send still counts (clock skew between this
 /// machine and the API).
@@ -64,8 +66,8 @@ pub struct Found {
 }
 
 impl Found {
-    fn add(&mut self, e: LogEntry) {
-        if e.direction == Some(Direction::Incoming) {
+    fn add(&mut self, e: LogEntry, tests: &TestSends) {
+        if e.direction == Some(Direction::Incoming) || tests.contains(&e.logid) {
             return;
         }
         self.entries
@@ -81,12 +83,13 @@ impl Found {
     }
 }
 
-/// Looks for the sends of `wanted` (number, text) in the logs since `since_ms`, with as few
-/// requests as it can (see the module docs).
+/// Looks for the sends of `wanted` (number, text) in the logs since `since_ms`, but the test
+/// sends in `tests`, with as few requests as it can (see the module docs).
 pub async fn scan(
     http: &HttpClient,
     wanted: &[(&str, &str)],
     since_ms: u64,
+    tests: &TestSends,
 ) -> Result<Found, LogError> {
     let mut found = Found::default();
     if wanted.is_empty() {
@@ -111,7 +114,7 @@ pub async fn scan(
         loop {
             for record in &page.records {
                 if let Some(e) = LogEntry::parse(record) {
-                    found.add(e);
+                    found.add(e, tests);
                 }
             }
             match page.next {
@@ -131,7 +134,7 @@ pub async fn scan(
             to_date: Some(to_date.clone()),
         };
         for e in fetch_logs(http, &query).await? {
-            found.add(e);
+            found.add(e, tests);
         }
         found.requests += 1;
     }

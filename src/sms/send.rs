@@ -154,6 +154,8 @@ pub struct Reconciling {
     /// When the campaign's messages go out: a scheduled send whose time has passed is placed
     /// again by it.
     pub timing: super::recipient::Timing,
+    /// Test sends (`--test-to`): never taken for the campaign's messages.
+    pub test_sends: Arc<super::test_ledger::TestSends>,
 }
 
 /// The state every send of a run shares.
@@ -244,7 +246,13 @@ impl Sender {
             .iter()
             .map(|i| i.recipient.number.clone())
             .collect();
-        let keys: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        // Each row's number and the digest of its text: what `sms-status --verify` checks.
+        let keys: Vec<String> = batch
+            .items
+            .iter()
+            .map(|i| super::journal_key::encode(&i.recipient.number, &i.recipient.message))
+            .collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let mut spec = IntentSpec::new(Op::Send, &rows);
         spec.keys = &keys;
         let Some(turn) = self.exec.begin(spec).await else {
@@ -330,9 +338,10 @@ impl Sender {
                 // The account is refused (sender id, credentials, scope): every later send
                 // would be refused the same way. Nothing was sent; the run stops.
                 self.record(intent, &not_applied(&rows));
-                let code = code.unwrap_or_else(|| "remote_error".into());
-                self.exec.fatal(Error::Usage(format!(
-                    "Zoho Voice refused the send for the whole account ({code}: {message}): check --sender-id (a sender id or number of your Zoho Voice account) and the credentials' scopes; nothing more was sent"
+                self.exec.fatal(Error::Usage(super::api::account_refusal(
+                    code.as_deref(),
+                    &message,
+                    self.options.sender_id.as_deref(),
                 )));
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
             }
@@ -424,7 +433,14 @@ impl Sender {
             .iter()
             .map(|u| (u.item.recipient.number.as_str(), &*u.item.recipient.message))
             .collect();
-        let found = match reconcile::scan(&self.http, &wanted, self.reconciling.since_ms).await {
+        let found = match reconcile::scan(
+            &self.http,
+            &wanted,
+            self.reconciling.since_ms,
+            &self.reconciling.test_sends,
+        )
+        .await
+        {
             Ok(found) => found,
             Err(e) => {
                 if e.denied {

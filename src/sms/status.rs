@@ -61,7 +61,9 @@ pub fn join(resume: &Resume, entries: &[LogEntry]) -> Vec<RecipientStatus> {
     let mut rows: Vec<RecipientStatus> = resume
         .rows()
         .map(|(row, state)| {
-            let number = resume.key(row).unwrap_or("").to_string();
+            let number = super::journal_key::decode(resume.key(row).unwrap_or(""))
+                .number
+                .to_string();
             let of_log = |e: &LogEntry| RecipientStatus {
                 row,
                 number: number.clone(),

@@ -10,6 +10,9 @@
 //! The logs' `fromDate`/`toDate` do not say in which time zone they are read, so the query
 //! asks for a day more on each side and the entries are kept by their `submittedTime`
 //! (milliseconds since the epoch), when the answer gives one.
+//!
+//! A test send (`sms --test-to`, its log id in [`super::test_ledger`]) is not counted: it
+//! never keeps a recipient from getting the campaign's text.
 
 use std::collections::HashSet;
 use std::hash::Hasher as _;
@@ -20,6 +23,7 @@ use siphasher::sip::SipHasher13;
 use crate::http::HttpClient;
 use crate::reject::{Code, Rejection, Stage};
 use crate::sms::api::{self, Direction, LogEntry, LogError, LogQuery};
+use crate::sms::test_ledger::TestSends;
 
 /// The default `--repeat-window`.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -37,7 +41,7 @@ pub struct Texted {
 }
 
 /// The text as compared: line ends and surrounding blanks do not count.
-fn text_digest(text: &str) -> u64 {
+pub(crate) fn text_digest(text: &str) -> u64 {
     let mut h = SipHasher13::new_with_keys(0x7465_7874_6564_2121, 0x7265_7065_6174_2121);
     for (i, line) in text.trim().lines().enumerate() {
         if i > 0 {
@@ -87,11 +91,14 @@ impl Texted {
     }
 
     /// Adds the outgoing entries among `entries` submitted at or after `since_ms` (or with
-    /// no time given).
-    fn add_entries(&mut self, entries: &[LogEntry], since_ms: u64) {
+    /// no time given), but test sends.
+    fn add_entries(&mut self, entries: &[LogEntry], since_ms: u64, tests: &TestSends) {
         for e in entries {
             let outgoing = e.direction.is_none_or(|d| d == Direction::Outgoing);
-            if outgoing && (e.submitted_ms == 0 || e.submitted_ms >= since_ms) {
+            if outgoing
+                && (e.submitted_ms == 0 || e.submitted_ms >= since_ms)
+                && !tests.contains(&e.logid)
+            {
                 self.add(&e.number, &e.message);
                 self.read += 1;
             }
@@ -104,12 +111,13 @@ fn log_time(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// Reads the outgoing logs of the `window` before `now` (see the module docs). A zero window
-/// reads nothing.
+/// Reads the outgoing logs of the `window` before `now`, but the test sends in `tests` (see
+/// the module docs). A zero window reads nothing.
 pub async fn read(
     http: &HttpClient,
     window: Duration,
     now: jiff::Timestamp,
+    tests: &TestSends,
 ) -> Result<Texted, LogError> {
     let mut texted = Texted {
         window,
@@ -139,7 +147,7 @@ pub async fn read(
         let page = api::logs_page(http, &query, from).await?;
         texted.requests += 1;
         let entries: Vec<LogEntry> = page.records.iter().filter_map(LogEntry::parse).collect();
-        texted.add_entries(&entries, since_ms);
+        texted.add_entries(&entries, since_ms, tests);
         match page.next {
             Some(crate::connectors::Cursor::Offset(next)) => from = next,
             _ => return Ok(texted),
@@ -216,7 +224,7 @@ mod tests {
     #[test]
     fn entries_before_the_window_or_incoming_do_not_count() {
         let entry = |number: &str, ms: u64, direction| LogEntry {
-            logid: "1".into(),
+            logid: format!("id-{number}"),
             number: number.into(),
             message: "x".into(),
             direction,
@@ -224,6 +232,10 @@ mod tests {
             submitted_ms: ms,
             status_description: String::new(),
         };
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = TestSends::path(dir.path());
+        TestSends::record(&ledger, &["id-5"]).unwrap();
+        let tests = TestSends::load(&ledger).unwrap();
         let mut t = Texted::default();
         t.add_entries(
             &[
@@ -231,13 +243,16 @@ mod tests {
                 entry("2", 5_000, Some(Direction::Outgoing)),
                 entry("3", 5_000, Some(Direction::Incoming)),
                 entry("4", 0, None),
+                entry("5", 5_000, Some(Direction::Outgoing)),
             ],
             2_000,
+            &tests,
         );
         assert!(!t.contains("1", "x"));
         assert!(t.contains("2", "x"));
         assert!(!t.contains("3", "x"));
         assert!(t.contains("4", "x"));
+        assert!(!t.contains("5", "x"), "a test send does not count");
         assert_eq!(t.read, 2);
     }
 
