@@ -193,6 +193,18 @@ pub struct RowExtras {
     pub primary: bool,
 }
 
+impl RowExtras {
+    /// What `contact` says beyond its fields: its parent, status and primary flag.
+    pub fn of(contact: &Contact) -> RowExtras {
+        let nonempty = |s: &str| Some(s.trim().to_string()).filter(|t| !t.is_empty());
+        RowExtras {
+            parent: nonempty(&contact.parent_id),
+            status: nonempty(&contact.status),
+            primary: contact.is_primary,
+        }
+    }
+}
+
 /// The result of one write (create, update or delete), after the HTTP layer's retries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Write {

@@ -14,6 +14,7 @@ pub mod canary;
 pub mod engine;
 pub mod key;
 pub mod late;
+pub mod listing;
 pub mod plan;
 pub mod settle;
 pub mod summary;
@@ -46,6 +47,7 @@ pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
 pub use key::{MatchBy, RemoteIndex, row_key};
 pub use late::LateWrites;
+pub use listing::Listings;
 pub use plan::{Mode, Plan, decide, describe};
 pub use summary::ImportSummary;
 
@@ -82,11 +84,6 @@ pub struct Settings {
 
 /// Rows in flight between the planner and the writers.
 const QUEUE: usize = 1024;
-
-fn nonempty(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
 
 /// An intent an earlier run left open for a row: in flight, or answered ambiguously.
 #[derive(Debug, Clone, Copy)]
@@ -128,11 +125,8 @@ struct Planner<'a> {
     /// The writers: creates an earlier run left unknown and that may still land are handed
     /// to them, to be looked for after the stream.
     engine: Option<&'a Arc<Engine>>,
-    /// The target's records, once listed; `listed` names the parents listed so far.
-    index: RemoteIndex,
-    listed: HashSet<String>,
-    /// Parents the API refused to list, with its code and message.
-    refused: HashMap<String, (String, String)>,
+    /// The target's records, listed as the rows name their parents.
+    listings: Listings,
     lists: bool,
     /// The journal lost records (see `checkpoint::mark`): in create mode, a row it says nothing
     /// of is looked for on the target before it is created.
@@ -208,35 +202,10 @@ impl Planner<'_> {
         })
     }
 
-    /// Lists the records under `parent` unless already done.
-    /// Lists the records under `parent` unless already done. A parent the API refuses for
-    /// good (a Books contact that does not exist) is a problem of the rows that name it: its
-    /// code and message come back, for them. Any other failure stops the run.
+    /// Lists the records under `parent` unless already done (see [`Listings::ensure`]).
     fn ensure_listed(&mut self, parent: &str) -> Result<Option<(String, String)>> {
-        if let Some(refusal) = self.refused.get(parent) {
-            return Ok(Some(refusal.clone()));
-        }
-        if self.listed.contains(parent) {
-            return Ok(None);
-        }
-        let parents = if self.settings.parents {
-            vec![parent.to_string()]
-        } else {
-            Vec::new()
-        };
-        match self.runtime.block_on(self.target.list(self.http, &parents)) {
-            Ok(records) => {
-                self.index.extend(self.settings.by, records);
-                self.listed.insert(parent.to_string());
-                Ok(None)
-            }
-            Err(e) if self.settings.parents && e.refused.is_some() => {
-                let refusal = (e.refused.clone().unwrap_or_default(), e.to_string());
-                self.refused.insert(parent.to_string(), refusal.clone());
-                Ok(Some(refusal))
-            }
-            Err(e) => Err(e.into_error()),
-        }
+        self.listings
+            .ensure(self.target, self.http, self.runtime, parent)
     }
 
     fn journal_outcome(&self, intent: IntentId, outcome: RowOutcome) -> Result<()> {
@@ -282,6 +251,7 @@ impl Planner<'_> {
             return Ok(Lookup::Refused(code, message));
         }
         let ids = self
+            .listings
             .index
             .find(parent, k)
             .iter()
@@ -380,24 +350,14 @@ impl Planner<'_> {
         };
         let contact = clean.contact();
         let row = p.raw.row;
-        let extras = RowExtras {
-            parent: nonempty(&contact.parent_id),
-            status: nonempty(&contact.status),
-            primary: contact.is_primary,
-        };
+        let extras = RowExtras::of(contact);
         let fields = match self.target.desired(contact, &extras) {
             Ok(f) => f,
             Err(rejection) => return self.reject(schema, &p, rejection),
         };
-        let parent = if self.settings.parents {
-            extras
-                .parent
-                .clone()
-                .or_else(|| self.settings.default_parent.clone())
-                .unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let parent = self
+            .listings
+            .parent_of(&extras, self.settings.default_parent.as_ref());
         let by = self.settings.by;
         let key = row_key(contact, by);
         let find_key = if by == MatchBy::Id {
@@ -519,7 +479,14 @@ impl Planner<'_> {
                 if let Some((code, message)) = self.ensure_listed(&parent)? {
                     return self.failed(schema, &p, &code, &message);
                 }
-                Some(self.index.find(&parent, k).into_iter().cloned().collect())
+                Some(
+                    self.listings
+                        .index
+                        .find(&parent, k)
+                        .into_iter()
+                        .cloned()
+                        .collect(),
+                )
             }
             _ => None,
         };
@@ -758,9 +725,7 @@ pub fn run(
         resume: &resume,
         in_flight: &in_flight,
         engine: engine.as_ref(),
-        index: RemoteIndex::default(),
-        listed: HashSet::new(),
-        refused: HashMap::new(),
+        listings: Listings::new(settings.by, settings.parents),
         lists,
         damaged,
         claimed: HashSet::new(),
@@ -801,7 +766,7 @@ pub fn run(
         planner.planned_updates,
         planner.resumed,
     );
-    let listed_records = planner.index.len();
+    let listed_records = planner.listings.index.len();
     drop(planner);
 
     // Let the writers finish, then settle the unknown and the retryable.

@@ -6,14 +6,13 @@
 
 pub mod summary;
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::connectors::{Difference, RowExtras, SharedTarget, differences};
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Result, exit};
 use crate::http::HttpClient;
-use crate::import::{MatchBy, RemoteIndex, row_key};
+use crate::import::{Listings, MatchBy, row_key};
 use crate::input::InputPlan;
 use crate::pipeline::{self, RowSink};
 use crate::reject::Rejection;
@@ -53,12 +52,9 @@ struct Checker<'a> {
     http: &'a HttpClient,
     runtime: &'a tokio::runtime::Handle,
     counts: &'a mut Counts,
-    index: RemoteIndex,
+    listings: Listings,
     /// Per listed record: a row found it.
     seen: Vec<bool>,
-    listed: HashSet<String>,
-    /// Parents the API refused to list, with its code and message.
-    refused: HashMap<String, String>,
     tally: Tally,
     report: Option<TableWriter>,
     last_schema: Arc<Schema>,
@@ -85,31 +81,14 @@ impl RowSink for Checker<'_> {
 }
 
 impl Checker<'_> {
-    /// Lists the records under `parent` unless already done; the refusal of a parent the API
-    /// refuses for good (a Books contact that does not exist).
+    /// Lists the records under `parent` unless already done (see [`Listings::ensure`]): the
+    /// message of a parent the API refuses for good.
     fn ensure_listed(&mut self, parent: &str) -> Result<Option<String>> {
-        if let Some(refusal) = self.refused.get(parent) {
-            return Ok(Some(refusal.clone()));
-        }
-        if !self.listed.insert(parent.to_string()) {
-            return Ok(None);
-        }
-        let parents = match self.settings.parents {
-            true => vec![parent.to_string()],
-            false => Vec::new(),
-        };
-        match self.runtime.block_on(self.target.list(self.http, &parents)) {
-            Ok(records) => {
-                self.seen.resize(self.seen.len() + records.len(), false);
-                self.index.extend(self.settings.by, records);
-                Ok(None)
-            }
-            Err(e) if self.settings.parents && e.refused.is_some() => {
-                self.refused.insert(parent.to_string(), e.to_string());
-                Ok(Some(e.to_string()))
-            }
-            Err(e) => Err(e.into_error()),
-        }
+        let refusal = self
+            .listings
+            .ensure(self.target, self.http, self.runtime, parent)?;
+        self.seen.resize(self.listings.index.len(), false);
+        Ok(refusal.map(|(_, message)| message))
     }
 
     fn check(&mut self, schema: &Arc<Schema>, p: Processed) -> Result<()> {
@@ -117,11 +96,7 @@ impl Checker<'_> {
             return Ok(());
         };
         let contact = clean.contact();
-        let extras = RowExtras {
-            parent: nonempty(&contact.parent_id),
-            status: nonempty(&contact.status),
-            primary: contact.is_primary,
-        };
+        let extras = RowExtras::of(contact);
         let fields = match self.target.desired(contact, &extras) {
             Ok(f) => f,
             // A row the target's rules refuse is never written: `import` rejects it too.
@@ -130,14 +105,9 @@ impl Checker<'_> {
                 return Ok(());
             }
         };
-        let parent = match self.settings.parents {
-            true => extras
-                .parent
-                .clone()
-                .or_else(|| self.settings.default_parent.clone())
-                .unwrap_or_default(),
-            false => String::new(),
-        };
+        let parent = self
+            .listings
+            .parent_of(&extras, self.settings.default_parent.as_ref());
         let by = self.settings.by;
         let (status, id) = match row_key(contact, by) {
             None => (
@@ -183,8 +153,8 @@ impl Checker<'_> {
         fields: &crate::connectors::Fields,
     ) -> (Status, String) {
         let mut best: Option<(usize, Vec<Difference>)> = None;
-        for i in self.index.positions(parent, key) {
-            let Some(record) = self.index.get(i) else {
+        for i in self.listings.index.positions(parent, key) {
+            let Some(record) = self.listings.index.get(i) else {
                 continue;
             };
             let diffs = differences(&**self.target, fields, &record.fields.to_fields());
@@ -202,7 +172,12 @@ impl Checker<'_> {
             );
         };
         // Two rows may want one record: the first to find it holds it.
-        let id = self.index.get(i).map(|r| r.id.clone()).unwrap_or_default();
+        let id = self
+            .listings
+            .index
+            .get(i)
+            .map(|r| r.id.clone())
+            .unwrap_or_default();
         if let Some(seen) = self.seen.get_mut(i) {
             *seen = true;
         }
@@ -223,7 +198,7 @@ impl Checker<'_> {
                 continue;
             }
             self.tally.extra += 1;
-            let (Some(w), Some(record)) = (&mut self.report, self.index.get(i)) else {
+            let (Some(w), Some(record)) = (&mut self.report, self.listings.index.get(i)) else {
                 continue;
             };
             let mut text: Vec<String> = Vec::new();
@@ -241,11 +216,6 @@ impl Checker<'_> {
         }
         Ok(())
     }
-}
-
-fn nonempty(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 /// Verifies `settings.input_path` against `target` through `http`, on `runtime`.
@@ -284,10 +254,8 @@ pub fn run(
         http: &http,
         runtime: &handle,
         counts: &mut counts,
-        index: RemoteIndex::default(),
+        listings: Listings::new(settings.by, settings.parents),
         seen: Vec::new(),
-        listed: HashSet::new(),
-        refused: HashMap::new(),
         tally: Tally::default(),
         report,
         last_schema: Arc::new(Schema::default()),
@@ -299,7 +267,11 @@ pub fn run(
     let info = pipeline::drive(src, &settings.input, deduper, &mut checker)?;
     checker.last_schema = Arc::clone(&info.schema);
     checker.extras()?;
-    let (tally, listed, report) = (checker.tally, checker.index.len(), checker.report.take());
+    let (tally, listed, report) = (
+        checker.tally,
+        checker.listings.index.len(),
+        checker.report.take(),
+    );
     drop(checker);
     if let Some(w) = report {
         w.finish(&info.schema)?;
