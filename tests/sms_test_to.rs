@@ -3,7 +3,7 @@
 //! afterwards texts every recipient exactly once, a test number that is also a recipient
 //! included (a test never keeps a recipient from the campaign's text).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use common::{Harness, Run, mobile, texts};
@@ -27,19 +27,6 @@ fn sms(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Run {
     Run::from_output(out)
 }
 
-/// A list of rows `ns` with names and mobiles.
-fn write_list(h: &Harness, ns: impl IntoIterator<Item = u32>) -> PathBuf {
-    let path = h.path("list.csv");
-    let mut w = csv::Writer::from_path(&path).expect("create the input");
-    w.write_record(["First Name", "Mobile"]).expect("write");
-    for n in ns {
-        w.write_record([format!("First{n}"), mobile(n)])
-            .expect("write");
-    }
-    w.flush().expect("flush");
-    path
-}
-
 /// The outgoing texts per number, for the numbers of rows `ns`.
 fn counts_of(h: &Harness, ns: impl IntoIterator<Item = u32>) -> Vec<usize> {
     let by = texts(h);
@@ -53,7 +40,7 @@ const TEMPLATE: &str = "Hi {first_name}, the sale starts today";
 #[test]
 fn test_to_texts_only_the_test_numbers_and_the_campaign_still_texts_everyone_once() {
     let h = Harness::new(common::config());
-    let input = write_list(&h, 0..12);
+    let input = h.write_names_and_mobiles("list.csv", 0..12);
     let cp = h.path("c.checkpoint");
     // One test number in international form, one national (read with --default-region).
     let test = sms(
@@ -135,7 +122,7 @@ fn test_to_texts_only_the_test_numbers_and_the_campaign_still_texts_everyone_onc
 #[test]
 fn a_test_to_a_recipient_does_not_keep_the_campaign_from_texting_it() {
     let h = Harness::new(common::config());
-    let input = write_list(&h, 0..5);
+    let input = h.write_names_and_mobiles("list.csv", 0..5);
     let cp = h.path("c.checkpoint");
     let text = "The sale starts today";
     let test = sms(
@@ -159,7 +146,7 @@ fn a_test_to_a_recipient_does_not_keep_the_campaign_from_texting_it() {
 #[test]
 fn test_numbers_that_cannot_be_texted_stop_before_anything_is_sent() {
     let h = Harness::new(common::config());
-    let input = write_list(&h, 0..3);
+    let input = h.write_names_and_mobiles("list.csv", 0..3);
     let cp = h.path("c.checkpoint");
     let suppress = h.path("suppress.txt");
     std::fs::write(&suppress, format!("{}\n", mobile(90_002))).expect("write");
@@ -213,7 +200,7 @@ fn test_numbers_that_cannot_be_texted_stop_before_anything_is_sent() {
 #[test]
 fn a_test_send_needs_and_quotes_the_sender_id() {
     let h = Harness::new(common::config());
-    let input = write_list(&h, 0..3);
+    let input = h.write_names_and_mobiles("list.csv", 0..3);
     let cp = h.path("c.checkpoint");
     let out = h
         .api_command()

@@ -2,7 +2,7 @@
 //! the sandbox's outgoing SMS logs; and the sandbox as strict as the current pages (at most 10
 //! numbers a send, log dates with a time), which bulkline's own requests meet.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 
 use common::{Harness, Run, mobile, read_table};
@@ -40,18 +40,6 @@ fn verify(h: &Harness, cp: &Path, extra: &[&str]) -> Run {
     Run::from_output(out)
 }
 
-fn write_list(h: &Harness, ns: impl IntoIterator<Item = u32>) -> PathBuf {
-    let path = h.path("list.csv");
-    let mut w = csv::Writer::from_path(&path).expect("create the input");
-    w.write_record(["First Name", "Mobile"]).expect("write");
-    for n in ns {
-        w.write_record([format!("First{n}"), mobile(n)])
-            .expect("write");
-    }
-    w.flush().expect("flush");
-    path
-}
-
 /// POSTs `body` to the sandbox's `path` and returns the status and the JSON answer.
 fn post(h: &Harness, path: &str, body: &Value) -> (u16, Value) {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -83,7 +71,7 @@ fn logid_of(h: &Harness, n: u32) -> String {
 #[test]
 fn verify_finds_every_recipient_and_names_those_the_logs_do_not_show() {
     let h = Harness::new(common::config());
-    let input = write_list(&h, 0..15);
+    let input = h.write_names_and_mobiles("list.csv", 0..15);
     let cp = h.path("c.checkpoint");
     let campaign = sms(&h, &input, &cp, &["--message", "Hi {first_name}, see you"]);
     campaign.assert_code(0);
@@ -172,49 +160,15 @@ fn the_sandbox_is_as_strict_as_the_pages_and_bulkline_meets_it() {
     let numbers: Vec<String> = (0..11)
         .map(|n| mobile(n).trim_start_matches('+').to_string())
         .collect();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let (status, body) = rt.block_on(async {
-        let c = reqwest::Client::new();
-        let url = h.sb.url();
-        let token: Value = c
-            .post(format!("{url}/oauth/v2/token"))
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("client_id", bulkline::sandbox::seed::CLIENT_ID),
-                ("client_secret", bulkline::sandbox::seed::CLIENT_SECRET),
-                ("refresh_token", bulkline::sandbox::seed::REFRESH_TOKEN),
-            ])
-            .send()
-            .await
-            .expect("a token")
-            .json()
-            .await
-            .expect("JSON");
-        let t = token["access_token"]
-            .as_str()
-            .expect("an access token")
-            .to_string();
-        let r = c
-            .post(format!("{url}/rest/json/v1/sms/send"))
-            .header("Authorization", format!("Zoho-oauthtoken {t}"))
-            .json(&json!({"senderId": bulkline::sandbox::seed::SMS_SENDER_ID,
-                "customerNumber": numbers.join(","), "message": "hi"}))
-            .send()
-            .await
-            .expect("an answer");
-        (
-            r.status().as_u16(),
-            r.json::<Value>().await.unwrap_or(Value::Null),
-        )
-    });
+    let send = json!({"senderId": bulkline::sandbox::seed::SMS_SENDER_ID,
+        "customerNumber": numbers.join(","), "message": "hi"});
+    let (status, body) =
+        h.zoho_request(reqwest::Method::POST, "/rest/json/v1/sms/send", Some(&send));
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["code"], "ZVSMS-4005", "{body}");
     assert!(h.sb.sms_messages().is_empty());
 
-    let input = write_list(&h, 0..25);
+    let input = h.write_names_and_mobiles("list.csv", 0..25);
     let cp = h.path("c.checkpoint");
     let run = sms(&h, &input, &cp, &["--message", "Store closed Monday"]);
     run.assert_code(0);

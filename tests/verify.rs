@@ -11,33 +11,9 @@ use common::{Harness, Row, Target};
 
 /// Deletes Zoho Voice contact `id` through the API, as another tool would.
 fn delete_behind_the_back(h: &Harness, id: &str) {
-    let url = h.sb.url();
-    let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    rt.block_on(async {
-        let c = reqwest::Client::new();
-        let token: serde_json::Value = c
-            .post(format!("{url}/oauth/v2/token"))
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("client_id", seed::CLIENT_ID),
-                ("client_secret", seed::CLIENT_SECRET),
-                ("refresh_token", seed::REFRESH_TOKEN),
-            ])
-            .send()
-            .await
-            .expect("a token")
-            .json()
-            .await
-            .expect("JSON");
-        let token = token["access_token"].as_str().expect("a token").to_string();
-        let r = c
-            .delete(format!("{url}/rest/json/zv/contacts/{id}"))
-            .header("Authorization", format!("Zoho-oauthtoken {token}"))
-            .send()
-            .await
-            .expect("the delete");
-        assert!(r.status().is_success(), "{}", r.status());
-    });
+    let path = format!("/rest/json/zv/contacts/{id}");
+    let (status, body) = h.zoho_request(reqwest::Method::DELETE, &path, None);
+    assert_eq!(status, 200, "{body}");
 }
 
 fn verify(

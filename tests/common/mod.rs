@@ -359,6 +359,69 @@ impl Harness {
         Run::from_output(out)
     }
 
+    /// A list of rows `ns` with a first name and a mobile (an SMS campaign's), at `name`.
+    #[allow(dead_code)] // not every test binary needs it
+    pub fn write_names_and_mobiles(
+        &self,
+        name: &str,
+        ns: impl IntoIterator<Item = u32>,
+    ) -> PathBuf {
+        let path = self.path(name);
+        let mut w = csv::Writer::from_path(&path).expect("create the input");
+        w.write_record(["First Name", "Mobile"]).expect("write");
+        for n in ns {
+            w.write_record([format!("First{n}"), mobile(n)])
+                .expect("write");
+        }
+        w.flush().expect("flush");
+        path
+    }
+
+    /// Sends `method path` (with a JSON body, if any) to the sandbox's Zoho APIs as another
+    /// tool would, with a token of its own: the status and the JSON answer (null if none).
+    #[allow(dead_code)] // not every test binary needs it
+    pub fn zoho_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let url = self.sb.url();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        rt.block_on(async {
+            let c = reqwest::Client::new();
+            let token: Value = c
+                .post(format!("{url}/oauth/v2/token"))
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", seed::CLIENT_ID),
+                    ("client_secret", seed::CLIENT_SECRET),
+                    ("refresh_token", seed::REFRESH_TOKEN),
+                ])
+                .send()
+                .await
+                .expect("a token")
+                .json()
+                .await
+                .expect("JSON");
+            let token = token["access_token"].as_str().expect("an access token");
+            let mut request = c
+                .request(method, format!("{url}{path}"))
+                .header("Authorization", format!("Zoho-oauthtoken {token}"));
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let r = request.send().await.expect("an answer");
+            (
+                r.status().as_u16(),
+                r.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        })
+    }
+
     /// The mobiles in the store of `t` (every one, duplicates included), sorted, as E.164.
     pub fn mobiles(&self, t: Target) -> Vec<String> {
         let mut m: Vec<String> = self
