@@ -10,9 +10,9 @@ use crate::checkpoint::read_journal;
 use crate::cli::SmsStatusArgs;
 use crate::error::{Error, Result, exit};
 use crate::sink::TableWriter;
-use crate::sms::api::{Direction, LogQuery, fetch_logs};
+use crate::sms::api::fetch_logs;
 use crate::sms::campaign::TARGET;
-use crate::sms::reconcile::date_range;
+use crate::sms::reconcile::outgoing_since;
 use crate::sms::status::{self, COLUMNS};
 use crate::sms::test_ledger::TestSends;
 use crate::source::{Format, Schema, Values};
@@ -48,16 +48,10 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
     if args.verify {
         return verify(args, &header, &resume, &api);
     }
-    let (from_date, to_date) = date_range(
+    let query = outgoing_since(
         resume.created_unix.saturating_mul(1000),
         jiff::Timestamp::now(),
     );
-    let query = LogQuery {
-        direction: Some(Direction::Outgoing),
-        number: None,
-        from_date: Some(from_date),
-        to_date: Some(to_date),
-    };
     let entries = api
         .runtime
         .block_on(fetch_logs(&api.http, &query))

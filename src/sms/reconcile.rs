@@ -37,6 +37,18 @@ pub fn date_range(since_ms: u64, now: Timestamp) -> (String, String) {
     (day(since, -1), day(now, 1))
 }
 
+/// The query of every outgoing message from the day before `since_ms` to the day after now
+/// (see [`date_range`]).
+pub fn outgoing_since(since_ms: u64, now: Timestamp) -> LogQuery {
+    let (from_date, to_date) = date_range(since_ms, now);
+    LogQuery {
+        direction: Some(Direction::Outgoing),
+        number: None,
+        from_date: Some(from_date),
+        to_date: Some(to_date),
+    }
+}
+
 /// The outgoing message among `entries` that is the send of `message` to `number` made at or
 /// after `since_ms` (less [`SKEW_MS`]); the newest when there are several.
 pub fn find<'a>(
@@ -96,13 +108,7 @@ pub async fn scan(
         return Ok(found);
     }
     let numbers: HashSet<String> = wanted.iter().map(|(n, _)| digits(n)).collect();
-    let (from_date, to_date) = date_range(since_ms, Timestamp::now());
-    let span = LogQuery {
-        direction: Some(Direction::Outgoing),
-        number: None,
-        from_date: Some(from_date.clone()),
-        to_date: Some(to_date.clone()),
-    };
+    let span = outgoing_since(since_ms, Timestamp::now());
     let first = logs_page(http, &span, 0).await?;
     found.requests += 1;
     let pages = first
@@ -128,10 +134,8 @@ pub async fn scan(
     }
     for number in numbers {
         let query = LogQuery {
-            direction: Some(Direction::Outgoing),
             number: Some(number),
-            from_date: Some(from_date.clone()),
-            to_date: Some(to_date.clone()),
+            ..span.clone()
         };
         for e in fetch_logs(http, &query).await? {
             found.add(e, tests);

@@ -25,10 +25,10 @@ use serde::Serialize;
 
 use crate::checkpoint::{Resume, RowState};
 use crate::http::HttpClient;
-use crate::sms::api::{Direction, LogEntry, LogError, LogQuery, digits, logs_page};
+use crate::sms::api::{Direction, LogEntry, LogError, digits, logs_page};
 
 use super::journal_key;
-use super::reconcile::{SKEW_MS, date_range};
+use super::reconcile::{SKEW_MS, outgoing_since};
 use super::test_ledger::TestSends;
 use super::texted::text_digest;
 
@@ -293,19 +293,13 @@ pub async fn verify(
     scheduled: bool,
 ) -> Result<Verification, LogError> {
     let mut v = Verifier::new(resume, tests);
-    let (from_date, to_date) = date_range(
+    let query = outgoing_since(
         resume
             .created_unix
             .saturating_mul(1000)
             .saturating_sub(SKEW_MS),
         jiff::Timestamp::now(),
     );
-    let query = LogQuery {
-        direction: Some(Direction::Outgoing),
-        number: None,
-        from_date: Some(from_date),
-        to_date: Some(to_date),
-    };
     let mut requests = 0;
     let mut from = 0usize;
     if !v.wants.is_empty() {
