@@ -92,7 +92,7 @@ pub const CODES: VendorCodes = VendorCodes::new(&[
         meaning: Meaning::MissingScope,
         text: "You are not authorized to perform this operation",
         source: Source::Reading(
-            "public clients meet it, with HTTP 401, for a token without the operation's scope",
+            "public clients meet it for a token without the operation's scope",
         ),
     },
     VendorCode {
