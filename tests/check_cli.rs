@@ -74,7 +74,11 @@ fn check_names_the_scope_a_zoho_token_lacks() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("ZohoBooks.contacts.READ"), "{stderr}");
-    assert!(stderr.contains("OAUTH_SCOPE_MISMATCH"), "{stderr}");
+    // Books' own answer to a token without the scope: code 57, quoted.
+    assert!(
+        stderr.contains("code 57 \"You are not authorized to perform this operation\""),
+        "{stderr}"
+    );
     assert!(!stderr.contains("run the same command again"), "{stderr}");
     // One token request and the one refused read: nothing retried, no refresh loop.
     assert_eq!(all_requests(&h), 2);

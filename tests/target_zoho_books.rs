@@ -36,6 +36,8 @@ fn client(sb: &Sandbox) -> Result<HttpClient, Box<dyn std::error::Error>> {
     };
     let tokens = TokenProvider::zoho(http.clone(), auth, base.clone(), None);
     let mut config = ClientConfig::new(Rate::per_second(200.0).ok_or("rate")?);
+    // Answers read as a run reads them: by the target's own codes.
+    config.codes = bulkline::connectors::zoho_books::DESCRIPTOR.codes;
     config.retry = RetryPolicy {
         max_retries: 2,
         base_delay: Duration::from_millis(5),

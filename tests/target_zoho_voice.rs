@@ -24,6 +24,8 @@ async fn setup() -> (Sandbox, HttpClient) {
     };
     let tokens = TokenProvider::zoho(http.clone(), auth, base.clone(), None);
     let mut config = ClientConfig::new(Rate::per_second(500.0).unwrap());
+    // Answers read as a run reads them: by the target's own codes.
+    config.codes = bulkline::connectors::zoho_voice::DESCRIPTOR.codes;
     config.retry = RetryPolicy {
         max_retries: 2,
         base_delay: Duration::from_millis(5),

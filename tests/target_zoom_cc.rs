@@ -29,6 +29,8 @@ async fn setup() -> Result<(Sandbox, HttpClient), Box<dyn std::error::Error>> {
         None,
     );
     let mut config = ClientConfig::new(Rate::per_second(2000.0).ok_or("rate")?);
+    // Answers read as a run reads them: by the target's own codes.
+    config.codes = bulkline::connectors::zoom_cc::DESCRIPTOR.codes;
     config.retry = RetryPolicy {
         max_retries: 2,
         base_delay: Duration::from_millis(10),

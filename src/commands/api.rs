@@ -10,7 +10,8 @@ use crate::connectors::{OAuth, SharedTarget, TargetKind, zoho_voice};
 use crate::destination::{Destination, canonical_origin};
 use crate::error::{Error, Result};
 use crate::http::{
-    BaseUrl, ClientConfig, ConcurrencyMode, HttpClient, LimitCodes, Rate, RetryPolicy, build_client,
+    BaseUrl, ClientConfig, ConcurrencyMode, HttpClient, Rate, RetryPolicy, VendorCodes,
+    build_client,
 };
 use crate::preflight;
 use crate::sandbox::{Sandbox, SandboxConfig, seed};
@@ -175,7 +176,7 @@ impl Start {
         oauth: OAuth,
         default_rate: Rate,
         published: bool,
-        limit_codes: LimitCodes,
+        codes: VendorCodes,
     ) -> Result<HttpClient> {
         let base = BaseUrl::resolve(documented, self.base_override(args))?;
         let (rate, probe_to) = match &args.rate {
@@ -218,7 +219,7 @@ impl Start {
             },
             not_applied_statuses: Vec::new(),
             probe_to,
-            limit_codes,
+            codes,
         };
         Ok(HttpClient::new(
             reqwest,
@@ -269,7 +270,8 @@ pub fn connect_sms_with(
         OAuth::Zoho,
         crate::sms::api::default_rate(),
         false,
-        LimitCodes::default(),
+        // The SMS API shares Zoho Voice's host and tokens, and so its answers about them.
+        zoho_voice::CODES,
     )?;
     let checked = s.preflight(
         args,
@@ -330,7 +332,7 @@ pub fn connect_with(
         descriptor.oauth,
         target.default_rate(),
         target.rate_is_published(),
-        target.limit_codes(),
+        descriptor.codes,
     )?;
     let checked = s.preflight(
         args,

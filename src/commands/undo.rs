@@ -8,9 +8,15 @@
 //! created, and is deleted with the others. So after an undo no record the import created
 //! remains, killed or not. The creates the import itself settled as `outcome_unknown` (no key
 //! to look them up by) cannot be found this way: the undo names their rows, to check by hand.
+//!
+//! Where to delete is the journal's: its header names the target, the account and what
+//! selects the data set (the Books organization, the Zoom address book). The options and
+//! environment that pick a destination for an import (`--books-contact-id`,
+//! `ZOHO_BOOKS_CONTACT_ID`, `--address-book-id`) are not read: an undo needs only the journal
+//! and the credentials.
 
 use crate::scopes::Command;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,6 +61,10 @@ pub struct UndoSummary {
     pub deleted: u64,
     /// Already deleted by someone else: nothing to do.
     pub already_gone: u64,
+    /// The answers read as "already gone", one per code: the vendor's code and words, and
+    /// whether a page says so.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub gone_answers: BTreeMap<String, String>,
     /// Deleted by an earlier run of this undo.
     pub resumed: u64,
     pub failed: u64,
@@ -73,6 +83,8 @@ struct Tally {
     deleted: AtomicU64,
     gone: AtomicU64,
     failed: AtomicU64,
+    /// The first answer of each "gone" code, quoted.
+    gone_answers: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
 /// One record to delete.
@@ -176,6 +188,14 @@ fn no_columns() -> crate::source::Schema {
 }
 
 impl Deleter {
+    /// Whether the target's table reads `code` as "the record does not exist".
+    fn gone(&self, code: &str) -> bool {
+        self.target
+            .descriptor()
+            .codes
+            .means(Some(code), crate::http::Meaning::Gone)
+    }
+
     async fn delete(self: Arc<Self>, d: Delete) {
         let rows = [d.row];
         let mut spec = IntentSpec::new(Op::Delete, &rows);
@@ -194,9 +214,22 @@ impl Deleter {
                 self.exec.record(turn.intent, &[done]);
                 self.tally.deleted.fetch_add(1, Ordering::Relaxed);
             }
-            Write::Failed { code, .. } if self.target.descriptor().is_gone(code.as_deref()) => {
+            Write::Failed {
+                code: Some(code),
+                message,
+            } if self.gone(&code) => {
                 self.exec.record(turn.intent, &[done]);
                 self.tally.gone.fetch_add(1, Ordering::Relaxed);
+                let mut answers = self
+                    .tally
+                    .gone_answers
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if let Some(known) = self.target.descriptor().codes.find(&code) {
+                    answers
+                        .entry(known.code.to_string())
+                        .or_insert_with(|| known.quote(None, Some(&message)));
+                }
             }
             Write::Failed { code, message } => {
                 let code = code.unwrap_or_else(|| "remote_error".into());
@@ -403,8 +436,15 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             header.target
         ))
     })?;
+    // The destination is the journal's (see the module docs): what picks one for an import
+    // is left out.
+    let api_args = crate::cli::ApiArgs {
+        books_contact_id: Vec::new(),
+        address_book_id: None,
+        ..args.api.clone()
+    };
     let api = connect(
-        &args.api,
+        &api_args,
         kind,
         Some(&header.target_params),
         Some(Command::Undo),
@@ -527,6 +567,8 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             let t = &deleter.tally;
             summary.deleted = t.deleted.load(Ordering::Relaxed);
             summary.already_gone = t.gone.load(Ordering::Relaxed);
+            summary.gone_answers =
+                std::mem::take(&mut *t.gone_answers.lock().unwrap_or_else(|e| e.into_inner()));
             summary.failed += t.failed.load(Ordering::Relaxed);
             summary.left =
                 n - summary.deleted - summary.already_gone - t.failed.load(Ordering::Relaxed);
@@ -578,6 +620,12 @@ impl crate::summary::Summary for UndoSummary {
                 out,
                 "  interrupted creates of the import: {} found on the target (deleted with the others), {} never happened",
                 summary.found_unsettled, summary.not_created
+            );
+        }
+        for answer in summary.gone_answers.values() {
+            let _ = writeln!(
+                out,
+                "  counted as already gone: the delete was answered {answer}"
             );
         }
         if let Some(path) = summary.errors.as_ref().filter(|_| summary.failed > 0) {

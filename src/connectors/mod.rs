@@ -65,9 +65,10 @@ pub struct Descriptor {
     /// Whether each row belongs to a parent record (Books: a contact person's contact): an
     /// import lists the records under the parents its rows name.
     pub parents: bool,
-    /// The codes the API answers a delete of a record that is not there (any more): undo
-    /// counts them as already gone.
-    pub gone_codes: &'static [&'static str],
+    /// The API's own error codes and what each means (a limit, a quota, a token to renew, a
+    /// missing scope, a record already gone): the HTTP layer classifies answers by it, and
+    /// undo counts a delete answered a "gone" code as already done.
+    pub codes: crate::http::VendorCodes,
     /// The fields the API page documents, in its order: they lead an export's columns.
     pub export_columns: &'static [&'static str],
     /// Requests a day on the vendor's smallest plan, for a dry run's estimate (`None`: no
@@ -92,7 +93,7 @@ impl Descriptor {
             api,
             oauth: OAuth::Zoho,
             parents: false,
-            gone_codes: &["404"],
+            codes: crate::http::VendorCodes::NONE,
             export_columns: &[],
             daily_quota: None,
             connect,
@@ -111,15 +112,10 @@ impl Descriptor {
         self
     }
 
-    /// The API answers one of `codes` to a delete of a record that is not there.
-    pub const fn gone_codes(mut self, codes: &'static [&'static str]) -> Descriptor {
-        self.gone_codes = codes;
+    /// The API's own error codes, with what each means.
+    pub const fn codes(mut self, codes: crate::http::VendorCodes) -> Descriptor {
+        self.codes = codes;
         self
-    }
-
-    /// Whether `code` is one the API answers a delete of a record that is not there.
-    pub fn is_gone(&self, code: Option<&str>) -> bool {
-        code.is_some_and(|c| self.gone_codes.contains(&c))
     }
 
     /// The fields the API page documents, leading an export's columns.
@@ -516,12 +512,6 @@ pub trait Target: Send + Sync {
         })
     }
 
-    /// The API's own error codes of a rate limit and of a quota, recognised whatever HTTP
-    /// status carries them (none by default).
-    fn limit_codes(&self) -> crate::http::LimitCodes {
-        crate::http::LimitCodes::default()
-    }
-
     /// One cheap read that needs the target's read scope and, when the run names one, touches
     /// its destination (Zoom's address book, the Books contact of `--books-contact-id`): the
     /// pre-flight ([`crate::preflight`]) sends it before anything else, so that refused
@@ -754,12 +744,37 @@ pub(crate) fn test_phone(e164: &str, label: crate::contact::PhoneLabel) -> crate
 mod tests {
     #[test]
     fn a_deleted_books_person_is_gone_by_either_code() {
-        let books = &super::zoho_books::DESCRIPTOR;
-        assert!(books.is_gone(Some("1003")));
-        assert!(books.is_gone(Some("1002")));
-        assert!(!books.is_gone(Some("1001")));
-        assert!(!books.is_gone(None));
-        assert!(super::zoom_cc::DESCRIPTOR.is_gone(Some("2101")));
+        use crate::http::Meaning::Gone;
+        let books = super::zoho_books::DESCRIPTOR.codes;
+        assert!(books.means(Some("1003"), Gone));
+        assert!(books.means(Some("1002"), Gone));
+        assert!(!books.means(Some("1001"), Gone));
+        assert!(!books.means(None, Gone));
+        assert!(super::zoom_cc::DESCRIPTOR.codes.means(Some("2101"), Gone));
+        assert!(super::zoho_voice::DESCRIPTOR.codes.means(Some("404"), Gone));
+    }
+
+    #[test]
+    fn every_target_reads_its_own_token_and_scope_codes() {
+        use crate::http::Meaning;
+        for t in TARGETS {
+            let codes = t.descriptor().codes.all();
+            for meaning in [Meaning::InvalidToken, Meaning::MissingScope, Meaning::Gone] {
+                assert!(
+                    codes.iter().any(|c| c.meaning == meaning),
+                    "{}: no code for {meaning:?}",
+                    t.as_str()
+                );
+            }
+            for c in codes {
+                assert!(
+                    !c.text.trim().is_empty(),
+                    "{}: {} has no text",
+                    t.as_str(),
+                    c.code
+                );
+            }
+        }
     }
 
     use super::*;

@@ -4,7 +4,8 @@
 //! A contact person belongs to a Books *contact* (a customer or vendor): its parent, named by
 //! `contact_id`. Every request carries `organization_id` in its query string. Answers carry
 //! `"code": 0` on success; errors `{"code": N, "message": ...}` (the HTTP layer turns a non-zero
-//! code into a permanent failure, and code 45, the daily quota, into a stop).
+//! code into a permanent failure, unless [`CODES`] gives it a meaning: 44 slows down, 45 stops,
+//! 57 stops as a missing scope).
 //!
 //! Fields bulkline manages, by the page's names (empty values left out):
 //!
@@ -36,7 +37,7 @@ use super::{
 };
 use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
-use crate::http::{Outcome, Rate, Request};
+use crate::http::{Meaning, Outcome, Rate, Request, Source, VendorCode, VendorCodes};
 use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{Api, ApiScopes};
 
@@ -55,12 +56,72 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     connect,
 )
 .with_parents()
-// A deleted person: the sandbox answers 1003; Zoho's errors page gives 1002 "does not
-// exist" too, so both count as already gone.
-.gone_codes(&["1003", "1002"])
+.codes(CODES)
 // The free plan's 1,000 requests a day.
 .daily_quota(1000)
 .export_columns(&EXPORT_COLUMNS);
+
+/// Zoho Books' own codes that bulkline reads, whatever HTTP status carries them. The contact
+/// persons page documents none of them (`../shared/api/CURRENT-PAGES.md` says where each
+/// reading comes from): every one is a reading, quoted as *likely* in messages.
+pub const CODES: VendorCodes = VendorCodes::new(&[
+    VendorCode {
+        code: "44",
+        meaning: Meaning::RateLimit,
+        text: "You have made too many requests per minute",
+        source: Source::Reading(
+            "read as Books' limit of 100 requests a minute per organization",
+        ),
+    },
+    VendorCode {
+        code: "45",
+        meaning: Meaning::DailyQuota,
+        text: "You have reached the maximum number of API requests allowed per day",
+        source: Source::Reading(
+            "read as the plan's daily quota, whatever the status; one third-party guide reads 45 as the per-minute limit",
+        ),
+    },
+    VendorCode {
+        code: "1070",
+        meaning: Meaning::RateLimit,
+        text: "You have exceeded the maximum number of concurrent API requests",
+        source: Source::Reading("read as Books' limit of 10 requests in flight at once"),
+    },
+    VendorCode {
+        code: "57",
+        meaning: Meaning::MissingScope,
+        text: "You are not authorized to perform this operation",
+        source: Source::Reading(
+            "public clients meet it for a token without the operation's scope",
+        ),
+    },
+    VendorCode {
+        code: "OAUTH_SCOPE_MISMATCH",
+        meaning: Meaning::MissingScope,
+        text: "invalid oauth scope to access this URL",
+        source: Source::Reading("Zoho's answer to a token without the scope on its other APIs"),
+    },
+    VendorCode {
+        code: "INVALID_OAUTHTOKEN",
+        meaning: Meaning::InvalidToken,
+        text: "invalid oauth token",
+        source: Source::Page("Zoho's OAuth pages (an expired access token)"),
+    },
+    VendorCode {
+        code: "1002",
+        meaning: Meaning::Gone,
+        text: "... does not exist",
+        source: Source::Reading(
+            "Zoho Books' errors page gives 1002 for a record that does not exist; public clients meet it for a deleted contact person",
+        ),
+    },
+    VendorCode {
+        code: "1003",
+        meaning: Meaning::Gone,
+        text: "The contact person does not exist",
+        source: Source::Reading("the sandbox's answer for a deleted contact person"),
+    },
+]);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 15] = [
@@ -459,15 +520,6 @@ impl Target for ZohoBooks {
             check_len(&fields, name, max, column)?;
         }
         Ok(fields)
-    }
-
-    /// 44: the per-minute rate; 45: the daily quota. Which status carries 45 is not
-    /// documented (`../shared/api/CURRENT-PAGES.md`): the code decides.
-    fn limit_codes(&self) -> crate::http::LimitCodes {
-        crate::http::LimitCodes {
-            rate: vec!["44".into()],
-            quota: vec![crate::http::BOOKS_DAILY_QUOTA_CODE.into()],
-        }
     }
 
     fn probe(&self) -> Request {

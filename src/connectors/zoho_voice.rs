@@ -19,7 +19,7 @@ use super::{
 use crate::auth::DataCentre;
 use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
-use crate::http::{HttpClient, Outcome, Rate, Request};
+use crate::http::{HttpClient, Meaning, Outcome, Rate, Request, Source, VendorCode, VendorCodes};
 use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{Api, ApiScopes};
 
@@ -33,8 +33,40 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     Api::of(&SCOPES),
     connect,
 )
-.gone_codes(&["404"])
+.codes(CODES)
 .export_columns(&EXPORT_COLUMNS);
+
+/// Zoho Voice's own codes that bulkline reads, whatever HTTP status carries them. Its pages
+/// show errors only as `"code": "<App Error Code>"`. The SMS API shares the host and the tokens,
+/// and reads its answers by this table too.
+pub const CODES: VendorCodes = VendorCodes::new(&[
+    VendorCode {
+        code: "INVALID_OAUTHTOKEN",
+        meaning: Meaning::InvalidToken,
+        text: "invalid oauth token",
+        source: Source::Page("Zoho's OAuth pages (an expired access token)"),
+    },
+    VendorCode {
+        code: "OAUTH_SCOPE_MISMATCH",
+        meaning: Meaning::MissingScope,
+        text: "invalid oauth scope to access this URL",
+        source: Source::Reading("Zoho's answer to a token without the scope on its other APIs"),
+    },
+    VendorCode {
+        code: "INVALID_OAUTHSCOPE",
+        meaning: Meaning::MissingScope,
+        text: "invalid oauth scope",
+        source: Source::Reading("Zoho's answer to a token without the scope on its other APIs"),
+    },
+    VendorCode {
+        code: "404",
+        meaning: Meaning::Gone,
+        text: "The contact does not exist or has been deleted.",
+        source: Source::Reading(
+            "no page says what a delete of a deleted contact answers; the sandbox answers 404",
+        ),
+    },
+]);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 16] = [

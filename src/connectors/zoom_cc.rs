@@ -45,7 +45,7 @@ use super::{
 };
 use crate::contact::Contact;
 use crate::error::{Error, Result as RunResult};
-use crate::http::{Outcome, Rate, Request};
+use crate::http::{Meaning, Outcome, Rate, Request, Source, VendorCode, VendorCodes};
 use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{self, Api, ApiScopes, Need};
 
@@ -97,8 +97,32 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     connect,
 )
 .oauth(OAuth::Zoom)
-.gone_codes(&["2101"])
+.codes(CODES)
 .export_columns(&EXPORT_COLUMNS);
+
+/// Zoom's own codes that bulkline reads, whatever HTTP status carries them.
+pub const CODES: VendorCodes = VendorCodes::new(&[
+    VendorCode {
+        code: "124",
+        meaning: Meaning::InvalidToken,
+        text: "Invalid access token.",
+        source: Source::Page("Zoom's API error codes"),
+    },
+    VendorCode {
+        code: "4711",
+        meaning: Meaning::MissingScope,
+        text: "Invalid access token, does not contain scopes:[...]",
+        source: Source::Reading(
+            "Zoom answers it, with HTTP 400, for a token without the scope it names",
+        ),
+    },
+    VendorCode {
+        code: "2101",
+        meaning: Meaning::Gone,
+        text: "Contact does not exist",
+        source: Source::Page("Zoom's Contact Center spec (update and delete)"),
+    },
+]);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 12] = [
@@ -579,6 +603,30 @@ mod tests {
             state: "TX".into(),
             country: "US".into(),
             ..Contact::default()
+        }
+    }
+
+    #[test]
+    fn no_list_request_asks_for_more_than_the_spec_allows() {
+        let zoom = ZoomCc::new("ab1");
+        let token = Cursor::Token("t".into());
+        let requests = [
+            zoom.page_request(&At {
+                parent: None,
+                cursor: &Cursor::Start,
+            }),
+            zoom.page_request(&At {
+                parent: None,
+                cursor: &token,
+            }),
+            zoom.probe(),
+        ];
+        for r in requests {
+            let size: usize = r
+                .query_value("page_size")
+                .and_then(|v| v.parse().ok())
+                .expect("a page_size");
+            assert!((1..=300).contains(&size), "{size}");
         }
     }
 

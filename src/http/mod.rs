@@ -8,19 +8,22 @@
 //! |-------------------------------------------------|----------------------|----------------------|
 //! | 2xx                                             | `Ok`                 | `Ok`                 |
 //! | 4xx (not 401/429), or a 2xx error body          | `Permanent`          | `Permanent`          |
-//! | 401 / `INVALID_OAUTHTOKEN`                      | refresh once, retry  | refresh once, retry  |
-//! | 429                                             | slow down, retry     | slow down, retry     |
-//! | 429 daily quota (Books code 45, Zoom daily)     | `QuotaExhausted`     | `QuotaExhausted`     |
+//! | 401, or a code the target's table reads as an invalid token | refresh once, retry | refresh once, retry |
+//! | a code the table reads as a missing scope (any status)      | `Denied`, no refresh | `Denied`, no refresh |
+//! | 429, or a code the table reads as a rate limit  | slow down, retry     | slow down, retry     |
+//! | a code the table reads as a used-up quota, or Zoom's daily 429 | `QuotaExhausted` | `QuotaExhausted` |
 //! | connection refused / DNS (never sent)           | retry                | retry                |
 //! | 5xx, timeout or reset after sending             | retry                | `Ambiguous`          |
 //!
-//! A 5xx the API documents as "not applied" ([`ClientConfig::not_applied_statuses`]) is
+//! The table is the target's ([`VendorCodes`], `connectors::<target>::CODES`): this layer
+//! names no vendor code. A 5xx the API documents as "not applied" ([`ClientConfig::not_applied_statuses`]) is
 //! retried for any method. When retries run out: `NotApplied` if no attempt can have taken
 //! effect, else `Ambiguous`.
 //!
 //! [`HttpClient::stats`] counts what the attempts met ([`StatsSnapshot`] says what each
 //! counter holds), for progress reports and the run summary.
 
+mod codes;
 mod concurrency;
 mod outcome;
 mod rate;
@@ -32,13 +35,11 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+pub use codes::{Meaning, Source, VendorCode, VendorCodes};
 pub use concurrency::{
     ASSUMED_LATENCY, Concurrency, ConcurrencyMode, MAX_AUTO_CONCURRENCY, Slot, auto_size,
 };
-pub use outcome::{
-    BOOKS_DAILY_QUOTA_CODE, ErrorBody, LimitCodes, Outcome, ResponseHints, Verdict,
-    ZOHO_INVALID_TOKEN_CODE, classify_response, classify_with_codes,
-};
+pub use outcome::{ErrorBody, Outcome, ResponseHints, Verdict, classify};
 pub use rate::{PACING_FACTOR, Pacer, Rate, RateError};
 pub use request::{BaseUrl, Body, Part, Request, UrlError};
 pub use retry::{RetryPolicy, parse_http_date, parse_retry_after};
@@ -79,8 +80,8 @@ pub struct ClientConfig {
     /// For an API that publishes no limit: raise the rate while it answers without 429s, up
     /// to this (see [`Pacer::probing`]). `None`: the rate is a limit.
     pub probe_to: Option<Rate>,
-    /// The API's error codes of a rate limit or a quota, whatever status carries them.
-    pub limit_codes: LimitCodes,
+    /// The API's own error codes and what each means, whatever status carries them.
+    pub codes: VendorCodes,
 }
 
 impl ClientConfig {
@@ -92,7 +93,7 @@ impl ClientConfig {
             retry: RetryPolicy::default(),
             not_applied_statuses: Vec::new(),
             probe_to: None,
-            limit_codes: LimitCodes::default(),
+            codes: VendorCodes::NONE,
         }
     }
 }
@@ -140,7 +141,7 @@ pub struct HttpClient {
     concurrency: Arc<Concurrency>,
     retry: RetryPolicy,
     not_applied: Vec<u16>,
-    limit_codes: Arc<LimitCodes>,
+    codes: VendorCodes,
     stats: Arc<HttpStats>,
     /// Set on a reserved client: its requests use this turn's slot, not one of their own.
     turn: Option<Arc<Turn>>,
@@ -167,7 +168,7 @@ impl HttpClient {
             concurrency: Concurrency::new(config.concurrency, per_second),
             retry: config.retry,
             not_applied: config.not_applied_statuses,
-            limit_codes: Arc::new(config.limit_codes),
+            codes: config.codes,
             stats: Arc::new(HttpStats::new()),
             turn: None,
         }
@@ -421,12 +422,12 @@ impl HttpClient {
                     rate_limit_type: rate_limit_type.as_deref(),
                 };
                 match response.bytes().await {
-                    Ok(body) => Attempt::Response(classify_with_codes(
+                    Ok(body) => Attempt::Response(classify(
                         status,
                         hints,
                         &body,
                         SystemTime::now(),
-                        &self.limit_codes,
+                        self.codes,
                     )),
                     // The status says it all, except for a 2xx: its result is lost.
                     Err(e) if (200..300).contains(&status) => Attempt::MaybeSent {
@@ -436,9 +437,13 @@ impl HttpClient {
                         ),
                         sent_ms,
                     },
-                    Err(_) => {
-                        Attempt::Response(classify_response(status, hints, b"", SystemTime::now()))
-                    }
+                    Err(_) => Attempt::Response(classify(
+                        status,
+                        hints,
+                        b"",
+                        SystemTime::now(),
+                        self.codes,
+                    )),
                 }
             }
         };

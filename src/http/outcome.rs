@@ -1,8 +1,8 @@
 //! What became of a request, and how a response is classified into it.
 //!
-//! The three APIs answer errors with a `code` and a `message`: Zoho Voice
-//! `{"code":"<app code>","message":"...","status":"ERROR"}`, Zoho Books
-//! `{"code": <int>, "message":"..."}`, Zoom `{"code": <int>, "message":"..."}`.
+//! The APIs answer errors with a `code` and a `message` (a string or a number; `"status":"ERROR"`
+//! on some). What a code means is the target's table ([`VendorCodes`]); what a status means is
+//! HTTP's: a 401 renews the token once, a 429 slows down, a 5xx may have been applied.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -10,16 +10,8 @@ use std::time::{Duration, SystemTime};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::codes::{Meaning, VendorCodes};
 use super::retry::parse_retry_after;
-
-/// Zoho Books' error code for "the daily API quota is used up".
-pub const BOOKS_DAILY_QUOTA_CODE: &str = "45";
-/// Zoho's error code for an expired or revoked access token.
-pub const ZOHO_INVALID_TOKEN_CODE: &str = "INVALID_OAUTHTOKEN";
-/// The APIs' codes for "the access token lacks the scope this request needs", whatever HTTP
-/// status carries them: Zoho's (`OAUTH_SCOPE_MISMATCH`, 401 on its pages; `INVALID_OAUTHSCOPE`)
-/// and Zoom's 4711 ("Invalid access token, does not contain scopes:[...]", HTTP 400).
-pub const SCOPE_CODES: [&str; 3] = ["OAUTH_SCOPE_MISMATCH", "INVALID_OAUTHSCOPE", "4711"];
 
 /// The final result of a request, after any retries.
 #[derive(Clone, PartialEq, Eq)]
@@ -239,33 +231,16 @@ pub struct ResponseHints<'a> {
     pub rate_limit_type: Option<&'a str>,
 }
 
-/// An API's own error codes that mean a limit, whatever HTTP status carries them (Zoho Books:
-/// 44 the per-minute rate, 45 the daily quota; which status carries 45 is not documented).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LimitCodes {
-    /// Codes of a rate limit: slow down and retry, like a 429.
-    pub rate: Vec<String>,
-    /// Codes of a quota used up: the run stops, resumable.
-    pub quota: Vec<String>,
-}
-
-/// Classifies a response by its status, headers and body.
-pub fn classify_response(
+/// Classifies a response by its status, headers and body, asking `codes` what the API's own
+/// error code means (whatever status carries it): a missing scope stops the run at once (no
+/// new token: it would carry the same scopes), an invalid token is renewed once, a rate limit
+/// slows down, a used-up quota stops the run. The message quotes the vendor's code and words.
+pub fn classify(
     status: u16,
     hints: ResponseHints<'_>,
     body: &[u8],
     now: SystemTime,
-) -> Verdict {
-    classify_with_codes(status, hints, body, now, &LimitCodes::default())
-}
-
-/// [`classify_response`] for an API whose error codes in `codes` mean a limit.
-pub fn classify_with_codes(
-    status: u16,
-    hints: ResponseHints<'_>,
-    body: &[u8],
-    now: SystemTime,
-    codes: &LimitCodes,
+    codes: VendorCodes,
 ) -> Verdict {
     let retry_after = hints.retry_after.and_then(|v| parse_retry_after(v, now));
     let err = ErrorBody::parse(body);
@@ -274,34 +249,20 @@ pub fn classify_with_codes(
             .clone()
             .unwrap_or_else(|| fallback_message(status, body))
     };
-    // A token without the scope: refreshing it would give the same scopes.
-    if err
-        .code
-        .as_deref()
-        .is_some_and(|c| SCOPE_CODES.iter().any(|s| s.eq_ignore_ascii_case(c)))
-    {
-        return Verdict::Done(Outcome::Denied {
-            message: format!(
-                "{} ({})",
-                message(),
-                err.code.as_deref().unwrap_or_default()
-            ),
-        });
-    }
-    if err.code.as_deref() == Some(ZOHO_INVALID_TOKEN_CODE) || status == 401 {
-        return Verdict::Unauthorized { message: message() };
-    }
-    if (!(200..300).contains(&status) || err.is_error_in_2xx(body))
-        && let Some(code) = err.code.as_deref()
-    {
-        if codes.quota.iter().any(|c| c == code) {
-            return Verdict::Done(Outcome::QuotaExhausted {
-                retry_after,
-                message: message(),
-            });
-        }
-        if codes.rate.iter().any(|c| c == code) {
-            return Verdict::RateLimited { retry_after };
+    if let Some(known) = err.code.as_deref().and_then(|c| codes.find(c)) {
+        let quoted = || known.quote(Some(status), err.message.as_deref());
+        match known.meaning {
+            Meaning::MissingScope => return Verdict::Done(Outcome::Denied { message: quoted() }),
+            Meaning::InvalidToken => return Verdict::Unauthorized { message: quoted() },
+            Meaning::DailyQuota => {
+                return Verdict::Done(Outcome::QuotaExhausted {
+                    retry_after,
+                    message: quoted(),
+                });
+            }
+            Meaning::RateLimit => return Verdict::RateLimited { retry_after },
+            // A failure like any other here: `undo` reads it as "already deleted".
+            Meaning::Gone => {}
         }
     }
     match status {
@@ -314,11 +275,13 @@ pub fn classify_with_codes(
             status,
             body: body.to_vec(),
         }),
+        // The token was refused: renewed once (a token without the scope says so by its code).
+        401 => Verdict::Unauthorized { message: message() },
         429 => {
             let daily = hints
                 .rate_limit_type
                 .is_some_and(|t| t.to_ascii_lowercase().contains("daily"));
-            if daily || err.code.as_deref() == Some(BOOKS_DAILY_QUOTA_CODE) {
+            if daily {
                 Verdict::Done(Outcome::QuotaExhausted {
                     retry_after,
                     message: message(),
@@ -343,53 +306,111 @@ pub fn classify_with_codes(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::codes::{Source, VendorCode};
 
-    fn classify(status: u16, body: &str) -> Verdict {
-        classify_response(
+    /// A table like a Zoho API's: its own limit codes, Zoho's token codes, a gone code.
+    const CODES: VendorCodes = VendorCodes::new(&[
+        VendorCode {
+            code: "44",
+            meaning: Meaning::RateLimit,
+            text: "too many requests per minute",
+            source: Source::Reading("a test"),
+        },
+        VendorCode {
+            code: "45",
+            meaning: Meaning::DailyQuota,
+            text: "the daily limit",
+            source: Source::Page("the test page"),
+        },
+        VendorCode {
+            code: "57",
+            meaning: Meaning::MissingScope,
+            text: "You are not authorized to perform this operation",
+            source: Source::Reading("public clients"),
+        },
+        VendorCode {
+            code: "OAUTH_SCOPE_MISMATCH",
+            meaning: Meaning::MissingScope,
+            text: "invalid oauth scope to access this URL",
+            source: Source::Reading("a test"),
+        },
+        VendorCode {
+            code: "4711",
+            meaning: Meaning::MissingScope,
+            text: "Invalid access token, does not contain scopes",
+            source: Source::Reading("a test"),
+        },
+        VendorCode {
+            code: "INVALID_OAUTHTOKEN",
+            meaning: Meaning::InvalidToken,
+            text: "invalid oauth token",
+            source: Source::Page("a test"),
+        },
+        VendorCode {
+            code: "1002",
+            meaning: Meaning::Gone,
+            text: "does not exist",
+            source: Source::Reading("a test"),
+        },
+    ]);
+
+    fn at(status: u16, body: &str, codes: VendorCodes) -> Verdict {
+        classify(
             status,
             ResponseHints::default(),
             body.as_bytes(),
             SystemTime::now(),
+            codes,
         )
+    }
+
+    fn classify_(status: u16, body: &str) -> Verdict {
+        at(status, body, CODES)
     }
 
     #[test]
     fn limit_codes_count_whatever_the_status() {
-        let books = LimitCodes {
-            rate: vec!["44".into()],
-            quota: vec!["45".into()],
-        };
-        let at = |status: u16, body: &str, codes: &LimitCodes| {
-            classify_with_codes(
-                status,
-                ResponseHints::default(),
-                body.as_bytes(),
-                SystemTime::now(),
-                codes,
-            )
-        };
         let daily = r#"{"code":45,"message":"You have reached the daily limit"}"#;
         for status in [400, 403, 429, 200] {
             assert!(
                 matches!(
-                    at(status, daily, &books),
+                    at(status, daily, CODES),
                     Verdict::Done(Outcome::QuotaExhausted { .. })
                 ),
                 "{status}"
             );
         }
         let rate = r#"{"code":44,"message":"Too many requests"}"#;
-        assert!(matches!(at(400, rate, &books), Verdict::RateLimited { .. }));
+        assert!(matches!(at(400, rate, CODES), Verdict::RateLimited { .. }));
         // Another API's code 44 is its own business.
         assert!(matches!(
-            at(400, rate, &LimitCodes::default()),
+            at(400, rate, VendorCodes::NONE),
             Verdict::Done(Outcome::Permanent { .. })
         ));
+        // A code that is no limit in the table, on a 429, is an ordinary 429.
+        assert_eq!(
+            at(429, r#"{"code":1070,"message":"busy"}"#, CODES),
+            Verdict::RateLimited { retry_after: None }
+        );
+    }
+
+    #[test]
+    fn the_quota_message_quotes_the_vendor() {
+        let Verdict::Done(Outcome::QuotaExhausted { message, .. }) = classify_(
+            429,
+            r#"{"code":45,"message":"You have reached the daily limit"}"#,
+        ) else {
+            panic!("not a quota");
+        };
+        assert!(
+            message.contains("code 45 \"You have reached the daily limit\" (HTTP 429)"),
+            "{message}"
+        );
     }
 
     #[test]
     fn zoho_voice_error_body() {
-        let v = classify(
+        let v = classify_(
             400,
             r#"{"code":"INVALID_MOBILE","message":"Mobile number is invalid","status":"ERROR"}"#,
         );
@@ -403,24 +424,25 @@ mod tests {
         );
         // The same body with a 200 is still an error.
         assert!(matches!(
-            classify(200, r#"{"code":"X1","message":"bad","status":"ERROR"}"#),
+            classify_(200, r#"{"code":"X1","message":"bad","status":"ERROR"}"#),
             Verdict::Done(Outcome::Permanent { status: 200, .. })
         ));
         assert!(matches!(
-            classify(200, r#"{"code":"200","contacts":{},"status":"SUCCESS"}"#),
+            classify_(200, r#"{"code":"200","contacts":{},"status":"SUCCESS"}"#),
             Verdict::Done(Outcome::Ok { status: 200, .. })
         ));
         // The same code as a number is success too.
         assert!(matches!(
-            classify(200, r#"{"code":200,"contacts":{},"status":"SUCCESS"}"#),
+            classify_(200, r#"{"code":200,"contacts":{},"status":"SUCCESS"}"#),
             Verdict::Done(Outcome::Ok { status: 200, .. })
         ));
     }
 
     #[test]
     fn zoho_books_error_bodies() {
+        // A gone code is a failure like any other here (undo reads it).
         assert_eq!(
-            classify(400, r#"{"code":1002,"message":"Contact does not exist."}"#),
+            classify_(400, r#"{"code":1002,"message":"Contact does not exist."}"#),
             Verdict::Done(Outcome::Permanent {
                 status: 400,
                 code: Some("1002".into()),
@@ -428,32 +450,16 @@ mod tests {
             })
         );
         assert!(matches!(
-            classify(
+            classify_(
                 200,
                 r#"{"code":0,"message":"The contactperson has been Created"}"#
             ),
             Verdict::Done(Outcome::Ok { .. })
         ));
         assert!(matches!(
-            classify(200, r#"{"code":4,"message":"Invalid value"}"#),
+            classify_(200, r#"{"code":4,"message":"Invalid value"}"#),
             Verdict::Done(Outcome::Permanent { status: 200, .. })
         ));
-        // Daily quota: stop, resumable.
-        assert_eq!(
-            classify(
-                429,
-                r#"{"code":45,"message":"You have reached the daily limit"}"#
-            ),
-            Verdict::Done(Outcome::QuotaExhausted {
-                retry_after: None,
-                message: "You have reached the daily limit".into()
-            })
-        );
-        // The per-minute limit is an ordinary 429.
-        assert_eq!(
-            classify(429, r#"{"code":44,"message":"too many"}"#),
-            Verdict::RateLimited { retry_after: None }
-        );
     }
 
     #[test]
@@ -468,17 +474,17 @@ mod tests {
                 r#"{"code":4711,"message":"Invalid access token, does not contain scopes:[contact_center_contact:read:admin]."}"#,
             ),
             (
-                200,
-                r#"{"code":"INVALID_OAUTHSCOPE","message":"scope","status":"error"}"#,
+                401,
+                r#"{"code":57,"message":"You are not authorized to perform this operation"}"#,
             ),
         ] {
-            let verdict = classify(status, body);
+            let verdict = classify_(status, body);
             assert!(
                 matches!(&verdict, Verdict::Done(o @ Outcome::Denied { .. }) if o.stops_run() && o.is_denied()),
                 "{status} {body}: {verdict:?}"
             );
         }
-        let Verdict::Done(Outcome::Denied { message }) = classify(
+        let Verdict::Done(Outcome::Denied { message }) = classify_(
             400,
             r#"{"code":4711,"message":"Invalid access token, does not contain scopes:[contact_center_contact:read:admin]."}"#,
         ) else {
@@ -488,9 +494,31 @@ mod tests {
             message.contains("contact_center_contact:read:admin"),
             "{message}"
         );
+        // Books' 57: the vendor's code and words quoted, the meaning named as likely.
+        let Verdict::Done(Outcome::Denied { message }) = classify_(
+            401,
+            r#"{"code":57,"message":"You are not authorized to perform this operation"}"#,
+        ) else {
+            panic!("not denied");
+        };
+        assert!(
+            message.starts_with(
+                "code 57 \"You are not authorized to perform this operation\" (HTTP 401): likely a missing OAuth scope"
+            ),
+            "{message}"
+        );
+        // Without the table, a 401 is a token to renew.
+        assert!(matches!(
+            at(
+                401,
+                r#"{"code":57,"message":"You are not authorized to perform this operation"}"#,
+                VendorCodes::NONE
+            ),
+            Verdict::Unauthorized { .. }
+        ));
         // An expired token is still a refresh, not a denial.
         assert!(matches!(
-            classify(
+            classify_(
                 401,
                 r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token"}"#
             ),
@@ -501,7 +529,7 @@ mod tests {
     #[test]
     fn zoom_error_bodies() {
         assert_eq!(
-            classify(
+            classify_(
                 404,
                 r#"{"code":1001,"message":"Address book does not exist."}"#
             ),
@@ -511,7 +539,7 @@ mod tests {
                 message: "Address book does not exist.".into()
             })
         );
-        let daily = classify_response(
+        let daily = classify(
             429,
             ResponseHints {
                 retry_after: Some("3600"),
@@ -519,13 +547,14 @@ mod tests {
             },
             br#"{"code":429,"message":"You have reached the maximum daily rate limit"}"#,
             SystemTime::now(),
+            VendorCodes::NONE,
         );
         assert!(matches!(
             daily,
             Verdict::Done(Outcome::QuotaExhausted { retry_after: Some(d), .. }) if d == Duration::from_secs(3600)
         ));
         assert!(matches!(
-            classify(401, r#"{"code":124,"message":"Invalid access token."}"#),
+            classify_(401, r#"{"code":124,"message":"Invalid access token."}"#),
             Verdict::Unauthorized { .. }
         ));
     }
@@ -533,23 +562,23 @@ mod tests {
     #[test]
     fn auth_and_server_errors() {
         assert!(matches!(
-            classify(401, r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token","status":"error"}"#),
+            at(401, r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token","status":"error"}"#, VendorCodes::NONE),
             Verdict::Unauthorized { message } if message == "invalid oauth token"
         ));
-        // Zoho sometimes reports a bad token with another status.
+        // Zoho sometimes reports a bad token with another status: its code says so.
         assert!(matches!(
-            classify(400, r#"{"code":"INVALID_OAUTHTOKEN","message":"x"}"#),
+            classify_(400, r#"{"code":"INVALID_OAUTHTOKEN","message":"x"}"#),
             Verdict::Unauthorized { .. }
         ));
         assert_eq!(
-            classify(502, "<html>Bad Gateway</html>"),
+            classify_(502, "<html>Bad Gateway</html>"),
             Verdict::ServerError {
                 status: 502,
                 retry_after: None,
                 message: "HTTP 502: <html>Bad Gateway</html>".into()
             }
         );
-        let v = classify_response(
+        let v = classify(
             429,
             ResponseHints {
                 retry_after: Some("2"),
@@ -557,6 +586,7 @@ mod tests {
             },
             b"",
             SystemTime::now(),
+            VendorCodes::NONE,
         );
         assert_eq!(
             v,
@@ -565,7 +595,7 @@ mod tests {
             }
         );
         assert!(matches!(
-            classify(404, ""),
+            classify_(404, ""),
             Verdict::Done(Outcome::Permanent { status: 404, code: None, message }) if message == "HTTP 404"
         ));
     }

@@ -32,9 +32,18 @@ fn quick_retry(max_retries: u32) -> RetryPolicy {
     }
 }
 
+/// The codes of the test servers' API: 45 is its daily quota (as Zoho Books' is).
+const CODES: VendorCodes = VendorCodes::new(&[VendorCode {
+    code: "45",
+    meaning: Meaning::DailyQuota,
+    text: "the daily limit",
+    source: Source::Page("the test API's page"),
+}]);
+
 fn client(base: BaseUrl, per_second: f64, retry: RetryPolicy, timeout: Duration) -> HttpClient {
     let mut config = ClientConfig::new(Rate::per_second(per_second).expect("valid rate"));
     config.retry = retry;
+    config.codes = CODES;
     HttpClient::new(build_client(timeout).expect("client"), base, None, config)
 }
 

@@ -15,10 +15,13 @@
 //!   `/rest/json/v1/sms/logs` ([`sms`]).
 //! - The admin surface `/_sandbox/...` ([`admin`]).
 //!
-//! The credentials it accepts and the records it starts with are in [`seed`].
+//! The credentials it accepts and the records it starts with are in [`seed`]. Where the pages
+//! are silent (an error code, its status, a limit, a paging detail), what the sandbox answers
+//! is listed in one table: see `choices.rs` ([`choices::CHOICES`]).
 
 pub mod admin;
 pub mod bulk;
+pub mod choices;
 pub mod config;
 pub mod faults;
 pub mod oauth;

@@ -1,6 +1,7 @@
 //! The OAuth servers: Zoho's refresh-token grant (with Zoho's limits on token requests and on
 //! live tokens) and Zoom's server-to-server account-credentials grant; and the check of the
-//! access token on every API request.
+//! access token on every API request. Its answers where Zoho's and Zoom's pages are silent are
+//! listed in `choices.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -179,8 +180,9 @@ pub fn authorized(store: &mut Store, req: &Req, kind: TokenKind) -> Option<Vec<S
     }
 }
 
-/// The answer to a token that lacks the scope `need`: Zoho's 401 `OAUTH_SCOPE_MISMATCH`, or
-/// Zoom's 400 with code 4711 naming the scopes that would do.
+/// The answer to a token that lacks the scope `need`: Zoho's 401 `OAUTH_SCOPE_MISMATCH` (Zoho
+/// Voice; Books answers its own code 57, `zoho_books::not_authorized`), or Zoom's 400 with
+/// code 4711 naming the scopes that would do.
 pub fn scope_refused(kind: TokenKind, need: &crate::scopes::Need) -> Response {
     match kind {
         TokenKind::Zoho => json(

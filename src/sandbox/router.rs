@@ -1,7 +1,7 @@
 //! One entry for every request: find the endpoint, then apply in order the Books concurrency
 //! limit, the latency, the global rate limit, the token check, the Books per-minute and daily
 //! limits, the injected fault, the write delay, and finally the endpoint itself. Counts every
-//! answer.
+//! answer. What it answers where the vendors' pages are silent is listed in `choices.rs`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -246,7 +246,10 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
         if let Some(need) = route.need() {
             let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
             if !crate::scopes::grants(&scopes, &need) {
-                return oauth::scope_refused(kind, &need);
+                return match route {
+                    Route::Books(_) => zoho_books::not_authorized(),
+                    _ => oauth::scope_refused(kind, &need),
+                };
             }
         }
     }

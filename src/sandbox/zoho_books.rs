@@ -1,5 +1,10 @@
 //! Zoho Books contact persons (`/books/v3/contacts/...`), always with `organization_id` in the
 //! query string. Success answers carry `"code": 0`; errors `{"code": N, "message": ...}`.
+//! A token without the operation's scope (the page's "OAuth Scope" of each call, mark as
+//! primary's included: CREATE) is answered HTTP 401 code 57, as public clients meet it.
+//!
+//! Where the page is silent (codes, statuses), what this module does is listed in
+//! `choices.rs` ([`super::choices::CHOICES`]).
 
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -23,6 +28,8 @@ pub const CODE_PER_MINUTE: i64 = 44;
 pub const CODE_DAILY: i64 = 45;
 /// Error code: too many requests in flight at once.
 pub const CODE_CONCURRENT: i64 = 1070;
+/// Error code: the token lacks the operation's scope (HTTP 401).
+pub const CODE_NOT_AUTHORIZED: i64 = 57;
 
 /// The text fields of a contact person and their maximum lengths (from the page).
 const TEXT_FIELDS: [(&str, usize); 9] = [
@@ -73,8 +80,9 @@ impl BooksRoute {
     pub fn op(&self) -> crate::scopes::Op {
         use crate::scopes::Op;
         match self {
-            BooksRoute::Create => Op::Create,
-            BooksRoute::Update(_) | BooksRoute::Primary(_) => Op::Update,
+            // The page gives "Mark as primary contact person" the CREATE scope.
+            BooksRoute::Create | BooksRoute::Primary(_) => Op::Create,
+            BooksRoute::Update(_) => Op::Update,
             BooksRoute::Delete(_) => Op::Delete,
             BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Op::Read,
         }
@@ -97,6 +105,15 @@ impl BooksRoute {
 /// Zoho Books' error shape.
 pub fn error(status: StatusCode, code: i64, message: &str) -> Response {
     CodedError::new(status, code, message).into_response()
+}
+
+/// Books' answer to a token without the scope of the operation: HTTP 401, code 57.
+pub fn not_authorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        CODE_NOT_AUTHORIZED,
+        "You are not authorized to perform this operation",
+    )
 }
 
 fn invalid(message: &str) -> Response {
@@ -560,6 +577,17 @@ mod tests {
             Some(BooksRoute::Get("1".into(), "9".into()))
         );
         assert_eq!(BooksRoute::parse(&Method::GET, &["contactpersons"]), None);
+    }
+
+    #[test]
+    fn each_call_needs_the_scope_its_page_names() {
+        use crate::scopes::Op;
+        // "Mark as primary contact person: OAuth Scope : ZohoBooks.contacts.CREATE".
+        assert_eq!(BooksRoute::Primary("9".into()).op(), Op::Create);
+        assert_eq!(BooksRoute::Create.op(), Op::Create);
+        assert_eq!(BooksRoute::Update("9".into()).op(), Op::Update);
+        assert_eq!(BooksRoute::Delete("9".into()).op(), Op::Delete);
+        assert_eq!(BooksRoute::List("1".into()).op(), Op::Read);
     }
 
     #[test]

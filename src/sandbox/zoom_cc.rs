@@ -1,7 +1,11 @@
 //! Zoom Contact Center address-book contacts
 //! (`/v2/contact_center/address_books/{addressBookId}/contacts`). Errors answer
 //! `{"code": N, "message": ...}`: 2001 no such address book, 2101 no such contact, 2102 neither
-//! email nor phone, 2104 empty display name, 300 any other invalid field.
+//! email nor phone, 2104 empty display name, 300 any other invalid field or parameter (a
+//! `page_size` above the spec's 300 included).
+//!
+//! Where the spec is silent (which code, which status), what this module does is listed in
+//! `choices.rs` ([`super::choices::CHOICES`]).
 
 use std::time::{Duration, Instant};
 
@@ -195,8 +199,13 @@ fn find(store: &Store, ab: &str, id: &str) -> Option<u64> {
 fn list(store: &mut Store, ab: &str, book_name: &str, req: &Req, ttl: Duration) -> Response {
     let page_size = match req.query("page_size").map(str::parse::<usize>) {
         None => 10,
-        Some(Ok(n)) if n >= 1 => n.min(MAX_PAGE_SIZE),
-        Some(_) => return invalid("Invalid field: page_size.").into_response(),
+        Some(Ok(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
+        Some(_) => {
+            return invalid(&format!(
+                "Invalid parameter: page_size must be between 1 and {MAX_PAGE_SIZE}."
+            ))
+            .into_response();
+        }
     };
     let now = Instant::now();
     store
@@ -420,6 +429,43 @@ mod tests {
 
     fn map(v: Value) -> Map<String, Value> {
         serde_json::from_value(v).expect("object")
+    }
+
+    #[tokio::test]
+    async fn a_page_size_above_300_is_refused_as_zoom_refuses_a_bad_parameter() {
+        let mut store = Store::seeded(1);
+        let book = crate::sandbox::seed::ZOOM_ADDRESS_BOOK_ID;
+        let list = |store: &mut Store, size: &str| {
+            let req = Req {
+                method: Method::GET,
+                path: format!("/v2/contact_center/address_books/{book}/contacts"),
+                query: vec![("page_size".into(), size.into())],
+                headers: Default::default(),
+                body: Default::default(),
+            };
+            handle(
+                store,
+                &ZoomRoute::List(book.into()),
+                &req,
+                Duration::from_secs(900),
+            )
+        };
+        assert_eq!(list(&mut store, "300").status(), StatusCode::OK);
+        for size in ["301", "0", "many"] {
+            let answer = list(&mut store, size);
+            assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{size}");
+            let body = axum::body::to_bytes(answer.into_body(), usize::MAX)
+                .await
+                .expect("a body");
+            let body: Value = serde_json::from_slice(&body).expect("JSON");
+            assert_eq!(body["code"], 300, "{size}: {body}");
+            assert!(
+                body["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("page_size")),
+                "{body}"
+            );
+        }
     }
 
     #[test]
