@@ -190,10 +190,7 @@ fn no_columns() -> crate::source::Schema {
 impl Deleter {
     /// Whether the target's table reads `code` as "the record does not exist".
     fn gone(&self, code: &str) -> bool {
-        self.target
-            .descriptor()
-            .codes
-            .means(Some(code), crate::http::Meaning::Gone)
+        self.target.descriptor().is_gone(Some(code))
     }
 
     async fn delete(self: Arc<Self>, d: Delete) {

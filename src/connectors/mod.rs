@@ -118,6 +118,12 @@ impl Descriptor {
         self
     }
 
+    /// Whether the table reads `code` as "the record does not exist" (a delete or a read of a
+    /// record that is gone).
+    pub fn is_gone(&self, code: Option<&str>) -> bool {
+        self.codes.means(code, crate::http::Meaning::Gone)
+    }
+
     /// The fields the API page documents, leading an export's columns.
     pub const fn export_columns(mut self, columns: &'static [&'static str]) -> Descriptor {
         self.export_columns = columns;

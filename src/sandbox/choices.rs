@@ -225,9 +225,15 @@ pub const CHOICES: &[Choice] = &[
     },
     Choice {
         target: "zoho-voice-sms",
-        point: "the time zone and form of the logs' fromDate and toDate",
-        sandbox: "UTC; yyyy-MM-dd HH:mm:ss or a date alone (the whole day)",
-        silent: "the logs page (api/CURRENT-PAGES.md: time zone not stated)",
+        point: "the time zone of the logs' fromDate and toDate, and the answer to a date alone",
+        sandbox: "UTC; a date alone (no time) is refused: HTTP 400 ZVSMS-4005 naming the parameter and the form yyyy-MM-dd HH:mm:ss",
+        silent: "the logs page (api/CURRENT-PAGES.md: time zone not stated; the form is given, not the refusal)",
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "the answer to a send of more than 10 numbers",
+        sandbox: "HTTP 400 ZVSMS-4005 \"customerNumber: Maximum allowed is 10 numbers per request (N given).\"; nothing is sent",
+        silent: "the current send pages (they give the limit, not the answer)",
     },
     // OAuth.
     Choice {

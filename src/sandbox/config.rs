@@ -54,7 +54,7 @@ pub struct SandboxConfig {
     pub sms_answer_first_number_only: bool,
     /// The scopes of the Zoho access tokens it issues (space-separated), as a refresh token
     /// granted them; an API request whose scope is missing is answered 401
-    /// `OAUTH_SCOPE_MISMATCH`, as Zoho does.
+    /// `OAUTH_SCOPE_MISMATCH` as Zoho Voice does (Zoho Books: 401 with code 57).
     pub zoho_scope: String,
     /// The scopes of the Zoom access tokens it issues; a request whose scope is missing is
     /// answered 400 with code 4711 naming the scopes, as Zoom does.
