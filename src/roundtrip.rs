@@ -135,8 +135,8 @@ pub async fn run(
     let sent = target
         .desired(&probe_contact(&marker, parent), &extras)
         .map_err(|r| {
-            Error::Internal(format!(
-                "the probe breaks the target's rules: {}",
+            Error::Usage(format!(
+                "check --write cannot make its probe: {} (Zoho Books: give the contact with --books-contact-id)",
                 r.message
             ))
         })?;
