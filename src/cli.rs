@@ -711,6 +711,11 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "N/s")]
     pub rate_limit: Option<String>,
 
+    /// A server-side window: at most N API requests in any sliding second, every request
+    /// that reaches the sandbox counted (refused ones too); 429 with Retry-After beyond.
+    #[arg(long, value_name = "N")]
+    pub rate_window: Option<u32>,
+
     /// The share of API requests answered 500 without being applied (0 to 1).
     #[arg(long, default_value_t = 0.0, value_name = "F")]
     pub fault_rate: f64,

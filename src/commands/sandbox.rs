@@ -28,6 +28,7 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
         zoho_scope: args.zoho_scope.clone().unwrap_or(defaults.zoho_scope),
         zoom_scope: args.zoom_scope.clone().unwrap_or(defaults.zoom_scope),
         rate_limit_per_sec: args.rate_limit.as_deref().map(parse_rate).transpose()?,
+        rate_window_per_sec: args.rate_window,
         fault_rate: args.fault_rate,
         ambiguous_rate: args.ambiguous_rate,
         latency_ms: args.latency_ms,

@@ -14,6 +14,10 @@ pub struct SandboxConfig {
     /// A global limit on API requests (token bucket with a burst of about one second);
     /// `None`: unlimited. Refused requests get HTTP 429 with `Retry-After`.
     pub rate_limit_per_sec: Option<f64>,
+    /// A server-side window: at most this many API requests in any sliding second, every
+    /// request that reaches the server counted (those it refuses too), 429 with `Retry-After`
+    /// beyond; `None`: no window. A stricter model of a vendor's limit than the token bucket.
+    pub rate_window_per_sec: Option<u32>,
     /// The share of API requests answered 500 without being applied (0..=1).
     pub fault_rate: f64,
     /// The share of API requests applied, then answered 502 (0..=1).
@@ -72,6 +76,7 @@ impl Default for SandboxConfig {
         SandboxConfig {
             port: 0,
             rate_limit_per_sec: None,
+            rate_window_per_sec: None,
             fault_rate: 0.0,
             ambiguous_rate: 0.0,
             latency_ms: 0,
@@ -124,6 +129,9 @@ impl SandboxConfig {
                 "rate_limit_per_sec must be a positive number, not {r}"
             ));
         }
+        if self.rate_window_per_sec == Some(0) {
+            return bad("rate_window_per_sec must be at least 1".to_string());
+        }
         if self.token_ttl_secs == 0 {
             return bad("token_ttl_secs must be at least 1".to_string());
         }
@@ -171,6 +179,9 @@ impl SandboxConfig {
         if let Some(v) = patch.books_daily_quota {
             c.books_daily_quota = v;
         }
+        if let Some(v) = patch.rate_window_per_sec {
+            c.rate_window_per_sec = v;
+        }
         if let Some(v) = &patch.store_altered {
             c.store_altered = v.clone();
         }
@@ -191,6 +202,8 @@ impl SandboxConfig {
 pub struct ConfigPatch {
     #[serde(deserialize_with = "set_or_null")]
     pub rate_limit_per_sec: Option<Option<f64>>,
+    #[serde(deserialize_with = "set_or_null")]
+    pub rate_window_per_sec: Option<Option<u32>>,
     pub fault_rate: Option<f64>,
     pub ambiguous_rate: Option<f64>,
     pub latency_ms: Option<u64>,

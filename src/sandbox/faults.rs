@@ -129,6 +129,32 @@ pub fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs_f64().ceil().max(1.0) as u64
 }
 
+/// A window that counts every event, admitted or not: the times of those in the last `window`.
+#[derive(Debug, Clone, Default)]
+pub struct CountingWindow {
+    times: VecDeque<Instant>,
+}
+
+impl CountingWindow {
+    /// Counts an event at `now`; refuses it (with the wait until the oldest event leaves the
+    /// window) when the window then holds more than `limit`.
+    pub fn hit(&mut self, now: Instant, window: Duration, limit: u32) -> Result<(), Duration> {
+        while let Some(&t) = self.times.front() {
+            if now.saturating_duration_since(t) >= window {
+                self.times.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.times.push_back(now);
+        if self.times.len() > limit as usize {
+            let oldest = self.times.front().copied().unwrap_or(now);
+            return Err(window.saturating_sub(now.saturating_duration_since(oldest)));
+        }
+        Ok(())
+    }
+}
+
 /// At most `limit` events in any `window`: the times of the recent ones.
 #[derive(Debug, Clone, Default)]
 pub struct SlidingWindow {
@@ -206,6 +232,21 @@ mod tests {
         let mut slow = TokenBucket::new(0.5, t0);
         assert!(slow.take(t0).is_ok());
         assert_eq!(retry_after_secs(slow.take(t0).expect_err("empty")), 2);
+    }
+
+    #[test]
+    fn a_counting_window_counts_refused_events_too() {
+        let t0 = Instant::now();
+        let w = Duration::from_secs(1);
+        let mut c = CountingWindow::default();
+        for _ in 0..2 {
+            assert!(c.hit(t0, w, 2).is_ok());
+        }
+        assert!(c.hit(t0, w, 2).is_err());
+        // The refused one counts: half a second later the window still holds three.
+        assert!(c.hit(t0 + Duration::from_millis(500), w, 2).is_err());
+        assert!(c.hit(t0 + Duration::from_millis(1000), w, 2).is_err());
+        assert!(c.hit(t0 + Duration::from_millis(1600), w, 2).is_ok());
     }
 
     #[test]

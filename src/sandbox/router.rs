@@ -217,7 +217,7 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
     if troubled && config.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(config.latency_ms)).await;
     }
-    if troubled && let Some(wait) = rate_limited(shared) {
+    if troubled && let Some(wait) = rate_limited(shared, config.rate_window_per_sec) {
         lock(&shared.stats).rate_limited_429 += 1;
         let secs = faults::retry_after_secs(wait);
         let r = family.error(
@@ -375,9 +375,15 @@ fn apply(shared: &Shared, route: &Route, req: &Req, config: &super::SandboxConfi
 }
 
 /// How long to wait, if the global bucket is empty.
-fn rate_limited(shared: &Shared) -> Option<Duration> {
+fn rate_limited(shared: &Shared, window: Option<u32>) -> Option<Duration> {
+    let now = Instant::now();
+    if let Some(limit) = window
+        && let Err(wait) = lock(&shared.window).hit(now, Duration::from_secs(1), limit)
+    {
+        return Some(wait);
+    }
     let mut bucket = lock(&shared.bucket);
-    bucket.as_mut()?.take(Instant::now()).err()
+    bucket.as_mut()?.take(now).err()
 }
 
 /// Zoho Books' per-minute and daily limits of an organization.

@@ -310,6 +310,8 @@ pub struct Shared {
     pub config: Mutex<SandboxConfig>,
     pub store: Mutex<Store>,
     pub bucket: Mutex<Option<TokenBucket>>,
+    /// The requests of the last second, for `rate_window_per_sec`.
+    pub window: Mutex<super::faults::CountingWindow>,
     pub books: Mutex<BooksLimits>,
     pub faults: Mutex<SplitMix>,
     pub stats: Mutex<Stats>,
@@ -327,6 +329,7 @@ impl Shared {
             config: Mutex::new(config),
             store: Mutex::new(Store::seeded(seed_value)),
             bucket: Mutex::new(bucket),
+            window: Mutex::new(Default::default()),
             books: Mutex::new(BooksLimits::default()),
             faults: Mutex::new(SplitMix::new(seed_value ^ 0xFA17_0000_0000_0002)),
             stats: Mutex::new(Stats::default()),
