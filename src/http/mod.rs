@@ -234,7 +234,10 @@ impl HttpClient {
         // Whether the next attempt is the first of this call (for the retry counter).
         let mut first = true;
         loop {
-            let can_retry = retries < self.retry.max_retries;
+            // A journaled write (a turn) never waits out a backoff in place: its failure comes
+            // back at once, so that its concurrency slot goes to the next row and the row is
+            // sent again later (the engine's rounds); the pipe does not stall behind it.
+            let can_retry = self.turn.is_none() && retries < self.retry.max_retries;
             let (attempt, token) = self.attempt(request).await;
             self.count(&attempt, !first);
             first = false;
@@ -263,7 +266,7 @@ impl HttpClient {
                     if let Some(after) = retry_after
                         && after > self.retry.max_retry_after
                     {
-                        self.pacer.on_rate_limited(after);
+                        self.pacer.on_rate_limited(Some(after));
                         return Outcome::QuotaExhausted {
                             retry_after: Some(after),
                             message: format!(
@@ -273,7 +276,7 @@ impl HttpClient {
                         };
                     }
                     let wait = self.retry.wait(retries, retry_after);
-                    self.pacer.on_rate_limited(wait);
+                    self.pacer.on_rate_limited(retry_after);
                     if !can_retry {
                         return self.give_up(
                             (maybe_applied, lost_at),

@@ -3,9 +3,20 @@
 //! The pacer lets requests out one at a time, evenly spaced (governor burst of 1): it never
 //! bursts above the rate. It paces at [`PACING_FACTOR`] of the stated rate so that the small,
 //! random delay between a permit and the request's arrival at the server can never put one
-//! more request into a server's counting window than the rate allows. A 429 pauses every
-//! worker (for the `Retry-After` or the backoff) and lowers the rate; the rate climbs back to
-//! the configured one after a while without 429s.
+//! more request into a server's counting window than the rate allows.
+//!
+//! A 429 costs what it must, no more. An isolated one (a few milliseconds of jitter) pauses
+//! every worker for one period (the refused request itself waits out its `Retry-After`) and the
+//! pipe resumes at the rate that was working. Only 429s that come back within
+//! [`REPEAT_WINDOW`] lower the rate, and then to the rate the server was measured to accept
+//! (requests answered, not refused, over the last second; by a quarter at the most), not by a
+//! fixed factor; and just under the rate at which they repeated becomes the learned rate.
+//! After a quiet second the rate climbs back to it quickly; above it, only slowly (it probes
+//! whether the server's limit rose). So a `--rate` above the
+//! server's settles within a few seconds just under the server's rate and stays there. This
+//! follows the AWS SDKs' adaptive retry mode (a client-side rate measured from what the server
+//! accepts, cut on throttling, then restored towards the rate at the last cut, fast at first
+//! and slowly near it), simplified to a measured rate and two climbing speeds.
 
 use std::fmt;
 use std::num::NonZeroU32;
@@ -13,25 +24,62 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::clock::Clock;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
 use tokio::time::Instant;
+
+/// The limiter's clock: tokio's, so that the pacer waits on the runtime's timers (and on its
+/// paused clock in tests) rather than on a clock of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioClock;
+
+impl Clock for TokioClock {
+    type Instant = std::time::Instant;
+
+    fn now(&self) -> std::time::Instant {
+        Instant::now().into_std()
+    }
+}
+
+/// A governor limiter on [`TokioClock`].
+type Limiter = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<std::time::Instant>>;
 
 /// The fraction of the stated rate the pacer actually uses (see the module docs).
 pub const PACING_FACTOR: f64 = 0.98;
 
 /// The most a 429 lowers the rate to, as a fraction of the configured rate.
 const MIN_RATE_FRACTION: f64 = 0.1;
-/// What a 429 multiplies the current rate by.
-const DECREASE_FACTOR: f64 = 0.75;
-/// What each recovery step multiplies the current rate by.
-const INCREASE_FACTOR: f64 = 1.1;
-/// How long without a 429 before each recovery step.
+/// 429s of one burst (those in flight together say the same thing) count as one event when
+/// they come within this long (or one period) of its first.
+const BURST: Duration = Duration::from_millis(250);
+/// A second 429 event within this long of the last one means the rate is too high.
+pub const REPEAT_WINDOW: Duration = Duration::from_secs(3);
+/// The span over which the accepted rate is measured.
+const MEASURE: Duration = Duration::from_secs(1);
+/// Below the learned rate, a step up every this long without a 429...
+const QUICK_STEP: Duration = Duration::from_secs(1);
+/// ...of this factor.
+const QUICK_FACTOR: f64 = 1.05;
+/// Above the learned rate (probing whether the server's limit rose, or an API that publishes
+/// none), a step up every this long without a 429...
 const RECOVERY_INTERVAL: Duration = Duration::from_secs(5);
-/// Where a 429 puts the ceiling of a probing pacer, as a fraction of the rate it hit.
-const CEILING_AFTER_429: f64 = 0.9;
-
-/// 429s closer together than this (or one period) lower the rate only once.
-const DECREASE_DEBOUNCE: Duration = Duration::from_secs(1);
+/// ...of this factor when the server's rate is not known (an API that publishes none)...
+const INCREASE_FACTOR: f64 = 1.1;
+/// ...and of this one above a learned rate, every this long without a 429 (rarely: each
+/// probe above the server's limit costs a burst of 429s).
+const PROBE_FACTOR: f64 = 1.05;
+const PROBE_INTERVAL: Duration = Duration::from_secs(15);
+/// Repeated 429s lower the rate to at most this fraction of the rate in force...
+const LOWER_AT_MOST: f64 = 0.95;
+/// ...and to at least this one.
+const LOWER_AT_LEAST: f64 = 0.5;
+/// The rate is cut at most once in this long (the server's window still holds what came
+/// before the cut).
+const CUT_SETTLE: Duration = Duration::from_secs(1);
+/// The quick climb stops this far under the rate at which 429s repeated.
+const BELOW_FAILED: f64 = 0.97;
 
 /// The highest rate accepted: 100 000 requests per second.
 const MAX_PER_SECOND: f64 = 100_000.0;
@@ -130,7 +178,7 @@ fn round3(x: f64) -> f64 {
 }
 
 /// A governor limiter letting one request out every `period`, with no burst.
-fn limiter_for(rate: Rate) -> Arc<DefaultDirectRateLimiter> {
+fn limiter_for(rate: Rate) -> Arc<Limiter> {
     let period = rate
         .scaled(PACING_FACTOR)
         .period()
@@ -139,23 +187,67 @@ fn limiter_for(rate: Rate) -> Arc<DefaultDirectRateLimiter> {
     let quota = Quota::with_period(period)
         .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
         .allow_burst(NonZeroU32::MIN);
-    Arc::new(RateLimiter::direct(quota))
+    Arc::new(RateLimiter::direct_with_clock(quota, TokioClock))
 }
 
 struct PacerState {
     current: Rate,
-    limiter: Arc<DefaultDirectRateLimiter>,
+    limiter: Arc<Limiter>,
     /// Bumped whenever `limiter` is replaced.
     generation: u64,
     /// No request leaves before this instant (set by 429s and rate changes).
     paused_until: Instant,
     /// The last time the rate changed (down or up).
     last_change: Instant,
-    /// The last time a 429 lowered the rate.
-    last_decrease: Option<Instant>,
-    /// The highest rate successes may raise the rate to: the configured rate, or above it
-    /// when probing an API that publishes no limit (lowered below the rate a 429 hit).
+    /// The last 429, and when the run of 429s it belongs to began (429s less than [`BURST`]
+    /// apart are one run: those in flight together say the same thing).
+    last_429: Option<Instant>,
+    run_began: Instant,
+    /// When the rate was last cut for 429s.
+    last_cut: Option<Instant>,
+    /// The rate a probe above the learned one started from: a 429 during the probe goes back
+    /// to it.
+    probe_from: Option<Rate>,
+    /// The rate the server was measured to accept when 429s repeated: the quick climb stops
+    /// there.
+    learned: Option<Rate>,
+    /// The highest rate the pacer may climb to: the configured rate, or above it when probing
+    /// an API that publishes no limit.
     ceiling: Rate,
+    /// When requests were answered (not refused) over the last [`MEASURE`].
+    answered: std::collections::VecDeque<Instant>,
+}
+
+impl PacerState {
+    fn set_rate(&mut self, rate: Rate, now: Instant) {
+        self.current = rate;
+        self.limiter = limiter_for(rate);
+        self.generation += 1;
+        self.last_change = now;
+        // The new limiter knows nothing of the last permit: keep one period of spacing.
+        let spaced = now + rate.period();
+        if spaced > self.paused_until {
+            self.paused_until = spaced;
+        }
+    }
+
+    fn pause_until(&mut self, until: Instant) {
+        if until > self.paused_until {
+            self.paused_until = until;
+        }
+    }
+
+    /// The requests answered per second over the last [`MEASURE`].
+    fn accepted(&mut self, now: Instant) -> f64 {
+        while self
+            .answered
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > MEASURE)
+        {
+            self.answered.pop_front();
+        }
+        self.answered.len() as f64 / MEASURE.as_secs_f64()
+    }
 }
 
 /// The rate limiter shared by every worker of one target.
@@ -180,8 +272,7 @@ impl Pacer {
     }
 
     /// A pacer that starts at `rate` and, while the API answers without 429s, raises it step
-    /// by step up to `ceiling`: for APIs that publish no limit. A 429 lowers the rate and puts
-    /// the ceiling just under the rate it hit.
+    /// by step up to `ceiling`: for APIs that publish no limit.
     pub fn probing(rate: Rate, ceiling: Rate) -> Pacer {
         let now = Instant::now();
         let ceiling = if ceiling > rate { ceiling } else { rate };
@@ -193,8 +284,13 @@ impl Pacer {
                 generation: 0,
                 paused_until: now,
                 last_change: now,
-                last_decrease: None,
+                last_429: None,
+                run_began: now,
+                last_cut: None,
+                probe_from: None,
+                learned: None,
                 ceiling,
+                answered: std::collections::VecDeque::new(),
             }),
         }
     }
@@ -209,9 +305,19 @@ impl Pacer {
         self.configured
     }
 
-    /// The rate in force now (lower than the configured one after a 429).
+    /// The rate in force now (lower than the configured one after repeated 429s).
     pub fn current_rate(&self) -> Rate {
         self.lock().current
+    }
+
+    /// The rate the server was measured to accept, once 429s repeated.
+    pub fn learned_rate(&self) -> Option<Rate> {
+        self.lock().learned
+    }
+
+    /// Until when every request is held (a 429's pause, a lock-out being waited out).
+    pub fn paused_until(&self) -> Instant {
+        self.lock().paused_until
     }
 
     /// Waits until a request may be sent.
@@ -225,7 +331,9 @@ impl Pacer {
                 tokio::time::sleep_until(paused_until).await;
                 continue;
             }
-            limiter.until_ready().await;
+            while let Err(not_until) = limiter.check() {
+                tokio::time::sleep(not_until.wait_time_from(TokioClock.now())).await;
+            }
             let s = self.lock();
             // A 429 or a rate change while waiting: wait again under the new rules.
             if s.generation == generation && s.paused_until <= Instant::now() {
@@ -234,60 +342,127 @@ impl Pacer {
         }
     }
 
-    /// Called on a 429: pauses every worker for `wait` and lowers the rate.
-    pub fn on_rate_limited(&self, wait: Duration) {
-        let now = Instant::now();
-        let mut s = self.lock();
-        let floor = self.configured.scaled(MIN_RATE_FRACTION);
-        let lowered = s.current.scaled(DECREASE_FACTOR);
-        let next = if lowered < floor { floor } else { lowered };
-        // One lowering per burst of 429s: those already in flight say the same thing.
-        let debounce = s.current.period().max(DECREASE_DEBOUNCE);
-        if s.last_decrease
-            .is_none_or(|t| now.duration_since(t) >= debounce)
-        {
-            let below = s.current.scaled(CEILING_AFTER_429);
-            if s.ceiling > self.configured {
-                s.ceiling = if below > self.configured {
-                    below
-                } else {
-                    self.configured
-                };
-            }
-            s.current = next;
-            s.limiter = limiter_for(next);
-            s.generation += 1;
-            s.last_change = now;
-            s.last_decrease = Some(now);
-        }
-        let until = now + wait.max(s.current.period());
-        if until > s.paused_until {
-            s.paused_until = until;
-        }
+    /// Holds every request until `until` (a lock-out the server announced).
+    pub fn hold_until(&self, until: Instant) {
+        self.lock().pause_until(until);
     }
 
-    /// Called on a response that was not a 429: raises a lowered rate step by step.
+    /// Called on a 429 whose `Retry-After` (if any) was `retry_after`. An isolated 429 holds
+    /// the pipe for one period (or a `Retry-After` longer than a second: the server means it);
+    /// a repeated one lowers the rate to the rate the server was measured to accept.
+    pub fn on_rate_limited(&self, retry_after: Option<Duration>) {
+        let now = Instant::now();
+        let mut s = self.lock();
+        let burst = s.current.period().max(BURST);
+        let previous = s.last_429;
+        let continues = previous.is_some_and(|t| now.duration_since(t) < burst);
+        if !continues {
+            s.run_began = now;
+        }
+        s.last_429 = Some(now);
+        // Too fast: 429s that come back within the repeat window, or a run of them that goes
+        // on. Cut at most once a second: the server's window still holds what came before.
+        let repeated =
+            !continues && previous.is_some_and(|t| now.duration_since(t) < REPEAT_WINDOW);
+        let lasting = continues && now.duration_since(s.run_began) >= burst;
+        let settled = s
+            .last_cut
+            .is_none_or(|t| now.duration_since(t) >= CUT_SETTLE);
+        if (repeated || lasting) && settled {
+            self.cut(&mut s, now);
+        }
+        // Two periods: a server whose window counts the refused request too holds one more
+        // than it allows until two of ours have aged out of it; with one, every next request
+        // would meet the same full window.
+        let hold = match retry_after {
+            Some(after) if after > Duration::from_secs(1) => after,
+            _ => s.current.period() * 2,
+        };
+        s.pause_until(now + hold);
+    }
+
+    /// Lowers the rate to what the server was measured to accept (between half and 95% of the
+    /// rate in force); the quick climb back stops at that, or just under the rate that failed
+    /// if the measure read low (a pipe that was starting, or paused).
+    fn cut(&self, s: &mut PacerState, now: Instant) {
+        s.last_cut = Some(now);
+        if let Some(from) = s.probe_from.take() {
+            // The probe found the limit where it was: back to the rate that held.
+            s.learned = Some(from);
+            s.set_rate(from, now);
+            return;
+        }
+        let floor = self.configured.scaled(MIN_RATE_FRACTION);
+        let accepted = Rate::per_second(s.accepted(now)).unwrap_or(floor);
+        let at_most = s.current.scaled(LOWER_AT_MOST);
+        let at_least = s.current.scaled(LOWER_AT_LEAST);
+        let mut next = if accepted < at_least {
+            at_least
+        } else if accepted > at_most {
+            at_most
+        } else {
+            accepted
+        };
+        if next < floor {
+            next = floor;
+        }
+        let below_failed = s.current.scaled(BELOW_FAILED);
+        let learned = if accepted > below_failed {
+            accepted
+        } else {
+            below_failed
+        };
+        s.learned = Some(if learned > next { learned } else { next });
+        s.last_cut = Some(now);
+        s.set_rate(next, now);
+    }
+
+    /// Called on a response that was not a 429: counts it as accepted, and raises a lowered
+    /// rate: quickly back to the learned rate, slowly above it.
     pub fn on_success(&self) {
         let now = Instant::now();
         let mut s = self.lock();
-        if s.current >= s.ceiling
-            || now.duration_since(s.last_change) < RECOVERY_INTERVAL
-            || s.paused_until > now
-        {
+        s.answered.push_back(now);
+        if s.answered.len() > 4096 {
+            s.accepted(now);
+        }
+        if s.probe_from.is_some() && now.duration_since(s.last_change) >= PROBE_INTERVAL {
+            // The probe held: its rate is the one to go back to from now on.
+            s.probe_from = None;
+        }
+        if s.current >= s.ceiling || s.paused_until > now {
             return;
         }
-        let raised = s.current.scaled(INCREASE_FACTOR);
-        let next = if raised > s.ceiling {
-            s.ceiling
-        } else {
-            raised
+        let quiet = |d: Duration| s.last_429.is_none_or(|t| now.duration_since(t) >= d);
+        let below_learned = s.learned.is_some_and(|l| s.current < l);
+        let (step, factor) = match s.learned {
+            Some(_) if below_learned => (QUICK_STEP, QUICK_FACTOR),
+            Some(_) => (PROBE_INTERVAL, PROBE_FACTOR),
+            None => (RECOVERY_INTERVAL, INCREASE_FACTOR),
         };
-        s.current = next;
-        s.limiter = limiter_for(next);
-        s.generation += 1;
-        s.last_change = now;
-        // The new limiter knows nothing of the last permit: keep one period of spacing.
-        s.paused_until = now + next.period();
+        if now.duration_since(s.last_change) < step || !quiet(step) {
+            return;
+        }
+        let mut next = s.current.scaled(factor);
+        if let Some(learned) = s.learned
+            && below_learned
+            && next > learned
+        {
+            next = learned;
+        }
+        if next > s.ceiling {
+            next = s.ceiling;
+        }
+        if let Some(learned) = s.learned
+            && next > learned
+        {
+            // Probing above the learned rate: the server's limit may have risen.
+            s.probe_from = Some(s.current);
+            s.learned = Some(next);
+        } else {
+            s.probe_from = None;
+        }
+        s.set_rate(next, now);
     }
 }
 
@@ -353,58 +528,124 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn rate_limit_lowers_and_pauses() {
-        let pacer = Pacer::new(Rate::per_second(10.0).expect("valid"));
-        pacer.on_rate_limited(Duration::from_millis(200));
-        assert!(pacer.current_rate().as_per_second() < 10.0);
-        assert!(pacer.current_rate().as_per_second() >= 1.0);
-        let start = Instant::now();
-        pacer.acquire().await;
-        assert!(start.elapsed() >= Duration::from_millis(190));
+    /// A server that takes at most `limit` requests in any sliding second (every request
+    /// counted), for the pacer to meet on tokio's paused clock.
+    struct WindowServer {
+        limit: usize,
+        times: std::collections::VecDeque<Instant>,
     }
 
-    #[tokio::test]
+    impl WindowServer {
+        fn hit(&mut self, now: Instant) -> bool {
+            while self
+                .times
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+            {
+                self.times.pop_front();
+            }
+            self.times.push_back(now);
+            self.times.len() <= self.limit
+        }
+    }
+
+    /// Sends through `pacer` to `server` for `secs` seconds of paused time: the requests
+    /// accepted in each second.
+    async fn drive(pacer: &Pacer, server: &mut WindowServer, secs: u64) -> Vec<usize> {
+        let start = Instant::now();
+        let mut per_second = vec![0usize; secs as usize];
+        loop {
+            pacer.acquire().await;
+            let now = Instant::now();
+            let at = now.duration_since(start).as_secs();
+            if at >= secs {
+                return per_second;
+            }
+            if server.hit(now) {
+                per_second[at as usize] += 1;
+                pacer.on_success();
+            } else {
+                pacer.on_rate_limited(Some(Duration::from_secs(1)));
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_isolated_429_costs_no_more_than_its_retry_after_and_keeps_the_rate() {
+        let ten = Rate::per_second(10.0).expect("valid");
+        let pacer = Pacer::new(ten);
+        let start = Instant::now();
+        pacer.on_rate_limited(Some(Duration::from_secs(1)));
+        pacer.acquire().await;
+        assert!(
+            start.elapsed() <= Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(pacer.current_rate(), ten, "an isolated 429 keeps the rate");
+        // A long Retry-After (a lock the server announces) is waited out whole.
+        let start = Instant::now();
+        tokio::time::advance(REPEAT_WINDOW).await;
+        let start_hold = Instant::now();
+        pacer.on_rate_limited(Some(Duration::from_secs(30)));
+        pacer.acquire().await;
+        assert!(start_hold.elapsed() >= Duration::from_secs(30));
+        assert!(start.elapsed() < Duration::from_secs(40));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn repeated_429s_converge_just_under_the_servers_rate_and_stay() {
+        // Asked for 30/s against a server that takes 20 in any second.
+        let pacer = Pacer::new(Rate::per_second(30.0).expect("valid"));
+        let mut server = WindowServer {
+            limit: 20,
+            times: Default::default(),
+        };
+        let per_second = drive(&pacer, &mut server, 40).await;
+        let settled = &per_second[5..];
+        let low = settled.iter().copied().min().unwrap_or(0);
+        assert!(
+            low >= 18,
+            "every second after the first five takes at least 18: {per_second:?}"
+        );
+        let rate = pacer.current_rate().as_per_second();
+        assert!((18.0..=21.0).contains(&rate), "{rate}");
+        let total: usize = settled.iter().sum();
+        assert!(
+            total as f64 >= 0.92 * 20.0 * settled.len() as f64,
+            "{per_second:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rate_under_the_servers_never_meets_a_429() {
+        let pacer = Pacer::new(Rate::per_second(20.0).expect("valid"));
+        let mut server = WindowServer {
+            limit: 20,
+            times: Default::default(),
+        };
+        let per_second = drive(&pacer, &mut server, 20).await;
+        assert_eq!(pacer.learned_rate(), None, "no 429: {per_second:?}");
+        assert!(per_second[1..].iter().all(|&n| n >= 19), "{per_second:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn rate_never_drops_below_floor() {
         let pacer = Pacer::new(Rate::per_second(10.0).expect("valid"));
         for _ in 0..50 {
-            pacer.lock().last_decrease = None;
-            pacer.on_rate_limited(Duration::ZERO);
+            tokio::time::advance(Duration::from_millis(500)).await;
+            pacer.on_rate_limited(None);
         }
         let r = pacer.current_rate().as_per_second();
         assert!((r - 1.0).abs() < 1e-9, "{r}");
     }
 
-    #[tokio::test]
-    async fn recovers_after_quiet_interval() {
-        let pacer = Pacer::new(Rate::per_second(10.0).expect("valid"));
-        pacer.on_rate_limited(Duration::ZERO);
-        let lowered = pacer.current_rate();
-        pacer.on_success();
-        assert_eq!(pacer.current_rate(), lowered, "too soon to recover");
-        {
-            let mut s = pacer.lock();
-            s.last_change = Instant::now() - RECOVERY_INTERVAL;
-            s.paused_until = Instant::now();
-        }
-        pacer.on_success();
-        assert!(pacer.current_rate() > lowered);
-        assert!(pacer.current_rate() <= pacer.configured_rate());
-    }
-
-    /// Lets the quiet interval pass, as if `RECOVERY_INTERVAL` had gone by.
-    fn quiet(pacer: &Pacer) {
-        let mut s = pacer.lock();
-        s.last_change = Instant::now() - RECOVERY_INTERVAL;
-        s.paused_until = Instant::now();
-    }
-
-    #[tokio::test]
-    async fn a_probing_pacer_climbs_to_its_ceiling_and_backs_off_below_a_429() {
+    #[tokio::test(start_paused = true)]
+    async fn a_probing_pacer_climbs_to_its_ceiling() {
         let five = Rate::per_second(5.0).expect("valid");
         let pacer = Pacer::probing(five, Rate::per_second(20.0).expect("valid"));
         for _ in 0..100 {
-            quiet(&pacer);
+            tokio::time::advance(RECOVERY_INTERVAL).await;
             pacer.on_success();
         }
         assert_eq!(
@@ -412,18 +653,9 @@ mod tests {
             20.0,
             "climbed to the ceiling"
         );
-        // The API says 429 at 20/s: the rate drops, and never climbs back to where it hit.
-        pacer.on_rate_limited(Duration::ZERO);
-        assert_eq!(pacer.current_rate().as_per_second(), 15.0);
-        for _ in 0..100 {
-            quiet(&pacer);
-            pacer.on_success();
-        }
-        let r = pacer.current_rate().as_per_second();
-        assert!((r - 18.0).abs() < 1e-9, "{r}");
         // A plain pacer never goes above its rate.
         let plain = Pacer::new(five);
-        quiet(&plain);
+        tokio::time::advance(RECOVERY_INTERVAL).await;
         plain.on_success();
         assert_eq!(plain.current_rate(), five);
     }
