@@ -147,7 +147,9 @@ impl AccessToken {
     /// background.
     fn renew_at(&self) -> Instant {
         let left_then = self.lifetime.mul_f64(1.0 - REFRESH_AT);
-        self.deadline.checked_sub(left_then).unwrap_or(self.deadline)
+        self.deadline
+            .checked_sub(left_then)
+            .unwrap_or(self.deadline)
     }
 }
 
@@ -459,10 +461,7 @@ impl Shared {
 
     fn current_usable(&self) -> Option<AccessToken> {
         let guard = self.current.read().unwrap_or_else(|e| e.into_inner());
-        guard
-            .as_ref()
-            .filter(|t| t.usable(Instant::now()))
-            .cloned()
+        guard.as_ref().filter(|t| t.usable(Instant::now())).cloned()
     }
 
     fn set_current(&self, token: AccessToken) {

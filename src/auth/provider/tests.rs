@@ -609,7 +609,10 @@ async fn short_lived_tokens_do_not_make_the_renewal_spin() {
     }
     let requests = provider.token_requests();
     // A token is handed out until its last tenth: 0.9 s each.
-    assert!((11..=12).contains(&requests), "{requests} token requests in 10 s");
+    assert!(
+        (11..=12).contains(&requests),
+        "{requests} token requests in 10 s"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -645,9 +648,15 @@ async fn an_expired_token_is_replaced_on_a_401_and_when_asked_for() {
     settle().await;
     assert_eq!(provider.token_requests(), 1);
     // The API refused the expired token: one new one, for every worker that saw the 401.
-    let second = provider.refresh_rejected(&first).await.expect("a new token");
+    let second = provider
+        .refresh_rejected(&first)
+        .await
+        .expect("a new token");
     assert_eq!(second.secret().expose(), "tok-2");
-    let again = provider.refresh_rejected(&first).await.expect("the new token");
+    let again = provider
+        .refresh_rejected(&first)
+        .await
+        .expect("the new token");
     assert_eq!(again.secret().expose(), "tok-2");
     assert_eq!(provider.token_requests(), 2);
     // Past its expiry, the next caller waits for a new one.
