@@ -2,9 +2,10 @@
 //! access tokens, and the token cache.
 //!
 //! Zoho issues at most 10 access tokens per 10 minutes and keeps at most 10 live tokens per
-//! refresh token, so a [`TokenProvider`] holds ONE token for every worker: a refresh is
-//! single-flight (concurrent callers wait for the one refresh), happens shortly before expiry
-//! or once after a 401, and the token is reused across runs through the [`TokenCache`].
+//! refresh token, so a [`TokenProvider`] holds ONE token for every worker: it is renewed once,
+//! in the background, when three quarters of its life have passed (workers keep using it
+//! meanwhile), or single-flight when there is none to use (the first, one that ran out, or
+//! after a 401), and it is reused across runs through the [`TokenCache`].
 //! Secrets live in [`Secret`]s, whose `Debug` is redacted; nothing here prints them.
 
 mod cache;

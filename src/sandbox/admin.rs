@@ -200,6 +200,7 @@ pub fn snapshot(shared: &Shared) -> Value {
             "rate_limited_429": stats.rate_limited_429,
             "delayed_writes": stats.delayed_writes,
             "delayed_applied": stats.delayed_applied,
+            "api_by_second": stats.api_by_second,
         },
         "tokens": {
             "zoho_issued": store.oauth.zoho_issued,

@@ -30,6 +30,9 @@ pub struct SandboxConfig {
     pub write_delay_ms: u64,
     /// The lifetime of access tokens, in seconds (`expires_in`).
     pub token_ttl_secs: u64,
+    /// A delay before every answer of the token endpoints, in milliseconds (a real accounts
+    /// server takes hundreds): what a client that waits for its tokens loses. 0: none.
+    pub token_latency_ms: u64,
     /// The seed of every random choice (faults, ids, tokens): same seed, same run.
     pub seed: u64,
     /// Whether faults, latency and the global rate limit also hit the OAuth token endpoints.
@@ -82,6 +85,7 @@ impl Default for SandboxConfig {
             latency_ms: 0,
             write_delay_ms: 0,
             token_ttl_secs: 3600,
+            token_latency_ms: 0,
             seed: 0,
             faults_on_oauth: false,
             zoho_token_requests_per_window: 10,
@@ -163,6 +167,7 @@ impl SandboxConfig {
             latency_ms,
             write_delay_ms,
             token_ttl_secs,
+            token_latency_ms,
             faults_on_oauth,
             zoho_token_requests_per_window,
             zoho_token_window_secs,
@@ -209,6 +214,7 @@ pub struct ConfigPatch {
     pub latency_ms: Option<u64>,
     pub write_delay_ms: Option<u64>,
     pub token_ttl_secs: Option<u64>,
+    pub token_latency_ms: Option<u64>,
     pub faults_on_oauth: Option<bool>,
     pub zoho_token_requests_per_window: Option<u32>,
     pub zoho_token_window_secs: Option<u64>,

@@ -1,7 +1,7 @@
 //! One entry for every request: find the endpoint, then apply in order the Books concurrency
-//! limit, the latency, the global rate limit, the token check, the Books per-minute and daily
-//! limits, the injected fault, the write delay, and finally the endpoint itself. Counts every
-//! answer. What it answers where the vendors' pages are silent is listed in `choices.rs`.
+//! limit, the latency (and the token endpoints' own), the global rate limit, the token check,
+//! the Books per-minute and daily limits, the injected fault, the write delay, and finally the
+//! endpoint itself. Counts every answer, and the API requests by the second they arrived in. What it answers where the vendors' pages are silent is listed in `choices.rs`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -99,6 +99,14 @@ impl Route {
         Some(need(api, op))
     }
 
+    /// True for a request to one of the emulated APIs (not a token endpoint, not unknown).
+    fn is_api(&self) -> bool {
+        matches!(
+            self,
+            Route::Voice(_) | Route::Books(_) | Route::Zoom(_) | Route::Sms(_)
+        )
+    }
+
     /// True for a request that changes a contact API's records (create, update, delete, mark
     /// primary): what `write_delay_ms` holds back.
     fn is_contact_write(&self) -> bool {
@@ -169,8 +177,14 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     if let Route::Admin(a) = &route {
         return admin::handle(&shared, a, &req);
     }
+    let arrived_ms = wire::now_ms();
     let response = serve(&shared, &route, &req).await;
-    lock(&shared.stats).record(route.label(), response.status().as_u16());
+    let mut stats = lock(&shared.stats);
+    stats.record(route.label(), response.status().as_u16());
+    if route.is_api() {
+        stats.record_api_arrival(arrived_ms);
+    }
+    drop(stats);
     response
 }
 
@@ -216,6 +230,9 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
 
     if troubled && config.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(config.latency_ms)).await;
+    }
+    if family == Family::OAuth && config.token_latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(config.token_latency_ms)).await;
     }
     if troubled && let Some(wait) = rate_limited(shared, config.rate_window_per_sec) {
         lock(&shared.stats).rate_limited_429 += 1;

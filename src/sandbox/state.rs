@@ -282,6 +282,9 @@ pub struct Stats {
     /// not their client was still there for the answer).
     pub delayed_writes: u64,
     pub delayed_applied: u64,
+    /// API requests (neither the token endpoints nor the admin surface), whatever their
+    /// answer, by the Unix second they arrived in: the throughput the server saw.
+    pub api_by_second: BTreeMap<u64, u64>,
 }
 
 impl Stats {
@@ -292,6 +295,11 @@ impl Stats {
             .or_default()
             .entry(status)
             .or_default() += 1;
+    }
+
+    /// Counts an API request that arrived at `unix_ms`.
+    pub fn record_api_arrival(&mut self, unix_ms: u64) {
+        *self.api_by_second.entry(unix_ms / 1000).or_default() += 1;
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::extract::{Form, Query};
@@ -441,4 +441,265 @@ fn header_values_and_debug_are_redacted() {
         !shown.contains("s3cr3t") && !shown.contains("r3fr3sh"),
         "{shown}"
     );
+}
+
+/// A token endpoint in memory: issues "tok-1", "tok-2", ... of one lifetime, after a delay on
+/// tokio's clock; refuses the next requests when told to.
+pub(super) struct ScriptedEndpoint {
+    lifetime: Duration,
+    delay: Duration,
+    issued: AtomicUsize,
+    refuse_next: AtomicU32,
+}
+
+impl ScriptedEndpoint {
+    pub(super) async fn issue(&self) -> Result<Issued, AuthError> {
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+        let refuse = self
+            .refuse_next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if refuse {
+            return Err(AuthError::BadResponse {
+                service: "Scripted",
+                message: "HTTP 503".to_string(),
+            });
+        }
+        let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
+        Ok(Issued {
+            token: Secret::new(format!("tok-{n}")),
+            lifetime: self.lifetime,
+            grant: Grant::default(),
+        })
+    }
+
+    fn refuse_next(&self, n: u32) {
+        self.refuse_next.store(n, Ordering::SeqCst);
+    }
+}
+
+/// A provider of tokens of `lifetime` from an endpoint that answers after `delay`, sharing
+/// `cache` (under one key) if given.
+fn scripted_with_cache(
+    lifetime: Duration,
+    delay: Duration,
+    cache: Option<TokenCache>,
+) -> (Arc<ScriptedEndpoint>, TokenProvider) {
+    let endpoint = Arc::new(ScriptedEndpoint {
+        lifetime,
+        delay,
+        issued: AtomicUsize::new(0),
+        refuse_next: AtomicU32::new(0),
+    });
+    let provider = TokenProvider::new(
+        http(),
+        Source::Scripted(Arc::clone(&endpoint)),
+        AuthScheme::Bearer,
+        cache.map(|c| (c, "scripted".to_string())),
+        None,
+    );
+    (endpoint, provider)
+}
+
+fn scripted(lifetime: Duration, delay: Duration) -> (Arc<ScriptedEndpoint>, TokenProvider) {
+    scripted_with_cache(lifetime, delay, None)
+}
+
+/// The lifetime of the scripted tokens in most tests (its margin, a tenth, is 100 s).
+const LIFE: Duration = Duration::from_secs(1000);
+
+/// The token a caller gets now, which must come without waiting on the clock.
+async fn token_at_once(provider: &TokenProvider) -> String {
+    let before = tokio::time::Instant::now();
+    let token = provider.token().await.expect("a token");
+    assert_eq!(
+        tokio::time::Instant::now(),
+        before,
+        "the caller waited for a token"
+    );
+    token.secret().expose().to_string()
+}
+
+/// Lets a background renewal that has nothing to wait for run to its end.
+async fn settle() {
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+}
+
+async fn first_token(provider: &TokenProvider) -> String {
+    let token = provider.token().await.expect("a token");
+    token.secret().expose().to_string()
+}
+
+#[tokio::test(start_paused = true)]
+async fn renewal_starts_at_three_quarters_of_the_lifetime() {
+    let (_, provider) = scripted(LIFE, Duration::ZERO);
+    assert_eq!(first_token(&provider).await, "tok-1");
+    tokio::time::advance(LIFE.mul_f64(REFRESH_AT) - Duration::from_millis(1)).await;
+    assert_eq!(token_at_once(&provider).await, "tok-1");
+    settle().await;
+    assert_eq!(provider.token_requests(), 1, "renewed too early");
+    tokio::time::advance(Duration::from_millis(1)).await;
+    // The caller that finds the token due still gets it; the renewal runs beside.
+    assert_eq!(token_at_once(&provider).await, "tok-1");
+    settle().await;
+    assert_eq!(provider.token_requests(), 2);
+    assert_eq!(token_at_once(&provider).await, "tok-2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn callers_get_the_current_token_while_the_renewal_runs() {
+    let delay = Duration::from_secs(5);
+    let (_, provider) = scripted(LIFE, delay);
+    assert_eq!(first_token(&provider).await, "tok-1");
+    tokio::time::advance(LIFE.mul_f64(REFRESH_AT)).await;
+    for _ in 0..50 {
+        assert_eq!(token_at_once(&provider).await, "tok-1");
+        settle().await;
+    }
+    assert_eq!(provider.token_requests(), 2, "one renewal for every caller");
+    tokio::time::advance(delay).await;
+    settle().await;
+    assert_eq!(token_at_once(&provider).await, "tok-2");
+    assert_eq!(provider.token_requests(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_token_is_renewed_once() {
+    let (_, provider) = scripted(LIFE, Duration::ZERO);
+    assert_eq!(first_token(&provider).await, "tok-1");
+    let mut seen = vec!["tok-1".to_string()];
+    // Nearly three lifetimes, a caller every second: a renewal every 750 s, none between.
+    for _ in 0..2900 {
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let token = token_at_once(&provider).await;
+        if seen.last() != Some(&token) {
+            seen.push(token);
+        }
+        settle().await;
+    }
+    assert_eq!(seen, ["tok-1", "tok-2", "tok-3", "tok-4"]);
+    assert_eq!(provider.token_requests(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn short_lived_tokens_do_not_make_the_renewal_spin() {
+    // 4-s tokens: renewed in the background at 3 s, callers never wait.
+    let (_, provider) = scripted(Duration::from_secs(4), Duration::ZERO);
+    first_token(&provider).await;
+    for _ in 0..1150 {
+        tokio::time::advance(Duration::from_millis(10)).await;
+        token_at_once(&provider).await;
+        settle().await;
+    }
+    // Renewed at 3, 6 and 9 s.
+    assert_eq!(provider.token_requests(), 4);
+
+    // 1-s tokens: due at 0.75 s, but never two requests within the minimum interval, so
+    // they run out (each is replaced once, by a caller who waits): one request per token.
+    let (_, provider) = scripted(Duration::from_secs(1), Duration::ZERO);
+    first_token(&provider).await;
+    for _ in 0..1000 {
+        tokio::time::advance(Duration::from_millis(10)).await;
+        provider.token().await.expect("a token");
+        settle().await;
+    }
+    let requests = provider.token_requests();
+    // A token is handed out until its last tenth: 0.9 s each.
+    assert!(
+        (11..=12).contains(&requests),
+        "{requests} token requests in 10 s"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_renewal_keeps_the_token_and_is_retried_later() {
+    let (endpoint, provider) = scripted(LIFE, Duration::ZERO);
+    assert_eq!(first_token(&provider).await, "tok-1");
+    endpoint.refuse_next(1);
+    tokio::time::advance(LIFE.mul_f64(REFRESH_AT)).await;
+    assert_eq!(token_at_once(&provider).await, "tok-1");
+    settle().await;
+    assert_eq!(provider.token_requests(), 2, "the renewal was tried");
+    // Not retried in a loop: for the next 10 s of callers, the current token serves.
+    let quiet = Duration::from_secs(10);
+    for _ in 0..100 {
+        tokio::time::advance(quiet / 100).await;
+        assert_eq!(token_at_once(&provider).await, "tok-1");
+        settle().await;
+    }
+    assert_eq!(provider.token_requests(), 2, "retried too soon");
+    tokio::time::advance(BACKGROUND_RETRY.saturating_sub(quiet)).await;
+    assert_eq!(token_at_once(&provider).await, "tok-1");
+    settle().await;
+    assert_eq!(provider.token_requests(), 3);
+    assert_eq!(token_at_once(&provider).await, "tok-2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expired_token_is_replaced_on_a_401_and_when_asked_for() {
+    let (_, provider) = scripted(LIFE, Duration::ZERO);
+    let first = provider.token().await.expect("a token");
+    // Nobody asked for a token for a whole lifetime: no renewal ran.
+    tokio::time::advance(LIFE + Duration::from_secs(1)).await;
+    settle().await;
+    assert_eq!(provider.token_requests(), 1);
+    // The API refused the expired token: one new one, for every worker that saw the 401.
+    let second = provider
+        .refresh_rejected(&first)
+        .await
+        .expect("a new token");
+    assert_eq!(second.secret().expose(), "tok-2");
+    let again = provider
+        .refresh_rejected(&first)
+        .await
+        .expect("the new token");
+    assert_eq!(again.secret().expose(), "tok-2");
+    assert_eq!(provider.token_requests(), 2);
+    // Past its expiry, the next caller waits for a new one.
+    tokio::time::advance(LIFE).await;
+    assert_eq!(first_token(&provider).await, "tok-3");
+    assert_eq!(provider.token_requests(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_fixed_token_is_never_renewed() {
+    let provider = TokenProvider::fixed(http(), Secret::new("fixed"), AuthScheme::Bearer);
+    for _ in 0..100 {
+        tokio::time::advance(Duration::from_secs(86_400)).await;
+        assert_eq!(token_at_once(&provider).await, "fixed");
+        settle().await;
+    }
+    assert_eq!(provider.token_requests(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn runs_sharing_the_cache_share_the_renewal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = TokenCache::new(dir.path());
+    let (endpoint, first) = scripted_with_cache(LIFE, Duration::ZERO, Some(cache.clone()));
+    assert_eq!(first_token(&first).await, "tok-1");
+    // A second run starts with the cached token.
+    let second = TokenProvider::new(
+        http(),
+        Source::Scripted(Arc::clone(&endpoint)),
+        AuthScheme::Bearer,
+        Some((cache, "scripted".to_string())),
+        None,
+    );
+    assert_eq!(token_at_once(&second).await, "tok-1");
+    assert_eq!(second.token_requests(), 0);
+    tokio::time::advance(LIFE.mul_f64(REFRESH_AT)).await;
+    token_at_once(&first).await;
+    settle().await;
+    assert_eq!(token_at_once(&first).await, "tok-2");
+    // The second run's renewal finds the first one's token in the cache and asks nothing.
+    token_at_once(&second).await;
+    settle().await;
+    assert_eq!(token_at_once(&second).await, "tok-2");
+    assert_eq!(second.token_requests(), 0);
+    assert_eq!(endpoint.issued.load(Ordering::SeqCst), 2);
 }
