@@ -212,7 +212,7 @@ fn mix_regions() -> Vec<MixRegion> {
 fn idd_of(region: Region) -> Option<&'static str> {
     IDD_CANDIDATES.iter().copied().find(|idd| {
         PHONE_NUMBER_UTIL
-            .parse(&format!("{idd}442071838750"), Some(region))
+            .parse(format!("{idd}442071838750"), Some(region))
             .is_ok_and(|n| n.country_code == 44 && n.national_number == 2_071_838_750)
     })
 }
