@@ -161,6 +161,278 @@ pub fn write_contacts_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Res
     Ok(())
 }
 
+/// The 40 regions of [`write_slow_mix_csv`]: [`REGIONS`] and 20 more, with every kind of
+/// international (IDD) prefix (`00`, `011`, `0011`, `010`, `001`, `009`, `000`, `810`, ...).
+pub const MIX_REGIONS: &[&str] = &[
+    "US", "GB", "DE", "FR", "IN", "BR", "AU", "JP", "MX", "ES", "IT", "NL", "RU", "ZA", "NG", "CA",
+    "SE", "PL", "TR", "ID", "CN", "KR", "AR", "CO", "CL", "PE", "EG", "SA", "AE", "IL", "CH", "AT",
+    "BE", "PT", "IE", "NZ", "SG", "TH", "KE", "UA",
+];
+
+/// International (IDD) prefixes people dial, tried in this order for each region: the first
+/// one the region's metadata reads as its IDD is the one its numbers are dialled out with.
+const IDD_CANDIDATES: &[&str] = &[
+    "00", "011", "0011", "010", "001", "009", "000", "810", "005", "008", "0014", "0021", "119",
+];
+
+/// Codes no country has (libphonenumber knows none of them).
+const UNKNOWN_CODES: &[&str] = &["999", "888", "801", "28", "690", "835", "210", "375"];
+
+/// One region of the mix: its code, calling code, IDD prefix, and example numbers.
+struct MixRegion {
+    code: &'static str,
+    calling_code: i32,
+    idd: &'static str,
+    examples: [rlibphonenumber::PhoneNumber; 2],
+}
+
+fn mix_regions() -> Vec<MixRegion> {
+    MIX_REGIONS
+        .iter()
+        .filter_map(|code| {
+            let region: Region = code.parse().ok()?;
+            let example = |t| {
+                PHONE_NUMBER_UTIL
+                    .get_example_number_for_type_and_region(region, t)
+                    .ok()
+            };
+            let mobile = example(PhoneNumberType::Mobile)?;
+            let fixed = example(PhoneNumberType::FixedLine)?;
+            Some(MixRegion {
+                code,
+                calling_code: mobile.country_code,
+                idd: idd_of(region)?,
+                examples: [mobile, fixed],
+            })
+        })
+        .collect()
+}
+
+/// The first of [`IDD_CANDIDATES`] the parser strips as `region`'s international prefix.
+fn idd_of(region: Region) -> Option<&'static str> {
+    IDD_CANDIDATES.iter().copied().find(|idd| {
+        PHONE_NUMBER_UTIL
+            .parse(format!("{idd}442071838750"), Some(region))
+            .is_ok_and(|n| n.country_code == 44 && n.national_number == 2_071_838_750)
+    })
+}
+
+/// What is wrong with a number of the mix, if anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flaw {
+    None,
+    /// 1 to 4 digits missing.
+    TooShort,
+    /// 1 to 4 digits too many.
+    TooLong,
+    /// 6 to 12 digits too many: more than any national number has.
+    FarTooLong,
+    /// Only a digit or two after the calling code.
+    Stub,
+    /// A calling code no country has.
+    UnknownCode,
+    /// The right length, in no range of the plan (its first digits changed).
+    OutOfRange,
+}
+
+const FLAWS: [Flaw; 6] = [
+    Flaw::TooShort,
+    Flaw::TooLong,
+    Flaw::FarTooLong,
+    Flaw::Stub,
+    Flaw::UnknownCode,
+    Flaw::OutOfRange,
+];
+
+/// How a number of the mix is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    E164,
+    International,
+    /// With the national (trunk) prefix where the region has one.
+    National,
+    /// With the IDD prefix of the row's region.
+    DialledOut,
+    /// Digits only: a spreadsheet dropped the `+`.
+    Bare,
+}
+
+/// Writes a CSV contact export of `rows` rows (the columns of [`write_contacts_csv`]) made to
+/// miss the fast path of a plain file: 40 regions ([`MIX_REGIONS`]), every row with its
+/// country; half the mobiles invalid (too short, too long, far too long, a digit after the
+/// calling code, an unknown calling code, out of range), a tenth dialled out of the row's
+/// country with its international (IDD) prefix (`00`, `011`, `0011`, `010`, ...), the rest in
+/// E.164, international or national format (with the trunk prefix), a few as bare digits; the
+/// digits grouped by spaces, hyphens, dots, parentheses or nothing.
+pub fn write_slow_mix_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Result<()> {
+    let regions = mix_regions();
+    let mut rng = Rng::new(seed);
+    writeln!(
+        out,
+        "first_name,last_name,email,mobile,phone,country,company"
+    )?;
+    for i in 0..rows {
+        let first = rng.pick(FIRST);
+        let last = rng.pick(LAST);
+        let row = rng.pick(&regions);
+        let written = match rng.below(100) {
+            0..10 => Written::DialledOut,
+            10..30 => Written::E164,
+            30..55 => Written::International,
+            55..98 => Written::National,
+            _ => Written::Bare,
+        };
+        // A dialled-out number is another country's.
+        let own = match written {
+            Written::DialledOut => loop {
+                let r = rng.pick(&regions);
+                if r.calling_code != row.calling_code {
+                    break r;
+                }
+            },
+            _ => row,
+        };
+        // Some flawed numbers are still valid (a plan with numbers of several lengths): a few
+        // more than half are flawed, for half invalid.
+        let flaw = if rng.below(100) < 43 {
+            Flaw::None
+        } else {
+            *rng.pick(&FLAWS)
+        };
+        let mobile = mix_number(&mut rng, own, row, written, flaw);
+        let phone = if rng.below(4) == 0 {
+            mix_number(&mut rng, row, row, Written::E164, Flaw::None)
+        } else {
+            String::new()
+        };
+        let email = format!(
+            "{}.{}{}@example.com",
+            first.to_lowercase(),
+            last.to_lowercase().replace('\'', ""),
+            i
+        );
+        writeln!(
+            out,
+            "{first},{last},{email},{},{phone},{},\"{last} & Co, Ltd\"",
+            csv_quote(&mobile),
+            row.code
+        )?;
+    }
+    Ok(())
+}
+
+/// A number of `own`'s, written as `written` says by someone in `row`'s country, with `flaw`.
+fn mix_number(
+    rng: &mut Rng,
+    own: &MixRegion,
+    row: &MixRegion,
+    written: Written,
+    flaw: Flaw,
+) -> String {
+    let number = valid_number(rng, own);
+    let mut national = number.national_number.to_string();
+    match flaw {
+        Flaw::None | Flaw::UnknownCode => {}
+        Flaw::TooShort => {
+            let drop = 1 + rng.below(4) as usize;
+            national.truncate(national.len().saturating_sub(drop).max(3));
+        }
+        Flaw::TooLong => {
+            let count = 1 + rng.below(4);
+            push_digits(rng, &mut national, count);
+        }
+        Flaw::FarTooLong => {
+            let count = 6 + rng.below(7);
+            push_digits(rng, &mut national, count);
+        }
+        Flaw::Stub => national.truncate(1 + rng.below(2) as usize),
+        Flaw::OutOfRange => {
+            let mut b = national.into_bytes();
+            b[0] = b'1' + (b[0] - b'0' + 1 + rng.below(7) as u8) % 9;
+            national = String::from_utf8(b).unwrap_or_default();
+        }
+    }
+    let code = if flaw == Flaw::UnknownCode {
+        rng.pick(UNKNOWN_CODES).to_string()
+    } else {
+        number.country_code.to_string()
+    };
+    let formatted = |format| {
+        let mut n = number.clone();
+        n.national_number = national.parse().unwrap_or(n.national_number);
+        n.italian_leading_zero = number.italian_leading_zero;
+        // The library formats the digits of its calling code; an unknown one is put in.
+        let text = n.format_as(format).into_owned();
+        if flaw == Flaw::UnknownCode {
+            text.replacen(&number.country_code.to_string(), &code, 1)
+        } else {
+            text
+        }
+    };
+    let text = match written {
+        Written::E164 => format!("+{code}{}", leading_zero(&number) + &national),
+        Written::Bare => format!("{code}{}", leading_zero(&number) + &national),
+        Written::International => formatted(PhoneNumberFormat::International),
+        Written::National if flaw == Flaw::UnknownCode => {
+            formatted(PhoneNumberFormat::International)
+        }
+        Written::National => formatted(PhoneNumberFormat::National),
+        Written::DialledOut => {
+            let international = formatted(PhoneNumberFormat::International);
+            format!("{}{}", row.idd, &international[1..])
+        }
+    };
+    regroup(rng, &text)
+}
+
+/// A valid number of `region`: one of its examples with the last six digits changed.
+fn valid_number(rng: &mut Rng, region: &MixRegion) -> rlibphonenumber::PhoneNumber {
+    let number = rng.pick(&region.examples).clone();
+    let base = number.national_number;
+    for _ in 0..8 {
+        let mut n = number.clone();
+        n.national_number = base - base % 1_000_000 + rng.below(1_000_000);
+        if PHONE_NUMBER_UTIL.is_valid_number(&n) {
+            return n;
+        }
+    }
+    number
+}
+
+/// The `0` an Italian fixed-line number keeps after its calling code.
+fn leading_zero(number: &rlibphonenumber::PhoneNumber) -> String {
+    if number.italian_leading_zero == Some(true) {
+        "0".into()
+    } else {
+        String::new()
+    }
+}
+
+fn push_digits(rng: &mut Rng, digits: &mut String, count: u64) {
+    for _ in 0..count {
+        digits.push(char::from(b'0' + rng.below(10) as u8));
+    }
+}
+
+/// `text` with its groups of digits separated the way people write them: spaces as the
+/// library puts them, hyphens, dots, no separator, or the first group in parentheses.
+fn regroup(rng: &mut Rng, text: &str) -> String {
+    match rng.below(6) {
+        0 | 1 => text.to_string(),
+        2 => text.replace(' ', "-"),
+        3 => text.replace(' ', "."),
+        4 => text.replace(' ', ""),
+        _ => match text.split_once(' ') {
+            Some((head, tail)) if !head.starts_with('+') => format!("({head}) {tail}"),
+            Some((head, tail)) => match tail.split_once(' ') {
+                Some((area, rest)) => format!("{head} ({area}) {rest}"),
+                None => text.to_string(),
+            },
+            None => text.to_string(),
+        },
+    }
+}
+
 fn csv_quote(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -193,5 +465,42 @@ mod tests {
             })
             .count();
         assert!(valid > 150, "{valid} valid of 200");
+    }
+
+    #[test]
+    fn the_slow_mix_is_reproducible_and_as_described() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        write_slow_mix_csv(&mut a, 4000, 11).unwrap();
+        write_slow_mix_csv(&mut b, 4000, 11).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            mix_regions().len(),
+            40,
+            "every region has examples and an IDD"
+        );
+        let mut rdr = csv::Reader::from_reader(&a[..]);
+        let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 4000);
+        assert!(rows.iter().all(|r| r.len() == 7));
+        let mut valid = 0;
+        let mut dialled_out = 0;
+        for r in &rows {
+            let region = crate::region::from_code(&r[5]);
+            let mobile = &r[3];
+            valid += usize::from(crate::phone::normalize(mobile, region).is_ok());
+            let digits: String = mobile.chars().filter(char::is_ascii_digit).collect();
+            let idd = region
+                .and_then(idd_of)
+                .expect("every row's country has an IDD");
+            dialled_out += usize::from(!mobile.starts_with('+') && digits.starts_with(idd));
+        }
+        // Half valid, half invalid; a tenth dialled out (and a few national numbers that
+        // start with the IDD's digits).
+        assert!((1800..2200).contains(&valid), "{valid} valid of 4000");
+        assert!(
+            (350..600).contains(&dialled_out),
+            "{dialled_out} dialled out of 4000"
+        );
     }
 }

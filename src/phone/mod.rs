@@ -116,8 +116,9 @@ pub enum PhoneError {
 
 /// Normalizes `text` to E.164, reading national-format numbers in `region`.
 pub fn normalize(text: &str, region: Option<Region>) -> Result<Normalized, PhoneError> {
-    match fast::parse(text.trim(), region) {
-        Some(fast::Answer::Valid(p)) => Ok(Normalized {
+    let text = text.trim();
+    match fast::decide(text, region) {
+        Some(Ok(fast::Answer::Valid(p))) => Ok(Normalized {
             e164: p.e164,
             extension: None,
             number: PhoneNumber {
@@ -126,11 +127,29 @@ pub fn normalize(text: &str, region: Option<Region>) -> Result<Normalized, Phone
                 ..PhoneNumber::default()
             },
         }),
-        Some(fast::Answer::Invalid) => Err(PhoneError::Invalid {
-            text: text.trim().to_string(),
+        Some(Ok(fast::Answer::Invalid)) => Err(PhoneError::Invalid {
+            text: text.to_string(),
             reason: None,
         }),
+        Some(Err(e)) => Err(parse_failure(text, region, e)),
         None => with_util(|u| normalize_with(u, text, region)),
+    }
+}
+
+/// The error of a (trimmed) `text` the parser refused with `e`, read in `region`.
+fn parse_failure(text: &str, region: Option<Region>, e: ParseError) -> PhoneError {
+    let reason = match e {
+        ParseError::InvalidCountryCode if region.is_none() && !text.starts_with('+') => {
+            return PhoneError::NoRegion(text.to_string());
+        }
+        ParseError::InvalidCountryCode => "unknown country code",
+        ParseError::NotANumber(_) => "not a number",
+        ParseError::TooShortNsn | ParseError::TooShortAfterIdd => "too short",
+        ParseError::TooLongNsn => "too long",
+    };
+    PhoneError::Invalid {
+        text: text.to_string(),
+        reason: Some(reason.to_string()),
     }
 }
 
@@ -146,15 +165,7 @@ fn normalize_with(
     };
     let number = match util.parse(text, region) {
         Ok(n) => n,
-        Err(ParseError::InvalidCountryCode) if region.is_none() && !text.starts_with('+') => {
-            return Err(PhoneError::NoRegion(text.to_string()));
-        }
-        Err(ParseError::InvalidCountryCode) => return Err(invalid(Some("unknown country code"))),
-        Err(ParseError::NotANumber(_)) => return Err(invalid(Some("not a number"))),
-        Err(ParseError::TooShortNsn | ParseError::TooShortAfterIdd) => {
-            return Err(invalid(Some("too short")));
-        }
-        Err(ParseError::TooLongNsn) => return Err(invalid(Some("too long"))),
+        Err(e) => return Err(parse_failure(text, region, e)),
     };
     if !util.is_valid_number(&number) {
         return Err(invalid(None));
@@ -353,6 +364,33 @@ mod tests {
         ] {
             assert_eq!(read(text, region), Reading::Unreadable(why), "{text}");
         }
+    }
+
+    /// `normalize` (fast path first) and the full path give the same number or the same
+    /// error, word for word, on the bench's slow mix (invalid, dialled out, every format).
+    #[test]
+    fn normalize_words_every_error_as_the_full_path() {
+        let mut data = Vec::new();
+        crate::synth::write_slow_mix_csv(&mut data, 20_000, 9).expect("generate");
+        let mut rdr = csv::Reader::from_reader(&data[..]);
+        let mut errors = 0;
+        for rec in rdr.records() {
+            let rec = rec.expect("a record");
+            for (text, region) in [
+                (&rec[3], r(&rec[5])),
+                (&rec[3], None),
+                (&rec[4], r(&rec[5])),
+            ] {
+                let fast = normalize(text, region).map(|n| n.e164);
+                let full = with_util(|u| normalize_with(u, text, region)).map(|n| n.e164);
+                assert_eq!(fast, full, "{text:?} in {region:?}");
+                if let Err(e) = fast {
+                    errors += 1;
+                    assert_eq!(Some(e.to_string()), full.err().map(|e| e.to_string()));
+                }
+            }
+        }
+        assert!(errors > 20_000, "{errors}");
     }
 
     #[test]

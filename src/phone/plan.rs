@@ -247,9 +247,13 @@ impl Plan {
 
     /// Whether `digits` start with this region's international (IDD) prefix.
     pub fn starts_with_international_prefix(&self, digits: &[u8]) -> bool {
-        self.international_prefix
-            .as_ref()
-            .is_some_and(|p| p.end(digits).is_some())
+        self.international_prefix_end(digits).is_some()
+    }
+
+    /// Where this region's international (IDD) prefix ends, when `digits` start with it (the
+    /// metadata's pattern, leftmost-first as the parser's `parse_prefix_as_idd` matches it).
+    pub fn international_prefix_end(&self, digits: &[u8]) -> Option<usize> {
+        self.international_prefix.as_ref()?.end(digits)
     }
 
     /// `digits` without their national prefix, as the parser strips it
@@ -262,6 +266,34 @@ impl Plan {
         let Some(end) = prefix.end(digits) else {
             return Some(digits);
         };
+        let stripped = self.stripped_at(digits, end)?;
+        Some(if self.length_allows_stripping(stripped.len()) {
+            stripped
+        } else {
+            digits
+        })
+    }
+
+    /// `digits` without their national prefix, as `maybe_strip_national_prefix_and_carrier_code`
+    /// strips it (no length test); `None` when a transform rule would apply.
+    pub fn strip_national_prefix_only<'a>(&self, digits: &'a [u8]) -> Option<&'a [u8]> {
+        let Some(prefix) = self.national_prefix.as_ref().filter(|_| !digits.is_empty()) else {
+            return Some(digits);
+        };
+        match prefix.end(digits) {
+            Some(end) => self.stripped_at(digits, end),
+            None => Some(digits),
+        }
+    }
+
+    /// `digits` with the national prefix that ends at `end` stripped, unless the number with
+    /// it fits the general pattern and the number without does not. An empty match strips
+    /// nothing, transform rule or not (none of its groups captured anything); a longer one
+    /// with a transform rule may be transformed: `None`, left to the parser.
+    fn stripped_at<'a>(&self, digits: &'a [u8], end: usize) -> Option<&'a [u8]> {
+        if end == 0 {
+            return Some(digits);
+        }
         if self.has_transform_rule {
             return None;
         }
@@ -270,11 +302,24 @@ impl Plan {
         if !self.general_matches(stripped) && self.general_matches(digits) {
             return Some(digits);
         }
-        Some(if self.length_allows_stripping(stripped.len()) {
-            stripped
-        } else {
-            digits
-        })
+        Some(stripped)
+    }
+
+    /// Whether a number of `len` digits is too long for this region (`test_number_length`
+    /// for an unknown type says `TooLong`).
+    pub fn is_too_long(&self, len: usize) -> bool {
+        let possible = self.lengths[GENERAL];
+        if possible == 0 {
+            return false;
+        }
+        if len >= 64 {
+            return true;
+        }
+        if self.general_local_only & 1 << len != 0 {
+            return false;
+        }
+        let max = 63 - possible.leading_zeros();
+        len as u32 > max
     }
 
     /// parse's test of a stripped number: kept unless its length is impossible, too short or

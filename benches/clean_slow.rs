@@ -1,0 +1,88 @@
+//! Speed of `bulkline clean` on numbers a plain file rarely holds (issue 24; numbers in the
+//! README's "Speed and memory"):
+//!
+//! - `clean_slow/1m_rows_mix`: the binary end to end, as `benches/clean.rs` runs it, on a
+//!   generated 1,000,000-row CSV of 40 regions where half the mobiles are invalid and a tenth
+//!   are dialled out with the IDD prefix of the row's country
+//!   ([`bulkline::synth::write_slow_mix_csv`]).
+//! - `normalize_mix/2_threads`: the normalizer alone on the same mix's mobiles.
+
+use std::io::BufWriter;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use rayon::prelude::*;
+
+// The same allocator as the binary, for the in-process normalizer bench.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const ROWS: u64 = 1_000_000;
+
+fn bench_clean_mix(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("mix.csv");
+    let file = std::fs::File::create(&input).expect("create the bench input");
+    bulkline::synth::write_slow_mix_csv(&mut BufWriter::new(file), ROWS, 24)
+        .expect("write the bench input");
+    let output = dir.path().join("clean.csv");
+    let mut group = c.benchmark_group("clean_slow");
+    // Ten samples of one run each: the median of 10 runs, kept short.
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(5));
+    group.warm_up_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(ROWS));
+    group.bench_function("1m_rows_mix", |b| b.iter(|| clean(&input, &output)));
+    group.finish();
+}
+
+/// Runs `bulkline clean INPUT -o OUTPUT --quiet`.
+fn clean(input: &Path, output: &Path) {
+    let status = Command::new(env!("CARGO_BIN_EXE_bulkline"))
+        .arg("clean")
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .arg("--quiet")
+        .status()
+        .expect("run bulkline");
+    // Exit 1: half the mix is invalid on purpose.
+    assert_eq!(status.code(), Some(1));
+}
+
+fn bench_normalize_mix(c: &mut Criterion) {
+    let mut data = Vec::new();
+    bulkline::synth::write_slow_mix_csv(&mut data, 200_000, 7).expect("generate");
+    let mut rdr = csv::Reader::from_reader(&data[..]);
+    let numbers: Vec<(String, Option<bulkline::region::Region>)> = rdr
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| (r[3].to_string(), bulkline::region::from_code(&r[5])))
+        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("thread pool");
+    let mut group = c.benchmark_group("normalize_mix");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(3));
+    group.warm_up_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(numbers.len() as u64));
+    group.bench_function("2_threads", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                numbers
+                    .par_iter()
+                    .filter(|(n, r)| bulkline::phone::normalize(n, *r).is_ok())
+                    .count()
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_clean_mix, bench_normalize_mix);
+criterion_main!(benches);
