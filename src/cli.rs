@@ -200,6 +200,12 @@ pub struct ApiArgs {
     #[arg(help_heading = "API")]
     pub max_retries: u32,
 
+    /// How long a lock-out is waited out (the API refusing every request, with a long or no
+    /// Retry-After): `90s`, `15m`, `1h`. Longer, the run stops, resumable (exit 4).
+    #[arg(long, env = "BULKLINE_MAX_WAIT", default_value = "15m", value_name = "DURATION", value_parser = crate::http::lockout::parse_max_wait)]
+    #[arg(help_heading = "API")]
+    pub max_wait: std::time::Duration,
+
     /// How long one request may take, in seconds, from connecting to the end of its answer.
     /// A write whose answer does not come in time may still land later: `import` waits for
     /// it (this plus --write-catch-up) before it looks for the record.
@@ -829,7 +835,14 @@ const UNUSED: [(&str, &[&str]); 5] = [
     ("export", &["report_dir"]),
     (
         "check",
-        &["report_dir", "rate", "concurrency", "max_retries", "quiet"],
+        &[
+            "report_dir",
+            "rate",
+            "concurrency",
+            "max_retries",
+            "max_wait",
+            "quiet",
+        ],
     ),
 ];
 

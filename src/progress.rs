@@ -144,6 +144,8 @@ pub struct Status {
     pub errors: u64,
     /// Rows handled per second lately (for the ETA).
     pub throughput: Option<f64>,
+    /// The API's lock-out being waited out, if any (shown with its countdown).
+    pub lockout: Option<crate::http::Lockout>,
 }
 
 impl Status {
@@ -186,6 +188,9 @@ fn body(status: &Status) -> String {
         parts.push(plural(http.retries, "retry", "retries"));
     }
     parts.push(plural(status.errors, "error", "errors"));
+    if let Some(lock) = &status.lockout {
+        parts.push(lock.progress(tokio::time::Instant::now()));
+    }
     parts.join(", ")
 }
 
@@ -331,6 +336,7 @@ impl Shared {
             rate_per_second: self.rate.as_ref().map(|p| p.current_rate().as_per_second()),
             errors: self.counters.failed.load(Ordering::Relaxed),
             throughput,
+            lockout: self.rate.as_ref().and_then(|p| p.lockout()),
         }
     }
 }
@@ -550,7 +556,28 @@ mod tests {
             rate_per_second: Some(49.8),
             errors: 2,
             throughput: Some(50.0),
+            lockout: None,
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lock_out_shows_its_countdown_on_the_line() {
+        let now = tokio::time::Instant::now();
+        let status = Status {
+            lockout: Some(crate::http::Lockout {
+                began: now,
+                until: now + Duration::from_secs(600),
+                announced: Some(Duration::from_secs(600)),
+                max_wait: Duration::from_secs(900),
+            }),
+            ..example()
+        };
+        let text = line("importing", &status);
+        assert!(
+            text.contains("locked out by the API (HTTP 429, Retry-After 600 s): 10m00s left (--max-wait 15m00s)"),
+            "{text}"
+        );
+        assert!(!line("importing", &example()).contains("locked"));
     }
 
     #[test]

@@ -43,6 +43,7 @@ fn client(sb: &Sandbox) -> Result<HttpClient, Box<dyn std::error::Error>> {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(5),
+        max_wait: bulkline::http::lockout::DEFAULT_MAX_WAIT,
     };
     Ok(HttpClient::new(http, base, Some(Arc::new(tokens)), config))
 }

@@ -31,6 +31,7 @@ async fn setup() -> (Sandbox, HttpClient) {
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(20),
         max_retry_after: Duration::from_secs(5),
+        max_wait: bulkline::http::lockout::DEFAULT_MAX_WAIT,
     };
     let client = HttpClient::new(http, base, Some(Arc::new(tokens)), config);
     (sandbox, client)

@@ -36,6 +36,7 @@ async fn setup() -> Result<(Sandbox, HttpClient), Box<dyn std::error::Error>> {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(40),
         max_retry_after: Duration::from_secs(5),
+        max_wait: bulkline::http::lockout::DEFAULT_MAX_WAIT,
     };
     Ok((
         sb,

@@ -215,6 +215,7 @@ impl Start {
             },
             retry: RetryPolicy {
                 max_retries: args.max_retries,
+                max_wait: args.max_wait,
                 ..RetryPolicy::default()
             },
             not_applied_statuses: Vec::new(),

@@ -25,6 +25,7 @@
 
 mod codes;
 mod concurrency;
+pub mod lockout;
 mod outcome;
 mod rate;
 mod request;
@@ -39,6 +40,7 @@ pub use codes::{Meaning, Source, VendorCode, VendorCodes};
 pub use concurrency::{
     ASSUMED_LATENCY, Concurrency, ConcurrencyMode, MAX_AUTO_CONCURRENCY, Slot, auto_size,
 };
+pub use lockout::{Lockout, Refusal};
 pub use outcome::{ErrorBody, Outcome, ResponseHints, Verdict, classify};
 pub use rate::{PACING_FACTOR, Pacer, Rate, RateError};
 pub use request::{BaseUrl, Body, Part, Request, UrlError};
@@ -161,10 +163,13 @@ impl HttpClient {
             http,
             base,
             auth,
-            pacer: Arc::new(match config.probe_to {
-                Some(ceiling) => Pacer::probing(config.rate, ceiling),
-                None => Pacer::new(config.rate),
-            }),
+            pacer: Arc::new(
+                match config.probe_to {
+                    Some(ceiling) => Pacer::probing(config.rate, ceiling),
+                    None => Pacer::new(config.rate),
+                }
+                .with_max_wait(config.retry.max_wait),
+            ),
             concurrency: Concurrency::new(config.concurrency, per_second),
             retry: config.retry,
             not_applied: config.not_applied_statuses,
@@ -263,20 +268,42 @@ impl HttpClient {
                     }
                 }
                 Attempt::Response(Verdict::RateLimited { retry_after }) => {
-                    if let Some(after) = retry_after
-                        && after > self.retry.max_retry_after
-                    {
-                        self.pacer.on_rate_limited(Some(after));
-                        return Outcome::QuotaExhausted {
-                            retry_after: Some(after),
-                            message: format!(
-                                "rate limited; the API asks to wait {} s",
-                                after.as_secs()
-                            ),
-                        };
+                    match self.pacer.on_rate_limited(retry_after) {
+                        Refusal::Limited => {}
+                        // Not applied (refused): sent again once the lock-out ends (the pacer
+                        // holds every request until then), without counting as a retry.
+                        Refusal::Wait(_) => {
+                            let ended = tokio::select! {
+                                biased;
+                                _ = crate::stop::wait() => None,
+                                ended = self.pacer.wait_lockout() => Some(ended),
+                            };
+                            match ended {
+                                Some(Ok(())) => continue,
+                                Some(Err(lock)) => {
+                                    return Outcome::QuotaExhausted {
+                                        retry_after: None,
+                                        message: lock.stop_message(tokio::time::Instant::now()),
+                                    };
+                                }
+                                None => {
+                                    return self.give_up(
+                                        (maybe_applied, lost_at),
+                                        "HTTP 429 (a lock-out), and the run was stopped",
+                                        retries,
+                                    );
+                                }
+                            }
+                        }
+                        Refusal::Stop(lock) => {
+                            return Outcome::QuotaExhausted {
+                                // The message says when to run again.
+                                retry_after: None,
+                                message: lock.stop_message(tokio::time::Instant::now()),
+                            };
+                        }
                     }
                     let wait = self.retry.wait(retries, retry_after);
-                    self.pacer.on_rate_limited(retry_after);
                     if !can_retry {
                         return self.give_up(
                             (maybe_applied, lost_at),

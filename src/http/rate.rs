@@ -6,7 +6,7 @@
 //! more request into a server's counting window than the rate allows.
 //!
 //! A 429 costs what it must, no more. An isolated one (a few milliseconds of jitter) pauses
-//! every worker for one period (the refused request itself waits out its `Retry-After`) and the
+//! every worker for two periods (the refused request itself waits out its `Retry-After`) and the
 //! pipe resumes at the rate that was working. Only 429s that come back within
 //! [`REPEAT_WINDOW`] lower the rate, and then to the rate the server was measured to accept
 //! (requests answered, not refused, over the last second; by a quarter at the most), not by a
@@ -17,6 +17,9 @@
 //! follows the AWS SDKs' adaptive retry mode (a client-side rate measured from what the server
 //! accepts, cut on throttling, then restored towards the rate at the last cut, fast at first
 //! and slowly near it), simplified to a measured rate and two climbing speeds.
+//!
+//! A lock-out (a long `Retry-After`, or 429s to every request for seconds: [`super::lockout`])
+//! is not a rate: every request is held until it ends and the rate before it is kept.
 
 use std::fmt;
 use std::num::NonZeroU32;
@@ -29,6 +32,8 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use tokio::time::Instant;
+
+use super::lockout::{self, Lockout, Refusal};
 
 /// The limiter's clock: tokio's, so that the pacer waits on the runtime's timers (and on its
 /// paused clock in tests) rather than on a clock of its own.
@@ -216,6 +221,22 @@ struct PacerState {
     ceiling: Rate,
     /// When requests were answered (not refused) over the last [`MEASURE`].
     answered: std::collections::VecDeque<Instant>,
+    /// The 429s since the last answer, when there were any.
+    refusals: Option<Refusals>,
+    /// The lock-out being waited out, if any.
+    lockout: Option<Lockout>,
+}
+
+/// The 429s met since the last request the server answered.
+#[derive(Debug, Clone, Copy)]
+struct Refusals {
+    /// The first of them.
+    began: Instant,
+    count: u32,
+    /// The rate and the learned rate before them: a lock-out says nothing about the rate, so
+    /// its end goes back to them.
+    rate: Rate,
+    learned: Option<Rate>,
 }
 
 impl PacerState {
@@ -253,6 +274,8 @@ impl PacerState {
 /// The rate limiter shared by every worker of one target.
 pub struct Pacer {
     configured: Rate,
+    /// `--max-wait`: a lock-out that would last longer stops the run.
+    max_wait: Duration,
     state: Mutex<PacerState>,
 }
 
@@ -278,6 +301,7 @@ impl Pacer {
         let ceiling = if ceiling > rate { ceiling } else { rate };
         Pacer {
             configured: rate,
+            max_wait: lockout::DEFAULT_MAX_WAIT,
             state: Mutex::new(PacerState {
                 current: rate,
                 limiter: limiter_for(rate),
@@ -291,8 +315,25 @@ impl Pacer {
                 learned: None,
                 ceiling,
                 answered: std::collections::VecDeque::new(),
+                refusals: None,
+                lockout: None,
             }),
         }
+    }
+
+    /// The same pacer, waiting out lock-outs of up to `max_wait` (`--max-wait`).
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Pacer {
+        self.max_wait = max_wait;
+        self
+    }
+
+    /// The lock-out being waited out now, if any (for the progress line); not one that
+    /// stops the run.
+    pub fn lockout(&self) -> Option<Lockout> {
+        let now = Instant::now();
+        self.lock()
+            .lockout
+            .filter(|l| l.until > now && l.within_max_wait())
     }
 
     fn lock(&self) -> MutexGuard<'_, PacerState> {
@@ -342,17 +383,106 @@ impl Pacer {
         }
     }
 
-    /// Holds every request until `until` (a lock-out the server announced).
+    /// Holds every request until `until`.
     pub fn hold_until(&self, until: Instant) {
         self.lock().pause_until(until);
     }
 
+    /// Waits until the lock-out in force (if any) ends: `Err` with it when it turned out to
+    /// last beyond `--max-wait` meanwhile (a later try was refused for longer).
+    pub async fn wait_lockout(&self) -> Result<(), Lockout> {
+        loop {
+            let now = Instant::now();
+            let Some(lock) = self.lock().lockout.filter(|l| l.until > now) else {
+                return Ok(());
+            };
+            if !lock.within_max_wait() {
+                return Err(lock);
+            }
+            // Looked at every second: another request may find the lock-out longer.
+            tokio::time::sleep_until(lock.until.min(now + Duration::from_secs(1))).await;
+        }
+    }
+
     /// Called on a 429 whose `Retry-After` (if any) was `retry_after`. An isolated 429 holds
-    /// the pipe for one period (or a `Retry-After` longer than a second: the server means it);
-    /// a repeated one lowers the rate to the rate the server was measured to accept.
-    pub fn on_rate_limited(&self, retry_after: Option<Duration>) {
+    /// the pipe for two periods (or a `Retry-After` longer than a second: the server means it);
+    /// a repeated one lowers the rate to the rate the server was measured to accept. A
+    /// lock-out ([`super::lockout`]) holds every request until its end, or says the run
+    /// should stop when that is beyond `--max-wait`.
+    pub fn on_rate_limited(&self, retry_after: Option<Duration>) -> Refusal {
         let now = Instant::now();
         let mut s = self.lock();
+        let refusals = match s.refusals {
+            Some(mut r) => {
+                r.count += 1;
+                r
+            }
+            None => Refusals {
+                began: now,
+                count: 1,
+                rate: s.current,
+                learned: s.learned,
+            },
+        };
+        s.refusals = Some(refusals);
+        if let Some(lock) = s.lockout
+            && lock.until > now
+        {
+            // Sent before the lock-out was known, or a try that came back with the others.
+            return if lock.within_max_wait() {
+                Refusal::Wait(lock)
+            } else {
+                Refusal::Stop(lock)
+            };
+        }
+        let ongoing = s.lockout.map(|l| l.began);
+        let lockout = match retry_after {
+            Some(after) if after > lockout::LOCK_AFTER => Some(Lockout {
+                began: ongoing.unwrap_or(now),
+                until: now + after,
+                announced: Some(after),
+                max_wait: self.max_wait,
+            }),
+            // A try during an unannounced lock-out refused again: wait longer.
+            _ if ongoing.is_some() => {
+                let began = refusals.began;
+                let next = now
+                    .duration_since(began)
+                    .clamp(lockout::FIRST_TRY, lockout::LONGEST_TRY);
+                Some(Lockout {
+                    began,
+                    until: now + next,
+                    announced: None,
+                    max_wait: self.max_wait,
+                })
+            }
+            _ if refusals.count >= lockout::SILENT_REFUSALS
+                && now.duration_since(refusals.began) >= lockout::SILENT_FOR =>
+            {
+                Some(Lockout {
+                    began: refusals.began,
+                    until: now + lockout::FIRST_TRY,
+                    announced: None,
+                    max_wait: self.max_wait,
+                })
+            }
+            _ => None,
+        };
+        if let Some(lock) = lockout {
+            // A lock-out says nothing of the rate: its end goes back to the rate before it.
+            if s.current != refusals.rate {
+                s.set_rate(refusals.rate, now);
+            }
+            s.learned = refusals.learned;
+            s.probe_from = None;
+            s.lockout = Some(lock);
+            if !lock.within_max_wait() {
+                // The run stops: nothing is held for it (the requests waiting see the stop).
+                return Refusal::Stop(lock);
+            }
+            s.pause_until(lock.until);
+            return Refusal::Wait(lock);
+        }
         let burst = s.current.period().max(BURST);
         let previous = s.last_429;
         let continues = previous.is_some_and(|t| now.duration_since(t) < burst);
@@ -379,6 +509,7 @@ impl Pacer {
             _ => s.current.period() * 2,
         };
         s.pause_until(now + hold);
+        Refusal::Limited
     }
 
     /// Lowers the rate to what the server was measured to accept (between half and 95% of the
@@ -422,6 +553,10 @@ impl Pacer {
     pub fn on_success(&self) {
         let now = Instant::now();
         let mut s = self.lock();
+        s.refusals = None;
+        if s.lockout.is_some_and(|l| l.until <= now) {
+            s.lockout = None;
+        }
         s.answered.push_back(now);
         if s.answered.len() > 4096 {
             s.accepted(now);
@@ -634,6 +769,8 @@ mod tests {
         let pacer = Pacer::new(Rate::per_second(10.0).expect("valid"));
         for _ in 0..50 {
             tokio::time::advance(Duration::from_millis(500)).await;
+            // Some requests answered between the 429s: a limit, not a lock-out.
+            pacer.on_success();
             pacer.on_rate_limited(None);
         }
         let r = pacer.current_rate().as_per_second();
@@ -658,5 +795,148 @@ mod tests {
         tokio::time::advance(RECOVERY_INTERVAL).await;
         plain.on_success();
         assert_eq!(plain.current_rate(), five);
+    }
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lock_out_beyond_max_wait_stops_at_once_and_holds_nothing() {
+        let pacer = Pacer::new(Rate::per_second(20.0).expect("valid")).with_max_wait(MINUTE);
+        let start = Instant::now();
+        let refusal = pacer.on_rate_limited(Some(20 * MINUTE));
+        let Refusal::Stop(lock) = refusal else {
+            panic!("a 20-minute lock-out with --max-wait 1m stops: {refusal:?}");
+        };
+        assert_eq!(lock.announced, Some(20 * MINUTE));
+        assert_eq!(lock.until - lock.began, 20 * MINUTE);
+        // Those waiting see the stop; nothing waits 20 minutes for it.
+        assert_eq!(pacer.wait_lockout().await, Err(lock));
+        pacer.acquire().await;
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(
+            pacer.lockout(),
+            None,
+            "a lock-out that stops the run is not waited"
+        );
+        // The requests still in flight when it came are refused the same way.
+        assert!(matches!(
+            pacer.on_rate_limited(Some(20 * MINUTE)),
+            Refusal::Stop(_)
+        ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lock_out_within_max_wait_holds_every_request_until_its_end_and_keeps_the_rate() {
+        let twenty = Rate::per_second(20.0).expect("valid");
+        let pacer = Pacer::new(twenty);
+        let start = Instant::now();
+        let Refusal::Wait(lock) = pacer.on_rate_limited(Some(2 * MINUTE)) else {
+            panic!("a 2-minute lock-out is waited out under the default --max-wait");
+        };
+        assert_eq!(pacer.lockout(), Some(lock));
+        // Answers to requests sent before it do not lengthen it.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert_eq!(
+            pacer.on_rate_limited(Some(Duration::from_secs(119))),
+            Refusal::Wait(lock)
+        );
+        assert_eq!(pacer.wait_lockout().await, Ok(()));
+        pacer.acquire().await;
+        let waited = start.elapsed();
+        assert!(
+            waited >= 2 * MINUTE && waited < 2 * MINUTE + Duration::from_secs(1),
+            "{waited:?}"
+        );
+        assert_eq!(pacer.current_rate(), twenty, "a lock-out is not a rate");
+        pacer.on_success();
+        assert_eq!(pacer.lockout(), None);
+        // The pipe runs at the rate again at once.
+        let mut server = WindowServer {
+            limit: 20,
+            times: Default::default(),
+        };
+        let seconds = drive(&pacer, &mut server, 3).await;
+        assert!(seconds.iter().all(|&n| n >= 19), "{seconds:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refusals_without_retry_after_for_seconds_are_a_lock_out_tried_again_less_and_less_often()
+     {
+        let twenty = Rate::per_second(20.0).expect("valid");
+        let pacer = Pacer::new(twenty);
+        let start = Instant::now();
+        // The server refuses everything for 40 s and says nothing of how long.
+        let locked_until = start + Duration::from_secs(40);
+        let mut tries_while_locked = Vec::new();
+        let mut locked_at = None;
+        loop {
+            pacer.acquire().await;
+            let now = Instant::now();
+            if now >= locked_until {
+                pacer.on_success();
+                break;
+            }
+            match pacer.on_rate_limited(None) {
+                Refusal::Limited => assert!(locked_at.is_none(), "a lock-out once read stays one"),
+                Refusal::Wait(lock) => {
+                    assert_eq!(lock.announced, None);
+                    assert_eq!(lock.began, start, "it began with the first refusal");
+                    locked_at.get_or_insert(now);
+                    tries_while_locked.push(now - start);
+                }
+                Refusal::Stop(lock) => panic!("40 s is within 15 min: {lock:?}"),
+            }
+        }
+        let locked_at = locked_at.expect("read as a lock-out") - start;
+        assert!(
+            locked_at >= lockout::SILENT_FOR
+                && locked_at < lockout::SILENT_FOR + Duration::from_secs(1),
+            "read as a lock-out after {locked_at:?}"
+        );
+        // Tried again after 5 s, then after what it had lasted (at most 30 s): few requests.
+        let gaps: Vec<Duration> = tries_while_locked.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(gaps.windows(2).all(|g| g[1] >= g[0]), "{gaps:?}");
+        assert!(
+            gaps.iter()
+                .all(|g| *g >= lockout::FIRST_TRY && *g <= lockout::LONGEST_TRY),
+            "{gaps:?}"
+        );
+        assert!(tries_while_locked.len() <= 4, "{tries_while_locked:?}");
+        // Served again within one try of its end, at the rate before it.
+        let served = start.elapsed();
+        assert!(
+            served < Duration::from_secs(40) + lockout::LONGEST_TRY,
+            "{served:?}"
+        );
+        assert_eq!(
+            pacer.current_rate(),
+            twenty,
+            "its end goes back to the rate before it"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn refusals_without_retry_after_beyond_max_wait_stop() {
+        let pacer = Pacer::new(Rate::per_second(20.0).expect("valid")).with_max_wait(MINUTE);
+        let start = Instant::now();
+        let stopped = loop {
+            pacer.acquire().await;
+            match pacer.on_rate_limited(None) {
+                Refusal::Stop(lock) => break lock,
+                Refusal::Wait(_) | Refusal::Limited => {}
+            }
+            assert!(start.elapsed() < 2 * MINUTE, "never stopped");
+        };
+        assert_eq!(stopped.began, start);
+        assert!(stopped.until - stopped.began > MINUTE);
+        assert!(
+            start.elapsed() <= MINUTE,
+            "stopped within --max-wait: {:?}",
+            start.elapsed()
+        );
     }
 }

@@ -15,9 +15,12 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The backoff never grows beyond this (before jitter).
     pub max_delay: Duration,
-    /// A `Retry-After` longer than this is not waited out: the request ends as
-    /// [`QuotaExhausted`](super::Outcome::QuotaExhausted) so that the run stops, resumable.
+    /// A 5xx's `Retry-After` is waited out up to this.
     pub max_retry_after: Duration,
+    /// `--max-wait`: a lock-out ([`super::lockout`]) that would last longer is not waited
+    /// out: the request ends as [`QuotaExhausted`](super::Outcome::QuotaExhausted) so that
+    /// the run stops, resumable.
+    pub max_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -27,6 +30,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(300),
+            max_wait: super::lockout::DEFAULT_MAX_WAIT,
         }
     }
 }

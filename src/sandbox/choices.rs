@@ -109,6 +109,12 @@ pub const CHOICES: &[Choice] = &[
     // Zoho Voice contacts.
     Choice {
         target: "zoho-voice",
+        point: "what a lock-out answers (\"lock period is 10 min\" on the call-logs page)",
+        sandbox: "only when configured (`lockout`): HTTP 429 to every API request for its length, with a Retry-After of what is left, or with none (`retry_after: false`); on every API alike",
+        silent: "api/CURRENT-PAGES.md (the lock period is quoted from the call-logs page; no page shows its answer)",
+    },
+    Choice {
+        target: "zoho-voice",
         point: "what a contact that does not exist (or was deleted) answers",
         sandbox: "HTTP 404, code \"404\" \"The contact does not exist or has been deleted.\" (bulkline's undo counts it as already gone)",
         silent: "api/zoho-voice-contacts.txt (errors only as \"<App Error Code>\"; api/CURRENT-PAGES.md: already-gone codes not documented)",

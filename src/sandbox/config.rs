@@ -72,6 +72,9 @@ pub struct SandboxConfig {
     /// A field (by the API's name) left out of every update, so that records keep its old
     /// value (see [`super::tamper`]); `None`: updates apply every field.
     pub drop_on_update: Option<String>,
+    /// A lock-out: after some API requests, every one refused with 429 for a while (see
+    /// [`super::lockout`]); setting it starts the count again. `None`: never.
+    pub lockout: Option<super::lockout::LockoutPlan>,
 }
 
 impl Default for SandboxConfig {
@@ -102,6 +105,7 @@ impl Default for SandboxConfig {
             zoom_scope: super::oauth::ZOOM_SCOPE.to_string(),
             store_altered: None,
             drop_on_update: None,
+            lockout: None,
         }
     }
 }
@@ -193,6 +197,9 @@ impl SandboxConfig {
         if let Some(v) = &patch.drop_on_update {
             c.drop_on_update = v.clone();
         }
+        if let Some(v) = patch.lockout {
+            c.lockout = v;
+        }
         c.validate()?;
         Ok(c)
     }
@@ -236,6 +243,9 @@ pub struct ConfigPatch {
     /// A field left out of updates, or `null` for none.
     #[serde(deserialize_with = "set_or_null")]
     pub drop_on_update: Option<Option<String>>,
+    /// A lock-out plan (counted from now), or `null` for none.
+    #[serde(deserialize_with = "set_or_null")]
+    pub lockout: Option<Option<super::lockout::LockoutPlan>>,
 }
 
 /// A present field (even `null`) is `Some`, an absent one (via `default`) is `None`.

@@ -24,6 +24,7 @@ pub mod bulk;
 pub mod choices;
 pub mod config;
 pub mod faults;
+pub mod lockout;
 pub mod oauth;
 pub mod paging;
 mod router;

@@ -234,6 +234,23 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
     if family == Family::OAuth && config.token_latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(config.token_latency_ms)).await;
     }
+    if troubled
+        && let Some(left) = lock(&shared.lockout).hit(config.lockout.as_ref(), Instant::now())
+    {
+        lock(&shared.stats).rate_limited_429 += 1;
+        let r = family.error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests: the sandbox locks requests out for a while.",
+        );
+        return match config.lockout {
+            Some(plan) if plan.retry_after => wire::with_header(
+                r,
+                header::RETRY_AFTER,
+                &faults::retry_after_secs(left).to_string(),
+            ),
+            _ => r,
+        };
+    }
     if troubled && let Some(wait) = rate_limited(shared, config.rate_window_per_sec) {
         lock(&shared.stats).rate_limited_429 += 1;
         let secs = faults::retry_after_secs(wait);

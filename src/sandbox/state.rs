@@ -320,6 +320,8 @@ pub struct Shared {
     pub bucket: Mutex<Option<TokenBucket>>,
     /// The requests of the last second, for `rate_window_per_sec`.
     pub window: Mutex<super::faults::CountingWindow>,
+    /// Where the configured lock-out has got to.
+    pub lockout: Mutex<super::lockout::LockoutState>,
     pub books: Mutex<BooksLimits>,
     pub faults: Mutex<SplitMix>,
     pub stats: Mutex<Stats>,
@@ -338,6 +340,7 @@ impl Shared {
             store: Mutex::new(Store::seeded(seed_value)),
             bucket: Mutex::new(bucket),
             window: Mutex::new(Default::default()),
+            lockout: Mutex::new(Default::default()),
             books: Mutex::new(BooksLimits::default()),
             faults: Mutex::new(SplitMix::new(seed_value ^ 0xFA17_0000_0000_0002)),
             stats: Mutex::new(Stats::default()),
@@ -358,6 +361,9 @@ impl Shared {
                 .rate_limit_per_sec
                 .map(|r| TokenBucket::new(r, Instant::now()));
         }
+        if c.lockout != new.lockout {
+            *lock(&self.lockout) = Default::default();
+        }
         *c = new;
     }
 
@@ -374,6 +380,7 @@ impl Shared {
         books.daily.clear();
         drop(books);
         *lock(&self.faults) = SplitMix::new(c.seed ^ 0xFA17_0000_0000_0002);
+        *lock(&self.lockout) = Default::default();
         *lock(&self.stats) = Stats::default();
     }
 }
