@@ -149,19 +149,54 @@ where
     stop::join_within_grace(&mut set).await;
 }
 
-/// One round of "again, what certainly did not happen": after a pause that grows with `round`
-/// (none before the first), runs `work` on every item at once and waits for them all.
-pub async fn retry_round<T, F, Fut>(round: u32, items: Vec<T>, work: F)
+/// The pause before round `round` of retries, when the round before it sent `tried` items
+/// and `failed` of them are to be sent again: none before the first round, nor when the round
+/// before failed only here and there (the odd fault: the pacer already spaces the requests,
+/// and a pause would only leave the rate unused); when most of it failed (the API is
+/// struggling), 500 ms times the round.
+pub fn round_pause(round: u32, tried: usize, failed: usize) -> std::time::Duration {
+    if round == 0 || failed * 2 <= tried {
+        return std::time::Duration::ZERO;
+    }
+    std::time::Duration::from_millis(500 * u64::from(round))
+}
+
+/// One round of "again, what certainly did not happen": after `pause` (see [`round_pause`]),
+/// runs `work` on every item at once and waits for them all.
+pub async fn retry_round<T, F, Fut>(pause: std::time::Duration, items: Vec<T>, work: F)
 where
     F: Fn(T) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    if round > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(500 * u64::from(round))).await;
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
     }
     let mut set = tokio::task::JoinSet::new();
     for item in items {
         set.spawn(work(item));
     }
     stop::join_within_grace(&mut set).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_round_pauses_only_after_a_round_that_mostly_failed() {
+        assert_eq!(
+            round_pause(0, 0, 50),
+            Duration::ZERO,
+            "the first round goes at once"
+        );
+        assert_eq!(
+            round_pause(1, 23, 2),
+            Duration::ZERO,
+            "the odd fault: no pause"
+        );
+        assert_eq!(round_pause(1, 10, 5), Duration::ZERO);
+        assert_eq!(round_pause(1, 10, 6), Duration::from_millis(500));
+        assert_eq!(round_pause(3, 1, 1), Duration::from_millis(1500));
+    }
 }

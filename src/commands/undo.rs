@@ -279,11 +279,15 @@ impl Deleter {
 
     async fn delete_all(self: Arc<Self>, todo: Vec<Delete>) {
         let mut batch = todo;
+        // The deletes the round before sent (none yet).
+        let mut tried = 0;
         for round in 0..ROUNDS {
             if batch.is_empty() || self.exec.stopped().is_some() {
                 break;
             }
-            crate::executor::retry_round(round, batch, |d| Arc::clone(&self).delete(d)).await;
+            let pause = crate::executor::round_pause(round, tried, batch.len());
+            tried = batch.len();
+            crate::executor::retry_round(pause, batch, |d| Arc::clone(&self).delete(d)).await;
             batch = std::mem::take(&mut *self.retry.lock().unwrap_or_else(|e| e.into_inner()));
         }
         self.retry

@@ -19,6 +19,8 @@ impl Engine {
     /// Settles the unknown creates, then sends again what certainly did not happen, for a few
     /// rounds. `say` tells the user what the run waits for.
     pub async fn settle(self: Arc<Self>, say: &dyn Fn(&str)) {
+        // The items the last round sent again (none yet).
+        let mut tried = 0;
         for round in 0..SETTLE_ROUNDS {
             if self.exec.stopped().is_some() {
                 break;
@@ -50,7 +52,9 @@ impl Engine {
                 }
                 continue;
             }
-            crate::executor::retry_round(round, retry, |task| Arc::clone(&self).execute(task))
+            let pause = crate::executor::round_pause(round, tried, retry.len());
+            tried = retry.len();
+            crate::executor::retry_round(pause, retry, |task| Arc::clone(&self).execute(task))
                 .await;
         }
         let unsettled = self.unsettled();

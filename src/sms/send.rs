@@ -512,6 +512,8 @@ impl Sender {
     /// run looks again.
     pub async fn settle(self: Arc<Self>) {
         let mut still_unknown: Vec<Unknown> = Vec::new();
+        // The batches the last round sent again (none yet).
+        let mut tried = 0;
         for round in 0..SETTLE_ROUNDS {
             if self.exec.stopped().is_some() {
                 break;
@@ -536,7 +538,9 @@ impl Sender {
                 }
                 continue;
             }
-            crate::executor::retry_round(round, retry, |batch| Arc::clone(&self).execute(batch))
+            let pause = crate::executor::round_pause(round, tried, retry.len());
+            tried = retry.len();
+            crate::executor::retry_round(pause, retry, |batch| Arc::clone(&self).execute(batch))
                 .await;
         }
         // Whatever is left: never sent twice, never forgotten.
