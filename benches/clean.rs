@@ -16,7 +16,7 @@ use std::time::Duration;
 use std::process::Command;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
+mod common;
 
 // The same allocator as the binary, for the in-process normalizer bench.
 #[global_allocator]
@@ -30,21 +30,6 @@ fn generate(path: &Path, rows: u64) {
     bulkline::synth::write_contacts_csv(&mut out, rows, 42).expect("write the bench input");
 }
 
-/// Runs `bulkline clean INPUT -o OUTPUT` with `args`.
-fn clean(input: &Path, output: &Path, args: &[&str]) {
-    let status = Command::new(env!("CARGO_BIN_EXE_bulkline"))
-        .arg("clean")
-        .arg(input)
-        .arg("-o")
-        .arg(output)
-        .arg("--quiet")
-        .args(args)
-        .status()
-        .expect("run bulkline");
-    // Exit 1: the generated file holds invalid numbers on purpose.
-    assert_eq!(status.code(), Some(1));
-}
-
 fn bench_clean(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
     let input = dir.path().join("contacts.csv");
@@ -56,10 +41,12 @@ fn bench_clean(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(ROWS));
-    group.bench_function("1m_rows", |b| b.iter(|| clean(&input, &output, &[])));
+    group.bench_function("1m_rows", |b| {
+        b.iter(|| common::clean(&input, &output, &[]))
+    });
     for keep in ["last", "merge"] {
         group.bench_function(format!("1m_rows_keep_{keep}"), |b| {
-            b.iter(|| clean(&input, &output, &["--keep", keep]))
+            b.iter(|| common::clean(&input, &output, &["--keep", keep]))
         });
     }
     if python_has_phonenumbers() {
@@ -104,29 +91,14 @@ fn bench_normalize(c: &mut Criterion) {
     // The mobiles of a generated export, with the region of their row.
     let mut data = Vec::new();
     bulkline::synth::write_contacts_csv(&mut data, 200_000, 7).expect("generate");
-    let mut rdr = csv::Reader::from_reader(&data[..]);
-    let numbers: Vec<(String, Option<bulkline::region::Region>)> = rdr
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| (r[3].to_string(), bulkline::region::from_code(&r[5])))
-        .collect();
+    let numbers = common::mobiles_of(&data);
     let mut group = c.benchmark_group("normalize");
     group.sample_size(20);
     group.throughput(Throughput::Elements(numbers.len() as u64));
     for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .expect("thread pool");
+        let pool = common::pool(threads);
         group.bench_function(format!("{threads}_threads"), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    numbers
-                        .par_iter()
-                        .filter(|(n, r)| bulkline::phone::normalize(n, *r).is_ok())
-                        .count()
-                })
-            })
+            b.iter(|| common::count_valid(&pool, &numbers))
         });
     }
     group.finish();

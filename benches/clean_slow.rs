@@ -8,12 +8,11 @@
 //! - `normalize_mix/2_threads`: the normalizer alone on the same mix's mobiles.
 
 use std::io::BufWriter;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
+mod common;
+
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use rayon::prelude::*;
 
 // The same allocator as the binary, for the in-process normalizer bench.
 #[global_allocator]
@@ -35,51 +34,24 @@ fn bench_clean_mix(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(5));
     group.warm_up_time(Duration::from_secs(1));
     group.throughput(Throughput::Elements(ROWS));
-    group.bench_function("1m_rows_mix", |b| b.iter(|| clean(&input, &output)));
+    group.bench_function("1m_rows_mix", |b| {
+        b.iter(|| common::clean(&input, &output, &[]))
+    });
     group.finish();
-}
-
-/// Runs `bulkline clean INPUT -o OUTPUT --quiet`.
-fn clean(input: &Path, output: &Path) {
-    let status = Command::new(env!("CARGO_BIN_EXE_bulkline"))
-        .arg("clean")
-        .arg(input)
-        .arg("-o")
-        .arg(output)
-        .arg("--quiet")
-        .status()
-        .expect("run bulkline");
-    // Exit 1: half the mix is invalid on purpose.
-    assert_eq!(status.code(), Some(1));
 }
 
 fn bench_normalize_mix(c: &mut Criterion) {
     let mut data = Vec::new();
     bulkline::synth::write_slow_mix_csv(&mut data, 200_000, 7).expect("generate");
-    let mut rdr = csv::Reader::from_reader(&data[..]);
-    let numbers: Vec<(String, Option<bulkline::region::Region>)> = rdr
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| (r[3].to_string(), bulkline::region::from_code(&r[5])))
-        .collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .expect("thread pool");
+    let numbers = common::mobiles_of(&data);
+    let pool = common::pool(2);
     let mut group = c.benchmark_group("normalize_mix");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(3));
     group.warm_up_time(Duration::from_secs(1));
     group.throughput(Throughput::Elements(numbers.len() as u64));
     group.bench_function("2_threads", |b| {
-        b.iter(|| {
-            pool.install(|| {
-                numbers
-                    .par_iter()
-                    .filter(|(n, r)| bulkline::phone::normalize(n, *r).is_ok())
-                    .count()
-            })
-        })
+        b.iter(|| common::count_valid(&pool, &numbers))
     });
     group.finish();
 }

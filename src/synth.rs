@@ -146,17 +146,7 @@ pub fn write_contacts_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Res
         } else {
             String::new()
         };
-        let email = format!(
-            "{}.{}{}@example.com",
-            first.to_lowercase(),
-            last.to_lowercase().replace('\'', ""),
-            i
-        );
-        writeln!(
-            out,
-            "{first},{last},{email},{},{phone},{country},\"{last} & Co, Ltd\"",
-            csv_quote(&mobile)
-        )?;
+        write_row(out, first, last, i, &mobile, &phone, &country)?;
     }
     Ok(())
 }
@@ -305,18 +295,7 @@ pub fn write_slow_mix_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Res
         } else {
             String::new()
         };
-        let email = format!(
-            "{}.{}{}@example.com",
-            first.to_lowercase(),
-            last.to_lowercase().replace('\'', ""),
-            i
-        );
-        writeln!(
-            out,
-            "{first},{last},{email},{},{phone},{},\"{last} & Co, Ltd\"",
-            csv_quote(&mobile),
-            row.code
-        )?;
+        write_row(out, first, last, i, &mobile, &phone, row.code)?;
     }
     Ok(())
 }
@@ -431,6 +410,30 @@ fn regroup(rng: &mut Rng, text: &str) -> String {
             None => text.to_string(),
         },
     }
+}
+
+/// One row of a generated file: names, an e-mail made of them and the row number, the mobile
+/// (quoted when it needs it), the phone, the country and the company.
+fn write_row(
+    out: &mut impl Write,
+    first: &str,
+    last: &str,
+    i: u64,
+    mobile: &str,
+    phone: &str,
+    country: &str,
+) -> io::Result<()> {
+    let email = format!(
+        "{}.{}{}@example.com",
+        first.to_lowercase(),
+        last.to_lowercase().replace('\'', ""),
+        i
+    );
+    writeln!(
+        out,
+        "{first},{last},{email},{},{phone},{country},\"{last} & Co, Ltd\"",
+        csv_quote(mobile)
+    )
 }
 
 fn csv_quote(s: &str) -> String {
