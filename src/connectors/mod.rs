@@ -17,6 +17,7 @@ pub mod registry;
 registry!(zoho_voice, zoho_books, zoom_cc);
 
 pub mod packed;
+pub mod zoho_oauth;
 pub use packed::PackedFields;
 
 use std::collections::BTreeMap;
@@ -764,7 +765,7 @@ mod tests {
     fn every_target_reads_its_own_token_and_scope_codes() {
         use crate::http::Meaning;
         for t in TARGETS {
-            let codes = t.descriptor().codes.all();
+            let codes: Vec<_> = t.descriptor().codes.all().collect();
             for meaning in [Meaning::InvalidToken, Meaning::MissingScope, Meaning::Gone] {
                 assert!(
                     codes.iter().any(|c| c.meaning == meaning),

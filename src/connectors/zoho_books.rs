@@ -96,18 +96,6 @@ pub const CODES: VendorCodes = VendorCodes::new(&[
         ),
     },
     VendorCode {
-        code: "OAUTH_SCOPE_MISMATCH",
-        meaning: Meaning::MissingScope,
-        text: "invalid oauth scope to access this URL",
-        source: Source::Reading("Zoho's answer to a token without the scope on its other APIs"),
-    },
-    VendorCode {
-        code: "INVALID_OAUTHTOKEN",
-        meaning: Meaning::InvalidToken,
-        text: "invalid oauth token",
-        source: Source::Page("Zoho's OAuth pages (an expired access token)"),
-    },
-    VendorCode {
         code: "1002",
         meaning: Meaning::Gone,
         text: "... does not exist",
@@ -121,7 +109,8 @@ pub const CODES: VendorCodes = VendorCodes::new(&[
         text: "The contact person does not exist",
         source: Source::Reading("the sandbox's answer for a deleted contact person"),
     },
-]);
+])
+.and_shared(super::zoho_oauth::CODES);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 15] = [

@@ -39,34 +39,15 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
 /// Zoho Voice's own codes that bulkline reads, whatever HTTP status carries them. Its pages
 /// show errors only as `"code": "<App Error Code>"`. The SMS API shares the host and the tokens,
 /// and reads its answers by this table too.
-pub const CODES: VendorCodes = VendorCodes::new(&[
-    VendorCode {
-        code: "INVALID_OAUTHTOKEN",
-        meaning: Meaning::InvalidToken,
-        text: "invalid oauth token",
-        source: Source::Page("Zoho's OAuth pages (an expired access token)"),
-    },
-    VendorCode {
-        code: "OAUTH_SCOPE_MISMATCH",
-        meaning: Meaning::MissingScope,
-        text: "invalid oauth scope to access this URL",
-        source: Source::Reading("Zoho's answer to a token without the scope on its other APIs"),
-    },
-    VendorCode {
-        code: "INVALID_OAUTHSCOPE",
-        meaning: Meaning::MissingScope,
-        text: "invalid oauth scope",
-        source: Source::Reading("Zoho's answer to a token without the scope on its other APIs"),
-    },
-    VendorCode {
+pub const CODES: VendorCodes = VendorCodes::new(&[VendorCode {
         code: "404",
         meaning: Meaning::Gone,
         text: "The contact does not exist or has been deleted.",
         source: Source::Reading(
             "no page says what a delete of a deleted contact answers; the sandbox answers 404",
         ),
-    },
-]);
+}])
+.and_shared(super::zoho_oauth::CODES);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 16] = [

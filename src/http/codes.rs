@@ -86,27 +86,43 @@ impl VendorCode {
     }
 }
 
-/// The codes of one API: the table a target declares, which the HTTP layer and `undo` ask.
+/// The codes of one API: the table a target declares, which the HTTP layer and `undo` ask:
+/// its own codes, and those it shares with the other APIs of its vendor (the OAuth codes of
+/// every Zoho API).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct VendorCodes(&'static [VendorCode]);
+pub struct VendorCodes {
+    own: &'static [VendorCode],
+    shared: &'static [VendorCode],
+}
 
 impl VendorCodes {
     /// No codes: every answer is read by its HTTP status alone.
-    pub const NONE: VendorCodes = VendorCodes(&[]);
+    pub const NONE: VendorCodes = VendorCodes::new(&[]);
 
     pub const fn new(codes: &'static [VendorCode]) -> VendorCodes {
-        VendorCodes(codes)
+        VendorCodes {
+            own: codes,
+            shared: &[],
+        }
     }
 
-    /// Every code of the table.
-    pub fn all(&self) -> &'static [VendorCode] {
-        self.0
+    /// The same table with the codes its vendor's APIs share.
+    pub const fn and_shared(self, shared: &'static [VendorCode]) -> VendorCodes {
+        VendorCodes {
+            own: self.own,
+            shared,
+        }
+    }
+
+    /// Every code of the table, its own first.
+    pub fn all(&self) -> impl Iterator<Item = &'static VendorCode> + use<> {
+        self.own.iter().chain(self.shared.iter())
     }
 
     /// The entry of `code` (compared ignoring ASCII case, as Zoho's codes come in either).
     pub fn find(&self, code: &str) -> Option<&'static VendorCode> {
         let code = code.trim();
-        self.0.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+        self.all().find(|c| c.code.eq_ignore_ascii_case(code))
     }
 
     /// Whether `code` is one of the table's codes with `meaning`.
@@ -125,7 +141,7 @@ impl Default for VendorCodes {
 impl fmt::Debug for VendorCodes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(|c| (c.code, c.meaning)))
+            .entries(self.all().map(|c| (c.code, c.meaning)))
             .finish()
     }
 }
