@@ -1,9 +1,12 @@
 //! The sandbox over real HTTP: every endpoint of every emulated API, with the vendors' exact
 //! shapes, validation errors, pagination, OAuth limits, token expiry, rate limiting and faults.
 
+mod common;
+
 use std::time::Duration;
 
 use bulkline::sandbox::{ConfigPatch, Direction, Sandbox, SandboxConfig, seed};
+use common::tokens::{zoho_token, zoom_token};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -17,43 +20,6 @@ async fn start(config: SandboxConfig) -> Sandbox {
         Ok(s) => s,
         Err(e) => panic!("sandbox did not start: {e}"),
     }
-}
-
-async fn zoho_token(c: &Client, url: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let r: Value = c
-        .post(format!("{url}/oauth/v2/token"))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("client_id", seed::CLIENT_ID),
-            ("client_secret", seed::CLIENT_SECRET),
-            ("refresh_token", seed::REFRESH_TOKEN),
-        ])
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(r["access_token"]
-        .as_str()
-        .ok_or_else(|| format!("no token in {r}"))?
-        .to_string())
-}
-
-async fn zoom_token(c: &Client, url: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let r: Value = c
-        .post(format!("{url}/oauth/token"))
-        .query(&[
-            ("grant_type", "account_credentials"),
-            ("account_id", seed::ZOOM_ACCOUNT_ID),
-        ])
-        .basic_auth(seed::CLIENT_ID, Some(seed::CLIENT_SECRET))
-        .send()
-        .await?
-        .json()
-        .await?;
-    Ok(r["access_token"]
-        .as_str()
-        .ok_or_else(|| format!("no token in {r}"))?
-        .to_string())
 }
 
 fn zoho(t: &str) -> String {

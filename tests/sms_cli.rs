@@ -5,38 +5,13 @@
 //! second message or lose one.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 
 use bulkline::sandbox::{Direction, SandboxConfig, SmsMessage};
 use common::{Harness, Run, e164, in_flight, mobile, read_table, signal};
 
 mod common;
-
-/// `bulkline sms INPUT --checkpoint CP` at the sandbox, fast, plus `extra`.
-fn sms_cmd(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Command {
-    let mut c = h.api_command();
-    c.arg("sms")
-        .arg(input)
-        .arg("--checkpoint")
-        .arg(cp)
-        .args(h.url_args());
-    if !extra.contains(&"--rate") {
-        c.args(["--rate", "200/s"]);
-    }
-    c.args(extra);
-    c.stdin(Stdio::null());
-    c
-}
-
-/// Runs `bulkline sms ... --json`.
-fn sms(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Run {
-    let out = sms_cmd(h, input, cp, extra)
-        .arg("--json")
-        .output()
-        .expect("run bulkline sms");
-    Run::from_output(out)
-}
 
 /// The outgoing messages in the store, by number (E.164).
 fn outgoing(h: &Harness) -> BTreeMap<String, Vec<SmsMessage>> {
@@ -95,8 +70,7 @@ fn one_text_goes_out_in_batches_and_a_rerun_sends_nothing() {
     let input = write_list(&h, "list.csv", 0..55);
     let cp = h.path("c.checkpoint");
     let report = h.path("report.csv");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &cp,
         &[
@@ -120,14 +94,14 @@ fn one_text_goes_out_in_batches_and_a_rerun_sends_nothing() {
     );
 
     // The same journal: every row is done; nothing is sent again.
-    let again = sms(&h, &input, &cp, &["--message", "Sale starts today"]);
+    let again = h.sms(&input, &cp, &["--message", "Sale starts today"]);
     again.assert_code(0);
     assert_eq!(again.num("already_sent"), 55, "{again}");
     assert_eq!(again.num("sent"), 0, "{again}");
     assert_eq!(h.writes_of("POST"), 6, "a finished campaign sent again");
 
     // Another message is another campaign: the journal refuses it.
-    let other = sms(&h, &input, &cp, &["--message", "Sale ends today"]);
+    let other = h.sms(&input, &cp, &["--message", "Sale ends today"]);
     other.assert_code(2);
     assert!(other.stderr.contains("belongs to another run"), "{other}");
     assert_eq!(h.writes_of("POST"), 6);
@@ -137,8 +111,7 @@ fn one_text_goes_out_in_batches_and_a_rerun_sends_nothing() {
 fn batch_size_caps_the_numbers_per_request() {
     let h = Harness::new(config());
     let input = write_list(&h, "list.csv", 0..7);
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &["--message", "Hello", "--batch-size", "3"],
@@ -146,8 +119,7 @@ fn batch_size_caps_the_numbers_per_request() {
     run.assert_code(0);
     assert_eq!(run.num("send_requests"), 3, "{run}");
     assert_each_once(&h, 0..7);
-    let bad = sms(
-        &h,
+    let bad = h.sms(
         &input,
         &h.path("d.checkpoint"),
         &["--message", "Hello", "--batch-size", "11"],
@@ -169,8 +141,7 @@ fn templates_fill_each_message_and_missing_values_reject_the_row() {
     )
     .unwrap();
     let errors = h.path("errors.csv");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &path,
         &h.path("c.checkpoint"),
         &[
@@ -200,8 +171,7 @@ fn templates_fill_each_message_and_missing_values_reject_the_row() {
 
     // A placeholder that is no field and no column is a usage error, before anything is sent.
     let before = h.writes_of("POST");
-    let typo = sms(
-        &h,
+    let typo = h.sms(
         &path,
         &h.path("d.checkpoint"),
         &["--message", "Hi {frist_name}"],
@@ -222,8 +192,7 @@ fn non_mobiles_are_rejected_unless_allowed() {
     )
     .unwrap();
     let errors = h.path("errors.csv");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &path,
         &h.path("c.checkpoint"),
         &["--message", "Hi", "--errors", errors.to_str().unwrap()],
@@ -233,8 +202,7 @@ fn non_mobiles_are_rejected_unless_allowed() {
     assert_eq!(read_table(&errors)[0]["_code"], "phone_not_mobile");
     assert!(!outgoing(&h).contains_key("+442079460958"));
 
-    let allowed = sms(
-        &h,
+    let allowed = h.sms(
         &path,
         &h.path("d.checkpoint"),
         &["--message", "Hi again", "--allow-landline"],
@@ -261,8 +229,7 @@ fn suppression_files_and_stop_replies_keep_numbers_out() {
     h.sb.add_incoming_sms(&mobile(5), "stop by tomorrow?")
         .unwrap();
     let errors = h.path("errors.csv");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &[
@@ -299,8 +266,7 @@ fn suppression_files_and_stop_replies_keep_numbers_out() {
     assert_eq!(rows, vec!["2", "3", "4", "5"]);
 
     // --no-opt-out-check does not read the logs: the STOP senders would be texted.
-    let dry = sms(
-        &h,
+    let dry = h.sms(
         &input,
         &h.path("d.checkpoint"),
         &["--message", "News", "--dry-run", "--no-opt-out-check"],
@@ -323,18 +289,18 @@ fn a_dry_run_plans_and_sends_nothing() {
         ),
     )
     .unwrap();
-    let out = sms_cmd(
-        &h,
-        &path,
-        &h.path("c.checkpoint"),
-        &[
-            "--message",
-            "Hi {first_name}, 50% off: €5 coupons ☺",
-            "--dry-run",
-        ],
-    )
-    .output()
-    .expect("run");
+    let out = h
+        .sms_cmd(
+            &path,
+            &h.path("c.checkpoint"),
+            &[
+                "--message",
+                "Hi {first_name}, 50% off: €5 coupons ☺",
+                "--dry-run",
+            ],
+        )
+        .output()
+        .expect("run");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("dry run: nothing was sent"), "{stdout}");
@@ -353,8 +319,7 @@ fn a_dry_run_plans_and_sends_nothing() {
         "a dry run wrote a journal"
     );
 
-    let json = sms(
-        &h,
+    let json = h.sms(
         &path,
         &h.path("c.checkpoint"),
         &["--message", "Hi {first_name}", "--dry-run"],
@@ -370,11 +335,11 @@ fn more_than_a_hundred_recipients_need_yes() {
     let h = Harness::new(config());
     let input = write_list(&h, "list.csv", 0..101);
     let cp = h.path("c.checkpoint");
-    let refused = sms(&h, &input, &cp, &["--message", "Hi"]);
+    let refused = h.sms(&input, &cp, &["--message", "Hi"]);
     refused.assert_code(2);
     assert!(refused.stderr.contains("--yes"), "{refused}");
     assert_eq!(h.writes_of("POST"), 0);
-    let run = sms(&h, &input, &cp, &["--message", "Hi", "--yes"]);
+    let run = h.sms(&input, &cp, &["--message", "Hi", "--yes"]);
     run.assert_code(0);
     assert_eq!(run.num("sent"), 101, "{run}");
     assert_each_once(&h, 0..101);
@@ -398,8 +363,7 @@ fn an_unsupported_country_fails_its_rows_only() {
     .unwrap();
     let errors = h.path("errors.csv");
     let cp = h.path("c.checkpoint");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &path,
         &cp,
         &["--message", "Hi", "--errors", errors.to_str().unwrap()],
@@ -467,8 +431,7 @@ fn applied_then_502_is_found_in_the_logs_not_sent_again() {
         ..config()
     });
     let input = write_list(&h, "list.csv", 0..60);
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &["--message", "Hi {first_name}", "--batch-size", "10"],
@@ -505,7 +468,7 @@ fn a_500_is_settled_through_the_logs_and_sent_again_once() {
     ];
     let mut last = None;
     for _ in 0..4 {
-        let run = sms(&h, &input, &cp, &args);
+        let run = h.sms(&input, &cp, &args);
         assert!(outgoing(&h).values().all(|v| v.len() == 1), "{run}");
         let code = run.code;
         last = Some(run);
@@ -550,7 +513,7 @@ fn a_lost_scheduled_send_is_unknown_until_resend_unknown() {
     ];
     let mut with_errors = args.to_vec();
     with_errors.extend(["--errors", errors.to_str().unwrap()]);
-    let first = sms(&h, &input, &cp, &with_errors);
+    let first = h.sms(&input, &cp, &with_errors);
     first.assert_code(1);
     let unknown = first.num("unknown");
     assert!(unknown > 0, "no send was left unknown: {first}");
@@ -567,7 +530,7 @@ fn a_lost_scheduled_send_is_unknown_until_resend_unknown() {
         fault_rate: Some(0.0),
         ..Default::default()
     });
-    let again = sms(&h, &input, &cp, &args);
+    let again = h.sms(&input, &cp, &args);
     again.assert_code(1);
     assert_eq!(again.num("unknown"), unknown, "{again}");
     assert_eq!(outgoing(&h).len() as u64, 40 - unknown);
@@ -575,7 +538,7 @@ fn a_lost_scheduled_send_is_unknown_until_resend_unknown() {
     // With it: sent, once.
     let mut resend = args.to_vec();
     resend.push("--resend-unknown");
-    let last = sms(&h, &input, &cp, &resend);
+    let last = h.sms(&input, &cp, &resend);
     last.assert_code(0);
     assert_eq!(last.num("resent"), unknown, "{last}");
     assert_each_once(&h, 0..40);
@@ -602,8 +565,7 @@ fn send_window_schedules_recipients_outside_it() {
         end.hour(),
         end.minute()
     );
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &["--message", "Later", "--send-window", &window],
@@ -627,8 +589,7 @@ fn send_window_schedules_recipients_outside_it() {
     }
 
     // A window that holds every hour sends now.
-    let now_run = sms(
-        &h,
+    let now_run = h.sms(
         &write_list(&h, "now.csv", 10..12),
         &h.path("d.checkpoint"),
         &["--message", "Now", "--send-window", "00:00-24:00"],
@@ -643,8 +604,7 @@ fn media_goes_out_as_mms() {
     let input = write_list(&h, "list.csv", 0..2);
     let media = h.path("promo.png");
     std::fs::write(&media, [0x89, b'P', b'N', b'G', 1, 2, 3]).unwrap();
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &["--message", "Look", "--media", media.to_str().unwrap()],
@@ -695,7 +655,8 @@ fn killed_campaigns_resume_and_text_everyone_exactly_once() {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut killed = 0;
     for delay in common::kill_delays(3) {
-        let mut child = sms_cmd(&h, &input, &cp, &args)
+        let mut child = h
+            .sms_cmd(&input, &cp, &args)
             .arg("--quiet")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -715,7 +676,7 @@ fn killed_campaigns_resume_and_text_everyone_exactly_once() {
     }
     assert!(killed > 0, "every run finished before it could be killed");
     // The same command once more, no extra flag: everyone eligible is texted, once.
-    let run = sms(&h, &input, &cp, &args);
+    let run = h.sms(&input, &cp, &args);
     run.assert_code(0);
     assert_eq!(run.num("left"), 0, "{run}");
     assert_eq!(run.num("failed"), 0, "{run}");
@@ -742,7 +703,8 @@ fn an_interrupted_campaign_stops_cleanly_and_resumes() {
         let cp = h.path("c.checkpoint");
         let args = campaign_args(&h);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let child = sms_cmd(&h, &input, &cp, &args)
+        let child = h
+            .sms_cmd(&input, &cp, &args)
             .arg("--quiet")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -760,7 +722,7 @@ fn an_interrupted_campaign_stops_cleanly_and_resumes() {
         let sent = outgoing(&h).len();
         assert!(sent > 0 && sent < 300, "{sent} texted before the signal");
         assert!(in_flight(&cp) <= 4);
-        let run = sms(&h, &input, &cp, &args);
+        let run = h.sms(&input, &cp, &args);
         run.assert_code(0);
         assert_each_once(&h, 0..300);
     }
@@ -778,22 +740,22 @@ fn two_runs_of_one_campaign_through_a_symlink_do_not_both_send() {
     let link = h.path("link.csv");
     std::os::unix::fs::symlink(&input, &link).expect("symlink");
     let args = ["--message", "Hi {first_name}", "--rate", "20/s", "--yes"];
-    let first = sms_cmd(&h, &input, &h.path("a.checkpoint"), &args)
+    let first = h
+        .sms_cmd(&input, &h.path("a.checkpoint"), &args)
         .arg("--quiet")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start the first run");
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let second = sms(&h, &link, &h.path("b.checkpoint"), &args);
+    let second = h.sms(&link, &h.path("b.checkpoint"), &args);
     let first = first.wait_with_output().expect("the first run");
     second.assert_code(2);
     assert!(second.stderr.contains("another bulkline run"), "{second}");
     assert_eq!(first.status.code(), Some(0));
     assert_each_once(&h, 0..100);
     // Another message is another campaign: it may run.
-    let other = sms(
-        &h,
+    let other = h.sms(
         &link,
         &h.path("c.checkpoint"),
         &["--message", "Bye", "--rate", "200/s", "--yes"],
@@ -808,7 +770,8 @@ fn two_runs_of_one_campaign_through_a_symlink_do_not_both_send() {
 fn a_send_needs_a_sender_id() {
     let h = Harness::new(config());
     let input = write_list(&h, "list.csv", 0..3);
-    let out = sms_cmd(&h, &input, &h.path("c.checkpoint"), &["--message", "Hi"])
+    let out = h
+        .sms_cmd(&input, &h.path("c.checkpoint"), &["--message", "Hi"])
         .env_remove("ZOHO_VOICE_SENDER_ID")
         .output()
         .expect("run bulkline sms");
@@ -817,15 +780,15 @@ fn a_send_needs_a_sender_id() {
     assert!(run.stderr.contains("sender id"), "{run}");
     assert!(h.sb.sms_messages().is_empty());
     assert_eq!(h.writes_of("POST"), 0);
-    let out = sms_cmd(
-        &h,
-        &input,
-        &h.path("c.checkpoint"),
-        &["--message", "Hi", "--dry-run"],
-    )
-    .env_remove("ZOHO_VOICE_SENDER_ID")
-    .output()
-    .expect("run bulkline sms");
+    let out = h
+        .sms_cmd(
+            &input,
+            &h.path("c.checkpoint"),
+            &["--message", "Hi", "--dry-run"],
+        )
+        .env_remove("ZOHO_VOICE_SENDER_ID")
+        .output()
+        .expect("run bulkline sms");
     let run = Run::from_output(out);
     run.assert_code(0);
     assert!(
@@ -840,8 +803,7 @@ fn a_send_needs_a_sender_id() {
 fn a_refused_sender_id_stops_the_run_without_fanning_out() {
     let h = Harness::new(config());
     let input = write_list(&h, "list.csv", 0..25);
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &[
@@ -884,8 +846,7 @@ fn messages_over_a_thousand_characters_are_rejected_before_sending() {
     let input = write_list(&h, "list.csv", 0..2);
     let long = format!("{{first_name}} {}", "x".repeat(995));
     let errors = h.path("errors.csv");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &h.path("c.checkpoint"),
         &["--message", &long, "--errors", errors.to_str().unwrap()],
@@ -913,8 +874,7 @@ fn numbers_the_answer_does_not_name_get_their_log_id_from_the_logs() {
     });
     let input = write_list(&h, "list.csv", 0..25);
     let cp = h.path("c.checkpoint");
-    let run = sms(
-        &h,
+    let run = h.sms(
         &input,
         &cp,
         &["--message", "Hello", "--log-catch-up", "0.5"],

@@ -3,29 +3,11 @@
 //! afterwards texts every recipient exactly once, a test number that is also a recipient
 //! included (a test never keeps a recipient from the campaign's text).
 
-use std::path::Path;
 use std::process::Stdio;
 
 use common::{Harness, Run, mobile, texts};
 
 mod common;
-
-/// `bulkline sms INPUT --checkpoint CP --json` at the sandbox, plus `extra`.
-fn sms(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Run {
-    let out = h
-        .api_command()
-        .arg("sms")
-        .arg(input)
-        .arg("--checkpoint")
-        .arg(cp)
-        .args(h.url_args())
-        .args(["--rate", "200/s", "--json"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run bulkline sms");
-    Run::from_output(out)
-}
 
 /// The outgoing texts per number, for the numbers of rows `ns`.
 fn counts_of(h: &Harness, ns: impl IntoIterator<Item = u32>) -> Vec<usize> {
@@ -43,8 +25,7 @@ fn test_to_texts_only_the_test_numbers_and_the_campaign_still_texts_everyone_onc
     let input = h.write_names_and_mobiles("list.csv", 0..12);
     let cp = h.path("c.checkpoint");
     // One test number in international form, one national (read with --default-region).
-    let test = sms(
-        &h,
+    let test = h.sms(
         &input,
         &cp,
         &[
@@ -75,8 +56,7 @@ fn test_to_texts_only_the_test_numbers_and_the_campaign_still_texts_everyone_onc
     assert!(!cp.exists(), "a test send writes no journal");
 
     // --test-row: that row's message.
-    let row3 = sms(
-        &h,
+    let row3 = h.sms(
         &input,
         &cp,
         &[
@@ -93,7 +73,7 @@ fn test_to_texts_only_the_test_numbers_and_the_campaign_still_texts_everyone_onc
     assert_eq!(counts_of(&h, [90_000]), [2]);
 
     // The campaign: every recipient once; the test numbers are no recipients.
-    let campaign = sms(&h, &input, &cp, &["--message", TEMPLATE]);
+    let campaign = h.sms(&input, &cp, &["--message", TEMPLATE]);
     campaign.assert_code(0);
     assert_eq!(campaign.num("sent"), 12, "{campaign}");
     assert_eq!(counts_of(&h, 0..12), vec![1; 12]);
@@ -103,15 +83,14 @@ fn test_to_texts_only_the_test_numbers_and_the_campaign_still_texts_everyone_onc
     // A test send after the campaign leaves its journal as it was, and the campaign run again
     // sends nothing.
     let before = std::fs::read(&cp).expect("the journal");
-    let again = sms(
-        &h,
+    let again = h.sms(
         &input,
         &cp,
         &["--message", TEMPLATE, "--test-to", &mobile(90_001)],
     );
     again.assert_code(0);
     assert_eq!(std::fs::read(&cp).expect("the journal"), before);
-    let rerun = sms(&h, &input, &cp, &["--message", TEMPLATE]);
+    let rerun = h.sms(&input, &cp, &["--message", TEMPLATE]);
     rerun.assert_code(0);
     assert_eq!(rerun.num("sent"), 0, "{rerun}");
     assert_eq!(counts_of(&h, 0..12), vec![1; 12]);
@@ -125,15 +104,10 @@ fn a_test_to_a_recipient_does_not_keep_the_campaign_from_texting_it() {
     let input = h.write_names_and_mobiles("list.csv", 0..5);
     let cp = h.path("c.checkpoint");
     let text = "The sale starts today";
-    let test = sms(
-        &h,
-        &input,
-        &cp,
-        &["--message", text, "--test-to", &mobile(0)],
-    );
+    let test = h.sms(&input, &cp, &["--message", text, "--test-to", &mobile(0)]);
     test.assert_code(0);
     assert_eq!(counts_of(&h, 0..5), [1, 0, 0, 0, 0]);
-    let campaign = sms(&h, &input, &cp, &["--message", text]);
+    let campaign = h.sms(&input, &cp, &["--message", text]);
     campaign.assert_code(0);
     assert_eq!(campaign.num("sent"), 5, "{campaign}");
     assert_eq!(
@@ -187,7 +161,7 @@ fn test_numbers_that_cannot_be_texted_stop_before_anything_is_sent() {
     for (extra, says) in cases {
         let mut args: Vec<&str> = vec!["--message", TEMPLATE];
         args.extend(extra.iter().map(String::as_str));
-        let run = sms(&h, &input, &cp, &args);
+        let run = h.sms(&input, &cp, &args);
         run.assert_code(2);
         assert!(run.stderr.contains(says), "{says}: {run}");
     }
@@ -217,8 +191,7 @@ fn a_test_send_needs_and_quotes_the_sender_id() {
     let run = Run::from_output(out);
     run.assert_code(2);
     assert!(run.stderr.contains("requires a sender id"), "{run}");
-    let refused = sms(
-        &h,
+    let refused = h.sms(
         &input,
         &cp,
         &[

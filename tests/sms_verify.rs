@@ -3,28 +3,11 @@
 //! numbers a send, log dates with a time), which bulkline's own requests meet.
 
 use std::path::Path;
-use std::process::Stdio;
 
 use common::{Harness, Run, mobile, read_table};
 use serde_json::{Value, json};
 
 mod common;
-
-fn sms(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> Run {
-    let out = h
-        .api_command()
-        .arg("sms")
-        .arg(input)
-        .arg("--checkpoint")
-        .arg(cp)
-        .args(h.url_args())
-        .args(["--rate", "200/s", "--json"])
-        .args(extra)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run bulkline sms");
-    Run::from_output(out)
-}
 
 fn verify(h: &Harness, cp: &Path, extra: &[&str]) -> Run {
     let out = h
@@ -73,7 +56,7 @@ fn verify_finds_every_recipient_and_names_those_the_logs_do_not_show() {
     let h = Harness::new(common::config());
     let input = h.write_names_and_mobiles("list.csv", 0..15);
     let cp = h.path("c.checkpoint");
-    let campaign = sms(&h, &input, &cp, &["--message", "Hi {first_name}, see you"]);
+    let campaign = h.sms(&input, &cp, &["--message", "Hi {first_name}, see you"]);
     campaign.assert_code(0);
 
     let all = verify(&h, &cp, &[]);
@@ -170,7 +153,7 @@ fn the_sandbox_is_as_strict_as_the_pages_and_bulkline_meets_it() {
 
     let input = h.write_names_and_mobiles("list.csv", 0..25);
     let cp = h.path("c.checkpoint");
-    let run = sms(&h, &input, &cp, &["--message", "Store closed Monday"]);
+    let run = h.sms(&input, &cp, &["--message", "Store closed Monday"]);
     run.assert_code(0);
     assert_eq!(run.num("sent"), 25, "{run}");
     assert_eq!(run.num("send_requests"), 3, "{run}");
@@ -178,8 +161,7 @@ fn the_sandbox_is_as_strict_as_the_pages_and_bulkline_meets_it() {
     checked.assert_code(0);
     assert_eq!(checked.num("landed"), 25, "{checked}");
     // The repeat guard (a campaign started over) reads the logs with dates and times too.
-    let again = sms(
-        &h,
+    let again = h.sms(
         &input,
         &cp,
         &["--message", "Store closed Monday", "--restart"],

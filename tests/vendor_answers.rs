@@ -94,21 +94,9 @@ fn books_answers_a_missing_scope_with_code_57_and_marks_primary_only_with_create
                 .expect("the sandbox starts");
             let url = sb.url();
             let c = reqwest::Client::new();
-            let token: Value = c
-                .post(format!("{url}/oauth/v2/token"))
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", seed::CLIENT_ID),
-                    ("client_secret", seed::CLIENT_SECRET),
-                    ("refresh_token", seed::REFRESH_TOKEN),
-                ])
-                .send()
+            let token = common::tokens::zoho_token(&c, &url)
                 .await
-                .expect("a token answer")
-                .json()
-                .await
-                .expect("JSON");
-            let token = token["access_token"].as_str().expect("a token").to_string();
+                .expect("a token");
             // A person that does not exist: past the scope check, the sandbox says so.
             let answer = c
                 .post(format!(
@@ -145,20 +133,7 @@ fn zoom_refuses_a_page_size_above_300_as_it_refuses_a_bad_parameter() {
             .expect("the sandbox starts");
         let url = sb.url();
         let c = reqwest::Client::new();
-        let token: Value = c
-            .post(format!("{url}/oauth/token"))
-            .query(&[
-                ("grant_type", "account_credentials"),
-                ("account_id", seed::ZOOM_ACCOUNT_ID),
-            ])
-            .basic_auth(seed::CLIENT_ID, Some(seed::CLIENT_SECRET))
-            .send()
-            .await
-            .expect("a token answer")
-            .json()
-            .await
-            .expect("JSON");
-        let token = token["access_token"].as_str().expect("a token").to_string();
+        let token = common::tokens::zoom_token(&c, &url).await.expect("a token");
         let list = |size: &'static str| {
             c.get(format!(
                 "{url}/v2/contact_center/address_books/{}/contacts",

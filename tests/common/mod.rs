@@ -10,6 +10,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod tokens;
 pub mod workbook;
 
 use bulkline::connectors::{self, TargetKind};
@@ -377,6 +378,33 @@ impl Harness {
         path
     }
 
+    /// `bulkline sms INPUT --checkpoint CP` at the sandbox, fast (unless `extra` sets a rate),
+    /// with no stdin, plus `extra`.
+    pub fn sms_cmd(&self, input: &Path, cp: &Path, extra: &[&str]) -> Command {
+        let mut c = self.api_command();
+        c.arg("sms")
+            .arg(input)
+            .arg("--checkpoint")
+            .arg(cp)
+            .args(self.url_args());
+        if !extra.contains(&"--rate") {
+            c.args(["--rate", "200/s"]);
+        }
+        c.args(extra);
+        c.stdin(std::process::Stdio::null());
+        c
+    }
+
+    /// Runs `bulkline sms ... --json` ([`Harness::sms_cmd`]).
+    pub fn sms(&self, input: &Path, cp: &Path, extra: &[&str]) -> Run {
+        let out = self
+            .sms_cmd(input, cp, extra)
+            .arg("--json")
+            .output()
+            .expect("run bulkline sms");
+        Run::from_output(out)
+    }
+
     /// Sends `method path` (with a JSON body, if any) to the sandbox's Zoho APIs as another
     /// tool would, with a token of its own: the status and the JSON answer (null if none).
     #[allow(dead_code)] // not every test binary needs it
@@ -393,21 +421,7 @@ impl Harness {
             .expect("a runtime");
         rt.block_on(async {
             let c = reqwest::Client::new();
-            let token: Value = c
-                .post(format!("{url}/oauth/v2/token"))
-                .form(&[
-                    ("grant_type", "refresh_token"),
-                    ("client_id", seed::CLIENT_ID),
-                    ("client_secret", seed::CLIENT_SECRET),
-                    ("refresh_token", seed::REFRESH_TOKEN),
-                ])
-                .send()
-                .await
-                .expect("a token")
-                .json()
-                .await
-                .expect("JSON");
-            let token = token["access_token"].as_str().expect("an access token");
+            let token = tokens::zoho_token(&c, &url).await.expect("a token");
             let mut request = c
                 .request(method, format!("{url}{path}"))
                 .header("Authorization", format!("Zoho-oauthtoken {token}"));
