@@ -5,16 +5,15 @@
 # the pages/s as a share of 20/s, the 429s, and the peak RSS of the export process.
 # Usage: scripts/export_throughput.sh [N] [RATE]   (from the repository root; builds the release binary)
 set -euo pipefail
+source scripts/lib.sh
 records=${1:-10000}
 rate=${2:-20}
 cargo build --release --quiet
 bin=$PWD/target/release/bulkline
 dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
-port=$((20000 + RANDOM % 20000))
-"$bin" sandbox --port "$port" --records "$records" --rate-limit "$rate/s" > "$dir/sandbox.log" 2>&1 &
-for _ in $(seq 100); do grep -q listening "$dir/sandbox.log" && break; sleep 0.1; done
-eval "$(grep '^export' "$dir/sandbox.log")"
+start_sandbox "$dir/sandbox.log" --records "$records" --rate-limit "$rate/s"
+port=$SANDBOX_PORT
 export XDG_CACHE_HOME=$dir/cache
 for from in zoho-voice zoho-books zoom-cc zoho-sms-logs; do
   for ext in csv xlsx; do

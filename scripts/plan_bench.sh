@@ -8,6 +8,7 @@
 # the repeat guard's read of the outgoing logs.
 # Usage: scripts/plan_bench.sh [N]   (from the repository root; builds the release binary)
 set -euo pipefail
+source scripts/lib.sh
 rows=${1:-1000000}
 cargo build --release --quiet --example gen_contacts --bin bulkline
 bin=$PWD/target/release/bulkline
@@ -15,10 +16,8 @@ dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
 ./target/release/examples/gen_contacts "$rows" "$dir/contacts.csv"
 head -n 2 "$dir/contacts.csv" > "$dir/one.csv"
-port=$((20000 + RANDOM % 20000))
-"$bin" sandbox --port "$port" --records "$rows" > "$dir/sandbox.log" 2>&1 &
-for _ in $(seq 600); do grep -q listening "$dir/sandbox.log" && break; sleep 0.1; done
-eval "$(grep '^export' "$dir/sandbox.log")"
+start_sandbox "$dir/sandbox.log" --records "$rows"
+port=$SANDBOX_PORT
 export XDG_CACHE_HOME=$dir/cache
 for input in one contacts; do
   /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$bin" import "$dir/$input.csv" --to zoho-voice \

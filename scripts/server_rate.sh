@@ -10,36 +10,19 @@
 # is checked for exactly once on the sandbox.
 # Usage: scripts/server_rate.sh [TARGET...]   (all three by default; from the repository root)
 set -euo pipefail
+source scripts/lib.sh
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(zoho-voice zoho-books zoom-cc)
 cargo build --release --quiet
 bin=$PWD/target/release/bulkline
 dir=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
-python3 - "$dir" <<'PY'
-import sys
-d = sys.argv[1]
-with open(f"{d}/existing.csv", "w") as f:
-    f.write("First Name,Last Name,Mobile,Email\n")
-    for i in range(10):
-        f.write(f"P{i},Old{i},+4474001{i:05d},p{i}@example.com\n")
-with open(f"{d}/in.csv", "w") as f:
-    f.write("First Name,Last Name,Mobile,Email\n")
-    for i in range(364):
-        f.write(f"P{i},L{i},+4474001{i:05d},p{i}@example.com\n")
-    for i in range(20):
-        f.write(f"Again{i},L{i},+4474001{i + 100:05d},again{i}@example.com\n")
-    for i in range(16):
-        f.write(f"Bad{i},L{i},+44 12{i},bad{i}@example.com\n")
-PY
+write_upsert_lists "$dir" 364 16
 run() { # target case
   local target=$1 case=$2 port rate config ttl=3600
   [ "$case" = faults ] && ttl=6
-  port=$((20000 + RANDOM % 20000))
-  "$bin" sandbox --port "$port" --rate-window 20 --token-ttl "$ttl" > "$dir/sandbox.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 50); do grep -q listening "$dir/sandbox.log" && break; sleep 0.1; done
-  eval "$(grep '^export' "$dir/sandbox.log")"
+  start_sandbox "$dir/sandbox.log" --rate-window 20 --token-ttl "$ttl"
+  port=$SANDBOX_PORT
   export XDG_CACHE_HOME=$dir/cache-$case-$target BULKLINE_STATE_DIR=$dir/state-$case-$target
   "$bin" import "$dir/existing.csv" --to "$target" --rate 10/s --checkpoint "$dir/e-$case-$target.ck" --quiet
   if [ "$case" = window ]; then rate=30/s; config='{}'; else
@@ -53,20 +36,16 @@ run() { # target case
   "$bin" import "$dir/in.csv" --to "$target" --rate "$rate" --checkpoint "$dir/r-$case-$target.ck" \
     --json --quiet > "$dir/summary.json" || true
   curl -s "http://127.0.0.1:$port/_sandbox/state" > "$dir/state.json"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  python3 - "$dir/summary.json" "$dir/state.json" "$target" "$case" "$rate" <<'PY'
-import json, re, sys
+  kill "$SANDBOX_PID"; wait "$SANDBOX_PID" 2>/dev/null || true
+  local found
+  found=$(mobiles_of_lists "$dir/state.json" "$target")
+  python3 - "$dir/summary.json" "$dir/state.json" "$target" "$case" "$rate" $found <<'PY'
+import json, sys
 s = json.load(open(sys.argv[1]))
 state = json.load(open(sys.argv[2]))
 target, case, rate = sys.argv[3:6]
-section = {"zoom-cc": ("zoom_cc", "contacts"), "zoho-voice": ("zoho_voice", "contacts"),
-           "zoho-books": ("zoho_books", "contact_persons")}[target]
-mobiles = []
-for r in state[section[0]][section[1]]:
-    mobiles += re.findall(r"4474001\d{5}", re.sub(r"[^0-9\"]", "", json.dumps(r)))[:1]
-once = len(mobiles) == len(set(mobiles)) == 364
+once = int(sys.argv[6]) == int(sys.argv[7]) == 364
 req = state["requests"]
-served = sum(v for k, by in req["by_endpoint"].items() if "/oauth/" not in k for v in by.values())
 ideal = s["requests"] / 20
 print(f"| {target} | {case} (--rate {rate}) | {s['seconds']:.1f} s | {ideal / s['seconds']:.2f} | "
       f"{s['requests']} requests, {req['rate_limited_429']} answered 429, {req['injected_500']} 500s, "

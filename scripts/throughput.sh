@@ -5,6 +5,7 @@
 # and the 429s the client caused (the sandbox counts them).
 # Usage: scripts/throughput.sh [ROWS]   (from the repository root; builds the release binary)
 set -euo pipefail
+source scripts/lib.sh
 rows=${1:-1000}
 cargo build --release --quiet
 bin=$PWD/target/release/bulkline
@@ -16,15 +17,13 @@ print("First Name,Last Name,Mobile,Email")
 for i in range(int(sys.argv[1])):
     print(f"P{i},L{i},+4474001{i:05d},p{i}@example.com")
 PY
-port=$((20000 + RANDOM % 20000))
 for latency in 0 200; do
-  "$bin" sandbox --port "$port" --rate-limit 50/s --latency-ms "$latency" > "$dir/sandbox.log" 2>&1 &
-  for _ in $(seq 50); do grep -q listening "$dir/sandbox.log" && break; sleep 0.1; done
-  eval "$(grep '^export' "$dir/sandbox.log")"
+  start_sandbox "$dir/sandbox.log" --rate-limit 50/s --latency-ms "$latency"
+  port=$SANDBOX_PORT
   export XDG_CACHE_HOME=$dir/cache
   "$bin" import "$dir/in.csv" --to zoom-cc --rate 50/s --checkpoint "$dir/run$latency.ck" --json --quiet > "$dir/summary.json" || true
   curl -s "http://127.0.0.1:$port/_sandbox/state" > "$dir/state.json"
-  kill %1; wait %1 2>/dev/null || true
+  kill "$SANDBOX_PID"; wait "$SANDBOX_PID" 2>/dev/null || true
   python3 - "$dir/summary.json" "$latency" "$dir/state.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

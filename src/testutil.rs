@@ -1,4 +1,4 @@
-//! Helpers shared by unit tests: special files to write into.
+//! Helpers shared by unit tests: special files to write into, and journals of sends.
 
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
@@ -68,4 +68,28 @@ pub fn text_of_pieces(
         .chain(patterns.iter().map(|p| (*p).boxed()))
         .collect();
     proptest::collection::vec(Union::new(choices), 0..max).prop_map(|v| v.concat())
+}
+
+/// An `sms` journal in `dir` (of a one-line input beside it) holding what `write` records,
+/// read back as a later command reads it.
+pub fn sms_journal(
+    dir: &Path,
+    write: impl AsyncFnOnce(&crate::checkpoint::Journal),
+) -> crate::checkpoint::Resume {
+    use crate::checkpoint::{Journal, RunHeader};
+    let input = dir.join("in.csv");
+    std::fs::write(&input, "x\n").unwrap();
+    let path = dir.join("j");
+    let header = RunHeader::new(
+        crate::fingerprint::of_input(input.to_str().unwrap(), &Default::default()).unwrap(),
+        "zoho-sms",
+        "sms",
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (j, _) = Journal::open_or_create(&path, &header, false).unwrap();
+    rt.block_on(write(&j));
+    j.close().unwrap();
+    crate::checkpoint::read_journal(&path).unwrap().1
 }

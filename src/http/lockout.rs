@@ -141,7 +141,7 @@ pub fn parse_max_wait(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("'{text}' is not a duration (90s, 15m, 1h)"))?;
     let seconds = value * scale;
-    if !seconds.is_finite() || seconds < 0.0 || seconds > 7.0 * 86_400.0 {
+    if !(seconds.is_finite() && (0.0..=7.0 * 86_400.0).contains(&seconds)) {
         return Err(format!("'{text}' is out of range (0 to 7 days)"));
     }
     Ok(Duration::from_secs_f64(seconds))

@@ -123,7 +123,7 @@ pub fn count(rows: &[RecipientStatus]) -> BTreeMap<String, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkpoint::{Action, Journal, Op, RowOutcome, RunHeader};
+    use crate::checkpoint::{Action, Op, RowOutcome};
 
     fn entry(number: &str, logid: &str, status: &str, at: u64) -> LogEntry {
         LogEntry {
@@ -140,19 +140,7 @@ mod tests {
     #[test]
     fn journal_rows_meet_their_logs() {
         let dir = tempfile::tempdir().unwrap();
-        let input = dir.path().join("in.csv");
-        std::fs::write(&input, "x\n").unwrap();
-        let path = dir.path().join("j");
-        let header = RunHeader::new(
-            crate::fingerprint::of_input(input.to_str().unwrap(), &Default::default()).unwrap(),
-            "zoho-sms",
-            "sms",
-        );
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let (j, _) = Journal::open_or_create(&path, &header, false).unwrap();
-        rt.block_on(async {
+        let resume = crate::testutil::sms_journal(dir.path(), async |j| {
             let a = j
                 .intent_keyed(Op::Send, &[1, 2], None, &["+14155550101", "+14155550102"])
                 .await
@@ -175,8 +163,6 @@ mod tests {
                 .await
                 .unwrap();
         });
-        j.close().unwrap();
-        let (_, resume) = crate::checkpoint::read_journal(&path).unwrap();
         let now = resume.created_unix * 1000;
         let logs = vec![
             entry("+1 4155550101", "L1", "DELIVERED", now),

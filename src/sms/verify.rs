@@ -325,7 +325,7 @@ pub async fn verify(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checkpoint::{Action, Journal, Op, RowOutcome, RunHeader};
+    use crate::checkpoint::{Action, Op, RowOutcome};
 
     fn entry(number: &str, logid: &str, message: &str, at: u64) -> LogEntry {
         LogEntry {
@@ -342,22 +342,10 @@ mod tests {
     /// A journal: rows 1-4 sent "Hi" (logids L1, L2, L3 and none), row 5 refused, row 6
     /// in flight.
     fn journal(dir: &std::path::Path) -> Resume {
-        let input = dir.join("in.csv");
-        std::fs::write(&input, "x\n").unwrap();
-        let path = dir.join("j");
-        let header = RunHeader::new(
-            crate::fingerprint::of_input(input.to_str().unwrap(), &Default::default()).unwrap(),
-            "zoho-sms",
-            "sms",
-        );
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let (j, _) = Journal::open_or_create(&path, &header, false).unwrap();
         let key = |n: u64| journal_key::encode(&format!("+1415555010{n}"), "Hi");
         let keys: Vec<String> = (1..=6).map(key).collect();
         let k: Vec<&str> = keys.iter().map(String::as_str).collect();
-        rt.block_on(async {
+        crate::testutil::sms_journal(dir, async |j| {
             let a = j
                 .intent_keyed(Op::Send, &[1, 2, 3, 4], None, &k[..4])
                 .await
@@ -381,9 +369,7 @@ mod tests {
             j.intent_keyed(Op::Send, &[6], None, &k[5..6])
                 .await
                 .unwrap();
-        });
-        j.close().unwrap();
-        crate::checkpoint::read_journal(&path).unwrap().1
+        })
     }
 
     #[test]
