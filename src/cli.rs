@@ -19,6 +19,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "BULKLINE_CONFIG", value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,
 
+    /// The profile: a named account of the credentials file (`[profile.NAME]`) and its
+    /// settings in the config file (default: the config file's `profile`, else the default
+    /// profile).
+    #[arg(long, global = true, env = "BULKLINE_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -43,6 +49,9 @@ pub enum Command {
     Verify(Box<VerifyArgs>),
     /// Export every record of a contact API, or the SMS logs, to CSV, JSON Lines or XLSX.
     Export(Box<ExportArgs>),
+    /// Sign in: store a Zoho refresh token (from a grant code) or Zoom's server-to-server
+    /// credentials in the credentials file; show or remove what is stored.
+    Auth(AuthArgs),
     /// Test the credentials, the data centre and the scopes against an API with two requests
     /// (an access token and one read), and say what to fix.
     Check(CheckArgs),
@@ -228,10 +237,15 @@ pub struct ApiArgs {
     #[arg(help_heading = "API")]
     pub accounts_url: Option<String>,
 
-    /// The Zoho data centre: com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae.
-    #[arg(long, env = "BULKLINE_DC", default_value = "com", value_name = "DC")]
+    /// The Zoho data centre: com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae (default: the one
+    /// `auth login` stored, else com).
+    #[arg(long, env = "BULKLINE_DC", value_name = "DC")]
     #[arg(help_heading = "API")]
-    pub dc: String,
+    pub dc: Option<String>,
+
+    /// The profile (from the global `--profile`, `BULKLINE_PROFILE` or the config file).
+    #[arg(skip)]
+    pub profile: Option<String>,
 
     /// A TOML file with the credentials (ZOHO_CLIENT_ID = "..."); the environment wins.
     #[arg(long, env = "BULKLINE_CREDENTIALS", value_name = "FILE")]
@@ -681,6 +695,90 @@ pub struct ManArgs {
     pub dir: Option<std::path::PathBuf>,
 }
 
+/// `bulkline auth`: the credentials file.
+#[derive(Debug, Clone, Args)]
+pub struct AuthArgs {
+    #[command(subcommand)]
+    pub action: AuthAction,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuthAction {
+    /// Get and store credentials. Zoho: exchange a grant code from the API console's Self
+    /// Client for a refresh token at the account's data centre. Zoom: test and store the
+    /// Server-to-Server OAuth app's account id, client id and secret.
+    Login(AuthLoginArgs),
+    /// What the credentials file holds for the profile, secrets masked.
+    Status(AuthFileArgs),
+    /// Remove stored credentials (one service's with --to, else the whole profile).
+    Logout(AuthLogoutArgs),
+}
+
+/// Where the credentials file is.
+#[derive(Debug, Clone, Args)]
+pub struct AuthFileArgs {
+    /// The credentials file (default: $XDG_CONFIG_HOME/bulkline/credentials.toml).
+    #[arg(long, env = "BULKLINE_CREDENTIALS", value_name = "FILE")]
+    pub credentials: Option<String>,
+
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The profile (from the global `--profile`).
+    #[arg(skip)]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthLoginArgs {
+    /// The service: zoho (Zoho Voice, SMS and Books share one sign-in; zoho-voice,
+    /// zoho-books and zoho-sms also name it) or zoom (zoom-cc).
+    #[arg(long, value_name = "SERVICE")]
+    pub to: String,
+
+    /// Zoho: the grant code the API console's Self Client generated (it lives a few
+    /// minutes and works once; prompted for when not given).
+    #[arg(long, value_name = "CODE")]
+    pub code: Option<String>,
+
+    /// The client id (default: ZOHO_CLIENT_ID / ZOOM_CLIENT_ID, else prompted). The secret is
+    /// never a flag: ZOHO_CLIENT_SECRET / ZOOM_CLIENT_SECRET, else prompted without echo (or
+    /// one line of stdin when it is not a terminal).
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+
+    /// Zoom: the account id (default: ZOOM_ACCOUNT_ID, else prompted).
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+
+    /// Zoho Books: the organization id to store with the sign-in.
+    #[arg(long, value_name = "ID")]
+    pub organization_id: Option<String>,
+
+    /// Zoho: the data centre of the account (com, eu, in, com.au, jp, sa, com.cn, uk, ca,
+    /// ae); stored, so later runs need no --dc.
+    #[arg(long, env = "BULKLINE_DC", default_value = "com", value_name = "DC")]
+    pub dc: String,
+
+    /// Replace the scheme, host and port of the token endpoint (a proxy, or the sandbox).
+    #[arg(long, env = "BULKLINE_ACCOUNTS_URL", value_name = "URL")]
+    pub accounts_url: Option<String>,
+
+    #[command(flatten)]
+    pub file: AuthFileArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AuthLogoutArgs {
+    /// Only this service's keys: zoho or zoom (default: every key of the profile).
+    #[arg(long, value_name = "SERVICE")]
+    pub to: Option<String>,
+
+    #[command(flatten)]
+    pub file: AuthFileArgs,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// The API to check.
@@ -768,7 +866,7 @@ pub struct SandboxArgs {
 }
 
 /// Examples that end each command's `--help`.
-const EXAMPLES: [(&str, &str); 11] = [
+const EXAMPLES: [(&str, &str); 12] = [
     (
         "clean",
         "Examples:\n  bulkline clean contacts.csv -o clean.csv --errors errors.csv --duplicates dups.csv\n  bulkline clean export.xlsx --sheet Contacts --default-region GB -o clean.csv\n  bulkline clean phone.vcf -o clean.jsonl --json > summary.json",
@@ -792,6 +890,10 @@ const EXAMPLES: [(&str, &str); 11] = [
     (
         "export",
         "Examples:\n  bulkline export --from zoho-voice -o contacts.xlsx\n  bulkline export --from zoom-cc --address-book-id AB12 -o contacts.csv --columns first_name,last_name,phone_numbers\n  bulkline export --from zoho-sms-logs --from-date 2026-11-01 --to-date 2026-11-30 -o logs.jsonl",
+    ),
+    (
+        "auth",
+        "Examples:\n  bulkline auth login --to zoho --dc eu --client-id 1000.ABC --code 1000.9f2e...\n  bulkline auth login --to zoom --account-id AbC123 --client-id XyZ\n  bulkline --profile acme auth login --to zoho --code 1000.1c4d...\n  bulkline auth status\n  bulkline auth logout --to zoom",
     ),
     (
         "check",

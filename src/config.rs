@@ -13,7 +13,15 @@
 //! [rate]
 //! zoho-voice = "10/s"
 //! zoom-cc = "40/s"
+//!
+//! # A profile's settings (`--profile acme`) over the ones above.
+//! [profile.acme]
+//! dc = "com"
+//! report_dir = "/home/me/acme-reports"
 //! ```
+//!
+//! `default_profile = "NAME"` selects a profile when neither `--profile` nor
+//! `BULKLINE_PROFILE` does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +59,38 @@ pub struct Settings {
     /// `--rate` per API: `zoho-voice`, `zoho-books`, `zoom-cc`, `zoho-sms`.
     #[serde(default)]
     pub rate: BTreeMap<String, String>,
+    /// The profile used when `--profile` and `BULKLINE_PROFILE` name none.
+    pub default_profile: Option<String>,
+    /// The profiles' settings, each over the ones above (`[profile.NAME]`).
+    #[serde(default)]
+    pub profile: BTreeMap<String, Settings>,
+}
+
+impl Settings {
+    /// The settings of `profile` (its table over the top-level settings), or the top-level
+    /// ones when `profile` is `None` or the file has no table for it.
+    pub fn for_profile(&self, profile: Option<&str>) -> Settings {
+        let top = Settings {
+            profile: BTreeMap::new(),
+            default_profile: None,
+            ..self.clone()
+        };
+        let Some(p) = profile.and_then(|name| self.profile.get(name)) else {
+            return top;
+        };
+        let mut rate = top.rate.clone();
+        rate.extend(p.rate.clone());
+        Settings {
+            default_region: p.default_region.clone().or(top.default_region),
+            dc: p.dc.clone().or(top.dc),
+            credentials: p.credentials.clone().or(top.credentials),
+            sender_id: p.sender_id.clone().or(top.sender_id),
+            report_dir: p.report_dir.clone().or(top.report_dir),
+            rate,
+            default_profile: None,
+            profile: BTreeMap::new(),
+        }
+    }
 }
 
 /// The config file as found.
@@ -100,9 +140,19 @@ impl Config {
         let settings: Settings = toml::from_str(&text).map_err(|e| {
             Error::Usage(format!("config file {}: {}", path.display(), e.message()))
         })?;
-        if let Some(bad) = settings
-            .rate
-            .keys()
+        if let Some((name, _)) = settings
+            .profile
+            .iter()
+            .find(|(_, p)| !p.profile.is_empty() || p.default_profile.is_some())
+        {
+            return Err(Error::Usage(format!(
+                "config file {}: [profile.{name}] cannot hold profiles of its own",
+                path.display()
+            )));
+        }
+        if let Some(bad) = std::iter::once(&settings)
+            .chain(settings.profile.values())
+            .flat_map(|s| s.rate.keys())
             .find(|k| !rate_keys().contains(&k.as_str()))
         {
             return Err(Error::Usage(format!(
@@ -127,8 +177,12 @@ fn given(m: &ArgMatches, id: &str) -> bool {
     )
 }
 
-/// Fills the settings the command line and the environment left unset from the config file.
+/// Fills the settings the command line and the environment left unset from the config file
+/// (the settings of the profile in force: see [`profile_in_force`]), and hands the profile to
+/// the command.
 pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
+    let profile = profile_in_force(cli, config);
+    let config = &config.for_profile(profile.as_deref());
     let Some((_, m)) = matches.subcommand() else {
         return;
     };
@@ -140,10 +194,11 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
         }
     };
     let api = |api: &mut crate::cli::ApiArgs, rate_key: Option<&str>| {
+        api.profile = profile.clone();
         if !given(m, "dc")
             && let Some(dc) = &config.dc
         {
-            api.dc = dc.clone();
+            api.dc = Some(dc.clone());
         }
         if !given(m, "credentials")
             && let Some(c) = &config.credentials
@@ -196,8 +251,28 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
         Command::Check(a) => {
             api(&mut a.api, Some(a.to.as_str()));
         }
+        Command::Auth(a) => {
+            let file = match &mut a.action {
+                crate::cli::AuthAction::Login(l) => &mut l.file,
+                crate::cli::AuthAction::Status(s) => s,
+                crate::cli::AuthAction::Logout(l) => &mut l.file,
+            };
+            file.profile = profile.clone();
+            if file.credentials.is_none() {
+                file.credentials = config.credentials.clone();
+            }
+        }
         Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) | Command::Config(_) => {}
     }
+}
+
+/// The profile in force: `--profile` (or `BULKLINE_PROFILE`), else the config file's
+/// `default_profile`.
+pub fn profile_in_force(cli: &Cli, config: &Settings) -> Option<String> {
+    cli.profile
+        .clone()
+        .or_else(|| config.default_profile.clone())
+        .filter(|p| !p.trim().is_empty())
 }
 
 #[cfg(test)]
@@ -236,7 +311,7 @@ mod tests {
             &settings,
         );
         assert_eq!(a.input.default_region.as_deref(), Some("DE"));
-        assert_eq!(a.api.dc, "eu");
+        assert_eq!(a.api.dc.as_deref(), Some("eu"));
         assert_eq!(a.api.rate.as_deref(), Some("40/s"));
         // A flag wins, the built-in default does not.
         let args = [
@@ -252,9 +327,33 @@ mod tests {
         ];
         let a = parsed_import(&args, &settings);
         assert_eq!(a.input.default_region.as_deref(), Some("GB"));
-        assert_eq!(a.api.dc, "com");
+        assert_eq!(a.api.dc.as_deref(), Some("com"));
         // No rate for Zoho Voice in the file: the published one.
         assert_eq!(a.api.rate, None);
+    }
+
+    #[test]
+    fn a_profile_table_overrides_the_top_level_settings() {
+        let settings: Settings = toml::from_str(
+            "dc = \"eu\"\ndefault_region = \"DE\"\ndefault_profile = \"acme\"\n[rate]\nzoom-cc = \"10/s\"\n[profile.acme]\ndc = \"com\"\n[profile.acme.rate]\nzoho-voice = \"2/s\"\n",
+        )
+        .expect("valid");
+        let acme = settings.for_profile(Some("acme"));
+        assert_eq!(acme.dc.as_deref(), Some("com"));
+        assert_eq!(acme.default_region.as_deref(), Some("DE"));
+        assert_eq!(acme.rate.get("zoom-cc").map(String::as_str), Some("10/s"));
+        assert_eq!(acme.rate.get("zoho-voice").map(String::as_str), Some("2/s"));
+        assert_eq!(settings.for_profile(None).dc.as_deref(), Some("eu"));
+        assert_eq!(
+            settings.for_profile(Some("other")).dc.as_deref(),
+            Some("eu")
+        );
+        // The file's default profile applies when no flag names one.
+        let cli = parsed(
+            &["bulkline", "import", "in.csv", "--to", "zoho-voice"],
+            &settings,
+        );
+        assert_eq!(profile_in_force(&cli, &settings).as_deref(), Some("acme"));
     }
 
     #[test]

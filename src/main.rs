@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::export::run(args),
         Command::Verify(args) => commands::verify::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Auth(args) => commands::auth::run(args),
         Command::Config(args) => commands::config::run(args, &config),
         Command::Completions(args) => commands::docs::completions(args),
         Command::Man(args) => commands::docs::man(args),
@@ -67,6 +68,7 @@ fn main() -> ExitCode {
                 | Command::Export(_)
                 | Command::Verify(_)
                 | Command::Check(_)
+                | Command::Auth(_)
                 | Command::Completions(_)
                 | Command::Man(_)
         )

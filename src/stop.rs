@@ -186,16 +186,7 @@ pub fn install() {
 /// The command line that resumes this run: the same one, without `--restart` (a resume
 /// must not start over), quoted for a POSIX shell.
 pub fn resume_command() -> String {
-    let quote = |a: &str| {
-        if !a.is_empty()
-            && a.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-        {
-            a.to_string()
-        } else {
-            format!("'{}'", a.replace('\'', "'\\''"))
-        }
-    };
+    let quote = shell_quote;
     let mut args = std::env::args();
     let program = args.next().unwrap_or_else(|| "bulkline".into());
     let program = std::path::Path::new(&program)
@@ -207,6 +198,18 @@ pub fn resume_command() -> String {
         .map(|a| quote(&a))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `a` as a POSIX shell word: as is when it holds only safe characters, else single-quoted.
+pub fn shell_quote(a: &str) -> String {
+    if !a.is_empty()
+        && a.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
+    {
+        a.to_string()
+    } else {
+        format!("'{}'", a.replace('\'', "'\\''"))
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
-//! Credentials from the environment, or from an optional TOML file with the same keys.
+//! Credentials from the environment, or from the credentials file ([`super::store`]) with the
+//! same keys: the default profile's, or those of `--profile NAME`.
 //!
 //! Keys: `ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET`, `ZOHO_REFRESH_TOKEN` (or `ZOHO_ACCESS_TOKEN`,
-//! used as is), `ZOHO_BOOKS_ORGANIZATION_ID`, `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`,
-//! `ZOOM_CLIENT_SECRET` (or `ZOOM_ACCESS_TOKEN`). The environment wins over the file. In the
+//! used as is), `ZOHO_DC` (the data centre the refresh token belongs to),
+//! `ZOHO_BOOKS_ORGANIZATION_ID`, `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET` (or
+//! `ZOOM_ACCESS_TOKEN`), `ZOHO_VOICE_SENDER_ID`. The environment wins over the file. In the
 //! file, keys may also be written in lower case (`zoho_client_id = "..."`).
 
 use std::collections::BTreeMap;
@@ -13,11 +15,12 @@ use super::AuthError;
 use super::secret::Secret;
 
 /// Every key read from the environment or the file.
-pub const KEYS: [&str; 10] = [
+pub const KEYS: [&str; 11] = [
     "ZOHO_CLIENT_ID",
     "ZOHO_CLIENT_SECRET",
     "ZOHO_REFRESH_TOKEN",
     "ZOHO_ACCESS_TOKEN",
+    "ZOHO_DC",
     "ZOHO_BOOKS_ORGANIZATION_ID",
     "ZOOM_ACCOUNT_ID",
     "ZOOM_CLIENT_ID",
@@ -25,6 +28,14 @@ pub const KEYS: [&str; 10] = [
     "ZOOM_ACCESS_TOKEN",
     "ZOHO_VOICE_SENDER_ID",
 ];
+
+/// Warns on stderr, once a run, when the credentials file at `path` can be read by others.
+fn warn_once_if_loose(path: &Path) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if let Some(warning) = super::store::loose_permissions(path) {
+        WARNED.call_once(|| crate::stop::say(&format!("bulkline: {warning}")));
+    }
+}
 
 /// How to get a Zoho access token.
 #[derive(Clone, PartialEq, Eq)]
@@ -126,28 +137,59 @@ impl fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    /// Reads the process environment, over the optional TOML file.
-    pub fn load(config_file: Option<&Path>) -> Result<Credentials, AuthError> {
-        Credentials::from_sources(|key| std::env::var(key).ok(), config_file)
+    /// Reads the process environment, over the credentials file: `file` when given (it must
+    /// exist), else the default one when there is one; its default profile, or `profile`.
+    pub fn load(file: Option<&Path>, profile: Option<&str>) -> Result<Credentials, AuthError> {
+        let env = |key: &str| std::env::var(key).ok();
+        let found = match file {
+            Some(path) => Some(path.to_path_buf()),
+            None => super::store::default_path(env).filter(|p| p.exists()),
+        };
+        Credentials::from_sources(env, found.as_deref(), profile)
     }
 
-    /// Reads `env` (a lookup such as `std::env::var`), over the optional TOML file.
+    /// Reads `env` (a lookup such as `std::env::var`), over the credentials file at `file`
+    /// (which must exist), its default profile or `profile`. A file that group or others may
+    /// read is warned about (once a run).
     pub fn from_sources(
         env: impl Fn(&str) -> Option<String>,
-        config_file: Option<&Path>,
+        file: Option<&Path>,
+        profile: Option<&str>,
     ) -> Result<Credentials, AuthError> {
-        let mut creds = match config_file {
+        let mut creds = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| AuthError::Config {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                Credentials::from_toml(&text).map_err(|message| AuthError::Config {
+                let config = |message: String| AuthError::Config {
                     path: path.display().to_string(),
                     message,
-                })?
+                };
+                if !path.exists() {
+                    return Err(config("no such file".into()));
+                }
+                warn_once_if_loose(path);
+                let read = super::store::CredentialsFile::read(path)?;
+                let table = read.profile(profile).ok_or_else(|| {
+                    let known = read.profile_names();
+                    config(format!(
+                        "no profile {:?} in it (profiles: {}); `bulkline auth login --profile {}` adds it",
+                        profile.unwrap_or_default(),
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        },
+                        profile.unwrap_or_default()
+                    ))
+                })?;
+                Credentials::from_table(table).map_err(config)?
             }
-            None => Credentials::default(),
+            None => match profile {
+                Some(name) => {
+                    return Err(AuthError::MissingCredentials(format!(
+                        "profile {name:?}: there is no credentials file (`bulkline auth login --profile {name}` makes one)"
+                    )));
+                }
+                None => Credentials::default(),
+            },
         };
         for key in KEYS {
             if let Some(value) = env(key).map(|v| v.trim().to_string())
@@ -159,14 +201,22 @@ impl Credentials {
         Ok(creds)
     }
 
-    /// Reads the keys of a TOML file (strings or integers). Unknown keys are an error, so
+    /// Reads the keys of a TOML text (strings or integers). Unknown keys are an error, so
     /// that a typo is noticed; the message never quotes a value.
     pub fn from_toml(text: &str) -> Result<Credentials, String> {
         let table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| format!("not valid TOML: {}", e.message()))?;
+        Credentials::from_table(table)
+    }
+
+    /// Reads the keys of one profile's table (strings or integers).
+    fn from_table(table: toml::Table) -> Result<Credentials, String> {
         let mut values = BTreeMap::new();
         for (name, value) in table {
+            if name == "profile" && value.is_table() {
+                continue;
+            }
             let key = KEYS
                 .into_iter()
                 .find(|k| k.eq_ignore_ascii_case(&name))
@@ -181,6 +231,16 @@ impl Credentials {
             }
         }
         Ok(Credentials { values })
+    }
+
+    /// The data centre the stored Zoho refresh token belongs to (`ZOHO_DC`), if set.
+    pub fn zoho_dc(&self) -> Option<String> {
+        self.get("ZOHO_DC").map(|s| s.expose().to_string())
+    }
+
+    /// Whether `key` is set.
+    pub fn has(&self, key: &str) -> bool {
+        self.values.contains_key(key)
     }
 
     fn get(&self, key: &str) -> Option<&Secret> {
@@ -271,6 +331,7 @@ mod tests {
                 ("ZOHO_BOOKS_ORGANIZATION_ID", "10234695"),
             ]),
             None,
+            None,
         )
         .expect("loads");
         match c.zoho() {
@@ -297,6 +358,7 @@ mod tests {
                 ("ZOOM_ACCESS_TOKEN", "zat"),
             ]),
             None,
+            None,
         )
         .expect("loads");
         assert!(matches!(c.zoho(), Ok(ZohoAuth::AccessToken(t)) if t.expose() == "1000.at"));
@@ -309,8 +371,12 @@ mod tests {
             "bulkline.toml",
             "zoom_account_id = \"acc\"\nZOOM_CLIENT_ID = \"cid\"\nZOOM_CLIENT_SECRET = \"filesecret\"\nZOHO_BOOKS_ORGANIZATION_ID = 42\n",
         );
-        let c = Credentials::from_sources(env(&[("ZOOM_CLIENT_SECRET", "envsecret")]), Some(&path))
-            .expect("loads");
+        let c = Credentials::from_sources(
+            env(&[("ZOOM_CLIENT_SECRET", "envsecret")]),
+            Some(&path),
+            None,
+        )
+        .expect("loads");
         match c.zoom() {
             Ok(ZoomAuth::ServerToServer {
                 account_id,
@@ -338,7 +404,8 @@ mod tests {
             err.as_deref().is_some_and(|e| !e.contains("s3cr3t")),
             "{err:?}"
         );
-        let missing = Credentials::from_sources(|_| None, Some(Path::new("/nonexistent/x.toml")));
+        let missing =
+            Credentials::from_sources(|_| None, Some(Path::new("/nonexistent/x.toml")), None);
         assert!(matches!(missing, Err(AuthError::Config { .. })));
     }
 
@@ -353,6 +420,7 @@ mod tests {
                 ("ZOOM_CLIENT_ID", "zcid"),
                 ("ZOOM_CLIENT_SECRET", "s3cr3t-zoom"),
             ]),
+            None,
             None,
         )
         .expect("loads");

@@ -21,6 +21,7 @@ pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 #[derive(Deserialize, Default)]
 struct TokenResponse {
     access_token: Option<String>,
+    refresh_token: Option<String>,
     expires_in: Option<serde_json::Value>,
     error: Option<String>,
     error_description: Option<String>,
@@ -56,6 +57,8 @@ impl Grant {
 /// A fresh token, its lifetime and what came with it.
 pub struct Issued {
     pub token: Secret,
+    /// The refresh token, when the grant issues one (Zoho's authorization-code grant).
+    pub refresh_token: Option<Secret>,
     pub lifetime: Duration,
     pub grant: Grant,
 }
@@ -75,6 +78,26 @@ pub async fn zoho_refresh(
         ("client_id", client_id),
         ("client_secret", client_secret.expose()),
         ("refresh_token", refresh_token.expose()),
+    ];
+    let response = http.post(url).form(&form).send().await;
+    read_token(response, "Zoho").await
+}
+
+/// Zoho: `POST <accounts>/oauth/v2/token` with the authorization-code grant (a Self Client's
+/// grant code, which works once), as a form: the answer carries the refresh token.
+pub async fn zoho_grant_code(
+    http: &reqwest::Client,
+    accounts: &BaseUrl,
+    client_id: &str,
+    client_secret: &Secret,
+    code: &Secret,
+) -> Result<Issued, AuthError> {
+    let url = token_url(accounts, ZOHO_TOKEN_PATH)?;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("client_id", client_id),
+        ("client_secret", client_secret.expose()),
+        ("code", code.expose()),
     ];
     let response = http.post(url).form(&form).send().await;
     read_token(response, "Zoho").await
@@ -152,6 +175,10 @@ fn interpret(status: u16, r: TokenResponse, service: &'static str) -> Result<Iss
             };
             Ok(Issued {
                 token: Secret::new(token),
+                refresh_token: r
+                    .refresh_token
+                    .filter(|t| !t.trim().is_empty())
+                    .map(Secret::new),
                 lifetime: seconds
                     .filter(|s| *s > 0)
                     .map_or(DEFAULT_LIFETIME, Duration::from_secs),

@@ -14,11 +14,15 @@ mod datacentre;
 mod flow;
 mod provider;
 mod secret;
+pub mod store;
 
 pub use cache::{CachedToken, TokenCache, cache_key};
 pub use credentials::{Credentials, KEYS, ZohoAuth, ZoomAuth};
 pub use datacentre::{DataCentre, UnknownDataCentre};
-pub use flow::{DEFAULT_LIFETIME, Grant, ZOHO_TOKEN_PATH, ZOOM_OAUTH_URL, ZOOM_TOKEN_PATH};
+pub use flow::{
+    DEFAULT_LIFETIME, Grant, Issued, ZOHO_TOKEN_PATH, ZOOM_OAUTH_URL, ZOOM_TOKEN_PATH,
+    zoho_grant_code, zoom_server_to_server,
+};
 pub use provider::{AccessToken, AuthScheme, TokenProvider};
 pub use secret::Secret;
 
@@ -39,9 +43,13 @@ pub enum AuthError {
     TokenRateLimited,
     /// The token endpoint refused the credentials.
     #[error(
-        "{service} refused the credentials (HTTP {status}): {error}{}; check the client id, \
-         secret, refresh token or account id, and the data centre / --accounts-url",
-        if description.is_empty() { String::new() } else { format!(" ({description})") }
+        "{service} refused the credentials (HTTP {status}): {error}{}; {}",
+        if description.is_empty() { String::new() } else { format!(" ({description})") },
+        if *service == "Zoom" {
+            "check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (the Server-to-Server OAuth app's credentials)"
+        } else {
+            "check the client id, secret and refresh token, and the data centre (--dc) or --accounts-url"
+        }
     )]
     Refused {
         service: &'static str,

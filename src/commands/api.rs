@@ -46,7 +46,7 @@ fn sandbox_credentials(url: &str) -> Result<Credentials> {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
         })
         .collect();
-    Credentials::from_sources(|k| lines.get(k).cloned(), None).map_err(Error::from)
+    Credentials::from_sources(|k| lines.get(k).cloned(), None, None).map_err(Error::from)
 }
 
 /// The runtime, the sandbox when asked for, the credentials and the data centre of a run.
@@ -75,9 +75,17 @@ fn start(args: &ApiArgs) -> Result<Start> {
     let sandbox_url = sandbox.as_ref().map(Sandbox::url);
     let credentials = match &sandbox_url {
         Some(url) => sandbox_credentials(url)?,
-        None => Credentials::load(args.credentials.as_deref().map(std::path::Path::new))?,
+        None => Credentials::load(
+            args.credentials.as_deref().map(std::path::Path::new),
+            args.profile.as_deref(),
+        )?,
     };
-    let dc: DataCentre = args.dc.parse()?;
+    // The flag, its variable or the config file; else the data centre `auth login` stored.
+    let dc: DataCentre = match (&args.dc, credentials.zoho_dc()) {
+        (Some(dc), _) => dc.parse()?,
+        (None, Some(stored)) => stored.parse()?,
+        (None, None) => DataCentre::default(),
+    };
     Ok(Start {
         runtime,
         sandbox,

@@ -1,6 +1,7 @@
 //! The commands: each turns its parsed arguments into a run of the pipeline.
 
 pub mod api;
+pub mod auth;
 pub mod check;
 pub mod clean;
 pub mod config;

@@ -258,11 +258,12 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     let sender_id = match (&args.sender_id, &api) {
         (Some(id), _) => Some(id.trim().to_string()),
         (None, Some(a)) => a.sender_id.clone(),
-        (None, None) => {
-            crate::auth::Credentials::load(args.api.credentials.as_deref().map(Path::new))
-                .ok()
-                .and_then(|c| c.voice_sender_id())
-        }
+        (None, None) => crate::auth::Credentials::load(
+            args.api.credentials.as_deref().map(Path::new),
+            args.api.profile.as_deref(),
+        )
+        .ok()
+        .and_then(|c| c.voice_sender_id()),
     }
     .filter(|id| !id.is_empty());
     if let Some(id) = &sender_id

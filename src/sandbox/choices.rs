@@ -244,6 +244,12 @@ pub const CHOICES: &[Choice] = &[
     // OAuth.
     Choice {
         target: "zoho-oauth",
+        point: "the authorization-code grant of a Self Client's grant code",
+        sandbox: "one grant code (seed::GRANT_CODE), taken once: a new refresh token besides the access token; a second use answers HTTP 200 {\"error\": \"invalid_code\"}",
+        silent: "api/CURRENT-PAGES.md (the token limits only; the grant-code exchange is on Zoho's OAuth pages, not in this folder)",
+    },
+    Choice {
+        target: "zoho-oauth",
         point: "the answer to too many token requests",
         sandbox: "HTTP 400 {\"error\":\"Access Denied\",\"error_description\":\"You have made too many requests continuously...\"}",
         silent: "Zoho's token-limits page (gives the limit, not the answer)",

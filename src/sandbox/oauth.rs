@@ -21,7 +21,10 @@ pub const ZOHO_SCOPE: &str = "ZohoVoice.contacts.ALL ZohoVoice.sms.ALL ZohoBooks
 pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_contact:write:admin";
 
 /// `POST /oauth/v2/token` (Zoho): parameters in the form body or the query string. Like Zoho,
-/// a bad client or refresh token is answered HTTP 200 with an `error` field.
+/// a bad client, code or refresh token is answered HTTP 200 with an `error` field. The
+/// refresh-token grant takes the seeded refresh token or one issued for the grant code; the
+/// authorization-code grant takes [`seed::GRANT_CODE`] once and answers with a new refresh
+/// token besides the access token.
 pub fn zoho_token(
     store: &mut Store,
     config: &SandboxConfig,
@@ -29,16 +32,28 @@ pub fn zoho_token(
     req: &Req,
 ) -> Response {
     let p = |k: &str| req.param(k).unwrap_or_default();
-    if p("grant_type") != "refresh_token" {
+    let grant = p("grant_type");
+    if grant != "refresh_token" && grant != "authorization_code" {
         return json(StatusCode::OK, json!({"error": "unsupported_grant_type"}));
     }
     if p("client_id") != seed::CLIENT_ID || p("client_secret") != seed::CLIENT_SECRET {
         return json(StatusCode::OK, json!({"error": "invalid_client"}));
     }
-    let refresh = p("refresh_token");
-    if refresh != seed::REFRESH_TOKEN {
-        return json(StatusCode::OK, json!({"error": "invalid_code"}));
-    }
+    let refresh = if grant == "authorization_code" {
+        if p("code") != seed::GRANT_CODE || store.oauth.grant_code_used {
+            return json(StatusCode::OK, json!({"error": "invalid_code"}));
+        }
+        store.oauth.grant_code_used = true;
+        let refresh = format!("1000.{}.{}", store.rng.hex(32), store.rng.hex(32));
+        store.oauth.refresh_tokens.insert(refresh.clone());
+        refresh
+    } else {
+        let refresh = p("refresh_token");
+        if refresh != seed::REFRESH_TOKEN && !store.oauth.refresh_tokens.contains(&refresh) {
+            return json(StatusCode::OK, json!({"error": "invalid_code"}));
+        }
+        refresh
+    };
     let now = Instant::now();
     let window = Duration::from_secs(config.zoho_token_window_secs);
     let allowed = store
@@ -67,7 +82,7 @@ pub fn zoho_token(
             scopes: split_scopes(&config.zoho_scope),
         },
     );
-    let live = oauth.zoho_live.entry(refresh).or_default();
+    let live = oauth.zoho_live.entry(refresh.clone()).or_default();
     // Expired tokens are not live: they do not count towards the limit.
     live.retain(|t| oauth.tokens.get(t).is_some_and(|i| i.expires_at > now));
     live.push_back(token.clone());
@@ -78,16 +93,17 @@ pub fn zoho_token(
         }
     }
     oauth.zoho_issued += 1;
-    json(
-        StatusCode::OK,
-        json!({
-            "access_token": token,
-            "scope": config.zoho_scope,
-            "api_domain": base_url,
-            "token_type": "Bearer",
-            "expires_in": config.token_ttl_secs,
-        }),
-    )
+    let mut answer = json!({
+        "access_token": token,
+        "scope": config.zoho_scope,
+        "api_domain": base_url,
+        "token_type": "Bearer",
+        "expires_in": config.token_ttl_secs,
+    });
+    if grant == "authorization_code" {
+        answer["refresh_token"] = json!(refresh);
+    }
+    json(StatusCode::OK, answer)
 }
 
 /// `POST /oauth/token?grant_type=account_credentials&account_id=...` (Zoom), with HTTP basic

@@ -7,6 +7,9 @@ pub const CLIENT_ID: &str = "sandbox-client";
 pub const CLIENT_SECRET: &str = "sandbox-secret";
 /// The Zoho refresh token.
 pub const REFRESH_TOKEN: &str = "sandbox-refresh";
+/// The grant code of the API console's Self Client: exchanged once for a new refresh token
+/// (`grant_type=authorization_code`), as Zoho's are.
+pub const GRANT_CODE: &str = "1000.sandbox-grant-code";
 /// The Zoom account id (server-to-server OAuth).
 pub const ZOOM_ACCOUNT_ID: &str = "sandbox-account";
 /// The Zoho Books organization.

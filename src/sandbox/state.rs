@@ -153,6 +153,10 @@ pub struct OAuthState {
     pub zoho_issued: u64,
     pub zoom_issued: u64,
     pub evicted: u64,
+    /// The grant code, once it was exchanged (it works once).
+    pub grant_code_used: bool,
+    /// The refresh tokens issued for grant codes (besides the seeded one).
+    pub refresh_tokens: std::collections::HashSet<String>,
 }
 
 /// Every record the emulated APIs hold.

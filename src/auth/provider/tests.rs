@@ -470,6 +470,7 @@ impl ScriptedEndpoint {
         let n = self.issued.fetch_add(1, Ordering::SeqCst) + 1;
         Ok(Issued {
             token: Secret::new(format!("tok-{n}")),
+            refresh_token: None,
             lifetime: self.lifetime,
             grant: Grant::default(),
         })
