@@ -90,6 +90,12 @@ pub struct InputArgs {
     #[arg(help_heading = "Input")]
     pub encoding: Option<String>,
 
+    /// Only the first N data rows (to try a list on a few rows). A journaled run records
+    /// them as any other; the same command without --limit continues the same list.
+    #[arg(long, value_name = "N")]
+    #[arg(help_heading = "Input")]
+    pub limit: Option<u64>,
+
     /// The CSV delimiter: , ; | or tab (default: detected).
     #[arg(long)]
     #[arg(help_heading = "Input")]
@@ -348,6 +354,13 @@ pub struct ImportArgs {
     #[arg(help_heading = "Output")]
     pub errors: Option<String>,
 
+    /// Where to list the rows dropped as repeats of earlier ones: their columns plus _row and
+    /// _duplicate_of (default: beside the error report, `duplicates` for `errors`; written
+    /// only when a row is dropped).
+    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
+    pub duplicates: Option<String>,
+
     /// Where to write the success report: _row, key, _action, _remote_id.
     #[arg(long, value_name = "FILE")]
     #[arg(help_heading = "Output")]
@@ -553,6 +566,13 @@ pub struct SmsArgs {
     #[arg(long, value_name = "FILE")]
     #[arg(help_heading = "Output")]
     pub errors: Option<String>,
+
+    /// Where to list the rows dropped as repeats of earlier ones: their columns plus _row and
+    /// _duplicate_of (default: beside the error report, `duplicates` for `errors`; written
+    /// only when a row is dropped).
+    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Output")]
+    pub duplicates: Option<String>,
 
     /// Where to write one line per recipient sent (or, in a dry run, to send): number,
     /// _action, _logid, message, _row.

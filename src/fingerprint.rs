@@ -26,10 +26,16 @@ const KEYS: (u64, u64) = (0x6d65_616e_696e_6721, 0x726f_7773_5f6f_6e6c);
 /// Rows read at a time.
 const BATCH: usize = 4096;
 
-/// The fingerprint of the input at `path` read with `options` (see the module docs). A stop
+/// The fingerprint of the input at `path` read with `options`, every row of it (see the
+/// module docs). A stop
 /// asked for while it reads is [`Error::Interrupted`].
 pub fn of_input(path: &str, options: &SourceOptions) -> Result<InputFingerprint> {
-    let mut src = source::open(path, options)?;
+    // The whole list, whatever `--limit` says: a later run without it continues the same list.
+    let options = SourceOptions {
+        limit: None,
+        ..options.clone()
+    };
+    let mut src = source::open(path, &options)?;
     let mut content = Content::default();
     while let Some(batch) = src.next_batch(BATCH)? {
         content.add_batch(&batch.schema, &batch.rows);

@@ -27,6 +27,23 @@ pub fn error_columns_for(format: crate::source::Format) -> &'static [&'static st
 
 pub const DUPLICATE_COLUMNS: &[&str] = &["_row", "_duplicate_of"];
 
+/// The file beside the error report `errors` named with `word` for "errors"
+/// (`list.csv.zoho-voice.errors.csv` -> `list.csv.zoho-voice.duplicates.csv`); `None` for no
+/// report, stdout or a device.
+pub fn beside_errors(errors: Option<&str>, word: &str) -> Option<String> {
+    let errors = errors.filter(|e| !e.starts_with("/dev/") && *e != "-")?;
+    let path = std::path::Path::new(errors);
+    let name = path.file_name()?.to_string_lossy();
+    let file = match name.rfind("errors") {
+        Some(at) => format!("{}{word}{}", &name[..at], &name[at + "errors".len()..]),
+        None => match name.rsplit_once('.') {
+            Some((stem, ext)) => format!("{stem}.{word}.{ext}"),
+            None => format!("{name}.{word}"),
+        },
+    };
+    Some(path.with_file_name(file).display().to_string())
+}
+
 /// The values of the error-report columns of a rejected row. The first rejection gives the
 /// stage, field and code; the message lists every reason.
 pub fn error_columns(row: u64, rejections: &[Rejection]) -> Vec<String> {

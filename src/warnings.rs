@@ -16,18 +16,7 @@ pub fn path(given: Option<&str>, errors: Option<&str>, bad: BadSecondary) -> Opt
     if let Some(given) = given {
         return Some(given.to_string());
     }
-    let errors =
-        errors.filter(|e| bad == BadSecondary::Drop && !e.starts_with("/dev/") && *e != "-")?;
-    let path = std::path::Path::new(errors);
-    let name = path.file_name()?.to_string_lossy();
-    let file = match name.rfind("errors") {
-        Some(at) => format!("{}warnings{}", &name[..at], &name[at + "errors".len()..]),
-        None => match name.rsplit_once('.') {
-            Some((stem, ext)) => format!("{stem}.warnings.{ext}"),
-            None => format!("{name}.warnings"),
-        },
-    };
-    Some(path.with_file_name(file).display().to_string())
+    crate::report::beside_errors(errors.filter(|_| bad == BadSecondary::Drop), "warnings")
 }
 
 /// The warnings file being written (whole or not at all, like every report).

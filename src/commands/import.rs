@@ -66,6 +66,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
             })
         }),
         report,
+        duplicates: None,
         params: api.params.clone(),
         destination: api.destination.clone(),
         parents: args.to.descriptor().parents,
@@ -82,6 +83,10 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         settings.errors.as_deref(),
         args.input.bad_secondary,
     );
+    settings.duplicates = args
+        .duplicates
+        .clone()
+        .or_else(|| crate::report::beside_errors(settings.errors.as_deref(), "duplicates"));
     let summary = import::run(&settings, api.target, api.http, &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)

@@ -73,6 +73,7 @@ pub fn input_plan(args: &InputArgs) -> Result<InputPlan> {
             delimiter,
             sheet: args.sheet.clone(),
             meter: None,
+            limit: args.limit,
         },
         mapping,
         transform: TransformOptions {

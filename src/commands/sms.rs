@@ -396,6 +396,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             })
         }),
         report: args.report.clone(),
+        duplicates: None,
         header_options,
         destination: api
             .as_ref()
@@ -414,6 +415,10 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         settings.errors.as_deref(),
         args.input.bad_secondary,
     );
+    settings.duplicates = args
+        .duplicates
+        .clone()
+        .or_else(|| crate::report::beside_errors(settings.errors.as_deref(), "duplicates"));
     let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     if args.dry_run && sender_id.is_none() && !args.api.quiet {

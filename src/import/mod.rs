@@ -68,6 +68,8 @@ pub struct Settings {
     pub restart: bool,
     pub errors: Option<String>,
     pub report: Option<String>,
+    /// Where the rows dedupe drops are listed (`--duplicates`, else beside the errors).
+    pub duplicates: Option<String>,
     /// The target's parameters (organization, address book): part of the journal header.
     pub params: Vec<(String, String)>,
     /// Where the run writes (see [`crate::destination`]): in the journal header and the lock.
@@ -162,9 +164,9 @@ impl RowSink for Planner<'_> {
         self.report(|rep| rep.rejected(schema, raw.row, &raw.values, &why))
     }
 
-    fn duplicate(&mut self, _schema: &Arc<Schema>, _row: Processed, _of: u64) -> Result<()> {
+    fn duplicate(&mut self, schema: &Arc<Schema>, row: Processed, of: u64) -> Result<()> {
         self.settled();
-        Ok(())
+        self.report(|rep| rep.duplicate(schema, &row.raw.values, row.raw.row, of))
     }
 
     /// Kept rows are planned.
@@ -603,13 +605,20 @@ pub fn run(
     } else {
         &crate::sink::SUCCESS_COLUMNS
     };
-    let reports = Arc::new(Mutex::new(Reports::open_echoing(
-        settings.errors.as_deref(),
-        settings.report.as_deref(),
-        in_format,
-        src.info().delimiter_byte(),
-        columns,
-    )?));
+    let reports = Arc::new(Mutex::new(
+        Reports::open_echoing(
+            settings.errors.as_deref(),
+            settings.report.as_deref(),
+            in_format,
+            src.info().delimiter_byte(),
+            columns,
+        )?
+        .with_duplicates(
+            settings.duplicates.as_deref(),
+            in_format,
+            src.info().delimiter_byte(),
+        ),
+    ));
 
     // The journal (not in a dry run: it changes nothing), after the run's lock: one run of
     // this list to this place at a time, whatever path it is reached by.

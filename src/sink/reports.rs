@@ -42,6 +42,16 @@ pub struct Reports {
     /// The widest input schema seen: the error report's header.
     schema: Arc<Schema>,
     json_input: bool,
+    /// The rows dedupe dropped: made at the first one (no file when there is none).
+    duplicates: Option<Duplicates>,
+}
+
+/// The duplicates file: where, how, and its writer once a row came.
+struct Duplicates {
+    path: String,
+    format: Format,
+    delimiter: u8,
+    writer: Option<TableWriter>,
 }
 
 impl Reports {
@@ -125,7 +135,52 @@ impl Reports {
             echo: None,
             schema: Arc::new(Schema::default()),
             json_input,
+            duplicates: None,
         }
+    }
+
+    /// The same reports, listing the rows dedupe drops at `path` (the input's columns, then
+    /// `_row` and `_duplicate_of`, as `clean --duplicates` does), written only if one comes.
+    pub fn with_duplicates(mut self, path: Option<&str>, format: Format, delimiter: u8) -> Self {
+        self.duplicates = path.map(|path| Duplicates {
+            path: path.to_string(),
+            format,
+            delimiter,
+            writer: None,
+        });
+        self
+    }
+
+    /// A row dedupe dropped as a repeat of row `of`.
+    pub fn duplicate(
+        &mut self,
+        schema: &Arc<Schema>,
+        values: &Values,
+        row: u64,
+        of: u64,
+    ) -> Result<()> {
+        self.note_schema(schema);
+        let Some(d) = &mut self.duplicates else {
+            return Ok(());
+        };
+        let writer = match &mut d.writer {
+            Some(w) => w,
+            None => d.writer.insert(report_writer(
+                &d.path,
+                d.format,
+                d.delimiter,
+                report::DUPLICATE_COLUMNS,
+            )?),
+        };
+        writer.write(schema, values, &[], &[row.to_string(), of.to_string()])
+    }
+
+    /// The duplicates file, when a row went to it.
+    pub fn duplicates_written(&self) -> Option<&str> {
+        self.duplicates
+            .as_ref()
+            .filter(|d| d.writer.is_some())
+            .map(|d| d.path.as_str())
     }
 
     pub fn note_schema(&mut self, schema: &Arc<Schema>) {
@@ -211,6 +266,9 @@ impl Reports {
             w.finish(&schema)?;
         }
         if let Some((w, _)) = self.echo {
+            w.finish(&self.schema)?;
+        }
+        if let Some(w) = self.duplicates.and_then(|d| d.writer) {
             w.finish(&self.schema)?;
         }
         Ok(())

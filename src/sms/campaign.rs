@@ -77,6 +77,8 @@ pub struct Settings {
     pub restart: bool,
     pub errors: Option<String>,
     pub report: Option<String>,
+    /// Where the rows dedupe drops are listed (`--duplicates`, else beside the errors).
+    pub duplicates: Option<String>,
     /// What else identifies the campaign in the journal header (template digest, sender...).
     pub header_options: Vec<(String, String)>,
     /// Where the campaign sends from (host, account, sender; see [`crate::destination`]).
@@ -146,6 +148,11 @@ pub(crate) trait Pass: Send {
     }
     fn reject(&mut self, schema: &Arc<Schema>, raw: &RawRow, why: &[Rejection]) -> Result<()>;
     fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()>;
+    /// A row dedupe dropped as a repeat of row `of`.
+    fn duplicate(&mut self, schema: &Arc<Schema>, raw: &RawRow, of: u64) -> Result<()> {
+        let _ = (schema, raw, of);
+        Ok(())
+    }
 }
 
 /// A pass as the pipeline's row sink.
@@ -162,6 +169,10 @@ impl<P: Pass> RowSink for Walk<'_, P> {
 
     fn rejected(&mut self, schema: &Arc<Schema>, raw: RawRow, why: Vec<Rejection>) -> Result<()> {
         self.0.reject(schema, &raw, &why)
+    }
+
+    fn duplicate(&mut self, schema: &Arc<Schema>, row: Processed, of: u64) -> Result<()> {
+        self.0.duplicate(schema, &row.raw, of)
     }
 
     fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
@@ -224,6 +235,13 @@ impl Pass for Planner<'_> {
         }
         match self.reports {
             Some(r) => lock(r).rejected(schema, raw.row, &raw.values, why),
+            None => Ok(()),
+        }
+    }
+
+    fn duplicate(&mut self, schema: &Arc<Schema>, raw: &RawRow, of: u64) -> Result<()> {
+        match self.reports {
+            Some(r) => lock(r).duplicate(schema, &raw.values, raw.row, of),
             None => Ok(()),
         }
     }
@@ -360,6 +378,10 @@ impl Pass for SendPass<'_> {
         lock(self.reports).rejected(schema, raw.row, &raw.values, why)
     }
 
+    fn duplicate(&mut self, schema: &Arc<Schema>, raw: &RawRow, of: u64) -> Result<()> {
+        lock(self.reports).duplicate(schema, &raw.values, raw.row, of)
+    }
+
     fn recipient(&mut self, schema: &Arc<Schema>, raw: RawRow, contact: Contact) -> Result<()> {
         let composer = &self.settings.composer;
         let composed = composer.compose(
@@ -463,13 +485,20 @@ impl SendPass<'_> {
 fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
     let src = source::open(&settings.input_path, &settings.input.source)?;
     let info = src.info();
-    Ok(Mutex::new(Reports::open(
-        settings.errors.as_deref(),
-        settings.report.as_deref(),
-        info.format,
-        info.delimiter_byte(),
-        &REPORT_COLUMNS,
-    )?))
+    Ok(Mutex::new(
+        Reports::open(
+            settings.errors.as_deref(),
+            settings.report.as_deref(),
+            info.format,
+            info.delimiter_byte(),
+            &REPORT_COLUMNS,
+        )?
+        .with_duplicates(
+            settings.duplicates.as_deref(),
+            info.format,
+            info.delimiter_byte(),
+        ),
+    ))
 }
 
 /// The journal header of the campaign: the input, and everything that changes what a row

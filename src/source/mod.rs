@@ -341,6 +341,8 @@ pub struct SourceOptions {
     pub sheet: Option<String>,
     /// Counts the bytes read from a file, for a progress meter.
     pub meter: Option<Arc<crate::meter::Reading>>,
+    /// Only the first this many data rows (`--limit`); `None`: every row.
+    pub limit: Option<u64>,
 }
 
 /// What the first bytes of a file say it is, when it is not text bulkline reads.
@@ -430,8 +432,50 @@ impl Kind {
     }
 }
 
-/// Opens `path` (`-` for stdin), detecting its format, encoding and delimiter.
+/// Opens `path` (`-` for stdin), detecting its format, encoding and delimiter; with a
+/// `limit`, it ends after that many data rows.
 pub fn open(path: &str, opts: &SourceOptions) -> Result<Box<dyn Source>> {
+    let src = open_all(path, opts)?;
+    Ok(match opts.limit {
+        Some(limit) => Box::new(Limited {
+            inner: src,
+            left: limit,
+        }),
+        None => src,
+    })
+}
+
+/// A source that ends after `left` more rows (`--limit`).
+struct Limited {
+    inner: Box<dyn Source>,
+    left: u64,
+}
+
+impl Source for Limited {
+    fn info(&self) -> &SourceInfo {
+        self.inner.info()
+    }
+
+    fn schema(&self) -> Arc<Schema> {
+        self.inner.schema()
+    }
+
+    fn next_batch(&mut self, max: usize) -> Result<Option<Batch>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        let want = usize::try_from(self.left).unwrap_or(usize::MAX).min(max);
+        let Some(mut batch) = self.inner.next_batch(want)? else {
+            return Ok(None);
+        };
+        batch.rows.truncate(want);
+        self.left -= batch.rows.len() as u64;
+        Ok(Some(batch))
+    }
+}
+
+/// [`open`] without the limit.
+fn open_all(path: &str, opts: &SourceOptions) -> Result<Box<dyn Source>> {
     let reader: Box<dyn Read + Send> = if path == "-" {
         Box::new(io::stdin())
     } else {
