@@ -276,7 +276,7 @@ pub struct ApiArgs {
     #[arg(help_heading = "API")]
     pub books_contact_id: Vec<String>,
 
-    /// Zoom Contact Center: the address book to import into.
+    /// Zoom Contact Center: the address book (the one written to, read from or checked).
     #[arg(long, env = "ZOOM_ADDRESS_BOOK_ID", value_name = "ID")]
     #[arg(help_heading = "API")]
     pub address_book_id: Option<String>,

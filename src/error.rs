@@ -144,10 +144,10 @@ impl Error {
                 Some("see `bulkline help` for the options")
             }
             Error::Credentials(_) => Some(
-                "set the credentials in the environment or in the file of --credentials (see the README's Credentials)",
+                "sign in with `bulkline auth login --to zoho` (or `--to zoom`), or set the credentials in the environment (`bulkline auth status` shows what is stored)",
             ),
             Error::Access(_) => Some(
-                "fix the credentials, their scopes or --dc (`bulkline check --to TARGET` tests them with two requests), then run the same command: what was done is kept",
+                "fix the credentials, their scopes or --dc (`bulkline check --to TARGET` tests them with two requests), then run the same command (a journaled run goes on where it stopped)",
             ),
             Error::Remote(_) => Some(
                 "check the target settings and credentials, then run the same command again to resume",

@@ -238,13 +238,22 @@ fn columns_dates_and_usage() {
         &out,
         &[
             "--columns",
-            "mobile, first_name,contact_owner.display_value,nope",
+            "mobile, first_name,contact_owner.display_value",
         ],
     )
     .assert_code(0);
     let text = std::fs::read_to_string(&out).unwrap();
     let first = text.trim_start_matches('\u{feff}').lines().next().unwrap();
-    assert_eq!(first, "mobile,first_name,contact_owner.display_value,nope");
+    assert_eq!(first, "mobile,first_name,contact_owner.display_value");
+    // A name no field or column has is a typo: refused, with the closest name.
+    let typo = export(
+        &h,
+        "zoho-voice",
+        &h.path("typo.csv"),
+        &["--columns", "first_name,mobil"],
+    );
+    typo.assert_code(2);
+    assert!(typo.stderr.contains("did you mean \"mobile\""), "{typo}");
 
     // The logs of a day with none: an empty export with its header.
     let logs = h.path("logs.csv");

@@ -36,6 +36,58 @@ pub fn order(documented: &[&str], seen: &[String], selected: Option<&[String]>) 
     out
 }
 
+/// Refuses a `--columns` name that is neither a documented field nor a column any record
+/// had (a typo would otherwise give an empty column), suggesting the closest known name.
+pub fn check_selected(
+    documented: &[&str],
+    seen: &[String],
+    selected: &[String],
+) -> Result<(), String> {
+    let known: Vec<&str> = documented
+        .iter()
+        .copied()
+        .chain(seen.iter().map(String::as_str))
+        .collect();
+    let Some(unknown) = selected.iter().find(|s| !known.contains(&s.as_str())) else {
+        return Ok(());
+    };
+    let closest = known
+        .iter()
+        .map(|k| (edit_distance(unknown, k), *k))
+        .filter(|(d, _)| *d <= 3)
+        .min();
+    Err(match closest {
+        Some((_, k)) => format!(
+            "--columns: no field or column {unknown:?} (did you mean {k:?}?); the fields: {}",
+            documented.join(", ")
+        ),
+        None => format!(
+            "--columns: no field or column {unknown:?}; the fields: {}",
+            documented.join(", ")
+        ),
+    })
+}
+
+/// Levenshtein distance, for suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(cur).min(row[j])
+            };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 /// The names of a `--columns` list: `a, b ,c` split on commas, trimmed, empty names dropped.
 pub fn parse_list(text: &str) -> Vec<String> {
     text.split(',')
@@ -78,6 +130,19 @@ mod tests {
                 "zeta",
             ])
         );
+    }
+
+    #[test]
+    fn an_unknown_selected_name_is_refused_with_the_closest_one() {
+        let seen = vec!["phone_numbers.0.number".to_string()];
+        assert!(check_selected(&["first_name", "mobile"], &seen, &["mobile".into()]).is_ok());
+        assert!(check_selected(&["first_name"], &seen, &["phone_numbers.0.number".into()]).is_ok());
+        let err = check_selected(&["first_name", "mobile"], &seen, &["mobil".into()])
+            .expect_err("refused");
+        assert!(err.contains("did you mean \"mobile\""), "{err}");
+        let err =
+            check_selected(&["first_name"], &seen, &["zzzzzzzz".into()]).expect_err("refused");
+        assert!(!err.contains("did you mean"), "{err}");
     }
 
     #[test]

@@ -133,6 +133,10 @@ pub fn run(
     });
     progress.finish();
     read?;
+    if let Some(selected) = settings.columns.as_deref() {
+        columns::check_selected(settings.from.documented(), spool.seen(), selected)
+            .map_err(Error::Usage)?;
+    }
     let columns = columns::order(
         settings.from.documented(),
         spool.seen(),
