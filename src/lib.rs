@@ -59,6 +59,7 @@ pub mod phone;
 pub mod pipeline;
 pub mod preflight;
 pub mod progress;
+pub mod redact;
 pub mod region;
 pub mod reject;
 pub mod report;
