@@ -78,6 +78,7 @@ pub fn zoho_token(
         }
     }
     oauth.zoho_issued += 1;
+    oauth.note_issued(&token);
     json(
         StatusCode::OK,
         json!({
@@ -135,6 +136,7 @@ pub fn zoom_token(store: &mut Store, config: &SandboxConfig, req: &Req) -> Respo
         },
     );
     store.oauth.zoom_issued += 1;
+    store.oauth.note_issued(&token);
     json(
         StatusCode::OK,
         json!({
