@@ -76,6 +76,7 @@ pub mod synth;
 #[cfg(test)]
 pub(crate) mod testutil;
 
+pub mod trace;
 pub mod transform;
 pub mod verify;
 pub mod warnings;
