@@ -24,6 +24,14 @@ pub struct Cli {
     /// profile).
     #[arg(long, global = true, env = "BULKLINE_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
+    /// Trace every HTTP request (method, path, status, time, retries) and token request;
+    /// -vv: their bodies too. Secrets are always redacted. To stderr, or to --log.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Append the trace to FILE (created 0600) instead of stderr; implies -v.
+    #[arg(long, global = true, env = "BULKLINE_LOG", value_name = "FILE")]
+    pub log: Option<std::path::PathBuf>,
 
     #[command(subcommand)]
     pub command: Command,

@@ -59,6 +59,7 @@ pub mod phone;
 pub mod pipeline;
 pub mod preflight;
 pub mod progress;
+pub mod redact;
 pub mod region;
 pub mod reject;
 pub mod report;
@@ -75,6 +76,7 @@ pub mod synth;
 #[cfg(test)]
 pub(crate) mod testutil;
 
+pub mod trace;
 pub mod transform;
 pub mod verify;
 pub mod warnings;

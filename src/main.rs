@@ -27,6 +27,10 @@ fn main() -> ExitCode {
             }
         };
     bulkline::config::apply(&mut cli, &matches, &config.settings);
+    if let Err(e) = bulkline::trace::init(cli.verbose, cli.log.as_deref()) {
+        bulkline::stop::say(&format!("bulkline: error: {e}"));
+        return ExitCode::from(e.exit_code());
+    }
     // A file-size limit fails the write (exit 3, naming the file) instead of killing the run.
     bulkline::stop::ignore_file_size_signal();
     // A signal is a stop, not a crash (the sandbox keeps the default: Ctrl-C ends it).

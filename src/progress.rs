@@ -297,6 +297,19 @@ impl Output {
     }
 }
 
+/// The bar drawn now, if any: what [`around_bar`] takes off the terminal.
+static DRAWN: Mutex<Option<indicatif::WeakProgressBar>> = Mutex::new(None);
+
+/// Runs `write` with the bar (if one is drawn) off the terminal, then draws it again: how
+/// another line (a `-v` trace) reaches stderr without breaking the bar.
+pub fn around_bar(write: impl FnOnce()) {
+    let bar = lock(&DRAWN).as_ref().and_then(|b| b.upgrade());
+    match bar {
+        Some(bar) => bar.suspend(write),
+        None => write(),
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Each update is one assignment: the value stays usable after a panic elsewhere.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -406,6 +419,7 @@ impl Progress {
                 .with_prefix(shared.label())
                 .with_message(body(&shared.status(None)));
             bar.tick();
+            *lock(&DRAWN) = Some(bar.downgrade());
             bar
         });
         let ticker = match mode {

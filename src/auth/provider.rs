@@ -341,6 +341,22 @@ impl TokenProvider {
         cache: Option<(TokenCache, String)>,
         token: Option<AccessToken>,
     ) -> TokenProvider {
+        // Every secret the provider holds is kept out of the traces, whatever writes them.
+        match &source {
+            Source::Zoho {
+                client_secret,
+                refresh_token,
+                ..
+            } => {
+                crate::redact::remember(client_secret.expose());
+                crate::redact::remember(refresh_token.expose());
+            }
+            Source::Zoom { client_secret, .. } => crate::redact::remember(client_secret.expose()),
+            _ => {}
+        }
+        if let Some(token) = &token {
+            crate::redact::remember(token.value.expose());
+        }
         TokenProvider {
             shared: Arc::new(Shared {
                 source,
@@ -391,7 +407,7 @@ impl TokenProvider {
             self.shared.set_current(token.clone());
             return Ok(token);
         }
-        self.shared.fetch().await
+        self.shared.fetch("no usable token").await
     }
 
     /// A new token from the token endpoint, whatever the memory or the cache hold: what
@@ -404,7 +420,7 @@ impl TokenProvider {
             return self.token().await;
         }
         let _single_flight = self.shared.refresh.lock().await;
-        self.shared.fetch().await
+        self.shared.fetch("check").await
     }
 
     /// Called after the API answered 401 to `rejected`: returns a replacement (the one
@@ -432,7 +448,7 @@ impl TokenProvider {
         if let Some((cache, key)) = &self.shared.cache {
             cache.remove(key);
         }
-        self.shared.fetch().await
+        self.shared.fetch("token refused (401)").await
     }
 
     /// Starts the background renewal of `token` (the current one) if it is due and may start
@@ -465,6 +481,7 @@ impl Shared {
     }
 
     fn set_current(&self, token: AccessToken) {
+        crate::redact::remember(token.value.expose());
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(token);
     }
 
@@ -486,7 +503,7 @@ impl Shared {
                 self.set_current(token);
                 false
             } else {
-                self.issue().await.is_err()
+                self.issue("renewal").await.is_err()
             }
         };
         let mut renewal = lock(&self.renewal);
@@ -519,23 +536,26 @@ impl Shared {
     /// Asks the token endpoint for a new token for waiting callers (the caller holds the
     /// refresh lock), unless such a request failed moments ago: then that failure is the
     /// answer.
-    async fn fetch(&self) -> Result<AccessToken, AuthError> {
+    async fn fetch(&self, why: &'static str) -> Result<AccessToken, AuthError> {
         if let Some((when, error)) = lock(&self.failed).as_ref()
             && when.elapsed() < FAILURE_HOLD
         {
             return Err(error.clone());
         }
-        let issued = self.issue().await;
+        let issued = self.issue(why).await;
         *lock(&self.failed) = issued.as_ref().err().map(|e| (Instant::now(), e.clone()));
         issued
     }
 
     /// One token from the token endpoint (network errors retried), kept in memory and in the
-    /// cache (the caller holds the refresh lock).
-    async fn issue(&self) -> Result<AccessToken, AuthError> {
+    /// cache (the caller holds the refresh lock). `why`: what the trace says it was for.
+    async fn issue(&self, why: &'static str) -> Result<AccessToken, AuthError> {
         let mut attempt = 0;
         let issued = loop {
-            match self.request_token().await {
+            let started = Instant::now();
+            let result = self.request_token().await;
+            trace_token(&self.source, why, attempt + 1, started.elapsed(), &result);
+            match result {
                 Err(AuthError::Network(_)) if attempt < NETWORK_RETRIES => {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(500) * 2u32.pow(attempt)).await;
@@ -601,6 +621,47 @@ impl Shared {
             #[cfg(test)]
             Source::Scripted(endpoint) => endpoint.issue().await,
         }
+    }
+}
+
+/// Traces one token request (`-v`): the endpoint, why it was made, its outcome and the time
+/// it took; never the token, nor a credential (an [`AuthError`] holds none).
+fn trace_token(
+    source: &Source,
+    why: &'static str,
+    attempt: u32,
+    took: Duration,
+    result: &Result<Issued, AuthError>,
+) {
+    let (host, path) = match source {
+        Source::Zoho { accounts, .. } => (accounts.as_str(), flow::ZOHO_TOKEN_PATH),
+        Source::Zoom { oauth, .. } => (oauth.as_str(), flow::ZOOM_TOKEN_PATH),
+        _ => ("-", "-"),
+    };
+    let ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(issued) => tracing::info!(
+            method = %"POST",
+            path = %path,
+            host = %host,
+            why,
+            attempt,
+            ms,
+            outcome = "issued",
+            lifetime_s = issued.lifetime.as_secs(),
+            "token"
+        ),
+        Err(e) => tracing::info!(
+            method = %"POST",
+            path = %path,
+            host = %host,
+            why,
+            attempt,
+            ms,
+            outcome = "failed",
+            error = %e,
+            "token"
+        ),
     }
 }
 

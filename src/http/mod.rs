@@ -31,6 +31,7 @@ mod rate;
 mod request;
 mod retry;
 mod stats;
+mod trace;
 
 use std::error::Error as _;
 use std::sync::Arc;
@@ -238,14 +239,23 @@ impl HttpClient {
         let mut lost_at: Option<u64> = None;
         // Whether the next attempt is the first of this call (for the retry counter).
         let mut first = true;
+        // The next attempt's number and why it is made, for the trace.
+        let mut next = trace::Try {
+            number: 1,
+            retry: None,
+        };
         loop {
             // A journaled write (a turn) never waits out a backoff in place: its failure comes
             // back at once, so that its concurrency slot goes to the next row and the row is
             // sent again later (the engine's rounds); the pipe does not stall behind it.
             let can_retry = self.turn.is_none() && retries < self.retry.max_retries;
-            let (attempt, token) = self.attempt(request).await;
+            let (attempt, token) = self.attempt(request, next).await;
             self.count(&attempt, !first);
             first = false;
+            next = trace::Try {
+                number: next.number + 1,
+                retry: trace::retry_reason(&attempt),
+            };
             let wait = match attempt {
                 Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
                 Attempt::NoToken(e) => return e.outcome(None),
@@ -273,6 +283,7 @@ impl HttpClient {
                         // Not applied (refused): sent again once the lock-out ends (the pacer
                         // holds every request until then), without counting as a retry.
                         Refusal::Wait(_) => {
+                            next.retry = Some(trace::LOCKOUT);
                             let ended = tokio::select! {
                                 biased;
                                 _ = crate::stop::wait() => None,
@@ -398,7 +409,7 @@ impl HttpClient {
     /// whole response. The token is taken last, just before sending, so that a request that
     /// waited its turn for long does not carry a token that expired meanwhile; it comes back
     /// with the attempt, for a 401 to say which token was refused.
-    async fn attempt(&self, request: &Request) -> (Attempt, Option<AccessToken>) {
+    async fn attempt(&self, request: &Request, nth: trace::Try) -> (Attempt, Option<AccessToken>) {
         let _slot = match &self.turn {
             Some(_) => None,
             None => Some(self.concurrency.acquire().await),
@@ -427,17 +438,26 @@ impl HttpClient {
             Ok(b) => b,
             Err(reason) => return (Attempt::Invalid(reason), token),
         };
-        (self.exchange(builder).await, token)
+        (self.exchange(builder, request, nth).await, token)
     }
 
-    /// Sends a built request and reads the whole answer.
-    async fn exchange(&self, builder: reqwest::RequestBuilder) -> Attempt {
+    /// Sends a built request (attempt `nth` of `request`), reads the whole answer, and traces
+    /// it.
+    async fn exchange(
+        &self,
+        builder: reqwest::RequestBuilder,
+        request: &Request,
+        nth: trace::Try,
+    ) -> Attempt {
         let started = Instant::now();
         let sent_ms = crate::clock::now_ms();
+        // The answer's status and body, for the trace.
+        let mut answer = (None, None);
         let attempt = match builder.send().await {
             Err(e) => classify_error(&e, sent_ms),
             Ok(response) => {
                 let status = response.status().as_u16();
+                answer.0 = Some(status);
                 let header = |name: &str| {
                     response
                         .headers()
@@ -452,13 +472,11 @@ impl HttpClient {
                     rate_limit_type: rate_limit_type.as_deref(),
                 };
                 match response.bytes().await {
-                    Ok(body) => Attempt::Response(classify(
-                        status,
-                        hints,
-                        &body,
-                        SystemTime::now(),
-                        self.codes,
-                    )),
+                    Ok(body) => {
+                        let verdict = classify(status, hints, &body, SystemTime::now(), self.codes);
+                        answer.1 = Some(body);
+                        Attempt::Response(verdict)
+                    }
                     // The status says it all, except for a 2xx: its result is lost.
                     Err(e) if (200..300).contains(&status) => Attempt::MaybeSent {
                         reason: format!(
@@ -477,7 +495,9 @@ impl HttpClient {
                 }
             }
         };
-        self.concurrency.observe(started.elapsed());
+        let took = started.elapsed();
+        self.concurrency.observe(took);
+        trace::sent(request, nth, answer.0, took, &attempt, answer.1.as_deref());
         attempt
     }
 }

@@ -81,9 +81,9 @@ impl std::fmt::Display for BaseUrl {
 /// One part of a multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
-    name: String,
-    data: Vec<u8>,
-    file_name: Option<String>,
+    pub(super) name: String,
+    pub(super) data: Vec<u8>,
+    pub(super) file_name: Option<String>,
     mime: Option<String>,
 }
 
@@ -228,6 +228,11 @@ impl Request {
 
     pub fn body(&self) -> &Body {
         &self.body
+    }
+
+    /// The query parameters, in order.
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
     }
 
     /// The value of the query parameter `key`, if set.

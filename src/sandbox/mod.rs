@@ -264,6 +264,16 @@ impl Sandbox {
         (store.oauth.zoho_issued, store.oauth.zoom_issued)
     }
 
+    /// Every access token issued so far (Zoho's and Zoom's, expired ones too), oldest first.
+    pub fn access_tokens(&self) -> Vec<String> {
+        lock(&self.shared.store)
+            .oauth
+            .issued
+            .iter()
+            .cloned()
+            .collect()
+    }
+
     /// Makes every access token expire now; returns how many were live.
     pub fn expire_tokens(&self) -> usize {
         admin::expire_tokens(&self.shared)

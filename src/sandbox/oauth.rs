@@ -93,6 +93,7 @@ pub fn zoho_token(
         }
     }
     oauth.zoho_issued += 1;
+    oauth.note_issued(&token);
     let mut answer = json!({
         "access_token": token,
         "scope": config.zoho_scope,
@@ -151,6 +152,7 @@ pub fn zoom_token(store: &mut Store, config: &SandboxConfig, req: &Req) -> Respo
         },
     );
     store.oauth.zoom_issued += 1;
+    store.oauth.note_issued(&token);
     json(
         StatusCode::OK,
         json!({

@@ -157,6 +157,22 @@ pub struct OAuthState {
     pub grant_code_used: bool,
     /// The refresh tokens issued for grant codes (besides the seeded one).
     pub refresh_tokens: std::collections::HashSet<String>,
+    /// The access tokens issued, oldest first (the last [`OAuthState::KEPT`]), expired and
+    /// evicted ones too: what a test searches a client's traces for.
+    pub issued: VecDeque<String>,
+}
+
+impl OAuthState {
+    /// How many issued tokens [`OAuthState::issued`] keeps.
+    pub const KEPT: usize = 10_000;
+
+    /// Notes a token just issued.
+    pub fn note_issued(&mut self, token: &str) {
+        if self.issued.len() >= OAuthState::KEPT {
+            self.issued.pop_front();
+        }
+        self.issued.push_back(token.to_string());
+    }
 }
 
 /// Every record the emulated APIs hold.
