@@ -214,9 +214,20 @@ impl Spool {
                 let large = rows.bytes + records * columns.len() as u64 * 48 > XLSX_ZIP64_BYTES;
                 write_xlsx(&mut out, &mut rows, columns, large, &name)
             }
-        }?;
-        out.flush()
-            .map_err(|e| Error::io("cannot write", &name, e))?;
+        }
+        .and_then(|n| {
+            out.flush()
+                .map_err(|e| Error::io("cannot write", &name, e))?;
+            Ok(n)
+        })
+        // A reader of stdout that went away (`| head`) ends the export quietly.
+        .map_err(|e| {
+            if to_stdout {
+                crate::stdout::classify(e)
+            } else {
+                e
+            }
+        })?;
         drop(out);
         dest.finish()?;
         Ok(written)
