@@ -277,3 +277,37 @@ fn a_full_disk_behind_stdout_is_still_an_error() {
         );
     }
 }
+
+#[test]
+fn export_to_stdout_has_no_byte_order_mark() {
+    let h = Harness::new(config());
+    h.sb.add_bulk_records(3);
+    let out = at_sandbox(
+        &h,
+        &["export", "--from", "zoho-voice", "-o", "-", "--quiet"],
+        &[],
+    )
+    .stdin(Stdio::null())
+    .output()
+    .expect("run bulkline");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !out.stdout.starts_with(b"\xEF\xBB\xBF"),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout[..out.stdout.len().min(40)])
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let header = common::parse_table(&text);
+    assert_eq!(header.len(), 3);
+    assert!(header[0].contains_key("first_name"), "{text}");
+    // A file for a spreadsheet keeps its mark.
+    let file = h.path("contacts.csv");
+    let mut c = at_sandbox(
+        &h,
+        &["export", "--from", "zoho-voice", "--quiet", "-o"],
+        &[&file],
+    );
+    assert_eq!(c.status().expect("run bulkline").code(), Some(0));
+    let bytes = std::fs::read(&file).expect("the export");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+}
