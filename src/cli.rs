@@ -687,7 +687,8 @@ pub struct ExportArgs {
     #[arg(help_heading = "Output")]
     pub raw: bool,
 
-    /// CSV: no UTF-8 byte-order mark at the start (for tools that dislike it).
+    /// CSV: no UTF-8 byte-order mark at the start of the file (a file gets one, for Excel;
+    /// stdout and pipes never do).
     #[arg(long)]
     #[arg(help_heading = "Output")]
     pub no_bom: bool,

@@ -108,6 +108,10 @@ pub enum Error {
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The reader of standard output went away (`| head` took what it wanted): not a
+    /// failure. The command ends quietly, exit 0 (see [`crate::stdout`]).
+    #[error("standard output was closed by its reader")]
+    StdoutClosed,
     /// Reading or writing a file failed (for a file that outgrew the file-size limit, the
     /// message says so: see [`file_too_large`]).
     #[error("{action} {path}: {}", io_reason(.source))]
@@ -134,6 +138,7 @@ impl Error {
             | Error::Journal(_)
             | Error::Mismatch(_)
             | Error::Internal(_) => exit::FATAL,
+            Error::StdoutClosed => exit::OK,
         }
     }
 
@@ -167,6 +172,7 @@ impl Error {
                 "find why the target keeps the field otherwise (a field it truncates or ignores, a mapping), fix it, then run the same command: the records written are in the journal, and `bulkline verify` lists what differs",
             ),
             Error::Internal(_) => Some("please report this as a bug, with the command you ran"),
+            Error::StdoutClosed => None,
         }
     }
 

@@ -70,6 +70,7 @@ pub mod scopes;
 pub mod sink;
 pub mod sms;
 pub mod source;
+pub mod stdout;
 pub mod stop;
 pub mod summary;
 pub mod synth;

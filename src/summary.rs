@@ -1,6 +1,7 @@
 //! The summary a command ends with, printed one way by every command: with `--json`, one
-//! line of JSON on stdout; otherwise the text for a person on stderr (on stdout when the
-//! summary is what the command is for, as a dry run's plan), or nothing with `--quiet`.
+//! line of JSON on stdout (when the command ends, with its exit code); otherwise the text for
+//! a person on stderr (on stdout when the summary is what the command is for, as a dry run's
+//! plan), or nothing with `--quiet`.
 
 use crate::error::{Error, Result};
 
@@ -73,19 +74,17 @@ pub trait Summary: serde::Serialize {
     }
 }
 
-/// The summary as one line of JSON.
-pub fn to_json<T: serde::Serialize + ?Sized>(summary: &T) -> Result<String> {
-    serde_json::to_string(summary)
-        .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))
-}
-
-/// Prints `summary`: as JSON with `json`, else as text unless `quiet` (a summary that is the
-/// command's output is printed even then).
+/// Prints `summary`: as JSON with `json` (the command's answer, printed when it ends: see
+/// [`crate::stdout`]), else as text unless `quiet` (a summary that is the command's output is
+/// printed even then). The command's work is done: a reader of stdout that went away is no
+/// error.
 pub fn print<S: Summary + ?Sized>(summary: &S, json: bool, quiet: bool) -> Result<()> {
     if json {
-        println!("{}", to_json(summary)?);
+        let value = serde_json::to_value(summary)
+            .map_err(|e| Error::Internal(format!("cannot encode the summary: {e}")))?;
+        crate::stdout::answer(value);
     } else if summary.human_on_stdout() {
-        print!("{}", summary.human());
+        crate::stdout::tolerate_closed(crate::stdout::write(&summary.human()))?;
     } else if !quiet {
         // Not `eprint!`: a terminal that hung up (SIGHUP) must not turn a stop into a panic.
         use std::io::Write;

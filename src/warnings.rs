@@ -1,7 +1,7 @@
 //! The warnings file: the values `--bad-secondary drop` dropped from rows that were kept, one
 //! line each, with the row, the column, the value, the code and the reason.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::sink::{TableWriter, output_delimiter, output_format};
 use crate::source::{Format, Schema, Values};
 use crate::transform::{BadSecondary, Dropped};
@@ -19,9 +19,10 @@ pub fn path(given: Option<&str>, errors: Option<&str>, bad: BadSecondary) -> Opt
     crate::report::beside_errors(errors.filter(|_| bad == BadSecondary::Drop), "warnings")
 }
 
-/// The warnings file being written (whole or not at all, like every report).
+/// The warnings file being written (whole or not at all, like every report). On stdout, a
+/// reader that went away ends the list there, quietly, and the run goes on.
 pub struct WarningsFile {
-    writer: TableWriter,
+    writer: Option<TableWriter>,
     schema: Schema,
     /// Lines written.
     pub lines: u64,
@@ -31,12 +32,12 @@ impl WarningsFile {
     pub fn create(path: &str) -> Result<WarningsFile> {
         let format = output_format(path, Format::Csv);
         Ok(WarningsFile {
-            writer: TableWriter::create(
+            writer: Some(TableWriter::create(
                 path,
                 format,
                 output_delimiter(path, b','),
                 WARNING_COLUMNS,
-            )?,
+            )?),
             schema: Schema::from_header(std::iter::empty::<String>()),
             lines: 0,
         })
@@ -46,6 +47,9 @@ impl WarningsFile {
     pub fn write(&mut self, row: u64, dropped: &[Dropped]) -> Result<()> {
         let none = Values::Csv(std::iter::empty::<&str>().collect());
         for d in dropped {
+            let Some(writer) = self.writer.as_mut() else {
+                return Ok(());
+            };
             let extra = [
                 row.to_string(),
                 d.field.clone(),
@@ -53,14 +57,20 @@ impl WarningsFile {
                 d.code.as_str().to_string(),
                 d.message.clone(),
             ];
-            self.writer.write(&self.schema, &none, &[], &extra)?;
+            match writer.write(&self.schema, &none, &[], &extra) {
+                Err(Error::StdoutClosed) => self.writer = None,
+                other => other?,
+            }
             self.lines += 1;
         }
         Ok(())
     }
 
     pub fn finish(self) -> Result<()> {
-        self.writer.finish(&self.schema)
+        match self.writer {
+            Some(w) => crate::stdout::tolerate_closed(w.finish(&self.schema)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -120,7 +120,8 @@ fn csv_error_codes(path: &Path) -> Vec<(String, String)> {
 }
 
 /// Checks that a run ended with one clear, fatal error: the `bulkline: error:` line, every one
-/// of `needles` (case-insensitive), no panic, and nothing on stdout.
+/// of `needles` (case-insensitive), no panic, and no data on stdout: nothing, or with `--json`
+/// the one object that answers with the same error.
 fn assert_clear_error(assert: assert_cmd::assert::Assert, code: i32, needles: &[&str]) {
     let assert = assert.code(code);
     let out = assert.get_output();
@@ -140,10 +141,18 @@ fn assert_clear_error(assert: assert_cmd::assert::Assert, code: i32, needles: &[
             "stderr should mention {n:?}, got:\n{stderr}"
         );
     }
+    if out.stdout.is_empty() {
+        return;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let answer: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+        panic!("stdout holds no data, only a --json answer; got ({e}): {stdout:?}")
+    });
+    assert_eq!(answer["exit_code"], code, "{stdout}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
     assert!(
-        out.stdout.is_empty(),
-        "nothing should be printed on stdout, got: {:?}",
-        String::from_utf8_lossy(&out.stdout)
+        !message.is_empty() && stderr.starts_with(&format!("bulkline: error: {message}")),
+        "the answer's error is the one on stderr: {stdout}\n{stderr}"
     );
 }
 

@@ -1,5 +1,6 @@
-//! One contract for every command: `--json` prints one JSON object on stdout, and a command
-//! whose data would also go to stdout refuses (exit 2) instead of mixing them.
+//! One contract for every command: `--json` prints one JSON object on stdout, with the
+//! command's name and exit code, and a command whose data would also go to stdout refuses
+//! (exit 2, its answer the error) instead of mixing them.
 
 mod common;
 
@@ -17,11 +18,14 @@ fn run(mut c: Command) -> (Option<i32>, String, String) {
     )
 }
 
-/// stdout is exactly one JSON object.
+/// stdout is exactly one JSON object, with the command's name and exit code.
 fn one_object(what: &str, stdout: &str) -> serde_json::Value {
     let v: serde_json::Value = serde_json::from_str(stdout.trim())
         .unwrap_or_else(|e| panic!("{what}: stdout is not one JSON value ({e}): {stdout}"));
     assert!(v.is_object(), "{what}: {stdout}");
+    let command = what.split(' ').next().unwrap_or(what);
+    assert_eq!(v["command"], command, "{what}: {stdout}");
+    assert!(v["exit_code"].is_u64(), "{what}: {stdout}");
     v
 }
 
@@ -51,6 +55,10 @@ fn every_command_prints_its_json_object_on_stdout() {
     imported.assert_code(0);
     assert!(imported.summary.is_object(), "{}", imported.stdout);
     one_object("import", &imported.stdout);
+
+    let (code, out, err) = run(api(&["verify", "--to", "zoho-voice", "--json"], &[&input]));
+    assert_eq!(code, Some(0), "{err}");
+    one_object("verify", &out);
 
     let undone = h.undo(&cp);
     undone.assert_code(0);
@@ -172,7 +180,15 @@ fn json_and_data_on_stdout_is_refused_alike() {
         }
         let (code, out, err) = run(c);
         assert_eq!(code, Some(2), "{what}: {err}");
-        assert!(out.is_empty(), "{what}: {out}");
+        // The answer is the refusal: no data.
+        let answer = one_object(what, &out);
+        assert_eq!(answer["exit_code"], 2, "{what}: {out}");
+        assert!(
+            answer["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("--json prints the summary on stdout")),
+            "{what}: {out}"
+        );
         assert!(
             err.contains("--json prints the summary on stdout"),
             "{what}: {err}"

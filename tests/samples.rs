@@ -1456,7 +1456,10 @@ fn usage_errors_exit_2() {
     // --json prints on stdout, where the clean rows go without -o.
     let ran = clean(&[&sample("google_contacts.csv"), "--json"]);
     assert_eq!(ran.code, 2, "{}", ran.stderr);
-    assert!(ran.stdout.is_empty());
+    // No clean rows: the answer is the refusal.
+    let answer = ran.summary();
+    assert_eq!(answer["exit_code"], 2, "{answer}");
+    assert!(answer["error"]["message"].is_string(), "{answer}");
     // --map naming a column the file does not have.
     let ran = clean(&[
         &sample("crm_semicolon_cp1252.csv"),

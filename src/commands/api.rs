@@ -137,13 +137,13 @@ impl Start {
             && !args.quiet
         {
             let names: Vec<String> = lacks.iter().map(ToString::to_string).collect();
-            eprintln!(
+            crate::stop::say(&format!(
                 "bulkline: warning: the access token's scopes ({}) do not include {}, which `{}` needs on {}: its first request that needs it will stop the run",
                 checked.scopes().join(" "),
                 names.join(", "),
                 command.as_str(),
                 api.name(),
-            );
+            ));
         }
         Ok(checked)
     }

@@ -195,17 +195,14 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
     };
     write(&file)?;
     if args.file.json {
-        println!(
-            "{}",
-            json!({
-                "command": "auth login",
-                "exit_code": 0,
-                "service": service.name().to_ascii_lowercase(),
-                "file": path,
-                "profile": profile,
-                "stored": stored,
-            })
-        );
+        crate::stdout::answer(json!({
+            "command": "auth login",
+            "exit_code": 0,
+            "service": service.name().to_ascii_lowercase(),
+            "file": path,
+            "profile": profile,
+            "stored": stored,
+        }));
     } else {
         crate::stop::say(&format!("bulkline: {said}"));
         crate::stop::say(&format!(
@@ -317,30 +314,29 @@ fn status(args: &AuthFileArgs) -> Result<u8> {
         .filter(|k| std::env::var(k).is_ok_and(|v| !v.trim().is_empty()))
         .collect();
     if args.json {
-        println!(
-            "{}",
-            json!({
-                "command": "auth status",
-                "exit_code": 0,
-                "file": path,
-                "exists": exists,
-                "profile": profile,
-                "profiles": file.profile_names(),
-                "keys": keys.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
-                "environment_overrides": overridden,
-                "warning": loose,
-            })
-        );
+        crate::stdout::answer(json!({
+            "command": "auth status",
+            "exit_code": 0,
+            "file": path,
+            "exists": exists,
+            "profile": profile,
+            "profiles": file.profile_names(),
+            "keys": keys.iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
+            "environment_overrides": overridden,
+            "warning": loose,
+        }));
     } else {
-        println!(
-            "credentials file: {}{}",
+        let mut text = format!(
+            "credentials file: {}{}\n",
             path.display(),
             profile_note(profile)
         );
         if !exists {
-            println!("  (none yet: `bulkline auth login --to zoho` or `--to zoom` makes it)");
+            text.push_str(
+                "  (none yet: `bulkline auth login --to zoho` or `--to zoom` makes it)\n",
+            );
         } else if keys.is_empty() {
-            println!("  nothing stored for this profile");
+            text.push_str("  nothing stored for this profile\n");
         }
         for (k, v) in &keys {
             let over = if overridden.contains(&k) {
@@ -348,12 +344,13 @@ fn status(args: &AuthFileArgs) -> Result<u8> {
             } else {
                 ""
             };
-            println!("  {k} = {v}{over}");
+            text.push_str(&format!("  {k} = {v}{over}\n"));
         }
         let others = file.profile_names();
         if !others.is_empty() {
-            println!("  profiles: {}", others.join(", "));
+            text.push_str(&format!("  profiles: {}\n", others.join(", ")));
         }
+        crate::stdout::write(&text)?;
         if let Some(w) = loose {
             crate::stop::say(&format!("bulkline: {w}"));
         }
@@ -372,16 +369,13 @@ fn logout(args: &AuthLogoutArgs) -> Result<u8> {
         format!("the {} keys", s.name())
     });
     if args.file.json {
-        println!(
-            "{}",
-            json!({
-                "command": "auth logout",
-                "exit_code": 0,
-                "file": path,
-                "profile": profile,
-                "removed": removed,
-            })
-        );
+        crate::stdout::answer(json!({
+            "command": "auth logout",
+            "exit_code": 0,
+            "file": path,
+            "profile": profile,
+            "removed": removed,
+        }));
     } else {
         crate::stop::say(&format!(
             "bulkline: removed {what} ({removed}) from {}{}",

@@ -29,23 +29,27 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         }
     };
     let name = args.to.as_str();
+    let code = match &trip {
+        Some(t) if !t.held => exit::ROWS_REJECTED,
+        _ => exit::OK,
+    };
     if args.api.json {
         let mut report = report_json(name, &checked);
         if let Some(t) = &trip {
             report["write"] = json!(t);
             report["ready"] = json!(t.held);
         }
-        println!("{report}");
+        report["exit_code"] = json!(code);
+        crate::stdout::answer(report);
     } else if !args.api.quiet {
-        print!("{}", report_text(name, &checked));
+        let mut text = report_text(name, &checked);
         if let Some(t) = &trip {
-            print!("{}", trip_text(t));
+            text.push_str(&trip_text(t));
         }
+        // The check is done: a reader that went away is no error.
+        crate::stdout::tolerate_closed(crate::stdout::write(&text))?;
     }
-    Ok(match trip {
-        Some(t) if !t.held => exit::ROWS_REJECTED,
-        _ => exit::OK,
-    })
+    Ok(code)
 }
 
 /// The write round trip on the target of `api`, its note in the state directory.
@@ -137,6 +141,7 @@ fn report_json(name: &str, checked: &Checked) -> serde_json::Value {
         .map(|(c, lacks)| (c.as_str().to_string(), json!({ "lacks": lacks })))
         .collect();
     json!({
+        "command": "check",
         "to": name,
         "ready": true,
         "token_requests": checked.token_requests,

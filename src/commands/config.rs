@@ -155,24 +155,28 @@ pub fn run(args: &ConfigArgs, config: &Config) -> Result<u8> {
                 )
             })
             .collect();
-        println!(
-            "{}",
-            json!({
-                "config_file": config.path.as_ref().map(|p| p.display().to_string()),
-                "config_file_found": config.found,
-                "settings": settings,
-            })
-        );
+        crate::stdout::answer(json!({
+            "command": "config",
+            "config_file": config.path.as_ref().map(|p| p.display().to_string()),
+            "config_file_found": config.found,
+            "settings": settings,
+            "exit_code": exit::OK,
+        }));
         return Ok(exit::OK);
     }
-    println!("config file  {file}");
+    let mut text = format!("config file  {file}\n");
     let width = lines.iter().map(|l| l.name.len()).max().unwrap_or(0);
     for l in &lines {
         if l.source.is_empty() {
-            println!("  {:<width$}  {}", l.name, l.value);
+            text.push_str(&format!("  {:<width$}  {}\n", l.name, l.value));
         } else {
-            println!("  {:<width$}  {}  ({})", l.name, l.value, l.source);
+            text.push_str(&format!(
+                "  {:<width$}  {}  ({})\n",
+                l.name, l.value, l.source
+            ));
         }
     }
+    // A reader that went away (`| head`) ends the list quietly.
+    crate::stdout::write(&text)?;
     Ok(exit::OK)
 }

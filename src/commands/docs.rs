@@ -1,29 +1,20 @@
 //! `bulkline completions` and `bulkline man`: documents generated from the command line's own
 //! definition, so they never drift from it.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{CompletionsArgs, ManArgs};
 use crate::error::{Error, Result, exit};
 
-/// Prints the completion script of `args.shell` on stdout.
+/// Prints the completion script of `args.shell` on stdout (a reader that went away ends it
+/// quietly, see [`crate::stdout`]).
 pub fn completions(args: &CompletionsArgs) -> Result<u8> {
     let mut command = crate::cli::command();
-    let mut out = std::io::stdout().lock();
     // `generate` panics on a write error: render into memory, then write.
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut command, "bulkline", &mut buf);
-    stdout_result(out.write_all(&buf).and_then(|()| out.flush()))
-}
-
-/// A write to stdout: a reader that went away (`| head`) is not an error.
-fn stdout_result(r: std::io::Result<()>) -> Result<u8> {
-    match r {
-        Ok(()) => Ok(exit::OK),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit::OK),
-        Err(e) => Err(Error::io("cannot write", "standard output", e)),
-    }
+    crate::stdout::write_bytes(&buf)?;
+    Ok(exit::OK)
 }
 
 /// Prints the main man page, or writes every page into `args.dir`.
@@ -31,12 +22,12 @@ pub fn man(args: &ManArgs) -> Result<u8> {
     let command = crate::cli::command();
     match &args.dir {
         None => {
-            let mut out = std::io::stdout().lock();
-            stdout_result(
-                clap_mangen::Man::new(command)
-                    .render(&mut out)
-                    .and_then(|()| out.flush()),
-            )
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(command)
+                .render(&mut buf)
+                .map_err(|e| Error::io("cannot render", "the man page", e))?;
+            crate::stdout::write_bytes(&buf)?;
+            Ok(exit::OK)
         }
         Some(dir) => write_pages(command, dir).map(|()| exit::OK),
     }

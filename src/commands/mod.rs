@@ -8,6 +8,7 @@ pub mod config;
 pub mod docs;
 pub mod export;
 pub mod import;
+pub mod run;
 pub mod sandbox;
 pub mod sms;
 pub mod sms_status;

@@ -59,22 +59,26 @@ async fn serve(config: SandboxConfig, records: u64) -> Result<u8> {
     })?;
     sandbox.add_bulk_records(records);
     let url = sandbox.url();
-    println!("bulkline sandbox listening on {url}");
+    let mut banner = format!("bulkline sandbox listening on {url}\n");
     if records > 0 {
-        println!("holding {records} generated records in each API (and in the SMS logs)");
+        banner.push_str(&format!(
+            "holding {records} generated records in each API (and in the SMS logs)\n"
+        ));
     }
-    println!();
-    println!("Sandbox credentials (they unlock nothing but this sandbox); paste into your shell:");
-    for line in seed::env_lines(&url) {
-        println!("export {line}");
-    }
-    println!();
-    println!(
-        "Admin: GET {url}/_sandbox/state, POST {url}/_sandbox/config, POST {url}/_sandbox/reset"
+    banner.push_str(
+        "\nSandbox credentials (they unlock nothing but this sandbox); paste into your shell:\n",
     );
-    println!("Press Ctrl-C to stop.");
+    for line in seed::env_lines(&url) {
+        banner.push_str(&format!("export {line}\n"));
+    }
+    banner.push_str(&format!(
+        "\nAdmin: GET {url}/_sandbox/state, POST {url}/_sandbox/config, POST {url}/_sandbox/reset\nPress Ctrl-C to stop.\n"
+    ));
+    // A reader that took the first lines and went away (`| head -1` for the URL) does not
+    // stop the sandbox: it serves until Ctrl-C.
+    crate::stdout::tolerate_closed(crate::stdout::write(&banner))?;
     let signal = tokio::signal::ctrl_c().await;
-    eprintln!("bulkline sandbox: stopping");
+    crate::stop::say("bulkline sandbox: stopping");
     let stopped = sandbox.shutdown().await;
     signal.map_err(|e| Error::Internal(format!("cannot wait for Ctrl-C: {e}")))?;
     stopped.map_err(|e| Error::Internal(e.to_string()))?;

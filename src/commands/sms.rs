@@ -422,7 +422,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     if args.dry_run && sender_id.is_none() && !args.api.quiet {
-        eprintln!("note: {SENDER_ID_MISSING}");
+        crate::stop::say(&format!("note: {SENDER_ID_MISSING}"));
     }
     Ok(summary.exit_code)
 }

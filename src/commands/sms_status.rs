@@ -26,6 +26,7 @@ struct StatusSummary {
     by_status: std::collections::BTreeMap<String, u64>,
     log_entries: usize,
     output: String,
+    exit_code: u8,
 }
 
 pub fn run(args: &SmsStatusArgs) -> Result<u8> {
@@ -84,6 +85,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         by_status,
         log_entries: entries.len(),
         output: args.output.clone(),
+        exit_code: exit::OK,
     };
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(exit::OK)

@@ -160,6 +160,26 @@ fn row_list(rows: &[u64]) -> String {
     text.join(", ")
 }
 
+/// A dry run's list on stdout: the records it would delete, then the rows to check by hand.
+/// A reader that went away (`| head`) ends it quietly ([`Error::StdoutClosed`]).
+fn list_deletes(todo: &[Delete], by_hand: &[u64]) -> Result<()> {
+    use std::io::Write as _;
+    let mut out = crate::stdout::buffered();
+    let mut list = || -> std::io::Result<()> {
+        for d in todo {
+            writeln!(out, "delete {} (row {})", d.id, d.row)?;
+        }
+        for row in by_hand {
+            writeln!(
+                out,
+                "check by hand: row {row} (the import's create has an unknown outcome and no key to look it up by)"
+            )?;
+        }
+        out.flush()
+    };
+    list().map_err(crate::stdout::error)
+}
+
 /// The key kind an import's creates were found by: its `--match-by`, or the mobile for `id`.
 fn find_by(header: &RunHeader) -> MatchBy {
     match header.options.get("match_by").map(String::as_str) {
@@ -230,10 +250,10 @@ impl Deleter {
             }
             Write::Failed { code, message } => {
                 let code = code.unwrap_or_else(|| "remote_error".into());
-                eprintln!(
+                crate::stop::say(&format!(
                     "bulkline: undo: record {} (row {}): {code}: {message}",
                     d.id, d.row
-                );
+                ));
                 let line = [
                     d.row.to_string(),
                     d.id.clone(),
@@ -248,8 +268,12 @@ impl Deleter {
                 if let Some(w) = refused.as_mut() {
                     // Every column is a report column (the writer's extras): no input row.
                     let values = crate::source::Values::Csv(crate::source::Fields::new());
-                    if let Err(e) = w.write(&no_columns(), &values, &[], &line) {
-                        self.exec.fatal(e);
+                    match w.write(&no_columns(), &values, &[], &line) {
+                        Ok(()) => {}
+                        // `--errors -` read by a reader that went away: the list ends there,
+                        // the deletes go on (each is in the journal).
+                        Err(Error::StdoutClosed) => *refused = None,
+                        Err(e) => self.exec.fatal(e),
                     }
                 }
             }
@@ -495,14 +519,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         summary.failed = p.failed_before;
         let n = p.todo.len() as u64;
         if args.dry_run {
-            for d in &p.todo {
-                println!("delete {} (row {})", d.id, d.row);
-            }
-            for row in &summary.outcome_unknown_rows {
-                println!(
-                    "check by hand: row {row} (the import's create has an unknown outcome and no key to look it up by)"
-                );
-            }
+            list_deletes(&p.todo, &summary.outcome_unknown_rows)?;
             summary.left = n;
             Ok(())
         } else {
@@ -560,7 +577,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
                 .unwrap_or_else(|e| e.into_inner())
                 .take();
             if let Some(w) = writer {
-                w.finish(&no_columns())?;
+                crate::stdout::tolerate_closed(w.finish(&no_columns()))?;
             }
             if let Some(e) = deleter.exec.take_fatal() {
                 return Err(e);

@@ -14,8 +14,8 @@
 //! file (a FIFO, `/dev/null`) or is a symbolic link is written in place, since renaming over
 //! it would replace the device, pipe or link.
 //!
-//! - CSV: UTF-8 with a BOM (unless [`TableOptions::bom`] is off) so spreadsheets read it as
-//!   UTF-8, a header row, `,` between fields, lists joined with `;`. Unless
+//! - CSV: UTF-8 with a BOM in a file (unless [`TableOptions::bom`] is off; never on stdout or
+//!   a pipe, whose reader is a program) so spreadsheets read it as UTF-8, a header row, `,` between fields, lists joined with `;`. Unless
 //!   [`TableOptions::raw`], every cell, header included, goes through [`neutralise`] so a
 //!   spreadsheet never runs it as a formula.
 //! - JSON Lines: one object per record, keys in column order, values as strings (lists as
@@ -206,6 +206,12 @@ impl Spool {
         let mut rows = self.read_back(positions, columns.len())?;
         let dest = Dest::open(path)?;
         let name = dest.name();
+        // A byte-order mark tells a spreadsheet that a file is UTF-8; stdout and pipes carry
+        // data for programs, which would read it as part of the first header.
+        let options = &TableOptions {
+            bom: options.bom && dest.is_file(),
+            ..*options
+        };
         let mut out = BufWriter::with_capacity(1 << 18, dest.writer()?);
         let written = match options.format {
             OutFormat::Csv => write_csv(&mut out, &mut rows, columns, options, &name),
@@ -214,9 +220,20 @@ impl Spool {
                 let large = rows.bytes + records * columns.len() as u64 * 48 > XLSX_ZIP64_BYTES;
                 write_xlsx(&mut out, &mut rows, columns, large, &name)
             }
-        }?;
-        out.flush()
-            .map_err(|e| Error::io("cannot write", &name, e))?;
+        }
+        .and_then(|n| {
+            out.flush()
+                .map_err(|e| Error::io("cannot write", &name, e))?;
+            Ok(n)
+        })
+        // A reader of stdout that went away (`| head`) ends the export quietly.
+        .map_err(|e| {
+            if to_stdout {
+                crate::stdout::classify(e)
+            } else {
+                e
+            }
+        })?;
         drop(out);
         dest.finish()?;
         Ok(written)
@@ -336,6 +353,16 @@ impl Dest {
             return Ok(Dest::InPlace(file, p));
         }
         Ok(Dest::Temp(part_beside(&p)?, p))
+    }
+
+    /// Whether the destination is a file (a regular file, perhaps through a link), not stdout,
+    /// a pipe or a device.
+    fn is_file(&self) -> bool {
+        match self {
+            Dest::Stdout => false,
+            Dest::InPlace(f, _) => f.metadata().is_ok_and(|m| m.is_file()),
+            Dest::Temp(..) => true,
+        }
     }
 
     /// The destination's name for messages.
@@ -890,6 +917,18 @@ mod tests {
             "{\"id\":\"460000000026049\"}\n{\"id\":\"460000000026050\"}\n{}\n"
         );
         assert_pipe(&fifo);
+    }
+
+    #[test]
+    fn a_pipe_gets_no_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let (fifo, reader) = pipe_with_reader(dir.path());
+        // The options ask for one (as `export` does by default): a file would get it.
+        write_to(sample(), &fifo, &["id"], OutFormat::Csv).unwrap();
+        assert_eq!(
+            reader.join().unwrap(),
+            "id\n460000000026049\n460000000026050\n\"\"\n"
+        );
     }
 
     #[test]

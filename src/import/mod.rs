@@ -663,10 +663,10 @@ pub fn run(
         let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
         let damage = journal.keep_mark(&state, &resume, settings.restart);
         if let Some(d) = &damage {
-            eprintln!(
+            crate::stop::say(&format!(
                 "bulkline: warning: {}: {d}. Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
                 settings.checkpoint.display()
-            );
+            ));
         }
         (Some(journal), resume, run_lock, damage.is_some())
     };

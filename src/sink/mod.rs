@@ -30,6 +30,8 @@ type Out = BufWriter<Box<dyn Write + Send>>;
 pub struct TableWriter {
     format: Format,
     dest_name: String,
+    /// Written to the process's stdout: a reader that went away is [`Error::StdoutClosed`].
+    on_stdout: bool,
     path: Option<PathBuf>,
     temp: Option<Part>,
     out: Option<Out>,
@@ -147,7 +149,8 @@ impl TableWriter {
         };
         // The process's own streams are written through its handles: opening their /dev names
         // anew would start at offset 0 of a redirected file, over what is already there.
-        let (out, temp, path): Opened = if path == "-" || path == "/dev/stdout" {
+        let on_stdout = path == "-" || path == "/dev/stdout";
+        let (out, temp, path): Opened = if on_stdout {
             (Box::new(io::stdout()), None, None)
         } else if path == "/dev/stderr" {
             (Box::new(io::stderr()), None, None)
@@ -174,6 +177,7 @@ impl TableWriter {
         Ok(TableWriter {
             format,
             dest_name,
+            on_stdout,
             path,
             temp,
             out,
@@ -187,7 +191,11 @@ impl TableWriter {
     }
 
     fn io_err(&self, e: io::Error) -> Error {
-        Error::io("cannot write", self.dest_name.clone(), e)
+        if self.on_stdout {
+            crate::stdout::error(e)
+        } else {
+            Error::io("cannot write", self.dest_name.clone(), e)
+        }
     }
 
     /// Writes one row: its values with `rewrites` applied, then the `extra` column values.
@@ -314,7 +322,7 @@ impl TableWriter {
                 let first = self.rows == 0;
                 if let Some(out) = self.out.as_mut() {
                     let res = out.write_all(if first { b"[]\n" } else { b"\n]\n" });
-                    res.map_err(|e| Error::io("cannot write", self.dest_name.clone(), e))?;
+                    res.map_err(|e| self.io_err(e))?;
                 }
             }
             // Never opened (see `create`).

@@ -118,7 +118,8 @@ impl Reports {
             extra.push(changes.unwrap_or("").to_string());
         }
         extra.push(row.to_string());
-        w.write(schema, values, &[], &extra)
+        let written = w.write(schema, values, &[], &extra);
+        unless_closed(&mut self.echo, written)
     }
 
     /// Reports whose success file has `columns` (3 or 4: key, action, remote id, and the
@@ -235,7 +236,8 @@ impl Reports {
         if self.json_input {
             extra.push(report::raw_text(values));
         }
-        w.write(schema, values, &[], &extra)
+        let written = w.write(schema, values, &[], &extra);
+        unless_closed(&mut self.errors, written)
     }
 
     /// A row done (or, in a dry run, planned): `changes` only in a plan.
@@ -254,23 +256,38 @@ impl Reports {
         if schema.columns.len() > 3 {
             record.push(changes.unwrap_or(""));
         }
-        w.write(schema, &Values::Csv(record.into()), &[], &[row.to_string()])
+        let written = w.write(schema, &Values::Csv(record.into()), &[], &[row.to_string()]);
+        unless_closed(&mut self.success, written)
     }
 
     /// Finishes both files (moving them into place).
     pub fn finish(self) -> Result<()> {
+        let finished = |r: Result<()>| crate::stdout::tolerate_closed(r);
         if let Some(w) = self.errors {
-            w.finish(&self.schema)?;
+            finished(w.finish(&self.schema))?;
         }
         if let Some((w, schema)) = self.success {
-            w.finish(&schema)?;
+            finished(w.finish(&schema))?;
         }
         if let Some((w, _)) = self.echo {
-            w.finish(&self.schema)?;
+            finished(w.finish(&self.schema))?;
         }
         if let Some(w) = self.duplicates.and_then(|d| d.writer) {
             w.finish(&self.schema)?;
         }
         Ok(())
+    }
+}
+
+/// The result of a write to the report in `slot`. A report on stdout whose reader went away
+/// (`| head`) ends there, quietly, and alone: the run (an import, a campaign) goes on to its
+/// end and records every outcome in its journal.
+fn unless_closed<T>(slot: &mut Option<T>, written: Result<()>) -> Result<()> {
+    match written {
+        Err(crate::error::Error::StdoutClosed) => {
+            *slot = None;
+            Ok(())
+        }
+        other => other,
     }
 }

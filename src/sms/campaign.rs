@@ -575,11 +575,11 @@ pub fn run(
         let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
         damaged = j.keep_mark(&state, &r, settings.restart);
         if let Some(d) = &damaged {
-            eprintln!(
+            crate::stop::say(&format!(
                 "bulkline: warning: {}: {d}. Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
                 settings.checkpoint.display(),
                 settings.texted.requests
-            );
+            ));
         }
         (Some(j), r)
     };

@@ -103,9 +103,9 @@ impl TestSends {
     pub fn load_or_warn(state_dir: &Path) -> TestSends {
         let path = TestSends::path(state_dir);
         TestSends::load(&path).unwrap_or_else(|e| {
-            eprintln!(
+            crate::stop::say(&format!(
                 "bulkline: warning: {e}: test sends are not told apart from the campaign's messages in the logs"
-            );
+            ));
             TestSends::default()
         })
     }

@@ -1,0 +1,138 @@
+//! A parsed command line, run to its end: the config file under the flags, signals, the
+//! command, and how it ends. A failure is one line on stderr (and a hint); with `--json`, the
+//! command answers with one JSON object on stdout, always: its summary, or what failed
+//! (`command`, `exit_code`, `error` with `message` and `hint`, and `resume` for a run that
+//! stopped early). A reader of stdout that went away ends the command quietly (exit 0: see
+//! [`crate::stdout`]).
+
+use clap::ArgMatches;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::error::{Error, Result, exit};
+use crate::stop::say;
+
+/// Runs `cli` (parsed into `matches`) and returns the process's exit code.
+pub fn main(cli: &mut Cli, matches: &ArgMatches) -> u8 {
+    let result = prepare(cli, matches).and_then(|config| dispatch(&cli.command, &config));
+    let name = matches.subcommand_name().unwrap_or("bulkline");
+    end(&cli.command, name, result)
+}
+
+/// The config file under the flags and the environment, and the process's signals.
+fn prepare(cli: &mut Cli, matches: &ArgMatches) -> Result<Config> {
+    // The config file fills what the flags and the environment left unset.
+    let config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
+    crate::config::apply(cli, matches, &config.settings);
+    crate::trace::init(cli.verbose, cli.log.as_deref()).map_err(|e| match e {
+        crate::trace::TraceError::Open { path, source } => {
+            Error::io("cannot open the log file", path, source)
+        }
+        other => Error::Internal(other.to_string()),
+    })?;
+    // A file-size limit fails the write (exit 3, naming the file) instead of killing the run.
+    crate::stop::ignore_file_size_signal();
+    // A signal is a stop, not a crash (the sandbox keeps the default: Ctrl-C ends it).
+    if !matches!(cli.command, Command::Sandbox(_)) {
+        crate::stop::install();
+    }
+    Ok(config)
+}
+
+fn dispatch(command: &Command, config: &Config) -> Result<u8> {
+    use super::{
+        auth, check, clean, config, docs, export, import, sandbox, sms, sms_status, undo, verify,
+    };
+    match command {
+        Command::Clean(args) => clean::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Undo(args) => undo::run(args),
+        Command::Sms(args) => sms::run(args),
+        Command::SmsStatus(args) => sms_status::run(args),
+        Command::Export(args) => export::run(args),
+        Command::Verify(args) => verify::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Auth(args) => auth::run(args),
+        Command::Config(args) => config::run(args, config),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
+        Command::Sandbox(args) => sandbox::run(args),
+    }
+}
+
+/// Whether the command was asked for its `--json` answer.
+fn json(command: &Command) -> bool {
+    match command {
+        Command::Clean(args) => args.json,
+        Command::Config(args) => args.json,
+        Command::Import(args) => args.api.json,
+        Command::Undo(args) => args.api.json,
+        Command::Sms(args) => args.api.json,
+        Command::SmsStatus(args) => args.api.json,
+        Command::Export(args) => args.api.json,
+        Command::Verify(args) => args.api.json,
+        Command::Check(args) => args.api.json,
+        Command::Auth(args) => match &args.action {
+            crate::cli::AuthAction::Login(a) => a.file.json,
+            crate::cli::AuthAction::Status(a) => a.json,
+            crate::cli::AuthAction::Logout(a) => a.file.json,
+        },
+        Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) => false,
+    }
+}
+
+/// Whether the same command line resumes the command when it stopped early (exit 4): a run
+/// with a journal, or an undo.
+fn resumable(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Clean(_)
+            | Command::Config(_)
+            | Command::Export(_)
+            | Command::Verify(_)
+            | Command::Check(_)
+            | Command::Auth(_)
+            | Command::Completions(_)
+            | Command::Man(_)
+    )
+}
+
+/// How the command `name` ends with `result`: the error on stderr, how to resume, the
+/// `--json` answer; the exit code.
+fn end(command: &Command, name: &str, result: Result<u8>) -> u8 {
+    let (code, failure) = match result {
+        Ok(code) => (code, None),
+        // The reader of stdout took what it wanted (`| head`): nothing is wrong.
+        Err(Error::StdoutClosed) => return exit::OK,
+        Err(e) => {
+            say(&format!("bulkline: error: {e}"));
+            if let Some(hint) = e.hint() {
+                say(&format!("  hint: {hint}"));
+            }
+            (e.exit_code(), Some(e))
+        }
+    };
+    // Stopped early (a signal, a quota, the API unreachable): say exactly how to go on, even
+    // with --quiet or --json.
+    let resume = (code == exit::RESUMABLE && resumable(command)).then(crate::stop::resume_command);
+    if let Some(line) = &resume {
+        say(&format!(
+            "bulkline: stopped before the end; resume with: {line}"
+        ));
+    }
+    if !json(command) {
+        return code;
+    }
+    let mut answer =
+        crate::stdout::final_answer(crate::stdout::take_answer(), name, code, failure.as_ref());
+    if let (Some(line), Some(object)) = (resume, answer.as_object_mut()) {
+        object.insert("resume".into(), line.into());
+    }
+    match crate::stdout::print_json(&answer) {
+        Ok(()) | Err(Error::StdoutClosed) => code,
+        Err(e) => {
+            say(&format!("bulkline: error: {e}"));
+            exit::FATAL
+        }
+    }
+}
