@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use super::auth::mask;
 use crate::auth::KEYS;
 use crate::cli::ConfigArgs;
 use crate::config::{Config, rate_keys};
@@ -29,21 +30,6 @@ fn first(name: &str, found: &[(String, Option<String>)], fallback: (&str, &str))
         name: name.to_string(),
         value: fallback.0.to_string(),
         source: fallback.1.to_string(),
-    }
-}
-
-/// A credential as it may be shown: ids by their first characters, secrets not at all.
-fn mask(key: &str, value: &str) -> String {
-    let secret = ["SECRET", "TOKEN"].iter().any(|s| key.contains(s));
-    if secret {
-        format!("******** ({} characters)", value.chars().count())
-    } else {
-        let head: String = value.chars().take(4).collect();
-        if value.chars().count() > 4 {
-            format!("{head}…")
-        } else {
-            head
-        }
     }
 }
 
