@@ -87,6 +87,16 @@ fn write(file: &CredentialsFile) -> Result<()> {
     })
 }
 
+/// ", scopes A B" for the scopes a token came with, or "" when the endpoint listed none.
+fn scopes_note(grant: &crate::auth::Grant) -> String {
+    let scopes = grant.scopes().join(" ");
+    if scopes.is_empty() {
+        String::new()
+    } else {
+        format!(", scopes {scopes}")
+    }
+}
+
 /// " (profile NAME)" or "".
 fn profile_note(profile: Option<&str>) -> String {
     profile.map_or(String::new(), |p| format!(" (profile {p})"))
@@ -149,14 +159,9 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
                 file.set(profile, "ZOHO_BOOKS_ORGANIZATION_ID", org.trim());
                 stored.push("ZOHO_BOOKS_ORGANIZATION_ID");
             }
-            let scopes = issued.grant.scopes().join(" ");
             format!(
                 "signed in to Zoho (data centre {dc_name}){}; stored the refresh token in {}{}",
-                if scopes.is_empty() {
-                    String::new()
-                } else {
-                    format!(", scopes {scopes}")
-                },
+                scopes_note(&issued.grant),
                 path.display(),
                 profile_note(profile)
             )
@@ -180,14 +185,9 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
             file.set(profile, "ZOOM_CLIENT_ID", &client_id);
             file.set(profile, "ZOOM_CLIENT_SECRET", secret.expose());
             stored.extend(["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"]);
-            let scopes = issued.grant.scopes().join(" ");
             format!(
                 "signed in to Zoom (the app's token was issued{}); stored its credentials in {}{}",
-                if scopes.is_empty() {
-                    String::new()
-                } else {
-                    format!(", scopes {scopes}")
-                },
+                scopes_note(&issued.grant),
                 path.display(),
                 profile_note(profile)
             )
