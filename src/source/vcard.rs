@@ -8,8 +8,9 @@
 //!
 //! A card that cannot be read cleanly (no END:VCARD, a line that is not a property, a NUL byte
 //! in a value) still becomes a row, with a [`Rejection`] attached. Lines outside cards are
-//! ignored. A company's card (its FN is its ORG, or Apple's `X-ABShowAs:COMPANY`) has no
-//! person's name: the company is its `company`, and is not split into a first and last name.
+//! ignored. A company's card (its FN is its ORG, Apple's `X-ABShowAs:COMPANY`, or vCard 4.0's
+//! `KIND:org`) has no person's name: the company is its `company` (its FN, or its N, when it
+//! has no ORG), and is not split into a first and last name.
 
 use std::io::{BufRead, ErrorKind};
 use std::sync::Arc;
@@ -140,8 +141,8 @@ struct Card {
     after_binary: bool,
     /// The last property was an empty AGENT: a BEGIN:VCARD now opens a nested card.
     after_agent: bool,
-    /// Apple's `X-ABShowAs:COMPANY`: the card is shown as its company, so its FN is the
-    /// company's name, not a person's.
+    /// Apple's `X-ABShowAs:COMPANY`, or vCard 4.0's `KIND:org`: the card is an organisation's,
+    /// so its FN (and N) is the organisation's name, not a person's.
     shown_as_company: bool,
 }
 
@@ -193,7 +194,7 @@ impl Card {
         self.after_binary =
             prop.encoding == ValueEncoding::Binary || BINARY.contains(&prop.name.as_str());
         self.after_agent = prop.name == "AGENT" && prop.value.trim().is_empty();
-        if prop.name == "X-ABSHOWAS" && prop.value.trim().eq_ignore_ascii_case("COMPANY") {
+        if is_organisation_flag(&prop) {
             self.shown_as_company = true;
         }
         if self.after_binary || !KEPT.contains(&prop.name.as_str()) {
@@ -352,6 +353,15 @@ impl Card {
     /// `company`, and is not split into a first and last name. A person's name in N beside
     /// the company (a contact person) is kept.
     fn drop_company_as_name(&self, cells: &mut [String; 16]) {
+        if self.shown_as_company && cells[COMPANY].trim().is_empty() {
+            // An organisation's card with no ORG: its name is the FN, else the N as written.
+            let from_n = format!("{} {}", cells[FIRST_NAME].trim(), cells[LAST_NAME].trim());
+            let name = match cells[FULL_NAME].trim() {
+                "" => from_n.trim().to_string(),
+                full => full.to_string(),
+            };
+            cells[COMPANY] = name;
+        }
         let company = cells[COMPANY].trim().to_string();
         if company.is_empty() {
             return;
@@ -367,6 +377,19 @@ impl Card {
             cells[FIRST_NAME].clear();
             cells[LAST_NAME].clear();
         }
+    }
+}
+
+/// Whether a property says the card is an organisation's: Apple's `X-ABShowAs:COMPANY`, or
+/// vCard 4.0's `KIND:org` (RFC 6350 6.1.4; `organization` as some writers spell it).
+fn is_organisation_flag(prop: &Prop) -> bool {
+    let value = prop.value.trim();
+    match prop.name.as_str() {
+        "X-ABSHOWAS" => value.eq_ignore_ascii_case("COMPANY"),
+        "KIND" | "X-ADDRESSBOOKSERVER-KIND" => {
+            value.eq_ignore_ascii_case("org") || value.eq_ignore_ascii_case("organization")
+        }
+        _ => false,
     }
 }
 
@@ -929,6 +952,7 @@ mod tests {
             format: Format::Csv,
             encoding: "UTF-8".into(),
             delimiter: None,
+            sheet_header_row: None,
         }
     }
 
@@ -1216,6 +1240,34 @@ mod tests {
                 row("", "John", "Smith", "Hooli"),
                 // A person who works at a company.
                 row("Ann Lee", "Ann", "Lee", "Acme Corp"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_organisations_card_without_org_keeps_its_name_as_the_company() {
+        let text = "BEGIN:VCARD\nVERSION:4.0\nKIND:org\nFN:Cobalt Inc\nTEL:+1 415 555 2601\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:4.0\nKIND:Organization\nN:Delta Co;;;;\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:3.0\nFN:Echo LLC\nX-ABShowAs:COMPANY\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:4.0\nKIND:org\nFN:Foxtrot\nORG:Foxtrot GmbH\nEND:VCARD\n\
+                    BEGIN:VCARD\nVERSION:4.0\nKIND:individual\nFN:Gina Hale\nN:Hale;Gina;;;\nEND:VCARD\n";
+        let r = rows(text);
+        let got: Vec<[String; 4]> = r
+            .iter()
+            .map(|r| {
+                ["full_name", "first_name", "last_name", "company"].map(|c| cell(r, c).into_owned())
+            })
+            .collect();
+        let row = |f: &str, g: &str, l: &str, c: &str| [f, g, l, c].map(str::to_string);
+        assert_eq!(
+            got,
+            [
+                row("", "", "", "Cobalt Inc"),
+                row("", "", "", "Delta Co"),
+                row("", "", "", "Echo LLC"),
+                // An ORG of its own is the company's name; the FN (shown name) is dropped.
+                row("", "", "", "Foxtrot GmbH"),
+                row("Gina Hale", "Gina", "Hale", ""),
             ]
         );
     }
