@@ -12,20 +12,75 @@ use crate::source::{SourceInfo, Values};
 
 /// Columns appended to each row of the error report.
 pub const ERROR_COLUMNS: &[&str] = &["_row", "_stage", "_field", "_code", "_message"];
+/// The error-report columns of a workbook: the row's number in the sheet beside `_row`.
+pub const ERROR_COLUMNS_SHEET: &[&str] = &[
+    "_row",
+    "_sheet_row",
+    "_stage",
+    "_field",
+    "_code",
+    "_message",
+];
 /// The error-report columns of a JSON input: `_raw` holds a record that is not an object,
 /// or a line that is not JSON, as read.
 pub const ERROR_COLUMNS_JSON: &[&str] = &["_row", "_stage", "_field", "_code", "_message", "_raw"];
 /// Columns appended to each row of the duplicates report.
-/// The error report's columns for an input in `format`: JSON inputs add `_raw`.
-pub fn error_columns_for(format: crate::source::Format) -> &'static [&'static str] {
-    if format.is_tabular() {
-        ERROR_COLUMNS
-    } else {
-        ERROR_COLUMNS_JSON
-    }
+pub const DUPLICATE_COLUMNS: &[&str] = &["_row", "_duplicate_of"];
+/// The duplicates-report columns of a workbook.
+pub const DUPLICATE_COLUMNS_SHEET: &[&str] = &["_row", "_sheet_row", "_duplicate_of"];
+
+/// How the reports number a row: `_row` is its data row in every format (1 = the first row
+/// after the header); a workbook's reports put the row's number in the sheet beside it
+/// (`_sheet_row`), which is where Excel shows it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowNumbers {
+    /// The sheet row of a workbook's header; `None` for every other input.
+    sheet_header_row: Option<u64>,
+    json: bool,
 }
 
-pub const DUPLICATE_COLUMNS: &[&str] = &["_row", "_duplicate_of"];
+impl RowNumbers {
+    /// The numbering of the reports of an input read as `info` says.
+    pub fn of(info: &SourceInfo) -> RowNumbers {
+        RowNumbers {
+            sheet_header_row: info.sheet_header_row,
+            json: !info.format.is_tabular(),
+        }
+    }
+
+    /// The error report's columns.
+    pub fn error_columns(self) -> &'static [&'static str] {
+        match (self.sheet_header_row, self.json) {
+            (Some(_), _) => ERROR_COLUMNS_SHEET,
+            (None, false) => ERROR_COLUMNS,
+            (None, true) => ERROR_COLUMNS_JSON,
+        }
+    }
+
+    /// The duplicates report's columns.
+    pub fn duplicate_columns(self) -> &'static [&'static str] {
+        match self.sheet_header_row {
+            Some(_) => DUPLICATE_COLUMNS_SHEET,
+            None => DUPLICATE_COLUMNS,
+        }
+    }
+
+    /// The number cells of data row `row`: `_row`, and a workbook's `_sheet_row`.
+    pub fn cells(self, row: u64) -> Vec<String> {
+        let mut cells = vec![row.to_string()];
+        if let Some(header) = self.sheet_header_row {
+            cells.push((row + header).to_string());
+        }
+        cells
+    }
+
+    /// The duplicates report's cells of data row `row`, a repeat of data row `of`.
+    pub fn duplicate_cells(self, row: u64, of: u64) -> Vec<String> {
+        let mut cells = self.cells(row);
+        cells.push(of.to_string());
+        cells
+    }
+}
 
 /// The file beside the error report `errors` named with `word` for "errors"
 /// (`list.csv.zoho-voice.errors.csv` -> `list.csv.zoho-voice.duplicates.csv`); `None` for no
@@ -44,29 +99,25 @@ pub fn beside_errors(errors: Option<&str>, word: &str) -> Option<String> {
     Some(path.with_file_name(file).display().to_string())
 }
 
-/// The values of the error-report columns of a rejected row. The first rejection gives the
-/// stage, field and code; the message lists every reason.
-pub fn error_columns(row: u64, rejections: &[Rejection]) -> Vec<String> {
+/// The values of the error-report columns of a rejected row (before a JSON input's `_raw`).
+/// The first rejection gives the stage, field and code; the message lists every reason.
+pub fn error_columns(numbers: RowNumbers, row: u64, rejections: &[Rejection]) -> Vec<String> {
+    let mut cells = numbers.cells(row);
     let Some(first) = rejections.first() else {
-        return vec![
-            row.to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ];
+        cells.resize(cells.len() + 4, String::new());
+        return cells;
     };
     let mut message = first.message.clone();
     for r in &rejections[1..] {
         let _ = write!(message, "; {}: {}", r.code.as_str(), r.message);
     }
-    vec![
-        row.to_string(),
+    cells.extend([
         first.stage.as_str().to_string(),
         first.field.clone(),
         first.code.as_str().to_string(),
         message,
-    ]
+    ]);
+    cells
 }
 
 /// The text of a JSON record that is not an object (or of a line that is not JSON), for the
@@ -268,7 +319,7 @@ mod tests {
                 "'x' is not an e-mail",
             ),
         ];
-        let cols = error_columns(7, &r);
+        let cols = error_columns(RowNumbers::default(), 7, &r);
         assert_eq!(cols[0], "7");
         assert_eq!(cols[1], "normalize");
         assert_eq!(cols[2], "Mobile");
@@ -280,5 +331,34 @@ mod tests {
         let mut counts = Counts::default();
         counts.reject(&r);
         assert_eq!(counts.rejected_by_code["phone_invalid"], 1);
+    }
+
+    #[test]
+    fn a_workbook_numbers_its_rows_in_the_sheet_too() {
+        let info = |format, sheet_header_row| SourceInfo {
+            format,
+            encoding: String::new(),
+            delimiter: None,
+            sheet_header_row,
+        };
+        let sheet = RowNumbers::of(&info(crate::source::Format::Spreadsheet, Some(3)));
+        assert_eq!(sheet.error_columns()[..2], ["_row", "_sheet_row"]);
+        assert_eq!(
+            sheet.duplicate_cells(1, 0).len(),
+            sheet.duplicate_columns().len()
+        );
+        // Data row 1 under a header on sheet row 3 is sheet row 4.
+        assert_eq!(sheet.duplicate_cells(1, 0), ["1", "4", "0"]);
+        let none = error_columns(sheet, 2, &[]);
+        assert_eq!(
+            (none.len(), none[1].as_str()),
+            (sheet.error_columns().len(), "5")
+        );
+        let csv = RowNumbers::of(&info(crate::source::Format::Csv, None));
+        assert_eq!(csv.error_columns(), ERROR_COLUMNS);
+        assert_eq!(csv.cells(9), ["9"]);
+        let json = RowNumbers::of(&info(crate::source::Format::Jsonl, None));
+        assert_eq!(json.error_columns(), ERROR_COLUMNS_JSON);
+        assert_eq!(json.duplicate_columns(), DUPLICATE_COLUMNS);
     }
 }

@@ -61,12 +61,14 @@ fn the_sample_cleans_to_e164_with_numbers_dates_and_formulas_as_a_person_sees_th
             ("Eve", "+14155552672", "2001-12-31", "Eve Brown"),
         ]
     );
-    // The error report is CSV, and `_row` is the row in the spreadsheet (the header is row 1).
+    // The error report is CSV; `_row` is the data row (as in a CSV), `_sheet_row` the row in
+    // the spreadsheet (the header is row 1).
     let errors = read_table(&h.path("errors.csv"));
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["First Name"], "Frank");
     assert_eq!(errors[0]["Mobile"], "12345");
-    assert_eq!(errors[0]["_row"], "7");
+    assert_eq!(errors[0]["_row"], "6");
+    assert_eq!(errors[0]["_sheet_row"], "7");
     assert_eq!(errors[0]["_code"], "phone_invalid");
     assert_eq!(run.summary["format"], "spreadsheet", "{}", run.summary);
 }
@@ -182,7 +184,7 @@ fn the_sample_imports_into_zoom() {
     assert_eq!(dieter["Mobile"], "15123456789");
     assert_eq!(dieter["_key"], "+4915123456789");
     assert_eq!(dieter["_action"], "created");
-    assert_eq!(dieter["_row"], "5");
+    assert_eq!(dieter["_row"], "4");
     assert!(!dieter["_remote_id"].is_empty());
 }
 
@@ -281,6 +283,79 @@ fn owned(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
 }
 
 #[test]
+fn row_numbers_are_the_data_rows_of_a_csv_with_the_sheet_row_beside_them() {
+    let h = Harness::new(config());
+    // The header on sheet row 3, a blank row inside the table, a bad number, a repeat.
+    let table: [&[&str]; 6] = [
+        &["name", "mobile"],
+        &["Ann", "+447400123456"],
+        &[],
+        &["Bob", "12345"],
+        &["Cat", "+447400123458"],
+        &["Ann again", "+447400123456"],
+    ];
+    let xlsx = h.path("offset.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in table.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            sheet
+                .write_string(r as u32 + 2, c as u16, *text)
+                .expect("a cell");
+        }
+    }
+    book.save(&xlsx).expect("save the workbook");
+    // The CSV a spreadsheet saves of the same table: the blank row as empty fields.
+    let csv = h.path("offset.csv");
+    let lines: Vec<String> = table
+        .iter()
+        .map(|r| {
+            if r.is_empty() {
+                ",".to_string()
+            } else {
+                r.join(",")
+            }
+        })
+        .collect();
+    std::fs::write(&csv, lines.join("\r\n") + "\r\n").expect("write the csv");
+    let mut numbers = Vec::new();
+    for input in [&csv, &xlsx] {
+        let (run, _) = clean(
+            &h,
+            input,
+            &["--duplicates", h.path("dups.csv").to_str().expect("a path")],
+        );
+        run.assert_code(1);
+        let errors = read_table(&h.path("errors.csv"));
+        let dups = read_table(&h.path("dups.csv"));
+        let sheet_row = |r: &BTreeMap<String, String>| r.get("_sheet_row").cloned();
+        numbers.push((
+            errors[0]["_row"].clone(),
+            sheet_row(&errors[0]),
+            dups[0]["_row"].clone(),
+            dups[0]["_duplicate_of"].clone(),
+            sheet_row(&dups[0]),
+        ));
+    }
+    let row = |e: &str, es: Option<&str>, d: &str, of: &str, ds: Option<&str>| {
+        (
+            e.to_string(),
+            es.map(str::to_string),
+            d.to_string(),
+            of.to_string(),
+            ds.map(str::to_string),
+        )
+    };
+    assert_eq!(
+        numbers,
+        [
+            row("3", None, "5", "1", None),
+            row("3", Some("6"), "5", "1", Some("8")),
+        ]
+    );
+}
+
+#[test]
 fn cells_beyond_the_header_make_a_ragged_row_in_xlsx_and_ods_as_in_csv() {
     let h = Harness::new(config());
     // Written by a spreadsheet library: the header is A:B.
@@ -320,7 +395,7 @@ fn cells_beyond_the_header_make_a_ragged_row_in_xlsx_and_ods_as_in_csv() {
         let errors = read_table(&h.path("errors.csv"));
         assert_eq!(
             error_codes(&h),
-            owned(&[("3", "row_ragged", ""), ("4", "row_ragged", "")]),
+            owned(&[("2", "row_ragged", ""), ("3", "row_ragged", "")]),
             "{}",
             input.display()
         );
@@ -371,11 +446,11 @@ fn number_cells_that_are_not_numbers_are_reported_with_their_value() {
     assert_eq!(
         error_codes(&h),
         owned(&[
+            ("1", "cell_invalid", "mobile"),
             ("2", "cell_invalid", "mobile"),
             ("3", "cell_invalid", "mobile"),
             ("4", "cell_invalid", "mobile"),
-            ("5", "cell_invalid", "mobile"),
-            ("7", "cell_invalid", "name"),
+            ("6", "cell_invalid", "name"),
         ])
     );
     let errors = read_table(&h.path("errors.csv"));

@@ -9,7 +9,7 @@ use crate::dedupe::Deduper;
 use crate::error::{ExitCode, Result};
 use crate::pipeline::{self, RowSink};
 use crate::reject::Rejection;
-use crate::report::{self, Counts, DUPLICATE_COLUMNS, Outputs, Summary};
+use crate::report::{self, Counts, Outputs, Summary};
 use crate::sink::TableWriter;
 use crate::sink::{output_delimiter, output_format, report_format};
 use crate::source::{self, RawRow, Schema, Values};
@@ -21,6 +21,8 @@ struct Writers {
     errors: Option<TableWriter>,
     duplicates: Option<TableWriter>,
     counts: Counts,
+    /// How the reports number a row.
+    numbers: report::RowNumbers,
     /// What the progress meter shows.
     reading: Arc<crate::meter::Reading>,
 }
@@ -41,7 +43,7 @@ impl RowSink for Writers {
         let Some(w) = &mut self.errors else {
             return Ok(());
         };
-        let mut extra = report::error_columns(raw.row, &why);
+        let mut extra = report::error_columns(self.numbers, raw.row, &why);
         if matches!(raw.values, Values::Json { .. }) {
             extra.push(report::raw_text(&raw.values));
         }
@@ -56,7 +58,7 @@ impl RowSink for Writers {
             Outcome::Clean(c) => c.rewrites.as_slice(),
             _ => &[],
         };
-        let extra = [row.raw.row.to_string(), of.to_string()];
+        let extra = self.numbers.duplicate_cells(row.raw.row, of);
         w.write(schema, &row.raw.values, rewrites, &extra)
     }
 
@@ -112,7 +114,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     let in_format = src.info().format;
     let delim = src.info().delimiter_byte();
     let report_format = |p: &str| report_format(p, in_format);
-    let error_columns = report::error_columns_for(in_format);
+    let numbers = report::RowNumbers::of(src.info());
     let mut writers = Writers {
         clean: TableWriter::create(
             &args.output,
@@ -128,7 +130,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
                     p,
                     report_format(p),
                     output_delimiter(p, delim),
-                    error_columns,
+                    numbers.error_columns(),
                 )
             })
             .transpose()?,
@@ -140,11 +142,12 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
                     p,
                     report_format(p),
                     output_delimiter(p, delim),
-                    DUPLICATE_COLUMNS,
+                    numbers.duplicate_columns(),
                 )
             })
             .transpose()?,
         counts: Counts::default(),
+        numbers,
         reading: Arc::clone(&reading),
     };
     let deduper = Deduper::new(input.dedupe_by, input.keep)?;

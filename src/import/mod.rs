@@ -599,7 +599,6 @@ pub fn run(
     )?;
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
-    let in_format = src.info().format;
     let columns: &'static [&'static str] = if settings.dry_run {
         &crate::sink::PLAN_COLUMNS
     } else {
@@ -609,15 +608,10 @@ pub fn run(
         Reports::open_echoing(
             settings.errors.as_deref(),
             settings.report.as_deref(),
-            in_format,
-            src.info().delimiter_byte(),
+            src.info(),
             columns,
         )?
-        .with_duplicates(
-            settings.duplicates.as_deref(),
-            in_format,
-            src.info().delimiter_byte(),
-        ),
+        .with_duplicates(settings.duplicates.as_deref(), src.info()),
     ));
 
     // The journal (not in a dry run: it changes nothing), after the run's lock: one run of

@@ -9,7 +9,8 @@ use super::TableWriter;
 use crate::error::Result;
 use crate::reject::Rejection;
 use crate::report;
-use crate::source::{Format, Schema, Values};
+use crate::report::RowNumbers;
+use crate::source::{Format, Schema, SourceInfo, Values};
 
 /// Columns of the success report after the input's own (`_row` last).
 pub const SUCCESS_COLUMNS: [&str; 4] = ["_key", "_action", "_remote_id", "_row"];
@@ -42,6 +43,8 @@ pub struct Reports {
     /// The widest input schema seen: the error report's header.
     schema: Arc<Schema>,
     json_input: bool,
+    /// How the error and duplicates reports number a row.
+    numbers: RowNumbers,
     /// The rows dedupe dropped: made at the first one (no file when there is none).
     duplicates: Option<Duplicates>,
 }
@@ -56,28 +59,26 @@ struct Duplicates {
 
 impl Reports {
     /// Opens the error report at `errors` and the success report at `success` (either may be
-    /// absent) for an input in `format` with `delimiter`: CSV inputs get CSV reports in their
+    /// absent) for an input read as `info` says: CSV inputs get CSV reports in their
     /// delimiter, JSON inputs JSON Lines, unless a path's extension says otherwise. The
     /// success report has `columns` (see [`Reports::with_columns`]).
     pub fn open(
         errors: Option<&str>,
         success: Option<&str>,
-        format: Format,
-        delimiter: u8,
+        info: &SourceInfo,
         columns: &[&str],
     ) -> Result<Reports> {
+        let (format, delimiter) = (info.format, info.delimiter_byte());
+        let numbers = RowNumbers::of(info);
         let writer =
             |path: &str, extra: &[&'static str]| report_writer(path, format, delimiter, extra);
         let errors = errors
-            .map(|p| writer(p, report::error_columns_for(format)))
+            .map(|p| writer(p, numbers.error_columns()))
             .transpose()?;
         let success = success.map(|p| writer(p, &ROW_COLUMN)).transpose()?;
-        Ok(Reports::with_columns(
-            errors,
-            success,
-            columns,
-            !format.is_tabular(),
-        ))
+        let mut reports = Reports::with_columns(errors, success, columns, !format.is_tabular());
+        reports.numbers = numbers;
+        Ok(reports)
     }
 
     /// The reports of an import: the success report (or the plan) carries each row's own
@@ -85,11 +86,11 @@ impl Reports {
     pub fn open_echoing(
         errors: Option<&str>,
         success: Option<&str>,
-        format: Format,
-        delimiter: u8,
+        info: &SourceInfo,
         columns: &'static [&'static str],
     ) -> Result<Reports> {
-        let mut reports = Reports::open(errors, None, format, delimiter, &[])?;
+        let mut reports = Reports::open(errors, None, info, &[])?;
+        let (format, delimiter) = (info.format, info.delimiter_byte());
         reports.echo = success
             .map(|path| report_writer(path, format, delimiter, columns).map(|w| (w, columns)))
             .transpose()?;
@@ -136,17 +137,18 @@ impl Reports {
             echo: None,
             schema: Arc::new(Schema::default()),
             json_input,
+            numbers: RowNumbers::default(),
             duplicates: None,
         }
     }
 
     /// The same reports, listing the rows dedupe drops at `path` (the input's columns, then
     /// `_row` and `_duplicate_of`, as `clean --duplicates` does), written only if one comes.
-    pub fn with_duplicates(mut self, path: Option<&str>, format: Format, delimiter: u8) -> Self {
+    pub fn with_duplicates(mut self, path: Option<&str>, info: &SourceInfo) -> Self {
         self.duplicates = path.map(|path| Duplicates {
             path: path.to_string(),
-            format,
-            delimiter,
+            format: info.format,
+            delimiter: info.delimiter_byte(),
             writer: None,
         });
         self
@@ -170,10 +172,10 @@ impl Reports {
                 &d.path,
                 d.format,
                 d.delimiter,
-                report::DUPLICATE_COLUMNS,
+                self.numbers.duplicate_columns(),
             )?),
         };
-        writer.write(schema, values, &[], &[row.to_string(), of.to_string()])
+        writer.write(schema, values, &[], &self.numbers.duplicate_cells(row, of))
     }
 
     /// The duplicates file, when a row went to it.
@@ -199,7 +201,7 @@ impl Reports {
         rejections: &[Rejection],
     ) -> Result<()> {
         self.note_schema(schema);
-        let extra = report::error_columns(row, rejections);
+        let extra = report::error_columns(self.numbers, row, rejections);
         self.error_row(schema, values, extra)
     }
 
@@ -214,13 +216,13 @@ impl Reports {
         message: &str,
     ) -> Result<()> {
         self.note_schema(schema);
-        let extra = vec![
-            row.to_string(),
+        let mut extra = self.numbers.cells(row);
+        extra.extend([
             "remote".to_string(),
             String::new(),
             code.to_string(),
             message.to_string(),
-        ];
+        ]);
         self.error_row(schema, values, extra)
     }
 

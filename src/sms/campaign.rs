@@ -489,15 +489,10 @@ fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
         Reports::open(
             settings.errors.as_deref(),
             settings.report.as_deref(),
-            info.format,
-            info.delimiter_byte(),
+            info,
             &REPORT_COLUMNS,
         )?
-        .with_duplicates(
-            settings.duplicates.as_deref(),
-            info.format,
-            info.delimiter_byte(),
-        ),
+        .with_duplicates(settings.duplicates.as_deref(), info),
     ))
 }
 

@@ -347,6 +347,7 @@ mod tests {
             format: Format::Csv,
             encoding: "UTF-8".into(),
             delimiter: Some(",".into()),
+            sheet_header_row: None,
         };
         let delim = detect_delimiter(text);
         CsvSource::new(
@@ -440,6 +441,7 @@ mod tests {
             format: Format::Csv,
             encoding: "UTF-8".into(),
             delimiter: Some(",".into()),
+            sheet_header_row: None,
         };
         let r = CsvSource::new(
             "t.csv",

@@ -430,6 +430,7 @@ mod tests {
             format: Format::Json,
             encoding: "UTF-8".into(),
             delimiter: None,
+            sheet_header_row: None,
         }
     }
 

@@ -280,7 +280,9 @@ impl Values {
 /// One row as read, before mapping.
 #[derive(Debug, Clone)]
 pub struct RawRow {
-    /// 1-based data row number (the header is not a data row).
+    /// 1-based data row number, the same in every format: 1 is the first row after the
+    /// header: a CSV record, a JSON record, a vCard, a workbook row (a row of empty cells
+    /// counts, as it does in the CSV a spreadsheet saves; an empty line of a CSV is no row).
     pub row: u64,
     pub values: Values,
     /// Set when the row could not be read cleanly; such a row goes to the error report.
@@ -310,6 +312,10 @@ pub struct SourceInfo {
     /// The CSV delimiter used, as text ("," ";" "\t" "|").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
+    /// A workbook's header row, as the sheet numbers it: a row's number in the sheet is its
+    /// data row (`_row`) plus this (`_sheet_row` in the reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet_header_row: Option<u64>,
 }
 
 impl SourceInfo {
@@ -554,6 +560,7 @@ fn open_workbook(name: &str, data: sheet::Opener, opts: &SourceOptions) -> Resul
         format: Format::Spreadsheet,
         encoding: kind,
         delimiter: None,
+        sheet_header_row: None,
     };
     let source = sheet::SheetSource::new(name, data, opts.sheet.clone(), info).map_err(|e| {
         match e {
@@ -634,6 +641,7 @@ pub fn open_reader(
         format,
         encoding: enc.name().to_string(),
         delimiter: delimiter.map(|d| (d as char).to_string()),
+        sheet_header_row: None,
     };
     match format {
         // Taken above.

@@ -1,8 +1,9 @@
 //! Spreadsheet reader (xlsx, xlsm, xlsb, xls, ods) through calamine. One sheet (the first, or
 //! `--sheet NAME|N`); its first non-empty row is the header. Cells become text as a person
 //! sees them in the spreadsheet: a phone typed as a number stays its digits, a date is ISO,
-//! a formula is its cached value. A row keeps its number in the sheet, so a report's `_row`
-//! finds it in Excel.
+//! a formula is its cached value. A row's `_row` is its data row, as in every format (1 = the
+//! first row after the header, blank rows counted as the CSV a spreadsheet saves counts
+//! them); the reports put its number in the sheet beside it (`_sheet_row`), to find it in Excel.
 //!
 //! Every cell is read or reported, as CSV fields are: a row with non-empty cells to the right
 //! of the header's last column is `row_ragged` (the extra cells listed), a number that is not
@@ -166,8 +167,8 @@ pub fn column_letters(col: u32) -> String {
 
 /// What the reading thread sends.
 enum Msg {
-    /// The header row's names, in column order.
-    Header(Vec<String>),
+    /// The header row's number in the sheet and its names, in column order.
+    Header(u64, Vec<String>),
     /// Data rows.
     Rows(Vec<SheetRow>),
     /// The workbook or the sheet could not be read.
@@ -361,7 +362,11 @@ impl Emitter {
         }
         if !self.header_sent {
             self.header_sent = true;
-            return Ok(self.tx.send(Msg::Header(header_names(row)?)).is_ok());
+            let number = row.number;
+            return Ok(self
+                .tx
+                .send(Msg::Header(number, header_names(row)?))
+                .is_ok());
         }
         self.chunk_bytes += row.bytes;
         self.chunk.push(row);
@@ -530,8 +535,8 @@ impl SheetSource {
             path: name.to_string(),
             message,
         };
-        let header = match rx.recv() {
-            Ok(Msg::Header(h)) => h,
+        let (header_row, header) = match rx.recv() {
+            Ok(Msg::Header(number, h)) => (number, h),
             Ok(Msg::Fail(m)) => return Err(bad(m)),
             Ok(Msg::Rows(_)) | Err(_) => {
                 return Err(bad("the sheet reader stopped before the header".into()));
@@ -540,13 +545,21 @@ impl SheetSource {
         let names: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
         Ok(SheetSource {
             name: name.to_string(),
-            info,
+            info: SourceInfo {
+                sheet_header_row: Some(header_row),
+                ..info
+            },
             schema: Arc::new(Schema::from_header(names)),
             rx,
             pending: std::collections::VecDeque::new(),
             finished: false,
             _thread: Some(thread),
         })
+    }
+
+    /// The header's row in the sheet.
+    fn header_row(&self) -> u64 {
+        self.info.sheet_header_row.unwrap_or(1)
     }
 
     /// A sheet row as a raw row of the header's width, with what is wrong with it.
@@ -608,7 +621,7 @@ impl SheetSource {
             problem.get_or_insert_with(|| nul::rejection(column(c)));
         }
         RawRow {
-            row: row.number,
+            row: row.number.saturating_sub(self.header_row()),
             values: Values::Csv(Fields::from(cells)),
             problem: problem.map(Box::new),
         }
@@ -646,7 +659,7 @@ impl Source for SheetSource {
                             message,
                         });
                     }
-                    Ok(Msg::Header(_)) | Err(_) => self.finished = true,
+                    Ok(Msg::Header(..)) | Err(_) => self.finished = true,
                 }
                 continue;
             };
@@ -708,6 +721,7 @@ mod tests {
                 format: crate::source::Format::Spreadsheet,
                 encoding: "xlsx".into(),
                 delimiter: None,
+                sheet_header_row: Some(1),
             },
             schema: Arc::new(Schema::from_header(names.iter().copied())),
             rx,
@@ -754,7 +768,8 @@ mod tests {
         );
         assert!(p.message.contains("D: x | F: 7"), "{}", p.message);
         assert_eq!(r.values.text(0), "Ann");
-        assert_eq!(r.row, 3);
+        // Sheet row 3 under a header on row 1: the second data row.
+        assert_eq!(r.row, 2);
         // A cell of blank space beyond the header is empty, as a trailing empty CSV field.
         let r = s.raw_row(row(4, &[(0, Value::Text("Ann")), (4, Value::Text("  "))]));
         assert!(r.problem.is_none());
