@@ -313,6 +313,11 @@ fn a_dry_run_plans_and_sends_nothing() {
     assert!(stdout.contains("phone_not_mobile 1"), "{stdout}");
     assert_eq!(stdout.matches("sample (row").count(), 3, "{stdout}");
     assert!(stdout.contains("Hi Ann, 50% off"), "{stdout}");
+    // How long the sends would take, at the rate they start at (200/s here), as import says.
+    assert!(
+        stdout.contains("time: about 0.0 s at 200.00 requests/s"),
+        "{stdout}"
+    );
     assert_eq!(h.writes_of("POST"), 0, "a dry run sent something");
     assert!(
         !h.path("c.checkpoint").exists(),
@@ -328,6 +333,18 @@ fn a_dry_run_plans_and_sends_nothing() {
     assert_eq!(json.num("segments"), 4, "{json}");
     assert_eq!(json.summary["samples"].as_array().map(Vec::len), Some(3));
     assert_eq!(h.writes_of("POST"), 0);
+    // At a slower rate, the estimate is the send requests over it.
+    let slow = h.sms(
+        &path,
+        &h.path("c.checkpoint"),
+        &["--message", "Hi", "--dry-run", "--rate", "2/m"],
+    );
+    let estimate = &slow.summary["estimate"];
+    let requests = slow.num("planned_requests");
+    assert!(requests >= 1, "{slow}");
+    assert_eq!(estimate["requests"].as_u64(), Some(requests), "{slow}");
+    let seconds = estimate["seconds"].as_f64().unwrap_or(-1.0);
+    assert!((seconds - requests as f64 * 30.0).abs() < 1e-6, "{slow}");
 }
 
 #[test]

@@ -187,13 +187,8 @@ impl Start {
         codes: VendorCodes,
     ) -> Result<HttpClient> {
         let base = BaseUrl::resolve(documented, self.base_override(args))?;
-        let (rate, probe_to) = match &args.rate {
-            Some(text) => {
-                let rate = text.parse::<Rate>().map_err(|e| {
-                    Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)"))
-                })?;
-                (rate, None)
-            }
+        let (rate, probe_to) = match given_rate(args)? {
+            Some(rate) => (rate, None),
             // No published limit: start at the conservative default, and probe up to 4 times it.
             None if !published => (
                 default_rate,
@@ -262,6 +257,18 @@ pub struct SmsApi {
 
 /// Builds the runtime and the client of the Zoho Voice SMS API from the arguments, and runs
 /// the pre-flight (warning about the scopes `command` needs, if given).
+/// The rate `--rate` gives (or the config file's), if any.
+pub fn given_rate(args: &ApiArgs) -> Result<Option<Rate>> {
+    args.rate
+        .as_deref()
+        .map(|text| {
+            text.parse::<Rate>().map_err(|e| {
+                Error::Usage(format!("--rate '{text}': {e} (give e.g. 50/s or 100/m)"))
+            })
+        })
+        .transpose()
+}
+
 pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<SmsApi> {
     connect_sms_with(args, command, preflight::Token::Reuse)
 }

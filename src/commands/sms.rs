@@ -407,6 +407,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             })
             .unwrap_or_default(),
         texted,
+        rate: super::api::given_rate(&args.api)?.unwrap_or_else(crate::sms::api::default_rate),
         progress: ProgressMode::detect(args.api.quiet),
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };

@@ -87,6 +87,8 @@ pub struct Settings {
     pub texted: super::texted::Texted,
     /// The log ids of test sends (`--test-to`) made from this machine.
     pub test_sends: Arc<super::test_ledger::TestSends>,
+    /// The rate the sends start at: a dry run's time estimate.
+    pub rate: crate::http::Rate,
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
     pub confirm: Confirm,
@@ -607,6 +609,7 @@ pub fn run(
             settings.files(),
             counts,
             plan,
+            settings.rate,
             started.elapsed(),
         ));
     }

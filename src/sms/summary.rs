@@ -153,9 +153,37 @@ pub struct SmsSummary {
     #[serde(flatten)]
     pub traffic: crate::summary::Traffic,
     pub messages_per_second: f64,
+    /// A dry run's time estimate: its send requests at the rate the sends start at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
     #[serde(flatten)]
     pub kept: crate::summary::Kept,
     pub exit_code: u8,
+}
+
+/// How long a campaign's sends would take, as a dry run says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    /// Send requests the campaign would make.
+    pub requests: u64,
+    /// Requests per second the sends start at (`--rate`, else Zoho Voice's default).
+    pub rate: f64,
+    pub seconds: f64,
+}
+
+impl Estimate {
+    fn of(requests: u64, rate: crate::http::Rate) -> Estimate {
+        let rate = rate.as_per_second();
+        Estimate {
+            requests,
+            rate,
+            seconds: if rate > 0.0 {
+                requests as f64 / rate
+            } else {
+                0.0
+            },
+        }
+    }
 }
 
 /// What a summary says of the campaign's files.
@@ -211,6 +239,7 @@ impl SmsSummary {
                 ..Default::default()
             },
             messages_per_second: 0.0,
+            estimate: None,
             kept: crate::summary::Kept {
                 warnings: files.warnings.map(str::to_string),
                 ..crate::summary::Kept::new(
@@ -225,8 +254,16 @@ impl SmsSummary {
     }
 
     /// The summary of a dry run.
-    pub fn planned(files: Files<'_>, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
+    pub fn planned(
+        files: Files<'_>,
+        counts: Counts,
+        plan: Plan,
+        rate: crate::http::Rate,
+        elapsed: Duration,
+    ) -> SmsSummary {
+        let requests = plan.planned_requests;
         let mut s = SmsSummary::base(files, counts, plan, elapsed);
+        s.estimate = Some(Estimate::of(requests, rate));
         s.exit_code = crate::error::ExitCode::rows(s.rejected).code();
         s
     }
@@ -316,6 +353,14 @@ impl SmsSummary {
             "messages: {} segments in all ({} GSM-7, {} UCS-2), about {} send requests",
             p.segments, p.gsm7, p.ucs2, p.planned_requests
         );
+        if let Some(e) = &self.estimate {
+            let _ = writeln!(
+                o,
+                "time: about {} at {:.2} requests/s (the rate the sends start at)",
+                crate::import::summary::duration_text(e.seconds),
+                e.rate
+            );
+        }
         if !p.by_country.is_empty() {
             let mut countries: Vec<(&String, &u64)> = p.by_country.iter().collect();
             countries.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
