@@ -1,5 +1,5 @@
 //! The OAuth scopes each API operation needs, by the names the vendors' current pages give
-//! (`../shared/api/CURRENT-PAGES.md`), and whether a token's scope list grants them. The
+//! (2026), and whether a token's scope list grants them. The
 //! sandbox enforces the same table, so a run that passes there asks a real account for what
 //! the pages say, and `bulkline check` can name what a token lacks.
 
