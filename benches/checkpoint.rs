@@ -1,4 +1,4 @@
-//! Speed of the checkpoint journal, measured on this machine (numbers in the README).
+//! Speed of the checkpoint journal, measured on this machine (numbers in docs/performance.md).
 //!
 //! - `checkpoint_append/{threads_1,threads_32,tasks_256}`: intents (each durable before the call
 //!   returns) and their outcomes appended by 1 or 32 threads, or 256 tokio tasks, sharing group

@@ -1,4 +1,4 @@
-//! Speed of the offline pipeline, measured on this machine (numbers in the README).
+//! Speed of the offline pipeline, measured on this machine (numbers in docs/performance.md).
 //!
 //! - `clean/1m_rows`: the `bulkline clean` binary end to end (start-up, read, decode, map,
 //!   normalize, dedupe, write) on a generated 1,000,000-row CSV of mixed international numbers.

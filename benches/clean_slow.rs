@@ -1,5 +1,5 @@
-//! Speed of `bulkline clean` on numbers a plain file rarely holds (issue 24; numbers in the
-//! README's "Speed and memory"):
+//! Speed of `bulkline clean` on numbers a plain file rarely holds (numbers in
+//! docs/performance.md, "A slow mix"):
 //!
 //! - `clean_slow/1m_rows_mix`: the binary end to end, as `benches/clean.rs` runs it, on a
 //!   generated 1,000,000-row CSV of 40 regions where half the mobiles are invalid and a tenth

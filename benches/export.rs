@@ -1,4 +1,4 @@
-//! Speed of the export's file half, measured on this machine (numbers in the README): 10,000
+//! Speed of the export's file half, measured on this machine (numbers in docs/performance.md): 10,000
 //! Zoho Books-shaped contact persons flattened, spooled and written as CSV, JSON Lines and XLSX
 //! (`export_write/{csv,jsonl,xlsx}`), throughput in records. The network half is paced by the
 //! API's rate limit and measured by `scripts/export_throughput.sh`.

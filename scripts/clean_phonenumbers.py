@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The same job as `bulkline clean` on a generated export, written the way many users would:
-a plain Python script with the `phonenumbers` package. Used only to compare speed (README).
+a plain Python script with the `phonenumbers` package. Used only to compare speed (docs/performance.md).
 
 usage: clean_phonenumbers.py INPUT.csv CLEAN.csv ERRORS.csv
 """

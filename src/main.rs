@@ -7,7 +7,7 @@ use bulkline::cli::Cli;
 use clap::FromArgMatches;
 
 // Rows are allocated on the transform threads and freed on the writer thread: glibc's malloc
-// serialises that on its arena locks, mimalloc does not (measured: see the README).
+// serialises that on its arena locks, mimalloc does not (measured: see docs/performance.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -1,5 +1,5 @@
 //! The OAuth scopes each API operation needs, by the names the vendors' current pages give
-//! (`../shared/api/CURRENT-PAGES.md`), and whether a token's scope list grants them. The
+//! (2026), and whether a token's scope list grants them. The
 //! sandbox enforces the same table, so a run that passes there asks a real account for what
 //! the pages say, and `bulkline check` can name what a token lacks.
 
@@ -25,7 +25,7 @@ pub struct ApiScopes {
 }
 
 /// Where a Zoho API's missing scope is granted.
-pub const ZOHO_GRANT: &str = "generate a new refresh token with it (Zoho's API console: Self Client, scopes as the README's table lists them), then run again";
+pub const ZOHO_GRANT: &str = "generate a new refresh token with it (Zoho's API console: Self Client, scopes as the table in docs/auth.md lists them), then run again";
 /// Where a Zoom API's missing scope is granted.
 pub const ZOOM_GRANT: &str = "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again";
 /// The commands that use a contacts API.
@@ -99,7 +99,7 @@ pub enum Op {
 /// One permission: the scope to ask for, and every scope name that grants it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Need {
-    /// The scope the README tells users to grant.
+    /// The scope the documentation (docs/auth.md) tells users to grant.
     pub scope: &'static str,
     /// Every scope that grants it (`scope` first): the `.ALL` forms, an older name, Zoom's
     /// granular scope.

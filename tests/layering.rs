@@ -1,5 +1,5 @@
-//! The layering the README's layout promises: below the command line, no module imports the
-//! commands or the clap definitions; settings are handed down as plain data.
+//! The layering the layout in docs/design-decisions.md promises: below the command line, no
+//! module imports the commands or the clap definitions; settings are handed down as plain data.
 
 use std::path::{Path, PathBuf};
 

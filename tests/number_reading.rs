@@ -33,7 +33,7 @@ const fn case(
     }
 }
 
-/// The table: the reproductions and every country form it lists.
+/// The table: the reported reproductions and every country form they use.
 const CASES: &[Case] = &[
     // Country names in other languages and forms: national numbers take their region.
     case("090-1234-5678", "日本", Ok("+819012345678")),

@@ -85,7 +85,7 @@ impl DataCentre {
 
     /// The Zoho Voice server, where it is confirmed: `voice.zoho.com` (the pages) and
     /// `voice.zoho.eu` (Zoho Voice is offered in the US and EU data centres). `None`
-    /// elsewhere: a run there needs `--base-url` (see `../shared/api/CURRENT-PAGES.md`).
+    /// elsewhere: a run there needs `--base-url` (Zoho's current pages, 2026, confirm no other host).
     pub fn voice_url(self) -> Option<&'static str> {
         match self {
             DataCentre::Com => Some("https://voice.zoho.com"),

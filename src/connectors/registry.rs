@@ -4,8 +4,8 @@
 //! ([`registry!`]): a target's module name there declares the module and registers it.
 //!
 //! Adding a target: its module (a [`Descriptor`] and a [`super::Target`]), its name in that
-//! line, and its sandbox module (`src/sandbox/`). The README's "Adding a target" walks
-//! through it.
+//! line, and its sandbox module (`src/sandbox/`). CONTRIBUTING.md's "Adding a target"
+//! walks through it.
 
 use std::fmt;
 

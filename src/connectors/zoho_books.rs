@@ -1,5 +1,5 @@
-//! Zoho Books contact persons (`/books/v3/contacts/...`), following the vendor page
-//! `api/zoho-books-contact-persons.txt`.
+//! Zoho Books contact persons (`/books/v3/contacts/...`), following the vendor's Zoho Books
+//! contact persons API page.
 //!
 //! A contact person belongs to a Books *contact* (a customer or vendor): its parent, named by
 //! `contact_id`. Every request carries `organization_id` in its query string. Answers carry
@@ -62,8 +62,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
 .export_columns(&EXPORT_COLUMNS);
 
 /// Zoho Books' own codes that bulkline reads, whatever HTTP status carries them. The contact
-/// persons page documents none of them (`../shared/api/CURRENT-PAGES.md` says where each
-/// reading comes from): every one is a reading, quoted as *likely* in messages.
+/// persons page documents none of them (each code's `source` says where its reading comes
+/// from): every one is a reading, quoted as *likely* in messages.
 pub const CODES: VendorCodes = VendorCodes::new(&[
     VendorCode {
         code: "44",

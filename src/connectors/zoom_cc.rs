@@ -468,7 +468,7 @@ impl Target for ZoomCc {
         put(&mut fields, "company", &contact.company);
         put(&mut fields, "role", &contact.job_title);
         put(&mut fields, "location", &location(contact));
-        // The lengths of Zoom's Contact Center spec (`../shared/api/CURRENT-PAGES.md`).
+        // The lengths of Zoom's Contact Center spec (its OpenAPI file).
         for (name, max) in FIELD_LIMITS {
             check_len(&fields, name, max, name)?;
         }

@@ -49,7 +49,7 @@ pub enum RegionFrom {
     Guess,
 }
 
-/// Reads a phone value by the rules of "How a number is read" (README): a value that is not
+/// Reads a phone value by the rules of "How a number is read" (docs/clean.md): a value that is not
 /// bare digits is read as [`normalize`] reads it; bare digits that start with a calling code
 /// are read both ways, and a question (both valid, different numbers) is settled by `bare`
 /// or refused ([`PhoneError::Ambiguous`]). The question is only asked when the international

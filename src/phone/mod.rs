@@ -23,7 +23,7 @@ thread_local! {
     /// One phone-number utility per thread. The shared global one keeps its compiled regexes
     /// in pools that only their first user reads without a lock; every other thread pays a
     /// mutex per match. A utility of its own makes each worker thread that first user
-    /// (measured: see the README's speed table).
+    /// (measured: see docs/performance.md).
     static UTIL: Option<PhoneNumberUtil> = metadata::util();
 }
 

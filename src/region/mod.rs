@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn reads_names_in_other_languages_codes_and_short_forms() {
         let cases: &[(&str, &str)] = &[
-            // The cells the brief names.
+            // Country cells real exports hold.
             ("Frankreich", "FR"),
             ("Sverige", "SE"),
             ("日本", "JP"),

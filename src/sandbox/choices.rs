@@ -1,7 +1,7 @@
 //! The sandbox's choices where the vendors' pages are silent, in one place.
 //!
-//! The sandbox follows the pages in `api/` (and `api/CURRENT-PAGES.md` where the live pages
-//! moved on). Where they say nothing (an error code, the status that carries it, what a
+//! The sandbox follows the vendors' API pages (Zoho's and Zoom's current pages, 2026, where
+//! they moved on from older versions). Where they say nothing (an error code, the status that carries it, what a
 //! deleted record answers, a limit, a paging detail), it still has to answer something: what
 //! it answers is listed here, with the page that is silent. A run that passes against the
 //! sandbox has shown nothing about these points on a real account; each is an assumption to
@@ -25,11 +25,11 @@ pub struct Choice {
 /// The APIs the sandbox serves that are not targets of the registry.
 pub const OTHER_APIS: [&str; 3] = ["zoho-voice-sms", "zoho-oauth", "zoom-oauth"];
 
-const BOOKS_PAGE: &str = "api/zoho-books-contact-persons.txt";
-const VOICE_PAGE: &str = "api/zoho-voice-contacts.txt";
+const BOOKS_PAGE: &str = "Zoho Books contact persons page";
+const VOICE_PAGE: &str = "Zoho Voice contacts page";
 const ZOOM_PAGE: &str =
-    "api/zoom-contact-center-address-book-contacts.txt and Zoom's Contact Center spec";
-const SMS_PAGES: &str = "api/zoho-voice-sms.txt and the current send/logs pages";
+    "Zoom Contact Center address book contacts page and Zoom's Contact Center spec";
+const SMS_PAGES: &str = "Zoho Voice SMS page and the current send/logs pages";
 
 /// Every choice the sandbox makes where the pages are silent.
 pub const CHOICES: &[Choice] = &[
@@ -38,7 +38,7 @@ pub const CHOICES: &[Choice] = &[
         target: "zoho-books",
         point: "the code of a contact person that does not exist (update, delete, mark primary, get)",
         sandbox: "HTTP 404, code 1003 \"The contact person does not exist.\" (bulkline's undo counts 1003 and 1002 as already gone)",
-        silent: "api/zoho-books-contact-persons.txt; Zoho's errors page gives 1002 for \"does not exist\" in general",
+        silent: "Zoho Books contact persons page; Zoho's errors page gives 1002 for \"does not exist\" in general",
     },
     Choice {
         target: "zoho-books",
@@ -74,13 +74,13 @@ pub const CHOICES: &[Choice] = &[
         target: "zoho-books",
         point: "the per-minute limit (100 requests per organization)",
         sandbox: "HTTP 429, code 44; only requests with a valid token count",
-        silent: "api/zoho-books-contact-persons.txt (the limit and code come from api/CURRENT-PAGES.md's reading)",
+        silent: "Zoho Books contact persons page (the limit and code are a reading of Zoho's current pages, 2026)",
     },
     Choice {
         target: "zoho-books",
         point: "the status that carries the daily quota's code 45",
         sandbox: "HTTP 429 by default (books_daily_quota_status changes it); the quota is off unless set",
-        silent: "api/CURRENT-PAGES.md: \"which HTTP status carries code 45 is not documented\"",
+        silent: "Zoho's current pages (2026): which HTTP status carries code 45 is not documented",
     },
     Choice {
         target: "zoho-books",
@@ -104,20 +104,20 @@ pub const CHOICES: &[Choice] = &[
         target: "zoho-books",
         point: "GET /books/v3/contacts (the organization's contacts, for the pre-flight)",
         sandbox: "answers contact_id and contact_name only, paged like the contact persons",
-        silent: "api/zoho-books-contact-persons.txt (the call is on Books' contacts page, not copied here)",
+        silent: "Zoho Books contact persons page (the call is on Books' contacts page)",
     },
     // Zoho Voice contacts.
     Choice {
         target: "zoho-voice",
         point: "what a lock-out answers (\"lock period is 10 min\" on the call-logs page)",
         sandbox: "only when configured (`lockout`): HTTP 429 to every API request for its length, with a Retry-After of what is left, or with none (`retry_after: false`); on every API alike",
-        silent: "api/CURRENT-PAGES.md (the lock period is quoted from the call-logs page; no page shows its answer)",
+        silent: "Zoho's current pages, 2026 (the lock period is quoted from the call-logs page; no page shows its answer)",
     },
     Choice {
         target: "zoho-voice",
         point: "what a contact that does not exist (or was deleted) answers",
         sandbox: "HTTP 404, code \"404\" \"The contact does not exist or has been deleted.\" (bulkline's undo counts it as already gone)",
-        silent: "api/zoho-voice-contacts.txt (errors only as \"<App Error Code>\"; api/CURRENT-PAGES.md: already-gone codes not documented)",
+        silent: "Zoho Voice contacts page (errors only as \"<App Error Code>\"; Zoho's current pages, 2026: already-gone codes not documented)",
     },
     Choice {
         target: "zoho-voice",
@@ -129,13 +129,13 @@ pub const CHOICES: &[Choice] = &[
         target: "zoho-voice",
         point: "how the `contact` parameter travels on POST and PUT",
         sandbox: "taken from a form body or the query string, for both methods",
-        silent: "api/zoho-voice-contacts.txt (api/CURRENT-PAGES.md: a form body on PUT may not arrive)",
+        silent: "Zoho Voice contacts page (Zoho's current pages, 2026: a form body on PUT may not arrive)",
     },
     Choice {
         target: "zoho-voice",
         point: "a rate limit for contacts",
         sandbox: "none of its own (only the global --rate-limit, answered 429 with Retry-After)",
-        silent: "api/zoho-voice-contacts.txt (the call-logs page's \"30 calls per min, lock 10 min\" may hold here too)",
+        silent: "Zoho Voice contacts page (the call-logs page's \"30 calls per min, lock 10 min\" may hold here too)",
     },
     Choice {
         target: "zoho-voice",
@@ -184,7 +184,7 @@ pub const CHOICES: &[Choice] = &[
         target: "zoom-cc",
         point: "clearing a field on PATCH with \"\" or []",
         sandbox: "clears it (an empty display_name is then refused 2104, neither e-mail nor phone left 2102)",
-        silent: "Zoom's Contact Center spec (api/CURRENT-PAGES.md: neither allowed nor forbidden)",
+        silent: "Zoom's Contact Center spec (neither allowed nor forbidden)",
     },
     Choice {
         target: "zoom-cc",
@@ -233,7 +233,7 @@ pub const CHOICES: &[Choice] = &[
         target: "zoho-voice-sms",
         point: "the time zone of the logs' fromDate and toDate, and the answer to a date alone",
         sandbox: "UTC; a date alone (no time) is refused: HTTP 400 ZVSMS-4005 naming the parameter and the form yyyy-MM-dd HH:mm:ss",
-        silent: "the logs page (api/CURRENT-PAGES.md: time zone not stated; the form is given, not the refusal)",
+        silent: "the logs page (time zone not stated; the form is given, not the refusal)",
     },
     Choice {
         target: "zoho-voice-sms",
@@ -246,7 +246,7 @@ pub const CHOICES: &[Choice] = &[
         target: "zoho-oauth",
         point: "the authorization-code grant of a Self Client's grant code",
         sandbox: "one grant code (seed::GRANT_CODE), taken once: a new refresh token besides the access token; a second use answers HTTP 200 {\"error\": \"invalid_code\"}",
-        silent: "api/CURRENT-PAGES.md (the token limits only; the grant-code exchange is on Zoho's OAuth pages, not in this folder)",
+        silent: "Zoho's token-limits page (the token limits only; the grant-code exchange is on Zoho's OAuth pages)",
     },
     Choice {
         target: "zoho-oauth",

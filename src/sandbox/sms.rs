@@ -3,7 +3,7 @@
 //! `GET /rest/json/v1/sms/logs`. Sent messages are delivered at once (`DELIVERED` in the logs)
 //! unless scheduled; incoming messages are added by the admin API.
 //!
-//! The current pages (`../shared/api/CURRENT-PAGES.md`) make `senderId` required and allow
+//! Zoho's current send pages (2026) make `senderId` required and allow
 //! 1,000 characters: a send without a sender id, or with one the account does not have, is
 //! refused `ZVSMS-4027 Bad Request` (the page's error sample), as is a longer message
 //! (`ZVSMS-4003`). Error codes other than the pages' `ZVSMS-4027` and `ZVSMS-4038` are the
