@@ -20,8 +20,8 @@ pub struct Cli {
     pub config: Option<std::path::PathBuf>,
 
     /// The profile: a named account of the credentials file (`[profile.NAME]`) and its
-    /// settings in the config file (default: the config file's `profile`, else the default
-    /// profile).
+    /// settings in the config file (default: the config file's `default_profile`, else the
+    /// default profile).
     #[arg(long, global = true, env = "BULKLINE_PROFILE", value_name = "NAME")]
     pub profile: Option<String>,
     /// Trace every HTTP request (method, path, status, time, retries) and token request;
@@ -895,14 +895,18 @@ pub struct SandboxArgs {
 }
 
 /// Examples that end each command's `--help`.
-const EXAMPLES: [(&str, &str); 12] = [
+const EXAMPLES: [(&str, &str); 13] = [
     (
         "clean",
         "Examples:\n  bulkline clean contacts.csv -o clean.csv --errors errors.csv --duplicates dups.csv\n  bulkline clean export.xlsx --sheet Contacts --default-region GB -o clean.csv\n  bulkline clean phone.vcf -o clean.jsonl --json > summary.json",
     ),
     (
         "import",
-        "Examples:\n  bulkline import contacts.csv --to zoho-voice --dry-run --report plan.csv\n  bulkline import contacts.xlsx --to zoom-cc --address-book-id AB12 --rate 40/s\n  bulkline import contacts.csv --to zoho-books --books-contact-id 460000000026049 --errors refused.csv",
+        "Examples:\n  bulkline import contacts.csv --to zoho-voice --dry-run --report plan.csv\n  bulkline import contacts.csv --to zoho-voice --limit 5\n  bulkline import contacts.xlsx --to zoom-cc --address-book-id AB12 --rate 40/s\n  bulkline import contacts.csv --to zoho-books --books-contact-id 460000000026049 --errors refused.csv",
+    ),
+    (
+        "verify",
+        "Examples:\n  bulkline verify contacts.csv --to zoho-voice --report verify.csv\n  bulkline verify contacts.csv --to zoom-cc --address-book-id AB12 --limit 100 --json",
     ),
     (
         "undo",

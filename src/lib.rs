@@ -52,6 +52,7 @@ pub mod http;
 pub mod import;
 pub mod input;
 pub mod keys;
+pub mod manpage;
 pub mod mapping;
 pub mod meter;
 pub mod paths;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::cli::{CompletionsArgs, ManArgs};
 use crate::error::{Error, Result, exit};
+use crate::manpage;
 
 /// Prints the completion script of `args.shell` on stdout (a reader that went away ends it
 /// quietly, see [`crate::stdout`]).
@@ -22,9 +23,7 @@ pub fn man(args: &ManArgs) -> Result<u8> {
     let command = crate::cli::command();
     match &args.dir {
         None => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(command)
-                .render(&mut buf)
+            let buf = render(command, None, Some(manpage::MAIN_EXAMPLES))
                 .map_err(|e| Error::io("cannot render", "the man page", e))?;
             crate::stdout::write_bytes(&buf)?;
             Ok(exit::OK)
@@ -33,17 +32,44 @@ pub fn man(args: &ManArgs) -> Result<u8> {
     }
 }
 
+/// The page of `cmd` (titled `title`, else by its name): clap_mangen's sections of the command
+/// line (its "EXTRA" section, the help's closing text, left out), then EXAMPLES, EXIT STATUS
+/// and ENVIRONMENT.
+fn render(
+    cmd: clap::Command,
+    title: Option<String>,
+    examples: Option<&str>,
+) -> std::io::Result<Vec<u8>> {
+    let has_commands = cmd.get_subcommands().any(|c| !c.is_hide_set());
+    let has_version = cmd.get_version().is_some() || cmd.get_long_version().is_some();
+    let mut man = clap_mangen::Man::new(cmd);
+    if let Some(title) = title {
+        man = man.title(title);
+    }
+    let mut buf = Vec::new();
+    man.render_title(&mut buf)?;
+    man.render_name_section(&mut buf)?;
+    man.render_synopsis_section(&mut buf)?;
+    man.render_description_section(&mut buf)?;
+    man.render_options_section(&mut buf)?;
+    if has_commands {
+        man.render_subcommands_section(&mut buf)?;
+    }
+    buf.extend_from_slice(manpage::sections(examples).as_bytes());
+    if has_version {
+        man.render_version_section(&mut buf)?;
+    }
+    Ok(buf)
+}
+
 /// `bulkline.1`, and `bulkline-<command>.1` for each command.
 fn write_pages(command: clap::Command, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("cannot create", dir, e))?;
     let mut command = command;
     command.build();
-    let page = |cmd: clap::Command, name: String| -> Result<()> {
+    let page = |cmd: clap::Command, name: String, examples: Option<&str>| -> Result<()> {
         let path = dir.join(format!("{name}.1"));
-        let mut buf = Vec::new();
-        clap_mangen::Man::new(cmd)
-            .title(name.to_uppercase())
-            .render(&mut buf)
+        let buf = render(cmd, Some(name.to_uppercase()), examples)
             .map_err(|e| Error::io("cannot render", &path, e))?;
         std::fs::write(&path, buf).map_err(|e| Error::io("cannot write", &path, e))
     };
@@ -52,7 +78,8 @@ fn write_pages(command: clap::Command, dir: &Path) -> Result<()> {
             continue;
         }
         let name = format!("bulkline-{}", sub.get_name());
-        page(sub.clone(), name)?;
+        let examples = sub.get_after_help().map(|t| t.to_string());
+        page(sub.clone(), name, examples.as_deref())?;
     }
-    page(command, "bulkline".into())
+    page(command, "bulkline".into(), Some(manpage::MAIN_EXAMPLES))
 }

@@ -1,0 +1,238 @@
+//! The man pages' own sections, after the ones clap_mangen draws from the command line
+//! (name, synopsis, description, options, commands): EXAMPLES (the command's examples, as its
+//! `--help` ends with them), EXIT STATUS and ENVIRONMENT (every variable bulkline reads).
+
+use std::fmt::Write as _;
+
+use crate::error::exit;
+
+/// What each exit code means, for every command.
+pub const EXIT_STATUS: [(u8, &str); 5] = [
+    (
+        exit::OK,
+        "Done: every row was fine (or the command had nothing to report). A reader of stdout \
+         that goes away early (`| head`) is no error either.",
+    ),
+    (
+        exit::ROWS_REJECTED,
+        "Done, but some rows were rejected, refused by the target, in conflict, or (verify) \
+         did not land as the file says: see the error report.",
+    ),
+    (
+        exit::USAGE,
+        "Usage or configuration: a bad option; credentials, a scope or a data centre refused. \
+         Fix what the message names: the same command then goes on from where it stopped.",
+    ),
+    (
+        exit::FATAL,
+        "Fatal: unreadable input, an I/O error (a full disk, a log that cannot be opened), a \
+         canary that found a difference.",
+    ),
+    (
+        exit::RESUMABLE,
+        "Stopped early and resumable (a signal, a daily quota, a lock-out longer than \
+         --max-wait, the API unreachable): run the same command again.",
+    ),
+];
+
+/// Every environment variable bulkline reads, and what for.
+pub const ENVIRONMENT: [(&str, &str); 33] = [
+    ("BULKLINE_CONFIG", "The config file (--config)."),
+    (
+        "BULKLINE_PROFILE",
+        "The profile: a [profile.NAME] of the credentials and config files (--profile).",
+    ),
+    (
+        "BULKLINE_CREDENTIALS",
+        "The credentials file (--credentials; default: $XDG_CONFIG_HOME/bulkline/credentials.toml).",
+    ),
+    (
+        "BULKLINE_LOG",
+        "Append the request trace to this file (--log).",
+    ),
+    ("BULKLINE_RATE", "Requests per second or minute (--rate)."),
+    (
+        "BULKLINE_MAX_WAIT",
+        "The longest lock-out a run waits out before it stops (--max-wait).",
+    ),
+    (
+        "BULKLINE_REQUEST_TIMEOUT",
+        "Seconds a request may take (--request-timeout).",
+    ),
+    ("BULKLINE_DC", "The Zoho data centre (--dc)."),
+    (
+        "BULKLINE_BASE_URL",
+        "The API's scheme, host and port (--base-url): a proxy, or `bulkline sandbox`.",
+    ),
+    (
+        "BULKLINE_ACCOUNTS_URL",
+        "The token endpoint's scheme, host and port (--accounts-url).",
+    ),
+    (
+        "BULKLINE_DEFAULT_REGION",
+        "The country of national numbers with no country of their own (--default-region).",
+    ),
+    (
+        "BULKLINE_REPORT_DIR",
+        "Where the default error reports go (--report-dir).",
+    ),
+    (
+        "BULKLINE_STATE_DIR",
+        "The state directory: run locks, the campaign marks, test sends (default: \
+         $XDG_STATE_HOME/bulkline).",
+    ),
+    ("ZOHO_CLIENT_ID", "The Zoho API console client's id."),
+    (
+        "ZOHO_CLIENT_SECRET",
+        "Its secret (also read by auth login).",
+    ),
+    (
+        "ZOHO_REFRESH_TOKEN",
+        "The refresh token auth login got from a grant code.",
+    ),
+    (
+        "ZOHO_ACCESS_TOKEN",
+        "A Zoho access token to use as it is (never renewed).",
+    ),
+    (
+        "ZOHO_DC",
+        "The data centre the Zoho account lives in (as --dc).",
+    ),
+    (
+        "ZOHO_BOOKS_ORGANIZATION_ID",
+        "The Zoho Books organization (--organization-id of auth login).",
+    ),
+    (
+        "ZOHO_BOOKS_CONTACT_ID",
+        "The Books contact that contact persons are added to (--books-contact-id).",
+    ),
+    (
+        "ZOHO_VOICE_SENDER_ID",
+        "The sender id of SMS campaigns (--sender-id).",
+    ),
+    (
+        "ZOOM_ACCOUNT_ID",
+        "The Zoom server-to-server OAuth app's account id.",
+    ),
+    ("ZOOM_CLIENT_ID", "Its client id."),
+    (
+        "ZOOM_CLIENT_SECRET",
+        "Its client secret (also read by auth login).",
+    ),
+    (
+        "ZOOM_ACCESS_TOKEN",
+        "A Zoom access token to use as it is (never renewed).",
+    ),
+    (
+        "ZOOM_ADDRESS_BOOK_ID",
+        "The Contact Center address book (--address-book-id).",
+    ),
+    (
+        "XDG_CONFIG_HOME",
+        "Where the config and credentials files are (default: ~/.config).",
+    ),
+    (
+        "XDG_CACHE_HOME",
+        "Where the Zoho and Zoom access tokens are kept between runs (default: ~/.cache).",
+    ),
+    (
+        "XDG_STATE_HOME",
+        "Where the state directory is (default: ~/.local/state).",
+    ),
+    ("HOME", "The base of the defaults above."),
+    (
+        "NO_COLOR",
+        "Read by the progress bar's terminal library: no colours.",
+    ),
+    (
+        "TERM",
+        "Read by the progress bar's terminal library: whether the terminal can draw one.",
+    ),
+    (
+        "RUST_BACKTRACE",
+        "Read by the Rust runtime: a backtrace if bulkline ever panics (a bug: report it).",
+    ),
+];
+
+/// The main page's examples: a first day, from the sandbox to a real account.
+pub const MAIN_EXAMPLES: &str = "Examples:
+  bulkline clean contacts.csv -o clean.csv --errors errors.csv
+  bulkline import contacts.csv --to zoho-voice --sandbox
+  bulkline auth login --to zoho --dc eu --client-id 1000.ABC --code 1000.9f2e
+  bulkline check --to zoho-voice --write
+  bulkline import contacts.csv --to zoho-voice --limit 5
+  bulkline import contacts.csv --to zoho-voice
+  bulkline verify contacts.csv --to zoho-voice --report verify.csv
+  bulkline sms list.csv --message 'Hi {first_name}' --dry-run
+  bulkline export --from zoho-voice -o contacts.xlsx
+";
+
+/// The EXAMPLES, EXIT STATUS and ENVIRONMENT sections of a page, in roff. `examples` is the
+/// text a command's `--help` ends with ("Examples:" and one indented command a line).
+pub fn sections(examples: Option<&str>) -> String {
+    let mut out = String::new();
+    let commands: Vec<&str> = examples
+        .into_iter()
+        .flat_map(str::lines)
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.ends_with(':'))
+        .collect();
+    if !commands.is_empty() {
+        out.push_str(".SH EXAMPLES\n.nf\n");
+        for line in commands {
+            let _ = writeln!(out, "{}", escape_line(line));
+        }
+        out.push_str(".fi\n");
+    }
+    out.push_str(".SH \"EXIT STATUS\"\n");
+    for (code, text) in EXIT_STATUS {
+        let _ = writeln!(out, ".TP\n.B {code}\n{}", escape_line(text));
+    }
+    out.push_str(".SH ENVIRONMENT\n");
+    for (name, text) in ENVIRONMENT {
+        let _ = writeln!(out, ".TP\n.B {name}\n{}", escape_line(text));
+    }
+    out
+}
+
+/// A line of text as roff shows it: backslashes escaped, hyphens as hyphens (`\-`, so that
+/// options copy and search as typed), and a line starting with a control character kept as
+/// text.
+fn escape_line(line: &str) -> String {
+    let text = line.replace('\\', "\\e").replace('-', "\\-");
+    if text.starts_with('.') || text.starts_with('\'') {
+        format!("\\&{text}")
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn examples_exit_status_and_environment_in_roff() {
+        let page = sections(Some(
+            "Examples:\n  bulkline man | man -l -\n  .hidden \\ thing\n",
+        ));
+        assert!(page.starts_with(".SH EXAMPLES\n.nf\nbulkline man | man \\-l \\-\n"));
+        assert!(page.contains("\\&.hidden \\e thing\n.fi\n"), "{page}");
+        assert!(page.contains(".SH \"EXIT STATUS\"\n.TP\n.B 0\n"), "{page}");
+        assert!(page.contains(".TP\n.B 4\nStopped early"), "{page}");
+        assert!(
+            page.contains(".SH ENVIRONMENT\n.TP\n.B BULKLINE_CONFIG\n"),
+            "{page}"
+        );
+        assert!(!sections(None).contains("EXAMPLES"));
+    }
+
+    #[test]
+    fn every_variable_is_listed_once() {
+        let mut names: Vec<&str> = ENVIRONMENT.iter().map(|(n, _)| *n).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(names.len(), before);
+    }
+}
