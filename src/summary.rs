@@ -45,6 +45,9 @@ pub struct Kept {
     /// The warnings file (`--bad-secondary drop`'s dropped values).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<String>,
+    /// The journal was a temporary one, gone with the command (`--sandbox`).
+    #[serde(skip)]
+    pub journal_gone: bool,
 }
 
 impl Kept {
@@ -59,6 +62,27 @@ impl Kept {
             errors: errors.map(str::to_string),
             report: report.map(str::to_string),
             warnings: None,
+            journal_gone: false,
+        }
+    }
+
+    /// The journal was temporary (`--sandbox`, whose records end with the command too): no
+    /// path to name, since none is left to resume from.
+    pub fn forget_journal(&mut self) {
+        self.checkpoint = None;
+        self.journal_gone = true;
+    }
+
+    /// The line a summary gives about the journal, if any.
+    pub fn journal_line(&self) -> Option<String> {
+        match (&self.checkpoint, self.journal_gone) {
+            (Some(path), _) => Some(format!("checkpoint: {path}")),
+            (None, true) => Some(
+                "checkpoint: none kept (--sandbox: the sandbox's records and the journal end \
+                 with the command)"
+                    .to_string(),
+            ),
+            (None, false) => None,
         }
     }
 }

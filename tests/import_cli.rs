@@ -363,6 +363,20 @@ fn sandbox_flag_imports_the_google_sample() {
     // The in-process sandbox of --sandbox is not ours: ours saw nothing.
     assert!(h.sb.voice_contacts().is_empty());
     assert_eq!(h.writes(), 0);
+    // Its journal went with it: no path is named that is not there.
+    assert!(run.summary.get("checkpoint").is_none(), "{run}");
+    let out = h
+        .command()
+        .args(["import", sample, "--to", "zoho-voice", "--sandbox"])
+        .args(["--rate", "200/s"])
+        .output()
+        .expect("run bulkline");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("checkpoint: none kept (--sandbox"), "{text}");
+    for line in text.lines().filter(|l| l.contains(".checkpoint")) {
+        let path = line.rsplit(' ').next().unwrap_or("");
+        assert!(std::path::Path::new(path).exists(), "a path that is gone: {line}");
+    }
 }
 
 #[test]

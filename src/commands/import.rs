@@ -34,7 +34,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         ],
     )?;
     let api = connect(&args.api, args.to, None, Some(scope_command(args.mode)))?;
-    let (checkpoint, _temp_journal) = super::journal_path(
+    let (checkpoint, temp_journal) = super::journal_path(
         args.journal.checkpoint.as_deref(),
         api.sandbox.is_some(),
         "import.checkpoint",
@@ -87,7 +87,10 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         .duplicates
         .clone()
         .or_else(|| crate::report::beside_errors(settings.errors.as_deref(), "duplicates"));
-    let summary = import::run(&settings, api.target, api.http, &api.runtime)?;
+    let mut summary = import::run(&settings, api.target, api.http, &api.runtime)?;
+    if temp_journal.is_some() {
+        summary.kept.forget_journal();
+    }
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
 }

@@ -299,7 +299,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     // The log ids of test sends made from here: never taken for the campaign's messages.
     let test_sends = TestSends::load_or_warn(&crate::runlock::state_dir(|k| std::env::var(k).ok()));
 
-    let (checkpoint, _temp_journal) = super::journal_path(
+    let (checkpoint, temp_journal) = super::journal_path(
         args.journal.checkpoint.as_deref(),
         api.as_ref().is_some_and(|a| a.sandbox.is_some()),
         "sms.checkpoint",
@@ -420,7 +420,10 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         .duplicates
         .clone()
         .or_else(|| crate::report::beside_errors(settings.errors.as_deref(), "duplicates"));
-    let summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
+    let mut summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
+    if temp_journal.is_some() {
+        summary.kept.forget_journal();
+    }
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     if args.dry_run && sender_id.is_none() && !args.api.quiet {
         crate::stop::say(&format!("note: {SENDER_ID_MISSING}"));

@@ -323,8 +323,8 @@ impl ImportSummary {
             let path = if path == "-" { "standard output" } else { path };
             let _ = writeln!(out, "  {what}: {path}");
         }
-        if let Some(path) = &self.kept.checkpoint {
-            let _ = writeln!(out, "  checkpoint: {path}");
+        if let Some(line) = self.kept.journal_line() {
+            let _ = writeln!(out, "  {line}");
         }
         out
     }

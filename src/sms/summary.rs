@@ -431,8 +431,8 @@ impl SmsSummary {
         if let Some(path) = self.kept.report.as_deref().filter(|p| *p != "-") {
             let _ = writeln!(o, "report: {path}");
         }
-        if let Some(path) = &self.kept.checkpoint {
-            let _ = writeln!(o, "checkpoint: {path}");
+        if let Some(line) = self.kept.journal_line() {
+            let _ = writeln!(o, "{line}");
         }
         o
     }
