@@ -375,8 +375,46 @@ fn sandbox_flag_imports_the_google_sample() {
     assert!(text.contains("checkpoint: none kept (--sandbox"), "{text}");
     for line in text.lines().filter(|l| l.contains(".checkpoint")) {
         let path = line.rsplit(' ').next().unwrap_or("");
-        assert!(std::path::Path::new(path).exists(), "a path that is gone: {line}");
+        assert!(
+            std::path::Path::new(path).exists(),
+            "a path that is gone: {line}"
+        );
     }
+}
+
+#[test]
+fn undo_of_a_restarted_journal_points_to_the_journal_that_holds_the_creates() {
+    let t = Target::VOICE;
+    let h = Harness::new(common::config());
+    let input = h.write_csv("in.csv", &rows(0..4));
+    let cp = h.path("x.checkpoint");
+    h.import(t, &input, &cp, &[]).assert_code(0);
+    // Started over: the records are there already, so this journal creates nothing.
+    let again = h.import(t, &input, &cp, &["--restart"]);
+    again.assert_code(0);
+    assert_eq!(again.num("created"), 0, "{again}");
+    let old = h.path("x.checkpoint.1.old");
+    assert!(old.exists());
+
+    let undo = h.undo(&cp);
+    undo.assert_code(0);
+    assert_eq!(undo.num("created"), 0, "{undo}");
+    let replaced = &undo.summary["replaced"];
+    assert_eq!(replaced["created"].as_u64(), Some(4), "{undo}");
+    let named = replaced["journal"].as_str().unwrap_or("");
+    assert!(named.ends_with("x.checkpoint.1.old"), "{undo}");
+    let text = h.undo_cmd(&cp, &[]).output().expect("run bulkline undo");
+    let text = String::from_utf8_lossy(&text.stderr);
+    assert!(
+        text.contains("the 4 records created before it are in") && text.contains("bulkline undo"),
+        "{text}"
+    );
+    assert_eq!(h.mobiles(t), expected_mobiles(0..4));
+    // The journal it names undoes them.
+    let undone = h.undo(std::path::Path::new(named));
+    undone.assert_code(0);
+    assert_eq!(undone.num("deleted"), 4, "{undone}");
+    assert!(h.mobiles(t).is_empty());
 }
 
 #[test]

@@ -316,13 +316,18 @@ fn sync_parent(path: &Path) -> Result<(), CheckpointError> {
 /// Writes the header to a temporary file, syncs it and renames it to `path`: a journal never
 /// exists with a partial header.
 /// Returns the creation time it wrote.
-fn create(path: &Path, header: &RunHeader) -> Result<u64, CheckpointError> {
+fn create(
+    path: &Path,
+    header: &RunHeader,
+    replaces: Option<&Path>,
+) -> Result<u64, CheckpointError> {
     let created_unix = now_unix();
     let frame = Frame::Header(HeaderFrame {
         format: FORMAT_NAME.to_owned(),
         run: header.clone(),
         tool: env!("CARGO_PKG_VERSION").to_owned(),
         created_unix,
+        replaces: replaces.map(|p| crate::paths::absolute(p).display().to_string()),
     });
     let mut line = Vec::new();
     record::encode(&frame, &mut line)
@@ -388,7 +393,7 @@ impl Journal {
         } else {
             Resume::default()
         };
-        let created_unix = create(path, header)?;
+        let created_unix = create(path, header, moved_aside.as_deref())?;
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -430,6 +435,7 @@ impl Journal {
             .map_err(|e| CheckpointError::io("seek in", path, e))?;
         let mut resume = loaded.resume;
         resume.created_unix = loaded.header.created_unix;
+        resume.replaces = loaded.header.replaces.map(PathBuf::from);
         let (journal, resume) = Self::start(path, file, resume);
         Ok((journal, loaded.header.run, resume))
     }
@@ -710,7 +716,7 @@ impl Journal {
 /// of resuming large journals; a real run writes through [`Journal`].
 #[doc(hidden)]
 pub fn write_synthetic(path: &Path, header: &RunHeader, n: u64) -> Result<(), CheckpointError> {
-    create(path, header)?;
+    create(path, header, None)?;
     let file = OpenOptions::new()
         .append(true)
         .open(path)

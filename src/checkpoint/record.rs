@@ -191,6 +191,10 @@ pub(crate) struct HeaderFrame {
     /// When the journal was created, in seconds since the Unix epoch (informative).
     #[serde(default)]
     pub created_unix: u64,
+    /// The journal `--restart` moved aside to start this one (its path then), if any: where
+    /// the earlier runs' records are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -115,8 +115,11 @@ pub struct Resume {
     pub ignored: u64,
     /// Bytes of a torn last record that were dropped (and truncated, when opened to write).
     pub dropped_tail_bytes: u64,
-    /// Where `--restart` moved the old journal.
+    /// Where `--restart` moved the old journal (this run).
     pub moved_aside: Option<PathBuf>,
+    /// The journal this one replaced when a `--restart` started it (see
+    /// [`Resume::moved_aside`]), as its header says.
+    pub replaces: Option<PathBuf>,
     /// The largest intent id in the journal (0 when none).
     pub(crate) last_intent: IntentId,
     /// The key of each row whose latest intent gave one (see [`crate::checkpoint::Journal::intent_keyed`]).
@@ -476,6 +479,7 @@ impl Builder {
             ignored: self.ignored,
             dropped_tail_bytes: 0,
             moved_aside: None,
+            replaces: None,
             last_intent: self.last_intent,
             keys: self.keys,
             created_unix: 0,
@@ -590,5 +594,6 @@ pub fn read_journal(path: &Path) -> Result<(RunHeader, Resume), CheckpointError>
     super::lock(&file, path, false)?;
     let mut loaded = load(path, &mut file)?;
     loaded.resume.created_unix = loaded.header.created_unix;
+    loaded.resume.replaces = loaded.header.replaces.map(PathBuf::from);
     Ok((loaded.header.run, loaded.resume))
 }

@@ -75,7 +75,44 @@ pub struct UndoSummary {
     /// The file of refused deletes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<String>,
+    /// The journal this one replaced (`import --restart` moved it aside): the records the
+    /// runs before the restart created are in it, not here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaced: Option<Replaced>,
     pub exit_code: u8,
+}
+
+/// A journal that `--restart` moved aside, as undo points to it.
+#[derive(Debug, Serialize)]
+pub struct Replaced {
+    pub journal: String,
+    /// The records it says were created (`None`: it cannot be read now).
+    pub created: Option<u64>,
+}
+
+impl Replaced {
+    /// The journal at `path`, and what it holds.
+    fn read(path: &Path) -> Replaced {
+        Replaced {
+            journal: path.display().to_string(),
+            created: read_journal(path)
+                .ok()
+                .map(|(_, r)| r.ever_created().len() as u64),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self.created {
+            Some(n) => format!(
+                "  this journal was started by --restart: the {n} records created before it are in {} (bulkline undo {} to delete them)",
+                self.journal, self.journal
+            ),
+            None => format!(
+                "  this journal was started by --restart, which moved the one before it to {}: it cannot be read now",
+                self.journal
+            ),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -492,6 +529,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
         checkpoint: args.checkpoint.clone(),
         target: header.target.clone(),
         dry_run: args.dry_run,
+        replaced: resume.replaces.as_deref().map(Replaced::read),
         ..UndoSummary::default()
     };
     let http = api.http.clone();
@@ -639,6 +677,9 @@ impl crate::summary::Summary for UndoSummary {
                 "  interrupted creates of the import: {} found on the target (deleted with the others), {} never happened",
                 summary.found_unsettled, summary.not_created
             );
+        }
+        if let Some(replaced) = &summary.replaced {
+            let _ = writeln!(out, "{}", replaced.text());
         }
         for answer in summary.gone_answers.values() {
             let _ = writeln!(
