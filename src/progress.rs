@@ -465,6 +465,9 @@ impl Progress {
         if !resume.is_empty() {
             self.println(&format!("{} ({})", resume.summary(), journal.display()));
         }
+        if let Some(trials) = resume.trials() {
+            self.println(&trials);
+        }
         if resume.dropped_tail_records > 0 {
             self.warn(&format!(
                 "warning: the journal's last {} record(s) ({} bytes) were incomplete or damaged (the run before was cut off while writing) and were dropped; the rows they named are reconciled or sent again",

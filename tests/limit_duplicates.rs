@@ -25,6 +25,22 @@ fn limit_writes_the_first_rows_and_the_run_without_it_continues_the_list() {
     );
     assert_eq!(all.num("rows_read"), 20, "{all}");
     assert_exactly_once(&h, t, 0..20);
+    // The journal recorded each run, the trial with its limit, and the second run said so.
+    assert!(
+        all.stderr.contains("run 1 with --limit 5"),
+        "{}",
+        all.stderr
+    );
+    let journal = std::fs::read_to_string(&cp).expect("the journal");
+    let runs: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("\"run\":{\"at\""))
+        .collect();
+    assert_eq!(runs.len(), 2, "{journal}");
+    assert!(
+        runs[0].contains("\"limit\":5") && !runs[1].contains("limit"),
+        "{runs:?}"
+    );
 }
 
 #[test]

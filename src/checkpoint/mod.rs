@@ -85,7 +85,7 @@ pub use crate::clock::now_ms;
 pub use header::{
     Difference, FORMAT_VERSION, HeaderMismatch, InputFingerprint, RunHeader, check_header,
 };
-pub use record::{Action, Op, RowOutcome, RowResult};
+pub use record::{Action, Op, RowOutcome, RowResult, RunFrame};
 pub use resume::{Counts, Failure, InFlight, IntentId, Resume, RowState, read_journal};
 
 use record::{FORMAT_NAME, Frame, HeaderFrame, IntentFrame, OutcomeFrame, WireRow};
@@ -620,6 +620,22 @@ impl Journal {
         let mut line = Vec::with_capacity(128);
         record::encode(&frame, &mut line)
             .map_err(|e| CheckpointError::Invalid(format!("cannot encode an outcome: {e}")))?;
+        self.shared
+            .tx
+            .send(writer::Cmd::Lazy { line })
+            .map_err(|_| CheckpointError::Closed)
+    }
+
+    /// Records that a run begins writing to the journal, reading only the first `limit` data
+    /// rows when given (`--limit`): a later run knows what the earlier ones were.
+    pub fn note_run(&self, limit: Option<u64>) -> Result<(), CheckpointError> {
+        let frame: Frame<'_> = Frame::Run(record::RunFrame {
+            at: now_ms(),
+            limit,
+        });
+        let mut line = Vec::with_capacity(48);
+        record::encode(&frame, &mut line)
+            .map_err(|e| CheckpointError::Invalid(format!("cannot encode a run: {e}")))?;
         self.shared
             .tx
             .send(writer::Cmd::Lazy { line })

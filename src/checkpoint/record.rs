@@ -177,6 +177,18 @@ pub(crate) enum Frame<'a> {
     Intent(IntentFrame<'a>),
     #[serde(borrow)]
     Outcome(OutcomeFrame<'a>),
+    /// A run of the journal began (each run that writes to it, the first included).
+    Run(RunFrame),
+}
+
+/// A run that began writing to the journal: when, and as what trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFrame {
+    /// When it began, in milliseconds since the Unix epoch.
+    pub at: u64,
+    /// `--limit N`: the run read only the first N data rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
 }
 
 /// The first line: what run the journal belongs to.

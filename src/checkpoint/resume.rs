@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use super::CheckpointError;
 use super::header::RunHeader;
-use super::record::{self, Action, FORMAT_NAME, Frame, HeaderFrame, Op, Status};
+use super::record::{self, Action, FORMAT_NAME, Frame, HeaderFrame, Op, RunFrame, Status};
 
 /// The id of an intent: unique and increasing within a journal, across resumed runs.
 pub type IntentId = u64;
@@ -128,6 +128,9 @@ pub struct Resume {
     pub created_unix: u64,
     /// Complete records in the torn tail that was dropped (beside its partial last line).
     pub dropped_tail_records: u64,
+    /// The runs that wrote to the journal before, in order (none in a journal written before
+    /// they were recorded).
+    pub runs: Vec<RunFrame>,
     /// Every record the journal says was created, with its id, whatever happened to it later
     /// (an undo deleting it, or failing to): what `undo --restart` tries again.
     created_ids: FxHashMap<u64, Box<str>>,
@@ -217,6 +220,24 @@ impl Resume {
     /// A one-line summary for the user, e.g. `resuming: 10 done (10 created), 0 failed, 1 in flight`.
     pub fn summary(&self) -> String {
         format!("resuming: {}", self.counts)
+    }
+
+    /// The trials among the earlier runs ("2 earlier runs, the first with --limit 5"), for a
+    /// run that goes on from them; `None` when none was a trial.
+    pub fn trials(&self) -> Option<String> {
+        let limited: Vec<String> = self
+            .runs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.limit.map(|n| format!("run {} with --limit {n}", i + 1)))
+            .collect();
+        (!limited.is_empty()).then(|| {
+            format!(
+                "{} earlier run(s) of this journal, {}: the rows they settled are not sent again",
+                self.runs.len(),
+                limited.join(", ")
+            )
+        })
     }
 }
 
@@ -328,6 +349,7 @@ struct Builder {
     ignored: u64,
     keys: FxHashMap<u64, Box<str>>,
     created_ids: FxHashMap<u64, Box<str>>,
+    runs: Vec<RunFrame>,
 }
 
 impl Builder {
@@ -335,6 +357,10 @@ impl Builder {
         self.records += 1;
         match frame {
             Frame::Header(_) => Err("a second header".into()),
+            Frame::Run(run) => {
+                self.runs.push(run);
+                Ok(())
+            }
             Frame::Intent(i) => {
                 // Concurrent intents reach the file out of id order: ids are unique, not sorted.
                 if self.pending.contains_key(&i.id) {
@@ -485,6 +511,7 @@ impl Builder {
             created_unix: 0,
             dropped_tail_records: 0,
             created_ids: self.created_ids,
+            runs: self.runs,
         }
     }
 }

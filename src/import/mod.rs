@@ -656,6 +656,7 @@ pub fn run(
         }
         let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
         let damage = journal.keep_mark(&state, &resume, settings.restart);
+        journal.note_run(settings.input.source.limit)?;
         if let Some(d) = &damage {
             crate::stop::say(&format!(
                 "bulkline: warning: {}: {d}. Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",

@@ -571,6 +571,7 @@ pub fn run(
         let (j, r) = Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
         let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
         damaged = j.keep_mark(&state, &r, settings.restart);
+        j.note_run(settings.input.source.limit)?;
         if let Some(d) = &damaged {
             crate::stop::say(&format!(
                 "bulkline: warning: {}: {d}. Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
