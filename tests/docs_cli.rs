@@ -43,14 +43,7 @@ fn the_man_page_and_one_per_command() {
     let page = String::from_utf8_lossy(&out.stdout);
     assert!(page.contains(".TH bulkline 1"), "{page}");
     assert!(page.contains("import"), "{page}");
-    let dir = h.path("man");
-    let out = h
-        .command()
-        .args(["man", "--dir"])
-        .arg(&dir)
-        .output()
-        .expect("run bulkline man --dir");
-    assert_eq!(out.status.code(), Some(0));
+    let dir = man_pages(&h);
     for name in [
         "bulkline",
         "bulkline-import",
@@ -62,6 +55,19 @@ fn the_man_page_and_one_per_command() {
     }
     let import = std::fs::read_to_string(dir.join("bulkline-import.1")).expect("import page");
     assert!(import.contains("checkpoint"), "{import}");
+}
+
+/// `bulkline man --dir`: the directory of the pages it wrote.
+fn man_pages(h: &Harness) -> std::path::PathBuf {
+    let dir = h.path("man");
+    let out = h
+        .command()
+        .args(["man", "--dir"])
+        .arg(&dir)
+        .output()
+        .expect("run bulkline man --dir");
+    assert_eq!(out.status.code(), Some(0));
+    dir
 }
 
 /// The environment variables the source reads: every string literal that names one.
@@ -97,14 +103,7 @@ fn variables_in_source() -> std::collections::BTreeSet<String> {
 #[test]
 fn every_man_page_has_examples_exit_status_and_every_variable_bulkline_reads() {
     let h = Harness::new(config());
-    let dir = h.path("man");
-    let out = h
-        .command()
-        .args(["man", "--dir"])
-        .arg(&dir)
-        .output()
-        .expect("run bulkline man --dir");
-    assert_eq!(out.status.code(), Some(0));
+    let dir = man_pages(&h);
     let variables = variables_in_source();
     // The test reads the source: it found the variables the README's credentials list names.
     for known in [

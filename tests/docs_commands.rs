@@ -31,9 +31,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-use common::BIN;
+use std::process::Stdio;
 
 /// The README's length limit: a newcomer reads it in five minutes.
 const README_MAX_LINES: usize = 400;
@@ -459,21 +457,9 @@ fn bulkline_commands(line: &str) -> Result<Vec<Vec<String>>, String> {
 /// Runs the binary with `args` and `--help`: `Ok` when it exits 0, else what it said.
 fn parses(args: &[String]) -> Result<(), String> {
     let home = tempfile::tempdir().expect("a temporary directory");
-    let mut c = Command::new(BIN);
-    for (k, _) in std::env::vars_os() {
-        if let Some(k) = k.to_str()
-            && ["BULKLINE_", "ZOHO_", "ZOOM_"]
-                .iter()
-                .any(|p| k.starts_with(p))
-        {
-            c.env_remove(k);
-        }
-    }
+    let mut c = common::isolated_command(home.path());
     c.env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
         .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("BULKLINE_STATE_DIR", home.path().join("state"))
         .args(args)
         .stdin(Stdio::null());
     if args.first().is_none_or(|a| a != "help") {

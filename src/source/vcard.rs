@@ -1203,6 +1203,19 @@ mod tests {
         }
     }
 
+    /// Each row's full, first and last name and company.
+    fn names(rows: &[RawRow]) -> Vec<[String; 4]> {
+        rows.iter()
+            .map(|r| {
+                ["full_name", "first_name", "last_name", "company"].map(|c| cell(r, c).into_owned())
+            })
+            .collect()
+    }
+
+    fn row(full: &str, first: &str, last: &str, company: &str) -> [String; 4] {
+        [full, first, last, company].map(str::to_string)
+    }
+
     #[test]
     fn a_company_card_has_no_person_name() {
         let text = "BEGIN:VCARD\nVERSION:3.0\nN:;;;;\nFN:Acme Corp\nORG:Acme Corp;\n\
@@ -1214,23 +1227,8 @@ mod tests {
                     BEGIN:VCARD\nVERSION:3.0\nN:Smith;John;;;\nFN:Hooli\nORG:Hooli\n\
                     X-ABShowAs:COMPANY\nEND:VCARD\n\
                     BEGIN:VCARD\nVERSION:3.0\nN:Lee;Ann;;;\nFN:Ann Lee\nORG:Acme Corp\nEND:VCARD\n";
-        let r = rows(text);
-        let names: Vec<(String, String, String, String)> = r
-            .iter()
-            .map(|r| {
-                (
-                    cell(r, "full_name").into_owned(),
-                    cell(r, "first_name").into_owned(),
-                    cell(r, "last_name").into_owned(),
-                    cell(r, "company").into_owned(),
-                )
-            })
-            .collect();
-        let row = |f: &str, g: &str, l: &str, c: &str| {
-            (f.to_string(), g.to_string(), l.to_string(), c.to_string())
-        };
         assert_eq!(
-            names,
+            names(&rows(text)),
             [
                 row("", "", "", "Acme Corp"),
                 row("", "", "", "Globex"),
@@ -1251,16 +1249,8 @@ mod tests {
                     BEGIN:VCARD\nVERSION:3.0\nFN:Echo LLC\nX-ABShowAs:COMPANY\nEND:VCARD\n\
                     BEGIN:VCARD\nVERSION:4.0\nKIND:org\nFN:Foxtrot\nORG:Foxtrot GmbH\nEND:VCARD\n\
                     BEGIN:VCARD\nVERSION:4.0\nKIND:individual\nFN:Gina Hale\nN:Hale;Gina;;;\nEND:VCARD\n";
-        let r = rows(text);
-        let got: Vec<[String; 4]> = r
-            .iter()
-            .map(|r| {
-                ["full_name", "first_name", "last_name", "company"].map(|c| cell(r, c).into_owned())
-            })
-            .collect();
-        let row = |f: &str, g: &str, l: &str, c: &str| [f, g, l, c].map(str::to_string);
         assert_eq!(
-            got,
+            names(&rows(text)),
             [
                 row("", "", "", "Cobalt Inc"),
                 row("", "", "", "Delta Co"),

@@ -195,6 +195,27 @@ pub struct Harness {
     pub dir: tempfile::TempDir,
 }
 
+/// The binary with no BULKLINE_/ZOHO_/ZOOM_ variable of ours, its token cache, config
+/// directory and run locks in `dir`: what it does depends on the test alone.
+pub fn isolated_command(dir: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    for (k, _) in std::env::vars_os() {
+        if let Some(k) = k.to_str()
+            && ["BULKLINE_", "ZOHO_", "ZOOM_"]
+                .iter()
+                .any(|p| k.starts_with(p))
+        {
+            c.env_remove(k);
+        }
+    }
+    c.env("XDG_CACHE_HOME", dir.join("cache"));
+    // No config file of the machine's user: only the test's own.
+    c.env("XDG_CONFIG_HOME", dir.join("config"));
+    // Run locks live in the test's own directory.
+    c.env("BULKLINE_STATE_DIR", dir.join("state"));
+    c
+}
+
 impl Harness {
     pub fn new(config: SandboxConfig) -> Harness {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -254,24 +275,9 @@ impl Harness {
     }
 
     /// The binary, with no BULKLINE_/ZOHO_/ZOOM_ variable of ours and its token cache in
-    /// the temporary directory.
+    /// the temporary directory (see [`isolated_command`]).
     pub fn command(&self) -> Command {
-        let mut c = Command::new(BIN);
-        for (k, _) in std::env::vars_os() {
-            if let Some(k) = k.to_str()
-                && ["BULKLINE_", "ZOHO_", "ZOOM_"]
-                    .iter()
-                    .any(|p| k.starts_with(p))
-            {
-                c.env_remove(k);
-            }
-        }
-        c.env("XDG_CACHE_HOME", self.path("cache"));
-        // No config file of the machine's user: only the test's own.
-        c.env("XDG_CONFIG_HOME", self.path("config"));
-        // Run locks live in the test's own directory.
-        c.env("BULKLINE_STATE_DIR", self.path("state"));
-        c
+        isolated_command(self.dir.path())
     }
 
     /// The binary with the sandbox's credentials in its environment.
