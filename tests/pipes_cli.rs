@@ -95,6 +95,8 @@ fn offline_commands_end_quietly() {
     for args in [
         &["config"][..],
         &["config", "--json"],
+        &["auth", "status"],
+        &["auth", "status", "--json"],
         &["completions", "bash"],
         &["man"],
         &["--help"],
