@@ -107,6 +107,10 @@ fn a_zoho_sign_in_is_stored_private_and_used_by_the_next_import() {
     let again = zoho_login(&h, &h, None);
     again.assert_code(2);
     assert!(again.stderr.contains("invalid_code"), "{again}");
+    // With no terminal to ask on, a value not given names its flag.
+    let no_code = login(&h, &h, None, "zoho", &[]);
+    no_code.assert_code(2);
+    assert!(no_code.stderr.contains("pass --code"), "{no_code}");
     // No variable set: the import signs in with what the file holds.
     let imported = import_at(&h, &h, None, Target::VOICE, "voice.csv");
     imported.assert_code(0);

@@ -119,9 +119,14 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
             let dc: DataCentre = args.dc.parse()?;
             let dc_name = args.dc.trim().to_ascii_lowercase();
             let accounts = BaseUrl::resolve(&dc.accounts_url(), args.accounts_url.as_deref())?;
-            let client_id = value(args.client_id.as_deref(), "ZOHO_CLIENT_ID", "Client ID")?;
+            let client_id = value(
+                args.client_id.as_deref(),
+                "--client-id",
+                "ZOHO_CLIENT_ID",
+                "Client ID",
+            )?;
             let secret = secret("ZOHO_CLIENT_SECRET", "Client Secret")?;
-            let code = Secret::new(value(args.code.as_deref(), "", "Grant code")?);
+            let code = Secret::new(value(args.code.as_deref(), "--code", "", "Grant code")?);
             let issued = runtime
                 .block_on(crate::auth::zoho_grant_code(
                     &http, &accounts, &client_id, &secret, &code,
@@ -168,8 +173,18 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
         }
         Service::Zoom => {
             let oauth = BaseUrl::resolve(ZOOM_OAUTH_URL, args.accounts_url.as_deref())?;
-            let account_id = value(args.account_id.as_deref(), "ZOOM_ACCOUNT_ID", "Account ID")?;
-            let client_id = value(args.client_id.as_deref(), "ZOOM_CLIENT_ID", "Client ID")?;
+            let account_id = value(
+                args.account_id.as_deref(),
+                "--account-id",
+                "ZOOM_ACCOUNT_ID",
+                "Account ID",
+            )?;
+            let client_id = value(
+                args.client_id.as_deref(),
+                "--client-id",
+                "ZOOM_CLIENT_ID",
+                "Client ID",
+            )?;
             let secret = secret("ZOOM_CLIENT_SECRET", "Client Secret")?;
             let issued = runtime
                 .block_on(crate::auth::zoom_server_to_server(
@@ -217,10 +232,10 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
     Ok(crate::error::exit::OK)
 }
 
-/// A value from its flag, else its variable (`env`, when not empty), else a prompt on the
-/// terminal; a usage error when none can be had.
-fn value(flag: Option<&str>, env: &str, label: &str) -> Result<String> {
-    if let Some(v) = flag.map(str::trim).filter(|v| !v.is_empty()) {
+/// A value from its flag (`given`, the value of the flag named `flag`), else its variable
+/// (`env`, when not empty), else a prompt on the terminal; a usage error when none can be had.
+fn value(given: Option<&str>, flag: &str, env: &str, label: &str) -> Result<String> {
+    if let Some(v) = given.map(str::trim).filter(|v| !v.is_empty()) {
         return Ok(v.to_string());
     }
     if !env.is_empty()
@@ -230,7 +245,7 @@ fn value(flag: Option<&str>, env: &str, label: &str) -> Result<String> {
     }
     if !std::io::stdin().is_terminal() {
         return Err(Error::Usage(format!(
-            "{label} not given: pass its flag{}",
+            "{label} not given, and there is no terminal to ask for it on: pass {flag}{}",
             if env.is_empty() {
                 String::new()
             } else {
