@@ -298,6 +298,12 @@ fn count_line(label: &str, n: u64, path: Option<&str>, unwritten: &str) -> Strin
     format!("  {label:<12}{n:>10}{went}\n")
 }
 
+impl crate::summary::Summary for Summary {
+    fn human(&self) -> String {
+        Summary::human(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,3 +166,9 @@ pub fn run(
         exit_code: exit::OK,
     })
 }
+
+impl crate::summary::Summary for ExportSummary {
+    fn human(&self) -> String {
+        ExportSummary::human(self)
+    }
+}

@@ -246,7 +246,7 @@ impl ImportSummary {
                 out,
                 "  {} write requests, about {} at {:.2} requests/s",
                 e.requests,
-                duration_text(e.seconds),
+                crate::summary::duration_text(e.seconds),
                 self.traffic.rate
             );
             if let Some(days) = e.days_at_free_quota {
@@ -330,26 +330,9 @@ impl ImportSummary {
     }
 }
 
-/// "1h 02m", "3m 05s", "12.0 s".
-pub fn duration_text(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    if s >= 3600 {
-        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{seconds:.1} s")
-    }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration_text(12.04), "12.0 s");
-        assert_eq!(duration_text(185.0), "3m 05s");
-        assert_eq!(duration_text(3720.0), "1h 02m");
+impl crate::summary::Summary for ImportSummary {
+    fn human(&self) -> String {
+        ImportSummary::human(self)
     }
 }

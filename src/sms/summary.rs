@@ -357,7 +357,7 @@ impl SmsSummary {
             let _ = writeln!(
                 o,
                 "time: about {} at {:.2} requests/s (the rate the sends start at)",
-                crate::import::summary::duration_text(e.seconds),
+                crate::summary::duration_text(e.seconds),
                 e.rate
             );
         }
@@ -435,6 +435,17 @@ impl SmsSummary {
             let _ = writeln!(o, "{line}");
         }
         o
+    }
+}
+
+impl crate::summary::Summary for SmsSummary {
+    fn human(&self) -> String {
+        SmsSummary::human(self)
+    }
+
+    /// The plan is what a dry run is for: it goes to stdout.
+    fn human_on_stdout(&self) -> bool {
+        self.dry_run
     }
 }
 

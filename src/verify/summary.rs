@@ -105,3 +105,9 @@ impl VerifySummary {
         out
     }
 }
+
+impl crate::summary::Summary for VerifySummary {
+    fn human(&self) -> String {
+        VerifySummary::human(self)
+    }
+}
