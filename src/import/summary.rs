@@ -330,7 +330,6 @@ impl ImportSummary {
     }
 }
 
-
 impl crate::summary::Summary for ImportSummary {
     fn human(&self) -> String {
         ImportSummary::human(self)

@@ -4,8 +4,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::SandboxError;
 
+/// The scopes a sandbox Zoho token carries unless configured otherwise.
+pub const ZOHO_SCOPE: &str = "ZohoVoice.contacts.ALL ZohoVoice.sms.ALL ZohoBooks.contacts.ALL";
+/// The scopes a sandbox Zoom token carries unless configured otherwise.
+pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_contact:write:admin";
+
 /// How a sandbox behaves. Every field has a default (see [`SandboxConfig::default`]); most can be
 /// changed while it runs, through [`super::Sandbox::set_config`] or `POST /_sandbox/config`.
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SandboxConfig {
@@ -101,8 +107,8 @@ impl Default for SandboxConfig {
             zoom_page_token_ttl_secs: 900,
             sms_unsupported_country_codes: vec!["7".to_string(), "98".to_string()],
             sms_answer_first_number_only: false,
-            zoho_scope: super::oauth::ZOHO_SCOPE.to_string(),
-            zoom_scope: super::oauth::ZOOM_SCOPE.to_string(),
+            zoho_scope: ZOHO_SCOPE.to_string(),
+            zoom_scope: ZOOM_SCOPE.to_string(),
             store_altered: None,
             drop_on_update: None,
             lockout: None,

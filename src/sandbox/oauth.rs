@@ -15,11 +15,6 @@ use super::seed;
 use super::state::{Store, TokenInfo, TokenKind};
 use super::wire::{Req, json};
 
-/// The scopes a sandbox Zoho token carries.
-pub const ZOHO_SCOPE: &str = "ZohoVoice.contacts.ALL ZohoVoice.sms.ALL ZohoBooks.contacts.ALL";
-/// The scopes a sandbox Zoom token carries.
-pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_contact:write:admin";
-
 /// `POST /oauth/v2/token` (Zoho): parameters in the form body or the query string. Like Zoho,
 /// a bad client, code or refresh token is answered HTTP 200 with an `error` field. The
 /// refresh-token grant takes the seeded refresh token or one issued for the grant code; the

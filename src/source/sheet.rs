@@ -16,7 +16,6 @@
 //! memory); xls and ods sheets are read whole by calamine first. Rows are kept sparse (the
 //! cells that hold something), and handed on in chunks bounded in rows and in bytes.
 
-use std::io::{Read, Seek};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -39,9 +38,7 @@ const MAX_COLUMNS: u32 = 16_384;
 /// How much of an extra cell's text a ragged row's message quotes.
 const QUOTED: usize = 60;
 
-/// Something calamine can read a workbook from.
-pub trait ReadSeek: Read + Seek + Send {}
-impl<T: Read + Seek + Send> ReadSeek for T {}
+pub use super::workbook_check::ReadSeek;
 
 /// Opens the workbook's bytes from the start, as many times as it takes to find its format.
 pub type Opener = Box<dyn Fn() -> std::io::Result<Box<dyn ReadSeek>> + Send>;

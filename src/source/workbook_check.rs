@@ -10,10 +10,13 @@
 //! calamine: its size is bounded. The first limit passed stops the check, so a bomb is never
 //! unpacked past it.
 
-use std::io::{Read, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 
 use super::limits::{self, size};
-use super::sheet::ReadSeek;
+
+/// Something a workbook is read from (by this check, then by calamine).
+pub trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// The most elements one part read whole may hold besides the shared strings and the sheets
 /// (calamine keeps a record per style: a real styles part holds a few thousand).
