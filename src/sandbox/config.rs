@@ -11,7 +11,6 @@ pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_c
 
 /// How a sandbox behaves. Every field has a default (see [`SandboxConfig::default`]); most can be
 /// changed while it runs, through [`super::Sandbox::set_config`] or `POST /_sandbox/config`.
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SandboxConfig {
