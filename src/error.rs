@@ -3,18 +3,7 @@
 use std::path::PathBuf;
 
 /// Exit codes shared by every command.
-pub mod exit {
-    /// Every row was fine.
-    pub const OK: u8 = 0;
-    /// The run completed, but some rows were rejected or failed.
-    pub const ROWS_REJECTED: u8 = 1;
-    /// Usage or configuration error.
-    pub const USAGE: u8 = 2;
-    /// Fatal error: unreadable input, I/O.
-    pub const FATAL: u8 = 3;
-    /// Stopped early, but the run can be resumed.
-    pub const RESUMABLE: u8 = 4;
-}
+pub use crate::exit;
 
 /// How a run ended: `merge` keeps the one that says more (a run that stopped early and
 /// rejected rows is resumable first). Errors have their own codes ([`Error::exit_code`]).
@@ -200,6 +189,37 @@ fn io_reason(e: &std::io::Error) -> String {
         "the file-size limit was exceeded (File too large)".to_string()
     } else {
         e.to_string()
+    }
+}
+
+/// A journal's error as the command's: a journal that is another run's, or locked, is a
+/// usage error; one that cannot be written or read is I/O.
+impl From<crate::checkpoint::CheckpointError> for Error {
+    fn from(e: crate::checkpoint::CheckpointError) -> Self {
+        use crate::checkpoint::CheckpointError;
+        use std::io;
+        match e {
+            CheckpointError::Io {
+                action,
+                path,
+                source,
+            } => Error::Io {
+                action,
+                path,
+                source,
+            },
+            CheckpointError::Write { path, source } => Error::Io {
+                action: "write the checkpoint journal",
+                path,
+                source: io::Error::new(source.kind(), source.to_string()),
+            },
+            CheckpointError::Mismatch { .. }
+            | CheckpointError::NotAJournal { .. }
+            | CheckpointError::NotAFile { .. }
+            | CheckpointError::Locked { .. } => Error::Usage(e.to_string()),
+            CheckpointError::Corrupt { .. } => Error::Journal(e.to_string()),
+            CheckpointError::Closed | CheckpointError::Invalid(_) => Error::Internal(e.to_string()),
+        }
     }
 }
 

@@ -45,6 +45,7 @@ pub mod dedupe;
 pub mod destination;
 pub mod error;
 pub mod executor;
+pub mod exit;
 pub mod export;
 pub mod fingerprint;
 pub mod halt;

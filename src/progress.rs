@@ -12,6 +12,7 @@
 //!
 //! [`Progress::finish`] stops the thread at once and prints one last line (not in quiet mode).
 
+use crate::clock::format_duration;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::{IsTerminal, Write};
@@ -229,18 +230,6 @@ pub fn format_rate(per_second: f64) -> String {
         format!("{per_second:.1}/s")
     } else {
         format!("{:.1}/min", per_second * 60.0)
-    }
-}
-
-/// `45s`, `1m16s`, `2h03m` (whole seconds, rounded down).
-pub fn format_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    if secs < 60 {
-        format!("{secs}s")
-    } else if secs < 3600 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{}h{:02}m", secs / 3600, secs % 3600 / 60)
     }
 }
 

@@ -87,18 +87,6 @@ impl Kept {
     }
 }
 
-/// "1h 02m", "3m 05s", "12.0 s": a summary's duration.
-pub fn duration_text(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    if s >= 3600 {
-        format!("{}h {:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m {:02}s", s / 60, s % 60)
-    } else {
-        format!("{seconds:.1} s")
-    }
-}
-
 /// A command's summary.
 pub trait Summary: serde::Serialize {
     /// The text for a person, ending with a newline.
@@ -127,16 +115,4 @@ pub fn print<S: Summary + ?Sized>(summary: &S, json: bool, quiet: bool) -> Resul
         let _ = write!(std::io::stderr().lock(), "{}", summary.human());
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_naturally() {
-        assert_eq!(duration_text(12.04), "12.0 s");
-        assert_eq!(duration_text(185.0), "3m 05s");
-        assert_eq!(duration_text(3720.0), "1h 02m");
-    }
 }

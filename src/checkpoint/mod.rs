@@ -155,34 +155,6 @@ impl CheckpointError {
     }
 }
 
-impl From<CheckpointError> for crate::error::Error {
-    fn from(e: CheckpointError) -> Self {
-        use crate::error::Error;
-        match e {
-            CheckpointError::Io {
-                action,
-                path,
-                source,
-            } => Error::Io {
-                action,
-                path,
-                source,
-            },
-            CheckpointError::Write { path, source } => Error::Io {
-                action: "write the checkpoint journal",
-                path,
-                source: io::Error::new(source.kind(), source.to_string()),
-            },
-            CheckpointError::Mismatch { .. }
-            | CheckpointError::NotAJournal { .. }
-            | CheckpointError::NotAFile { .. }
-            | CheckpointError::Locked { .. } => Error::Usage(e.to_string()),
-            CheckpointError::Corrupt { .. } => Error::Journal(e.to_string()),
-            CheckpointError::Closed | CheckpointError::Invalid(_) => Error::Internal(e.to_string()),
-        }
-    }
-}
-
 /// Takes an advisory lock on the journal (exclusive to write, shared to read).
 pub(crate) fn lock(file: &File, path: &Path, exclusive: bool) -> Result<(), CheckpointError> {
     let r = if exclusive {

@@ -69,31 +69,31 @@ impl Lockout {
     /// What the progress line says while it lasts:
     /// `locked out by the API (HTTP 429, Retry-After 600 s): 9m32s left, stops after 15m`.
     pub fn progress(&self, now: Instant) -> String {
-        let left = crate::progress::format_duration(self.left(now));
-        let max = crate::progress::format_duration(self.max_wait);
+        let left = crate::clock::format_duration(self.left(now));
+        let max = crate::clock::format_duration(self.max_wait);
         match self.announced {
             Some(_) => format!("locked out by the API ({self}): {left} left (--max-wait {max})"),
             None => format!(
                 "locked out by the API ({self}) for {}: next try in {left} (--max-wait {max})",
-                crate::progress::format_duration(self.lasted(now))
+                crate::clock::format_duration(self.lasted(now))
             ),
         }
     }
 
     /// Why the run stops: the lock, its length, `--max-wait`, and when to run again.
     pub fn stop_message(&self, now: Instant) -> String {
-        let max = crate::progress::format_duration(self.max_wait);
+        let max = crate::clock::format_duration(self.max_wait);
         match self.announced {
             Some(after) => format!(
                 "the API locked requests out ({self}): {} is longer than --max-wait {max}; \
                  run the same command again after {} (or give a longer --max-wait)",
-                crate::progress::format_duration(after),
+                crate::clock::format_duration(after),
                 wall_clock_after(self.left(now)),
             ),
             None => format!(
                 "the API refused every request for {} ({self}), longer than --max-wait {max}; \
                  run the same command again later (or give a longer --max-wait)",
-                crate::progress::format_duration(self.lasted(now)),
+                crate::clock::format_duration(self.lasted(now)),
             ),
         }
     }

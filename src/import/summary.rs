@@ -246,7 +246,7 @@ impl ImportSummary {
                 out,
                 "  {} write requests, about {} at {:.2} requests/s",
                 e.requests,
-                crate::summary::duration_text(e.seconds),
+                crate::clock::duration_text(e.seconds),
                 self.traffic.rate
             );
             if let Some(days) = e.days_at_free_quota {

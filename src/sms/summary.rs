@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::clock::format_duration;
 use crate::http::{Rate, StatsSnapshot};
-use crate::progress::format_duration;
 use crate::report::Counts;
 
 use super::segments::Encoding;
@@ -357,7 +357,7 @@ impl SmsSummary {
             let _ = writeln!(
                 o,
                 "time: about {} at {:.2} requests/s (the rate the sends start at)",
-                crate::summary::duration_text(e.seconds),
+                crate::clock::duration_text(e.seconds),
                 e.rate
             );
         }
