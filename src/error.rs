@@ -192,6 +192,14 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// A path a run refuses (a journal that is a directory, an output that is the input): the
+/// command's usage error.
+impl From<crate::paths::Refused> for Error {
+    fn from(e: crate::paths::Refused) -> Self {
+        Error::Usage(e.0)
+    }
+}
+
 /// A journal's error as the command's: a journal that is another run's, or locked, is a
 /// usage error; one that cannot be written or read is I/O.
 impl From<crate::checkpoint::CheckpointError> for Error {

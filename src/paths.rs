@@ -11,7 +11,12 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+/// A path refused before anything happens: the command's usage error (see the module docs).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+type Result<T> = std::result::Result<T, Refused>;
 
 /// What a path names, once links are followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,12 +121,12 @@ impl Resolved {
 pub fn check_journal(path: &Path) -> Result<()> {
     match resolve(path).kind {
         Kind::Missing | Kind::Regular => Ok(()),
-        Kind::Directory => Err(Error::Usage(format!(
+        Kind::Directory => Err(Refused(format!(
             "the checkpoint journal {} is a directory: give a file name, e.g. --checkpoint {}",
             path.display(),
             path.join("run.checkpoint").display()
         ))),
-        Kind::Special(what) => Err(Error::Usage(format!(
+        Kind::Special(what) => Err(Refused(format!(
             "the checkpoint journal {} is {what}, not a file: give a regular file with --checkpoint (a journal must be kept to resume)",
             path.display()
         ))),
@@ -140,7 +145,7 @@ pub fn check_reports_and_journal(
     journal: Option<&Path>,
 ) -> Result<()> {
     if input == "-" {
-        return Err(crate::error::Error::Usage(format!(
+        return Err(Refused(format!(
             "{command} reads a file, not standard input: the checkpoint journal identifies the file it belongs to"
         )));
     }
@@ -200,7 +205,7 @@ impl<'a> RunFiles<'a> {
         for &(what, path) in &self.outputs {
             let r = resolve(path);
             if r.kind == Kind::Directory {
-                return Err(Error::Usage(format!(
+                return Err(Refused(format!(
                     "{what} {} is a directory: give a file name",
                     path.display()
                 )));
@@ -212,13 +217,13 @@ impl<'a> RunFiles<'a> {
             if let Some(i) = &input
                 && i.same_file(&r)
             {
-                return Err(Error::Usage(format!(
+                return Err(Refused(format!(
                     "{what} {} is the input file: it would be overwritten; write it elsewhere",
                     path.display()
                 )));
             }
             if let Some((other, other_path, _)) = seen.iter().find(|(_, _, s)| s.same_file(&r)) {
-                return Err(Error::Usage(format!(
+                return Err(Refused(format!(
                     "{what} {} and {other} {} are the same file: one would overwrite the other; give them different names",
                     path.display(),
                     other_path.display()

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::AuthError;
 use super::secret::Secret;
-use crate::http::BaseUrl;
+use crate::http::request::BaseUrl;
 
 /// Zoho's token endpoint path on the accounts server.
 pub const ZOHO_TOKEN_PATH: &str = "/oauth/v2/token";

@@ -92,18 +92,4 @@ impl AuthError {
             AuthError::Network(_) | AuthError::TokenRateLimited | AuthError::BadResponse { .. }
         )
     }
-
-    /// The outcome of a request that could not be sent for want of a token, or whose token
-    /// was refused and could not be replaced (`prefix`: the API's own words, if any).
-    pub fn outcome(&self, prefix: Option<&str>) -> crate::http::Outcome {
-        let message = match prefix {
-            Some(p) => format!("{p}; {self}"),
-            None => self.to_string(),
-        };
-        if self.is_transient() {
-            crate::http::Outcome::Unauthorized { message }
-        } else {
-            crate::http::Outcome::Denied { message }
-        }
-    }
 }

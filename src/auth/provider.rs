@@ -22,7 +22,7 @@ use super::cache::{CachedToken, TokenCache, cache_key};
 use super::credentials::{ZohoAuth, ZoomAuth};
 use super::flow::{self, Grant, Issued};
 use super::secret::Secret;
-use crate::http::BaseUrl;
+use crate::http::request::BaseUrl;
 
 /// The share of a token's lifetime after which it is renewed in the background: 45 minutes
 /// into Zoho's and Zoom's hour, which leaves 15 minutes (more than Zoho's 10-minute window of

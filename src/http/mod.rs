@@ -28,7 +28,7 @@ mod concurrency;
 pub mod lockout;
 mod outcome;
 mod rate;
-mod request;
+pub mod request;
 mod retry;
 mod stats;
 mod trace;
@@ -194,7 +194,7 @@ impl HttpClient {
         if let Some(provider) = &self.auth
             && let Err(e) = provider.token().await
         {
-            return Err(e.outcome(None));
+            return Err(token_outcome(&e, None));
         }
         let mut reserved = self.clone();
         reserved.turn = Some(Arc::new(Turn {
@@ -258,7 +258,7 @@ impl HttpClient {
             };
             let wait = match attempt {
                 Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
-                Attempt::NoToken(e) => return e.outcome(None),
+                Attempt::NoToken(e) => return token_outcome(&e, None),
                 Attempt::Response(Verdict::Done(outcome)) => {
                     self.pacer.on_success();
                     return outcome;
@@ -271,7 +271,7 @@ impl HttpClient {
                             match provider.refresh_rejected(token).await {
                                 // Not applied: the server refused it before doing anything.
                                 Ok(_) => continue,
-                                Err(e) => return e.outcome(Some(&message)),
+                                Err(e) => return token_outcome(&e, Some(&message)),
                             }
                         }
                         _ => return Outcome::Denied { message },
@@ -543,3 +543,17 @@ fn describe(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+/// The outcome of a request that could not be sent for want of a token, or whose token was
+/// refused and could not be replaced (`prefix`: the API's own words, if any).
+fn token_outcome(e: &crate::auth::AuthError, prefix: Option<&str>) -> Outcome {
+    let message = match prefix {
+        Some(p) => format!("{p}; {e}"),
+        None => e.to_string(),
+    };
+    if e.is_transient() {
+        Outcome::Unauthorized { message }
+    } else {
+        Outcome::Denied { message }
+    }
+}
