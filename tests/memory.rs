@@ -12,7 +12,6 @@ use std::path::Path;
 
 use std::hash::Hasher;
 
-use assert_cmd::Command;
 use siphasher::sip128::{Hasher128, SipHasher13};
 
 /// A 128-bit checksum of a file's bytes, in hex.
@@ -30,38 +29,26 @@ const CLEAN: &str = "53e5dffca0e234937a9296f812f544cf (71793367 bytes)";
 const ERRORS: &str = "48ea3e0d0716cc1c543a9b99730f3193 (9757665 bytes)";
 const DUPLICATES: &str = "ad016b7a6c4d6b2a3792dcbd0cf1d9d0 (6144785 bytes)";
 
-/// The largest peak RSS, in bytes, of the children this process has waited for.
-fn children_peak_rss() -> u64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is given; RUSAGE_CHILDREN is a valid target.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
-    assert_eq!(rc, 0, "getrusage failed");
-    // SAFETY: getrusage succeeded, so the struct is initialised. On Linux ru_maxrss is in KiB.
-    let usage = unsafe { usage.assume_init() };
-    u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024
-}
-
-/// Runs `bulkline clean INPUT -o DIR/clean.csv --duplicates DIR/duplicates.csv --json` and
-/// `args`; its summary.
-fn clean(input: &Path, dir: &Path, args: &[&OsStr]) -> serde_json::Value {
-    let output = Command::cargo_bin("bulkline")
-        .unwrap()
-        .arg("clean")
+/// `bulkline clean INPUT -o DIR/clean.csv --duplicates DIR/duplicates.csv --json` and `args`:
+/// its summary, and its own peak RSS in bytes (measured by wait4 for this child alone).
+fn clean_measured(input: &Path, dir: &Path, args: &[&OsStr]) -> (serde_json::Value, u64) {
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.arg("clean")
         .arg(input)
         .arg("-o")
         .arg(dir.join("clean.csv"))
         .arg("--duplicates")
         .arg(dir.join("duplicates.csv"))
         .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "some generated rows are invalid ({args:?})"
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+        .args(args);
+    let (code, peak, stdout) = common::run_measured_output(cmd);
+    assert_eq!(code, Some(1), "some generated rows are invalid ({args:?})");
+    (serde_json::from_slice(&stdout).unwrap(), peak)
+}
+
+/// [`clean_measured`]'s summary.
+fn clean(input: &Path, dir: &Path, args: &[&OsStr]) -> serde_json::Value {
+    clean_measured(input, dir, args).0
 }
 
 #[test]
@@ -69,7 +56,7 @@ fn a_million_rows_clean_in_under_300_mb() {
     let dir = tempfile::tempdir().unwrap();
     let input = common::generated_input(dir.path());
     let errors = dir.path().join("errors.csv");
-    let summary = clean(
+    let (summary, peak) = clean_measured(
         &input,
         dir.path(),
         &["--errors".as_ref(), errors.as_os_str()],
@@ -87,7 +74,6 @@ fn a_million_rows_clean_in_under_300_mb() {
     ];
     assert_eq!(sums, [CLEAN, ERRORS, DUPLICATES], "the output changed");
 
-    let peak = children_peak_rss();
     assert!(peak > 0);
     assert!(
         peak < 300 * 1024 * 1024,

@@ -568,14 +568,27 @@ pub fn signal(child: &std::process::Child, sig: i32) {
     assert_eq!(r, 0, "kill failed");
 }
 
-/// Runs `cmd` (its stdout to nowhere) to its end: its exit code (128 + the signal that ended
-/// it, if one did) and its own peak RSS in bytes (wait4: this child's, whatever else the test
-/// process has run).
+/// Runs `cmd` to its end: its exit code (128 + the signal that ended it, if one did) and its
+/// own peak RSS in bytes (wait4: this child's, whatever else the test process has run).
+#[allow(dead_code)] // not every test binary measures
+pub fn run_measured(cmd: std::process::Command) -> (Option<i32>, u64) {
+    let (code, peak, _) = run_measured_output(cmd);
+    (code, peak)
+}
+
+/// [`run_measured`], with what the child wrote on stdout.
 #[allow(dead_code)] // not every test binary measures
 #[expect(clippy::zombie_processes, reason = "the child is reaped by wait4")]
-pub fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
+pub fn run_measured_output(mut cmd: std::process::Command) -> (Option<i32>, u64, Vec<u8>) {
+    use std::io::Read;
     use std::os::unix::process::ExitStatusExt;
-    let child = cmd.stdout(std::process::Stdio::null()).spawn().unwrap();
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = stdout.read_to_end(&mut out);
+        out
+    });
     let pid = i32::try_from(child.id()).unwrap();
     let mut status = 0;
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
@@ -587,7 +600,12 @@ pub fn run_measured(mut cmd: std::process::Command) -> (Option<i32>, u64) {
     let usage = unsafe { usage.assume_init() };
     let status = std::process::ExitStatus::from_raw(status);
     let code = status.code().or(status.signal().map(|s| 128 + s));
-    (code, u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024)
+    let out = reader.join().unwrap();
+    (
+        code,
+        u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+        out,
+    )
 }
 
 /// The generated 1,000,000-row contacts file (seed 42), written in `dir`.
