@@ -4,8 +4,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::RngExt;
 
-use crate::clock::days_from_civil;
-
 /// How failed attempts are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -88,7 +86,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(Duration::from_secs(when.saturating_sub(now)))
 }
 
-/// Parses an HTTP date into seconds since the Unix epoch.
+/// Parses an HTTP date (IMF-fixdate, or the obsolete RFC 850 and asctime forms a server may
+/// still send, RFC 9110 5.6.7) into seconds since the Unix epoch.
 pub fn parse_http_date(text: &str) -> Option<u64> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let (day, month, year, time) = match words.as_slice() {
@@ -99,12 +98,10 @@ pub fn parse_http_date(text: &str) -> Option<u64> {
             let mut parts = date.split('-');
             let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
             let y: i64 = y.parse().ok()?;
-            let y = if y < 70 {
-                2000 + y
-            } else if y < 100 {
-                1900 + y
-            } else {
-                y
+            let y = match y {
+                0..70 => 2000 + y,
+                70..100 => 1900 + y,
+                _ => y,
             };
             (d, m, y, *time)
         }
@@ -112,30 +109,16 @@ pub fn parse_http_date(text: &str) -> Option<u64> {
         [_, month, day, time, year] => (*day, *month, year.parse::<i64>().ok()?, *time),
         _ => return None,
     };
+    // The date's words in one form jiff reads (and checks: no 31 November, no 25:00).
     let day: u32 = day.parse().ok()?;
-    let month = match month {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let mut hms = time.split(':').map(|p| p.parse::<u32>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + i64::from(h * 3600 + m * 60 + s);
-    u64::try_from(secs).ok()
+    let at = jiff::fmt::strtime::parse(
+        "%d %b %Y %H:%M:%S %z",
+        format!("{day:02} {month} {year:04} {time} +0000"),
+    )
+    .ok()?
+    .to_timestamp()
+    .ok()?;
+    u64::try_from(at.as_second()).ok()
 }
 
 #[cfg(test)]
@@ -235,5 +218,19 @@ mod tests {
             parse_http_date("Tue, 29 Feb 2028 12:00:00 GMT"),
             Some(1_835_438_400)
         );
+        // The obsolete forms RFC 9110 asks a recipient to read.
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Sun Nov  6 08:49:37 1994"),
+            Some(784_111_777)
+        );
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(parse_http_date("Tue, 29 Feb 2027 12:00:00 GMT"), None);
     }
 }

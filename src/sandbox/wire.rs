@@ -6,8 +6,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use crate::clock::{civil_from_days, days_from_civil};
-
 /// A request, read whole: the emulated APIs parse their parameters themselves so that every
 /// error answers in the vendor's shape, never in the web framework's.
 #[derive(Debug, Clone)]
@@ -239,26 +237,18 @@ pub fn now_ms() -> u64 {
 
 /// `yyyy-MM-dd HH:mm` in UTC, as Zoho Voice shows `sentTime`.
 pub fn format_minute(ms: u64) -> String {
-    let secs = (ms / 1000) as i64;
-    let (y, m, d) = civil_from_days(secs.div_euclid(86400));
-    let rem = secs.rem_euclid(86400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    let at = jiff::Timestamp::from_millisecond(i64::try_from(ms).unwrap_or(i64::MAX))
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    at.strftime("%Y-%m-%d %H:%M").to_string()
 }
 
-/// Parses `yyyy-MM-dd` into a day number.
+/// Parses `yyyy-MM-dd` into a day number (days since 1970-01-01).
 pub fn parse_date(s: &str) -> Option<i64> {
-    let mut it = s.trim().splitn(3, '-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: u32 = it.next()?.parse().ok()?;
-    let d: u32 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
+    let date: jiff::civil::Date = s.trim().parse().ok()?;
+    let midnight = jiff::tz::TimeZone::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .ok()?;
+    Some(midnight.as_second().div_euclid(86_400))
 }
 
 #[cfg(test)]
@@ -278,10 +268,13 @@ mod tests {
 
     #[test]
     fn dates_round_trip() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(
+            parse_date("2024-03-01"),
+            Some(parse_date("2024-02-29").unwrap() + 1)
+        );
         assert_eq!(format_minute(1_667_381_258_698), "2022-11-02 09:27");
-        assert_eq!(parse_date("2022-11-02"), Some(days_from_civil(2022, 11, 2)));
+        assert_eq!(parse_date("2022-11-02"), Some(19_298));
         assert_eq!(parse_date("2022-13-02"), None);
         assert_eq!(parse_date("nope"), None);
     }
