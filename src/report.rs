@@ -65,6 +65,14 @@ impl RowNumbers {
         }
     }
 
+    /// The number columns: `_row`, and a workbook's `_sheet_row`.
+    pub fn row_columns(self) -> &'static [&'static str] {
+        match self.sheet_header_row {
+            Some(_) => &["_row", "_sheet_row"],
+            None => &["_row"],
+        }
+    }
+
     /// The number cells of data row `row`: `_row`, and a workbook's `_sheet_row`.
     pub fn cells(self, row: u64) -> Vec<String> {
         let mut cells = vec![row.to_string()];

@@ -185,6 +185,8 @@ fn the_sample_imports_into_zoom() {
     assert_eq!(dieter["_key"], "+4915123456789");
     assert_eq!(dieter["_action"], "created");
     assert_eq!(dieter["_row"], "4");
+    // The sheet's own row number beside it (the header is sheet row 1).
+    assert_eq!(dieter["_sheet_row"], "5");
     assert!(!dieter["_remote_id"].is_empty());
 }
 

@@ -16,8 +16,17 @@ use crate::source::{Format, Schema, SourceInfo, Values};
 pub const SUCCESS_COLUMNS: [&str; 4] = ["_key", "_action", "_remote_id", "_row"];
 /// Columns of a dry run's plan after the input's own.
 pub const PLAN_COLUMNS: [&str; 5] = ["_key", "_action", "_remote_id", "_changes", "_row"];
-/// The extra column of the success report and the plan.
-pub const ROW_COLUMN: [&str; 1] = ["_row"];
+/// [`SUCCESS_COLUMNS`] of a workbook: the row's number in the sheet after `_row`.
+const SUCCESS_COLUMNS_SHEET: [&str; 5] = ["_key", "_action", "_remote_id", "_row", "_sheet_row"];
+/// [`PLAN_COLUMNS`] of a workbook.
+const PLAN_COLUMNS_SHEET: [&str; 6] = [
+    "_key",
+    "_action",
+    "_remote_id",
+    "_changes",
+    "_row",
+    "_sheet_row",
+];
 
 /// A report at `path` for an input in `format` with `delimiter` (see [`Reports::open`]).
 fn report_writer(
@@ -75,7 +84,9 @@ impl Reports {
         let errors = errors
             .map(|p| writer(p, numbers.error_columns()))
             .transpose()?;
-        let success = success.map(|p| writer(p, &ROW_COLUMN)).transpose()?;
+        let success = success
+            .map(|p| writer(p, numbers.row_columns()))
+            .transpose()?;
         let mut reports = Reports::with_columns(errors, success, columns, !format.is_tabular());
         reports.numbers = numbers;
         Ok(reports)
@@ -91,6 +102,12 @@ impl Reports {
     ) -> Result<Reports> {
         let mut reports = Reports::open(errors, None, info, &[])?;
         let (format, delimiter) = (info.format, info.delimiter_byte());
+        // A workbook's lines carry the row's number in the sheet after `_row`.
+        let columns: &'static [&'static str] = match (info.sheet_header_row, columns.len()) {
+            (Some(_), n) if n == PLAN_COLUMNS.len() => &PLAN_COLUMNS_SHEET,
+            (Some(_), _) => &SUCCESS_COLUMNS_SHEET,
+            (None, _) => columns,
+        };
         reports.echo = success
             .map(|path| report_writer(path, format, delimiter, columns).map(|w| (w, columns)))
             .transpose()?;
@@ -115,10 +132,10 @@ impl Reports {
             return Ok(());
         };
         let mut extra = vec![key.to_string(), action.to_string(), remote_id.to_string()];
-        if columns.len() > SUCCESS_COLUMNS.len() {
+        if columns.contains(&"_changes") {
             extra.push(changes.unwrap_or("").to_string());
         }
-        extra.push(row.to_string());
+        extra.extend(self.numbers.cells(row));
         let written = w.write(schema, values, &[], &extra);
         unless_closed(&mut self.echo, written)
     }
@@ -258,7 +275,12 @@ impl Reports {
         if schema.columns.len() > 3 {
             record.push(changes.unwrap_or(""));
         }
-        let written = w.write(schema, &Values::Csv(record.into()), &[], &[row.to_string()]);
+        let written = w.write(
+            schema,
+            &Values::Csv(record.into()),
+            &[],
+            &self.numbers.cells(row),
+        );
         unless_closed(&mut self.success, written)
     }
 
