@@ -589,13 +589,7 @@ impl Journal {
             rows: results.iter().map(WireRow::from_outcome).collect(),
             at,
         });
-        let mut line = Vec::with_capacity(128);
-        record::encode(&frame, &mut line)
-            .map_err(|e| CheckpointError::Invalid(format!("cannot encode an outcome: {e}")))?;
-        self.shared
-            .tx
-            .send(writer::Cmd::Lazy { line })
-            .map_err(|_| CheckpointError::Closed)
+        self.append_lazy(&frame, "an outcome")
     }
 
     /// Records that a run begins writing to the journal, reading only the first `limit` data
@@ -605,9 +599,14 @@ impl Journal {
             at: now_ms(),
             limit,
         });
-        let mut line = Vec::with_capacity(48);
-        record::encode(&frame, &mut line)
-            .map_err(|e| CheckpointError::Invalid(format!("cannot encode a run: {e}")))?;
+        self.append_lazy(&frame, "a run")
+    }
+
+    /// Appends `frame` (`what` it is, for the error) in order, made durable by the next sync.
+    fn append_lazy(&self, frame: &Frame<'_>, what: &str) -> Result<(), CheckpointError> {
+        let mut line = Vec::with_capacity(128);
+        record::encode(frame, &mut line)
+            .map_err(|e| CheckpointError::Invalid(format!("cannot encode {what}: {e}")))?;
         self.shared
             .tx
             .send(writer::Cmd::Lazy { line })

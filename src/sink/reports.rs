@@ -103,10 +103,10 @@ impl Reports {
         let mut reports = Reports::open(errors, None, info, &[])?;
         let (format, delimiter) = (info.format, info.delimiter_byte());
         // A workbook's lines carry the row's number in the sheet after `_row`.
-        let columns: &'static [&'static str] = match (info.sheet_header_row, columns.len()) {
-            (Some(_), n) if n == PLAN_COLUMNS.len() => &PLAN_COLUMNS_SHEET,
-            (Some(_), _) => &SUCCESS_COLUMNS_SHEET,
-            (None, _) => columns,
+        let columns: &'static [&'static str] = match info.sheet_header_row {
+            Some(_) if columns.contains(&"_changes") => &PLAN_COLUMNS_SHEET,
+            Some(_) => &SUCCESS_COLUMNS_SHEET,
+            None => columns,
         };
         reports.echo = success
             .map(|path| report_writer(path, format, delimiter, columns).map(|w| (w, columns)))
