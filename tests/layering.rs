@@ -193,3 +193,334 @@ fn no_modules_import_each_other_directly_or_in_a_loop() {
     }
     assert!(circles.is_empty(), "import circles: {circles:#?}");
 }
+
+/// One token of Rust source that can name something: an identifier or a string literal's text.
+/// Comments are dropped, punctuation is kept only as far as brace matching needs it.
+#[derive(Debug, PartialEq)]
+enum Token {
+    Word(String),
+    Text(String),
+    Punct(char),
+}
+
+/// The tokens of `code`, without comments.
+fn tokens(code: &str) -> Vec<Token> {
+    let chars: Vec<char> = code.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '/' && at(i + 1) == '/' {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && at(i + 1) == '*' {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && at(i + 1) == '*' {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && at(i + 1) == '/' {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if c == 'r' && (at(i + 1) == '#' || at(i + 1) == '"') && {
+            let mut j = i + 1;
+            while at(j) == '#' {
+                j += 1;
+            }
+            at(j) == '"'
+        } {
+            // A raw string: r#"..."#.
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while at(j) == '#' {
+                hashes += 1;
+                j += 1;
+            }
+            j += 1;
+            let start = j;
+            loop {
+                if j >= chars.len() {
+                    break;
+                }
+                if chars[j] == '"' && (1..=hashes).all(|k| at(j + k) == '#') {
+                    break;
+                }
+                j += 1;
+            }
+            out.push(Token::Text(
+                chars[start..j.min(chars.len())].iter().collect(),
+            ));
+            i = j + 1 + hashes;
+        } else if c == '"' || (c == 'b' && at(i + 1) == '"') {
+            let mut j = if c == 'b' { i + 2 } else { i + 1 };
+            let start = j;
+            while j < chars.len() && chars[j] != '"' {
+                if chars[j] == '\\' {
+                    j += 1;
+                }
+                j += 1;
+            }
+            out.push(Token::Text(
+                chars[start..j.min(chars.len())].iter().collect(),
+            ));
+            i = j + 1;
+        } else if c == '\'' {
+            // A char literal ('x', '\n', '\'') or a lifetime ('a): a lifetime has no closing quote.
+            if at(i + 1) == '\\' {
+                let mut j = i + 2;
+                while j < chars.len() && chars[j] != '\'' {
+                    j += 1;
+                }
+                i = j + 1;
+            } else if at(i + 2) == '\'' {
+                i += 3;
+            } else {
+                i += 1;
+            }
+        } else if c.is_alphanumeric() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            out.push(Token::Word(chars[start..i].iter().collect()));
+        } else {
+            if !c.is_whitespace() {
+                out.push(Token::Punct(c));
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `tokens` without the items marked `#[cfg(test)]`: a test module, function or impl.
+fn without_tests(tokens: Vec<Token>) -> Vec<Token> {
+    let cfg_test = [
+        Token::Punct('#'),
+        Token::Punct('['),
+        Token::Word("cfg".into()),
+        Token::Punct('('),
+        Token::Word("test".into()),
+        Token::Punct(')'),
+        Token::Punct(']'),
+    ];
+    let mut skipped: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        if !tokens[i..].starts_with(&cfg_test) {
+            i += 1;
+            continue;
+        }
+        // Skip to the end of the item: its first `;` or its balanced braces.
+        let mut j = i + cfg_test.len();
+        let mut depth = 0usize;
+        while j < tokens.len() {
+            match tokens[j] {
+                Token::Punct(';') if depth == 0 => break,
+                Token::Punct('{') => depth += 1,
+                Token::Punct('}') => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        skipped.push(i..j + 1);
+        i = j + 1;
+    }
+    tokens
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| !skipped.iter().any(|r| r.contains(k)))
+        .map(|(_, t)| t)
+        .collect()
+}
+
+/// The vendors' names as code spells them: `zoho` and `zoom` anywhere in a word, `books` as a
+/// word of its own (`zoho_books`, `BooksContact`, not `X-ADDRESSBOOKSERVER`).
+fn names_a_vendor(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if lower.contains("zoho") || lower.contains("zoom") {
+        return true;
+    }
+    // Words split at anything not a letter or a digit, and where a lower-case letter meets a
+    // capital (`BooksContact` is `Books` and `Contact`).
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut last_lower = false;
+    for c in text.chars() {
+        if !c.is_alphanumeric() || (c.is_uppercase() && last_lower) {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_alphanumeric() {
+            word.push(c);
+        }
+        last_lower = c.is_lowercase();
+    }
+    words.push(word);
+    words.iter().any(|w| w.eq_ignore_ascii_case("books"))
+}
+
+/// The module names a registry line declares (`registry!(a, b)` in `file`), if it has one.
+fn registered(file: &Path, registry: &str) -> Option<Vec<String>> {
+    let text = std::fs::read_to_string(file).expect("read a registry file");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{registry}!(")))?;
+    let inner = line
+        .trim_start_matches(&format!("{registry}!("))
+        .trim_end_matches(';')
+        .trim_end_matches(')');
+    Some(
+        inner
+            .split(',')
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty())
+            .collect(),
+    )
+}
+
+/// The files that are a vendor's own rooms, under `src`: each target's connector
+/// (`registry!` in `connectors/mod.rs`), each sign-in service's descriptor (`services!` in
+/// `auth/mod.rs`), each emulator (`emulators!` in `sandbox/mod.rs`), and the SMS folder (one
+/// vendor's API).
+fn vendor_rooms(src: &Path) -> Vec<String> {
+    let mut rooms = vec!["sms/".to_string()];
+    let targets = registered(&src.join("connectors/mod.rs"), "registry")
+        .expect("the registry line in connectors/mod.rs");
+    rooms.extend(targets.iter().map(|t| format!("connectors/{t}.rs")));
+    let services = registered(&src.join("auth/mod.rs"), "services").unwrap_or_default();
+    rooms.extend(services.iter().map(|s| format!("auth/{s}.rs")));
+    let emulators = registered(&src.join("sandbox/mod.rs"), "emulators").unwrap_or_else(|| {
+        // Until the sandbox has its registry line: an emulator per target, and the SMS one.
+        targets.iter().cloned().chain(["sms".to_string()]).collect()
+    });
+    rooms.extend(emulators.iter().map(|e| format!("sandbox/{e}.rs")));
+    rooms
+}
+
+/// Files that still name a vendor outside its rooms, while the move is under way: each must
+/// still name one (so the list only shrinks), and no other file may.
+const NOT_YET_MOVED: &[&str] = &[
+    "auth/credentials.rs",
+    "auth/datacentre.rs",
+    "auth/flow.rs",
+    "auth/mod.rs",
+    "auth/provider.rs",
+    "cli.rs",
+    "commands/api.rs",
+    "commands/auth.rs",
+    "commands/check.rs",
+    "commands/config.rs",
+    "commands/export.rs",
+    "commands/import.rs",
+    "commands/sandbox.rs",
+    "commands/sms.rs",
+    "commands/undo.rs",
+    "commands/verify.rs",
+    "config.rs",
+    "connectors/mod.rs",
+    "connectors/zoho_oauth.rs",
+    "error.rs",
+    "export/fetch.rs",
+    "import/summary.rs",
+    "manpage.rs",
+    "mapping.rs",
+    "preflight.rs",
+    "redact.rs",
+    "roundtrip.rs",
+    "sandbox/admin.rs",
+    "sandbox/bulk.rs",
+    "sandbox/choices.rs",
+    "sandbox/config.rs",
+    "sandbox/mod.rs",
+    "sandbox/oauth.rs",
+    "sandbox/router.rs",
+    "sandbox/seed.rs",
+    "sandbox/state.rs",
+    "scopes.rs",
+];
+
+#[test]
+fn no_file_outside_a_vendors_rooms_names_a_vendor() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let rooms = vendor_rooms(&src);
+    assert!(rooms.len() > 6, "{rooms:?}");
+    let mut named = Vec::new();
+    let mut moved = Vec::new();
+    for path in sources(&src) {
+        let name = path
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let test_file =
+            name.ends_with("tests.rs") || name.contains("/tests/") || name == "testutil.rs";
+        if test_file
+            || rooms
+                .iter()
+                .any(|r| name == *r || (r.ends_with('/') && name.starts_with(r.as_str())))
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read a source file");
+        let hits: std::collections::BTreeSet<String> = without_tests(tokens(&text))
+            .into_iter()
+            .filter_map(|t| match t {
+                Token::Word(w) | Token::Text(w) => names_a_vendor(&w).then_some(w),
+                Token::Punct(_) => None,
+            })
+            .collect();
+        let listed = NOT_YET_MOVED.contains(&name.as_str());
+        if !hits.is_empty() && !listed {
+            let first: Vec<&String> = hits.iter().take(4).collect();
+            named.push(format!("{name} ({} names): {first:?}", hits.len()));
+        } else if hits.is_empty() && listed {
+            moved.push(name);
+        }
+    }
+    assert!(
+        named.is_empty(),
+        "files outside a vendor's rooms that name a vendor in code:\n{}",
+        named.join("\n")
+    );
+    assert!(
+        moved.is_empty(),
+        "no longer name a vendor: take them off NOT_YET_MOVED: {moved:?}"
+    );
+}
+
+#[test]
+fn the_vendor_scan_reads_code_not_comments_or_tests() {
+    let code = "// zoho in a comment\n/* zoom */ fn a() {}\n#[cfg(test)]\nmod tests { const Z: &str = \"zoho\"; }\nconst K: &str = \"X-ADDRESSBOOKSERVER-KIND\";";
+    let found: Vec<Token> = without_tests(tokens(code))
+        .into_iter()
+        .filter(|t| matches!(t, Token::Word(w) | Token::Text(w) if names_a_vendor(w)))
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+    for named in [
+        "const A: &str = \"zoho-voice\";",
+        "struct BooksContact;",
+        "let r#\"x\"# = ZOOM_URL;",
+        "fn zoho_books() {}",
+    ] {
+        assert!(
+            without_tests(tokens(named))
+                .iter()
+                .any(|t| matches!(t, Token::Word(w) | Token::Text(w) if names_a_vendor(w))),
+            "{named}"
+        );
+    }
+}
