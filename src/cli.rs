@@ -813,10 +813,10 @@ pub struct CheckArgs {
 }
 
 crate::targets_and! {
-    /// An API `check` can test: a target of the registry, or Zoho Voice SMS.
+    /// An API `check` can test: a target of the registry, or the SMS API.
     pub enum CheckTo {
-        ZohoSms = "zoho-sms",
-        "Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs)."
+        Sms = crate::sms::API,
+        crate::sms::API_ABOUT
     }
 }
 
@@ -881,62 +881,6 @@ pub struct SandboxArgs {
     pub records: u64,
 }
 
-/// Examples that end each command's `--help`.
-const EXAMPLES: [(&str, &str); 13] = [
-    (
-        "clean",
-        "Examples:\n  bulkline clean contacts.csv -o clean.csv --errors errors.csv --duplicates dups.csv\n  bulkline clean export.xlsx --sheet Contacts --default-region GB -o clean.csv\n  bulkline clean phone.vcf -o clean.jsonl --json > summary.json",
-    ),
-    (
-        "import",
-        "Examples:\n  bulkline import contacts.csv --to zoho-voice --dry-run --report plan.csv\n  bulkline import contacts.csv --to zoho-voice --limit 5\n  bulkline import contacts.xlsx --to zoom-cc --address-book-id AB12 --rate 40/s\n  bulkline import contacts.csv --to zoho-books --books-contact-id 460000000026049 --errors refused.csv",
-    ),
-    (
-        "verify",
-        "Examples:\n  bulkline verify contacts.csv --to zoho-voice --report verify.csv\n  bulkline verify contacts.csv --to zoom-cc --address-book-id AB12 --limit 100 --json",
-    ),
-    (
-        "undo",
-        "Examples:\n  bulkline undo contacts.csv.zoho-voice.checkpoint --dry-run\n  bulkline undo contacts.csv.zoho-voice.checkpoint --yes",
-    ),
-    (
-        "sms",
-        "Examples:\n  bulkline sms list.csv --message 'Hi {first_name|there}, your order is ready' --dry-run\n  bulkline sms list.csv --message-file msg.txt --sender-id ZYLKER --send-window 09:00-20:00 --suppress optouts.csv",
-    ),
-    (
-        "sms-status",
-        "Examples:\n  bulkline sms-status list.csv.sms.checkpoint -o status.csv\n  bulkline sms-status list.csv.sms.checkpoint --json -o status.csv",
-    ),
-    (
-        "export",
-        "Examples:\n  bulkline export --from zoho-voice -o contacts.xlsx\n  bulkline export --from zoom-cc --address-book-id AB12 -o contacts.csv --columns first_name,last_name,phone_numbers\n  bulkline export --from zoho-sms-logs --from-date 2026-11-01 --to-date 2026-11-30 -o logs.jsonl",
-    ),
-    (
-        "auth",
-        "Examples:\n  bulkline auth login --to zoho --dc eu --client-id 1000.ABC --code 1000.9f2e...\n  bulkline auth login --to zoom --account-id AbC123 --client-id XyZ\n  bulkline --profile acme auth login --to zoho --code 1000.1c4d...\n  bulkline auth status\n  bulkline auth logout --to zoom",
-    ),
-    (
-        "check",
-        "Examples:\n  bulkline check --to zoho-voice --dc eu\n  bulkline check --to zoom-cc --address-book-id AB12 --json",
-    ),
-    (
-        "config",
-        "Examples:\n  bulkline config\n  bulkline --config team.toml config --json",
-    ),
-    (
-        "completions",
-        "Examples:\n  bulkline completions bash > ~/.local/share/bash-completion/completions/bulkline\n  bulkline completions fish > ~/.config/fish/completions/bulkline.fish",
-    ),
-    (
-        "man",
-        "Examples:\n  bulkline man | man -l -\n  bulkline man --dir ~/.local/share/man/man1",
-    ),
-    (
-        "sandbox",
-        "Examples:\n  bulkline sandbox --port 8787\n  bulkline sandbox --fault-rate 0.05 --ambiguous-rate 0.02 --rate-limit 20/s\n  bulkline sandbox --zoho-scope 'ZohoVoice.contacts.READ'",
-    ),
-];
-
 /// Options of the shared groups that a command does not use: hidden from its help (still
 /// accepted, so that a shared alias or script does not break).
 const UNUSED: [(&str, &[&str]); 4] = [
@@ -964,8 +908,10 @@ const NO_DESTINATION: [&str; 3] = ["undo", "sms-status", "sms"];
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
-    for (name, text) in EXAMPLES {
-        cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
+    for name in crate::examples::commands() {
+        if let Some(text) = crate::examples::of(name).filter(|_| name != "bulkline") {
+            cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
+        }
     }
     let destination = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
     let destination_ids: Vec<&str> = destination.iter().map(|f| f.id).collect();

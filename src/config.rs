@@ -33,12 +33,12 @@ use serde::Deserialize;
 use crate::cli::{Cli, Command};
 use crate::error::{Error, Result};
 
-/// The APIs a `[rate]` entry may name: the targets, and Zoho Voice SMS.
+/// The APIs a `[rate]` entry may name: the targets, and the SMS API.
 pub fn rate_keys() -> Vec<&'static str> {
     crate::connectors::TARGETS
         .iter()
         .map(|t| t.as_str())
-        .chain(["zoho-sms"])
+        .chain([crate::sms::API])
         .collect()
 }
 
@@ -230,24 +230,24 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
         }
         Command::Sms(a) => {
             region(&mut a.input.default_region);
-            api(&mut a.api, Some("zoho-sms"));
-            // The environment's ZOHO_VOICE_SENDER_ID comes before the file's.
+            api(&mut a.api, Some(crate::sms::API));
+            // The environment's sender id comes before the file's.
             if !given(m, "sender_id")
-                && std::env::var_os("ZOHO_VOICE_SENDER_ID").is_none()
+                && std::env::var_os(crate::sms::SENDER_ID_VAR).is_none()
                 && let Some(s) = &config.sender_id
             {
                 a.sender_id = Some(s.clone());
             }
         }
         Command::Export(a) => {
-            let key = match a.from.as_str() {
-                "zoho-sms-logs" => "zoho-sms",
-                other => other,
+            let key = match a.from {
+                crate::export::fetch::ExportFrom::SmsLogs => crate::sms::API,
+                other => other.as_str(),
             };
             api(&mut a.api, Some(key));
         }
         Command::Undo(a) => api(&mut a.api, None),
-        Command::SmsStatus(a) => api(&mut a.api, Some("zoho-sms")),
+        Command::SmsStatus(a) => api(&mut a.api, Some(crate::sms::API)),
         Command::Check(a) => {
             api(&mut a.api, Some(a.to.as_str()));
         }

@@ -155,17 +155,9 @@ pub const ENVIRONMENT: [(&str, &str); 33] = [
 ];
 
 /// The main page's examples: a first day, from the sandbox to a real account.
-pub const MAIN_EXAMPLES: &str = "Examples:
-  bulkline clean contacts.csv -o clean.csv --errors errors.csv
-  bulkline import contacts.csv --to zoho-voice --sandbox
-  bulkline auth login --to zoho --dc eu --client-id 1000.ABC --code 1000.9f2e
-  bulkline check --to zoho-voice --write
-  bulkline import contacts.csv --to zoho-voice --limit 5
-  bulkline import contacts.csv --to zoho-voice
-  bulkline verify contacts.csv --to zoho-voice --report verify.csv
-  bulkline sms list.csv --message 'Hi {first_name}' --dry-run
-  bulkline export --from zoho-voice -o contacts.xlsx
-";
+pub fn main_examples() -> String {
+    crate::examples::of("bulkline").map_or_else(String::new, |e| e + "\n")
+}
 
 /// The EXAMPLES, EXIT STATUS and ENVIRONMENT sections of a page, in roff. `examples` is the
 /// text a command's `--help` ends with ("Examples:" and one indented command a line).

@@ -185,7 +185,11 @@ pub fn recognise(norm: &str) -> Option<Field> {
         "title" => None, // Outlook's "Title" is Mr./Ms., not a job title
         // What the import command needs besides the contact: exact names only, no numbered
         // variants ("ID 2", "Status 3" are something else).
-        "id" | "recordid" | "remoteid" | "contactpersonid" | "zoomcontactid" => {
+        "id" | "recordid" | "remoteid" | "contactpersonid" => Some(Field::RecordId),
+        _ if crate::connectors::TARGETS
+            .iter()
+            .any(|t| t.descriptor().id_headers.contains(&norm)) =>
+        {
             Some(Field::RecordId)
         }
         "contactid" | "parentid" | "customerid" => Some(Field::ParentId),

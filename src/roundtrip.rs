@@ -135,8 +135,13 @@ pub async fn run(
     let sent = target
         .desired(&probe_contact(&marker, parent), &extras)
         .map_err(|r| {
+            let hint = target
+                .descriptor()
+                .parent_hint
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
             Error::Usage(format!(
-                "check --write cannot make its probe: {} (Zoho Books: give the contact with --books-contact-id)",
+                "check --write cannot make its probe: {}{hint}",
                 r.message
             ))
         })?;

@@ -13,12 +13,12 @@ use crate::scopes;
 
 pub fn run(args: &CheckArgs) -> Result<u8> {
     let (checked, trip) = match args.to {
-        CheckTo::ZohoSms if args.write => {
+        CheckTo::Sms if args.write => {
             return Err(Error::Usage(
                 "check --write probes a contact API; for SMS, `bulkline sms --test-to NUMBER` sends the campaign's message to a number of yours".into(),
             ));
         }
-        CheckTo::ZohoSms => (
+        CheckTo::Sms => (
             connect_sms_with(&args.api, None, Token::Fresh)?.checked,
             None,
         ),

@@ -114,7 +114,7 @@ fn lines(config: &Config) -> Vec<Line> {
         });
     }
     // The sender id: the environment or the credentials file, else the config file.
-    if let Some(line) = out.iter_mut().find(|l| l.name == "ZOHO_VOICE_SENDER_ID")
+    if let Some(line) = out.iter_mut().find(|l| l.name == crate::sms::SENDER_ID_VAR)
         && line.value == "(unset)"
         && let Some(id) = &s.sender_id
     {

@@ -23,7 +23,7 @@ pub fn man(args: &ManArgs) -> Result<u8> {
     let command = crate::cli::command();
     match &args.dir {
         None => {
-            let buf = render(command, None, Some(manpage::MAIN_EXAMPLES))
+            let buf = render(command, None, Some(&manpage::main_examples()))
                 .map_err(|e| Error::io("cannot render", "the man page", e))?;
             crate::stdout::write_bytes(&buf)?;
             Ok(exit::OK)
@@ -81,5 +81,5 @@ fn write_pages(command: clap::Command, dir: &Path) -> Result<()> {
         let examples = sub.get_after_help().map(|t| t.to_string());
         page(sub.clone(), name, examples.as_deref())?;
     }
-    page(command, "bulkline".into(), Some(manpage::MAIN_EXAMPLES))
+    page(command, "bulkline".into(), Some(&manpage::main_examples()))
 }

@@ -42,10 +42,11 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
         date("--from-date", &args.from_date)?,
         date("--to-date", &args.to_date)?,
     );
-    if (from_date.is_some() || to_date.is_some()) && args.from != ExportFrom::ZohoSmsLogs {
-        return Err(usage(
-            "--from-date and --to-date select SMS logs: use them with --from zoho-sms-logs",
-        ));
+    if (from_date.is_some() || to_date.is_some()) && args.from != ExportFrom::SmsLogs {
+        return Err(usage(format!(
+            "--from-date and --to-date select SMS logs: use them with --from {}",
+            crate::sms::LOGS
+        )));
     }
     if let (Some(a), Some(b)) = (&from_date, &to_date)
         && a > b
@@ -82,7 +83,7 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
             };
             export::run(&settings, listing, &api.http, &api.runtime)?
         }
-        ExportFrom::ZohoSmsLogs => {
+        ExportFrom::SmsLogs => {
             let api = connect_sms(&args.api, Some(Command::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);

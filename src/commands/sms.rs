@@ -22,8 +22,7 @@ use crate::sms::test_send;
 use crate::sms::window::SendWindow;
 use crate::source;
 
-/// Why a send needs a sender id, and where to find one.
-const SENDER_ID_MISSING: &str = "Zoho Voice requires a sender id on every send: give --sender-id ID, or set ZOHO_VOICE_SENDER_ID in the environment or the credentials file. Your sender ids (a registered sender id, or one of the account's SMS-enabled numbers) are listed in Zoho Voice under Settings > SMS > Sender IDs";
+use crate::sms::SENDER_ID_MISSING;
 
 /// The default journal: beside the input, `<input>.sms.checkpoint`.
 pub fn default_checkpoint(input: &str) -> PathBuf {
@@ -163,68 +162,9 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     input.transform.mobile_only = !args.allow_landline;
     input.transform.keys_only = false;
     let (source_kind, message_id) = message_source(args)?;
-    // A placeholder that names no field and no column would reject every row: say so now.
-    let src = source::open(&args.input.input, &input.source)?;
-    input.mapping.check_against(&src.schema())?;
-    let schema = src.schema();
-    let fixed_header = schema.fixed;
-    drop(src);
-    match &source_kind {
-        MessageSource::Template(t) if fixed_header => {
-            let columns: Vec<&str> = schema.names().collect();
-            let unknown = unknown_names(t, &columns);
-            if !unknown.is_empty() {
-                return Err(usage(format!(
-                    "the message uses {}, which is neither a field ({}) nor a column of the input ({})",
-                    unknown
-                        .iter()
-                        .map(|n| format!("{{{n}}}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    crate::sms::recipient::FIELDS.join(", "),
-                    columns.join(", ")
-                )));
-            }
-        }
-        MessageSource::Column(col) if fixed_header => {
-            let columns: Vec<&str> = schema.names().collect();
-            if crate::sms::template::find_column(col, &columns).is_none() {
-                return Err(usage(format!(
-                    "--message-column '{col}' is not a column of the input ({})",
-                    columns.join(", ")
-                )));
-            }
-        }
-        _ => {}
-    }
-    let schedule = fixed_schedule(args)?;
-    let window = match &args.send_window {
-        Some(text) => Some(
-            text.parse::<SendWindow>()
-                .map_err(|e| usage(e.to_string()))?,
-        ),
-        None => None,
-    };
-    let timing = match (&schedule, &window) {
-        (Some(s), _) => Timing::Fixed(s.clone()),
-        (None, Some(w)) => Timing::Window(*w),
-        (None, None) => Timing::Now,
-    };
-    let media = match &args.media {
-        Some(path) => {
-            let data = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
-            let file_name = Path::new(path)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "media".into());
-            Some(Arc::new(Media {
-                mime: Media::mime_of(&file_name).to_string(),
-                file_name,
-                data,
-            }))
-        }
-        None => None,
-    };
+    check_message_names(args, &input, &source_kind)?;
+    let (schedule, window, timing) = timing_of(args)?;
+    let media = read_media(args)?;
     let mut suppressions = read_suppressions(args, input.transform.default_region)?;
     // Test numbers are read before anything is asked of the API: one that cannot be read
     // stops here.
@@ -253,29 +193,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
             &local_runtime
         }
     };
-    // The sender id: the flag, else ZOHO_VOICE_SENDER_ID (environment or credentials file; the
-    // sandbox's own with --sandbox). The API refuses a send without one.
-    let sender_id = match (&args.sender_id, &api) {
-        (Some(id), _) => Some(id.trim().to_string()),
-        (None, Some(a)) => a.sender_id.clone(),
-        (None, None) => crate::auth::Credentials::load(
-            args.api.credentials.as_deref().map(Path::new),
-            args.api.profile.as_deref(),
-        )
-        .ok()
-        .and_then(|c| c.voice_sender_id()),
-    }
-    .filter(|id| !id.is_empty());
-    if let Some(id) = &sender_id
-        && id.chars().count() > 20
-    {
-        return Err(usage(format!(
-            "the sender id '{id}' is longer than 20 characters"
-        )));
-    }
-    if sender_id.is_none() && !args.dry_run {
-        return Err(usage(SENDER_ID_MISSING));
-    }
+    let sender_id = sender_id_of(args, api.as_ref())?;
     if let (Some(api), false) = (&api, args.no_opt_out_check) {
         let incoming = campaign::opt_out_numbers(&api.http, runtime)?;
         suppressions.add_opt_outs(incoming.iter().map(|(n, m)| (n.as_str(), m.as_str())));
@@ -306,67 +224,15 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         || default_checkpoint(&args.input.input),
     )?;
 
-    // The repeat guard: what the account's own logs say it texted in the window, from any
-    // run, copy or machine; over the whole campaign when its journal lost records.
-    let damage = match args.dry_run {
-        true => None,
-        false => crate::checkpoint::mark::peek(
-            &crate::runlock::state_dir(|k| std::env::var(k).ok()),
-            &checkpoint,
-            args.journal.restart,
-        ),
-    };
-    let repeat_window = match &damage {
-        Some(d) => args.repeat_window.max(campaign_span(d.created_unix)),
-        None => args.repeat_window,
-    };
-    let texted = match &api {
-        Some(api) if !repeat_window.is_zero() => runtime
-            .block_on(crate::sms::texted::read(
-                &api.http,
-                repeat_window,
-                jiff::Timestamp::now(),
-                &test_sends,
-            ))
-            .map_err(|e| {
-                let stop = e.into_error();
-                match stop {
-                    Error::Remote(m) => Error::Remote(format!(
-                        "{m} (needed for the repeat guard; --repeat-window 0 turns it off)"
-                    )),
-                    other => other,
-                }
-            })?,
-        _ => crate::sms::texted::Texted::default(),
-    };
+    let texted = repeat_guard(args, api.as_ref(), runtime, &checkpoint, &test_sends)?;
 
-    let mut header_options = vec![
-        ("message".to_string(), message_id),
-        (
-            "mobile_only".to_string(),
-            (!args.allow_landline).to_string(),
-        ),
-    ];
-    let mut opt = |k: &str, v: Option<String>| {
-        if let Some(v) = v {
-            header_options.push((k.to_string(), v));
-        }
-    };
-    opt("sender_id", sender_id.clone());
-    opt(
-        "schedule",
-        schedule.as_ref().map(|s| format!("{} {}", s.time, s.zone)),
-    );
-    opt("send_window", window.as_ref().map(ToString::to_string));
-    opt(
-        "validity_minutes",
-        args.validity_minutes.map(|v| v.to_string()),
-    );
-    opt("flash", args.flash.then(|| "true".to_string()));
-    opt("media", media.as_ref().map(|m| digest(&m.data)));
-    opt(
-        "status_callback",
-        args.status_callback.as_ref().map(|u| digest(u.as_bytes())),
+    let header_options = header_options(
+        args,
+        message_id,
+        sender_id.as_deref(),
+        schedule.as_ref(),
+        window.as_ref(),
+        media.as_deref(),
     );
 
     let yes = args.yes;
@@ -429,6 +295,196 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         crate::stop::say(&format!("note: {SENDER_ID_MISSING}"));
     }
     Ok(summary.exit_code)
+}
+
+/// Refuses, before anything is sent, a message that names neither a field nor a column of the
+/// input (it would reject every row), or a `--message-column` the input does not have. Only a
+/// fixed header can be judged.
+fn check_message_names(
+    args: &SmsArgs,
+    input: &super::InputPlan,
+    source_kind: &MessageSource,
+) -> Result<()> {
+    let src = source::open(&args.input.input, &input.source)?;
+    input.mapping.check_against(&src.schema())?;
+    let schema = src.schema();
+    let fixed_header = schema.fixed;
+    drop(src);
+    match &source_kind {
+        MessageSource::Template(t) if fixed_header => {
+            let columns: Vec<&str> = schema.names().collect();
+            let unknown = unknown_names(t, &columns);
+            if !unknown.is_empty() {
+                return Err(usage(format!(
+                    "the message uses {}, which is neither a field ({}) nor a column of the input ({})",
+                    unknown
+                        .iter()
+                        .map(|n| format!("{{{n}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    crate::sms::recipient::FIELDS.join(", "),
+                    columns.join(", ")
+                )));
+            }
+        }
+        MessageSource::Column(col) if fixed_header => {
+            let columns: Vec<&str> = schema.names().collect();
+            if crate::sms::template::find_column(col, &columns).is_none() {
+                return Err(usage(format!(
+                    "--message-column '{col}' is not a column of the input ({})",
+                    columns.join(", ")
+                )));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// When the messages go out: `--schedule` (a fixed time), else `--send-window`, else now.
+fn timing_of(args: &SmsArgs) -> Result<(Option<Schedule>, Option<SendWindow>, Timing)> {
+    let schedule = fixed_schedule(args)?;
+    let window = match &args.send_window {
+        Some(text) => Some(
+            text.parse::<SendWindow>()
+                .map_err(|e| usage(e.to_string()))?,
+        ),
+        None => None,
+    };
+    let timing = match (&schedule, &window) {
+        (Some(s), _) => Timing::Fixed(s.clone()),
+        (None, Some(w)) => Timing::Window(*w),
+        (None, None) => Timing::Now,
+    };
+    Ok((schedule, window, timing))
+}
+
+/// The file of `--media`, read once for every send.
+fn read_media(args: &SmsArgs) -> Result<Option<Arc<Media>>> {
+    Ok(match &args.media {
+        Some(path) => {
+            let data = std::fs::read(path).map_err(|e| Error::io("cannot read", path, e))?;
+            let file_name = Path::new(path)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "media".into());
+            Some(Arc::new(Media {
+                mime: Media::mime_of(&file_name).to_string(),
+                file_name,
+                data,
+            }))
+        }
+        None => None,
+    })
+}
+
+/// The sender id: the flag, else the one of the environment or the credentials file (the
+/// sandbox's own with --sandbox). The API refuses a send without one: only a dry run goes on.
+fn sender_id_of(args: &SmsArgs, api: Option<&super::api::SmsApi>) -> Result<Option<String>> {
+    let sender_id = match (&args.sender_id, api) {
+        (Some(id), _) => Some(id.trim().to_string()),
+        (None, Some(a)) => a.sender_id.clone(),
+        (None, None) => crate::auth::Credentials::load(
+            args.api.credentials.as_deref().map(Path::new),
+            args.api.profile.as_deref(),
+        )
+        .ok()
+        .and_then(|c| c.voice_sender_id()),
+    }
+    .filter(|id| !id.is_empty());
+    if let Some(id) = &sender_id
+        && id.chars().count() > 20
+    {
+        return Err(usage(format!(
+            "the sender id '{id}' is longer than 20 characters"
+        )));
+    }
+    if sender_id.is_none() && !args.dry_run {
+        return Err(usage(SENDER_ID_MISSING));
+    }
+    Ok(sender_id)
+}
+
+/// The repeat guard: what the account's own logs say it texted in the window, from any run,
+/// copy or machine; over the whole campaign when its journal lost records.
+fn repeat_guard(
+    args: &SmsArgs,
+    api: Option<&super::api::SmsApi>,
+    runtime: &tokio::runtime::Runtime,
+    checkpoint: &Path,
+    test_sends: &TestSends,
+) -> Result<crate::sms::texted::Texted> {
+    let damage = match args.dry_run {
+        true => None,
+        false => crate::checkpoint::mark::peek(
+            &crate::runlock::state_dir(|k| std::env::var(k).ok()),
+            checkpoint,
+            args.journal.restart,
+        ),
+    };
+    let repeat_window = match &damage {
+        Some(d) => args.repeat_window.max(campaign_span(d.created_unix)),
+        None => args.repeat_window,
+    };
+    Ok(match api {
+        Some(api) if !repeat_window.is_zero() => runtime
+            .block_on(crate::sms::texted::read(
+                &api.http,
+                repeat_window,
+                jiff::Timestamp::now(),
+                test_sends,
+            ))
+            .map_err(|e| {
+                let stop = e.into_error();
+                match stop {
+                    Error::Remote(m) => Error::Remote(format!(
+                        "{m} (needed for the repeat guard; --repeat-window 0 turns it off)"
+                    )),
+                    other => other,
+                }
+            })?,
+        _ => crate::sms::texted::Texted::default(),
+    })
+}
+
+/// The options a campaign's journal records: a re-run with other ones is another campaign.
+fn header_options(
+    args: &SmsArgs,
+    message_id: String,
+    sender_id: Option<&str>,
+    schedule: Option<&Schedule>,
+    window: Option<&SendWindow>,
+    media: Option<&Media>,
+) -> Vec<(String, String)> {
+    let mut header_options = vec![
+        ("message".to_string(), message_id),
+        (
+            "mobile_only".to_string(),
+            (!args.allow_landline).to_string(),
+        ),
+    ];
+    let mut opt = |k: &str, v: Option<String>| {
+        if let Some(v) = v {
+            header_options.push((k.to_string(), v));
+        }
+    };
+    opt("sender_id", sender_id.map(str::to_string));
+    opt(
+        "schedule",
+        schedule.map(|s| format!("{} {}", s.time, s.zone)),
+    );
+    opt("send_window", window.map(ToString::to_string));
+    opt(
+        "validity_minutes",
+        args.validity_minutes.map(|v| v.to_string()),
+    );
+    opt("flash", args.flash.then(|| "true".to_string()));
+    opt("media", media.map(|m| digest(&m.data)));
+    opt(
+        "status_callback",
+        args.status_callback.as_ref().map(|u| digest(u.as_bytes())),
+    );
+    header_options
 }
 
 /// `--test-to`: the message of one row to the test numbers only (see [`crate::sms::test_send`]).

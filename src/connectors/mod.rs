@@ -53,6 +53,15 @@ pub enum OAuth {
     Zoom,
 }
 
+/// A daily cap on requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyQuota {
+    /// Requests a day on the smallest plan.
+    pub requests: u64,
+    /// What the plans allow, in a sentence.
+    pub plans: &'static str,
+}
+
 /// The destination options of every target, each once, in the registry's order: what the
 /// command line offers beside `--to`.
 pub struct DestinationOptions;
@@ -74,6 +83,11 @@ pub struct Descriptor {
     pub api: crate::scopes::Api,
     /// Where its tokens come from.
     pub oauth: OAuth,
+    /// Column names (normalized: letters and digits, lower case) that hold its record ids in
+    /// the files it exports, beside the generic ones (`id`, `record_id`).
+    pub id_headers: &'static [&'static str],
+    /// What `check --write` needs to make its probe under a parent, when none is given.
+    pub parent_hint: Option<&'static str>,
     /// Whether each row belongs to a parent record (Books: a contact person's contact): an
     /// import lists the records under the parents its rows name.
     pub parents: bool,
@@ -85,7 +99,7 @@ pub struct Descriptor {
     pub export_columns: &'static [&'static str],
     /// Requests a day on the vendor's smallest plan, for a dry run's estimate (`None`: no
     /// daily cap).
-    pub daily_quota: Option<u64>,
+    pub daily_quota: Option<DailyQuota>,
     /// The options that pick its destination (`--address-book-id`), built into the command
     /// line of every command that takes a target.
     pub options: &'static [crate::flags::Flag],
@@ -108,6 +122,8 @@ impl Descriptor {
             api,
             oauth: OAuth::Zoho,
             parents: false,
+            parent_hint: None,
+            id_headers: &[],
             codes: crate::http::VendorCodes::NONE,
             export_columns: &[],
             daily_quota: None,
@@ -123,8 +139,9 @@ impl Descriptor {
     }
 
     /// Each record belongs to a parent record.
-    pub const fn with_parents(mut self) -> Descriptor {
+    pub const fn with_parents(mut self, hint: &'static str) -> Descriptor {
         self.parents = true;
+        self.parent_hint = Some(hint);
         self
     }
 
@@ -146,15 +163,21 @@ impl Descriptor {
         self
     }
 
+    /// Its record ids are also in columns named `headers` (normalized).
+    pub const fn id_headers(mut self, headers: &'static [&'static str]) -> Descriptor {
+        self.id_headers = headers;
+        self
+    }
+
     /// The options that pick its destination.
     pub const fn options(mut self, options: &'static [crate::flags::Flag]) -> Descriptor {
         self.options = options;
         self
     }
 
-    /// The vendor's smallest plan allows `requests` a day.
-    pub const fn daily_quota(mut self, requests: u64) -> Descriptor {
-        self.daily_quota = Some(requests);
+    /// The vendor's smallest plan allows `requests` a day; `plans` says what the plans allow.
+    pub const fn daily_quota(mut self, requests: u64, plans: &'static str) -> Descriptor {
+        self.daily_quota = Some(DailyQuota { requests, plans });
         self
     }
 }

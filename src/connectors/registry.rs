@@ -81,7 +81,7 @@ impl clap::ValueEnum for TargetKind {
 /// the targets first.
 #[macro_export]
 macro_rules! targets_and {
-    ($(#[$meta:meta])* $vis:vis enum $name:ident { $extra:ident = $value:literal, $help:literal }) => {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $extra:ident = $value:expr, $help:expr }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         $vis enum $name {

@@ -56,10 +56,13 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     Api::of(&SCOPES),
     connect,
 )
-.with_parents()
+.with_parents("Zoho Books: give the contact with --books-contact-id")
 .codes(CODES)
 // The free plan's 1,000 requests a day.
-.daily_quota(1000)
+.daily_quota(
+    1000,
+    "Zoho Books allows 1,000 to 10,000 requests a day by plan",
+)
 .export_columns(&EXPORT_COLUMNS)
 .options(&[CONTACT_OPTION]);
 

@@ -100,7 +100,8 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
 .oauth(OAuth::Zoom)
 .codes(CODES)
 .export_columns(&EXPORT_COLUMNS)
-.options(&[ADDRESS_BOOK_OPTION]);
+.options(&[ADDRESS_BOOK_OPTION])
+.id_headers(&["zoomcontactid"]);
 
 /// `--address-book-id`: the address book of the run.
 pub static ADDRESS_BOOK_OPTION: Flag = Flag::new(

@@ -9,8 +9,8 @@ use crate::sms::api::{LOG_COLUMNS, LogQuery, logs_page};
 crate::targets_and! {
     /// What `export --from` names: a target of the registry, or the Zoho Voice SMS logs.
     pub enum ExportFrom {
-        ZohoSmsLogs = "zoho-sms-logs",
-        "The Zoho Voice SMS logs."
+        SmsLogs = crate::sms::LOGS,
+        crate::sms::LOGS_ABOUT
     }
 }
 
@@ -19,7 +19,7 @@ impl ExportFrom {
     pub fn documented(self) -> &'static [&'static str] {
         match self {
             ExportFrom::Target(t) => t.descriptor().export_columns,
-            ExportFrom::ZohoSmsLogs => &LOG_COLUMNS,
+            ExportFrom::SmsLogs => &LOG_COLUMNS,
         }
     }
 }

@@ -36,6 +36,7 @@ use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
 use crate::input::InputPlan;
+use crate::journaled::{JournaledRun, Opening};
 use crate::pipeline::{self, RowSink};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
@@ -599,72 +600,9 @@ pub fn run(
     )?;
     let src = source::open(&settings.input_path, &settings.input.source)?;
     settings.input.mapping.check_against(&src.schema())?;
-    let columns: &'static [&'static str] = if settings.dry_run {
-        &crate::sink::PLAN_COLUMNS
-    } else {
-        &crate::sink::SUCCESS_COLUMNS
-    };
-    let reports = Arc::new(Mutex::new(
-        Reports::open_echoing(
-            settings.errors.as_deref(),
-            settings.report.as_deref(),
-            src.info(),
-            columns,
-        )?
-        .with_duplicates(settings.duplicates.as_deref(), src.info()),
-    ));
+    let reports = open_reports(settings, src.as_ref())?;
 
-    // The journal (not in a dry run: it changes nothing), after the run's lock: one run of
-    // this list to this place at a time, whatever path it is reached by.
-    let (journal, resume, _run_lock, damaged) = if settings.dry_run {
-        (None, Resume::default(), None, false)
-    } else {
-        let mut header = RunHeader::new(
-            crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
-            target.kind().as_str(),
-            "import",
-        )
-        .destination(settings.destination.entries())
-        .option("mode", settings.mode.as_str())
-        .option("match_by", settings.by.as_str())
-        .option(
-            "dedupe_by",
-            format!("{:?}", settings.input.transform.dedupe_by),
-        )
-        .option("keep", format!("{:?}", settings.keep));
-        for (k, v) in settings.input.journal_options(&src.schema()) {
-            header = header.option(k, v);
-        }
-        for (k, v) in &settings.params {
-            header = header.param(k, v);
-        }
-        let run_lock = Some(crate::runlock::lock_run(
-            &header,
-            &settings.checkpoint,
-            settings.restart,
-            settings.mode == Mode::Create,
-            &[],
-        )?);
-        let (journal, resume) =
-            Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
-        let undone = resume.undone();
-        if undone > 0 {
-            return Err(Error::Usage(format!(
-                "this import was undone: `bulkline undo` deleted {undone} of the records it created, so its journal {} no longer says what the target holds. Start over with --restart (the journal is moved aside), or finish the undo first",
-                settings.checkpoint.display()
-            )));
-        }
-        let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
-        let damage = journal.keep_mark(&state, &resume, settings.restart);
-        journal.note_run(settings.input.source.limit)?;
-        if let Some(d) = &damage {
-            crate::stop::say(&format!(
-                "bulkline: warning: {}: {d}. Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
-                settings.checkpoint.display()
-            ));
-        }
-        (Some(journal), resume, run_lock, damage.is_some())
-    };
+    let (journal, resume, _run_lock, damaged) = open_journal(settings, &target, &src.schema())?;
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
         settings.progress,
@@ -679,35 +617,14 @@ pub fn run(
         Some(Arc::clone(http.pacer())),
     );
     progress.announce_resume(&resume, &settings.checkpoint);
-    let in_flight: HashMap<u64, Open> = resume
-        .in_flight()
-        .iter()
-        .flat_map(|f| {
-            let open = Open {
-                intent: f.id,
-                op: f.op,
-                late_from_ms: f.late_from_ms,
-            };
-            f.rows.iter().map(move |&r| (r, open))
-        })
-        .collect();
+    let in_flight = in_flight_rows(&resume);
 
     let (tx, rx) = mpsc::channel(QUEUE);
     // The canary runs once, in a fresh run: a resume does not repeat it.
     let fresh = resume.is_empty();
     let engine = journal.as_ref().map(|j| {
-        Arc::new(
-            Engine::new(
-                Arc::clone(&target),
-                http.clone(),
-                j.clone(),
-                Arc::clone(&reports),
-                Arc::clone(&counters),
-                settings.by,
-                settings.late,
-            )
-            .with_canary(if fresh { settings.canary } else { 0 }),
-        )
+        let canary = if fresh { settings.canary } else { 0 };
+        new_engine(settings, &target, &http, j, &reports, &counters, canary)
     });
     let writers = engine
         .as_ref()
@@ -774,52 +691,20 @@ pub fn run(
     drop(planner);
 
     // Let the writers finish, then settle the unknown and the retryable.
-    let mut stopped = None;
-    let mut held = None;
-    let mut left = 0;
-    let mut write_time = None;
-    let mut writes = 0;
-    if let (Some(engine), Some(writers)) = (&engine, writers) {
-        runtime
-            .block_on(writers)
-            .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
-        let say = |line: &str| progress.println(line);
-        runtime.block_on(Arc::clone(engine).settle(&say));
-        if let Some(e) = engine.exec.take_fatal() {
-            return Err(e);
-        }
-        stopped = engine.exec.stopped();
-        held = engine.canary_held().map(|h| h.checked);
-        left = engine.left.load(Ordering::Relaxed);
-        write_time = engine.write_time();
-        writes = engine.writes.load(Ordering::Relaxed);
-    }
-    drop(engine);
+    let settled = match (engine, writers) {
+        (Some(engine), Some(writers)) => settle_writers(engine, writers, runtime, &progress)?,
+        _ => Settled::default(),
+    };
     progress.finish();
-    {
-        let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
-        r.note_schema(&final_schema);
-    }
-    let reports = Arc::try_unwrap(reports)
-        .map_err(|_| Error::Internal("the reports are still in use".into()))?
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    reports.finish()?;
+    close_reports(reports, &final_schema)?;
     if let Some(j) = &journal {
-        if damaged && stopped.is_none() && left == 0 {
+        if damaged && settled.stopped.is_none() && settled.left == 0 {
             j.reconciled();
         }
         j.close()?;
     }
 
-    let failed = counters.failed.load(Ordering::Relaxed);
-    let conflicts = counters.conflicts.load(Ordering::Relaxed);
-    let unknown = counters.outcome_unknown.load(Ordering::Relaxed);
-    let exit_code = ExitCode::of_run(
-        stopped.is_some() || left > 0,
-        counts.rejected + failed + conflicts + unknown,
-    )
-    .code();
+    let exit_code = exit_code(&counts, &counters, &settled);
     let stats = http.stats().snapshot();
     Ok(ImportSummary::new(summary::Parts {
         settings,
@@ -832,12 +717,186 @@ pub fn run(
         planned_creates,
         planned_updates,
         resumed,
-        left,
-        stopped,
+        left: settled.left,
+        stopped: settled.stopped,
         elapsed: started.elapsed(),
-        write_time,
-        writes,
-        canary: summary::CanaryLine::of(settings.canary, settings.dry_run, fresh, held),
+        write_time: settled.write_time,
+        writes: settled.writes,
+        canary: summary::CanaryLine::of(settings.canary, settings.dry_run, fresh, settled.held),
         exit_code,
     }))
+}
+
+/// The run's exit code: stopped with work left, rows not done, or all done.
+fn exit_code(counts: &Counts, counters: &Counters, settled: &Settled) -> u8 {
+    let failed = counters.failed.load(Ordering::Relaxed);
+    let conflicts = counters.conflicts.load(Ordering::Relaxed);
+    let unknown = counters.outcome_unknown.load(Ordering::Relaxed);
+    ExitCode::of_run(
+        settled.stopped.is_some() || settled.left > 0,
+        counts.rejected + failed + conflicts + unknown,
+    )
+    .code()
+}
+
+/// The rows of the writes a killed run left in flight, each with its intent: they are looked
+/// for on the target before anything is written again.
+fn in_flight_rows(resume: &Resume) -> HashMap<u64, Open> {
+    resume
+        .in_flight()
+        .iter()
+        .flat_map(|f| {
+            let open = Open {
+                intent: f.id,
+                op: f.op,
+                late_from_ms: f.late_from_ms,
+            };
+            f.rows.iter().map(move |&r| (r, open))
+        })
+        .collect()
+}
+
+/// The writers' engine of a run that writes, with the canary of a fresh run.
+fn new_engine(
+    settings: &Settings,
+    target: &SharedTarget,
+    http: &HttpClient,
+    journal: &Journal,
+    reports: &Arc<Mutex<Reports>>,
+    counters: &Arc<Counters>,
+    canary: usize,
+) -> Arc<Engine> {
+    Arc::new(
+        Engine::new(
+            Arc::clone(target),
+            http.clone(),
+            journal.clone(),
+            Arc::clone(reports),
+            Arc::clone(counters),
+            settings.by,
+            settings.late,
+        )
+        .with_canary(canary),
+    )
+}
+
+/// The run's reports: the errors, the success report (the plan, in a dry run) and the
+/// duplicates, shared by the planner and the writers.
+fn open_reports(settings: &Settings, src: &dyn source::Source) -> Result<Arc<Mutex<Reports>>> {
+    let columns: &'static [&'static str] = if settings.dry_run {
+        &crate::sink::PLAN_COLUMNS
+    } else {
+        &crate::sink::SUCCESS_COLUMNS
+    };
+    Ok(Arc::new(Mutex::new(
+        Reports::open_echoing(
+            settings.errors.as_deref(),
+            settings.report.as_deref(),
+            src.info(),
+            columns,
+        )?
+        .with_duplicates(settings.duplicates.as_deref(), src.info()),
+    )))
+}
+
+/// Closes the reports, once the planner and the writers are done with them, with the last
+/// schema the input had (a report's header names its columns).
+fn close_reports(reports: Arc<Mutex<Reports>>, schema: &Arc<Schema>) -> Result<()> {
+    {
+        let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
+        r.note_schema(schema);
+    }
+    let reports = Arc::try_unwrap(reports)
+        .map_err(|_| Error::Internal("the reports are still in use".into()))?
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    reports.finish()
+}
+
+/// The journal of the run (none in a dry run: it changes nothing), after the run's lock: one
+/// run of this list to this place at a time, whatever path it is reached by. Says whether the
+/// journal lost records since the last run.
+fn open_journal(
+    settings: &Settings,
+    target: &SharedTarget,
+    schema: &Schema,
+) -> Result<(
+    Option<Journal>,
+    Resume,
+    Option<crate::runlock::RunLock>,
+    bool,
+)> {
+    Ok(if settings.dry_run {
+        (None, Resume::default(), None, false)
+    } else {
+        let mut header = RunHeader::new(
+            crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
+            target.kind().as_str(),
+            "import",
+        )
+        .destination(settings.destination.entries())
+        .option("mode", settings.mode.as_str())
+        .option("match_by", settings.by.as_str())
+        .option(
+            "dedupe_by",
+            format!("{:?}", settings.input.transform.dedupe_by),
+        )
+        .option("keep", format!("{:?}", settings.keep));
+        for (k, v) in settings.input.journal_options(schema) {
+            header = header.option(k, v);
+        }
+        for (k, v) in &settings.params {
+            header = header.param(k, v);
+        }
+        let run = JournaledRun::open(&Opening {
+            header: &header,
+            checkpoint: &settings.checkpoint,
+            restart: settings.restart,
+            creates: settings.mode == Mode::Create,
+            extra: &[],
+            limit: settings.input.source.limit,
+            when_damaged: "Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
+        })?;
+        let JournaledRun {
+            journal,
+            resume,
+            damage,
+            lock,
+        } = run;
+        (Some(journal), resume, Some(lock), damage.is_some())
+    })
+}
+
+/// What the writers left when they finished.
+#[derive(Default)]
+struct Settled {
+    stopped: Option<String>,
+    held: Option<usize>,
+    left: u64,
+    write_time: Option<std::time::Duration>,
+    writes: u64,
+}
+
+/// Lets the writers finish, then settles the unknown and the retryable.
+fn settle_writers(
+    engine: Arc<Engine>,
+    writers: tokio::task::JoinHandle<()>,
+    runtime: &tokio::runtime::Runtime,
+    progress: &Progress,
+) -> Result<Settled> {
+    runtime
+        .block_on(writers)
+        .map_err(|e| Error::Internal(format!("the writers failed: {e}")))?;
+    let say = |line: &str| progress.println(line);
+    runtime.block_on(Arc::clone(&engine).settle(&say));
+    if let Some(e) = engine.exec.take_fatal() {
+        return Err(e);
+    }
+    Ok(Settled {
+        stopped: engine.exec.stopped(),
+        held: engine.canary_held().map(|h| h.checked),
+        left: engine.left.load(Ordering::Relaxed),
+        write_time: engine.write_time(),
+        writes: engine.writes.load(Ordering::Relaxed),
+    })
 }

@@ -21,9 +21,12 @@ pub struct Estimate {
     pub requests: u64,
     /// At the run's rate.
     pub seconds: f64,
-    /// The requests a Zoho Books organization may make a day, by plan (1,000 on the free plan).
+    /// Days the requests take at the target's daily cap on its smallest plan, if it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days_at_free_quota: Option<u64>,
+    /// That cap.
+    #[serde(skip)]
+    pub quota: Option<crate::connectors::DailyQuota>,
 }
 
 /// What the run did about the canary (see [`super::canary`]).
@@ -168,7 +171,8 @@ impl ImportSummary {
                     .target
                     .descriptor()
                     .daily_quota
-                    .map(|quota| requests.div_ceil(quota).max(1)),
+                    .map(|quota| requests.div_ceil(quota.requests).max(1)),
+                quota: p.target.descriptor().daily_quota,
             }
         });
         let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
@@ -249,10 +253,12 @@ impl ImportSummary {
                 crate::clock::duration_text(e.seconds),
                 self.traffic.rate
             );
-            if let Some(days) = e.days_at_free_quota {
+            if let (Some(days), Some(quota)) = (e.days_at_free_quota, e.quota) {
                 let _ = writeln!(
                     out,
-                    "  Zoho Books allows 1,000 to 10,000 requests a day by plan: {days} day(s) at 1,000"
+                    "  {}: {days} day(s) at {}",
+                    quota.plans,
+                    grouped(quota.requests)
                 );
             }
         } else {
@@ -333,5 +339,29 @@ impl ImportSummary {
 impl crate::summary::Summary for ImportSummary {
     fn human(&self) -> String {
         ImportSummary::human(self)
+    }
+}
+
+/// `n` with its thousands grouped by commas (`10000` is `10,000`).
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::grouped(0), "0");
+        assert_eq!(super::grouped(999), "999");
+        assert_eq!(super::grouped(1000), "1,000");
+        assert_eq!(super::grouped(1234567), "1,234,567");
     }
 }

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{Journal, Resume, RowState, RunHeader};
+use crate::checkpoint::{Resume, RowState, RunHeader};
 use crate::contact::Contact;
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
@@ -35,9 +35,10 @@ use super::recipient::{Composer, Recipient};
 use super::segments::Encoding;
 use super::send::{OutBatch, Outgoing, Sender, Unknown};
 use super::summary::{Plan, Sample, SmsSummary};
+use crate::journaled::{JournaledRun, Opening};
 
 /// The target name in the journal header.
-pub const TARGET: &str = "zoho-sms";
+pub const TARGET: &str = super::API;
 /// Columns of the success report (and of a dry run's plan).
 pub const REPORT_COLUMNS: [&str; 4] = ["number", "_action", "_logid", "message"];
 /// Recipients above which a real send asks for confirmation.
@@ -542,44 +543,37 @@ pub fn run(
     let header = header(settings)?;
     // One run of this campaign at a time, whatever path its list is reached by: the lock
     // follows the list's content, the account and the campaign (message, sender, timing).
-    let _run_lock = match (&http, settings.dry_run) {
-        (Some(_), false) => {
-            let campaign: Vec<(&str, &str)> = header
-                .options
-                .iter()
-                .filter(|(k, _)| CAMPAIGN_OPTIONS.contains(&k.as_str()))
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            Some(crate::runlock::lock_run(
-                &header,
-                &settings.checkpoint,
-                settings.restart,
-                true,
-                &campaign,
-            )?)
-        }
+    let campaign: Vec<(&str, &str)> = header
+        .options
+        .iter()
+        .filter(|(k, _)| CAMPAIGN_OPTIONS.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let when_damaged = format!(
+        "Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
+        settings.texted.requests
+    );
+    let run = match (&http, settings.dry_run) {
+        (Some(_), false) => Some(JournaledRun::open(&Opening {
+            header: &header,
+            checkpoint: &settings.checkpoint,
+            restart: settings.restart,
+            creates: true,
+            extra: &campaign,
+            limit: settings.input.source.limit,
+            when_damaged: &when_damaged,
+        })?),
         _ => None,
     };
-    let mut damaged = None;
-    let (journal, resume) = if settings.dry_run {
+    let (journal, resume, damaged, _run_lock) = match run {
+        Some(r) => (Some(r.journal), r.resume, r.damage, Some(r.lock)),
         // A dry run changes nothing, the journal included; an existing one is read.
-        match crate::checkpoint::read_journal(&settings.checkpoint) {
-            Ok((h, r)) if crate::checkpoint::check_header(&h, &header).is_ok() => (None, r),
-            _ => (None, Resume::default()),
-        }
-    } else {
-        let (j, r) = Journal::open_or_create(&settings.checkpoint, &header, settings.restart)?;
-        let state = crate::runlock::state_dir(|k| std::env::var(k).ok());
-        damaged = j.keep_mark(&state, &r, settings.restart);
-        j.note_run(settings.input.source.limit)?;
-        if let Some(d) = &damaged {
-            crate::stop::say(&format!(
-                "bulkline: warning: {}: {d}. Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
-                settings.checkpoint.display(),
-                settings.texted.requests
-            ));
-        }
-        (Some(j), r)
+        None => match crate::checkpoint::read_journal(&settings.checkpoint) {
+            Ok((h, r)) if crate::checkpoint::check_header(&h, &header).is_ok() => {
+                (None, r, None, None)
+            }
+            _ => (None, Resume::default(), None, None),
+        },
     };
 
     // Pass 1: the plan.

@@ -33,3 +33,17 @@ pub mod texted;
 pub mod verify;
 pub mod window;
 pub mod zones;
+
+/// The SMS API's name on the command line (`check --to`), in the config file's `[rate]` table
+/// and in a campaign's journal.
+pub const API: &str = "zoho-sms";
+/// One line of help for [`API`].
+pub const API_ABOUT: &str = "Zoho Voice SMS (sms, sms-status, export --from zoho-sms-logs).";
+/// What `export --from` calls the SMS logs.
+pub const LOGS: &str = "zoho-sms-logs";
+/// One line of help for [`LOGS`].
+pub const LOGS_ABOUT: &str = "The Zoho Voice SMS logs.";
+/// The variable (environment or credentials file) that gives the sender id.
+pub const SENDER_ID_VAR: &str = "ZOHO_VOICE_SENDER_ID";
+/// Why a send cannot go out without a sender id, and where the account's are listed.
+pub const SENDER_ID_MISSING: &str = "Zoho Voice requires a sender id on every send: give --sender-id ID, or set ZOHO_VOICE_SENDER_ID in the environment or the credentials file. Your sender ids (a registered sender id, or one of the account's SMS-enabled numbers) are listed in Zoho Voice under Settings > SMS > Sender IDs";
