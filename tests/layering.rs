@@ -411,17 +411,15 @@ fn vendor_rooms(src: &Path) -> Vec<String> {
     rooms
 }
 
+/// The registry lines (`registry!(...)`, `services!(...)`, `emulators!(...)`), which list the
+/// rooms by name.
+const REGISTRIES: [&str; 3] = ["registry", "services", "emulators"];
+
 /// Files that still name a vendor outside its rooms, while the move is under way: each must
 /// still name one (so the list only shrinks), and no other file may.
 const NOT_YET_MOVED: &[&str] = &[
-    "auth/credentials.rs",
-    "auth/datacentre.rs",
-    "auth/flow.rs",
-    "auth/mod.rs",
-    "auth/provider.rs",
     "cli.rs",
     "commands/api.rs",
-    "commands/auth.rs",
     "commands/check.rs",
     "commands/config.rs",
     "commands/export.rs",
@@ -432,14 +430,11 @@ const NOT_YET_MOVED: &[&str] = &[
     "commands/verify.rs",
     "config.rs",
     "connectors/mod.rs",
-    "connectors/zoho_oauth.rs",
-    "error.rs",
     "export/fetch.rs",
     "import/summary.rs",
     "manpage.rs",
     "mapping.rs",
     "preflight.rs",
-    "redact.rs",
     "roundtrip.rs",
     "sandbox/admin.rs",
     "sandbox/bulk.rs",
@@ -450,7 +445,6 @@ const NOT_YET_MOVED: &[&str] = &[
     "sandbox/router.rs",
     "sandbox/seed.rs",
     "sandbox/state.rs",
-    "scopes.rs",
 ];
 
 #[test]
@@ -476,6 +470,12 @@ fn no_file_outside_a_vendors_rooms_names_a_vendor() {
             continue;
         }
         let text = std::fs::read_to_string(&path).expect("read a source file");
+        // A registry line names the vendors' rooms: that is its job, not a vendor in code.
+        let text: String = text
+            .lines()
+            .filter(|l| !REGISTRIES.iter().any(|r| l.starts_with(&format!("{r}!("))))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let hits: std::collections::BTreeSet<String> = without_tests(tokens(&text))
             .into_iter()
             .filter_map(|t| match t {

@@ -17,7 +17,6 @@ pub mod registry;
 registry!(zoho_voice, zoho_books, zoom_cc);
 
 pub mod packed;
-pub mod zoho_oauth;
 pub use packed::PackedFields;
 
 use std::collections::BTreeMap;
@@ -43,15 +42,6 @@ pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A target, built and shared between the tasks of a run.
 pub type SharedTarget = Arc<dyn Target>;
 
-/// Which OAuth service hands out a target's tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OAuth {
-    /// Zoho's accounts server of the data centre (refresh-token grant).
-    Zoho,
-    /// Zoom's OAuth server (account-credentials grant).
-    Zoom,
-}
-
 /// What a target is, before it is built: the registry ([`TARGETS`]) lists one per
 /// target, and everything outside the target's module asks it instead of naming the target.
 pub struct Descriptor {
@@ -61,8 +51,8 @@ pub struct Descriptor {
     pub about: &'static str,
     /// The API whose scopes the target needs.
     pub api: crate::scopes::Api,
-    /// Where its tokens come from.
-    pub oauth: OAuth,
+    /// The sign-in service that hands out its tokens (one of [`crate::auth::SERVICES`]).
+    pub oauth: &'static crate::auth::Service,
     /// Whether each row belongs to a parent record (Books: a contact person's contact): an
     /// import lists the records under the parents its rows name.
     pub parents: bool,
@@ -81,7 +71,8 @@ pub struct Descriptor {
 
 impl Descriptor {
     /// A target named `name` (with one line of help) on `api`, built by `connect`: by
-    /// default its tokens are Zoho's, its records have no parent and it has no daily cap.
+    /// default it signs in with the first service of the registry ([`crate::auth::DEFAULT`]),
+    /// its records have no parent and it has no daily cap.
     pub const fn new(
         name: &'static str,
         about: &'static str,
@@ -92,7 +83,7 @@ impl Descriptor {
             name,
             about,
             api,
-            oauth: OAuth::Zoho,
+            oauth: crate::auth::DEFAULT,
             parents: false,
             codes: crate::http::VendorCodes::NONE,
             export_columns: &[],
@@ -101,9 +92,9 @@ impl Descriptor {
         }
     }
 
-    /// Its tokens come from `oauth`.
-    pub const fn oauth(mut self, oauth: OAuth) -> Descriptor {
-        self.oauth = oauth;
+    /// Its tokens come from the sign-in service `service`.
+    pub const fn signs_in_with(mut self, service: &'static crate::auth::Service) -> Descriptor {
+        self.oauth = service;
         self
     }
 
