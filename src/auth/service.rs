@@ -241,3 +241,55 @@ impl Service {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::auth::{KEYS, SERVICES, named, titled};
+
+    #[test]
+    fn names_and_aliases_find_their_service() {
+        let name = |text: &str| named(text).map(|s| s.name);
+        assert_eq!(name("zoho"), Some("zoho"));
+        assert_eq!(name(" ZOHO-Books "), Some("zoho"));
+        assert_eq!(name("zoho-sms-logs"), Some("zoho"));
+        assert_eq!(name("zoom-cc"), Some("zoom"));
+        assert_eq!(name("acme"), None);
+        assert_eq!(titled("Zoom").map(|s| s.name), Some("zoom"));
+        let mut all: Vec<&str> = SERVICES
+            .iter()
+            .flat_map(|s| s.aliases.iter().copied().chain([s.name]))
+            .collect();
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count, "a name or alias names two services");
+    }
+
+    #[test]
+    fn the_keys_keep_their_order_and_belong_to_their_service() {
+        assert_eq!(
+            KEYS.names(),
+            [
+                "ZOHO_CLIENT_ID",
+                "ZOHO_CLIENT_SECRET",
+                "ZOHO_REFRESH_TOKEN",
+                "ZOHO_ACCESS_TOKEN",
+                "ZOHO_DC",
+                "ZOHO_BOOKS_ORGANIZATION_ID",
+                "ZOOM_ACCOUNT_ID",
+                "ZOOM_CLIENT_ID",
+                "ZOOM_CLIENT_SECRET",
+                "ZOOM_ACCESS_TOKEN",
+                "ZOHO_VOICE_SENDER_ID",
+            ]
+        );
+        for s in SERVICES {
+            let known = |k: &str| s.keys.iter().any(|key| key.name == k);
+            assert!(s.keys.iter().all(|k| s.owns(k.name)), "{}", s.name);
+            assert!(known(s.token_key) && s.values.iter().all(|v| known(v)));
+            assert!(s.is_secret(s.token_key));
+            assert!(s.cached_by.iter().all(|&i| i < s.values.len()));
+            assert!(s.account < s.values.len());
+        }
+    }
+}
