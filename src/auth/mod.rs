@@ -98,6 +98,7 @@ pub enum AuthError {
         refused_hint(service)
     )]
     Refused {
+        /// The service's title ([`Service::title`]): its hint is the service's.
         service: &'static str,
         status: u16,
         error: String,
@@ -106,6 +107,7 @@ pub enum AuthError {
     /// The token endpoint answered something that is not a token.
     #[error("{service} token endpoint: {message}")]
     BadResponse {
+        /// The service's title ([`Service::title`]).
         service: &'static str,
         message: String,
     },
