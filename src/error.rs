@@ -112,6 +112,24 @@ pub enum Error {
     },
 }
 
+/// The hint of a credentials error: how to sign in to each service of the registry.
+fn sign_in_hint() -> &'static str {
+    static HINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HINT.get_or_init(|| {
+        let mut names = crate::auth::SERVICES.iter().map(|s| format!("--to {}", s.name));
+        let first = names.next().unwrap_or_default();
+        let others: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+        let also = if others.is_empty() {
+            String::new()
+        } else {
+            format!(" (or {})", others.join(", "))
+        };
+        format!(
+            "sign in with `bulkline auth login {first}`{also}, or set the credentials in the environment (`bulkline auth status` shows what is stored)"
+        )
+    })
+}
+
 impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
@@ -137,9 +155,7 @@ impl Error {
             Error::Usage(_) | Error::Url(_) | Error::DataCentre(_) => {
                 Some("see `bulkline help` for the options")
             }
-            Error::Credentials(_) => Some(
-                "sign in with `bulkline auth login --to zoho` (or `--to zoom`), or set the credentials in the environment (`bulkline auth status` shows what is stored)",
-            ),
+            Error::Credentials(_) => Some(sign_in_hint()),
             Error::Access(_) => Some(
                 "fix the credentials, their scopes or --dc (`bulkline check --to TARGET` tests them with two requests), then run the same command (a journaled run goes on where it stopped)",
             ),

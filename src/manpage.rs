@@ -35,8 +35,38 @@ pub const EXIT_STATUS: [(u8, &str); 5] = [
     ),
 ];
 
-/// Every environment variable bulkline reads, and what for.
-pub const ENVIRONMENT: [(&str, &str); 33] = [
+/// Every environment variable bulkline reads, and what for: the general ones, each sign-in
+/// service's ([`crate::auth::Service::keys`]), then those of the places and the terminal.
+pub static ENVIRONMENT: std::sync::LazyLock<Vec<(&'static str, String)>> =
+    std::sync::LazyLock::new(|| {
+        let services = crate::auth::SERVICES;
+        let dc =
+            crate::auth::with_data_centres().map_or(String::new(), |s| format!("{} ", s.title));
+        let titles: Vec<&str> = services.iter().map(|s| s.title).collect();
+        let mut all: Vec<(&'static str, String)> = Vec::new();
+        all.extend(GENERAL.iter().map(|(k, v)| (*k, v.to_string())));
+        all.push(("BULKLINE_DC", format!("The {dc}data centre (--dc).")));
+        all.extend(URLS_AND_PLACES.iter().map(|(k, v)| (*k, v.to_string())));
+        for service in services {
+            all.extend(service.keys.iter().map(|k| (k.name, k.about.to_string())));
+        }
+        all.push((
+            "XDG_CONFIG_HOME",
+            "Where the config and credentials files are (default: ~/.config).".to_string(),
+        ));
+        all.push((
+            "XDG_CACHE_HOME",
+            format!(
+                "Where the {} access tokens are kept between runs (default: ~/.cache).",
+                titles.join(" and ")
+            ),
+        ));
+        all.extend(TERMINAL.iter().map(|(k, v)| (*k, v.to_string())));
+        all
+    });
+
+/// The general variables, before the data centre's.
+const GENERAL: &[(&str, &str)] = &[
     ("BULKLINE_CONFIG", "The config file (--config)."),
     (
         "BULKLINE_PROFILE",
@@ -59,7 +89,10 @@ pub const ENVIRONMENT: [(&str, &str); 33] = [
         "BULKLINE_REQUEST_TIMEOUT",
         "Seconds a request may take (--request-timeout).",
     ),
-    ("BULKLINE_DC", "The Zoho data centre (--dc)."),
+];
+
+/// The URLs, the region and the places, after the data centre's.
+const URLS_AND_PLACES: &[(&str, &str)] = &[
     (
         "BULKLINE_BASE_URL",
         "The API's scheme, host and port (--base-url): a proxy, or `bulkline sandbox`.",
@@ -81,60 +114,10 @@ pub const ENVIRONMENT: [(&str, &str); 33] = [
         "The state directory: run locks, the campaign marks, test sends (default: \
          $XDG_STATE_HOME/bulkline).",
     ),
-    ("ZOHO_CLIENT_ID", "The Zoho API console client's id."),
-    (
-        "ZOHO_CLIENT_SECRET",
-        "Its secret (also read by auth login).",
-    ),
-    (
-        "ZOHO_REFRESH_TOKEN",
-        "The refresh token auth login got from a grant code.",
-    ),
-    (
-        "ZOHO_ACCESS_TOKEN",
-        "A Zoho access token to use as it is (never renewed).",
-    ),
-    (
-        "ZOHO_DC",
-        "The data centre the Zoho account lives in (as --dc).",
-    ),
-    (
-        "ZOHO_BOOKS_ORGANIZATION_ID",
-        "The Zoho Books organization (--organization-id of auth login).",
-    ),
-    (
-        "ZOHO_BOOKS_CONTACT_ID",
-        "The Books contact that contact persons are added to (--books-contact-id).",
-    ),
-    (
-        "ZOHO_VOICE_SENDER_ID",
-        "The sender id of SMS campaigns (--sender-id).",
-    ),
-    (
-        "ZOOM_ACCOUNT_ID",
-        "The Zoom server-to-server OAuth app's account id.",
-    ),
-    ("ZOOM_CLIENT_ID", "Its client id."),
-    (
-        "ZOOM_CLIENT_SECRET",
-        "Its client secret (also read by auth login).",
-    ),
-    (
-        "ZOOM_ACCESS_TOKEN",
-        "A Zoom access token to use as it is (never renewed).",
-    ),
-    (
-        "ZOOM_ADDRESS_BOOK_ID",
-        "The Contact Center address book (--address-book-id).",
-    ),
-    (
-        "XDG_CONFIG_HOME",
-        "Where the config and credentials files are (default: ~/.config).",
-    ),
-    (
-        "XDG_CACHE_HOME",
-        "Where the Zoho and Zoom access tokens are kept between runs (default: ~/.cache).",
-    ),
+];
+
+/// The state home, the home and what the terminal and the runtime read.
+const TERMINAL: &[(&str, &str)] = &[
     (
         "XDG_STATE_HOME",
         "Where the state directory is (default: ~/.local/state).",
@@ -181,7 +164,7 @@ pub fn sections(examples: Option<&str>) -> String {
         let _ = writeln!(out, ".TP\n.B {code}\n{}", escape_line(text));
     }
     out.push_str(".SH ENVIRONMENT\n");
-    for (name, text) in ENVIRONMENT {
+    for (name, text) in ENVIRONMENT.iter() {
         let _ = writeln!(out, ".TP\n.B {name}\n{}", escape_line(text));
     }
     out

@@ -31,8 +31,9 @@ pub struct Probe {
     pub token: Token,
     /// The read.
     pub request: Request,
-    /// The Zoho data centre of `--dc`, when the accounts server is the data centre's own (not
-    /// `--accounts-url` or the sandbox): then a token from another data centre is named.
+    /// The data centre of `--dc`, when the service has data centres and the accounts server
+    /// is the data centre's own (not `--accounts-url` or the sandbox): then a token from
+    /// another data centre is named.
     pub dc: Option<DataCentre>,
     /// The token endpoint's base URL, for messages.
     pub accounts: String,
@@ -142,7 +143,8 @@ pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
         Outcome::Permanent { code, message, .. } => {
             let code = code.unwrap_or_else(|| "remote_error".into());
             Err(Error::Usage(format!(
-                "{name} refused {read} ({code}: {message}): the destination does not exist or cannot be used; check --address-book-id, --books-contact-id or the organization id"
+                "{name} refused {read} ({code}: {message}): the destination does not exist or cannot be used; check {} or the organization id",
+                crate::connectors::DestinationOptions::listed()
             )))
         }
         Outcome::QuotaExhausted { .. }
@@ -166,36 +168,35 @@ pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
 }
 
 /// The message of a token request that failed: transient (exit 4) or the credentials
-/// refused (exit 2, with the data centre named for Zoho).
+/// refused (exit 2, with the data centre named for a service that has data centres).
 fn token_error(e: &AuthError, probe: &Probe) -> Error {
     if e.is_transient() {
         return Error::Remote(format!("no access token from {}: {e}", probe.accounts));
     }
     let hint = match (e, probe.dc) {
-        (
-            AuthError::Refused {
-                service: "Zoho", ..
-            },
-            Some(dc),
-        ) => format!(
-            ". The accounts server of the {dc} data centre ({}) does not know these credentials: if the Zoho account lives in another data centre, give it with --dc (com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae: the address of your Zoho pages tells)",
-            probe.accounts
-        ),
+        (AuthError::Refused { service, .. }, Some(dc)) => crate::auth::titled(service)
+            .and_then(|s| s.data_centres())
+            .map(|dcs| (dcs.refused_here)(dc, &probe.accounts))
+            .unwrap_or_default(),
         _ => String::new(),
     };
     Error::Access(format!("{e}{hint}"))
 }
 
-/// A Zoho token says which data centre its account lives in (`api_domain`): a run pointed at
-/// another one would be refused on every request.
+/// A token of a service with data centres may say which one its account lives in
+/// (`api_domain`): a run pointed at another one would be refused on every request.
 fn check_data_centre(grant: &Grant, probe: &Probe) -> Result<(), Error> {
     let (Some(dc), Some(domain)) = (probe.dc, grant.api_domain.as_deref()) else {
         return Ok(());
     };
-    match DataCentre::of_api_domain(domain) {
-        Some(home) if home != dc => Err(Error::Access(format!(
-            "the Zoho account lives in the {home} data centre (the token's api_domain is {domain}), but the run uses --dc {dc}: give --dc {home}"
-        ))),
+    let home = crate::auth::SERVICES
+        .iter()
+        .filter_map(|s| s.data_centres())
+        .find_map(|dcs| (dcs.of_api_domain)(domain).map(|home| (dcs, home)));
+    match home {
+        Some((dcs, home)) if home != dc => {
+            Err(Error::Access((dcs.lives_elsewhere)(home, domain, dc)))
+        }
         _ => Ok(()),
     }
 }

@@ -47,8 +47,17 @@ const SECRET_PARTS: [&str; 7] = [
     "accesstoken",
 ];
 
-/// `Authorization` schemes: the word after one of them is a credential.
-const AUTH_SCHEMES: [&str; 3] = ["bearer", "zoho-oauthtoken", "basic"];
+/// `Authorization` schemes besides the sign-in services' own: the word after one of them is
+/// a credential.
+const AUTH_SCHEMES: [&str; 2] = ["bearer", "basic"];
+
+/// Whether `word` is an `Authorization` scheme: a common one, or a sign-in service's.
+fn is_auth_scheme(word: &str) -> bool {
+    AUTH_SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s))
+        || crate::auth::SERVICES
+            .iter()
+            .any(|s| word.eq_ignore_ascii_case(s.scheme.prefix()))
+}
 
 /// The shortest secret [`remember`] keeps: shorter strings would blot out ordinary words.
 const MIN_KNOWN: usize = 6;
@@ -162,7 +171,7 @@ pub fn text(input: &str) -> String {
             i += 1;
         }
         let word = &input[start..i];
-        let value = if AUTH_SCHEMES.iter().any(|s| word.eq_ignore_ascii_case(s)) {
+        let value = if is_auth_scheme(word) {
             credential_after(bytes, i)
         } else if is_secret_name(word) {
             value_after(bytes, i, word.eq_ignore_ascii_case("authorization"))

@@ -24,10 +24,6 @@ pub struct ApiScopes {
     pub write_word: Option<&'static str>,
 }
 
-/// Where a Zoho API's missing scope is granted.
-pub const ZOHO_GRANT: &str = "generate a new refresh token with it (Zoho's API console: Self Client, scopes as the table in docs/auth.md lists them), then run again";
-/// Where a Zoom API's missing scope is granted.
-pub const ZOOM_GRANT: &str = "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again";
 /// The commands that use a contacts API.
 pub const CONTACT_COMMANDS: &[Command] = &[
     Command::Import,
@@ -35,36 +31,6 @@ pub const CONTACT_COMMANDS: &[Command] = &[
     Command::Export,
     Command::Verify,
 ];
-
-/// The permission of operation `$op` ("READ") of a Zoho service (`"ZohoVoice.contacts"`):
-/// its own scope, the service's `.ALL`, and any scope in `$also` that grants it too.
-#[macro_export]
-macro_rules! zoho_need {
-    ($service:literal, $op:literal $(, $also:literal)*) => {
-        $crate::scopes::Need {
-            scope: concat!($service, ".", $op),
-            granted_by: &[concat!($service, ".", $op), concat!($service, ".ALL") $(, $also)*],
-        }
-    };
-}
-
-/// The scopes of a Zoho contacts API named `$name`, whose scopes are those of `$service`
-/// (`"ZohoBooks.contacts"`) by operation, also granted by `$also`.
-#[macro_export]
-macro_rules! zoho_contact_scopes {
-    ($name:literal, $service:literal $(, $also:literal)*) => {
-        $crate::scopes::ApiScopes {
-            name: $name,
-            read: $crate::zoho_need!($service, "READ" $(, $also)*),
-            create: $crate::zoho_need!($service, "CREATE" $(, $also)*),
-            update: $crate::zoho_need!($service, "UPDATE" $(, $also)*),
-            delete: $crate::zoho_need!($service, "DELETE" $(, $also)*),
-            commands: $crate::scopes::CONTACT_COMMANDS,
-            grant: $crate::scopes::ZOHO_GRANT,
-            write_word: None,
-        }
-    };
-}
 
 /// An API: one of the [`ApiScopes`] tables.
 #[derive(Clone, Copy)]

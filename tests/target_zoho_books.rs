@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bulkline::auth::{Secret, TokenProvider, ZohoAuth};
+use bulkline::auth::zoho::ZohoAuth;
+use bulkline::auth::{Secret, TokenProvider};
 use bulkline::connectors::zoho_books::ZohoBooks;
 use bulkline::connectors::{Fields, RemoteRecord, RowExtras, Target, Write};
 use bulkline::contact::{Contact, Phone, PhoneLabel};

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bulkline::auth::{Secret, TokenProvider, ZohoAuth};
+use bulkline::auth::zoho::ZohoAuth;
+use bulkline::auth::{Secret, TokenProvider};
 use bulkline::connectors::zoho_voice::ZohoVoice;
 use bulkline::connectors::{RowExtras, Target, Write, differences};
 use bulkline::contact::{Contact, Phone, PhoneLabel};

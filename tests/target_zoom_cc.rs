@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bulkline::auth::{Secret, TokenProvider, ZoomAuth};
+use bulkline::auth::zoom::ZoomAuth;
+use bulkline::auth::{Secret, TokenProvider};
 use bulkline::connectors::zoom_cc::ZoomCc;
 use bulkline::connectors::{Fields, RowExtras, Target, Write};
 use bulkline::contact::{Contact, Phone, PhoneLabel};

@@ -1,11 +1,10 @@
 //! Credentials from the environment, or from the credentials file ([`super::store`]) with the
 //! same keys: the default profile's, or those of `--profile NAME`.
 //!
-//! Keys: `ZOHO_CLIENT_ID`, `ZOHO_CLIENT_SECRET`, `ZOHO_REFRESH_TOKEN` (or `ZOHO_ACCESS_TOKEN`,
-//! used as is), `ZOHO_DC` (the data centre the refresh token belongs to),
-//! `ZOHO_BOOKS_ORGANIZATION_ID`, `ZOOM_ACCOUNT_ID`, `ZOOM_CLIENT_ID`, `ZOOM_CLIENT_SECRET` (or
-//! `ZOOM_ACCESS_TOKEN`), `ZOHO_VOICE_SENDER_ID`. The environment wins over the file. In the
-//! file, keys may also be written in lower case (`zoho_client_id = "..."`).
+//! The keys are the sign-in services' ([`super::SERVICES`], each service's
+//! [`Key`](super::service::Key)s): for each, the three values that obtain a token or a ready
+//! access token used as is, and the settings it keeps. The environment wins over the file. In
+//! the file, keys may also be written in lower case (`name_of_key = "..."`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -13,21 +12,43 @@ use std::path::Path;
 
 use super::AuthError;
 use super::secret::Secret;
+use super::service::{KeyUse, Service};
 
-/// Every key read from the environment or the file.
-pub const KEYS: [&str; 11] = [
-    "ZOHO_CLIENT_ID",
-    "ZOHO_CLIENT_SECRET",
-    "ZOHO_REFRESH_TOKEN",
-    "ZOHO_ACCESS_TOKEN",
-    "ZOHO_DC",
-    "ZOHO_BOOKS_ORGANIZATION_ID",
-    "ZOOM_ACCOUNT_ID",
-    "ZOOM_CLIENT_ID",
-    "ZOOM_CLIENT_SECRET",
-    "ZOOM_ACCESS_TOKEN",
-    "ZOHO_VOICE_SENDER_ID",
-];
+/// Every key read from the environment or the file: each service's sign-in keys, then each
+/// service's settings. It iterates as names (`for key in KEYS`).
+pub const KEYS: Keys = Keys;
+
+/// The list of every key ([`KEYS`]), read from the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys;
+
+impl Keys {
+    /// The names, in order.
+    pub fn names(self) -> Vec<&'static str> {
+        let of = |used: KeyUse| {
+            super::SERVICES
+                .iter()
+                .flat_map(|s| s.keys)
+                .filter(move |k| k.used == used)
+                .map(|k| k.name)
+        };
+        of(KeyUse::SignIn).chain(of(KeyUse::Setting)).collect()
+    }
+
+    /// The names, joined with ", ".
+    pub fn join(self, separator: &str) -> String {
+        self.names().join(separator)
+    }
+}
+
+impl IntoIterator for Keys {
+    type Item = &'static str;
+    type IntoIter = std::vec::IntoIter<&'static str>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.names().into_iter()
+    }
+}
 
 /// Warns on stderr, once a run, when the credentials file at `path` can be read by others.
 fn warn_once_if_loose(path: &Path) {
@@ -37,88 +58,14 @@ fn warn_once_if_loose(path: &Path) {
     }
 }
 
-/// How to get a Zoho access token.
-#[derive(Clone, PartialEq, Eq)]
-pub enum ZohoAuth {
-    /// The refresh-token flow.
-    RefreshToken {
-        client_id: String,
-        client_secret: Secret,
-        refresh_token: Secret,
-    },
-    /// A ready access token (`ZOHO_ACCESS_TOKEN`), used as is and never refreshed.
+/// How to get a service's access token, as the credentials give it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// A ready access token, used as is and never refreshed.
     AccessToken(Secret),
-}
-
-/// How to get a Zoom access token.
-#[derive(Clone, PartialEq, Eq)]
-pub enum ZoomAuth {
-    /// The server-to-server OAuth flow (`account_credentials`).
-    ServerToServer {
-        account_id: String,
-        client_id: String,
-        client_secret: Secret,
-    },
-    /// A ready access token (`ZOOM_ACCESS_TOKEN`), used as is and never refreshed.
-    AccessToken(Secret),
-}
-
-/// The variables of a service's access token and of the three values that obtain one.
-struct Names {
-    token: &'static str,
-    trio: [&'static str; 3],
-}
-
-const ZOHO_NAMES: Names = Names {
-    token: "ZOHO_ACCESS_TOKEN",
-    trio: ["ZOHO_CLIENT_ID", "ZOHO_CLIENT_SECRET", "ZOHO_REFRESH_TOKEN"],
-};
-
-const ZOOM_NAMES: Names = Names {
-    token: "ZOOM_ACCESS_TOKEN",
-    trio: ["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"],
-};
-
-/// Credentials as given: a ready access token, or the three values that obtain one.
-enum Given<'a> {
-    Token(&'a Secret),
-    Trio([&'a Secret; 3]),
-}
-
-impl fmt::Debug for ZohoAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ZohoAuth::RefreshToken {
-                client_id,
-                client_secret,
-                refresh_token,
-            } => f
-                .debug_struct("RefreshToken")
-                .field("client_id", client_id)
-                .field("client_secret", client_secret)
-                .field("refresh_token", refresh_token)
-                .finish(),
-            ZohoAuth::AccessToken(token) => f.debug_tuple("AccessToken").field(token).finish(),
-        }
-    }
-}
-
-impl fmt::Debug for ZoomAuth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ZoomAuth::ServerToServer {
-                account_id,
-                client_id,
-                client_secret,
-            } => f
-                .debug_struct("ServerToServer")
-                .field("account_id", account_id)
-                .field("client_id", client_id)
-                .field("client_secret", client_secret)
-                .finish(),
-            ZoomAuth::AccessToken(token) => f.debug_tuple("AccessToken").field(token).finish(),
-        }
-    }
+    /// The three values that obtain one, in the service's order
+    /// ([`Service::values`](super::service::Service::values)).
+    Values([Secret; 3]),
 }
 
 /// The credential settings found, every value kept as a [`Secret`] until it is asked for.
@@ -126,7 +73,6 @@ impl fmt::Debug for ZoomAuth {
 pub struct Credentials {
     values: BTreeMap<&'static str, Secret>,
 }
-
 impl fmt::Debug for Credentials {
     /// Names the keys that are set, never their values.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -233,9 +179,12 @@ impl Credentials {
         Ok(Credentials { values })
     }
 
-    /// The data centre the stored Zoho refresh token belongs to (`ZOHO_DC`), if set.
-    pub fn zoho_dc(&self) -> Option<String> {
-        self.get("ZOHO_DC").map(|s| s.expose().to_string())
+    /// The data centre `auth login` stored for a service that has data centres, if any.
+    pub fn stored_data_centre(&self) -> Option<String> {
+        super::SERVICES
+            .iter()
+            .filter_map(|s| s.data_centres())
+            .find_map(|dcs| self.text(dcs.key))
     }
 
     /// Whether `key` is set.
@@ -247,69 +196,37 @@ impl Credentials {
         self.values.get(key)
     }
 
-    fn require(&self, key: &'static str, alternative: &str) -> Result<&Secret, AuthError> {
+    /// The value of `key` (not a secret's), if set.
+    pub(super) fn text(&self, key: &str) -> Option<String> {
+        self.get(key).map(|s| s.expose().to_string())
+    }
+
+    /// The value of `key`, or a missing-credentials error that says what to do
+    /// (`alternative`).
+    pub(super) fn require(&self, key: &str, alternative: &str) -> Result<&Secret, AuthError> {
         self.get(key).ok_or_else(|| {
             AuthError::MissingCredentials(format!("{key} is not set ({alternative})"))
         })
     }
 
-    /// The service's access token if set, else the three values that obtain one (all
-    /// required).
-    fn given(&self, names: &Names) -> Result<Given<'_>, AuthError> {
-        if let Some(t) = self.get(names.token) {
-            return Ok(Given::Token(t));
+    /// How to get `service`'s access token: its access token if set, else the three values
+    /// that obtain one (all required).
+    pub fn sign_in(&self, service: &Service) -> Result<SignIn, AuthError> {
+        if let Some(t) = self.get(service.token_key) {
+            return Ok(SignIn::AccessToken(t.clone()));
         }
-        let [a, b, c] = names.trio;
-        let alt = format!("set {a}, {b} and {c}, or {}", names.token);
-        let [a, b, c] = names.trio.map(|key| self.require(key, &alt));
-        Ok(Given::Trio([a?, b?, c?]))
-    }
-
-    /// The Zoho credentials: `ZOHO_ACCESS_TOKEN` if set, else the refresh-token trio.
-    pub fn zoho(&self) -> Result<ZohoAuth, AuthError> {
-        Ok(match self.given(&ZOHO_NAMES)? {
-            Given::Token(token) => ZohoAuth::AccessToken(token.clone()),
-            Given::Trio([id, secret, refresh]) => ZohoAuth::RefreshToken {
-                client_id: id.expose().to_string(),
-                client_secret: secret.clone(),
-                refresh_token: refresh.clone(),
-            },
-        })
-    }
-
-    /// The Zoho Voice sender id SMS go out from (`ZOHO_VOICE_SENDER_ID`), if set.
-    pub fn voice_sender_id(&self) -> Option<String> {
-        self.get("ZOHO_VOICE_SENDER_ID")
-            .map(|s| s.expose().to_string())
-    }
-
-    /// The Zoho Books organization id (`ZOHO_BOOKS_ORGANIZATION_ID`).
-    pub fn books_organization_id(&self) -> Result<String, AuthError> {
-        Ok(self
-            .require(
-                "ZOHO_BOOKS_ORGANIZATION_ID",
-                "Zoho Books needs it on every request",
-            )?
-            .expose()
-            .to_string())
-    }
-
-    /// The Zoom credentials: `ZOOM_ACCESS_TOKEN` if set, else the server-to-server trio.
-    pub fn zoom(&self) -> Result<ZoomAuth, AuthError> {
-        Ok(match self.given(&ZOOM_NAMES)? {
-            Given::Token(token) => ZoomAuth::AccessToken(token.clone()),
-            Given::Trio([account, id, secret]) => ZoomAuth::ServerToServer {
-                account_id: account.expose().to_string(),
-                client_id: id.expose().to_string(),
-                client_secret: secret.clone(),
-            },
-        })
+        let [a, b, c] = service.values;
+        let alt = format!("set {a}, {b} and {c}, or {}", service.token_key);
+        let [a, b, c] = service.values.map(|key| self.require(key, &alt));
+        Ok(SignIn::Values([a?.clone(), b?.clone(), c?.clone()]))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::zoho::ZohoAuth;
+    use crate::auth::zoom::ZoomAuth;
     use crate::testutil::dir_with_file;
 
     fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {

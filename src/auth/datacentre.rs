@@ -1,10 +1,11 @@
-//! Zoho data centres and their URLs.
+//! Data centres: where an account lives, by the domain suffix of its hosts. The service
+//! that has them (its [`super::service::DataCentres`]) gives each one's URLs.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// A Zoho data centre: where the account lives. Accounts (OAuth), the Books API and Zoho
-/// Voice each have a host per data centre.
+/// A data centre: where the account lives. The token endpoint and the APIs of a service with
+/// data centres each have a host per data centre.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum DataCentre {
     /// United States (`.com`).
@@ -26,15 +27,17 @@ pub enum DataCentre {
     Uk,
     /// Canada: the `zohocloud.ca` domain.
     Ca,
-    /// United Arab Emirates (`.ae`): listed by the multi-DC pages of Zoho's other products
-    /// (`accounts.zoho.ae`, `www.zohoapis.ae`).
+    /// United Arab Emirates (`.ae`): listed by the vendor's multi-DC pages of its other
+    /// products.
     Ae,
 }
 
 /// An unknown data centre name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown Zoho data centre {0:?}: use one of com, eu, in, com.au, jp, sa, com.cn, uk, ca, ae"
+    "unknown {vendor}data centre {0:?}: use one of {names}",
+    vendor = super::with_data_centres().map_or(String::new(), |s| format!("{} ", s.title)),
+    names = DataCentre::names()
 )]
 pub struct UnknownDataCentre(pub String);
 
@@ -53,6 +56,11 @@ impl DataCentre {
         DataCentre::Ae,
     ];
 
+    /// Every data centre's name, as `--dc` takes them: "com, eu, ..., ae".
+    pub fn names() -> String {
+        DataCentre::ALL.map(DataCentre::tld).join(", ")
+    }
+
     /// The domain suffix: "com", "eu", ..., "ca".
     pub fn tld(self) -> &'static str {
         match self {
@@ -67,59 +75,6 @@ impl DataCentre {
             DataCentre::Ca => "ca",
             DataCentre::Ae => "ae",
         }
-    }
-
-    /// The accounts server (OAuth): `https://accounts.zoho.<tld>`, or
-    /// `https://accounts.zohocloud.ca` for Canada.
-    pub fn accounts_url(self) -> String {
-        match self {
-            DataCentre::Ca => "https://accounts.zohocloud.ca".to_string(),
-            dc => format!("https://accounts.zoho.{}", dc.tld()),
-        }
-    }
-
-    /// The API server of Zoho Books: `https://www.zohoapis.<tld>`.
-    pub fn books_api_url(self) -> String {
-        format!("https://www.zohoapis.{}", self.tld())
-    }
-
-    /// The Zoho Voice server, where it is confirmed: `voice.zoho.com` (the pages) and
-    /// `voice.zoho.eu` (Zoho Voice is offered in the US and EU data centres). `None`
-    /// elsewhere: a run there needs `--base-url` (Zoho's current pages, 2026, confirm no other host).
-    pub fn voice_url(self) -> Option<&'static str> {
-        match self {
-            DataCentre::Com => Some("https://voice.zoho.com"),
-            DataCentre::Eu => Some("https://voice.zoho.eu"),
-            _ => None,
-        }
-    }
-
-    /// The Zoho Voice server the data centre's naming would give (`voice.zoho.<tld>`,
-    /// `voice.zohocloud.ca`): unconfirmed outside com and eu, and only a suggestion there.
-    pub fn guessed_voice_url(self) -> String {
-        match self {
-            DataCentre::Ca => "https://voice.zohocloud.ca".to_string(),
-            dc => format!("https://voice.zoho.{}", dc.tld()),
-        }
-    }
-}
-
-impl DataCentre {
-    /// The data centre of a Zoho API domain, as a token answer's `api_domain` gives it
-    /// (`https://www.zohoapis.eu`, `https://www.zohoapis.ca`, `https://www.zohocloud.ca`).
-    pub fn of_api_domain(domain: &str) -> Option<DataCentre> {
-        let host = domain
-            .trim()
-            .trim_start_matches("https://")
-            .trim_start_matches("http://")
-            .split(['/', ':'])
-            .next()?
-            .to_ascii_lowercase();
-        if host.ends_with("zohocloud.ca") {
-            return Some(DataCentre::Ca);
-        }
-        let tld = host.split_once("zohoapis.")?.1;
-        DataCentre::ALL.into_iter().find(|dc| dc.tld() == tld)
     }
 }
 

@@ -1,4 +1,6 @@
-//! The two token requests: Zoho's refresh-token grant and Zoom's server-to-server grant.
+//! What every token request shares: the endpoint's URL, and how its answer reads (a token,
+//! its lifetime and grant, or an error). Each service builds its own request
+//! ([`super::service::Service::request`]).
 
 use std::time::Duration;
 
@@ -8,13 +10,7 @@ use super::AuthError;
 use super::secret::Secret;
 use crate::http::request::BaseUrl;
 
-/// Zoho's token endpoint path on the accounts server.
-pub const ZOHO_TOKEN_PATH: &str = "/oauth/v2/token";
-/// Zoom's token endpoint path.
-pub const ZOOM_TOKEN_PATH: &str = "/oauth/token";
-/// Zoom's OAuth server.
-pub const ZOOM_OAUTH_URL: &str = "https://zoom.us";
-/// The token lifetime assumed when the server does not say (Zoho's and Zoom's: one hour).
+/// The token lifetime assumed when the server does not say (every service's: one hour).
 pub const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// A token endpoint's answer, success or error.
@@ -31,13 +27,13 @@ struct TokenResponse {
 }
 
 /// What a token endpoint says about the token it issued, besides the token: the scopes it
-/// carries (Zoom always; Zoho on its current pages) and, for Zoho, the API domain of the
-/// account's data centre. Both help explain a refusal; neither decides anything alone.
+/// carries (most endpoints list them) and, for a service with data centres, the API domain
+/// of the account's data centre. Both help explain a refusal; neither decides anything alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grant {
     /// The scopes, as the endpoint lists them (space- or comma-separated).
     pub scope: Option<String>,
-    /// Zoho: `https://www.zohoapis.<dc>`, the data centre the account lives in.
+    /// The API domain of the data centre the account lives in, where the endpoint says.
     pub api_domain: Option<String>,
 }
 
@@ -57,81 +53,20 @@ impl Grant {
 /// A fresh token, its lifetime and what came with it.
 pub struct Issued {
     pub token: Secret,
-    /// The refresh token, when the grant issues one (Zoho's authorization-code grant).
+    /// The refresh token, when the grant issues one (an authorization-code grant).
     pub refresh_token: Option<Secret>,
     pub lifetime: Duration,
     pub grant: Grant,
 }
 
-/// Zoho: `POST <accounts>/oauth/v2/token` with the refresh-token grant, as a form (so no
-/// secret ends up in a URL).
-pub async fn zoho_refresh(
-    http: &reqwest::Client,
-    accounts: &BaseUrl,
-    client_id: &str,
-    client_secret: &Secret,
-    refresh_token: &Secret,
-) -> Result<Issued, AuthError> {
-    let url = token_url(accounts, ZOHO_TOKEN_PATH)?;
-    let form = [
-        ("grant_type", "refresh_token"),
-        ("client_id", client_id),
-        ("client_secret", client_secret.expose()),
-        ("refresh_token", refresh_token.expose()),
-    ];
-    let response = http.post(url).form(&form).send().await;
-    read_token(response, "Zoho").await
-}
-
-/// Zoho: `POST <accounts>/oauth/v2/token` with the authorization-code grant (a Self Client's
-/// grant code, which works once), as a form: the answer carries the refresh token.
-pub async fn zoho_grant_code(
-    http: &reqwest::Client,
-    accounts: &BaseUrl,
-    client_id: &str,
-    client_secret: &Secret,
-    code: &Secret,
-) -> Result<Issued, AuthError> {
-    let url = token_url(accounts, ZOHO_TOKEN_PATH)?;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("client_id", client_id),
-        ("client_secret", client_secret.expose()),
-        ("code", code.expose()),
-    ];
-    let response = http.post(url).form(&form).send().await;
-    read_token(response, "Zoho").await
-}
-
-/// Zoom: `POST <zoom>/oauth/token?grant_type=account_credentials&account_id=...` with HTTP
-/// basic auth `client_id:client_secret`.
-pub async fn zoom_server_to_server(
-    http: &reqwest::Client,
-    oauth: &BaseUrl,
-    account_id: &str,
-    client_id: &str,
-    client_secret: &Secret,
-) -> Result<Issued, AuthError> {
-    let url = token_url(oauth, ZOOM_TOKEN_PATH)?;
-    let response = http
-        .post(url)
-        .query(&[
-            ("grant_type", "account_credentials"),
-            ("account_id", account_id),
-        ])
-        .basic_auth(client_id, Some(client_secret.expose()))
-        .send()
-        .await;
-    read_token(response, "Zoom").await
-}
-
 /// The token endpoint `path` of `base`.
-fn token_url(base: &BaseUrl, path: &str) -> Result<reqwest::Url, AuthError> {
+pub(super) fn token_url(base: &BaseUrl, path: &str) -> Result<reqwest::Url, AuthError> {
     base.join(path)
         .map_err(|e| AuthError::Network(e.to_string()))
 }
 
-async fn read_token(
+/// Reads the answer of a token request to `service` (its title, for messages).
+pub(super) async fn read_token(
     response: Result<reqwest::Response, reqwest::Error>,
     service: &'static str,
 ) -> Result<Issued, AuthError> {
@@ -152,11 +87,10 @@ async fn read_token(
 fn interpret(status: u16, r: TokenResponse, service: &'static str) -> Result<Issued, AuthError> {
     if let Some(error) = r.error {
         let description = r.error_description.or(r.reason).unwrap_or_default();
-        let too_many = error.eq_ignore_ascii_case("Access Denied")
-            || description
-                .to_ascii_lowercase()
-                .contains("too many requests");
-        if service == "Zoho" && too_many {
+        let too_many = super::titled(service)
+            .and_then(|s| s.token_limit.as_ref())
+            .is_some_and(|limit| (limit.reached)(&error, &description));
+        if too_many {
             return Err(AuthError::TokenRateLimited);
         }
         return Err(AuthError::Refused {

@@ -19,14 +19,15 @@ use tokio::time::Instant;
 
 use super::AuthError;
 use super::cache::{CachedToken, TokenCache, cache_key};
-use super::credentials::{ZohoAuth, ZoomAuth};
-use super::flow::{self, Grant, Issued};
+use super::credentials::SignIn;
+use super::flow::{Grant, Issued};
 use super::secret::Secret;
+use super::service::{AuthScheme, Service};
 use crate::http::request::BaseUrl;
 
 /// The share of a token's lifetime after which it is renewed in the background: 45 minutes
-/// into Zoho's and Zoom's hour, which leaves 15 minutes (more than Zoho's 10-minute window of
-/// token requests) for a failed renewal to be tried again before the token runs out.
+/// into the usual hour, which leaves 15 minutes (more than the 10-minute window some token
+/// endpoints count requests in) for a failed renewal to be tried again before the token runs out.
 pub const REFRESH_AT: f64 = 0.75;
 /// Two background renewals never start closer than this (nor closer than this to any token
 /// request): a server that issues very short-lived tokens cannot make the renewal spin.
@@ -47,23 +48,10 @@ const NETWORK_RETRIES: u32 = 2;
 /// What a fixed token's lifetime is taken to be: it is never renewed.
 const FIXED_TOKEN_LIFE: Duration = Duration::from_secs(100 * 365 * 86_400);
 
-/// How the token goes into the `Authorization` header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
-    /// `Authorization: Zoho-oauthtoken <token>`.
-    ZohoOauthtoken,
-    /// `Authorization: Bearer <token>` (Zoom).
-    Bearer,
-}
-
 impl AuthScheme {
     /// The header value for `token`, marked sensitive (so reqwest/hyper never log it).
     pub fn header_value(self, token: &Secret) -> Result<HeaderValue, AuthError> {
-        let prefix = match self {
-            AuthScheme::ZohoOauthtoken => "Zoho-oauthtoken",
-            AuthScheme::Bearer => "Bearer",
-        };
-        let mut value = HeaderValue::from_str(&format!("{prefix} {}", token.expose()))
+        let mut value = HeaderValue::from_str(&format!("{} {}", self.prefix(), token.expose()))
             .map_err(|_| AuthError::BadToken)?;
         value.set_sensitive(true);
         Ok(value)
@@ -175,18 +163,13 @@ impl Renewal {
     }
 }
 
+/// Where new tokens come from.
 enum Source {
-    Zoho {
-        accounts: BaseUrl,
-        client_id: String,
-        client_secret: Secret,
-        refresh_token: Secret,
-    },
-    Zoom {
-        oauth: BaseUrl,
-        account_id: String,
-        client_id: String,
-        client_secret: Secret,
+    /// A service's token endpoint, with the three values its request takes.
+    Endpoint {
+        service: &'static Service,
+        endpoint: BaseUrl,
+        values: [Secret; 3],
     },
     Fixed,
     /// A token endpoint in memory, for the tests of the schedule on a paused clock.
@@ -197,8 +180,7 @@ enum Source {
 impl Source {
     fn kind(&self) -> &'static str {
         match self {
-            Source::Zoho { .. } => "zoho",
-            Source::Zoom { .. } => "zoom",
+            Source::Endpoint { service, .. } => service.name,
             Source::Fixed => "fixed",
             #[cfg(test)]
             Source::Scripted(_) => "scripted",
@@ -241,78 +223,34 @@ impl fmt::Debug for TokenProvider {
 }
 
 impl TokenProvider {
-    /// Zoho: the refresh-token flow against `accounts` (a data centre's
-    /// [`accounts_url`](super::DataCentre::accounts_url), or `--accounts-url`), or a fixed
-    /// token. `cache` keeps the token across runs.
-    pub fn zoho(
+    /// `service`'s token flow against `endpoint` (its origin for the data centre, or
+    /// `--accounts-url`) with the values `sign_in` gives, or a fixed token. `cache` keeps the
+    /// token across runs.
+    pub fn signed_in(
         http: reqwest::Client,
-        auth: ZohoAuth,
-        accounts: BaseUrl,
+        service: &'static Service,
+        sign_in: SignIn,
+        endpoint: BaseUrl,
         cache: Option<TokenCache>,
     ) -> TokenProvider {
-        match auth {
-            ZohoAuth::AccessToken(token) => {
-                TokenProvider::fixed(http, token, AuthScheme::ZohoOauthtoken)
-            }
-            ZohoAuth::RefreshToken {
-                client_id,
-                client_secret,
-                refresh_token,
-            } => {
-                let key = cache_key(
-                    "zoho",
-                    &[&client_id, refresh_token.expose(), accounts.as_str()],
-                );
+        match sign_in {
+            SignIn::AccessToken(token) => TokenProvider::fixed(http, token, service.scheme),
+            SignIn::Values(values) => {
+                let parts: Vec<&str> = service
+                    .cached_by
+                    .iter()
+                    .filter_map(|&i| values.get(i).map(Secret::expose))
+                    .chain([endpoint.as_str()])
+                    .collect();
+                let key = cache_key(service.name, &parts);
                 TokenProvider::new(
                     http,
-                    Source::Zoho {
-                        accounts,
-                        client_id,
-                        client_secret,
-                        refresh_token,
+                    Source::Endpoint {
+                        service,
+                        endpoint,
+                        values,
                     },
-                    AuthScheme::ZohoOauthtoken,
-                    cache.map(|c| (c, key)),
-                    None,
-                )
-            }
-        }
-    }
-
-    /// Zoom: the server-to-server flow against `oauth` (`https://zoom.us`, or
-    /// `--accounts-url`), or a fixed token. The account-credentials grant has no refresh
-    /// token: a new token is asked for the same way as the first.
-    pub fn zoom(
-        http: reqwest::Client,
-        auth: ZoomAuth,
-        oauth: BaseUrl,
-        cache: Option<TokenCache>,
-    ) -> TokenProvider {
-        match auth {
-            ZoomAuth::AccessToken(token) => TokenProvider::fixed(http, token, AuthScheme::Bearer),
-            ZoomAuth::ServerToServer {
-                account_id,
-                client_id,
-                client_secret,
-            } => {
-                let key = cache_key(
-                    "zoom",
-                    &[
-                        &account_id,
-                        &client_id,
-                        client_secret.expose(),
-                        oauth.as_str(),
-                    ],
-                );
-                TokenProvider::new(
-                    http,
-                    Source::Zoom {
-                        oauth,
-                        account_id,
-                        client_id,
-                        client_secret,
-                    },
-                    AuthScheme::Bearer,
+                    service.scheme,
                     cache.map(|c| (c, key)),
                     None,
                 )
@@ -342,17 +280,15 @@ impl TokenProvider {
         token: Option<AccessToken>,
     ) -> TokenProvider {
         // Every secret the provider holds is kept out of the traces, whatever writes them.
-        match &source {
-            Source::Zoho {
-                client_secret,
-                refresh_token,
-                ..
-            } => {
-                crate::redact::remember(client_secret.expose());
-                crate::redact::remember(refresh_token.expose());
+        if let Source::Endpoint {
+            service, values, ..
+        } = &source
+        {
+            for (name, value) in service.values.iter().zip(values) {
+                if service.is_secret(name) {
+                    crate::redact::remember(value.expose());
+                }
             }
-            Source::Zoom { client_secret, .. } => crate::redact::remember(client_secret.expose()),
-            _ => {}
         }
         if let Some(token) = &token {
             crate::redact::remember(token.value.expose());
@@ -425,7 +361,7 @@ impl TokenProvider {
 
     /// Called after the API answered 401 to `rejected`: returns a replacement (the one
     /// another worker already fetched, or a new one). Fails for fixed tokens, and for a token
-    /// issued moments ago (another refresh would not help and would spend Zoho's quota).
+    /// issued moments ago (another refresh would not help and would spend the token quota).
     pub async fn refresh_rejected(&self, rejected: &AccessToken) -> Result<AccessToken, AuthError> {
         if !self.can_refresh() {
             return Err(AuthError::FixedTokenRejected);
@@ -593,30 +529,11 @@ impl Shared {
         self.requests.fetch_add(1, Ordering::Relaxed);
         lock(&self.renewal).last_request = Some(Instant::now());
         match &self.source {
-            Source::Zoho {
-                accounts,
-                client_id,
-                client_secret,
-                refresh_token,
-            } => {
-                flow::zoho_refresh(
-                    &self.http,
-                    accounts,
-                    client_id,
-                    client_secret,
-                    refresh_token,
-                )
-                .await
-            }
-            Source::Zoom {
-                oauth,
-                account_id,
-                client_id,
-                client_secret,
-            } => {
-                flow::zoom_server_to_server(&self.http, oauth, account_id, client_id, client_secret)
-                    .await
-            }
+            Source::Endpoint {
+                service,
+                endpoint,
+                values,
+            } => (service.request)(&self.http, endpoint, values).await,
             Source::Fixed => Err(AuthError::FixedTokenRejected),
             #[cfg(test)]
             Source::Scripted(endpoint) => endpoint.issue().await,
@@ -634,8 +551,9 @@ fn trace_token(
     result: &Result<Issued, AuthError>,
 ) {
     let (host, path) = match source {
-        Source::Zoho { accounts, .. } => (accounts.as_str(), flow::ZOHO_TOKEN_PATH),
-        Source::Zoom { oauth, .. } => (oauth.as_str(), flow::ZOOM_TOKEN_PATH),
+        Source::Endpoint {
+            service, endpoint, ..
+        } => (endpoint.as_str(), service.token_path),
         _ => ("-", "-"),
     };
     let ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::auth::{Credentials, DataCentre, TokenCache, TokenProvider, ZOOM_OAUTH_URL};
+use crate::auth::{Credentials, DataCentre, Service, SignIn, TokenCache, TokenProvider};
 use crate::cli::ApiArgs;
-use crate::connectors::{OAuth, SharedTarget, TargetKind, zoho_voice};
+use crate::connectors::{SharedTarget, TargetKind};
 use crate::destination::{Destination, canonical_origin};
 use crate::error::{Error, Result};
 use crate::http::{
@@ -81,7 +81,7 @@ fn start(args: &ApiArgs) -> Result<Start> {
         )?,
     };
     // The flag, its variable or the config file; else the data centre `auth login` stored.
-    let dc: DataCentre = match (&args.dc, credentials.zoho_dc()) {
+    let dc: DataCentre = match (&args.dc, credentials.stored_data_centre()) {
         (Some(dc), _) => dc.parse()?,
         (None, Some(stored)) => stored.parse()?,
         (None, None) => DataCentre::default(),
@@ -113,22 +113,18 @@ impl Start {
         args: &ApiArgs,
         http: &HttpClient,
         api: scopes::Api,
-        oauth: OAuth,
+        service: &'static Service,
         request: crate::http::Request,
         command: Option<scopes::Command>,
         token: preflight::Token,
     ) -> Result<preflight::Checked> {
-        let zoom = oauth == OAuth::Zoom;
         let probe = preflight::Probe {
             api,
             token,
             request,
-            dc: (!zoom && self.accounts_override(args).is_none()).then_some(self.dc),
-            accounts: match (self.accounts_override(args), zoom) {
-                (Some(url), _) => url.to_string(),
-                (None, true) => ZOOM_OAUTH_URL.to_string(),
-                (None, false) => self.dc.accounts_url(),
-            },
+            dc: (service.data_centres().is_some() && self.accounts_override(args).is_none())
+                .then_some(self.dc),
+            accounts: self.token_origin(args, service),
         };
         let checked = self.runtime.block_on(preflight::run(http, &probe))?;
         let lacks = command.map(|c| checked.lacks(c)).unwrap_or_default();
@@ -148,40 +144,40 @@ impl Start {
         Ok(checked)
     }
 
-    /// Where a client of `oauth` at `http`'s base writes: the canonical host, the accounts
-    /// server that issues its tokens (it names the data centre), and the account the
-    /// credentials belong to (Zoho: the client id; Zoom: the account id). An access token
+    /// The origin of `service`'s token endpoint: `--accounts-url` or the sandbox, else the
+    /// service's own (for the run's data centre, where it has data centres).
+    fn token_origin(&self, args: &ApiArgs, service: &Service) -> String {
+        match self.accounts_override(args) {
+            Some(url) => url.to_string(),
+            None => service.token_origin(self.dc),
+        }
+    }
+
+    /// Where a client signed in with `service` at `http`'s base writes: the canonical host,
+    /// the accounts server that issues its tokens (it names the data centre), and the account
+    /// the credentials belong to (the service's [`Service::account`] value). An access token
     /// given alone names no account.
-    fn destination(&self, args: &ApiArgs, http: &HttpClient, oauth: OAuth) -> Destination {
+    fn destination(&self, args: &ApiArgs, http: &HttpClient, service: &Service) -> Destination {
         let mut d = Destination::at(http.base_url().as_str());
-        if oauth == OAuth::Zoom {
-            if let Ok(crate::auth::ZoomAuth::ServerToServer { account_id, .. }) =
-                self.credentials.zoom()
-            {
-                let accounts = self.accounts_override(args).unwrap_or(ZOOM_OAUTH_URL);
-                d.set("accounts", canonical_origin(accounts));
-                d.set("account", account_id);
-            }
-        } else if let Ok(crate::auth::ZohoAuth::RefreshToken { client_id, .. }) =
-            self.credentials.zoho()
+        if let Ok(SignIn::Values(values)) = self.credentials.sign_in(service)
+            && let Some(account) = values.get(service.account)
         {
-            let accounts = match self.accounts_override(args) {
-                Some(url) => url.to_string(),
-                None => self.dc.accounts_url(),
-            };
-            d.set("accounts", canonical_origin(&accounts));
-            d.set("account", client_id);
+            d.set(
+                "accounts",
+                canonical_origin(&self.token_origin(args, service)),
+            );
+            d.set("account", account.expose().to_string());
         }
         d
     }
 
     /// The paced, authenticated client of an API at `documented` (replaced by `--base-url`
-    /// or the sandbox), with Zoho's or Zoom's tokens, at `--rate` or the API's own rate.
+    /// or the sandbox), with `service`'s tokens, at `--rate` or the API's own rate.
     fn client(
         &self,
         args: &ApiArgs,
         documented: &str,
-        oauth: OAuth,
+        service: &'static Service,
         default_rate: Rate,
         published: bool,
         codes: VendorCodes,
@@ -203,13 +199,15 @@ impl Start {
             Some(_) => None,
             None => TokenCache::default_location(|k| std::env::var(k).ok()),
         };
-        let tokens = if oauth == OAuth::Zoom {
-            let oauth = BaseUrl::resolve(ZOOM_OAUTH_URL, self.accounts_override(args))?;
-            TokenProvider::zoom(reqwest.clone(), self.credentials.zoom()?, oauth, cache)
-        } else {
-            let accounts = BaseUrl::resolve(&self.dc.accounts_url(), self.accounts_override(args))?;
-            TokenProvider::zoho(reqwest.clone(), self.credentials.zoho()?, accounts, cache)
-        };
+        let endpoint =
+            BaseUrl::resolve(&service.token_origin(self.dc), self.accounts_override(args))?;
+        let tokens = TokenProvider::signed_in(
+            reqwest.clone(),
+            service,
+            self.credentials.sign_in(service)?,
+            endpoint,
+            cache,
+        );
         let config = ClientConfig {
             rate,
             concurrency: match args.concurrency {
@@ -282,23 +280,22 @@ pub fn connect_sms_with(
     let s = start(args)?;
     let http = s.client(
         args,
-        &zoho_voice::host(s.dc, s.base_override(args).is_some())?,
-        OAuth::Zoho,
+        &crate::sms::api::host(s.dc, s.base_override(args).is_some())?,
+        crate::sms::api::SIGNS_IN_WITH,
         crate::sms::api::default_rate(),
         false,
-        // The SMS API shares Zoho Voice's host and tokens, and so its answers about them.
-        zoho_voice::CODES,
+        crate::sms::api::CODES,
     )?;
     let checked = s.preflight(
         args,
         &http,
         crate::sms::api::API,
-        OAuth::Zoho,
+        crate::sms::api::SIGNS_IN_WITH,
         crate::sms::api::probe_request(jiff::Timestamp::now()),
         command,
         token,
     )?;
-    let destination = s.destination(args, &http, OAuth::Zoho);
+    let destination = s.destination(args, &http, crate::sms::api::SIGNS_IN_WITH);
     Ok(SmsApi {
         runtime: s.runtime,
         sandbox: s.sandbox,

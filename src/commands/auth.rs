@@ -1,58 +1,36 @@
 //! `bulkline auth login | status | logout`: the credentials file ([`crate::auth::store`]).
 //!
-//! Zoho: the API console's Self Client generates a grant code (with the scopes ticked); login
-//! exchanges it once, at the account's data centre, for a refresh token, and stores the client
-//! id, secret, refresh token and data centre. Zoom: login asks the Server-to-Server OAuth app
-//! for a token to test its account id, client id and secret, then stores them. The secret is
-//! never a flag (it would show in `ps` and the shell's history): its variable, else a prompt
-//! without echo, else one line of stdin.
+//! Login asks for the values its sign-in service ([`crate::auth::SERVICES`]) names (flags,
+//! variables, prompts), makes the service's token request with them (an exchange of a grant
+//! code for a refresh token, or a token that tests the values), then stores them and what the
+//! exchange issued. The secret is never a flag (it would show in `ps` and the shell's
+//! history): its variable, else a prompt without echo, else one line of stdin.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use serde_json::json;
 
+use crate::auth::service::{Ask, Refusal};
 use crate::auth::store::{self, CredentialsFile};
-use crate::auth::{DataCentre, Secret, ZOOM_OAUTH_URL};
+use crate::auth::{DataCentre, SERVICES, Secret, Service};
 use crate::cli::{AuthAction, AuthArgs, AuthFileArgs, AuthLoginArgs, AuthLogoutArgs};
 use crate::error::{Error, Result};
 use crate::http::BaseUrl;
 
-/// The services one sign-in covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Service {
-    Zoho,
-    Zoom,
-}
-
-impl Service {
-    fn parse(text: &str) -> Result<Service> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "zoho" | "zoho-voice" | "zoho-books" | "zoho-sms" | "zoho-sms-logs" => {
-                Ok(Service::Zoho)
-            }
-            "zoom" | "zoom-cc" => Ok(Service::Zoom),
-            other => Err(Error::Usage(format!(
-                "--to {other:?}: sign in to zoho (Voice, SMS and Books) or zoom (Contact Center)"
-            ))),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Service::Zoho => "Zoho",
-            Service::Zoom => "Zoom",
-        }
-    }
-
-    /// Whether `key` of the credentials file belongs to this service.
-    fn owns(self, key: &str) -> bool {
-        let key = key.to_ascii_uppercase();
-        match self {
-            Service::Zoho => key.starts_with("ZOHO_"),
-            Service::Zoom => key.starts_with("ZOOM_"),
-        }
-    }
+/// The service `--to` names (a service's name, or a target or API it signs in to).
+fn service(text: &str) -> Result<&'static Service> {
+    crate::auth::named(text).ok_or_else(|| {
+        let known: Vec<String> = SERVICES
+            .iter()
+            .map(|s| format!("{} ({})", s.name, s.covers))
+            .collect();
+        Error::Usage(format!(
+            "--to {:?}: sign in to {}",
+            text.trim().to_ascii_lowercase(),
+            known.join(" or ")
+        ))
+    })
 }
 
 pub fn run(args: &AuthArgs) -> Result<u8> {
@@ -102,8 +80,31 @@ fn profile_note(profile: Option<&str>) -> String {
     profile.map_or(String::new(), |p| format!(" (profile {p})"))
 }
 
+/// The value of login flag `flag` in `args`, if given.
+fn flag<'a>(args: &'a AuthLoginArgs, flag: &str) -> Option<&'a str> {
+    match flag {
+        "--client-id" => args.client_id.as_deref(),
+        "--code" => args.code.as_deref(),
+        "--account-id" => args.account_id.as_deref(),
+        "--organization-id" => args.organization_id.as_deref(),
+        _ => None,
+    }
+}
+
+/// One value login asks for, as `ask` says: a secret from its variable or a hidden prompt,
+/// else from its flag, its variable or a prompt.
+fn asked(args: &AuthLoginArgs, ask: &Ask) -> Result<Secret> {
+    let env = ask.key.unwrap_or_default();
+    if ask.hidden {
+        return secret(env, ask.label);
+    }
+    let given = ask.flag.and_then(|f| flag(args, f));
+    let text = value(given, ask.flag.unwrap_or_default(), env, ask.label)?;
+    Ok(Secret::new(text))
+}
+
 fn login(args: &AuthLoginArgs) -> Result<u8> {
-    let service = Service::parse(&args.to)?;
+    let service = service(&args.to)?;
     let path = file_path(&args.file)?;
     let profile = args.file.profile.as_deref();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -113,107 +114,64 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
     let http = crate::http::build_client(crate::http::DEFAULT_TIMEOUT)
         .map_err(|e| Error::Internal(format!("cannot build the HTTP client: {e}")))?;
     let mut file = read(&path)?;
-    let mut stored: Vec<&str> = Vec::new();
-    let said = match service {
-        Service::Zoho => {
-            let dc: DataCentre = args.dc.parse()?;
-            let dc_name = args.dc.trim().to_ascii_lowercase();
-            let accounts = BaseUrl::resolve(&dc.accounts_url(), args.accounts_url.as_deref())?;
-            let client_id = value(
-                args.client_id.as_deref(),
-                "--client-id",
-                "ZOHO_CLIENT_ID",
-                "Client ID",
-            )?;
-            let secret = secret("ZOHO_CLIENT_SECRET", "Client Secret")?;
-            let code = Secret::new(value(args.code.as_deref(), "--code", "", "Grant code")?);
-            let issued = runtime
-                .block_on(crate::auth::zoho_grant_code(
-                    &http, &accounts, &client_id, &secret, &code,
-                ))
-                .map_err(|e| match e {
-                    crate::auth::AuthError::Refused { error, .. } if error == "invalid_code" => {
-                        Error::Usage(format!(
-                            "Zoho refused the grant code (invalid_code): a grant code works once, lives a few minutes and belongs to the data centre it was made in (--dc {dc_name}); generate a new one in the API console's Self Client"
-                        ))
-                    }
-                    crate::auth::AuthError::Refused { error, .. } if error == "invalid_client" => {
-                        Error::Usage(format!(
-                            "Zoho refused the client id or secret (invalid_client): copy both from the Self Client's Client Secret tab, for the data centre of the account (--dc {dc_name})"
-                        ))
-                    }
-                    other => Error::from(other),
-                })?;
-            let refresh = issued.refresh_token.ok_or_else(|| {
-                Error::Remote(
-                    "Zoho answered the grant code with an access token but no refresh token: generate a new code (a Self Client's code gives one refresh token)".into(),
-                )
-            })?;
-            file.remove(profile, |k| k.eq_ignore_ascii_case("ZOHO_ACCESS_TOKEN"));
-            file.set(profile, "ZOHO_CLIENT_ID", &client_id);
-            file.set(profile, "ZOHO_CLIENT_SECRET", secret.expose());
-            file.set(profile, "ZOHO_REFRESH_TOKEN", refresh.expose());
-            file.set(profile, "ZOHO_DC", &dc_name);
-            stored.extend([
-                "ZOHO_CLIENT_ID",
-                "ZOHO_CLIENT_SECRET",
-                "ZOHO_REFRESH_TOKEN",
-                "ZOHO_DC",
-            ]);
-            if let Some(org) = &args.organization_id {
-                file.set(profile, "ZOHO_BOOKS_ORGANIZATION_ID", org.trim());
-                stored.push("ZOHO_BOOKS_ORGANIZATION_ID");
-            }
-            format!(
-                "signed in to Zoho (data centre {dc_name}){}; stored the refresh token in {}{}",
-                scopes_note(&issued.grant),
-                path.display(),
-                profile_note(profile)
-            )
-        }
-        Service::Zoom => {
-            let oauth = BaseUrl::resolve(ZOOM_OAUTH_URL, args.accounts_url.as_deref())?;
-            let account_id = value(
-                args.account_id.as_deref(),
-                "--account-id",
-                "ZOOM_ACCOUNT_ID",
-                "Account ID",
-            )?;
-            let client_id = value(
-                args.client_id.as_deref(),
-                "--client-id",
-                "ZOOM_CLIENT_ID",
-                "Client ID",
-            )?;
-            let secret = secret("ZOOM_CLIENT_SECRET", "Client Secret")?;
-            let issued = runtime
-                .block_on(crate::auth::zoom_server_to_server(
-                    &http,
-                    &oauth,
-                    &account_id,
-                    &client_id,
-                    &secret,
-                ))
-                .map_err(|e| Error::Access(e.to_string()))?;
-            file.remove(profile, |k| k.eq_ignore_ascii_case("ZOOM_ACCESS_TOKEN"));
-            file.set(profile, "ZOOM_ACCOUNT_ID", &account_id);
-            file.set(profile, "ZOOM_CLIENT_ID", &client_id);
-            file.set(profile, "ZOOM_CLIENT_SECRET", secret.expose());
-            stored.extend(["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"]);
-            format!(
-                "signed in to Zoom (the app's token was issued{}); stored its credentials in {}{}",
-                scopes_note(&issued.grant),
-                path.display(),
-                profile_note(profile)
-            )
-        }
+    let dc_name = args.dc.trim().to_ascii_lowercase();
+    let dc: DataCentre = match service.data_centres() {
+        Some(_) => args.dc.parse()?,
+        None => DataCentre::default(),
     };
+    let endpoint = BaseUrl::resolve(&service.token_origin(dc), args.accounts_url.as_deref())?;
+    let login = &service.login;
+    let [a, b, c] = &login.asks;
+    let values = [asked(args, a)?, asked(args, b)?, asked(args, c)?];
+    let issued = runtime
+        .block_on((login.exchange)(&http, &endpoint, &values))
+        .map_err(|e| match ((login.explain)(&e, &dc_name), login.refusal) {
+            (Some(explained), _) => Error::Usage(explained),
+            (None, Refusal::Access) => Error::Access(e.to_string()),
+            (None, Refusal::Credentials) => Error::from(e),
+        })?;
+    let refresh = match login.keeps.refresh_token {
+        Some((key, missing)) => Some((
+            key,
+            issued
+                .refresh_token
+                .ok_or_else(|| Error::Remote(missing.into()))?,
+        )),
+        None => None,
+    };
+    file.remove(profile, |k| k.eq_ignore_ascii_case(service.token_key));
+    let mut stored: Vec<&str> = Vec::new();
+    let mut keep = |key: &'static str, value: &str| {
+        file.set(profile, key, value);
+        stored.push(key);
+    };
+    for (ask, value) in login.asks.iter().zip(&values) {
+        if let (true, Some(key)) = (ask.stored, ask.key) {
+            keep(key, value.expose());
+        }
+    }
+    if let Some((key, token)) = &refresh {
+        keep(key, token.expose());
+    }
+    if let Some(dcs) = service.data_centres() {
+        keep(dcs.key, &dc_name);
+    }
+    for (name, key) in login.keeps.flags {
+        if let Some(v) = flag(args, name) {
+            keep(key, v.trim());
+        }
+    }
+    let said = (login.done)(
+        &dc_name,
+        &scopes_note(&issued.grant),
+        &format!("{}{}", path.display(), profile_note(profile)),
+    );
     write(&file)?;
     if args.file.json {
         crate::stdout::answer(json!({
             "command": "auth login",
             "exit_code": 0,
-            "service": service.name().to_ascii_lowercase(),
+            "service": service.name,
             "file": path,
             "profile": profile,
             "stored": stored,
@@ -223,10 +181,7 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
         crate::stop::say(&format!(
             "  next: bulkline{} check --to {}",
             profile.map_or(String::new(), |p| format!(" --profile {p}")),
-            match service {
-                Service::Zoho => "zoho-voice",
-                Service::Zoom => "zoom-cc --address-book-id ID",
-            }
+            login.next
         ));
     }
     Ok(crate::error::exit::OK)
@@ -347,9 +302,7 @@ fn status(args: &AuthFileArgs) -> Result<u8> {
             profile_note(profile)
         );
         if !exists {
-            text.push_str(
-                "  (none yet: `bulkline auth login --to zoho` or `--to zoom` makes it)\n",
-            );
+            text.push_str(&none_yet());
         } else if keys.is_empty() {
             text.push_str("  nothing stored for this profile\n");
         }
@@ -373,16 +326,27 @@ fn status(args: &AuthFileArgs) -> Result<u8> {
     Ok(crate::error::exit::OK)
 }
 
+/// The status line of a file not made yet: which `auth login` makes it.
+fn none_yet() -> String {
+    let logins: Vec<String> = SERVICES
+        .iter()
+        .enumerate()
+        .map(|(i, s)| match i {
+            0 => format!("`bulkline auth login --to {}`", s.name),
+            _ => format!("`--to {}`", s.name),
+        })
+        .collect();
+    format!("  (none yet: {} makes it)\n", logins.join(" or "))
+}
+
 fn logout(args: &AuthLogoutArgs) -> Result<u8> {
     let path = file_path(&args.file)?;
     let profile = args.file.profile.as_deref();
-    let service = args.to.as_deref().map(Service::parse).transpose()?;
+    let service = args.to.as_deref().map(service).transpose()?;
     let mut file = read(&path)?;
     let removed = file.remove(profile, |k| service.is_none_or(|s| s.owns(k)));
     write(&file)?;
-    let what = service.map_or("every key".to_string(), |s| {
-        format!("the {} keys", s.name())
-    });
+    let what = service.map_or("every key".to_string(), |s| format!("the {} keys", s.title));
     if args.file.json {
         crate::stdout::answer(json!({
             "command": "auth logout",

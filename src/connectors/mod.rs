@@ -17,7 +17,6 @@ pub mod registry;
 registry!(zoho_voice, zoho_books, zoom_cc);
 
 pub mod packed;
-pub mod zoho_oauth;
 pub use packed::PackedFields;
 
 use std::collections::BTreeMap;
@@ -44,15 +43,6 @@ pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A target, built and shared between the tasks of a run.
 pub type SharedTarget = Arc<dyn Target>;
 
-/// Which OAuth service hands out a target's tokens.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OAuth {
-    /// Zoho's accounts server of the data centre (refresh-token grant).
-    Zoho,
-    /// Zoom's OAuth server (account-credentials grant).
-    Zoom,
-}
-
 /// A daily cap on requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DailyQuota {
@@ -65,6 +55,17 @@ pub struct DailyQuota {
 /// The destination options of every target, each once, in the registry's order: what the
 /// command line offers beside `--to`.
 pub struct DestinationOptions;
+
+impl DestinationOptions {
+    /// The options as a message lists them: `--a, --b`.
+    pub fn listed() -> String {
+        let options: Vec<String> = DestinationOptions::flags()
+            .iter()
+            .map(|f| format!("--{}", f.long))
+            .collect();
+        options.join(", ")
+    }
+}
 
 impl crate::flags::FlagSource for DestinationOptions {
     fn flags() -> Vec<&'static crate::flags::Flag> {
@@ -81,8 +82,8 @@ pub struct Descriptor {
     pub about: &'static str,
     /// The API whose scopes the target needs.
     pub api: crate::scopes::Api,
-    /// Where its tokens come from.
-    pub oauth: OAuth,
+    /// The sign-in service that hands out its tokens (one of [`crate::auth::SERVICES`]).
+    pub oauth: &'static crate::auth::Service,
     /// Column names (normalized: letters and digits, lower case) that hold its record ids in
     /// the files it exports, beside the generic ones (`id`, `record_id`).
     pub id_headers: &'static [&'static str],
@@ -109,7 +110,8 @@ pub struct Descriptor {
 
 impl Descriptor {
     /// A target named `name` (with one line of help) on `api`, built by `connect`: by
-    /// default its tokens are Zoho's, its records have no parent and it has no daily cap.
+    /// default it signs in with the first service of the registry ([`crate::auth::DEFAULT`]),
+    /// its records have no parent and it has no daily cap.
     pub const fn new(
         name: &'static str,
         about: &'static str,
@@ -120,7 +122,7 @@ impl Descriptor {
             name,
             about,
             api,
-            oauth: OAuth::Zoho,
+            oauth: crate::auth::DEFAULT,
             parents: false,
             parent_hint: None,
             id_headers: &[],
@@ -132,9 +134,9 @@ impl Descriptor {
         }
     }
 
-    /// Its tokens come from `oauth`.
-    pub const fn oauth(mut self, oauth: OAuth) -> Descriptor {
-        self.oauth = oauth;
+    /// Its tokens come from the sign-in service `service`.
+    pub const fn signs_in_with(mut self, service: &'static crate::auth::Service) -> Descriptor {
+        self.oauth = service;
         self
     }
 
@@ -348,13 +350,9 @@ impl ListError {
         if self.denied {
             Error::Access(self.to_string())
         } else if self.refused.is_some() {
-            let options: Vec<String> = DestinationOptions::flags()
-                .iter()
-                .map(|f| format!("--{}", f.long))
-                .collect();
             Error::Usage(format!(
                 "{self}. The destination does not exist or cannot be used: check {} or the organization",
-                options.join(", ")
+                DestinationOptions::listed()
             ))
         } else {
             Error::Remote(self.to_string())

@@ -43,7 +43,7 @@ use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{Api, ApiScopes};
 
 /// The scopes of the Zoho Books contacts API.
-pub static SCOPES: ApiScopes = crate::zoho_contact_scopes!(
+pub static SCOPES: ApiScopes = crate::auth::zoho::zoho_contact_scopes!(
     "Zoho Books",
     "ZohoBooks.contacts",
     "ZohoBooks.fullaccess.ALL"
@@ -56,6 +56,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     Api::of(&SCOPES),
     connect,
 )
+.signs_in_with(&crate::auth::zoho::SERVICE)
 .with_parents("Zoho Books: give the contact with --books-contact-id")
 .codes(CODES)
 // The free plan's 1,000 requests a day.
@@ -135,7 +136,7 @@ pub const CODES: VendorCodes = VendorCodes::new(&[
         source: Source::Reading("the sandbox's answer for a deleted contact person"),
     },
 ])
-.and_shared(super::zoho_oauth::CODES);
+.and_shared(crate::auth::zoho::CODES);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 15] = [

@@ -24,7 +24,7 @@ use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{Api, ApiScopes};
 
 /// The scopes of the Zoho Voice contacts API.
-pub static SCOPES: ApiScopes = crate::zoho_contact_scopes!("Zoho Voice", "ZohoVoice.contacts");
+pub static SCOPES: ApiScopes = crate::auth::zoho::zoho_contact_scopes!("Zoho Voice", "ZohoVoice.contacts");
 
 /// Zoho Voice contacts, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
@@ -33,6 +33,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     Api::of(&SCOPES),
     connect,
 )
+.signs_in_with(&crate::auth::zoho::SERVICE)
 .codes(CODES)
 .export_columns(&EXPORT_COLUMNS);
 
@@ -47,7 +48,7 @@ pub const CODES: VendorCodes = VendorCodes::new(&[VendorCode {
             "no page says what a delete of a deleted contact answers; the sandbox answers 404",
         ),
 }])
-.and_shared(super::zoho_oauth::CODES);
+.and_shared(crate::auth::zoho::CODES);
 
 /// The fields the API page documents, in its order.
 const EXPORT_COLUMNS: [&str; 16] = [

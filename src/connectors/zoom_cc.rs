@@ -40,7 +40,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, Fields, ListError, OAuth, Page, RowExtras, Setup, Target,
+    At, Connected, Cursor, Descriptor, Fields, ListError, Page, RowExtras, Setup, Target,
     Write, check_len, id_text, list_json, phone_e164, put,
 };
 use crate::contact::Contact;
@@ -86,7 +86,7 @@ pub static SCOPES: ApiScopes = ApiScopes {
         ],
     },
     commands: scopes::CONTACT_COMMANDS,
-    grant: scopes::ZOOM_GRANT,
+    grant: crate::auth::zoom::GRANT,
     write_word: None,
 };
 
@@ -97,7 +97,7 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
     Api::of(&SCOPES),
     connect,
 )
-.oauth(OAuth::Zoom)
+.signs_in_with(&crate::auth::zoom::SERVICE)
 .codes(CODES)
 .export_columns(&EXPORT_COLUMNS)
 .options(&[ADDRESS_BOOK_OPTION])

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::http::{HttpClient, Outcome, Part, Rate, Request};
-use crate::scopes::{self, Api, ApiScopes, Command, Need};
+use crate::scopes::{Api, ApiScopes, Command, Need};
 
 /// The v1 send endpoint (JSON body).
 pub const SEND_V1: &str = "/rest/json/v1/sms/send";
@@ -74,15 +74,27 @@ pub static SCOPES: ApiScopes = ApiScopes {
     update: SEND,
     delete: SEND,
     commands: &[Command::Sms, Command::SmsStatus, Command::Export],
-    grant: scopes::ZOHO_GRANT,
+    grant: crate::auth::zoho::GRANT,
     write_word: Some("a send"),
 };
 
 /// Every SMS operation but reading the logs is a send.
-const SEND: Need = crate::zoho_need!("ZohoVoice.sms", "CREATE");
+const SEND: Need = crate::auth::zoho::zoho_need!("ZohoVoice.sms", "CREATE");
 
 /// The Zoho Voice SMS API.
 pub const API: Api = Api::of(&SCOPES);
+
+/// The sign-in service of the SMS API: Zoho's, as Zoho Voice's.
+pub const SIGNS_IN_WITH: &crate::auth::Service = &crate::auth::zoho::SERVICE;
+
+/// The SMS API's codes: it shares Zoho Voice's host and tokens, and so its answers about them.
+pub const CODES: crate::http::VendorCodes = crate::connectors::zoho_voice::CODES;
+
+/// The SMS API's host for data centre `dc` (Zoho Voice's), or the one `--base-url` or the
+/// sandbox gives (`overridden`).
+pub fn host(dc: crate::auth::DataCentre, overridden: bool) -> crate::error::Result<String> {
+    crate::connectors::zoho_voice::host(dc, overridden)
+}
 
 /// The digits of a number, whatever its format (`+1 415-555 0100` -> `14155550100`).
 pub fn digits(number: &str) -> String {

@@ -54,7 +54,7 @@ impl Target {
 
     /// Whether its tokens come from Zoom's OAuth server (else Zoho's).
     pub fn zoom_oauth(self) -> bool {
-        self.0.descriptor().oauth == connectors::OAuth::Zoom
+        self.0.descriptor().oauth == &bulkline::auth::zoom::SERVICE
     }
 }
 

@@ -11,6 +11,8 @@ use axum::response::IntoResponse;
 use axum::routing::{any, post};
 
 use super::*;
+use crate::auth::zoho::{self, ZohoAuth};
+use crate::auth::zoom::ZoomAuth;
 use crate::http::tests::{send_concurrently, serve};
 use crate::http::{BaseUrl, ClientConfig, HttpClient, Outcome, Rate, Request, build_client};
 
@@ -178,7 +180,7 @@ async fn fixed_token_refused_is_denied() {
     let provider = Arc::new(TokenProvider::fixed(
         http(),
         Secret::new("good"),
-        AuthScheme::ZohoOauthtoken,
+        zoho::SCHEME,
     ));
     assert!(
         api_client(api, provider)
@@ -240,7 +242,7 @@ async fn a_fresh_token_asks_the_endpoint_whatever_the_cache_holds() {
     assert_eq!(issued.load(Ordering::SeqCst), 1);
 
     // A fixed token has no endpoint to ask: it is used as it is.
-    let fixed = TokenProvider::fixed(http(), Secret::new("fixed"), AuthScheme::Bearer);
+    let fixed = TokenProvider::fixed(http(), Secret::new("fixed"), AuthScheme::BEARER);
     assert_eq!(
         fixed.fresh_token().await.expect("token").secret().expose(),
         "fixed"
@@ -413,16 +415,14 @@ async fn zoom_server_to_server_flow() {
 #[test]
 fn header_values_and_debug_are_redacted() {
     let secret = Secret::new("1000.s3cr3t");
-    let zoho = AuthScheme::ZohoOauthtoken
-        .header_value(&secret)
-        .expect("header");
+    let zoho = zoho::SCHEME.header_value(&secret).expect("header");
     assert_eq!(zoho.to_str().ok(), Some("Zoho-oauthtoken 1000.s3cr3t"));
     assert!(zoho.is_sensitive());
     assert!(!format!("{zoho:?}").contains("s3cr3t"));
-    let bearer = AuthScheme::Bearer.header_value(&secret).expect("header");
+    let bearer = AuthScheme::BEARER.header_value(&secret).expect("header");
     assert_eq!(bearer.to_str().ok(), Some("Bearer 1000.s3cr3t"));
     assert!(matches!(
-        AuthScheme::Bearer.header_value(&Secret::new("bad\ntoken")),
+        AuthScheme::BEARER.header_value(&Secret::new("bad\ntoken")),
         Err(AuthError::BadToken)
     ));
     let provider = TokenProvider::zoho(
@@ -431,7 +431,7 @@ fn header_values_and_debug_are_redacted() {
         BaseUrl::parse("https://accounts.zoho.com").expect("url"),
         None,
     );
-    let fixed = TokenProvider::fixed(reqwest::Client::new(), secret.clone(), AuthScheme::Bearer);
+    let fixed = TokenProvider::fixed(reqwest::Client::new(), secret.clone(), AuthScheme::BEARER);
     let token = fixed.current_usable().expect("fixed token");
     let shown = format!(
         "{provider:?} {fixed:?} {token:?} {:?}",
@@ -497,7 +497,7 @@ fn scripted_with_cache(
     let provider = TokenProvider::new(
         http(),
         Source::Scripted(Arc::clone(&endpoint)),
-        AuthScheme::Bearer,
+        AuthScheme::BEARER,
         cache.map(|c| (c, "scripted".to_string())),
         None,
     );
@@ -668,7 +668,7 @@ async fn an_expired_token_is_replaced_on_a_401_and_when_asked_for() {
 
 #[tokio::test(start_paused = true)]
 async fn a_fixed_token_is_never_renewed() {
-    let provider = TokenProvider::fixed(http(), Secret::new("fixed"), AuthScheme::Bearer);
+    let provider = TokenProvider::fixed(http(), Secret::new("fixed"), AuthScheme::BEARER);
     for _ in 0..100 {
         tokio::time::advance(Duration::from_secs(86_400)).await;
         assert_eq!(token_at_once(&provider).await, "fixed");
@@ -687,7 +687,7 @@ async fn runs_sharing_the_cache_share_the_renewal() {
     let second = TokenProvider::new(
         http(),
         Source::Scripted(Arc::clone(&endpoint)),
-        AuthScheme::Bearer,
+        AuthScheme::BEARER,
         Some((cache, "scripted".to_string())),
         None,
     );

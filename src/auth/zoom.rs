@@ -1,0 +1,202 @@
+//! Zoom's sign-in: the Server-to-Server OAuth app's account-credentials grant
+//! (`POST https://zoom.us/oauth/token?grant_type=account_credentials&account_id=...` with HTTP
+//! basic auth `client_id:client_secret`). The grant has no refresh token: a new token is
+//! asked for the same way as the first, and `auth login` asks for one to test the values.
+
+use super::service::{
+    Ask, AuthScheme, Endpoint, Keeps, Key, KeyUse, Login, Refusal, Service, TokenFuture,
+};
+use super::{AuthError, Credentials, Secret, SignIn, TokenCache, TokenProvider};
+use crate::http::request::BaseUrl;
+
+/// Zoom's OAuth server.
+pub const OAUTH_URL: &str = "https://zoom.us";
+
+/// The token endpoint's path.
+pub const TOKEN_PATH: &str = "/oauth/token";
+
+/// Where a Zoom API's missing scope is granted.
+pub const GRANT: &str = "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again";
+
+/// Zoom, as the registry lists it.
+pub static SERVICE: Service = Service {
+    name: "zoom",
+    title: "Zoom",
+    covers: "Contact Center",
+    aliases: &["zoom-cc"],
+    key_prefix: "ZOOM_",
+    keys: &KEYS,
+    token_key: "ZOOM_ACCESS_TOKEN",
+    values: ["ZOOM_ACCOUNT_ID", "ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET"],
+    cached_by: &[0, 1, 2],
+    account: 0,
+    endpoint: Endpoint::Fixed(OAUTH_URL),
+    token_path: TOKEN_PATH,
+    request: account_credentials,
+    scheme: AuthScheme::BEARER,
+    token_limit: None,
+    codes: &[],
+    grant: GRANT,
+    refused: "check ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET (the Server-to-Server OAuth app's credentials)",
+    login: Login {
+        asks: [
+            Ask {
+                flag: Some("--account-id"),
+                key: Some("ZOOM_ACCOUNT_ID"),
+                label: "Account ID",
+                hidden: false,
+                stored: true,
+            },
+            Ask {
+                flag: Some("--client-id"),
+                key: Some("ZOOM_CLIENT_ID"),
+                label: "Client ID",
+                hidden: false,
+                stored: true,
+            },
+            Ask {
+                flag: None,
+                key: Some("ZOOM_CLIENT_SECRET"),
+                label: "Client Secret",
+                hidden: true,
+                stored: true,
+            },
+        ],
+        exchange: account_credentials,
+        explain: |_, _| None,
+        refusal: Refusal::Access,
+        keeps: Keeps {
+            refresh_token: None,
+            flags: &[],
+        },
+        done: signed_in,
+        next: "zoom-cc --address-book-id ID",
+    },
+};
+
+/// Zoom's variables, in the man page's order.
+const KEYS: [Key; 5] = [
+    Key {
+        name: "ZOOM_ACCOUNT_ID",
+        used: KeyUse::SignIn,
+        secret: false,
+        about: "The Zoom server-to-server OAuth app's account id.",
+    },
+    Key {
+        name: "ZOOM_CLIENT_ID",
+        used: KeyUse::SignIn,
+        secret: false,
+        about: "Its client id.",
+    },
+    Key {
+        name: "ZOOM_CLIENT_SECRET",
+        used: KeyUse::SignIn,
+        secret: true,
+        about: "Its client secret (also read by auth login).",
+    },
+    Key {
+        name: "ZOOM_ACCESS_TOKEN",
+        used: KeyUse::SignIn,
+        secret: true,
+        about: "A Zoom access token to use as it is (never renewed).",
+    },
+    Key {
+        name: "ZOOM_ADDRESS_BOOK_ID",
+        used: KeyUse::Flag,
+        secret: false,
+        about: "The Contact Center address book (--address-book-id).",
+    },
+];
+
+/// `auth login`'s line once the app's credentials are stored.
+fn signed_in(_dc: &str, scopes: &str, place: &str) -> String {
+    format!(
+        "signed in to Zoom (the app's token was issued{scopes}); stored its credentials in {place}"
+    )
+}
+
+/// The account-credentials grant: the account id, the client id and its secret.
+fn account_credentials<'a>(
+    http: &'a reqwest::Client,
+    oauth: &'a BaseUrl,
+    values: &'a [Secret; 3],
+) -> TokenFuture<'a> {
+    Box::pin(async move {
+        let [account_id, client_id, client_secret] = values;
+        let url = super::flow::token_url(oauth, TOKEN_PATH)?;
+        let response = http
+            .post(url)
+            .query(&[
+                ("grant_type", "account_credentials"),
+                ("account_id", account_id.expose()),
+            ])
+            .basic_auth(client_id.expose(), Some(client_secret.expose()))
+            .send()
+            .await;
+        super::flow::read_token(response, SERVICE.title).await
+    })
+}
+
+/// How to get a Zoom access token, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ZoomAuth {
+    /// The server-to-server OAuth flow (`account_credentials`).
+    ServerToServer {
+        account_id: String,
+        client_id: String,
+        client_secret: Secret,
+    },
+    /// A ready access token (`ZOOM_ACCESS_TOKEN`), used as is and never refreshed.
+    AccessToken(Secret),
+}
+
+impl From<ZoomAuth> for SignIn {
+    fn from(auth: ZoomAuth) -> SignIn {
+        match auth {
+            ZoomAuth::AccessToken(token) => SignIn::AccessToken(token),
+            ZoomAuth::ServerToServer {
+                account_id,
+                client_id,
+                client_secret,
+            } => SignIn::Values([
+                Secret::new(account_id),
+                Secret::new(client_id),
+                client_secret,
+            ]),
+        }
+    }
+}
+
+impl From<SignIn> for ZoomAuth {
+    fn from(sign_in: SignIn) -> ZoomAuth {
+        match sign_in {
+            SignIn::AccessToken(token) => ZoomAuth::AccessToken(token),
+            SignIn::Values([account_id, client_id, client_secret]) => ZoomAuth::ServerToServer {
+                account_id: account_id.expose().to_string(),
+                client_id: client_id.expose().to_string(),
+                client_secret,
+            },
+        }
+    }
+}
+
+impl Credentials {
+    /// The Zoom credentials: `ZOOM_ACCESS_TOKEN` if set, else the server-to-server trio.
+    pub fn zoom(&self) -> Result<ZoomAuth, AuthError> {
+        self.sign_in(&SERVICE).map(ZoomAuth::from)
+    }
+}
+
+impl TokenProvider {
+    /// Zoom: the server-to-server flow against `oauth` (`https://zoom.us`, or
+    /// `--accounts-url`), or a fixed token. The account-credentials grant has no refresh
+    /// token: a new token is asked for the same way as the first.
+    pub fn zoom(
+        http: reqwest::Client,
+        auth: ZoomAuth,
+        oauth: BaseUrl,
+        cache: Option<TokenCache>,
+    ) -> TokenProvider {
+        TokenProvider::signed_in(http, &SERVICE, auth.into(), oauth, cache)
+    }
+}
