@@ -195,222 +195,307 @@ fn build(
     roles: &Roles,
     opts: &TransformOptions,
 ) -> Result<Clean, Vec<Rejection>> {
-    let mut contact = Contact::default();
-    let mut rejections = Vec::new();
-    let mut rewrites = Vec::new();
-    let mut full_name = String::new();
-    let column = |i: usize| schema.columns.get(i).map(|c| c.name.as_str()).unwrap_or("");
-
-    let mut readings = Readings::default();
-    let row_region = RowRegion::of(values, roles, opts.default_region);
-    let region = match &row_region {
-        RowRegion::Cell(r) => Some((*r, RegionFrom::Cell)),
-        RowRegion::Default(r) => Some((*r, RegionFrom::Guess)),
-        RowRegion::Unknown(_) => None,
-        RowRegion::None => {
-            let own = region_of_own_numbers(values, roles);
-            readings.region_from_row = u64::from(own.is_some());
-            own.map(|r| (r, RegionFrom::Guess))
-        }
-    };
-    if let Some((r, _)) = region
-        && !opts.keys_only
-    {
-        contact.country = r.as_region_str().as_str().to_string();
-    }
-
-    let mut first_phone_column = None;
-    let mut secondary: Vec<String> = Vec::new();
-    let mut extension_taken: Option<String> = None;
-    // The required phone (the first mobile, else the first phone that is not someone else's
-    // line) and the first e-mail: what the dedupe key and --mobile-only look at.
-    let mut primary: Option<Primary> = None;
-    let mut first_email: Option<&str> = None;
-    // Phone values in the order read, and the bad ones that `--bad-secondary drop` may drop.
-    let mut seq = 0u32;
-    let mut bad: Vec<BadValue> = Vec::new();
+    let mut row = RowBuild::new(values, schema, roles, opts);
     for (i, field) in roles.fields.iter().enumerate() {
-        let Some(field) = field else { continue };
-        let set = |slot: &mut String| {
-            if slot.is_empty() && !opts.keys_only {
-                let t = values.text(i);
-                let t = t.trim();
-                if !t.is_empty() {
-                    *slot = t.to_string();
-                }
+        if let Some(field) = field {
+            row.read(i, field);
+        }
+    }
+    row.finish()
+}
+
+/// The name of column `i` (for a rejection).
+fn column_name(schema: &Schema, i: usize) -> &str {
+    schema.columns.get(i).map(|c| c.name.as_str()).unwrap_or("")
+}
+
+/// Fills `slot` with cell `i`'s trimmed text, when it is empty and the transform fills
+/// contacts (the first column of a field wins).
+#[inline]
+fn fill(values: &Values, i: usize, keys_only: bool, slot: &mut String) {
+    if slot.is_empty() && !keys_only {
+        let t = values.text(i);
+        let t = t.trim();
+        if !t.is_empty() {
+            *slot = t.to_string();
+        }
+    }
+}
+
+/// One row on its way to a clean contact or its rejections: what its cells gave so far.
+struct RowBuild<'a> {
+    values: &'a Values,
+    schema: &'a Schema,
+    roles: &'a Roles,
+    opts: &'a TransformOptions,
+    row_region: RowRegion,
+    /// The region its numbers are read in, and where it comes from.
+    region: Option<(Region, RegionFrom)>,
+    contact: Contact,
+    rejections: Vec<Rejection>,
+    rewrites: Vec<(usize, Cell)>,
+    full_name: String,
+    readings: Readings,
+    first_phone_column: Option<usize>,
+    /// Numbers of someone else's line (a secondary phone column).
+    secondary: Vec<String>,
+    extension_taken: Option<String>,
+    /// The required phone (the first mobile, else the first phone that is not someone
+    /// else's line): what the dedupe key and --mobile-only look at.
+    primary: Option<Primary>,
+    /// The first e-mail: the dedupe key's other half.
+    first_email: Option<&'a str>,
+    /// Phone values in the order read.
+    seq: u32,
+    /// The bad values that `--bad-secondary drop` may drop.
+    bad: Vec<BadValue>,
+}
+
+impl<'a> RowBuild<'a> {
+    /// A row to read, with the region its numbers are read in: its country cell's, else the
+    /// default region, else (with neither) the one its own international numbers share.
+    fn new(
+        values: &'a Values,
+        schema: &'a Schema,
+        roles: &'a Roles,
+        opts: &'a TransformOptions,
+    ) -> RowBuild<'a> {
+        let mut readings = Readings::default();
+        let row_region = RowRegion::of(values, roles, opts.default_region);
+        let region = match &row_region {
+            RowRegion::Cell(r) => Some((*r, RegionFrom::Cell)),
+            RowRegion::Default(r) => Some((*r, RegionFrom::Guess)),
+            RowRegion::Unknown(_) => None,
+            RowRegion::None => {
+                let own = region_of_own_numbers(values, roles);
+                readings.region_from_row = u64::from(own.is_some());
+                own.map(|r| (r, RegionFrom::Guess))
             }
         };
+        let mut contact = Contact::default();
+        if let Some((r, _)) = region
+            && !opts.keys_only
+        {
+            contact.country = r.as_region_str().as_str().to_string();
+        }
+        RowBuild {
+            values,
+            schema,
+            roles,
+            opts,
+            row_region,
+            region,
+            contact,
+            rejections: Vec::new(),
+            rewrites: Vec::new(),
+            full_name: String::new(),
+            readings,
+            first_phone_column: None,
+            secondary: Vec::new(),
+            extension_taken: None,
+            primary: None,
+            first_email: None,
+            seq: 0,
+            bad: Vec::new(),
+        }
+    }
+
+    /// Reads cell `i`, which holds `field`.
+    #[inline]
+    fn read(&mut self, i: usize, field: &Field) {
+        let (values, keys_only) = (self.values, self.opts.keys_only);
+        let c = &mut self.contact;
         match field {
-            Field::FirstName => set(&mut contact.first_name),
-            Field::LastName => set(&mut contact.last_name),
-            Field::FullName => set(&mut full_name),
-            Field::Company => set(&mut contact.company),
-            Field::JobTitle => set(&mut contact.job_title),
-            Field::Street => set(&mut contact.street),
-            Field::City => set(&mut contact.city),
-            Field::State => set(&mut contact.state),
-            Field::PostalCode => set(&mut contact.postal_code),
-            Field::Notes => set(&mut contact.notes),
-            Field::RecordId => set(&mut contact.record_id),
-            Field::ParentId => set(&mut contact.parent_id),
-            Field::Status => set(&mut contact.status),
+            Field::FirstName => fill(values, i, keys_only, &mut c.first_name),
+            Field::LastName => fill(values, i, keys_only, &mut c.last_name),
+            Field::FullName => fill(values, i, keys_only, &mut self.full_name),
+            Field::Company => fill(values, i, keys_only, &mut c.company),
+            Field::JobTitle => fill(values, i, keys_only, &mut c.job_title),
+            Field::Street => fill(values, i, keys_only, &mut c.street),
+            Field::City => fill(values, i, keys_only, &mut c.city),
+            Field::State => fill(values, i, keys_only, &mut c.state),
+            Field::PostalCode => fill(values, i, keys_only, &mut c.postal_code),
+            Field::Notes => fill(values, i, keys_only, &mut c.notes),
+            Field::RecordId => fill(values, i, keys_only, &mut c.record_id),
+            Field::ParentId => fill(values, i, keys_only, &mut c.parent_id),
+            Field::Status => fill(values, i, keys_only, &mut c.status),
             Field::Primary => {
-                if !opts.keys_only && !contact.is_primary {
-                    contact.is_primary = is_truthy(&values.text(i));
+                if !keys_only && !c.is_primary {
+                    c.is_primary = is_truthy(&values.text(i));
                 }
             }
-            Field::Email => {
-                values.for_each_item(i, |item| {
-                    if is_valid_email(item) {
-                        first_email.get_or_insert(item);
-                        if !opts.keys_only {
-                            contact.emails.push(item.to_string());
-                        }
-                    } else {
-                        rejections.push(Rejection::new(
-                            Stage::Validate,
-                            column(i),
-                            Code::EmailInvalid,
-                            format!("'{item}' is not an e-mail address"),
-                        ));
-                    }
-                });
-            }
+            Field::Email => self.read_emails(i),
             Field::Phone(_) | Field::PhoneValue(_) | Field::SecondaryPhone => {
-                let Some(label) = phone_label(field, values, roles) else {
-                    continue; // a fax or pager number: not ours to check
-                };
-                let is_secondary = *field == Field::SecondaryPhone;
-                let rank = (label != PhoneLabel::Mobile, is_secondary);
-                let mut cell = CellBuilder::for_column(values, i);
-                let mut any = false;
-                values.for_each_item(i, |item| {
-                    any = true;
-                    seq += 1;
-                    match phone::read_value(item, region, opts.bare_digits) {
-                        Ok((n, how)) => {
-                            match how {
-                                How::Plain => {}
-                                How::BareInternational => readings.bare_digits_international += 1,
-                                How::BareNational => readings.bare_digits_national += 1,
-                            }
-                            if let Some(ext) = &n.extension {
-                                match place_extension(values, roles, ext, &mut extension_taken) {
-                                    Ok(Some(rw)) => rewrites.push(rw),
-                                    Ok(None) => {}
-                                    Err(message) => rejections.push(Rejection::new(
-                                        Stage::Normalize,
-                                        column(i),
-                                        Code::PhoneExtension,
-                                        format!("'{item}': {message}"),
-                                    )),
-                                }
-                            }
-                            let is_mobile = opts.mobile_only.then(|| n.is_mobile());
-                            if primary.as_ref().is_none_or(|p| rank < p.rank) {
-                                primary = Some(Primary {
-                                    rank,
-                                    seq,
-                                    number: phone::e164_key(&n.e164),
-                                    is_mobile,
-                                });
-                            }
-                            if !opts.keys_only {
-                                if is_secondary {
-                                    secondary.push(n.e164.clone());
-                                }
-                                contact.phones.push(Phone {
-                                    e164: n.e164.clone(),
-                                    label,
-                                    extension: n.extension,
-                                    is_mobile,
-                                });
-                            }
-                            cell.push(n.e164);
-                        }
-                        Err(e) => {
-                            let (code, message) = phone_rejection(e, &row_region);
-                            if opts.bad_secondary == BadSecondary::Drop {
-                                bad.push(BadValue {
-                                    rank,
-                                    seq,
-                                    value: item.trim().to_string(),
-                                });
-                            }
-                            rejections.push(Rejection::new(
-                                Stage::Normalize,
-                                column(i),
-                                code,
-                                message,
-                            ));
-                        }
-                    }
-                });
-                if any {
-                    first_phone_column.get_or_insert(i);
-                    rewrites.push((i, cell.finish()));
-                }
+                self.read_phones(i, field)
             }
             Field::PhoneType(_) | Field::Country | Field::Extension | Field::Ignore => {}
         }
     }
 
-    if contact.first_name.is_empty() && contact.last_name.is_empty() && !full_name.is_empty() {
-        let (first, last) = split_full_name(&full_name);
-        contact.first_name = first;
-        contact.last_name = last;
+    /// The e-mail addresses of cell `i`: the valid ones kept, the others rejected.
+    fn read_emails(&mut self, i: usize) {
+        let (values, schema) = (self.values, self.schema);
+        values.for_each_item(i, |item| {
+            if is_valid_email(item) {
+                self.first_email.get_or_insert(item);
+                if !self.opts.keys_only {
+                    self.contact.emails.push(item.to_string());
+                }
+            } else {
+                self.rejections.push(Rejection::new(
+                    Stage::Validate,
+                    column_name(schema, i),
+                    Code::EmailInvalid,
+                    format!("'{item}' is not an e-mail address"),
+                ));
+            }
+        });
     }
-    if first_phone_column.is_none() {
-        if values.all_empty() {
-            return Err(Vec::new()); // a blank row: see `process`
+
+    /// The phone numbers of cell `i` (a `field` column): each read in the row's region into
+    /// E.164, or rejected with the reason; the cell is rewritten with what was read.
+    fn read_phones(&mut self, i: usize, field: &Field) {
+        let Some(label) = phone_label(field, self.values, self.roles) else {
+            return; // a fax or pager number: not ours to check
+        };
+        let (values, schema, opts) = (self.values, self.schema, self.opts);
+        let is_secondary = *field == Field::SecondaryPhone;
+        let rank = (label != PhoneLabel::Mobile, is_secondary);
+        let mut cell = CellBuilder::for_column(values, i);
+        let mut any = false;
+        values.for_each_item(i, |item| {
+            any = true;
+            self.seq += 1;
+            match phone::read_value(item, self.region, opts.bare_digits) {
+                Ok((n, how)) => {
+                    match how {
+                        How::Plain => {}
+                        How::BareInternational => self.readings.bare_digits_international += 1,
+                        How::BareNational => self.readings.bare_digits_national += 1,
+                    }
+                    if let Some(ext) = &n.extension {
+                        match place_extension(values, self.roles, ext, &mut self.extension_taken) {
+                            Ok(Some(rw)) => self.rewrites.push(rw),
+                            Ok(None) => {}
+                            Err(message) => self.rejections.push(Rejection::new(
+                                Stage::Normalize,
+                                column_name(schema, i),
+                                Code::PhoneExtension,
+                                format!("'{item}': {message}"),
+                            )),
+                        }
+                    }
+                    let is_mobile = opts.mobile_only.then(|| n.is_mobile());
+                    if self.primary.as_ref().is_none_or(|p| rank < p.rank) {
+                        self.primary = Some(Primary {
+                            rank,
+                            seq: self.seq,
+                            number: phone::e164_key(&n.e164),
+                            is_mobile,
+                        });
+                    }
+                    if !opts.keys_only {
+                        if is_secondary {
+                            self.secondary.push(n.e164.clone());
+                        }
+                        self.contact.phones.push(Phone {
+                            e164: n.e164.clone(),
+                            label,
+                            extension: n.extension,
+                            is_mobile,
+                        });
+                    }
+                    cell.push(n.e164);
+                }
+                Err(e) => {
+                    let (code, message) = phone_rejection(e, &self.row_region);
+                    if opts.bad_secondary == BadSecondary::Drop {
+                        self.bad.push(BadValue {
+                            rank,
+                            seq: self.seq,
+                            value: item.trim().to_string(),
+                        });
+                    }
+                    self.rejections.push(Rejection::new(
+                        Stage::Normalize,
+                        column_name(schema, i),
+                        code,
+                        message,
+                    ));
+                }
+            }
+        });
+        if any {
+            self.first_phone_column.get_or_insert(i);
+            self.rewrites.push((i, cell.finish()));
         }
-        rejections.push(Rejection::new(
-            Stage::Validate,
-            roles
-                .fields
-                .iter()
-                .position(|f| f.as_ref().is_some_and(Field::is_phone))
-                .map(column)
-                .unwrap_or(""),
-            Code::PhoneMissing,
-            "the row has no phone number",
-        ));
     }
-    let dropped = drop_bad_secondaries(&mut rejections, bad, primary.as_ref());
-    readings.dropped_values = dropped.len() as u64;
-    // The required phone is the first mobile, else the first phone: sort mobiles first and
-    // someone else's lines last, keeping column order otherwise.
-    contact
-        .phones
-        .sort_by_key(|p| (p.label != PhoneLabel::Mobile, secondary.contains(&p.e164)));
-    if opts.mobile_only
-        && rejections.is_empty()
-        && let Some(p) = &primary
-        && p.is_mobile == Some(false)
-    {
-        rejections.push(Rejection::new(
-            Stage::Validate,
-            "",
-            Code::PhoneNotMobile,
-            format!("+{} is not a mobile number", p.number.unwrap_or_default()),
-        ));
-    }
-    if rejections.is_empty() {
+
+    /// The clean row, or its rejections (none for a blank row: see `process`).
+    fn finish(mut self) -> Result<Clean, Vec<Rejection>> {
+        let (values, schema, roles, opts) = (self.values, self.schema, self.roles, self.opts);
+        let contact = &mut self.contact;
+        if contact.first_name.is_empty()
+            && contact.last_name.is_empty()
+            && !self.full_name.is_empty()
+        {
+            let (first, last) = split_full_name(&self.full_name);
+            contact.first_name = first;
+            contact.last_name = last;
+        }
+        if self.first_phone_column.is_none() {
+            if values.all_empty() {
+                return Err(Vec::new()); // a blank row: see `process`
+            }
+            self.rejections.push(Rejection::new(
+                Stage::Validate,
+                roles
+                    .fields
+                    .iter()
+                    .position(|f| f.as_ref().is_some_and(Field::is_phone))
+                    .map(|i| column_name(schema, i))
+                    .unwrap_or(""),
+                Code::PhoneMissing,
+                "the row has no phone number",
+            ));
+        }
+        let dropped = drop_bad_secondaries(&mut self.rejections, self.bad, self.primary.as_ref());
+        self.readings.dropped_values = dropped.len() as u64;
+        // The required phone is the first mobile, else the first phone: sort mobiles first and
+        // someone else's lines last, keeping column order otherwise.
+        let secondary = &self.secondary;
+        contact
+            .phones
+            .sort_by_key(|p| (p.label != PhoneLabel::Mobile, secondary.contains(&p.e164)));
+        if opts.mobile_only
+            && self.rejections.is_empty()
+            && let Some(p) = &self.primary
+            && p.is_mobile == Some(false)
+        {
+            self.rejections.push(Rejection::new(
+                Stage::Validate,
+                "",
+                Code::PhoneNotMobile,
+                format!("+{} is not a mobile number", p.number.unwrap_or_default()),
+            ));
+        }
+        if !self.rejections.is_empty() {
+            return Err(self.rejections);
+        }
         let key = keys::key_of_number(
-            primary.as_ref().and_then(|p| p.number),
-            first_email,
+            self.primary.as_ref().and_then(|p| p.number),
+            self.first_email,
             opts.dedupe_by,
         );
+        let readings = self.readings;
         Ok(Clean {
             // `clean` fills no contact: none to carry (or to compare with an empty one).
-            contact: (!opts.keys_only).then(|| Box::new(contact)),
-            rewrites,
+            contact: (!opts.keys_only).then(|| Box::new(self.contact)),
+            rewrites: self.rewrites,
             key,
             notes: (!readings.is_empty() || !dropped.is_empty())
                 .then(|| Box::new(Notes { readings, dropped })),
         })
-    } else {
-        Err(rejections)
     }
 }
 

@@ -77,15 +77,11 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         },
         canary: args.canary,
     };
-    settings.input.warnings = crate::warnings::path(
-        args.input.warnings.as_deref(),
+    (settings.input.warnings, settings.duplicates) = super::side_reports(
+        &args.input,
         settings.errors.as_deref(),
-        args.input.bad_secondary,
+        args.duplicates.as_deref(),
     );
-    settings.duplicates = args
-        .duplicates
-        .clone()
-        .or_else(|| crate::report::beside_errors(settings.errors.as_deref(), "duplicates"));
     let mut summary = import::run(&settings, api.target, api.http, &api.runtime)?;
     if temp_journal.is_some() {
         summary.kept.forget_journal();

@@ -123,6 +123,20 @@ pub fn journal_path(
     })?;
     Ok((dir.path().join(name), Some(dir)))
 }
+/// Where a journaled run's warnings and dropped duplicates go: `--warnings` and
+/// `--duplicates`, else beside the error report (the warnings only when bad values are
+/// dropped).
+pub fn side_reports(
+    input: &crate::cli::InputArgs,
+    errors: Option<&str>,
+    duplicates: Option<&str>,
+) -> (Option<String>, Option<String>) {
+    let warnings = crate::warnings::path(input.warnings.as_deref(), errors, input.bad_secondary);
+    let duplicates = duplicates
+        .map(str::to_string)
+        .or_else(|| crate::report::beside_errors(errors, "duplicates"));
+    (warnings, duplicates)
+}
 
 /// The result file a run keeps when not told where: `<input>.<kind>.errors.csv` (`.jsonl` for a
 /// JSON input) beside the input, or in `dir` (`--report-dir`, the config's `report_dir`).

@@ -277,15 +277,11 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
         progress: ProgressMode::detect(args.api.quiet),
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };
-    settings.input.warnings = crate::warnings::path(
-        args.input.warnings.as_deref(),
+    (settings.input.warnings, settings.duplicates) = super::side_reports(
+        &args.input,
         settings.errors.as_deref(),
-        args.input.bad_secondary,
+        args.duplicates.as_deref(),
     );
-    settings.duplicates = args
-        .duplicates
-        .clone()
-        .or_else(|| crate::report::beside_errors(settings.errors.as_deref(), "duplicates"));
     let mut summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     if temp_journal.is_some() {
         summary.kept.forget_journal();

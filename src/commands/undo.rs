@@ -476,28 +476,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
     )?;
     let import_path = Path::new(&args.checkpoint);
     crate::paths::check_journal(import_path)?;
-    // A dry run only reads; a real undo appends to the import's journal.
-    let (journal, header, resume) = if args.dry_run {
-        let (header, resume) = read_journal(import_path)?;
-        (None, header, resume)
-    } else {
-        let (journal, header, resume) = Journal::open_existing(import_path)?;
-        (Some(journal), header, resume)
-    };
-    if header.mode != "import" {
-        return Err(Error::Usage(format!(
-            "{} is the journal of a `{}` run, not of an import",
-            import_path.display(),
-            header.mode
-        )));
-    }
-    let kind = TargetKind::named(&header.target).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} names a target this version does not know: {}",
-            import_path.display(),
-            header.target
-        ))
-    })?;
+    let (journal, header, resume, kind) = open_import_journal(import_path, args.dry_run)?;
     // The destination is the journal's (see the module docs): what picks one for an import
     // is left out.
     let api_args = crate::cli::ApiArgs {
@@ -560,45 +539,11 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
             summary.left = n;
             Ok(())
         } else {
-            if n > CONFIRM_ABOVE && !args.yes {
-                let ok = super::confirm_on_terminal(
-                    &format!("Delete {n} records from {}?", header.target),
-                    &format!(
-                        "this deletes {n} records from {} and there is no terminal to confirm on: add --yes (check first with --dry-run)",
-                        header.target
-                    ),
-                )?;
-                if !ok {
-                    if let Some(j) = &journal {
-                        j.close()?;
-                    }
-                    return Err(Error::Usage(format!(
-                        "not confirmed: nothing was deleted of the {n} records"
-                    )));
-                }
-            }
+            confirm_deletes(args, n, &header.target, journal.as_ref())?;
             let Some(j) = journal.clone() else {
                 return Err(Error::Internal("an undo without its journal".into()));
             };
-            // The refused deletes are always kept: in --errors, else beside the journal.
-            let errors_path = args.errors.clone().unwrap_or_else(|| {
-                super::default_result_file(
-                    &args.checkpoint,
-                    "undo",
-                    "errors",
-                    args.api.report_dir.as_deref(),
-                )
-            });
-            // Never over the journal (the "input" of an undo).
-            crate::paths::RunFiles::new(&args.checkpoint)
-                .output("--errors", Some(&errors_path))
-                .check()?;
-            let writer = crate::sink::TableWriter::create(
-                &errors_path,
-                crate::source::Format::Csv,
-                b',',
-                &ERROR_COLUMNS,
-            )?;
+            let (errors_path, writer) = open_errors(args)?;
             summary.errors = Some(errors_path);
             let deleter = Arc::new(Deleter {
                 target,
@@ -643,6 +588,83 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
     .code();
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(summary.exit_code)
+}
+
+/// The import's journal: read by a dry run, opened to be appended to by an undo; refused when
+/// it is not an import's or names a target this version does not know.
+fn open_import_journal(
+    import_path: &Path,
+    dry_run: bool,
+) -> Result<(Option<Journal>, RunHeader, Resume, TargetKind)> {
+    // A dry run only reads; a real undo appends to the import's journal.
+    let (journal, header, resume) = if dry_run {
+        let (header, resume) = read_journal(import_path)?;
+        (None, header, resume)
+    } else {
+        let (journal, header, resume) = Journal::open_existing(import_path)?;
+        (Some(journal), header, resume)
+    };
+    if header.mode != "import" {
+        return Err(Error::Usage(format!(
+            "{} is the journal of a `{}` run, not of an import",
+            import_path.display(),
+            header.mode
+        )));
+    }
+    let kind = TargetKind::named(&header.target).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} names a target this version does not know: {}",
+            import_path.display(),
+            header.target
+        ))
+    })?;
+    Ok((journal, header, resume, kind))
+}
+
+/// Asks before deleting more than [`CONFIRM_ABOVE`] records, unless `--yes`; refused, the
+/// journal is closed and nothing is deleted.
+fn confirm_deletes(args: &UndoArgs, n: u64, target: &str, journal: Option<&Journal>) -> Result<()> {
+    if n > CONFIRM_ABOVE && !args.yes {
+        let ok = super::confirm_on_terminal(
+            &format!("Delete {n} records from {}?", target),
+            &format!(
+                "this deletes {n} records from {} and there is no terminal to confirm on: add --yes (check first with --dry-run)",
+                target
+            ),
+        )?;
+        if !ok {
+            if let Some(j) = journal {
+                j.close()?;
+            }
+            return Err(Error::Usage(format!(
+                "not confirmed: nothing was deleted of the {n} records"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The report of refused deletes: always kept, in --errors, else beside the journal.
+fn open_errors(args: &UndoArgs) -> Result<(String, crate::sink::TableWriter)> {
+    let errors_path = args.errors.clone().unwrap_or_else(|| {
+        super::default_result_file(
+            &args.checkpoint,
+            "undo",
+            "errors",
+            args.api.report_dir.as_deref(),
+        )
+    });
+    // Never over the journal (the "input" of an undo).
+    crate::paths::RunFiles::new(&args.checkpoint)
+        .output("--errors", Some(&errors_path))
+        .check()?;
+    let writer = crate::sink::TableWriter::create(
+        &errors_path,
+        crate::source::Format::Csv,
+        b',',
+        &ERROR_COLUMNS,
+    )?;
+    Ok((errors_path, writer))
 }
 
 impl crate::summary::Summary for UndoSummary {

@@ -347,6 +347,103 @@ impl Planner<'_> {
         self.report(|r| r.rejected(schema, p.raw.row, &p.raw.values, &rejections))
     }
 
+    /// A create an earlier run left in flight: it may have landed. Looked for on the target
+    /// (or, while it may still land, deferred until it cannot); found, the row is done; not
+    /// found, it is planned afresh. Says whether the row is settled.
+    #[allow(clippy::too_many_arguments)]
+    fn settle_interrupted_create(
+        &mut self,
+        schema: &Arc<Schema>,
+        p: &Processed,
+        open: Open,
+        parent: &str,
+        key: &Option<String>,
+        find_key: &Option<String>,
+        shown: &str,
+        fields: &crate::connectors::Fields,
+        extras: &RowExtras,
+    ) -> Result<bool> {
+        let Open {
+            intent,
+            late_from_ms,
+            ..
+        } = open;
+        let row = p.raw.row;
+        let by = self.settings.by;
+        let Some(k) = find_key.as_deref() else {
+            // Nothing to look for it by: its outcome stays unknown, for the
+            // user to check (and for every later run to report again).
+            let message = engine::unknown_message(by);
+            self.journal_outcome(intent, RowOutcome::failed(row, OUTCOME_UNKNOWN, &message))?;
+            self.outcome_unknown(schema, p, &message)?;
+            return Ok(true);
+        };
+        let late = self.settings.late;
+        if let (Some(sent_ms), Some(engine)) = (late_from_ms, self.engine)
+            && late.young(sent_ms, now_ms())
+        {
+            // It may still land: looked for after the stream, once it cannot.
+            // Its request is no longer on the wire (the run that sent it
+            // ended): unknown, not in flight, so that what a kill of this run
+            // leaves in flight is never more than its own concurrency.
+            self.journal_outcome(intent, RowOutcome::lost(row, sent_ms))?;
+            if let Some(k) = &key {
+                self.claimed.insert((parent.to_string(), k.clone()));
+            }
+            // A copy of the row: only the few rows a kill left in flight come here.
+            let task = Task {
+                row,
+                key: shown.to_string(),
+                find_key: find_key.clone(),
+                parent: parent.to_string(),
+                fields: fields.clone(),
+                extras: extras.clone(),
+                op: TaskOp::Create,
+                schema: Arc::clone(schema),
+                values: p.raw.values.clone(),
+            };
+            engine.defer(intent, task, late.ready_ms(sent_ms));
+            return Ok(true);
+        }
+        let lookup = self.look_up(parent, k)?;
+        let record = Record::Intent(intent);
+        if let Lookup::Refused(code, message) = &lookup {
+            // The parent is gone: the interrupted create cannot have happened.
+            self.record(record, RowOutcome::failed(row, code, message))?;
+            self.failed(schema, p, code, message)?;
+            return Ok(true);
+        }
+        let why = "an earlier run's create was interrupted";
+        if self.settle_found(schema, p, parent, key, shown, lookup, why, record)? {
+            return Ok(true);
+        }
+        self.record(record, RowOutcome::not_applied(row))?;
+        Ok(false)
+    }
+
+    /// A dry run's line for a row: what would be sent (a create, or an update and its
+    /// changes).
+    fn report_planned(
+        &mut self,
+        schema: &Arc<Schema>,
+        p: &Processed,
+        shown: &str,
+        plan: &Plan,
+    ) -> Result<()> {
+        self.settled();
+        let (action, id, changes) = match plan {
+            Plan::Update { id, changes } => {
+                self.planned_updates += 1;
+                ("update", id.as_str(), describe(changes))
+            }
+            _ => {
+                self.planned_creates += 1;
+                ("create", "", String::new())
+            }
+        };
+        self.report_done(schema, p, shown, action, id, Some(&changes))
+    }
+
     fn plan_row(&mut self, schema: &Arc<Schema>, p: Processed) -> Result<()> {
         let Outcome::Clean(clean) = &p.outcome else {
             return Ok(());
@@ -369,19 +466,7 @@ impl Planner<'_> {
             key.clone()
         };
         if key.is_none() && self.settings.mode != Mode::Create {
-            return self.reject(
-                schema,
-                &p,
-                Rejection::new(
-                    Stage::Validate,
-                    by.as_str(),
-                    Code::FieldRequired,
-                    format!(
-                        "the row has no {} to match existing records by (choose another --match-by, or --mode create)",
-                        by.as_str()
-                    ),
-                ),
-            );
+            return self.reject(schema, &p, no_key(by));
         }
         let shown = key.clone().or_else(|| find_key.clone()).unwrap_or_default();
 
@@ -404,66 +489,17 @@ impl Planner<'_> {
                 return self.failed(schema, &p, &f.code, &f.message);
             }
             Some(RowState::InFlight(_) | RowState::Unknown(_)) => {
-                if let Some(&Open {
-                    intent,
-                    op,
-                    late_from_ms,
-                }) = self.in_flight.get(&row)
-                {
-                    if op == Op::Create {
-                        let Some(k) = find_key.as_deref() else {
-                            // Nothing to look for it by: its outcome stays unknown, for the
-                            // user to check (and for every later run to report again).
-                            let message = engine::unknown_message(by);
-                            self.journal_outcome(
-                                intent,
-                                RowOutcome::failed(row, OUTCOME_UNKNOWN, &message),
-                            )?;
-                            return self.outcome_unknown(schema, &p, &message);
-                        };
-                        let late = self.settings.late;
-                        if let (Some(sent_ms), Some(engine)) = (late_from_ms, self.engine)
-                            && late.young(sent_ms, now_ms())
-                        {
-                            // It may still land: looked for after the stream, once it cannot.
-                            // Its request is no longer on the wire (the run that sent it
-                            // ended): unknown, not in flight, so that what a kill of this run
-                            // leaves in flight is never more than its own concurrency.
-                            self.journal_outcome(intent, RowOutcome::lost(row, sent_ms))?;
-                            if let Some(k) = &key {
-                                self.claimed.insert((parent.clone(), k.clone()));
-                            }
-                            let task = Task {
-                                row,
-                                key: shown,
-                                find_key,
-                                parent,
-                                fields,
-                                extras,
-                                op: TaskOp::Create,
-                                schema: Arc::clone(schema),
-                                values: p.raw.values,
-                            };
-                            engine.defer(intent, task, late.ready_ms(sent_ms));
+                if let Some(&open) = self.in_flight.get(&row) {
+                    if open.op == Op::Create {
+                        let found = self.settle_interrupted_create(
+                            schema, &p, open, &parent, &key, &find_key, &shown, &fields, &extras,
+                        )?;
+                        if found {
                             return Ok(());
                         }
-                        let lookup = self.look_up(&parent, k)?;
-                        let record = Record::Intent(intent);
-                        if let Lookup::Refused(code, message) = &lookup {
-                            // The parent is gone: the interrupted create cannot have happened.
-                            self.record(record, RowOutcome::failed(row, code, message))?;
-                            return self.failed(schema, &p, code, message);
-                        }
-                        let why = "an earlier run's create was interrupted";
-                        if self
-                            .settle_found(schema, &p, &parent, &key, &shown, lookup, why, record)?
-                        {
-                            return Ok(());
-                        }
-                        self.record(record, RowOutcome::not_applied(row))?;
                     } else {
                         // Updates can be sent again: planned afresh below.
-                        self.journal_outcome(intent, RowOutcome::not_applied(row))?;
+                        self.journal_outcome(open.intent, RowOutcome::not_applied(row))?;
                     }
                 }
             }
@@ -534,18 +570,7 @@ impl Planner<'_> {
             }
         };
         if self.settings.dry_run {
-            self.settled();
-            let (action, id, changes) = match &plan {
-                Plan::Update { id, changes } => {
-                    self.planned_updates += 1;
-                    ("update", id.as_str(), describe(changes))
-                }
-                _ => {
-                    self.planned_creates += 1;
-                    ("create", "", String::new())
-                }
-            };
-            return self.report_done(schema, &p, &shown, action, id, Some(&changes));
+            return self.report_planned(schema, &p, &shown, &plan);
         }
         let task = Task {
             row,
@@ -696,7 +721,7 @@ pub fn run(
         _ => Settled::default(),
     };
     progress.finish();
-    close_reports(reports, &final_schema)?;
+    Reports::finish_shared(reports, &final_schema)?;
     if let Some(j) = &journal {
         if damaged && settled.stopped.is_none() && settled.left == 0 {
             j.reconciled();
@@ -799,20 +824,6 @@ fn open_reports(settings: &Settings, src: &dyn source::Source) -> Result<Arc<Mut
     )))
 }
 
-/// Closes the reports, once the planner and the writers are done with them, with the last
-/// schema the input had (a report's header names its columns).
-fn close_reports(reports: Arc<Mutex<Reports>>, schema: &Arc<Schema>) -> Result<()> {
-    {
-        let mut r = reports.lock().unwrap_or_else(|e| e.into_inner());
-        r.note_schema(schema);
-    }
-    let reports = Arc::try_unwrap(reports)
-        .map_err(|_| Error::Internal("the reports are still in use".into()))?
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    reports.finish()
-}
-
 /// The journal of the run (none in a dry run: it changes nothing), after the run's lock: one
 /// run of this list to this place at a time, whatever path it is reached by. Says whether the
 /// journal lost records since the last run.
@@ -899,4 +910,17 @@ fn settle_writers(
         write_time: engine.write_time(),
         writes: engine.writes.load(Ordering::Relaxed),
     })
+}
+
+/// Why a row with no key cannot be upserted: nothing to match existing records by.
+fn no_key(by: MatchBy) -> Rejection {
+    Rejection::new(
+        Stage::Validate,
+        by.as_str(),
+        Code::FieldRequired,
+        format!(
+            "the row has no {} to match existing records by (choose another --match-by, or --mode create)",
+            by.as_str()
+        ),
+    )
 }

@@ -284,6 +284,20 @@ impl Reports {
         unless_closed(&mut self.success, written)
     }
 
+    /// Closes reports the planner and the writers shared, once both are done with them,
+    /// with the last schema the input had (a report's header names its columns).
+    pub fn finish_shared(
+        shared: Arc<std::sync::Mutex<Reports>>,
+        schema: &Arc<Schema>,
+    ) -> Result<()> {
+        let mut reports = Arc::try_unwrap(shared)
+            .map_err(|_| crate::error::Error::Internal("the reports are still in use".into()))?
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        reports.note_schema(schema);
+        reports.finish()
+    }
+
     /// Finishes both files (moving them into place).
     pub fn finish(self) -> Result<()> {
         let finished = |r: Result<()>| crate::stdout::tolerate_closed(r);

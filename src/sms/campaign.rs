@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{Resume, RowState, RunHeader};
+use crate::checkpoint::{Journal, Resume, RowState, RunHeader};
 use crate::contact::Contact;
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Error, ExitCode, Result};
@@ -541,40 +541,7 @@ pub fn run(
         (!settings.dry_run).then_some(settings.checkpoint.as_path()),
     )?;
     let header = header(settings)?;
-    // One run of this campaign at a time, whatever path its list is reached by: the lock
-    // follows the list's content, the account and the campaign (message, sender, timing).
-    let campaign: Vec<(&str, &str)> = header
-        .options
-        .iter()
-        .filter(|(k, _)| CAMPAIGN_OPTIONS.contains(&k.as_str()))
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let when_damaged = format!(
-        "Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
-        settings.texted.requests
-    );
-    let run = match (&http, settings.dry_run) {
-        (Some(_), false) => Some(JournaledRun::open(&Opening {
-            header: &header,
-            checkpoint: &settings.checkpoint,
-            restart: settings.restart,
-            creates: true,
-            extra: &campaign,
-            limit: settings.input.source.limit,
-            when_damaged: &when_damaged,
-        })?),
-        _ => None,
-    };
-    let (journal, resume, damaged, _run_lock) = match run {
-        Some(r) => (Some(r.journal), r.resume, r.damage, Some(r.lock)),
-        // A dry run changes nothing, the journal included; an existing one is read.
-        None => match crate::checkpoint::read_journal(&settings.checkpoint) {
-            Ok((h, r)) if crate::checkpoint::check_header(&h, &header).is_ok() => {
-                (None, r, None, None)
-            }
-            _ => (None, Resume::default(), None, None),
-        },
-    };
+    let (journal, resume, damaged, _run_lock) = open_journal(settings, &header, http.is_some())?;
 
     // Pass 1: the plan.
     let dry_reports = if settings.dry_run {
@@ -633,21 +600,7 @@ pub fn run(
         Some(Arc::clone(http.pacer())),
     );
     progress.announce_resume(&resume, &settings.checkpoint);
-    let since_ms = resume.created_unix.saturating_mul(1000);
-    let sender = Arc::new(Sender::new(
-        http.clone(),
-        journal.clone(),
-        Arc::clone(&reports),
-        Arc::clone(&counters),
-        settings.send_options.clone(),
-        super::send::Reconciling {
-            since_ms,
-            catch_up: settings.log_catch_up,
-            resend_unknown: settings.resend_unknown,
-            timing: settings.composer.timing.clone(),
-            test_sends: Arc::clone(&settings.test_sends),
-        },
-    ));
+    let sender = new_sender(settings, &http, &journal, &reports, &counters, &resume);
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);
     let senders = runtime.spawn(Arc::clone(&sender).run(rx));
     let mut pass = SendPass {
@@ -695,26 +648,14 @@ pub fn run(
     let stopped = sender.exec.stopped();
     let totals = sender.counts.totals();
     drop(sender);
-    let reports = Arc::try_unwrap(reports)
-        .map_err(|_| Error::Internal("the reports are still in use".into()))?
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    let mut reports = reports;
-    reports.note_schema(&final_schema);
-    reports.finish()?;
+    Reports::finish_shared(reports, &final_schema)?;
     if damaged.is_some() && stopped.is_none() && totals.left == 0 {
         journal.reconciled();
     }
     journal.close()?;
 
-    let left = totals.left;
-    let failed = totals.failed + resumed_failed;
-    let unknown = totals.unknown;
-    let exit_code = ExitCode::of_run(
-        stopped.is_some() || left > 0,
-        send_counts.rejected + failed + unknown,
-    )
-    .code();
+    let not_done = send_counts.rejected + totals.failed + resumed_failed + totals.unknown;
+    let exit_code = ExitCode::of_run(stopped.is_some() || totals.left > 0, not_done).code();
     Ok(SmsSummary::sent(super::summary::SentParts {
         files: settings.files(),
         counts: send_counts,
@@ -727,6 +668,81 @@ pub fn run(
         elapsed: started.elapsed(),
         exit_code,
     }))
+}
+
+/// What a campaign's journal holds for this run: opened for a send (with the run's lock and
+/// whether it lost texts since the last run), or read, if there is one, for a dry run.
+type Opened = (
+    Option<Journal>,
+    Resume,
+    Option<crate::checkpoint::mark::Damage>,
+    Option<crate::runlock::RunLock>,
+);
+
+/// The campaign's journal: opened, after the run's lock, by a run that sends (`sends`, not a
+/// dry run); read by a dry run, which changes nothing.
+fn open_journal(settings: &Settings, header: &RunHeader, sends: bool) -> Result<Opened> {
+    // One run of this campaign at a time, whatever path its list is reached by: the lock
+    // follows the list's content, the account and the campaign (message, sender, timing).
+    let campaign: Vec<(&str, &str)> = header
+        .options
+        .iter()
+        .filter(|(k, _)| CAMPAIGN_OPTIONS.contains(&k.as_str()))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let when_damaged = format!(
+        "Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
+        settings.texted.requests
+    );
+    let run = match (sends, settings.dry_run) {
+        (true, false) => Some(JournaledRun::open(&Opening {
+            header,
+            checkpoint: &settings.checkpoint,
+            restart: settings.restart,
+            creates: true,
+            extra: &campaign,
+            limit: settings.input.source.limit,
+            when_damaged: &when_damaged,
+        })?),
+        _ => None,
+    };
+    Ok(match run {
+        Some(r) => (Some(r.journal), r.resume, r.damage, Some(r.lock)),
+        // A dry run changes nothing, the journal included; an existing one is read.
+        None => match crate::checkpoint::read_journal(&settings.checkpoint) {
+            Ok((h, r)) if crate::checkpoint::check_header(&h, header).is_ok() => {
+                (None, r, None, None)
+            }
+            _ => (None, Resume::default(), None, None),
+        },
+    })
+}
+
+/// The senders' shared state: the client, the journal and the reports, and how a lost
+/// answer is looked for in the logs since the campaign began.
+fn new_sender(
+    settings: &Settings,
+    http: &HttpClient,
+    journal: &Journal,
+    reports: &Arc<Mutex<Reports>>,
+    counters: &Arc<Counters>,
+    resume: &Resume,
+) -> Arc<Sender> {
+    let since_ms = resume.created_unix.saturating_mul(1000);
+    Arc::new(Sender::new(
+        http.clone(),
+        journal.clone(),
+        Arc::clone(reports),
+        Arc::clone(counters),
+        settings.send_options.clone(),
+        super::send::Reconciling {
+            since_ms,
+            catch_up: settings.log_catch_up,
+            resend_unknown: settings.resend_unknown,
+            timing: settings.composer.timing.clone(),
+            test_sends: Arc::clone(&settings.test_sends),
+        },
+    ))
 }
 
 /// The (number, text) of every incoming message in the account's SMS logs: where the

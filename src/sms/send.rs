@@ -234,6 +234,50 @@ impl Sender {
         lock(&self.unknown).push(unknown);
     }
 
+    /// A batch the API accepted: each row done with its log id, or, when the answer does not
+    /// name a number of a batch of several, settled through the logs like a lost answer.
+    fn settle_sent(&self, intent: IntentId, batch: &OutBatch, logids: &[(String, String)]) {
+        let mut outcomes = Vec::with_capacity(batch.items.len());
+        let mut unnamed = Vec::new();
+        for item in &batch.items {
+            let d = digits(&item.recipient.number);
+            let logid = logids
+                .iter()
+                .find(|(num, _)| *num == d)
+                .map(|(_, id)| id.as_str())
+                .unwrap_or("");
+            if logid.is_empty() && batch.items.len() > 1 {
+                // Accepted, but the answer does not name this number (the pages show
+                // no answer for several numbers): it is settled through the logs like a
+                // lost answer, so that every recipient gets its log id.
+                outcomes.push(RowOutcome::unknown(item.recipient.row));
+                unnamed.push(item.clone());
+                continue;
+            }
+            outcomes.push(RowOutcome::done(
+                item.recipient.row,
+                Action::Sent,
+                (!logid.is_empty()).then_some(logid),
+            ));
+            self.sent(item, logid);
+            self.counts.sent.fetch_add(1, Ordering::Relaxed);
+            if item.recipient.schedule.is_some() {
+                self.counts.scheduled.fetch_add(1, Ordering::Relaxed);
+            }
+            self.counts
+                .segments
+                .fetch_add(item.recipient.segments.segments as u64, Ordering::Relaxed);
+        }
+        self.record(intent, &outcomes);
+        let at_ms = now_ms();
+        lock(&self.unknown).extend(unnamed.into_iter().map(|item| Unknown {
+            intent,
+            item,
+            blocked: None,
+            at_ms,
+        }));
+    }
+
     /// Sends one batch and records what became of it.
     pub async fn execute(self: Arc<Self>, batch: OutBatch) {
         let n = batch.items.len() as u64;
@@ -276,45 +320,7 @@ impl Sender {
         };
         match result {
             SendResult::Sent { logids } => {
-                let mut outcomes = Vec::with_capacity(batch.items.len());
-                let mut unnamed = Vec::new();
-                for item in &batch.items {
-                    let d = digits(&item.recipient.number);
-                    let logid = logids
-                        .iter()
-                        .find(|(num, _)| *num == d)
-                        .map(|(_, id)| id.as_str())
-                        .unwrap_or("");
-                    if logid.is_empty() && batch.items.len() > 1 {
-                        // Accepted, but the answer does not name this number (the pages show
-                        // no answer for several numbers): it is settled through the logs like a
-                        // lost answer, so that every recipient gets its log id.
-                        outcomes.push(RowOutcome::unknown(item.recipient.row));
-                        unnamed.push(item.clone());
-                        continue;
-                    }
-                    outcomes.push(RowOutcome::done(
-                        item.recipient.row,
-                        Action::Sent,
-                        (!logid.is_empty()).then_some(logid),
-                    ));
-                    self.sent(item, logid);
-                    self.counts.sent.fetch_add(1, Ordering::Relaxed);
-                    if item.recipient.schedule.is_some() {
-                        self.counts.scheduled.fetch_add(1, Ordering::Relaxed);
-                    }
-                    self.counts
-                        .segments
-                        .fetch_add(item.recipient.segments.segments as u64, Ordering::Relaxed);
-                }
-                self.record(intent, &outcomes);
-                let at_ms = now_ms();
-                lock(&self.unknown).extend(unnamed.into_iter().map(|item| Unknown {
-                    intent,
-                    item,
-                    blocked: None,
-                    at_ms,
-                }));
+                self.settle_sent(intent, &batch, &logids);
             }
             SendResult::Failed {
                 reach: Refusal::Numbers,
