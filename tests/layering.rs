@@ -441,15 +441,8 @@ const NOT_YET_MOVED: &[&str] = &[
     "preflight.rs",
     "redact.rs",
     "roundtrip.rs",
-    "sandbox/admin.rs",
-    "sandbox/bulk.rs",
-    "sandbox/choices.rs",
     "sandbox/config.rs",
     "sandbox/mod.rs",
-    "sandbox/oauth.rs",
-    "sandbox/router.rs",
-    "sandbox/seed.rs",
-    "sandbox/state.rs",
     "scopes.rs",
 ];
 
