@@ -441,7 +441,6 @@ const NOT_YET_MOVED: &[&str] = &[
     "preflight.rs",
     "redact.rs",
     "roundtrip.rs",
-    "sandbox/config.rs",
     "sandbox/mod.rs",
     "scopes.rs",
 ];

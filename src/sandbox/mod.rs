@@ -14,11 +14,39 @@
 //! are silent (an error code, its status, a limit, a paging detail), what the sandbox answers
 //! is listed in one table: see `choices.rs` ([`choices::all`]).
 
+/// Declares an emulator's settings in the sandbox's configuration (see `config.rs`): its
+/// limits (placed with every emulator's limits) and its token scopes (placed after them), each
+/// as `/// doc`, `name: Type = default` and, for its field of the patch, attributes after a
+/// comma. Defines the module's `settings!`, which adds them to the lists being gathered.
+macro_rules! emulator_settings {
+    (limits { $($limits:tt)* } scopes { $($scopes:tt)* }) => {
+        emulator_settings!(@ [$($limits)*] [$($scopes)*] $);
+    };
+    (@ [$($limits:tt)*] [$($scopes:tt)*] $d:tt) => {
+        /// Adds this emulator's settings to the lists being gathered, then goes on.
+        macro_rules! settings {
+            ($d next:ident $d rest:tt [$d($d all_limits:tt)*] [$d($d all_scopes:tt)*]) => {
+                $d next!(
+                    $d rest
+                    [$d($d all_limits)* $($limits)*]
+                    [$d($d all_scopes)* $($scopes)*]
+                );
+            };
+        }
+        pub(crate) use settings;
+    };
+}
+
 /// Declares the emulator modules and [`EMULATORS`], from their names: `emulators!(a, b)`
 /// means `pub mod a; pub mod b;` and the emulators their `EMULATOR`s are, in that order (the
-/// order of the state JSON's parts, of the choices and of a bulk record's writes).
+/// order of the state JSON's parts, of the configuration's settings, of the choices and of a
+/// bulk record's writes). Defines `with_emulators!(callback args...)`, which calls
+/// `callback!([a, b] args...)`, for what is declared from every emulator (the configuration).
 macro_rules! emulators {
     ($($module:ident),+ $(,)?) => {
+        emulators!(@ [$($module),+] $);
+    };
+    (@ [$($module:ident),+] $d:tt) => {
         $(pub mod $module;)+
 
         /// Every emulator, in the order of the `emulators!` line.
@@ -28,8 +56,17 @@ macro_rules! emulators {
         mod seeds {
             $(pub use super::$module::seeded::*;)+
         }
+
+        /// Calls `callback!([every emulator's module] args...)`.
+        macro_rules! with_emulators {
+            ($d callback:ident $d($d args:tt)*) => {
+                $d callback!([$($module),+] $d($d args)*);
+            };
+        }
     };
 }
+
+emulators!(zoho, zoom, zoho_voice, zoho_books, zoom_cc, sms);
 
 pub mod admin;
 pub mod bulk;
@@ -45,8 +82,6 @@ pub mod state;
 pub mod tamper;
 pub mod tokens;
 pub mod wire;
-
-emulators!(zoho_voice, zoho_books, zoom_cc, sms, zoho, zoom);
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;

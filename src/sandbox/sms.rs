@@ -732,6 +732,17 @@ impl Endpoint for SmsRoute {
     }
 }
 
+emulator_settings! {
+    limits {
+        /// Zoho Voice SMS: country calling codes (digits, e.g. "7") answered `ZVSMS-4038`.
+        sms_unsupported_country_codes: Vec<String> = vec!["7".to_string(), "98".to_string()];
+        /// Zoho Voice SMS: the answer to a send of several numbers names only the first (the pages
+        /// show no such answer: a client must not count on one log id per number).
+        sms_answer_first_number_only: bool = false;
+    }
+    scopes {}
+}
+
 /// The emulator.
 pub static EMULATOR: Sms = Sms;
 

@@ -29,6 +29,26 @@ pub mod seeded {
     pub const GRANT_CODE: &str = "1000.sandbox-grant-code";
 }
 
+/// The scopes a sandbox Zoho token carries unless configured otherwise.
+pub const ZOHO_SCOPE: &str = "ZohoVoice.contacts.ALL ZohoVoice.sms.ALL ZohoBooks.contacts.ALL";
+
+emulator_settings! {
+    limits {
+        /// Zoho: access-token requests allowed per refresh token in a window (Zoho: 10).
+        zoho_token_requests_per_window: u32 = 10;
+        /// Zoho: that window, in seconds (Zoho: 600).
+        zoho_token_window_secs: u64 = 600;
+        /// Zoho: live access tokens per refresh token; one more evicts the oldest (Zoho: 10).
+        zoho_max_live_tokens: usize = 10;
+    }
+    scopes {
+        /// The scopes of the Zoho access tokens it issues (space-separated), as a refresh token
+        /// granted them; an API request whose scope is missing is answered 401
+        /// `OAUTH_SCOPE_MISMATCH` as Zoho Voice does (Zoho Books: 401 with code 57).
+        zoho_scope: String = crate::sandbox::zoho::ZOHO_SCOPE.to_string();
+    }
+}
+
 /// The emulator.
 pub static EMULATOR: Zoho = Zoho;
 

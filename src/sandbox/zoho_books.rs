@@ -690,6 +690,22 @@ fn books_limits(shared: &Shared, org: &str, config: &SandboxConfig) -> Result<()
     Ok(())
 }
 
+emulator_settings! {
+    limits {
+        /// Zoho Books: requests per minute per organization (Zoho: 100), answered code 44 beyond.
+        books_requests_per_minute: u32 = 100;
+        /// Zoho Books: requests in flight at once per organization (Zoho: 10), code 1070 beyond.
+        books_max_concurrent: u32 = 10;
+        /// Zoho Books: requests per day per organization (code 45 beyond); `None`: unlimited
+        /// (`null` in a patch removes it).
+        books_daily_quota: Option<u64> = None, #[serde(deserialize_with = "set_or_null")];
+        /// Zoho Books: the HTTP status of the daily-quota answer (code 45). Zoho does not document
+        /// it; 429 by default, another one to test a client that reads the code, not the status.
+        books_daily_quota_status: u16 = 429;
+    }
+    scopes {}
+}
+
 /// The emulator.
 pub static EMULATOR: ZohoBooks = ZohoBooks;
 

@@ -477,6 +477,11 @@ impl Endpoint for VoiceRoute {
     }
 }
 
+emulator_settings! {
+    limits {}
+    scopes {}
+}
+
 /// The emulator.
 pub static EMULATOR: ZohoVoice = ZohoVoice;
 

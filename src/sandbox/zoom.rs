@@ -25,6 +25,18 @@ pub mod seeded {
     pub const ZOOM_ACCOUNT_ID: &str = "sandbox-account";
 }
 
+/// The scopes a sandbox Zoom token carries unless configured otherwise.
+pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_contact:write:admin";
+
+emulator_settings! {
+    limits {}
+    scopes {
+        /// The scopes of the Zoom access tokens it issues; a request whose scope is missing is
+        /// answered 400 with code 4711 naming the scopes, as Zoom does.
+        zoom_scope: String = crate::sandbox::zoom::ZOOM_SCOPE.to_string();
+    }
+}
+
 /// The emulator.
 pub static EMULATOR: Zoom = Zoom;
 

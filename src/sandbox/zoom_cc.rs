@@ -556,6 +556,14 @@ impl Endpoint for ZoomRoute {
     }
 }
 
+emulator_settings! {
+    limits {
+        /// Zoom: how long a `next_page_token` stays valid, in seconds (Zoom: 15 minutes).
+        zoom_page_token_ttl_secs: u64 = 900;
+    }
+    scopes {}
+}
+
 /// The emulator.
 pub static EMULATOR: ZoomCc = ZoomCc;
 
