@@ -272,22 +272,9 @@ pub struct ApiArgs {
     #[arg(help_heading = "Output")]
     pub report_dir: Option<String>,
 
-    /// Zoho Books: the contact whose contact persons rows become, for rows with no contact_id
-    /// column (import, one); the contacts whose persons are exported (export, repeatable or
-    /// comma-separated).
-    #[arg(
-        long,
-        env = "ZOHO_BOOKS_CONTACT_ID",
-        value_name = "ID",
-        value_delimiter = ','
-    )]
-    #[arg(help_heading = "API")]
-    pub books_contact_id: Vec<String>,
-
-    /// Zoom Contact Center: the address book (the one written to, read from or checked).
-    #[arg(long, env = "ZOOM_ADDRESS_BOOK_ID", value_name = "ID")]
-    #[arg(help_heading = "API")]
-    pub address_book_id: Option<String>,
+    /// The options that pick a target's destination, each declared by its target.
+    #[command(flatten)]
+    pub destination: crate::flags::Declared<crate::connectors::DestinationOptions>,
 
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
@@ -952,21 +939,9 @@ const EXAMPLES: [(&str, &str); 13] = [
 
 /// Options of the shared groups that a command does not use: hidden from its help (still
 /// accepted, so that a shared alias or script does not break).
-const UNUSED: [(&str, &[&str]); 5] = [
-    (
-        "undo",
-        &["books_contact_id", "address_book_id", "report_dir"],
-    ),
-    (
-        "sms-status",
-        &[
-            "books_contact_id",
-            "address_book_id",
-            "report_dir",
-            "concurrency",
-        ],
-    ),
-    ("sms", &["books_contact_id", "address_book_id"]),
+const UNUSED: [(&str, &[&str]); 4] = [
+    ("undo", &["report_dir"]),
+    ("sms-status", &["report_dir", "concurrency"]),
     ("export", &["report_dir"]),
     (
         "check",
@@ -981,6 +956,9 @@ const UNUSED: [(&str, &[&str]); 5] = [
     ),
 ];
 
+/// Commands that take no target: the targets' destination options are hidden from their help.
+const NO_DESTINATION: [&str; 3] = ["undo", "sms-status", "sms"];
+
 /// The command line: the derived definition, with each command's examples, the options it
 /// does not use hidden, and the input of `import` and `sms` described as what they take.
 pub fn command() -> clap::Command {
@@ -989,10 +967,20 @@ pub fn command() -> clap::Command {
     for (name, text) in EXAMPLES {
         cmd = cmd.mut_subcommand(name, |c| c.after_help(text));
     }
-    for (name, args) in UNUSED {
+    let destination = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
+    let destination_ids: Vec<&str> = destination.iter().map(|f| f.id).collect();
+    let hidden = UNUSED
+        .iter()
+        .map(|(name, ids)| (*name, ids.to_vec()))
+        .chain(
+            NO_DESTINATION
+                .iter()
+                .map(|name| (*name, destination_ids.clone())),
+        );
+    for (name, args) in hidden {
         cmd = cmd.mut_subcommand(name, |mut c| {
             for id in args {
-                c = c.mut_arg(*id, |a| a.hide(true));
+                c = c.mut_arg(id, |a| a.hide(true));
             }
             c
         });

@@ -48,6 +48,7 @@ pub mod executor;
 pub mod exit;
 pub mod export;
 pub mod fingerprint;
+pub mod flags;
 pub mod halt;
 pub mod http;
 pub mod import;

@@ -335,8 +335,7 @@ pub fn connect_with(
         base_override: s.base_override(args).is_some(),
         sandbox: s.sandbox.is_some(),
         credentials: &s.credentials,
-        address_book_id: args.address_book_id.clone(),
-        books_contact_ids: args.books_contact_id.clone(),
+        options: &args.destination.values,
         known,
     };
     let descriptor = kind.descriptor();

@@ -17,10 +17,9 @@ pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
 
 pub fn run(args: &ImportArgs) -> Result<u8> {
     let input = super::input_plan(&args.input)?;
-    if args.api.books_contact_id.len() > 1 {
-        return Err(Error::Usage(
-            "import adds contact persons to one Zoho Books contact: give one --books-contact-id (or a contact_id column)".into(),
-        ));
+    let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
+    if let Some(why) = args.api.destination.values.refused_by(&options, "import") {
+        return Err(Error::Usage(why.into()));
     }
     super::json_owns_stdout(
         args.api.json,

@@ -501,8 +501,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
     // The destination is the journal's (see the module docs): what picks one for an import
     // is left out.
     let api_args = crate::cli::ApiArgs {
-        books_contact_id: Vec::new(),
-        address_book_id: None,
+        destination: Default::default(),
         ..args.api.clone()
     };
     let api = connect(

@@ -8,10 +8,9 @@ use crate::verify::{self, Settings};
 
 pub fn run(args: &VerifyArgs) -> Result<u8> {
     let input = super::input_plan(&args.input)?;
-    if args.api.books_contact_id.len() > 1 {
-        return Err(Error::Usage(
-            "verify compares the contact persons of one Zoho Books contact: give one --books-contact-id (or a contact_id column)".into(),
-        ));
+    let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
+    if let Some(why) = args.api.destination.values.refused_by(&options, "verify") {
+        return Err(Error::Usage(why.into()));
     }
     super::json_owns_stdout(
         args.api.json,

@@ -26,6 +26,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::contact::Contact;
+use crate::flags::FlagSource;
 use crate::http::{HttpClient, Outcome, Rate, Request};
 use crate::phone;
 use crate::reject::Rejection;
@@ -52,6 +53,16 @@ pub enum OAuth {
     Zoom,
 }
 
+/// The destination options of every target, each once, in the registry's order: what the
+/// command line offers beside `--to`.
+pub struct DestinationOptions;
+
+impl crate::flags::FlagSource for DestinationOptions {
+    fn flags() -> Vec<&'static crate::flags::Flag> {
+        crate::flags::each_once(TARGETS.iter().flat_map(|t| t.descriptor().options))
+    }
+}
+
 /// What a target is, before it is built: the registry ([`TARGETS`]) lists one per
 /// target, and everything outside the target's module asks it instead of naming the target.
 pub struct Descriptor {
@@ -75,6 +86,9 @@ pub struct Descriptor {
     /// Requests a day on the vendor's smallest plan, for a dry run's estimate (`None`: no
     /// daily cap).
     pub daily_quota: Option<u64>,
+    /// The options that pick its destination (`--address-book-id`), built into the command
+    /// line of every command that takes a target.
+    pub options: &'static [crate::flags::Flag],
     /// Builds the target for a run.
     pub connect: fn(&Setup<'_>) -> crate::error::Result<Connected>,
 }
@@ -97,6 +111,7 @@ impl Descriptor {
             codes: crate::http::VendorCodes::NONE,
             export_columns: &[],
             daily_quota: None,
+            options: &[],
             connect,
         }
     }
@@ -131,6 +146,12 @@ impl Descriptor {
         self
     }
 
+    /// The options that pick its destination.
+    pub const fn options(mut self, options: &'static [crate::flags::Flag]) -> Descriptor {
+        self.options = options;
+        self
+    }
+
     /// The vendor's smallest plan allows `requests` a day.
     pub const fn daily_quota(mut self, requests: u64) -> Descriptor {
         self.daily_quota = Some(requests);
@@ -147,10 +168,8 @@ pub struct Setup<'a> {
     /// The run is against the built-in sandbox: its seeded destinations are the defaults.
     pub sandbox: bool,
     pub credentials: &'a crate::auth::Credentials,
-    /// `--address-book-id`.
-    pub address_book_id: Option<String>,
-    /// `--books-contact-id`, repeated or comma-separated.
-    pub books_contact_ids: Vec<String>,
+    /// The values of the targets' destination options ([`Descriptor::options`]).
+    pub options: &'a crate::flags::FlagValues,
     /// The target parameters of an earlier run (undo), which win over the options.
     pub known: Option<&'a BTreeMap<String, String>>,
 }
@@ -306,8 +325,13 @@ impl ListError {
         if self.denied {
             Error::Access(self.to_string())
         } else if self.refused.is_some() {
+            let options: Vec<String> = DestinationOptions::flags()
+                .iter()
+                .map(|f| format!("--{}", f.long))
+                .collect();
             Error::Usage(format!(
-                "{self}. The destination does not exist or cannot be used: check --address-book-id, --books-contact-id or the organization"
+                "{self}. The destination does not exist or cannot be used: check {} or the organization",
+                options.join(", ")
             ))
         } else {
             Error::Remote(self.to_string())

@@ -37,6 +37,7 @@ use super::{
 };
 use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
+use crate::flags::Flag;
 use crate::http::{Meaning, Outcome, Rate, Request, Source, VendorCode, VendorCodes};
 use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{Api, ApiScopes};
@@ -59,7 +60,28 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
 .codes(CODES)
 // The free plan's 1,000 requests a day.
 .daily_quota(1000)
-.export_columns(&EXPORT_COLUMNS);
+.export_columns(&EXPORT_COLUMNS)
+.options(&[CONTACT_OPTION]);
+
+/// `--books-contact-id`: the contact whose contact persons rows become (import and verify
+/// take one), the contacts whose persons are exported.
+pub static CONTACT_OPTION: Flag = Flag::new(
+    "books_contact_id",
+    "books-contact-id",
+    "ID",
+    "Zoho Books: the contact whose contact persons rows become, for rows with no contact_id column (import, one); the contacts whose persons are exported (export, repeatable or comma-separated)",
+)
+.env("ZOHO_BOOKS_CONTACT_ID")
+.repeated(&[
+    (
+        "import",
+        "import adds contact persons to one Zoho Books contact: give one --books-contact-id (or a contact_id column)",
+    ),
+    (
+        "verify",
+        "verify compares the contact persons of one Zoho Books contact: give one --books-contact-id (or a contact_id column)",
+    ),
+]);
 
 /// Zoho Books' own codes that bulkline reads, whatever HTTP status carries them. The contact
 /// persons page documents none of them (each code's `source` says where its reading comes
@@ -138,7 +160,7 @@ fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
         Some(org) => org,
         None => setup.credentials.books_organization_id()?,
     };
-    let mut contacts = setup.books_contact_ids.clone();
+    let mut contacts = setup.options.all(CONTACT_OPTION.id).to_vec();
     if contacts.is_empty() && setup.sandbox {
         contacts = crate::sandbox::seed::BOOKS_CONTACTS
             .iter()

@@ -45,6 +45,7 @@ use super::{
 };
 use crate::contact::Contact;
 use crate::error::{Error, Result as RunResult};
+use crate::flags::Flag;
 use crate::http::{Meaning, Outcome, Rate, Request, Source, VendorCode, VendorCodes};
 use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{self, Api, ApiScopes, Need};
@@ -98,7 +99,17 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
 )
 .oauth(OAuth::Zoom)
 .codes(CODES)
-.export_columns(&EXPORT_COLUMNS);
+.export_columns(&EXPORT_COLUMNS)
+.options(&[ADDRESS_BOOK_OPTION]);
+
+/// `--address-book-id`: the address book of the run.
+pub static ADDRESS_BOOK_OPTION: Flag = Flag::new(
+    "address_book_id",
+    "address-book-id",
+    "ID",
+    "Zoom Contact Center: the address book (the one written to, read from or checked)",
+)
+.env("ZOOM_ADDRESS_BOOK_ID");
 
 /// Zoom's own codes that bulkline reads, whatever HTTP status carries them.
 pub const CODES: VendorCodes = VendorCodes::new(&[
@@ -145,7 +156,7 @@ const EXPORT_COLUMNS: [&str; 12] = [
 fn connect(setup: &Setup<'_>) -> RunResult<Connected> {
     let book = setup
         .known("address_book_id")
-        .or_else(|| setup.address_book_id.clone())
+        .or_else(|| setup.options.one(ADDRESS_BOOK_OPTION.id).map(str::to_string))
         .or_else(|| {
             setup
                 .sandbox
