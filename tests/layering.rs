@@ -425,7 +425,6 @@ const NOT_YET_MOVED: &[&str] = &[
     "commands/check.rs",
     "commands/config.rs",
     "commands/export.rs",
-    "commands/sandbox.rs",
     "commands/sms.rs",
     "config.rs",
     "connectors/mod.rs",

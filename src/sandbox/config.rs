@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::EMULATORS;
 use super::SandboxError;
+use crate::flags::{Flag, FlagSource, FlagValues, each_once};
 
 /// Declares [`SandboxConfig`] and [`ConfigPatch`] from every emulator's settings: asks each
 /// emulator in turn to add its own to the lists (its `settings!`), then declares them.
@@ -204,6 +205,31 @@ impl SandboxConfig {
         }
         c.validate()?;
         Ok(c)
+    }
+}
+
+/// The `bulkline sandbox` options the emulators declare: every emulator's limits, then every
+/// emulator's scopes, in the order of the `emulators!` line.
+#[derive(Debug, Clone, Copy)]
+pub struct EmulatorOptions;
+
+impl FlagSource for EmulatorOptions {
+    fn flags() -> Vec<&'static Flag> {
+        let limits = EMULATORS.iter().flat_map(|e| e.options().limits);
+        let scopes = EMULATORS.iter().flat_map(|e| e.options().scopes);
+        each_once(limits.chain(scopes))
+    }
+}
+
+impl SandboxConfig {
+    /// This configuration with the settings the emulators' options give (see
+    /// [`EmulatorOptions`]).
+    pub fn with_options(mut self, values: &FlagValues) -> Result<SandboxConfig, SandboxError> {
+        for e in EMULATORS {
+            e.set_options(values, &mut self)
+                .map_err(SandboxError::Config)?;
+        }
+        Ok(self)
     }
 }
 

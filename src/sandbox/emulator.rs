@@ -17,6 +17,7 @@ use super::config::SandboxConfig;
 use super::state::{Shared, Store};
 use super::tokens::TokenServer;
 use super::wire::Req;
+use crate::flags::{Flag, FlagValues};
 use crate::scopes::{Api, Need, Op};
 
 /// What an endpoint's answer may read besides the store.
@@ -90,6 +91,14 @@ pub struct BulkRecord {
     pub email: String,
 }
 
+/// The `bulkline sandbox` options an emulator declares: those of its limits, and those of its
+/// tokens' scopes (listed after every emulator's limits, as in the configuration).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub limits: &'static [Flag],
+    pub scopes: &'static [Flag],
+}
+
 /// A guard an emulator holds while one of its requests is served (released when dropped).
 pub type Admission = Box<dyn Send>;
 
@@ -159,6 +168,16 @@ pub trait Emulator: Sync {
 
     /// Forgets the bookkeeping of its limits (on reset; its records go with the store).
     fn reset_limits(&self, _shared: &Shared) {}
+
+    /// Its `bulkline sandbox` options.
+    fn options(&self) -> Options {
+        Options::default()
+    }
+
+    /// Sets its settings from the values given to its options.
+    fn set_options(&self, _values: &FlagValues, _config: &mut SandboxConfig) -> Result<(), String> {
+        Ok(())
+    }
 
     /// Checks its settings in the configuration.
     fn validate(&self, _config: &SandboxConfig) -> Result<(), String> {

@@ -11,13 +11,15 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::choices::Choice;
-use super::emulator::{Ctx, Emulator, Endpoint, Found, Placed};
+use super::config::SandboxConfig;
+use super::emulator::{Options, Ctx, Emulator, Endpoint, Found, Placed};
 use super::faults::SlidingWindow;
 use super::seed;
 use super::tokens::TokenServer;
 use super::state::Store;
 use super::tokens::{TokenInfo, split_scopes};
 use super::wire::json;
+use crate::flags::{Flag, FlagValues};
 use crate::scopes::Need;
 
 /// Zoho's credentials in the sandbox.
@@ -48,6 +50,15 @@ emulator_settings! {
         zoho_scope: String = crate::sandbox::zoho::ZOHO_SCOPE.to_string();
     }
 }
+
+/// `--zoho-scope`.
+static OPTIONS: [Flag; 1] = [Flag::new(
+    "zoho_scope",
+    "zoho-scope",
+    "SCOPES",
+    "The scopes of the Zoho access tokens it issues, space-separated (default: every scope bulkline uses); a request beyond them is refused as Zoho refuses it",
+)
+.heading("")];
 
 /// The emulator.
 pub static EMULATOR: Zoho = Zoho;
@@ -226,7 +237,21 @@ impl Emulator for Zoho {
         Some(self)
     }
 
-    fn validate(&self, config: &super::SandboxConfig) -> Result<(), String> {
+    fn options(&self) -> Options {
+        Options {
+            limits: &[],
+            scopes: &OPTIONS,
+        }
+    }
+
+    fn set_options(&self, values: &FlagValues, config: &mut SandboxConfig) -> Result<(), String> {
+        if let Some(v) = values.one("zoho_scope") {
+            config.zoho_scope = v.to_string();
+        }
+        Ok(())
+    }
+
+    fn validate(&self, config: &SandboxConfig) -> Result<(), String> {
         if config.zoho_max_live_tokens == 0 {
             return Err("token and concurrency limits must be at least 1".to_string());
         }

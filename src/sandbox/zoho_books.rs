@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use super::StoredRecord;
 use super::choices::Choice;
 use super::config::SandboxConfig;
-use super::emulator::{
+use super::emulator::{Options, 
     Admission, BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed,
 };
 use super::faults::SlidingWindow;
@@ -27,6 +27,7 @@ use super::seed;
 use super::tokens::TokenServer;
 use super::state::{Shared, Store, lock};
 use super::wire::{self, CodedError, Req, json};
+use crate::flags::{Flag, FlagValues};
 use crate::scopes::{Api, Need, Op};
 
 /// Zoho Books' seeded organization and contacts.
@@ -706,6 +707,15 @@ emulator_settings! {
     scopes {}
 }
 
+/// `--books-daily-quota`.
+static OPTIONS: [Flag; 1] = [Flag::new(
+    "books_daily_quota",
+    "books-daily-quota",
+    "N",
+    "Zoho Books' daily request quota per organization (default: unlimited)",
+)
+.heading("")];
+
 /// The emulator.
 pub static EMULATOR: ZohoBooks = ZohoBooks;
 
@@ -786,6 +796,23 @@ impl Emulator for ZohoBooks {
         let books = limits.get::<BooksLimits>();
         books.per_minute.clear();
         books.daily.clear();
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            limits: &OPTIONS,
+            scopes: &[],
+        }
+    }
+
+    fn set_options(&self, values: &FlagValues, config: &mut SandboxConfig) -> Result<(), String> {
+        if let Some(v) = values.one("books_daily_quota") {
+            let quota = v.parse::<u64>().map_err(|e| {
+                format!("invalid value '{v}' for '--books-daily-quota <N>': {e}")
+            })?;
+            config.books_daily_quota = Some(quota);
+        }
+        Ok(())
     }
 
     fn validate(&self, config: &SandboxConfig) -> Result<(), String> {

@@ -11,12 +11,14 @@ use base64::Engine;
 use serde_json::json;
 
 use super::choices::Choice;
-use super::emulator::{Ctx, Emulator, Endpoint, Found, Placed};
+use super::config::SandboxConfig;
+use super::emulator::{Options, Ctx, Emulator, Endpoint, Found, Placed};
 use super::seed;
 use super::tokens::TokenServer;
 use super::state::Store;
 use super::tokens::{TokenInfo, split_scopes};
 use super::wire::json;
+use crate::flags::{Flag, FlagValues};
 use crate::scopes::Need;
 
 /// Zoom's credentials in the sandbox.
@@ -36,6 +38,15 @@ emulator_settings! {
         zoom_scope: String = crate::sandbox::zoom::ZOOM_SCOPE.to_string();
     }
 }
+
+/// `--zoom-scope`.
+static OPTIONS: [Flag; 1] = [Flag::new(
+    "zoom_scope",
+    "zoom-scope",
+    "SCOPES",
+    "The scopes of the Zoom access tokens it issues (default: read and write)",
+)
+.heading("")];
 
 /// The emulator.
 pub static EMULATOR: Zoom = Zoom;
@@ -157,6 +168,20 @@ impl Emulator for Zoom {
 
     fn as_token_server(&self) -> Option<&dyn TokenServer> {
         Some(self)
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            limits: &[],
+            scopes: &OPTIONS,
+        }
+    }
+
+    fn set_options(&self, values: &FlagValues, config: &mut SandboxConfig) -> Result<(), String> {
+        if let Some(v) = values.one("zoom_scope") {
+            config.zoom_scope = v.to_string();
+        }
+        Ok(())
     }
 
     fn credentials(&self) -> Vec<Placed<serde_json::Value>> {
