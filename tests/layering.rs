@@ -373,6 +373,18 @@ fn names_a_vendor(text: &str) -> bool {
     words.iter().any(|w| w.eq_ignore_ascii_case("books"))
 }
 
+/// The registries that declare a vendor's rooms, by the macro of their line.
+const REGISTRIES: [&str; 3] = ["registry", "services", "emulators"];
+
+/// `text` without its registry lines (`emulators!(zoho, ...)` at the start of a line): they
+/// name the rooms they declare, which is their job, not a vendor named outside its rooms.
+fn without_registry_lines(text: &str) -> String {
+    text.lines()
+        .filter(|l| !REGISTRIES.iter().any(|r| l.starts_with(&format!("{r}!("))))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The module names a registry line declares (`registry!(a, b)` in `file`), if it has one.
 fn registered(file: &Path, registry: &str) -> Option<Vec<String>> {
     let text = std::fs::read_to_string(file).expect("read a registry file");
@@ -437,7 +449,6 @@ const NOT_YET_MOVED: &[&str] = &[
     "preflight.rs",
     "redact.rs",
     "roundtrip.rs",
-    "sandbox/mod.rs",
     "scopes.rs",
 ];
 
@@ -463,7 +474,9 @@ fn no_file_outside_a_vendors_rooms_names_a_vendor() {
         {
             continue;
         }
-        let text = std::fs::read_to_string(&path).expect("read a source file");
+        let text = without_registry_lines(
+            &std::fs::read_to_string(&path).expect("read a source file"),
+        );
         let hits: std::collections::BTreeSet<String> = without_tests(tokens(&text))
             .into_iter()
             .filter_map(|t| match t {
@@ -498,6 +511,9 @@ fn the_vendor_scan_reads_code_not_comments_or_tests() {
         .filter(|t| matches!(t, Token::Word(w) | Token::Text(w) if names_a_vendor(w)))
         .collect();
     assert!(found.is_empty(), "{found:?}");
+    // A registry line names the rooms it declares; the same name elsewhere still counts.
+    let text = without_registry_lines("emulators!(zoho, zoom);\nfn zoho() {}");
+    assert!(!text.contains("emulators") && text.contains("fn zoho"), "{text}");
     for named in [
         "const A: &str = \"zoho-voice\";",
         "struct BooksContact;",
