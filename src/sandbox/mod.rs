@@ -8,7 +8,19 @@
 //! endpoints, its records, its seed, its limits and its part of the admin JSON, behind the
 //! [`emulator::Emulator`] trait. The `emulators!` line below lists them: the router
 //! ([`router`]), the admin surface `/_sandbox/...` ([`admin`]), the seed ([`seed`]), the bulk
-//! records ([`bulk`]) and the choices table ([`choices`]) only ask that list.
+//! records ([`bulk`]), the configuration ([`config`]) and the choices table ([`choices`]) only
+//! ask that list. Today's emulators (all on one host):
+//!
+//! - Zoho's token server `POST /oauth/v2/token` ([`zoho`]); Zoom's `POST /oauth/token`
+//!   ([`zoom`]).
+//! - Zoho Voice contacts `/rest/json/zv/contacts...` ([`zoho_voice`]).
+//! - Zoho Books contact persons `/books/v3/contacts/...` ([`zoho_books`]).
+//! - Zoom Contact Center contacts `/v2/contact_center/address_books/{id}/contacts...`
+//!   ([`zoom_cc`]).
+//! - Zoho Voice SMS `/rest/json/v1/sms/send`, `/rest/json/v2/sms/send`,
+//!   `/rest/json/v1/sms/logs` ([`sms`]).
+//!
+//! The admin surface `/_sandbox/...` is the sandbox's own ([`admin`]).
 //!
 //! The credentials it accepts and the records it starts with are in [`seed`]. Where the pages
 //! are silent (an error code, its status, a limit, a paging detail), what the sandbox answers

@@ -163,14 +163,6 @@ impl SmsRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            SmsRoute::SendV1 => "POST /rest/json/v1/sms/send",
-            SmsRoute::SendV2 => "POST /rest/json/v2/sms/send",
-            SmsRoute::Logs => "GET /rest/json/v1/sms/logs",
-        }
-    }
 }
 
 /// Zoho Voice SMS's error shape (HTTP 400).
@@ -716,7 +708,11 @@ fn log_json(names: &HashMap<String, String>, m: &SmsMessage) -> Value {
 
 impl Endpoint for SmsRoute {
     fn label(&self) -> &'static str {
-        SmsRoute::label(self)
+        match self {
+            SmsRoute::SendV1 => "POST /rest/json/v1/sms/send",
+            SmsRoute::SendV2 => "POST /rest/json/v2/sms/send",
+            SmsRoute::Logs => "GET /rest/json/v1/sms/logs",
+        }
     }
 
     fn op(&self) -> Option<Op> {

@@ -185,18 +185,6 @@ impl BooksRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            BooksRoute::Contacts => "GET /books/v3/contacts",
-            BooksRoute::Create => "POST /books/v3/contacts/contactpersons",
-            BooksRoute::Update(_) => "PUT /books/v3/contacts/contactpersons/{id}",
-            BooksRoute::Delete(_) => "DELETE /books/v3/contacts/contactpersons/{id}",
-            BooksRoute::Primary(_) => "POST /books/v3/contacts/contactpersons/{id}/primary",
-            BooksRoute::List(_) => "GET /books/v3/contacts/{contact_id}/contactpersons",
-            BooksRoute::Get(..) => "GET /books/v3/contacts/{contact_id}/contactpersons/{id}",
-        }
-    }
 }
 
 /// Zoho Books' error shape.
@@ -611,7 +599,15 @@ pub fn person_json(p: &BooksContactPerson, with_contact_id: bool) -> Value {
 
 impl Endpoint for BooksRoute {
     fn label(&self) -> &'static str {
-        BooksRoute::label(self)
+        match self {
+            BooksRoute::Contacts => "GET /books/v3/contacts",
+            BooksRoute::Create => "POST /books/v3/contacts/contactpersons",
+            BooksRoute::Update(_) => "PUT /books/v3/contacts/contactpersons/{id}",
+            BooksRoute::Delete(_) => "DELETE /books/v3/contacts/contactpersons/{id}",
+            BooksRoute::Primary(_) => "POST /books/v3/contacts/contactpersons/{id}/primary",
+            BooksRoute::List(_) => "GET /books/v3/contacts/{contact_id}/contactpersons",
+            BooksRoute::Get(..) => "GET /books/v3/contacts/{contact_id}/contactpersons/{id}",
+        }
     }
 
     fn op(&self) -> Option<Op> {

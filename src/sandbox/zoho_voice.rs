@@ -135,17 +135,6 @@ impl VoiceRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            VoiceRoute::Create => "POST /rest/json/zv/contacts",
-            VoiceRoute::List => "GET /rest/json/zv/contacts",
-            VoiceRoute::Statuses => "GET /rest/json/zv/contacts/contact_status",
-            VoiceRoute::Get(_) => "GET /rest/json/zv/contacts/{id}",
-            VoiceRoute::Update(_) => "PUT /rest/json/zv/contacts/{id}",
-            VoiceRoute::Delete(_) => "DELETE /rest/json/zv/contacts/{id}",
-        }
-    }
 }
 
 /// Zoho Voice's error shape.
@@ -465,7 +454,14 @@ pub fn is_email(s: &str) -> bool {
 
 impl Endpoint for VoiceRoute {
     fn label(&self) -> &'static str {
-        VoiceRoute::label(self)
+        match self {
+            VoiceRoute::Create => "POST /rest/json/zv/contacts",
+            VoiceRoute::List => "GET /rest/json/zv/contacts",
+            VoiceRoute::Statuses => "GET /rest/json/zv/contacts/contact_status",
+            VoiceRoute::Get(_) => "GET /rest/json/zv/contacts/{id}",
+            VoiceRoute::Update(_) => "PUT /rest/json/zv/contacts/{id}",
+            VoiceRoute::Delete(_) => "DELETE /rest/json/zv/contacts/{id}",
+        }
     }
 
     fn op(&self) -> Option<Op> {

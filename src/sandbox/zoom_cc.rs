@@ -194,20 +194,6 @@ impl ZoomRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            ZoomRoute::Create(_) => "POST /v2/contact_center/address_books/{id}/contacts",
-            ZoomRoute::List(_) => "GET /v2/contact_center/address_books/{id}/contacts",
-            ZoomRoute::Get(..) => "GET /v2/contact_center/address_books/{id}/contacts/{contactId}",
-            ZoomRoute::Update(..) => {
-                "PATCH /v2/contact_center/address_books/{id}/contacts/{contactId}"
-            }
-            ZoomRoute::Delete(..) => {
-                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
-            }
-        }
-    }
 
     fn address_book(&self) -> &str {
         match self {
@@ -542,7 +528,17 @@ pub fn contact_json(c: &ZoomContact, book_name: &str) -> Value {
 
 impl Endpoint for ZoomRoute {
     fn label(&self) -> &'static str {
-        ZoomRoute::label(self)
+        match self {
+            ZoomRoute::Create(_) => "POST /v2/contact_center/address_books/{id}/contacts",
+            ZoomRoute::List(_) => "GET /v2/contact_center/address_books/{id}/contacts",
+            ZoomRoute::Get(..) => "GET /v2/contact_center/address_books/{id}/contacts/{contactId}",
+            ZoomRoute::Update(..) => {
+                "PATCH /v2/contact_center/address_books/{id}/contacts/{contactId}"
+            }
+            ZoomRoute::Delete(..) => {
+                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
+            }
+        }
     }
 
     fn op(&self) -> Option<Op> {
