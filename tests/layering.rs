@@ -474,9 +474,8 @@ fn no_file_outside_a_vendors_rooms_names_a_vendor() {
         {
             continue;
         }
-        let text = without_registry_lines(
-            &std::fs::read_to_string(&path).expect("read a source file"),
-        );
+        let text =
+            without_registry_lines(&std::fs::read_to_string(&path).expect("read a source file"));
         let hits: std::collections::BTreeSet<String> = without_tests(tokens(&text))
             .into_iter()
             .filter_map(|t| match t {
@@ -513,7 +512,10 @@ fn the_vendor_scan_reads_code_not_comments_or_tests() {
     assert!(found.is_empty(), "{found:?}");
     // A registry line names the rooms it declares; the same name elsewhere still counts.
     let text = without_registry_lines("emulators!(zoho, zoom);\nfn zoho() {}");
-    assert!(!text.contains("emulators") && text.contains("fn zoho"), "{text}");
+    assert!(
+        !text.contains("emulators") && text.contains("fn zoho"),
+        "{text}"
+    );
     for named in [
         "const A: &str = \"zoho-voice\";",
         "struct BooksContact;",
