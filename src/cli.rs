@@ -858,18 +858,9 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 3600, value_name = "S")]
     pub token_ttl: u64,
 
-    /// Zoho Books' daily request quota per organization (default: unlimited).
-    #[arg(long, value_name = "N")]
-    pub books_daily_quota: Option<u64>,
-
-    /// The scopes of the Zoho access tokens it issues, space-separated (default: every scope
-    /// bulkline uses); a request beyond them is refused as Zoho refuses it.
-    #[arg(long, value_name = "SCOPES")]
-    pub zoho_scope: Option<String>,
-
-    /// The scopes of the Zoom access tokens it issues (default: read and write).
-    #[arg(long, value_name = "SCOPES")]
-    pub zoom_scope: Option<String>,
+    /// The options each emulator declares (its limits, its tokens' scopes).
+    #[command(flatten)]
+    pub emulators: crate::flags::Declared<crate::sandbox::config::EmulatorOptions>,
 
     /// The seed of the sandbox's random choices (faults, ids, tokens).
     #[arg(long, default_value_t = 0)]

@@ -20,7 +20,7 @@ pub struct Flag {
     pub value_name: &'static str,
     /// One line of help.
     pub help: &'static str,
-    /// The help heading it is listed under.
+    /// The help heading it is listed under (`""`: the command's own options).
     pub heading: &'static str,
     /// It takes several values, repeated or comma-separated.
     pub repeated: bool,
@@ -63,7 +63,7 @@ impl Flag {
         self
     }
 
-    /// Listed under `heading` in the help.
+    /// Listed under `heading` in the help (`""`: with the command's own options).
     pub const fn heading(mut self, heading: &'static str) -> Flag {
         self.heading = heading;
         self
@@ -74,8 +74,10 @@ impl Flag {
         let mut arg = clap::Arg::new(self.id)
             .long(self.long)
             .value_name(self.value_name)
-            .help(self.help)
-            .help_heading(self.heading);
+            .help(self.help);
+        if !self.heading.is_empty() {
+            arg = arg.help_heading(self.heading);
+        }
         if let Some(var) = self.env {
             arg = arg.env(var);
         }

@@ -440,29 +440,12 @@ fn vendor_rooms(src: &Path) -> Vec<String> {
     rooms
 }
 
-/// Files that still name a vendor outside its rooms, while the move is under way: each must
-/// still name one (so the list only shrinks), and no other file may.
-const NOT_YET_MOVED: &[&str] = &[
-    "cli.rs",
-    "commands/sandbox.rs",
-    "sandbox/admin.rs",
-    "sandbox/bulk.rs",
-    "sandbox/choices.rs",
-    "sandbox/config.rs",
-    "sandbox/mod.rs",
-    "sandbox/oauth.rs",
-    "sandbox/router.rs",
-    "sandbox/seed.rs",
-    "sandbox/state.rs",
-];
-
 #[test]
 fn no_file_outside_a_vendors_rooms_names_a_vendor() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let rooms = vendor_rooms(&src);
     assert!(rooms.len() > 6, "{rooms:?}");
     let mut named = Vec::new();
-    let mut moved = Vec::new();
     for path in sources(&src) {
         let name = path
             .strip_prefix(&src)
@@ -487,22 +470,15 @@ fn no_file_outside_a_vendors_rooms_names_a_vendor() {
                     Token::Punct(_) => None,
                 })
                 .collect();
-        let listed = NOT_YET_MOVED.contains(&name.as_str());
-        if !hits.is_empty() && !listed {
+        if !hits.is_empty() {
             let first: Vec<&String> = hits.iter().take(4).collect();
             named.push(format!("{name} ({} names): {first:?}", hits.len()));
-        } else if hits.is_empty() && listed {
-            moved.push(name);
         }
     }
     assert!(
         named.is_empty(),
         "files outside a vendor's rooms that name a vendor in code:\n{}",
         named.join("\n")
-    );
-    assert!(
-        moved.is_empty(),
-        "no longer name a vendor: take them off NOT_YET_MOVED: {moved:?}"
     );
 }
 

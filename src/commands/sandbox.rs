@@ -25,8 +25,6 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
     let defaults = SandboxConfig::default();
     let config = SandboxConfig {
         port: args.port,
-        zoho_scope: args.zoho_scope.clone().unwrap_or(defaults.zoho_scope),
-        zoom_scope: args.zoom_scope.clone().unwrap_or(defaults.zoom_scope),
         rate_limit_per_sec: args.rate_limit.as_deref().map(parse_rate).transpose()?,
         rate_window_per_sec: args.rate_window,
         fault_rate: args.fault_rate,
@@ -34,10 +32,11 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
         latency_ms: args.latency_ms,
         write_delay_ms: args.write_delay_ms,
         token_ttl_secs: args.token_ttl,
-        books_daily_quota: args.books_daily_quota,
         seed: args.seed,
         ..defaults
-    };
+    }
+    .with_options(&args.emulators.values)
+    .map_err(|e| Error::Usage(e.to_string()))?;
     config.validate().map_err(|e| Error::Usage(e.to_string()))?;
     Ok(config)
 }

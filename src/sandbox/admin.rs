@@ -12,18 +12,16 @@
 //! - `POST /_sandbox/tokens/expire`: every access token expires now.
 //! - `GET /_sandbox/credentials`: the sandbox credentials and seeded ids.
 
-use std::time::Instant;
-
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::EMULATORS;
 use super::config::ConfigPatch;
 use super::seed;
 use super::sms;
 use super::state::{Shared, lock};
 use super::wire::{self, Req, json};
-use super::{zoho_books, zoho_voice, zoom_cc};
 
 /// The admin endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,67 +130,28 @@ pub fn handle(shared: &Shared, route: &AdminRoute, req: &Req) -> Response {
 
 /// Makes every live access token expire now; returns how many there were.
 pub fn expire_tokens(shared: &Shared) -> usize {
-    let mut store = lock(&shared.store);
-    let now = Instant::now();
-    let mut n = 0;
-    for t in store.oauth.tokens.values_mut() {
-        if t.expires_at > now {
-            n += 1;
-        }
-        t.expires_at = now;
-    }
-    n
+    lock(&shared.store).tokens.expire_all()
 }
 
-/// Everything the sandbox holds, as JSON.
+/// Everything the sandbox holds, as JSON: the configuration, the credentials, each emulator's
+/// records under its name, the request counters and the tokens (how many each token server
+/// issued, under `<name>_issued`).
 pub fn snapshot(shared: &Shared) -> Value {
     let config = shared.config();
     let stats = lock(&shared.stats).clone();
-    let store = lock(&shared.store);
-    let now = Instant::now();
-    let live = store
-        .oauth
-        .tokens
-        .values()
-        .filter(|t| t.expires_at > now)
-        .count();
-    let voice: Vec<Value> = store.voice.values().map(zoho_voice::detail).collect();
-    let persons: Vec<Value> = store
-        .books_persons
-        .values()
-        .map(|p| zoho_books::person_json(p, true))
-        .collect();
-    let zoom: Vec<Value> = store
-        .zoom_contacts
-        .values()
-        .map(|c| {
-            let name = store
-                .zoom_books
-                .iter()
-                .find(|b| b.address_book_id == c.address_book_id)
-                .map(|b| b.address_book_name.as_str())
-                .unwrap_or("");
-            zoom_cc::contact_json(c, name)
-        })
-        .collect();
+    let mut store = lock(&shared.store);
     let total: u64 = stats.requests.values().flat_map(|m| m.values()).sum();
-    json!({
-        "config": config,
-        "credentials": seed::credentials_json(),
-        "zoho_voice": {"count": voice.len(), "contacts": voice},
-        "zoho_books": {
-            "organization_id": seed::BOOKS_ORGANIZATION_ID,
-            "contacts": store.books_contacts.values().collect::<Vec<_>>(),
-            "count": persons.len(),
-            "contact_persons": persons,
-        },
-        "zoom_cc": {
-            "address_books": store.zoom_books,
-            "count": zoom.len(),
-            "contacts": zoom,
-        },
-        "sms": {"count": store.sms.len(), "messages": store.sms},
-        "requests": {
+    let mut out = serde_json::Map::new();
+    out.insert("config".into(), json!(config));
+    out.insert("credentials".into(), seed::credentials_json());
+    for e in EMULATORS {
+        if let Some(part) = e.snapshot(&mut store) {
+            out.insert(e.name().into(), part);
+        }
+    }
+    out.insert(
+        "requests".into(),
+        json!({
             "total": total,
             "by_endpoint": stats.requests,
             "injected_500": stats.injected_500,
@@ -201,12 +160,15 @@ pub fn snapshot(shared: &Shared) -> Value {
             "delayed_writes": stats.delayed_writes,
             "delayed_applied": stats.delayed_applied,
             "api_by_second": stats.api_by_second,
-        },
-        "tokens": {
-            "zoho_issued": store.oauth.zoho_issued,
-            "zoom_issued": store.oauth.zoom_issued,
-            "live": live,
-            "evicted": store.oauth.evicted,
-        },
-    })
+        }),
+    );
+    let mut tokens = serde_json::Map::new();
+    for e in EMULATORS.iter().filter(|e| e.as_token_server().is_some()) {
+        let issued = store.tokens.issued_by(e.name());
+        tokens.insert(format!("{}_issued", e.name()), json!(issued));
+    }
+    tokens.insert("live".into(), json!(store.tokens.live()));
+    tokens.insert("evicted".into(), json!(store.tokens.evicted));
+    out.insert("tokens".into(), Value::Object(tokens));
+    Value::Object(out)
 }

@@ -5,10 +5,9 @@
 //! message) is a formula (`=HYPERLINK("http://x.test","Click")`), the case spreadsheet
 //! exports must neutralise.
 
-use super::seed;
-use super::sms::{country_of, normalize_number};
-use super::state::{BooksContactPerson, Direction, SmsMessage, Store, ZoomContact};
-use super::zoho_voice::new_contact;
+use super::EMULATORS;
+use super::emulator::BulkRecord;
+use super::state::Store;
 
 /// The first name of record 0: a formula a spreadsheet would run.
 pub const FORMULA_NAME: &str = "=HYPERLINK(\"http://x.test\",\"Click\")";
@@ -32,107 +31,36 @@ pub fn first_name(i: u64) -> String {
     }
 }
 
-/// Which APIs get the records.
+/// Which APIs get the records: all of them, or the one emulator named (each emulator names
+/// its own: `Apis::Voice`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apis {
     All,
-    Voice,
-    Books,
-    Zoom,
-    SmsLogs,
+    Only(&'static str),
 }
 
 impl Apis {
-    fn has(self, api: Apis) -> bool {
-        self == Apis::All || self == api
+    fn has(self, emulator: &str) -> bool {
+        match self {
+            Apis::All => true,
+            Apis::Only(name) => name == emulator,
+        }
     }
 }
 
-/// Adds `n` records to the APIs `apis` of `store`, created at `now_ms`.
+/// Adds `n` records to the APIs `apis` of `store`, created at `now_ms`: record by record, each
+/// emulator in turn.
 pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
-    let book = seed::BOOKS_CONTACTS[0].0;
     for i in 0..n {
-        let (first, last, mobile) = (first_name(i), format!("Last{i}"), mobile(i));
-        let email = format!("person{i}@example.com");
-
-        if apis.has(Apis::Voice) {
-            let given = [
-                ("first_name".to_string(), first.clone()),
-                ("last_name".to_string(), last.clone()),
-                ("mobile".to_string(), mobile.clone()),
-                ("email".to_string(), email.clone()),
-            ];
-            let c = new_contact(store, given, now_ms);
-            store.voice.insert(c.contact_id, c);
-            store.voice_changes += 1;
-        }
-
-        if apis.has(Apis::Books) {
-            let pid = store.next_person_id;
-            store.next_person_id += 1;
-            store.books_persons.insert(
-                pid,
-                BooksContactPerson {
-                    contact_id: book,
-                    contact_person_id: pid,
-                    salutation: String::new(),
-                    first_name: first.clone(),
-                    last_name: last.clone(),
-                    email: email.clone(),
-                    phone: String::new(),
-                    mobile: mobile.clone(),
-                    skype: String::new(),
-                    designation: String::new(),
-                    department: String::new(),
-                    is_primary_contact: i == 0,
-                    is_added_in_portal: false,
-                    is_sms_enabled: false,
-                    is_whatsapp_enabled: false,
-                },
-            );
-        }
-
-        if apis.has(Apis::Zoom) {
-            let seq = store.next_zoom_seq;
-            store.next_zoom_seq += 1;
-            let contact_id = store.rng.alnum(22);
-            store.add_zoom_contact(
-                seq,
-                ZoomContact {
-                    contact_id,
-                    address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
-                    display_name: format!("{first} {last}"),
-                    first_name: first.clone(),
-                    last_name: last.clone(),
-                    phone_numbers: vec![mobile.clone()],
-                    emails: vec![email.clone()],
-                    ..ZoomContact::default()
-                },
-            );
-        }
-
-        if apis.has(Apis::SmsLogs) {
-            let number = normalize_number(&mobile).unwrap_or(mobile);
-            let logid = store.rng.uuid();
-            store.sms.push(SmsMessage {
-                logid,
-                country: country_of(&number).1,
-                customer_number: number,
-                message: if i == 0 {
-                    first.clone()
-                } else {
-                    format!("Hello {first}")
-                },
-                sender_id: seed::SMS_SENDER_ID.to_string(),
-                direction: Direction::Outgoing,
-                status: "DELIVERED".to_string(),
-                submitted_time: now_ms + i,
-                scheduled_time: None,
-                time_zone: None,
-                multipart_count: 1,
-                is_mms: false,
-                mms_meta: Vec::new(),
-            });
+        let record = BulkRecord {
+            i,
+            first: first_name(i),
+            last: format!("Last{i}"),
+            mobile: mobile(i),
+            email: format!("person{i}@example.com"),
+        };
+        for e in EMULATORS.iter().filter(|e| apis.has(e.name())) {
+            e.add_bulk(store, &record, now_ms);
         }
     }
 }

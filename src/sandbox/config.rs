@@ -1,119 +1,142 @@
-//! The sandbox's settings: what it listens on, which limits it enforces and which faults it injects.
+//! The sandbox's settings: what it listens on, which limits it enforces and which faults it
+//! injects. The settings every emulator shares are declared here; each emulator adds its own
+//! (its limits, its token scopes) with `emulator_settings!` in its module, and the
+//! configuration is declared with all of them, in the order of the `emulators!` line (every
+//! emulator's limits, then every emulator's scopes).
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::EMULATORS;
 use super::SandboxError;
+use crate::flags::{Flag, FlagSource, FlagValues, each_once};
 
-/// The scopes a sandbox Zoho token carries unless configured otherwise.
-pub const ZOHO_SCOPE: &str = "ZohoVoice.contacts.ALL ZohoVoice.sms.ALL ZohoBooks.contacts.ALL";
-/// The scopes a sandbox Zoom token carries unless configured otherwise.
-pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_contact:write:admin";
-
-/// How a sandbox behaves. Every field has a default (see [`SandboxConfig::default`]); most can be
-/// changed while it runs, through [`super::Sandbox::set_config`] or `POST /_sandbox/config`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SandboxConfig {
-    /// The port on 127.0.0.1 (0: pick a free one).
-    pub port: u16,
-    /// A global limit on API requests (token bucket with a burst of about one second);
-    /// `None`: unlimited. Refused requests get HTTP 429 with `Retry-After`.
-    pub rate_limit_per_sec: Option<f64>,
-    /// A server-side window: at most this many API requests in any sliding second, every
-    /// request that reaches the server counted (those it refuses too), 429 with `Retry-After`
-    /// beyond; `None`: no window. A stricter model of a vendor's limit than the token bucket.
-    pub rate_window_per_sec: Option<u32>,
-    /// The share of API requests answered 500 without being applied (0..=1).
-    pub fault_rate: f64,
-    /// The share of API requests applied, then answered 502 (0..=1).
-    pub ambiguous_rate: f64,
-    /// A delay before every API answer, in milliseconds.
-    pub latency_ms: u64,
-    /// Contact writes (create, update, delete, mark primary) are applied this many
-    /// milliseconds after they arrive, and answered then: the change happens when the delay is
-    /// over even if the client has gone (killed, or timed out). 0: applied at once.
-    pub write_delay_ms: u64,
-    /// The lifetime of access tokens, in seconds (`expires_in`).
-    pub token_ttl_secs: u64,
-    /// A delay before every answer of the token endpoints, in milliseconds (a real accounts
-    /// server takes hundreds): what a client that waits for its tokens loses. 0: none.
-    pub token_latency_ms: u64,
-    /// The seed of every random choice (faults, ids, tokens): same seed, same run.
-    pub seed: u64,
-    /// Whether faults, latency and the global rate limit also hit the OAuth token endpoints.
-    pub faults_on_oauth: bool,
-    /// Zoho: access-token requests allowed per refresh token in a window (Zoho: 10).
-    pub zoho_token_requests_per_window: u32,
-    /// Zoho: that window, in seconds (Zoho: 600).
-    pub zoho_token_window_secs: u64,
-    /// Zoho: live access tokens per refresh token; one more evicts the oldest (Zoho: 10).
-    pub zoho_max_live_tokens: usize,
-    /// Zoho Books: requests per minute per organization (Zoho: 100), answered code 44 beyond.
-    pub books_requests_per_minute: u32,
-    /// Zoho Books: requests in flight at once per organization (Zoho: 10), code 1070 beyond.
-    pub books_max_concurrent: u32,
-    /// Zoho Books: requests per day per organization (code 45 beyond); `None`: unlimited.
-    pub books_daily_quota: Option<u64>,
-    /// Zoho Books: the HTTP status of the daily-quota answer (code 45). Zoho does not document
-    /// it; 429 by default, another one to test a client that reads the code, not the status.
-    pub books_daily_quota_status: u16,
-    /// Zoom: how long a `next_page_token` stays valid, in seconds (Zoom: 15 minutes).
-    pub zoom_page_token_ttl_secs: u64,
-    /// Zoho Voice SMS: country calling codes (digits, e.g. "7") answered `ZVSMS-4038`.
-    pub sms_unsupported_country_codes: Vec<String>,
-    /// Zoho Voice SMS: the answer to a send of several numbers names only the first (the pages
-    /// show no such answer: a client must not count on one log id per number).
-    pub sms_answer_first_number_only: bool,
-    /// The scopes of the Zoho access tokens it issues (space-separated), as a refresh token
-    /// granted them; an API request whose scope is missing is answered 401
-    /// `OAUTH_SCOPE_MISMATCH` as Zoho Voice does (Zoho Books: 401 with code 57).
-    pub zoho_scope: String,
-    /// The scopes of the Zoom access tokens it issues; a request whose scope is missing is
-    /// answered 400 with code 4711 naming the scopes, as Zoom does.
-    pub zoom_scope: String,
-    /// A field (by the API's name) stored with its last character cut, on create and update
-    /// (see [`super::tamper`]); `None`: stored as sent.
-    pub store_altered: Option<String>,
-    /// A field (by the API's name) left out of every update, so that records keep its old
-    /// value (see [`super::tamper`]); `None`: updates apply every field.
-    pub drop_on_update: Option<String>,
-    /// A lock-out: after some API requests, every one refused with 429 for a while (see
-    /// [`super::lockout`]); setting it starts the count again. `None`: never.
-    pub lockout: Option<super::lockout::LockoutPlan>,
+/// Declares [`SandboxConfig`] and [`ConfigPatch`] from every emulator's settings: asks each
+/// emulator in turn to add its own to the lists (its `settings!`), then declares them.
+macro_rules! gather_settings {
+    ([$first:ident $(, $rest:ident)*] $limits:tt $scopes:tt) => {
+        super::$first::settings!(gather_settings [$($rest),*] $limits $scopes);
+    };
+    ([] [$($limits:tt)*] [$($scopes:tt)*]) => {
+        declare_config!($($limits)* $($scopes)*);
+    };
 }
 
-impl Default for SandboxConfig {
-    fn default() -> Self {
-        SandboxConfig {
-            port: 0,
-            rate_limit_per_sec: None,
-            rate_window_per_sec: None,
-            fault_rate: 0.0,
-            ambiguous_rate: 0.0,
-            latency_ms: 0,
-            write_delay_ms: 0,
-            token_ttl_secs: 3600,
-            token_latency_ms: 0,
-            seed: 0,
-            faults_on_oauth: false,
-            zoho_token_requests_per_window: 10,
-            zoho_token_window_secs: 600,
-            zoho_max_live_tokens: 10,
-            books_requests_per_minute: 100,
-            books_max_concurrent: 10,
-            books_daily_quota: None,
-            books_daily_quota_status: 429,
-            zoom_page_token_ttl_secs: 900,
-            sms_unsupported_country_codes: vec!["7".to_string(), "98".to_string()],
-            sms_answer_first_number_only: false,
-            zoho_scope: ZOHO_SCOPE.to_string(),
-            zoom_scope: ZOOM_SCOPE.to_string(),
-            store_altered: None,
-            drop_on_update: None,
-            lockout: None,
+/// Declares the configuration: the shared settings, with the emulators' settings (each with
+/// its doc, name, type, default and the attributes of its patch field) after
+/// `faults_on_oauth`.
+macro_rules! declare_config {
+    ($($(#[$doc:meta])* $name:ident : $ty:ty = $default:expr $(, #[$patch:meta])* ;)*) => {
+        /// How a sandbox behaves. Every field has a default (see [`SandboxConfig::default`]); most can be
+        /// changed while it runs, through [`super::Sandbox::set_config`] or `POST /_sandbox/config`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default)]
+        pub struct SandboxConfig {
+            /// The port on 127.0.0.1 (0: pick a free one).
+            pub port: u16,
+            /// A global limit on API requests (token bucket with a burst of about one second);
+            /// `None`: unlimited. Refused requests get HTTP 429 with `Retry-After`.
+            pub rate_limit_per_sec: Option<f64>,
+            /// A server-side window: at most this many API requests in any sliding second, every
+            /// request that reaches the server counted (those it refuses too), 429 with `Retry-After`
+            /// beyond; `None`: no window. A stricter model of a vendor's limit than the token bucket.
+            pub rate_window_per_sec: Option<u32>,
+            /// The share of API requests answered 500 without being applied (0..=1).
+            pub fault_rate: f64,
+            /// The share of API requests applied, then answered 502 (0..=1).
+            pub ambiguous_rate: f64,
+            /// A delay before every API answer, in milliseconds.
+            pub latency_ms: u64,
+            /// Contact writes (create, update, delete, mark primary) are applied this many
+            /// milliseconds after they arrive, and answered then: the change happens when the delay is
+            /// over even if the client has gone (killed, or timed out). 0: applied at once.
+            pub write_delay_ms: u64,
+            /// The lifetime of access tokens, in seconds (`expires_in`).
+            pub token_ttl_secs: u64,
+            /// A delay before every answer of the token endpoints, in milliseconds (a real accounts
+            /// server takes hundreds): what a client that waits for its tokens loses. 0: none.
+            pub token_latency_ms: u64,
+            /// The seed of every random choice (faults, ids, tokens): same seed, same run.
+            pub seed: u64,
+            /// Whether faults, latency and the global rate limit also hit the OAuth token endpoints.
+            pub faults_on_oauth: bool,
+            $($(#[$doc])* pub $name: $ty,)*
+            /// A field (by the API's name) stored with its last character cut, on create and update
+            /// (see [`super::tamper`]); `None`: stored as sent.
+            pub store_altered: Option<String>,
+            /// A field (by the API's name) left out of every update, so that records keep its old
+            /// value (see [`super::tamper`]); `None`: updates apply every field.
+            pub drop_on_update: Option<String>,
+            /// A lock-out: after some API requests, every one refused with 429 for a while (see
+            /// [`super::lockout`]); setting it starts the count again. `None`: never.
+            pub lockout: Option<super::lockout::LockoutPlan>,
         }
-    }
+
+        impl Default for SandboxConfig {
+            fn default() -> Self {
+                SandboxConfig {
+                    port: 0,
+                    rate_limit_per_sec: None,
+                    rate_window_per_sec: None,
+                    fault_rate: 0.0,
+                    ambiguous_rate: 0.0,
+                    latency_ms: 0,
+                    write_delay_ms: 0,
+                    token_ttl_secs: 3600,
+                    token_latency_ms: 0,
+                    seed: 0,
+                    faults_on_oauth: false,
+                    $($name: $default,)*
+                    store_altered: None,
+                    drop_on_update: None,
+                    lockout: None,
+                }
+            }
+        }
+
+        impl SandboxConfig {
+            /// Sets the emulators' settings that `patch` sets.
+            fn patch_emulator_settings(&mut self, patch: &ConfigPatch) {
+                $(if let Some(v) = &patch.$name {
+                    self.$name = v.clone();
+                })*
+            }
+        }
+
+        /// A change to a running sandbox's configuration: the fields given are set, the others kept.
+        /// For `rate_limit_per_sec` (and an emulator's limit that may be unset), an explicit JSON
+        /// `null` removes the limit
+        /// (for `store_altered` and `drop_on_update`, the tampering).
+        /// The port and the seed cannot change while running.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct ConfigPatch {
+            #[serde(deserialize_with = "set_or_null")]
+            pub rate_limit_per_sec: Option<Option<f64>>,
+            #[serde(deserialize_with = "set_or_null")]
+            pub rate_window_per_sec: Option<Option<u32>>,
+            pub fault_rate: Option<f64>,
+            pub ambiguous_rate: Option<f64>,
+            pub latency_ms: Option<u64>,
+            pub write_delay_ms: Option<u64>,
+            pub token_ttl_secs: Option<u64>,
+            pub token_latency_ms: Option<u64>,
+            pub faults_on_oauth: Option<bool>,
+            $($(#[$doc])* $(#[$patch])* pub $name: Option<$ty>,)*
+            /// A field stored altered, or `null` for none.
+            #[serde(deserialize_with = "set_or_null")]
+            pub store_altered: Option<Option<String>>,
+            /// A field left out of updates, or `null` for none.
+            #[serde(deserialize_with = "set_or_null")]
+            pub drop_on_update: Option<Option<String>>,
+            /// A lock-out plan (counted from now), or `null` for none.
+            #[serde(deserialize_with = "set_or_null")]
+            pub lockout: Option<Option<super::lockout::LockoutPlan>>,
+        }
+
+    };
 }
+
+with_emulators!(gather_settings [] []);
 
 impl SandboxConfig {
     /// Checks that the rates are probabilities and the limits are usable.
@@ -130,11 +153,6 @@ impl SandboxConfig {
         if self.fault_rate + self.ambiguous_rate > 1.0 {
             return bad("fault_rate + ambiguous_rate must not exceed 1".to_string());
         }
-        if !(400..=599).contains(&self.books_daily_quota_status) {
-            return bad(
-                "books_daily_quota_status must be an error status (400 to 599)".to_string(),
-            );
-        }
         if let Some(r) = self.rate_limit_per_sec
             && !(r.is_finite() && r > 0.0)
         {
@@ -148,15 +166,8 @@ impl SandboxConfig {
         if self.token_ttl_secs == 0 {
             return bad("token_ttl_secs must be at least 1".to_string());
         }
-        if self.zoho_max_live_tokens == 0 || self.books_max_concurrent == 0 {
-            return bad("token and concurrency limits must be at least 1".to_string());
-        }
-        if self
-            .sms_unsupported_country_codes
-            .iter()
-            .any(|c| c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()))
-        {
-            return bad("sms_unsupported_country_codes must be calling codes (digits)".to_string());
+        for e in EMULATORS {
+            e.validate(self).map_err(SandboxError::Config)?;
         }
         Ok(())
     }
@@ -177,22 +188,9 @@ impl SandboxConfig {
             write_delay_ms,
             token_ttl_secs,
             token_latency_ms,
-            faults_on_oauth,
-            zoho_token_requests_per_window,
-            zoho_token_window_secs,
-            zoho_max_live_tokens,
-            books_requests_per_minute,
-            books_max_concurrent,
-            zoom_page_token_ttl_secs,
-            sms_unsupported_country_codes,
-            books_daily_quota_status,
-            sms_answer_first_number_only,
-            zoho_scope,
-            zoom_scope
+            faults_on_oauth
         );
-        if let Some(v) = patch.books_daily_quota {
-            c.books_daily_quota = v;
-        }
+        c.patch_emulator_settings(patch);
         if let Some(v) = patch.rate_window_per_sec {
             c.rate_window_per_sec = v;
         }
@@ -210,47 +208,29 @@ impl SandboxConfig {
     }
 }
 
-/// A change to a running sandbox's configuration: the fields given are set, the others kept.
-/// For `rate_limit_per_sec` and `books_daily_quota`, an explicit JSON `null` removes the limit
-/// (for `store_altered` and `drop_on_update`, the tampering).
-/// The port and the seed cannot change while running.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ConfigPatch {
-    #[serde(deserialize_with = "set_or_null")]
-    pub rate_limit_per_sec: Option<Option<f64>>,
-    #[serde(deserialize_with = "set_or_null")]
-    pub rate_window_per_sec: Option<Option<u32>>,
-    pub fault_rate: Option<f64>,
-    pub ambiguous_rate: Option<f64>,
-    pub latency_ms: Option<u64>,
-    pub write_delay_ms: Option<u64>,
-    pub token_ttl_secs: Option<u64>,
-    pub token_latency_ms: Option<u64>,
-    pub faults_on_oauth: Option<bool>,
-    pub zoho_token_requests_per_window: Option<u32>,
-    pub zoho_token_window_secs: Option<u64>,
-    pub zoho_max_live_tokens: Option<usize>,
-    pub books_requests_per_minute: Option<u32>,
-    pub books_max_concurrent: Option<u32>,
-    #[serde(deserialize_with = "set_or_null")]
-    pub books_daily_quota: Option<Option<u64>>,
-    pub books_daily_quota_status: Option<u16>,
-    pub zoom_page_token_ttl_secs: Option<u64>,
-    pub sms_unsupported_country_codes: Option<Vec<String>>,
-    pub sms_answer_first_number_only: Option<bool>,
-    /// The scopes of the tokens issued from now on (tokens issued before keep theirs).
-    pub zoho_scope: Option<String>,
-    pub zoom_scope: Option<String>,
-    /// A field stored altered, or `null` for none.
-    #[serde(deserialize_with = "set_or_null")]
-    pub store_altered: Option<Option<String>>,
-    /// A field left out of updates, or `null` for none.
-    #[serde(deserialize_with = "set_or_null")]
-    pub drop_on_update: Option<Option<String>>,
-    /// A lock-out plan (counted from now), or `null` for none.
-    #[serde(deserialize_with = "set_or_null")]
-    pub lockout: Option<Option<super::lockout::LockoutPlan>>,
+/// The `bulkline sandbox` options the emulators declare: every emulator's limits, then every
+/// emulator's scopes, in the order of the `emulators!` line.
+#[derive(Debug, Clone, Copy)]
+pub struct EmulatorOptions;
+
+impl FlagSource for EmulatorOptions {
+    fn flags() -> Vec<&'static Flag> {
+        let limits = EMULATORS.iter().flat_map(|e| e.options().limits);
+        let scopes = EMULATORS.iter().flat_map(|e| e.options().scopes);
+        each_once(limits.chain(scopes))
+    }
+}
+
+impl SandboxConfig {
+    /// This configuration with the settings the emulators' options give (see
+    /// [`EmulatorOptions`]).
+    pub fn with_options(mut self, values: &FlagValues) -> Result<SandboxConfig, SandboxError> {
+        for e in EMULATORS {
+            e.set_options(values, &mut self)
+                .map_err(SandboxError::Config)?;
+        }
+        Ok(self)
+    }
 }
 
 /// A present field (even `null`) is `Some`, an absent one (via `default`) is `None`.

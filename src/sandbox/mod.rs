@@ -4,38 +4,96 @@
 //! rate limit and injected faults. Users run it with `bulkline sandbox`; tests start it in
 //! process with [`Sandbox::start`].
 //!
-//! Endpoints (all on one host):
+//! Each API (and each token server) is an emulator of its own, in its own module: its
+//! endpoints, its records, its seed, its limits and its part of the admin JSON, behind the
+//! [`emulator::Emulator`] trait. The `emulators!` line below lists them: the router
+//! ([`router`]), the admin surface `/_sandbox/...` ([`admin`]), the seed ([`seed`]), the bulk
+//! records ([`bulk`]), the configuration ([`config`]) and the choices table ([`choices`]) only
+//! ask that list. Today's emulators (all on one host):
 //!
-//! - Zoho OAuth `POST /oauth/v2/token`; Zoom OAuth `POST /oauth/token` ([`oauth`]).
+//! - Zoho's token server `POST /oauth/v2/token` ([`zoho`]); Zoom's `POST /oauth/token`
+//!   ([`zoom`]).
 //! - Zoho Voice contacts `/rest/json/zv/contacts...` ([`zoho_voice`]).
 //! - Zoho Books contact persons `/books/v3/contacts/...` ([`zoho_books`]).
 //! - Zoom Contact Center contacts `/v2/contact_center/address_books/{id}/contacts...`
 //!   ([`zoom_cc`]).
 //! - Zoho Voice SMS `/rest/json/v1/sms/send`, `/rest/json/v2/sms/send`,
 //!   `/rest/json/v1/sms/logs` ([`sms`]).
-//! - The admin surface `/_sandbox/...` ([`admin`]).
+//!
+//! The admin surface `/_sandbox/...` is the sandbox's own ([`admin`]).
 //!
 //! The credentials it accepts and the records it starts with are in [`seed`]. Where the pages
 //! are silent (an error code, its status, a limit, a paging detail), what the sandbox answers
-//! is listed in one table: see `choices.rs` ([`choices::CHOICES`]).
+//! is listed in one table: see `choices.rs` ([`choices::all`]).
+
+/// Declares an emulator's settings in the sandbox's configuration (see `config.rs`): its
+/// limits (placed with every emulator's limits) and its token scopes (placed after them), each
+/// as `/// doc`, `name: Type = default` and, for its field of the patch, attributes after a
+/// comma. Defines the module's `settings!`, which adds them to the lists being gathered.
+macro_rules! emulator_settings {
+    (limits { $($limits:tt)* } scopes { $($scopes:tt)* }) => {
+        emulator_settings!(@ [$($limits)*] [$($scopes)*] $);
+    };
+    (@ [$($limits:tt)*] [$($scopes:tt)*] $d:tt) => {
+        /// Adds this emulator's settings to the lists being gathered, then goes on.
+        macro_rules! settings {
+            ($d next:ident $d rest:tt [$d($d all_limits:tt)*] [$d($d all_scopes:tt)*]) => {
+                $d next!(
+                    $d rest
+                    [$d($d all_limits)* $($limits)*]
+                    [$d($d all_scopes)* $($scopes)*]
+                );
+            };
+        }
+        pub(crate) use settings;
+    };
+}
+
+/// Declares the emulator modules and [`EMULATORS`], from their names: `emulators!(a, b)`
+/// means `pub mod a; pub mod b;` and the emulators their `EMULATOR`s are, in that order (the
+/// order of the state JSON's parts, of the configuration's settings, of the choices and of a
+/// bulk record's writes). Defines `with_emulators!(callback args...)`, which calls
+/// `callback!([a, b] args...)`, for what is declared from every emulator (the configuration).
+macro_rules! emulators {
+    ($($module:ident),+ $(,)?) => {
+        emulators!(@ [$($module),+] $);
+    };
+    (@ [$($module:ident),+] $d:tt) => {
+        $(pub mod $module;)+
+
+        /// Every emulator, in the order of the `emulators!` line.
+        pub static EMULATORS: &[&dyn emulator::Emulator] = &[$(&$module::EMULATOR),+];
+
+        /// Every emulator's seeded values (what [`seed`] re-exports).
+        mod seeds {
+            $(pub use super::$module::seeded::*;)+
+        }
+
+        /// Calls `callback!([every emulator's module] args...)`.
+        macro_rules! with_emulators {
+            ($d callback:ident $d($d args:tt)*) => {
+                $d callback!([$($module),+] $d($d args)*);
+            };
+        }
+    };
+}
+
+emulators!(zoho, zoom, zoho_voice, zoho_books, zoom_cc, sms);
 
 pub mod admin;
 pub mod bulk;
 pub mod choices;
 pub mod config;
+pub mod emulator;
 pub mod faults;
 pub mod lockout;
-pub mod oauth;
 pub mod paging;
 mod router;
 pub mod seed;
-pub mod sms;
 pub mod state;
 pub mod tamper;
+pub mod tokens;
 pub mod wire;
-pub mod zoho_books;
-pub mod zoho_voice;
-pub mod zoom_cc;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -45,7 +103,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{ConfigPatch, SandboxConfig};
-pub use state::{BooksContactPerson, Direction, SmsMessage, Stats, VoiceContact, ZoomContact};
+pub use sms::{Direction, SmsMessage};
+pub use state::Stats;
 
 use state::{Shared, lock};
 
@@ -170,66 +229,15 @@ impl Sandbox {
         admin::snapshot(&self.shared)
     }
 
-    /// The Zoho Voice contacts, by id.
-    pub fn voice_contacts(&self) -> Vec<VoiceContact> {
-        lock(&self.shared.store).voice.values().cloned().collect()
-    }
-
-    /// The Zoho Books contact persons, by id.
-    pub fn books_contact_persons(&self) -> Vec<BooksContactPerson> {
-        lock(&self.shared.store)
-            .books_persons
-            .values()
-            .cloned()
-            .collect()
-    }
-
-    /// The Zoom address-book contacts, in creation order.
-    pub fn zoom_contacts(&self) -> Vec<ZoomContact> {
-        lock(&self.shared.store)
-            .zoom_contacts
-            .values()
-            .cloned()
-            .collect()
-    }
-
     /// The records of the target named `target` (a name of the connectors' registry), as the
     /// tests compare them; none for a name the sandbox does not serve.
     pub fn records(&self, target: &str) -> Vec<StoredRecord> {
-        let record = |id: String, phones: Vec<String>| StoredRecord { id, phones };
-        match target {
-            "zoho-voice" => self
-                .voice_contacts()
-                .into_iter()
-                .map(|c| {
-                    let mobile = c.fields.get("mobile").cloned().unwrap_or_default();
-                    record(c.contact_id.to_string(), vec![mobile])
-                })
-                .collect(),
-            "zoho-books" => self
-                .books_contact_persons()
-                .into_iter()
-                .map(|p| record(p.contact_person_id.to_string(), vec![p.mobile]))
-                .collect(),
-            "zoom-cc" => self
-                .zoom_contacts()
-                .into_iter()
-                .map(|c| record(c.contact_id, c.phone_numbers))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// The SMS log (sent and received), in arrival order.
-    pub fn sms_messages(&self) -> Vec<SmsMessage> {
-        lock(&self.shared.store).sms.clone()
-    }
-
-    /// Records an incoming SMS (e.g. "STOP") from `number`; returns its log id.
-    pub fn add_incoming_sms(&self, number: &str, message: &str) -> Result<String, SandboxError> {
         let mut store = lock(&self.shared.store);
-        sms::add_incoming(&mut store, number, message, None, wire::now_ms())
-            .map_err(SandboxError::Invalid)
+        EMULATORS
+            .iter()
+            .find(|e| e.target() == Some(target))
+            .map(|e| e.records(&mut store))
+            .unwrap_or_default()
     }
 
     /// Adds `n` records to every API (see [`bulk`]).
@@ -258,16 +266,10 @@ impl Sandbox {
             .unwrap_or(0)
     }
 
-    /// Access tokens issued so far: (Zoho, Zoom).
-    pub fn tokens_issued(&self) -> (u64, u64) {
-        let store = lock(&self.shared.store);
-        (store.oauth.zoho_issued, store.oauth.zoom_issued)
-    }
-
-    /// Every access token issued so far (Zoho's and Zoom's, expired ones too), oldest first.
+    /// Every access token issued so far (expired ones too), oldest first.
     pub fn access_tokens(&self) -> Vec<String> {
         lock(&self.shared.store)
-            .oauth
+            .tokens
             .issued
             .iter()
             .cloned()

@@ -16,14 +16,83 @@
 //! (`ZVSMS-4005`). Which code the live API answers for either is not on the pages.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::choices::Choice;
+use super::emulator::{BulkRecord, Ctx, Emulator, Endpoint, Found, Placed};
 use super::seed;
-use super::state::{Direction, SmsMessage, Store};
+use super::tokens::TokenServer;
+use super::state::{Store, lock};
 use super::wire::{self, Req, json};
+use super::zoho_voice::Contacts;
+use crate::scopes::{Api, Op};
+
+/// The SMS account's seeded sender and user.
+pub mod seeded {
+    /// The default SMS sender id.
+    pub const SMS_SENDER_ID: &str = "+14845550100";
+    /// The SMS user's email.
+    pub const SMS_EMAIL: &str = "sandbox@example.com";
+    /// The SMS user's zuid.
+    pub const SMS_ZUID: u64 = 669069956;
+    /// The SMS organization's zsoid.
+    pub const SMS_ZSOID: &str = "697950588";
+}
+
+/// The direction of an SMS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+}
+
+/// One SMS in the Zoho Voice log, sent through the API or received (seeded by the admin API).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmsMessage {
+    pub logid: String,
+    /// E.164, e.g. `+13239205839`.
+    pub customer_number: String,
+    /// The ISO country code in lowercase (`us`), from the calling code.
+    pub country: String,
+    pub message: String,
+    pub sender_id: String,
+    pub direction: Direction,
+    /// `IN_QUEUE`, `SCHEDULED`, `DELIVERED`, ...
+    pub status: String,
+    pub submitted_time: u64,
+    pub scheduled_time: Option<String>,
+    pub time_zone: Option<String>,
+    pub multipart_count: u32,
+    pub is_mms: bool,
+    pub mms_meta: Vec<serde_json::Value>,
+}
+
+/// The messages a log query matched (their indexes in [`SmsLog::sms`], newest first), for the
+/// query `key` over the first `len` messages.
+#[derive(Debug, Clone, Default)]
+pub struct LogMatches {
+    pub key: String,
+    pub len: usize,
+    pub hits: Vec<usize>,
+}
+
+/// The SMS log: the emulator's room of the store.
+#[derive(Debug, Default)]
+pub struct SmsLog {
+    /// In arrival order.
+    pub sms: Vec<SmsMessage>,
+    /// The last log query's matches, newest first, so that reading its pages in turn does not
+    /// filter and sort every message again for each page.
+    pub sms_query: Option<LogMatches>,
+    /// The logs' customer names by mobile, as of a count of changes to the contacts.
+    pub sms_names: Option<(u64, Arc<HashMap<String, String>>)>,
+}
 
 /// The longest message.
 pub const MAX_MESSAGE_CHARS: usize = 1_000;
@@ -94,14 +163,6 @@ impl SmsRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            SmsRoute::SendV1 => "POST /rest/json/v1/sms/send",
-            SmsRoute::SendV2 => "POST /rest/json/v2/sms/send",
-            SmsRoute::Logs => "GET /rest/json/v1/sms/logs",
-        }
-    }
 }
 
 /// Zoho Voice SMS's error shape (HTTP 400).
@@ -331,7 +392,7 @@ fn send(
             &format!("Bad Request: '{sender}' is not a sender id of this account."),
         );
     }
-    let names = names_by_mobile(store);
+    let names = names_by_mobile(store.rooms.get::<Contacts>());
     let mut sent = Vec::new();
     for number in targets {
         let msg = SmsMessage {
@@ -376,7 +437,7 @@ fn send(
             o.insert("status".into(), json!("IN_QUEUE"));
         }
         sent.push(out);
-        store.sms.push(msg);
+        store.rooms.get::<SmsLog>().sms.push(msg);
     }
     let send = if sent.len() == 1 {
         sent.pop().unwrap_or(Value::Null)
@@ -393,9 +454,9 @@ fn send(
 }
 
 /// The names of the Zoho Voice contacts by mobile (E.164), the first contact winning.
-fn names_by_mobile(store: &Store) -> HashMap<String, String> {
+fn names_by_mobile(contacts: &Contacts) -> HashMap<String, String> {
     let mut names = HashMap::new();
-    for c in store.voice.values() {
+    for c in contacts.voice.values() {
         if let Some(m) = c.fields.get("mobile").and_then(|m| normalize_number(m)) {
             names.entry(m).or_insert_with(|| {
                 let first = c.fields.get("first_name").cloned().unwrap_or_default();
@@ -425,7 +486,7 @@ pub fn add_incoming(
 ) -> Result<String, String> {
     let n = normalize_number(number).ok_or_else(|| format!("invalid number '{number}'"))?;
     let logid = store.rng.uuid();
-    store.sms.push(SmsMessage {
+    store.rooms.get::<SmsLog>().sms.push(SmsMessage {
         logid: logid.clone(),
         country: country_of(&n).1,
         customer_number: n,
@@ -454,17 +515,18 @@ pub enum LogEdit {
 
 /// Changes or removes the message with `logid`; false when there is none.
 pub fn edit_log(store: &mut Store, logid: &str, edit: &LogEdit) -> bool {
-    let Some(i) = store.sms.iter().position(|m| m.logid == logid) else {
+    let log = store.rooms.get::<SmsLog>();
+    let Some(i) = log.sms.iter().position(|m| m.logid == logid) else {
         return false;
     };
     match edit {
         LogEdit::Remove => {
-            store.sms.remove(i);
+            log.sms.remove(i);
         }
-        LogEdit::Text(t) => store.sms[i].message = t.clone(),
+        LogEdit::Text(t) => log.sms[i].message = t.clone(),
     }
     // The cached matches of the last query hold indexes and texts: they are stale now.
-    store.sms_query = None;
+    log.sms_query = None;
     true
 }
 
@@ -492,6 +554,19 @@ fn parse_when(text: &str, end: bool) -> Option<i64> {
         return None;
     }
     Some(start + ((h * 60 + m) * 60 + s) * 1000 + if end { 999 } else { 0 })
+}
+
+/// The logs' customer names by mobile, as of the contacts' last change (cached until the next).
+fn names_as_of_now(store: &mut Store) -> Arc<HashMap<String, String>> {
+    let changes = store.rooms.get::<Contacts>().voice_changes;
+    if let Some((at, names)) = &store.rooms.get::<SmsLog>().sms_names
+        && *at == changes
+    {
+        return Arc::clone(names);
+    }
+    let names = Arc::new(names_by_mobile(store.rooms.get::<Contacts>()));
+    store.rooms.get::<SmsLog>().sms_names = Some((changes, Arc::clone(&names)));
+    names
 }
 
 fn logs(store: &mut Store, req: &Req) -> Response {
@@ -543,12 +618,13 @@ fn logs(store: &mut Store, req: &Req) -> Response {
         .map(str::to_ascii_lowercase);
     // Messages are only ever appended: the last query's matches hold while none is added.
     let key = format!("{from_ms:?}|{to_ms:?}|{direction:?}|{number:?}|{country:?}");
-    let fresh = store
+    let log = store.rooms.get::<SmsLog>();
+    let fresh = log
         .sms_query
         .as_ref()
-        .is_some_and(|q| q.key == key && q.len == store.sms.len());
+        .is_some_and(|q| q.key == key && q.len == log.sms.len());
     if !fresh {
-        let mut hits: Vec<usize> = store
+        let mut hits: Vec<usize> = log
             .sms
             .iter()
             .enumerate()
@@ -566,26 +642,17 @@ fn logs(store: &mut Store, req: &Req) -> Response {
             .collect();
         // Newest first; among equal times, the later arrival first.
         hits.reverse();
-        hits.sort_by_key(|&i| std::cmp::Reverse(store.sms[i].submitted_time));
-        store.sms_query = Some(crate::sandbox::state::LogMatches {
+        hits.sort_by_key(|&i| std::cmp::Reverse(log.sms[i].submitted_time));
+        log.sms_query = Some(LogMatches {
             key,
-            len: store.sms.len(),
+            len: log.sms.len(),
             hits,
         });
     }
-    let Some(matches) = store.sms_query.as_ref() else {
-        return error("ZVSMS-4005", "the query could not be run");
-    };
-    let total = matches.hits.len();
-    let names = match &store.sms_names {
-        Some((at, names)) if *at == store.voice_changes => std::sync::Arc::clone(names),
-        _ => {
-            let names = std::sync::Arc::new(names_by_mobile(store));
-            store.sms_names = Some((store.voice_changes, std::sync::Arc::clone(&names)));
-            names
-        }
-    };
-    let Some(matches) = store.sms_query.as_ref() else {
+    let total = log.sms_query.as_ref().map_or(0, |q| q.hits.len());
+    let names = names_as_of_now(store);
+    let log = store.rooms.get::<SmsLog>();
+    let Some(matches) = log.sms_query.as_ref() else {
         return error("ZVSMS-4005", "the query could not be run");
     };
     let items: Vec<Value> = matches
@@ -593,7 +660,7 @@ fn logs(store: &mut Store, req: &Req) -> Response {
         .iter()
         .skip(from)
         .take(size)
-        .map(|&i| log_json(&names, &store.sms[i]))
+        .map(|&i| log_json(&names, &log.sms[i]))
         .collect();
     json(
         StatusCode::OK,
@@ -638,6 +705,201 @@ fn log_json(names: &HashMap<String, String>, m: &SmsMessage) -> Value {
     }
     o
 }
+
+impl Endpoint for SmsRoute {
+    fn label(&self) -> &'static str {
+        match self {
+            SmsRoute::SendV1 => "POST /rest/json/v1/sms/send",
+            SmsRoute::SendV2 => "POST /rest/json/v2/sms/send",
+            SmsRoute::Logs => "GET /rest/json/v1/sms/logs",
+        }
+    }
+
+    fn op(&self) -> Option<Op> {
+        Some(SmsRoute::op(self))
+    }
+
+    fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
+        let rules = Rules {
+            unsupported: &ctx.config.sms_unsupported_country_codes,
+            first_number_only: ctx.config.sms_answer_first_number_only,
+        };
+        handle(store, *self, ctx.req, &rules, ctx.now_ms)
+    }
+}
+
+emulator_settings! {
+    limits {
+        /// Zoho Voice SMS: country calling codes (digits, e.g. "7") answered `ZVSMS-4038`.
+        sms_unsupported_country_codes: Vec<String> = vec!["7".to_string(), "98".to_string()];
+        /// Zoho Voice SMS: the answer to a send of several numbers names only the first (the pages
+        /// show no such answer: a client must not count on one log id per number).
+        sms_answer_first_number_only: bool = false;
+    }
+    scopes {}
+}
+
+/// The emulator.
+pub static EMULATOR: Sms = Sms;
+
+/// The Zoho Voice SMS API.
+#[derive(Debug)]
+pub struct Sms;
+
+impl Emulator for Sms {
+    fn name(&self) -> &'static str {
+        "sms"
+    }
+
+    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
+        match segs {
+            ["rest", "json", rest @ ..] => {
+                SmsRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
+            }
+            _ => None,
+        }
+    }
+
+    fn owns(&self, segs: &[&str]) -> bool {
+        segs.starts_with(&["rest", "json"])
+    }
+
+    /// Zoho Voice's shape: the SMS API is part of it.
+    fn error(&self, status: StatusCode, message: &str) -> Response {
+        super::zoho_voice::EMULATOR.error(status, message)
+    }
+
+    fn token_server(&self) -> Option<&'static dyn TokenServer> {
+        Some(&super::zoho::EMULATOR)
+    }
+
+    fn scope_api(&self) -> Option<Api> {
+        Some(crate::sms::api::API)
+    }
+
+    fn validate(&self, config: &super::SandboxConfig) -> Result<(), String> {
+        if config
+            .sms_unsupported_country_codes
+            .iter()
+            .any(|c| c.is_empty() || !c.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err("sms_unsupported_country_codes must be calling codes (digits)".to_string());
+        }
+        Ok(())
+    }
+
+    fn snapshot(&self, store: &mut Store) -> Option<Value> {
+        let log = store.rooms.get::<SmsLog>();
+        Some(json!({"count": log.sms.len(), "messages": log.sms}))
+    }
+
+    fn env(&self) -> Vec<Placed<String>> {
+        super::emulator::env_lines(&[(11, "ZOHO_VOICE_SENDER_ID", seed::SMS_SENDER_ID)])
+    }
+
+    fn choices(&self) -> &'static [Choice] {
+        CHOICES
+    }
+
+    /// An outgoing message, delivered, to the record's mobile; record 0's text is its first
+    /// name (a formula).
+    fn add_bulk(&self, store: &mut Store, r: &BulkRecord, now_ms: u64) {
+        let number = normalize_number(&r.mobile).unwrap_or_else(|| r.mobile.clone());
+        let logid = store.rng.uuid();
+        store.rooms.get::<SmsLog>().sms.push(SmsMessage {
+            logid,
+            country: country_of(&number).1,
+            customer_number: number,
+            message: if r.i == 0 {
+                r.first.clone()
+            } else {
+                format!("Hello {}", r.first)
+            },
+            sender_id: seed::SMS_SENDER_ID.to_string(),
+            direction: Direction::Outgoing,
+            status: "DELIVERED".to_string(),
+            submitted_time: now_ms + r.i,
+            scheduled_time: None,
+            time_zone: None,
+            multipart_count: 1,
+            is_mms: false,
+            mms_meta: Vec::new(),
+        });
+    }
+}
+
+impl super::bulk::Apis {
+    /// Bulk messages in the SMS logs only.
+    #[allow(non_upper_case_globals)]
+    pub const SmsLogs: super::bulk::Apis = super::bulk::Apis::Only("sms");
+}
+
+impl super::Sandbox {
+    /// The SMS log (sent and received), in arrival order.
+    pub fn sms_messages(&self) -> Vec<SmsMessage> {
+        let mut store = lock(&self.shared.store);
+        store.rooms.get::<SmsLog>().sms.clone()
+    }
+
+    /// Records an incoming SMS (e.g. "STOP") from `number`; returns its log id.
+    pub fn add_incoming_sms(
+        &self,
+        number: &str,
+        message: &str,
+    ) -> Result<String, super::SandboxError> {
+        let mut store = lock(&self.shared.store);
+        add_incoming(&mut store, number, message, None, wire::now_ms())
+            .map_err(super::SandboxError::Invalid)
+    }
+}
+
+const SMS_PAGES: &str = "Zoho Voice SMS page and the current send/logs pages";
+
+/// What the sandbox answers where the page is silent.
+const CHOICES: &[Choice] = &[
+    Choice {
+        target: "zoho-voice-sms",
+        point: "error codes other than ZVSMS-4027 and ZVSMS-4038",
+        sandbox: "ZVSMS-4001 missing or invalid number, ZVSMS-4002 missing message, ZVSMS-4003 message too long, ZVSMS-4005 any other bad parameter; all HTTP 400",
+        silent: SMS_PAGES,
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "what ZVSMS-4027 means",
+        sandbox: "a send with no sender id, or one the account does not have",
+        silent: "the send pages (ZVSMS-4027 \"Bad Request\" is only their error sample)",
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "which countries a send is refused for",
+        sandbox: "calling codes 7 and 98 answer ZVSMS-4038 (sms_unsupported_country_codes)",
+        silent: SMS_PAGES,
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "the answer to a send of several numbers",
+        sandbox: "one log id per number, in order (sms_answer_first_number_only names only the first)",
+        silent: "the send pages (one sample, one number)",
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "delivery",
+        sandbox: "a message is DELIVERED at once unless scheduled",
+        silent: SMS_PAGES,
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "the time zone of the logs' fromDate and toDate, and the answer to a date alone",
+        sandbox: "UTC; a date alone (no time) is refused: HTTP 400 ZVSMS-4005 naming the parameter and the form yyyy-MM-dd HH:mm:ss",
+        silent: "the logs page (time zone not stated; the form is given, not the refusal)",
+    },
+    Choice {
+        target: "zoho-voice-sms",
+        point: "the answer to a send of more than 10 numbers",
+        sandbox: "HTTP 400 ZVSMS-4005 \"customerNumber: Maximum allowed is 10 numbers per request (N given).\"; nothing is sent",
+        silent: "the current send pages (they give the limit, not the answer)",
+    },
+];
 
 #[cfg(test)]
 mod tests {

@@ -3,14 +3,76 @@
 //! create/get/update answers give them as numbers.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use super::StoredRecord;
+use super::choices::Choice;
+use super::emulator::{
+    BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed,
+};
+use super::paging::Positions;
 use super::seed;
-use super::state::{Store, VoiceContact};
+use super::tokens::TokenServer;
+use super::state::{Store, lock};
 use super::wire::{Req, json};
+use crate::scopes::{Api, Op};
+
+/// Zoho Voice's seeded ids.
+pub mod seeded {
+    /// The first Zoho Voice contact id handed out.
+    pub const VOICE_FIRST_CONTACT_ID: u64 = 315000153769001;
+    /// The owner of every Zoho Voice contact (and the SMS user).
+    pub const VOICE_OWNER_ID: u64 = 415005010526109;
+    /// The owner's name.
+    pub const VOICE_OWNER_NAME: &str = "Sandbox User";
+    /// The Zoho Voice contact statuses (id, display value), as on the page.
+    pub const VOICE_CONTACT_STATUSES: [(&str, &str); 3] = [
+        ("1000000000027", "Active"),
+        ("1000000000029", "In Active"),
+        ("1000000000031", "VIP"),
+    ];
+}
+
+/// A Zoho Voice contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VoiceContact {
+    pub contact_id: u64,
+    /// The string fields of the page's schema (first_name, mobile, ...), empty when unset.
+    pub fields: BTreeMap<String, String>,
+    /// The status (id, display value), if one was set.
+    pub contact_status: Option<(String, String)>,
+    /// Milliseconds since the epoch.
+    pub created_time: u64,
+}
+
+/// The Zoho Voice contacts: the emulator's room of the store.
+#[derive(Debug)]
+pub struct Contacts {
+    pub voice: BTreeMap<u64, VoiceContact>,
+    pub next_voice_id: u64,
+    /// Where the last page of the contact list ended.
+    pub voice_positions: Positions,
+    /// Changes to the contacts so far (creates, updates, deletes): what the SMS logs' cached
+    /// customer names are checked against.
+    pub voice_changes: u64,
+}
+
+impl Default for Contacts {
+    /// No contacts yet.
+    fn default() -> Self {
+        Contacts {
+            voice: BTreeMap::new(),
+            next_voice_id: seed::VOICE_FIRST_CONTACT_ID,
+            voice_positions: Positions::default(),
+            voice_changes: 0,
+        }
+    }
+}
 
 /// The string fields of a contact, in the order the page's answers show them.
 pub const FIELDS: [&str; 17] = [
@@ -73,17 +135,6 @@ impl VoiceRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            VoiceRoute::Create => "POST /rest/json/zv/contacts",
-            VoiceRoute::List => "GET /rest/json/zv/contacts",
-            VoiceRoute::Statuses => "GET /rest/json/zv/contacts/contact_status",
-            VoiceRoute::Get(_) => "GET /rest/json/zv/contacts/{id}",
-            VoiceRoute::Update(_) => "PUT /rest/json/zv/contacts/{id}",
-            VoiceRoute::Delete(_) => "DELETE /rest/json/zv/contacts/{id}",
-        }
-    }
 }
 
 /// Zoho Voice's error shape.
@@ -107,7 +158,7 @@ fn not_found() -> Response {
 }
 
 /// Answers one Zoho Voice contacts request.
-pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> Response {
+pub fn handle(store: &mut Contacts, route: &VoiceRoute, req: &Req, now_ms: u64) -> Response {
     match route {
         VoiceRoute::Statuses => {
             let statuses: Vec<Value> = seed::VOICE_CONTACT_STATUSES
@@ -167,7 +218,7 @@ pub fn handle(store: &mut Store, route: &VoiceRoute, req: &Req, now_ms: u64) -> 
     }
 }
 
-fn find<'a>(store: &'a Store, id: &str) -> Option<&'a VoiceContact> {
+fn find<'a>(store: &'a Contacts, id: &str) -> Option<&'a VoiceContact> {
     id.parse::<u64>().ok().and_then(|i| store.voice.get(&i))
 }
 
@@ -178,7 +229,7 @@ fn ok_contact(contact: Value) -> Response {
     )
 }
 
-fn list(store: &mut Store, req: &Req) -> Response {
+fn list(store: &mut Contacts, req: &Req) -> Response {
     let from = match req.query("from").map(str::parse::<usize>) {
         None => 0,
         Some(Ok(n)) => n,
@@ -205,7 +256,7 @@ fn list(store: &mut Store, req: &Req) -> Response {
 }
 
 /// The ids of the contacts at positions `from..from + size`, in id order.
-fn page(store: &mut Store, from: usize, size: usize) -> Vec<u64> {
+fn page(store: &mut Contacts, from: usize, size: usize) -> Vec<u64> {
     let mut ids = store
         .voice_positions
         .page(&store.voice, 0, |_| true, from, size);
@@ -215,7 +266,7 @@ fn page(store: &mut Store, from: usize, size: usize) -> Vec<u64> {
 
 /// A new contact, created at `now_ms`, with the next free id: `given` set over empty fields.
 pub fn new_contact(
-    store: &mut Store,
+    store: &mut Contacts,
     given: impl IntoIterator<Item = (String, String)>,
     now_ms: u64,
 ) -> VoiceContact {
@@ -401,21 +452,209 @@ pub fn is_email(s: &str) -> bool {
     }
 }
 
+impl Endpoint for VoiceRoute {
+    fn label(&self) -> &'static str {
+        match self {
+            VoiceRoute::Create => "POST /rest/json/zv/contacts",
+            VoiceRoute::List => "GET /rest/json/zv/contacts",
+            VoiceRoute::Statuses => "GET /rest/json/zv/contacts/contact_status",
+            VoiceRoute::Get(_) => "GET /rest/json/zv/contacts/{id}",
+            VoiceRoute::Update(_) => "PUT /rest/json/zv/contacts/{id}",
+            VoiceRoute::Delete(_) => "DELETE /rest/json/zv/contacts/{id}",
+        }
+    }
+
+    fn op(&self) -> Option<Op> {
+        Some(VoiceRoute::op(self))
+    }
+
+    fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
+        handle(store.rooms.get::<Contacts>(), self, ctx.req, ctx.now_ms)
+    }
+}
+
+emulator_settings! {
+    limits {}
+    scopes {}
+}
+
+/// The emulator.
+pub static EMULATOR: ZohoVoice = ZohoVoice;
+
+/// The Zoho Voice contacts API.
+#[derive(Debug)]
+pub struct ZohoVoice;
+
+impl Emulator for ZohoVoice {
+    fn name(&self) -> &'static str {
+        "zoho_voice"
+    }
+
+    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
+        match segs {
+            ["rest", "json", "zv", "contacts", rest @ ..] => {
+                VoiceRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
+            }
+            _ => None,
+        }
+    }
+
+    fn owns(&self, segs: &[&str]) -> bool {
+        segs.starts_with(&["rest", "json"])
+    }
+
+    fn error(&self, status: StatusCode, message: &str) -> Response {
+        error(status, &status.as_u16().to_string(), message)
+    }
+
+    fn token_server(&self) -> Option<&'static dyn TokenServer> {
+        Some(&super::zoho::EMULATOR)
+    }
+
+    fn scope_api(&self) -> Option<Api> {
+        Some(crate::connectors::zoho_voice::DESCRIPTOR.api)
+    }
+
+    fn contacts(&self) -> Option<Carried> {
+        Some(Carried::Parameter)
+    }
+
+    fn snapshot(&self, store: &mut Store) -> Option<Value> {
+        let voice: Vec<Value> = store.rooms.get::<Contacts>().voice.values().map(detail).collect();
+        Some(json!({"count": voice.len(), "contacts": voice}))
+    }
+
+    fn credentials(&self) -> Vec<Placed<Value>> {
+        let statuses: Vec<Value> = seed::VOICE_CONTACT_STATUSES
+            .iter()
+            .map(|(id, name)| json!({"id": id, "display_value": name}))
+            .collect();
+        vec![Placed {
+            place: 7,
+            name: "voice_contact_statuses",
+            value: Value::Array(statuses),
+        }]
+    }
+
+    fn choices(&self) -> &'static [Choice] {
+        CHOICES
+    }
+
+    fn target(&self) -> Option<&'static str> {
+        Some(crate::connectors::zoho_voice::DESCRIPTOR.name)
+    }
+
+    fn records(&self, store: &mut Store) -> Vec<StoredRecord> {
+        store
+            .rooms
+            .get::<Contacts>()
+            .voice
+            .values()
+            .map(|c| StoredRecord {
+                id: c.contact_id.to_string(),
+                phones: vec![c.fields.get("mobile").cloned().unwrap_or_default()],
+            })
+            .collect()
+    }
+
+    fn add_bulk(&self, store: &mut Store, r: &BulkRecord, now_ms: u64) {
+        let given = [
+            ("first_name".to_string(), r.first.clone()),
+            ("last_name".to_string(), r.last.clone()),
+            ("mobile".to_string(), r.mobile.clone()),
+            ("email".to_string(), r.email.clone()),
+        ];
+        let contacts = store.rooms.get::<Contacts>();
+        let c = new_contact(contacts, given, now_ms);
+        contacts.voice.insert(c.contact_id, c);
+        contacts.voice_changes += 1;
+    }
+}
+
+impl super::bulk::Apis {
+    /// Bulk records in the Zoho Voice contacts only.
+    #[allow(non_upper_case_globals)]
+    pub const Voice: super::bulk::Apis = super::bulk::Apis::Only("zoho_voice");
+}
+
+impl super::Sandbox {
+    /// The Zoho Voice contacts, by id.
+    pub fn voice_contacts(&self) -> Vec<VoiceContact> {
+        let mut store = lock(&self.shared.store);
+        store.rooms.get::<Contacts>().voice.values().cloned().collect()
+    }
+}
+
+const VOICE_PAGE: &str = "Zoho Voice contacts page";
+
+/// What the sandbox answers where the page is silent.
+const CHOICES: &[Choice] = &[
+    Choice {
+        target: "zoho-voice",
+        point: "what a lock-out answers (\"lock period is 10 min\" on the call-logs page)",
+        sandbox: "only when configured (`lockout`): HTTP 429 to every API request for its length, with a Retry-After of what is left, or with none (`retry_after: false`); on every API alike",
+        silent: "Zoho's current pages, 2026 (the lock period is quoted from the call-logs page; no page shows its answer)",
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "what a contact that does not exist (or was deleted) answers",
+        sandbox: "HTTP 404, code \"404\" \"The contact does not exist or has been deleted.\" (bulkline's undo counts it as already gone)",
+        silent: "Zoho Voice contacts page (errors only as \"<App Error Code>\"; Zoho's current pages, 2026: already-gone codes not documented)",
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "the code of a request it refuses (bad contact JSON, a missing key, paging out of range)",
+        sandbox: "HTTP 400, code \"400\" with the reason in message",
+        silent: VOICE_PAGE,
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "how the `contact` parameter travels on POST and PUT",
+        sandbox: "taken from a form body or the query string, for both methods",
+        silent: "Zoho Voice contacts page (Zoho's current pages, 2026: a form body on PUT may not arrive)",
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "a rate limit for contacts",
+        sandbox: "none of its own (only the global --rate-limit, answered 429 with Retry-After)",
+        silent: "Zoho Voice contacts page (the call-logs page's \"30 calls per min, lock 10 min\" may hold here too)",
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "an update that leaves keys out",
+        sandbox: "keys not sent keep their values (first_name and mobile are still required)",
+        silent: VOICE_PAGE,
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "paging: `from` and `size`",
+        sandbox: "`from` counts from 0 in id order; `size` 1..=50, else 400; meta.total is -1 unless totalCount=true",
+        silent: VOICE_PAGE,
+    },
+    Choice {
+        target: "zoho-voice",
+        point: "a token without the operation's scope",
+        sandbox: "HTTP 401, code OAUTH_SCOPE_MISMATCH \"invalid oauth scope to access this URL\"",
+        silent: VOICE_PAGE,
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn pages_in_turn_are_the_pages_counted_from_the_start() {
-        let mut store = Store::seeded(1);
-        crate::sandbox::bulk::add(&mut store, crate::sandbox::bulk::Apis::Voice, 230, 0);
-        let counted = |store: &Store, from: usize, size: usize| -> Vec<u64> {
+        let mut all = Store::seeded(1);
+        crate::sandbox::bulk::add(&mut all, crate::sandbox::bulk::Apis::Voice, 230, 0);
+        let store = all.rooms.get::<Contacts>();
+        let counted = |store: &Contacts, from: usize, size: usize| -> Vec<u64> {
             store.voice.keys().skip(from).take(size).copied().collect()
         };
         let mut from = 0;
         while from < 240 {
-            let expected = counted(&store, from, 50);
-            assert_eq!(page(&mut store, from, 50), expected, "from {from}");
+            let expected = counted(store, from, 50);
+            assert_eq!(page(store, from, 50), expected, "from {from}");
             if from == 100 {
                 // A delete before the cursor moves every later position: counted again.
                 let first = *store.voice.keys().next().unwrap();
@@ -424,14 +663,14 @@ mod tests {
             }
             if from == 150 {
                 // A new contact goes last: positions stay.
-                let c = new_contact(&mut store, [("first_name".to_string(), "N".to_string())], 0);
+                let c = new_contact(store, [("first_name".to_string(), "N".to_string())], 0);
                 store.voice.insert(c.contact_id, c);
             }
             from += 50;
         }
         // A page asked out of turn is counted from the start.
-        assert_eq!(page(&mut store, 7, 3), counted(&store, 7, 3));
-        assert_eq!(page(&mut store, 10, 50), counted(&store, 10, 50));
+        assert_eq!(page(store, 7, 3), counted(store, 7, 3));
+        assert_eq!(page(store, 10, 50), counted(store, 10, 50));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! `page_size` above the spec's 300 included).
 //!
 //! Where the spec is silent (which code, which status), what this module does is listed in
-//! `choices.rs` ([`super::choices::CHOICES`]).
+//! `choices.rs` ([`super::choices::all`]).
 
 use std::time::{Duration, Instant};
 
@@ -13,9 +13,141 @@ use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::state::{PageCursor, Store, ZoomContact, ZoomVariable};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::StoredRecord;
+use super::choices::Choice;
+use super::emulator::{BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed};
+use super::faults::SplitMix;
+use super::seed;
+use super::tokens::TokenServer;
+use super::state::{Store, lock};
 use super::wire::{CodedError, Req, empty, json};
 use super::zoho_voice::{is_email, is_phone};
+use crate::scopes::{Api, Op};
+
+/// Zoom Contact Center's seeded address book.
+pub mod seeded {
+    /// The Zoom Contact Center address book.
+    pub const ZOOM_ADDRESS_BOOK_ID: &str = "sbxAddressBook00000001";
+    /// Its name.
+    pub const ZOOM_ADDRESS_BOOK_NAME: &str = "Sandbox Address Book";
+}
+
+/// A Zoom Contact Center address book; seeded.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoomAddressBook {
+    pub address_book_id: String,
+    pub address_book_name: String,
+}
+
+/// A variable on a Zoom contact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoomVariable {
+    pub variable_id: String,
+    pub variable_value: String,
+}
+
+/// A Zoom Contact Center address-book contact.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ZoomContact {
+    pub contact_id: String,
+    pub address_book_id: String,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone_numbers: Vec<String>,
+    pub emails: Vec<String>,
+    pub location: String,
+    pub account_number: String,
+    pub company: String,
+    pub role: String,
+    pub variables: Vec<ZoomVariable>,
+}
+
+/// Where a Zoom `next_page_token` resumes a listing.
+#[derive(Debug, Clone)]
+pub struct PageCursor {
+    pub address_book_id: String,
+    /// The creation sequence number after which the next page starts.
+    pub after_seq: u64,
+    pub issued: Instant,
+}
+
+/// The address books and their contacts: the emulator's room of the store.
+#[derive(Debug)]
+pub struct ZoomState {
+    pub zoom_books: Vec<ZoomAddressBook>,
+    /// By creation sequence number. Added and removed through [`ZoomState::add_zoom_contact`]
+    /// and [`ZoomState::remove_zoom_contact`], which keep `zoom_book_sizes`.
+    pub zoom_contacts: BTreeMap<u64, ZoomContact>,
+    /// How many contacts each address book holds (a list page's `total_records`).
+    pub zoom_book_sizes: HashMap<String, usize>,
+    pub zoom_ids: HashMap<String, u64>,
+    pub zoom_cursors: HashMap<String, PageCursor>,
+    pub next_zoom_seq: u64,
+}
+
+impl Default for ZoomState {
+    /// The seeded address book, no contacts.
+    fn default() -> Self {
+        ZoomState {
+            zoom_books: vec![ZoomAddressBook {
+                address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
+                address_book_name: seed::ZOOM_ADDRESS_BOOK_NAME.to_string(),
+            }],
+            zoom_contacts: BTreeMap::new(),
+            zoom_book_sizes: HashMap::new(),
+            zoom_ids: HashMap::new(),
+            zoom_cursors: HashMap::new(),
+            next_zoom_seq: 1,
+        }
+    }
+}
+
+impl ZoomState {
+    /// Adds a Zoom contact under sequence number `seq`.
+    pub fn add_zoom_contact(&mut self, seq: u64, contact: ZoomContact) {
+        *self
+            .zoom_book_sizes
+            .entry(contact.address_book_id.clone())
+            .or_default() += 1;
+        let id = contact.contact_id.clone();
+        self.zoom_ids.insert(id.clone(), seq);
+        if let Some(old) = self.zoom_contacts.insert(seq, contact) {
+            if old.contact_id != id {
+                self.zoom_ids.remove(&old.contact_id);
+            }
+            self.forget_zoom_contact(&old);
+        }
+    }
+
+    /// Removes the Zoom contact with sequence number `seq`, if there is one.
+    pub fn remove_zoom_contact(&mut self, seq: u64) {
+        if let Some(old) = self.zoom_contacts.remove(&seq) {
+            self.zoom_ids.remove(&old.contact_id);
+            self.forget_zoom_contact(&old);
+        }
+    }
+
+    fn forget_zoom_contact(&mut self, old: &ZoomContact) {
+        if let Some(n) = self.zoom_book_sizes.get_mut(&old.address_book_id) {
+            *n = n.saturating_sub(1);
+        }
+    }
+
+    /// The name of the address book `id` ("" for none).
+    fn book_name(&self, id: &str) -> &str {
+        self.zoom_books
+            .iter()
+            .find(|b| b.address_book_id == id)
+            .map(|b| b.address_book_name.as_str())
+            .unwrap_or("")
+    }
+}
 
 /// At most this many emails on a contact.
 pub const MAX_EMAILS: usize = 4;
@@ -62,20 +194,6 @@ impl ZoomRoute {
         }
     }
 
-    /// The endpoint's name in the request counters.
-    pub fn label(&self) -> &'static str {
-        match self {
-            ZoomRoute::Create(_) => "POST /v2/contact_center/address_books/{id}/contacts",
-            ZoomRoute::List(_) => "GET /v2/contact_center/address_books/{id}/contacts",
-            ZoomRoute::Get(..) => "GET /v2/contact_center/address_books/{id}/contacts/{contactId}",
-            ZoomRoute::Update(..) => {
-                "PATCH /v2/contact_center/address_books/{id}/contacts/{contactId}"
-            }
-            ZoomRoute::Delete(..) => {
-                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
-            }
-        }
-    }
 
     fn address_book(&self) -> &str {
         match self {
@@ -105,7 +223,8 @@ fn no_contact(id: &str) -> Response {
 
 /// Answers one Zoom request.
 pub fn handle(
-    store: &mut Store,
+    store: &mut ZoomState,
+    rng: &mut SplitMix,
     route: &ZoomRoute,
     req: &Req,
     page_token_ttl: Duration,
@@ -145,7 +264,7 @@ pub fn handle(
             }
             let seq = store.next_zoom_seq;
             store.next_zoom_seq += 1;
-            c.contact_id = store.rng.alnum(22);
+            c.contact_id = rng.alnum(22);
             let out = contact_json(&c, &book_name);
             store.add_zoom_contact(seq, c);
             json(StatusCode::CREATED, out)
@@ -183,11 +302,11 @@ pub fn handle(
             store.remove_zoom_contact(seq);
             empty(StatusCode::NO_CONTENT)
         }
-        ZoomRoute::List(ab) => list(store, ab, &book_name, req, page_token_ttl),
+        ZoomRoute::List(ab) => list(store, rng, ab, &book_name, req, page_token_ttl),
     }
 }
 
-fn find(store: &Store, ab: &str, id: &str) -> Option<u64> {
+fn find(store: &ZoomState, ab: &str, id: &str) -> Option<u64> {
     let seq = *store.zoom_ids.get(id)?;
     store
         .zoom_contacts
@@ -196,7 +315,14 @@ fn find(store: &Store, ab: &str, id: &str) -> Option<u64> {
         .map(|_| seq)
 }
 
-fn list(store: &mut Store, ab: &str, book_name: &str, req: &Req, ttl: Duration) -> Response {
+fn list(
+    store: &mut ZoomState,
+    rng: &mut SplitMix,
+    ab: &str,
+    book_name: &str,
+    req: &Req,
+    ttl: Duration,
+) -> Response {
     let page_size = match req.query("page_size").map(str::parse::<usize>) {
         None => 10,
         Some(Ok(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
@@ -238,7 +364,7 @@ fn list(store: &mut Store, ab: &str, book_name: &str, req: &Req, ttl: Duration) 
         .map(|(s, _)| *s);
     let token = match (more, last_seq) {
         (true, Some(last)) => {
-            let t = store.rng.alnum(32);
+            let t = rng.alnum(32);
             store.zoom_cursors.insert(
                 t.clone(),
                 PageCursor {
@@ -400,13 +526,227 @@ pub fn contact_json(c: &ZoomContact, book_name: &str) -> Value {
     })
 }
 
+impl Endpoint for ZoomRoute {
+    fn label(&self) -> &'static str {
+        match self {
+            ZoomRoute::Create(_) => "POST /v2/contact_center/address_books/{id}/contacts",
+            ZoomRoute::List(_) => "GET /v2/contact_center/address_books/{id}/contacts",
+            ZoomRoute::Get(..) => "GET /v2/contact_center/address_books/{id}/contacts/{contactId}",
+            ZoomRoute::Update(..) => {
+                "PATCH /v2/contact_center/address_books/{id}/contacts/{contactId}"
+            }
+            ZoomRoute::Delete(..) => {
+                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
+            }
+        }
+    }
+
+    fn op(&self) -> Option<Op> {
+        Some(ZoomRoute::op(self))
+    }
+
+    fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
+        let ttl = Duration::from_secs(ctx.config.zoom_page_token_ttl_secs);
+        let room = store.rooms.get::<ZoomState>();
+        handle(room, &mut store.rng, self, ctx.req, ttl)
+    }
+}
+
+emulator_settings! {
+    limits {
+        /// Zoom: how long a `next_page_token` stays valid, in seconds (Zoom: 15 minutes).
+        zoom_page_token_ttl_secs: u64 = 900;
+    }
+    scopes {}
+}
+
+/// The emulator.
+pub static EMULATOR: ZoomCc = ZoomCc;
+
+/// The Zoom Contact Center address-book contacts API.
+#[derive(Debug)]
+pub struct ZoomCc;
+
+impl Emulator for ZoomCc {
+    fn name(&self) -> &'static str {
+        "zoom_cc"
+    }
+
+    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
+        match segs {
+            ["v2", "contact_center", "address_books", rest @ ..] => {
+                ZoomRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
+            }
+            _ => None,
+        }
+    }
+
+    fn owns(&self, segs: &[&str]) -> bool {
+        segs.first() == Some(&"v2")
+    }
+
+    fn error(&self, status: StatusCode, message: &str) -> Response {
+        error(status, i64::from(status.as_u16()), message)
+    }
+
+    fn token_server(&self) -> Option<&'static dyn TokenServer> {
+        Some(&super::zoom::EMULATOR)
+    }
+
+    fn scope_api(&self) -> Option<Api> {
+        Some(crate::connectors::zoom_cc::DESCRIPTOR.api)
+    }
+
+    fn contacts(&self) -> Option<Carried> {
+        Some(Carried::Body)
+    }
+
+    fn snapshot(&self, store: &mut Store) -> Option<Value> {
+        let room = store.rooms.get::<ZoomState>();
+        let contacts: Vec<Value> = room
+            .zoom_contacts
+            .values()
+            .map(|c| contact_json(c, room.book_name(&c.address_book_id)))
+            .collect();
+        Some(json!({
+            "address_books": room.zoom_books,
+            "count": contacts.len(),
+            "contacts": contacts,
+        }))
+    }
+
+    fn credentials(&self) -> Vec<Placed<Value>> {
+        vec![Placed {
+            place: 6,
+            name: "zoom_address_book_id",
+            value: json!(seed::ZOOM_ADDRESS_BOOK_ID),
+        }]
+    }
+
+    fn env(&self) -> Vec<Placed<String>> {
+        super::emulator::env_lines(&[(9, "ZOOM_ADDRESS_BOOK_ID", seed::ZOOM_ADDRESS_BOOK_ID)])
+    }
+
+    fn choices(&self) -> &'static [Choice] {
+        CHOICES
+    }
+
+    fn target(&self) -> Option<&'static str> {
+        Some(crate::connectors::zoom_cc::DESCRIPTOR.name)
+    }
+
+    fn records(&self, store: &mut Store) -> Vec<StoredRecord> {
+        store
+            .rooms
+            .get::<ZoomState>()
+            .zoom_contacts
+            .values()
+            .map(|c| StoredRecord {
+                id: c.contact_id.clone(),
+                phones: c.phone_numbers.clone(),
+            })
+            .collect()
+    }
+
+    fn destination_args(&self) -> Vec<String> {
+        vec![
+            "--address-book-id".to_string(),
+            seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
+        ]
+    }
+
+    /// A contact of the seeded address book.
+    fn add_bulk(&self, store: &mut Store, r: &BulkRecord, _now_ms: u64) {
+        let room = store.rooms.get::<ZoomState>();
+        let seq = room.next_zoom_seq;
+        room.next_zoom_seq += 1;
+        let contact_id = store.rng.alnum(22);
+        room.add_zoom_contact(
+            seq,
+            ZoomContact {
+                contact_id,
+                address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
+                display_name: format!("{} {}", r.first, r.last),
+                first_name: r.first.clone(),
+                last_name: r.last.clone(),
+                phone_numbers: vec![r.mobile.clone()],
+                emails: vec![r.email.clone()],
+                ..ZoomContact::default()
+            },
+        );
+    }
+}
+
+impl super::bulk::Apis {
+    /// Bulk records in the Zoom address book only.
+    #[allow(non_upper_case_globals)]
+    pub const Zoom: super::bulk::Apis = super::bulk::Apis::Only("zoom_cc");
+}
+
+impl super::Sandbox {
+    /// The Zoom address-book contacts, in creation order.
+    pub fn zoom_contacts(&self) -> Vec<ZoomContact> {
+        let mut store = lock(&self.shared.store);
+        store.rooms.get::<ZoomState>().zoom_contacts.values().cloned().collect()
+    }
+}
+
+const ZOOM_PAGE: &str =
+    "Zoom Contact Center address book contacts page and Zoom's Contact Center spec";
+
+/// What the sandbox answers where the page is silent.
+const CHOICES: &[Choice] = &[
+    Choice {
+        target: "zoom-cc",
+        point: "a page_size above 300 (the spec's maximum) or below 1",
+        sandbox: "HTTP 400, code 300 \"Invalid parameter: page_size must be between 1 and 300.\"",
+        silent: "Zoom's Contact Center spec (gives the maximum, not the answer to more)",
+    },
+    Choice {
+        target: "zoom-cc",
+        point: "a next_page_token that expired (15 minutes) or belongs to another address book",
+        sandbox: "HTTP 400, code 300 \"The next page token is invalid or expired.\"",
+        silent: ZOOM_PAGE,
+    },
+    Choice {
+        target: "zoom-cc",
+        point: "an invalid field other than the spec's 2102 and 2104 (too many e-mails or phones, a bad type, an unknown key)",
+        sandbox: "HTTP 400, code 300 naming the field",
+        silent: ZOOM_PAGE,
+    },
+    Choice {
+        target: "zoom-cc",
+        point: "the default page_size",
+        sandbox: "10",
+        silent: ZOOM_PAGE,
+    },
+    Choice {
+        target: "zoom-cc",
+        point: "clearing a field on PATCH with \"\" or []",
+        sandbox: "clears it (an empty display_name is then refused 2104, neither e-mail nor phone left 2102)",
+        silent: "Zoom's Contact Center spec (neither allowed nor forbidden)",
+    },
+    Choice {
+        target: "zoom-cc",
+        point: "a token without the operation's scope",
+        sandbox: "HTTP 400, code 4711 \"Invalid access token, does not contain scopes:[...]\"",
+        silent: ZOOM_PAGE,
+    },
+    Choice {
+        target: "zoom-cc",
+        point: "the form of a new contact_id",
+        sandbox: "22 letters and digits",
+        silent: ZOOM_PAGE,
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn address_book_sizes_follow_adds_and_removes() {
-        let mut store = Store::seeded(1);
+        let mut store = ZoomState::default();
         let contact = |id: &str, book: &str| ZoomContact {
             contact_id: id.into(),
             address_book_id: book.into(),
@@ -444,7 +784,8 @@ mod tests {
                 body: Default::default(),
             };
             handle(
-                store,
+                store.rooms.get::<ZoomState>(),
+                &mut store.rng,
                 &ZoomRoute::List(book.into()),
                 &req,
                 Duration::from_secs(900),
