@@ -510,3 +510,52 @@ fn the_vendor_scan_reads_code_not_comments_or_tests() {
         );
     }
 }
+
+#[test]
+fn no_file_but_a_targets_own_two_names_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let modules = registered(&src.join("connectors/mod.rs"), "registry")
+        .expect("the registry line in connectors/mod.rs");
+    let names: Vec<&str> = bulkline::connectors::TARGETS
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(modules.len(), names.len(), "{modules:?} {names:?}");
+    let mut named = Vec::new();
+    for path in sources(&src) {
+        let file = path
+            .strip_prefix(&src)
+            .expect("under src")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if file.ends_with("tests.rs") || file.contains("/tests/") || file == "testutil.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read a source file");
+        let code = without_registry_lines(without_tests(tokens(&text)));
+        for (module, name) in modules.iter().zip(&names) {
+            // Its connector and its emulator; and the SMS API's files, which belong to the
+            // account of the contacts target they send from.
+            let own = [
+                format!("connectors/{module}.rs"),
+                format!("sandbox/{module}.rs"),
+            ];
+            if own.contains(&file) || file.starts_with("sms/") || file == "sandbox/sms.rs" {
+                continue;
+            }
+            let hit = code.iter().find(|t| match t {
+                Token::Word(w) => w == module,
+                Token::Text(t) => t.contains(name),
+                Token::Punct(_) => false,
+            });
+            if let Some(hit) = hit {
+                named.push(format!("{file} names {name}: {hit:?}"));
+            }
+        }
+    }
+    assert!(
+        named.is_empty(),
+        "a target is named outside its connector and its emulator:\n{}",
+        named.join("\n")
+    );
+}

@@ -145,8 +145,6 @@ pub struct Login {
     /// The line that says it is done: from the data centre's name, the scopes note and the
     /// place (file and profile).
     pub done: fn(&str, &str, &str) -> String,
-    /// What `check --to` to suggest next.
-    pub next: &'static str,
 }
 
 /// A sign-in service.
@@ -157,8 +155,6 @@ pub struct Service {
     pub title: &'static str,
     /// What one sign-in covers, for the error of an unknown `--to`.
     pub covers: &'static str,
-    /// Other names `--to` takes for it (the targets and APIs it signs in to).
-    pub aliases: &'static [&'static str],
     /// The prefix of its keys: `auth logout --to NAME` removes the keys that start with it.
     pub key_prefix: &'static str,
     /// Its variables, in the man page's order.
@@ -207,11 +203,9 @@ impl std::fmt::Debug for Service {
 }
 
 impl Service {
-    /// Whether `name` names it (its name or an alias, in any case).
+    /// Whether `name` names it (in any case).
     pub fn is_named(&self, name: &str) -> bool {
-        let name = name.trim();
-        self.name.eq_ignore_ascii_case(name)
-            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        self.name.eq_ignore_ascii_case(name.trim())
     }
 
     /// Whether `key` of the credentials file belongs to it.
@@ -250,19 +244,14 @@ mod tests {
     fn names_and_aliases_find_their_service() {
         let name = |text: &str| named(text).map(|s| s.name);
         assert_eq!(name("zoho"), Some("zoho"));
-        assert_eq!(name(" ZOHO-Books "), Some("zoho"));
-        assert_eq!(name("zoho-sms-logs"), Some("zoho"));
-        assert_eq!(name("zoom-cc"), Some("zoom"));
+        assert_eq!(name(" ZOOM "), Some("zoom"));
         assert_eq!(name("acme"), None);
         assert_eq!(titled("Zoom").map(|s| s.name), Some("zoom"));
-        let mut all: Vec<&str> = SERVICES
-            .iter()
-            .flat_map(|s| s.aliases.iter().copied().chain([s.name]))
-            .collect();
+        let mut all: Vec<&str> = SERVICES.iter().map(|s| s.name).collect();
         let count = all.len();
         all.sort_unstable();
         all.dedup();
-        assert_eq!(all.len(), count, "a name or alias names two services");
+        assert_eq!(all.len(), count, "a name names two services");
     }
 
     #[test]

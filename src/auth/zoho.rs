@@ -80,7 +80,6 @@ pub static SERVICE: Service = Service {
     name: "zoho",
     title: "Zoho",
     covers: "Voice, SMS and Books",
-    aliases: &["zoho-voice", "zoho-books", "zoho-sms", "zoho-sms-logs"],
     key_prefix: "ZOHO_",
     keys: &KEYS,
     token_key: "ZOHO_ACCESS_TOKEN",
@@ -140,7 +139,6 @@ pub static SERVICE: Service = Service {
             flags: &[("--organization-id", "ZOHO_BOOKS_ORGANIZATION_ID")],
         },
         done: signed_in,
-        next: "zoho-voice",
     },
 };
 

@@ -23,7 +23,6 @@ pub static SERVICE: Service = Service {
     name: "zoom",
     title: "Zoom",
     covers: "Contact Center",
-    aliases: &["zoom-cc"],
     key_prefix: "ZOOM_",
     keys: &KEYS,
     token_key: "ZOOM_ACCESS_TOKEN",
@@ -70,7 +69,6 @@ pub static SERVICE: Service = Service {
             flags: &[],
         },
         done: signed_in,
-        next: "zoom-cc --address-book-id ID",
     },
 };
 

@@ -15,22 +15,49 @@ use crate::auth::service::{Ask, Refusal};
 use crate::auth::store::{self, CredentialsFile};
 use crate::auth::{DataCentre, SERVICES, Secret, Service};
 use crate::cli::{AuthAction, AuthArgs, AuthFileArgs, AuthLoginArgs, AuthLogoutArgs};
+use crate::connectors::{TARGETS, TargetKind};
 use crate::error::{Error, Result};
 use crate::http::BaseUrl;
 
-/// The service `--to` names (a service's name, or a target or API it signs in to).
+/// The service `--to` names: a service's name, or a target or API it signs in to (the
+/// registry says which: `zoom-cc` signs in with zoom).
 fn service(text: &str) -> Result<&'static Service> {
-    crate::auth::named(text).ok_or_else(|| {
-        let known: Vec<String> = SERVICES
-            .iter()
-            .map(|s| format!("{} ({})", s.name, s.covers))
-            .collect();
-        Error::Usage(format!(
-            "--to {:?}: sign in to {}",
-            text.trim().to_ascii_lowercase(),
-            known.join(" or ")
-        ))
-    })
+    let name = text.trim().to_ascii_lowercase();
+    let sms = [crate::sms::API, crate::sms::LOGS].contains(&name.as_str());
+    crate::auth::named(&name)
+        .or_else(|| TargetKind::named(&name).map(|t| t.descriptor().oauth))
+        .or_else(|| sms.then_some(crate::sms::api::SIGNS_IN_WITH))
+        .ok_or_else(|| {
+            let known: Vec<String> = SERVICES
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.covers))
+                .collect();
+            Error::Usage(format!(
+                "--to {:?}: sign in to {}",
+                text.trim().to_ascii_lowercase(),
+                known.join(" or ")
+            ))
+        })
+}
+
+/// What `check --to` to suggest after signing in to `service`: the first target that signs
+/// in with it, with the options that pick its destination.
+fn next_check(service: &Service) -> String {
+    let Some(target) = TARGETS
+        .iter()
+        .find(|t| std::ptr::eq(t.descriptor().oauth, service))
+    else {
+        return String::new();
+    };
+    let d = target.descriptor();
+    std::iter::once(d.name.to_string())
+        .chain(
+            d.options
+                .iter()
+                .map(|f| format!("--{} {}", f.long, f.value_name)),
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn run(args: &AuthArgs) -> Result<u8> {
@@ -181,7 +208,7 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
         crate::stop::say(&format!(
             "  next: bulkline{} check --to {}",
             profile.map_or(String::new(), |p| format!(" --profile {p}")),
-            login.next
+            next_check(service)
         ));
     }
     Ok(crate::error::exit::OK)

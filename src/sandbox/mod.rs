@@ -82,6 +82,7 @@ emulators!(zoho, zoom, zoho_voice, zoho_books, zoom_cc, sms);
 
 pub mod admin;
 pub mod bulk;
+pub mod checks;
 pub mod choices;
 pub mod config;
 pub mod emulator;

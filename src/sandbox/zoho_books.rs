@@ -533,7 +533,7 @@ fn apply(
     if require_first && p.first_name.trim().is_empty() {
         return Err("first_name is required: please enter the first name.".to_string());
     }
-    if !p.email.is_empty() && !super::zoho_voice::is_email(&p.email) {
+    if !p.email.is_empty() && !super::checks::is_email(&p.email) {
         return Err("Invalid value passed for email".to_string());
     }
     match body.get("enable_portal") {

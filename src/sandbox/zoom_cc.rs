@@ -26,7 +26,7 @@ use super::seed;
 use super::tokens::TokenServer;
 use super::state::{Store, lock};
 use super::wire::{CodedError, Req, empty, json};
-use super::zoho_voice::{is_email, is_phone};
+use super::checks::{is_email, is_phone};
 use crate::scopes::{Api, Op};
 
 /// Zoom Contact Center's seeded address book.
