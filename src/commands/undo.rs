@@ -11,6 +11,7 @@ use crate::cli::UndoArgs;
 use crate::error::Result;
 use crate::undo::{self, Settings};
 
+/// Runs `bulkline undo` with `args`; the exit code of the run.
 pub fn run(args: &UndoArgs) -> Result<u8> {
     super::json_owns_stdout(
         args.api.json,
