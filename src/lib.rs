@@ -84,5 +84,6 @@ pub(crate) mod testutil;
 
 pub mod trace;
 pub mod transform;
+pub mod undo;
 pub mod verify;
 pub mod warnings;
