@@ -73,23 +73,6 @@ impl Checked {
     }
 }
 
-/// The message of a write refused for the account in the middle of a run: what it needs.
-pub fn refused_write(api: Api, op: Op, message: &str) -> String {
-    let what = match op {
-        Op::Read => "a read",
-        Op::Create => "a create",
-        Op::Update => "an update",
-        Op::Delete => "a delete",
-    };
-    let what = api.scopes().write_word.unwrap_or(what);
-    format!(
-        "{} refused {what} for the account ({message}): it needs the scope {}; {}",
-        api.name(),
-        scopes::need(api, op),
-        api.scopes().grant
-    )
-}
-
 /// Runs the pre-flight through `http`: a token, then `probe`'s read.
 pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
     let name = probe.api.name();

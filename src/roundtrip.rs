@@ -167,7 +167,7 @@ pub async fn run(
     };
 
     let id = match target.create(http, &sent, &extras).await {
-        Write::Done { id } => {
+        Write::Done(id) => {
             step(&mut trip, "create", true, format!("record {id}"));
             id
         }
@@ -193,7 +193,7 @@ pub async fn run(
         let mut changed = sent.clone();
         connectors::put(&mut changed, "last_name", &format!("{marker} updated"));
         let update = target.update(http, &id, &changed, &extras).await;
-        let updated = matches!(update, Write::Done { .. });
+        let updated = matches!(update, Write::Done(_));
         step(&mut trip, "update", updated, write_text(&update));
         if updated {
             holds = compare(target, http, &id, parent, &changed).await;
@@ -206,7 +206,7 @@ pub async fn run(
         Write::Failed { code, .. } => target.descriptor().is_gone(code.as_deref()),
         _ => false,
     };
-    let deleted = matches!(delete, Write::Done { .. }) || gone_code;
+    let deleted = matches!(delete, Write::Done(_)) || gone_code;
     step(&mut trip, "delete", deleted, write_text(&delete));
     if deleted {
         let gone = match connectors::read(&**target, http, &id, parent).await {
@@ -252,8 +252,8 @@ fn text(r: &std::result::Result<String, String>) -> String {
 
 fn write_text(w: &Write) -> String {
     match w {
-        Write::Done { id } => format!("record {id}"),
-        Write::Failed { code, message } => match code {
+        Write::Done(id) => format!("record {id}"),
+        Write::Failed { code, message, .. } => match code {
             Some(c) => format!("refused: {c}: {message}"),
             None => format!("refused: {message}"),
         },
@@ -295,7 +295,7 @@ async fn remove_leftovers(
     let mut removed = Vec::new();
     for id in ids {
         match target.delete(http, &id, parent).await {
-            Write::Done { .. } => removed.push(id),
+            Write::Done(_) => removed.push(id),
             Write::Failed { code, .. } if target.descriptor().is_gone(code.as_deref()) => {}
             other => {
                 return Err(Error::Remote(format!(

@@ -84,7 +84,7 @@ fn want(t: &ZohoBooks, c: &Contact, extras: &RowExtras) -> Result<Fields, String
 
 fn done(w: Write) -> Result<String, Box<dyn std::error::Error>> {
     match w {
-        Write::Done { id } => Ok(id),
+        Write::Done(id) => Ok(id),
         other => Err(format!("expected Done, got {other:?}").into()),
     }
 }
@@ -118,7 +118,7 @@ async fn create_list_update_delete() -> TestResult {
     let new_fields = want(&t, &changed, &extras)?;
     assert_eq!(
         t.update(&http, &id, &new_fields, &extras).await,
-        Write::Done { id: id.clone() }
+        Write::Done(id.clone())
     );
     let listed = t.list(&http, &parents).await?;
     let rec = find(&listed, &id).ok_or("updated person not listed")?;
@@ -128,7 +128,7 @@ async fn create_list_update_delete() -> TestResult {
     // Delete: gone from the list and from the sandbox.
     assert_eq!(
         t.delete(&http, &id, Some(&parents[0])).await,
-        Write::Done { id: id.clone() }
+        Write::Done(id.clone())
     );
     let listed = t.list(&http, &parents).await?;
     assert!(find(&listed, &id).is_none());
@@ -240,7 +240,7 @@ async fn marks_the_primary_contact_person() -> TestResult {
     let fields: Fields = want(&t, &contact("Ann", "+14054439561"), &primary)?;
     assert_eq!(
         t.update(&http, &first, &fields, &primary).await,
-        Write::Done { id: first.clone() }
+        Write::Done(first.clone())
     );
     assert_eq!(is_primary(&first), Some(true));
     assert_eq!(is_primary(&second), Some(false));
@@ -258,7 +258,7 @@ async fn permanent_errors_carry_the_apis_code() -> TestResult {
     };
     let fields = want(&t, &contact("Will", "+14054439562"), &unknown)?;
     match t.create(&http, &fields, &unknown).await {
-        Write::Failed { code, message } => {
+        Write::Failed { code, message, .. } => {
             assert_eq!(code.as_deref(), Some("1002"));
             assert!(message.contains("Contact does not exist"), "{message}");
         }

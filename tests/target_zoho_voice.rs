@@ -67,7 +67,7 @@ async fn create_list_update_delete() {
     let wanted = voice
         .desired(&contact("Ann", "+447400123456"), &extras)
         .unwrap();
-    let Write::Done { id } = voice.create(&http, &wanted, &extras).await else {
+    let Write::Done(id) = voice.create(&http, &wanted, &extras).await else {
         panic!("create failed")
     };
     assert!(id.chars().all(|c| c.is_ascii_digit()), "{id}");
@@ -90,7 +90,7 @@ async fn create_list_update_delete() {
         voice
             .update(&http, &id, &changed, &RowExtras::default())
             .await,
-        Write::Done { id: id.clone() }
+        Write::Done(id.clone())
     );
     let listed = voice.list(&http, &[]).await.unwrap();
     assert!(
@@ -110,7 +110,7 @@ async fn create_list_update_delete() {
 
     assert_eq!(
         voice.delete(&http, &id, None).await,
-        Write::Done { id: id.clone() }
+        Write::Done(id.clone())
     );
     assert!(voice.list(&http, &[]).await.unwrap().is_empty());
     assert!(sandbox.voice_contacts().is_empty());
@@ -125,7 +125,7 @@ async fn lists_every_page() {
         let wanted = voice.desired(&c, &RowExtras::default()).unwrap();
         assert!(matches!(
             voice.create(&http, &wanted, &RowExtras::default()).await,
-            Write::Done { .. }
+            Write::Done(_)
         ));
     }
     let listed = voice.list(&http, &[]).await.unwrap();
@@ -148,7 +148,7 @@ async fn refusals_and_faults() {
         .unwrap();
     bad.insert("email".into(), "not an address".into());
     match voice.create(&http, &bad, &RowExtras::default()).await {
-        Write::Failed { code, message } => {
+        Write::Failed { code, message, .. } => {
             assert!(code.is_some(), "{message}");
             assert!(!message.is_empty());
         }

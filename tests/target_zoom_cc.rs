@@ -81,7 +81,7 @@ fn desired(t: &ZoomCc, c: &Contact) -> Result<Fields, String> {
 
 fn done(w: Write) -> Result<String, String> {
     match w {
-        Write::Done { id } => Ok(id),
+        Write::Done(id) => Ok(id),
         other => Err(format!("expected Done, got {other:?}")),
     }
 }
@@ -148,10 +148,7 @@ async fn list_pages_through_more_than_300() -> TestResult {
             let x = RowExtras::default();
             match t.desired(&c, &x) {
                 Ok(f) => t.create(&http, &f, &x).await,
-                Err(e) => Write::Failed {
-                    code: None,
-                    message: e.message,
-                },
+                Err(e) => Write::refused(e.message),
             }
         });
     }

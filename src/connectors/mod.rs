@@ -252,30 +252,9 @@ impl RowExtras {
     }
 }
 
-/// The result of one write (create, update or delete), after the HTTP layer's retries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Write {
-    /// Applied; the record's id (for a create, the new id).
-    Done { id: String },
-    /// Refused for good, with the API's own code and message: the row goes to the error report.
-    Failed {
-        code: Option<String>,
-        message: String,
-    },
-    /// Unknown whether it was applied: reconcile against the target before any retry.
-    /// `lost_at`: no answer came at all, and the request left then (ms since the Unix
-    /// epoch): it may still land late (see [`Outcome::Ambiguous`]).
-    Ambiguous {
-        reason: String,
-        lost_at: Option<u64>,
-    },
-    /// Certainly not applied, and the retries ran out: safe to try again later.
-    NotApplied { reason: String },
-    /// The run must stop (quota used up, the token endpoint unreachable): the same command
-    /// resumes it; or, when `denied`, the account refused it (credentials, scope, data
-    /// centre): a configuration error to fix first.
-    Stop { message: String, denied: bool },
-}
+/// The result of one write (create, update or delete), after the HTTP layer's retries: done
+/// with the record's id (for a create, the new id), or how it did not settle.
+pub type Write = crate::executor::Settle<String>;
 
 impl Write {
     /// Maps an HTTP outcome to a write result, reading the id with `id_of` from a success body.
@@ -283,34 +262,13 @@ impl Write {
         outcome: Outcome,
         id_of: impl FnOnce(&serde_json::Value) -> Option<String>,
     ) -> Write {
-        match outcome {
-            Outcome::Ok { body, .. } => {
-                let value: serde_json::Value = match serde_json::from_slice(&body) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return Write::Ambiguous {
-                            reason: format!("the answer is not JSON: {e}"),
-                            lost_at: None,
-                        };
-                    }
-                };
-                match id_of(&value) {
-                    Some(id) => Write::Done { id },
-                    None => Write::Ambiguous {
-                        reason: "the answer holds no record id".into(),
-                        lost_at: None,
-                    },
-                }
-            }
-            Outcome::Permanent { code, message, .. } => Write::Failed { code, message },
-            Outcome::Ambiguous { reason, lost_at } => Write::Ambiguous { reason, lost_at },
-            Outcome::NotApplied { reason } => Write::NotApplied { reason },
-            // The quota, the token endpoint, or the account's refusal.
-            stop => Write::Stop {
-                denied: stop.is_denied(),
-                message: stop.stop_message().unwrap_or_default(),
+        Write::read(outcome, |value| match id_of(&value) {
+            Some(id) => Write::Done(id),
+            None => Write::Ambiguous {
+                reason: "the answer holds no record id".into(),
+                lost_at: None,
             },
-        }
+        })
     }
 }
 
@@ -621,7 +579,7 @@ pub async fn create<T: Target + ?Sized>(
         Err(refused) => return refused,
     };
     let write = Write::from_outcome(http.send(&request).await, |v| target.created_id(v));
-    if let Write::Done { id } = &write
+    if let Write::Done(id) = &write
         && let Some(next) = target.after_create(id, extras)
     {
         let outcome = http.send(&next).await;
@@ -840,12 +798,7 @@ mod tests {
         let w = Write::from_outcome(ok, |v| {
             v["contacts"]["contact_id"].as_u64().map(|n| n.to_string())
         });
-        assert_eq!(
-            w,
-            Write::Done {
-                id: "315000153768793".into()
-            }
-        );
+        assert_eq!(w, Write::Done("315000153768793".into()));
         let no_id = Outcome::Ok {
             status: 200,
             body: b"{}".to_vec(),

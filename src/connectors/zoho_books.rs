@@ -361,10 +361,7 @@ fn page_number(cursor: &Cursor) -> u64 {
 
 /// The refusal of a row with no Books contact to belong to.
 fn no_parent() -> Write {
-    Write::Failed {
-        code: None,
-        message: "no Zoho Books contact_id for this person".into(),
-    }
+    Write::refused("no Zoho Books contact_id for this person")
 }
 
 /// A short description of a failed request, for list errors and primary failures.
@@ -584,10 +581,9 @@ impl Target for ZohoBooks {
     fn update_request(&self, id: &str, fields: &Fields, row: &RowExtras) -> Result<Request, Write> {
         let parent = self.parent(row).ok_or_else(no_parent)?;
         if !fields.contains_key("first_name") {
-            return Err(Write::Failed {
-                code: None,
-                message: "Zoho Books requires a first name to update a contact person".into(),
-            });
+            return Err(Write::refused(
+                "Zoho Books requires a first name to update a contact person",
+            ));
         }
         let mut body = ZohoBooks::update_body(parent, fields);
         if row.primary

@@ -368,7 +368,7 @@ fn created_id(v: &Value) -> Option<String> {
 /// The result of an update or delete, answered 204 with no body: done, with the id sent.
 fn no_content(outcome: Outcome, id: &str) -> Write {
     match outcome {
-        Outcome::Ok { .. } => Write::Done { id: id.to_string() },
+        Outcome::Ok { .. } => Write::Done(id.to_string()),
         other => Write::from_outcome(other, |_| None),
     }
 }
@@ -863,7 +863,7 @@ mod tests {
             status: 204,
             body: Vec::new(),
         };
-        assert_eq!(no_content(ok, "c1"), Write::Done { id: "c1".into() });
+        assert_eq!(no_content(ok, "c1"), Write::Done("c1".into()));
         let gone = Outcome::Permanent {
             status: 404,
             code: Some("2101".into()),

@@ -15,9 +15,9 @@ use super::canary::{self, Held, Written};
 use super::key::{MatchBy, RemoteIndex};
 use super::late::LateWrites;
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
-use crate::connectors::{Fields, ListError, RowExtras, SharedTarget, Write};
-use crate::error::{Error, Result};
-use crate::executor::Executor;
+use crate::connectors::{Fields, ListError, RowExtras, SharedTarget};
+use crate::error::Result;
+use crate::executor::{Change, Executor, Next, Pending};
 use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::sink::Reports;
@@ -73,10 +73,9 @@ pub struct Engine {
     /// The journal, the turns to send, and why the run stopped early (a signal, a quota,
     /// credentials, a fatal error).
     pub exec: Executor,
-    /// Tasks certainly not applied: to send again.
-    pub(super) retry: Mutex<Vec<Task>>,
-    /// Creates whose outcome is unknown: to look for on the target first.
-    pub(super) unknown: Mutex<Vec<Unsettled>>,
+    /// Tasks certainly not applied, to send again, and creates whose outcome is unknown, to
+    /// look for on the target first.
+    pub(super) pending: Pending<Task, Unsettled>,
     /// How long a create whose answer never came may still land.
     pub(super) late: LateWrites,
     /// Rows left undone because the run stopped.
@@ -112,8 +111,7 @@ impl Engine {
             reports,
             counters,
             by,
-            retry: Mutex::new(Vec::new()),
-            unknown: Mutex::new(Vec::new()),
+            pending: Pending::default(),
             late,
             left: AtomicU64::new(0),
             window: Mutex::new(None),
@@ -147,7 +145,7 @@ impl Engine {
 
     /// Rows still unsettled: unknown creates and tasks to retry.
     pub fn unsettled(&self) -> u64 {
-        (lock(&self.retry).len() + lock(&self.unknown).len()) as u64
+        self.pending.rows(|_| 1)
     }
 
     pub(super) fn report(&self, f: impl FnOnce(&mut Reports) -> Result<()>) {
@@ -177,11 +175,14 @@ impl Engine {
         self.counters.done(action);
     }
 
-    /// A row the target refused for good.
-    pub fn failed(&self, intent: Option<IntentId>, task: &Task, code: &str, message: &str) {
-        if let Some(intent) = intent {
-            self.record(intent, RowOutcome::failed(task.row, code, message));
-        }
+    /// A row the target refused for good: journaled, reported, counted.
+    pub fn failed(&self, intent: IntentId, task: &Task, code: &str, message: &str) {
+        self.record(intent, RowOutcome::failed(task.row, code, message));
+        self.refused(task, code, message);
+    }
+
+    /// A row the target refused for good, already journaled: reported and counted.
+    pub fn refused(&self, task: &Task, code: &str, message: &str) {
         self.report(|r| r.remote_failure(&task.schema, task.row, &task.values, code, message));
         self.counters.failed_row();
     }
@@ -210,11 +211,11 @@ impl Engine {
     /// Hands over a create an earlier run left unknown and that may still land until
     /// `ready_ms`: it is looked for after the stream, once that time has passed.
     pub fn defer(&self, intent: IntentId, task: Task, ready_ms: u64) {
-        lock(&self.unknown).push(Unsettled {
+        self.pending.unknown([Unsettled {
             intent,
             task,
             ready_ms,
-        });
+        }]);
     }
 
     /// Sends one task and records what became of it.
@@ -263,13 +264,20 @@ impl Engine {
             *window = Some(((*first).min(sent), Instant::now()));
         }
         self.writes.fetch_add(1, Ordering::Relaxed);
+        let (action, op) = match task.op {
+            TaskOp::Create => (Action::Created, crate::scopes::Op::Create),
+            TaskOp::Update { .. } => (Action::Updated, crate::scopes::Op::Update),
+        };
+        let change = Change {
+            rows: &rows,
+            api: self.target.kind().api(),
+            op,
+            // An update can be sent again safely; a create is looked for first.
+            repeatable: task.op != TaskOp::Create,
+        };
         let mut written = None;
-        match write {
-            Write::Done { id } => {
-                let action = match task.op {
-                    TaskOp::Create => Action::Created,
-                    TaskOp::Update { .. } => Action::Updated,
-                };
+        match self.exec.apply(&turn, &change, write) {
+            Next::Done(id) => {
                 self.done(intent, &task, action, &id);
                 if let Some(warning) = self.target.warning_for(&id) {
                     self.report(|r| {
@@ -278,46 +286,19 @@ impl Engine {
                 }
                 written = Some(id);
             }
-            Write::Failed { code, message } => {
-                let code = code.unwrap_or_else(|| "remote_error".into());
-                self.failed(Some(intent), &task, &code, &message);
-            }
-            Write::Ambiguous { lost_at, .. } if task.op == TaskOp::Create => {
+            Next::Failed { code, message } => self.refused(&task, &code, &message),
+            Next::Unknown { lost_at } => {
                 // The create may have been applied: unknown until the record is looked for
                 // on the target; when no answer came, once it can no longer land.
                 if task.find_key.is_none() {
                     self.outcome_unknown(intent, &task);
                 } else {
-                    let outcome = match lost_at {
-                        Some(sent_ms) => RowOutcome::lost(task.row, sent_ms),
-                        None => RowOutcome::unknown(task.row),
-                    };
-                    self.record(intent, outcome);
                     let ready_ms = lost_at.map_or(0, |sent_ms| self.late.ready_ms(sent_ms));
                     self.defer(intent, task, ready_ms);
                 }
             }
-            Write::Ambiguous { .. } | Write::NotApplied { .. } => {
-                // An update can be sent again safely; a create that certainly did not happen too.
-                self.record(intent, RowOutcome::not_applied(task.row));
-                lock(&self.retry).push(task);
-            }
-            Write::Stop { message, denied } => {
-                self.record(intent, RowOutcome::not_applied(task.row));
-                if denied {
-                    let op = match task.op {
-                        TaskOp::Create => crate::scopes::Op::Create,
-                        TaskOp::Update { .. } => crate::scopes::Op::Update,
-                    };
-                    self.exec
-                        .fatal(Error::Access(crate::preflight::refused_write(
-                            self.target.kind().api(),
-                            op,
-                            &message,
-                        )));
-                } else {
-                    self.exec.stop(message);
-                }
+            Next::Again => self.pending.again(task),
+            Next::Stopped => {
                 self.left.fetch_add(1, Ordering::Relaxed);
             }
         }

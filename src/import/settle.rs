@@ -4,13 +4,15 @@
 //! the next run.
 
 use std::collections::BTreeSet;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::engine::{Engine, Unsettled, lock};
+use super::engine::{Engine, Task, Unsettled};
 use super::key::RemoteIndex;
-use crate::checkpoint::{Action, RowOutcome, now_ms};
+use crate::checkpoint::{Action, RowOutcome};
+use crate::executor::{Executor, Pending, Settling};
 
 /// Rounds of "reconcile the unknown, retry what certainly failed" after the stream.
 pub const SETTLE_ROUNDS: u32 = 4;
@@ -19,63 +21,27 @@ impl Engine {
     /// Settles the unknown creates, then sends again what certainly did not happen, for a few
     /// rounds. `say` tells the user what the run waits for.
     pub async fn settle(self: Arc<Self>, say: &dyn Fn(&str)) {
-        // The items the last round sent again (none yet).
-        let mut tried = 0;
-        for round in 0..SETTLE_ROUNDS {
-            if self.exec.stopped().is_some() {
-                break;
-            }
-            let unknown = std::mem::take(&mut *lock(&self.unknown));
-            if !unknown.is_empty() {
-                if !self.wait_for_late_writes(&unknown, say).await {
-                    lock(&self.unknown).extend(unknown);
-                    break;
-                }
-                let parents: BTreeSet<String> =
-                    unknown.iter().map(|u| u.task.parent.clone()).collect();
-                let parents: Vec<String> = parents.into_iter().collect();
-                match self.index(&parents).await {
-                    Ok(index) => self.reconcile(unknown, &index),
-                    Err(message) => {
-                        lock(&self.unknown).extend(unknown);
-                        self.exec.stop(format!(
-                            "cannot look for the records whose creation is unknown: {message}"
-                        ));
-                        break;
-                    }
-                }
-            }
-            let retry = std::mem::take(&mut *lock(&self.retry));
-            if retry.is_empty() {
-                if lock(&self.unknown).is_empty() {
-                    break;
-                }
-                continue;
-            }
-            let pause = crate::executor::round_pause(round, tried, retry.len());
-            tried = retry.len();
-            crate::executor::retry_round(pause, retry, |task| Arc::clone(&self).execute(task))
-                .await;
-        }
+        crate::executor::settle_rounds(Arc::clone(&self), SETTLE_ROUNDS, say).await;
         let unsettled = self.unsettled();
         self.left.fetch_add(unsettled, Ordering::Relaxed);
     }
 
-    /// Waits until no create of `unknown` can still land (or the run stops: false), saying
-    /// how long when there is a wait.
-    async fn wait_for_late_writes(&self, unknown: &[Unsettled], say: &dyn Fn(&str)) -> bool {
-        let now = now_ms();
-        let young = unknown.iter().filter(|u| u.ready_ms > now).count();
-        let ready = unknown.iter().map(|u| u.ready_ms).max().unwrap_or(0);
-        let wait = Duration::from_millis(ready.saturating_sub(now));
-        if wait.is_zero() {
-            return true;
-        }
-        say(&self.late.waiting_note(young, wait));
-        tokio::select! {
-            biased;
-            _ = self.exec.wait_stop() => false,
-            _ = tokio::time::sleep(wait) => true,
+    /// Looks for `unknown` in one listing of their parents' records (see [`Engine::reconcile`]);
+    /// when the listing fails, the run stops and they all stay unknown.
+    async fn look_for(&self, unknown: Vec<Unsettled>) -> Vec<Unsettled> {
+        let parents: BTreeSet<String> = unknown.iter().map(|u| u.task.parent.clone()).collect();
+        let parents: Vec<String> = parents.into_iter().collect();
+        match self.index(&parents).await {
+            Ok(index) => {
+                self.reconcile(unknown, &index);
+                Vec::new()
+            }
+            Err(message) => {
+                self.exec.stop(format!(
+                    "cannot look for the records whose creation is unknown: {message}"
+                ));
+                unknown
+            }
         }
     }
 
@@ -97,7 +63,7 @@ impl Engine {
                 }
                 [] => {
                     self.record(intent, RowOutcome::not_applied(task.row));
-                    lock(&self.retry).push(task);
+                    self.pending.again(task);
                 }
                 many => {
                     let ids: Vec<&str> = many.iter().map(|r| r.id.as_str()).collect();
@@ -106,9 +72,38 @@ impl Engine {
                         ids.len(),
                         ids.join(", ")
                     );
-                    self.failed(Some(intent), &task, "conflict", &message);
+                    self.failed(intent, &task, "conflict", &message);
                 }
             }
         }
+    }
+}
+
+impl Settling for Engine {
+    type Item = Task;
+    type Unknown = Unsettled;
+
+    fn executor(&self) -> &Executor {
+        &self.exec
+    }
+
+    fn send(self: Arc<Self>, task: Task) -> impl Future<Output = ()> + Send + 'static {
+        self.execute(task)
+    }
+
+    fn pending(&self) -> &Pending<Task, Unsettled> {
+        &self.pending
+    }
+
+    fn ready_ms(&self, u: &Unsettled) -> u64 {
+        u.ready_ms
+    }
+
+    fn waiting_note(&self, young: usize, wait: Duration) -> Option<String> {
+        Some(self.late.waiting_note(young, wait))
+    }
+
+    fn look_up(&self, unknown: Vec<Unsettled>) -> impl Future<Output = Vec<Unsettled>> + Send {
+        self.look_for(unknown)
     }
 }

@@ -282,83 +282,47 @@ pub fn account_refusal(code: Option<&str>, message: &str, sender_id: Option<&str
     }
 }
 
-/// What a send answered, after the HTTP layer's retries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SendResult {
-    /// Accepted: the log id of each number (E.164 digits -> log id) that the answer names.
-    Sent { logids: Vec<(String, String)> },
-    /// Refused for good, with the API's code (`ZVSMS-4038`) and message: nothing was sent.
-    /// `reach` says what the refusal is about.
-    Failed {
-        code: Option<String>,
-        message: String,
-        reach: Refusal,
-    },
-    /// Unknown whether it was sent: look in the logs before anything else.
-    Ambiguous { reason: String },
-    /// Certainly not sent, and the retries ran out: safe to send again later.
-    NotApplied { reason: String },
-    /// The run must stop (quota used up, the token endpoint unreachable): it can be resumed;
-    /// or, when `denied`, the account refused it (credentials, scope): fix that first.
-    Stop { message: String, denied: bool },
-}
+/// What a send answered, after the HTTP layer's retries: done with the log id of each number
+/// (E.164 digits -> log id) that the answer names, or how it did not settle. A refusal's
+/// reach ([`SendResult::refusal`]) decides what is done with the batch's rows.
+pub type SendResult = crate::executor::Settle<Vec<(String, String)>>;
 
 impl SendResult {
     /// Reads an HTTP outcome of a send.
     pub fn from_outcome(outcome: Outcome) -> SendResult {
-        match outcome {
-            Outcome::Ok { body, .. } => {
-                let value: Value = match serde_json::from_slice(&body) {
-                    Ok(v) => v,
-                    Err(e) => {
-                        return SendResult::Ambiguous {
-                            reason: format!("the send answer is not JSON: {e}"),
-                        };
-                    }
+        SendResult::read(outcome, |value| {
+            let status = value.get("status").and_then(Value::as_str).unwrap_or("");
+            if !status.eq_ignore_ascii_case("success") {
+                let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
+                return SendResult::Failed {
+                    code: text("code"),
+                    message: text("message")
+                        .unwrap_or_else(|| format!("the API answered status '{status}'")),
+                    status: 200,
                 };
-                let status = value.get("status").and_then(Value::as_str).unwrap_or("");
-                if !status.eq_ignore_ascii_case("success") {
-                    let text = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
-                    let code = text("code");
-                    return SendResult::Failed {
-                        reach: Refusal::of(code.as_deref(), 200),
-                        code,
-                        message: text("message")
-                            .unwrap_or_else(|| format!("the API answered status '{status}'")),
-                    };
-                }
-                let entries: Vec<&Value> = match value.get("send") {
-                    Some(Value::Array(a)) => a.iter().collect(),
-                    Some(v @ Value::Object(_)) => vec![v],
-                    _ => Vec::new(),
-                };
-                let logids = entries
-                    .into_iter()
-                    .filter_map(|e| {
-                        let number = digits(e.get("customerNumber")?.as_str()?);
-                        let logid = e.get("logid")?.as_str()?.to_string();
-                        Some((number, logid))
-                    })
-                    .collect();
-                SendResult::Sent { logids }
             }
-            Outcome::Permanent {
-                code,
-                message,
-                status,
-            } => SendResult::Failed {
-                reach: Refusal::of(code.as_deref(), status),
-                code,
-                message,
-            },
-            Outcome::Ambiguous { reason, .. } => SendResult::Ambiguous { reason },
-            Outcome::NotApplied { reason } => SendResult::NotApplied { reason },
-            stop @ (Outcome::QuotaExhausted { .. }
-            | Outcome::Unauthorized { .. }
-            | Outcome::Denied { .. }) => SendResult::Stop {
-                denied: stop.is_denied(),
-                message: stop.stop_message().unwrap_or_default(),
-            },
+            let entries: Vec<&Value> = match value.get("send") {
+                Some(Value::Array(a)) => a.iter().collect(),
+                Some(v @ Value::Object(_)) => vec![v],
+                _ => Vec::new(),
+            };
+            let logids = entries
+                .into_iter()
+                .filter_map(|e| {
+                    let number = digits(e.get("customerNumber")?.as_str()?);
+                    let logid = e.get("logid")?.as_str()?.to_string();
+                    Some((number, logid))
+                })
+                .collect();
+            SendResult::Done(logids)
+        })
+    }
+
+    /// What a refused send is about (`None` unless it was refused for good).
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            SendResult::Failed { code, status, .. } => Some(Refusal::of(code.as_deref(), *status)),
+            _ => None,
         }
     }
 }
@@ -667,28 +631,28 @@ mod tests {
             "send": {"customerNumber": "+1 4155550100", "logid": "l-1", "status": "IN_QUEUE"}}));
         assert_eq!(
             SendResult::from_outcome(one),
-            SendResult::Sent {
-                logids: vec![("14155550100".into(), "l-1".into())]
-            }
+            SendResult::Done(vec![("14155550100".into(), "l-1".into())])
         );
         let many = ok(json!({"code": "ZVSMS-2000", "status": "SUCCESS", "send": [
             {"customerNumber": "+1 4155550100", "logid": "a"},
             {"customerNumber": "+44 7400123456", "logid": "b"}]}));
-        let SendResult::Sent { logids } = SendResult::from_outcome(many) else {
+        let SendResult::Done(logids) = SendResult::from_outcome(many) else {
             panic!()
         };
         assert_eq!(logids.len(), 2);
         let refused = ok(
             json!({"code": "ZVSMS-4038", "message": "Destination country not supported", "status": "ERROR"}),
         );
+        let refused = SendResult::from_outcome(refused);
         assert_eq!(
-            SendResult::from_outcome(refused),
+            refused,
             SendResult::Failed {
                 code: Some("ZVSMS-4038".into()),
                 message: "Destination country not supported".into(),
-                reach: Refusal::Batch,
+                status: 200,
             }
         );
+        assert_eq!(refused.refusal(), Some(Refusal::Batch));
         assert_eq!(Refusal::of(Some("ZVSMS-4001"), 400), Refusal::Numbers);
         assert_eq!(Refusal::of(Some(SENDER_ID_REFUSED), 400), Refusal::Run);
         assert_eq!(Refusal::of(None, 403), Refusal::Run);

@@ -7,6 +7,7 @@
 //! scheduled send the logs do not show stays `unknown` (the logs may not list scheduled
 //! sends), and is sent again only with `--resend-unknown`.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -15,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome, now_ms};
 use crate::error::{Error, Result};
-use crate::executor::Executor;
+use crate::executor::{Change, Executor, Next, Pending, Settling};
 use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::reject::Rejection;
@@ -167,8 +168,11 @@ pub struct Sender {
     pub options: SendOptions,
     pub reconciling: Reconciling,
     pub counts: SendCounts,
-    retry: Mutex<Vec<OutBatch>>,
-    unknown: Mutex<Vec<Unknown>>,
+    /// Batches certainly not sent, to send again, and sends whose outcome is unknown, to look
+    /// for in the logs first.
+    pending: Pending<OutBatch, Unknown>,
+    /// Scheduled sends a look at the logs left unknown: reported at the end.
+    still_unknown: Mutex<Vec<Unknown>>,
 }
 
 impl Sender {
@@ -188,8 +192,8 @@ impl Sender {
             options,
             reconciling,
             counts: SendCounts::default(),
-            retry: Mutex::new(Vec::new()),
-            unknown: Mutex::new(Vec::new()),
+            pending: Pending::default(),
+            still_unknown: Mutex::new(Vec::new()),
         }
     }
 
@@ -231,7 +235,7 @@ impl Sender {
 
     /// Queues a send whose outcome is unknown (an earlier run's in-flight intent).
     pub fn add_unknown(&self, unknown: Unknown) {
-        lock(&self.unknown).push(unknown);
+        self.pending.unknown([unknown]);
     }
 
     /// A batch the API accepted: each row done with its log id, or, when the answer does not
@@ -270,12 +274,13 @@ impl Sender {
         }
         self.record(intent, &outcomes);
         let at_ms = now_ms();
-        lock(&self.unknown).extend(unnamed.into_iter().map(|item| Unknown {
-            intent,
-            item,
-            blocked: None,
-            at_ms,
-        }));
+        self.pending
+            .unknown(unnamed.into_iter().map(|item| Unknown {
+                intent,
+                item,
+                blocked: None,
+                at_ms,
+            }));
     }
 
     /// Sends one batch and records what became of it.
@@ -315,91 +320,69 @@ impl Sender {
         .build();
         let result = SendResult::from_outcome(turn.client.send(&request).await);
         self.counts.requests.fetch_add(1, Ordering::Relaxed);
-        let not_applied = |rows: &[u64]| -> Vec<RowOutcome> {
-            rows.iter().map(|&r| RowOutcome::not_applied(r)).collect()
-        };
-        match result {
-            SendResult::Sent { logids } => {
-                self.settle_sent(intent, &batch, &logids);
-            }
-            SendResult::Failed {
-                reach: Refusal::Numbers,
-                ..
-            } if batch.items.len() > 1 => {
+        match result.refusal() {
+            Some(Refusal::Numbers) if batch.items.len() > 1 => {
                 // Nothing was sent, and the API names a number: each is tried on its own, so
                 // that the refusal lands on the rows it belongs to (each with a turn of its
                 // own: this one ends first).
-                self.record(intent, &not_applied(&rows));
+                let not_applied: Vec<RowOutcome> =
+                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
+                self.record(intent, &not_applied);
                 drop(turn);
                 for item in batch.items {
                     Box::pin(Arc::clone(&self).execute(OutBatch { items: vec![item] })).await;
                 }
                 return;
             }
-            SendResult::Failed {
-                reach: Refusal::Run,
-                code,
-                message,
-            } => {
+            Some(Refusal::Run) => {
                 // The account is refused (sender id, credentials, scope): every later send
                 // would be refused the same way. Nothing was sent; the run stops.
-                self.record(intent, &not_applied(&rows));
-                self.exec.fatal(Error::Usage(super::api::account_refusal(
-                    code.as_deref(),
-                    &message,
-                    self.options.sender_id.as_deref(),
-                )));
+                if let SendResult::Failed { code, message, .. } = &result {
+                    let told = super::api::account_refusal(
+                        code.as_deref(),
+                        message,
+                        self.options.sender_id.as_deref(),
+                    );
+                    self.exec.halt(&turn, &rows, Error::Usage(told));
+                }
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
+                return;
             }
-            SendResult::Failed { code, message, .. } => {
+            _ => {}
+        }
+        let change = Change {
+            rows: &rows,
+            api: super::api::API,
+            op: crate::scopes::Op::Create,
+            repeatable: false,
+        };
+        match self.exec.apply(&turn, &change, result) {
+            Next::Done(logids) => self.settle_sent(intent, &batch, &logids),
+            Next::Failed { code, message } => {
                 // The request itself is refused (its message, its country): the batch's rows
                 // fail with the API's code, and nothing is tried again.
-                let code = code.unwrap_or_else(|| "remote_error".into());
-                let outcomes: Vec<RowOutcome> = rows
-                    .iter()
-                    .map(|&r| RowOutcome::failed(r, &code, &message))
-                    .collect();
-                self.record(intent, &outcomes);
                 for item in &batch.items {
                     self.failed(item, &code, &message);
                     self.counts.failed.fetch_add(1, Ordering::Relaxed);
                 }
             }
-            SendResult::Ambiguous { .. } => {
+            Next::Unknown { .. } => {
                 // Maybe sent: unknown until the logs say.
-                let outcomes: Vec<RowOutcome> =
-                    rows.iter().map(|&r| RowOutcome::unknown(r)).collect();
-                self.record(intent, &outcomes);
                 let at_ms = now_ms();
-                let mut unknown = lock(&self.unknown);
-                for item in batch.items {
-                    unknown.push(Unknown {
+                self.pending
+                    .unknown(batch.items.into_iter().map(|item| Unknown {
                         intent,
                         item,
                         blocked: None,
                         at_ms,
-                    });
-                }
+                    }));
             }
-            SendResult::NotApplied { .. } => {
-                self.record(intent, &not_applied(&rows));
-                lock(&self.retry).push(batch);
-            }
-            SendResult::Stop { message, denied } => {
-                self.record(intent, &not_applied(&rows));
-                if denied {
-                    self.exec
-                        .fatal(Error::Access(crate::preflight::refused_write(
-                            super::api::API,
-                            crate::scopes::Op::Create,
-                            &message,
-                        )));
-                } else {
-                    self.exec.stop(message);
-                }
+            Next::Again => self.pending.again(batch),
+            Next::Stopped => {
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
             }
         }
+        // The turn (its concurrency slot) ends only now, with the outcome recorded.
         drop(turn);
     }
 
@@ -407,27 +390,6 @@ impl Sender {
     /// channel closes and every send has finished.
     pub async fn run(self: Arc<Self>, rx: mpsc::Receiver<OutBatch>) {
         crate::executor::run_all(rx, MAX_TASKS, |batch| Arc::clone(&self).execute(batch)).await;
-    }
-
-    /// Waits until every send in `unknown` is older than the logs' catch-up window (or the run
-    /// stops). True when the wait ended by itself.
-    async fn wait_catch_up(&self, unknown: &[Unknown]) -> bool {
-        let ready_at = unknown
-            .iter()
-            .map(|u| {
-                u.at_ms
-                    .saturating_add(self.reconciling.catch_up.as_millis() as u64)
-            })
-            .max()
-            .unwrap_or(0);
-        let wait = Duration::from_millis(ready_at.saturating_sub(now_ms()));
-        if wait.is_zero() {
-            return true;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => true,
-            _ = self.exec.wait_stop() => false,
-        }
     }
 
     /// Settles the unknown sends against one scan of the logs: found, sent; not found (the
@@ -508,7 +470,7 @@ impl Sender {
                 still.push(u);
             }
         }
-        lock(&self.retry).extend(resend);
+        self.pending.again_all(resend);
         still
     }
 
@@ -517,49 +479,47 @@ impl Sender {
     /// unknown at the end is reported as `unknown` and stays in the journal, so that a later
     /// run looks again.
     pub async fn settle(self: Arc<Self>) {
-        let mut still_unknown: Vec<Unknown> = Vec::new();
-        // The batches the last round sent again (none yet).
-        let mut tried = 0;
-        for round in 0..SETTLE_ROUNDS {
-            if self.exec.stopped().is_some() {
-                break;
-            }
-            let unknown = std::mem::take(&mut *lock(&self.unknown));
-            if !unknown.is_empty() {
-                if !self.wait_catch_up(&unknown).await {
-                    lock(&self.unknown).extend(unknown);
-                    break;
-                }
-                let still = self.reconcile(unknown).await;
-                if self.exec.stopped().is_some() {
-                    lock(&self.unknown).extend(still);
-                    break;
-                }
-                still_unknown.extend(still);
-            }
-            let retry = std::mem::take(&mut *lock(&self.retry));
-            if retry.is_empty() {
-                if lock(&self.unknown).is_empty() {
-                    break;
-                }
-                continue;
-            }
-            let pause = crate::executor::round_pause(round, tried, retry.len());
-            tried = retry.len();
-            crate::executor::retry_round(pause, retry, |batch| Arc::clone(&self).execute(batch))
-                .await;
-        }
+        crate::executor::settle_rounds(Arc::clone(&self), SETTLE_ROUNDS, &|_| {}).await;
         // Whatever is left: never sent twice, never forgotten.
+        let still_unknown = std::mem::take(&mut *lock(&self.still_unknown));
         for u in still_unknown {
             let message = "a scheduled send's answer was lost and the SMS logs do not show it: it may or may not go out (check later with `bulkline sms-status`, or send it again with --resend-unknown)";
             self.failed(&u.item, UNKNOWN, message);
             self.counts.unknown.fetch_add(1, Ordering::Relaxed);
         }
-        let left: u64 = lock(&self.retry)
-            .iter()
-            .map(|b| b.items.len() as u64)
-            .sum::<u64>()
-            + lock(&self.unknown).len() as u64;
+        let left = self.pending.rows(|b| b.items.len() as u64);
         self.counts.left.fetch_add(left, Ordering::Relaxed);
+    }
+}
+
+impl Settling for Sender {
+    type Item = OutBatch;
+    type Unknown = Unknown;
+
+    fn executor(&self) -> &Executor {
+        &self.exec
+    }
+
+    fn send(self: Arc<Self>, batch: OutBatch) -> impl Future<Output = ()> + Send + 'static {
+        self.execute(batch)
+    }
+
+    fn pending(&self) -> &Pending<OutBatch, Unknown> {
+        &self.pending
+    }
+
+    /// A send is looked for once it is older than the logs' catch-up window.
+    fn ready_ms(&self, u: &Unknown) -> u64 {
+        u.at_ms
+            .saturating_add(self.reconciling.catch_up.as_millis() as u64)
+    }
+
+    fn look_up(&self, unknown: Vec<Unknown>) -> impl Future<Output = Vec<Unknown>> + Send {
+        self.reconcile(unknown)
+    }
+
+    /// A scheduled send the logs do not show stays unknown to the end of the run.
+    fn unresolved(&self, unknown: Vec<Unknown>) {
+        lock(&self.still_unknown).extend(unknown);
     }
 }

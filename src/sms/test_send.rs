@@ -291,8 +291,10 @@ pub async fn send(
         }
         .build();
         let mut res = TestResult::new(&n.e164, "sent");
-        match SendResult::from_outcome(http.send(&request).await) {
-            SendResult::Sent { logids } => {
+        let result = SendResult::from_outcome(http.send(&request).await);
+        let reach = result.refusal();
+        match result {
+            SendResult::Done(logids) => {
                 let d = digits(&n.e164);
                 res.logid = logids
                     .iter()
@@ -306,11 +308,7 @@ pub async fn send(
                     );
                 }
             }
-            SendResult::Failed {
-                reach: Refusal::Run,
-                code,
-                message,
-            } => {
+            SendResult::Failed { code, message, .. } if reach == Some(Refusal::Run) => {
                 res.status = "refused";
                 res.code = code.clone().unwrap_or_default();
                 res.message = message.clone();
@@ -325,7 +323,7 @@ pub async fn send(
                 res.code = code.unwrap_or_default();
                 res.message = message;
             }
-            SendResult::Ambiguous { reason } => {
+            SendResult::Ambiguous { reason, .. } => {
                 res.status = "unknown";
                 res.message = format!(
                     "the answer was lost ({reason}): it may have gone out; it is not sent again"
@@ -339,7 +337,7 @@ pub async fn send(
                 res.status = "not_sent";
                 res.message = message.clone();
                 stop = Some(if denied {
-                    Error::Access(crate::preflight::refused_write(
+                    Error::Access(crate::scopes::refused_write(
                         super::api::API,
                         crate::scopes::Op::Create,
                         &message,

@@ -3,6 +3,7 @@
 //! already gone counts as deleted, a refused delete goes to the error file.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -11,7 +12,7 @@ use super::refused::no_columns;
 use crate::checkpoint::{Action, IntentSpec, Journal, Op, RowOutcome};
 use crate::connectors::{SharedTarget, Write};
 use crate::error::{Error, Result};
-use crate::executor::Executor;
+use crate::executor::{Change, Executor, Next, Pending, Settling};
 use crate::http::HttpClient;
 use crate::sink::TableWriter;
 
@@ -48,7 +49,7 @@ struct Deleter {
     exec: Executor,
     tally: Tally,
     /// Deletes that certainly did not happen: to send again.
-    retry: Mutex<Vec<Delete>>,
+    pending: Pending<Delete, ()>,
     /// The deletes the target refused, kept in the error file.
     refused: Mutex<Option<TableWriter>>,
 }
@@ -67,10 +68,16 @@ pub fn delete_all(
         target,
         exec: Executor::new(http, journal),
         tally: Tally::default(),
-        retry: Mutex::new(Vec::new()),
+        pending: Pending::default(),
         refused: Mutex::new(Some(refused)),
     });
-    runtime.block_on(Arc::clone(&deleter).rounds(todo));
+    // Deletes `todo` in up to [`ROUNDS`] rounds; what is still to send again stays pending.
+    deleter.pending.again_all(todo);
+    runtime.block_on(crate::executor::settle_rounds(
+        Arc::clone(&deleter),
+        ROUNDS,
+        &|_| {},
+    ));
     let writer = deleter
         .refused
         .lock()
@@ -114,98 +121,95 @@ impl Deleter {
             .delete(&turn.client, &d.id, d.parent.as_deref())
             .await;
         let done = RowOutcome::done(d.row, Action::Deleted, Some(&d.id));
-        match write {
-            Write::Done { .. } => {
+        // A record already gone counts as deleted, whatever the code's wording.
+        if let Write::Failed {
+            code: Some(code),
+            message,
+            ..
+        } = &write
+            && self.gone(code)
+        {
+            self.exec.record(turn.intent, &[done]);
+            self.already_gone(code, message);
+            return;
+        }
+        let change = Change {
+            rows: &rows,
+            api: self.target.kind().api(),
+            op: crate::scopes::Op::Delete,
+            // A delete can be sent again: a later round (or run) does.
+            repeatable: true,
+        };
+        match self.exec.apply(&turn, &change, write) {
+            Next::Done(_) => {
                 self.exec.record(turn.intent, &[done]);
                 self.tally.deleted.fetch_add(1, Ordering::Relaxed);
             }
-            Write::Failed {
-                code: Some(code),
-                message,
-            } if self.gone(&code) => {
-                self.exec.record(turn.intent, &[done]);
-                self.tally.gone.fetch_add(1, Ordering::Relaxed);
-                let mut answers = self
-                    .tally
-                    .gone_answers
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner());
-                if let Some(known) = self.target.descriptor().codes.find(&code) {
-                    answers
-                        .entry(known.code.to_string())
-                        .or_insert_with(|| known.quote(None, Some(&message)));
-                }
-            }
-            Write::Failed { code, message } => {
-                let code = code.unwrap_or_else(|| "remote_error".into());
-                crate::stop::say(&format!(
-                    "bulkline: undo: record {} (row {}): {code}: {message}",
-                    d.id, d.row
-                ));
-                let line = [
-                    d.row.to_string(),
-                    d.id.clone(),
-                    d.parent.clone().unwrap_or_default(),
-                    code.clone(),
-                    message.clone(),
-                ];
-                self.exec
-                    .record(turn.intent, &[RowOutcome::failed(d.row, code, message)]);
-                self.tally.failed.fetch_add(1, Ordering::Relaxed);
-                let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(w) = refused.as_mut() {
-                    // Every column is a report column (the writer's extras): no input row.
-                    let values = crate::source::Values::Csv(crate::source::Fields::new());
-                    match w.write(&no_columns(), &values, &[], &line) {
-                        Ok(()) => {}
-                        // `--errors -` read by a reader that went away: the list ends there,
-                        // the deletes go on (each is in the journal).
-                        Err(Error::StdoutClosed) => *refused = None,
-                        Err(e) => self.exec.fatal(e),
-                    }
-                }
-            }
-            Write::Ambiguous { .. } | Write::NotApplied { .. } => {
-                // A delete can be sent again: a later round (or run) does.
-                self.exec
-                    .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
-                self.retry.lock().unwrap_or_else(|e| e.into_inner()).push(d);
-            }
-            Write::Stop { message, denied } => {
-                self.exec
-                    .record(turn.intent, &[RowOutcome::not_applied(d.row)]);
-                if denied {
-                    self.exec
-                        .fatal(Error::Access(crate::preflight::refused_write(
-                            self.target.kind().api(),
-                            crate::scopes::Op::Delete,
-                            &message,
-                        )));
-                } else {
-                    self.exec.stop(message);
-                }
-            }
+            Next::Failed { code, message } => self.refused(&d, code, message),
+            Next::Again => self.pending.again(d),
+            Next::Unknown { .. } | Next::Stopped => {}
         }
         drop(turn);
     }
 
-    /// Deletes `todo` in up to [`ROUNDS`] rounds; what is still to send again is left in `retry`.
-    async fn rounds(self: Arc<Self>, todo: Vec<Delete>) {
-        let mut batch = todo;
-        // The deletes the round before sent (none yet).
-        let mut tried = 0;
-        for round in 0..ROUNDS {
-            if batch.is_empty() || self.exec.stopped().is_some() {
-                break;
-            }
-            let pause = crate::executor::round_pause(round, tried, batch.len());
-            tried = batch.len();
-            crate::executor::retry_round(pause, batch, |d| Arc::clone(&self).delete(d)).await;
-            batch = std::mem::take(&mut *self.retry.lock().unwrap_or_else(|e| e.into_inner()));
-        }
-        self.retry
+    /// A record already gone: counted, with the first answer of its code quoted.
+    fn already_gone(&self, code: &str, message: &str) {
+        self.tally.gone.fetch_add(1, Ordering::Relaxed);
+        let mut answers = self
+            .tally
+            .gone_answers
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(batch);
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = self.target.descriptor().codes.find(code) {
+            answers
+                .entry(known.code.to_string())
+                .or_insert_with(|| known.quote(None, Some(message)));
+        }
+    }
+
+    /// A delete the target refused (journaled already): said, counted, and kept in the error
+    /// file.
+    fn refused(&self, d: &Delete, code: String, message: String) {
+        crate::stop::say(&format!(
+            "bulkline: undo: record {} (row {}): {code}: {message}",
+            d.id, d.row
+        ));
+        let line = [
+            d.row.to_string(),
+            d.id.clone(),
+            d.parent.clone().unwrap_or_default(),
+            code,
+            message,
+        ];
+        self.tally.failed.fetch_add(1, Ordering::Relaxed);
+        let mut refused = self.refused.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = refused.as_mut() {
+            // Every column is a report column (the writer's extras): no input row.
+            let values = crate::source::Values::Csv(crate::source::Fields::new());
+            match w.write(&no_columns(), &values, &[], &line) {
+                Ok(()) => {}
+                // `--errors -` read by a reader that went away: the list ends there, the
+                // deletes go on (each is in the journal).
+                Err(Error::StdoutClosed) => *refused = None,
+                Err(e) => self.exec.fatal(e),
+            }
+        }
+    }
+}
+
+impl Settling for Deleter {
+    type Item = Delete;
+    type Unknown = ();
+
+    fn executor(&self) -> &Executor {
+        &self.exec
+    }
+
+    fn send(self: Arc<Self>, d: Delete) -> impl Future<Output = ()> + Send + 'static {
+        self.delete(d)
+    }
+
+    fn pending(&self) -> &Pending<Delete, ()> {
+        &self.pending
     }
 }

@@ -6,19 +6,31 @@
 //!    wait is abandoned as soon as the run stops (a signal, a quota, a fatal error).
 //! 2. **intent**: the change is recorded in the journal and made durable.
 //! 3. **send**: through the reserved client, which leaves at once.
-//! 4. **outcome**: the caller records what became of each row ([`Executor::record`]) before
-//!    it drops its [`Turn`], which frees the slot.
+//! 4. **outcome**: every answer reads into one [`Settle`]; [`Executor::apply`] journals it
+//!    (failed, unknown, not applied) and stops the run when it must, and the caller records
+//!    what it alone knows (the ids of a change done) before it drops its [`Turn`], which
+//!    frees the slot.
 //!
 //! So the intents open at any instant (recorded, with no outcome) are never more than the
 //! concurrency in use: a run killed at any moment leaves at most that many changes "in
 //! flight", and everything else is simply still to do. An answer that does not say whether
 //! the change happened is recorded as unknown ([`RowOutcome::unknown`]): no longer in flight,
 //! reconciled against the target before anything is sent again.
+//!
+//! After the stream, one loop ([`settle_rounds`]) looks for the unknown changes and sends
+//! again what certainly did not happen, for import, sms and undo alike ([`Settling`]).
+
+mod rounds;
+mod settle;
+
+pub use rounds::{Pending, Settling, round_pause, run_all, settle_rounds};
+pub use settle::{Next, Settle};
 
 use crate::checkpoint::{IntentId, IntentSpec, Journal, RowOutcome};
 use crate::error::Error;
 use crate::halt::Halt;
 use crate::http::HttpClient;
+use crate::scopes::{Api, Op};
 use crate::stop;
 
 /// A change whose intent is durable and whose request may leave now.
@@ -27,6 +39,19 @@ pub struct Turn {
     pub intent: IntentId,
     /// The reserved client: send the change's requests through it.
     pub client: HttpClient,
+}
+
+/// What a change is, as [`Executor::apply`] journals its answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Change<'a> {
+    /// The input rows the change carries.
+    pub rows: &'a [u64],
+    /// The API and the kind of change: what a refused account is told it needs.
+    pub api: Api,
+    pub op: Op,
+    /// Whether a change whose answer was lost may simply be sent again (an update, a
+    /// delete); otherwise (a create, a send) it is looked for on the target first.
+    pub repeatable: bool,
 }
 
 /// The journal, the client and the stop state of a run.
@@ -126,77 +151,57 @@ impl Executor {
     }
 }
 
-/// Runs `work` on every item that arrives on `rx`, at most `max` at a time, until the channel
-/// closes and every run has finished (or a stop's grace ran out).
-pub async fn run_all<T, F, Fut>(mut rx: tokio::sync::mpsc::Receiver<T>, max: usize, work: F)
-where
-    F: Fn(T) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(max));
-    let mut set = tokio::task::JoinSet::new();
-    while let Some(item) = rx.recv().await {
-        let Ok(permit) = std::sync::Arc::clone(&permits).acquire_owned().await else {
-            break;
+impl Executor {
+    /// Step 4 for the answers every change shares: journals `settle` for the change's rows and
+    /// stops the run when it says so (an account refused is fatal); what is left to do is the
+    /// caller's ([`Next`]). A change done is journaled by the caller, which knows its ids.
+    pub fn apply<T>(&self, turn: &Turn, change: &Change<'_>, settle: Settle<T>) -> Next<T> {
+        let each = |outcome: &dyn Fn(u64) -> RowOutcome| -> Vec<RowOutcome> {
+            change.rows.iter().map(|&row| outcome(row)).collect()
         };
-        let run = work(item);
-        set.spawn(async move {
-            run.await;
-            drop(permit);
-        });
-        while set.try_join_next().is_some() {}
+        match settle {
+            Settle::Done(done) => Next::Done(done),
+            Settle::Failed { code, message, .. } => {
+                let code = code.unwrap_or_else(|| "remote_error".into());
+                self.record(
+                    turn.intent,
+                    &each(&|row| RowOutcome::failed(row, &code, &message)),
+                );
+                Next::Failed { code, message }
+            }
+            Settle::Ambiguous { lost_at, .. } if !change.repeatable => {
+                let outcome = |row| match lost_at {
+                    Some(sent_ms) => RowOutcome::lost(row, sent_ms),
+                    None => RowOutcome::unknown(row),
+                };
+                self.record(turn.intent, &each(&outcome));
+                Next::Unknown { lost_at }
+            }
+            Settle::Ambiguous { .. } | Settle::NotApplied { .. } => {
+                self.record(turn.intent, &each(&RowOutcome::not_applied));
+                Next::Again
+            }
+            Settle::Stop { message, denied } => {
+                let error = denied.then(|| {
+                    Error::Access(crate::scopes::refused_write(
+                        change.api, change.op, &message,
+                    ))
+                });
+                self.halt(turn, change.rows, error.unwrap_or(Error::Remote(message)));
+                Next::Stopped
+            }
+        }
     }
-    stop::join_within_grace(&mut set).await;
-}
 
-/// The pause before round `round` of retries, when the round before it sent `tried` items
-/// and `failed` of them are to be sent again: none before the first round, nor when the round
-/// before failed only here and there (the odd fault: the pacer already spaces the requests,
-/// and a pause would only leave the rate unused); when most of it failed (the API is
-/// struggling), 500 ms times the round.
-pub fn round_pause(round: u32, tried: usize, failed: usize) -> std::time::Duration {
-    if round == 0 || failed * 2 <= tried {
-        return std::time::Duration::ZERO;
-    }
-    std::time::Duration::from_millis(500 * u64::from(round))
-}
-
-/// One round of "again, what certainly did not happen": after `pause` (see [`round_pause`]),
-/// runs `work` on every item at once and waits for them all.
-pub async fn retry_round<T, F, Fut>(pause: std::time::Duration, items: Vec<T>, work: F)
-where
-    F: Fn(T) -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    if !pause.is_zero() {
-        tokio::time::sleep(pause).await;
-    }
-    let mut set = tokio::task::JoinSet::new();
-    for item in items {
-        set.spawn(work(item));
-    }
-    stop::join_within_grace(&mut set).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn a_round_pauses_only_after_a_round_that_mostly_failed() {
-        assert_eq!(
-            round_pause(0, 0, 50),
-            Duration::ZERO,
-            "the first round goes at once"
-        );
-        assert_eq!(
-            round_pause(1, 23, 2),
-            Duration::ZERO,
-            "the odd fault: no pause"
-        );
-        assert_eq!(round_pause(1, 10, 5), Duration::ZERO);
-        assert_eq!(round_pause(1, 10, 6), Duration::from_millis(500));
-        assert_eq!(round_pause(3, 1, 1), Duration::from_millis(1500));
+    /// Ends `turn`'s change as not applied and stops the run for `error`: an error of the
+    /// account or the configuration is fatal; any other (the quota, the API unreachable) is
+    /// a stop the same command resumes.
+    pub fn halt(&self, turn: &Turn, rows: &[u64], error: Error) {
+        let outcomes: Vec<RowOutcome> = rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
+        self.record(turn.intent, &outcomes);
+        match error {
+            Error::Remote(message) => self.stop(message),
+            fatal => self.fatal(fatal),
+        }
     }
 }
