@@ -15,7 +15,7 @@ use crate::mapping::{MappedColumn, MappingSpec, Roles};
 use crate::reject::Rejection;
 use crate::report::Counts;
 use crate::source::{RawRow, Schema, Source, SourceInfo};
-use crate::transform::{Outcome, Processed, TransformOptions, process};
+use crate::transform::{Processed, TransformOptions, Verdict, process};
 use crate::warnings::WarningsFile;
 
 /// Rows per batch handed between stages.
@@ -203,12 +203,12 @@ pub fn drive<S: RowSink>(
             sink.counts().rows_read += 1;
             let Processed { raw, outcome } = p;
             match outcome {
-                Outcome::Blank => {
+                Verdict::Blank => {
                     sink.counts().blank += 1;
                     sink.blank(schema, raw)?;
                 }
-                Outcome::Rejected(why) => sink.rejected(schema, raw, why)?,
-                Outcome::Clean(mut clean) => {
+                Verdict::Rejected(why) => sink.rejected(schema, raw, why)?,
+                Verdict::Clean(mut clean) => {
                     if let Some(notes) = clean.notes.take() {
                         sink.counts().readings.add(&notes.readings);
                         if let Some(w) = &mut warnings {
@@ -217,7 +217,7 @@ pub fn drive<S: RowSink>(
                     }
                     let p = Processed {
                         raw,
-                        outcome: Outcome::Clean(clean),
+                        outcome: Verdict::Clean(clean),
                     };
                     match deduper.decide_now(&p) {
                         Some(None) => sink.kept(schema, p)?,

@@ -158,7 +158,7 @@ impl Clean {
 
 /// What became of a row.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub enum Verdict {
     Clean(Clean),
     /// The reasons, most important first.
     Rejected(Vec<Rejection>),
@@ -170,7 +170,7 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Processed {
     pub raw: RawRow,
-    pub outcome: Outcome,
+    pub outcome: Verdict,
 }
 
 /// Maps, validates and normalizes one row.
@@ -178,13 +178,13 @@ pub fn process(raw: RawRow, schema: &Schema, roles: &Roles, opts: &TransformOpti
     if let Some(problem) = raw.problem.clone() {
         return Processed {
             raw,
-            outcome: Outcome::Rejected(vec![*problem]),
+            outcome: Verdict::Rejected(vec![*problem]),
         };
     }
     let outcome = match build(&raw.values, schema, roles, opts) {
-        Ok(clean) => Outcome::Clean(clean),
-        Err(rejections) if rejections.is_empty() => Outcome::Blank,
-        Err(rejections) => Outcome::Rejected(rejections),
+        Ok(clean) => Verdict::Clean(clean),
+        Err(rejections) if rejections.is_empty() => Verdict::Blank,
+        Err(rejections) => Verdict::Rejected(rejections),
     };
     Processed { raw, outcome }
 }
@@ -801,7 +801,7 @@ mod tests {
 
     /// The clean row `p` became (a panic if it was rejected).
     fn clean(p: &Processed) -> &Clean {
-        let Outcome::Clean(c) = &p.outcome else {
+        let Verdict::Clean(c) = &p.outcome else {
             panic!("{:?}", p.outcome)
         };
         c
@@ -816,7 +816,7 @@ mod tests {
 
     fn codes(p: &Processed) -> Vec<Code> {
         match &p.outcome {
-            Outcome::Rejected(r) => r.iter().map(|r| r.code).collect(),
+            Verdict::Rejected(r) => r.iter().map(|r| r.code).collect(),
             _ => vec![],
         }
     }
@@ -923,7 +923,7 @@ mod tests {
     /// The row's first phone as E.164, or its rejection codes.
     fn first_phone(p: &Processed) -> Result<String, Vec<Code>> {
         match &p.outcome {
-            Outcome::Clean(c) => Ok(c.contact().phones[0].e164.clone()),
+            Verdict::Clean(c) => Ok(c.contact().phones[0].e164.clone()),
             _ => Err(codes(p)),
         }
     }
@@ -983,7 +983,7 @@ mod tests {
             assert_eq!(first_phone(&p), want, "{phone} / {country:?}");
         }
         let p = run(&["phone", "country"], &["06 12 34 56 78", "Atlantis"], &gb);
-        let Outcome::Rejected(r) = &p.outcome else {
+        let Verdict::Rejected(r) = &p.outcome else {
             panic!("{:?}", p.outcome)
         };
         assert!(r[0].message.contains("'Atlantis'"), "{}", r[0].message);
@@ -1160,7 +1160,7 @@ mod tests {
     fn blank_rows_and_read_problems() {
         assert!(matches!(
             run(&["a", "b"], &["", " "], &gb()).outcome,
-            Outcome::Blank
+            Verdict::Blank
         ));
     }
 

@@ -12,7 +12,7 @@ use bulkline::region::{self, Region};
 use bulkline::reject::{Code, Stage};
 use bulkline::source::json::Flattener;
 use bulkline::source::{self, Encoding, Format, RawRow, Schema, SourceOptions, Values};
-use bulkline::transform::{self, Outcome, TransformOptions};
+use bulkline::transform::{self, TransformOptions, Verdict};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -622,7 +622,7 @@ fn transform_options() -> impl Strategy<Value = TransformOptions> {
 
 fn check_outcome(p: &transform::Processed, width: usize) -> Result<(), TestCaseError> {
     match &p.outcome {
-        Outcome::Clean(c) => {
+        Verdict::Clean(c) => {
             prop_assert!(!c.contact().phones.is_empty(), "a clean row has a phone");
             for ph in &c.contact().phones {
                 prop_assert!(is_e164(&ph.e164), "{:?}", ph.e164);
@@ -632,13 +632,13 @@ fn check_outcome(p: &transform::Processed, width: usize) -> Result<(), TestCaseE
                 prop_assert!(*i < width, "rewrite of column {} of {}", i, width);
             }
         }
-        Outcome::Rejected(r) => {
+        Verdict::Rejected(r) => {
             prop_assert!(!r.is_empty(), "a rejected row has a reason");
             for x in r {
                 prop_assert!(!x.message.is_empty());
             }
         }
-        Outcome::Blank => prop_assert!(p.raw.values.all_empty()),
+        Verdict::Blank => prop_assert!(p.raw.values.all_empty()),
     }
     Ok(())
 }

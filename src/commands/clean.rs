@@ -13,7 +13,7 @@ use crate::report::{self, Counts, Outputs, Summary};
 use crate::sink::TableWriter;
 use crate::sink::{output_delimiter, output_format, report_format};
 use crate::source::{self, RawRow, Schema, Values};
-use crate::transform::{Outcome, Processed};
+use crate::transform::{Processed, Verdict};
 
 /// The writers of a clean run: the clean rows, and the reports.
 struct Writers {
@@ -55,7 +55,7 @@ impl RowSink for Writers {
             return Ok(());
         };
         let rewrites = match &row.outcome {
-            Outcome::Clean(c) => c.rewrites.as_slice(),
+            Verdict::Clean(c) => c.rewrites.as_slice(),
             _ => &[],
         };
         let extra = self.numbers.duplicate_cells(row.raw.row, of);
@@ -63,7 +63,7 @@ impl RowSink for Writers {
     }
 
     fn kept(&mut self, schema: &Arc<Schema>, row: Processed) -> Result<()> {
-        let Outcome::Clean(c) = &row.outcome else {
+        let Verdict::Clean(c) = &row.outcome else {
             return Ok(());
         };
         self.counts.clean += 1;

@@ -14,7 +14,7 @@ use crate::progress::ProgressMode;
 use crate::sms::api::{Media, Schedule, SendOptions};
 use crate::sms::campaign::{self, Settings};
 use crate::sms::recipient::{Composer, MessageSource, Timing, unknown_names};
-use crate::sms::summary::Plan;
+use crate::sms::summary::CampaignPlan;
 use crate::sms::suppress::{ReadOptions, Suppressions};
 use crate::sms::template::Template;
 use crate::sms::test_ledger::TestSends;
@@ -119,7 +119,7 @@ fn fixed_schedule(args: &SmsArgs) -> Result<Option<Schedule>> {
 }
 
 /// Asks on the terminal before a large send; refuses when there is no terminal to ask on.
-fn confirm_send(plan: &Plan) -> Result<bool> {
+fn confirm_send(plan: &CampaignPlan) -> Result<bool> {
     super::confirm_on_terminal(
         &format!(
             "Send {} messages ({} segments, {} requests) to {} recipients?",

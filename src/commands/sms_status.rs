@@ -169,7 +169,7 @@ fn verify(
         for f in found
             .findings
             .iter()
-            .filter(|f| f.verdict != crate::sms::verify::Verdict::Landed)
+            .filter(|f| f.verdict != crate::sms::verify::Landing::Landed)
         {
             out.write(
                 &schema,

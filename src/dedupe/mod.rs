@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::contact::Contact;
 use crate::error::Result;
 use crate::source::{Cell, Values};
-use crate::transform::{Clean, Outcome, Processed};
+use crate::transform::{Clean, Processed, Verdict};
 
 use self::spool::{SpoolWriter, Spooled};
 
@@ -72,7 +72,7 @@ impl Deduper {
     /// through [`Deduper::push`]. The row stays where it is: the writer moves each row once
     /// instead of four times.
     pub fn decide_now(&mut self, p: &Processed) -> Option<Option<u64>> {
-        let Outcome::Clean(clean) = &p.outcome else {
+        let Verdict::Clean(clean) = &p.outcome else {
             return Some(None);
         };
         if self.spool.is_some() {
@@ -95,7 +95,7 @@ impl Deduper {
             });
         }
         // A clean row of `--keep last` or `--keep merge`.
-        let Outcome::Clean(clean) = &p.outcome else {
+        let Verdict::Clean(clean) = &p.outcome else {
             return emit(Decision::Kept(p));
         };
         let Some(k) = clean.key else {
@@ -177,7 +177,7 @@ impl Deduper {
                 }
             }
             (Some(k), Keep::Merge) => {
-                if let (Some((cells, contact)), Outcome::Clean(clean)) =
+                if let (Some((cells, contact)), Verdict::Clean(clean)) =
                     (self.fills.remove(&k), &mut p.outcome)
                 {
                     apply_fills(&p.raw.values, clean, cells);
@@ -332,7 +332,7 @@ mod tests {
                 values: Values::Csv([phone, email, city].into_iter().collect()),
                 problem: None,
             },
-            outcome: Outcome::Clean(Clean::new(contact, vec![], None)),
+            outcome: Verdict::Clean(Clean::new(contact, vec![], None)),
         }
     }
 
@@ -357,7 +357,7 @@ mod tests {
         };
         for mut r in rows {
             // The transform computes each clean row's key.
-            if let Outcome::Clean(c) = &mut r.outcome {
+            if let Verdict::Clean(c) = &mut r.outcome {
                 c.key = key(c.contact(), by);
             }
             d.push(r, &mut emit).unwrap();
@@ -400,7 +400,7 @@ mod tests {
         let (kept, dropped, rows) = run(DedupeBy::Mobile, Keep::Merge, sample());
         assert_eq!(kept, vec![1, 2, 4]);
         assert_eq!(dropped, vec![(3, 1)]);
-        let Outcome::Clean(c) = &rows[0].outcome else {
+        let Verdict::Clean(c) = &rows[0].outcome else {
             panic!()
         };
         assert_eq!(c.contact().city, "York");

@@ -18,7 +18,7 @@ use crate::contact::Contact;
 use crate::error::{Error, Result};
 use crate::keys::Key;
 use crate::source::{Block, Cell, Fields, RawRow, Values};
-use crate::transform::{Clean, Outcome, Processed};
+use crate::transform::{Clean, Processed, Verdict};
 
 /// Rows read back per chunk (one shared block of text each).
 const CHUNK_ROWS: usize = 4096;
@@ -66,7 +66,7 @@ impl SpoolWriter {
         let buf = &mut self.buf;
         buf.clear();
         let (contact, rewrites) = match &p.outcome {
-            Outcome::Clean(c) => (c.contact.as_deref(), c.rewrites.as_slice()),
+            Verdict::Clean(c) => (c.contact.as_deref(), c.rewrites.as_slice()),
             _ => (None, &[][..]),
         };
         let contact = contact.filter(|c| **c != Contact::default());
@@ -221,7 +221,7 @@ impl SpoolReader {
                             values,
                             problem: None,
                         },
-                        outcome: Outcome::Clean(Clean {
+                        outcome: Verdict::Clean(Clean {
                             contact,
                             rewrites,
                             key,
@@ -361,12 +361,12 @@ mod tests {
                 values,
                 problem: None,
             },
-            outcome: Outcome::Clean(Clean::new(contact, rewrites, None)),
+            outcome: Verdict::Clean(Clean::new(contact, rewrites, None)),
         }
     }
 
     fn parts(p: &Processed) -> (u64, String, Vec<(usize, Cell)>, Contact) {
-        let Outcome::Clean(c) = &p.outcome else {
+        let Verdict::Clean(c) = &p.outcome else {
             panic!("not clean")
         };
         (

@@ -42,7 +42,7 @@ pub use concurrency::{
     ASSUMED_LATENCY, Concurrency, ConcurrencyMode, MAX_AUTO_CONCURRENCY, Slot, auto_size,
 };
 pub use lockout::{Lockout, Refusal};
-pub use outcome::{ErrorBody, Outcome, ResponseHints, Verdict, classify};
+pub use outcome::{ErrorBody, Handling, Outcome, ResponseHints, classify};
 pub use rate::{PACING_FACTOR, Pacer, Rate, RateError};
 pub use request::{BaseUrl, Body, Part, Request, UrlError};
 pub use retry::{RetryPolicy, parse_http_date, parse_retry_after};
@@ -105,7 +105,7 @@ impl ClientConfig {
 #[derive(Debug)]
 enum Attempt {
     /// A response arrived (and was read).
-    Response(Verdict),
+    Response(Handling),
     /// The request certainly did not reach the server (connection refused, DNS, connect
     /// timeout).
     NotSent(String),
@@ -259,11 +259,11 @@ impl HttpClient {
             let wait = match attempt {
                 Attempt::Invalid(reason) => return Outcome::NotApplied { reason },
                 Attempt::NoToken(e) => return token_outcome(&e, None),
-                Attempt::Response(Verdict::Done(outcome)) => {
+                Attempt::Response(Handling::Done(outcome)) => {
                     self.pacer.on_success();
                     return outcome;
                 }
-                Attempt::Response(Verdict::Unauthorized { message }) => {
+                Attempt::Response(Handling::Unauthorized { message }) => {
                     self.pacer.on_success();
                     match (&self.auth, &token) {
                         (Some(provider), Some(token)) if !refreshed => {
@@ -277,7 +277,7 @@ impl HttpClient {
                         _ => return Outcome::Denied { message },
                     }
                 }
-                Attempt::Response(Verdict::RateLimited { retry_after }) => {
+                Attempt::Response(Handling::RateLimited { retry_after }) => {
                     match self.pacer.on_rate_limited(retry_after) {
                         Refusal::Limited => {}
                         // Not applied (refused): sent again once the lock-out ends (the pacer
@@ -324,7 +324,7 @@ impl HttpClient {
                     }
                     wait
                 }
-                Attempt::Response(Verdict::ServerError {
+                Attempt::Response(Handling::ServerError {
                     status,
                     retry_after,
                     message,
@@ -377,12 +377,12 @@ impl HttpClient {
         let counted = match attempt {
             Attempt::Invalid(_) | Attempt::NoToken(_) => return,
             Attempt::NotSent(_) => Counted::NotSent,
-            Attempt::MaybeSent { .. } | Attempt::Response(Verdict::ServerError { .. }) => {
+            Attempt::MaybeSent { .. } | Attempt::Response(Handling::ServerError { .. }) => {
                 Counted::ServerError
             }
             // Quota exhaustion is only ever a 429.
             Attempt::Response(
-                Verdict::RateLimited { .. } | Verdict::Done(Outcome::QuotaExhausted { .. }),
+                Handling::RateLimited { .. } | Handling::Done(Outcome::QuotaExhausted { .. }),
             ) => Counted::RateLimited,
             Attempt::Response(_) => Counted::Answered,
         };

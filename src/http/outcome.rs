@@ -207,7 +207,7 @@ fn fallback_message(status: u16, body: &[u8]) -> String {
 
 /// How one attempt's response is to be handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Handling {
     /// Final: return this outcome.
     Done(Outcome),
     /// 401 / invalid token: refresh the token once and retry (the request was not applied).
@@ -241,7 +241,7 @@ pub fn classify(
     body: &[u8],
     now: SystemTime,
     codes: VendorCodes,
-) -> Verdict {
+) -> Handling {
     let retry_after = hints.retry_after.and_then(|v| parse_retry_after(v, now));
     let err = ErrorBody::parse(body);
     let message = || {
@@ -252,50 +252,50 @@ pub fn classify(
     if let Some(known) = err.code.as_deref().and_then(|c| codes.find(c)) {
         let quoted = || known.quote(Some(status), err.message.as_deref());
         match known.meaning {
-            Meaning::MissingScope => return Verdict::Done(Outcome::Denied { message: quoted() }),
-            Meaning::InvalidToken => return Verdict::Unauthorized { message: quoted() },
+            Meaning::MissingScope => return Handling::Done(Outcome::Denied { message: quoted() }),
+            Meaning::InvalidToken => return Handling::Unauthorized { message: quoted() },
             Meaning::DailyQuota => {
-                return Verdict::Done(Outcome::QuotaExhausted {
+                return Handling::Done(Outcome::QuotaExhausted {
                     retry_after,
                     message: quoted(),
                 });
             }
-            Meaning::RateLimit => return Verdict::RateLimited { retry_after },
+            Meaning::RateLimit => return Handling::RateLimited { retry_after },
             // A failure like any other here: `undo` reads it as "already deleted".
             Meaning::Gone => {}
         }
     }
     match status {
-        200..=299 if err.is_error_in_2xx(body) => Verdict::Done(Outcome::Permanent {
+        200..=299 if err.is_error_in_2xx(body) => Handling::Done(Outcome::Permanent {
             status,
             code: err.code.clone(),
             message: message(),
         }),
-        200..=299 => Verdict::Done(Outcome::Ok {
+        200..=299 => Handling::Done(Outcome::Ok {
             status,
             body: body.to_vec(),
         }),
         // The token was refused: renewed once (a token without the scope says so by its code).
-        401 => Verdict::Unauthorized { message: message() },
+        401 => Handling::Unauthorized { message: message() },
         429 => {
             let daily = hints
                 .rate_limit_type
                 .is_some_and(|t| t.to_ascii_lowercase().contains("daily"));
             if daily {
-                Verdict::Done(Outcome::QuotaExhausted {
+                Handling::Done(Outcome::QuotaExhausted {
                     retry_after,
                     message: message(),
                 })
             } else {
-                Verdict::RateLimited { retry_after }
+                Handling::RateLimited { retry_after }
             }
         }
-        500..=599 => Verdict::ServerError {
+        500..=599 => Handling::ServerError {
             status,
             retry_after,
             message: message(),
         },
-        _ => Verdict::Done(Outcome::Permanent {
+        _ => Handling::Done(Outcome::Permanent {
             status,
             code: err.code.clone(),
             message: message(),
@@ -354,7 +354,7 @@ mod tests {
         },
     ]);
 
-    fn at(status: u16, body: &str, codes: VendorCodes) -> Verdict {
+    fn at(status: u16, body: &str, codes: VendorCodes) -> Handling {
         classify(
             status,
             ResponseHints::default(),
@@ -364,7 +364,7 @@ mod tests {
         )
     }
 
-    fn classify_(status: u16, body: &str) -> Verdict {
+    fn classify_(status: u16, body: &str) -> Handling {
         at(status, body, CODES)
     }
 
@@ -375,28 +375,28 @@ mod tests {
             assert!(
                 matches!(
                     at(status, daily, CODES),
-                    Verdict::Done(Outcome::QuotaExhausted { .. })
+                    Handling::Done(Outcome::QuotaExhausted { .. })
                 ),
                 "{status}"
             );
         }
         let rate = r#"{"code":44,"message":"Too many requests"}"#;
-        assert!(matches!(at(400, rate, CODES), Verdict::RateLimited { .. }));
+        assert!(matches!(at(400, rate, CODES), Handling::RateLimited { .. }));
         // Another API's code 44 is its own business.
         assert!(matches!(
             at(400, rate, VendorCodes::NONE),
-            Verdict::Done(Outcome::Permanent { .. })
+            Handling::Done(Outcome::Permanent { .. })
         ));
         // A code that is no limit in the table, on a 429, is an ordinary 429.
         assert_eq!(
             at(429, r#"{"code":1070,"message":"busy"}"#, CODES),
-            Verdict::RateLimited { retry_after: None }
+            Handling::RateLimited { retry_after: None }
         );
     }
 
     #[test]
     fn the_quota_message_quotes_the_vendor() {
-        let Verdict::Done(Outcome::QuotaExhausted { message, .. }) = classify_(
+        let Handling::Done(Outcome::QuotaExhausted { message, .. }) = classify_(
             429,
             r#"{"code":45,"message":"You have reached the daily limit"}"#,
         ) else {
@@ -416,7 +416,7 @@ mod tests {
         );
         assert_eq!(
             v,
-            Verdict::Done(Outcome::Permanent {
+            Handling::Done(Outcome::Permanent {
                 status: 400,
                 code: Some("INVALID_MOBILE".into()),
                 message: "Mobile number is invalid".into()
@@ -425,16 +425,16 @@ mod tests {
         // The same body with a 200 is still an error.
         assert!(matches!(
             classify_(200, r#"{"code":"X1","message":"bad","status":"ERROR"}"#),
-            Verdict::Done(Outcome::Permanent { status: 200, .. })
+            Handling::Done(Outcome::Permanent { status: 200, .. })
         ));
         assert!(matches!(
             classify_(200, r#"{"code":"200","contacts":{},"status":"SUCCESS"}"#),
-            Verdict::Done(Outcome::Ok { status: 200, .. })
+            Handling::Done(Outcome::Ok { status: 200, .. })
         ));
         // The same code as a number is success too.
         assert!(matches!(
             classify_(200, r#"{"code":200,"contacts":{},"status":"SUCCESS"}"#),
-            Verdict::Done(Outcome::Ok { status: 200, .. })
+            Handling::Done(Outcome::Ok { status: 200, .. })
         ));
     }
 
@@ -443,7 +443,7 @@ mod tests {
         // A gone code is a failure like any other here (undo reads it).
         assert_eq!(
             classify_(400, r#"{"code":1002,"message":"Contact does not exist."}"#),
-            Verdict::Done(Outcome::Permanent {
+            Handling::Done(Outcome::Permanent {
                 status: 400,
                 code: Some("1002".into()),
                 message: "Contact does not exist.".into()
@@ -454,11 +454,11 @@ mod tests {
                 200,
                 r#"{"code":0,"message":"The contactperson has been Created"}"#
             ),
-            Verdict::Done(Outcome::Ok { .. })
+            Handling::Done(Outcome::Ok { .. })
         ));
         assert!(matches!(
             classify_(200, r#"{"code":4,"message":"Invalid value"}"#),
-            Verdict::Done(Outcome::Permanent { status: 200, .. })
+            Handling::Done(Outcome::Permanent { status: 200, .. })
         ));
     }
 
@@ -480,11 +480,11 @@ mod tests {
         ] {
             let verdict = classify_(status, body);
             assert!(
-                matches!(&verdict, Verdict::Done(o @ Outcome::Denied { .. }) if o.stops_run() && o.is_denied()),
+                matches!(&verdict, Handling::Done(o @ Outcome::Denied { .. }) if o.stops_run() && o.is_denied()),
                 "{status} {body}: {verdict:?}"
             );
         }
-        let Verdict::Done(Outcome::Denied { message }) = classify_(
+        let Handling::Done(Outcome::Denied { message }) = classify_(
             400,
             r#"{"code":4711,"message":"Invalid access token, does not contain scopes:[contact_center_contact:read:admin]."}"#,
         ) else {
@@ -495,7 +495,7 @@ mod tests {
             "{message}"
         );
         // Books' 57: the vendor's code and words quoted, the meaning named as likely.
-        let Verdict::Done(Outcome::Denied { message }) = classify_(
+        let Handling::Done(Outcome::Denied { message }) = classify_(
             401,
             r#"{"code":57,"message":"You are not authorized to perform this operation"}"#,
         ) else {
@@ -514,7 +514,7 @@ mod tests {
                 r#"{"code":57,"message":"You are not authorized to perform this operation"}"#,
                 VendorCodes::NONE
             ),
-            Verdict::Unauthorized { .. }
+            Handling::Unauthorized { .. }
         ));
         // An expired token is still a refresh, not a denial.
         assert!(matches!(
@@ -522,7 +522,7 @@ mod tests {
                 401,
                 r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token"}"#
             ),
-            Verdict::Unauthorized { .. }
+            Handling::Unauthorized { .. }
         ));
     }
 
@@ -533,7 +533,7 @@ mod tests {
                 404,
                 r#"{"code":1001,"message":"Address book does not exist."}"#
             ),
-            Verdict::Done(Outcome::Permanent {
+            Handling::Done(Outcome::Permanent {
                 status: 404,
                 code: Some("1001".into()),
                 message: "Address book does not exist.".into()
@@ -551,11 +551,11 @@ mod tests {
         );
         assert!(matches!(
             daily,
-            Verdict::Done(Outcome::QuotaExhausted { retry_after: Some(d), .. }) if d == Duration::from_secs(3600)
+            Handling::Done(Outcome::QuotaExhausted { retry_after: Some(d), .. }) if d == Duration::from_secs(3600)
         ));
         assert!(matches!(
             classify_(401, r#"{"code":124,"message":"Invalid access token."}"#),
-            Verdict::Unauthorized { .. }
+            Handling::Unauthorized { .. }
         ));
     }
 
@@ -563,16 +563,16 @@ mod tests {
     fn auth_and_server_errors() {
         assert!(matches!(
             at(401, r#"{"code":"INVALID_OAUTHTOKEN","message":"invalid oauth token","status":"error"}"#, VendorCodes::NONE),
-            Verdict::Unauthorized { message } if message == "invalid oauth token"
+            Handling::Unauthorized { message } if message == "invalid oauth token"
         ));
         // Zoho sometimes reports a bad token with another status: its code says so.
         assert!(matches!(
             classify_(400, r#"{"code":"INVALID_OAUTHTOKEN","message":"x"}"#),
-            Verdict::Unauthorized { .. }
+            Handling::Unauthorized { .. }
         ));
         assert_eq!(
             classify_(502, "<html>Bad Gateway</html>"),
-            Verdict::ServerError {
+            Handling::ServerError {
                 status: 502,
                 retry_after: None,
                 message: "HTTP 502: <html>Bad Gateway</html>".into()
@@ -590,13 +590,13 @@ mod tests {
         );
         assert_eq!(
             v,
-            Verdict::RateLimited {
+            Handling::RateLimited {
                 retry_after: Some(Duration::from_secs(2))
             }
         );
         assert!(matches!(
             classify_(404, ""),
-            Verdict::Done(Outcome::Permanent { status: 404, code: None, message }) if message == "HTTP 404"
+            Handling::Done(Outcome::Permanent { status: 404, code: None, message }) if message == "HTTP 404"
         ));
     }
 

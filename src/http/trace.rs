@@ -10,7 +10,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::{Attempt, Body, Request, Verdict};
+use super::{Attempt, Body, Handling, Request};
 use crate::redact;
 
 /// How much of a body a `-vv` line shows, in bytes.
@@ -29,9 +29,9 @@ pub(super) struct Try {
 /// Why another attempt would follow `attempt` (`None`: none would).
 pub(super) fn retry_reason(attempt: &Attempt) -> Option<&'static str> {
     match attempt {
-        Attempt::Response(Verdict::Unauthorized { .. }) => Some("token renewal"),
-        Attempt::Response(Verdict::RateLimited { .. }) => Some("429"),
-        Attempt::Response(Verdict::ServerError { .. }) => Some("5xx"),
+        Attempt::Response(Handling::Unauthorized { .. }) => Some("token renewal"),
+        Attempt::Response(Handling::RateLimited { .. }) => Some("429"),
+        Attempt::Response(Handling::ServerError { .. }) => Some("5xx"),
         Attempt::MaybeSent { reason, .. } if reason.starts_with("timed out") => Some("timeout"),
         Attempt::NotSent(_) | Attempt::MaybeSent { .. } => Some("connection"),
         _ => None,

@@ -42,7 +42,7 @@ use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
 use crate::source::{self, RawRow, Schema};
-use crate::transform::{Outcome, Processed};
+use crate::transform::{Processed, Verdict};
 
 pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
@@ -445,7 +445,7 @@ impl Planner<'_> {
     }
 
     fn plan_row(&mut self, schema: &Arc<Schema>, p: Processed) -> Result<()> {
-        let Outcome::Clean(clean) = &p.outcome else {
+        let Verdict::Clean(clean) = &p.outcome else {
             return Ok(());
         };
         let contact = clean.contact();

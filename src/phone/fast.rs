@@ -47,7 +47,7 @@ pub struct Parts {
 }
 
 /// What the fast path says of a text: the parser's answer, or the error it parses it with.
-pub type Verdict = Result<Answer, ParseError>;
+pub type Decision = Result<Answer, ParseError>;
 
 /// `text` (trimmed) as libphonenumber would parse and validate it, when it has a shape this
 /// path reads and the parser reads it without an error; `None` otherwise ([`decide`] without
@@ -59,7 +59,7 @@ pub fn parse(text: &str, region: Option<Region>) -> Option<Answer> {
 
 /// `text` (trimmed) as libphonenumber would parse and validate it, parse errors included
 /// (`Err`: the parser's own error), when it has a shape this path reads; `None` otherwise.
-pub fn decide(text: &str, region: Option<Region>) -> Option<Verdict> {
+pub fn decide(text: &str, region: Option<Region>) -> Option<Decision> {
     let mut buffer = [0u8; MAX_DIGITS];
     let (plus, n) = read_digits(text, &mut buffer)?;
     let digits = &buffer[..n];
@@ -120,7 +120,7 @@ fn two_digits_alone(text: &[u8], plus: bool, n: usize) -> bool {
 /// `country_code` (digits `code`): its length, then its validity; `None` for a leading zero
 /// (kept in fields of its own, Italy) and for a valid number too long for E.164 (the full
 /// path words that error).
-fn answer(country_code: i32, code: &[u8], nsn: &[u8]) -> Option<Verdict> {
+fn answer(country_code: i32, code: &[u8], nsn: &[u8]) -> Option<Decision> {
     if nsn.len() < MIN_NSN {
         return Some(Err(ParseError::TooShortNsn));
     }
@@ -227,7 +227,7 @@ fn national(digits: &[u8], region: Region) -> Option<Result<Split<'_>, ParseErro
 /// number with it is too long (`maybe_extract_country_code`). `Some(None)`: it does not,
 /// read nationally; `None`: left to the parser.
 fn own_calling_code<'a>(
-    plan: &'static plan::Plan,
+    plan: &'static plan::NumberingPlan,
     digits: &'a [u8],
     after: &'a [u8],
 ) -> Option<Option<Result<Split<'a>, ParseError>>> {
@@ -409,7 +409,7 @@ mod tests {
     }
 
     /// What the full parser says, parse errors included (`None`: an extension).
-    fn full_verdict(u: &PhoneNumberUtil, text: &str, region: Option<Region>) -> Option<Verdict> {
+    fn full_verdict(u: &PhoneNumberUtil, text: &str, region: Option<Region>) -> Option<Decision> {
         match u.parse(text.trim(), region) {
             Err(e) => Some(Err(e)),
             Ok(_) => full(u, text, region).map(Ok),

@@ -109,7 +109,7 @@ impl Prefix {
 }
 
 /// One region's (or non-geographic calling code's) rules.
-pub struct Plan {
+pub struct NumberingPlan {
     pub country_code: i32,
     /// The calling code's digits.
     pub code: String,
@@ -129,9 +129,9 @@ pub struct Plan {
     has_transform_rule: bool,
 }
 
-impl Plan {
+impl NumberingPlan {
     #[allow(deprecated)] // the raw metadata's fields (see `descs`)
-    fn build(m: &PhoneMetadata) -> Option<Plan> {
+    fn build(m: &PhoneMetadata) -> Option<NumberingPlan> {
         let country_code = m.country_code?;
         let descs = descs(m);
         let mut patterns = Vec::new();
@@ -146,7 +146,7 @@ impl Plan {
             }
         }
         let types = builder(MatchKind::All).build_many(&patterns).ok()?;
-        Some(Plan {
+        Some(NumberingPlan {
             country_code,
             code: country_code.to_string(),
             types,
@@ -345,11 +345,11 @@ impl Plan {
 /// Every plan, built on first use.
 struct Plans {
     /// By [`crate::region::index`].
-    by_region: Vec<Option<(usize, OnceLock<Option<Plan>>)>>,
+    by_region: Vec<Option<(usize, OnceLock<Option<NumberingPlan>>)>>,
     /// The regions with a plan (for the tests to go through).
     #[cfg(test)]
     regions: Vec<Region>,
-    non_geographic: FxHashMap<i32, (usize, OnceLock<Option<Plan>>)>,
+    non_geographic: FxHashMap<i32, (usize, OnceLock<Option<NumberingPlan>>)>,
     /// The regions of each calling code (1 to 999), the main one first (the crate's order);
     /// empty for a code that is none.
     regions_of: Vec<Vec<Region>>,
@@ -403,21 +403,23 @@ static PLANS: LazyLock<Plans> = LazyLock::new(|| {
     }
 });
 
-fn get(entry: Option<&'static (usize, OnceLock<Option<Plan>>)>) -> Option<&'static Plan> {
+fn get(
+    entry: Option<&'static (usize, OnceLock<Option<NumberingPlan>>)>,
+) -> Option<&'static NumberingPlan> {
     let (i, cell) = entry?;
-    cell.get_or_init(|| Plan::build(&COLLECTION.metadata[*i]))
+    cell.get_or_init(|| NumberingPlan::build(&COLLECTION.metadata[*i]))
         .as_ref()
 }
 
 /// The plan of `region`.
-pub fn region(region: Region) -> Option<&'static Plan> {
+pub fn region(region: Region) -> Option<&'static NumberingPlan> {
     let at = crate::region::index(region)?;
     get(PLANS.by_region.get(at)?.as_ref())
 }
 
 /// The plan numbers with calling code `cc` are parsed with: its main region's, or the
 /// non-geographic entity's (`get_metadata_for_region_or_calling_code`).
-pub fn for_calling_code(cc: i32) -> Option<&'static Plan> {
+pub fn for_calling_code(cc: i32) -> Option<&'static NumberingPlan> {
     match PLANS.regions_of(cc)?.first()? {
         Region::World => get(PLANS.non_geographic.get(&cc)),
         &r => region(r),
@@ -432,7 +434,7 @@ pub fn is_calling_code(cc: i32) -> bool {
 /// The plan of the region `cc` + `nsn` belongs to (`get_region_for_number`) and the number's
 /// type in it: `Ok(None)` when it belongs to none, `Err(())` when a plan it needs could not
 /// be built.
-fn typed(cc: i32, nsn: &[u8]) -> Result<Option<(&'static Plan, PhoneNumberType)>, ()> {
+fn typed(cc: i32, nsn: &[u8]) -> Result<Option<(&'static NumberingPlan, PhoneNumberType)>, ()> {
     let Some(regions) = PLANS.regions_of(cc) else {
         return Ok(None);
     };

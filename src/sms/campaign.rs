@@ -28,13 +28,13 @@ use crate::report::Counts;
 use crate::sink::Reports;
 use crate::sms::api::SendOptions;
 use crate::source::{self, RawRow, Schema, Values};
-use crate::transform::{Outcome, Processed};
+use crate::transform::{Processed, Verdict};
 
 use super::batch::{BatchKey, Batcher};
 use super::recipient::{Composer, Recipient};
 use super::segments::Encoding;
 use super::send::{OutBatch, Outgoing, Sender, Unknown};
-use super::summary::{Plan, Sample, SmsSummary};
+use super::summary::{CampaignPlan, Sample, SmsSummary};
 use crate::journaled::{JournaledRun, Opening};
 
 /// The target name in the journal header.
@@ -60,7 +60,7 @@ const CAMPAIGN_OPTIONS: [&str; 6] = [
 ];
 
 /// Asks whether to go on with a send of the plan.
-pub type Confirm = Box<dyn Fn(&Plan) -> Result<bool> + Send + Sync>;
+pub type Confirm = Box<dyn Fn(&CampaignPlan) -> Result<bool> + Send + Sync>;
 
 /// Everything a campaign needs besides the API.
 pub struct Settings {
@@ -118,7 +118,7 @@ impl Claims {
     /// The contact of a kept row, or why the row is rejected: an earlier row has its number.
     fn claim(&mut self, row: Processed) -> (RawRow, Result<Contact, Rejection>) {
         let Processed { raw, outcome } = row;
-        let Outcome::Clean(clean) = outcome else {
+        let Verdict::Clean(clean) = outcome else {
             let why = Rejection::new(Stage::Validate, "", Code::FieldInvalid, "not a clean row");
             return (raw, Err(why));
         };
@@ -219,7 +219,7 @@ struct Planner<'a> {
     settings: &'a Settings,
     resume: &'a Resume,
     counts: Counts,
-    plan: Plan,
+    plan: CampaignPlan,
     groups: HashMap<u64, u64>,
     /// A dry run writes its reports in this pass.
     reports: Option<&'a Mutex<Reports>>,
@@ -334,7 +334,7 @@ impl Planner<'_> {
         }
     }
 
-    fn finish(mut self) -> (Counts, Plan) {
+    fn finish(mut self) -> (Counts, CampaignPlan) {
         let size = self.settings.batch_size.max(1) as u64;
         self.plan.planned_requests = self.groups.values().map(|n| n.div_ceil(size)).sum();
         (self.counts, self.plan)
@@ -553,7 +553,7 @@ pub fn run(
         settings,
         resume: &resume,
         counts: Counts::default(),
-        plan: Plan::with_suppressions(&settings.composer.suppressions),
+        plan: CampaignPlan::with_suppressions(&settings.composer.suppressions),
         groups: HashMap::new(),
         reports: dry_reports.as_ref(),
         claims: Claims::default(),

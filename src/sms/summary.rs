@@ -30,7 +30,7 @@ pub struct Sample {
 
 /// What the first pass found: the recipients still to text and what that costs.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Plan {
+pub struct CampaignPlan {
     /// Recipients to text in this run.
     pub recipients: u64,
     /// Their segments, added up.
@@ -69,14 +69,14 @@ pub struct Plan {
     pub samples: Vec<Sample>,
 }
 
-impl Plan {
+impl CampaignPlan {
     /// An empty plan that knows the suppressions.
-    pub fn with_suppressions(s: &Suppressions) -> Plan {
-        Plan {
+    pub fn with_suppressions(s: &Suppressions) -> CampaignPlan {
+        CampaignPlan {
             suppression_list: s.len() as u64,
             opted_out: s.opted_out(),
             suppression_files: s.files().iter().map(|f| f.counts()).collect(),
-            ..Plan::default()
+            ..CampaignPlan::default()
         }
     }
 
@@ -131,7 +131,7 @@ pub struct SmsSummary {
     /// Numbers read by a rule other than the plain one, as `clean` counts them.
     pub readings: crate::transform::Readings,
     #[serde(flatten)]
-    pub plan: Plan,
+    pub plan: CampaignPlan,
     /// Recipients the API accepted in this run (scheduled ones included).
     pub sent: u64,
     /// Earlier sends whose answer was lost, found in the SMS logs.
@@ -201,7 +201,7 @@ pub struct Files<'a> {
 pub struct SentParts<'a> {
     pub files: Files<'a>,
     pub counts: Counts,
-    pub plan: Plan,
+    pub plan: CampaignPlan,
     pub totals: SendTotals,
     pub stats: StatsSnapshot,
     pub rate: Rate,
@@ -212,7 +212,7 @@ pub struct SentParts<'a> {
 }
 
 impl SmsSummary {
-    fn base(files: Files<'_>, counts: Counts, plan: Plan, elapsed: Duration) -> SmsSummary {
+    fn base(files: Files<'_>, counts: Counts, plan: CampaignPlan, elapsed: Duration) -> SmsSummary {
         SmsSummary {
             command: "sms",
             input: files.input.to_string(),
@@ -257,7 +257,7 @@ impl SmsSummary {
     pub fn planned(
         files: Files<'_>,
         counts: Counts,
-        plan: Plan,
+        plan: CampaignPlan,
         rate: crate::http::Rate,
         elapsed: Duration,
     ) -> SmsSummary {
@@ -466,7 +466,7 @@ mod tests {
             .and_then(|()| s.add_text("dnc.txt", "0612345678\n07400 123456\nn/a\n", opts));
         assert!(read.is_ok(), "{read:?}");
         s.add_opt_outs([("+14155552671", "STOP")]);
-        let mut plan = Plan::with_suppressions(&s);
+        let mut plan = CampaignPlan::with_suppressions(&s);
         for number in ["+33612345678", "+14155552671"] {
             let region = if number.starts_with("+33") {
                 "FR"

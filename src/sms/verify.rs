@@ -35,20 +35,20 @@ use super::texted::text_digest;
 /// How a recipient's send was found in the logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Verdict {
+pub enum Landing {
     Landed,
     Differs,
     Missing,
     Unsettled,
 }
 
-impl Verdict {
+impl Landing {
     pub fn as_str(self) -> &'static str {
         match self {
-            Verdict::Landed => "landed",
-            Verdict::Differs => "differs",
-            Verdict::Missing => "missing",
-            Verdict::Unsettled => "unsettled",
+            Landing::Landed => "landed",
+            Landing::Differs => "differs",
+            Landing::Missing => "missing",
+            Landing::Unsettled => "unsettled",
         }
     }
 }
@@ -59,7 +59,7 @@ pub struct Finding {
     pub row: u64,
     pub number: String,
     pub logid: String,
-    pub verdict: Verdict,
+    pub verdict: Landing,
     /// Why it did not land, in words (empty when it landed).
     pub detail: String,
 }
@@ -193,14 +193,14 @@ impl<'a> Verifier<'a> {
         let mut out = Verification::default();
         for (w, seen) in self.wants.into_iter().zip(self.seen) {
             let (verdict, logid, detail) = judge(&w, seen.as_ref(), scheduled);
-            if verdict == Verdict::Landed && w.text.is_none() {
+            if verdict == Landing::Landed && w.text.is_none() {
                 out.text_unchecked += 1;
             }
             *match verdict {
-                Verdict::Landed => &mut out.landed,
-                Verdict::Differs => &mut out.differs,
-                Verdict::Missing => &mut out.missing,
-                Verdict::Unsettled => &mut out.unsettled,
+                Landing::Landed => &mut out.landed,
+                Landing::Differs => &mut out.differs,
+                Landing::Missing => &mut out.missing,
+                Landing::Unsettled => &mut out.unsettled,
             } += 1;
             out.findings.push(Finding {
                 row: w.row,
@@ -216,10 +216,10 @@ impl<'a> Verifier<'a> {
 }
 
 /// The verdict on one recipient, the log id to name, and why.
-fn judge(w: &Want, seen: Option<&Seen>, scheduled: bool) -> (Verdict, String, String) {
+fn judge(w: &Want, seen: Option<&Seen>, scheduled: bool) -> (Landing, String, String) {
     if !w.settled {
         return (
-            Verdict::Unsettled,
+            Landing::Unsettled,
             String::new(),
             "the journal does not say whether it was sent (its answer was lost): run the campaign again to settle it through the logs".into(),
         );
@@ -236,11 +236,11 @@ fn judge(w: &Want, seen: Option<&Seen>, scheduled: bool) -> (Verdict, String, St
                 " (a scheduled message may be listed only once it goes out: check again after its time)",
             );
         }
-        return (Verdict::Missing, w.logid.clone(), detail);
+        return (Landing::Missing, w.logid.clone(), detail);
     };
     if digits(&w.number) != s.number {
         return (
-            Verdict::Differs,
+            Landing::Differs,
             s.logid.clone(),
             format!(
                 "the logs show log id {} sent to +{}, not to this number",
@@ -252,7 +252,7 @@ fn judge(w: &Want, seen: Option<&Seen>, scheduled: bool) -> (Verdict, String, St
         && t != s.text
     {
         return (
-            Verdict::Differs,
+            Landing::Differs,
             s.logid.clone(),
             format!(
                 "the logs show another text under log id {}: \"{}\"",
@@ -260,7 +260,7 @@ fn judge(w: &Want, seen: Option<&Seen>, scheduled: bool) -> (Verdict, String, St
             ),
         );
     }
-    (Verdict::Landed, s.logid.clone(), String::new())
+    (Landing::Landed, s.logid.clone(), String::new())
 }
 
 /// What `--verify` found.
@@ -392,15 +392,15 @@ mod tests {
             v.observe(&e);
         }
         let out = v.finish(false);
-        let got: Vec<(u64, Verdict)> = out.findings.iter().map(|f| (f.row, f.verdict)).collect();
+        let got: Vec<(u64, Landing)> = out.findings.iter().map(|f| (f.row, f.verdict)).collect();
         assert_eq!(
             got,
             vec![
-                (1, Verdict::Landed),
-                (2, Verdict::Differs),
-                (3, Verdict::Missing),
-                (4, Verdict::Missing),
-                (6, Verdict::Unsettled),
+                (1, Landing::Landed),
+                (2, Landing::Differs),
+                (3, Landing::Missing),
+                (4, Landing::Missing),
+                (6, Landing::Unsettled),
             ]
         );
         assert!(
@@ -427,7 +427,7 @@ mod tests {
         v.observe(&entry("+1 4155550104", "Y", "Other", now + 2));
         let out = v.finish(false);
         let row4 = out.findings.iter().find(|f| f.row == 4).unwrap();
-        assert_eq!((row4.verdict, row4.logid.as_str()), (Verdict::Landed, "X"));
+        assert_eq!((row4.verdict, row4.logid.as_str()), (Landing::Landed, "X"));
     }
 
     #[test]
@@ -438,7 +438,7 @@ mod tests {
         let mut v = Verifier::new(&resume, &tests);
         v.observe(&entry("+1 4155550199", "L1", "Hi", 0));
         let out = v.finish(true);
-        assert_eq!(out.findings[0].verdict, Verdict::Differs);
+        assert_eq!(out.findings[0].verdict, Landing::Differs);
         assert!(out.findings[0].detail.contains("+14155550199"));
         assert!(
             out.findings[2].detail.contains("scheduled"),

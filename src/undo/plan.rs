@@ -17,7 +17,7 @@ pub struct Delete {
 }
 
 /// Why the import's journal holds the creates it does, as `undo` needs it.
-pub struct Plan {
+pub struct UndoPlan {
     /// Records to delete now.
     pub todo: Vec<Delete>,
     /// Created rows an earlier undo deleted.
@@ -27,8 +27,8 @@ pub struct Plan {
 }
 
 /// The created records still to delete.
-pub fn plan(resume: &Resume, restart: bool) -> Plan {
-    let mut p = Plan {
+pub fn plan(resume: &Resume, restart: bool) -> UndoPlan {
+    let mut p = UndoPlan {
         todo: Vec::new(),
         resumed: 0,
         failed_before: 0,

@@ -19,7 +19,7 @@ use crate::reject::Rejection;
 use crate::report::Counts;
 use crate::sink::TableWriter;
 use crate::source::{self, RawRow, Schema, Values};
-use crate::transform::{Outcome, Processed};
+use crate::transform::{Processed, Verdict};
 
 pub use summary::{Tally, VerifySummary};
 
@@ -92,7 +92,7 @@ impl Checker<'_> {
     }
 
     fn check(&mut self, schema: &Arc<Schema>, p: Processed) -> Result<()> {
-        let Outcome::Clean(clean) = &p.outcome else {
+        let Verdict::Clean(clean) = &p.outcome else {
             return Ok(());
         };
         let contact = clean.contact();
