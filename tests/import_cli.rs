@@ -469,10 +469,11 @@ fn a_journal_in_use_is_refused() {
         .spawn()
         .expect("start bulkline import");
     // Wait until the first run has created something (it holds the journal by then).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while h.sb.zoom_contacts().is_empty() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until(
+        "the first run's first create",
+        std::time::Duration::from_secs(60),
+        || !h.sb.zoom_contacts().is_empty() || slow.try_wait().expect("wait").is_some(),
+    );
     let second = h.import(t, &input, &cp, &[]);
     slow.kill().expect("kill");
     let _ = slow.wait();
@@ -935,14 +936,15 @@ fn undo_after_a_killed_import_removes_every_created_record() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start bulkline import");
-    // Killed a random moment after its first create (however long a loaded machine takes to
-    // start it), so that the kill lands in the middle of the run.
-    let started = std::time::Instant::now();
-    while h.ids(t).len() == kept.len() && started.elapsed() < std::time::Duration::from_secs(30) {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    // Killed a moment (from a fixed seed) after its first create (however long a loaded
+    // machine takes to start it), so that the kill lands in the middle of the run.
     let delays = common::kill_delays(1);
     eprintln!("{delays}");
+    common::wait_until(
+        &format!("the import's first create ({delays})"),
+        std::time::Duration::from_secs(60),
+        || h.ids(t).len() > kept.len() || child.try_wait().expect("wait").is_some(),
+    );
     std::thread::sleep(std::time::Duration::from_millis(delays.delays[0] / 3));
     let _ = child.kill();
     let _ = child.wait();
