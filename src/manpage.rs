@@ -114,6 +114,11 @@ const URLS_AND_PLACES: &[(&str, &str)] = &[
         "The state directory: run locks, the campaign marks, test sends (default: \
          $XDG_STATE_HOME/bulkline).",
     ),
+    (
+        "BULKLINE_STOP_GRACE_MS",
+        "How long, in milliseconds, a run stopping on its first signal waits for the requests \
+         already sent (default: 10000; the tests set it short).",
+    ),
 ];
 
 /// The state home, the home and what the terminal and the runtime read.

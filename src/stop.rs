@@ -2,7 +2,7 @@
 //!
 //! - the first SIGINT, SIGTERM or SIGHUP (the terminal closed) asks the run to stop
 //!   ([`requested`], [`wait`]): it takes no new rows, lets the requests already sent finish
-//!   (at most [`GRACE`]), records their outcomes, removes its temporary files, prints its
+//!   (at most [`grace`]), records their outcomes, removes its temporary files, prints its
 //!   summary and how to resume, and exits 4;
 //! - a second one exits at once with code 4 (the journal tolerates a cut at any byte), after
 //!   removing every temporary file still registered ([`TempFile`]).
@@ -18,8 +18,24 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-/// How long a stopping run waits for the requests already sent.
+/// How long a stopping run waits for the requests already sent (unless [`GRACE_VAR`] says).
 pub const GRACE: Duration = Duration::from_secs(10);
+
+/// The variable that sets the grace in milliseconds instead of [`GRACE`]: the signal tests run
+/// the binary with a short one, so that they do not wait 10 s (a hook for them, listed in the
+/// man page; not set, or not a number, the grace is [`GRACE`]).
+pub const GRACE_VAR: &str = "BULKLINE_STOP_GRACE_MS";
+
+/// The grace: [`GRACE_VAR`]'s milliseconds, else [`GRACE`].
+pub fn grace() -> Duration {
+    grace_from(std::env::var(GRACE_VAR).ok().as_deref())
+}
+
+fn grace_from(value: Option<&str>) -> Duration {
+    value
+        .and_then(|v| v.trim().parse().ok())
+        .map_or(GRACE, Duration::from_millis)
+}
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
 /// The signal that asked for the stop (0 when none).
@@ -59,13 +75,13 @@ pub async fn wait() {
     let _ = rx.wait_for(|stop| *stop).await;
 }
 
-/// Waits for every task of `set`; once a stop is asked for, for at most [`GRACE`] more, then
+/// Waits for every task of `set`; once a stop is asked for, for at most [`grace`] more, then
 /// cancels the rest and waits until they are gone (their intents stay in flight in the
 /// journal, for the resume to reconcile). Returns how many tasks were cancelled.
 pub async fn join_within_grace<T: 'static>(set: &mut tokio::task::JoinSet<T>) -> usize {
     let grace = async {
         wait().await;
-        tokio::time::sleep(GRACE).await;
+        tokio::time::sleep(grace()).await;
     };
     tokio::pin!(grace);
     loop {
@@ -225,5 +241,13 @@ mod tests {
         assert!(temp_files().values().any(|v| v == &p));
         drop(reg);
         assert!(!temp_files().values().any(|v| v == &p));
+    }
+
+    #[test]
+    fn the_grace_is_ten_seconds_unless_the_variable_says() {
+        assert_eq!(grace_from(None), GRACE);
+        assert_eq!(grace_from(Some("250")), Duration::from_millis(250));
+        assert_eq!(grace_from(Some(" 0 ")), Duration::ZERO);
+        assert_eq!(grace_from(Some("soon")), GRACE);
     }
 }

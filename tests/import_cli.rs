@@ -469,10 +469,11 @@ fn a_journal_in_use_is_refused() {
         .spawn()
         .expect("start bulkline import");
     // Wait until the first run has created something (it holds the journal by then).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while h.sb.zoom_contacts().is_empty() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until(
+        "the first run's first create",
+        std::time::Duration::from_secs(60),
+        || !h.sb.zoom_contacts().is_empty() || slow.try_wait().expect("wait").is_some(),
+    );
     let second = h.import(t, &input, &cp, &[]);
     slow.kill().expect("kill");
     let _ = slow.wait();
@@ -622,9 +623,15 @@ fn expired_tokens_are_renewed(t: Target) {
         .assert_code(0);
     let input = h.write_csv("in.csv", &rows(0..61));
     let before = h.sb.tokens_issued();
+    let written = h.writes();
     let (run, expired) = std::thread::scope(|s| {
+        // Once the run has written with its token (at 40/s, 60 rows: 1.5 s to go).
         let expirer = s.spawn(|| {
-            std::thread::sleep(std::time::Duration::from_millis(500));
+            common::wait_until(
+                "the run's first write",
+                std::time::Duration::from_secs(60),
+                || h.writes() > written,
+            );
             h.sb.expire_tokens()
         });
         let run = h.import(t, &input, &h.path("x.checkpoint"), &["--rate", "40/s"]);
@@ -787,13 +794,24 @@ fn killed_imports_resume_exactly_once(t: Target) {
     let mut args = vec!["--rate", "100/s", "--concurrency", "4", "--quiet"];
     args.extend(SHORT_LATE_WRITES);
     let mut killed = 0;
-    for delay in common::kill_delays(3) {
+    let delays = common::kill_delays(3);
+    // Printed with the test's output when it fails.
+    eprintln!("{}: {delays}", t.name());
+    for &delay in &delays.delays {
+        let before = h.writes();
         let mut child = h
             .import_cmd(t, &input, &cp, &args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start bulkline import");
+        // Killed `delay` after its first write (however long a loaded machine takes to start
+        // it), so that the kill lands in the middle of the run.
+        common::wait_until(
+            &format!("{}: a first write or the end ({delays})", t.name()),
+            std::time::Duration::from_secs(60),
+            || h.writes() > before || child.try_wait().expect("wait").is_some(),
+        );
         std::thread::sleep(std::time::Duration::from_millis(delay));
         if child.try_wait().expect("wait").is_none() {
             child.kill().expect("SIGKILL");
@@ -804,10 +822,13 @@ fn killed_imports_resume_exactly_once(t: Target) {
         let open = in_flight(&cp);
         assert!(
             open <= 4,
-            "{open} rows in flight after a kill, concurrency 4"
+            "{open} rows in flight after a kill, concurrency 4 ({delays})"
         );
     }
-    assert!(killed > 0, "every run finished before it could be killed");
+    assert!(
+        killed > 0,
+        "every run finished before it could be killed ({delays})"
+    );
     let mut last = None;
     for _ in 0..6 {
         let mut again = vec!["--rate", "100/s", "--concurrency", "4"];
@@ -853,13 +874,19 @@ fn a_killed_undo_resumes() {
         .assert_code(0);
     assert_eq!(h.ids(t).len(), 152);
 
+    let delays = common::kill_delays(1);
+    eprintln!("{delays}");
     let mut child = h
         .undo_cmd(&cp, &["--rate", "100/s", "--quiet"])
         .spawn()
         .expect("start bulkline undo");
-    std::thread::sleep(std::time::Duration::from_millis(
-        common::kill_delays(1)[0].min(800),
-    ));
+    // Killed a moment after its first delete, in the middle of its 1.5 s.
+    common::wait_until(
+        &format!("a first delete or the end ({delays})"),
+        std::time::Duration::from_secs(60),
+        || h.writes_of("DELETE") > 0 || child.try_wait().expect("wait").is_some(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(delays.delays[0].min(800)));
     let _ = child.kill();
     let _ = child.wait();
     let mut last = None;
@@ -909,15 +936,16 @@ fn undo_after_a_killed_import_removes_every_created_record() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start bulkline import");
-    // Killed a random moment after its first create (however long a loaded machine takes to
-    // start it), so that the kill lands in the middle of the run.
-    let started = std::time::Instant::now();
-    while h.ids(t).len() == kept.len() && started.elapsed() < std::time::Duration::from_secs(30) {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(
-        common::kill_delays(1)[0] / 3,
-    ));
+    // Killed a moment (from a fixed seed) after its first create (however long a loaded
+    // machine takes to start it), so that the kill lands in the middle of the run.
+    let delays = common::kill_delays(1);
+    eprintln!("{delays}");
+    common::wait_until(
+        &format!("the import's first create ({delays})"),
+        std::time::Duration::from_secs(60),
+        || h.ids(t).len() > kept.len() || child.try_wait().expect("wait").is_some(),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(delays.delays[0] / 3));
     let _ = child.kill();
     let _ = child.wait();
     let created_before = h.ids(t).len() - kept.len();
@@ -978,7 +1006,7 @@ fn two_runs_of_one_list_through_a_symlink_do_not_both_write() {
     let input = h.write_csv("in.csv", &rows(0..100));
     let link = h.path("link.csv");
     std::os::unix::fs::symlink(&input, &link).expect("symlink");
-    let first = h
+    let mut first = h
         .import_cmd(
             t,
             &input,
@@ -989,7 +1017,12 @@ fn two_runs_of_one_list_through_a_symlink_do_not_both_write() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start the first run");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Once the first run writes it holds its lock (and has 5 s of work left).
+    common::wait_until(
+        "the first run's first write",
+        std::time::Duration::from_secs(60),
+        || h.writes() > 0 || first.try_wait().expect("wait").is_some(),
+    );
     let second = h.import(t, &link, &h.path("b.checkpoint"), &["--rate", "200/s"]);
     let first = first.wait_with_output().expect("the first run");
     second.assert_code(2);
@@ -1109,26 +1142,37 @@ fn a_destination_that_does_not_exist_is_a_configuration_error() {
 
 /// Starts an import into Zoom CC (20/s, 2 in flight, `extra`), lets it create 5 contacts, then
 /// has the sandbox hold every answer for 30 s, and returns the running child (stderr piped).
-fn start_then_hang(h: &Harness, input: &Path, cp: &Path, extra: &[&str]) -> std::process::Child {
+fn start_then_hang(
+    h: &Harness,
+    input: &Path,
+    cp: &Path,
+    extra: &[&str],
+    grace: Option<&str>,
+) -> std::process::Child {
     let mut args = vec!["--rate", "20/s", "--concurrency", "2", "--quiet"];
     args.extend_from_slice(extra);
-    let child = h
-        .import_cmd(Target::ZOOM, input, cp, &args)
+    let mut cmd = h.import_cmd(Target::ZOOM, input, cp, &args);
+    if let Some(ms) = grace {
+        cmd.env("BULKLINE_STOP_GRACE_MS", ms);
+    }
+    let mut child = cmd
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start bulkline import");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while h.sb.zoom_contacts().len() < 5 && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until(
+        "5 contacts created",
+        std::time::Duration::from_secs(60),
+        || h.sb.zoom_contacts().len() >= 5 || child.try_wait().expect("wait").is_some(),
+    );
     h.patch(&patch(|p| p.latency_ms = Some(30_000)));
     std::thread::sleep(std::time::Duration::from_millis(500));
     child
 }
 
 /// The first signal lets the requests already sent finish, but not forever: with every
-/// answer held for 30 s, a SIGINT stops the run after its grace (10 s), exit 4, and the same
+/// answer held for 30 s, a SIGINT stops the run after its grace (10 s, set to 1 s here by
+/// BULKLINE_STOP_GRACE_MS so that the test does not wait 10 s), exit 4, and the same
 /// command then finishes the job with every contact once.
 #[test]
 fn a_signal_does_not_wait_forever_for_a_hung_request() {
@@ -1136,7 +1180,7 @@ fn a_signal_does_not_wait_forever_for_a_hung_request() {
     let h = Harness::new(common::config());
     let input = h.write_csv("in.csv", &rows(0..100));
     let cp = h.path("x.checkpoint");
-    let child = start_then_hang(&h, &input, &cp, &[]);
+    let child = start_then_hang(&h, &input, &cp, &[], Some("1000"));
     let signalled = std::time::Instant::now();
     signal(&child, libc::SIGINT);
     let out = child.wait_with_output().expect("wait");
@@ -1166,7 +1210,7 @@ fn start_with_reports_then_hang(h: &Harness) -> (PathBuf, PathBuf, Vec<String>, 
         reports.push(h.path(name).to_string_lossy().into_owned());
     }
     let args: Vec<&str> = reports.iter().map(String::as_str).collect();
-    let child = start_then_hang(h, &input, &cp, &args);
+    let child = start_then_hang(h, &input, &cp, &args, None);
     (input, cp, reports, child)
 }
 

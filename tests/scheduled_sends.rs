@@ -25,11 +25,10 @@ fn lost_scheduled_sends_are_settled_once_their_time_has_passed() {
     }
     let input = h.path("list.csv");
     std::fs::write(&input, list).expect("write the list");
-    let at = jiff::Timestamp::now()
+    let due = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_secs(4))
-        .expect("a time")
-        .strftime("%Y-%m-%d %H:%M:%S")
-        .to_string();
+        .expect("a time");
+    let at = due.strftime("%Y-%m-%d %H:%M:%S").to_string();
     let send = || {
         let mut c = h.api_command();
         c.arg("sms")
@@ -66,8 +65,17 @@ fn lost_scheduled_sends_are_settled_once_their_time_has_passed() {
     first.assert_code(1);
     assert!(texted().values().all(|n| *n == 1));
 
-    // After the scheduled time and the catch-up, the same command settles them.
-    std::thread::sleep(Duration::from_secs(6));
+    // After the scheduled time and the catch-up (1 s), the same command settles them: the
+    // test waits for that moment on the clock the binary and the sandbox read (`at` is `due`
+    // cut to the second, so `due` + 1 s is past it), with a quarter second to spare.
+    let settled = due
+        .checked_add(jiff::SignedDuration::from_millis(1250))
+        .expect("a time");
+    let left = jiff::Timestamp::now().duration_until(settled);
+    if left.is_positive() {
+        std::thread::sleep(Duration::try_from(left).expect("a positive duration"));
+    }
+    assert!(jiff::Timestamp::now() >= settled);
     let again = send();
     again.assert_code(0);
     assert_eq!(again.num("unknown"), 0, "{again}");

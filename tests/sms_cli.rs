@@ -671,7 +671,11 @@ fn killed_campaigns_resume_and_text_everyone_exactly_once() {
     let args = campaign_args(&h);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut killed = 0;
-    for delay in common::kill_delays(3) {
+    let delays = common::kill_delays(3);
+    // Printed with the test's output when it fails.
+    eprintln!("{delays}");
+    for &delay in &delays.delays {
+        let before = h.sb.sms_messages().len();
         let mut child = h
             .sms_cmd(&input, &cp, &args)
             .arg("--quiet")
@@ -679,7 +683,14 @@ fn killed_campaigns_resume_and_text_everyone_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .expect("start bulkline sms");
-        std::thread::sleep(std::time::Duration::from_millis(500 + delay));
+        // Killed `delay` after its first text (however long a loaded machine takes to start
+        // it), so that the kill lands in the middle of the run.
+        common::wait_until(
+            &format!("a first text or the end ({delays})"),
+            std::time::Duration::from_secs(60),
+            || h.sb.sms_messages().len() > before || child.try_wait().expect("wait").is_some(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(delay));
         if child.try_wait().expect("wait").is_none() {
             child.kill().expect("SIGKILL");
             killed += 1;
@@ -687,11 +698,20 @@ fn killed_campaigns_resume_and_text_everyone_exactly_once() {
         let _ = child.wait();
         // Nobody is texted twice, whatever the moment of the kill, and only what could leave
         // at once was journaled: at most the concurrency is in flight.
-        assert!(outgoing(&h).values().all(|v| v.len() == 1));
+        assert!(
+            outgoing(&h).values().all(|v| v.len() == 1),
+            "texted twice ({delays})"
+        );
         let open = in_flight(&cp);
-        assert!(open <= 4, "{open} recipients in flight after a kill");
+        assert!(
+            open <= 4,
+            "{open} recipients in flight after a kill ({delays})"
+        );
     }
-    assert!(killed > 0, "every run finished before it could be killed");
+    assert!(
+        killed > 0,
+        "every run finished before it could be killed ({delays})"
+    );
     // The same command once more, no extra flag: everyone eligible is texted, once.
     let run = h.sms(&input, &cp, &args);
     run.assert_code(0);
@@ -720,16 +740,22 @@ fn an_interrupted_campaign_stops_cleanly_and_resumes() {
         let cp = h.path("c.checkpoint");
         let args = campaign_args(&h);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let child = h
+        let delays = common::kill_delays(1);
+        eprintln!("{delays}");
+        let mut child = h
             .sms_cmd(&input, &cp, &args)
             .arg("--quiet")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start bulkline sms");
-        std::thread::sleep(std::time::Duration::from_millis(
-            1500 + common::kill_delays(1)[0],
-        ));
+        // Signalled a moment after its first text, in the middle of its 15 s.
+        common::wait_until(
+            &format!("a first text ({delays})"),
+            std::time::Duration::from_secs(60),
+            || !h.sb.sms_messages().is_empty() || child.try_wait().expect("wait").is_some(),
+        );
+        std::thread::sleep(std::time::Duration::from_millis(delays.delays[0]));
         signal(&child, sig);
         let out = child.wait_with_output().expect("wait");
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -757,14 +783,19 @@ fn two_runs_of_one_campaign_through_a_symlink_do_not_both_send() {
     let link = h.path("link.csv");
     std::os::unix::fs::symlink(&input, &link).expect("symlink");
     let args = ["--message", "Hi {first_name}", "--rate", "20/s", "--yes"];
-    let first = h
+    let mut first = h
         .sms_cmd(&input, &h.path("a.checkpoint"), &args)
         .arg("--quiet")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start the first run");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // Once the first run texts it holds its lock (and has 5 s of work left).
+    common::wait_until(
+        "the first run's first text",
+        std::time::Duration::from_secs(60),
+        || !h.sb.sms_messages().is_empty() || first.try_wait().expect("wait").is_some(),
+    );
     let second = h.sms(&link, &h.path("b.checkpoint"), &args);
     let first = first.wait_with_output().expect("the first run");
     second.assert_code(2);

@@ -63,11 +63,11 @@ fn sighup_stops_an_import_cleanly_and_it_resumes() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start bulkline import");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while h.sb.zoom_contacts().len() < 10 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(h.sb.zoom_contacts().len() >= 10, "the import did not start");
+    common::wait_until(
+        "the import's first 10 creates",
+        Duration::from_secs(60),
+        || h.sb.zoom_contacts().len() >= 10,
+    );
     signal(&child, libc::SIGHUP);
     let (out, _) = wait_within(child, Duration::from_secs(30), "an import after SIGHUP");
     let stderr = String::from_utf8_lossy(&out.stderr);

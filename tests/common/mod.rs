@@ -535,21 +535,58 @@ pub fn read_table(path: &Path) -> Vec<BTreeMap<String, String>> {
     parse_table(&text)
 }
 
-/// `n` delays of 150 to 1,050 ms before a SIGKILL, from a seed printed for reproduction.
-pub fn kill_delays(n: usize) -> Vec<u64> {
-    let mut x = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(1);
-    eprintln!("kill delays seed: {x}");
-    (0..n)
+/// The seed of [`kill_delays`]: fixed, so that a failing run kills at the same moments again.
+/// `KILL_SEED=N cargo test ...` tries other moments; the seed is in every failure message.
+const KILL_SEED: u64 = 0x6275_6c6b_6c69_6e65;
+
+/// Delays of 150 to 1,050 ms before a SIGKILL, the same on every run (from [`KILL_SEED`], or
+/// the `KILL_SEED` variable of the test process), never from the clock.
+#[derive(Debug)]
+pub struct KillDelays {
+    pub seed: u64,
+    pub delays: Vec<u64>,
+}
+
+impl fmt::Display for KillDelays {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "kill delays {:?} ms (KILL_SEED={})",
+            self.delays, self.seed
+        )
+    }
+}
+
+/// `n` [`KillDelays`].
+pub fn kill_delays(n: usize) -> KillDelays {
+    let seed = std::env::var("KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(KILL_SEED);
+    let mut x = seed;
+    let delays = (0..n)
         .map(|_| {
             x = x
                 .wrapping_mul(6364136223846793005)
                 .wrapping_add(1442695040888963407);
             150 + (x >> 33) % 900
         })
-        .collect()
+        .collect();
+    KillDelays { seed, delays }
+}
+
+/// Polls `ready` every 10 ms until it holds. `limit` only bounds a failure (a run that never
+/// gets there): a passing test waits for the event, not for the limit.
+#[track_caller]
+pub fn wait_until(what: &str, limit: std::time::Duration, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within {limit:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 /// The rows (import) or recipients (sms) of the journal at `cp` whose request was on the wire
