@@ -24,7 +24,7 @@ struct Writers {
     /// How the reports number a row.
     numbers: report::RowNumbers,
     /// What the progress meter shows.
-    reading: Arc<crate::meter::Reading>,
+    reading: Arc<crate::progress::meter::Reading>,
 }
 
 impl RowSink for Writers {
@@ -98,7 +98,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
         .output("--warnings", plan.warnings.as_deref())
         .check()?;
     // A meter on the terminal when the run takes more than a second: rows, rows/s, bytes.
-    let reading = std::sync::Arc::new(crate::meter::Reading::default());
+    let reading = std::sync::Arc::new(crate::progress::meter::Reading::default());
     plan.source.meter = Some(std::sync::Arc::clone(&reading));
     let total_bytes = (input.input != "-")
         .then(|| std::fs::metadata(&input.input).ok())
@@ -108,8 +108,11 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     let src = source::open(&input.input, &plan.source)?;
     // A workbook's bytes are read by calamine: its meter counts rows only.
     let total_bytes = total_bytes.filter(|_| src.info().format != source::Format::Spreadsheet);
-    let meter =
-        crate::meter::Meter::start(std::sync::Arc::clone(&reading), total_bytes, args.quiet);
+    let meter = crate::progress::meter::Meter::start(
+        std::sync::Arc::clone(&reading),
+        total_bytes,
+        args.quiet,
+    );
     plan.mapping.check_against(&src.schema())?;
     let in_format = src.info().format;
     let delim = src.info().delimiter_byte();

@@ -28,10 +28,10 @@ pub use settle::{Next, Settle};
 
 use crate::checkpoint::{IntentId, IntentSpec, Journal, RowOutcome};
 use crate::error::Error;
-use crate::halt::Halt;
 use crate::http::HttpClient;
 use crate::scopes::{Api, Op};
 use crate::stop;
+use crate::stop::Halt;
 
 /// A change whose intent is durable and whose request may leave now.
 #[derive(Debug)]

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Serialize;
 
-use crate::counters::load_snapshot;
+use crate::snapshot::load_snapshot;
 
 /// Live counters of one client's attempts. Each attempt is counted once, when its result is
 /// known (a response was read, or the transport failed).

@@ -134,7 +134,7 @@ pub struct SendTotals {
 
 impl SendCounts {
     pub fn totals(&self) -> SendTotals {
-        crate::counters::load_snapshot!(self, SendTotals:
+        crate::snapshot::load_snapshot!(self, SendTotals:
             sent, scheduled, found_in_logs, unknown, resent, failed, requests, segments, lookups, left)
     }
 }

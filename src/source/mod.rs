@@ -346,7 +346,7 @@ pub struct SourceOptions {
     /// The sheet of a workbook: a name, or a position from 1 (default: the first).
     pub sheet: Option<String>,
     /// Counts the bytes read from a file, for a progress meter.
-    pub meter: Option<Arc<crate::meter::Reading>>,
+    pub meter: Option<Arc<crate::progress::meter::Reading>>,
     /// Only the first this many data rows (`--limit`); `None`: every row.
     pub limit: Option<u64>,
 }
@@ -513,7 +513,7 @@ fn open_all(path: &str, opts: &SourceOptions) -> Result<Box<dyn Source>> {
             }
         }
         match &opts.meter {
-            Some(reading) => Box::new(crate::meter::Counting {
+            Some(reading) => Box::new(crate::progress::meter::Counting {
                 inner: file,
                 bytes: Arc::clone(reading),
             }),

@@ -11,6 +11,10 @@
 //! * [`ProgressMode::Quiet`] (`--quiet`): nothing but warnings.
 //!
 //! [`Progress::finish`] stops the thread at once and prints one last line (not in quiet mode).
+//!
+//! `clean`, which sends nothing, has a lighter [`meter`]: rows, rows per second and bytes read.
+
+pub mod meter;
 
 use crate::clock::format_duration;
 use std::collections::VecDeque;
@@ -26,8 +30,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::checkpoint::Action;
-use crate::counters::load_snapshot;
 use crate::http::{HttpStats, Pacer, StatsSnapshot};
+use crate::snapshot::load_snapshot;
 
 /// How often [`ProgressMode::Lines`] prints a line.
 pub const LINE_INTERVAL: Duration = Duration::from_secs(5);

@@ -8,7 +8,12 @@
 //!   removing every temporary file still registered ([`TempFile`]).
 //!
 //! [`install`] starts the watcher thread; without it nothing is ever requested (tests of the
-//! library).
+//! library). A run's own reasons to stop (a quota, an account refused, a fatal error) are kept
+//! by its [`Halt`].
+
+mod halt;
+
+pub use halt::Halt;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
