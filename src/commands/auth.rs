@@ -17,6 +17,7 @@ use crate::auth::{DataCentre, SERVICES, Secret, Service};
 use crate::cli::{AuthAction, AuthArgs, AuthFileArgs, AuthLoginArgs, AuthLogoutArgs};
 use crate::connectors::{TARGETS, TargetKind};
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::http::BaseUrl;
 
 /// The service `--to` names: a service's name, or a target or API it signs in to (the
@@ -60,7 +61,16 @@ fn next_check(service: &Service) -> String {
         .join(" ")
 }
 
-pub fn run(args: &AuthArgs) -> Result<u8> {
+/// Nothing to go on from.
+impl super::Run for AuthArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &AuthArgs) -> Result<Ended> {
     match &args.action {
         AuthAction::Login(a) => login(a),
         AuthAction::Status(a) => status(a),
@@ -130,7 +140,7 @@ fn asked(args: &AuthLoginArgs, ask: &Ask) -> Result<Secret> {
     Ok(Secret::new(text))
 }
 
-fn login(args: &AuthLoginArgs) -> Result<u8> {
+fn login(args: &AuthLoginArgs) -> Result<Ended> {
     let service = service(&args.to)?;
     let path = file_path(&args.file)?;
     let profile = args.file.profile.as_deref();
@@ -211,7 +221,7 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
             next_check(service)
         ));
     }
-    Ok(crate::error::exit::OK)
+    Ok(Ended::OK)
 }
 
 /// A value from its flag (`given`, the value of the flag named `flag`), else its variable
@@ -286,7 +296,7 @@ pub fn mask(key: &str, value: &str) -> String {
     }
 }
 
-fn status(args: &AuthFileArgs) -> Result<u8> {
+fn status(args: &AuthFileArgs) -> Result<Ended> {
     let path = file_path(args)?;
     let profile = args.profile.as_deref();
     let exists = path.exists();
@@ -350,7 +360,7 @@ fn status(args: &AuthFileArgs) -> Result<u8> {
             crate::stop::say(&format!("bulkline: {w}"));
         }
     }
-    Ok(crate::error::exit::OK)
+    Ok(Ended::OK)
 }
 
 /// The status line of a file not made yet: which `auth login` makes it.
@@ -366,7 +376,7 @@ fn none_yet() -> String {
     format!("  (none yet: {} makes it)\n", logins.join(" or "))
 }
 
-fn logout(args: &AuthLogoutArgs) -> Result<u8> {
+fn logout(args: &AuthLogoutArgs) -> Result<Ended> {
     let path = file_path(&args.file)?;
     let profile = args.file.profile.as_deref();
     let service = args.to.as_deref().map(service).transpose()?;
@@ -389,5 +399,5 @@ fn logout(args: &AuthLogoutArgs) -> Result<u8> {
             profile_note(profile)
         ));
     }
-    Ok(crate::error::exit::OK)
+    Ok(Ended::OK)
 }
