@@ -143,7 +143,7 @@ fn asked(args: &AuthLoginArgs, ask: &Ask) -> Result<Secret> {
 fn login(args: &AuthLoginArgs) -> Result<Ended> {
     let service = service(&args.to)?;
     let path = file_path(&args.file)?;
-    let profile = args.file.profile.as_deref();
+    let profile = args.file.profile_in_force();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -298,7 +298,7 @@ pub fn mask(key: &str, value: &str) -> String {
 
 fn status(args: &AuthFileArgs) -> Result<Ended> {
     let path = file_path(args)?;
-    let profile = args.profile.as_deref();
+    let profile = args.profile_in_force();
     let exists = path.exists();
     let file = read(&path)?;
     let keys: Vec<(String, String)> = file
@@ -378,7 +378,7 @@ fn none_yet() -> String {
 
 fn logout(args: &AuthLogoutArgs) -> Result<Ended> {
     let path = file_path(&args.file)?;
-    let profile = args.file.profile.as_deref();
+    let profile = args.file.profile_in_force();
     let service = args.to.as_deref().map(service).transpose()?;
     let mut file = read(&path)?;
     let removed = file.remove(profile, |k| service.is_none_or(|s| s.owns(k)));

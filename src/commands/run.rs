@@ -1,6 +1,6 @@
-//! A parsed command line, run to its end: the config file under the flags, signals, the
-//! command, and how it ends. A failure is one line on stderr (and a hint); with `--json`, the
-//! command answers with one JSON object on stdout, always: its summary, or what failed
+//! A parsed command line (the config file's settings are its defaults), run to its end:
+//! signals, the command, and how it ends. A failure is one line on stderr (and a hint); with
+//! `--json`, the command answers with one JSON object on stdout, always: its summary, or what failed
 //! (`command`, `exit_code`, `error` with `message` and `hint`, and `resume` for a run that
 //! stopped early). A reader of stdout that went away ends the command quietly (exit 0: see
 //! [`crate::stdout`]).
@@ -14,9 +14,10 @@ use crate::error::{Error, Result};
 use crate::exit::{Ended, ExitCode};
 use crate::stop::say;
 
-/// Runs `cli` (parsed into `matches`) and returns the process's exit code.
-pub fn main(cli: &mut Cli, matches: &ArgMatches) -> u8 {
-    let ran = match prepare(cli, matches) {
+/// Runs `cli` (parsed into `matches`, the config file's settings as its defaults: see
+/// [`crate::config::command_for`]) and returns the process's exit code.
+pub fn main(cli: &Cli, matches: &ArgMatches, config: Result<Config>) -> u8 {
+    let ran = match config.and_then(|config| prepare(cli).map(|()| config)) {
         Ok(config) => dispatch(&cli.command, &config),
         // The config file or the log: a usage or fatal error, never a stop to resume.
         Err(e) => Ran {
@@ -43,11 +44,8 @@ fn ran<C: Run>(command: &C, config: &Config) -> Ran {
     }
 }
 
-/// The config file under the flags and the environment, and the process's signals.
-fn prepare(cli: &mut Cli, matches: &ArgMatches) -> Result<Config> {
-    // The config file fills what the flags and the environment left unset.
-    let config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
-    crate::config::apply(cli, matches, &config.settings);
+/// The trace, and the process's signals.
+fn prepare(cli: &Cli) -> Result<()> {
     crate::trace::init(cli.verbose, cli.log.as_deref()).map_err(|e| match e {
         crate::trace::TraceError::Open { path, source } => {
             Error::io("cannot open the log file", path, source)
@@ -60,7 +58,7 @@ fn prepare(cli: &mut Cli, matches: &ArgMatches) -> Result<Config> {
     if !matches!(cli.command, Command::Sandbox(_)) {
         crate::stop::install();
     }
-    Ok(config)
+    Ok(())
 }
 
 fn dispatch(command: &Command, config: &Config) -> Ran {

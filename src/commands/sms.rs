@@ -392,7 +392,7 @@ fn sender_id_of(args: &SmsArgs, api: Option<&super::api::SmsApi>) -> Result<Opti
         (None, Some(a)) => a.sender_id.clone(),
         (None, None) => crate::auth::Credentials::load(
             args.api.credentials.as_deref().map(Path::new),
-            args.api.profile.as_deref(),
+            args.api.profile_in_force(),
         )
         .ok()
         .and_then(|c| c.voice_sender_id()),
