@@ -1,8 +1,8 @@
 //! A parsed command line (the config file's settings are its defaults), run to its end:
 //! signals, the command, and how it ends. A failure is one line on stderr (and a hint); with
-//! `--json`, the command answers with one JSON object on stdout, always: its summary, or what failed
-//! (`command`, `exit_code`, `error` with `message` and `hint`, and `resume` for a run that
-//! stopped early). A reader of stdout that went away ends the command quietly (exit 0: see
+//! `--json`, the command answers with one JSON object on stdout, always: its summary, or what
+//! failed (`command`, `exit_code`, `error` with `message` and `hint`, and `resume` for a run
+//! that stopped early). A reader of stdout that went away ends the command quietly (exit 0: see
 //! [`crate::stdout`]).
 
 use clap::ArgMatches;
@@ -61,6 +61,7 @@ fn prepare(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
+/// Runs the command the command line names (each says itself how it ended: [`Run`]).
 fn dispatch(command: &Command, config: &Config) -> Ran {
     match command {
         Command::Clean(args) => ran(args, config),
