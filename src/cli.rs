@@ -257,8 +257,9 @@ pub struct ApiArgs {
     #[arg(help_heading = "API")]
     pub dc: Option<String>,
 
-    /// The profile (from the global `--profile`, `BULKLINE_PROFILE` or the config file).
-    #[arg(skip)]
+    /// The profile (from the global `--profile`, `BULKLINE_PROFILE` or the config file's
+    /// `default_profile`): see [`ApiArgs::profile_in_force`].
+    #[arg(from_global)]
     pub profile: Option<String>,
 
     /// A TOML file with the credentials (ZOHO_CLIENT_ID = "..."); the environment wins.
@@ -285,6 +286,18 @@ pub struct ApiArgs {
     #[arg(long, short)]
     #[arg(help_heading = "Output")]
     pub quiet: bool,
+}
+
+/// A profile's name: none when blank.
+pub fn named(profile: Option<&str>) -> Option<&str> {
+    profile.filter(|p| !p.trim().is_empty())
+}
+
+impl ApiArgs {
+    /// The profile in force: none for a blank name.
+    pub fn profile_in_force(&self) -> Option<&str> {
+        named(self.profile.as_deref())
+    }
 }
 
 /// The journal of a run that changes remote state (`import`, `sms`).
@@ -741,9 +754,17 @@ pub struct AuthFileArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// The profile (from the global `--profile`).
-    #[arg(skip)]
+    /// The profile (from the global `--profile`, `BULKLINE_PROFILE` or the config file's
+    /// `default_profile`): see [`AuthFileArgs::profile_in_force`].
+    #[arg(from_global)]
     pub profile: Option<String>,
+}
+
+impl AuthFileArgs {
+    /// The profile in force: none for a blank name.
+    pub fn profile_in_force(&self) -> Option<&str> {
+        named(self.profile.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Args)]

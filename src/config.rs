@@ -1,7 +1,8 @@
 //! The config file: what a user would otherwise type on every run. It lives at
 //! `$XDG_CONFIG_HOME/bulkline/config.toml` (else `~/.config/bulkline/config.toml`), or where
 //! `--config` / `BULKLINE_CONFIG` says. Precedence, for every setting: the flag, then its
-//! environment variable, then this file, then the built-in default.
+//! environment variable, then this file, then the built-in default: the file's settings are
+//! the command line's defaults, set before it is parsed ([`command_for`]).
 //!
 //! ```toml
 //! default_region = "GB"
@@ -26,11 +27,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use clap::ArgMatches;
-use clap::parser::ValueSource;
+use std::ffi::OsString;
+
 use serde::Deserialize;
 
-use crate::cli::{Cli, Command};
+use crate::cli::named;
 use crate::error::{Error, Result};
 
 /// The APIs a `[rate]` entry may name: the targets, and the SMS API.
@@ -169,125 +170,148 @@ impl Config {
     }
 }
 
-/// Whether the argument `id` was given on the command line or by its environment variable.
-fn given(m: &ArgMatches, id: &str) -> bool {
-    matches!(
-        m.try_get_raw(id).ok().flatten().and(m.value_source(id)),
-        Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-    )
+/// The profile in force: `given` (`--profile` or `BULKLINE_PROFILE`), else the config file's
+/// `default_profile`; none when blank.
+pub fn profile_in_force<'a>(given: Option<&'a str>, config: &'a Settings) -> Option<&'a str> {
+    named(given.or(config.default_profile.as_deref()))
 }
 
-/// Fills the settings the command line and the environment left unset from the config file
-/// (the settings of the profile in force: see [`profile_in_force`]), and hands the profile to
-/// the command.
-pub fn apply(cli: &mut Cli, matches: &ArgMatches, config: &Settings) {
-    let profile = profile_in_force(cli, config);
-    let config = &config.for_profile(profile.as_deref());
-    let Some((_, m)) = matches.subcommand() else {
-        return;
+/// The command line's definition with the config file's settings as the defaults of the
+/// options they fill, and the file as found. `args` are read once for `--config` and
+/// `--profile` (and their variables) to find the file and the profile; since the file gives
+/// defaults, a flag and its environment variable win over it, and it wins over the built-in
+/// default. A file that cannot be read is the command's error after parsing (`--help` and a
+/// usage error come first, as when the arguments do not parse here: they fail again then).
+pub fn command_for(
+    args: &[OsString],
+    env: impl Fn(&str) -> Option<String>,
+) -> (clap::Command, Result<Config>) {
+    let plain = crate::cli::command();
+    let Ok(first) = plain.clone().try_get_matches_from(args) else {
+        return (plain, Ok(Config::default()));
     };
-    let region = |slot: &mut Option<String>| {
-        if !given(m, "default_region")
-            && let Some(r) = &config.default_region
-        {
-            *slot = Some(r.clone());
+    let explicit = first.get_one::<PathBuf>("config").map(PathBuf::as_path);
+    match Config::load(explicit, env) {
+        Ok(config) => {
+            let given = first.get_one::<String>("profile").map(String::as_str);
+            (with_defaults(plain, &config.settings, given), Ok(config))
         }
-    };
-    let api = |api: &mut crate::cli::ApiArgs, rate_key: Option<&str>| {
-        api.profile = profile.clone();
-        if !given(m, "dc")
-            && let Some(dc) = &config.dc
-        {
-            api.dc = Some(dc.clone());
-        }
-        if !given(m, "credentials")
-            && let Some(c) = &config.credentials
-        {
-            api.credentials = Some(c.clone());
-        }
-        if !given(m, "rate")
-            && let Some(rate) = rate_key.and_then(|k| config.rate.get(k))
-        {
-            api.rate = Some(rate.clone());
-        }
-        if !given(m, "report_dir")
-            && let Some(d) = &config.report_dir
-        {
-            api.report_dir = Some(d.clone());
-        }
-    };
-    match &mut cli.command {
-        Command::Clean(a) => region(&mut a.input.default_region),
-        Command::Import(a) => {
-            region(&mut a.input.default_region);
-            let to = a.to.as_str();
-            api(&mut a.api, Some(to));
-        }
-        Command::Verify(a) => {
-            region(&mut a.input.default_region);
-            let to = a.to.as_str();
-            api(&mut a.api, Some(to));
-        }
-        Command::Sms(a) => {
-            region(&mut a.input.default_region);
-            api(&mut a.api, Some(crate::sms::API));
-            // The environment's sender id comes before the file's.
-            if !given(m, "sender_id")
-                && std::env::var_os(crate::sms::SENDER_ID_VAR).is_none()
-                && let Some(s) = &config.sender_id
-            {
-                a.sender_id = Some(s.clone());
-            }
-        }
-        Command::Export(a) => {
-            let key = match a.from {
-                crate::export::fetch::ExportFrom::SmsLogs => crate::sms::API,
-                other => other.as_str(),
-            };
-            api(&mut a.api, Some(key));
-        }
-        Command::Undo(a) => api(&mut a.api, None),
-        Command::SmsStatus(a) => api(&mut a.api, Some(crate::sms::API)),
-        Command::Check(a) => {
-            api(&mut a.api, Some(a.to.as_str()));
-        }
-        Command::Auth(a) => {
-            let file = match &mut a.action {
-                crate::cli::AuthAction::Login(l) => &mut l.file,
-                crate::cli::AuthAction::Status(s) => s,
-                crate::cli::AuthAction::Logout(l) => &mut l.file,
-            };
-            file.profile = profile.clone();
-            if file.credentials.is_none() {
-                file.credentials = config.credentials.clone();
-            }
-        }
-        Command::Completions(_) | Command::Man(_) | Command::Sandbox(_) | Command::Config(_) => {}
+        Err(e) => (plain, Err(e)),
     }
 }
 
-/// The profile in force: `--profile` (or `BULKLINE_PROFILE`), else the config file's
-/// `default_profile`.
-pub fn profile_in_force(cli: &Cli, config: &Settings) -> Option<String> {
-    cli.profile
-        .clone()
-        .or_else(|| config.default_profile.clone())
-        .filter(|p| !p.trim().is_empty())
+/// The commands that reach an API: the ones that take `--dc`, `--credentials`, `--rate`.
+const API_COMMANDS: [&str; 7] = [
+    "import",
+    "undo",
+    "sms",
+    "sms-status",
+    "verify",
+    "export",
+    "check",
+];
+
+/// `command` with the settings of `file` for the profile in force (see [`profile_in_force`])
+/// as defaults, hidden from the help: the region, the data centre, the credentials file, the
+/// report directory, the rate of the API a command reaches (by the value of `--to`, or of
+/// `--from` for export, whose SMS logs take the SMS API's), the sender id (when the
+/// environment names none: it comes before the file's) and the default profile.
+pub fn with_defaults(
+    command: clap::Command,
+    file: &Settings,
+    given_profile: Option<&str>,
+) -> clap::Command {
+    let s = file.for_profile(profile_in_force(given_profile, file));
+    let mut command = default_to(command, "profile", named(file.default_profile.as_deref()));
+    for name in ["clean", "import", "verify", "sms"] {
+        command = command.mut_subcommand(name, |c| {
+            default_to(c, "default_region", s.default_region.as_deref())
+        });
+    }
+    for name in API_COMMANDS {
+        command = command.mut_subcommand(name, |c| {
+            let c = default_to(c, "dc", s.dc.as_deref());
+            let c = default_to(c, "credentials", s.credentials.as_deref());
+            default_to(c, "report_dir", s.report_dir.as_deref())
+        });
+    }
+    let sms_rate = s.rate.get(crate::sms::API).map(String::as_str);
+    for name in ["import", "verify", "check"] {
+        command = command.mut_subcommand(name, |c| rate_by(c, "to", &s.rate));
+    }
+    // `export --from zoho-sms-logs` reads the SMS API.
+    let export_rates: BTreeMap<String, String> = s
+        .rate
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            crate::sms::API => (crate::sms::LOGS.to_string(), v.clone()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect();
+    command = command.mut_subcommand("export", |c| rate_by(c, "from", &export_rates));
+    for name in ["sms", "sms-status"] {
+        command = command.mut_subcommand(name, |c| default_to(c, "rate", sms_rate));
+    }
+    // The environment's sender id comes before the file's.
+    if std::env::var_os(crate::sms::SENDER_ID_VAR).is_none() {
+        command = command.mut_subcommand("sms", |c| {
+            default_to(c, "sender_id", s.sender_id.as_deref())
+        });
+    }
+    command.mut_subcommand("auth", |auth| {
+        ["login", "status", "logout"]
+            .into_iter()
+            .fold(auth, |auth, name| {
+                auth.mut_subcommand(name, |c| {
+                    default_to(c, "credentials", s.credentials.as_deref())
+                })
+            })
+    })
+}
+
+/// `command` with `value` as the hidden default of its argument `id`, if it has one.
+fn default_to(command: clap::Command, id: &str, value: Option<&str>) -> clap::Command {
+    match value {
+        Some(v) if command.get_arguments().any(|a| a.get_id() == id) => command.mut_arg(id, |a| {
+            a.default_value(v.to_string()).hide_default_value(true)
+        }),
+        _ => command,
+    }
+}
+
+/// `command` whose `--rate` defaults to `rates[V]` when its argument `on` is `V`.
+fn rate_by(command: clap::Command, on: &str, rates: &BTreeMap<String, String>) -> clap::Command {
+    if rates.is_empty() || !command.get_arguments().any(|a| a.get_id() == "rate") {
+        return command;
+    }
+    command.mut_arg("rate", |a| {
+        a.default_value_ifs(rates.iter().map(|(value, rate)| {
+            (
+                on.to_string(),
+                clap::builder::ArgPredicate::from(value.clone()),
+                rate.clone(),
+            )
+        }))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::{Cli, Command};
     use crate::testutil::dir_with_file;
 
+    /// `args` parsed with `settings` as the config file's.
     fn parsed(args: &[&str], settings: &Settings) -> Cli {
         use clap::FromArgMatches;
-        let matches = crate::cli::command()
+        let first = crate::cli::command()
             .try_get_matches_from(args)
             .expect("valid arguments");
-        let mut cli = Cli::from_arg_matches(&matches).expect("a command line");
-        apply(&mut cli, &matches, settings);
-        cli
+        let given = first.get_one::<String>("profile").map(String::as_str);
+        let matches = with_defaults(crate::cli::command(), settings, given)
+            .try_get_matches_from(args)
+            .expect("valid arguments");
+        Cli::from_arg_matches(&matches).expect("a command line")
     }
 
     /// The import arguments of `args` after `settings` are applied.
@@ -348,12 +372,101 @@ mod tests {
             settings.for_profile(Some("other")).dc.as_deref(),
             Some("eu")
         );
-        // The file's default profile applies when no flag names one.
-        let cli = parsed(
+        // The file's default profile applies when no flag names one, with its settings.
+        let a = parsed_import(
             &["bulkline", "import", "in.csv", "--to", "zoho-voice"],
             &settings,
         );
-        assert_eq!(profile_in_force(&cli, &settings).as_deref(), Some("acme"));
+        assert_eq!(a.api.profile_in_force(), Some("acme"));
+        assert_eq!(a.api.dc.as_deref(), Some("com"));
+        assert_eq!(a.api.rate.as_deref(), Some("2/s"));
+        // A flag names another (a blank one: none), whose settings are the top-level ones.
+        let a = parsed_import(
+            &[
+                "bulkline",
+                "import",
+                "in.csv",
+                "--to",
+                "zoho-voice",
+                "--profile",
+                " ",
+            ],
+            &settings,
+        );
+        assert_eq!(a.api.profile_in_force(), None);
+        assert_eq!(a.api.dc.as_deref(), Some("eu"));
+        assert_eq!(a.api.rate, None);
+    }
+
+    /// The rate and the credentials file `args` run with under `settings`.
+    fn rate_and_credentials(
+        args: &[&str],
+        settings: &Settings,
+    ) -> (Option<String>, Option<String>) {
+        let api = |a: &crate::cli::ApiArgs| (a.rate.clone(), a.credentials.clone());
+        match parsed(args, settings).command {
+            Command::Import(a) => api(&a.api),
+            Command::Verify(a) => api(&a.api),
+            Command::Export(a) => api(&a.api),
+            Command::Check(a) => api(&a.api),
+            Command::Sms(a) => api(&a.api),
+            Command::SmsStatus(a) => api(&a.api),
+            Command::Undo(a) => api(&a.api),
+            Command::Auth(a) => match a.action {
+                crate::cli::AuthAction::Status(f) => (None, f.credentials),
+                _ => panic!("auth status"),
+            },
+            _ => panic!("a command that reaches an API"),
+        }
+    }
+
+    #[test]
+    fn the_rate_is_the_one_of_the_api_the_command_reaches() {
+        let settings: Settings = toml::from_str(
+            "credentials = \"/c.toml\"\n[rate]\nzoho-sms = \"3/s\"\nzoom-cc = \"40/s\"\n",
+        )
+        .expect("valid");
+        let rate = |args: &[&str]| rate_and_credentials(args, &settings).0;
+        let some = |r: &str| Some(r.to_string());
+        assert_eq!(
+            rate(&["bulkline", "import", "i.csv", "--to", "zoom-cc"]),
+            some("40/s")
+        );
+        assert_eq!(
+            rate(&["bulkline", "import", "i.csv", "--to", "zoho-voice"]),
+            None
+        );
+        assert_eq!(
+            rate(&["bulkline", "verify", "i.csv", "--to", "zoom-cc"]),
+            some("40/s")
+        );
+        assert_eq!(
+            rate(&["bulkline", "check", "--to", "zoho-sms"]),
+            some("3/s")
+        );
+        assert_eq!(
+            rate(&["bulkline", "check", "--to", "zoom-cc"]),
+            some("40/s")
+        );
+        let export = |from: &str| rate(&["bulkline", "export", "--from", from, "-o", "x.csv"]);
+        assert_eq!(export("zoho-sms-logs"), some("3/s"));
+        assert_eq!(export("zoom-cc"), some("40/s"));
+        assert_eq!(export("zoho-books"), None);
+        assert_eq!(
+            rate(&["bulkline", "sms-status", "c.checkpoint"]),
+            some("3/s")
+        );
+        assert_eq!(rate(&["bulkline", "undo", "c.checkpoint"]), None);
+        // A flag wins.
+        let flagged = [
+            "bulkline", "import", "i.csv", "--to", "zoom-cc", "--rate", "1/s",
+        ];
+        assert_eq!(rate(&flagged), some("1/s"));
+        // auth reads the credentials file the config file names.
+        let (_, credentials) = rate_and_credentials(&["bulkline", "auth", "status"], &settings);
+        if std::env::var_os("BULKLINE_CREDENTIALS").is_none() {
+            assert_eq!(credentials, some("/c.toml"));
+        }
     }
 
     #[test]

@@ -5,57 +5,8 @@ use std::path::PathBuf;
 /// Exit codes shared by every command.
 pub use crate::exit;
 
-/// How a run ended: `merge` keeps the one that says more (a run that stopped early and
-/// rejected rows is resumable first). Errors have their own codes ([`Error::exit_code`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub enum ExitCode {
-    /// Every row was fine.
-    #[default]
-    Ok,
-    /// The run completed, but some rows were rejected or failed.
-    RowsRejected,
-    /// Stopped early (a signal, a quota, rows left): the same command resumes.
-    Resumable,
-}
-
-impl ExitCode {
-    /// `RowsRejected` when any of `bad` rows were rejected or failed, else `Ok`.
-    pub fn rows(bad: u64) -> ExitCode {
-        if bad > 0 {
-            ExitCode::RowsRejected
-        } else {
-            ExitCode::Ok
-        }
-    }
-
-    /// `Resumable` when the run stopped before the end, else `Ok`.
-    pub fn stopped(stopped: bool) -> ExitCode {
-        if stopped {
-            ExitCode::Resumable
-        } else {
-            ExitCode::Ok
-        }
-    }
-
-    /// The end of a run that stopped early or not, with `bad` rows rejected or failed.
-    pub fn of_run(stopped: bool, bad: u64) -> ExitCode {
-        ExitCode::stopped(stopped).merge(ExitCode::rows(bad))
-    }
-
-    /// The one of the two that says more.
-    pub fn merge(self, other: ExitCode) -> ExitCode {
-        self.max(other)
-    }
-
-    /// The process exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            ExitCode::Ok => exit::OK,
-            ExitCode::RowsRejected => exit::ROWS_REJECTED,
-            ExitCode::Resumable => exit::RESUMABLE,
-        }
-    }
-}
+/// How a command ended, as its exit code says.
+pub use crate::exit::ExitCode;
 
 /// An error that stops a command. Bad rows are never errors: they are reported and the run goes on.
 #[derive(Debug, thiserror::Error)]
@@ -132,20 +83,20 @@ fn sign_in_hint() -> &'static str {
 
 impl Error {
     /// The process exit code for this error.
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Usage(_)
             | Error::Access(_)
             | Error::Credentials(_)
             | Error::Url(_)
-            | Error::DataCentre(_) => exit::USAGE,
-            Error::Remote(_) | Error::Interrupted(_) => exit::RESUMABLE,
+            | Error::DataCentre(_) => ExitCode::Usage,
+            Error::Remote(_) | Error::Interrupted(_) => ExitCode::Resumable,
             Error::BadInput { .. }
             | Error::Io { .. }
             | Error::Journal(_)
             | Error::Mismatch(_)
-            | Error::Internal(_) => exit::FATAL,
-            Error::StdoutClosed => exit::OK,
+            | Error::Internal(_) => ExitCode::Fatal,
+            Error::StdoutClosed => ExitCode::Ok,
         }
     }
 
@@ -252,22 +203,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exit_codes_merge_to_the_one_that_says_more() {
-        assert_eq!(ExitCode::of_run(false, 0).code(), exit::OK);
-        assert_eq!(ExitCode::of_run(false, 3).code(), exit::ROWS_REJECTED);
-        assert_eq!(ExitCode::of_run(true, 0).code(), exit::RESUMABLE);
-        assert_eq!(ExitCode::of_run(true, 3).code(), exit::RESUMABLE);
-        assert_eq!(
-            ExitCode::RowsRejected.merge(ExitCode::Ok),
-            ExitCode::RowsRejected
-        );
-    }
-
-    #[test]
     fn a_file_over_the_size_limit_is_fatal_and_named() {
         let efbig = std::io::Error::from_raw_os_error(libc::EFBIG);
         let e = Error::io("cannot write", "/data/out.csv", efbig);
-        assert_eq!(e.exit_code(), exit::FATAL);
+        assert_eq!(e.exit_code(), ExitCode::Fatal);
         let text = e.to_string();
         assert_eq!(
             text,
@@ -283,7 +222,7 @@ mod tests {
             source: std::sync::Arc::new(std::io::Error::from_raw_os_error(libc::EFBIG)),
         }
         .into();
-        assert_eq!(journal.exit_code(), exit::FATAL);
+        assert_eq!(journal.exit_code(), ExitCode::Fatal);
         assert!(
             journal
                 .to_string()

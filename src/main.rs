@@ -1,5 +1,6 @@
-//! The `bulkline` command: parse the arguments, then run the command to its end
-//! ([`bulkline::commands::run`]: the config file, signals, errors, the `--json` answer).
+//! The `bulkline` command: read the config file into the defaults of the command line, parse
+//! the arguments, then run the command to its end ([`bulkline::commands::run`]: signals,
+//! errors, the `--json` answer).
 
 use std::process::ExitCode;
 
@@ -12,10 +13,13 @@ use clap::FromArgMatches;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let matches = bulkline::cli::command().get_matches();
-    let mut cli = match Cli::from_arg_matches(&matches) {
+    // The config file's settings are the defaults of the options they fill.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let (command, config) = bulkline::config::command_for(&args, |k| std::env::var(k).ok());
+    let matches = command.get_matches_from(&args);
+    let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    ExitCode::from(bulkline::commands::run::main(&mut cli, &matches))
+    ExitCode::from(bulkline::commands::run::main(&cli, &matches, config))
 }

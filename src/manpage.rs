@@ -7,29 +7,29 @@ use std::fmt::Write as _;
 use crate::error::exit;
 
 /// What each exit code means, for every command.
-pub const EXIT_STATUS: [(u8, &str); 5] = [
+pub const EXIT_STATUS: [(exit::ExitCode, &str); 5] = [
     (
-        exit::OK,
+        exit::ExitCode::Ok,
         "Done: every row was fine (or the command had nothing to report). A reader of stdout \
          that goes away early (`| head`) is no error either.",
     ),
     (
-        exit::ROWS_REJECTED,
+        exit::ExitCode::RowsRejected,
         "Done, but some rows were rejected, refused by the target, in conflict, or (verify) \
          did not land as the file says: see the error report.",
     ),
     (
-        exit::USAGE,
+        exit::ExitCode::Usage,
         "Usage or configuration: a bad option; credentials, a scope or a data centre refused. \
          Fix what the message names: the same command then goes on from where it stopped.",
     ),
     (
-        exit::FATAL,
+        exit::ExitCode::Fatal,
         "Fatal: unreadable input, an I/O error (a full disk, a log that cannot be opened), a \
          canary that found a difference.",
     ),
     (
-        exit::RESUMABLE,
+        exit::ExitCode::Resumable,
         "Stopped early and resumable (a signal, a daily quota, a lock-out longer than \
          --max-wait, the API unreachable): run the same command again.",
     ),
@@ -166,7 +166,7 @@ pub fn sections(examples: Option<&str>) -> String {
     }
     out.push_str(".SH \"EXIT STATUS\"\n");
     for (code, text) in EXIT_STATUS {
-        let _ = writeln!(out, ".TP\n.B {code}\n{}", escape_line(text));
+        let _ = writeln!(out, ".TP\n.B {}\n{}", code.code(), escape_line(text));
     }
     out.push_str(".SH ENVIRONMENT\n");
     for (name, text) in ENVIRONMENT.iter() {

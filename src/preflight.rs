@@ -308,7 +308,7 @@ mod tests {
             matches!(&err, Error::Access(m) if m.contains("com data centre") && m.contains("--dc")),
             "{err}"
         );
-        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        assert_eq!(err.exit_code(), crate::error::exit::ExitCode::Usage);
         let err = token_error(
             &AuthError::Network("connection refused".into()),
             &probe(
@@ -316,6 +316,6 @@ mod tests {
                 Some(DataCentre::Com),
             ),
         );
-        assert_eq!(err.exit_code(), crate::error::exit::RESUMABLE);
+        assert_eq!(err.exit_code(), crate::error::exit::ExitCode::Resumable);
     }
 }

@@ -219,7 +219,7 @@ pub struct Summary {
     pub rows_per_second: f64,
     pub mapping: Vec<MappedColumn>,
     pub outputs: Outputs,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 impl Summary {
@@ -307,6 +307,10 @@ fn count_line(label: &str, n: u64, path: Option<&str>, unwritten: &str) -> Strin
 }
 
 impl crate::summary::Summary for Summary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
     fn human(&self) -> String {
         Summary::human(self)
     }

@@ -95,7 +95,7 @@ pub fn take_answer() -> Option<Value> {
 pub fn final_answer(
     own: Option<Value>,
     command: &str,
-    exit_code: u8,
+    exit_code: crate::exit::ExitCode,
     failure: Option<&Error>,
 ) -> Value {
     let mut object = match own {
@@ -110,7 +110,7 @@ pub fn final_answer(
     object
         .entry("command")
         .or_insert_with(|| Value::from(command));
-    object.insert("exit_code".into(), Value::from(exit_code));
+    object.insert("exit_code".into(), Value::from(exit_code.code()));
     if let Some(e) = failure {
         object.insert(
             "error".into(),
@@ -135,7 +135,7 @@ mod tests {
         assert!(matches!(error(epipe), Error::StdoutClosed));
         let full = error(io::Error::from_raw_os_error(libc::ENOSPC));
         assert!(matches!(full, Error::Io { .. }), "{full}");
-        assert_eq!(full.exit_code(), crate::error::exit::FATAL);
+        assert_eq!(full.exit_code(), crate::error::exit::ExitCode::Fatal);
         assert!(
             full.to_string()
                 .starts_with("cannot write standard output: ")
@@ -146,7 +146,10 @@ mod tests {
             io::Error::from_raw_os_error(libc::EPIPE),
         );
         assert!(matches!(classify(wrapped), Error::StdoutClosed));
-        assert_eq!(Error::StdoutClosed.exit_code(), crate::error::exit::OK);
+        assert_eq!(
+            Error::StdoutClosed.exit_code(),
+            crate::error::exit::ExitCode::Ok
+        );
         assert!(tolerate_closed(Err(Error::StdoutClosed)).is_ok());
         assert!(tolerate_closed(Err(Error::Usage("x".into()))).is_err());
     }
@@ -156,7 +159,7 @@ mod tests {
         let ok = final_answer(
             Some(serde_json::json!({"command": "clean", "rows": 3})),
             "clean",
-            1,
+            crate::exit::ExitCode::RowsRejected,
             None,
         );
         assert_eq!(ok["command"], "clean");
@@ -164,13 +167,23 @@ mod tests {
         assert_eq!(ok["rows"], 3);
         assert!(ok.get("error").is_none());
 
-        let failed = final_answer(None, "import", 2, Some(&Error::Usage("bad --rate".into())));
+        let failed = final_answer(
+            None,
+            "import",
+            crate::exit::ExitCode::Usage,
+            Some(&Error::Usage("bad --rate".into())),
+        );
         assert_eq!(failed["command"], "import");
         assert_eq!(failed["exit_code"], 2);
         assert_eq!(failed["error"]["message"], "bad --rate");
         assert!(failed["error"]["hint"].is_string());
 
-        let internal = final_answer(None, "check", 3, Some(&Error::Journal("damaged".into())));
+        let internal = final_answer(
+            None,
+            "check",
+            crate::exit::ExitCode::Fatal,
+            Some(&Error::Journal("damaged".into())),
+        );
         assert_eq!(internal["error"]["message"], "damaged");
     }
 }

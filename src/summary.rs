@@ -96,6 +96,23 @@ pub trait Summary: serde::Serialize {
     fn human_on_stdout(&self) -> bool {
         false
     }
+
+    /// The command's exit code, as the summary's `exit_code` says it.
+    fn exit_code(&self) -> crate::exit::ExitCode;
+
+    /// Whether the same command line goes on where this run stopped: a journaled run that
+    /// stopped early says so (and the command ends telling how to resume).
+    fn resumable(&self) -> bool {
+        false
+    }
+}
+
+/// How the command whose summary is `summary` ended.
+pub fn ended<S: Summary + ?Sized>(summary: &S) -> crate::exit::Ended {
+    crate::exit::Ended {
+        code: summary.exit_code(),
+        resumable: summary.resumable(),
+    }
 }
 
 /// Prints `summary`: as JSON with `json` (the command's answer, printed when it ends: see

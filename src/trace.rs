@@ -35,8 +35,8 @@ pub enum TraceError {
 
 impl TraceError {
     /// An I/O error (exit 3), like any file the run cannot write.
-    pub fn exit_code(&self) -> u8 {
-        crate::error::exit::FATAL
+    pub fn exit_code(&self) -> crate::exit::ExitCode {
+        crate::error::exit::ExitCode::Fatal
     }
 }
 
@@ -165,6 +165,6 @@ mod tests {
             err.to_string().starts_with("cannot open the log file "),
             "{err}"
         );
-        assert_eq!(err.exit_code(), crate::error::exit::FATAL);
+        assert_eq!(err.exit_code(), crate::error::exit::ExitCode::Fatal);
     }
 }

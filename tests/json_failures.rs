@@ -169,3 +169,30 @@ fn a_stopped_run_answers_with_how_to_resume() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_stopped_command_with_no_journal_names_no_resume() {
+    let h = Harness::new(config());
+    let out = h.path("out.csv");
+    // Export keeps no journal: the API unreachable stops it (exit 4), and running it again
+    // starts again, so no "resume with" line is given.
+    let mut c = h.api_command();
+    c.args([
+        "export",
+        "--from",
+        "zoho-voice",
+        "--json",
+        "--max-retries",
+        "0",
+    ])
+    .arg("--output")
+    .arg(&out)
+    .args(["--base-url", "http://127.0.0.1:1", "--accounts-url"])
+    .arg(h.sb.url());
+    let (code, v, stderr) = answer("export of an unreachable API", c);
+    assert_eq!(code, 4, "{v}\n{stderr}");
+    assert_eq!(v["exit_code"], 4, "{v}");
+    assert_eq!(v["command"], "export", "{v}");
+    assert!(v.get("resume").is_none(), "{v}");
+    assert!(!stderr.contains("resume with"), "{stderr}");
+}

@@ -136,7 +136,7 @@ fn a_journal_of_another_run_is_refused() {
         "a refused journal is untouched"
     );
     let mapped: crate::error::Error = err.into();
-    assert_eq!(mapped.exit_code(), crate::error::exit::USAGE);
+    assert_eq!(mapped.exit_code(), crate::error::exit::ExitCode::Usage);
 }
 
 #[test]

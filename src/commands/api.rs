@@ -77,7 +77,7 @@ fn start(args: &ApiArgs) -> Result<Start> {
         Some(url) => sandbox_credentials(url)?,
         None => Credentials::load(
             args.credentials.as_deref().map(std::path::Path::new),
-            args.profile.as_deref(),
+            args.profile_in_force(),
         )?,
     };
     // The flag, its variable or the config file; else the data centre `auth login` stored.

@@ -17,6 +17,7 @@ use crate::auth::{DataCentre, SERVICES, Secret, Service};
 use crate::cli::{AuthAction, AuthArgs, AuthFileArgs, AuthLoginArgs, AuthLogoutArgs};
 use crate::connectors::{TARGETS, TargetKind};
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::http::BaseUrl;
 
 /// The service `--to` names: a service's name, or a target or API it signs in to (the
@@ -60,7 +61,16 @@ fn next_check(service: &Service) -> String {
         .join(" ")
 }
 
-pub fn run(args: &AuthArgs) -> Result<u8> {
+/// Nothing to go on from.
+impl super::Run for AuthArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &AuthArgs) -> Result<Ended> {
     match &args.action {
         AuthAction::Login(a) => login(a),
         AuthAction::Status(a) => status(a),
@@ -130,10 +140,10 @@ fn asked(args: &AuthLoginArgs, ask: &Ask) -> Result<Secret> {
     Ok(Secret::new(text))
 }
 
-fn login(args: &AuthLoginArgs) -> Result<u8> {
+fn login(args: &AuthLoginArgs) -> Result<Ended> {
     let service = service(&args.to)?;
     let path = file_path(&args.file)?;
-    let profile = args.file.profile.as_deref();
+    let profile = args.file.profile_in_force();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -211,7 +221,7 @@ fn login(args: &AuthLoginArgs) -> Result<u8> {
             next_check(service)
         ));
     }
-    Ok(crate::error::exit::OK)
+    Ok(Ended::OK)
 }
 
 /// A value from its flag (`given`, the value of the flag named `flag`), else its variable
@@ -286,9 +296,9 @@ pub fn mask(key: &str, value: &str) -> String {
     }
 }
 
-fn status(args: &AuthFileArgs) -> Result<u8> {
+fn status(args: &AuthFileArgs) -> Result<Ended> {
     let path = file_path(args)?;
-    let profile = args.profile.as_deref();
+    let profile = args.profile_in_force();
     let exists = path.exists();
     let file = read(&path)?;
     let keys: Vec<(String, String)> = file
@@ -350,7 +360,7 @@ fn status(args: &AuthFileArgs) -> Result<u8> {
             crate::stop::say(&format!("bulkline: {w}"));
         }
     }
-    Ok(crate::error::exit::OK)
+    Ok(Ended::OK)
 }
 
 /// The status line of a file not made yet: which `auth login` makes it.
@@ -366,9 +376,9 @@ fn none_yet() -> String {
     format!("  (none yet: {} makes it)\n", logins.join(" or "))
 }
 
-fn logout(args: &AuthLogoutArgs) -> Result<u8> {
+fn logout(args: &AuthLogoutArgs) -> Result<Ended> {
     let path = file_path(&args.file)?;
-    let profile = args.file.profile.as_deref();
+    let profile = args.file.profile_in_force();
     let service = args.to.as_deref().map(service).transpose()?;
     let mut file = read(&path)?;
     let removed = file.remove(profile, |k| service.is_none_or(|s| s.owns(k)));
@@ -389,5 +399,5 @@ fn logout(args: &AuthLogoutArgs) -> Result<u8> {
             profile_note(profile)
         ));
     }
-    Ok(crate::error::exit::OK)
+    Ok(Ended::OK)
 }

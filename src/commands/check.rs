@@ -7,11 +7,21 @@ use serde_json::json;
 use super::api::{connect_sms_with, connect_with};
 use crate::cli::{CheckArgs, CheckTo};
 use crate::error::{Error, Result, exit};
+use crate::exit::Ended;
 use crate::preflight::{Checked, Token};
 use crate::roundtrip::{self, RoundTrip};
 use crate::scopes;
 
-pub fn run(args: &CheckArgs) -> Result<u8> {
+/// Two requests, nothing to go on from.
+impl super::Run for CheckArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &CheckArgs) -> Result<Ended> {
     let (checked, trip) = match args.to {
         CheckTo::Sms if args.write => {
             return Err(Error::Usage(
@@ -30,8 +40,8 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
     };
     let name = args.to.as_str();
     let code = match &trip {
-        Some(t) if !t.held => exit::ROWS_REJECTED,
-        _ => exit::OK,
+        Some(t) if !t.held => exit::ExitCode::RowsRejected,
+        _ => exit::ExitCode::Ok,
     };
     if args.api.json {
         let mut report = report_json(name, &checked);
@@ -49,7 +59,7 @@ pub fn run(args: &CheckArgs) -> Result<u8> {
         // The check is done: a reader that went away is no error.
         crate::stdout::tolerate_closed(crate::stdout::write(&text))?;
     }
-    Ok(code)
+    Ok(Ended::with(code))
 }
 
 /// The write round trip on the target of `api`, its note in the state directory.

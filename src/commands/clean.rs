@@ -7,6 +7,7 @@ use super::input_plan;
 use crate::cli::CleanArgs;
 use crate::dedupe::Deduper;
 use crate::error::{ExitCode, Result};
+use crate::exit::Ended;
 use crate::pipeline::{self, RowSink};
 use crate::reject::Rejection;
 use crate::report::{self, Counts, Outputs, Summary};
@@ -71,7 +72,16 @@ impl RowSink for Writers {
     }
 }
 
-pub fn run(args: &CleanArgs) -> Result<u8> {
+/// A local run, nothing to go on from.
+impl super::Run for CleanArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &CleanArgs) -> Result<Ended> {
     let started = Instant::now();
     let input = &args.input;
     let mut plan = input_plan(input)?;
@@ -166,7 +176,7 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     }
 
     let counts = std::mem::take(&mut writers.counts);
-    let code = ExitCode::rows(counts.rejected).code();
+    let code = ExitCode::rows(counts.rejected);
     let outputs = Outputs {
         clean: if args.output == "-" {
             "standard output".into()
@@ -190,5 +200,5 @@ pub fn run(args: &CleanArgs) -> Result<u8> {
     }
     .timed(started.elapsed());
     crate::summary::print(&summary, args.json, args.quiet)?;
-    Ok(code)
+    Ok(crate::summary::ended(&summary))
 }

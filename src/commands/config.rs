@@ -7,6 +7,7 @@ use crate::auth::KEYS;
 use crate::cli::ConfigArgs;
 use crate::config::{Config, rate_keys};
 use crate::error::{Result, exit};
+use crate::exit::Ended;
 
 /// One setting: its name, value (masked when secret) and where it comes from.
 struct Line {
@@ -124,7 +125,16 @@ fn lines(config: &Config) -> Vec<Line> {
     out
 }
 
-pub fn run(args: &ConfigArgs, config: &Config) -> Result<u8> {
+/// Nothing to go on from.
+impl super::Run for ConfigArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, config: &crate::config::Config) -> Result<Ended> {
+        run(self, config)
+    }
+}
+
+pub fn run(args: &ConfigArgs, config: &Config) -> Result<Ended> {
     let lines = lines(config);
     let file = match (&config.path, config.found) {
         (Some(p), true) => format!("{} (read)", p.display()),
@@ -146,9 +156,9 @@ pub fn run(args: &ConfigArgs, config: &Config) -> Result<u8> {
             "config_file": config.path.as_ref().map(|p| p.display().to_string()),
             "config_file_found": config.found,
             "settings": settings,
-            "exit_code": exit::OK,
+            "exit_code": exit::ExitCode::Ok,
         }));
-        return Ok(exit::OK);
+        return Ok(Ended::OK);
     }
     let mut text = format!("config file  {file}\n");
     let width = lines.iter().map(|l| l.name.len()).max().unwrap_or(0);
@@ -164,5 +174,5 @@ pub fn run(args: &ConfigArgs, config: &Config) -> Result<u8> {
     }
     // A reader that went away (`| head`) ends the list quietly.
     crate::stdout::write(&text)?;
-    Ok(exit::OK)
+    Ok(Ended::OK)
 }

@@ -4,31 +4,50 @@
 use std::path::Path;
 
 use crate::cli::{CompletionsArgs, ManArgs};
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::manpage;
+
+/// A script or a page, nothing to go on from.
+impl super::Run for CompletionsArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        completions(self)
+    }
+}
+
+/// A page or a directory of pages, nothing to go on from.
+impl super::Run for ManArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        man(self)
+    }
+}
 
 /// Prints the completion script of `args.shell` on stdout (a reader that went away ends it
 /// quietly, see [`crate::stdout`]).
-pub fn completions(args: &CompletionsArgs) -> Result<u8> {
+pub fn completions(args: &CompletionsArgs) -> Result<Ended> {
     let mut command = crate::cli::command();
     // `generate` panics on a write error: render into memory, then write.
     let mut buf = Vec::new();
     clap_complete::generate(args.shell, &mut command, "bulkline", &mut buf);
     crate::stdout::write_bytes(&buf)?;
-    Ok(exit::OK)
+    Ok(Ended::OK)
 }
 
 /// Prints the main man page, or writes every page into `args.dir`.
-pub fn man(args: &ManArgs) -> Result<u8> {
+pub fn man(args: &ManArgs) -> Result<Ended> {
     let command = crate::cli::command();
     match &args.dir {
         None => {
             let buf = render(command, None, Some(&manpage::main_examples()))
                 .map_err(|e| Error::io("cannot render", "the man page", e))?;
             crate::stdout::write_bytes(&buf)?;
-            Ok(exit::OK)
+            Ok(Ended::OK)
         }
-        Some(dir) => write_pages(command, dir).map(|()| exit::OK),
+        Some(dir) => write_pages(command, dir).map(|()| Ended::OK),
     }
 }
 

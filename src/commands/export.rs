@@ -3,6 +3,7 @@
 use super::api::{connect, connect_sms};
 use crate::cli::ExportArgs;
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::export::{self, ExportFrom, Listing, OutFormat, Settings, TableOptions};
 use crate::progress::ProgressMode;
 use crate::scopes::Command;
@@ -26,7 +27,16 @@ fn date(flag: &str, value: &Option<String>) -> Result<Option<String>> {
     }
 }
 
-pub fn run(args: &ExportArgs) -> Result<u8> {
+/// An export keeps no journal: it starts again.
+impl super::Run for ExportArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &ExportArgs) -> Result<Ended> {
     super::json_owns_stdout(args.api.json, &[("the records (-o -)", args.output == "-")])?;
     let format = if args.output == "-" {
         OutFormat::Csv
@@ -98,5 +108,5 @@ pub fn run(args: &ExportArgs) -> Result<u8> {
         }
     };
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
-    Ok(summary.exit_code)
+    Ok(crate::summary::ended(&summary))
 }

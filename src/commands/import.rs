@@ -7,6 +7,7 @@ use super::api::connect;
 use crate::cli::ImportArgs;
 use crate::connectors::TargetKind;
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::import::{self, Settings};
 use crate::progress::ProgressMode;
 
@@ -15,7 +16,16 @@ pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
     super::journal_beside(input, target.as_str())
 }
 
-pub fn run(args: &ImportArgs) -> Result<u8> {
+/// A journaled run goes on where it stopped.
+impl super::Run for ImportArgs {
+    const RESUMES: bool = true;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &ImportArgs) -> Result<Ended> {
     let input = super::input_plan(&args.input)?;
     let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
     if let Some(why) = args.api.destination.values.refused_by(&options, "import") {
@@ -87,7 +97,7 @@ pub fn run(args: &ImportArgs) -> Result<u8> {
         summary.kept.forget_journal();
     }
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
-    Ok(summary.exit_code)
+    Ok(crate::summary::ended(&summary))
 }
 
 /// The scopes an import in `mode` needs, by the command they are listed under.

@@ -16,12 +16,26 @@ pub mod undo;
 pub mod verify;
 
 use crate::cli::InputArgs;
+use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::input::InputPlan;
 use crate::mapping::MappingSpec;
 use crate::region;
 use crate::source::{Encoding, Format, SourceOptions};
 use crate::transform::TransformOptions;
+
+/// A command the command line names: it runs to its end and says how it ended ([`Ended`]:
+/// its exit code, and whether a run that stopped early goes on when run again), and whether
+/// a failure that stopped it (exit 4: the API unreachable, a quota, a signal) does.
+pub trait Run {
+    /// Whether the same command line goes on where a run that failed with a resumable error
+    /// stopped (a run with a journal, an undo): the command then ends saying how to resume.
+    const RESUMES: bool;
+
+    /// Runs the command; `config` is the config file as found.
+    fn run(&self, config: &Config) -> Result<Ended>;
+}
 
 /// An option's value read by `parse`, or the usage error `refusal` words.
 fn checked<T>(

@@ -1,29 +1,51 @@
-//! A parsed command line, run to its end: the config file under the flags, signals, the
-//! command, and how it ends. A failure is one line on stderr (and a hint); with `--json`, the
-//! command answers with one JSON object on stdout, always: its summary, or what failed
-//! (`command`, `exit_code`, `error` with `message` and `hint`, and `resume` for a run that
-//! stopped early). A reader of stdout that went away ends the command quietly (exit 0: see
+//! A parsed command line (the config file's settings are its defaults), run to its end:
+//! signals, the command, and how it ends. A failure is one line on stderr (and a hint); with
+//! `--json`, the command answers with one JSON object on stdout, always: its summary, or what
+//! failed (`command`, `exit_code`, `error` with `message` and `hint`, and `resume` for a run
+//! that stopped early). A reader of stdout that went away ends the command quietly (exit 0: see
 //! [`crate::stdout`]).
 
 use clap::ArgMatches;
 
+use super::Run;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, Result};
+use crate::exit::{Ended, ExitCode};
 use crate::stop::say;
 
-/// Runs `cli` (parsed into `matches`) and returns the process's exit code.
-pub fn main(cli: &mut Cli, matches: &ArgMatches) -> u8 {
-    let result = prepare(cli, matches).and_then(|config| dispatch(&cli.command, &config));
+/// Runs `cli` (parsed into `matches`, the config file's settings as its defaults: see
+/// [`crate::config::command_for`]) and returns the process's exit code.
+pub fn main(cli: &Cli, matches: &ArgMatches, config: Result<Config>) -> u8 {
+    let ran = match config.and_then(|config| prepare(cli).map(|()| config)) {
+        Ok(config) => dispatch(&cli.command, &config),
+        // The config file or the log: a usage or fatal error, never a stop to resume.
+        Err(e) => Ran {
+            result: Err(e),
+            resumes: false,
+        },
+    };
     let name = matches.subcommand_name().unwrap_or("bulkline");
-    end(&cli.command, name, result)
+    end(&cli.command, name, ran).code()
 }
 
-/// The config file under the flags and the environment, and the process's signals.
-fn prepare(cli: &mut Cli, matches: &ArgMatches) -> Result<Config> {
-    // The config file fills what the flags and the environment left unset.
-    let config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())?;
-    crate::config::apply(cli, matches, &config.settings);
+/// What a command's run gave, and whether the same command line goes on after the error
+/// that stopped it, if one did ([`Run::RESUMES`]).
+struct Ran {
+    result: Result<Ended>,
+    resumes: bool,
+}
+
+/// Runs `command`.
+fn ran<C: Run>(command: &C, config: &Config) -> Ran {
+    Ran {
+        result: command.run(config),
+        resumes: C::RESUMES,
+    }
+}
+
+/// The trace, and the process's signals.
+fn prepare(cli: &Cli) -> Result<()> {
     crate::trace::init(cli.verbose, cli.log.as_deref()).map_err(|e| match e {
         crate::trace::TraceError::Open { path, source } => {
             Error::io("cannot open the log file", path, source)
@@ -36,27 +58,25 @@ fn prepare(cli: &mut Cli, matches: &ArgMatches) -> Result<Config> {
     if !matches!(cli.command, Command::Sandbox(_)) {
         crate::stop::install();
     }
-    Ok(config)
+    Ok(())
 }
 
-fn dispatch(command: &Command, config: &Config) -> Result<u8> {
-    use super::{
-        auth, check, clean, config, docs, export, import, sandbox, sms, sms_status, undo, verify,
-    };
+/// Runs the command the command line names (each says itself how it ended: [`Run`]).
+fn dispatch(command: &Command, config: &Config) -> Ran {
     match command {
-        Command::Clean(args) => clean::run(args),
-        Command::Import(args) => import::run(args),
-        Command::Undo(args) => undo::run(args),
-        Command::Sms(args) => sms::run(args),
-        Command::SmsStatus(args) => sms_status::run(args),
-        Command::Export(args) => export::run(args),
-        Command::Verify(args) => verify::run(args),
-        Command::Check(args) => check::run(args),
-        Command::Auth(args) => auth::run(args),
-        Command::Config(args) => config::run(args, config),
-        Command::Completions(args) => docs::completions(args),
-        Command::Man(args) => docs::man(args),
-        Command::Sandbox(args) => sandbox::run(args),
+        Command::Clean(args) => ran(args, config),
+        Command::Import(args) => ran(args.as_ref(), config),
+        Command::Undo(args) => ran(args, config),
+        Command::Sms(args) => ran(args.as_ref(), config),
+        Command::SmsStatus(args) => ran(args, config),
+        Command::Export(args) => ran(args.as_ref(), config),
+        Command::Verify(args) => ran(args.as_ref(), config),
+        Command::Check(args) => ran(args, config),
+        Command::Auth(args) => ran(args, config),
+        Command::Config(args) => ran(args, config),
+        Command::Completions(args) => ran(args, config),
+        Command::Man(args) => ran(args, config),
+        Command::Sandbox(args) => ran(args, config),
     }
 }
 
@@ -81,40 +101,25 @@ fn json(command: &Command) -> bool {
     }
 }
 
-/// Whether the same command line resumes the command when it stopped early (exit 4): a run
-/// with a journal, or an undo.
-fn resumable(command: &Command) -> bool {
-    !matches!(
-        command,
-        Command::Clean(_)
-            | Command::Config(_)
-            | Command::Export(_)
-            | Command::Verify(_)
-            | Command::Check(_)
-            | Command::Auth(_)
-            | Command::Completions(_)
-            | Command::Man(_)
-    )
-}
-
-/// How the command `name` ends with `result`: the error on stderr, how to resume, the
-/// `--json` answer; the exit code.
-fn end(command: &Command, name: &str, result: Result<u8>) -> u8 {
-    let (code, failure) = match result {
-        Ok(code) => (code, None),
+/// How the command `name` ends as it `ran`: the error on stderr, how to resume, the `--json`
+/// answer; the exit code.
+fn end(command: &Command, name: &str, ran: Ran) -> ExitCode {
+    let (code, resumable, failure) = match ran.result {
+        Ok(ended) => (ended.code, ended.resumable, None),
         // The reader of stdout took what it wanted (`| head`): nothing is wrong.
-        Err(Error::StdoutClosed) => return exit::OK,
+        Err(Error::StdoutClosed) => return ExitCode::Ok,
         Err(e) => {
             say(&format!("bulkline: error: {e}"));
             if let Some(hint) = e.hint() {
                 say(&format!("  hint: {hint}"));
             }
-            (e.exit_code(), Some(e))
+            let code = e.exit_code();
+            (code, code == ExitCode::Resumable && ran.resumes, Some(e))
         }
     };
     // Stopped early (a signal, a quota, the API unreachable): say exactly how to go on, even
     // with --quiet or --json.
-    let resume = (code == exit::RESUMABLE && resumable(command)).then(crate::stop::resume_command);
+    let resume = resumable.then(crate::stop::resume_command);
     if let Some(line) = &resume {
         say(&format!(
             "bulkline: stopped before the end; resume with: {line}"
@@ -132,7 +137,7 @@ fn end(command: &Command, name: &str, result: Result<u8>) -> u8 {
         Ok(()) | Err(Error::StdoutClosed) => code,
         Err(e) => {
             say(&format!("bulkline: error: {e}"));
-            exit::FATAL
+            ExitCode::Fatal
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `bulkline sandbox`: run the API emulator in the foreground until Ctrl-C.
 
 use crate::cli::SandboxArgs;
-use crate::error::{Error, Result, exit};
+use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::sandbox::{Sandbox, SandboxConfig, SandboxError, seed};
 
 /// Parses a rate such as `10/s`, `2.5/s` or `10` (per second).
@@ -41,8 +42,17 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
     Ok(config)
 }
 
+/// An emulator starts afresh: nothing to go on from (and it fails with no resumable error).
+impl super::Run for SandboxArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
 /// Runs the sandbox until Ctrl-C.
-pub fn run(args: &SandboxArgs) -> Result<u8> {
+pub fn run(args: &SandboxArgs) -> Result<Ended> {
     let config = config_from_args(args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -51,7 +61,7 @@ pub fn run(args: &SandboxArgs) -> Result<u8> {
     runtime.block_on(serve(config, args.records))
 }
 
-async fn serve(config: SandboxConfig, records: u64) -> Result<u8> {
+async fn serve(config: SandboxConfig, records: u64) -> Result<Ended> {
     let sandbox = Sandbox::start(config).await.map_err(|e| match e {
         SandboxError::Bind { .. } => Error::Usage(format!("{e} (try another --port, or 0)")),
         other => Error::Usage(other.to_string()),
@@ -81,7 +91,7 @@ async fn serve(config: SandboxConfig, records: u64) -> Result<u8> {
     let stopped = sandbox.shutdown().await;
     signal.map_err(|e| Error::Internal(format!("cannot wait for Ctrl-C: {e}")))?;
     stopped.map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(exit::OK)
+    Ok(Ended::OK)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use siphasher::sip::SipHasher13;
 use super::api::connect_sms;
 use crate::cli::SmsArgs;
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::progress::ProgressMode;
 use crate::sms::api::{Media, Schedule, SendOptions};
 use crate::sms::campaign::{self, Settings};
@@ -150,7 +151,16 @@ fn read_suppressions(
     Ok(suppressions)
 }
 
-pub fn run(args: &SmsArgs) -> Result<u8> {
+/// The campaign's journal keeps who was sent to.
+impl super::Run for SmsArgs {
+    const RESUMES: bool = true;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &SmsArgs) -> Result<Ended> {
     super::json_owns_stdout(
         args.api.json,
         &[
@@ -290,7 +300,7 @@ pub fn run(args: &SmsArgs) -> Result<u8> {
     if args.dry_run && sender_id.is_none() && !args.api.quiet {
         crate::stop::say(&format!("note: {SENDER_ID_MISSING}"));
     }
-    Ok(summary.exit_code)
+    Ok(crate::summary::ended(&summary))
 }
 
 /// Refuses, before anything is sent, a message that names neither a field nor a column of the
@@ -382,7 +392,7 @@ fn sender_id_of(args: &SmsArgs, api: Option<&super::api::SmsApi>) -> Result<Opti
         (None, Some(a)) => a.sender_id.clone(),
         (None, None) => crate::auth::Credentials::load(
             args.api.credentials.as_deref().map(Path::new),
-            args.api.profile.as_deref(),
+            args.api.profile_in_force(),
         )
         .ok()
         .and_then(|c| c.voice_sender_id()),
@@ -491,7 +501,7 @@ fn send_test(
     options: &SendOptions,
     numbers: &[test_send::TestNumber],
     api: &super::api::SmsApi,
-) -> Result<u8> {
+) -> Result<Ended> {
     test_send::check_suppressed(numbers, composer)?;
     let sample = test_send::find_row(
         &args.input.input,
@@ -513,7 +523,7 @@ fn send_test(
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     match sent.stop {
         Some(e) => Err(e),
-        None => Ok(summary.exit_code),
+        None => Ok(crate::summary::ended(&summary)),
     }
 }
 

@@ -9,6 +9,7 @@ use super::api::connect_sms;
 use crate::checkpoint::read_journal;
 use crate::cli::SmsStatusArgs;
 use crate::error::{Error, Result, exit};
+use crate::exit::Ended;
 use crate::sink::TableWriter;
 use crate::sms::api::fetch_logs;
 use crate::sms::campaign::TARGET;
@@ -26,10 +27,19 @@ struct StatusSummary {
     by_status: std::collections::BTreeMap<String, u64>,
     log_entries: usize,
     output: String,
-    exit_code: u8,
+    exit_code: crate::exit::ExitCode,
 }
 
-pub fn run(args: &SmsStatusArgs) -> Result<u8> {
+/// The same command reads the logs again where a read stopped (the API unreachable).
+impl super::Run for SmsStatusArgs {
+    const RESUMES: bool = true;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &SmsStatusArgs) -> Result<Ended> {
     super::json_owns_stdout(
         args.api.json,
         &[(
@@ -85,10 +95,10 @@ pub fn run(args: &SmsStatusArgs) -> Result<u8> {
         by_status,
         log_entries: entries.len(),
         output: args.output.clone(),
-        exit_code: exit::OK,
+        exit_code: exit::ExitCode::Ok,
     };
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
-    Ok(exit::OK)
+    Ok(Ended::OK)
 }
 
 /// The summary of `--verify`.
@@ -108,10 +118,14 @@ struct VerifySummary {
     log_requests: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<String>,
-    exit_code: u8,
+    exit_code: crate::exit::ExitCode,
 }
 
 impl crate::summary::Summary for VerifySummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
     fn human(&self) -> String {
         let mut out = format!(
             "verified {} recipients against the outgoing SMS logs: {} landed, {} differs, {} missing, {} unsettled ({} log entries read in {} requests)\n",
@@ -145,7 +159,7 @@ fn verify(
     header: &crate::checkpoint::RunHeader,
     resume: &crate::checkpoint::Resume,
     api: &super::api::SmsApi,
-) -> Result<u8> {
+) -> Result<Ended> {
     if let Some(report) = &args.report
         && same_file(report, &args.checkpoint)
     {
@@ -187,9 +201,9 @@ fn verify(
         out.finish(&schema)?;
     }
     let exit_code = if found.all_landed() {
-        exit::OK
+        exit::ExitCode::Ok
     } else {
-        exit::ROWS_REJECTED
+        exit::ExitCode::RowsRejected
     };
     let summary = VerifySummary {
         command: "sms-status",
@@ -207,7 +221,7 @@ fn verify(
         exit_code,
     };
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
-    Ok(exit_code)
+    Ok(crate::summary::ended(&summary))
 }
 
 /// Whether two paths name one file (the same text, or the same file on disk).
@@ -219,6 +233,10 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 impl crate::summary::Summary for StatusSummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
     fn human(&self) -> String {
         let parts: Vec<String> = self
             .by_status

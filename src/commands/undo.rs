@@ -9,10 +9,20 @@ use std::time::Duration;
 use super::api::connect;
 use crate::cli::UndoArgs;
 use crate::error::Result;
+use crate::exit::Ended;
 use crate::undo::{self, Settings};
 
+/// Its journal keeps what was deleted.
+impl super::Run for UndoArgs {
+    const RESUMES: bool = true;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
 /// Runs `bulkline undo` with `args`; the exit code of the run.
-pub fn run(args: &UndoArgs) -> Result<u8> {
+pub fn run(args: &UndoArgs) -> Result<Ended> {
     super::json_owns_stdout(
         args.api.json,
         &[("the dry run's list of deletes", args.dry_run)],
@@ -55,7 +65,7 @@ pub fn run(args: &UndoArgs) -> Result<u8> {
     };
     let summary = undo::run(&settings, opened, api.target, api.http, &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
-    Ok(summary.exit_code)
+    Ok(crate::summary::ended(&summary))
 }
 
 /// Asks on the terminal before deleting `n` records from `target`.

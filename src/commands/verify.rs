@@ -3,10 +3,20 @@
 use super::api::connect;
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
+use crate::exit::Ended;
 use crate::scopes::Command;
 use crate::verify::{self, Settings};
 
-pub fn run(args: &VerifyArgs) -> Result<u8> {
+/// A comparison keeps no journal: it starts again.
+impl super::Run for VerifyArgs {
+    const RESUMES: bool = false;
+
+    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
+        run(self)
+    }
+}
+
+pub fn run(args: &VerifyArgs) -> Result<Ended> {
     let input = super::input_plan(&args.input)?;
     let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
     if let Some(why) = args.api.destination.values.refused_by(&options, "verify") {
@@ -28,5 +38,5 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
     };
     let summary = verify::run(&settings, api.target, api.http, &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
-    Ok(summary.exit_code)
+    Ok(crate::summary::ended(&summary))
 }

@@ -51,7 +51,7 @@ pub struct ExportSummary {
     pub rate: f64,
     pub seconds: f64,
     pub records_per_second: f64,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 impl ExportSummary {
@@ -163,11 +163,15 @@ pub fn run(
         } else {
             0.0
         },
-        exit_code: exit::OK,
+        exit_code: exit::ExitCode::Ok,
     })
 }
 
 impl crate::summary::Summary for ExportSummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
     fn human(&self) -> String {
         ExportSummary::human(self)
     }

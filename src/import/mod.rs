@@ -753,7 +753,7 @@ pub fn run(
 }
 
 /// The run's exit code: stopped with work left, rows not done, or all done.
-fn exit_code(counts: &Counts, counters: &Counters, settled: &Settled) -> u8 {
+fn exit_code(counts: &Counts, counters: &Counters, settled: &Settled) -> ExitCode {
     let failed = counters.failed.load(Ordering::Relaxed);
     let conflicts = counters.conflicts.load(Ordering::Relaxed);
     let unknown = counters.outcome_unknown.load(Ordering::Relaxed);
@@ -761,7 +761,6 @@ fn exit_code(counts: &Counts, counters: &Counters, settled: &Settled) -> u8 {
         settled.stopped.is_some() || settled.left > 0,
         counts.rejected + failed + conflicts + unknown,
     )
-    .code()
 }
 
 /// The rows of the writes a killed run left in flight, each with its intent: they are looked

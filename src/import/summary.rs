@@ -127,7 +127,7 @@ pub struct ImportSummary {
     pub readings: crate::transform::Readings,
     #[serde(flatten)]
     pub kept: crate::summary::Kept,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 /// What [`ImportSummary::new`] is made from.
@@ -149,7 +149,7 @@ pub struct Parts<'a> {
     /// Writes answered (any answer) in this run.
     pub writes: u64,
     pub canary: CanaryLine,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 impl ImportSummary {
@@ -337,6 +337,15 @@ impl ImportSummary {
 }
 
 impl crate::summary::Summary for ImportSummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
+    /// Stopped early: its journal keeps where, and the same command goes on from there.
+    fn resumable(&self) -> bool {
+        self.exit_code == crate::exit::ExitCode::Resumable
+    }
+
     fn human(&self) -> String {
         ImportSummary::human(self)
     }

@@ -655,7 +655,7 @@ pub fn run(
     journal.close()?;
 
     let not_done = send_counts.rejected + totals.failed + resumed_failed + totals.unknown;
-    let exit_code = ExitCode::of_run(stopped.is_some() || totals.left > 0, not_done).code();
+    let exit_code = ExitCode::of_run(stopped.is_some() || totals.left > 0, not_done);
     Ok(SmsSummary::sent(super::summary::SentParts {
         files: settings.files(),
         counts: send_counts,

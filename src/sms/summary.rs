@@ -158,7 +158,7 @@ pub struct SmsSummary {
     pub estimate: Option<Estimate>,
     #[serde(flatten)]
     pub kept: crate::summary::Kept,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 /// How long a campaign's sends would take, as a dry run says.
@@ -208,7 +208,7 @@ pub struct SentParts<'a> {
     pub resumed_failed: u64,
     pub stopped: Option<String>,
     pub elapsed: Duration,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 impl SmsSummary {
@@ -249,7 +249,7 @@ impl SmsSummary {
                     files.report,
                 )
             },
-            exit_code: 0,
+            exit_code: crate::exit::ExitCode::Ok,
         }
     }
 
@@ -264,7 +264,7 @@ impl SmsSummary {
         let requests = plan.planned_requests;
         let mut s = SmsSummary::base(files, counts, plan, elapsed);
         s.estimate = Some(Estimate::of(requests, rate));
-        s.exit_code = crate::error::ExitCode::rows(s.rejected).code();
+        s.exit_code = crate::error::ExitCode::rows(s.rejected);
         s
     }
 
@@ -439,6 +439,15 @@ impl SmsSummary {
 }
 
 impl crate::summary::Summary for SmsSummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
+    /// Stopped early: its journal keeps where, and the same command goes on from there.
+    fn resumable(&self) -> bool {
+        self.exit_code == crate::exit::ExitCode::Resumable
+    }
+
     fn human(&self) -> String {
         SmsSummary::human(self)
     }

@@ -372,7 +372,7 @@ pub struct TestSummary {
     pub campaign_schedule: Option<String>,
     pub sent: usize,
     pub results: Vec<TestResult>,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 impl TestSummary {
@@ -400,7 +400,11 @@ impl TestSummary {
                 .map(|s| format!("{} {}", s.time, s.zone)),
             sent,
             results,
-            exit_code: if clean { exit::OK } else { exit::ROWS_REJECTED },
+            exit_code: if clean {
+                exit::ExitCode::Ok
+            } else {
+                exit::ExitCode::RowsRejected
+            },
         }
     }
 
@@ -449,6 +453,10 @@ impl TestSummary {
 }
 
 impl crate::summary::Summary for TestSummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
     fn human(&self) -> String {
         TestSummary::human(self)
     }

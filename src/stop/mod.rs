@@ -188,7 +188,7 @@ pub fn install() {
                         say(
                             "\nbulkline: stopped at once by a second signal; run the same command again to resume",
                         );
-                        std::process::exit(i32::from(crate::exit::RESUMABLE));
+                        std::process::exit(i32::from(crate::exit::ExitCode::Resumable.code()));
                     }
                     SIGNAL.store(signal as usize, Ordering::Relaxed);
                     request();

@@ -110,8 +110,7 @@ pub fn run(
     summary.exit_code = ExitCode::of_run(
         summary.left > 0 && !settings.dry_run || summary.stopped.is_some(),
         summary.failed + summary.unsettled_creates + summary.outcome_unknown_rows.len() as u64,
-    )
-    .code();
+    );
     Ok(summary)
 }
 

@@ -55,7 +55,7 @@ pub struct UndoSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replaced: Option<Replaced>,
     /// The run's exit code.
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 /// A journal that `--restart` moved aside, as undo points to it.
@@ -103,6 +103,15 @@ fn row_list(rows: &[u64]) -> String {
 }
 
 impl crate::summary::Summary for UndoSummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
+    /// Stopped early: its journal keeps where, and the same command goes on from there.
+    fn resumable(&self) -> bool {
+        self.exit_code == crate::exit::ExitCode::Resumable
+    }
+
     fn human(&self) -> String {
         let summary = self;
         use std::fmt::Write as _;

@@ -280,8 +280,8 @@ pub fn run(
         w.finish(&info.schema)?;
     }
     let exit_code = match tally.differs + tally.missing {
-        0 => exit::OK,
-        _ => exit::ROWS_REJECTED,
+        0 => exit::ExitCode::Ok,
+        _ => exit::ExitCode::RowsRejected,
     };
     Ok(VerifySummary::new(
         settings,

@@ -38,7 +38,7 @@ pub struct VerifySummary {
     pub seconds: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
-    pub exit_code: u8,
+    pub exit_code: crate::exit::ExitCode,
 }
 
 impl VerifySummary {
@@ -49,7 +49,7 @@ impl VerifySummary {
         tally: Tally,
         listed: usize,
         elapsed: Duration,
-        exit_code: u8,
+        exit_code: crate::exit::ExitCode,
     ) -> VerifySummary {
         VerifySummary {
             command: "verify",
@@ -107,6 +107,10 @@ impl VerifySummary {
 }
 
 impl crate::summary::Summary for VerifySummary {
+    fn exit_code(&self) -> crate::exit::ExitCode {
+        self.exit_code
+    }
+
     fn human(&self) -> String {
         VerifySummary::human(self)
     }
