@@ -46,7 +46,7 @@ pub fn rate_keys() -> Vec<&'static str> {
 /// The settings of the file (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Settings {
+pub struct FileConfig {
     /// `--default-region`.
     pub default_region: Option<String>,
     /// `--dc`.
@@ -64,14 +64,14 @@ pub struct Settings {
     pub default_profile: Option<String>,
     /// The profiles' settings, each over the ones above (`[profile.NAME]`).
     #[serde(default)]
-    pub profile: BTreeMap<String, Settings>,
+    pub profile: BTreeMap<String, FileConfig>,
 }
 
-impl Settings {
+impl FileConfig {
     /// The settings of `profile` (its table over the top-level settings), or the top-level
     /// ones when `profile` is `None` or the file has no table for it.
-    pub fn for_profile(&self, profile: Option<&str>) -> Settings {
-        let top = Settings {
+    pub fn for_profile(&self, profile: Option<&str>) -> FileConfig {
+        let top = FileConfig {
             profile: BTreeMap::new(),
             default_profile: None,
             ..self.clone()
@@ -81,7 +81,7 @@ impl Settings {
         };
         let mut rate = top.rate.clone();
         rate.extend(p.rate.clone());
-        Settings {
+        FileConfig {
             default_region: p.default_region.clone().or(top.default_region),
             dc: p.dc.clone().or(top.dc),
             credentials: p.credentials.clone().or(top.credentials),
@@ -101,7 +101,7 @@ pub struct Config {
     pub path: Option<PathBuf>,
     /// Whether a file was there.
     pub found: bool,
-    pub settings: Settings,
+    pub settings: FileConfig,
 }
 
 /// The default location: `$XDG_CONFIG_HOME/bulkline/config.toml`, else
@@ -131,14 +131,14 @@ impl Config {
                 return Ok(Config {
                     path: Some(path),
                     found: false,
-                    settings: Settings::default(),
+                    settings: FileConfig::default(),
                 });
             }
             Err(e) => {
                 return Err(Error::Usage(format!("config file {}: {e}", path.display())));
             }
         };
-        let settings: Settings = toml::from_str(&text).map_err(|e| {
+        let settings: FileConfig = toml::from_str(&text).map_err(|e| {
             Error::Usage(format!("config file {}: {}", path.display(), e.message()))
         })?;
         if let Some((name, _)) = settings
@@ -172,7 +172,7 @@ impl Config {
 
 /// The profile in force: `given` (`--profile` or `BULKLINE_PROFILE`), else the config file's
 /// `default_profile`; none when blank.
-pub fn profile_in_force<'a>(given: Option<&'a str>, config: &'a Settings) -> Option<&'a str> {
+pub fn profile_in_force<'a>(given: Option<&'a str>, config: &'a FileConfig) -> Option<&'a str> {
     named(given.or(config.default_profile.as_deref()))
 }
 
@@ -218,7 +218,7 @@ const API_COMMANDS: [&str; 7] = [
 /// environment names none: it comes before the file's) and the default profile.
 pub fn with_defaults(
     command: clap::Command,
-    file: &Settings,
+    file: &FileConfig,
     given_profile: Option<&str>,
 ) -> clap::Command {
     let s = file.for_profile(profile_in_force(given_profile, file));
@@ -302,7 +302,7 @@ mod tests {
     use crate::testutil::dir_with_file;
 
     /// `args` parsed with `settings` as the config file's.
-    fn parsed(args: &[&str], settings: &Settings) -> Cli {
+    fn parsed(args: &[&str], settings: &FileConfig) -> Cli {
         use clap::FromArgMatches;
         let first = crate::cli::command()
             .try_get_matches_from(args)
@@ -315,7 +315,7 @@ mod tests {
     }
 
     /// The import arguments of `args` after `settings` are applied.
-    fn parsed_import(args: &[&str], settings: &Settings) -> crate::cli::ImportArgs {
+    fn parsed_import(args: &[&str], settings: &FileConfig) -> crate::cli::ImportArgs {
         let Command::Import(a) = parsed(args, settings).command else {
             panic!("import");
         };
@@ -324,11 +324,11 @@ mod tests {
 
     #[test]
     fn the_file_fills_what_the_flags_leave_unset() {
-        let settings = Settings {
+        let settings = FileConfig {
             default_region: Some("DE".into()),
             dc: Some("eu".into()),
             rate: [("zoom-cc".to_string(), "40/s".to_string())].into(),
-            ..Settings::default()
+            ..FileConfig::default()
         };
         let a = parsed_import(
             &["bulkline", "import", "in.csv", "--to", "zoom-cc"],
@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_profile_table_overrides_the_top_level_settings() {
-        let settings: Settings = toml::from_str(
+        let settings: FileConfig = toml::from_str(
             "dc = \"eu\"\ndefault_region = \"DE\"\ndefault_profile = \"acme\"\n[rate]\nzoom-cc = \"10/s\"\n[profile.acme]\ndc = \"com\"\n[profile.acme.rate]\nzoho-voice = \"2/s\"\n",
         )
         .expect("valid");
@@ -401,7 +401,7 @@ mod tests {
     /// The rate and the credentials file `args` run with under `settings`.
     fn rate_and_credentials(
         args: &[&str],
-        settings: &Settings,
+        settings: &FileConfig,
     ) -> (Option<String>, Option<String>) {
         let api = |a: &crate::cli::ApiArgs| (a.rate.clone(), a.credentials.clone());
         match parsed(args, settings).command {
@@ -422,7 +422,7 @@ mod tests {
 
     #[test]
     fn the_rate_is_the_one_of_the_api_the_command_reaches() {
-        let settings: Settings = toml::from_str(
+        let settings: FileConfig = toml::from_str(
             "credentials = \"/c.toml\"\n[rate]\nzoho-sms = \"3/s\"\nzoom-cc = \"40/s\"\n",
         )
         .expect("valid");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crate::auth::{AuthError, DataCentre, Grant};
 use crate::error::Error;
 use crate::http::{HttpClient, Outcome, Request};
-use crate::scopes::{self, Api, Need, Op};
+use crate::scopes::{self, Access, Api, Need};
 
 /// Which access token the pre-flight uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl Checked {
 
     /// What `command` needs that the token's scope list lacks; empty when the list has it
     /// all, or when there is no list (then the first request that needs more says so).
-    pub fn lacks(&self, command: scopes::Command) -> Vec<Need> {
+    pub fn lacks(&self, command: scopes::Purpose) -> Vec<Need> {
         let have = self.scopes();
         if have.is_empty() {
             return Vec::new();
@@ -96,7 +96,7 @@ pub async fn run(http: &HttpClient, probe: &Probe) -> Result<Checked, Error> {
     let outcome = http.send(&probe.request).await;
     let elapsed = started.elapsed();
     let read = format!("{} {}", probe.request.method(), probe.request.path());
-    let need = scopes::need(probe.api, Op::Read);
+    let need = scopes::need(probe.api, Access::Read);
     match outcome {
         Outcome::Ok { status, body } => Ok(Checked {
             api: probe.api,
@@ -272,7 +272,7 @@ mod tests {
             scope: Some("ZohoVoice.sms.ALL".into()),
             api_domain: None,
         };
-        let need = scopes::need(crate::connectors::zoho_voice::DESCRIPTOR.api, Op::Read);
+        let need = scopes::need(crate::connectors::zoho_voice::DESCRIPTOR.api, Access::Read);
         let text = denied(
             "Zoho Voice",
             "GET /rest/json/zv/contacts/contact_status",

@@ -206,9 +206,9 @@ pub struct Outputs {
     pub warnings: Option<String>,
 }
 
-/// The summary printed at the end of a run.
+/// The summary printed at the end of `clean`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub struct CleanSummary {
     pub command: &'static str,
     pub input: String,
     #[serde(flatten)]
@@ -222,7 +222,7 @@ pub struct Summary {
     pub exit_code: crate::exit::ExitCode,
 }
 
-impl Summary {
+impl CleanSummary {
     /// Sets the time taken, and the rate it gives.
     pub fn timed(mut self, elapsed: Duration) -> Self {
         let seconds = elapsed.as_secs_f64();
@@ -306,13 +306,13 @@ fn count_line(label: &str, n: u64, path: Option<&str>, unwritten: &str) -> Strin
     format!("  {label:<12}{n:>10}{went}\n")
 }
 
-impl crate::summary::Summary for Summary {
+impl crate::summary::Summary for CleanSummary {
     fn exit_code(&self) -> crate::exit::ExitCode {
         self.exit_code
     }
 
     fn human(&self) -> String {
-        Summary::human(self)
+        CleanSummary::human(self)
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::connectors::{self, Difference, Fields, RowExtras, SharedTarget, Write};
+use crate::connectors::{self, Difference, RecordFields, RowExtras, SharedTarget, Write};
 use crate::contact::{Contact, Phone, PhoneLabel};
 use crate::error::{Error, Result};
 use crate::http::HttpClient;
@@ -229,7 +229,7 @@ async fn compare(
     http: &HttpClient,
     id: &str,
     parent: Option<&str>,
-    sent: &Fields,
+    sent: &RecordFields,
 ) -> std::result::Result<String, String> {
     match connectors::read(&**target, http, id, parent).await {
         Ok(Some(remote)) => {

@@ -17,7 +17,7 @@ pub struct ApiScopes {
     pub update: Need,
     pub delete: Need,
     /// The commands that use the API, for `check`'s report.
-    pub commands: &'static [Command],
+    pub commands: &'static [Purpose],
     /// Where the user grants a missing scope.
     pub grant: &'static str,
     /// What a write is called in messages ("a send"), when not by its operation.
@@ -25,11 +25,11 @@ pub struct ApiScopes {
 }
 
 /// The commands that use a contacts API.
-pub const CONTACT_COMMANDS: &[Command] = &[
-    Command::Import,
-    Command::Undo,
-    Command::Export,
-    Command::Verify,
+pub const CONTACT_COMMANDS: &[Purpose] = &[
+    Purpose::Import,
+    Purpose::Undo,
+    Purpose::Export,
+    Purpose::Verify,
 ];
 
 /// An API: one of the [`ApiScopes`] tables.
@@ -55,7 +55,7 @@ by_name!(Api);
 
 /// What a request does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Op {
+pub enum Access {
     Read,
     Create,
     Update,
@@ -84,13 +84,13 @@ impl fmt::Display for Need {
 }
 
 /// The permission `op` needs on `api`.
-pub fn need(api: Api, op: Op) -> Need {
+pub fn need(api: Api, op: Access) -> Need {
     let t = api.0;
     match op {
-        Op::Read => t.read,
-        Op::Create => t.create,
-        Op::Update => t.update,
-        Op::Delete => t.delete,
+        Access::Read => t.read,
+        Access::Create => t.create,
+        Access::Update => t.update,
+        Access::Delete => t.delete,
     }
 }
 
@@ -105,26 +105,26 @@ pub fn grants(scopes: &[&str], need: &Need) -> bool {
 }
 
 /// The permissions a command needs on `api`, in the order it uses them.
-pub fn for_command(command: Command, api: Api) -> Vec<Need> {
-    let ops: &[Op] = match (command, api) {
-        (Command::Sms, _) => &[Op::Create, Op::Read],
-        (Command::Import, _) => &[Op::Read, Op::Create, Op::Update],
-        (Command::ImportCreate, _) => &[Op::Read, Op::Create],
-        (Command::ImportUpdate, _) => &[Op::Read, Op::Update],
-        (Command::Undo, _) => &[Op::Read, Op::Delete],
-        (Command::Export | Command::Verify | Command::SmsStatus, _) => &[Op::Read],
+pub fn for_command(command: Purpose, api: Api) -> Vec<Need> {
+    let ops: &[Access] = match (command, api) {
+        (Purpose::Sms, _) => &[Access::Create, Access::Read],
+        (Purpose::Import, _) => &[Access::Read, Access::Create, Access::Update],
+        (Purpose::ImportCreate, _) => &[Access::Read, Access::Create],
+        (Purpose::ImportUpdate, _) => &[Access::Read, Access::Update],
+        (Purpose::Undo, _) => &[Access::Read, Access::Delete],
+        (Purpose::Export | Purpose::Verify | Purpose::SmsStatus, _) => &[Access::Read],
     };
     ops.iter().map(|&op| need(api, op)).collect()
 }
 
 /// The commands that use an API, for `check`'s report.
-pub fn commands_of(api: Api) -> &'static [Command] {
+pub fn commands_of(api: Api) -> &'static [Purpose] {
     api.0.commands
 }
 
 /// A command that talks to an API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub enum Purpose {
     Import,
     /// `import --mode create`: no updates.
     ImportCreate,
@@ -137,17 +137,17 @@ pub enum Command {
     SmsStatus,
 }
 
-impl Command {
+impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
-            Command::Import => "import",
-            Command::ImportCreate => "import --mode create",
-            Command::ImportUpdate => "import --mode update",
-            Command::Undo => "undo",
-            Command::Export => "export",
-            Command::Verify => "verify",
-            Command::Sms => "sms",
-            Command::SmsStatus => "sms-status",
+            Purpose::Import => "import",
+            Purpose::ImportCreate => "import --mode create",
+            Purpose::ImportUpdate => "import --mode update",
+            Purpose::Undo => "undo",
+            Purpose::Export => "export",
+            Purpose::Verify => "verify",
+            Purpose::Sms => "sms",
+            Purpose::SmsStatus => "sms-status",
         }
     }
 }
@@ -164,12 +164,12 @@ pub fn missing(scopes: &[&str], needs: &[Need]) -> Vec<Need> {
 }
 
 /// The message of a write refused for the account in the middle of a run: what it needs.
-pub fn refused_write(api: Api, op: Op, message: &str) -> String {
+pub fn refused_write(api: Api, op: Access, message: &str) -> String {
     let what = match op {
-        Op::Read => "a read",
-        Op::Create => "a create",
-        Op::Update => "an update",
-        Op::Delete => "a delete",
+        Access::Read => "a read",
+        Access::Create => "a create",
+        Access::Update => "an update",
+        Access::Delete => "a delete",
     };
     let what = api.scopes().write_word.unwrap_or(what);
     format!(
@@ -191,43 +191,43 @@ mod tests {
 
     #[test]
     fn zoho_scopes_are_case_insensitive_and_all_covers_each_operation() {
-        let read = need(VOICE, Op::Read);
+        let read = need(VOICE, Access::Read);
         assert!(grants(&["zohovoice.contacts.read"], &read));
         assert!(grants(&["ZohoVoice.contacts.ALL"], &read));
         assert!(!grants(&["ZohoVoice.contacts.CREATE"], &read));
         assert!(!grants(&["ZohoVoice.sms.ALL"], &read));
-        assert!(grants(&["ZohoVoice.sms.GET"], &need(SMS, Op::Read)));
+        assert!(grants(&["ZohoVoice.sms.GET"], &need(SMS, Access::Read)));
         assert!(grants(
             &["ZohoBooks.fullaccess.all"],
-            &need(BOOKS, Op::Delete)
+            &need(BOOKS, Access::Delete)
         ));
     }
 
     #[test]
     fn zoom_granular_scopes_grant_their_operation_only() {
         let granular = ["contact_center:read:list_address_book_contacts:admin"];
-        assert!(grants(&granular, &need(ZOOM, Op::Read)));
-        assert!(!grants(&granular, &need(ZOOM, Op::Create)));
+        assert!(grants(&granular, &need(ZOOM, Access::Read)));
+        assert!(!grants(&granular, &need(ZOOM, Access::Create)));
         let classic = ["contact_center_contact:write:admin"];
-        assert!(grants(&classic, &need(ZOOM, Op::Delete)));
-        assert!(!grants(&classic, &need(ZOOM, Op::Read)));
+        assert!(grants(&classic, &need(ZOOM, Access::Delete)));
+        assert!(!grants(&classic, &need(ZOOM, Access::Read)));
     }
 
     #[test]
     fn what_a_command_lacks() {
         let token = ["ZohoVoice.contacts.READ"];
-        let lacks = missing(&token, &for_command(Command::Import, VOICE));
+        let lacks = missing(&token, &for_command(Purpose::Import, VOICE));
         let names: Vec<&str> = lacks.iter().map(|n| n.scope).collect();
         assert_eq!(
             names,
             ["ZohoVoice.contacts.CREATE", "ZohoVoice.contacts.UPDATE"]
         );
-        assert!(missing(&token, &for_command(Command::Export, VOICE)).is_empty());
+        assert!(missing(&token, &for_command(Purpose::Export, VOICE)).is_empty());
         // Create and update share the classic write scope, not the granular one.
-        let lacks = missing(&[], &for_command(Command::Import, ZOOM));
+        let lacks = missing(&[], &for_command(Purpose::Import, ZOOM));
         assert_eq!(lacks.len(), 3);
         assert_eq!(
-            need(ZOOM, Op::Read).to_string(),
+            need(ZOOM, Access::Read).to_string(),
             "contact_center_contact:read:admin (or contact_center:read:list_address_book_contacts:admin)"
         );
     }

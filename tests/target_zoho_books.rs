@@ -6,7 +6,7 @@ use std::time::Duration;
 use bulkline::auth::zoho::ZohoAuth;
 use bulkline::auth::{Secret, TokenProvider};
 use bulkline::connectors::zoho_books::ZohoBooks;
-use bulkline::connectors::{Fields, RemoteRecord, RowExtras, Target, Write};
+use bulkline::connectors::{RecordFields, RemoteRecord, RowExtras, Target, Write};
 use bulkline::contact::{Contact, Phone, PhoneLabel};
 use bulkline::http::{BaseUrl, ClientConfig, HttpClient, Rate, RetryPolicy, build_client};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
@@ -78,7 +78,7 @@ fn contact(first: &str, mobile: &str) -> Contact {
 }
 
 /// The target's fields for `c`, a rejection turned into a test error.
-fn want(t: &ZohoBooks, c: &Contact, extras: &RowExtras) -> Result<Fields, String> {
+fn want(t: &ZohoBooks, c: &Contact, extras: &RowExtras) -> Result<RecordFields, String> {
     t.desired(c, extras).map_err(|r| format!("rejected: {r:?}"))
 }
 
@@ -237,7 +237,7 @@ async fn marks_the_primary_contact_person() -> TestResult {
     assert!(t.take_primary_failures().is_empty());
 
     // An update with `primary` moves it back.
-    let fields: Fields = want(&t, &contact("Ann", "+14054439561"), &primary)?;
+    let fields: RecordFields = want(&t, &contact("Ann", "+14054439561"), &primary)?;
     assert_eq!(
         t.update(&http, &first, &fields, &primary).await,
         Write::Done(first.clone())

@@ -6,7 +6,7 @@ use std::time::Duration;
 use bulkline::auth::zoom::ZoomAuth;
 use bulkline::auth::{Secret, TokenProvider};
 use bulkline::connectors::zoom_cc::ZoomCc;
-use bulkline::connectors::{Fields, RowExtras, Target, Write};
+use bulkline::connectors::{RecordFields, RowExtras, Target, Write};
 use bulkline::contact::{Contact, Phone, PhoneLabel};
 use bulkline::http::{BaseUrl, ClientConfig, HttpClient, Rate, RetryPolicy, build_client};
 use bulkline::sandbox::{ConfigPatch, Sandbox, SandboxConfig, seed};
@@ -74,7 +74,7 @@ fn jane() -> Contact {
 }
 
 /// The target's fields for `c`, or the rejection's message.
-fn desired(t: &ZoomCc, c: &Contact) -> Result<Fields, String> {
+fn desired(t: &ZoomCc, c: &Contact) -> Result<RecordFields, String> {
     t.desired(c, &RowExtras::default())
         .map_err(|r| format!("rejected: {:?}: {}", r.code, r.message))
 }
@@ -208,14 +208,14 @@ async fn refusals_by_the_api_are_failures() -> TestResult {
     let (sb, http) = setup().await?;
     let t = target();
     let x = RowExtras::default();
-    // Fields that `desired` would never give: the API's own checks answer.
-    let mut no_name = Fields::new();
+    // RecordFields that `desired` would never give: the API's own checks answer.
+    let mut no_name = RecordFields::new();
     no_name.insert("emails".into(), "a@b.co".into());
     match t.create(&http, &no_name, &x).await {
         Write::Failed { code, .. } => assert_eq!(code.as_deref(), Some("2104")),
         other => panic!("expected Failed 2104, got {other:?}"),
     }
-    let mut no_contact = Fields::new();
+    let mut no_contact = RecordFields::new();
     no_contact.insert("display_name".into(), "X".into());
     match t.create(&http, &no_contact, &x).await {
         Write::Failed { code, .. } => assert_eq!(code.as_deref(), Some("2102")),

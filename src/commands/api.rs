@@ -115,7 +115,7 @@ impl Start {
         api: scopes::Api,
         service: &'static Service,
         request: crate::http::Request,
-        command: Option<scopes::Command>,
+        command: Option<scopes::Purpose>,
         token: preflight::Token,
     ) -> Result<preflight::Checked> {
         let probe = preflight::Probe {
@@ -267,14 +267,14 @@ pub fn given_rate(args: &ApiArgs) -> Result<Option<Rate>> {
         .transpose()
 }
 
-pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Command>) -> Result<SmsApi> {
+pub fn connect_sms(args: &ApiArgs, command: Option<scopes::Purpose>) -> Result<SmsApi> {
     connect_sms_with(args, command, preflight::Token::Reuse)
 }
 
 /// [`connect_sms`], with the pre-flight's `token` (a new one for `check`).
 pub fn connect_sms_with(
     args: &ApiArgs,
-    command: Option<scopes::Command>,
+    command: Option<scopes::Purpose>,
     token: preflight::Token,
 ) -> Result<SmsApi> {
     let s = start(args)?;
@@ -313,7 +313,7 @@ pub fn connect(
     args: &ApiArgs,
     kind: TargetKind,
     known: Option<&BTreeMap<String, String>>,
-    command: Option<scopes::Command>,
+    command: Option<scopes::Purpose>,
 ) -> Result<Api> {
     connect_with(args, kind, known, command, preflight::Token::Reuse)
 }
@@ -323,7 +323,7 @@ pub fn connect_with(
     args: &ApiArgs,
     kind: TargetKind,
     known: Option<&BTreeMap<String, String>>,
-    command: Option<scopes::Command>,
+    command: Option<scopes::Purpose>,
     token: preflight::Token,
 ) -> Result<Api> {
     let s = start(args)?;

@@ -100,7 +100,7 @@ fn trip_text(trip: &RoundTrip) -> String {
 }
 
 /// Per command of the API: the scopes the token's list lacks (`None`: no list to read).
-fn per_command(checked: &Checked) -> Vec<(scopes::Command, Option<Vec<String>>)> {
+fn per_command(checked: &Checked) -> Vec<(scopes::Purpose, Option<Vec<String>>)> {
     let listed = !checked.scopes().is_empty();
     scopes::commands_of(checked.api)
         .iter()

@@ -10,7 +10,7 @@ use crate::error::{ExitCode, Result};
 use crate::exit::Ended;
 use crate::pipeline::{self, RowSink};
 use crate::reject::Rejection;
-use crate::report::{self, Counts, Outputs, Summary};
+use crate::report::{self, CleanSummary, Counts, Outputs};
 use crate::sink::TableWriter;
 use crate::sink::{output_delimiter, output_format, report_format};
 use crate::source::{self, RawRow, Schema, Values};
@@ -187,7 +187,7 @@ pub fn run(args: &CleanArgs) -> Result<Ended> {
         duplicates: args.duplicates.clone(),
         warnings: info.warnings.clone(),
     };
-    let summary = Summary {
+    let summary = CleanSummary {
         command: "clean",
         input: input.input.clone(),
         source: info.source,

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::exit::Ended;
 use crate::export::{self, ExportFrom, Listing, OutFormat, Settings, TableOptions};
 use crate::progress::ProgressMode;
-use crate::scopes::Command;
+use crate::scopes::Purpose;
 use crate::sms::api::LogQuery;
 
 fn usage(message: impl Into<String>) -> Error {
@@ -82,7 +82,7 @@ pub fn run(args: &ExportArgs) -> Result<Ended> {
 
     let summary = match args.from {
         ExportFrom::Target(kind) => {
-            let api = connect(&args.api, kind, None, Some(Command::Export))?;
+            let api = connect(&args.api, kind, None, Some(Purpose::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);
             }
@@ -94,7 +94,7 @@ pub fn run(args: &ExportArgs) -> Result<Ended> {
             export::run(&settings, listing, &api.http, &api.runtime)?
         }
         ExportFrom::SmsLogs => {
-            let api = connect_sms(&args.api, Some(Command::Export))?;
+            let api = connect_sms(&args.api, Some(Purpose::Export))?;
             if let Some(sb) = &api.sandbox {
                 sb.add_bulk_records(args.sandbox_records);
             }

@@ -1,6 +1,6 @@
 //! `bulkline import`: the command line of [`crate::import`].
 
-use crate::scopes::Command;
+use crate::scopes::Purpose;
 use std::path::PathBuf;
 
 use super::api::connect;
@@ -101,11 +101,11 @@ pub fn run(args: &ImportArgs) -> Result<Ended> {
 }
 
 /// The scopes an import in `mode` needs, by the command they are listed under.
-fn scope_command(mode: crate::import::Mode) -> Command {
+fn scope_command(mode: crate::import::Mode) -> Purpose {
     match mode {
-        crate::import::Mode::Upsert => Command::Import,
-        crate::import::Mode::Create => Command::ImportCreate,
-        crate::import::Mode::Update => Command::ImportUpdate,
+        crate::import::Mode::Upsert => Purpose::Import,
+        crate::import::Mode::Create => Purpose::ImportCreate,
+        crate::import::Mode::Update => Purpose::ImportUpdate,
     }
 }
 

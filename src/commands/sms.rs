@@ -1,6 +1,6 @@
 //! `bulkline sms`: the command line of [`crate::sms::campaign`].
 
-use crate::scopes::Command;
+use crate::scopes::Purpose;
 use std::hash::Hasher as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -188,7 +188,7 @@ pub fn run(args: &SmsArgs) -> Result<Ended> {
     // The API is needed to send, and to read the opt-outs (a dry run too, unless told not to).
     let needs_api = !args.dry_run || !args.no_opt_out_check;
     let api = if needs_api {
-        Some(connect_sms(&args.api, Some(Command::Sms))?)
+        Some(connect_sms(&args.api, Some(Purpose::Sms))?)
     } else {
         None
     };

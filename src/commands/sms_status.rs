@@ -1,6 +1,6 @@
 //! `bulkline sms-status`: the command line of [`crate::sms::status`].
 
-use crate::scopes::Command;
+use crate::scopes::Purpose;
 use std::path::Path;
 
 use serde::Serialize;
@@ -55,7 +55,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<Ended> {
             args.checkpoint, header.mode, header.target
         )));
     }
-    let api = connect_sms(&args.api, Some(Command::SmsStatus))?;
+    let api = connect_sms(&args.api, Some(Purpose::SmsStatus))?;
     if args.verify {
         return verify(args, &header, &resume, &api);
     }

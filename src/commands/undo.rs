@@ -2,7 +2,7 @@
 //! journal, connects to the target the journal names (with the destination options left out:
 //! where to delete is the journal's), hands the undo its settings and prints its summary.
 
-use crate::scopes::Command;
+use crate::scopes::Purpose;
 use std::path::Path;
 use std::time::Duration;
 
@@ -40,7 +40,7 @@ pub fn run(args: &UndoArgs) -> Result<Ended> {
         &api_args,
         opened.kind,
         Some(&opened.header.target_params),
-        Some(Command::Undo),
+        Some(Purpose::Undo),
     )?;
     let yes = args.yes;
     let settings = Settings {

@@ -4,7 +4,7 @@ use super::api::connect;
 use crate::cli::VerifyArgs;
 use crate::error::{Error, Result};
 use crate::exit::Ended;
-use crate::scopes::Command;
+use crate::scopes::Purpose;
 use crate::verify::{self, Settings};
 
 /// A comparison keeps no journal: it starts again.
@@ -26,7 +26,7 @@ pub fn run(args: &VerifyArgs) -> Result<Ended> {
         args.api.json,
         &[("--report", args.report.as_deref() == Some("-"))],
     )?;
-    let api = connect(&args.api, args.to, None, Some(Command::Verify))?;
+    let api = connect(&args.api, args.to, None, Some(Purpose::Verify))?;
     let settings = Settings {
         input,
         input_path: args.input.input.clone(),

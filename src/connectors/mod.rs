@@ -6,7 +6,7 @@
 //! create, update and delete one record. It speaks through the shared [`HttpClient`], which
 //! paces, retries and authenticates; a target only builds requests and reads answers.
 //!
-//! Records are compared as [`Fields`]: the target's own field names mapped to text, with
+//! Records are compared as [`RecordFields`]: the target's own field names mapped to text, with
 //! phones in E.164. `desired` gives what a contact should look like on the target, `list`
 //! what is there; upsert sends nothing when the two agree on every field bulkline manages.
 
@@ -32,7 +32,7 @@ use crate::reject::Rejection;
 
 /// The fields bulkline manages on a record, by the target's own names. Empty values are left
 /// out, so that "not given" and "empty" compare equal.
-pub type Fields = BTreeMap<String, String>;
+pub type RecordFields = BTreeMap<String, String>;
 
 pub use registry::TargetKind;
 
@@ -402,7 +402,7 @@ pub trait Target: Send + Sync {
     /// The fields `contact` should have on the target. A rule of the target that the contact
     /// breaks (a required field missing, a value too long) rejects the row before any request
     /// is spent on it.
-    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection>;
+    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<RecordFields, Rejection>;
 
     /// The request of one page of the records at `at`, as the API defines paging.
     fn page_request(&self, at: &At<'_>) -> Request;
@@ -419,7 +419,7 @@ pub trait Target: Send + Sync {
     fn id_field(&self) -> &'static str;
 
     /// The managed fields of a listed record, compared with [`Target::desired`].
-    fn fields_of(&self, record: &serde_json::Map<String, serde_json::Value>) -> Fields;
+    fn fields_of(&self, record: &serde_json::Map<String, serde_json::Value>) -> RecordFields;
 
     /// Every existing record, page by page. `parents` names the parents to list under, for
     /// targets whose records have one (Books); others ignore it.
@@ -437,7 +437,7 @@ pub trait Target: Send + Sync {
     }
 
     /// The request that creates a record, or, for a row that cannot be written, the refusal.
-    fn create_request(&self, fields: &Fields, extras: &RowExtras) -> Result<Request, Write>;
+    fn create_request(&self, fields: &RecordFields, extras: &RowExtras) -> Result<Request, Write>;
 
     /// A request to send once record `id` is created (Books: mark it the primary contact
     /// person), if the row calls for one.
@@ -459,7 +459,7 @@ pub trait Target: Send + Sync {
     fn update_request(
         &self,
         id: &str,
-        fields: &Fields,
+        fields: &RecordFields,
         extras: &RowExtras,
     ) -> Result<Request, Write>;
 
@@ -487,7 +487,7 @@ pub trait Target: Send + Sync {
     fn create<'a>(
         &'a self,
         http: &'a HttpClient,
-        fields: &'a Fields,
+        fields: &'a RecordFields,
         extras: &'a RowExtras,
     ) -> Fut<'a, Write> {
         Box::pin(create(self, http, fields, extras))
@@ -498,7 +498,7 @@ pub trait Target: Send + Sync {
         &'a self,
         http: &'a HttpClient,
         id: &'a str,
-        fields: &'a Fields,
+        fields: &'a RecordFields,
         extras: &'a RowExtras,
     ) -> Fut<'a, Write> {
         Box::pin(async move {
@@ -535,7 +535,7 @@ pub trait Target: Send + Sync {
         Ok(())
     }
 
-    /// Fields compared only when the row gives them: absent from the desired fields means
+    /// RecordFields compared only when the row gives them: absent from the desired fields means
     /// "leave as it is", not "empty" (Zoho Voice's contact status when the file has none).
     fn optional_fields(&self) -> &'static [&'static str] {
         &[]
@@ -571,7 +571,7 @@ pub async fn page<T: Target + ?Sized>(
 pub async fn create<T: Target + ?Sized>(
     target: &T,
     http: &HttpClient,
-    fields: &Fields,
+    fields: &RecordFields,
     extras: &RowExtras,
 ) -> Write {
     let request = match target.create_request(fields, extras) {
@@ -597,7 +597,7 @@ pub async fn read<T: Target + ?Sized>(
     http: &HttpClient,
     id: &str,
     parent: Option<&str>,
-) -> Result<Option<Fields>, ListError> {
+) -> Result<Option<RecordFields>, ListError> {
     let name = target.descriptor().name;
     let outcome = http.send(&target.read_request(id, parent)).await;
     if let Outcome::Permanent { status, code, .. } = &outcome
@@ -676,8 +676,8 @@ pub struct Difference {
 /// would change nothing.
 pub fn differences<T: Target + ?Sized>(
     target: &T,
-    desired: &Fields,
-    remote: &Fields,
+    desired: &RecordFields,
+    remote: &RecordFields,
 ) -> Vec<Difference> {
     let optional = target.optional_fields();
     let mut names: Vec<&String> = desired.keys().chain(remote.keys()).collect();
@@ -698,7 +698,7 @@ pub fn differences<T: Target + ?Sized>(
 }
 
 /// Puts `value` in `fields` under `name` when it is not empty.
-pub fn put(fields: &mut Fields, name: &str, value: &str) {
+pub fn put(fields: &mut RecordFields, name: &str, value: &str) {
     let value = value.trim();
     if !value.is_empty() {
         fields.insert(name.to_string(), value.to_string());
@@ -715,7 +715,12 @@ pub fn phone_e164(text: &str) -> String {
 }
 
 /// A checked maximum length, in characters: the Books page documents one per field.
-pub fn check_len(fields: &Fields, name: &str, max: usize, column: &str) -> Result<(), Rejection> {
+pub fn check_len(
+    fields: &RecordFields,
+    name: &str,
+    max: usize,
+    column: &str,
+) -> Result<(), Rejection> {
     match fields.get(name) {
         Some(v) if v.chars().count() > max => Err(Rejection::new(
             crate::reject::Stage::Validate,
@@ -732,7 +737,7 @@ pub fn check_len(fields: &Fields, name: &str, max: usize, column: &str) -> Resul
 
 /// Test fields from `(name, value)` pairs.
 #[cfg(test)]
-pub(crate) fn test_fields(pairs: &[(&str, &str)]) -> Fields {
+pub(crate) fn test_fields(pairs: &[(&str, &str)]) -> RecordFields {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -833,7 +838,7 @@ mod tests {
     #[test]
     fn differences_skip_optional_fields_the_row_does_not_give() {
         let voice = zoho_voice::ZohoVoice::new();
-        let mut desired = Fields::new();
+        let mut desired = RecordFields::new();
         put(&mut desired, "first_name", "Ann");
         put(&mut desired, "mobile", "+447400123456");
         let mut remote = desired.clone();
@@ -867,7 +872,7 @@ mod tests {
 
     #[test]
     fn lengths_are_checked_in_characters() {
-        let mut f = Fields::new();
+        let mut f = RecordFields::new();
         put(&mut f, "first_name", "Zoë");
         put(&mut f, "last_name", "  ");
         assert!(!f.contains_key("last_name"));

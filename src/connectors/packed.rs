@@ -1,14 +1,14 @@
 //! The fields of a listed record, packed into one string.
 //!
 //! An import lists every record of the target before it plans (a million of them is an
-//! ordinary account), and holds them all while it runs. As a [`Fields`] map a record costs
+//! ordinary account), and holds them all while it runs. As a [`RecordFields`] map a record costs
 //! a tree node and two strings per field, about a kilobyte; packed it is one allocation the
 //! size of its text. Each field is written as netstrings, `<len>:<name><len>:<value>`, in
 //! name order, so that any text (commas, colons, NULs) round-trips.
 
 use std::fmt;
 
-use super::Fields;
+use super::RecordFields;
 
 /// A record's fields, packed: read them with [`PackedFields::get`] and
 /// [`PackedFields::iter`], or unpack them with [`PackedFields::to_fields`].
@@ -17,7 +17,7 @@ pub struct PackedFields(Box<str>);
 
 impl PackedFields {
     /// Packs `fields`.
-    pub fn new(fields: &Fields) -> PackedFields {
+    pub fn new(fields: &RecordFields) -> PackedFields {
         let size: usize = fields.iter().map(|(n, v)| n.len() + v.len() + 8).sum();
         let mut text = String::with_capacity(size);
         for (name, value) in fields {
@@ -38,21 +38,21 @@ impl PackedFields {
     }
 
     /// The fields as a map, for comparing with what a row wants.
-    pub fn to_fields(&self) -> Fields {
+    pub fn to_fields(&self) -> RecordFields {
         self.iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect()
     }
 }
 
-impl From<Fields> for PackedFields {
-    fn from(fields: Fields) -> PackedFields {
+impl From<RecordFields> for PackedFields {
+    fn from(fields: RecordFields) -> PackedFields {
         PackedFields::new(&fields)
     }
 }
 
-impl PartialEq<Fields> for PackedFields {
-    fn eq(&self, other: &Fields) -> bool {
+impl PartialEq<RecordFields> for PackedFields {
+    fn eq(&self, other: &RecordFields) -> bool {
         self.iter()
             .eq(other.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
@@ -99,7 +99,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn fields(pairs: &[(&str, &str)]) -> Fields {
+    fn fields(pairs: &[(&str, &str)]) -> RecordFields {
         pairs
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))

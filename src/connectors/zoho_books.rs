@@ -7,7 +7,7 @@
 //! code into a permanent failure, unless [`CODES`] gives it a meaning: 44 slows down, 45 stops,
 //! 57 stops as a missing scope).
 //!
-//! Fields bulkline manages, by the page's names (empty values left out):
+//! RecordFields bulkline manages, by the page's names (empty values left out):
 //!
 //! | Books field   | from the contact                                            | max |
 //! |---------------|-------------------------------------------------------------|-----|
@@ -32,7 +32,7 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, Fields, ListError, Page, RowExtras, Setup, Target, Write,
+    At, Connected, Cursor, Descriptor, RecordFields, ListError, Page, RowExtras, Setup, Target, Write,
     check_len, phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
@@ -280,7 +280,7 @@ impl ZohoBooks {
     }
 
     /// The JSON body of a create: the parent and the fields that have a value.
-    pub fn create_body(parent: &str, fields: &Fields) -> Value {
+    pub fn create_body(parent: &str, fields: &RecordFields) -> Value {
         let mut body = Map::new();
         body.insert("contact_id".into(), contact_id_value(parent));
         for (name, _, _) in MANAGED {
@@ -294,7 +294,7 @@ impl ZohoBooks {
     /// The JSON body of an update: the parent and every managed field, an empty string for a
     /// field without a value (an update replaces the managed fields: a value the file no
     /// longer has is cleared, not kept).
-    pub fn update_body(parent: &str, fields: &Fields) -> Value {
+    pub fn update_body(parent: &str, fields: &RecordFields) -> Value {
         let mut body = Map::new();
         body.insert("contact_id".into(), contact_id_value(parent));
         for (name, _, _) in MANAGED {
@@ -334,10 +334,10 @@ fn person_id(body: &Value) -> Option<String> {
     id_text(&person["contact_person_id"])
 }
 
-/// A contact person of a list answer as [`Fields`], normalized as [`ZohoBooks::desired`]
+/// A contact person of a list answer as [`RecordFields`], normalized as [`ZohoBooks::desired`]
 /// builds them.
-fn fields_of(person: &Map<String, Value>) -> Fields {
-    let mut fields = Fields::new();
+fn fields_of(person: &Map<String, Value>) -> RecordFields {
+    let mut fields = RecordFields::new();
     for (name, _, _) in MANAGED {
         let Some(Value::String(v)) = person.get(name) else {
             continue;
@@ -468,7 +468,7 @@ impl Target for ZohoBooks {
         "contact_person_id"
     }
 
-    fn fields_of(&self, record: &Map<String, Value>) -> Fields {
+    fn fields_of(&self, record: &Map<String, Value>) -> RecordFields {
         fields_of(record)
     }
 
@@ -488,7 +488,7 @@ impl Target for ZohoBooks {
         Rate::documented(REQUESTS_PER_MINUTE / 60.0)
     }
 
-    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection> {
+    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<RecordFields, Rejection> {
         if contact.first_name.trim().is_empty() {
             return Err(Rejection::new(
                 Stage::Validate,
@@ -506,7 +506,7 @@ impl Target for ZohoBooks {
                  or --books-contact-id",
             ));
         }
-        let mut fields = Fields::new();
+        let mut fields = RecordFields::new();
         put(&mut fields, "first_name", &contact.first_name);
         put(&mut fields, "last_name", &contact.last_name);
         if let Some(email) = contact.primary_email() {
@@ -567,7 +567,7 @@ impl Target for ZohoBooks {
             });
     }
 
-    fn create_request(&self, fields: &Fields, extras: &RowExtras) -> Result<Request, Write> {
+    fn create_request(&self, fields: &RecordFields, extras: &RowExtras) -> Result<Request, Write> {
         let parent = self.parent(extras).ok_or_else(no_parent)?;
         Ok(self
             .org_query(Request::post("/books/v3/contacts/contactpersons"))
@@ -578,7 +578,7 @@ impl Target for ZohoBooks {
         person_id(answer)
     }
 
-    fn update_request(&self, id: &str, fields: &Fields, row: &RowExtras) -> Result<Request, Write> {
+    fn update_request(&self, id: &str, fields: &RecordFields, row: &RowExtras) -> Result<Request, Write> {
         let parent = self.parent(row).ok_or_else(no_parent)?;
         if !fields.contains_key("first_name") {
             return Err(Write::refused(

@@ -13,7 +13,7 @@
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, Fields, ListError, Page, RowExtras, Setup, Target, Write,
+    At, Connected, Cursor, Descriptor, RecordFields, ListError, Page, RowExtras, Setup, Target, Write,
     id_text, list_json, phone_e164, put,
 };
 use crate::auth::DataCentre;
@@ -167,8 +167,8 @@ impl ZohoVoice {
     /// The `contact` parameter: the fields as a JSON string, the status as an object.
     /// The update of record `id`: `PUT` with the `contact` JSON in the query string (a servlet
     /// container may drop a form body on a PUT; the query string arrives whatever the method).
-    /// Fields bulkline manages but the row no longer has are cleared, not left behind.
-    pub fn update_request(&self, id: &str, fields: &Fields) -> Request {
+    /// RecordFields bulkline manages but the row no longer has are cleared, not left behind.
+    pub fn update_request(&self, id: &str, fields: &RecordFields) -> Request {
         let mut all = fields.clone();
         for name in managed() {
             all.entry(name.to_string()).or_default();
@@ -176,7 +176,7 @@ impl ZohoVoice {
         Request::put(format!("{PATH}/{id}")).query("contact", self.contact_param(&all))
     }
 
-    fn contact_param(&self, fields: &Fields) -> String {
+    fn contact_param(&self, fields: &RecordFields) -> String {
         let mut m = Map::new();
         for (k, v) in fields {
             if k == "contact_status" {
@@ -250,8 +250,8 @@ fn created_id(v: &Value) -> Option<String> {
 }
 
 /// The managed fields of a record as the list answers give it.
-fn remote_fields(record: &Map<String, Value>) -> Fields {
-    let mut fields = Fields::new();
+fn remote_fields(record: &Map<String, Value>) -> RecordFields {
+    let mut fields = RecordFields::new();
     for name in managed() {
         if let Some(Value::String(v)) = record.get(name) {
             let v = if TEXT.contains(&name) {
@@ -312,7 +312,7 @@ impl Target for ZohoVoice {
         "contact_id"
     }
 
-    fn fields_of(&self, record: &Map<String, Value>) -> Fields {
+    fn fields_of(&self, record: &Map<String, Value>) -> RecordFields {
         remote_fields(record)
     }
 
@@ -340,8 +340,8 @@ impl Target for ZohoVoice {
         false
     }
 
-    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<Fields, Rejection> {
-        let mut fields = Fields::new();
+    fn desired(&self, contact: &Contact, extras: &RowExtras) -> Result<RecordFields, Rejection> {
+        let mut fields = RecordFields::new();
         if contact.first_name.trim().is_empty() {
             return Err(reject(
                 "first_name",
@@ -410,7 +410,7 @@ impl Target for ZohoVoice {
         Ok(fields)
     }
 
-    fn create_request(&self, fields: &Fields, _extras: &RowExtras) -> Result<Request, Write> {
+    fn create_request(&self, fields: &RecordFields, _extras: &RowExtras) -> Result<Request, Write> {
         Ok(Request::post(PATH).form(vec![("contact".to_string(), self.contact_param(fields))]))
     }
 
@@ -418,7 +418,7 @@ impl Target for ZohoVoice {
         created_id(answer)
     }
 
-    fn update_request(&self, id: &str, fields: &Fields, _: &RowExtras) -> Result<Request, Write> {
+    fn update_request(&self, id: &str, fields: &RecordFields, _: &RowExtras) -> Result<Request, Write> {
         Ok(self.update_request(id, fields))
     }
 
@@ -511,7 +511,7 @@ mod tests {
 
     #[test]
     fn the_contact_parameter_is_a_json_string() {
-        let mut f = Fields::new();
+        let mut f = RecordFields::new();
         put(&mut f, "first_name", "Ann");
         put(&mut f, "contact_status", "1000000000031");
         let param: Value = serde_json::from_str(&voice().contact_param(&f)).unwrap();
@@ -538,7 +538,7 @@ mod tests {
     #[test]
     fn an_update_carries_the_contact_in_the_query_string() {
         let voice = ZohoVoice::new();
-        let mut fields = Fields::new();
+        let mut fields = RecordFields::new();
         put(&mut fields, "first_name", "Ann");
         put(&mut fields, "mobile", "+447400123456");
         let req = voice.update_request("315000", &fields);

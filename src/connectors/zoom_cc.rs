@@ -9,7 +9,7 @@
 //!
 //! # Managed fields
 //!
-//! Records are compared as flat [`Fields`]:
+//! Records are compared as flat [`RecordFields`]:
 //!
 //! | field           | from the contact                                    | on the wire          |
 //! |-----------------|-----------------------------------------------------|----------------------|
@@ -40,7 +40,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, Fields, ListError, Page, RowExtras, Setup, Target,
+    At, Connected, Cursor, Descriptor, RecordFields, ListError, Page, RowExtras, Setup, Target,
     Write, check_len, id_text, list_json, phone_e164, put,
 };
 use crate::contact::Contact;
@@ -204,9 +204,9 @@ const TEXT_FIELDS: [&str; 6] = [
     "role",
     "location",
 ];
-/// The list fields, flattened with [`SEPARATOR`] in [`Fields`].
+/// The list fields, flattened with [`SEPARATOR`] in [`RecordFields`].
 const LIST_FIELDS: [&str; 2] = ["phone_numbers", "emails"];
-/// How list fields are joined in [`Fields`].
+/// How list fields are joined in [`RecordFields`].
 const SEPARATOR: char = ',';
 
 /// The Zoom Contact Center address-book contacts target, for one address book.
@@ -294,7 +294,7 @@ fn location(contact: &Contact) -> String {
 /// The JSON body for `fields`. A create sends what is given; an update (`replace`) sends every
 /// managed field, empty ones as `""` or `[]`, so that a field emptied in the file is emptied on
 /// the target too (PATCH leaves absent keys alone).
-fn body(fields: &Fields, replace: bool) -> Value {
+fn body(fields: &RecordFields, replace: bool) -> Value {
     let mut m = Map::new();
     for name in TEXT_FIELDS {
         match fields.get(name) {
@@ -321,8 +321,8 @@ fn body(fields: &Fields, replace: bool) -> Value {
 }
 
 /// The managed fields of a contact as the list answers it, normalized like `desired`.
-fn remote_fields(record: &Map<String, Value>) -> Fields {
-    let mut fields = Fields::new();
+fn remote_fields(record: &Map<String, Value>) -> RecordFields {
+    let mut fields = RecordFields::new();
     for name in TEXT_FIELDS {
         if let Some(Value::String(v)) = record.get(name) {
             put(&mut fields, name, v);
@@ -439,7 +439,7 @@ impl Target for ZoomCc {
         "contact_id"
     }
 
-    fn fields_of(&self, record: &Map<String, Value>) -> Fields {
+    fn fields_of(&self, record: &Map<String, Value>) -> RecordFields {
         remote_fields(record)
     }
 
@@ -451,8 +451,8 @@ impl Target for ZoomCc {
         Rate::documented(20.0)
     }
 
-    fn desired(&self, contact: &Contact, _extras: &RowExtras) -> Result<Fields, Rejection> {
-        let mut fields = Fields::new();
+    fn desired(&self, contact: &Contact, _extras: &RowExtras) -> Result<RecordFields, Rejection> {
+        let mut fields = RecordFields::new();
         let first = contact.first_name.trim();
         let last = contact.last_name.trim();
         put(&mut fields, "first_name", first);
@@ -560,7 +560,7 @@ impl Target for ZoomCc {
         Request::get(self.contacts_path()).query("page_size", "1")
     }
 
-    fn create_request(&self, fields: &Fields, _extras: &RowExtras) -> Result<Request, Write> {
+    fn create_request(&self, fields: &RecordFields, _extras: &RowExtras) -> Result<Request, Write> {
         Ok(Request::post(self.contacts_path()).json_value(body(fields, false)))
     }
 
@@ -568,7 +568,7 @@ impl Target for ZoomCc {
         created_id(answer)
     }
 
-    fn update_request(&self, id: &str, fields: &Fields, _: &RowExtras) -> Result<Request, Write> {
+    fn update_request(&self, id: &str, fields: &RecordFields, _: &RowExtras) -> Result<Request, Write> {
         Ok(Request::patch(self.contact_path(id)).json_value(body(fields, true)))
     }
 
@@ -642,7 +642,7 @@ mod tests {
         }
     }
 
-    fn desired(c: &Contact) -> Result<Fields, Rejection> {
+    fn desired(c: &Contact) -> Result<RecordFields, Rejection> {
         ZoomCc::new("ab1").desired(c, &RowExtras::default())
     }
 
@@ -790,7 +790,7 @@ mod tests {
         );
         // No display name: sent empty, for Zoom's own 2104.
         assert_eq!(
-            body(&Fields::new(), false),
+            body(&RecordFields::new(), false),
             serde_json::json!({"display_name": ""})
         );
     }

@@ -29,7 +29,7 @@ pub use settle::{Next, Settle};
 use crate::checkpoint::{IntentId, IntentSpec, Journal, RowOutcome};
 use crate::error::Error;
 use crate::http::HttpClient;
-use crate::scopes::{Api, Op};
+use crate::scopes::{Access, Api};
 use crate::stop;
 use crate::stop::Halt;
 
@@ -48,7 +48,7 @@ pub struct Change<'a> {
     pub rows: &'a [u64],
     /// The API and the kind of change: what a refused account is told it needs.
     pub api: Api,
-    pub op: Op,
+    pub op: Access,
     /// Whether a change whose answer was lost may simply be sent again (an update, a
     /// delete); otherwise (a create, a send) it is looked for on the target first.
     pub repeatable: bool,

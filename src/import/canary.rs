@@ -3,7 +3,7 @@
 //! field otherwise (truncates it, ignores it, reads a number another way) shows after a few
 //! rows instead of after a million.
 
-use crate::connectors::{self, Difference, Fields, SharedTarget};
+use crate::connectors::{self, Difference, RecordFields, SharedTarget};
 use crate::error::Error;
 use crate::http::HttpClient;
 
@@ -17,7 +17,7 @@ pub struct Written {
     pub id: String,
     pub parent: Option<String>,
     /// What was sent.
-    pub fields: Fields,
+    pub fields: RecordFields,
 }
 
 /// What the canary found, for the summary.

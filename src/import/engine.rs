@@ -15,7 +15,7 @@ use super::canary::{self, Held, Written};
 use super::key::{MatchBy, RemoteIndex};
 use super::late::LateWrites;
 use crate::checkpoint::{Action, IntentId, IntentSpec, Journal, Op, RowOutcome};
-use crate::connectors::{Fields, ListError, RowExtras, SharedTarget};
+use crate::connectors::{ListError, RecordFields, RowExtras, SharedTarget};
 use crate::error::Result;
 use crate::executor::{Change, Executor, Next, Pending};
 use crate::http::HttpClient;
@@ -44,7 +44,7 @@ pub struct Task {
     pub find_key: Option<String>,
     /// The row's parent record ("" for targets without parents).
     pub parent: String,
-    pub fields: Fields,
+    pub fields: RecordFields,
     pub extras: RowExtras,
     pub op: TaskOp,
     pub schema: Arc<Schema>,
@@ -265,8 +265,8 @@ impl Engine {
         }
         self.writes.fetch_add(1, Ordering::Relaxed);
         let (action, op) = match task.op {
-            TaskOp::Create => (Action::Created, crate::scopes::Op::Create),
-            TaskOp::Update { .. } => (Action::Updated, crate::scopes::Op::Update),
+            TaskOp::Create => (Action::Created, crate::scopes::Access::Create),
+            TaskOp::Update { .. } => (Action::Updated, crate::scopes::Access::Update),
         };
         let change = Change {
             rows: &rows,

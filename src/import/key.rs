@@ -177,11 +177,11 @@ impl RemoteIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connectors::{Fields, put};
+    use crate::connectors::{RecordFields, put};
     use crate::contact::{Phone, PhoneLabel};
 
     fn record(id: &str, parent: Option<&str>, fields: &[(&str, &str)]) -> RemoteRecord {
-        let mut f = Fields::new();
+        let mut f = RecordFields::new();
         for (k, v) in fields {
             put(&mut f, k, v);
         }

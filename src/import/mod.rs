@@ -360,7 +360,7 @@ impl Planner<'_> {
         key: &Option<String>,
         find_key: &Option<String>,
         shown: &str,
-        fields: &crate::connectors::Fields,
+        fields: &crate::connectors::RecordFields,
         extras: &RowExtras,
     ) -> Result<bool> {
         let Open {

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::connectors::{Difference, Fields, RemoteRecord, Target, differences};
+use crate::connectors::{Difference, RecordFields, RemoteRecord, Target, differences};
 
 /// What `--mode` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, Serialize)]
@@ -71,7 +71,7 @@ impl Plan {
 pub fn decide<T: Target + ?Sized>(
     target: &T,
     mode: Mode,
-    desired: &Fields,
+    desired: &RecordFields,
     found: Option<&[&RemoteRecord]>,
 ) -> Plan {
     let found = match (mode, found) {
@@ -124,7 +124,7 @@ mod tests {
     use crate::connectors::zoom_cc::ZoomCc;
 
     fn record(id: &str, fields: &[(&str, &str)]) -> RemoteRecord {
-        let mut f = Fields::new();
+        let mut f = RecordFields::new();
         for (k, v) in fields {
             put(&mut f, k, v);
         }

@@ -18,7 +18,7 @@ use super::state::{Shared, Store};
 use super::tokens::TokenServer;
 use super::wire::Req;
 use crate::flags::{Flag, FlagValues};
-use crate::scopes::{Api, Need, Op};
+use crate::scopes::{Access, Api, Need};
 
 /// What an endpoint's answer may read besides the store.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +38,7 @@ pub trait Endpoint: Send + Sync + std::fmt::Debug {
 
     /// What it does to the API's records, for its scope and for tampering; `None` for an
     /// endpoint outside the scope table (a token endpoint).
-    fn op(&self) -> Option<Op> {
+    fn op(&self) -> Option<Access> {
         None
     }
 

@@ -18,7 +18,7 @@ use super::emulator::{Carried, Ctx, Emulator, Found, plain_error};
 use super::faults::{self, Fault};
 use super::state::{Shared, lock};
 use super::wire::{self, Req};
-use crate::scopes::Op;
+use crate::scopes::Access;
 
 /// The largest body read (MMS media included).
 const MAX_BODY: usize = 32 * 1024 * 1024;
@@ -70,11 +70,11 @@ impl Route {
 
     /// The write of a contact API's records (create, update, delete, mark primary), if the
     /// request is one: what `write_delay_ms` holds back and tampering rewrites.
-    fn contact_write(&self) -> Option<(Op, Carried)> {
+    fn contact_write(&self) -> Option<(Access, Carried)> {
         let Route::Endpoint(e, found) = self else {
             return None;
         };
-        let op = found.op().filter(|op| *op != Op::Read)?;
+        let op = found.op().filter(|op| *op != Access::Read)?;
         Some((op, e.contacts()?))
     }
 

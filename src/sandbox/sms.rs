@@ -30,7 +30,7 @@ use super::tokens::TokenServer;
 use super::state::{Store, lock};
 use super::wire::{self, Req, json};
 use super::zoho_voice::Contacts;
-use crate::scopes::{Api, Op};
+use crate::scopes::{Api, Access};
 
 /// The SMS account's seeded sender and user.
 pub mod seeded {
@@ -156,10 +156,10 @@ impl SmsRoute {
     }
 
     /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Op {
+    pub fn op(&self) -> crate::scopes::Access {
         match self {
-            SmsRoute::SendV1 | SmsRoute::SendV2 => crate::scopes::Op::Create,
-            SmsRoute::Logs => crate::scopes::Op::Read,
+            SmsRoute::SendV1 | SmsRoute::SendV2 => crate::scopes::Access::Create,
+            SmsRoute::Logs => crate::scopes::Access::Read,
         }
     }
 
@@ -715,7 +715,7 @@ impl Endpoint for SmsRoute {
         }
     }
 
-    fn op(&self) -> Option<Op> {
+    fn op(&self) -> Option<Access> {
         Some(SmsRoute::op(self))
     }
 

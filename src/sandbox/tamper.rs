@@ -14,7 +14,7 @@
 use serde_json::{Map, Value};
 
 use super::wire::Req;
-use crate::scopes::Op;
+use crate::scopes::Access;
 
 /// What to tamper with, from the sandbox's configuration.
 #[derive(Debug, Clone, Copy, Default)]
@@ -31,8 +31,8 @@ impl Tamper<'_> {
     /// The request a write of `op` becomes, or `None` when it is left as it came. Voice
     /// carries the contact as a JSON string in its `contact` parameter (query or form); the
     /// other APIs as a JSON body.
-    pub fn rewrite(&self, op: Op, voice: bool, req: &Req) -> Option<Req> {
-        if self.is_off() || !matches!(op, Op::Create | Op::Update) {
+    pub fn rewrite(&self, op: Access, voice: bool, req: &Req) -> Option<Req> {
+        if self.is_off() || !matches!(op, Access::Create | Access::Update) {
             return None;
         }
         let mut out = req.clone();
@@ -60,8 +60,8 @@ impl Tamper<'_> {
         Some(out)
     }
 
-    fn fields(&self, op: Op, fields: &mut Map<String, Value>) {
-        if op == Op::Update
+    fn fields(&self, op: Access, fields: &mut Map<String, Value>) {
+        if op == Access::Update
             && let Some(name) = self.drop_on_update
         {
             fields.remove(name);
@@ -118,15 +118,19 @@ mod tests {
             drop_on_update: Some("company"),
         };
         let r = req(vec![], r#"{"last_name":"Smith","company":"Acme"}"#, false);
-        let created = t.rewrite(Op::Create, false, &r).expect("rewritten");
+        let created = t.rewrite(Access::Create, false, &r).expect("rewritten");
         let v = created.json().expect("json");
         assert_eq!(v["last_name"], "Smit");
         assert_eq!(v["company"], "Acme");
-        let updated = t.rewrite(Op::Update, false, &r).expect("rewritten");
+        let updated = t.rewrite(Access::Update, false, &r).expect("rewritten");
         let v = updated.json().expect("json");
         assert_eq!(v.get("company"), None);
-        assert!(t.rewrite(Op::Read, false, &r).is_none());
-        assert!(Tamper::default().rewrite(Op::Create, false, &r).is_none());
+        assert!(t.rewrite(Access::Read, false, &r).is_none());
+        assert!(
+            Tamper::default()
+                .rewrite(Access::Create, false, &r)
+                .is_none()
+        );
     }
 
     #[test]
@@ -137,13 +141,13 @@ mod tests {
         };
         let contact = r#"{"first_name":"Ann","mobile":"+12015550123"}"#;
         let q = req(vec![("contact".into(), contact.into())], "", false);
-        let out = t.rewrite(Op::Update, true, &q).expect("rewritten");
+        let out = t.rewrite(Access::Update, true, &q).expect("rewritten");
         assert!(out.param("contact").expect("contact").contains("\"An\""));
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("contact", contact)
             .finish();
         let f = req(vec![], &body, true);
-        let out = t.rewrite(Op::Create, true, &f).expect("rewritten");
+        let out = t.rewrite(Access::Create, true, &f).expect("rewritten");
         assert!(out.param("contact").expect("contact").contains("\"An\""));
     }
 

@@ -28,7 +28,7 @@ use super::tokens::TokenServer;
 use super::state::{Shared, Store, lock};
 use super::wire::{self, CodedError, Req, json};
 use crate::flags::{Flag, FlagValues};
-use crate::scopes::{Api, Need, Op};
+use crate::scopes::{Api, Need, Access};
 
 /// Zoho Books' seeded organization and contacts.
 pub mod seeded {
@@ -174,14 +174,14 @@ impl BooksRoute {
     }
 
     /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Op {
-        use crate::scopes::Op;
+    pub fn op(&self) -> crate::scopes::Access {
+        use crate::scopes::Access;
         match self {
             // The page gives "Mark as primary contact person" the CREATE scope.
-            BooksRoute::Create | BooksRoute::Primary(_) => Op::Create,
-            BooksRoute::Update(_) => Op::Update,
-            BooksRoute::Delete(_) => Op::Delete,
-            BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Op::Read,
+            BooksRoute::Create | BooksRoute::Primary(_) => Access::Create,
+            BooksRoute::Update(_) => Access::Update,
+            BooksRoute::Delete(_) => Access::Delete,
+            BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Access::Read,
         }
     }
 
@@ -610,7 +610,7 @@ impl Endpoint for BooksRoute {
         }
     }
 
-    fn op(&self) -> Option<Op> {
+    fn op(&self) -> Option<Access> {
         Some(BooksRoute::op(self))
     }
 
@@ -1069,13 +1069,13 @@ mod tests {
 
     #[test]
     fn each_call_needs_the_scope_its_page_names() {
-        use crate::scopes::Op;
+        use crate::scopes::Access;
         // "Mark as primary contact person: OAuth Scope : ZohoBooks.contacts.CREATE".
-        assert_eq!(BooksRoute::Primary("9".into()).op(), Op::Create);
-        assert_eq!(BooksRoute::Create.op(), Op::Create);
-        assert_eq!(BooksRoute::Update("9".into()).op(), Op::Update);
-        assert_eq!(BooksRoute::Delete("9".into()).op(), Op::Delete);
-        assert_eq!(BooksRoute::List("1".into()).op(), Op::Read);
+        assert_eq!(BooksRoute::Primary("9".into()).op(), Access::Create);
+        assert_eq!(BooksRoute::Create.op(), Access::Create);
+        assert_eq!(BooksRoute::Update("9".into()).op(), Access::Update);
+        assert_eq!(BooksRoute::Delete("9".into()).op(), Access::Delete);
+        assert_eq!(BooksRoute::List("1".into()).op(), Access::Read);
     }
 
     #[test]

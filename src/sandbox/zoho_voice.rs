@@ -21,7 +21,7 @@ use super::seed;
 use super::tokens::TokenServer;
 use super::state::{Store, lock};
 use super::wire::{Req, json};
-use crate::scopes::{Api, Op};
+use crate::scopes::{Api, Access};
 
 /// Zoho Voice's seeded ids.
 pub mod seeded {
@@ -126,13 +126,13 @@ impl VoiceRoute {
     }
 
     /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Op {
-        use crate::scopes::Op;
+    pub fn op(&self) -> crate::scopes::Access {
+        use crate::scopes::Access;
         match self {
-            VoiceRoute::Create => Op::Create,
-            VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Op::Read,
-            VoiceRoute::Update(_) => Op::Update,
-            VoiceRoute::Delete(_) => Op::Delete,
+            VoiceRoute::Create => Access::Create,
+            VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Access::Read,
+            VoiceRoute::Update(_) => Access::Update,
+            VoiceRoute::Delete(_) => Access::Delete,
         }
     }
 
@@ -445,7 +445,7 @@ impl Endpoint for VoiceRoute {
         }
     }
 
-    fn op(&self) -> Option<Op> {
+    fn op(&self) -> Option<Access> {
         Some(VoiceRoute::op(self))
     }
 

@@ -27,7 +27,7 @@ use super::tokens::TokenServer;
 use super::state::{Store, lock};
 use super::wire::{CodedError, Req, empty, json};
 use super::checks::{is_email, is_phone};
-use crate::scopes::{Api, Op};
+use crate::scopes::{Api, Access};
 
 /// Zoom Contact Center's seeded address book.
 pub mod seeded {
@@ -184,13 +184,13 @@ impl ZoomRoute {
     }
 
     /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Op {
-        use crate::scopes::Op;
+    pub fn op(&self) -> crate::scopes::Access {
+        use crate::scopes::Access;
         match self {
-            ZoomRoute::Create(_) => Op::Create,
-            ZoomRoute::List(_) | ZoomRoute::Get(..) => Op::Read,
-            ZoomRoute::Update(..) => Op::Update,
-            ZoomRoute::Delete(..) => Op::Delete,
+            ZoomRoute::Create(_) => Access::Create,
+            ZoomRoute::List(_) | ZoomRoute::Get(..) => Access::Read,
+            ZoomRoute::Update(..) => Access::Update,
+            ZoomRoute::Delete(..) => Access::Delete,
         }
     }
 
@@ -541,7 +541,7 @@ impl Endpoint for ZoomRoute {
         }
     }
 
-    fn op(&self) -> Option<Op> {
+    fn op(&self) -> Option<Access> {
         Some(ZoomRoute::op(self))
     }
 

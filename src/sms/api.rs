@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 
 use crate::http::{HttpClient, Outcome, Part, Rate, Request};
-use crate::scopes::{Api, ApiScopes, Command, Need};
+use crate::scopes::{Api, ApiScopes, Need, Purpose};
 
 /// The v1 send endpoint (JSON body).
 pub const SEND_V1: &str = "/rest/json/v1/sms/send";
@@ -73,7 +73,7 @@ pub static SCOPES: ApiScopes = ApiScopes {
     create: SEND,
     update: SEND,
     delete: SEND,
-    commands: &[Command::Sms, Command::SmsStatus, Command::Export],
+    commands: &[Purpose::Sms, Purpose::SmsStatus, Purpose::Export],
     grant: crate::auth::zoho::GRANT,
     write_word: Some("a send"),
 };

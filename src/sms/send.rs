@@ -353,7 +353,7 @@ impl Sender {
         let change = Change {
             rows: &rows,
             api: super::api::API,
-            op: crate::scopes::Op::Create,
+            op: crate::scopes::Access::Create,
             repeatable: false,
         };
         match self.exec.apply(&turn, &change, result) {

@@ -339,7 +339,7 @@ pub async fn send(
                 stop = Some(if denied {
                     Error::Access(crate::scopes::refused_write(
                         super::api::API,
-                        crate::scopes::Op::Create,
+                        crate::scopes::Access::Create,
                         &message,
                     ))
                 } else {

@@ -136,7 +136,7 @@ impl Deleter {
         let change = Change {
             rows: &rows,
             api: self.target.kind().api(),
-            op: crate::scopes::Op::Delete,
+            op: crate::scopes::Access::Delete,
             // A delete can be sent again: a later round (or run) does.
             repeatable: true,
         };

@@ -150,7 +150,7 @@ impl Checker<'_> {
         &mut self,
         parent: &str,
         key: &str,
-        fields: &crate::connectors::Fields,
+        fields: &crate::connectors::RecordFields,
     ) -> (Status, String) {
         let mut best: Option<(usize, Vec<Difference>)> = None;
         for i in self.listings.index.positions(parent, key) {
