@@ -50,23 +50,13 @@ impl ExitCode {
         ExitCode::stopped(stopped).merge(ExitCode::rows(bad))
     }
 
-    /// The one of the two that says more: resumable, then fatal, usage, rows rejected, ok.
+    /// The one of the two that says more: resumable, then fatal, usage, rows rejected, ok
+    /// (the order of their numbers).
     pub fn merge(self, other: ExitCode) -> ExitCode {
-        if other.weight() > self.weight() {
+        if other.code() > self.code() {
             other
         } else {
             self
-        }
-    }
-
-    /// How much a code says, for [`ExitCode::merge`].
-    fn weight(self) -> u8 {
-        match self {
-            ExitCode::Ok => 0,
-            ExitCode::RowsRejected => 1,
-            ExitCode::Usage => 2,
-            ExitCode::Fatal => 3,
-            ExitCode::Resumable => 4,
         }
     }
 
