@@ -28,14 +28,15 @@ pub struct Opening<'a> {
     pub when_damaged: &'a str,
 }
 
-/// A journaled run, opened: keep its lock for the run.
+/// A journaled run, opened: keep it (its lock) for the run. A dry run has neither journal
+/// nor lock, only what an existing journal says ([`JournaledRun::dry`]).
 pub struct JournaledRun {
-    pub journal: Journal,
+    pub journal: Option<Journal>,
     pub resume: Resume,
     /// The journal lost records since the last run (a copy put back, a truncation).
     pub damage: Option<Damage>,
     /// One run of this list to this place at a time: released when dropped.
-    pub lock: RunLock,
+    pub lock: Option<RunLock>,
 }
 
 impl JournaledRun {
@@ -63,10 +64,21 @@ impl JournaledRun {
             ));
         }
         Ok(JournaledRun {
-            journal,
+            journal: Some(journal),
             resume,
             damage,
-            lock,
+            lock: Some(lock),
         })
+    }
+
+    /// A dry run: nothing is opened, locked or written; `resume` is what an existing journal
+    /// says, if the run reads one.
+    pub fn dry(resume: Resume) -> JournaledRun {
+        JournaledRun {
+            journal: None,
+            resume,
+            damage: None,
+            lock: None,
+        }
     }
 }

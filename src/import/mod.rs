@@ -627,7 +627,14 @@ pub fn run(
     settings.input.mapping.check_against(&src.schema())?;
     let reports = open_reports(settings, src.as_ref())?;
 
-    let (journal, resume, _run_lock, damaged) = open_journal(settings, &target, &src.schema())?;
+    // `_run_lock` is held to the end of the run.
+    let JournaledRun {
+        journal,
+        resume,
+        damage,
+        lock: _run_lock,
+    } = open_journal(settings, &target, &src.schema())?;
+    let damaged = damage.is_some();
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
         settings.progress,
@@ -824,56 +831,43 @@ fn open_reports(settings: &Settings, src: &dyn source::Source) -> Result<Arc<Mut
 }
 
 /// The journal of the run (none in a dry run: it changes nothing), after the run's lock: one
-/// run of this list to this place at a time, whatever path it is reached by. Says whether the
+/// run of this list to this place at a time, whatever path it is reached by; with whether the
 /// journal lost records since the last run.
 fn open_journal(
     settings: &Settings,
     target: &SharedTarget,
     schema: &Schema,
-) -> Result<(
-    Option<Journal>,
-    Resume,
-    Option<crate::runlock::RunLock>,
-    bool,
-)> {
-    Ok(if settings.dry_run {
-        (None, Resume::default(), None, false)
-    } else {
-        let mut header = RunHeader::new(
-            crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
-            target.kind().as_str(),
-            "import",
-        )
-        .destination(settings.destination.entries())
-        .option("mode", settings.mode.as_str())
-        .option("match_by", settings.by.as_str())
-        .option(
-            "dedupe_by",
-            format!("{:?}", settings.input.transform.dedupe_by),
-        )
-        .option("keep", format!("{:?}", settings.keep));
-        for (k, v) in settings.input.journal_options(schema) {
-            header = header.option(k, v);
-        }
-        for (k, v) in &settings.params {
-            header = header.param(k, v);
-        }
-        let run = JournaledRun::open(&Opening {
-            header: &header,
-            checkpoint: &settings.checkpoint,
-            restart: settings.restart,
-            creates: settings.mode == Mode::Create,
-            extra: &[],
-            limit: settings.input.source.limit,
-            when_damaged: "Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
-        })?;
-        let JournaledRun {
-            journal,
-            resume,
-            damage,
-            lock,
-        } = run;
-        (Some(journal), resume, Some(lock), damage.is_some())
+) -> Result<JournaledRun> {
+    if settings.dry_run {
+        return Ok(JournaledRun::dry(Resume::default()));
+    }
+    let mut header = RunHeader::new(
+        crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
+        target.kind().as_str(),
+        "import",
+    )
+    .destination(settings.destination.entries())
+    .option("mode", settings.mode.as_str())
+    .option("match_by", settings.by.as_str())
+    .option(
+        "dedupe_by",
+        format!("{:?}", settings.input.transform.dedupe_by),
+    )
+    .option("keep", format!("{:?}", settings.keep));
+    for (k, v) in settings.input.journal_options(schema) {
+        header = header.option(k, v);
+    }
+    for (k, v) in &settings.params {
+        header = header.param(k, v);
+    }
+    JournaledRun::open(&Opening {
+        header: &header,
+        checkpoint: &settings.checkpoint,
+        restart: settings.restart,
+        creates: settings.mode == Mode::Create,
+        extra: &[],
+        limit: settings.input.source.limit,
+        when_damaged: "Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
     })
 }
 

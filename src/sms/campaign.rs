@@ -541,7 +541,13 @@ pub fn run(
         (!settings.dry_run).then_some(settings.checkpoint.as_path()),
     )?;
     let header = header(settings)?;
-    let (journal, resume, damaged, _run_lock) = open_journal(settings, &header, http.is_some())?;
+    // `_run_lock` is held to the end of the run.
+    let JournaledRun {
+        journal,
+        resume,
+        damage: damaged,
+        lock: _run_lock,
+    } = open_journal(settings, &header, http.is_some())?;
 
     // Pass 1: the plan.
     let dry_reports = if settings.dry_run {
@@ -670,18 +676,10 @@ pub fn run(
     }))
 }
 
-/// What a campaign's journal holds for this run: opened for a send (with the run's lock and
-/// whether it lost texts since the last run), or read, if there is one, for a dry run.
-type Opened = (
-    Option<Journal>,
-    Resume,
-    Option<crate::checkpoint::mark::Damage>,
-    Option<crate::runlock::RunLock>,
-);
-
 /// The campaign's journal: opened, after the run's lock, by a run that sends (`sends`, not a
-/// dry run); read by a dry run, which changes nothing.
-fn open_journal(settings: &Settings, header: &RunHeader, sends: bool) -> Result<Opened> {
+/// dry run), with whether it lost texts since the last run; read, if there is one, by a dry
+/// run, which changes nothing.
+fn open_journal(settings: &Settings, header: &RunHeader, sends: bool) -> Result<JournaledRun> {
     // One run of this campaign at a time, whatever path its list is reached by: the lock
     // follows the list's content, the account and the campaign (message, sender, timing).
     let campaign: Vec<(&str, &str)> = header
@@ -694,8 +692,8 @@ fn open_journal(settings: &Settings, header: &RunHeader, sends: bool) -> Result<
         "Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
         settings.texted.requests
     );
-    let run = match (sends, settings.dry_run) {
-        (true, false) => Some(JournaledRun::open(&Opening {
+    if sends && !settings.dry_run {
+        return JournaledRun::open(&Opening {
             header,
             checkpoint: &settings.checkpoint,
             restart: settings.restart,
@@ -703,19 +701,15 @@ fn open_journal(settings: &Settings, header: &RunHeader, sends: bool) -> Result<
             extra: &campaign,
             limit: settings.input.source.limit,
             when_damaged: &when_damaged,
-        })?),
-        _ => None,
-    };
-    Ok(match run {
-        Some(r) => (Some(r.journal), r.resume, r.damage, Some(r.lock)),
-        // A dry run changes nothing, the journal included; an existing one is read.
-        None => match crate::checkpoint::read_journal(&settings.checkpoint) {
-            Ok((h, r)) if crate::checkpoint::check_header(&h, header).is_ok() => {
-                (None, r, None, None)
-            }
-            _ => (None, Resume::default(), None, None),
+        });
+    }
+    // A dry run changes nothing, the journal included; an existing one is read.
+    Ok(JournaledRun::dry(
+        match crate::checkpoint::read_journal(&settings.checkpoint) {
+            Ok((h, r)) if crate::checkpoint::check_header(&h, header).is_ok() => r,
+            _ => Resume::default(),
         },
-    })
+    ))
 }
 
 /// The senders' shared state: the client, the journal and the reports, and how a lost
