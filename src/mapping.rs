@@ -186,15 +186,16 @@ pub fn recognise(norm: &str) -> Option<Field> {
         // What the import command needs besides the contact: exact names only, no numbered
         // variants ("ID 2", "Status 3" are something else).
         "id" | "recordid" | "remoteid" | "contactpersonid" => Some(Field::RecordId),
+        "contactid" | "parentid" | "customerid" => Some(Field::ParentId),
+        "status" | "contactstatus" => Some(Field::Status),
+        "isprimarycontact" | "primarycontact" | "isprimary" | "primary" => Some(Field::Primary),
+        // A target's own name for its record id ("Zoom Contact ID").
         _ if crate::connectors::TARGETS
             .iter()
             .any(|t| t.descriptor().id_headers.contains(&norm)) =>
         {
             Some(Field::RecordId)
         }
-        "contactid" | "parentid" | "customerid" => Some(Field::ParentId),
-        "status" | "contactstatus" => Some(Field::Status),
-        "isprimarycontact" | "primarycontact" | "isprimary" | "primary" => Some(Field::Primary),
         _ => None,
     };
     if exact.is_some() {
