@@ -732,7 +732,8 @@ async fn zoom_contacts_paginate_with_expiring_tokens() -> TestResult {
     )
     .await?;
     let next = b["next_page_token"].as_str().ok_or("token")?.to_string();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Past the 1 s lifetime, on the sandbox's clock: no waiting.
+    sb.advance_clock(Duration::from_millis(1100));
     let (s, _) = send_json(
         c.get(zoom_url(&url, ""))
             .header("Authorization", bearer(&t))
@@ -888,7 +889,8 @@ async fn tokens_expire_and_are_checked() -> TestResult {
     .await?;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Past the 1 s lifetime, on the sandbox's clock: no waiting.
+    sb.advance_clock(Duration::from_millis(1100));
     let (s, b) = send_json(
         c.get(format!("{url}{VOICE}"))
             .header("Authorization", zoho(&zt)),

@@ -130,7 +130,9 @@ pub fn handle(shared: &Shared, route: &AdminRoute, req: &Req) -> Response {
 
 /// Makes every live access token expire now; returns how many there were.
 pub fn expire_tokens(shared: &Shared) -> usize {
-    lock(&shared.store).tokens.expire_all()
+    let mut store = lock(&shared.store);
+    let now = store.clock.now();
+    store.tokens.expire_all(now)
 }
 
 /// Everything the sandbox holds, as JSON: the configuration, the credentials, each emulator's
@@ -167,7 +169,7 @@ pub fn snapshot(shared: &Shared) -> Value {
         let issued = store.tokens.issued_by(e.name());
         tokens.insert(format!("{}_issued", e.name()), json!(issued));
     }
-    tokens.insert("live".into(), json!(store.tokens.live()));
+    tokens.insert("live".into(), json!(store.tokens.live(store.clock.now())));
     tokens.insert("evicted".into(), json!(store.tokens.evicted));
     out.insert("tokens".into(), Value::Object(tokens));
     Value::Object(out)

@@ -189,7 +189,12 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
 
     // The token, then the emulator's limits (which only count authorised requests).
     if let Some(server) = emulator.token_server() {
-        let Some(scopes) = lock(&shared.store).tokens.authorized(req, server) else {
+        let authorized = {
+            let mut store = lock(&shared.store);
+            let now = store.clock.now();
+            store.tokens.authorized(req, server, now)
+        };
+        let Some(scopes) = authorized else {
             return server.unauthorized();
         };
         if let (Some(api), Some(op)) = (emulator.scope_api(), found.op()) {

@@ -46,6 +46,8 @@ impl std::fmt::Debug for Rooms {
 pub struct Store {
     /// Every random choice of the emulators (ids, tokens), in the order they are made.
     pub rng: SplitMix,
+    /// The clock lifetimes are measured on (tokens, page tokens).
+    pub clock: Clock,
     /// The access tokens of every token server.
     pub tokens: Tokens,
     /// Each emulator's records.
@@ -57,9 +59,29 @@ impl Store {
     pub fn seeded(seed_value: u64) -> Self {
         Store {
             rng: SplitMix::new(seed_value ^ 0x5EED_0000_0000_0001),
+            clock: Clock::default(),
             tokens: Tokens::default(),
             rooms: Rooms::default(),
         }
+    }
+}
+
+/// The clock the sandbox measures lifetimes on (access tokens, page tokens): the machine's,
+/// moved ahead by [`Clock::advance`], so that a test of a lifetime does not wait it out.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Clock {
+    ahead: std::time::Duration,
+}
+
+impl Clock {
+    /// Now, on the sandbox's clock.
+    pub fn now(&self) -> std::time::Instant {
+        std::time::Instant::now() + self.ahead
+    }
+
+    /// Moves the clock ahead by `by`.
+    pub fn advance(&mut self, by: std::time::Duration) {
+        self.ahead += by;
     }
 }
 

@@ -68,15 +68,13 @@ impl Tokens {
         self.issued_by.get(issuer).copied().unwrap_or(0)
     }
 
-    /// How many tokens are live now.
-    pub fn live(&self) -> usize {
-        let now = Instant::now();
+    /// How many tokens are live at `now`.
+    pub fn live(&self, now: Instant) -> usize {
         self.tokens.values().filter(|t| t.expires_at > now).count()
     }
 
-    /// Makes every live token expire now; returns how many there were.
-    pub fn expire_all(&mut self) -> usize {
-        let now = Instant::now();
+    /// Makes every token live at `now` expire then; returns how many there were.
+    pub fn expire_all(&mut self, now: Instant) -> usize {
         let mut n = 0;
         for t in self.tokens.values_mut() {
             if t.expires_at > now {
@@ -88,8 +86,14 @@ impl Tokens {
     }
 
     /// The scopes of the live token of `server` the request carries (in the server's
-    /// `Authorization` scheme); `None` without one. Expired tokens are forgotten when seen.
-    pub fn authorized(&mut self, req: &Req, server: &dyn TokenServer) -> Option<Vec<String>> {
+    /// `Authorization` scheme) at `now`; `None` without one. Expired tokens are forgotten
+    /// when seen.
+    pub fn authorized(
+        &mut self,
+        req: &Req,
+        server: &dyn TokenServer,
+        now: Instant,
+    ) -> Option<Vec<String>> {
         let h = req.header("authorization")?;
         let (scheme, token) = h.trim().split_once(' ')?;
         if !scheme.eq_ignore_ascii_case(server.scheme()) {
@@ -97,10 +101,10 @@ impl Tokens {
         }
         let token = token.trim();
         match self.tokens.get(token) {
-            Some(info) if info.issuer == server.issuer() && info.expires_at > Instant::now() => {
+            Some(info) if info.issuer == server.issuer() && info.expires_at > now => {
                 Some(info.scopes.clone())
             }
-            Some(info) if info.expires_at <= Instant::now() => {
+            Some(info) if info.expires_at <= now => {
                 self.tokens.remove(token);
                 None
             }

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -139,7 +139,7 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
         Ok(r) => r,
         Err(error) => return failed(error),
     };
-    let now = Instant::now();
+    let now = store.clock.now();
     let window = Duration::from_secs(config.zoho_token_window_secs);
     let allowed = store
         .rooms

@@ -3,7 +3,7 @@
 //! `Bearer <token>`.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -108,7 +108,7 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
         &token,
         TokenInfo {
             issuer: EMULATOR.name(),
-            expires_at: Instant::now() + Duration::from_secs(config.token_ttl_secs),
+            expires_at: store.clock.now() + Duration::from_secs(config.token_ttl_secs),
             scopes: split_scopes(&config.zoom_scope),
         },
     );

@@ -221,13 +221,20 @@ fn no_contact(id: &str) -> Response {
     )
 }
 
+/// How long a `next_page_token` lives, and the time on the sandbox's clock.
+#[derive(Debug, Clone, Copy)]
+pub struct PageTokens {
+    pub ttl: Duration,
+    pub now: Instant,
+}
+
 /// Answers one Zoom request.
 pub fn handle(
     store: &mut ZoomState,
     rng: &mut SplitMix,
     route: &ZoomRoute,
     req: &Req,
-    page_token_ttl: Duration,
+    pages: PageTokens,
 ) -> Response {
     let ab = route.address_book();
     let Some(book_name) = store
@@ -302,7 +309,7 @@ pub fn handle(
             store.remove_zoom_contact(seq);
             empty(StatusCode::NO_CONTENT)
         }
-        ZoomRoute::List(ab) => list(store, rng, ab, &book_name, req, page_token_ttl),
+        ZoomRoute::List(ab) => list(store, rng, ab, &book_name, req, pages),
     }
 }
 
@@ -321,8 +328,9 @@ fn list(
     ab: &str,
     book_name: &str,
     req: &Req,
-    ttl: Duration,
+    pages: PageTokens,
 ) -> Response {
+    let PageTokens { ttl, now } = pages;
     let page_size = match req.query("page_size").map(str::parse::<usize>) {
         None => 10,
         Some(Ok(n)) if (1..=MAX_PAGE_SIZE).contains(&n) => n,
@@ -333,7 +341,6 @@ fn list(
             .into_response();
         }
     };
-    let now = Instant::now();
     store
         .zoom_cursors
         .retain(|_, c| now.saturating_duration_since(c.issued) < ttl);
@@ -546,9 +553,12 @@ impl Endpoint for ZoomRoute {
     }
 
     fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
-        let ttl = Duration::from_secs(ctx.config.zoom_page_token_ttl_secs);
+        let pages = PageTokens {
+            ttl: Duration::from_secs(ctx.config.zoom_page_token_ttl_secs),
+            now: store.clock.now(),
+        };
         let room = store.rooms.get::<ZoomState>();
-        handle(room, &mut store.rng, self, ctx.req, ttl)
+        handle(room, &mut store.rng, self, ctx.req, pages)
     }
 }
 
@@ -788,7 +798,10 @@ mod tests {
                 &mut store.rng,
                 &ZoomRoute::List(book.into()),
                 &req,
-                Duration::from_secs(900),
+                PageTokens {
+                    ttl: Duration::from_secs(900),
+                    now: Instant::now(),
+                },
             )
         };
         assert_eq!(list(&mut store, "300").status(), StatusCode::OK);
