@@ -627,14 +627,9 @@ pub fn run(
     settings.input.mapping.check_against(&src.schema())?;
     let reports = open_reports(settings, src.as_ref())?;
 
-    // `_run_lock` is held to the end of the run.
-    let JournaledRun {
-        journal,
-        resume,
-        damage,
-        lock: _run_lock,
-    } = open_journal(settings, &target, &src.schema())?;
-    let damaged = damage.is_some();
+    // `run` holds the run's lock to its end.
+    let run = open_journal(settings, &target, &src.schema())?;
+    let (journal, resume, damaged) = (&run.journal, &run.resume, run.damage.is_some());
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
         settings.progress,
@@ -648,8 +643,8 @@ pub fn run(
         Some(Arc::clone(http.stats())),
         Some(Arc::clone(http.pacer())),
     );
-    progress.announce_resume(&resume, &settings.checkpoint);
-    let in_flight = in_flight_rows(&resume);
+    progress.announce_resume(resume, &settings.checkpoint);
+    let in_flight = in_flight_rows(resume);
 
     let (tx, rx) = mpsc::channel(QUEUE);
     // The canary runs once, in a fresh run: a resume does not repeat it.
@@ -675,7 +670,7 @@ pub fn run(
         counters: &counters,
         counts: &mut counts,
         journal: journal.as_ref(),
-        resume: &resume,
+        resume,
         in_flight: &in_flight,
         engine: engine.as_ref(),
         listings: Listings::new(settings.by, settings.parents),

@@ -541,13 +541,9 @@ pub fn run(
         (!settings.dry_run).then_some(settings.checkpoint.as_path()),
     )?;
     let header = header(settings)?;
-    // `_run_lock` is held to the end of the run.
-    let JournaledRun {
-        journal,
-        resume,
-        damage: damaged,
-        lock: _run_lock,
-    } = open_journal(settings, &header, http.is_some())?;
+    // `run` holds the run's lock to its end.
+    let run = open_journal(settings, &header, http.is_some())?;
+    let (journal, resume, damaged) = (run.journal.as_ref(), &run.resume, &run.damage);
 
     // Pass 1: the plan.
     let dry_reports = if settings.dry_run {
@@ -557,7 +553,7 @@ pub fn run(
     };
     let mut planner = Planner {
         settings,
-        resume: &resume,
+        resume,
         counts: Counts::default(),
         plan: CampaignPlan::with_suppressions(&settings.composer.suppressions),
         groups: HashMap::new(),
@@ -605,13 +601,13 @@ pub fn run(
         Some(Arc::clone(http.stats())),
         Some(Arc::clone(http.pacer())),
     );
-    progress.announce_resume(&resume, &settings.checkpoint);
-    let sender = new_sender(settings, &http, &journal, &reports, &counters, &resume);
+    progress.announce_resume(resume, &settings.checkpoint);
+    let sender = new_sender(settings, &http, journal, &reports, &counters, resume);
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);
     let senders = runtime.spawn(Arc::clone(&sender).run(rx));
     let mut pass = SendPass {
         settings,
-        resume: &resume,
+        resume,
         counts: Counts::default(),
         reports: &reports,
         sender: &sender,
