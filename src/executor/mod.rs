@@ -178,30 +178,25 @@ impl Executor {
                 Next::Unknown { lost_at }
             }
             Settle::Ambiguous { .. } | Settle::NotApplied { .. } => {
-                self.record(turn.intent, &each(&RowOutcome::not_applied));
+                self.not_applied(turn, change.rows);
                 Next::Again
             }
             Settle::Stop { message, denied } => {
-                let error = denied.then(|| {
-                    Error::Access(crate::scopes::refused_write(
-                        change.api, change.op, &message,
-                    ))
-                });
-                self.halt(turn, change.rows, error.unwrap_or(Error::Remote(message)));
+                self.not_applied(turn, change.rows);
+                if denied {
+                    let told = crate::scopes::refused_write(change.api, change.op, &message);
+                    self.fatal(Error::Access(told));
+                } else {
+                    self.stop(message);
+                }
                 Next::Stopped
             }
         }
     }
 
-    /// Ends `turn`'s change as not applied and stops the run for `error`: an error of the
-    /// account or the configuration is fatal; any other (the quota, the API unreachable) is
-    /// a stop the same command resumes.
-    pub fn halt(&self, turn: &Turn, rows: &[u64], error: Error) {
+    /// Journals `rows` of `turn`'s change as not applied: nothing of it happened.
+    pub fn not_applied(&self, turn: &Turn, rows: &[u64]) {
         let outcomes: Vec<RowOutcome> = rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
         self.record(turn.intent, &outcomes);
-        match error {
-            Error::Remote(message) => self.stop(message),
-            fatal => self.fatal(fatal),
-        }
     }
 }

@@ -325,9 +325,7 @@ impl Sender {
                 // Nothing was sent, and the API names a number: each is tried on its own, so
                 // that the refusal lands on the rows it belongs to (each with a turn of its
                 // own: this one ends first).
-                let not_applied: Vec<RowOutcome> =
-                    rows.iter().map(|&r| RowOutcome::not_applied(r)).collect();
-                self.record(intent, &not_applied);
+                self.exec.not_applied(&turn, &rows);
                 drop(turn);
                 for item in batch.items {
                     Box::pin(Arc::clone(&self).execute(OutBatch { items: vec![item] })).await;
@@ -343,7 +341,8 @@ impl Sender {
                         message,
                         self.options.sender_id.as_deref(),
                     );
-                    self.exec.halt(&turn, &rows, Error::Usage(told));
+                    self.exec.not_applied(&turn, &rows);
+                    self.exec.fatal(Error::Usage(told));
                 }
                 self.counts.left.fetch_add(n, Ordering::Relaxed);
                 return;
