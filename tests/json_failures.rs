@@ -97,9 +97,9 @@ fn check_with_refused_credentials() {
     fails_with("check", "check", 2, c);
 }
 
-#[test]
-fn export_from_an_unreachable_api() {
-    let h = Harness::new(config());
+/// `export --json` from Zoho Voice at an address nothing answers, with no retries, writing
+/// `out`; tokens come from `accounts`.
+fn unreachable_export(h: &Harness, out: &std::path::Path, accounts: &str) -> Command {
     let mut c = h.api_command();
     c.args([
         "export",
@@ -109,10 +109,21 @@ fn export_from_an_unreachable_api() {
         "--max-retries",
         "0",
     ])
-    .arg("-o")
-    .arg(h.path("out.csv"))
-    .args(["--base-url", "http://127.0.0.1:1"])
-    .args(["--accounts-url", "http://127.0.0.1:1"]);
+    .arg("--output")
+    .arg(out)
+    .args([
+        "--base-url",
+        "http://127.0.0.1:1",
+        "--accounts-url",
+        accounts,
+    ]);
+    c
+}
+
+#[test]
+fn export_from_an_unreachable_api() {
+    let h = Harness::new(config());
+    let c = unreachable_export(&h, &h.path("out.csv"), "http://127.0.0.1:1");
     fails_with("export", "export", 4, c);
     assert!(!h.path("out.csv").exists());
 }
@@ -176,19 +187,7 @@ fn a_stopped_command_with_no_journal_names_no_resume() {
     let out = h.path("out.csv");
     // Export keeps no journal: the API unreachable stops it (exit 4), and running it again
     // starts again, so no "resume with" line is given.
-    let mut c = h.api_command();
-    c.args([
-        "export",
-        "--from",
-        "zoho-voice",
-        "--json",
-        "--max-retries",
-        "0",
-    ])
-    .arg("--output")
-    .arg(&out)
-    .args(["--base-url", "http://127.0.0.1:1", "--accounts-url"])
-    .arg(h.sb.url());
+    let c = unreachable_export(&h, &out, &h.sb.url());
     let (code, v, stderr) = answer("export of an unreachable API", c);
     assert_eq!(code, 4, "{v}\n{stderr}");
     assert_eq!(v["exit_code"], 4, "{v}");
