@@ -306,15 +306,7 @@ fn count_line(label: &str, n: u64, path: Option<&str>, unwritten: &str) -> Strin
     format!("  {label:<12}{n:>10}{went}\n")
 }
 
-impl crate::summary::Summary for CleanSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    fn human(&self) -> String {
-        CleanSummary::human(self)
-    }
-}
+crate::summary::impl_summary!(CleanSummary);
 
 #[cfg(test)]
 mod tests {

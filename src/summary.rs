@@ -101,11 +101,45 @@ pub trait Summary: serde::Serialize {
     fn exit_code(&self) -> crate::exit::ExitCode;
 
     /// Whether the same command line goes on where this run stopped: a journaled run that
-    /// stopped early says so (and the command ends telling how to resume).
+    /// stopped early says so (and the command ends telling how to resume). Only the journaled
+    /// commands (import, sms, undo) ever end `Resumable`.
     fn resumable(&self) -> bool {
-        false
+        self.exit_code() == crate::exit::ExitCode::Resumable
     }
 }
+
+/// Implements [`Summary`] for a summary struct with an `exit_code` field and an inherent
+/// `human()`; `on_stdout: field` names the flag that sends the text to stdout (a dry run's
+/// plan, which is what the run is for).
+macro_rules! impl_summary {
+    ($summary:ty) => {
+        impl $crate::summary::Summary for $summary {
+            fn exit_code(&self) -> $crate::exit::ExitCode {
+                self.exit_code
+            }
+
+            fn human(&self) -> String {
+                <$summary>::human(self)
+            }
+        }
+    };
+    ($summary:ty, on_stdout: $flag:ident) => {
+        impl $crate::summary::Summary for $summary {
+            fn exit_code(&self) -> $crate::exit::ExitCode {
+                self.exit_code
+            }
+
+            fn human(&self) -> String {
+                <$summary>::human(self)
+            }
+
+            fn human_on_stdout(&self) -> bool {
+                self.$flag
+            }
+        }
+    };
+}
+pub(crate) use impl_summary;
 
 /// How the command whose summary is `summary` ended.
 pub fn ended<S: Summary + ?Sized>(summary: &S) -> crate::exit::Ended {

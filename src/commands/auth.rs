@@ -61,14 +61,8 @@ fn next_check(service: &Service) -> String {
         .join(" ")
 }
 
-/// Nothing to go on from.
-impl super::Run for AuthArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// Nothing to go on from.
+super::runs!(AuthArgs, run, resumes: false);
 
 pub fn run(args: &AuthArgs) -> Result<Ended> {
     match &args.action {

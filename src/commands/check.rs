@@ -12,14 +12,8 @@ use crate::preflight::{Checked, Token};
 use crate::roundtrip::{self, RoundTrip};
 use crate::scopes;
 
-/// Two requests, nothing to go on from.
-impl super::Run for CheckArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// Two requests, nothing to go on from.
+super::runs!(CheckArgs, run, resumes: false);
 
 pub fn run(args: &CheckArgs) -> Result<Ended> {
     let (checked, trip) = match args.to {

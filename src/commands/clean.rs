@@ -72,14 +72,8 @@ impl RowSink for Writers {
     }
 }
 
-/// A local run, nothing to go on from.
-impl super::Run for CleanArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// A local run, nothing to go on from.
+super::runs!(CleanArgs, run, resumes: false);
 
 pub fn run(args: &CleanArgs) -> Result<Ended> {
     let started = Instant::now();

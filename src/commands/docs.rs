@@ -8,23 +8,11 @@ use crate::error::{Error, Result};
 use crate::exit::Ended;
 use crate::manpage;
 
-/// A script or a page, nothing to go on from.
-impl super::Run for CompletionsArgs {
-    const RESUMES: bool = false;
+// A script or a page, nothing to go on from.
+super::runs!(CompletionsArgs, completions, resumes: false);
 
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        completions(self)
-    }
-}
-
-/// A page or a directory of pages, nothing to go on from.
-impl super::Run for ManArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        man(self)
-    }
-}
+// A page or a directory of pages, nothing to go on from.
+super::runs!(ManArgs, man, resumes: false);
 
 /// Prints the completion script of `args.shell` on stdout (a reader that went away ends it
 /// quietly, see [`crate::stdout`]).

@@ -27,14 +27,8 @@ fn date(flag: &str, value: &Option<String>) -> Result<Option<String>> {
     }
 }
 
-/// An export keeps no journal: it starts again.
-impl super::Run for ExportArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// An export keeps no journal: it starts again.
+super::runs!(ExportArgs, run, resumes: false);
 
 pub fn run(args: &ExportArgs) -> Result<Ended> {
     super::json_owns_stdout(args.api.json, &[("the records (-o -)", args.output == "-")])?;

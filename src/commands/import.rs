@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::api::connect;
 use crate::cli::ImportArgs;
 use crate::connectors::TargetKind;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Ended;
 use crate::import::{self, Settings};
 use crate::progress::ProgressMode;
@@ -16,21 +16,11 @@ pub fn default_checkpoint(input: &str, target: TargetKind) -> PathBuf {
     super::journal_beside(input, target.as_str())
 }
 
-/// A journaled run goes on where it stopped.
-impl super::Run for ImportArgs {
-    const RESUMES: bool = true;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// A journaled run goes on where it stopped.
+super::runs!(ImportArgs, run, resumes: true);
 
 pub fn run(args: &ImportArgs) -> Result<Ended> {
-    let input = super::input_plan(&args.input)?;
-    let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
-    if let Some(why) = args.api.destination.values.refused_by(&options, "import") {
-        return Err(Error::Usage(why.into()));
-    }
+    let input = super::input_against_target(&args.input, &args.api, "import")?;
     super::json_owns_stdout(
         args.api.json,
         &[

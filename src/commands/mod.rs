@@ -37,6 +37,24 @@ pub trait Run {
     fn run(&self, config: &Config) -> Result<Ended>;
 }
 
+/// Implements [`Run`] for a command's arguments with the function that runs them (`run`,
+/// taking the arguments alone) and whether a stopped run goes on when run again.
+macro_rules! runs {
+    ($args:ty, $run:path, resumes: $resumes:literal) => {
+        impl $crate::commands::Run for $args {
+            const RESUMES: bool = $resumes;
+
+            fn run(
+                &self,
+                _config: &$crate::config::Config,
+            ) -> $crate::error::Result<$crate::exit::Ended> {
+                $run(self)
+            }
+        }
+    };
+}
+use runs;
+
 /// An option's value read by `parse`, or the usage error `refusal` words.
 fn checked<T>(
     given: Option<&str>,
@@ -54,6 +72,22 @@ fn delimiter_byte(d: &str) -> Option<u8> {
         "tab" | "\\t" | "\t" => Some(b'\t'),
         d if d.len() == 1 && d.is_ascii() => Some(d.as_bytes()[0]),
         _ => None,
+    }
+}
+
+/// The input plan of a command that compares or writes a file against a target's records
+/// (`import`, `verify`), after refusing with a usage error a destination option that does not
+/// apply to `command` (a write option on a read, say).
+pub fn input_against_target(
+    input: &InputArgs,
+    api: &crate::cli::ApiArgs,
+    command: &str,
+) -> Result<InputPlan> {
+    let plan = input_plan(input)?;
+    let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
+    match api.destination.values.refused_by(&options, command) {
+        Some(why) => Err(Error::Usage(why.into())),
+        None => Ok(plan),
     }
 }
 

@@ -42,14 +42,8 @@ pub fn config_from_args(args: &SandboxArgs) -> Result<SandboxConfig> {
     Ok(config)
 }
 
-/// An emulator starts afresh: nothing to go on from (and it fails with no resumable error).
-impl super::Run for SandboxArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// An emulator starts afresh: nothing to go on from (and it fails with no resumable error).
+super::runs!(SandboxArgs, run, resumes: false);
 
 /// Runs the sandbox until Ctrl-C.
 pub fn run(args: &SandboxArgs) -> Result<Ended> {

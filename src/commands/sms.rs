@@ -151,14 +151,8 @@ fn read_suppressions(
     Ok(suppressions)
 }
 
-/// The campaign's journal keeps who was sent to.
-impl super::Run for SmsArgs {
-    const RESUMES: bool = true;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// The campaign's journal keeps who was sent to.
+super::runs!(SmsArgs, run, resumes: true);
 
 pub fn run(args: &SmsArgs) -> Result<Ended> {
     super::json_owns_stdout(

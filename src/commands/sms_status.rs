@@ -30,14 +30,8 @@ struct StatusSummary {
     exit_code: crate::exit::ExitCode,
 }
 
-/// The same command reads the logs again where a read stopped (the API unreachable).
-impl super::Run for SmsStatusArgs {
-    const RESUMES: bool = true;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// The same command reads the logs again where a read stopped (the API unreachable).
+super::runs!(SmsStatusArgs, run, resumes: true);
 
 pub fn run(args: &SmsStatusArgs) -> Result<Ended> {
     super::json_owns_stdout(
@@ -121,12 +115,9 @@ struct VerifySummary {
     exit_code: crate::exit::ExitCode,
 }
 
-impl crate::summary::Summary for VerifySummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    fn human(&self) -> String {
+impl VerifySummary {
+    /// The text for a person.
+    pub fn human(&self) -> String {
         let mut out = format!(
             "verified {} recipients against the outgoing SMS logs: {} landed, {} differs, {} missing, {} unsettled ({} log entries read in {} requests)\n",
             self.checked,
@@ -149,6 +140,8 @@ impl crate::summary::Summary for VerifySummary {
         out
     }
 }
+
+crate::summary::impl_summary!(VerifySummary);
 
 /// The columns of the `--verify` report.
 const VERIFY_COLUMNS: [&str; 5] = ["_row", "_status", "_message", "number", "logid"];
@@ -232,12 +225,9 @@ fn same_file(a: &str, b: &str) -> bool {
     }
 }
 
-impl crate::summary::Summary for StatusSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    fn human(&self) -> String {
+impl StatusSummary {
+    /// The text for a person.
+    pub fn human(&self) -> String {
         let parts: Vec<String> = self
             .by_status
             .iter()
@@ -251,3 +241,5 @@ impl crate::summary::Summary for StatusSummary {
         )
     }
 }
+
+crate::summary::impl_summary!(StatusSummary);

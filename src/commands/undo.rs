@@ -12,14 +12,8 @@ use crate::error::Result;
 use crate::exit::Ended;
 use crate::undo::{self, Settings};
 
-/// Its journal keeps what was deleted.
-impl super::Run for UndoArgs {
-    const RESUMES: bool = true;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// Its journal keeps what was deleted.
+super::runs!(UndoArgs, run, resumes: true);
 
 /// Runs `bulkline undo` with `args`; the exit code of the run.
 pub fn run(args: &UndoArgs) -> Result<Ended> {

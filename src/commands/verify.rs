@@ -2,26 +2,16 @@
 
 use super::api::connect;
 use crate::cli::VerifyArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::exit::Ended;
 use crate::scopes::Purpose;
 use crate::verify::{self, Settings};
 
-/// A comparison keeps no journal: it starts again.
-impl super::Run for VerifyArgs {
-    const RESUMES: bool = false;
-
-    fn run(&self, _config: &crate::config::Config) -> Result<Ended> {
-        run(self)
-    }
-}
+// A comparison keeps no journal: it starts again.
+super::runs!(VerifyArgs, run, resumes: false);
 
 pub fn run(args: &VerifyArgs) -> Result<Ended> {
-    let input = super::input_plan(&args.input)?;
-    let options = <crate::connectors::DestinationOptions as crate::flags::FlagSource>::flags();
-    if let Some(why) = args.api.destination.values.refused_by(&options, "verify") {
-        return Err(Error::Usage(why.into()));
-    }
+    let input = super::input_against_target(&args.input, &args.api, "verify")?;
     super::json_owns_stdout(
         args.api.json,
         &[("--report", args.report.as_deref() == Some("-"))],

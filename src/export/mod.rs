@@ -167,12 +167,4 @@ pub fn run(
     })
 }
 
-impl crate::summary::Summary for ExportSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    fn human(&self) -> String {
-        ExportSummary::human(self)
-    }
-}
+crate::summary::impl_summary!(ExportSummary);

@@ -336,20 +336,7 @@ impl ImportSummary {
     }
 }
 
-impl crate::summary::Summary for ImportSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    /// Stopped early: its journal keeps where, and the same command goes on from there.
-    fn resumable(&self) -> bool {
-        self.exit_code == crate::exit::ExitCode::Resumable
-    }
-
-    fn human(&self) -> String {
-        ImportSummary::human(self)
-    }
-}
+crate::summary::impl_summary!(ImportSummary);
 
 /// `n` with its thousands grouped by commas (`10000` is `10,000`).
 fn grouped(n: u64) -> String {

@@ -438,25 +438,7 @@ impl SmsSummary {
     }
 }
 
-impl crate::summary::Summary for SmsSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    /// Stopped early: its journal keeps where, and the same command goes on from there.
-    fn resumable(&self) -> bool {
-        self.exit_code == crate::exit::ExitCode::Resumable
-    }
-
-    fn human(&self) -> String {
-        SmsSummary::human(self)
-    }
-
-    /// The plan is what a dry run is for: it goes to stdout.
-    fn human_on_stdout(&self) -> bool {
-        self.dry_run
-    }
-}
+crate::summary::impl_summary!(SmsSummary, on_stdout: dry_run);
 
 #[cfg(test)]
 mod tests {

@@ -452,15 +452,7 @@ impl TestSummary {
     }
 }
 
-impl crate::summary::Summary for TestSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    fn human(&self) -> String {
-        TestSummary::human(self)
-    }
-}
+crate::summary::impl_summary!(TestSummary);
 
 #[cfg(test)]
 mod tests {

@@ -102,17 +102,9 @@ fn row_list(rows: &[u64]) -> String {
     text.join(", ")
 }
 
-impl crate::summary::Summary for UndoSummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    /// Stopped early: its journal keeps where, and the same command goes on from there.
-    fn resumable(&self) -> bool {
-        self.exit_code == crate::exit::ExitCode::Resumable
-    }
-
-    fn human(&self) -> String {
+impl UndoSummary {
+    /// The text for a person.
+    pub fn human(&self) -> String {
         let summary = self;
         use std::fmt::Write as _;
         let mut out = String::new();
@@ -182,6 +174,8 @@ impl crate::summary::Summary for UndoSummary {
         out
     }
 }
+
+crate::summary::impl_summary!(UndoSummary);
 
 #[cfg(test)]
 mod tests {

@@ -106,12 +106,4 @@ impl VerifySummary {
     }
 }
 
-impl crate::summary::Summary for VerifySummary {
-    fn exit_code(&self) -> crate::exit::ExitCode {
-        self.exit_code
-    }
-
-    fn human(&self) -> String {
-        VerifySummary::human(self)
-    }
-}
+crate::summary::impl_summary!(VerifySummary);
