@@ -13,6 +13,7 @@ pub enum PhoneLabel {
 }
 
 /// A normalized phone number.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
     /// The number in E.164 form, `+` and digits.
@@ -20,11 +21,9 @@ pub struct Phone {
     /// The label of the column (or of the Google "Phone N - Type") it came from.
     pub label: PhoneLabel,
     /// An extension, kept apart because E.164 has no place for it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
     /// Whether libphonenumber types the number as a mobile (or fixed-line-or-mobile) line.
     /// `None` when the type was not looked up.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_mobile: Option<bool>,
 }
 

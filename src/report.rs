@@ -195,14 +195,12 @@ impl Counts {
 }
 
 /// Where the outputs went.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Outputs {
     pub clean: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicates: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<String>,
 }
 

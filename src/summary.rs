@@ -34,16 +34,13 @@ impl Traffic {
 }
 
 /// The files a run kept, as its summary names them (a dry run keeps no journal).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Kept {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
     /// The warnings file (`--bad-secondary drop`'s dropped values).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<String>,
     /// The journal was a temporary one, gone with the command (`--sandbox`).
     #[serde(skip)]

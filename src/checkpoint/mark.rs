@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use siphasher::sip::SipHasher13;
 
 /// What a mark file holds.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mark {
     /// The journal's path, for a person reading the file.
@@ -27,7 +28,7 @@ pub struct Mark {
     /// When the journal was created (seconds since the epoch).
     pub created_unix: u64,
     /// Set while a damage found is not yet reconciled: why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub damaged: Option<String>,
 }
 

@@ -182,16 +182,18 @@ pub(crate) enum Frame<'a> {
 }
 
 /// A run that began writing to the journal: when, and as what trial.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunFrame {
     /// When it began, in milliseconds since the Unix epoch.
     pub at: u64,
     /// `--limit N`: the run read only the first N data rows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub limit: Option<u64>,
 }
 
 /// The first line: what run the journal belongs to.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct HeaderFrame {
     /// Always [`FORMAT_NAME`]: tells a journal from any other file.
@@ -205,23 +207,24 @@ pub(crate) struct HeaderFrame {
     pub created_unix: u64,
     /// The journal `--restart` moved aside to start this one (its path then), if any: where
     /// the earlier runs' records are.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub replaces: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct IntentFrame<'a> {
     pub id: u64,
     pub op: Op,
     pub rows: Vec<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    #[serde(default, borrow)]
     pub remote_id: Option<Cow<'a, str>>,
     /// What each row is about on the remote side, parallel to `rows` (an SMS intent: each
     /// row's number), so that a later run can reconcile and report it without the input.
     #[serde(default, skip_serializing_if = "Vec::is_empty", borrow)]
     pub keys: Vec<Cow<'a, str>>,
     /// The parent record the rows belong to (a Zoho Books contact), to find them again.
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    #[serde(default, borrow)]
     pub parent: Option<Cow<'a, str>>,
     /// When the intent was recorded, in milliseconds since the Unix epoch (0: unknown, in
     /// journals written before it was kept).
@@ -255,17 +258,18 @@ pub(crate) enum Status {
 }
 
 /// A row result as written: flat, so that it parses fast.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct WireRow<'a> {
     pub row: u64,
     pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub action: Option<Action>,
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    #[serde(default, borrow)]
     pub remote_id: Option<Cow<'a, str>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    #[serde(default, borrow)]
     pub code: Option<Cow<'a, str>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    #[serde(default, borrow)]
     pub message: Option<Cow<'a, str>>,
     /// An unknown row whose request got no answer at all ([`RowResult::Lost`]).
     #[serde(default, skip_serializing_if = "is_false")]

@@ -96,6 +96,7 @@ pub fn run(args: &SmsStatusArgs) -> Result<Ended> {
 }
 
 /// The summary of `--verify`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 struct VerifySummary {
     command: &'static str,
@@ -110,7 +111,6 @@ struct VerifySummary {
     text_unchecked: u64,
     log_entries: u64,
     log_requests: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     report: Option<String>,
     exit_code: crate::exit::ExitCode,
 }

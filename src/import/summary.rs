@@ -13,6 +13,7 @@ use crate::progress::Counters;
 use crate::report::Counts;
 
 /// What a dry run would send, and how long that would take.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
 pub struct Estimate {
     pub creates: u64,
@@ -22,7 +23,6 @@ pub struct Estimate {
     /// At the run's rate.
     pub seconds: f64,
     /// Days the requests take at the target's daily cap on its smallest plan, if it has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub days_at_free_quota: Option<u64>,
     /// That cap.
     #[serde(skip)]
@@ -82,6 +82,7 @@ impl CanaryLine {
 }
 
 /// The end-of-run summary.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
 pub struct ImportSummary {
     pub command: &'static str,
@@ -110,7 +111,6 @@ pub struct ImportSummary {
     pub resumed: u64,
     /// Rows not done because the run stopped or their outcome is still unknown: resume.
     pub left: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
     #[serde(flatten)]
     pub traffic: crate::summary::Traffic,
@@ -118,7 +118,6 @@ pub struct ImportSummary {
     /// how much of the rate the run used.
     pub write_seconds: f64,
     pub writes_per_second: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
     pub canary: CanaryLine,
     /// Rejected rows by the code of their first rejection, as `clean` counts them.

@@ -16,6 +16,7 @@ use super::send::SendTotals;
 use super::suppress::{FileCounts, Hit, Suppressions};
 
 /// A rendered message, as a dry run shows it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
 pub struct Sample {
     pub row: u64,
@@ -24,7 +25,6 @@ pub struct Sample {
     pub characters: usize,
     pub segments: usize,
     pub encoding: Encoding,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled: Option<String>,
 }
 
@@ -118,6 +118,7 @@ impl CampaignPlan {
 }
 
 /// The end-of-run summary.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
 pub struct SmsSummary {
     pub command: &'static str,
@@ -144,7 +145,6 @@ pub struct SmsSummary {
     pub failed: u64,
     /// Recipients not done because the run stopped: run the same command again.
     pub left: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
     /// Segments of the messages accepted in this run.
     pub segments_sent: u64,
@@ -154,7 +154,6 @@ pub struct SmsSummary {
     pub traffic: crate::summary::Traffic,
     pub messages_per_second: f64,
     /// A dry run's time estimate: its send requests at the rate the sends start at.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
     #[serde(flatten)]
     pub kept: crate::summary::Kept,

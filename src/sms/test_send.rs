@@ -353,6 +353,7 @@ pub async fn send(
 }
 
 /// The summary of a test send.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct TestSummary {
     pub command: &'static str,
@@ -365,10 +366,8 @@ pub struct TestSummary {
     pub characters: usize,
     pub segments: usize,
     pub encoding: Encoding,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sender_id: Option<String>,
     /// When the campaign would send this row's message (`None`: now); the test went now.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub campaign_schedule: Option<String>,
     pub sent: usize,
     pub results: Vec<TestResult>,

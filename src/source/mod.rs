@@ -305,16 +305,15 @@ impl Batch {
 }
 
 /// What a source found out about its input, for the summary.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SourceInfo {
     pub format: Format,
     pub encoding: String,
     /// The CSV delimiter used, as text ("," ";" "\t" "|").
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
     /// A workbook's header row, as the sheet numbers it: a row's number in the sheet is its
     /// data row (`_row`) plus this (`_sheet_row` in the reports).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sheet_header_row: Option<u64>,
 }
 

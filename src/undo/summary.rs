@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::checkpoint::read_journal;
 
 /// What an undo did.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Default, Serialize)]
 pub struct UndoSummary {
     /// Always `undo`.
@@ -45,14 +46,11 @@ pub struct UndoSummary {
     /// Not done: the run stopped, or the delete's outcome is unknown.
     pub left: u64,
     /// Why the run stopped early, if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
     /// The file of refused deletes.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<String>,
     /// The journal this one replaced (`import --restart` moved it aside): the records the
     /// runs before the restart created are in it, not here.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub replaced: Option<Replaced>,
     /// The run's exit code.
     pub exit_code: crate::exit::ExitCode,

@@ -20,6 +20,7 @@ pub struct Tally {
 }
 
 /// The end-of-run summary.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifySummary {
     pub command: &'static str,
@@ -36,7 +37,6 @@ pub struct VerifySummary {
     #[serde(flatten)]
     pub tally: Tally,
     pub seconds: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
     pub exit_code: crate::exit::ExitCode,
 }
