@@ -40,6 +40,55 @@ pub fn duration_text(seconds: f64) -> String {
     }
 }
 
+/// How a duration option reads (`--max-wait`, `--repeat-window`): the unit of a bare number,
+/// whether days and weeks are taken beside seconds, minutes and hours, and its largest value.
+#[derive(Debug, Clone, Copy)]
+pub struct DurationForm {
+    /// Seconds in a bare number's unit (`45` for `--max-wait` is seconds).
+    pub bare_secs: f64,
+    /// Whether `d` and `w` (days, weeks) are units of the option.
+    pub days_and_weeks: bool,
+    /// The largest duration, in seconds, and as the refusal says it ("7 days").
+    pub max_secs: f64,
+    pub max_text: &'static str,
+    /// Examples of the option's values, for a text that is no duration ("90s, 15m, 1h").
+    pub examples: &'static str,
+}
+
+/// Reads `text` (`90s`, `15m`, `36h`, `7d`, `2w`, or a bare number in `form`'s unit; any case)
+/// as a duration of `form`, or says why it is not one.
+pub fn parse_duration(text: &str, form: &DurationForm) -> Result<std::time::Duration, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration: give e.g. {}", form.examples))?;
+    let unit_secs = match (unit.trim(), form.days_and_weeks) {
+        ("", _) => form.bare_secs,
+        ("s" | "sec" | "secs", _) => 1.0,
+        ("m" | "min" | "mins", _) => 60.0,
+        ("h" | "hour" | "hours", _) => 3_600.0,
+        ("d" | "day" | "days", true) => 86_400.0,
+        ("w" | "week" | "weeks", true) => 604_800.0,
+        (other, days_and_weeks) => {
+            let units = if days_and_weeks {
+                "s, m, h, d or w"
+            } else {
+                "s, m or h"
+            };
+            return Err(format!("'{text}': unknown unit '{other}' (use {units})"));
+        }
+    };
+    let secs = value * unit_secs;
+    if !secs.is_finite() || !(0.0..=form.max_secs).contains(&secs) {
+        return Err(format!("'{text}' is out of range (0 to {})", form.max_text));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,31 +120,18 @@ fn wall_clock_after(d: Duration) -> String {
     )
 }
 
-/// Reads a `--max-wait` value: `90s`, `15m`, `1h`, or bare seconds.
+/// Reads a `--max-wait` value: `90s`, `15m`, `1h`, or bare seconds, up to 7 days.
 pub fn parse_max_wait(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !(c.is_ascii_digit() || c == '.')) {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let scale = match unit.trim() {
-        "s" | "sec" | "secs" => 1.0,
-        "m" | "min" | "mins" => 60.0,
-        "h" | "hour" | "hours" => 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit '{other}' (give seconds, minutes or hours: 90s, 15m, 1h)"
-            ));
-        }
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration (90s, 15m, 1h)"))?;
-    let seconds = value * scale;
-    if !(seconds.is_finite() && (0.0..=7.0 * 86_400.0).contains(&seconds)) {
-        return Err(format!("'{text}' is out of range (0 to 7 days)"));
-    }
-    Ok(Duration::from_secs_f64(seconds))
+    crate::clock::parse_duration(
+        text,
+        &crate::clock::DurationForm {
+            bare_secs: 1.0,
+            days_and_weeks: false,
+            max_secs: 7.0 * 86_400.0,
+            max_text: "7 days",
+            examples: "90s, 15m, 1h",
+        },
+    )
 }
 
 #[cfg(test)]

@@ -156,33 +156,18 @@ pub async fn read(
 }
 
 /// Parses a `--repeat-window`: `0`, or a number with a unit: `s`, `m`, `h`, `d` or `w`
-/// (`7d`, `36h`, `90m`). A bare number is in days.
+/// (`7d`, `36h`, `90m`), up to 3650 days. A bare number is in days.
 pub fn parse_window(text: &str) -> Result<Duration, String> {
-    let t = text.trim().to_ascii_lowercase();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration: give e.g. 7d, 36h, 90m or 0"))?;
-    let unit_secs = match unit.trim() {
-        "" | "d" | "day" | "days" => 86_400.0,
-        "s" | "sec" | "secs" => 1.0,
-        "m" | "min" | "mins" => 60.0,
-        "h" | "hour" | "hours" => 3_600.0,
-        "w" | "week" | "weeks" => 604_800.0,
-        other => {
-            return Err(format!(
-                "'{text}': unknown unit '{other}' (use s, m, h, d or w)"
-            ));
-        }
-    };
-    let secs = value * unit_secs;
-    if !secs.is_finite() || !(0.0..=3_650.0 * 86_400.0).contains(&secs) {
-        return Err(format!("'{text}' is out of range (0 to 3650d)"));
-    }
-    Ok(Duration::from_secs_f64(secs))
+    crate::clock::parse_duration(
+        text,
+        &crate::clock::DurationForm {
+            bare_secs: 86_400.0,
+            days_and_weeks: true,
+            max_secs: 3_650.0 * 86_400.0,
+            max_text: "3650d",
+            examples: "7d, 36h, 90m or 0",
+        },
+    )
 }
 
 /// `7 days`, `36 hours`, `90 minutes`, `45 seconds`.
