@@ -555,7 +555,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    use crate::testutil::{assert_pipe, assert_symlink, linked_file, pipe_with_reader};
+    use crate::testutil::{
+        assert_cases, assert_pipe, assert_symlink, linked_file, pipe_with_reader,
+    };
 
     fn obj(v: Value) -> Map<String, Value> {
         match v {
@@ -666,9 +668,7 @@ mod tests {
             ("a=b", "a=b"),
             ("'=1", "'=1"),
         ];
-        for (cell, want) in cases {
-            assert_eq!(neutralise(cell), want, "{cell:?}");
-        }
+        assert_cases(neutralise, cases);
         assert!(matches!(neutralise("+0044"), Cow::Borrowed(_)));
     }
 
