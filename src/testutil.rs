@@ -60,10 +60,16 @@ pub fn assert_symlink(path: &Path) {
     );
 }
 
-/// A temporary directory holding the file `name` with `text`, and the file's path.
-pub fn dir_with_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+/// A temporary directory, and the path `name` in it (nothing made there yet).
+pub fn dir_with_path(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
+    (dir, path)
+}
+
+/// A temporary directory holding the file `name` with `text`, and the file's path.
+pub fn dir_with_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = dir_with_path(name);
     std::fs::write(&path, text).unwrap();
     (dir, path)
 }
