@@ -186,11 +186,11 @@ pub fn write_whole(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{dir_with_file, dir_with_path};
 
     #[test]
     fn writeback_writes_every_byte_across_its_hints() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("big");
+        let (_dir, path) = dir_with_path("big");
         let mut w = Writeback::new(File::create(&path).expect("create"));
         let chunk: Vec<u8> = (0..=255u8).cycle().take(1 << 20).collect();
         for _ in 0..(WRITEBACK_BYTES / (1 << 20) * 2 + 1) {
@@ -207,9 +207,7 @@ mod tests {
 
     #[test]
     fn a_whole_file_replaces_the_old_and_leaves_no_part() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let dest = dir.path().join("out.txt");
-        std::fs::write(&dest, "old").expect("write");
+        let (dir, dest) = dir_with_file("out.txt", "old");
         write_whole(&dest, b"new", |_| Ok(())).expect("write_whole");
         assert_eq!(std::fs::read_to_string(&dest).expect("read"), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path())
@@ -221,8 +219,7 @@ mod tests {
 
     #[test]
     fn a_dropped_part_leaves_nothing() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let dest = dir.path().join("out.txt");
+        let (_dir, dest) = dir_with_path("out.txt");
         let part = Part::beside(&dest).expect("part");
         let path = part.file.path().to_path_buf();
         assert!(path.exists());

@@ -1,7 +1,21 @@
-//! Helpers shared by unit tests: special files to write into, and journals of sends.
+//! Helpers shared by unit tests: tables of cases, special files to write into, and
+//! journals of sends.
 
+use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
+
+/// Asserts that `f` maps the input of each case to its wanted output; a failure names the
+/// input.
+pub fn assert_cases<I: Debug, O: PartialEq<W> + Debug, W: Debug>(
+    f: impl Fn(I) -> O,
+    cases: impl IntoIterator<Item = (I, W)>,
+) {
+    for (input, want) in cases {
+        let name = format!("{input:?}");
+        assert_eq!(f(input), want, "{name}");
+    }
+}
 
 /// Makes the named pipe `dir/pipe` and starts a thread that reads it to the end.
 pub fn pipe_with_reader(dir: &Path) -> (PathBuf, JoinHandle<String>) {
@@ -46,10 +60,16 @@ pub fn assert_symlink(path: &Path) {
     );
 }
 
-/// A temporary directory holding the file `name` with `text`, and the file's path.
-pub fn dir_with_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+/// A temporary directory, and the path `name` in it (nothing made there yet).
+pub fn dir_with_path(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
+    (dir, path)
+}
+
+/// A temporary directory holding the file `name` with `text`, and the file's path.
+pub fn dir_with_file(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, path) = dir_with_path(name);
     std::fs::write(&path, text).unwrap();
     (dir, path)
 }

@@ -130,12 +130,11 @@ impl Drop for Line<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{dir_with_file, dir_with_path};
 
     #[test]
     fn a_line_is_scrubbed_and_appended_whole() {
-        let dir = tempfile::tempdir().expect("a directory");
-        let path = dir.path().join("trace.log");
-        std::fs::write(&path, "before\n").expect("write");
+        let (_dir, path) = dir_with_file("trace.log", "before\n");
         let sink = Sink::File(Arc::new(open(&path).expect("open")));
         crate::redact::remember("trace-test-secret-7");
         {
@@ -152,8 +151,7 @@ mod tests {
     #[test]
     fn a_new_log_is_private_and_a_bad_path_is_an_io_error() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().expect("a directory");
-        let path = dir.path().join("new.log");
+        let (dir, path) = dir_with_path("new.log");
         open(&path).expect("open");
         let mode = std::fs::metadata(&path)
             .expect("metadata")

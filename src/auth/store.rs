@@ -199,16 +199,14 @@ pub fn loose_permissions(path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::{dir_with_file, dir_with_path};
 
     #[test]
     fn profiles_are_tables_and_never_borrow_the_default_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(
-            &path,
+        let (_dir, path) = dir_with_file(
+            "c.toml",
             "ZOHO_CLIENT_ID = \"a\"\n[profile.acme]\nZOOM_ACCOUNT_ID = \"z\"\n",
-        )
-        .unwrap();
+        );
         let file = CredentialsFile::read(&path).unwrap();
         let default = file.profile(None).unwrap();
         assert_eq!(default.keys().collect::<Vec<_>>(), ["ZOHO_CLIENT_ID"]);
@@ -220,8 +218,7 @@ mod tests {
 
     #[test]
     fn written_private_read_back_and_removed_when_empty() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub").join("credentials.toml");
+        let (_dir, path) = dir_with_path("sub/credentials.toml");
         let mut file = CredentialsFile::read(&path).unwrap();
         assert!(file.is_empty());
         file.set(None, "ZOHO_CLIENT_ID", "a");
@@ -250,9 +247,7 @@ mod tests {
 
     #[test]
     fn a_file_others_may_read_is_warned_about_with_the_fix() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("c.toml");
-        std::fs::write(&path, "").unwrap();
+        let (_dir, path) = dir_with_file("c.toml", "");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let warning = loose_permissions(&path).expect("a warning");
         assert!(warning.contains("mode 644"), "{warning}");

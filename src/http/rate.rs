@@ -684,9 +684,13 @@ mod tests {
         }
     }
 
-    /// Sends through `pacer` to `server` for `secs` seconds of paused time: the requests
-    /// accepted in each second.
-    async fn drive(pacer: &Pacer, server: &mut WindowServer, secs: u64) -> Vec<usize> {
+    /// Sends through `pacer` for `secs` seconds of paused time to a server that takes at
+    /// most `limit` requests in any second: the requests accepted in each second.
+    async fn drive(pacer: &Pacer, limit: usize, secs: u64) -> Vec<usize> {
+        let mut server = WindowServer {
+            limit,
+            times: Default::default(),
+        };
         let start = Instant::now();
         let mut per_second = vec![0usize; secs as usize];
         loop {
@@ -732,11 +736,7 @@ mod tests {
     async fn repeated_429s_converge_just_under_the_servers_rate_and_stay() {
         // Asked for 30/s against a server that takes 20 in any second.
         let pacer = Pacer::new(Rate::per_second(30.0).expect("valid"));
-        let mut server = WindowServer {
-            limit: 20,
-            times: Default::default(),
-        };
-        let per_second = drive(&pacer, &mut server, 40).await;
+        let per_second = drive(&pacer, 20, 40).await;
         let settled = &per_second[5..];
         let low = settled.iter().copied().min().unwrap_or(0);
         assert!(
@@ -755,11 +755,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_rate_under_the_servers_never_meets_a_429() {
         let pacer = Pacer::new(Rate::per_second(20.0).expect("valid"));
-        let mut server = WindowServer {
-            limit: 20,
-            times: Default::default(),
-        };
-        let per_second = drive(&pacer, &mut server, 20).await;
+        let per_second = drive(&pacer, 20, 20).await;
         assert_eq!(pacer.learned_rate(), None, "no 429: {per_second:?}");
         assert!(per_second[1..].iter().all(|&n| n >= 19), "{per_second:?}");
     }
@@ -855,11 +851,7 @@ mod tests {
         pacer.on_success();
         assert_eq!(pacer.lockout(), None);
         // The pipe runs at the rate again at once.
-        let mut server = WindowServer {
-            limit: 20,
-            times: Default::default(),
-        };
-        let seconds = drive(&pacer, &mut server, 3).await;
+        let seconds = drive(&pacer, 20, 3).await;
         assert!(seconds.iter().all(|&n| n >= 19), "{seconds:?}");
     }
 

@@ -124,6 +124,7 @@ pub fn parse_http_date(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_cases;
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
@@ -172,39 +173,32 @@ mod tests {
     #[test]
     fn retry_after_seconds_and_dates() {
         let now = UNIX_EPOCH + Duration::from_secs(784_111_777); // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(
-            parse_retry_after("120", now),
-            Some(Duration::from_secs(120))
+        assert_cases(
+            |text| parse_retry_after(text, now),
+            [
+                ("120", Some(Duration::from_secs(120))),
+                (" 0 ", Some(Duration::ZERO)),
+                (
+                    "Sun, 06 Nov 1994 08:50:37 GMT",
+                    Some(Duration::from_secs(60)),
+                ),
+                (
+                    "Sunday, 06-Nov-94 08:49:47 GMT",
+                    Some(Duration::from_secs(10)),
+                ),
+                ("Sun Nov  6 08:49:39 1994", Some(Duration::from_secs(2))),
+                // A date in the past: retry now.
+                ("Sat, 05 Nov 1994 08:49:37 GMT", Some(Duration::ZERO)),
+                // Junk: no wait of the server's.
+                ("", None),
+                ("-1", None),
+                ("1.5", None),
+                ("soon", None),
+                ("Sun, 06 Foo 1994 08:49:37 GMT", None),
+                ("Sun, 32 Nov 1994 08:49:37 GMT", None),
+                ("Sun, 06 Nov 1994 25:00:00 GMT", None),
+            ],
         );
-        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:50:37 GMT", now),
-            Some(Duration::from_secs(60))
-        );
-        assert_eq!(
-            parse_retry_after("Sunday, 06-Nov-94 08:49:47 GMT", now),
-            Some(Duration::from_secs(10))
-        );
-        assert_eq!(
-            parse_retry_after("Sun Nov  6 08:49:39 1994", now),
-            Some(Duration::from_secs(2))
-        );
-        // A date in the past: retry now.
-        assert_eq!(
-            parse_retry_after("Sat, 05 Nov 1994 08:49:37 GMT", now),
-            Some(Duration::ZERO)
-        );
-        for junk in [
-            "",
-            "-1",
-            "1.5",
-            "soon",
-            "Sun, 06 Foo 1994 08:49:37 GMT",
-            "Sun, 32 Nov 1994 08:49:37 GMT",
-            "Sun, 06 Nov 1994 25:00:00 GMT",
-        ] {
-            assert_eq!(parse_retry_after(junk, now), None, "{junk:?}");
-        }
     }
 
     #[test]

@@ -266,6 +266,7 @@ fn dialled_out(rest: &[u8]) -> Option<Result<Split<'_>, ParseError>> {
 mod tests {
     use super::*;
     use crate::region::from_code;
+    use proptest::test_runner::TestCaseError;
     use rlibphonenumber::{PhoneNumberFormat, PhoneNumberType, PhoneNumberUtil};
 
     fn util() -> PhoneNumberUtil {
@@ -515,6 +516,29 @@ mod tests {
         r
     }
 
+    /// Runs `check` with the phone library and every region it knows, made once a thread.
+    fn with_util(
+        check: impl FnOnce(&PhoneNumberUtil, &[Region]) -> Result<(), TestCaseError>,
+    ) -> Result<(), TestCaseError> {
+        thread_local!(static U: (PhoneNumberUtil, Vec<Region>) = (util(), regions()));
+        U.with(|(u, all)| check(u, all))
+    }
+
+    /// Where the fast path `fast` answers for `text` in `region`, asserts that the full
+    /// parser's answer, `slow`, is the same.
+    fn agrees<T: PartialEq + std::fmt::Debug>(
+        fast: impl Fn(&str, Option<Region>) -> Option<T>,
+        slow: impl Fn(&PhoneNumberUtil, &str, Option<Region>) -> Option<T>,
+        u: &PhoneNumberUtil,
+        text: &str,
+        region: Option<Region>,
+    ) -> Result<(), TestCaseError> {
+        if let Some(v) = fast(text, region) {
+            proptest::prop_assert_eq!(Some(v), slow(u, text, region), "{:?} in {:?}", text, region);
+        }
+        Ok(())
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
 
@@ -527,14 +551,9 @@ mod tests {
             body in "[0-9][0-9 ().-]{0,34}[0-9]|[0-9]",
             region in proptest::option::of(0usize..400),
         ) {
-            thread_local!(static U: (PhoneNumberUtil, Vec<Region>) = (util(), regions()));
-            U.with(|(u, all)| {
+            with_util(|u, all| {
                 let region = region.map(|i| all[i % all.len()]);
-                let text = format!("{idd}{body}");
-                if let Some(v) = decide(&text, region) {
-                    proptest::prop_assert_eq!(Some(v), full_verdict(u, &text, region), "{:?} in {:?}", text, region);
-                }
-                Ok(())
+                agrees(decide, full_verdict, u, &format!("{idd}{body}"), region)
             })?;
         }
 
@@ -545,13 +564,9 @@ mod tests {
             text in "[+(]?[0-9 ().-]{0,22}",
             region in proptest::option::of(0usize..400),
         ) {
-            thread_local!(static U: (PhoneNumberUtil, Vec<Region>) = (util(), regions()));
-            U.with(|(u, all)| {
+            with_util(|u, all| {
                 let region = region.map(|i| all[i % all.len()]);
-                if let Some(a) = parse(&text, region) {
-                    proptest::prop_assert_eq!(Some(a), full(u, &text, region), "{:?} in {:?}", text, region);
-                }
-                Ok(())
+                agrees(parse, full, u, &text, region)
             })?;
         }
 
@@ -564,8 +579,7 @@ mod tests {
             read_in in 0usize..400,
             own_region in proptest::bool::ANY,
         ) {
-            thread_local!(static U: (PhoneNumberUtil, Vec<Region>) = (util(), regions()));
-            U.with(|(u, all)| {
+            with_util(|u, all| {
                 let (r, t, f) = which;
                 let r = all[r % all.len()];
                 let t = [PhoneNumberType::Mobile, PhoneNumberType::FixedLine,
@@ -583,9 +597,7 @@ mod tests {
                 let text = String::from_utf8(text).unwrap();
                 let region = if own_region { r } else { all[read_in % all.len()] };
                 for region in [Some(region), None] {
-                    if let Some(a) = parse(&text, region) {
-                        proptest::prop_assert_eq!(Some(a), full(u, &text, region), "{:?} in {:?}", text, region);
-                    }
+                    agrees(parse, full, u, &text, region)?;
                 }
                 Ok(())
             })?;

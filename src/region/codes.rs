@@ -130,31 +130,28 @@ fn calling(cc: u16) -> Option<Region> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_cases;
 
     #[test]
     fn reads_digit_forms() {
-        let cases = [
-            ("+49", Some(Digits::Calling(49))),
-            ("+1", Some(Digits::Calling(1))),
-            ("0049", Some(Digits::Calling(49))),
-            ("00380", Some(Digits::Calling(380))),
-            ("49", Some(Digits::Calling(49))),
-            ("7", Some(Digits::Calling(7))),
-            ("036", Some(Digits::Numeric(36))),
-            ("276", Some(Digits::Either(276))),
-            ("+", None),
-            ("+1234", None),
-            ("+049", None),
-            ("00036", None),
-            ("00", Some(Digits::Calling(0))),
-            ("000", Some(Digits::Numeric(0))),
-            ("1234", None),
-            ("4a", None),
-            ("+4a", None),
-            ("", None),
-        ];
-        for (text, want) in cases {
-            assert_eq!(Digits::read(text), want, "{text}");
+        assert_cases(
+            Digits::read,
+            [
+                ("+49", Some(Digits::Calling(49))),
+                ("+1", Some(Digits::Calling(1))),
+                ("0049", Some(Digits::Calling(49))),
+                ("00380", Some(Digits::Calling(380))),
+                ("49", Some(Digits::Calling(49))),
+                ("7", Some(Digits::Calling(7))),
+                ("036", Some(Digits::Numeric(36))),
+                ("276", Some(Digits::Either(276))),
+                ("00", Some(Digits::Calling(0))),
+                ("000", Some(Digits::Numeric(0))),
+            ],
+        );
+        // Anything else is no digit form.
+        for text in ["+", "+1234", "+049", "00036", "1234", "4a", "+4a", ""] {
+            assert_eq!(Digits::read(text), None, "{text}");
         }
     }
 

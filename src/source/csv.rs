@@ -406,9 +406,7 @@ mod tests {
     #[test]
     fn a_nul_is_a_rejected_row_wherever_it_is() {
         let mut text = b"name,phone\nA\0nn,1\n".to_vec();
-        for i in 0..2000 {
-            text.extend_from_slice(format!("P{i},{i}\n").as_bytes());
-        }
+        text.extend((0..2000).flat_map(|i| format!("P{i},{i}\n").into_bytes()));
         text.extend_from_slice(b"Late,2\0\nBob,3,\0\n");
         let mut s = source(&text);
         let mut rows = Vec::new();

@@ -445,9 +445,10 @@ mod tests {
     #[test]
     fn a_nul_raw_or_escaped_is_a_rejected_record_early_or_late() {
         let mut text = b"[{\"name\":\"A\0n\",\"phone\":\"1\"}".to_vec();
-        for i in 0..3000 {
-            text.extend_from_slice(format!(",{{\"name\":\"P{i}\",\"phone\":\"{i}\"}}").as_bytes());
-        }
+        text.extend(
+            (0..3000)
+                .flat_map(|i| format!(",{{\"name\":\"P{i}\",\"phone\":\"{i}\"}}").into_bytes()),
+        );
         text.extend_from_slice(b",{\"name\":\"Late\",\"phone\":[\"2\",\"3\\u0000\"]}]");
         let s = JsonArraySource::new(
             "t.json",

@@ -236,12 +236,11 @@ pub fn shell_quote(a: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::dir_with_file;
 
     #[test]
     fn temp_files_are_registered_until_dropped() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("x.part");
-        std::fs::write(&p, b"x").unwrap();
+        let (_dir, p) = dir_with_file("x.part", "x");
         let reg = TempFile::register(&p);
         assert!(temp_files().values().any(|v| v == &p));
         drop(reg);

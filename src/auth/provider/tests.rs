@@ -535,6 +535,15 @@ async fn first_token(provider: &TokenProvider) -> String {
     token.secret().expose().to_string()
 }
 
+/// Asserts that a caller who finds `tok-1` due still gets it at once, that the renewal
+/// beside it makes `requests` token requests in all, and that the next caller gets `tok-2`.
+async fn renewed_beside_a_caller(provider: &TokenProvider, requests: usize) {
+    assert_eq!(token_at_once(provider).await, "tok-1");
+    settle().await;
+    assert_eq!(provider.token_requests(), requests);
+    assert_eq!(token_at_once(provider).await, "tok-2");
+}
+
 #[tokio::test(start_paused = true)]
 async fn renewal_starts_at_three_quarters_of_the_lifetime() {
     let (_, provider) = scripted(LIFE, Duration::ZERO);
@@ -545,10 +554,7 @@ async fn renewal_starts_at_three_quarters_of_the_lifetime() {
     assert_eq!(provider.token_requests(), 1, "renewed too early");
     tokio::time::advance(Duration::from_millis(1)).await;
     // The caller that finds the token due still gets it; the renewal runs beside.
-    assert_eq!(token_at_once(&provider).await, "tok-1");
-    settle().await;
-    assert_eq!(provider.token_requests(), 2);
-    assert_eq!(token_at_once(&provider).await, "tok-2");
+    renewed_beside_a_caller(&provider, 2).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -634,10 +640,7 @@ async fn a_failed_renewal_keeps_the_token_and_is_retried_later() {
     }
     assert_eq!(provider.token_requests(), 2, "retried too soon");
     tokio::time::advance(BACKGROUND_RETRY.saturating_sub(quiet)).await;
-    assert_eq!(token_at_once(&provider).await, "tok-1");
-    settle().await;
-    assert_eq!(provider.token_requests(), 3);
-    assert_eq!(token_at_once(&provider).await, "tok-2");
+    renewed_beside_a_caller(&provider, 3).await;
 }
 
 #[tokio::test(start_paused = true)]

@@ -268,6 +268,13 @@ mod tests {
         }
     }
 
+    /// Asserts that `text`, read with the default options, is refused at the line and value
+    /// `want` names, for its reason.
+    fn assert_refused(text: &str, want: (u64, &str, Unreadable)) {
+        let (line, value, why, _) = refused(text, ReadOptions::default());
+        assert_eq!((line, value.as_str(), why), want);
+    }
+
     #[test]
     fn opt_out_words_in_any_case() {
         for t in [
@@ -327,11 +334,7 @@ mod tests {
     #[test]
     fn csv_with_a_phone_column() {
         let text = "Name,Mobile Phone,Notes\nAnn,+14155552671,opted out 2024\nBen,,x\n,,\n";
-        let (line, value, why, _) = refused(text, ReadOptions::default());
-        assert_eq!(
-            (line, value.as_str(), why),
-            (3, "Ben,,x", Unreadable::NoNumber)
-        );
+        assert_refused(text, (3, "Ben,,x", Unreadable::NoNumber));
         let s = read(text, skip());
         assert!(s.check("+14155552671", "US").is_some());
         assert_eq!((s.len(), s.unreadable()), (1, 1));
@@ -351,11 +354,7 @@ mod tests {
     fn a_country_column_gives_national_numbers_their_region() {
         let text = "country,phone\nFrance,06 12 34 56 78\n,+44 7400 123456\nAtlantis,07400 123457\nGB,07400 123458\n";
         // Atlantis is no country: refused, the cell quoted.
-        let (line, value, why, _) = refused(text, ReadOptions::default());
-        assert_eq!(
-            (line, value.as_str(), why),
-            (4, "Atlantis", Unreadable::Country)
-        );
+        assert_refused(text, (4, "Atlantis", Unreadable::Country));
         let s = read(
             &text.replace("Atlantis", "United Kingdom"),
             ReadOptions::default(),

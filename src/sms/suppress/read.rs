@@ -422,6 +422,7 @@ pub(super) fn read_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::assert_cases;
 
     fn fr() -> Option<Region> {
         region::from_code("FR")
@@ -429,17 +430,19 @@ mod tests {
 
     #[test]
     fn values_with_a_region_are_numbers_and_without_one_digits() {
-        assert_eq!(
-            read_value("06 12 34 56 78", fr()),
-            Ok(Entry::Number(33_612_345_678))
-        );
-        assert_eq!(
-            read_value("+33 (0)6 12-34-56-78", None),
-            Ok(Entry::Number(33_612_345_678))
-        );
-        assert_eq!(
-            read_value("06.12.34.56.78", None),
-            Ok(Entry::National("0612345678".into()))
+        assert_cases(
+            |(text, region)| read_value(text, region),
+            [
+                (("06 12 34 56 78", fr()), Ok(Entry::Number(33_612_345_678))),
+                (
+                    ("+33 (0)6 12-34-56-78", None),
+                    Ok(Entry::Number(33_612_345_678)),
+                ),
+                (
+                    ("06.12.34.56.78", None),
+                    Ok(Entry::National("0612345678".into())),
+                ),
+            ],
         );
     }
 
