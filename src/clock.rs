@@ -48,11 +48,33 @@ pub struct DurationForm {
     pub bare_secs: f64,
     /// Whether `d` and `w` (days, weeks) are units of the option.
     pub days_and_weeks: bool,
-    /// The largest duration, in seconds, and as the refusal says it ("7 days").
-    pub max_secs: f64,
-    pub max_text: &'static str,
+    /// The largest duration, in days.
+    pub max_days: f64,
     /// Examples of the option's values, for a text that is no duration ("90s, 15m, 1h").
     pub examples: &'static str,
+}
+
+impl DurationForm {
+    /// `--max-wait`: bare seconds; seconds, minutes or hours; up to 7 days.
+    pub const MAX_WAIT: DurationForm = DurationForm::new(1.0, false, 7.0, "90s, 15m, 1h");
+    /// `--repeat-window`: bare days; up to weeks; up to 3650 days.
+    pub const REPEAT_WINDOW: DurationForm =
+        DurationForm::new(86_400.0, true, 3_650.0, "7d, 36h, 90m or 0");
+
+    /// A form whose bare number is `bare_secs` seconds and whose largest value is `max_days`.
+    const fn new(
+        bare_secs: f64,
+        days_and_weeks: bool,
+        max_days: f64,
+        examples: &'static str,
+    ) -> DurationForm {
+        DurationForm {
+            bare_secs,
+            days_and_weeks,
+            max_days,
+            examples,
+        }
+    }
 }
 
 /// Reads `text` (`90s`, `15m`, `36h`, `7d`, `2w`, or a bare number in `form`'s unit; any case)
@@ -83,8 +105,11 @@ pub fn parse_duration(text: &str, form: &DurationForm) -> Result<std::time::Dura
         }
     };
     let secs = value * unit_secs;
-    if !secs.is_finite() || !(0.0..=form.max_secs).contains(&secs) {
-        return Err(format!("'{text}' is out of range (0 to {})", form.max_text));
+    if !secs.is_finite() || !(0.0..=form.max_days * 86_400.0).contains(&secs) {
+        return Err(format!(
+            "'{text}' is out of range (0 to {} days)",
+            form.max_days
+        ));
     }
     Ok(std::time::Duration::from_secs_f64(secs))
 }

@@ -122,16 +122,7 @@ fn wall_clock_after(d: Duration) -> String {
 
 /// Reads a `--max-wait` value: `90s`, `15m`, `1h`, or bare seconds, up to 7 days.
 pub fn parse_max_wait(text: &str) -> Result<Duration, String> {
-    crate::clock::parse_duration(
-        text,
-        &crate::clock::DurationForm {
-            bare_secs: 1.0,
-            days_and_weeks: false,
-            max_secs: 7.0 * 86_400.0,
-            max_text: "7 days",
-            examples: "90s, 15m, 1h",
-        },
-    )
+    crate::clock::parse_duration(text, &crate::clock::DurationForm::MAX_WAIT)
 }
 
 #[cfg(test)]

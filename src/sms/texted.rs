@@ -158,16 +158,7 @@ pub async fn read(
 /// Parses a `--repeat-window`: `0`, or a number with a unit: `s`, `m`, `h`, `d` or `w`
 /// (`7d`, `36h`, `90m`), up to 3650 days. A bare number is in days.
 pub fn parse_window(text: &str) -> Result<Duration, String> {
-    crate::clock::parse_duration(
-        text,
-        &crate::clock::DurationForm {
-            bare_secs: 86_400.0,
-            days_and_weeks: true,
-            max_secs: 3_650.0 * 86_400.0,
-            max_text: "3650d",
-            examples: "7d, 36h, 90m or 0",
-        },
-    )
+    crate::clock::parse_duration(text, &crate::clock::DurationForm::REPEAT_WINDOW)
 }
 
 /// `7 days`, `36 hours`, `90 minutes`, `45 seconds`.
