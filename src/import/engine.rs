@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::executor::{Change, Executor, Next, Pending};
 use crate::http::HttpClient;
 use crate::progress::Counters;
-use crate::sink::Reports;
+use crate::sink::{Done, Reports};
 use crate::source::{Schema, Values};
 
 /// Tasks that may be spawned at once (each waits for the HTTP client's own concurrency slot
@@ -162,15 +162,14 @@ impl Engine {
     pub fn done(&self, intent: IntentId, task: &Task, action: Action, id: &str) {
         self.record(intent, RowOutcome::done(task.row, action, Some(id)));
         self.report(|r| {
-            r.done(
-                &task.schema,
-                &task.values,
-                task.row,
-                &task.key,
-                action.as_str(),
-                id,
-                None,
-            )
+            let done = Done {
+                row: task.row,
+                key: &task.key,
+                action: action.as_str(),
+                remote_id: id,
+                changes: None,
+            };
+            r.done(&task.schema, &task.values, &done)
         });
         self.counters.done(action);
     }

@@ -44,6 +44,7 @@ use crate::report::Counts;
 use crate::source::{self, RawRow, Schema};
 use crate::transform::{Processed, Verdict};
 
+use crate::sink::Done;
 pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
 pub use key::{MatchBy, RemoteIndex, row_key};
@@ -193,15 +194,14 @@ impl Planner<'_> {
         changes: Option<&str>,
     ) -> Result<()> {
         self.report(|r| {
-            r.done(
-                schema,
-                &p.raw.values,
-                p.raw.row,
+            let done = Done {
+                row: p.raw.row,
                 key,
                 action,
                 remote_id,
                 changes,
-            )
+            };
+            r.done(schema, &p.raw.values, &done)
         })
     }
 

@@ -66,6 +66,19 @@ struct Duplicates {
     writer: Option<TableWriter>,
 }
 
+/// What a success report says of a row done (or, in a dry run, planned).
+#[derive(Debug, Clone, Copy)]
+pub struct Done<'a> {
+    pub row: u64,
+    /// The row's key (an import's match key, an SMS's number).
+    pub key: &'a str,
+    pub action: &'a str,
+    /// The record's id, or the SMS's log id.
+    pub remote_id: &'a str,
+    /// In a plan: what an update would change (the SMS's text for a campaign).
+    pub changes: Option<&'a str>,
+}
+
 impl Reports {
     /// Opens the error report at `errors` and the success report at `success` (either may be
     /// absent) for an input read as `info` says: CSV inputs get CSV reports in their
@@ -114,28 +127,21 @@ impl Reports {
         Ok(reports)
     }
 
-    /// A row of an import done (or, in a dry run, planned), with its own values: `changes`
-    /// only in a plan.
-    #[allow(clippy::too_many_arguments)]
-    pub fn done(
-        &mut self,
-        schema: &Arc<Schema>,
-        values: &Values,
-        row: u64,
-        key: &str,
-        action: &str,
-        remote_id: &str,
-        changes: Option<&str>,
-    ) -> Result<()> {
+    /// A row of an import done (or, in a dry run, planned), with its own values.
+    pub fn done(&mut self, schema: &Arc<Schema>, values: &Values, done: &Done) -> Result<()> {
         self.note_schema(schema);
         let Some((w, columns)) = &mut self.echo else {
             return Ok(());
         };
-        let mut extra = vec![key.to_string(), action.to_string(), remote_id.to_string()];
+        let mut extra = vec![
+            done.key.to_string(),
+            done.action.to_string(),
+            done.remote_id.to_string(),
+        ];
         if columns.contains(&"_changes") {
-            extra.push(changes.unwrap_or("").to_string());
+            extra.push(done.changes.unwrap_or("").to_string());
         }
-        extra.extend(self.numbers.cells(row));
+        extra.extend(self.numbers.cells(done.row));
         let written = w.write(schema, values, &[], &extra);
         unless_closed(&mut self.echo, written)
     }
@@ -259,27 +265,20 @@ impl Reports {
         unless_closed(&mut self.errors, written)
     }
 
-    /// A row done (or, in a dry run, planned): `changes` only in a plan.
-    pub fn success(
-        &mut self,
-        row: u64,
-        key: &str,
-        action: &str,
-        remote_id: &str,
-        changes: Option<&str>,
-    ) -> Result<()> {
+    /// A row done (or, in a dry run, planned), in the report's own columns.
+    pub fn success(&mut self, done: &Done) -> Result<()> {
         let Some((w, schema)) = &mut self.success else {
             return Ok(());
         };
-        let mut record = vec![key, action, remote_id];
+        let mut record = vec![done.key, done.action, done.remote_id];
         if schema.columns.len() > 3 {
-            record.push(changes.unwrap_or(""));
+            record.push(done.changes.unwrap_or(""));
         }
         let written = w.write(
             schema,
             &Values::Csv(record.into()),
             &[],
-            &self.numbers.cells(row),
+            &self.numbers.cells(done.row),
         );
         unless_closed(&mut self.success, written)
     }

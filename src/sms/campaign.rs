@@ -25,7 +25,7 @@ use crate::pipeline::{self, RowSink, RunInfo};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
 use crate::report::Counts;
-use crate::sink::Reports;
+use crate::sink::{Done, Reports};
 use crate::sms::api::SendOptions;
 use crate::source::{self, RawRow, Schema, Values};
 use crate::transform::{Processed, Verdict};
@@ -292,7 +292,13 @@ impl Pass for Planner<'_> {
             } else {
                 "send"
             };
-            lock(reports).success(r.row, &r.number, action, "", Some(&r.message))?;
+            lock(reports).success(&Done {
+                row: r.row,
+                key: &r.number,
+                action,
+                remote_id: "",
+                changes: Some(&r.message),
+            })?;
         }
         Ok(())
     }
@@ -407,7 +413,13 @@ impl Pass for SendPass<'_> {
                     .map(|r| r.message.to_string())
                     .unwrap_or_default();
                 let id = remote_id.as_deref().unwrap_or("");
-                return lock(self.reports).success(raw.row, &number, "sent", id, Some(&message));
+                return lock(self.reports).success(&Done {
+                    row: raw.row,
+                    key: &number,
+                    action: "sent",
+                    remote_id: id,
+                    changes: Some(&message),
+                });
             }
             Some(RowState::Failed(f)) => {
                 self.resumed_failed += 1;

@@ -20,7 +20,7 @@ use crate::executor::{Change, Executor, Next, Pending, Settling};
 use crate::http::HttpClient;
 use crate::progress::Counters;
 use crate::reject::Rejection;
-use crate::sink::Reports;
+use crate::sink::{Done, Reports};
 use crate::sms::api::{Refusal, SendOptions, SendRequest, SendResult, digits};
 use crate::source::{Schema, Values};
 
@@ -215,7 +215,15 @@ impl Sender {
         } else {
             "sent"
         };
-        self.report(|rep| rep.success(r.row, &r.number, action, logid, Some(&r.message)));
+        self.report(|rep| {
+            rep.success(&Done {
+                row: r.row,
+                key: &r.number,
+                action,
+                remote_id: logid,
+                changes: Some(&r.message),
+            })
+        });
         self.counters.done(Action::Sent);
     }
 
