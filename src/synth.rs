@@ -88,15 +88,8 @@ fn seeds() -> Vec<(&'static str, Region, u64, u64)> {
 /// another format, 5% are too short to be valid, and the rest are written without a region.
 pub fn write_contacts_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Result<()> {
     let seeds = seeds();
-    let mut rng = Rng::new(seed);
     let mut recent: Vec<(usize, u64)> = Vec::with_capacity(1024);
-    writeln!(
-        out,
-        "first_name,last_name,email,mobile,phone,country,company"
-    )?;
-    for i in 0..rows {
-        let first = rng.pick(FIRST);
-        let last = rng.pick(LAST);
+    write_export(out, rows, seed, |rng, i| {
         let roll = rng.below(100);
         let (si, national) = if roll < 5 && !recent.is_empty() {
             *rng.pick(&recent)
@@ -146,9 +139,8 @@ pub fn write_contacts_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Res
         } else {
             String::new()
         };
-        write_row(out, first, last, i, &mobile, &phone, &country)?;
-    }
-    Ok(())
+        (mobile, phone, country)
+    })
 }
 
 /// The 40 regions of [`write_slow_mix_csv`]: [`REGIONS`] and 20 more, with every kind of
@@ -256,14 +248,7 @@ enum Written {
 /// digits grouped by spaces, hyphens, dots, parentheses or nothing.
 pub fn write_slow_mix_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Result<()> {
     let regions = mix_regions();
-    let mut rng = Rng::new(seed);
-    writeln!(
-        out,
-        "first_name,last_name,email,mobile,phone,country,company"
-    )?;
-    for i in 0..rows {
-        let first = rng.pick(FIRST);
-        let last = rng.pick(LAST);
+    write_export(out, rows, seed, |rng, _| {
         let row = rng.pick(&regions);
         let written = match rng.below(100) {
             0..10 => Written::DialledOut,
@@ -289,15 +274,14 @@ pub fn write_slow_mix_csv(out: &mut impl Write, rows: u64, seed: u64) -> io::Res
         } else {
             *rng.pick(&FLAWS)
         };
-        let mobile = mix_number(&mut rng, own, row, written, flaw);
+        let mobile = mix_number(rng, own, row, written, flaw);
         let phone = if rng.below(4) == 0 {
-            mix_number(&mut rng, row, row, Written::E164, Flaw::None)
+            mix_number(rng, row, row, Written::E164, Flaw::None)
         } else {
             String::new()
         };
-        write_row(out, first, last, i, &mobile, &phone, row.code)?;
-    }
-    Ok(())
+        (mobile, phone, row.code.to_string())
+    })
 }
 
 /// A number of `own`'s, written as `written` says by someone in `row`'s country, with `flaw`.
@@ -410,6 +394,28 @@ fn regroup(rng: &mut Rng, text: &str) -> String {
             None => text.to_string(),
         },
     }
+}
+
+/// Writes the header and `rows` rows of a contact export from `seed`: each row's names, then
+/// its mobile, phone and country from `numbers` (given the generator and the row's index).
+fn write_export(
+    out: &mut impl Write,
+    rows: u64,
+    seed: u64,
+    mut numbers: impl FnMut(&mut Rng, u64) -> (String, String, String),
+) -> io::Result<()> {
+    let mut rng = Rng::new(seed);
+    writeln!(
+        out,
+        "first_name,last_name,email,mobile,phone,country,company"
+    )?;
+    for i in 0..rows {
+        let first = rng.pick(FIRST);
+        let last = rng.pick(LAST);
+        let (mobile, phone, country) = numbers(&mut rng, i);
+        write_row(out, first, last, i, &mobile, &phone, &country)?;
+    }
+    Ok(())
 }
 
 /// One row of a generated file: names, an e-mail made of them and the row number, the mobile

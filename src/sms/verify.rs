@@ -238,29 +238,20 @@ fn judge(w: &Want, seen: Option<&Seen>, scheduled: bool) -> (Landing, String, St
         }
         return (Landing::Missing, w.logid.clone(), detail);
     };
-    if digits(&w.number) != s.number {
-        return (
-            Landing::Differs,
-            s.logid.clone(),
-            format!(
-                "the logs show log id {} sent to +{}, not to this number",
-                s.logid, s.number
-            ),
-        );
-    }
-    if let Some(t) = w.text
-        && t != s.text
-    {
-        return (
-            Landing::Differs,
-            s.logid.clone(),
-            format!(
-                "the logs show another text under log id {}: \"{}\"",
-                s.logid, s.preview
-            ),
-        );
-    }
-    (Landing::Landed, s.logid.clone(), String::new())
+    let differs = if digits(&w.number) != s.number {
+        format!(
+            "the logs show log id {} sent to +{}, not to this number",
+            s.logid, s.number
+        )
+    } else if w.text.is_some_and(|t| t != s.text) {
+        format!(
+            "the logs show another text under log id {}: \"{}\"",
+            s.logid, s.preview
+        )
+    } else {
+        return (Landing::Landed, s.logid.clone(), String::new());
+    };
+    (Landing::Differs, s.logid.clone(), differs)
 }
 
 /// What `--verify` found.
