@@ -533,7 +533,11 @@ impl Shared {
                 service,
                 endpoint,
                 values,
-            } => (service.request)(&self.http, endpoint, values).await,
+            } => {
+                service
+                    .ask_token(&service.request, &self.http, endpoint, values)
+                    .await
+            }
             Source::Fixed => Err(AuthError::FixedTokenRejected),
             #[cfg(test)]
             Source::Scripted(endpoint) => endpoint.issue().await,
