@@ -1,6 +1,6 @@
 //! What every token request shares: the endpoint's URL, and how its answer reads (a token,
-//! its lifetime and grant, or an error). Each service builds its own request
-//! ([`super::service::Service::request`]).
+//! its lifetime and grant, or an error). Each service describes its own request
+//! ([`super::service::Service::request`]), which [`super::service::Service::ask_token`] sends.
 
 use std::time::Duration;
 

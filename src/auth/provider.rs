@@ -533,7 +533,11 @@ impl Shared {
                 service,
                 endpoint,
                 values,
-            } => (service.request)(&self.http, endpoint, values).await,
+            } => {
+                service
+                    .ask_token(&service.request, &self.http, endpoint, values)
+                    .await
+            }
             Source::Fixed => Err(AuthError::FixedTokenRejected),
             #[cfg(test)]
             Source::Scripted(endpoint) => endpoint.issue().await,
@@ -557,30 +561,23 @@ fn trace_token(
         _ => ("-", "-"),
     };
     let ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
-    match result {
-        Ok(issued) => tracing::info!(
-            method = %"POST",
-            path = %path,
-            host = %host,
-            why,
-            attempt,
-            ms,
-            outcome = "issued",
-            lifetime_s = issued.lifetime.as_secs(),
-            "token"
-        ),
-        Err(e) => tracing::info!(
-            method = %"POST",
-            path = %path,
-            host = %host,
-            why,
-            attempt,
-            ms,
-            outcome = "failed",
-            error = %e,
-            "token"
-        ),
-    }
+    let (outcome, lifetime_s, error) = match result {
+        Ok(issued) => ("issued", Some(issued.lifetime.as_secs()), None),
+        Err(e) => ("failed", None, Some(tracing::field::display(e))),
+    };
+    // A field that is `None` is left out: the lifetime of a token issued, the error of a failure.
+    tracing::info!(
+        method = %"POST",
+        path = %path,
+        host = %host,
+        why,
+        attempt,
+        ms,
+        outcome,
+        lifetime_s,
+        error,
+        "token"
+    );
 }
 
 #[cfg(test)]

@@ -4,24 +4,53 @@
 //! [`super::SERVICES`], and the shared code (the credentials, the token provider, `auth
 //! login`, the pre-flight, the man page) asks the registry instead of naming a vendor.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use super::AuthError;
 use super::datacentre::DataCentre;
-use super::flow::Issued;
+use super::flow::{Issued, read_token, token_url};
 use super::secret::Secret;
 use crate::http::VendorCode;
 use crate::http::request::BaseUrl;
 
-/// The answer of a token request, as a boxed future (so that a service's request is a plain
-/// function pointer).
-pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<Issued, AuthError>> + Send + 'a>>;
+/// A token request: the grant it asks for, and where the service's three values go.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRequest {
+    /// The `grant_type`.
+    pub grant_type: &'static str,
+    /// Where the values go.
+    pub values: GrantValues,
+}
 
-/// A token request: the HTTP client, the token endpoint's base URL and the three values the
-/// request needs, in the service's order.
-pub type TokenRequest =
-    for<'a> fn(&'a reqwest::Client, &'a BaseUrl, &'a [Secret; 3]) -> TokenFuture<'a>;
+/// Where a token request's three values go, in the service's order.
+#[derive(Debug, Clone, Copy)]
+pub enum GrantValues {
+    /// A form body, after `grant_type`, each under its name (no secret ends up in a URL).
+    Form([&'static str; 3]),
+    /// The first in the query string, after `grant_type`, under its name; the other two as
+    /// HTTP basic auth (the user, then the password).
+    QueryAndBasicAuth(&'static str),
+}
+
+impl TokenRequest {
+    /// The grant `grant_type` with the values in a form, under `names`.
+    pub const fn form(grant_type: &'static str, names: [&'static str; 3]) -> TokenRequest {
+        TokenRequest {
+            grant_type,
+            values: GrantValues::Form(names),
+        }
+    }
+
+    /// The grant `grant_type` with the first value in the query, under `name`, and the other
+    /// two as HTTP basic auth.
+    pub const fn query_and_basic_auth(
+        grant_type: &'static str,
+        name: &'static str,
+    ) -> TokenRequest {
+        TokenRequest {
+            grant_type,
+            values: GrantValues::QueryAndBasicAuth(name),
+        }
+    }
+}
 
 /// How the token goes into the `Authorization` header: `<prefix> <token>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +200,7 @@ pub struct Service {
     pub endpoint: Endpoint,
     /// The token endpoint's path.
     pub token_path: &'static str,
-    /// Asks the token endpoint for a token.
+    /// How it asks its token endpoint for a token.
     pub request: TokenRequest,
     /// How its tokens go into the `Authorization` header.
     pub scheme: AuthScheme,
@@ -233,6 +262,30 @@ impl Service {
             Endpoint::Fixed(origin) => origin.to_string(),
             Endpoint::PerDataCentre(dcs) => (dcs.accounts)(dc),
         }
+    }
+
+    /// `POST`s `request` (its own [`Service::request`], or its login's exchange) with
+    /// `values` to its token endpoint at `base`, and reads the answer.
+    pub async fn ask_token(
+        &self,
+        request: &TokenRequest,
+        http: &reqwest::Client,
+        base: &BaseUrl,
+        values: &[Secret; 3],
+    ) -> Result<Issued, AuthError> {
+        let url = token_url(base, self.token_path)?;
+        let [first, second, third] = values.each_ref().map(Secret::expose);
+        let grant_type = ("grant_type", request.grant_type);
+        let post = http.post(url);
+        let post = match request.values {
+            GrantValues::Form([a, b, c]) => {
+                post.form(&[grant_type, (a, first), (b, second), (c, third)])
+            }
+            GrantValues::QueryAndBasicAuth(name) => post
+                .query(&[grant_type, (name, first)])
+                .basic_auth(second, Some(third)),
+        };
+        read_token(post.send().await, self.title).await
     }
 }
 

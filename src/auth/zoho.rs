@@ -7,7 +7,7 @@
 
 use super::service::{
     Ask, AuthScheme, DataCentres, Endpoint, Keeps, Key, KeyUse, Login, Refusal, Service,
-    TokenFuture, TokenLimit,
+    TokenLimit, TokenRequest,
 };
 use super::{AuthError, Credentials, DataCentre, Secret, SignIn, TokenCache, TokenProvider};
 use crate::http::request::BaseUrl;
@@ -75,6 +75,17 @@ macro_rules! zoho_contact_scopes {
 
 pub(crate) use {zoho_contact_scopes, zoho_need};
 
+/// The refresh-token grant: the client id, its secret and the refresh token.
+const REFRESH: TokenRequest = TokenRequest::form(
+    "refresh_token",
+    ["client_id", "client_secret", "refresh_token"],
+);
+
+/// The authorization-code grant (a Self Client's grant code, which works once): the client
+/// id, its secret and the code. The answer carries the refresh token.
+const GRANT_CODE: TokenRequest =
+    TokenRequest::form("authorization_code", ["client_id", "client_secret", "code"]);
+
 /// Zoho, as the registry lists it.
 pub static SERVICE: Service = Service {
     name: "zoho",
@@ -94,7 +105,7 @@ pub static SERVICE: Service = Service {
         lives_elsewhere,
     }),
     token_path: TOKEN_PATH,
-    request: refresh,
+    request: REFRESH,
     scheme: SCHEME,
     token_limit: Some(TokenLimit {
         reached: access_denied,
@@ -128,7 +139,7 @@ pub static SERVICE: Service = Service {
                 stored: false,
             },
         ],
-        exchange: grant_code,
+        exchange: GRANT_CODE,
         explain: explain_refusal,
         refusal: Refusal::Credentials,
         keeps: Keeps {
@@ -236,54 +247,6 @@ fn explain_refusal(e: &AuthError, dc: &str) -> Option<String> {
 /// `auth login`'s line once the refresh token is stored.
 fn signed_in(dc: &str, scopes: &str, place: &str) -> String {
     format!("signed in to Zoho (data centre {dc}){scopes}; stored the refresh token in {place}")
-}
-
-/// `POST <accounts>/oauth/v2/token` with `form`, read as a token answer.
-async fn post(
-    http: &reqwest::Client,
-    accounts: &BaseUrl,
-    form: &[(&str, &str)],
-) -> Result<super::Issued, AuthError> {
-    let url = super::flow::token_url(accounts, TOKEN_PATH)?;
-    let response = http.post(url).form(form).send().await;
-    super::flow::read_token(response, SERVICE.title).await
-}
-
-/// The refresh-token grant: the client id, its secret and the refresh token.
-fn refresh<'a>(
-    http: &'a reqwest::Client,
-    accounts: &'a BaseUrl,
-    values: &'a [Secret; 3],
-) -> TokenFuture<'a> {
-    Box::pin(async move {
-        let [client_id, client_secret, refresh_token] = values;
-        let form = [
-            ("grant_type", "refresh_token"),
-            ("client_id", client_id.expose()),
-            ("client_secret", client_secret.expose()),
-            ("refresh_token", refresh_token.expose()),
-        ];
-        post(http, accounts, &form).await
-    })
-}
-
-/// The authorization-code grant (a Self Client's grant code, which works once): the client
-/// id, its secret and the code. The answer carries the refresh token.
-fn grant_code<'a>(
-    http: &'a reqwest::Client,
-    accounts: &'a BaseUrl,
-    values: &'a [Secret; 3],
-) -> TokenFuture<'a> {
-    Box::pin(async move {
-        let [client_id, client_secret, code] = values;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("client_id", client_id.expose()),
-            ("client_secret", client_secret.expose()),
-            ("code", code.expose()),
-        ];
-        post(http, accounts, &form).await
-    })
 }
 
 impl DataCentre {

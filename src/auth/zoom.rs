@@ -4,7 +4,7 @@
 //! asked for the same way as the first, and `auth login` asks for one to test the values.
 
 use super::service::{
-    Ask, AuthScheme, Endpoint, Keeps, Key, KeyUse, Login, Refusal, Service, TokenFuture,
+    Ask, AuthScheme, Endpoint, Keeps, Key, KeyUse, Login, Refusal, Service, TokenRequest,
 };
 use super::{AuthError, Credentials, Secret, SignIn, TokenCache, TokenProvider};
 use crate::http::request::BaseUrl;
@@ -17,6 +17,11 @@ pub const TOKEN_PATH: &str = "/oauth/token";
 
 /// Where a Zoom API's missing scope is granted.
 pub const GRANT: &str = "add it on the Scopes page of the server-to-server OAuth app in Zoom's App Marketplace, then run again";
+
+/// The account-credentials grant: the account id in the query, the client id and its secret
+/// as HTTP basic auth.
+const ACCOUNT_CREDENTIALS: TokenRequest =
+    TokenRequest::query_and_basic_auth("account_credentials", "account_id");
 
 /// Zoom, as the registry lists it.
 pub static SERVICE: Service = Service {
@@ -31,7 +36,7 @@ pub static SERVICE: Service = Service {
     account: 0,
     endpoint: Endpoint::Fixed(OAUTH_URL),
     token_path: TOKEN_PATH,
-    request: account_credentials,
+    request: ACCOUNT_CREDENTIALS,
     scheme: AuthScheme::BEARER,
     token_limit: None,
     codes: &[],
@@ -61,7 +66,7 @@ pub static SERVICE: Service = Service {
                 stored: true,
             },
         ],
-        exchange: account_credentials,
+        exchange: ACCOUNT_CREDENTIALS,
         explain: |_, _| None,
         refusal: Refusal::Access,
         keeps: Keeps {
@@ -111,28 +116,6 @@ fn signed_in(_dc: &str, scopes: &str, place: &str) -> String {
     format!(
         "signed in to Zoom (the app's token was issued{scopes}); stored its credentials in {place}"
     )
-}
-
-/// The account-credentials grant: the account id, the client id and its secret.
-fn account_credentials<'a>(
-    http: &'a reqwest::Client,
-    oauth: &'a BaseUrl,
-    values: &'a [Secret; 3],
-) -> TokenFuture<'a> {
-    Box::pin(async move {
-        let [account_id, client_id, client_secret] = values;
-        let url = super::flow::token_url(oauth, TOKEN_PATH)?;
-        let response = http
-            .post(url)
-            .query(&[
-                ("grant_type", "account_credentials"),
-                ("account_id", account_id.expose()),
-            ])
-            .basic_auth(client_id.expose(), Some(client_secret.expose()))
-            .send()
-            .await;
-        super::flow::read_token(response, SERVICE.title).await
-    })
 }
 
 /// How to get a Zoom access token, by name.

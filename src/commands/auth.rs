@@ -155,7 +155,7 @@ fn login(args: &AuthLoginArgs) -> Result<Ended> {
     let [a, b, c] = &login.asks;
     let values = [asked(args, a)?, asked(args, b)?, asked(args, c)?];
     let issued = runtime
-        .block_on((login.exchange)(&http, &endpoint, &values))
+        .block_on(service.ask_token(&login.exchange, &http, &endpoint, &values))
         .map_err(|e| match ((login.explain)(&e, &dc_name), login.refusal) {
             (Some(explained), _) => Error::Usage(explained),
             (None, Refusal::Access) => Error::Access(e.to_string()),

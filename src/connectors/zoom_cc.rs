@@ -260,6 +260,23 @@ fn reject(field: &str, code: Code, message: String) -> Rejection {
     Rejection::new(Stage::Validate, field, code, message)
 }
 
+/// Rejects a row with more different `values` of list field `field` (`what`, in messages)
+/// than Zoom keeps in one contact (`max`).
+fn check_count(field: &str, values: &[&str], max: usize, what: &str) -> Result<(), Rejection> {
+    if values.len() > max {
+        return Err(reject(
+            field,
+            Code::TooManyValues,
+            format!(
+                "the row has {} different {what}; Zoom Contact Center keeps at most {max} per \
+                 contact",
+                values.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The items of a flattened list field.
 fn split_list(value: Option<&String>) -> Vec<String> {
     value
@@ -503,17 +520,7 @@ impl Target for ZoomCc {
                 phones.push(e164);
             }
         }
-        if phones.len() > MAX_PHONES {
-            return Err(reject(
-                "phone_numbers",
-                Code::TooManyValues,
-                format!(
-                    "the row has {} different phone numbers; Zoom Contact Center keeps at most \
-                     {MAX_PHONES} per contact",
-                    phones.len()
-                ),
-            ));
-        }
+        check_count("phone_numbers", &phones, MAX_PHONES, "phone numbers")?;
 
         let mut emails: Vec<&str> = Vec::new();
         for e in &contact.emails {
@@ -530,17 +537,7 @@ impl Target for ZoomCc {
             }
             emails.push(e);
         }
-        if emails.len() > MAX_EMAILS {
-            return Err(reject(
-                "emails",
-                Code::TooManyValues,
-                format!(
-                    "the row has {} different e-mail addresses; Zoom Contact Center keeps at most \
-                     {MAX_EMAILS} per contact",
-                    emails.len()
-                ),
-            ));
-        }
+        check_count("emails", &emails, MAX_EMAILS, "e-mail addresses")?;
         if phones.is_empty() && emails.is_empty() {
             return Err(reject(
                 "",
@@ -667,22 +664,14 @@ mod tests {
 
     #[test]
     fn display_name_is_built_from_the_names_or_the_company() {
+        let display_name =
+            |c: &Contact| desired(c).ok().and_then(|f| f.get("display_name").cloned());
         let mut c = jane();
         c.last_name = " ".into();
-        assert_eq!(
-            desired(&c)
-                .ok()
-                .and_then(|f| f.get("display_name").cloned()),
-            Some("Jane".into())
-        );
+        assert_eq!(display_name(&c), Some("Jane".into()));
         c.first_name.clear();
         c.last_name = "Doe".into();
-        assert_eq!(
-            desired(&c)
-                .ok()
-                .and_then(|f| f.get("display_name").cloned()),
-            Some("Doe".into())
-        );
+        assert_eq!(display_name(&c), Some("Doe".into()));
         c.last_name.clear();
         let f = desired(&c).expect("the company names it");
         assert_eq!(f.get("display_name").map(String::as_str), Some("Acme"));
