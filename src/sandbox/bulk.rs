@@ -59,8 +59,8 @@ pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
             mobile: mobile(i),
             email: format!("person{i}@example.com"),
         };
-        for e in EMULATORS.iter().filter(|e| apis.has(e.name())) {
-            e.add_bulk(store, &record, now_ms);
+        for e in EMULATORS.iter().filter(|e| apis.has(e.name)) {
+            e.behaviour.add_bulk(store, &record, now_ms);
         }
     }
 }

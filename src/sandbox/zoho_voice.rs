@@ -3,7 +3,6 @@
 //! create/get/update answers give them as numbers.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -13,15 +12,12 @@ use serde_json::{Map, Value, json};
 use super::StoredRecord;
 use super::checks::{is_email, is_phone};
 use super::choices::Choice;
-use super::emulator::{
-    BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed,
-};
+use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
 use super::paging::Positions;
 use super::seed;
-use super::tokens::TokenServer;
 use super::state::{Store, lock};
 use super::wire::{Req, json};
-use crate::scopes::{Api, Access};
+use crate::scopes::Access;
 
 /// Zoho Voice's seeded ids.
 pub mod seeded {
@@ -111,9 +107,9 @@ pub enum VoiceRoute {
     Delete(String),
 }
 
-impl VoiceRoute {
+impl Routes for VoiceRoute {
     /// The route of `method` on the segments after `/rest/json/zv/contacts`.
-    pub fn parse(method: &Method, rest: &[&str]) -> Option<VoiceRoute> {
+    fn parse(method: &Method, rest: &[&str]) -> Option<VoiceRoute> {
         match (method.as_str(), rest) {
             ("POST", []) => Some(VoiceRoute::Create),
             ("GET", []) => Some(VoiceRoute::List),
@@ -124,7 +120,9 @@ impl VoiceRoute {
             _ => None,
         }
     }
+}
 
+impl VoiceRoute {
     /// What the endpoint does, for its scope.
     pub fn op(&self) -> crate::scopes::Access {
         use crate::scopes::Access;
@@ -135,7 +133,6 @@ impl VoiceRoute {
             VoiceRoute::Delete(_) => Access::Delete,
         }
     }
-
 }
 
 /// Zoho Voice's error shape.
@@ -460,44 +457,19 @@ emulator_settings! {
 }
 
 /// The emulator.
-pub static EMULATOR: ZohoVoice = ZohoVoice;
+pub static EMULATOR: Emulator = Emulator::new("zoho_voice", &ZohoVoice, &["rest", "json"])
+    .endpoints(&["rest", "json", "zv", "contacts"], parse::<VoiceRoute>)
+    .serves(&crate::connectors::zoho_voice::DESCRIPTOR, &super::zoho::Zoho)
+    .carries_contacts(Carried::Parameter)
+    .choices(CHOICES);
 
 /// The Zoho Voice contacts API.
 #[derive(Debug)]
 pub struct ZohoVoice;
 
-impl Emulator for ZohoVoice {
-    fn name(&self) -> &'static str {
-        "zoho_voice"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["rest", "json", "zv", "contacts", rest @ ..] => {
-                VoiceRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
-            }
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.starts_with(&["rest", "json"])
-    }
-
+impl Behaviour for ZohoVoice {
     fn error(&self, status: StatusCode, message: &str) -> Response {
         error(status, &status.as_u16().to_string(), message)
-    }
-
-    fn token_server(&self) -> Option<&'static dyn TokenServer> {
-        Some(&super::zoho::EMULATOR)
-    }
-
-    fn scope_api(&self) -> Option<Api> {
-        Some(crate::connectors::zoho_voice::DESCRIPTOR.api)
-    }
-
-    fn contacts(&self) -> Option<Carried> {
-        Some(Carried::Parameter)
     }
 
     fn snapshot(&self, store: &mut Store) -> Option<Value> {
@@ -515,14 +487,6 @@ impl Emulator for ZohoVoice {
             name: "voice_contact_statuses",
             value: Value::Array(statuses),
         }]
-    }
-
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
-    }
-
-    fn target(&self) -> Option<&'static str> {
-        Some(crate::connectors::zoho_voice::DESCRIPTOR.name)
     }
 
     fn records(&self, store: &mut Store) -> Vec<StoredRecord> {
