@@ -328,56 +328,42 @@ mod tests {
 
     #[test]
     fn routes_are_classified() {
-        let r = |m: Method, p: &str| {
-            let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-            let route = Route::parse(&m, &segs);
-            let owner = route.emulator().map(|e| e.name);
-            let found = matches!(route, Route::Endpoint(..));
-            (owner, found, route.label())
-        };
-        assert_eq!(
-            r(Method::POST, "/oauth/v2/token"),
-            (Some("zoho"), true, "POST /oauth/v2/token")
-        );
-        assert_eq!(
-            r(Method::POST, "/oauth/token"),
-            (Some("zoom"), true, "POST /oauth/token")
-        );
-        assert_eq!(
-            r(Method::GET, "/rest/json/zv/contacts/contact_status"),
+        // A request: the emulator that owns its path, and its label ("UNKNOWN": no endpoint).
+        let cases = [
+            ("POST /oauth/v2/token", Some("zoho"), "POST /oauth/v2/token"),
+            ("POST /oauth/token", Some("zoom"), "POST /oauth/token"),
             (
+                "GET /rest/json/zv/contacts/contact_status",
                 Some("zoho_voice"),
-                true,
-                "GET /rest/json/zv/contacts/contact_status"
-            )
-        );
-        assert_eq!(
-            r(Method::GET, "/rest/json/v1/sms/logs"),
-            (Some("sms"), true, "GET /rest/json/v1/sms/logs")
-        );
-        assert_eq!(
-            r(Method::GET, "/books/v3/contacts/1/contactpersons"),
-            (
-                Some("zoho_books"),
-                true,
-                "GET /books/v3/contacts/{contact_id}/contactpersons"
-            )
-        );
-        assert_eq!(
-            r(
-                Method::DELETE,
-                "/v2/contact_center/address_books/a/contacts/b"
+                "GET /rest/json/zv/contacts/contact_status",
             ),
             (
+                "GET /rest/json/v1/sms/logs",
+                Some("sms"),
+                "GET /rest/json/v1/sms/logs",
+            ),
+            (
+                "GET /books/v3/contacts/1/contactpersons",
+                Some("zoho_books"),
+                "GET /books/v3/contacts/{contact_id}/contactpersons",
+            ),
+            (
+                "DELETE /v2/contact_center/address_books/a/contacts/b",
                 Some("zoom_cc"),
-                true,
-                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
-            )
-        );
-        assert_eq!(
-            r(Method::GET, "/v2/nope"),
-            (Some("zoom_cc"), false, "UNKNOWN")
-        );
-        assert_eq!(r(Method::GET, "/"), (None, false, "UNKNOWN"));
+                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}",
+            ),
+            ("GET /v2/nope", Some("zoom_cc"), "UNKNOWN"),
+            ("GET /", None, "UNKNOWN"),
+        ];
+        for (request, owner, label) in cases {
+            let (method, path) = request.split_once(' ').expect("a method and a path");
+            let method = Method::from_bytes(method.as_bytes()).expect("a method");
+            let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            let route = Route::parse(&method, &segs);
+            assert_eq!(route.emulator().map(|e| e.name), owner, "{request}");
+            let found = label != "UNKNOWN";
+            assert_eq!(matches!(route, Route::Endpoint(..)), found, "{request}");
+            assert_eq!(route.label(), label, "{request}");
+        }
     }
 }
