@@ -283,88 +283,86 @@ pub fn new_contact(
     }
 }
 
-/// A contact as create/get/update answer it: numeric ids, `number`, `created_time`.
-pub fn detail(c: &VoiceContact) -> Value {
-    let f = |k: &str| Value::String(c.fields.get(k).cloned().unwrap_or_default());
-    let numbers: Vec<Value> = PHONE_FIELDS
-        .iter()
-        .filter_map(|k| c.fields.get(*k).filter(|v| !v.is_empty()))
-        .map(|v| Value::String(v.clone()))
-        .collect();
+/// Which of a contact's answers a key stands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Both.
+    Both,
+    /// Create, get and update's ([`detail`]).
+    Detail,
+    /// The list's ([`summary`]).
+    Summary,
+}
+
+/// The keys of a contact's answers, in the page's orders: the detail has `created_time` and
+/// `number` besides, and places `mobile2` before `contact_owner`, the summary after it.
+const ANSWER_KEYS: [(&str, Shape); 22] = [
+    ("country", Shape::Both),
+    ("created_time", Shape::Detail),
+    ("is_spam", Shape::Both),
+    ("address", Shape::Both),
+    ("mobile", Shape::Both),
+    ("mobile1", Shape::Both),
+    ("phone2", Shape::Both),
+    ("last_name", Shape::Both),
+    ("phone3", Shape::Both),
+    ("is_favourite", Shape::Both),
+    ("contact_id", Shape::Both),
+    ("phone1", Shape::Both),
+    ("number", Shape::Detail),
+    ("phone", Shape::Both),
+    ("mobile3", Shape::Both),
+    ("mobile2", Shape::Detail),
+    ("contact_owner", Shape::Both),
+    ("mobile2", Shape::Summary),
+    ("company", Shape::Both),
+    ("state", Shape::Both),
+    ("first_name", Shape::Both),
+    ("email", Shape::Both),
+];
+
+/// A contact's answer in `shape`: the value `own` gives a key, else the field of that name
+/// (empty when not set); its status last, if it has one.
+fn answer(c: &VoiceContact, shape: Shape, own: impl Fn(&str) -> Option<Value>) -> Value {
     let mut m = Map::new();
-    for key in [
-        "country",
-        "created_time",
-        "is_spam",
-        "address",
-        "mobile",
-        "mobile1",
-        "phone2",
-        "last_name",
-        "phone3",
-        "is_favourite",
-        "contact_id",
-        "phone1",
-        "number",
-        "phone",
-        "mobile3",
-        "mobile2",
-        "contact_owner",
-        "company",
-        "state",
-        "first_name",
-        "email",
-    ] {
-        let v = match key {
-            "created_time" => json!(c.created_time),
-            "contact_id" => json!(c.contact_id),
-            "number" => Value::Array(numbers.clone()),
-            "contact_owner" => json!(seed::VOICE_OWNER_ID),
-            k => f(k),
-        };
+    for (key, _) in ANSWER_KEYS
+        .iter()
+        .filter(|(_, s)| *s == Shape::Both || *s == shape)
+    {
+        let v = own(key)
+            .unwrap_or_else(|| Value::String(c.fields.get(*key).cloned().unwrap_or_default()));
         m.insert(key.to_string(), v);
     }
     add_status(&mut m, c);
     Value::Object(m)
 }
 
+/// A contact as create/get/update answer it: numeric ids, `number`, `created_time`.
+pub fn detail(c: &VoiceContact) -> Value {
+    let numbers: Vec<Value> = PHONE_FIELDS
+        .iter()
+        .filter_map(|k| c.fields.get(*k).filter(|v| !v.is_empty()))
+        .map(|v| Value::String(v.clone()))
+        .collect();
+    answer(c, Shape::Detail, |key| match key {
+        "created_time" => Some(json!(c.created_time)),
+        "contact_id" => Some(json!(c.contact_id)),
+        "number" => Some(Value::Array(numbers.clone())),
+        "contact_owner" => Some(json!(seed::VOICE_OWNER_ID)),
+        _ => None,
+    })
+}
+
 /// A contact as the list answers it: string ids, the owner as an object.
 pub fn summary(c: &VoiceContact) -> Value {
-    let f = |k: &str| Value::String(c.fields.get(k).cloned().unwrap_or_default());
-    let mut m = Map::new();
-    for key in [
-        "country",
-        "is_spam",
-        "address",
-        "mobile",
-        "mobile1",
-        "phone2",
-        "last_name",
-        "phone3",
-        "is_favourite",
-        "contact_id",
-        "phone1",
-        "phone",
-        "mobile3",
-        "contact_owner",
-        "mobile2",
-        "company",
-        "state",
-        "first_name",
-        "email",
-    ] {
-        let v = match key {
-            "contact_id" => Value::String(c.contact_id.to_string()),
-            "contact_owner" => json!({
-                "display_value": seed::VOICE_OWNER_NAME,
-                "id": seed::VOICE_OWNER_ID.to_string(),
-            }),
-            k => f(k),
-        };
-        m.insert(key.to_string(), v);
-    }
-    add_status(&mut m, c);
-    Value::Object(m)
+    answer(c, Shape::Summary, |key| match key {
+        "contact_id" => Some(Value::String(c.contact_id.to_string())),
+        "contact_owner" => Some(json!({
+            "display_value": seed::VOICE_OWNER_NAME,
+            "id": seed::VOICE_OWNER_ID.to_string(),
+        })),
+        _ => None,
+    })
 }
 
 fn add_status(m: &mut Map<String, Value>, c: &VoiceContact) {
