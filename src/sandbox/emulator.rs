@@ -148,6 +148,10 @@ impl Setting {
 /// A guard an emulator holds while one of its requests is served (released when dropped).
 pub type Admission = Box<dyn Send>;
 
+/// What an emulator's limits on requests in flight make of a request: admitted (with the guard
+/// it holds while the request is served, if any), or refused with the answer.
+pub type Admitted = Result<Option<Admission>, Box<Response>>;
+
 /// The generic error shape (`{"error": message}`): the token servers' and the sandbox's own.
 pub fn plain_error(status: StatusCode, message: &str) -> Response {
     super::wire::json(status, json!({"error": message}))
@@ -321,12 +325,7 @@ pub trait Behaviour: Sync {
 
     /// Its limits on requests in flight: a guard held while the request is served, or the
     /// refusal. Asked first, before any delay.
-    fn admit(
-        &self,
-        _shared: &Arc<Shared>,
-        _req: &Req,
-        _config: &SandboxConfig,
-    ) -> Result<Option<Admission>, Box<Response>> {
+    fn admit(&self, _shared: &Arc<Shared>, _req: &Req, _config: &SandboxConfig) -> Admitted {
         Ok(None)
     }
 

@@ -253,6 +253,11 @@ impl Sandbox {
         bulk::add(&mut store, apis, n, wire::now_ms());
     }
 
+    /// What `read` makes of the room `R` of the store (an emulator's records).
+    fn read_room<R: std::any::Any + Send + Default, T>(&self, read: impl FnOnce(&R) -> T) -> T {
+        read(lock(&self.shared.store).rooms.get::<R>())
+    }
+
     /// The request counters and fault counts.
     pub fn stats(&self) -> Stats {
         lock(&self.shared.stats).clone()

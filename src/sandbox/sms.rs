@@ -802,17 +802,10 @@ impl Behaviour for Sms {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk messages in the SMS logs only.
-    #[allow(non_upper_case_globals)]
-    pub const SmsLogs: super::bulk::Apis = super::bulk::Apis::Only("sms");
-}
-
 impl super::Sandbox {
     /// The SMS log (sent and received), in arrival order.
     pub fn sms_messages(&self) -> Vec<SmsMessage> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<SmsLog>().sms.clone()
+        self.read_room(|log: &SmsLog| log.sms.clone())
     }
 
     /// Records an incoming SMS (e.g. "STOP") from `number`; returns its log id.

@@ -19,7 +19,7 @@ use super::StoredRecord;
 use super::choices::Choice;
 use super::config::SandboxConfig;
 use super::emulator::{
-    Admission, BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, Sets, Setting,
+    Admitted, BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, Sets, Setting,
     parse,
 };
 use super::faults::SlidingWindow;
@@ -744,12 +744,7 @@ impl Behaviour for ZohoBooks {
     }
 
     /// At most `books_max_concurrent` requests in flight per organization (code 1070 beyond).
-    fn admit(
-        &self,
-        shared: &Arc<Shared>,
-        req: &Req,
-        config: &SandboxConfig,
-    ) -> Result<Option<Admission>, Box<Response>> {
+    fn admit(&self, shared: &Arc<Shared>, req: &Req, config: &SandboxConfig) -> Admitted {
         let org = organization(req);
         let mut limits = lock(&shared.limits);
         let n = limits.get::<BooksLimits>().in_flight.entry(org.clone()).or_default();
@@ -868,17 +863,10 @@ impl Behaviour for ZohoBooks {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk records in the Zoho Books contact persons only.
-    #[allow(non_upper_case_globals)]
-    pub const Books: super::bulk::Apis = super::bulk::Apis::Only("zoho_books");
-}
-
 impl super::Sandbox {
     /// The Zoho Books contact persons, by id.
     pub fn books_contact_persons(&self) -> Vec<BooksContactPerson> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<Books>().books_persons.values().cloned().collect()
+        self.read_room(|b: &Books| b.books_persons.values().cloned().collect())
     }
 }
 

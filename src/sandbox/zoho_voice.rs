@@ -15,7 +15,7 @@ use super::choices::Choice;
 use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
 use super::paging::Positions;
 use super::seed;
-use super::state::{Store, lock};
+use super::state::Store;
 use super::wire::{Req, json};
 use crate::scopes::Access;
 
@@ -514,17 +514,10 @@ impl Behaviour for ZohoVoice {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk records in the Zoho Voice contacts only.
-    #[allow(non_upper_case_globals)]
-    pub const Voice: super::bulk::Apis = super::bulk::Apis::Only("zoho_voice");
-}
-
 impl super::Sandbox {
     /// The Zoho Voice contacts, by id.
     pub fn voice_contacts(&self) -> Vec<VoiceContact> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<Contacts>().voice.values().cloned().collect()
+        self.read_room(|c: &Contacts| c.voice.values().cloned().collect())
     }
 }
 

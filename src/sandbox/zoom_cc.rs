@@ -22,7 +22,7 @@ use super::choices::Choice;
 use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
 use super::faults::SplitMix;
 use super::seed;
-use super::state::{Store, lock};
+use super::state::Store;
 use super::wire::{CodedError, Req, empty, json};
 use super::checks::{is_email, is_phone};
 use crate::scopes::Access;
@@ -653,17 +653,10 @@ impl Behaviour for ZoomCc {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk records in the Zoom address book only.
-    #[allow(non_upper_case_globals)]
-    pub const Zoom: super::bulk::Apis = super::bulk::Apis::Only("zoom_cc");
-}
-
 impl super::Sandbox {
     /// The Zoom address-book contacts, in creation order.
     pub fn zoom_contacts(&self) -> Vec<ZoomContact> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<ZoomState>().zoom_contacts.values().cloned().collect()
+        self.read_room(|z: &ZoomState| z.zoom_contacts.values().cloned().collect())
     }
 }
 
