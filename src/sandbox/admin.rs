@@ -147,8 +147,8 @@ pub fn snapshot(shared: &Shared) -> Value {
     out.insert("config".into(), json!(config));
     out.insert("credentials".into(), seed::credentials_json());
     for e in EMULATORS {
-        if let Some(part) = e.snapshot(&mut store) {
-            out.insert(e.name().into(), part);
+        if let Some(part) = e.behaviour.snapshot(&mut store) {
+            out.insert(e.name.into(), part);
         }
     }
     out.insert(
@@ -165,9 +165,12 @@ pub fn snapshot(shared: &Shared) -> Value {
         }),
     );
     let mut tokens = serde_json::Map::new();
-    for e in EMULATORS.iter().filter(|e| e.as_token_server().is_some()) {
-        let issued = store.tokens.issued_by(e.name());
-        tokens.insert(format!("{}_issued", e.name()), json!(issued));
+    for e in EMULATORS
+        .iter()
+        .filter(|e| e.behaviour.as_token_server().is_some())
+    {
+        let issued = store.tokens.issued_by(e.name);
+        tokens.insert(format!("{}_issued", e.name), json!(issued));
     }
     tokens.insert("live".into(), json!(store.tokens.live(store.clock.now())));
     tokens.insert("evicted".into(), json!(store.tokens.evicted));

@@ -31,15 +31,25 @@ pub fn first_name(i: u64) -> String {
     }
 }
 
-/// Which APIs get the records: all of them, or the one emulator named (each emulator names
-/// its own: `Apis::Voice`, ...).
+/// Which APIs get the records: all of them, or the one emulator named (one constant for each
+/// emulator that takes them: `Apis::Voice`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apis {
     All,
     Only(&'static str),
 }
 
+#[allow(non_upper_case_globals)]
 impl Apis {
+    /// Bulk records in the Zoho Voice contacts only.
+    pub const Voice: Apis = Apis::Only(super::zoho_voice::EMULATOR.name);
+    /// Bulk records in the Zoho Books contact persons only.
+    pub const Books: Apis = Apis::Only(super::zoho_books::EMULATOR.name);
+    /// Bulk records in the Zoom address book only.
+    pub const Zoom: Apis = Apis::Only(super::zoom_cc::EMULATOR.name);
+    /// Bulk messages in the SMS logs only.
+    pub const SmsLogs: Apis = Apis::Only(super::sms::EMULATOR.name);
+
     fn has(self, emulator: &str) -> bool {
         match self {
             Apis::All => true,
@@ -59,8 +69,8 @@ pub fn add(store: &mut Store, apis: Apis, n: u64, now_ms: u64) {
             mobile: mobile(i),
             email: format!("person{i}@example.com"),
         };
-        for e in EMULATORS.iter().filter(|e| apis.has(e.name())) {
-            e.add_bulk(store, &record, now_ms);
+        for e in EMULATORS.iter().filter(|e| apis.has(e.name)) {
+            e.behaviour.add_bulk(store, &record, now_ms);
         }
     }
 }

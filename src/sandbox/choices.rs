@@ -29,7 +29,7 @@ pub struct Choice {
 pub fn all() -> Vec<Choice> {
     super::EMULATORS
         .iter()
-        .flat_map(|e| e.choices().iter().copied())
+        .flat_map(|e| e.choices.iter().copied())
         .collect()
 }
 
@@ -41,11 +41,11 @@ mod tests {
     fn every_choice_names_an_api_the_sandbox_serves_and_says_what_and_where() {
         assert!(!all().is_empty());
         for e in super::super::EMULATORS {
-            for c in e.choices() {
+            for c in e.choices {
                 // An emulator of a target lists its choices under the target's name; any other
                 // under one name of its own.
-                let own = e.target().unwrap_or(e.choices()[0].target);
-                assert_eq!(c.target, own, "{c:?} names no API of {}", e.name());
+                let own = e.target.unwrap_or(e.choices[0].target);
+                assert_eq!(c.target, own, "{c:?} names no API of {}", e.name);
                 for text in [c.point, c.sandbox, c.silent] {
                     assert!(!text.trim().is_empty(), "{c:?}");
                 }

@@ -167,7 +167,7 @@ impl SandboxConfig {
             return bad("token_ttl_secs must be at least 1".to_string());
         }
         for e in EMULATORS {
-            e.validate(self).map_err(SandboxError::Config)?;
+            e.behaviour.validate(self).map_err(SandboxError::Config)?;
         }
         Ok(())
     }
@@ -215,9 +215,9 @@ pub struct EmulatorOptions;
 
 impl FlagSource for EmulatorOptions {
     fn flags() -> Vec<&'static Flag> {
-        let limits = EMULATORS.iter().flat_map(|e| e.options().limits);
-        let scopes = EMULATORS.iter().flat_map(|e| e.options().scopes);
-        each_once(limits.chain(scopes))
+        let limits = EMULATORS.iter().flat_map(|e| e.options.limits);
+        let scopes = EMULATORS.iter().flat_map(|e| e.options.scopes);
+        each_once(limits.chain(scopes).map(|s| &s.flag))
     }
 }
 
@@ -226,8 +226,11 @@ impl SandboxConfig {
     /// [`EmulatorOptions`]).
     pub fn with_options(mut self, values: &FlagValues) -> Result<SandboxConfig, SandboxError> {
         for e in EMULATORS {
-            e.set_options(values, &mut self)
-                .map_err(SandboxError::Config)?;
+            for s in e.options.limits.iter().chain(e.options.scopes) {
+                if let Some(v) = values.one(s.flag.id) {
+                    s.set(v, &mut self).map_err(SandboxError::Config)?;
+                }
+            }
         }
         Ok(self)
     }

@@ -5,8 +5,9 @@
 //! process with [`Sandbox::start`].
 //!
 //! Each API (and each token server) is an emulator of its own, in its own module: its
-//! endpoints, its records, its seed, its limits and its part of the admin JSON, behind the
-//! [`emulator::Emulator`] trait. The `emulators!` line below lists them: the router
+//! endpoints, its records, its seed, its limits and its part of the admin JSON. The module
+//! states what the emulator is once, in its [`emulator::Emulator`], and what it does in its
+//! [`emulator::Behaviour`]. The `emulators!` line below lists them: the router
 //! ([`router`]), the admin surface `/_sandbox/...` ([`admin`]), the seed ([`seed`]), the bulk
 //! records ([`bulk`]), the configuration ([`config`]) and the choices table ([`choices`]) only
 //! ask that list. Today's emulators (all on one host):
@@ -62,7 +63,7 @@ macro_rules! emulators {
         $(pub mod $module;)+
 
         /// Every emulator, in the order of the `emulators!` line.
-        pub static EMULATORS: &[&dyn emulator::Emulator] = &[$(&$module::EMULATOR),+];
+        pub static EMULATORS: &[&emulator::Emulator] = &[$(&$module::EMULATOR),+];
 
         /// Every emulator's seeded values (what [`seed`] re-exports).
         mod seeds {
@@ -236,8 +237,8 @@ impl Sandbox {
         let mut store = lock(&self.shared.store);
         EMULATORS
             .iter()
-            .find(|e| e.target() == Some(target))
-            .map(|e| e.records(&mut store))
+            .find(|e| e.target == Some(target))
+            .map(|e| e.behaviour.records(&mut store))
             .unwrap_or_default()
     }
 
@@ -250,6 +251,11 @@ impl Sandbox {
     pub fn add_bulk_records_to(&self, apis: bulk::Apis, n: u64) {
         let mut store = lock(&self.shared.store);
         bulk::add(&mut store, apis, n, wire::now_ms());
+    }
+
+    /// What `read` makes of the room `R` of the store (an emulator's records).
+    fn read_room<R: std::any::Any + Send + Default, T>(&self, read: impl FnOnce(&R) -> T) -> T {
+        read(lock(&self.shared.store).rooms.get::<R>())
     }
 
     /// The request counters and fault counts.

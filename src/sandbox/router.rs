@@ -28,9 +28,9 @@ const MAX_BODY: usize = 32 * 1024 * 1024;
 enum Route {
     Admin(AdminRoute),
     /// An endpoint of an emulator.
-    Endpoint(&'static dyn Emulator, Found),
+    Endpoint(&'static Emulator, Found),
     /// No endpoint: in the part of the URL space of an emulator, if one owns the path.
-    Unknown(Option<&'static dyn Emulator>),
+    Unknown(Option<&'static Emulator>),
 }
 
 impl Route {
@@ -42,14 +42,14 @@ impl Route {
         }
         for e in EMULATORS {
             if let Some(found) = e.route(method, segs) {
-                return Route::Endpoint(*e, found);
+                return Route::Endpoint(e, found);
             }
         }
         Route::Unknown(EMULATORS.iter().copied().find(|e| e.owns(segs)))
     }
 
     /// The emulator whose conventions the request follows, if any.
-    fn emulator(&self) -> Option<&'static dyn Emulator> {
+    fn emulator(&self) -> Option<&'static Emulator> {
         match self {
             Route::Admin(_) => None,
             Route::Endpoint(e, _) => Some(*e),
@@ -60,12 +60,12 @@ impl Route {
     /// True for a request to a token server (an endpoint or not).
     fn is_token_server(&self) -> bool {
         self.emulator()
-            .is_some_and(|e| e.as_token_server().is_some())
+            .is_some_and(|e| e.behaviour.as_token_server().is_some())
     }
 
     /// True for a request to one of the emulated APIs (not a token endpoint, not unknown).
     fn is_api(&self) -> bool {
-        matches!(self, Route::Endpoint(e, _) if e.as_token_server().is_none())
+        matches!(self, Route::Endpoint(e, _) if e.behaviour.as_token_server().is_none())
     }
 
     /// The write of a contact API's records (create, update, delete, mark primary), if the
@@ -75,7 +75,7 @@ impl Route {
             return None;
         };
         let op = found.op().filter(|op| *op != Access::Read)?;
-        Some((op, e.contacts()?))
+        Some((op, e.contacts?))
     }
 
     /// The endpoint's name in the request counters.
@@ -90,7 +90,7 @@ impl Route {
     /// A generic error in the shape of the request's emulator.
     fn error(&self, status: StatusCode, message: &str) -> Response {
         match self.emulator() {
-            Some(e) => e.error(status, message),
+            Some(e) => e.behaviour.error(status, message),
             None => plain_error(status, message),
         }
     }
@@ -144,7 +144,7 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
     let troubled = !token_server || config.faults_on_oauth;
 
     let _admission = match route {
-        Route::Endpoint(e, _) => match e.admit(shared, req, &config) {
+        Route::Endpoint(e, _) => match e.behaviour.admit(shared, req, &config) {
             Ok(admission) => admission,
             Err(refused) => return *refused,
         },
@@ -188,7 +188,7 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
     };
 
     // The token, then the emulator's limits (which only count authorised requests).
-    if let Some(server) = emulator.token_server() {
+    if let Some(server) = emulator.token_server {
         let authorized = {
             let mut store = lock(&shared.store);
             let now = store.clock.now();
@@ -197,17 +197,18 @@ async fn serve(shared: &Arc<Shared>, route: &Route, req: &Req) -> Response {
         let Some(scopes) = authorized else {
             return server.unauthorized();
         };
-        if let (Some(api), Some(op)) = (emulator.scope_api(), found.op()) {
+        if let (Some(api), Some(op)) = (emulator.scope_api, found.op()) {
             let need = crate::scopes::need(api, op);
             let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
             if !crate::scopes::grants(&scopes, &need) {
                 return emulator
+                    .behaviour
                     .scope_refused(&need)
                     .unwrap_or_else(|| server.scope_refused(&need));
             }
         }
     }
-    if let Some(refused) = emulator.limit(shared, req, &config) {
+    if let Some(refused) = emulator.behaviour.limit(shared, req, &config) {
         return refused;
     }
 
@@ -327,56 +328,42 @@ mod tests {
 
     #[test]
     fn routes_are_classified() {
-        let r = |m: Method, p: &str| {
-            let segs: Vec<&str> = p.split('/').filter(|s| !s.is_empty()).collect();
-            let route = Route::parse(&m, &segs);
-            let owner = route.emulator().map(|e| e.name());
-            let found = matches!(route, Route::Endpoint(..));
-            (owner, found, route.label())
-        };
-        assert_eq!(
-            r(Method::POST, "/oauth/v2/token"),
-            (Some("zoho"), true, "POST /oauth/v2/token")
-        );
-        assert_eq!(
-            r(Method::POST, "/oauth/token"),
-            (Some("zoom"), true, "POST /oauth/token")
-        );
-        assert_eq!(
-            r(Method::GET, "/rest/json/zv/contacts/contact_status"),
+        // A request: the emulator that owns its path, and its label ("UNKNOWN": no endpoint).
+        let cases = [
+            ("POST /oauth/v2/token", Some("zoho"), "POST /oauth/v2/token"),
+            ("POST /oauth/token", Some("zoom"), "POST /oauth/token"),
             (
+                "GET /rest/json/zv/contacts/contact_status",
                 Some("zoho_voice"),
-                true,
-                "GET /rest/json/zv/contacts/contact_status"
-            )
-        );
-        assert_eq!(
-            r(Method::GET, "/rest/json/v1/sms/logs"),
-            (Some("sms"), true, "GET /rest/json/v1/sms/logs")
-        );
-        assert_eq!(
-            r(Method::GET, "/books/v3/contacts/1/contactpersons"),
-            (
-                Some("zoho_books"),
-                true,
-                "GET /books/v3/contacts/{contact_id}/contactpersons"
-            )
-        );
-        assert_eq!(
-            r(
-                Method::DELETE,
-                "/v2/contact_center/address_books/a/contacts/b"
+                "GET /rest/json/zv/contacts/contact_status",
             ),
             (
+                "GET /rest/json/v1/sms/logs",
+                Some("sms"),
+                "GET /rest/json/v1/sms/logs",
+            ),
+            (
+                "GET /books/v3/contacts/1/contactpersons",
+                Some("zoho_books"),
+                "GET /books/v3/contacts/{contact_id}/contactpersons",
+            ),
+            (
+                "DELETE /v2/contact_center/address_books/a/contacts/b",
                 Some("zoom_cc"),
-                true,
-                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}"
-            )
-        );
-        assert_eq!(
-            r(Method::GET, "/v2/nope"),
-            (Some("zoom_cc"), false, "UNKNOWN")
-        );
-        assert_eq!(r(Method::GET, "/"), (None, false, "UNKNOWN"));
+                "DELETE /v2/contact_center/address_books/{id}/contacts/{contactId}",
+            ),
+            ("GET /v2/nope", Some("zoom_cc"), "UNKNOWN"),
+            ("GET /", None, "UNKNOWN"),
+        ];
+        for (request, owner, label) in cases {
+            let (method, path) = request.split_once(' ').expect("a method and a path");
+            let method = Method::from_bytes(method.as_bytes()).expect("a method");
+            let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            let route = Route::parse(&method, &segs);
+            assert_eq!(route.emulator().map(|e| e.name), owner, "{request}");
+            let found = label != "UNKNOWN";
+            assert_eq!(matches!(route, Route::Endpoint(..)), found, "{request}");
+            assert_eq!(route.label(), label, "{request}");
+        }
     }
 }

@@ -15,11 +15,11 @@ pub const CLIENT_SECRET: &str = "sandbox-secret";
 /// Every emulator's lines, and `own`, in order of place.
 fn in_place<T>(
     own: Vec<Placed<T>>,
-    each: impl Fn(&dyn super::emulator::Emulator) -> Vec<Placed<T>>,
+    each: impl Fn(&dyn super::emulator::Behaviour) -> Vec<Placed<T>>,
 ) -> Vec<Placed<T>> {
     let mut all = own;
     for e in EMULATORS {
-        all.extend(each(*e));
+        all.extend(each(e.behaviour));
     }
     all.sort_by_key(|p| p.place);
     all
@@ -63,7 +63,7 @@ pub fn credentials_json() -> serde_json::Value {
 pub fn destination_args(target: &str) -> Vec<String> {
     EMULATORS
         .iter()
-        .find(|e| e.target() == Some(target))
-        .map(|e| e.destination_args())
+        .find(|e| e.target == Some(target))
+        .map(|e| e.behaviour.destination_args())
         .unwrap_or_default()
 }

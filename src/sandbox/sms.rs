@@ -24,13 +24,12 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::choices::Choice;
-use super::emulator::{BulkRecord, Ctx, Emulator, Endpoint, Found, Placed};
+use super::emulator::{BulkRecord, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
 use super::seed;
-use super::tokens::TokenServer;
 use super::state::{Store, lock};
 use super::wire::{self, Req, json};
 use super::zoho_voice::Contacts;
-use crate::scopes::{Api, Access};
+use crate::scopes::Access;
 
 /// The SMS account's seeded sender and user.
 pub mod seeded {
@@ -144,9 +143,9 @@ pub enum SmsRoute {
     Logs,
 }
 
-impl SmsRoute {
+impl Routes for SmsRoute {
     /// The route of `method` on the segments after `/rest/json`.
-    pub fn parse(method: &Method, rest: &[&str]) -> Option<SmsRoute> {
+    fn parse(method: &Method, rest: &[&str]) -> Option<SmsRoute> {
         match (method.as_str(), rest) {
             ("POST", ["v1", "sms", "send"]) => Some(SmsRoute::SendV1),
             ("POST", ["v2", "sms", "send"]) => Some(SmsRoute::SendV2),
@@ -154,7 +153,9 @@ impl SmsRoute {
             _ => None,
         }
     }
+}
 
+impl SmsRoute {
     /// What the endpoint does, for its scope.
     pub fn op(&self) -> crate::scopes::Access {
         match self {
@@ -162,7 +163,6 @@ impl SmsRoute {
             SmsRoute::Logs => crate::scopes::Access::Read,
         }
     }
-
 }
 
 /// Zoho Voice SMS's error shape (HTTP 400).
@@ -740,41 +740,19 @@ emulator_settings! {
 }
 
 /// The emulator.
-pub static EMULATOR: Sms = Sms;
+pub static EMULATOR: Emulator = Emulator::new("sms", &Sms, &["rest", "json"])
+    .endpoints(&["rest", "json"], parse::<SmsRoute>)
+    .takes_tokens(&super::zoho::Zoho, crate::sms::api::API)
+    .choices(CHOICES);
 
 /// The Zoho Voice SMS API.
 #[derive(Debug)]
 pub struct Sms;
 
-impl Emulator for Sms {
-    fn name(&self) -> &'static str {
-        "sms"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["rest", "json", rest @ ..] => {
-                SmsRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
-            }
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.starts_with(&["rest", "json"])
-    }
-
+impl Behaviour for Sms {
     /// Zoho Voice's shape: the SMS API is part of it.
     fn error(&self, status: StatusCode, message: &str) -> Response {
-        super::zoho_voice::EMULATOR.error(status, message)
-    }
-
-    fn token_server(&self) -> Option<&'static dyn TokenServer> {
-        Some(&super::zoho::EMULATOR)
-    }
-
-    fn scope_api(&self) -> Option<Api> {
-        Some(crate::sms::api::API)
+        super::zoho_voice::ZohoVoice.error(status, message)
     }
 
     fn validate(&self, config: &super::SandboxConfig) -> Result<(), String> {
@@ -795,10 +773,6 @@ impl Emulator for Sms {
 
     fn env(&self) -> Vec<Placed<String>> {
         super::emulator::env_lines(&[(11, "ZOHO_VOICE_SENDER_ID", seed::SMS_SENDER_ID)])
-    }
-
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
     }
 
     /// An outgoing message, delivered, to the record's mobile; record 0's text is its first
@@ -828,17 +802,10 @@ impl Emulator for Sms {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk messages in the SMS logs only.
-    #[allow(non_upper_case_globals)]
-    pub const SmsLogs: super::bulk::Apis = super::bulk::Apis::Only("sms");
-}
-
 impl super::Sandbox {
     /// The SMS log (sent and received), in arrival order.
     pub fn sms_messages(&self) -> Vec<SmsMessage> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<SmsLog>().sms.clone()
+        self.read_room(|log: &SmsLog| log.sms.clone())
     }
 
     /// Records an incoming SMS (e.g. "STOP") from `number`; returns its log id.

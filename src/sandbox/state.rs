@@ -183,7 +183,7 @@ impl Shared {
             .rate_limit_per_sec
             .map(|r| TokenBucket::new(r, Instant::now()));
         for e in super::EMULATORS {
-            e.reset_limits(self);
+            e.behaviour.reset_limits(self);
         }
         *lock(&self.faults) = SplitMix::new(c.seed ^ 0xFA17_0000_0000_0002);
         *lock(&self.lockout) = Default::default();

@@ -3,23 +3,21 @@
 //! grant code. Zoho's APIs take its tokens as `Zoho-oauthtoken <token>`.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
 use super::choices::Choice;
 use super::config::SandboxConfig;
-use super::emulator::{Options, Ctx, Emulator, Endpoint, Found, Placed};
+use super::emulator::{Ctx, Behaviour, Emulator, Endpoint, Placed, Setting, post_to_base};
 use super::faults::SlidingWindow;
 use super::seed;
 use super::tokens::TokenServer;
 use super::state::Store;
 use super::tokens::{TokenInfo, split_scopes};
 use super::wire::json;
-use crate::flags::{Flag, FlagValues};
 use crate::scopes::Need;
 
 /// Zoho's credentials in the sandbox.
@@ -52,16 +50,18 @@ emulator_settings! {
 }
 
 /// `--zoho-scope`.
-static OPTIONS: [Flag; 1] = [Flag::new(
+static OPTIONS: [Setting; 1] = [Setting::scopes(
     "zoho_scope",
     "zoho-scope",
-    "SCOPES",
     "The scopes of the Zoho access tokens it issues, space-separated (default: every scope bulkline uses); a request beyond them is refused as Zoho refuses it",
-)
-.heading("")];
+    |config| &mut config.zoho_scope,
+)];
 
 /// The emulator.
-pub static EMULATOR: Zoho = Zoho;
+pub static EMULATOR: Emulator = Emulator::new("zoho", &Zoho, &["oauth"])
+    .endpoints(&["oauth", "v2", "token"], post_to_base::<TokenEndpoint>)
+    .scope_options(&OPTIONS)
+    .choices(CHOICES);
 
 /// Zoho's token server.
 #[derive(Debug)]
@@ -81,7 +81,7 @@ struct Grants {
 }
 
 /// `POST /oauth/v2/token`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct TokenEndpoint;
 
 impl Endpoint for TokenEndpoint {
@@ -163,7 +163,7 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
     tokens.add(
         &token,
         TokenInfo {
-            issuer: EMULATOR.name(),
+            issuer: EMULATOR.name,
             expires_at: now + Duration::from_secs(config.token_ttl_secs),
             scopes: split_scopes(&config.zoho_scope),
         },
@@ -193,7 +193,7 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
 
 impl TokenServer for Zoho {
     fn issuer(&self) -> &'static str {
-        self.name()
+        EMULATOR.name
     }
 
     fn scheme(&self) -> &'static str {
@@ -217,38 +217,9 @@ impl TokenServer for Zoho {
     }
 }
 
-impl Emulator for Zoho {
-    fn name(&self) -> &'static str {
-        "zoho"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["oauth", "v2", "token"] if method == Method::POST => Some(Arc::new(TokenEndpoint)),
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.first() == Some(&"oauth")
-    }
-
+impl Behaviour for Zoho {
     fn as_token_server(&self) -> Option<&dyn TokenServer> {
         Some(self)
-    }
-
-    fn options(&self) -> Options {
-        Options {
-            limits: &[],
-            scopes: &OPTIONS,
-        }
-    }
-
-    fn set_options(&self, values: &FlagValues, config: &mut SandboxConfig) -> Result<(), String> {
-        if let Some(v) = values.one("zoho_scope") {
-            config.zoho_scope = v.to_string();
-        }
-        Ok(())
     }
 
     fn validate(&self, config: &SandboxConfig) -> Result<(), String> {
@@ -272,10 +243,6 @@ impl Emulator for Zoho {
             (3, "ZOHO_CLIENT_SECRET", seed::CLIENT_SECRET),
             (4, "ZOHO_REFRESH_TOKEN", seeded::REFRESH_TOKEN),
         ])
-    }
-
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
     }
 }
 
@@ -305,8 +272,8 @@ impl super::Sandbox {
     pub fn tokens_issued(&self) -> (u64, u64) {
         let store = super::state::lock(&self.shared.store);
         (
-            store.tokens.issued_by(EMULATOR.name()),
-            store.tokens.issued_by(super::zoom::EMULATOR.name()),
+            store.tokens.issued_by(EMULATOR.name),
+            store.tokens.issued_by(super::zoom::EMULATOR.name),
         )
     }
 }

@@ -18,17 +18,17 @@ use serde_json::{Map, Value, json};
 use super::StoredRecord;
 use super::choices::Choice;
 use super::config::SandboxConfig;
-use super::emulator::{Options, 
-    Admission, BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed,
+use super::emulator::{
+    Admitted, BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, Sets, Setting,
+    parse,
 };
 use super::faults::SlidingWindow;
 use super::paging::Positions;
 use super::seed;
-use super::tokens::TokenServer;
 use super::state::{Shared, Store, lock};
 use super::wire::{self, CodedError, Req, json};
-use crate::flags::{Flag, FlagValues};
-use crate::scopes::{Api, Need, Access};
+use crate::flags::Flag;
+use crate::scopes::{Access, Need};
 
 /// Zoho Books' seeded organization and contacts.
 pub mod seeded {
@@ -154,9 +154,9 @@ pub enum BooksRoute {
     Get(String, String),
 }
 
-impl BooksRoute {
+impl Routes for BooksRoute {
     /// The route of `method` on the segments after `/books/v3/contacts`.
-    pub fn parse(method: &Method, rest: &[&str]) -> Option<BooksRoute> {
+    fn parse(method: &Method, rest: &[&str]) -> Option<BooksRoute> {
         match (method.as_str(), rest) {
             ("GET", []) => Some(BooksRoute::Contacts),
             ("POST", ["contactpersons"]) => Some(BooksRoute::Create),
@@ -172,7 +172,9 @@ impl BooksRoute {
             _ => None,
         }
     }
+}
 
+impl BooksRoute {
     /// What the endpoint does, for its scope.
     pub fn op(&self) -> crate::scopes::Access {
         use crate::scopes::Access;
@@ -184,7 +186,6 @@ impl BooksRoute {
             BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Access::Read,
         }
     }
-
 }
 
 /// Zoho Books' error shape.
@@ -704,66 +705,46 @@ emulator_settings! {
 }
 
 /// `--books-daily-quota`.
-static OPTIONS: [Flag; 1] = [Flag::new(
-    "books_daily_quota",
-    "books-daily-quota",
-    "N",
-    "Zoho Books' daily request quota per organization (default: unlimited)",
-)
-.heading("")];
+static OPTIONS: [Setting; 1] = [Setting {
+    flag: Flag::new(
+        "books_daily_quota",
+        "books-daily-quota",
+        "N",
+        "Zoho Books' daily request quota per organization (default: unlimited)",
+    )
+    .heading(""),
+    sets: Sets::Read(|v, config| {
+        let quota = v
+            .parse::<u64>()
+            .map_err(|e| format!("invalid value '{v}' for '--books-daily-quota <N>': {e}"))?;
+        config.books_daily_quota = Some(quota);
+        Ok(())
+    }),
+}];
 
 /// The emulator.
-pub static EMULATOR: ZohoBooks = ZohoBooks;
+pub static EMULATOR: Emulator = Emulator::new("zoho_books", &ZohoBooks, &["books"])
+    .endpoints(&["books", "v3", "contacts"], parse::<BooksRoute>)
+    .serves(&crate::connectors::zoho_books::DESCRIPTOR, &super::zoho::Zoho)
+    .carries_contacts(Carried::Body)
+    .limit_options(&OPTIONS)
+    .choices(CHOICES);
 
 /// The Zoho Books contact persons API.
 #[derive(Debug)]
 pub struct ZohoBooks;
 
-impl Emulator for ZohoBooks {
-    fn name(&self) -> &'static str {
-        "zoho_books"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["books", "v3", "contacts", rest @ ..] => {
-                BooksRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
-            }
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.first() == Some(&"books")
-    }
-
+impl Behaviour for ZohoBooks {
     fn error(&self, status: StatusCode, message: &str) -> Response {
         error(status, i64::from(status.as_u16()), message)
-    }
-
-    fn token_server(&self) -> Option<&'static dyn TokenServer> {
-        Some(&super::zoho::EMULATOR)
-    }
-
-    fn scope_api(&self) -> Option<Api> {
-        Some(crate::connectors::zoho_books::DESCRIPTOR.api)
     }
 
     fn scope_refused(&self, _need: &Need) -> Option<Response> {
         Some(not_authorized())
     }
 
-    fn contacts(&self) -> Option<Carried> {
-        Some(Carried::Body)
-    }
-
     /// At most `books_max_concurrent` requests in flight per organization (code 1070 beyond).
-    fn admit(
-        &self,
-        shared: &Arc<Shared>,
-        req: &Req,
-        config: &SandboxConfig,
-    ) -> Result<Option<Admission>, Box<Response>> {
+    fn admit(&self, shared: &Arc<Shared>, req: &Req, config: &SandboxConfig) -> Admitted {
         let org = organization(req);
         let mut limits = lock(&shared.limits);
         let n = limits.get::<BooksLimits>().in_flight.entry(org.clone()).or_default();
@@ -792,23 +773,6 @@ impl Emulator for ZohoBooks {
         let books = limits.get::<BooksLimits>();
         books.per_minute.clear();
         books.daily.clear();
-    }
-
-    fn options(&self) -> Options {
-        Options {
-            limits: &OPTIONS,
-            scopes: &[],
-        }
-    }
-
-    fn set_options(&self, values: &FlagValues, config: &mut SandboxConfig) -> Result<(), String> {
-        if let Some(v) = values.one("books_daily_quota") {
-            let quota = v.parse::<u64>().map_err(|e| {
-                format!("invalid value '{v}' for '--books-daily-quota <N>': {e}")
-            })?;
-            config.books_daily_quota = Some(quota);
-        }
-        Ok(())
     }
 
     fn validate(&self, config: &SandboxConfig) -> Result<(), String> {
@@ -860,14 +824,6 @@ impl Emulator for ZohoBooks {
         ])
     }
 
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
-    }
-
-    fn target(&self) -> Option<&'static str> {
-        Some(crate::connectors::zoho_books::DESCRIPTOR.name)
-    }
-
     fn records(&self, store: &mut Store) -> Vec<StoredRecord> {
         store
             .rooms
@@ -907,17 +863,10 @@ impl Emulator for ZohoBooks {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk records in the Zoho Books contact persons only.
-    #[allow(non_upper_case_globals)]
-    pub const Books: super::bulk::Apis = super::bulk::Apis::Only("zoho_books");
-}
-
 impl super::Sandbox {
     /// The Zoho Books contact persons, by id.
     pub fn books_contact_persons(&self) -> Vec<BooksContactPerson> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<Books>().books_persons.values().cloned().collect()
+        self.read_room(|b: &Books| b.books_persons.values().cloned().collect())
     }
 }
 

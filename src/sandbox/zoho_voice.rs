@@ -3,7 +3,6 @@
 //! create/get/update answers give them as numbers.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -13,15 +12,12 @@ use serde_json::{Map, Value, json};
 use super::StoredRecord;
 use super::checks::{is_email, is_phone};
 use super::choices::Choice;
-use super::emulator::{
-    BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed,
-};
+use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
 use super::paging::Positions;
 use super::seed;
-use super::tokens::TokenServer;
-use super::state::{Store, lock};
+use super::state::Store;
 use super::wire::{Req, json};
-use crate::scopes::{Api, Access};
+use crate::scopes::Access;
 
 /// Zoho Voice's seeded ids.
 pub mod seeded {
@@ -111,9 +107,9 @@ pub enum VoiceRoute {
     Delete(String),
 }
 
-impl VoiceRoute {
+impl Routes for VoiceRoute {
     /// The route of `method` on the segments after `/rest/json/zv/contacts`.
-    pub fn parse(method: &Method, rest: &[&str]) -> Option<VoiceRoute> {
+    fn parse(method: &Method, rest: &[&str]) -> Option<VoiceRoute> {
         match (method.as_str(), rest) {
             ("POST", []) => Some(VoiceRoute::Create),
             ("GET", []) => Some(VoiceRoute::List),
@@ -124,7 +120,9 @@ impl VoiceRoute {
             _ => None,
         }
     }
+}
 
+impl VoiceRoute {
     /// What the endpoint does, for its scope.
     pub fn op(&self) -> crate::scopes::Access {
         use crate::scopes::Access;
@@ -135,7 +133,6 @@ impl VoiceRoute {
             VoiceRoute::Delete(_) => Access::Delete,
         }
     }
-
 }
 
 /// Zoho Voice's error shape.
@@ -286,88 +283,86 @@ pub fn new_contact(
     }
 }
 
-/// A contact as create/get/update answer it: numeric ids, `number`, `created_time`.
-pub fn detail(c: &VoiceContact) -> Value {
-    let f = |k: &str| Value::String(c.fields.get(k).cloned().unwrap_or_default());
-    let numbers: Vec<Value> = PHONE_FIELDS
-        .iter()
-        .filter_map(|k| c.fields.get(*k).filter(|v| !v.is_empty()))
-        .map(|v| Value::String(v.clone()))
-        .collect();
+/// Which of a contact's answers a key stands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Both.
+    Both,
+    /// Create, get and update's ([`detail`]).
+    Detail,
+    /// The list's ([`summary`]).
+    Summary,
+}
+
+/// The keys of a contact's answers, in the page's orders: the detail has `created_time` and
+/// `number` besides, and places `mobile2` before `contact_owner`, the summary after it.
+const ANSWER_KEYS: [(&str, Shape); 22] = [
+    ("country", Shape::Both),
+    ("created_time", Shape::Detail),
+    ("is_spam", Shape::Both),
+    ("address", Shape::Both),
+    ("mobile", Shape::Both),
+    ("mobile1", Shape::Both),
+    ("phone2", Shape::Both),
+    ("last_name", Shape::Both),
+    ("phone3", Shape::Both),
+    ("is_favourite", Shape::Both),
+    ("contact_id", Shape::Both),
+    ("phone1", Shape::Both),
+    ("number", Shape::Detail),
+    ("phone", Shape::Both),
+    ("mobile3", Shape::Both),
+    ("mobile2", Shape::Detail),
+    ("contact_owner", Shape::Both),
+    ("mobile2", Shape::Summary),
+    ("company", Shape::Both),
+    ("state", Shape::Both),
+    ("first_name", Shape::Both),
+    ("email", Shape::Both),
+];
+
+/// A contact's answer in `shape`: the value `own` gives a key, else the field of that name
+/// (empty when not set); its status last, if it has one.
+fn answer(c: &VoiceContact, shape: Shape, own: impl Fn(&str) -> Option<Value>) -> Value {
     let mut m = Map::new();
-    for key in [
-        "country",
-        "created_time",
-        "is_spam",
-        "address",
-        "mobile",
-        "mobile1",
-        "phone2",
-        "last_name",
-        "phone3",
-        "is_favourite",
-        "contact_id",
-        "phone1",
-        "number",
-        "phone",
-        "mobile3",
-        "mobile2",
-        "contact_owner",
-        "company",
-        "state",
-        "first_name",
-        "email",
-    ] {
-        let v = match key {
-            "created_time" => json!(c.created_time),
-            "contact_id" => json!(c.contact_id),
-            "number" => Value::Array(numbers.clone()),
-            "contact_owner" => json!(seed::VOICE_OWNER_ID),
-            k => f(k),
-        };
+    for (key, _) in ANSWER_KEYS
+        .iter()
+        .filter(|(_, s)| *s == Shape::Both || *s == shape)
+    {
+        let v = own(key)
+            .unwrap_or_else(|| Value::String(c.fields.get(*key).cloned().unwrap_or_default()));
         m.insert(key.to_string(), v);
     }
     add_status(&mut m, c);
     Value::Object(m)
 }
 
+/// A contact as create/get/update answer it: numeric ids, `number`, `created_time`.
+pub fn detail(c: &VoiceContact) -> Value {
+    let numbers: Vec<Value> = PHONE_FIELDS
+        .iter()
+        .filter_map(|k| c.fields.get(*k).filter(|v| !v.is_empty()))
+        .map(|v| Value::String(v.clone()))
+        .collect();
+    answer(c, Shape::Detail, |key| match key {
+        "created_time" => Some(json!(c.created_time)),
+        "contact_id" => Some(json!(c.contact_id)),
+        "number" => Some(Value::Array(numbers.clone())),
+        "contact_owner" => Some(json!(seed::VOICE_OWNER_ID)),
+        _ => None,
+    })
+}
+
 /// A contact as the list answers it: string ids, the owner as an object.
 pub fn summary(c: &VoiceContact) -> Value {
-    let f = |k: &str| Value::String(c.fields.get(k).cloned().unwrap_or_default());
-    let mut m = Map::new();
-    for key in [
-        "country",
-        "is_spam",
-        "address",
-        "mobile",
-        "mobile1",
-        "phone2",
-        "last_name",
-        "phone3",
-        "is_favourite",
-        "contact_id",
-        "phone1",
-        "phone",
-        "mobile3",
-        "contact_owner",
-        "mobile2",
-        "company",
-        "state",
-        "first_name",
-        "email",
-    ] {
-        let v = match key {
-            "contact_id" => Value::String(c.contact_id.to_string()),
-            "contact_owner" => json!({
-                "display_value": seed::VOICE_OWNER_NAME,
-                "id": seed::VOICE_OWNER_ID.to_string(),
-            }),
-            k => f(k),
-        };
-        m.insert(key.to_string(), v);
-    }
-    add_status(&mut m, c);
-    Value::Object(m)
+    answer(c, Shape::Summary, |key| match key {
+        "contact_id" => Some(Value::String(c.contact_id.to_string())),
+        "contact_owner" => Some(json!({
+            "display_value": seed::VOICE_OWNER_NAME,
+            "id": seed::VOICE_OWNER_ID.to_string(),
+        })),
+        _ => None,
+    })
 }
 
 fn add_status(m: &mut Map<String, Value>, c: &VoiceContact) {
@@ -460,44 +455,19 @@ emulator_settings! {
 }
 
 /// The emulator.
-pub static EMULATOR: ZohoVoice = ZohoVoice;
+pub static EMULATOR: Emulator = Emulator::new("zoho_voice", &ZohoVoice, &["rest", "json"])
+    .endpoints(&["rest", "json", "zv", "contacts"], parse::<VoiceRoute>)
+    .serves(&crate::connectors::zoho_voice::DESCRIPTOR, &super::zoho::Zoho)
+    .carries_contacts(Carried::Parameter)
+    .choices(CHOICES);
 
 /// The Zoho Voice contacts API.
 #[derive(Debug)]
 pub struct ZohoVoice;
 
-impl Emulator for ZohoVoice {
-    fn name(&self) -> &'static str {
-        "zoho_voice"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["rest", "json", "zv", "contacts", rest @ ..] => {
-                VoiceRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
-            }
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.starts_with(&["rest", "json"])
-    }
-
+impl Behaviour for ZohoVoice {
     fn error(&self, status: StatusCode, message: &str) -> Response {
         error(status, &status.as_u16().to_string(), message)
-    }
-
-    fn token_server(&self) -> Option<&'static dyn TokenServer> {
-        Some(&super::zoho::EMULATOR)
-    }
-
-    fn scope_api(&self) -> Option<Api> {
-        Some(crate::connectors::zoho_voice::DESCRIPTOR.api)
-    }
-
-    fn contacts(&self) -> Option<Carried> {
-        Some(Carried::Parameter)
     }
 
     fn snapshot(&self, store: &mut Store) -> Option<Value> {
@@ -515,14 +485,6 @@ impl Emulator for ZohoVoice {
             name: "voice_contact_statuses",
             value: Value::Array(statuses),
         }]
-    }
-
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
-    }
-
-    fn target(&self) -> Option<&'static str> {
-        Some(crate::connectors::zoho_voice::DESCRIPTOR.name)
     }
 
     fn records(&self, store: &mut Store) -> Vec<StoredRecord> {
@@ -552,17 +514,10 @@ impl Emulator for ZohoVoice {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk records in the Zoho Voice contacts only.
-    #[allow(non_upper_case_globals)]
-    pub const Voice: super::bulk::Apis = super::bulk::Apis::Only("zoho_voice");
-}
-
 impl super::Sandbox {
     /// The Zoho Voice contacts, by id.
     pub fn voice_contacts(&self) -> Vec<VoiceContact> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<Contacts>().voice.values().cloned().collect()
+        self.read_room(|c: &Contacts| c.voice.values().cloned().collect())
     }
 }
 

@@ -2,23 +2,20 @@
 //! with HTTP basic authentication by the client id and secret. Zoom's APIs take its tokens as
 //! `Bearer <token>`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{Method, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
 use serde_json::json;
 
 use super::choices::Choice;
-use super::config::SandboxConfig;
-use super::emulator::{Options, Ctx, Emulator, Endpoint, Found, Placed};
+use super::emulator::{Ctx, Behaviour, Emulator, Endpoint, Placed, Setting, post_to_base};
 use super::seed;
 use super::tokens::TokenServer;
 use super::state::Store;
 use super::tokens::{TokenInfo, split_scopes};
 use super::wire::json;
-use crate::flags::{Flag, FlagValues};
 use crate::scopes::Need;
 
 /// Zoom's credentials in the sandbox.
@@ -40,23 +37,25 @@ emulator_settings! {
 }
 
 /// `--zoom-scope`.
-static OPTIONS: [Flag; 1] = [Flag::new(
+static OPTIONS: [Setting; 1] = [Setting::scopes(
     "zoom_scope",
     "zoom-scope",
-    "SCOPES",
     "The scopes of the Zoom access tokens it issues (default: read and write)",
-)
-.heading("")];
+    |config| &mut config.zoom_scope,
+)];
 
 /// The emulator.
-pub static EMULATOR: Zoom = Zoom;
+pub static EMULATOR: Emulator = Emulator::new("zoom", &Zoom, &["oauth"])
+    .endpoints(&["oauth", "token"], post_to_base::<TokenEndpoint>)
+    .scope_options(&OPTIONS)
+    .choices(CHOICES);
 
 /// Zoom's token server.
 #[derive(Debug)]
 pub struct Zoom;
 
 /// `POST /oauth/token?grant_type=account_credentials&account_id=...`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct TokenEndpoint;
 
 impl Endpoint for TokenEndpoint {
@@ -107,7 +106,7 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
     store.tokens.add(
         &token,
         TokenInfo {
-            issuer: EMULATOR.name(),
+            issuer: EMULATOR.name,
             expires_at: store.clock.now() + Duration::from_secs(config.token_ttl_secs),
             scopes: split_scopes(&config.zoom_scope),
         },
@@ -126,7 +125,7 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
 
 impl TokenServer for Zoom {
     fn issuer(&self) -> &'static str {
-        self.name()
+        EMULATOR.name
     }
 
     fn scheme(&self) -> &'static str {
@@ -150,38 +149,9 @@ impl TokenServer for Zoom {
     }
 }
 
-impl Emulator for Zoom {
-    fn name(&self) -> &'static str {
-        "zoom"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["oauth", "token"] if method == Method::POST => Some(Arc::new(TokenEndpoint)),
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.first() == Some(&"oauth")
-    }
-
+impl Behaviour for Zoom {
     fn as_token_server(&self) -> Option<&dyn TokenServer> {
         Some(self)
-    }
-
-    fn options(&self) -> Options {
-        Options {
-            limits: &[],
-            scopes: &OPTIONS,
-        }
-    }
-
-    fn set_options(&self, values: &FlagValues, config: &mut SandboxConfig) -> Result<(), String> {
-        if let Some(v) = values.one("zoom_scope") {
-            config.zoom_scope = v.to_string();
-        }
-        Ok(())
     }
 
     fn credentials(&self) -> Vec<Placed<serde_json::Value>> {
@@ -198,10 +168,6 @@ impl Emulator for Zoom {
             (7, "ZOOM_CLIENT_ID", seed::CLIENT_ID),
             (8, "ZOOM_CLIENT_SECRET", seed::CLIENT_SECRET),
         ])
-    }
-
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
     }
 }
 

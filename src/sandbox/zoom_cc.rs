@@ -14,20 +14,18 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::StoredRecord;
 use super::choices::Choice;
-use super::emulator::{BulkRecord, Carried, Ctx, Emulator, Endpoint, Found, Placed};
+use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
 use super::faults::SplitMix;
 use super::seed;
-use super::tokens::TokenServer;
-use super::state::{Store, lock};
+use super::state::Store;
 use super::wire::{CodedError, Req, empty, json};
 use super::checks::{is_email, is_phone};
-use crate::scopes::{Api, Access};
+use crate::scopes::Access;
 
 /// Zoom Contact Center's seeded address book.
 pub mod seeded {
@@ -166,9 +164,9 @@ pub enum ZoomRoute {
     Delete(String, String),
 }
 
-impl ZoomRoute {
+impl Routes for ZoomRoute {
     /// The route of `method` on the segments after `/v2/contact_center/address_books`.
-    pub fn parse(method: &Method, rest: &[&str]) -> Option<ZoomRoute> {
+    fn parse(method: &Method, rest: &[&str]) -> Option<ZoomRoute> {
         match (method.as_str(), rest) {
             ("POST", [ab, "contacts"]) => Some(ZoomRoute::Create(ab.to_string())),
             ("GET", [ab, "contacts"]) => Some(ZoomRoute::List(ab.to_string())),
@@ -182,7 +180,9 @@ impl ZoomRoute {
             _ => None,
         }
     }
+}
 
+impl ZoomRoute {
     /// What the endpoint does, for its scope.
     pub fn op(&self) -> crate::scopes::Access {
         use crate::scopes::Access;
@@ -193,7 +193,6 @@ impl ZoomRoute {
             ZoomRoute::Delete(..) => Access::Delete,
         }
     }
-
 
     fn address_book(&self) -> &str {
         match self {
@@ -571,44 +570,19 @@ emulator_settings! {
 }
 
 /// The emulator.
-pub static EMULATOR: ZoomCc = ZoomCc;
+pub static EMULATOR: Emulator = Emulator::new("zoom_cc", &ZoomCc, &["v2"])
+    .endpoints(&["v2", "contact_center", "address_books"], parse::<ZoomRoute>)
+    .serves(&crate::connectors::zoom_cc::DESCRIPTOR, &super::zoom::Zoom)
+    .carries_contacts(Carried::Body)
+    .choices(CHOICES);
 
 /// The Zoom Contact Center address-book contacts API.
 #[derive(Debug)]
 pub struct ZoomCc;
 
-impl Emulator for ZoomCc {
-    fn name(&self) -> &'static str {
-        "zoom_cc"
-    }
-
-    fn route(&self, method: &Method, segs: &[&str]) -> Option<Found> {
-        match segs {
-            ["v2", "contact_center", "address_books", rest @ ..] => {
-                ZoomRoute::parse(method, rest).map(|r| Arc::new(r) as Found)
-            }
-            _ => None,
-        }
-    }
-
-    fn owns(&self, segs: &[&str]) -> bool {
-        segs.first() == Some(&"v2")
-    }
-
+impl Behaviour for ZoomCc {
     fn error(&self, status: StatusCode, message: &str) -> Response {
         error(status, i64::from(status.as_u16()), message)
-    }
-
-    fn token_server(&self) -> Option<&'static dyn TokenServer> {
-        Some(&super::zoom::EMULATOR)
-    }
-
-    fn scope_api(&self) -> Option<Api> {
-        Some(crate::connectors::zoom_cc::DESCRIPTOR.api)
-    }
-
-    fn contacts(&self) -> Option<Carried> {
-        Some(Carried::Body)
     }
 
     fn snapshot(&self, store: &mut Store) -> Option<Value> {
@@ -635,14 +609,6 @@ impl Emulator for ZoomCc {
 
     fn env(&self) -> Vec<Placed<String>> {
         super::emulator::env_lines(&[(9, "ZOOM_ADDRESS_BOOK_ID", seed::ZOOM_ADDRESS_BOOK_ID)])
-    }
-
-    fn choices(&self) -> &'static [Choice] {
-        CHOICES
-    }
-
-    fn target(&self) -> Option<&'static str> {
-        Some(crate::connectors::zoom_cc::DESCRIPTOR.name)
     }
 
     fn records(&self, store: &mut Store) -> Vec<StoredRecord> {
@@ -687,17 +653,10 @@ impl Emulator for ZoomCc {
     }
 }
 
-impl super::bulk::Apis {
-    /// Bulk records in the Zoom address book only.
-    #[allow(non_upper_case_globals)]
-    pub const Zoom: super::bulk::Apis = super::bulk::Apis::Only("zoom_cc");
-}
-
 impl super::Sandbox {
     /// The Zoom address-book contacts, in creation order.
     pub fn zoom_contacts(&self) -> Vec<ZoomContact> {
-        let mut store = lock(&self.shared.store);
-        store.rooms.get::<ZoomState>().zoom_contacts.values().cloned().collect()
+        self.read_room(|z: &ZoomState| z.zoom_contacts.values().cloned().collect())
     }
 }
 
