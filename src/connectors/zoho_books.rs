@@ -32,8 +32,8 @@ use std::sync::Mutex;
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, RecordFields, ListError, Page, RowExtras, Setup, Target, Write,
-    check_len, phone_e164, put,
+    At, Connected, Cursor, Descriptor, ListError, Page, RecordFields, RowExtras, Setup, Target,
+    Write, check_len, phone_e164, put,
 };
 use crate::contact::{Contact, PhoneLabel};
 use crate::error::{Error, Result as RunResult};
@@ -578,7 +578,12 @@ impl Target for ZohoBooks {
         person_id(answer)
     }
 
-    fn update_request(&self, id: &str, fields: &RecordFields, row: &RowExtras) -> Result<Request, Write> {
+    fn update_request(
+        &self,
+        id: &str,
+        fields: &RecordFields,
+        row: &RowExtras,
+    ) -> Result<Request, Write> {
         let parent = self.parent(row).ok_or_else(no_parent)?;
         if !fields.contains_key("first_name") {
             return Err(Write::refused(

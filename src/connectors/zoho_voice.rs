@@ -13,8 +13,8 @@
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, RecordFields, ListError, Page, RowExtras, Setup, Target, Write,
-    id_text, list_json, phone_e164, put,
+    At, Connected, Cursor, Descriptor, ListError, Page, RecordFields, RowExtras, Setup, Target,
+    Write, id_text, list_json, phone_e164, put,
 };
 use crate::auth::DataCentre;
 use crate::contact::{Contact, PhoneLabel};
@@ -24,7 +24,8 @@ use crate::reject::{Code, Rejection, Stage};
 use crate::scopes::{Api, ApiScopes};
 
 /// The scopes of the Zoho Voice contacts API.
-pub static SCOPES: ApiScopes = crate::auth::zoho::zoho_contact_scopes!("Zoho Voice", "ZohoVoice.contacts");
+pub static SCOPES: ApiScopes =
+    crate::auth::zoho::zoho_contact_scopes!("Zoho Voice", "ZohoVoice.contacts");
 
 /// Zoho Voice contacts, as the registry lists them.
 pub static DESCRIPTOR: Descriptor = Descriptor::new(
@@ -41,12 +42,12 @@ pub static DESCRIPTOR: Descriptor = Descriptor::new(
 /// show errors only as `"code": "<App Error Code>"`. The SMS API shares the host and the tokens,
 /// and reads its answers by this table too.
 pub const CODES: VendorCodes = VendorCodes::new(&[VendorCode {
-        code: "404",
-        meaning: Meaning::Gone,
-        text: "The contact does not exist or has been deleted.",
-        source: Source::Reading(
-            "no page says what a delete of a deleted contact answers; the sandbox answers 404",
-        ),
+    code: "404",
+    meaning: Meaning::Gone,
+    text: "The contact does not exist or has been deleted.",
+    source: Source::Reading(
+        "no page says what a delete of a deleted contact answers; the sandbox answers 404",
+    ),
 }])
 .and_shared(crate::auth::zoho::CODES);
 
@@ -418,7 +419,12 @@ impl Target for ZohoVoice {
         created_id(answer)
     }
 
-    fn update_request(&self, id: &str, fields: &RecordFields, _: &RowExtras) -> Result<Request, Write> {
+    fn update_request(
+        &self,
+        id: &str,
+        fields: &RecordFields,
+        _: &RowExtras,
+    ) -> Result<Request, Write> {
         Ok(self.update_request(id, fields))
     }
 

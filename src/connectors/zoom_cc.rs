@@ -40,7 +40,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::{
-    At, Connected, Cursor, Descriptor, RecordFields, ListError, Page, RowExtras, Setup, Target,
+    At, Connected, Cursor, Descriptor, ListError, Page, RecordFields, RowExtras, Setup, Target,
     Write, check_len, id_text, list_json, phone_e164, put,
 };
 use crate::contact::Contact;
@@ -565,7 +565,12 @@ impl Target for ZoomCc {
         created_id(answer)
     }
 
-    fn update_request(&self, id: &str, fields: &RecordFields, _: &RowExtras) -> Result<Request, Write> {
+    fn update_request(
+        &self,
+        id: &str,
+        fields: &RecordFields,
+        _: &RowExtras,
+    ) -> Result<Request, Write> {
         Ok(Request::patch(self.contact_path(id)).json_value(body(fields, true)))
     }
 

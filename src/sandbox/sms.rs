@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::choices::Choice;
-use super::emulator::{BulkRecord, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
+use super::emulator::{Behaviour, BulkRecord, Ctx, Emulator, Endpoint, Placed, Routes, parse};
 use super::seed;
 use super::state::{Store, lock};
 use super::wire::{self, Req, json};

@@ -11,11 +11,11 @@ use serde_json::json;
 
 use super::choices::Choice;
 use super::config::SandboxConfig;
-use super::emulator::{Ctx, Behaviour, Emulator, Endpoint, Placed, Setting, post_to_base};
+use super::emulator::{Behaviour, Ctx, Emulator, Endpoint, Placed, Setting, post_to_base};
 use super::faults::SlidingWindow;
 use super::seed;
-use super::tokens::TokenServer;
 use super::state::Store;
+use super::tokens::TokenServer;
 use super::tokens::{TokenInfo, split_scopes};
 use super::wire::json;
 use crate::scopes::Need;
@@ -168,7 +168,12 @@ fn token(store: &mut Store, ctx: &Ctx<'_>) -> Response {
             scopes: split_scopes(&config.zoho_scope),
         },
     );
-    let live = store.rooms.get::<Grants>().live.entry(refresh.clone()).or_default();
+    let live = store
+        .rooms
+        .get::<Grants>()
+        .live
+        .entry(refresh.clone())
+        .or_default();
     // Expired tokens are not live: they do not count towards the limit.
     live.retain(|t| tokens.tokens.get(t).is_some_and(|i| i.expires_at > now));
     live.push_back(token.clone());

@@ -19,8 +19,8 @@ use super::StoredRecord;
 use super::choices::Choice;
 use super::config::SandboxConfig;
 use super::emulator::{
-    Admitted, BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, Sets, Setting,
-    parse,
+    Admitted, Behaviour, BulkRecord, Carried, Ctx, Emulator, Endpoint, Placed, Routes, Sets,
+    Setting, parse,
 };
 use super::faults::SlidingWindow;
 use super::paging::Positions;
@@ -725,7 +725,10 @@ static OPTIONS: [Setting; 1] = [Setting {
 /// The emulator.
 pub static EMULATOR: Emulator = Emulator::new("zoho_books", &ZohoBooks, &["books"])
     .endpoints(&["books", "v3", "contacts"], parse::<BooksRoute>)
-    .serves(&crate::connectors::zoho_books::DESCRIPTOR, &super::zoho::Zoho)
+    .serves(
+        &crate::connectors::zoho_books::DESCRIPTOR,
+        &super::zoho::Zoho,
+    )
     .carries_contacts(Carried::Body)
     .limit_options(&OPTIONS)
     .choices(CHOICES);
@@ -747,7 +750,11 @@ impl Behaviour for ZohoBooks {
     fn admit(&self, shared: &Arc<Shared>, req: &Req, config: &SandboxConfig) -> Admitted {
         let org = organization(req);
         let mut limits = lock(&shared.limits);
-        let n = limits.get::<BooksLimits>().in_flight.entry(org.clone()).or_default();
+        let n = limits
+            .get::<BooksLimits>()
+            .in_flight
+            .entry(org.clone())
+            .or_default();
         if *n >= config.books_max_concurrent {
             return Err(Box::new(error(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -777,7 +784,9 @@ impl Behaviour for ZohoBooks {
 
     fn validate(&self, config: &SandboxConfig) -> Result<(), String> {
         if !(400..=599).contains(&config.books_daily_quota_status) {
-            return Err("books_daily_quota_status must be an error status (400 to 599)".to_string());
+            return Err(
+                "books_daily_quota_status must be an error status (400 to 599)".to_string(),
+            );
         }
         if config.books_max_concurrent == 0 {
             return Err("token and concurrency limits must be at least 1".to_string());
@@ -973,11 +982,7 @@ mod tests {
         let mut start = 0;
         while start < 400 {
             let expected = counted(store, start, 40);
-            assert_eq!(
-                persons_page(store, cid, start, 40),
-                expected,
-                "at {start}"
-            );
+            assert_eq!(persons_page(store, cid, start, 40), expected, "at {start}");
             if start == 80 {
                 // A delete before the cursor moves every later position: counted again.
                 let first = counted(store, 0, 0)[0];
@@ -993,10 +998,7 @@ mod tests {
         }
         // A page asked out of turn is counted from the start.
         assert_eq!(persons_page(store, cid, 7, 3), counted(store, 7, 3));
-        assert_eq!(
-            persons_page(store, cid, 10, 40),
-            counted(store, 10, 40)
-        );
+        assert_eq!(persons_page(store, cid, 10, 40), counted(store, 10, 40));
     }
 
     #[test]

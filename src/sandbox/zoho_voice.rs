@@ -12,7 +12,9 @@ use serde_json::{Map, Value, json};
 use super::StoredRecord;
 use super::checks::{is_email, is_phone};
 use super::choices::Choice;
-use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
+use super::emulator::{
+    Behaviour, BulkRecord, Carried, Ctx, Emulator, Endpoint, Placed, Routes, parse,
+};
 use super::paging::Positions;
 use super::seed;
 use super::state::Store;
@@ -427,7 +429,6 @@ fn parse_contact(req: &Req) -> Result<ContactInput, String> {
     Ok(ContactInput { fields, status })
 }
 
-
 impl Endpoint for VoiceRoute {
     fn label(&self) -> &'static str {
         match self {
@@ -457,7 +458,10 @@ emulator_settings! {
 /// The emulator.
 pub static EMULATOR: Emulator = Emulator::new("zoho_voice", &ZohoVoice, &["rest", "json"])
     .endpoints(&["rest", "json", "zv", "contacts"], parse::<VoiceRoute>)
-    .serves(&crate::connectors::zoho_voice::DESCRIPTOR, &super::zoho::Zoho)
+    .serves(
+        &crate::connectors::zoho_voice::DESCRIPTOR,
+        &super::zoho::Zoho,
+    )
     .carries_contacts(Carried::Parameter)
     .choices(CHOICES);
 
@@ -471,7 +475,13 @@ impl Behaviour for ZohoVoice {
     }
 
     fn snapshot(&self, store: &mut Store) -> Option<Value> {
-        let voice: Vec<Value> = store.rooms.get::<Contacts>().voice.values().map(detail).collect();
+        let voice: Vec<Value> = store
+            .rooms
+            .get::<Contacts>()
+            .voice
+            .values()
+            .map(detail)
+            .collect();
         Some(json!({"count": voice.len(), "contacts": voice}))
     }
 

@@ -10,10 +10,10 @@ use base64::Engine;
 use serde_json::json;
 
 use super::choices::Choice;
-use super::emulator::{Ctx, Behaviour, Emulator, Endpoint, Placed, Setting, post_to_base};
+use super::emulator::{Behaviour, Ctx, Emulator, Endpoint, Placed, Setting, post_to_base};
 use super::seed;
-use super::tokens::TokenServer;
 use super::state::Store;
+use super::tokens::TokenServer;
 use super::tokens::{TokenInfo, split_scopes};
 use super::wire::json;
 use crate::scopes::Need;

@@ -18,13 +18,15 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::StoredRecord;
+use super::checks::{is_email, is_phone};
 use super::choices::Choice;
-use super::emulator::{BulkRecord, Carried, Ctx, Behaviour, Emulator, Endpoint, Placed, Routes, parse};
+use super::emulator::{
+    Behaviour, BulkRecord, Carried, Ctx, Emulator, Endpoint, Placed, Routes, parse,
+};
 use super::faults::SplitMix;
 use super::seed;
 use super::state::Store;
 use super::wire::{CodedError, Req, empty, json};
-use super::checks::{is_email, is_phone};
 use crate::scopes::Access;
 
 /// Zoom Contact Center's seeded address book.
@@ -571,7 +573,10 @@ emulator_settings! {
 
 /// The emulator.
 pub static EMULATOR: Emulator = Emulator::new("zoom_cc", &ZoomCc, &["v2"])
-    .endpoints(&["v2", "contact_center", "address_books"], parse::<ZoomRoute>)
+    .endpoints(
+        &["v2", "contact_center", "address_books"],
+        parse::<ZoomRoute>,
+    )
     .serves(&crate::connectors::zoom_cc::DESCRIPTOR, &super::zoom::Zoom)
     .carries_contacts(Carried::Body)
     .choices(CHOICES);
