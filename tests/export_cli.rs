@@ -305,7 +305,7 @@ fn a_failed_export_leaves_the_old_file_alone() {
 #[test]
 fn books_contact_persons_import_into_zoom_without_a_mapping_file() {
     let h = Harness::new(common::config());
-    h.sb.add_bulk_records_to(Apis::Books, 50);
+    h.sb.add_bulk_records_to(Apis::Only("zoho_books"), 50);
     assert!(h.sb.zoom_contacts().is_empty());
     for (format, extra) in [("jsonl", vec![]), ("csv", vec!["--raw"])] {
         let exported = h.path(&format!("persons.{format}"));

@@ -31,25 +31,15 @@ pub fn first_name(i: u64) -> String {
     }
 }
 
-/// Which APIs get the records: all of them, or the one emulator named (one constant for each
-/// emulator that takes them: `Apis::Voice`, ...).
+/// Which APIs get the records: all of them, or the one emulator named (by its name:
+/// `Apis::Only(zoho_books::EMULATOR.name)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apis {
     All,
     Only(&'static str),
 }
 
-#[allow(non_upper_case_globals)]
 impl Apis {
-    /// Bulk records in the Zoho Voice contacts only.
-    pub const Voice: Apis = Apis::Only(super::zoho_voice::EMULATOR.name);
-    /// Bulk records in the Zoho Books contact persons only.
-    pub const Books: Apis = Apis::Only(super::zoho_books::EMULATOR.name);
-    /// Bulk records in the Zoom address book only.
-    pub const Zoom: Apis = Apis::Only(super::zoom_cc::EMULATOR.name);
-    /// Bulk messages in the SMS logs only.
-    pub const SmsLogs: Apis = Apis::Only(super::sms::EMULATOR.name);
-
     fn has(self, emulator: &str) -> bool {
         match self {
             Apis::All => true,

@@ -964,7 +964,12 @@ mod tests {
     #[test]
     fn pages_in_turn_are_the_pages_counted_from_the_start() {
         let mut all = Store::seeded(1);
-        crate::sandbox::bulk::add(&mut all, crate::sandbox::bulk::Apis::Books, 700, 0);
+        crate::sandbox::bulk::add(
+            &mut all,
+            crate::sandbox::bulk::Apis::Only(EMULATOR.name),
+            700,
+            0,
+        );
         let store = all.rooms.get::<Books>();
         let cid = seed::BOOKS_CONTACTS[0].0;
         let counted = |store: &Books, start: usize, size: usize| -> Vec<u64> {

@@ -592,7 +592,12 @@ mod tests {
     #[test]
     fn pages_in_turn_are_the_pages_counted_from_the_start() {
         let mut all = Store::seeded(1);
-        crate::sandbox::bulk::add(&mut all, crate::sandbox::bulk::Apis::Voice, 230, 0);
+        crate::sandbox::bulk::add(
+            &mut all,
+            crate::sandbox::bulk::Apis::Only(EMULATOR.name),
+            230,
+            0,
+        );
         let store = all.rooms.get::<Contacts>();
         let counted = |store: &Contacts, from: usize, size: usize| -> Vec<u64> {
             store.voice.keys().skip(from).take(size).copied().collect()
