@@ -57,16 +57,11 @@ struct Checker<'a> {
     seen: Vec<bool>,
     tally: Tally,
     report: Option<TableWriter>,
-    last_schema: Arc<Schema>,
 }
 
 impl RowSink for Checker<'_> {
     fn counts(&mut self) -> &mut Counts {
         self.counts
-    }
-
-    fn batch(&mut self, schema: &Arc<Schema>, _rows: usize) {
-        self.last_schema = Arc::clone(schema);
     }
 
     fn rejected(&mut self, _schema: &Arc<Schema>, _raw: RawRow, why: Vec<Rejection>) -> Result<()> {
@@ -187,8 +182,9 @@ impl Checker<'_> {
         }
     }
 
-    /// The records no row found: reported as `extra`.
-    fn extras(&mut self) -> Result<()> {
+    /// The records no row found: reported as `extra`, in the columns of `schema` (the input's
+    /// last).
+    fn extras(&mut self, schema: &Arc<Schema>) -> Result<()> {
         let empty = Values::Json {
             cells: Vec::new(),
             original: Box::new(serde_json::Value::Object(Default::default())),
@@ -212,7 +208,7 @@ impl Checker<'_> {
                 text.join("; "),
                 record.id.clone(),
             ];
-            w.write(&self.last_schema, &empty, &[], &lead)?;
+            w.write(schema, &empty, &[], &lead)?;
         }
         Ok(())
     }
@@ -258,17 +254,15 @@ pub fn run(
         seen: Vec::new(),
         tally: Tally::default(),
         report,
-        last_schema: Arc::new(Schema::default()),
     };
     // Targets without parents are listed once, before the first row.
     if !settings.parents {
         checker.ensure_listed("")?;
     }
     let info = pipeline::drive(src, &settings.input, deduper, &mut checker)?;
-    checker.last_schema = Arc::clone(&info.schema);
     // With --limit, the records of the rows not read are not extra.
     if settings.input.source.limit.is_none() {
-        checker.extras()?;
+        checker.extras(&info.schema)?;
     }
     let (tally, listed, report) = (
         checker.tally,
