@@ -470,11 +470,7 @@ mod tests {
 
     #[test]
     fn is_reproducible_and_well_formed() {
-        let a = reproducible(
-            |out, rows, seed| write_contacts_csv(out, rows, seed),
-            200,
-            7,
-        );
+        let a = reproducible(write_contacts_csv, 200, 7);
         let mut rdr = csv::Reader::from_reader(&a[..]);
         let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 200);
@@ -492,11 +488,7 @@ mod tests {
 
     #[test]
     fn the_slow_mix_is_reproducible_and_as_described() {
-        let a = reproducible(
-            |out, rows, seed| write_slow_mix_csv(out, rows, seed),
-            4000,
-            11,
-        );
+        let a = reproducible(write_slow_mix_csv, 4000, 11);
         assert_eq!(
             mix_regions().len(),
             40,
