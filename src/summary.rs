@@ -109,18 +109,7 @@ pub trait Summary: serde::Serialize {
 /// `human()`; `on_stdout: field` names the flag that sends the text to stdout (a dry run's
 /// plan, which is what the run is for).
 macro_rules! impl_summary {
-    ($summary:ty) => {
-        impl $crate::summary::Summary for $summary {
-            fn exit_code(&self) -> $crate::exit::ExitCode {
-                self.exit_code
-            }
-
-            fn human(&self) -> String {
-                <$summary>::human(self)
-            }
-        }
-    };
-    ($summary:ty, on_stdout: $flag:ident) => {
+    ($summary:ty $(, on_stdout: $flag:ident)?) => {
         impl $crate::summary::Summary for $summary {
             fn exit_code(&self) -> $crate::exit::ExitCode {
                 self.exit_code
@@ -130,9 +119,11 @@ macro_rules! impl_summary {
                 <$summary>::human(self)
             }
 
-            fn human_on_stdout(&self) -> bool {
-                self.$flag
-            }
+            $(
+                fn human_on_stdout(&self) -> bool {
+                    self.$flag
+                }
+            )?
         }
     };
 }
