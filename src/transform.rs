@@ -204,11 +204,6 @@ fn build(
     row.finish()
 }
 
-/// The name of column `i` (for a rejection).
-fn column_name(schema: &Schema, i: usize) -> &str {
-    schema.columns.get(i).map(|c| c.name.as_str()).unwrap_or("")
-}
-
 /// Fills `slot` with cell `i`'s trimmed text, when it is empty and the transform fills
 /// contacts (the first column of a field wins).
 #[inline]
@@ -344,7 +339,7 @@ impl<'a> RowBuild<'a> {
             } else {
                 self.rejections.push(Rejection::new(
                     Stage::Validate,
-                    column_name(schema, i),
+                    schema.column_name(i),
                     Code::EmailInvalid,
                     format!("'{item}' is not an e-mail address"),
                 ));
@@ -379,7 +374,7 @@ impl<'a> RowBuild<'a> {
                             Ok(None) => {}
                             Err(message) => self.rejections.push(Rejection::new(
                                 Stage::Normalize,
-                                column_name(schema, i),
+                                schema.column_name(i),
                                 Code::PhoneExtension,
                                 format!("'{item}': {message}"),
                             )),
@@ -418,7 +413,7 @@ impl<'a> RowBuild<'a> {
                     }
                     self.rejections.push(Rejection::new(
                         Stage::Normalize,
-                        column_name(schema, i),
+                        schema.column_name(i),
                         code,
                         message,
                     ));
@@ -453,7 +448,7 @@ impl<'a> RowBuild<'a> {
                     .fields
                     .iter()
                     .position(|f| f.as_ref().is_some_and(Field::is_phone))
-                    .map(|i| column_name(schema, i))
+                    .map(|i| schema.column_name(i))
                     .unwrap_or(""),
                 Code::PhoneMissing,
                 "the row has no phone number",

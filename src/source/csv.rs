@@ -195,12 +195,7 @@ impl CsvSource {
             })
             .collect();
         let (col, bad) = first_bad.unwrap_or((0, String::new()));
-        let field = self
-            .schema
-            .columns
-            .get(col)
-            .map(|c| c.name.clone())
-            .unwrap_or_default();
+        let field = self.schema.column_name(col);
         let message = format!(
             "bytes {bad} in column '{field}' are not UTF-8 (the file was read as UTF-8; \
              fix the row, or give --encoding if the whole file is in another encoding)"

@@ -157,6 +157,11 @@ impl Schema {
         }
     }
 
+    /// The name of column `i`, or "" past the last one.
+    pub fn column_name(&self, i: usize) -> &str {
+        self.columns.get(i).map_or("", |c| c.name.as_str())
+    }
+
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.columns.iter().map(|c| c.name.as_str())
     }

@@ -562,7 +562,7 @@ impl SheetSource {
     /// A sheet row as a raw row of the header's width, with what is wrong with it.
     fn raw_row(&self, row: SheetRow) -> RawRow {
         let width = self.schema.columns.len();
-        let column = |c: usize| self.schema.columns.get(c).map_or("", |c| c.name.as_str());
+        let column = |c: usize| self.schema.column_name(c);
         let mut cells = vec![String::new(); width];
         let mut extra = Vec::new();
         for (c, text) in row.cells {
