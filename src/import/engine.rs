@@ -65,7 +65,6 @@ pub struct Unsettled {
 /// The state every task of a run shares.
 pub struct Engine {
     pub target: SharedTarget,
-    pub http: HttpClient,
     pub reports: Arc<Mutex<Reports>>,
     pub counters: Arc<Counters>,
     /// The key records are found by.
@@ -106,8 +105,7 @@ impl Engine {
     ) -> Engine {
         Engine {
             target,
-            exec: Executor::new(http.clone(), journal),
-            http,
+            exec: Executor::new(http, journal),
             reports,
             counters,
             by,
@@ -134,7 +132,7 @@ impl Engine {
 
     /// The target's records under `parents`, indexed by the match key.
     pub async fn index(&self, parents: &[String]) -> std::result::Result<RemoteIndex, ListError> {
-        let records = self.target.list(&self.http, parents).await?;
+        let records = self.target.list(&self.exec.http, parents).await?;
         Ok(RemoteIndex::new(self.by, records))
     }
 
@@ -341,7 +339,7 @@ impl Engine {
             return;
         }
         written.sort_by_key(|w| w.row);
-        match canary::check(&self.target, &self.http, &written).await {
+        match canary::check(&self.target, &self.exec.http, &written).await {
             Ok(held) => *lock(&self.held) = Some(held),
             Err(e) => self.exec.fatal(e),
         }

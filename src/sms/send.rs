@@ -161,7 +161,6 @@ pub struct Reconciling {
 
 /// The state every send of a run shares.
 pub struct Sender {
-    pub http: HttpClient,
     pub exec: Executor,
     pub reports: Arc<Mutex<Reports>>,
     pub counters: Arc<Counters>,
@@ -185,8 +184,7 @@ impl Sender {
         reconciling: Reconciling,
     ) -> Sender {
         Sender {
-            exec: Executor::new(http.clone(), journal),
-            http,
+            exec: Executor::new(http, journal),
             reports,
             counters,
             options,
@@ -409,7 +407,7 @@ impl Sender {
             .map(|u| (u.item.recipient.number.as_str(), &*u.item.recipient.message))
             .collect();
         let found = match reconcile::scan(
-            &self.http,
+            &self.exec.http,
             &wanted,
             self.reconciling.since_ms,
             &self.reconciling.test_sends,
