@@ -316,6 +316,18 @@ pub struct JournalArgs {
     pub restart: bool,
 }
 
+/// What a journaled command's options (`import`, `sms`) say of its files, as given.
+pub struct FileArgs<'a> {
+    pub input: &'a InputArgs,
+    pub journal: &'a JournalArgs,
+    pub dry_run: bool,
+    pub errors: Option<&'a str>,
+    pub report: Option<&'a str>,
+    pub duplicates: Option<&'a str>,
+    /// Where the result files kept without `--errors` go.
+    pub report_dir: Option<&'a str>,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     #[command(flatten)]
@@ -376,6 +388,21 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+}
+
+impl ImportArgs {
+    /// What the options say of the run's files.
+    pub fn files(&self) -> FileArgs<'_> {
+        FileArgs {
+            input: &self.input,
+            journal: &self.journal,
+            dry_run: self.dry_run,
+            errors: self.errors.as_deref(),
+            report: self.report.as_deref(),
+            duplicates: self.duplicates.as_deref(),
+            report_dir: self.api.report_dir.as_deref(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -602,6 +629,21 @@ pub struct SmsArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
+}
+
+impl SmsArgs {
+    /// What the options say of the run's files.
+    pub fn files(&self) -> FileArgs<'_> {
+        FileArgs {
+            input: &self.input,
+            journal: &self.journal,
+            dry_run: self.dry_run,
+            errors: self.errors.as_deref(),
+            report: self.report.as_deref(),
+            duplicates: self.duplicates.as_deref(),
+            report_dir: self.api.report_dir.as_deref(),
+        }
+    }
 }
 
 /// A number of seconds: finite, 0 to one day.

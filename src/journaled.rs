@@ -1,13 +1,82 @@
 //! The opening of a run that changes remote state (`import`, `sms`): its run lock, its
 //! journal (new, or read back for a resume), the mark that tells a journal which lost records,
-//! and the record of this run, in that order, the same for every such command.
+//! and the record of this run, in that order, the same for every such command; and the files
+//! such a run reads and writes ([`Files`]).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::checkpoint::mark::Damage;
 use crate::checkpoint::{Journal, Resume, RunHeader};
+use crate::dedupe::Keep;
 use crate::error::{Error, Result};
+use crate::input::InputPlan;
 use crate::runlock::RunLock;
+use crate::source::Schema;
+
+/// What a journaled run reads and where it keeps what it did: the options `import` and `sms`
+/// share about their input, their journal and their reports.
+pub struct Files {
+    pub input: InputPlan,
+    /// The input file: a file, since the journal identifies the file it belongs to.
+    pub input_path: String,
+    /// Which row of a group of duplicates is kept (`--keep`).
+    pub keep: Keep,
+    /// `--dry-run`: nothing is changed, so no journal is written.
+    pub dry_run: bool,
+    /// The journal (`--checkpoint`, else beside the input).
+    pub checkpoint: PathBuf,
+    /// `--restart`: an existing journal is moved aside.
+    pub restart: bool,
+    /// The rows rejected or refused (`--errors`, else beside the input; none in a dry run).
+    pub errors: Option<String>,
+    /// The rows done or, in a dry run, planned (`--report`).
+    pub report: Option<String>,
+    /// Where the rows dedupe drops are listed (`--duplicates`, else beside the errors).
+    pub duplicates: Option<String>,
+}
+
+impl Files {
+    /// Refuses, before anything is read or written, a `command` whose paths would destroy data:
+    /// the input is a file, and no output is the input or another output (a dry run writes no
+    /// journal). See [`crate::paths::check_reports_and_journal`].
+    pub fn check(&self, command: &str) -> Result<()> {
+        Ok(crate::paths::check_reports_and_journal(
+            command,
+            &self.input_path,
+            self.errors.as_deref(),
+            self.report.as_deref(),
+            self.input.warnings.as_deref(),
+            (!self.dry_run).then_some(self.checkpoint.as_path()),
+        )?)
+    }
+
+    /// The journal header of a `mode` run to `target` of the input read with `schema`: the
+    /// input's fingerprint and what changes what a row becomes (mapping, regions, dedupe).
+    pub fn header(&self, target: &str, mode: &str, schema: &Schema) -> Result<RunHeader> {
+        let mut header = RunHeader::new(
+            crate::fingerprint::of_input(&self.input_path, &self.input.source)?,
+            target,
+            mode,
+        )
+        .option("dedupe_by", format!("{:?}", self.input.transform.dedupe_by))
+        .option("keep", format!("{:?}", self.keep));
+        for (k, v) in self.input.journal_options(schema) {
+            header = header.option(k, v);
+        }
+        Ok(header)
+    }
+
+    /// What the run's summary says of the files it kept.
+    pub fn kept(&self) -> crate::summary::Kept {
+        crate::summary::Kept {
+            checkpoint: (!self.dry_run).then(|| self.checkpoint.display().to_string()),
+            errors: self.errors.clone(),
+            report: self.report.clone(),
+            warnings: self.input.warnings.clone(),
+            journal_gone: false,
+        }
+    }
+}
 
 /// What a journaled run is opened with.
 pub struct Opening<'a> {

@@ -48,21 +48,6 @@ pub struct Kept {
 }
 
 impl Kept {
-    pub fn new(
-        dry_run: bool,
-        checkpoint: &std::path::Path,
-        errors: Option<&str>,
-        report: Option<&str>,
-    ) -> Kept {
-        Kept {
-            checkpoint: (!dry_run).then(|| checkpoint.display().to_string()),
-            errors: errors.map(str::to_string),
-            report: report.map(str::to_string),
-            warnings: None,
-            journal_gone: false,
-        }
-    }
-
     /// The journal was temporary (`--sandbox`, whose records end with the command too): no
     /// path to name, since none is left to resume from.
     pub fn forget_journal(&mut self) {

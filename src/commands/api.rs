@@ -37,6 +37,18 @@ pub struct Api {
     pub checked: preflight::Checked,
 }
 
+impl Api {
+    /// How a run finds a row's record on this target by `by`: under the row's parent, else
+    /// the default one, for a target whose records have parents.
+    pub fn matching(&self, by: crate::import::MatchBy) -> crate::import::Matching {
+        crate::import::Matching {
+            by,
+            parents: self.target.descriptor().parents,
+            default_parent: self.default_parent.clone(),
+        }
+    }
+}
+
 /// The sandbox's credentials, as if they were in the environment.
 fn sandbox_credentials(url: &str) -> Result<Credentials> {
     let lines: BTreeMap<String, String> = seed::env_lines(url)

@@ -39,37 +39,17 @@ pub fn run(args: &ImportArgs) -> Result<Ended> {
         "import.checkpoint",
         || default_checkpoint(&args.input.input, args.to),
     )?;
-    let report = match (&args.report, args.dry_run) {
-        (None, true) => Some("-".to_string()),
-        (r, _) => r.clone(),
-    };
-    let mut settings = Settings {
-        input,
-        input_path: args.input.input.clone(),
-        keep: args.input.keep,
+    let mut files = super::run_files(input, args.files(), args.to.as_str(), checkpoint);
+    // A dry run's plan goes to stdout when not told where.
+    if args.dry_run && files.report.is_none() {
+        files.report = Some("-".to_string());
+    }
+    let settings = Settings {
+        files,
         mode: args.mode,
-        by: args.match_by,
-        dry_run: args.dry_run,
-        checkpoint,
-        restart: args.journal.restart,
-        // The rejected and refused rows are always kept (not by a dry run, which changes
-        // nothing): in --errors, else beside the input.
-        errors: args.errors.clone().or_else(|| {
-            (!args.dry_run).then(|| {
-                super::default_result_file(
-                    &args.input.input,
-                    args.to.as_str(),
-                    "errors",
-                    args.api.report_dir.as_deref(),
-                )
-            })
-        }),
-        report,
-        duplicates: None,
+        matching: api.matching(args.match_by),
         params: api.params.clone(),
         destination: api.destination.clone(),
-        parents: args.to.descriptor().parents,
-        default_parent: api.default_parent.clone(),
         progress: ProgressMode::detect(args.api.quiet),
         late: import::LateWrites {
             timeout: super::api::request_timeout(&args.api),
@@ -77,11 +57,6 @@ pub fn run(args: &ImportArgs) -> Result<Ended> {
         },
         canary: args.canary,
     };
-    (settings.input.warnings, settings.duplicates) = super::side_reports(
-        &args.input,
-        settings.errors.as_deref(),
-        args.duplicates.as_deref(),
-    );
     let mut summary = import::run(&settings, api.target, api.http, &api.runtime)?;
     if temp_journal.is_some() {
         summary.kept.forget_journal();

@@ -171,19 +171,42 @@ pub fn journal_path(
     })?;
     Ok((dir.path().join(name), Some(dir)))
 }
-/// Where a journaled run's warnings and dropped duplicates go: `--warnings` and
-/// `--duplicates`, else beside the error report (the warnings only when bad values are
-/// dropped).
-pub fn side_reports(
-    input: &crate::cli::InputArgs,
-    errors: Option<&str>,
-    duplicates: Option<&str>,
-) -> (Option<String>, Option<String>) {
-    let warnings = crate::warnings::path(input.warnings.as_deref(), errors, input.bad_secondary);
-    let duplicates = duplicates
+/// The files of a journaled run of `kind` (its target, or `sms`) that reads `input`, with
+/// its journal at `checkpoint`. The rejected and refused rows are always kept, except by a dry
+/// run, which changes nothing: in `--errors`, else beside the input. The warnings and the
+/// dropped duplicates go to `--warnings` and `--duplicates`, else beside the error report (the
+/// warnings only when bad values are dropped).
+pub fn run_files(
+    mut input: InputPlan,
+    given: crate::cli::FileArgs<'_>,
+    kind: &str,
+    checkpoint: std::path::PathBuf,
+) -> crate::journaled::Files {
+    let input_path = &given.input.input;
+    let errors = given.errors.map(str::to_string).or_else(|| {
+        (!given.dry_run && input_path != "-")
+            .then(|| default_result_file(input_path, kind, "errors", given.report_dir))
+    });
+    input.warnings = crate::warnings::path(
+        given.input.warnings.as_deref(),
+        errors.as_deref(),
+        given.input.bad_secondary,
+    );
+    let duplicates = given
+        .duplicates
         .map(str::to_string)
-        .or_else(|| crate::report::beside_errors(errors, "duplicates"));
-    (warnings, duplicates)
+        .or_else(|| crate::report::beside_errors(errors.as_deref(), "duplicates"));
+    crate::journaled::Files {
+        input,
+        input_path: input_path.clone(),
+        keep: given.input.keep,
+        dry_run: given.dry_run,
+        checkpoint,
+        restart: given.journal.restart,
+        errors,
+        report: given.report.map(str::to_string),
+        duplicates,
+    }
 }
 
 /// The result file a run keeps when not told where: `<input>.<kind>.errors.csv` (`.jsonl` for a

@@ -240,33 +240,14 @@ pub fn run(args: &SmsArgs) -> Result<Ended> {
     );
 
     let yes = args.yes;
-    let mut settings = Settings {
-        input,
-        input_path: args.input.input.clone(),
-        keep: args.input.keep,
+    let settings = Settings {
+        files: super::run_files(input, args.files(), "sms", checkpoint),
         composer,
         send_options,
         test_sends: std::sync::Arc::new(test_sends),
         batch_size: usize::from(args.batch_size),
-        dry_run: args.dry_run,
         resend_unknown: args.resend_unknown,
         log_catch_up: std::time::Duration::from_secs_f64(args.log_catch_up),
-        checkpoint,
-        restart: args.journal.restart,
-        // The rejected, suppressed and refused rows are always kept (not by a dry run): in
-        // --errors, else beside the input.
-        errors: args.errors.clone().or_else(|| {
-            (!args.dry_run && args.input.input != "-").then(|| {
-                super::default_result_file(
-                    &args.input.input,
-                    "sms",
-                    "errors",
-                    args.api.report_dir.as_deref(),
-                )
-            })
-        }),
-        report: args.report.clone(),
-        duplicates: None,
         header_options,
         destination: api
             .as_ref()
@@ -281,11 +262,6 @@ pub fn run(args: &SmsArgs) -> Result<Ended> {
         progress: ProgressMode::detect(args.api.quiet),
         confirm: Box::new(move |plan| if yes { Ok(true) } else { confirm_send(plan) }),
     };
-    (settings.input.warnings, settings.duplicates) = super::side_reports(
-        &args.input,
-        settings.errors.as_deref(),
-        args.duplicates.as_deref(),
-    );
     let mut summary = campaign::run(&settings, api.as_ref().map(|a| a.http.clone()), runtime)?;
     if temp_journal.is_some() {
         summary.kept.forget_journal();

@@ -21,10 +21,8 @@ pub fn run(args: &VerifyArgs) -> Result<Ended> {
         input,
         input_path: args.input.input.clone(),
         keep: args.input.keep,
-        by: args.match_by,
+        matching: api.matching(args.match_by),
         report: args.report.clone(),
-        parents: args.to.descriptor().parents,
-        default_parent: api.default_parent.clone(),
     };
     let summary = verify::run(&settings, api.target, api.http, &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;

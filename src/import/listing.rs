@@ -10,36 +10,43 @@ use crate::connectors::{RowExtras, SharedTarget};
 use crate::error::Result;
 use crate::http::HttpClient;
 
+/// How a run finds the record of a row on the target: by which key, under which parent.
+#[derive(Debug, Clone)]
+pub struct Matching {
+    pub by: MatchBy,
+    /// Whether the target's records have parents (Books).
+    pub parents: bool,
+    /// The parent of the rows that name none.
+    pub default_parent: Option<String>,
+}
+
 /// The listings of a run so far.
 pub struct Listings {
     pub index: RemoteIndex,
-    by: MatchBy,
-    /// Whether the target's records have parents.
-    parents: bool,
+    matching: Matching,
     listed: HashSet<String>,
     /// Parents the API refused to list: its code and message.
     refused: HashMap<String, (String, String)>,
 }
 
 impl Listings {
-    pub fn new(by: MatchBy, parents: bool) -> Listings {
+    pub fn new(matching: &Matching) -> Listings {
         Listings {
             index: RemoteIndex::default(),
-            by,
-            parents,
+            matching: matching.clone(),
             listed: HashSet::new(),
             refused: HashMap::new(),
         }
     }
 
-    /// The parent a row's records are under: its own, else `default` ("" for a target
+    /// The parent a row's records are under: its own, else the default one ("" for a target
     /// without parents).
-    pub fn parent_of(&self, extras: &RowExtras, default: Option<&String>) -> String {
-        match self.parents {
+    pub fn parent_of(&self, extras: &RowExtras) -> String {
+        match self.matching.parents {
             true => extras
                 .parent
                 .clone()
-                .or_else(|| default.cloned())
+                .or_else(|| self.matching.default_parent.clone())
                 .unwrap_or_default(),
             false => String::new(),
         }
@@ -60,17 +67,17 @@ impl Listings {
         if self.listed.contains(parent) {
             return Ok(None);
         }
-        let parents = match self.parents {
+        let parents = match self.matching.parents {
             true => vec![parent.to_string()],
             false => Vec::new(),
         };
         match runtime.block_on(target.list(http, &parents)) {
             Ok(records) => {
-                self.index.extend(self.by, records);
+                self.index.extend(self.matching.by, records);
                 self.listed.insert(parent.to_string());
                 Ok(None)
             }
-            Err(e) if self.parents && e.refused.is_some() => {
+            Err(e) if self.matching.parents && e.refused.is_some() => {
                 let refusal = (e.refused.clone().unwrap_or_default(), e.to_string());
                 self.refused.insert(parent.to_string(), refusal.clone());
                 Ok(Some(refusal))

@@ -20,7 +20,6 @@ pub mod settle;
 pub mod summary;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -28,15 +27,12 @@ use std::time::Instant;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use crate::checkpoint::{
-    Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, RunHeader, now_ms,
-};
+use crate::checkpoint::{Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, now_ms};
 use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
-use crate::dedupe::{Deduper, Keep};
+use crate::dedupe::Deduper;
 use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
-use crate::input::InputPlan;
-use crate::journaled::{JournaledRun, Opening};
+use crate::journaled::{Files, JournaledRun, Opening};
 use crate::pipeline::{self, RowSink};
 use crate::progress::{Counters, Progress, ProgressMode};
 use crate::reject::{Code, Rejection, Stage};
@@ -49,7 +45,7 @@ pub use crate::sink::Reports;
 pub use engine::{Engine, Task, TaskOp};
 pub use key::{MatchBy, RemoteIndex, row_key};
 pub use late::LateWrites;
-pub use listing::Listings;
+pub use listing::{Listings, Matching};
 pub use plan::{Mode, Plan, decide, describe};
 pub use summary::ImportSummary;
 
@@ -60,25 +56,15 @@ pub const OUTCOME_UNKNOWN: &str = "outcome_unknown";
 
 /// Everything an import run needs besides the target.
 pub struct Settings {
-    pub input: InputPlan,
-    pub input_path: String,
-    pub keep: Keep,
+    /// The input, the journal and the reports.
+    pub files: Files,
     pub mode: Mode,
-    pub by: MatchBy,
-    pub dry_run: bool,
-    pub checkpoint: PathBuf,
-    pub restart: bool,
-    pub errors: Option<String>,
-    pub report: Option<String>,
-    /// Where the rows dedupe drops are listed (`--duplicates`, else beside the errors).
-    pub duplicates: Option<String>,
+    /// How a row's record is found: the key, and the parent.
+    pub matching: Matching,
     /// The target's parameters (organization, address book): part of the journal header.
     pub params: Vec<(String, String)>,
     /// Where the run writes (see [`crate::destination`]): in the journal header and the lock.
     pub destination: crate::destination::Destination,
-    /// Whether the target's records have parents (Books), and the default one.
-    pub parents: bool,
-    pub default_parent: Option<String>,
     pub progress: ProgressMode,
     /// How long a create whose answer never came may still land.
     pub late: LateWrites,
@@ -138,10 +124,8 @@ struct Planner<'a> {
     /// Keys this run has planned a write for, by parent: a second row with one is a conflict.
     claimed: HashSet<(String, String)>,
     tx: Option<mpsc::Sender<Task>>,
-    /// Dry run: writes the plan would send, by kind.
-    planned_creates: u64,
-    planned_updates: u64,
-    resumed: u64,
+    /// The writes a dry run would send, and the rows an earlier run of the journal did.
+    planned: summary::Planned,
     /// The schema of the rows seen so far (for the reports of a run a signal stopped).
     last_schema: Arc<Schema>,
 }
@@ -369,7 +353,7 @@ impl Planner<'_> {
             ..
         } = open;
         let row = p.raw.row;
-        let by = self.settings.by;
+        let by = self.settings.matching.by;
         let Some(k) = find_key.as_deref() else {
             // Nothing to look for it by: its outcome stays unknown, for the
             // user to check (and for every later run to report again).
@@ -433,11 +417,11 @@ impl Planner<'_> {
         self.settled();
         let (action, id, changes) = match plan {
             Plan::Update { id, changes } => {
-                self.planned_updates += 1;
+                self.planned.updates += 1;
                 ("update", id.as_str(), describe(changes))
             }
             _ => {
-                self.planned_creates += 1;
+                self.planned.creates += 1;
                 ("create", "", String::new())
             }
         };
@@ -455,10 +439,8 @@ impl Planner<'_> {
             Ok(f) => f,
             Err(rejection) => return self.reject(schema, &p, rejection),
         };
-        let parent = self
-            .listings
-            .parent_of(&extras, self.settings.default_parent.as_ref());
-        let by = self.settings.by;
+        let parent = self.listings.parent_of(&extras);
+        let by = self.settings.matching.by;
         let key = row_key(contact, by);
         let find_key = if by == MatchBy::Id {
             row_key(contact, MatchBy::Mobile)
@@ -473,7 +455,7 @@ impl Planner<'_> {
         // What an earlier run of this journal did with the row.
         match self.resume.state(row) {
             Some(RowState::Done { action, remote_id }) => {
-                self.resumed += 1;
+                self.planned.resumed += 1;
                 if let Some(k) = &key {
                     self.claimed.insert((parent, k.clone()));
                 }
@@ -482,7 +464,7 @@ impl Planner<'_> {
                 return self.report_done(schema, &p, &shown, action.as_str(), id, None);
             }
             Some(RowState::Failed(f)) => {
-                self.resumed += 1;
+                self.planned.resumed += 1;
                 if f.code == OUTCOME_UNKNOWN {
                     return self.outcome_unknown(schema, &p, &f.message);
                 }
@@ -569,7 +551,7 @@ impl Planner<'_> {
                 return self.failed(schema, &p, "not_found", &message);
             }
         };
-        if self.settings.dry_run {
+        if self.settings.files.dry_run {
             return self.report_planned(schema, &p, &shown, &plan);
         }
         let task = Task {
@@ -605,7 +587,7 @@ fn count_rows(path: &str, options: &source::SourceOptions) -> Result<u64> {
     Ok(rows)
 }
 
-/// Runs an import of `settings.input_path` into `target` through `http`, on `runtime`.
+/// Runs an import of `settings.files.input_path` into `target` through `http`, on `runtime`.
 pub fn run(
     settings: &Settings,
     target: SharedTarget,
@@ -613,18 +595,9 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<ImportSummary> {
     let started = Instant::now();
-    // The input is a file, and no path may destroy data: the journal is a file, no output
-    // is the input or another output (a dry run writes no journal).
-    crate::paths::check_reports_and_journal(
-        "import",
-        &settings.input_path,
-        settings.errors.as_deref(),
-        settings.report.as_deref(),
-        settings.input.warnings.as_deref(),
-        (!settings.dry_run).then_some(settings.checkpoint.as_path()),
-    )?;
-    let src = source::open(&settings.input_path, &settings.input.source)?;
-    settings.input.mapping.check_against(&src.schema())?;
+    settings.files.check("import")?;
+    let src = source::open(&settings.files.input_path, &settings.files.input.source)?;
+    settings.files.input.mapping.check_against(&src.schema())?;
     let reports = open_reports(settings, src.as_ref())?;
 
     // `run` holds the run's lock to its end.
@@ -633,7 +606,7 @@ pub fn run(
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
         settings.progress,
-        if settings.dry_run {
+        if settings.files.dry_run {
             "planning"
         } else {
             "importing"
@@ -643,7 +616,7 @@ pub fn run(
         Some(Arc::clone(http.stats())),
         Some(Arc::clone(http.pacer())),
     );
-    progress.announce_resume(resume, &settings.checkpoint);
+    progress.announce_resume(resume, &settings.files.checkpoint);
     let in_flight = in_flight_rows(resume);
 
     let (tx, rx) = mpsc::channel(QUEUE);
@@ -659,7 +632,10 @@ pub fn run(
 
     let lists = settings.mode.lists_first() || damaged;
     let mut counts = Counts::default();
-    let deduper = Deduper::new(settings.input.transform.dedupe_by, settings.keep)?;
+    let deduper = Deduper::new(
+        settings.files.input.transform.dedupe_by,
+        settings.files.keep,
+    )?;
     let handle = runtime.handle().clone();
     let mut planner = Planner {
         settings,
@@ -673,29 +649,27 @@ pub fn run(
         resume,
         in_flight: &in_flight,
         engine: engine.as_ref(),
-        listings: Listings::new(settings.by, settings.parents),
+        listings: Listings::new(&settings.matching),
         lists,
         damaged,
         claimed: HashSet::new(),
         tx: engine.is_some().then_some(tx),
-        planned_creates: 0,
-        planned_updates: 0,
-        resumed: 0,
+        planned: summary::Planned::default(),
         last_schema: Arc::new(Schema::default()),
     };
     // Targets without parents are listed once, before the first row.
-    if lists && !settings.parents {
+    if lists && !settings.matching.parents {
         // No parents, so no refusal for a parent: a failure is an error.
         planner.ensure_listed("")?;
     }
     // The total for the progress comes from a quick count of the rows, beside the run.
     let info = std::thread::scope(|scope| {
         scope.spawn(|| {
-            if let Ok(rows) = count_rows(&settings.input_path, &settings.input.source) {
+            if let Ok(rows) = count_rows(&settings.files.input_path, &settings.files.input.source) {
                 progress.set_total(rows);
             }
         });
-        pipeline::drive(src, &settings.input, deduper, &mut planner)
+        pipeline::drive(src, &settings.files.input, deduper, &mut planner)
     });
     // A signal stops the reading: what was planned is sent, the rest is left for the resume.
     let final_schema = match info {
@@ -709,11 +683,7 @@ pub fn run(
             return Err(e);
         }
     };
-    let (planned_creates, planned_updates, resumed) = (
-        planner.planned_creates,
-        planner.planned_updates,
-        planner.resumed,
-    );
+    let planned = planner.planned;
     let listed_records = planner.listings.index.len();
     drop(planner);
 
@@ -741,15 +711,15 @@ pub fn run(
         counters: &counters,
         stats,
         listed_records,
-        planned_creates,
-        planned_updates,
-        resumed,
-        left: settled.left,
-        stopped: settled.stopped,
+        planned,
+        canary: summary::CanaryLine::of(
+            settings.canary,
+            settings.files.dry_run,
+            fresh,
+            settled.held,
+        ),
+        settled,
         elapsed: started.elapsed(),
-        write_time: settled.write_time,
-        writes: settled.writes,
-        canary: summary::CanaryLine::of(settings.canary, settings.dry_run, fresh, settled.held),
         exit_code,
     }))
 }
@@ -799,7 +769,7 @@ fn new_engine(
             journal.clone(),
             Arc::clone(reports),
             Arc::clone(counters),
-            settings.by,
+            settings.matching.by,
             settings.late,
         )
         .with_canary(canary),
@@ -809,19 +779,19 @@ fn new_engine(
 /// The run's reports: the errors, the success report (the plan, in a dry run) and the
 /// duplicates, shared by the planner and the writers.
 fn open_reports(settings: &Settings, src: &dyn source::Source) -> Result<Arc<Mutex<Reports>>> {
-    let columns: &'static [&'static str] = if settings.dry_run {
+    let columns: &'static [&'static str] = if settings.files.dry_run {
         &crate::sink::PLAN_COLUMNS
     } else {
         &crate::sink::SUCCESS_COLUMNS
     };
     Ok(Arc::new(Mutex::new(
         Reports::open_echoing(
-            settings.errors.as_deref(),
-            settings.report.as_deref(),
+            settings.files.errors.as_deref(),
+            settings.files.report.as_deref(),
             src.info(),
             columns,
         )?
-        .with_duplicates(settings.duplicates.as_deref(), src.info()),
+        .with_duplicates(settings.files.duplicates.as_deref(), src.info()),
     )))
 }
 
@@ -833,42 +803,32 @@ fn open_journal(
     target: &SharedTarget,
     schema: &Schema,
 ) -> Result<JournaledRun> {
-    if settings.dry_run {
+    if settings.files.dry_run {
         return Ok(JournaledRun::dry(Resume::default()));
     }
-    let mut header = RunHeader::new(
-        crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
-        target.kind().as_str(),
-        "import",
-    )
-    .destination(settings.destination.entries())
-    .option("mode", settings.mode.as_str())
-    .option("match_by", settings.by.as_str())
-    .option(
-        "dedupe_by",
-        format!("{:?}", settings.input.transform.dedupe_by),
-    )
-    .option("keep", format!("{:?}", settings.keep));
-    for (k, v) in settings.input.journal_options(schema) {
-        header = header.option(k, v);
-    }
+    let mut header = settings
+        .files
+        .header(target.kind().as_str(), "import", schema)?
+        .destination(settings.destination.entries())
+        .option("mode", settings.mode.as_str())
+        .option("match_by", settings.matching.by.as_str());
     for (k, v) in &settings.params {
         header = header.param(k, v);
     }
     JournaledRun::open(&Opening {
         header: &header,
-        checkpoint: &settings.checkpoint,
-        restart: settings.restart,
+        checkpoint: &settings.files.checkpoint,
+        restart: settings.files.restart,
         creates: settings.mode == Mode::Create,
         extra: &[],
-        limit: settings.input.source.limit,
+        limit: settings.files.input.source.limit,
         when_damaged: "Records it lost are not taken as \"not done\": the target is listed and each row looked for there before anything is written",
     })
 }
 
 /// What the writers left when they finished.
 #[derive(Default)]
-struct Settled {
+pub struct Settled {
     stopped: Option<String>,
     held: Option<usize>,
     left: u64,

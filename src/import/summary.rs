@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{MatchBy, Mode, Settings};
+use super::{MatchBy, Mode, Settings, Settled};
 use crate::connectors::TargetKind;
 use crate::http::{Rate, StatsSnapshot};
 use crate::progress::Counters;
@@ -129,6 +129,15 @@ pub struct ImportSummary {
     pub exit_code: crate::exit::ExitCode,
 }
 
+/// What the planner counted: the writes a dry run would send, and the rows an earlier run of
+/// the journal did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Planned {
+    pub creates: u64,
+    pub updates: u64,
+    pub resumed: u64,
+}
+
 /// What [`ImportSummary::new`] is made from.
 pub struct Parts<'a> {
     pub settings: &'a Settings,
@@ -138,15 +147,10 @@ pub struct Parts<'a> {
     pub counters: &'a Counters,
     pub stats: StatsSnapshot,
     pub listed_records: usize,
-    pub planned_creates: u64,
-    pub planned_updates: u64,
-    pub resumed: u64,
-    pub left: u64,
-    pub stopped: Option<String>,
+    pub planned: Planned,
+    /// What the writers left when they finished.
+    pub settled: Settled,
     pub elapsed: Duration,
-    pub write_time: Option<Duration>,
-    /// Writes answered (any answer) in this run.
-    pub writes: u64,
     pub canary: CanaryLine,
     pub exit_code: crate::exit::ExitCode,
 }
@@ -155,11 +159,11 @@ impl ImportSummary {
     pub fn new(p: Parts<'_>) -> ImportSummary {
         let s = p.settings;
         let rate = p.rate.as_per_second();
-        let estimate = s.dry_run.then(|| {
-            let requests = p.planned_creates + p.planned_updates;
+        let estimate = s.files.dry_run.then(|| {
+            let requests = p.planned.creates + p.planned.updates;
             Estimate {
-                creates: p.planned_creates,
-                updates: p.planned_updates,
+                creates: p.planned.creates,
+                updates: p.planned.updates,
                 requests,
                 seconds: if rate > 0.0 {
                     requests as f64 / rate
@@ -175,15 +179,15 @@ impl ImportSummary {
             }
         });
         let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
-        let write_seconds = p.write_time.map(|d| d.as_secs_f64()).unwrap_or(0.0);
+        let write_seconds = p.settled.write_time.map(|d| d.as_secs_f64()).unwrap_or(0.0);
 
         ImportSummary {
             command: "import",
-            input: s.input_path.clone(),
+            input: s.files.input_path.clone(),
             target: p.target,
             mode: s.mode,
-            match_by: s.by,
-            dry_run: s.dry_run,
+            match_by: s.matching.by,
+            dry_run: s.files.dry_run,
             rows_read: p.counts.rows_read,
             blank: p.counts.blank,
             rejected: p.counts.rejected,
@@ -195,13 +199,13 @@ impl ImportSummary {
             failed: load(&p.counters.failed),
             conflicts: load(&p.counters.conflicts),
             outcome_unknown: load(&p.counters.outcome_unknown),
-            resumed: p.resumed,
-            left: p.left,
-            stopped: p.stopped,
+            resumed: p.planned.resumed,
+            left: p.settled.left,
+            stopped: p.settled.stopped,
             traffic: crate::summary::Traffic::of(&p.stats, p.rate, p.elapsed),
             write_seconds,
             writes_per_second: if write_seconds > 0.0 {
-                p.writes as f64 / write_seconds
+                p.settled.writes as f64 / write_seconds
             } else {
                 0.0
             },
@@ -209,15 +213,7 @@ impl ImportSummary {
             canary: p.canary,
             rejected_by_code: p.counts.rejected_by_code.clone(),
             readings: p.counts.readings,
-            kept: crate::summary::Kept {
-                warnings: s.input.warnings.clone(),
-                ..crate::summary::Kept::new(
-                    s.dry_run,
-                    &s.checkpoint,
-                    s.errors.as_deref(),
-                    s.report.as_deref(),
-                )
-            },
+            kept: s.files.kept(),
             exit_code: p.exit_code,
         }
     }

@@ -8,7 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -34,8 +33,8 @@ use super::batch::{BatchKey, Batcher};
 use super::recipient::{Composer, Recipient};
 use super::segments::Encoding;
 use super::send::{OutBatch, Outgoing, Sender, Unknown};
-use super::summary::{CampaignPlan, Sample, SmsSummary};
-use crate::journaled::{JournaledRun, Opening};
+use super::summary::{CampaignPlan, Rendered, Sample, SmsSummary};
+use crate::journaled::{Files, JournaledRun, Opening};
 
 /// The target name in the journal header.
 pub const TARGET: &str = super::API;
@@ -64,22 +63,14 @@ pub type Confirm = Box<dyn Fn(&CampaignPlan) -> Result<bool> + Send + Sync>;
 
 /// Everything a campaign needs besides the API.
 pub struct Settings {
-    pub input: InputPlan,
-    pub input_path: String,
-    pub keep: Keep,
+    /// The input, the journal and the reports.
+    pub files: Files,
     pub composer: Composer,
     pub send_options: SendOptions,
     pub batch_size: usize,
-    pub dry_run: bool,
     pub resend_unknown: bool,
     /// How long the SMS logs may take to show an accepted send (`--log-catch-up`).
     pub log_catch_up: std::time::Duration,
-    pub checkpoint: PathBuf,
-    pub restart: bool,
-    pub errors: Option<String>,
-    pub report: Option<String>,
-    /// Where the rows dedupe drops are listed (`--duplicates`, else beside the errors).
-    pub duplicates: Option<String>,
     /// What else identifies the campaign in the journal header (template digest, sender...).
     pub header_options: Vec<(String, String)>,
     /// Where the campaign sends from (host, account, sender; see [`crate::destination`]).
@@ -93,20 +84,6 @@ pub struct Settings {
     pub progress: ProgressMode,
     /// Asked before a real send to more than [`CONFIRM_ABOVE`] recipients; false stops.
     pub confirm: Confirm,
-}
-
-impl Settings {
-    /// What the summary says of the campaign's files.
-    fn files(&self) -> super::summary::Files<'_> {
-        super::summary::Files {
-            input: &self.input_path,
-            dry_run: self.dry_run,
-            checkpoint: &self.checkpoint,
-            errors: self.errors.as_deref(),
-            report: self.report.as_deref(),
-            warnings: self.input.warnings.as_deref(),
-        }
-    }
 }
 
 /// Numbers a pass has given a message: a later row with one of them is rejected (one
@@ -192,7 +169,12 @@ impl<P: Pass> RowSink for Walk<'_, P> {
 /// Runs the input through the clean pipeline and dedupe, handing every row to `pass` in
 /// input order.
 fn walk<P: Pass>(settings: &Settings, pass: &mut P) -> Result<RunInfo> {
-    walk_list(&settings.input_path, &settings.input, settings.keep, pass)
+    walk_list(
+        &settings.files.input_path,
+        &settings.files.input,
+        settings.files.keep,
+        pass,
+    )
 }
 
 /// [`walk`] of the list at `input_path`, read as `input` says, dedupe keeping `keep`.
@@ -316,7 +298,6 @@ impl Planner<'_> {
         if r.schedule.is_some() {
             p.scheduled += 1;
         }
-        let chars = r.message.chars().count();
         let country = if r.region.is_empty() {
             "unknown".to_string()
         } else {
@@ -328,10 +309,7 @@ impl Planner<'_> {
             p.samples.push(Sample {
                 row: r.row,
                 number: r.number.clone(),
-                message: r.message.to_string(),
-                characters: chars,
-                segments: r.segments.segments,
-                encoding: r.segments.encoding,
+                rendered: Rendered::of(r),
                 scheduled: r
                     .schedule
                     .as_ref()
@@ -498,37 +476,27 @@ impl SendPass<'_> {
 
 /// The error and success reports of the run, at the paths the settings name.
 fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
-    let src = source::open(&settings.input_path, &settings.input.source)?;
+    let src = source::open(&settings.files.input_path, &settings.files.input.source)?;
     let info = src.info();
     Ok(Mutex::new(
         Reports::open(
-            settings.errors.as_deref(),
-            settings.report.as_deref(),
+            settings.files.errors.as_deref(),
+            settings.files.report.as_deref(),
             info,
             &REPORT_COLUMNS,
         )?
-        .with_duplicates(settings.duplicates.as_deref(), info),
+        .with_duplicates(settings.files.duplicates.as_deref(), info),
     ))
 }
 
 /// The journal header of the campaign: the input, and everything that changes what a row
 /// becomes or where it goes (mapping, regions, dedupe, the message, sender, schedule...).
 fn header(settings: &Settings) -> Result<RunHeader> {
-    let src = source::open(&settings.input_path, &settings.input.source)?;
-    let mut h = RunHeader::new(
-        crate::fingerprint::of_input(&settings.input_path, &settings.input.source)?,
-        TARGET,
-        "sms",
-    )
-    .destination(settings.destination.entries())
-    .option(
-        "dedupe_by",
-        format!("{:?}", settings.input.transform.dedupe_by),
-    )
-    .option("keep", format!("{:?}", settings.keep));
-    for (k, v) in settings.input.journal_options(&src.schema()) {
-        h = h.option(k, v);
-    }
+    let src = source::open(&settings.files.input_path, &settings.files.input.source)?;
+    let mut h = settings
+        .files
+        .header(TARGET, "sms", &src.schema())?
+        .destination(settings.destination.entries());
     for (k, v) in &settings.header_options {
         h = h.option(k, v);
     }
@@ -542,23 +510,14 @@ pub fn run(
     runtime: &tokio::runtime::Runtime,
 ) -> Result<SmsSummary> {
     let started = Instant::now();
-    // The input is a file, and no path may destroy data: the journal is a file, no output
-    // is the input or another output (a dry run writes no journal).
-    crate::paths::check_reports_and_journal(
-        "sms",
-        &settings.input_path,
-        settings.errors.as_deref(),
-        settings.report.as_deref(),
-        settings.input.warnings.as_deref(),
-        (!settings.dry_run).then_some(settings.checkpoint.as_path()),
-    )?;
+    settings.files.check("sms")?;
     let header = header(settings)?;
     // `run` holds the run's lock to its end.
     let run = open_journal(settings, &header, http.is_some())?;
     let (journal, resume, damaged) = (run.journal.as_ref(), &run.resume, &run.damage);
 
     // Pass 1: the plan.
-    let dry_reports = if settings.dry_run {
+    let dry_reports = if settings.files.dry_run {
         Some(open_reports(settings)?)
     } else {
         None
@@ -582,7 +541,7 @@ pub fn run(
         r.note_schema(&info.schema);
         r.finish()?;
         return Ok(SmsSummary::planned(
-            settings.files(),
+            &settings.files,
             counts,
             plan,
             settings.rate,
@@ -613,7 +572,7 @@ pub fn run(
         Some(Arc::clone(http.stats())),
         Some(Arc::clone(http.pacer())),
     );
-    progress.announce_resume(resume, &settings.checkpoint);
+    progress.announce_resume(resume, &settings.files.checkpoint);
     let sender = new_sender(settings, &http, journal, &reports, &counters, resume);
     let (tx, rx) = mpsc::channel::<OutBatch>(QUEUE);
     let senders = runtime.spawn(Arc::clone(&sender).run(rx));
@@ -671,7 +630,7 @@ pub fn run(
     let not_done = send_counts.rejected + totals.failed + resumed_failed + totals.unknown;
     let exit_code = ExitCode::of_run(stopped.is_some() || totals.left > 0, not_done);
     Ok(SmsSummary::sent(super::summary::SentParts {
-        files: settings.files(),
+        files: &settings.files,
         counts: send_counts,
         plan,
         totals,
@@ -700,20 +659,20 @@ fn open_journal(settings: &Settings, header: &RunHeader, sends: bool) -> Result<
         "Texts it lost are not taken as \"not sent\": the account's outgoing logs since the campaign began ({} requests) keep anyone who got this text from getting it again",
         settings.texted.requests
     );
-    if sends && !settings.dry_run {
+    if sends && !settings.files.dry_run {
         return JournaledRun::open(&Opening {
             header,
-            checkpoint: &settings.checkpoint,
-            restart: settings.restart,
+            checkpoint: &settings.files.checkpoint,
+            restart: settings.files.restart,
             creates: true,
             extra: &campaign,
-            limit: settings.input.source.limit,
+            limit: settings.files.input.source.limit,
             when_damaged: &when_damaged,
         });
     }
     // A dry run changes nothing, the journal included; an existing one is read.
     Ok(JournaledRun::dry(
-        match crate::checkpoint::read_journal(&settings.checkpoint) {
+        match crate::checkpoint::read_journal(&settings.files.checkpoint) {
             Ok((h, r)) if crate::checkpoint::check_header(&h, header).is_ok() => r,
             _ => Resume::default(),
         },

@@ -33,6 +33,14 @@ pub enum Encoding {
 }
 
 impl Encoding {
+    /// The encoding's name for a person: `GSM-7`, `UCS-2`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Gsm7 => "GSM-7",
+            Encoding::Ucs2 => "UCS-2",
+        }
+    }
+
     /// Zoho Voice's `dataCoding` value.
     pub fn data_coding(self) -> u8 {
         match self {

@@ -11,9 +11,47 @@ use crate::clock::format_duration;
 use crate::http::{Rate, StatsSnapshot};
 use crate::report::Counts;
 
+use super::recipient::Recipient;
 use super::segments::Encoding;
 use super::send::SendTotals;
 use super::suppress::{FileCounts, Hit, Suppressions};
+
+/// A message as rendered for one row: its text, and what it costs. A dry run's samples and
+/// a test send show it the same way.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub message: String,
+    pub characters: usize,
+    pub segments: usize,
+    pub encoding: Encoding,
+}
+
+impl Rendered {
+    pub fn of(r: &Recipient) -> Rendered {
+        Rendered {
+            message: r.message.to_string(),
+            characters: r.segments.chars,
+            segments: r.segments.segments,
+            encoding: r.segments.encoding,
+        }
+    }
+
+    /// What the message costs, for a person: `12 chars, 1 segment, GSM-7`.
+    pub fn cost(&self) -> String {
+        let plural = if self.segments == 1 { "" } else { "s" };
+        format!(
+            "{} chars, {} segment{plural}, {}",
+            self.characters,
+            self.segments,
+            self.encoding.name()
+        )
+    }
+
+    /// The text, indented under the line that introduces it.
+    pub fn indented(&self) -> String {
+        self.message.replace('\n', "\n  ")
+    }
+}
 
 /// A rendered message, as a dry run shows it.
 #[serde_with::skip_serializing_none]
@@ -21,10 +59,8 @@ use super::suppress::{FileCounts, Hit, Suppressions};
 pub struct Sample {
     pub row: u64,
     pub number: String,
-    pub message: String,
-    pub characters: usize,
-    pub segments: usize,
-    pub encoding: Encoding,
+    #[serde(flatten)]
+    pub rendered: Rendered,
     pub scheduled: Option<String>,
 }
 
@@ -185,20 +221,9 @@ impl Estimate {
     }
 }
 
-/// What a summary says of the campaign's files.
-#[derive(Debug, Clone, Copy)]
-pub struct Files<'a> {
-    pub input: &'a str,
-    pub dry_run: bool,
-    pub checkpoint: &'a std::path::Path,
-    pub errors: Option<&'a str>,
-    pub report: Option<&'a str>,
-    pub warnings: Option<&'a str>,
-}
-
 /// What [`SmsSummary::sent`] is made from.
 pub struct SentParts<'a> {
-    pub files: Files<'a>,
+    pub files: &'a crate::journaled::Files,
     pub counts: Counts,
     pub plan: CampaignPlan,
     pub totals: SendTotals,
@@ -211,10 +236,15 @@ pub struct SentParts<'a> {
 }
 
 impl SmsSummary {
-    fn base(files: Files<'_>, counts: Counts, plan: CampaignPlan, elapsed: Duration) -> SmsSummary {
+    fn base(
+        files: &crate::journaled::Files,
+        counts: Counts,
+        plan: CampaignPlan,
+        elapsed: Duration,
+    ) -> SmsSummary {
         SmsSummary {
             command: "sms",
-            input: files.input.to_string(),
+            input: files.input_path.clone(),
             dry_run: files.dry_run,
             rows_read: counts.rows_read,
             blank: counts.blank,
@@ -239,22 +269,14 @@ impl SmsSummary {
             },
             messages_per_second: 0.0,
             estimate: None,
-            kept: crate::summary::Kept {
-                warnings: files.warnings.map(str::to_string),
-                ..crate::summary::Kept::new(
-                    files.dry_run,
-                    files.checkpoint,
-                    files.errors,
-                    files.report,
-                )
-            },
+            kept: files.kept(),
             exit_code: crate::exit::ExitCode::Ok,
         }
     }
 
     /// The summary of a dry run.
     pub fn planned(
-        files: Files<'_>,
+        files: &crate::journaled::Files,
         counts: Counts,
         plan: CampaignPlan,
         rate: crate::http::Rate,
@@ -375,17 +397,11 @@ impl SmsSummary {
                     .unwrap_or_default();
                 let _ = writeln!(
                     o,
-                    "sample (row {}) to {}: {} chars, {} segment{}, {}{when}\n  {}",
+                    "sample (row {}) to {}: {}{when}\n  {}",
                     s.row,
                     s.number,
-                    s.characters,
-                    s.segments,
-                    if s.segments == 1 { "" } else { "s" },
-                    match s.encoding {
-                        Encoding::Gsm7 => "GSM-7",
-                        Encoding::Ucs2 => "UCS-2",
-                    },
-                    s.message.replace('\n', "\n  ")
+                    s.rendered.cost(),
+                    s.rendered.indented()
                 );
             }
             return o;

@@ -31,7 +31,7 @@ use crate::source::{RawRow, Schema};
 use super::api::{Refusal, SendOptions, SendRequest, SendResult, account_refusal, digits};
 use super::campaign::{Claims, Pass, walk_list};
 use super::recipient::{Composer, Recipient};
-use super::segments::Encoding;
+use super::summary::Rendered;
 use super::test_ledger::TestSends;
 
 /// At most this many test numbers (a test, not a campaign).
@@ -362,10 +362,8 @@ pub struct TestSummary {
     pub row: u64,
     /// The row's own number (not texted by the test).
     pub row_number: String,
-    pub message: String,
-    pub characters: usize,
-    pub segments: usize,
-    pub encoding: Encoding,
+    #[serde(flatten)]
+    pub rendered: Rendered,
     pub sender_id: Option<String>,
     /// When the campaign would send this row's message (`None`: now); the test went now.
     pub campaign_schedule: Option<String>,
@@ -388,10 +386,7 @@ impl TestSummary {
             input: input.to_string(),
             row: r.row,
             row_number: r.number.clone(),
-            message: r.message.to_string(),
-            characters: r.segments.chars,
-            segments: r.segments.segments,
-            encoding: r.segments.encoding,
+            rendered: Rendered::of(r),
             sender_id,
             campaign_schedule: r
                 .schedule
@@ -408,22 +403,16 @@ impl TestSummary {
     }
 
     pub fn human(&self) -> String {
-        let encoding = match self.encoding {
-            Encoding::Gsm7 => "GSM-7",
-            Encoding::Ucs2 => "UCS-2",
-        };
         let when = match &self.campaign_schedule {
             Some(s) => format!("sent now (the campaign schedules it for {s})"),
             None => "sent now".to_string(),
         };
         let mut out = format!(
-            "test send: the message of row {} (to {} in the campaign), {} chars, {} segment{}, {encoding}, {when}\n  {}\n",
+            "test send: the message of row {} (to {} in the campaign), {}, {when}\n  {}\n",
             self.row,
             self.row_number,
-            self.characters,
-            self.segments,
-            if self.segments == 1 { "" } else { "s" },
-            self.message.replace('\n', "\n  "),
+            self.rendered.cost(),
+            self.rendered.indented(),
         );
         for t in &self.results {
             let line = match t.status {

@@ -12,7 +12,7 @@ use crate::connectors::{Difference, RowExtras, SharedTarget, differences};
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Result, exit};
 use crate::http::HttpClient;
-use crate::import::{Listings, MatchBy, row_key};
+use crate::import::{Listings, Matching, row_key};
 use crate::input::InputPlan;
 use crate::pipeline::{self, RowSink};
 use crate::reject::Rejection;
@@ -31,12 +31,10 @@ pub struct Settings {
     pub input: InputPlan,
     pub input_path: String,
     pub keep: Keep,
-    pub by: MatchBy,
+    /// How a row's record is found: the key, and the parent.
+    pub matching: Matching,
     /// Where to write the rows that did not land and the extra records.
     pub report: Option<String>,
-    /// Whether the target's records have parents (Books), and the default one.
-    pub parents: bool,
-    pub default_parent: Option<String>,
 }
 
 /// What became of one row.
@@ -100,10 +98,8 @@ impl Checker<'_> {
                 return Ok(());
             }
         };
-        let parent = self
-            .listings
-            .parent_of(&extras, self.settings.default_parent.as_ref());
-        let by = self.settings.by;
+        let parent = self.listings.parent_of(&extras);
+        let by = self.settings.matching.by;
         let (status, id) = match row_key(contact, by) {
             None => (
                 Status::Missing(format!(
@@ -161,7 +157,7 @@ impl Checker<'_> {
             return (
                 Status::Missing(format!(
                     "no record on the target has this {}",
-                    self.settings.by.as_str()
+                    self.settings.matching.by.as_str()
                 )),
                 String::new(),
             );
@@ -250,13 +246,13 @@ pub fn run(
         http: &http,
         runtime: &handle,
         counts: &mut counts,
-        listings: Listings::new(settings.by, settings.parents),
+        listings: Listings::new(&settings.matching),
         seen: Vec::new(),
         tally: Tally::default(),
         report,
     };
     // Targets without parents are listed once, before the first row.
-    if !settings.parents {
+    if !settings.matching.parents {
         checker.ensure_listed("")?;
     }
     let info = pipeline::drive(src, &settings.input, deduper, &mut checker)?;

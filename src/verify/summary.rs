@@ -55,7 +55,7 @@ impl VerifySummary {
             command: "verify",
             input: s.input_path.clone(),
             target,
-            match_by: s.by,
+            match_by: s.matching.by,
             rows_read: counts.rows_read,
             blank: counts.blank,
             rejected: counts.rejected,
