@@ -708,8 +708,8 @@ impl Endpoint for SmsRoute {
     /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
         Some(match self {
-                SmsRoute::SendV1 | SmsRoute::SendV2 => Access::Create,
-                SmsRoute::Logs => Access::Read,
+            SmsRoute::SendV1 | SmsRoute::SendV2 => Access::Create,
+            SmsRoute::Logs => Access::Read,
         })
     }
 

@@ -600,11 +600,11 @@ impl Endpoint for BooksRoute {
     /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
         Some(match self {
-                // The page gives "Mark as primary contact person" the CREATE scope.
-                BooksRoute::Create | BooksRoute::Primary(_) => Access::Create,
-                BooksRoute::Update(_) => Access::Update,
-                BooksRoute::Delete(_) => Access::Delete,
-                BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Access::Read,
+            // The page gives "Mark as primary contact person" the CREATE scope.
+            BooksRoute::Create | BooksRoute::Primary(_) => Access::Create,
+            BooksRoute::Update(_) => Access::Update,
+            BooksRoute::Delete(_) => Access::Delete,
+            BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Access::Read,
         })
     }
 
@@ -720,8 +720,8 @@ pub static EMULATOR: Emulator = Emulator::new("zoho_books", &ZohoBooks, &["books
     .serves(
         &crate::connectors::zoho_books::DESCRIPTOR,
         &super::zoho::Zoho,
+        Carried::Body,
     )
-    .carries_contacts(Carried::Body)
     .limit_options(&OPTIONS)
     .choices(CHOICES);
 

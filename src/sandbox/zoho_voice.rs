@@ -431,10 +431,10 @@ impl Endpoint for VoiceRoute {
     /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
         Some(match self {
-                VoiceRoute::Create => Access::Create,
-                VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Access::Read,
-                VoiceRoute::Update(_) => Access::Update,
-                VoiceRoute::Delete(_) => Access::Delete,
+            VoiceRoute::Create => Access::Create,
+            VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Access::Read,
+            VoiceRoute::Update(_) => Access::Update,
+            VoiceRoute::Delete(_) => Access::Delete,
         })
     }
 
@@ -451,8 +451,8 @@ pub static EMULATOR: Emulator = Emulator::new("zoho_voice", &ZohoVoice, &["rest"
     .serves(
         &crate::connectors::zoho_voice::DESCRIPTOR,
         &super::zoho::Zoho,
+        Carried::Parameter,
     )
-    .carries_contacts(Carried::Parameter)
     .choices(CHOICES);
 
 /// The Zoho Voice contacts API.

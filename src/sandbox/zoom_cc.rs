@@ -541,10 +541,10 @@ impl Endpoint for ZoomRoute {
     /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
         Some(match self {
-                ZoomRoute::Create(_) => Access::Create,
-                ZoomRoute::List(_) | ZoomRoute::Get(..) => Access::Read,
-                ZoomRoute::Update(..) => Access::Update,
-                ZoomRoute::Delete(..) => Access::Delete,
+            ZoomRoute::Create(_) => Access::Create,
+            ZoomRoute::List(_) | ZoomRoute::Get(..) => Access::Read,
+            ZoomRoute::Update(..) => Access::Update,
+            ZoomRoute::Delete(..) => Access::Delete,
         })
     }
 
@@ -571,8 +571,11 @@ pub static EMULATOR: Emulator = Emulator::new("zoom_cc", &ZoomCc, &["v2"])
         &["v2", "contact_center", "address_books"],
         parse::<ZoomRoute>,
     )
-    .serves(&crate::connectors::zoom_cc::DESCRIPTOR, &super::zoom::Zoom)
-    .carries_contacts(Carried::Body)
+    .serves(
+        &crate::connectors::zoom_cc::DESCRIPTOR,
+        &super::zoom::Zoom,
+        Carried::Body,
+    )
     .choices(CHOICES);
 
 /// The Zoom Contact Center address-book contacts API.
