@@ -37,13 +37,18 @@ macro_rules! emulator_settings {
         emulator_settings!(@ [$($($limits)*)?] [$($($scopes)*)?] $);
     };
     (@ [$($limits:tt)*] [$($scopes:tt)*] $d:tt) => {
-        /// Adds this emulator's settings to the lists being gathered, then goes on.
+        /// Adds this emulator's settings to the lists being gathered, then goes on (with the
+        /// arguments after the lists as they are).
         macro_rules! settings {
-            ($d next:ident $d rest:tt [$d($d all_limits:tt)*] [$d($d all_scopes:tt)*]) => {
+            (
+                $d next:ident $d rest:tt [$d($d all_limits:tt)*] [$d($d all_scopes:tt)*]
+                $d($d more:tt)*
+            ) => {
                 $d next!(
                     $d rest
                     [$d($d all_limits)* $($limits)*]
                     [$d($d all_scopes)* $($scopes)*]
+                    $d($d more)*
                 );
             };
         }
