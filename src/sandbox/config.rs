@@ -10,98 +10,49 @@ use super::EMULATORS;
 use super::SandboxError;
 use crate::flags::{Flag, FlagSource, FlagValues, each_once};
 
-/// Declares [`SandboxConfig`] and [`ConfigPatch`] from every emulator's settings: asks each
-/// emulator in turn to add its own to the lists (its `settings!`), then declares them.
+/// Declares [`SandboxConfig`] and [`ConfigPatch`] from the shared settings and every
+/// emulator's: asks each emulator in turn to add its own to the lists (its `settings!`), then
+/// declares them, the shared settings first (`$head`) and last (`$tail`).
 macro_rules! gather_settings {
-    ([$first:ident $(, $rest:ident)*] $limits:tt $scopes:tt) => {
-        super::$first::settings!(gather_settings [$($rest),*] $limits $scopes);
+    ([$first:ident $(, $rest:ident)*] $limits:tt $scopes:tt $tail:tt) => {
+        super::$first::settings!(gather_settings [$($rest),*] $limits $scopes $tail);
     };
-    ([] [$($limits:tt)*] [$($scopes:tt)*]) => {
-        declare_config!($($limits)* $($scopes)*);
+    ([] [$($limits:tt)*] [$($scopes:tt)*] [$($tail:tt)*]) => {
+        declare_config!($($limits)* $($scopes)* $($tail)*);
     };
 }
 
-/// Declares the configuration: the shared settings, with the emulators' settings (each with
-/// its doc, name, type, default and the attributes of its patch field) after
-/// `faults_on_oauth`.
+/// Declares the configuration from its settings, each with its doc, name, type, default and
+/// the attributes of its patch field (`#[fixed]`: it has none, it cannot change while the
+/// sandbox runs).
 macro_rules! declare_config {
-    ($($(#[$doc:meta])* $name:ident : $ty:ty = $default:expr $(, #[$patch:meta])* ;)*) => {
+    (@config $($(#[$doc:meta])* $name:ident : $ty:ty = $default:expr $(, #[$patch:meta])* ;)*) => {
         /// How a sandbox behaves. Every field has a default (see [`SandboxConfig::default`]); most can be
         /// changed while it runs, through [`super::Sandbox::set_config`] or `POST /_sandbox/config`.
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(default)]
         pub struct SandboxConfig {
-            /// The port on 127.0.0.1 (0: pick a free one).
-            pub port: u16,
-            /// A global limit on API requests (token bucket with a burst of about one second);
-            /// `None`: unlimited. Refused requests get HTTP 429 with `Retry-After`.
-            pub rate_limit_per_sec: Option<f64>,
-            /// A server-side window: at most this many API requests in any sliding second, every
-            /// request that reaches the server counted (those it refuses too), 429 with `Retry-After`
-            /// beyond; `None`: no window. A stricter model of a vendor's limit than the token bucket.
-            pub rate_window_per_sec: Option<u32>,
-            /// The share of API requests answered 500 without being applied (0..=1).
-            pub fault_rate: f64,
-            /// The share of API requests applied, then answered 502 (0..=1).
-            pub ambiguous_rate: f64,
-            /// A delay before every API answer, in milliseconds.
-            pub latency_ms: u64,
-            /// Contact writes (create, update, delete, mark primary) are applied this many
-            /// milliseconds after they arrive, and answered then: the change happens when the delay is
-            /// over even if the client has gone (killed, or timed out). 0: applied at once.
-            pub write_delay_ms: u64,
-            /// The lifetime of access tokens, in seconds (`expires_in`).
-            pub token_ttl_secs: u64,
-            /// A delay before every answer of the token endpoints, in milliseconds (a real accounts
-            /// server takes hundreds): what a client that waits for its tokens loses. 0: none.
-            pub token_latency_ms: u64,
-            /// The seed of every random choice (faults, ids, tokens): same seed, same run.
-            pub seed: u64,
-            /// Whether faults, latency and the global rate limit also hit the OAuth token endpoints.
-            pub faults_on_oauth: bool,
             $($(#[$doc])* pub $name: $ty,)*
-            /// A field (by the API's name) stored with its last character cut, on create and update
-            /// (see [`super::tamper`]); `None`: stored as sent.
-            pub store_altered: Option<String>,
-            /// A field (by the API's name) left out of every update, so that records keep its old
-            /// value (see [`super::tamper`]); `None`: updates apply every field.
-            pub drop_on_update: Option<String>,
-            /// A lock-out: after some API requests, every one refused with 429 for a while (see
-            /// [`super::lockout`]); setting it starts the count again. `None`: never.
-            pub lockout: Option<super::lockout::LockoutPlan>,
         }
 
         impl Default for SandboxConfig {
             fn default() -> Self {
                 SandboxConfig {
-                    port: 0,
-                    rate_limit_per_sec: None,
-                    rate_window_per_sec: None,
-                    fault_rate: 0.0,
-                    ambiguous_rate: 0.0,
-                    latency_ms: 0,
-                    write_delay_ms: 0,
-                    token_ttl_secs: 3600,
-                    token_latency_ms: 0,
-                    seed: 0,
-                    faults_on_oauth: false,
                     $($name: $default,)*
-                    store_altered: None,
-                    drop_on_update: None,
-                    lockout: None,
                 }
             }
         }
+    };
+    ($($settings:tt)*) => {
+        declare_config!(@config $($settings)*);
+        declare_patch!([] [] $($settings)*);
+    };
+}
 
-        impl SandboxConfig {
-            /// Sets the emulators' settings that `patch` sets.
-            fn patch_emulator_settings(&mut self, patch: &ConfigPatch) {
-                $(if let Some(v) = &patch.$name {
-                    self.$name = v.clone();
-                })*
-            }
-        }
-
+/// Declares [`ConfigPatch`] from the settings ([`declare_config`]'s), leaving out the fixed
+/// ones: gathers the fields (`$fields`) and the names (`$names`) of those a patch may set.
+macro_rules! declare_patch {
+    ([$($fields:tt)*] [$($names:ident)*]) => {
         /// A change to a running sandbox's configuration: the fields given are set, the others kept.
         /// For `rate_limit_per_sec` (and an emulator's limit that may be unset), an explicit JSON
         /// `null` removes the limit
@@ -110,33 +61,74 @@ macro_rules! declare_config {
         #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
         #[serde(default, deny_unknown_fields)]
         pub struct ConfigPatch {
-            #[serde(deserialize_with = "set_or_null")]
-            pub rate_limit_per_sec: Option<Option<f64>>,
-            #[serde(deserialize_with = "set_or_null")]
-            pub rate_window_per_sec: Option<Option<u32>>,
-            pub fault_rate: Option<f64>,
-            pub ambiguous_rate: Option<f64>,
-            pub latency_ms: Option<u64>,
-            pub write_delay_ms: Option<u64>,
-            pub token_ttl_secs: Option<u64>,
-            pub token_latency_ms: Option<u64>,
-            pub faults_on_oauth: Option<bool>,
-            $($(#[$doc])* $(#[$patch])* pub $name: Option<$ty>,)*
-            /// A field stored altered, or `null` for none.
-            #[serde(deserialize_with = "set_or_null")]
-            pub store_altered: Option<Option<String>>,
-            /// A field left out of updates, or `null` for none.
-            #[serde(deserialize_with = "set_or_null")]
-            pub drop_on_update: Option<Option<String>>,
-            /// A lock-out plan (counted from now), or `null` for none.
-            #[serde(deserialize_with = "set_or_null")]
-            pub lockout: Option<Option<super::lockout::LockoutPlan>>,
+            $($fields)*
         }
 
+        impl SandboxConfig {
+            /// Sets the settings that `patch` sets.
+            fn patch_settings(&mut self, patch: &ConfigPatch) {
+                $(if let Some(v) = &patch.$names {
+                    self.$names = v.clone();
+                })*
+            }
+        }
+    };
+    ([$($fields:tt)*] [$($names:ident)*]
+        $(#[$doc:meta])* $name:ident : $ty:ty = $default:expr, #[fixed]; $($rest:tt)*) => {
+        declare_patch!([$($fields)*] [$($names)*] $($rest)*);
+    };
+    ([$($fields:tt)*] [$($names:ident)*]
+        $(#[$doc:meta])* $name:ident : $ty:ty = $default:expr $(, #[$patch:meta])*; $($rest:tt)*) => {
+        declare_patch!(
+            [$($fields)* $(#[$doc])* $(#[$patch])* pub $name: Option<$ty>,]
+            [$($names)* $name]
+            $($rest)*
+        );
     };
 }
 
-with_emulators!(gather_settings [] []);
+with_emulators!(gather_settings [
+    /// The port on 127.0.0.1 (0: pick a free one).
+    port: u16 = 0, #[fixed];
+    /// A global limit on API requests (token bucket with a burst of about one second);
+    /// `None`: unlimited. Refused requests get HTTP 429 with `Retry-After`.
+    rate_limit_per_sec: Option<f64> = None, #[serde(deserialize_with = "set_or_null")];
+    /// A server-side window: at most this many API requests in any sliding second, every
+    /// request that reaches the server counted (those it refuses too), 429 with `Retry-After`
+    /// beyond; `None`: no window. A stricter model of a vendor's limit than the token bucket.
+    rate_window_per_sec: Option<u32> = None, #[serde(deserialize_with = "set_or_null")];
+    /// The share of API requests answered 500 without being applied (0..=1).
+    fault_rate: f64 = 0.0;
+    /// The share of API requests applied, then answered 502 (0..=1).
+    ambiguous_rate: f64 = 0.0;
+    /// A delay before every API answer, in milliseconds.
+    latency_ms: u64 = 0;
+    /// Contact writes (create, update, delete, mark primary) are applied this many
+    /// milliseconds after they arrive, and answered then: the change happens when the delay is
+    /// over even if the client has gone (killed, or timed out). 0: applied at once.
+    write_delay_ms: u64 = 0;
+    /// The lifetime of access tokens, in seconds (`expires_in`).
+    token_ttl_secs: u64 = 3600;
+    /// A delay before every answer of the token endpoints, in milliseconds (a real accounts
+    /// server takes hundreds): what a client that waits for its tokens loses. 0: none.
+    token_latency_ms: u64 = 0;
+    /// The seed of every random choice (faults, ids, tokens): same seed, same run.
+    seed: u64 = 0, #[fixed];
+    /// Whether faults, latency and the global rate limit also hit the OAuth token endpoints.
+    faults_on_oauth: bool = false;
+] [] [
+    /// A field (by the API's name) stored with its last character cut, on create and update
+    /// (see [`super::tamper`]); `None`: stored as sent. `null` in a patch: none.
+    store_altered: Option<String> = None, #[serde(deserialize_with = "set_or_null")];
+    /// A field (by the API's name) left out of every update, so that records keep its old
+    /// value (see [`super::tamper`]); `None`: updates apply every field. `null` in a patch:
+    /// none.
+    drop_on_update: Option<String> = None, #[serde(deserialize_with = "set_or_null")];
+    /// A lock-out: after some API requests, every one refused with 429 for a while (see
+    /// [`super::lockout`]); setting it starts the count again. `None`: never. A patch's is
+    /// counted from now; `null`: none.
+    lockout: Option<super::lockout::LockoutPlan> = None, #[serde(deserialize_with = "set_or_null")];
+]);
 
 impl SandboxConfig {
     /// Checks that the rates are probabilities and the limits are usable.
@@ -175,34 +167,7 @@ impl SandboxConfig {
     /// This configuration with the fields of `patch` that are set.
     pub fn patched(&self, patch: &ConfigPatch) -> Result<SandboxConfig, SandboxError> {
         let mut c = self.clone();
-        if let Some(v) = patch.rate_limit_per_sec {
-            c.rate_limit_per_sec = v;
-        }
-        macro_rules! set {
-            ($($f:ident),*) => { $( if let Some(v) = &patch.$f { c.$f = v.clone(); } )* };
-        }
-        set!(
-            fault_rate,
-            ambiguous_rate,
-            latency_ms,
-            write_delay_ms,
-            token_ttl_secs,
-            token_latency_ms,
-            faults_on_oauth
-        );
-        c.patch_emulator_settings(patch);
-        if let Some(v) = patch.rate_window_per_sec {
-            c.rate_window_per_sec = v;
-        }
-        if let Some(v) = &patch.store_altered {
-            c.store_altered = v.clone();
-        }
-        if let Some(v) = &patch.drop_on_update {
-            c.drop_on_update = v.clone();
-        }
-        if let Some(v) = patch.lockout {
-            c.lockout = v;
-        }
+        c.patch_settings(patch);
         c.validate()?;
         Ok(c)
     }

@@ -258,22 +258,19 @@ impl Emulator {
         self
     }
 
-    /// It serves the connectors' target `target`, whose API it is: its endpoints take the
-    /// access tokens of `server`, with the scopes of the target's API.
+    /// It serves the connectors' target `target`, whose API it is: a contact API whose writes
+    /// carry the contact as `carried` says, and whose endpoints take the access tokens of
+    /// `server`, with the scopes of the target's API.
     pub const fn serves(
         self,
         target: &'static crate::connectors::Descriptor,
         server: &'static dyn TokenServer,
+        carried: Carried,
     ) -> Emulator {
         let mut emulator = self.takes_tokens(server, target.api);
         emulator.target = Some(target.name);
+        emulator.contacts = Some(carried);
         emulator
-    }
-
-    /// It is a contact API whose writes carry the contact as `carried` says.
-    pub const fn carries_contacts(mut self, carried: Carried) -> Emulator {
-        self.contacts = Some(carried);
-        self
     }
 
     /// The options of its limits.

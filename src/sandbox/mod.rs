@@ -30,19 +30,25 @@
 /// Declares an emulator's settings in the sandbox's configuration (see `config.rs`): its
 /// limits (placed with every emulator's limits) and its token scopes (placed after them), each
 /// as `/// doc`, `name: Type = default` and, for its field of the patch, attributes after a
-/// comma. Defines the module's `settings!`, which adds them to the lists being gathered.
+/// comma. Either part may be left out where the emulator has none (`emulator_settings! {}`).
+/// Defines the module's `settings!`, which adds them to the lists being gathered.
 macro_rules! emulator_settings {
-    (limits { $($limits:tt)* } scopes { $($scopes:tt)* }) => {
-        emulator_settings!(@ [$($limits)*] [$($scopes)*] $);
+    ($(limits { $($limits:tt)* })? $(scopes { $($scopes:tt)* })?) => {
+        emulator_settings!(@ [$($($limits)*)?] [$($($scopes)*)?] $);
     };
     (@ [$($limits:tt)*] [$($scopes:tt)*] $d:tt) => {
-        /// Adds this emulator's settings to the lists being gathered, then goes on.
+        /// Adds this emulator's settings to the lists being gathered, then goes on (with the
+        /// arguments after the lists as they are).
         macro_rules! settings {
-            ($d next:ident $d rest:tt [$d($d all_limits:tt)*] [$d($d all_scopes:tt)*]) => {
+            (
+                $d next:ident $d rest:tt [$d($d all_limits:tt)*] [$d($d all_scopes:tt)*]
+                $d($d more:tt)*
+            ) => {
                 $d next!(
                     $d rest
                     [$d($d all_limits)* $($limits)*]
                     [$d($d all_scopes)* $($scopes)*]
+                    $d($d more)*
                 );
             };
         }

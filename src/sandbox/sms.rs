@@ -155,16 +155,6 @@ impl Routes for SmsRoute {
     }
 }
 
-impl SmsRoute {
-    /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Access {
-        match self {
-            SmsRoute::SendV1 | SmsRoute::SendV2 => crate::scopes::Access::Create,
-            SmsRoute::Logs => crate::scopes::Access::Read,
-        }
-    }
-}
-
 /// Zoho Voice SMS's error shape (HTTP 400).
 pub fn error(code: &str, message: &str) -> Response {
     json(
@@ -715,8 +705,12 @@ impl Endpoint for SmsRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
-        Some(SmsRoute::op(self))
+        Some(match self {
+            SmsRoute::SendV1 | SmsRoute::SendV2 => Access::Create,
+            SmsRoute::Logs => Access::Read,
+        })
     }
 
     fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
@@ -736,7 +730,6 @@ emulator_settings! {
         /// show no such answer: a client must not count on one log id per number).
         sms_answer_first_number_only: bool = false;
     }
-    scopes {}
 }
 
 /// The emulator.

@@ -174,20 +174,6 @@ impl Routes for BooksRoute {
     }
 }
 
-impl BooksRoute {
-    /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Access {
-        use crate::scopes::Access;
-        match self {
-            // The page gives "Mark as primary contact person" the CREATE scope.
-            BooksRoute::Create | BooksRoute::Primary(_) => Access::Create,
-            BooksRoute::Update(_) => Access::Update,
-            BooksRoute::Delete(_) => Access::Delete,
-            BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Access::Read,
-        }
-    }
-}
-
 /// Zoho Books' error shape.
 pub fn error(status: StatusCode, code: i64, message: &str) -> Response {
     CodedError::new(status, code, message).into_response()
@@ -611,8 +597,15 @@ impl Endpoint for BooksRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
-        Some(BooksRoute::op(self))
+        Some(match self {
+            // The page gives "Mark as primary contact person" the CREATE scope.
+            BooksRoute::Create | BooksRoute::Primary(_) => Access::Create,
+            BooksRoute::Update(_) => Access::Update,
+            BooksRoute::Delete(_) => Access::Delete,
+            BooksRoute::Contacts | BooksRoute::List(_) | BooksRoute::Get(..) => Access::Read,
+        })
     }
 
     fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
@@ -701,7 +694,6 @@ emulator_settings! {
         /// it; 429 by default, another one to test a client that reads the code, not the status.
         books_daily_quota_status: u16 = 429;
     }
-    scopes {}
 }
 
 /// `--books-daily-quota`.
@@ -728,8 +720,8 @@ pub static EMULATOR: Emulator = Emulator::new("zoho_books", &ZohoBooks, &["books
     .serves(
         &crate::connectors::zoho_books::DESCRIPTOR,
         &super::zoho::Zoho,
+        Carried::Body,
     )
-    .carries_contacts(Carried::Body)
     .limit_options(&OPTIONS)
     .choices(CHOICES);
 
@@ -1027,11 +1019,11 @@ mod tests {
     fn each_call_needs_the_scope_its_page_names() {
         use crate::scopes::Access;
         // "Mark as primary contact person: OAuth Scope : ZohoBooks.contacts.CREATE".
-        assert_eq!(BooksRoute::Primary("9".into()).op(), Access::Create);
-        assert_eq!(BooksRoute::Create.op(), Access::Create);
-        assert_eq!(BooksRoute::Update("9".into()).op(), Access::Update);
-        assert_eq!(BooksRoute::Delete("9".into()).op(), Access::Delete);
-        assert_eq!(BooksRoute::List("1".into()).op(), Access::Read);
+        assert_eq!(BooksRoute::Primary("9".into()).op(), Some(Access::Create));
+        assert_eq!(BooksRoute::Create.op(), Some(Access::Create));
+        assert_eq!(BooksRoute::Update("9".into()).op(), Some(Access::Update));
+        assert_eq!(BooksRoute::Delete("9".into()).op(), Some(Access::Delete));
+        assert_eq!(BooksRoute::List("1".into()).op(), Some(Access::Read));
     }
 
     #[test]

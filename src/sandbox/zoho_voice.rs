@@ -124,19 +124,6 @@ impl Routes for VoiceRoute {
     }
 }
 
-impl VoiceRoute {
-    /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Access {
-        use crate::scopes::Access;
-        match self {
-            VoiceRoute::Create => Access::Create,
-            VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Access::Read,
-            VoiceRoute::Update(_) => Access::Update,
-            VoiceRoute::Delete(_) => Access::Delete,
-        }
-    }
-}
-
 /// Zoho Voice's error shape.
 pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
     json(
@@ -441,8 +428,14 @@ impl Endpoint for VoiceRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
-        Some(VoiceRoute::op(self))
+        Some(match self {
+            VoiceRoute::Create => Access::Create,
+            VoiceRoute::List | VoiceRoute::Statuses | VoiceRoute::Get(_) => Access::Read,
+            VoiceRoute::Update(_) => Access::Update,
+            VoiceRoute::Delete(_) => Access::Delete,
+        })
     }
 
     fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
@@ -450,10 +443,7 @@ impl Endpoint for VoiceRoute {
     }
 }
 
-emulator_settings! {
-    limits {}
-    scopes {}
-}
+emulator_settings! {}
 
 /// The emulator.
 pub static EMULATOR: Emulator = Emulator::new("zoho_voice", &ZohoVoice, &["rest", "json"])
@@ -461,8 +451,8 @@ pub static EMULATOR: Emulator = Emulator::new("zoho_voice", &ZohoVoice, &["rest"
     .serves(
         &crate::connectors::zoho_voice::DESCRIPTOR,
         &super::zoho::Zoho,
+        Carried::Parameter,
     )
-    .carries_contacts(Carried::Parameter)
     .choices(CHOICES);
 
 /// The Zoho Voice contacts API.

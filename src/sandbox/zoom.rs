@@ -28,7 +28,6 @@ pub mod seeded {
 pub const ZOOM_SCOPE: &str = "contact_center_contact:read:admin contact_center_contact:write:admin";
 
 emulator_settings! {
-    limits {}
     scopes {
         /// The scopes of the Zoom access tokens it issues; a request whose scope is missing is
         /// answered 400 with code 4711 naming the scopes, as Zoom does.

@@ -185,17 +185,6 @@ impl Routes for ZoomRoute {
 }
 
 impl ZoomRoute {
-    /// What the endpoint does, for its scope.
-    pub fn op(&self) -> crate::scopes::Access {
-        use crate::scopes::Access;
-        match self {
-            ZoomRoute::Create(_) => Access::Create,
-            ZoomRoute::List(_) | ZoomRoute::Get(..) => Access::Read,
-            ZoomRoute::Update(..) => Access::Update,
-            ZoomRoute::Delete(..) => Access::Delete,
-        }
-    }
-
     fn address_book(&self) -> &str {
         match self {
             ZoomRoute::Create(ab) | ZoomRoute::List(ab) => ab,
@@ -549,8 +538,14 @@ impl Endpoint for ZoomRoute {
         }
     }
 
+    /// What the endpoint does, for its scope.
     fn op(&self) -> Option<Access> {
-        Some(ZoomRoute::op(self))
+        Some(match self {
+            ZoomRoute::Create(_) => Access::Create,
+            ZoomRoute::List(_) | ZoomRoute::Get(..) => Access::Read,
+            ZoomRoute::Update(..) => Access::Update,
+            ZoomRoute::Delete(..) => Access::Delete,
+        })
     }
 
     fn answer(&self, store: &mut Store, ctx: &Ctx<'_>) -> Response {
@@ -568,7 +563,6 @@ emulator_settings! {
         /// Zoom: how long a `next_page_token` stays valid, in seconds (Zoom: 15 minutes).
         zoom_page_token_ttl_secs: u64 = 900;
     }
-    scopes {}
 }
 
 /// The emulator.
@@ -577,8 +571,11 @@ pub static EMULATOR: Emulator = Emulator::new("zoom_cc", &ZoomCc, &["v2"])
         &["v2", "contact_center", "address_books"],
         parse::<ZoomRoute>,
     )
-    .serves(&crate::connectors::zoom_cc::DESCRIPTOR, &super::zoom::Zoom)
-    .carries_contacts(Carried::Body)
+    .serves(
+        &crate::connectors::zoom_cc::DESCRIPTOR,
+        &super::zoom::Zoom,
+        Carried::Body,
+    )
     .choices(CHOICES);
 
 /// The Zoom Contact Center address-book contacts API.
