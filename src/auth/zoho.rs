@@ -315,7 +315,7 @@ pub enum ZohoAuth {
     AccessToken(Secret),
 }
 
-super::credentials::sign_in_conversions!(ZohoAuth::RefreshToken {
+super::sign_in_conversions!(ZohoAuth::RefreshToken {
     client_id,
     client_secret,
     refresh_token,

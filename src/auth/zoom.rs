@@ -131,7 +131,7 @@ pub enum ZoomAuth {
     AccessToken(Secret),
 }
 
-super::credentials::sign_in_conversions!(ZoomAuth::ServerToServer {
+super::sign_in_conversions!(ZoomAuth::ServerToServer {
     account_id,
     client_id,
     client_secret,

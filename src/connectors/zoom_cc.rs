@@ -830,7 +830,10 @@ mod tests {
             zoom.created_id(&serde_json::json!({"contact_id": 7})),
             Some("7".into())
         );
-        assert_eq!(zoom.created_id(&serde_json::json!({"contact_id": ""})), None);
+        assert_eq!(
+            zoom.created_id(&serde_json::json!({"contact_id": ""})),
+            None
+        );
     }
 
     #[test]
