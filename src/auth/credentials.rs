@@ -410,4 +410,33 @@ mod tests {
         let token = format!("{:?}", ZohoAuth::AccessToken(Secret::new("s3cr3t-at")));
         assert!(!token.contains("s3cr3t"));
     }
+
+    #[test]
+    fn each_services_credentials_become_its_values_in_order_and_back() {
+        let values = |v: [&str; 3]| SignIn::Values(v.map(Secret::new));
+        let zoho = ZohoAuth::RefreshToken {
+            client_id: "cid".into(),
+            client_secret: Secret::new("secret"),
+            refresh_token: Secret::new("refresh"),
+        };
+        assert_eq!(
+            SignIn::from(zoho.clone()),
+            values(["cid", "secret", "refresh"])
+        );
+        assert_eq!(ZohoAuth::from(values(["cid", "secret", "refresh"])), zoho);
+        let zoom = ZoomAuth::ServerToServer {
+            account_id: "acc".into(),
+            client_id: "zcid".into(),
+            client_secret: Secret::new("secret"),
+        };
+        assert_eq!(
+            SignIn::from(zoom.clone()),
+            values(["acc", "zcid", "secret"])
+        );
+        assert_eq!(ZoomAuth::from(values(["acc", "zcid", "secret"])), zoom);
+        let token = SignIn::AccessToken(Secret::new("at"));
+        let as_zoom = ZoomAuth::from(token.clone());
+        assert_eq!(as_zoom, ZoomAuth::AccessToken(Secret::new("at")));
+        assert_eq!(SignIn::from(as_zoom), token);
+    }
 }
