@@ -68,6 +68,69 @@ pub enum SignIn {
     Values([Secret; 3]),
 }
 
+/// One of the three [`SignIn::Values`] as a service's own credentials type holds it: the
+/// [`Secret`] itself, or the text of a value that is no secret (an account or client id).
+pub trait SignInValue {
+    fn from_secret(secret: Secret) -> Self;
+    fn into_secret(self) -> Secret;
+}
+
+impl SignInValue for Secret {
+    fn from_secret(secret: Secret) -> Secret {
+        secret
+    }
+
+    fn into_secret(self) -> Secret {
+        self
+    }
+}
+
+impl SignInValue for String {
+    fn from_secret(secret: Secret) -> String {
+        secret.expose().to_string()
+    }
+
+    fn into_secret(self) -> Secret {
+        Secret::new(self)
+    }
+}
+
+/// `From` both ways between [`SignIn`] and a service's own credentials enum, which has an
+/// `AccessToken(Secret)` variant and a variant holding the three values in the service's
+/// order ([`Service::values`]): `sign_in_conversions!(Auth::Flow { a, b, c })`.
+macro_rules! sign_in_conversions {
+    ($auth:ident :: $flow:ident { $a:ident, $b:ident, $c:ident $(,)? }) => {
+        impl From<$auth> for $crate::auth::SignIn {
+            fn from(auth: $auth) -> $crate::auth::SignIn {
+                use $crate::auth::credentials::SignInValue;
+                match auth {
+                    $auth::AccessToken(token) => $crate::auth::SignIn::AccessToken(token),
+                    $auth::$flow { $a, $b, $c } => $crate::auth::SignIn::Values([
+                        $a.into_secret(),
+                        $b.into_secret(),
+                        $c.into_secret(),
+                    ]),
+                }
+            }
+        }
+
+        impl From<$crate::auth::SignIn> for $auth {
+            fn from(sign_in: $crate::auth::SignIn) -> $auth {
+                use $crate::auth::credentials::SignInValue;
+                match sign_in {
+                    $crate::auth::SignIn::AccessToken(token) => $auth::AccessToken(token),
+                    $crate::auth::SignIn::Values([$a, $b, $c]) => $auth::$flow {
+                        $a: SignInValue::from_secret($a),
+                        $b: SignInValue::from_secret($b),
+                        $c: SignInValue::from_secret($c),
+                    },
+                }
+            }
+        }
+    };
+}
+pub(super) use sign_in_conversions;
+
 /// The credential settings found, every value kept as a [`Secret`] until it is asked for.
 #[derive(Clone, Default)]
 pub struct Credentials {
@@ -346,5 +409,34 @@ mod tests {
         assert!(shown.contains("cid") && shown.contains("ZOHO_CLIENT_SECRET"));
         let token = format!("{:?}", ZohoAuth::AccessToken(Secret::new("s3cr3t-at")));
         assert!(!token.contains("s3cr3t"));
+    }
+
+    #[test]
+    fn each_services_credentials_become_its_values_in_order_and_back() {
+        let values = |v: [&str; 3]| SignIn::Values(v.map(Secret::new));
+        let zoho = ZohoAuth::RefreshToken {
+            client_id: "cid".into(),
+            client_secret: Secret::new("secret"),
+            refresh_token: Secret::new("refresh"),
+        };
+        assert_eq!(
+            SignIn::from(zoho.clone()),
+            values(["cid", "secret", "refresh"])
+        );
+        assert_eq!(ZohoAuth::from(values(["cid", "secret", "refresh"])), zoho);
+        let zoom = ZoomAuth::ServerToServer {
+            account_id: "acc".into(),
+            client_id: "zcid".into(),
+            client_secret: Secret::new("secret"),
+        };
+        assert_eq!(
+            SignIn::from(zoom.clone()),
+            values(["acc", "zcid", "secret"])
+        );
+        assert_eq!(ZoomAuth::from(values(["acc", "zcid", "secret"])), zoom);
+        let token = SignIn::AccessToken(Secret::new("at"));
+        let as_zoom = ZoomAuth::from(token.clone());
+        assert_eq!(as_zoom, ZoomAuth::AccessToken(Secret::new("at")));
+        assert_eq!(SignIn::from(as_zoom), token);
     }
 }

@@ -37,6 +37,7 @@ macro_rules! services {
 services!(zoho, zoom);
 
 pub use cache::{CachedToken, TokenCache, cache_key};
+use credentials::sign_in_conversions;
 pub use credentials::{Credentials, KEYS, Keys, SignIn};
 pub use datacentre::{DataCentre, UnknownDataCentre};
 pub use flow::{DEFAULT_LIFETIME, Grant, Issued};

@@ -9,7 +9,7 @@ use super::service::{
     Ask, AuthScheme, DataCentres, Endpoint, Keeps, Key, KeyUse, Login, Refusal, Service,
     TokenLimit, TokenRequest,
 };
-use super::{AuthError, Credentials, DataCentre, Secret, SignIn, TokenCache, TokenProvider};
+use super::{AuthError, Credentials, DataCentre, Secret, TokenCache, TokenProvider};
 use crate::http::request::BaseUrl;
 use crate::http::{Meaning, Source, VendorCode};
 
@@ -315,31 +315,11 @@ pub enum ZohoAuth {
     AccessToken(Secret),
 }
 
-impl From<ZohoAuth> for SignIn {
-    fn from(auth: ZohoAuth) -> SignIn {
-        match auth {
-            ZohoAuth::AccessToken(token) => SignIn::AccessToken(token),
-            ZohoAuth::RefreshToken {
-                client_id,
-                client_secret,
-                refresh_token,
-            } => SignIn::Values([Secret::new(client_id), client_secret, refresh_token]),
-        }
-    }
-}
-
-impl From<SignIn> for ZohoAuth {
-    fn from(sign_in: SignIn) -> ZohoAuth {
-        match sign_in {
-            SignIn::AccessToken(token) => ZohoAuth::AccessToken(token),
-            SignIn::Values([client_id, client_secret, refresh_token]) => ZohoAuth::RefreshToken {
-                client_id: client_id.expose().to_string(),
-                client_secret,
-                refresh_token,
-            },
-        }
-    }
-}
+super::sign_in_conversions!(ZohoAuth::RefreshToken {
+    client_id,
+    client_secret,
+    refresh_token,
+});
 
 impl Credentials {
     /// The Zoho credentials: `ZOHO_ACCESS_TOKEN` if set, else the refresh-token trio.

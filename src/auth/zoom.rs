@@ -6,7 +6,7 @@
 use super::service::{
     Ask, AuthScheme, Endpoint, Keeps, Key, KeyUse, Login, Refusal, Service, TokenRequest,
 };
-use super::{AuthError, Credentials, Secret, SignIn, TokenCache, TokenProvider};
+use super::{AuthError, Credentials, Secret, TokenCache, TokenProvider};
 use crate::http::request::BaseUrl;
 
 /// Zoom's OAuth server.
@@ -131,35 +131,11 @@ pub enum ZoomAuth {
     AccessToken(Secret),
 }
 
-impl From<ZoomAuth> for SignIn {
-    fn from(auth: ZoomAuth) -> SignIn {
-        match auth {
-            ZoomAuth::AccessToken(token) => SignIn::AccessToken(token),
-            ZoomAuth::ServerToServer {
-                account_id,
-                client_id,
-                client_secret,
-            } => SignIn::Values([
-                Secret::new(account_id),
-                Secret::new(client_id),
-                client_secret,
-            ]),
-        }
-    }
-}
-
-impl From<SignIn> for ZoomAuth {
-    fn from(sign_in: SignIn) -> ZoomAuth {
-        match sign_in {
-            SignIn::AccessToken(token) => ZoomAuth::AccessToken(token),
-            SignIn::Values([account_id, client_id, client_secret]) => ZoomAuth::ServerToServer {
-                account_id: account_id.expose().to_string(),
-                client_id: client_id.expose().to_string(),
-                client_secret,
-            },
-        }
-    }
-}
+super::sign_in_conversions!(ZoomAuth::ServerToServer {
+    account_id,
+    client_id,
+    client_secret,
+});
 
 impl Credentials {
     /// The Zoom credentials: `ZOOM_ACCESS_TOKEN` if set, else the server-to-server trio.

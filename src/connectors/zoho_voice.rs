@@ -166,17 +166,6 @@ impl ZohoVoice {
     }
 
     /// The `contact` parameter: the fields as a JSON string, the status as an object.
-    /// The update of record `id`: `PUT` with the `contact` JSON in the query string (a servlet
-    /// container may drop a form body on a PUT; the query string arrives whatever the method).
-    /// RecordFields bulkline manages but the row no longer has are cleared, not left behind.
-    pub fn update_request(&self, id: &str, fields: &RecordFields) -> Request {
-        let mut all = fields.clone();
-        for name in managed() {
-            all.entry(name.to_string()).or_default();
-        }
-        Request::put(format!("{PATH}/{id}")).query("contact", self.contact_param(&all))
-    }
-
     fn contact_param(&self, fields: &RecordFields) -> String {
         let mut m = Map::new();
         for (k, v) in fields {
@@ -243,11 +232,6 @@ fn read_page(from: usize, answer: crate::http::Outcome) -> Result<Page, ListErro
         total,
         next: more.then_some(Cursor::Offset(end)),
     })
-}
-
-/// The id of the record in a create answer (`contacts.contact_id`, a number there).
-fn created_id(v: &Value) -> Option<String> {
-    id_text(v.get("contacts")?.get("contact_id")?)
 }
 
 /// The managed fields of a record as the list answers give it.
@@ -415,17 +399,25 @@ impl Target for ZohoVoice {
         Ok(Request::post(PATH).form(vec![("contact".to_string(), self.contact_param(fields))]))
     }
 
+    /// The id of the record in a create answer: `contacts.contact_id`, a number there.
     fn created_id(&self, answer: &Value) -> Option<String> {
-        created_id(answer)
+        id_text(answer.get("contacts")?.get("contact_id")?)
     }
 
+    /// `PUT` with the `contact` JSON in the query string (a servlet container may drop a form
+    /// body on a PUT; the query string arrives whatever the method). RecordFields bulkline
+    /// manages but the row no longer has are cleared, not left behind.
     fn update_request(
         &self,
         id: &str,
         fields: &RecordFields,
         _: &RowExtras,
     ) -> Result<Request, Write> {
-        Ok(self.update_request(id, fields))
+        let mut all = fields.clone();
+        for name in managed() {
+            all.entry(name.to_string()).or_default();
+        }
+        Ok(Request::put(format!("{PATH}/{id}")).query("contact", self.contact_param(&all)))
     }
 
     fn delete_request(&self, id: &str, _parent: Option<&str>) -> Request {
@@ -547,7 +539,9 @@ mod tests {
         let mut fields = RecordFields::new();
         put(&mut fields, "first_name", "Ann");
         put(&mut fields, "mobile", "+447400123456");
-        let req = voice.update_request("315000", &fields);
+        let req = voice
+            .update_request("315000", &fields, &RowExtras::default())
+            .expect("a request");
         assert_eq!(req.method(), &reqwest::Method::PUT);
         assert_eq!(req.path(), "/rest/json/zv/contacts/315000");
         let contact: serde_json::Value =
