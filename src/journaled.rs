@@ -11,6 +11,7 @@ use crate::dedupe::Keep;
 use crate::error::{Error, Result};
 use crate::input::InputPlan;
 use crate::runlock::RunLock;
+use crate::sink::ReportPaths;
 use crate::source::Schema;
 
 /// What a journaled run reads and where it keeps what it did: the options `import` and `sms`
@@ -27,12 +28,10 @@ pub struct Files {
     pub checkpoint: PathBuf,
     /// `--restart`: an existing journal is moved aside.
     pub restart: bool,
-    /// The rows rejected or refused (`--errors`, else beside the input; none in a dry run).
-    pub errors: Option<String>,
-    /// The rows done or, in a dry run, planned (`--report`).
-    pub report: Option<String>,
-    /// Where the rows dedupe drops are listed (`--duplicates`, else beside the errors).
-    pub duplicates: Option<String>,
+    /// The rows rejected or refused (`--errors`, else beside the input; none in a dry run),
+    /// the rows done or, in a dry run, planned (`--report`), and the rows dedupe drops
+    /// (`--duplicates`, else beside the errors).
+    pub reports: ReportPaths,
 }
 
 impl Files {
@@ -43,8 +42,8 @@ impl Files {
         Ok(crate::paths::check_reports_and_journal(
             command,
             &self.input_path,
-            self.errors.as_deref(),
-            self.report.as_deref(),
+            self.reports.errors.as_deref(),
+            self.reports.report.as_deref(),
             self.input.warnings.as_deref(),
             (!self.dry_run).then_some(self.checkpoint.as_path()),
         )?)
@@ -70,8 +69,8 @@ impl Files {
     pub fn kept(&self) -> crate::summary::Kept {
         crate::summary::Kept {
             checkpoint: (!self.dry_run).then(|| self.checkpoint.display().to_string()),
-            errors: self.errors.clone(),
-            report: self.report.clone(),
+            errors: self.reports.errors.clone(),
+            report: self.reports.report.clone(),
             warnings: self.input.warnings.clone(),
             journal_gone: false,
         }

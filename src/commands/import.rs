@@ -41,8 +41,8 @@ pub fn run(args: &ImportArgs) -> Result<Ended> {
     )?;
     let mut files = super::run_files(input, args.files(), args.to.as_str(), checkpoint);
     // A dry run's plan goes to stdout when not told where.
-    if args.dry_run && files.report.is_none() {
-        files.report = Some("-".to_string());
+    if args.dry_run && files.reports.report.is_none() {
+        files.reports.report = Some("-".to_string());
     }
     let settings = Settings {
         files,

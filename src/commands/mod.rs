@@ -203,9 +203,11 @@ pub fn run_files(
         dry_run: given.dry_run,
         checkpoint,
         restart: given.journal.restart,
-        errors,
-        report: given.report.map(str::to_string),
-        duplicates,
+        reports: crate::sink::ReportPaths {
+            errors,
+            report: given.report.map(str::to_string),
+            duplicates,
+        },
     }
 }
 

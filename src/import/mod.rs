@@ -784,15 +784,8 @@ fn open_reports(settings: &Settings, src: &dyn source::Source) -> Result<Arc<Mut
     } else {
         &crate::sink::SUCCESS_COLUMNS
     };
-    Ok(Arc::new(Mutex::new(
-        Reports::open_echoing(
-            settings.files.errors.as_deref(),
-            settings.files.report.as_deref(),
-            src.info(),
-            columns,
-        )?
-        .with_duplicates(settings.files.duplicates.as_deref(), src.info()),
-    )))
+    let reports = Reports::open_echoing(&settings.files.reports, src.info(), columns)?;
+    Ok(Arc::new(Mutex::new(reports)))
 }
 
 /// The journal of the run (none in a dry run: it changes nothing), after the run's lock: one

@@ -21,7 +21,7 @@ mod reports;
 use csv_line::CsvLine;
 
 pub use format::{output_delimiter, output_format, report_format};
-pub use reports::{Done, PLAN_COLUMNS, Reports, SUCCESS_COLUMNS};
+pub use reports::{Done, PLAN_COLUMNS, ReportPaths, Reports, SUCCESS_COLUMNS};
 
 /// Buffered writer over the destination.
 type Out = BufWriter<Box<dyn Write + Send>>;

@@ -79,41 +79,48 @@ pub struct Done<'a> {
     pub changes: Option<&'a str>,
 }
 
+/// Where a journaled run's reports go: `--errors`, `--report` and `--duplicates` (or their
+/// defaults); an absent one is not written.
+#[derive(Debug, Clone, Default)]
+pub struct ReportPaths {
+    pub errors: Option<String>,
+    pub report: Option<String>,
+    pub duplicates: Option<String>,
+}
+
 impl Reports {
-    /// Opens the error report at `errors` and the success report at `success` (either may be
-    /// absent) for an input read as `info` says: CSV inputs get CSV reports in their
+    /// Opens the error report, the success report and the duplicates list at `paths` (any
+    /// may be absent) for an input read as `info` says: CSV inputs get CSV reports in their
     /// delimiter, JSON inputs JSON Lines, unless a path's extension says otherwise. The
     /// success report has `columns` (see [`Reports::with_columns`]).
-    pub fn open(
-        errors: Option<&str>,
-        success: Option<&str>,
-        info: &SourceInfo,
-        columns: &[&str],
-    ) -> Result<Reports> {
+    pub fn open(paths: &ReportPaths, info: &SourceInfo, columns: &[&str]) -> Result<Reports> {
         let (format, delimiter) = (info.format, info.delimiter_byte());
         let numbers = RowNumbers::of(info);
         let writer =
             |path: &str, extra: &[&'static str]| report_writer(path, format, delimiter, extra);
-        let errors = errors
+        let errors = (paths.errors.as_deref())
             .map(|p| writer(p, numbers.error_columns()))
             .transpose()?;
-        let success = success
+        let success = (paths.report.as_deref())
             .map(|p| writer(p, numbers.row_columns()))
             .transpose()?;
         let mut reports = Reports::with_columns(errors, success, columns, !format.is_tabular());
         reports.numbers = numbers;
-        Ok(reports)
+        Ok(reports.with_duplicates(paths.duplicates.as_deref(), info))
     }
 
     /// The reports of an import: the success report (or the plan) carries each row's own
     /// columns, then `columns` ([`SUCCESS_COLUMNS`] or [`PLAN_COLUMNS`]).
     pub fn open_echoing(
-        errors: Option<&str>,
-        success: Option<&str>,
+        paths: &ReportPaths,
         info: &SourceInfo,
         columns: &'static [&'static str],
     ) -> Result<Reports> {
-        let mut reports = Reports::open(errors, None, info, &[])?;
+        let without_success = ReportPaths {
+            report: None,
+            ..paths.clone()
+        };
+        let mut reports = Reports::open(&without_success, info, &[])?;
         let (format, delimiter) = (info.format, info.delimiter_byte());
         // A workbook's lines carry the row's number in the sheet after `_row`.
         let columns: &'static [&'static str] = match info.sheet_header_row {
@@ -121,7 +128,7 @@ impl Reports {
             Some(_) => &SUCCESS_COLUMNS_SHEET,
             None => columns,
         };
-        reports.echo = success
+        reports.echo = (paths.report.as_deref())
             .map(|path| report_writer(path, format, delimiter, columns).map(|w| (w, columns)))
             .transpose()?;
         Ok(reports)
@@ -167,7 +174,7 @@ impl Reports {
 
     /// The same reports, listing the rows dedupe drops at `path` (the input's columns, then
     /// `_row` and `_duplicate_of`, as `clean --duplicates` does), written only if one comes.
-    pub fn with_duplicates(mut self, path: Option<&str>, info: &SourceInfo) -> Self {
+    fn with_duplicates(mut self, path: Option<&str>, info: &SourceInfo) -> Self {
         self.duplicates = path.map(|path| Duplicates {
             path: path.to_string(),
             format: info.format,

@@ -477,16 +477,8 @@ impl SendPass<'_> {
 /// The error and success reports of the run, at the paths the settings name.
 fn open_reports(settings: &Settings) -> Result<Mutex<Reports>> {
     let src = source::open(&settings.files.input_path, &settings.files.input.source)?;
-    let info = src.info();
-    Ok(Mutex::new(
-        Reports::open(
-            settings.files.errors.as_deref(),
-            settings.files.report.as_deref(),
-            info,
-            &REPORT_COLUMNS,
-        )?
-        .with_duplicates(settings.files.duplicates.as_deref(), info),
-    ))
+    let reports = Reports::open(&settings.files.reports, src.info(), &REPORT_COLUMNS)?;
+    Ok(Mutex::new(reports))
 }
 
 /// The journal header of the campaign: the input, and everything that changes what a row
