@@ -220,68 +220,57 @@ impl ImportSummary {
 
     /// The summary as text for a person.
     pub fn human(&self) -> String {
-        let mut out = String::new();
-        let target = self.target.as_str();
+        let (created, updated, unchanged) = (self.created, self.updated, self.unchanged);
+        let (failed, conflicts, rows_read) = (self.failed, self.conflicts, self.rows_read);
+        let (rejected, duplicates, blank, listed) =
+            (self.rejected, self.duplicates, self.blank, self.listed);
+        let (mode, by) = (self.mode.as_str(), self.match_by.as_str());
+        let (target, t) = (self.target.as_str(), &self.traffic);
         let what = if self.dry_run {
             "plan for"
         } else {
             "import into"
         };
+        let mut out = String::new();
+        let seconds = t.seconds;
         let _ = writeln!(
             out,
-            "{what} {target} ({} by {}): {} rows read in {:.1} s",
-            self.mode.as_str(),
-            self.match_by.as_str(),
-            self.rows_read,
-            self.traffic.seconds
+            "{what} {target} ({mode} by {by}): {rows_read} rows read in {seconds:.1} s"
         );
         if let Some(e) = &self.estimate {
+            let (creates, updates) = (e.creates, e.updates);
             let _ = writeln!(
                 out,
-                "  would create {}, update {}; {} unchanged, {} conflicts, {} failed",
-                e.creates, e.updates, self.unchanged, self.conflicts, self.failed
+                "  would create {creates}, update {updates}; {unchanged} unchanged, {conflicts} conflicts, {failed} failed"
             );
+            let about = crate::clock::duration_text(e.seconds);
             let _ = writeln!(
                 out,
-                "  {} write requests, about {} at {:.2} requests/s",
-                e.requests,
-                crate::clock::duration_text(e.seconds),
-                self.traffic.rate
+                "  {} write requests, about {about} at {:.2} requests/s",
+                e.requests, t.rate
             );
             if let (Some(days), Some(quota)) = (e.days_at_free_quota, e.quota) {
-                let _ = writeln!(
-                    out,
-                    "  {}: {days} day(s) at {}",
-                    quota.plans,
-                    grouped(quota.requests)
-                );
+                let cap = grouped(quota.requests);
+                let _ = writeln!(out, "  {}: {days} day(s) at {cap}", quota.plans);
             }
         } else {
             let _ = writeln!(
                 out,
-                "  created {}, updated {}, unchanged {}, failed {}, conflicts {}",
-                self.created, self.updated, self.unchanged, self.failed, self.conflicts
+                "  created {created}, updated {updated}, unchanged {unchanged}, failed {failed}, conflicts {conflicts}"
             );
         }
         let _ = writeln!(
             out,
-            "  rejected {}, duplicates {}, blank {}; {} records listed",
-            self.rejected, self.duplicates, self.blank, self.listed
+            "  rejected {rejected}, duplicates {duplicates}, blank {blank}; {listed} records listed"
         );
         let _ = write!(
             out,
             "  {} requests ({} retries, {} answered 429); rate {:.2}/s",
-            self.traffic.requests,
-            self.traffic.retries,
-            self.traffic.rate_limited,
-            self.traffic.rate
+            t.requests, t.retries, t.rate_limited, t.rate
         );
         if self.write_seconds > 0.0 {
-            let _ = write!(
-                out,
-                ", writes at {:.2}/s over {:.1} s",
-                self.writes_per_second, self.write_seconds
-            );
+            let (rate, seconds) = (self.writes_per_second, self.write_seconds);
+            let _ = write!(out, ", writes at {rate:.2}/s over {seconds:.1} s");
         }
         out.push('\n');
         if let Some(text) = self.canary.text() {

@@ -70,27 +70,24 @@ impl VerifySummary {
 
     /// The summary as text for a person.
     pub fn human(&self) -> String {
-        let mut out = String::new();
+        let (input, rows_read, listed, seconds) =
+            (&self.input, self.rows_read, self.listed, self.seconds);
+        let (rejected, duplicates, blank) = (self.rejected, self.duplicates, self.blank);
+        let (target, by) = (self.target.as_str(), self.match_by.as_str());
         let t = &self.tally;
+        let (landed, differs, missing, extra) = (t.landed, t.differs, t.missing, t.extra);
+        let mut out = String::new();
         let _ = writeln!(
             out,
-            "verify of {} against {} (by {}): {} rows read, {} records listed in {:.1} s",
-            self.input,
-            self.target.as_str(),
-            self.match_by.as_str(),
-            self.rows_read,
-            self.listed,
-            self.seconds
+            "verify of {input} against {target} (by {by}): {rows_read} rows read, {listed} records listed in {seconds:.1} s"
         );
         let _ = writeln!(
             out,
-            "  landed {}, differs {}, missing {}; extra {} (records on the target no row names)",
-            t.landed, t.differs, t.missing, t.extra
+            "  landed {landed}, differs {differs}, missing {missing}; extra {extra} (records on the target no row names)"
         );
         let _ = writeln!(
             out,
-            "  not compared: rejected {}, duplicates {}, blank {}",
-            self.rejected, self.duplicates, self.blank
+            "  not compared: rejected {rejected}, duplicates {duplicates}, blank {blank}"
         );
         if t.differs + t.missing > 0 {
             let _ = writeln!(
