@@ -38,6 +38,14 @@ pub struct Api {
 }
 
 impl Api {
+    /// The target and the client that reaches it.
+    pub fn remote(&self) -> crate::connectors::Remote {
+        crate::connectors::Remote {
+            target: Arc::clone(&self.target),
+            http: self.http.clone(),
+        }
+    }
+
     /// How a run finds a row's record on this target by `by`: under the row's parent, else
     /// the default one, for a target whose records have parents.
     pub fn matching(&self, by: crate::import::MatchBy) -> crate::import::Matching {

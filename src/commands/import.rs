@@ -57,7 +57,7 @@ pub fn run(args: &ImportArgs) -> Result<Ended> {
         },
         canary: args.canary,
     };
-    let mut summary = import::run(&settings, api.target, api.http, &api.runtime)?;
+    let mut summary = import::run(&settings, api.remote(), &api.runtime)?;
     if temp_journal.is_some() {
         summary.kept.forget_journal();
     }

@@ -57,7 +57,7 @@ pub fn run(args: &UndoArgs) -> Result<Ended> {
         }),
         confirm: Box::new(move |n, target| Ok(yes || confirm_deletes(n, target)?)),
     };
-    let summary = undo::run(&settings, opened, api.target, api.http, &api.runtime)?;
+    let summary = undo::run(&settings, opened, api.remote(), &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(crate::summary::ended(&summary))
 }

@@ -24,7 +24,7 @@ pub fn run(args: &VerifyArgs) -> Result<Ended> {
         matching: api.matching(args.match_by),
         report: args.report.clone(),
     };
-    let summary = verify::run(&settings, api.target, api.http, &api.runtime)?;
+    let summary = verify::run(&settings, api.remote(), &api.runtime)?;
     crate::summary::print(&summary, args.api.json, args.api.quiet)?;
     Ok(crate::summary::ended(&summary))
 }

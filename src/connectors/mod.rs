@@ -43,6 +43,13 @@ pub type Fut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A target, built and shared between the tasks of a run.
 pub type SharedTarget = Arc<dyn Target>;
 
+/// A target and the client that reaches it: what a run that reads or writes it is given.
+#[derive(Clone)]
+pub struct Remote {
+    pub target: SharedTarget,
+    pub http: crate::http::HttpClient,
+}
+
 /// A daily cap on requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DailyQuota {

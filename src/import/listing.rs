@@ -6,9 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::key::{MatchBy, RemoteIndex};
-use crate::connectors::{RowExtras, SharedTarget};
+use crate::connectors::{Remote, RowExtras};
 use crate::error::Result;
-use crate::http::HttpClient;
 
 /// How a run finds the record of a row on the target: by which key, under which parent.
 #[derive(Debug, Clone)]
@@ -56,8 +55,7 @@ impl Listings {
     /// good comes back as its code and message; any other failure is the run's error.
     pub fn ensure(
         &mut self,
-        target: &SharedTarget,
-        http: &HttpClient,
+        remote: &Remote,
         runtime: &tokio::runtime::Handle,
         parent: &str,
     ) -> Result<Option<(String, String)>> {
@@ -71,7 +69,7 @@ impl Listings {
             true => vec![parent.to_string()],
             false => Vec::new(),
         };
-        match runtime.block_on(target.list(http, &parents)) {
+        match runtime.block_on(remote.target.list(&remote.http, &parents)) {
             Ok(records) => {
                 self.index.extend(self.matching.by, records);
                 self.listed.insert(parent.to_string());

@@ -24,11 +24,11 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::runtime::Handle;
+use tokio::runtime::{Handle, Runtime};
 use tokio::sync::mpsc;
 
 use crate::checkpoint::{Action, IntentId, Journal, Op, Resume, RowOutcome, RowState, now_ms};
-use crate::connectors::{RemoteRecord, RowExtras, SharedTarget};
+use crate::connectors::{Remote, RemoteRecord, RowExtras, SharedTarget};
 use crate::dedupe::Deduper;
 use crate::error::{Error, ExitCode, Result};
 use crate::http::HttpClient;
@@ -103,8 +103,7 @@ enum Lookup {
 
 struct Planner<'a> {
     settings: &'a Settings,
-    target: &'a SharedTarget,
-    http: &'a HttpClient,
+    remote: &'a Remote,
     runtime: &'a Handle,
     reports: &'a Arc<Mutex<Reports>>,
     counters: &'a Arc<Counters>,
@@ -191,8 +190,7 @@ impl Planner<'_> {
 
     /// Lists the records under `parent` unless already done (see [`Listings::ensure`]).
     fn ensure_listed(&mut self, parent: &str) -> Result<Option<(String, String)>> {
-        self.listings
-            .ensure(self.target, self.http, self.runtime, parent)
+        self.listings.ensure(self.remote, self.runtime, parent)
     }
 
     fn journal_outcome(&self, intent: IntentId, outcome: RowOutcome) -> Result<()> {
@@ -435,7 +433,7 @@ impl Planner<'_> {
         let contact = clean.contact();
         let row = p.raw.row;
         let extras = RowExtras::of(contact);
-        let fields = match self.target.desired(contact, &extras) {
+        let fields = match self.remote.target.desired(contact, &extras) {
             Ok(f) => f,
             Err(rejection) => return self.reject(schema, &p, rejection),
         };
@@ -525,7 +523,12 @@ impl Planner<'_> {
             });
         }
         let refs: Option<Vec<&RemoteRecord>> = found.as_ref().map(|v| v.iter().collect());
-        let plan = decide(&**self.target, self.settings.mode, &fields, refs.as_deref());
+        let plan = decide(
+            &*self.remote.target,
+            self.settings.mode,
+            &fields,
+            refs.as_deref(),
+        );
         let op = match plan {
             Plan::Create => TaskOp::Create,
             Plan::Update { ref id, .. } => TaskOp::Update { id: id.clone() },
@@ -587,13 +590,9 @@ fn count_rows(path: &str, options: &source::SourceOptions) -> Result<u64> {
     Ok(rows)
 }
 
-/// Runs an import of `settings.files.input_path` into `target` through `http`, on `runtime`.
-pub fn run(
-    settings: &Settings,
-    target: SharedTarget,
-    http: HttpClient,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<ImportSummary> {
+/// Runs an import of `settings.files.input_path` into `remote`, on `runtime`.
+pub fn run(settings: &Settings, remote: Remote, runtime: &Runtime) -> Result<ImportSummary> {
+    let (target, http) = (&remote.target, &remote.http);
     let started = Instant::now();
     settings.files.check("import")?;
     let src = source::open(&settings.files.input_path, &settings.files.input.source)?;
@@ -601,7 +600,7 @@ pub fn run(
     let reports = open_reports(settings, src.as_ref())?;
 
     // `run` holds the run's lock to its end.
-    let run = open_journal(settings, &target, &src.schema())?;
+    let run = open_journal(settings, target, &src.schema())?;
     let (journal, resume, damaged) = (&run.journal, &run.resume, run.damage.is_some());
     let counters = Arc::new(Counters::default());
     let progress = Progress::start(
@@ -624,7 +623,7 @@ pub fn run(
     let fresh = resume.is_empty();
     let engine = journal.as_ref().map(|j| {
         let canary = if fresh { settings.canary } else { 0 };
-        new_engine(settings, &target, &http, j, &reports, &counters, canary)
+        new_engine(settings, target, http, j, &reports, &counters, canary)
     });
     let writers = engine
         .as_ref()
@@ -639,8 +638,7 @@ pub fn run(
     let handle = runtime.handle().clone();
     let mut planner = Planner {
         settings,
-        target: &target,
-        http: &http,
+        remote: &remote,
         runtime: &handle,
         reports: &reports,
         counters: &counters,

@@ -26,10 +26,9 @@ pub mod summary;
 use std::path::Path;
 
 use crate::checkpoint::{Journal, Resume, RunHeader};
-use crate::connectors::SharedTarget;
+use crate::connectors::Remote;
 use crate::destination::Destination;
 use crate::error::{Error, ExitCode, Result};
-use crate::http::HttpClient;
 use crate::import::LateWrites;
 
 pub use journal::Opened;
@@ -65,8 +64,7 @@ pub struct Settings {
 pub fn run(
     settings: &Settings,
     opened: Opened,
-    target: SharedTarget,
-    http: HttpClient,
+    remote: Remote,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<UndoSummary> {
     let Opened {
@@ -102,7 +100,7 @@ pub fn run(
         resume: &resume,
         runtime,
     };
-    let result = run.undo(&mut summary, target, http);
+    let result = run.undo(&mut summary, remote);
     if let Some(j) = &journal {
         j.close()?;
     }
@@ -125,12 +123,8 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Settles the interrupted creates, plans the deletes and sends them (or lists them).
-    fn undo(
-        &self,
-        summary: &mut UndoSummary,
-        target: SharedTarget,
-        http: HttpClient,
-    ) -> Result<()> {
+    fn undo(&self, summary: &mut UndoSummary, remote: Remote) -> Result<()> {
+        let Remote { target, http } = remote;
         let (resume, settings) = (self.resume, self.settings);
         let settled = self.runtime.block_on(settle::settle_creates(
             &*target,

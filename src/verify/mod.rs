@@ -8,10 +8,11 @@ pub mod summary;
 
 use std::sync::Arc;
 
-use crate::connectors::{Difference, RowExtras, SharedTarget, differences};
+use tokio::runtime::Runtime;
+
+use crate::connectors::{Difference, Remote, RowExtras, differences};
 use crate::dedupe::{Deduper, Keep};
 use crate::error::{Result, exit};
-use crate::http::HttpClient;
 use crate::import::{Listings, Matching, row_key};
 use crate::input::InputPlan;
 use crate::pipeline::{self, RowSink};
@@ -46,8 +47,7 @@ enum Status {
 
 struct Checker<'a> {
     settings: &'a Settings,
-    target: &'a SharedTarget,
-    http: &'a HttpClient,
+    remote: &'a Remote,
     runtime: &'a tokio::runtime::Handle,
     counts: &'a mut Counts,
     listings: Listings,
@@ -77,9 +77,7 @@ impl Checker<'_> {
     /// Lists the records under `parent` unless already done (see [`Listings::ensure`]): the
     /// message of a parent the API refuses for good.
     fn ensure_listed(&mut self, parent: &str) -> Result<Option<String>> {
-        let refusal = self
-            .listings
-            .ensure(self.target, self.http, self.runtime, parent)?;
+        let refusal = self.listings.ensure(self.remote, self.runtime, parent)?;
         self.seen.resize(self.listings.index.len(), false);
         Ok(refusal.map(|(_, message)| message))
     }
@@ -90,7 +88,7 @@ impl Checker<'_> {
         };
         let contact = clean.contact();
         let extras = RowExtras::of(contact);
-        let fields = match self.target.desired(contact, &extras) {
+        let fields = match self.remote.target.desired(contact, &extras) {
             Ok(f) => f,
             // A row the target's rules refuse is never written: `import` rejects it too.
             Err(rejection) => {
@@ -148,7 +146,7 @@ impl Checker<'_> {
             let Some(record) = self.listings.index.get(i) else {
                 continue;
             };
-            let diffs = differences(&**self.target, fields, &record.fields.to_fields());
+            let diffs = differences(&*self.remote.target, fields, &record.fields.to_fields());
             if best.as_ref().is_none_or(|(_, b)| diffs.len() < b.len()) {
                 best = Some((i, diffs));
             }
@@ -210,13 +208,9 @@ impl Checker<'_> {
     }
 }
 
-/// Verifies `settings.input_path` against `target` through `http`, on `runtime`.
-pub fn run(
-    settings: &Settings,
-    target: SharedTarget,
-    http: HttpClient,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<VerifySummary> {
+/// Verifies `settings.input_path` against `remote`, on `runtime`.
+pub fn run(settings: &Settings, remote: Remote, runtime: &Runtime) -> Result<VerifySummary> {
+    let target = &remote.target;
     let started = std::time::Instant::now();
     crate::paths::check_reports_and_journal(
         "verify",
@@ -242,8 +236,7 @@ pub fn run(
     let handle = runtime.handle().clone();
     let mut checker = Checker {
         settings,
-        target: &target,
-        http: &http,
+        remote: &remote,
         runtime: &handle,
         counts: &mut counts,
         listings: Listings::new(&settings.matching),
