@@ -333,7 +333,11 @@ fn books_contact_persons_import_into_zoom_without_a_mapping_file() {
             .map(|c| {
                 (
                     e164(&c.phone_numbers[0]),
-                    (c.first_name.clone(), c.last_name.clone(), c.emails.clone()),
+                    (
+                        c.text("first_name").to_string(),
+                        c.text("last_name").to_string(),
+                        c.emails.clone(),
+                    ),
                 )
             })
             .collect();

@@ -594,7 +594,7 @@ async fn zoom_contacts_crud_and_errors() -> TestResult {
         .await?;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert!(r.text().await?.is_empty());
-    assert_eq!(sb.zoom_contacts()[0].company, "Acme");
+    assert_eq!(sb.zoom_contacts()[0].text("company"), "Acme");
     assert_eq!(sb.zoom_contacts()[0].emails.len(), 2);
 
     // Validation: patch refused changes nothing.
@@ -606,7 +606,7 @@ async fn zoom_contacts_crud_and_errors() -> TestResult {
     )
     .await?;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    assert_eq!(sb.zoom_contacts()[0].company, "Acme");
+    assert_eq!(sb.zoom_contacts()[0].text("company"), "Acme");
     let (s, b) = send_json(
         c.patch(zoom_url(&url, &format!("/{id}")))
             .header("Authorization", bearer(&t))

@@ -96,7 +96,7 @@ async fn create_list_update_delete() -> TestResult {
     assert!(!id.is_empty());
     assert_eq!(sb.zoom_contacts().len(), 1);
     assert_eq!(sb.zoom_contacts()[0].contact_id, id);
-    assert_eq!(sb.zoom_contacts()[0].display_name, "Jane Doe");
+    assert_eq!(sb.zoom_contacts()[0].text("display_name"), "Jane Doe");
 
     let listed = t.list(&http, &[]).await?;
     assert_eq!(listed.len(), 1);
@@ -117,7 +117,7 @@ async fn create_list_update_delete() -> TestResult {
     let listed = t.list(&http, &[]).await?;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].fields, want2);
-    assert_eq!(sb.zoom_contacts()[0].company, "");
+    assert_eq!(sb.zoom_contacts()[0].text("company"), "");
     assert_eq!(sb.zoom_contacts()[0].phone_numbers, vec!["+14054439562"]);
 
     assert_eq!(done(t.delete(&http, &id, None).await)?, id);

@@ -51,21 +51,35 @@ pub struct ZoomVariable {
     pub variable_value: String,
 }
 
+/// A Zoom contact's text fields, by their names in the API: each a string, `""` when unset.
+pub const TEXT_FIELDS: [&str; 7] = [
+    "display_name",
+    "first_name",
+    "last_name",
+    "location",
+    "account_number",
+    "company",
+    "role",
+];
+
 /// A Zoom Contact Center address-book contact.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ZoomContact {
     pub contact_id: String,
     pub address_book_id: String,
-    pub display_name: String,
-    pub first_name: String,
-    pub last_name: String,
+    /// The [`TEXT_FIELDS`] the contact was given, by name (see [`ZoomContact::text`]).
+    #[serde(flatten)]
+    pub texts: BTreeMap<&'static str, String>,
     pub phone_numbers: Vec<String>,
     pub emails: Vec<String>,
-    pub location: String,
-    pub account_number: String,
-    pub company: String,
-    pub role: String,
     pub variables: Vec<ZoomVariable>,
+}
+
+impl ZoomContact {
+    /// The text field `name` ([`TEXT_FIELDS`]), `""` when unset.
+    pub fn text(&self, name: &str) -> &str {
+        self.texts.get(name).map_or("", String::as_str)
+    }
 }
 
 /// Where a Zoom `next_page_token` resumes a listing.
@@ -455,26 +469,18 @@ fn apply(c: &mut ZoomContact, body: &Map<String, Value>) -> Result<(), CodedErro
                 }
                 c.variables = vars;
             }
-            "display_name" | "first_name" | "last_name" | "location" | "account_number"
-            | "company" | "role" => {
+            name => {
+                let Some(field) = TEXT_FIELDS.iter().find(|f| **f == name) else {
+                    return Err(invalid(&format!("Invalid field: {k}.")));
+                };
                 let Value::String(s) = v else {
                     return Err(invalid(&format!("Invalid field: {k} must be a string.")));
                 };
-                let slot = match k.as_str() {
-                    "display_name" => &mut c.display_name,
-                    "first_name" => &mut c.first_name,
-                    "last_name" => &mut c.last_name,
-                    "location" => &mut c.location,
-                    "account_number" => &mut c.account_number,
-                    "company" => &mut c.company,
-                    _ => &mut c.role,
-                };
-                *slot = s.clone();
+                c.texts.insert(field, s.clone());
             }
-            _ => return Err(invalid(&format!("Invalid field: {k}."))),
         }
     }
-    if c.display_name.trim().is_empty() {
+    if c.text("display_name").trim().is_empty() {
         return Err(CodedError::new(
             StatusCode::BAD_REQUEST,
             2104,
@@ -506,21 +512,17 @@ pub fn contact_json(c: &ZoomContact, book_name: &str) -> Value {
             })
         })
         .collect();
-    json!({
-        "contact_id": c.contact_id,
-        "display_name": c.display_name,
-        "first_name": c.first_name,
-        "last_name": c.last_name,
-        "phone_numbers": c.phone_numbers,
-        "emails": c.emails,
-        "location": c.location,
-        "account_number": c.account_number,
-        "company": c.company,
-        "role": c.role,
-        "address_book_id": c.address_book_id,
-        "address_book_name": book_name,
-        "variables": vars,
-    })
+    let mut out = Map::new();
+    out.insert("contact_id".into(), json!(c.contact_id));
+    for name in TEXT_FIELDS {
+        out.insert(name.into(), json!(c.text(name)));
+    }
+    out.insert("phone_numbers".into(), json!(c.phone_numbers));
+    out.insert("emails".into(), json!(c.emails));
+    out.insert("address_book_id".into(), json!(c.address_book_id));
+    out.insert("address_book_name".into(), json!(book_name));
+    out.insert("variables".into(), Value::Array(vars));
+    Value::Object(out)
 }
 
 impl Endpoint for ZoomRoute {
@@ -644,9 +646,11 @@ impl Behaviour for ZoomCc {
             ZoomContact {
                 contact_id,
                 address_book_id: seed::ZOOM_ADDRESS_BOOK_ID.to_string(),
-                display_name: format!("{} {}", r.first, r.last),
-                first_name: r.first.clone(),
-                last_name: r.last.clone(),
+                texts: BTreeMap::from([
+                    ("display_name", format!("{} {}", r.first, r.last)),
+                    ("first_name", r.first.clone()),
+                    ("last_name", r.last.clone()),
+                ]),
                 phone_numbers: vec![r.mobile.clone()],
                 emails: vec![r.email.clone()],
                 ..ZoomContact::default()
