@@ -317,6 +317,19 @@ impl Planner<'_> {
         })
     }
 
+    /// A row not sent because its key is not unique (`code`: in the file or on the target).
+    fn conflict(
+        &self,
+        schema: &Arc<Schema>,
+        p: &Processed,
+        code: &str,
+        message: &str,
+    ) -> Result<()> {
+        self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
+        self.settled();
+        self.report(|r| r.remote_failure(schema, p.raw.row, &p.raw.values, code, message))
+    }
+
     /// One more input row settled, whatever became of it: the progress counts input rows.
     fn settled(&self) {
         self.counters.rows_done.fetch_add(1, Ordering::Relaxed);
@@ -516,11 +529,7 @@ impl Planner<'_> {
                 "another row of the file has the same {} ({k}); only the first is sent",
                 by.as_str()
             );
-            self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
-            self.settled();
-            return self.report(|r| {
-                r.remote_failure(schema, row, &p.raw.values, "duplicate_key", &message)
-            });
+            return self.conflict(schema, &p, "duplicate_key", &message);
         }
         let refs: Option<Vec<&RemoteRecord>> = found.as_ref().map(|v| v.iter().collect());
         let plan = decide(
@@ -543,11 +552,7 @@ impl Planner<'_> {
                     by.as_str(),
                     ids.join(", ")
                 );
-                self.counters.conflicts.fetch_add(1, Ordering::Relaxed);
-                self.settled();
-                return self.report(|r| {
-                    r.remote_failure(schema, row, &p.raw.values, "conflict", &message)
-                });
+                return self.conflict(schema, &p, "conflict", &message);
             }
             Plan::Missing => {
                 let message = format!("no record on the target has this {}", by.as_str());
