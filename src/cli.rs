@@ -328,6 +328,27 @@ pub struct FileArgs<'a> {
     pub report_dir: Option<&'a str>,
 }
 
+/// `files()` of the journaled commands' arguments, which name their file options alike.
+macro_rules! files_of_args {
+    ($($args:ty),+) => {$(
+        impl $args {
+            /// What the options say of the run's files.
+            pub fn files(&self) -> FileArgs<'_> {
+                FileArgs {
+                    input: &self.input,
+                    journal: &self.journal,
+                    dry_run: self.dry_run,
+                    errors: self.errors.as_deref(),
+                    report: self.report.as_deref(),
+                    duplicates: self.duplicates.as_deref(),
+                    report_dir: self.api.report_dir.as_deref(),
+                }
+            }
+        }
+    )+};
+}
+files_of_args!(ImportArgs, SmsArgs);
+
 #[derive(Debug, Clone, Args)]
 pub struct ImportArgs {
     #[command(flatten)]
@@ -388,21 +409,6 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
-}
-
-impl ImportArgs {
-    /// What the options say of the run's files.
-    pub fn files(&self) -> FileArgs<'_> {
-        FileArgs {
-            input: &self.input,
-            journal: &self.journal,
-            dry_run: self.dry_run,
-            errors: self.errors.as_deref(),
-            report: self.report.as_deref(),
-            duplicates: self.duplicates.as_deref(),
-            report_dir: self.api.report_dir.as_deref(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -629,21 +635,6 @@ pub struct SmsArgs {
 
     #[command(flatten)]
     pub api: ApiArgs,
-}
-
-impl SmsArgs {
-    /// What the options say of the run's files.
-    pub fn files(&self) -> FileArgs<'_> {
-        FileArgs {
-            input: &self.input,
-            journal: &self.journal,
-            dry_run: self.dry_run,
-            errors: self.errors.as_deref(),
-            report: self.report.as_deref(),
-            duplicates: self.duplicates.as_deref(),
-            report_dir: self.api.report_dir.as_deref(),
-        }
-    }
 }
 
 /// A number of seconds: finite, 0 to one day.
